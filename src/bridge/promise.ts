@@ -1,0 +1,113 @@
+/**
+ * Promises and AbortSignals, brought into tasks.
+ *
+ * A Promise cannot be interrupted, so waiting for one is made cancellable in
+ * the only honest ways: `waitPromise` stops waiting (the Promise runs on,
+ * its result ignored), and `abortable` hands the work an AbortSignal and
+ * aborts it, so a `fetch` is really cancelled on the wire. Either way the
+ * Promise always gets a rejection handler: an abandoned Promise that later
+ * rejects never turns into an "unhandled rejection".
+ */
+import { CancelScope } from "../core/cancel-scope.js";
+import { Cancelled, describe } from "../core/errors.js";
+import { requireTask } from "../core/state.js";
+import type { Task } from "../core/task.js";
+import { TaskState } from "../core/task.js";
+import { Abort, PARK, type Operation } from "../core/traps.js";
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}
+
+/**
+ * Waits for a Promise (or any thenable) and returns its value, or raises its
+ * rejection. If the task is cancelled first, it stops waiting at once and the
+ * Promise's eventual result is dropped (use `abortable` to stop the work too).
+ */
+export function* waitPromise<T>(promise: PromiseLike<T> | T): Operation<Awaited<T>> {
+  const task = requireTask("waitPromise()");
+  if (!isThenable(promise)) {
+    throw new TypeError(`waitPromise(promise) needs a Promise or thenable, got ${describe(promise)}.`);
+  }
+  let waiting = true;
+  const settle = (value: unknown, throws: boolean) => {
+    if (!waiting) return;
+    waiting = false;
+    if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
+  };
+  Promise.resolve(promise).then(
+    (value) => settle(value, false),
+    (error: unknown) => settle(error, true),
+  );
+  task.waitingOn = promise;
+  task.abortFn = () => {
+    waiting = false;
+    return Abort.SUCCEEDED;
+  };
+  return (yield PARK) as Awaited<T>;
+}
+
+/**
+ * Runs promise-returning work with an AbortSignal that aborts when the task is
+ * cancelled: `yield* abortable(signal => fetch(url, { signal }))`. On
+ * cancellation the signal aborts and the task waits for the work to settle,
+ * then raises `Cancelled`, unless the work finished successfully anyway, in
+ * which case its result is returned (the next checkpoint raises instead).
+ */
+export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>): Operation<T> {
+  const task = requireTask("abortable()");
+  if (typeof work !== "function") {
+    throw new TypeError(`abortable(work) needs a function that takes an AbortSignal and returns a Promise, got ${describe(work)}.`);
+  }
+  const controller = new AbortController();
+  if (task.scope.effective) {
+    // Already cancelled: do not even start the work.
+    controller.abort();
+  }
+  const promise = work(controller.signal);
+  if (!isThenable(promise)) {
+    throw new TypeError(`abortable(work): work must return a Promise, but it returned ${describe(promise)}.`);
+  }
+  let cancelled: Error | null = null;
+  let settled = false;
+  Promise.resolve(promise).then(
+    (value) => finish(value, false),
+    (error: unknown) => finish(error, true),
+  );
+  function finish(value: unknown, throws: boolean): void {
+    if (settled) return;
+    settled = true;
+    if (task.state !== TaskState.BLOCKED || task.waitingOn !== promise) return;
+    if (cancelled !== null && throws) task.runner.reschedule(task, cancelled, true);
+    else task.runner.reschedule(task, value, throws);
+  }
+  task.waitingOn = promise;
+  task.abortFn = (raiseCancel) => {
+    cancelled = raiseCancel();
+    controller.abort(cancelled);
+    // Keep waiting: the work settles soon, now that it is aborted.
+    return Abort.FAILED;
+  };
+  return (yield PARK) as T;
+}
+
+/**
+ * Runs `body` in a cancel scope that is cancelled when `signal` aborts (for
+ * instance a component's unmount signal). The listener is removed on exit.
+ * Returns the body's result, or `undefined` if the signal cancelled it.
+ */
+export function withAbortSignal<T>(signal: AbortSignal, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+  const scope = new CancelScope();
+  scope.cancelOn(signal);
+  return scope.run(body);
+}
+
+/** True if `error` is the `Cancelled` that a cancellation delivered. */
+export function isCancelled(error: unknown): error is Cancelled {
+  return error instanceof Cancelled;
+}
+
+/** @internal Used by tests: whether a task is parked on a Promise. */
+export function isWaitingOnPromise(task: Task): boolean {
+  return task.state === TaskState.BLOCKED && isThenable(task.waitingOn);
+}

@@ -1,0 +1,424 @@
+/**
+ * Cancel scopes: the one mechanism behind timeouts, nursery failure and
+ * manual cancellation.
+ *
+ * A scope wraps a stretch of a task's code. Cancelling it (by hand, or when
+ * its deadline passes) makes every checkpoint inside it raise `Cancelled`,
+ * and keeps doing so until the code leaves the scope: cancellation is
+ * level-triggered, so a task cannot swallow it by accident and carry on
+ * blocking. When the `Cancelled` reaches the scope that caused it, the scope
+ * absorbs it and sets `cancelledCaught`.
+ *
+ * Scopes form a tree across tasks: a child task starts inside the scope of
+ * its nursery. Each scope caches whether code inside it is "effectively
+ * cancelled" (cancelled itself, or inside a cancelled parent without a shield
+ * between). A checkpoint reads that one flag; cancelling walks down the tree
+ * once, waking the blocked tasks it reaches. This is Trio's CancelStatus idea,
+ * folded into the scope object.
+ *
+ * A scope also hands out an AbortSignal on request (`signal`), built lazily
+ * and aborted by the same walk, so `fetch` and friends join the tree without
+ * a listener per scope.
+ */
+import { DeadlineEntry } from "./deadlines.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled } from "./errors.js";
+import { current, requireTask, RuntimeError } from "./state.js";
+import type { Task } from "./task.js";
+import { TaskState } from "./task.js";
+import type { Nursery } from "./nursery.js";
+import type { Operation } from "./traps.js";
+import type { Runner } from "./runner.js";
+
+let nextScopeId = 1;
+
+const NEW = 0;
+const ENTERED = 1;
+const EXITED = 2;
+
+class ScopeDeadline extends DeadlineEntry {
+  constructor(readonly scope: CancelScope) {
+    super();
+  }
+  expire(): void {
+    this.scope.cancel("deadline exceeded");
+  }
+}
+
+/** Options of a new cancel scope. */
+export interface CancelScopeOptions {
+  /** Absolute deadline in the run's clock seconds (see `currentTime()`). */
+  deadline?: number;
+  /** Deadline relative to when the scope is entered, in seconds. */
+  relativeDeadline?: number;
+  /** Protect the code inside from cancellation of outer scopes. */
+  shield?: boolean;
+}
+
+function checkTime(what: string, value: unknown, allowInfinity: boolean): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`${what} must be a number of seconds, got ${value === undefined ? "undefined" : Number.isNaN(value) ? "NaN" : typeof value}.`);
+  }
+  if (!allowInfinity && value === -Infinity) throw new RangeError(`${what} cannot be -Infinity.`);
+  return value;
+}
+
+/** A scope of code that can be cancelled as a unit. See the module comment. */
+export class CancelScope {
+  /** Unique among all scopes of the page, for tools. */
+  readonly id: number = nextScopeId++;
+  /** @internal */ parent: CancelScope | null = null;
+  /** @internal child scopes, created on first use */ children: Set<CancelScope> | null = null;
+  /** @internal the task that entered the scope */ owner: Task | null = null;
+  /** @internal set when this scope is a nursery's */ nursery: Nursery | null = null;
+  /** @internal */ runner: Runner | null = null;
+  /** @internal cached: code inside sees cancellation */ effective = false;
+  /** @internal */ lifecycle = NEW;
+  /** @internal set for a run's root scope */ isRoot = false;
+  private _cancelCalled = false;
+  private _cancelReason: string | undefined = undefined;
+  private _shield: boolean;
+  private _deadline: number;
+  private _relativeDeadline: number;
+  private _cancelledCaught = false;
+  private deadlineEntry: ScopeDeadline | null = null;
+  private controller: AbortController | null = null;
+  private unlinkers: (() => void)[] | null = null;
+
+  constructor(options: CancelScopeOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("new CancelScope(options) takes an options object such as { deadline, relativeDeadline, shield }.");
+    }
+    this._shield = options.shield === true;
+    this._deadline = options.deadline === undefined ? Infinity : checkTime("CancelScope deadline", options.deadline, true);
+    this._relativeDeadline =
+      options.relativeDeadline === undefined ? Infinity : checkTime("CancelScope relativeDeadline", options.relativeDeadline, true);
+    if (this._relativeDeadline < 0) throw new RangeError("CancelScope relativeDeadline must be non-negative.");
+    if (options.deadline !== undefined && options.relativeDeadline !== undefined) {
+      throw new TypeError("Give a CancelScope either deadline or relativeDeadline, not both.");
+    }
+  }
+
+  /** True once `cancel()` was called or the deadline passed. */
+  get cancelCalled(): boolean {
+    return this._cancelCalled;
+  }
+
+  /** Why the scope was cancelled (the argument of `cancel`, or "deadline exceeded"). */
+  get cancelReason(): string | undefined {
+    return this._cancelReason;
+  }
+
+  /** True if the scope absorbed a `Cancelled` on exit. */
+  get cancelledCaught(): boolean {
+    return this._cancelledCaught;
+  }
+
+  /** True while some task is inside the scope. */
+  get active(): boolean {
+    return this.lifecycle === ENTERED;
+  }
+
+  /** The absolute deadline (Infinity for none). Settable at any time. */
+  get deadline(): number {
+    if (this.lifecycle === NEW && this._relativeDeadline !== Infinity) {
+      throw new RuntimeError("This scope's deadline is relative and is only known once it is entered; read relativeDeadline.");
+    }
+    return this._deadline;
+  }
+  set deadline(value: number) {
+    checkTime("CancelScope deadline", value, true);
+    if (this.lifecycle === NEW && this._relativeDeadline !== Infinity) {
+      throw new RuntimeError("Cannot set deadline on a scope that has a relativeDeadline; set one or the other.");
+    }
+    this._deadline = value;
+    this.armDeadline();
+  }
+
+  /** The relative deadline, for scopes not yet entered. */
+  get relativeDeadline(): number {
+    if (this.lifecycle !== NEW && this._relativeDeadline === Infinity) return Infinity;
+    return this._relativeDeadline;
+  }
+  set relativeDeadline(value: number) {
+    checkTime("CancelScope relativeDeadline", value, true);
+    if (value < 0) throw new RangeError("relativeDeadline must be non-negative.");
+    if (this.lifecycle !== NEW) throw new RuntimeError("relativeDeadline can only be set before the scope is entered; set deadline instead.");
+    if (this._deadline !== Infinity) throw new RuntimeError("Cannot set relativeDeadline on a scope that has a deadline; set one or the other.");
+    this._relativeDeadline = value;
+  }
+
+  /** While true, cancellation of outer scopes does not reach inside. */
+  get shield(): boolean {
+    return this._shield;
+  }
+  set shield(value: boolean) {
+    if (typeof value !== "boolean") throw new TypeError(`shield must be true or false, got ${typeof value}.`);
+    if (value === this._shield) return;
+    this._shield = value;
+    if (this.lifecycle === ENTERED) refreshFrom(this);
+  }
+
+  /**
+   * Cancels the scope: every checkpoint inside raises `Cancelled` until the
+   * code leaves it. Idempotent; the first reason is kept. Safe to call from
+   * anywhere, including plain callbacks outside the run.
+   */
+  cancel(reason?: string): void {
+    if (reason !== undefined && typeof reason !== "string") {
+      throw new TypeError(`cancel(reason) takes a string reason, got ${typeof reason}.`);
+    }
+    if (this._cancelCalled) return;
+    this._cancelCalled = true;
+    this._cancelReason = reason;
+    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
+    if (this.lifecycle === ENTERED) refreshFrom(this);
+  }
+
+  /**
+   * Cancels this scope when `signal` aborts, for as long as the scope lives.
+   * An already-aborted signal cancels at once. The listener is removed when
+   * the scope exits, so nothing leaks.
+   */
+  cancelOn(signal: AbortSignal): void {
+    if (signal === null || typeof signal !== "object" || typeof signal.addEventListener !== "function") {
+      throw new TypeError("cancelOn(signal) needs an AbortSignal (for example controller.signal).");
+    }
+    const reasonOf = () => {
+      const r: unknown = signal.reason;
+      return r instanceof Error ? `signal aborted: ${r.message}` : r === undefined ? "signal aborted" : `signal aborted: ${String(r)}`;
+    };
+    if (signal.aborted) {
+      this.cancel(reasonOf());
+      return;
+    }
+    if (this.lifecycle === EXITED) return;
+    const onAbort = () => this.cancel(reasonOf());
+    signal.addEventListener("abort", onAbort, { once: true });
+    (this.unlinkers ??= []).push(() => signal.removeEventListener("abort", onAbort));
+  }
+
+  /**
+   * An AbortSignal that aborts when code inside this scope becomes
+   * cancelled (by this scope or an unshielded outer one). Created on first
+   * use; it never un-aborts.
+   */
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.effective) this.controller.abort(makeCancelled(this.effectiveReason()));
+    }
+    return this.controller.signal;
+  }
+
+  /**
+   * Runs `body` inside this scope. Returns the body's result, or `undefined`
+   * if the scope absorbed a cancellation.
+   */
+  *run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+    const task = requireTask("CancelScope.run()");
+    if (typeof body !== "function") {
+      throw new TypeError(`CancelScope.run(body) needs a generator function, got ${typeof body}.`);
+    }
+    this.enter(task);
+    let result: T | undefined;
+    try {
+      result = yield* body(this);
+    } catch (error) {
+      const rest = this.filterExit(error);
+      this.exit(task);
+      if (rest !== undefined) throw rest;
+      return undefined;
+    }
+    this.exit(task);
+    return result;
+  }
+
+  /** @internal */
+  enter(task: Task): void {
+    if (this.lifecycle !== NEW) {
+      throw new RuntimeError("A CancelScope can only be entered once; make a new one for each use.");
+    }
+    this.lifecycle = ENTERED;
+    this.owner = task;
+    this.runner = task.runner;
+    const parent = task.scope;
+    this.parent = parent;
+    (parent.children ??= new Set()).add(this);
+    task.scope = this;
+    if (this._relativeDeadline !== Infinity) {
+      this._deadline = task.runner.clock.currentTime() + this._relativeDeadline;
+      this._relativeDeadline = Infinity;
+    }
+    this.effective = this._cancelCalled || (!this._shield && parent.effective);
+    this.armDeadline();
+  }
+
+  /** @internal Decides whether an error leaving the scope is absorbed; returns what goes on. */
+  filterExit(error: unknown): unknown {
+    if (!this._cancelCalled) return error;
+    // Absorb only if no outer cancellation is visible here: then the
+    // Cancelled must travel on up to the outermost cancelled scope.
+    if (!this._shield && this.parent !== null && this.parent.effective) return error;
+    if (error instanceof Cancelled) {
+      this._cancelledCaught = true;
+      return undefined;
+    }
+    if (error instanceof ExceptionGroup) {
+      const [matched, rest] = error.split(Cancelled);
+      if (matched !== undefined) this._cancelledCaught = true;
+      return rest;
+    }
+    return error;
+  }
+
+  /** @internal */
+  exit(task: Task): void {
+    if (task.scope !== this) {
+      throw new RuntimeError("Cancel scopes were exited out of order; this is a bug in how the scope was used.");
+    }
+    this.lifecycle = EXITED;
+    task.scope = this.parent!;
+    this.parent!.children?.delete(this);
+    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
+    if (this.unlinkers !== null) {
+      for (const unlink of this.unlinkers) unlink();
+      this.unlinkers = null;
+    }
+  }
+
+  /** @internal The reason of the scope a Cancelled raised here will reach. */
+  effectiveReason(): string | undefined {
+    let found: CancelScope | undefined;
+    for (let s: CancelScope | null = this; s !== null; s = s.parent) {
+      if (s._cancelCalled) found = s;
+      if (s._shield) break;
+    }
+    return found?._cancelReason;
+  }
+
+  private armDeadline(): void {
+    const runner = this.runner;
+    if (this.lifecycle !== ENTERED || runner === null || this._cancelCalled) return;
+    if (this._deadline === Infinity) {
+      if (this.deadlineEntry !== null) runner.deadlines.remove(this.deadlineEntry);
+      return;
+    }
+    this.deadlineEntry ??= new ScopeDeadline(this);
+    runner.deadlines.set(this.deadlineEntry, this._deadline);
+    runner.deadlinesChanged();
+  }
+
+  /** @internal Called by the refresh walk when the scope becomes effectively cancelled. */
+  onEffectivelyCancelled(): void {
+    if (this.controller !== null && !this.controller.signal.aborted) {
+      this.controller.abort(makeCancelled(this.effectiveReason()));
+    }
+    const owner = this.owner;
+    if (owner !== null && owner.scope === this && this.lifecycle === ENTERED) deliverCancel(owner);
+    const nursery = this.nursery;
+    if (nursery !== null) {
+      for (const child of nursery.childTasks) if (child.scope === this) deliverCancel(child);
+    }
+  }
+
+  toString(): string {
+    return `<CancelScope #${this.id}${this._cancelCalled ? " cancelled" : ""}${this._shield ? " shielded" : ""}>`;
+  }
+}
+
+/** @internal Re-derives `effective` below `root` after a change, waking blocked tasks. */
+export function refreshFrom(root: CancelScope): void {
+  // Iterative: nurseries may nest ten thousand deep.
+  const stack: CancelScope[] = [root];
+  let first = true;
+  while (stack.length > 0) {
+    const scope = stack.pop()!;
+    const parent = scope.parent;
+    const effective = scope.cancelCalled || (!scope.shield && parent !== null && parent.effective);
+    if (effective === scope.effective && !first) continue;
+    first = false;
+    const changed = effective !== scope.effective;
+    scope.effective = effective;
+    if (effective && changed) scope.onEffectivelyCancelled();
+    if (!changed) continue;
+    if (scope.children !== null) for (const child of scope.children) stack.push(child);
+  }
+}
+
+/** @internal Tries to wake a blocked task with Cancelled. */
+export function deliverCancel(task: Task): void {
+  if (task.state !== TaskState.BLOCKED || task.abortFn === null) return;
+  task.runner.attemptAbort(task);
+}
+
+function relative(what: string, seconds: unknown): number {
+  const s = checkTime(what, seconds, true);
+  if (s < 0) throw new RangeError(`${what} must be non-negative, got ${s}.`);
+  return s;
+}
+
+/**
+ * Runs `body` with a deadline `seconds` from now. If the deadline passes,
+ * the body is cancelled and `moveOnAfter` returns `undefined`.
+ */
+export function moveOnAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+  return new CancelScope({ relativeDeadline: relative("moveOnAfter(seconds)", seconds) }).run(body);
+}
+
+/** Like `moveOnAfter`, with an absolute deadline. */
+export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+  return new CancelScope({ deadline: checkTime("moveOnAt(deadline)", deadline, true) }).run(body);
+}
+
+/**
+ * Runs `body` with a deadline `seconds` from now; raises `TooSlowError` if
+ * the deadline passes first.
+ */
+export function failAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>): Operation<T> {
+  return failIn(new CancelScope({ relativeDeadline: relative("failAfter(seconds)", seconds) }), body);
+}
+
+/** Like `failAfter`, with an absolute deadline. */
+export function failAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>): Operation<T> {
+  return failIn(new CancelScope({ deadline: checkTime("failAt(deadline)", deadline, true) }), body);
+}
+
+function* failIn<T>(scope: CancelScope, body: (scope: CancelScope) => Operation<T>): Operation<T> {
+  const result = yield* scope.run(body);
+  if (scope.cancelledCaught) throw new TooSlowError(`The deadline passed before the operation finished.`);
+  return result as T;
+}
+
+/** The innermost cancel scope of the running task. */
+export function currentCancelScope(): CancelScope {
+  return requireTask("currentCancelScope()").scope;
+}
+
+/**
+ * The deadline in force for the running task: the earliest deadline among
+ * its enclosing scopes up to the first shield, or -Infinity if it is already
+ * cancelled.
+ */
+export function currentEffectiveDeadline(): number {
+  const task = requireTask("currentEffectiveDeadline()");
+  if (task.scope.effective) return -Infinity;
+  let deadline = Infinity;
+  for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) {
+    if (s.active && !s.cancelCalled && s.deadline < deadline) deadline = s.deadline;
+    if (s.shield) break;
+  }
+  return deadline;
+}
+
+/**
+ * An AbortSignal that aborts when the running task's current scope is
+ * cancelled. Pass it to `fetch` and other platform APIs.
+ */
+export function currentSignal(): AbortSignal {
+  return requireTask("currentSignal()").scope.signal;
+}
+
+/** @internal True while a task is running (for code that works in and out of tasks). */
+export function inTask(): boolean {
+  return current.task !== null;
+}

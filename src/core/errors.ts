@@ -1,0 +1,172 @@
+/**
+ * The errors of the core.
+ *
+ * Two of them are special. `Cancelled` is thrown into a task at a checkpoint
+ * when an enclosing cancel scope is cancelled; it is created without a stack
+ * trace, because cancelling ten thousand tasks must not cost ten thousand
+ * stack captures, and the stack would only point into the scheduler anyway.
+ * `ExceptionGroup` is how a nursery reports what its children raised; JavaScript
+ * has `AggregateError` but no `split`/`subgroup`, so we add them.
+ */
+
+/** Base class of every error this library raises on purpose. */
+export class TrioError extends Error {
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * Raised at a checkpoint inside a cancelled scope. Catch it only to clean up,
+ * then rethrow: the cancel scope that caused it absorbs it on exit.
+ */
+export class Cancelled extends Error {
+  /** Why the scope was cancelled, as given to `cancel(reason)`, or the deadline. */
+  declare readonly reason: string | undefined;
+
+  /** @internal Use the runtime's own checkpoints; do not construct. */
+  constructor(reason?: string) {
+    super(reason === undefined ? "Cancelled" : `Cancelled: ${reason}`);
+    Object.defineProperty(this, "reason", { value: reason, enumerable: false });
+  }
+
+  override get name(): string {
+    return "Cancelled";
+  }
+}
+
+// Shared by every stackless Cancelled: `message` lives on the prototype.
+Object.defineProperty(Cancelled.prototype, "message", {
+  value: "Cancelled",
+  writable: true,
+  configurable: true,
+});
+
+/** @internal A cheap `Cancelled`: no constructor call, so no stack capture. */
+export function makeCancelled(reason: string | undefined): Cancelled {
+  const exc = Object.create(Cancelled.prototype) as { reason: string | undefined; message: string };
+  exc.reason = reason;
+  if (reason !== undefined) exc.message = `Cancelled: ${reason}`;
+  return exc as unknown as Cancelled;
+}
+
+/** Raised by `failAfter`/`failAt` when their deadline expires. */
+export class TooSlowError extends TrioError {}
+
+/** The other end of a channel was closed: nobody will ever receive what you send. */
+export class BrokenResourceError extends TrioError {}
+
+/** You used a channel (or other resource) after closing it yourself. */
+export class ClosedResourceError extends TrioError {}
+
+/** A receive channel has no more values: every send end was closed. */
+export class EndOfChannel extends TrioError {}
+
+/** A `*Nowait` operation could not complete without blocking. */
+export class WouldBlock extends TrioError {}
+
+/** Two tasks tried to use a resource that supports only one user at a time. */
+export class BusyResourceError extends TrioError {}
+
+/** A run finished while something still tried to use it. */
+export class RunFinishedError extends TrioError {}
+
+/** A bug in this library, not in your code. Please report it. */
+export class TrioInternalError extends TrioError {}
+
+/** Matches errors for `ExceptionGroup.split`/`subgroup`: a class or a predicate. */
+export type ErrorMatcher =
+  | (abstract new (...args: never[]) => unknown)
+  | ((error: unknown) => boolean);
+
+function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
+  // An error class (Error itself or a subclass) matches by instanceof; any
+  // other function is a predicate.
+  const proto = (matcher as { prototype?: unknown }).prototype;
+  if (matcher === Error || proto instanceof Error) {
+    const cls = matcher as abstract new (...args: never[]) => unknown;
+    return (error) => error instanceof cls;
+  }
+  return matcher as (error: unknown) => boolean;
+}
+
+/**
+ * Several errors raised together, typically by the children of one nursery.
+ * Like Python's `ExceptionGroup`, it nests, and `split`/`subgroup` keep the
+ * structure while picking out the errors you can handle.
+ */
+export class ExceptionGroup extends AggregateError {
+  /** The errors in this group (the same array as `errors`). */
+  readonly exceptions: readonly unknown[];
+
+  constructor(message: string, exceptions: readonly unknown[]) {
+    if (!Array.isArray(exceptions) || exceptions.length === 0) {
+      throw new TypeError("ExceptionGroup needs a non-empty array of errors as its second argument.");
+    }
+    super(exceptions, message);
+    this.exceptions = this.errors as unknown[];
+  }
+
+  override get name(): string {
+    return "ExceptionGroup";
+  }
+
+  /** A group of the same kind and message holding other errors. */
+  derive(exceptions: readonly unknown[]): ExceptionGroup {
+    return new ExceptionGroup(this.message, exceptions);
+  }
+
+  /**
+   * Splits into `[matching, rest]`, each a group with the same nesting, or
+   * `undefined` where nothing is left.
+   */
+  split(matcher: ErrorMatcher): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
+    const predicate = toPredicate(matcher);
+    if (predicate(this)) return [this, undefined];
+    const match: unknown[] = [];
+    const rest: unknown[] = [];
+    for (const exc of this.exceptions) {
+      if (exc instanceof ExceptionGroup) {
+        const [m, r] = exc.split(predicate);
+        if (m !== undefined) match.push(m);
+        if (r !== undefined) rest.push(r);
+      } else if (predicate(exc)) {
+        match.push(exc);
+      } else {
+        rest.push(exc);
+      }
+    }
+    return [
+      match.length === 0 ? undefined : this.derive(match),
+      rest.length === 0 ? undefined : this.derive(rest),
+    ];
+  }
+
+  /** The matching part of `split`. */
+  subgroup(matcher: ErrorMatcher): ExceptionGroup | undefined {
+    return this.split(matcher)[0];
+  }
+
+  /** Every leaf error, depth first. */
+  leaves(): unknown[] {
+    const out: unknown[] = [];
+    for (const exc of this.exceptions) {
+      if (exc instanceof ExceptionGroup) out.push(...exc.leaves());
+      else out.push(exc);
+    }
+    return out;
+  }
+}
+
+/** Formats any thrown value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "object") {
+    const ctor = (value as { constructor?: { name?: string } }).constructor;
+    return ctor?.name ? `a ${ctor.name}` : "an object";
+  }
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,309 @@
+/**
+ * Nurseries: the only way to run tasks concurrently, and the reason no task
+ * can outlive the code that started it.
+ *
+ * `openNursery(body)` runs `body` with a nursery in hand. The body may start
+ * children; when it is done, the nursery waits for every child before
+ * `openNursery` returns. If anything raises (the body or a child), the
+ * nursery cancels everything else inside it, waits for it to unwind, and
+ * raises all the errors together as an `ExceptionGroup`. Errors are never
+ * dropped and never left for a log.
+ *
+ * One deliberate difference from Trio: when every error collected is a
+ * `Cancelled` (the nursery was cancelled from outside), the nursery raises a
+ * single `Cancelled` rather than a group of them, so the enclosing scope sees
+ * the ordinary thing and `catch (e) { if (e instanceof Cancelled) … }` works.
+ */
+import { CancelScope, refreshFrom } from "./cancel-scope.js";
+import { Cancelled, ExceptionGroup, describe } from "./errors.js";
+import { RuntimeError, requireTask } from "./state.js";
+import type { Task } from "./task.js";
+import type { Runner } from "./runner.js";
+import { Abort, PARK, type Operation } from "./traps.js";
+
+/** Passed to a child started with `nursery.start()`, to report that it is ready. */
+export interface TaskStatus<T = void> {
+  /** Reports readiness: `start()` returns `value` and the child moves to its nursery. */
+  started(...value: T extends void ? [value?: T] : [value: T]): void;
+}
+
+class IgnoredTaskStatus implements TaskStatus<never> {
+  started(): void {}
+}
+
+/** What `startSoon` passes where a function may also be used with `start`. */
+export const TASK_STATUS_IGNORED: TaskStatus<never> = new IgnoredTaskStatus();
+
+const nurseryAbort = () => Abort.FAILED;
+
+/**
+ * A nursery: spawns children, waits for them, propagates their errors.
+ * Get one from `openNursery`.
+ */
+export class Nursery {
+  /** The running children. */
+  readonly childTasks = new Set<Task>();
+  /** @internal */ closed = false;
+  /** @internal */ pendingErrors: unknown[] = [];
+  /** @internal */ pendingStarts = 0;
+  /** @internal */ parentWaiting = false;
+
+  /** @internal */
+  constructor(
+    /** The task that opened the nursery (null for a run's system nursery). */
+    readonly parentTask: Task | null,
+    /** Cancels everything in the nursery: the body and every child. */
+    readonly cancelScope: CancelScope,
+    /** @internal */ readonly runner: Runner,
+  ) {
+    cancelScope.nursery = this;
+  }
+
+  /**
+   * Starts `fn(...args)` as a child task and returns its handle at once. The
+   * child first runs at the next scheduling point.
+   */
+  startSoon<A extends unknown[], T>(fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
+    return this.spawn(fn, args, undefined);
+  }
+
+  /** `startSoon` with an explicit task name. */
+  startSoonNamed<A extends unknown[], T>(name: string, fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
+    if (typeof name !== "string") throw new TypeError(`startSoonNamed(name, fn, ...args) needs a string name first, got ${describe(name)}.`);
+    return this.spawn(fn, args, name);
+  }
+
+  /**
+   * Starts `fn(...args, taskStatus)` and waits until it calls
+   * `taskStatus.started(value)`; returns `value`. Until then the child runs
+   * under the caller's cancel scopes and its errors are raised here; after,
+   * it belongs to this nursery.
+   */
+  *start<A extends unknown[], T = void>(
+    fn: (...args: [...A, TaskStatus<T>]) => Operation<unknown>,
+    ...args: A
+  ): Operation<T> {
+    const caller = requireTask("nursery.start()");
+    this.checkOpen("start");
+    checkFunction("nursery.start()", fn);
+    this.pendingStarts++;
+    try {
+      const status = new StartStatus<T>(this);
+      yield* openNursery(function* (old) {
+        status.oldNursery = old;
+        status.waiter = caller;
+        old.spawn(startedChild, [status, fn, args], fn.name || "anonymous");
+        if (!status.finished) {
+          caller.waitingOn = status;
+          caller.abortFn = startAbort;
+          yield PARK;
+        }
+      }, true);
+      if (!status.startedCalled) {
+        throw new RuntimeError(`The child ${fn.name || "task"} given to start() returned without calling taskStatus.started().`);
+      }
+      return status.value as T;
+    } finally {
+      this.pendingStarts--;
+      this.maybeWakeParent();
+    }
+  }
+
+  /** @internal */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
+  spawn<T>(fn: (...args: any[]) => Operation<T>, args: unknown[], name: string | undefined, system = false): Task<T> {
+    this.checkOpen("startSoon");
+    const coro = callTaskFunction("startSoon()", fn, args);
+    return this.runner.spawnTask(coro, this, name ?? (fn.name || "anonymous"), system);
+  }
+
+  /** @internal */
+  checkOpen(what: string): void {
+    if (this.closed) {
+      throw new RuntimeError(`${what}() on a closed nursery: the nursery's block has ended. Start tasks while openNursery(...) is still running.`);
+    }
+  }
+
+  /** @internal A child has ended. */
+  childExited(task: Task, ok: boolean, value: unknown): void {
+    this.childTasks.delete(task);
+    if (!ok) this.addError(value, task.name);
+    this.maybeWakeParent();
+  }
+
+  /** @internal */
+  addError(error: unknown, source: string): void {
+    this.pendingErrors.push(error);
+    if (!this.cancelScope.cancelCalled) {
+      this.cancelScope.cancel(error instanceof Cancelled ? undefined : `${source} raised ${errorLabel(error)}`);
+    }
+  }
+
+  /** @internal */
+  maybeWakeParent(): void {
+    if (this.parentWaiting && this.childTasks.size === 0 && this.pendingStarts === 0) {
+      this.parentWaiting = false;
+      const parent = this.parentTask!;
+      parent.runner.reschedule(parent, undefined, false);
+    }
+  }
+
+  /** @internal The error the nursery raises, or undefined. */
+  combinedError(): unknown {
+    const errors = this.pendingErrors;
+    if (errors.length === 0) return undefined;
+    if (errors.every((e) => e instanceof Cancelled)) return errors[0];
+    return new ExceptionGroup("Errors from a nursery", errors);
+  }
+}
+
+function errorLabel(error: unknown): string {
+  if (error instanceof Error) return error.name + (error.message ? `: ${error.message}` : "");
+  return describe(error);
+}
+
+class StartStatus<T> implements TaskStatus<T> {
+  startedCalled = false;
+  finished = false;
+  value: unknown = undefined;
+  oldNursery: Nursery | null = null;
+  waiter: Task | null = null;
+  constructor(readonly target: Nursery) {}
+
+  started(value?: T): void {
+    if (this.startedCalled) throw new RuntimeError("taskStatus.started() was called twice; call it once, when the task is ready.");
+    if (this.finished) throw new RuntimeError("taskStatus.started() was called after the start() call had already failed.");
+    this.startedCalled = true;
+    this.value = value;
+    const old = this.oldNursery!;
+    const child = [...old.childTasks][0];
+    if (child !== undefined) {
+      if (this.target.closed) {
+        throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
+      }
+      moveTask(child, old, this.target);
+    }
+    this.wake();
+  }
+
+  /** The child ended (or moved); wake the start() caller if it waits. */
+  wake(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const waiter = this.waiter;
+    if (waiter !== null && waiter.abortFn === startAbort) {
+      waiter.waitingOn = null;
+      waiter.runner.reschedule(waiter, undefined, false);
+    }
+  }
+}
+
+// The start() caller waits for its child; on cancellation it keeps waiting,
+// since the child is inside the same scopes and will unwind promptly.
+const startAbort = () => Abort.SUCCEEDED;
+
+function* startedChild<T>(status: StartStatus<T>, fn: (...args: unknown[]) => Operation<unknown>, args: unknown[]): Operation<unknown> {
+  try {
+    const coro = callTaskFunction("nursery.start()", fn, [...args, status]);
+    return yield* coro;
+  } finally {
+    if (!status.startedCalled) status.wake();
+  }
+}
+
+/** Moves a task that called started() from the temporary nursery to its target. */
+function moveTask(task: Task, from: Nursery, to: Nursery): void {
+  from.childTasks.delete(task);
+  to.childTasks.add(task);
+  task.parentNursery = to;
+  const oldScope = from.cancelScope;
+  const newScope = to.cancelScope;
+  // Scopes the child entered hang under the old nursery's scope (only the
+  // child runs in there): rehang them under the new one.
+  if (oldScope.children !== null) {
+    for (const child of [...oldScope.children]) {
+      oldScope.children.delete(child);
+      child.parent = newScope;
+      (newScope.children ??= new Set()).add(child);
+      refreshFrom(child);
+    }
+  }
+  if (task.scope === oldScope) task.scope = newScope;
+  // If the new home is already cancelled, a blocked child must hear of it.
+  if (task.scope.effective) task.runner.attemptAbort(task);
+}
+
+/** @internal Rejects async and plain functions with a message that names the fix. */
+export function checkFunction(what: string, fn: unknown): void {
+  if (typeof fn !== "function") {
+    throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
+  }
+  const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
+  if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
+    throw new TypeError(
+      `${what} got an async function (${fn.name || "anonymous"}). Tasks are generator functions: write ` +
+        `function* and use yield* where you would await; wrap Promises with yield* waitPromise(p) or ` +
+        `yield* abortable(signal => ...).`,
+    );
+  }
+}
+
+/** @internal Calls a task function and checks that it made a generator. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
+export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operation<T>, args: unknown[]): Operation<T> {
+  checkFunction(what, fn);
+  const coro = (fn as (...a: unknown[]) => unknown)(...args);
+  if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function" || typeof (coro as { throw?: unknown }).throw !== "function") {
+    const got = coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function" ? "a Promise" : describe(coro);
+    throw new TypeError(
+      `${what}: ${fn.name || "the function"} returned ${got}, not a generator. Tasks are generator ` +
+        `functions (function*); a Promise can be awaited inside one with yield* waitPromise(p).`,
+    );
+  }
+  return coro as Operation<T>;
+}
+
+/**
+ * Opens a nursery, runs `body(nursery)`, then waits for every child.
+ * Returns the body's result, or `undefined` if the nursery's own scope
+ * absorbed a cancellation. Raises an `ExceptionGroup` of everything the
+ * body and the children raised.
+ */
+export function openNursery<T>(body: (nursery: Nursery) => Operation<T>): Operation<T | undefined>;
+/** @internal */
+export function openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrapSingle: boolean): Operation<T | undefined>;
+export function* openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrapSingle = false): Operation<T | undefined> {
+  const task = requireTask("openNursery()");
+  checkFunction("openNursery()", body);
+  const scope = new CancelScope();
+  scope.enter(task);
+  const nursery = new Nursery(task, scope, task.runner);
+  task.childNurseries.push(nursery);
+  let result: T | undefined;
+  try {
+    result = yield* body(nursery);
+  } catch (error) {
+    nursery.addError(error, "the nursery body");
+  }
+  while (nursery.childTasks.size > 0 || nursery.pendingStarts > 0) {
+    nursery.parentWaiting = true;
+    task.abortFn = nurseryAbort;
+    task.waitingOn = nursery;
+    yield PARK;
+  }
+  task.waitingOn = null;
+  nursery.closed = true;
+  const i = task.childNurseries.lastIndexOf(nursery);
+  if (i !== -1) task.childNurseries.splice(i, 1);
+  const error = nursery.combinedError();
+  if (error !== undefined) {
+    let rest = scope.filterExit(error);
+    scope.exit(task);
+    // start() reports its child's early error as itself, not wrapped.
+    if (unwrapSingle && rest instanceof ExceptionGroup && rest.exceptions.length === 1) rest = rest.exceptions[0];
+    if (rest !== undefined) throw rest;
+    return undefined;
+  }
+  scope.exit(task);
+  return result;
+}

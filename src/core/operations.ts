@@ -1,0 +1,172 @@
+/**
+ * The basic operations every task uses: checkpoints, sleeping, and reading
+ * the clock and the current task; plus the low-level wait/wake pair that
+ * every blocking primitive is built from.
+ *
+ * `checkpoint()` is the hottest operation of all, so it is not a generator:
+ * it returns one shared iterator whose per-task state is a flag on the task.
+ * `yield* checkpoint()` therefore allocates nothing.
+ */
+import { describe } from "./errors.js";
+import type { Instrument } from "./instruments.js";
+import { callTaskFunction } from "./nursery.js";
+import type { Runner, RunStatistics } from "./runner.js";
+import { current, requireTask } from "./state.js";
+import type { Task } from "./task.js";
+import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
+
+const YIELD_CHECKPOINT: IteratorYieldResult<typeof CHECKPOINT> = Object.freeze({ value: CHECKPOINT, done: false });
+const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
+
+class CheckpointIterator {
+  next(): IteratorResult<typeof CHECKPOINT, void> {
+    const task = current.task;
+    if (task === null) requireTask("checkpoint()");
+    if (task!.inCheckpoint) {
+      task!.inCheckpoint = false;
+      return DONE;
+    }
+    task!.inCheckpoint = true;
+    return YIELD_CHECKPOINT;
+  }
+  throw(error: unknown): never {
+    const task = current.task;
+    if (task !== null) task.inCheckpoint = false;
+    throw error;
+  }
+  return(value?: unknown): IteratorResult<typeof CHECKPOINT, void> {
+    const task = current.task;
+    if (task !== null) task.inCheckpoint = false;
+    return { value: value as undefined, done: true };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+const checkpointIterator = new CheckpointIterator() as unknown as Operation<void>;
+
+/**
+ * A checkpoint: raises `Cancelled` if the task is cancelled, and otherwise
+ * lets other tasks run before continuing.
+ */
+export function checkpoint(): Operation<void> {
+  return checkpointIterator;
+}
+
+/** Raises `Cancelled` if the task is cancelled; otherwise returns at once without yielding. */
+export function* checkpointIfCancelled(): Operation<void> {
+  const task = requireTask("checkpointIfCancelled()");
+  if (task.scope.effective) yield* checkpointIterator;
+}
+
+/** Lets other tasks run, without checking for cancellation. */
+export function* cancelShieldedCheckpoint(): Operation<void> {
+  requireTask("cancelShieldedCheckpoint()");
+  yield SCHEDULE_POINT;
+}
+
+function checkSeconds(what: string, seconds: unknown): number {
+  if (typeof seconds !== "number" || Number.isNaN(seconds)) {
+    throw new TypeError(`${what} takes a number of seconds, got ${Number.isNaN(seconds) ? "NaN" : describe(seconds)}.`);
+  }
+  return seconds;
+}
+
+/** Sleeps for `seconds` (a float; 0 is a checkpoint). Cancellable. */
+export function sleep(seconds: number): Operation<void> {
+  checkSeconds("sleep(seconds)", seconds);
+  if (seconds < 0) throw new RangeError(`sleep(seconds) needs a non-negative duration, got ${seconds}.`);
+  if (seconds === 0) return checkpointIterator;
+  return sleepFor(seconds);
+}
+
+function* sleepFor(seconds: number): Operation<void> {
+  const task = requireTask("sleep()");
+  task.runner.sleepUntil(task, task.runner.clock.currentTime() + seconds);
+  task.waitingOn = "sleep";
+  yield PARK;
+}
+
+/** Sleeps until the run's clock reaches `deadline` (see `currentTime()`). */
+export function* sleepUntil(deadline: number): Operation<void> {
+  checkSeconds("sleepUntil(deadline)", deadline);
+  const task = requireTask("sleepUntil()");
+  if (deadline === Infinity) return yield* sleepForever();
+  task.runner.sleepUntil(task, deadline);
+  task.waitingOn = "sleep";
+  yield PARK;
+}
+
+/** Blocks until cancelled. */
+export function* sleepForever(): Operation<never> {
+  const task = requireTask("sleepForever()");
+  task.abortFn = () => Abort.SUCCEEDED;
+  task.waitingOn = "sleepForever";
+  yield PARK;
+  throw new Error("unreachable: sleepForever() was woken without being cancelled");
+}
+
+/** The current time of the run's clock, in seconds. */
+export function currentTime(): number {
+  return requireTask("currentTime()").runner.clock.currentTime();
+}
+
+/** The task running now. */
+export function currentTask(): Task {
+  return requireTask("currentTask()");
+}
+
+/** The run of the task running now. */
+export function currentRun(): Runner {
+  return requireTask("currentRun()").runner;
+}
+
+/** Counters of the current run. */
+export function currentStatistics(): RunStatistics {
+  return requireTask("currentStatistics()").runner.statistics;
+}
+
+/**
+ * Low level: blocks the running task until someone calls `reschedule(task,
+ * outcome)`. If the task is cancelled meanwhile, `abortFn` is called: answer
+ * `Abort.SUCCEEDED` if the wait was undone (the task then receives
+ * `Cancelled`), or `Abort.FAILED` if whoever completes it will reschedule.
+ * Returns the value the task was rescheduled with, or raises its error.
+ */
+export function* waitTaskRescheduled(abortFn: AbortFn): Operation<unknown> {
+  const task = requireTask("waitTaskRescheduled()");
+  if (typeof abortFn !== "function") {
+    throw new TypeError("waitTaskRescheduled(abortFn) needs an abort function that returns Abort.SUCCEEDED or Abort.FAILED.");
+  }
+  task.abortFn = abortFn;
+  return yield PARK;
+}
+
+/** Low level: wakes a task blocked in `waitTaskRescheduled` with an outcome. */
+export function reschedule(task: Task, outcome: Outcome = { ok: true, value: undefined }): void {
+  if (outcome === null || typeof outcome !== "object" || typeof outcome.ok !== "boolean") {
+    throw new TypeError("reschedule(task, outcome) takes an outcome such as valueOutcome(v) or errorOutcome(e).");
+  }
+  task.runner.reschedule(task, outcome.ok ? outcome.value : outcome.error, !outcome.ok);
+}
+
+/**
+ * Low level: starts a task in the run's system nursery. It is cancelled when
+ * the main task ends; if it raises, the whole run fails.
+ */
+export function spawnSystemTask<A extends unknown[], T>(fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
+  const runner = requireTask("spawnSystemTask()").runner;
+  const coro = callTaskFunction("spawnSystemTask()", fn, args);
+  return runner.spawnTask(coro, runner.systemNursery, fn.name || "system", true);
+}
+
+/** Installs an instrument in the current run. */
+export function addInstrument(instrument: Instrument): void {
+  requireTask("addInstrument()").runner.addInstrument(instrument);
+}
+
+/** Removes an instrument from the current run. */
+export function removeInstrument(instrument: Instrument): void {
+  requireTask("removeInstrument()").runner.removeInstrument(instrument);
+}

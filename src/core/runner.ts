@@ -1,0 +1,544 @@
+/**
+ * The runner: one per `run()`, it owns the run queue, the deadline heap and
+ * the host callbacks, and steps tasks.
+ *
+ * Why it is built so:
+ * - A task becomes runnable (spawned, woken, or yielding at a checkpoint) by
+ *   being appended to one FIFO queue. Nothing else happens then, so waking a
+ *   task is cheap and allocation-free.
+ * - The first runnable task after idle starts a *batch* on a microtask. The
+ *   batch is a plain loop inside that one host callback that steps tasks
+ *   until the queue is empty: a microtask per step would cost several times
+ *   more. Every 64 steps the loop looks at the real time; past its slice
+ *   (5 ms by default) it stops and continues on a macrotask, so the page can
+ *   paint and handle input, and it also fires due deadlines then.
+ * - Deadlines (sleeps and cancel scopes) live in one heap, with one host
+ *   timer armed for the earliest.
+ * - When nothing is runnable the runner is idle: it arms the host timer and,
+ *   for `waitAllTasksBlocked` and a MockClock's autojump, an idle check.
+ * - Host completions (Promises, DOM events, aborts) enter only through
+ *   `reschedule`, which appends to the queue and starts a batch if needed.
+ */
+import { CancelScope } from "./cancel-scope.js";
+import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
+import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
+import { Cancelled, TrioInternalError, describe, makeCancelled } from "./errors.js";
+import { hostMacrotask } from "./host.js";
+import { Instruments, type Instrument } from "./instruments.js";
+import { Nursery, callTaskFunction } from "./nursery.js";
+import { current, RuntimeError } from "./state.js";
+import { Task, TaskState } from "./task.js";
+import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
+import { liveRuns, observer } from "../inspect/hooks.js";
+
+/** Options of `run()`. */
+export interface RunOptions {
+  /** The clock for sleeps and deadlines; default: the host's monotonic clock. */
+  clock?: Clock;
+  /** Observers of the run (see `Instrument`). */
+  instruments?: readonly Instrument[];
+  /** Longest stretch of task steps before yielding to the host, in seconds. Default 0.005. */
+  timeSlice?: number;
+  /** A name for tools. */
+  name?: string;
+}
+
+/** Counters of a run, for tools and benchmarks. */
+export interface RunStatistics {
+  tasksSpawned: number;
+  tasksExited: number;
+  steps: number;
+  batches: number;
+  sliceOverruns: number;
+}
+
+class SleepEntry extends DeadlineEntry {
+  constructor(readonly task: Task) {
+    super();
+  }
+  expire(): void {
+    const task = this.task;
+    if (task.state === TaskState.BLOCKED && task.abortFn === abortSleep) task.runner.reschedule(task, undefined, false);
+  }
+}
+
+/** @internal The abort function of a sleeping task: take it off the heap. */
+export function abortSleep(_raise: () => Error, blocked: AbortTask): Abort {
+  const task = blocked as Task;
+  if (task.sleepEntry !== null) task.runner.deadlines.remove(task.sleepEntry);
+  return Abort.SUCCEEDED;
+}
+
+interface IdleWaiter {
+  cushion: number;
+  seq: number;
+  task: Task;
+}
+
+let nextRunId = 1;
+const IDLE_WAIT = 1;
+const IDLE_JUMP = 2;
+
+/** A run: create one with `run()`. Exposed read-only for tools. */
+export class Runner implements ClockListener {
+  readonly id = nextRunId++;
+  readonly name: string;
+  /** @internal */ readonly clock: Clock;
+  /** @internal */ readonly deadlines = new DeadlineHeap();
+  /** @internal */ instruments: Instruments | null;
+  /** @internal */ readonly rootScope: CancelScope;
+  /** @internal */ readonly systemNursery: Nursery;
+  readonly statistics: RunStatistics = { tasksSpawned: 0, tasksExited: 0, steps: 0, batches: 0, sliceOverruns: 0 };
+  /** @internal */ mainTask: Task | null = null;
+  /** @internal */ finished = false;
+  private readonly sliceSeconds: number;
+  private queue: (Task | undefined)[] = [];
+  private head = 0;
+  private scheduled = false;
+  private running = false;
+  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private hostTimerAt = Infinity;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private idleEpoch = 0;
+  private readonly idleWaiters: IdleWaiter[] = [];
+  private idleSeq = 0;
+  private mainOk = false;
+  private mainValue: unknown = undefined;
+  private crashErrors: unknown[] = [];
+  private detachClock: (() => void) | null = null;
+  private settle: { resolve(v: unknown): void; reject(e: unknown): void } | null = null;
+
+  /** @internal */
+  constructor(options: RunOptions) {
+    const clock = options.clock ?? new SystemClock();
+    if (typeof clock !== "object" || typeof clock.currentTime !== "function" || typeof clock.deadlineToSleepTime !== "function") {
+      throw new TypeError("run(): options.clock must be a Clock (currentTime, deadlineToSleepTime, startClock), such as new MockClock().");
+    }
+    const slice = options.timeSlice ?? 0.005;
+    if (typeof slice !== "number" || !(slice > 0) || slice === Infinity) {
+      throw new RangeError(`run(): options.timeSlice is in seconds and must be a positive finite number (default 0.005), got ${describe(slice)}.`);
+    }
+    if (options.instruments !== undefined && !Array.isArray(options.instruments)) {
+      throw new TypeError("run(): options.instruments must be an array of instrument objects.");
+    }
+    this.clock = clock;
+    this.sliceSeconds = slice;
+    this.name = options.name ?? `run-${this.id}`;
+    this.instruments = options.instruments?.length ? new Instruments(options.instruments) : null;
+    this.rootScope = new CancelScope();
+    this.rootScope.isRoot = true;
+    this.rootScope.lifecycle = 1;
+    this.rootScope.runner = this;
+    this.systemNursery = new Nursery(null, this.rootScope, this);
+  }
+
+  /** True while the run has not finished. */
+  get isRunning(): boolean {
+    return !this.finished;
+  }
+
+  /** The main task (what `run` was given). */
+  get main(): Task | null {
+    return this.mainTask;
+  }
+
+  /** @internal */
+  start<T>(main: Operation<T>, name: string): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => {
+      this.settle = { resolve: resolve as (v: unknown) => void, reject };
+    });
+    liveRuns.add(this);
+    this.detachClock = this.clock.attach?.(this) ?? null;
+    this.clock.startClock();
+    this.instruments?.call("beforeRun");
+    observer.current?.runStarted?.(this);
+    this.mainTask = this.spawnTask(main, this.systemNursery, name, false);
+    return promise;
+  }
+
+  // ---- tasks -------------------------------------------------------------
+
+  /** @internal */
+  spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string, system: boolean): Task<T> {
+    if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
+    const task = new Task<T>(this, coro, nursery, nursery.cancelScope, name, system);
+    nursery.childTasks.add(task);
+    this.statistics.tasksSpawned++;
+    if (this.instruments !== null) this.instruments.call("taskSpawned", task);
+    if (observer.current !== null) observer.current.taskSpawned?.(task);
+    this.schedule(task);
+    return task;
+  }
+
+  /** @internal Makes a task runnable. */
+  schedule(task: Task): void {
+    task.state = TaskState.RUNNABLE;
+    this.queue.push(task);
+    this.idleEpoch++;
+    if (this.instruments !== null) this.instruments.call("taskScheduled", task);
+    if (!this.scheduled && !this.running) {
+      this.scheduled = true;
+      queueMicrotask(this.batchCallback);
+    }
+  }
+
+  /** @internal Wakes a blocked task with a value, or an error if `throws`. */
+  reschedule(task: Task, value: unknown, throws: boolean): void {
+    if (task.state !== TaskState.BLOCKED) {
+      throw new TrioInternalError(`reschedule() of ${task} which is not blocked; every wait must be woken exactly once.`);
+    }
+    task.abortFn = null;
+    task.waitingOn = null;
+    task.resumeValue = value;
+    task.resumeThrows = throws;
+    this.schedule(task);
+  }
+
+  /** @internal Asks a blocked task's abort function to let it be cancelled. */
+  attemptAbort(task: Task): void {
+    const abortFn = task.abortFn;
+    if (task.state !== TaskState.BLOCKED || abortFn === null) return;
+    const scope = task.scope;
+    let answer: Abort;
+    try {
+      answer = abortFn(() => makeCancelled(scope.effectiveReason()), task);
+    } catch (error) {
+      // A broken abort function must not wedge the task: deliver its error.
+      if (task.state === TaskState.BLOCKED) this.reschedule(task, error, true);
+      return;
+    }
+    if (answer === Abort.SUCCEEDED && task.state === TaskState.BLOCKED) {
+      this.reschedule(task, makeCancelled(scope.effectiveReason()), true);
+    }
+  }
+
+  private readonly batchCallback = (): void => this.runBatch();
+
+  /** @internal Runs tasks until none is runnable or the slice is used up. */
+  runBatch(): void {
+    if (this.running || this.finished) return;
+    this.scheduled = false;
+    this.running = true;
+    const startedAt = realSeconds();
+    const obs = observer.current;
+    const stats = this.statistics;
+    stats.batches++;
+    if (this.deadlines.size > 0) this.fireDeadlines();
+    let steps = 0;
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const task = queue[this.head]!;
+      queue[this.head++] = undefined;
+      this.step(task);
+      steps++;
+      if (this.head === queue.length) {
+        queue.length = 0;
+        this.head = 0;
+        if (this.deadlines.size > 0) this.fireDeadlines();
+      } else if ((steps & 63) === 0) {
+        if (realSeconds() - startedAt > this.sliceSeconds) {
+          stats.sliceOverruns++;
+          this.compact();
+          this.scheduled = true;
+          hostMacrotask()(this.batchCallback);
+          break;
+        }
+        if (this.deadlines.size > 0) this.fireDeadlines();
+        if (this.head > 4096 && this.head * 2 > queue.length) this.compact();
+      }
+    }
+    stats.steps += steps;
+    this.running = false;
+    if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
+    if (!this.scheduled && !this.finished) this.becomeIdle();
+  }
+
+  private compact(): void {
+    if (this.head === 0) return;
+    this.queue.copyWithin(0, this.head);
+    this.queue.length -= this.head;
+    this.head = 0;
+  }
+
+  /** @internal Steps one task: resume its generator and act on what it yields. */
+  step(task: Task): void {
+    const previous = current.task;
+    current.task = task;
+    task.state = TaskState.RUNNING;
+    const instruments = this.instruments;
+    if (instruments !== null) instruments.call("beforeTaskStep", task);
+    let result: IteratorResult<unknown, unknown>;
+    try {
+      const value = task.resumeValue;
+      task.resumeValue = undefined;
+      if (task.resumeThrows) {
+        task.resumeThrows = false;
+        result = task.coro.throw(value);
+      } else {
+        result = task.coro.next(value);
+      }
+    } catch (error) {
+      current.task = previous;
+      if (instruments !== null) instruments.call("afterTaskStep", task);
+      this.taskExited(task, false, error);
+      return;
+    }
+    current.task = previous;
+    if (instruments !== null) instruments.call("afterTaskStep", task);
+    if (result.done === true) {
+      this.taskExited(task, true, result.value);
+      return;
+    }
+    const yielded = result.value;
+    if (yielded === CHECKPOINT) {
+      if (task.scope.effective) {
+        task.resumeThrows = true;
+        task.resumeValue = makeCancelled(task.scope.effectiveReason());
+      }
+      this.schedule(task);
+    } else if (yielded === PARK) {
+      task.state = TaskState.BLOCKED;
+      if (task.abortFn === null) {
+        task.abortFn = refuseAbort;
+      }
+      if (task.scope.effective) this.attemptAbort(task);
+    } else if (yielded === SCHEDULE_POINT) {
+      this.schedule(task);
+    } else {
+      // A mistake in user code: raise it at the yield, with the fix.
+      task.resumeThrows = true;
+      task.resumeValue = new TypeError(foreignYieldMessage(yielded));
+      this.schedule(task);
+    }
+  }
+
+  private taskExited(task: Task, ok: boolean, value: unknown): void {
+    task.state = TaskState.DONE;
+    task.outcomeOk = ok;
+    task.outcomeValue = value;
+    task.abortFn = null;
+    task.waitingOn = null;
+    this.statistics.tasksExited++;
+    if (this.instruments !== null) this.instruments.call("taskExited", task);
+    if (observer.current !== null) observer.current.taskExited?.(task);
+    if (task.deferred !== null) task.settleHandle();
+    const nursery = task.parentNursery;
+    if (task === this.mainTask) {
+      this.systemNursery.childTasks.delete(task);
+      this.mainOk = ok;
+      this.mainValue = value;
+      this.rootScope.cancel("the main task finished");
+      this.maybeFinish();
+    } else if (task.isSystem) {
+      this.systemNursery.childTasks.delete(task);
+      if (!ok && !(value instanceof Cancelled)) {
+        this.crashErrors.push(value);
+        this.rootScope.cancel(`system task ${task.name} crashed`);
+      }
+      this.maybeFinish();
+    } else if (nursery !== null) {
+      nursery.childExited(task, ok, value);
+    }
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childTasks.size > 0) return;
+    this.finished = true;
+    this.clearHostTimer();
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.detachClock?.();
+    liveRuns.delete(this);
+    this.instruments?.call("afterRun");
+    observer.current?.runFinished?.(this);
+    const settle = this.settle!;
+    if (this.crashErrors.length > 0) {
+      settle.reject(this.crashErrors.length === 1 ? this.crashErrors[0] : new AggregateError(this.crashErrors, "System tasks crashed"));
+    } else if (this.mainOk) {
+      settle.resolve(this.mainValue);
+    } else {
+      settle.reject(this.mainValue);
+    }
+  }
+
+  // ---- deadlines and idleness ---------------------------------------------
+
+  private fireDeadlines(): void {
+    const now = this.clock.currentTime();
+    for (let entry = this.deadlines.popExpired(now); entry !== undefined; entry = this.deadlines.popExpired(now)) {
+      entry.expire();
+    }
+  }
+
+  /** @internal Puts the running task to sleep until `deadline`. */
+  sleepUntil(task: Task, deadline: number): void {
+    const entry = (task.sleepEntry ??= new SleepEntry(task));
+    this.deadlines.set(entry, deadline);
+    task.abortFn = abortSleep;
+  }
+
+  /** @internal A deadline moved: make sure the host timer matches, even when idle. */
+  deadlinesChanged(): void {
+    if (!this.running && !this.scheduled && !this.finished) this.becomeIdle();
+  }
+
+  /** @internal (ClockListener) The clock jumped or changed its autojump threshold. */
+  clockChanged(): void {
+    if (this.running || this.scheduled || this.finished) return;
+    this.scheduled = true;
+    queueMicrotask(this.batchCallback);
+  }
+
+  private clearHostTimer(): void {
+    if (this.hostTimer !== null) clearTimeout(this.hostTimer);
+    this.hostTimer = null;
+    this.hostTimerAt = Infinity;
+  }
+
+  private readonly hostTimerFired = (): void => {
+    this.hostTimer = null;
+    this.hostTimerAt = Infinity;
+    if (this.running || this.finished) return;
+    if (this.scheduled) return; // a batch is on its way and will fire deadlines
+    this.runBatch();
+  };
+
+  private becomeIdle(): void {
+    const earliest = this.deadlines.earliest();
+    if (earliest === Infinity) {
+      this.clearHostTimer();
+    } else if (earliest !== this.hostTimerAt || this.hostTimer === null) {
+      this.clearHostTimer();
+      const seconds = this.clock.deadlineToSleepTime(earliest);
+      if (seconds !== Infinity) {
+        const ms = Math.min(Math.max(0, seconds * 1000), 2 ** 31 - 1);
+        this.hostTimerAt = earliest;
+        this.hostTimer = setTimeout(this.hostTimerFired, ms);
+      }
+    }
+    this.armIdleCheck();
+  }
+
+  private armIdleCheck(): void {
+    let delay = Infinity;
+    let kind = 0;
+    const waiter = this.idleWaiters[0];
+    if (waiter !== undefined) {
+      delay = waiter.cushion;
+      kind = IDLE_WAIT;
+    }
+    const threshold = this.clock.autojumpThreshold ?? Infinity;
+    if (threshold < delay && this.deadlines.size > 0 && this.clock.autojump !== undefined) {
+      delay = threshold;
+      kind = IDLE_JUMP;
+    }
+    if (kind === 0) return;
+    const epoch = this.idleEpoch;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const check = () => {
+      this.idleTimer = null;
+      this.idleCheck(epoch, kind);
+    };
+    if (delay <= 0) hostMacrotask()(check);
+    else this.idleTimer = setTimeout(check, Math.min(delay * 1000, 2 ** 31 - 1));
+  }
+
+  private idleCheck(epoch: number, kind: number): void {
+    if (epoch !== this.idleEpoch || this.running || this.scheduled || this.finished) return;
+    if (kind === IDLE_WAIT) {
+      const waiter = this.idleWaiters.shift();
+      if (waiter !== undefined) this.reschedule(waiter.task, undefined, false);
+      return;
+    }
+    const earliest = this.deadlines.earliest();
+    if (earliest !== Infinity) this.clock.autojump!(earliest);
+    this.runBatch();
+  }
+
+  /** @internal Parks `task` until no task has been runnable for `cushion` seconds. */
+  addIdleWaiter(task: Task, cushion: number): void {
+    const waiter: IdleWaiter = { cushion, seq: this.idleSeq++, task };
+    const list = this.idleWaiters;
+    let i = list.length;
+    while (i > 0 && (list[i - 1]!.cushion > cushion || (list[i - 1]!.cushion === cushion && list[i - 1]!.seq > waiter.seq))) i--;
+    list.splice(i, 0, waiter);
+    task.waitingOn = "all tasks blocked";
+    task.abortFn = () => {
+      const j = this.idleWaiters.indexOf(waiter);
+      if (j !== -1) this.idleWaiters.splice(j, 1);
+      return Abort.SUCCEEDED;
+    };
+  }
+
+  // ---- instruments -------------------------------------------------------
+
+  /** @internal */
+  addInstrument(instrument: Instrument): void {
+    (this.instruments ??= new Instruments([])).add(instrument);
+  }
+
+  /** @internal */
+  removeInstrument(instrument: Instrument): void {
+    if (this.instruments === null || !this.instruments.remove(instrument)) {
+      throw new RangeError("removeInstrument(): that instrument is not installed in this run.");
+    }
+    if (this.instruments.size === 0) this.instruments = null;
+  }
+
+  /** @internal For tests and tools: what is left (should be nothing after the run). */
+  leftovers(): { tasks: number; deadlines: number; hostTimer: boolean; idleTimer: boolean; idleWaiters: number } {
+    return {
+      tasks: this.systemNursery.childTasks.size,
+      deadlines: this.deadlines.size,
+      hostTimer: this.hostTimer !== null,
+      idleTimer: this.idleTimer !== null,
+      idleWaiters: this.idleWaiters.length,
+    };
+  }
+
+  toString(): string {
+    return `<Run #${this.id} ${this.name}${this.finished ? " finished" : ""}>`;
+  }
+}
+
+// Parking without an abort function means "cannot be cancelled here".
+const refuseAbort = () => Abort.FAILED;
+
+function foreignYieldMessage(value: unknown): string {
+  if (value !== null && typeof value === "object") {
+    const flavour = (value as { [FLAVOUR]?: unknown })[FLAVOUR];
+    if (flavour === "asyncio") {
+      return "A Trio task yielded an asyncio Future. asyncio code runs on an asyncio loop: call it through aioAsTrio(fn) inside openLoop(...).";
+    }
+    if (typeof (value as { then?: unknown }).then === "function") {
+      return "A Trio task yielded a Promise. Wait for it with `yield* waitPromise(promise)`, or make it cancellable with `yield* abortable(signal => …)`.";
+    }
+    if (typeof (value as { next?: unknown }).next === "function") {
+      return "A Trio task yielded a generator object: write `yield* operation()`, not `yield operation()`.";
+    }
+  }
+  return `A Trio task yielded ${describe(value)}, which the scheduler does not understand. Run operations with yield* (for example yield* sleep(1)); never yield a value yourself.`;
+}
+
+/**
+ * Runs `main(...args)` as the main task of a new run and returns a Promise of
+ * its result. Several runs may coexist on a page.
+ */
+export function run<A extends unknown[], T>(main: (...args: A) => Operation<T>, ...args: A): Promise<T> {
+  return runWith({}, main, ...args);
+}
+
+/** `run` with options: a clock, instruments, the time slice. */
+export function runWith<A extends unknown[], T>(options: RunOptions, main: (...args: A) => Operation<T>, ...args: A): Promise<T> {
+  try {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("runWith(options, main, ...args) needs an options object first; use run(main) without options.");
+    }
+    const runner = new Runner(options);
+    const coro = callTaskFunction("run()", main, args);
+    return runner.start(coro, (typeof main === "function" && main.name) || "main");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

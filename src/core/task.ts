@@ -1,0 +1,121 @@
+/**
+ * A task: one generator driven by the runner, with its place in the tree.
+ *
+ * The fields are few and always present (monomorphic), because a page may
+ * hold tens of thousands of parked tasks. What a task will receive when it
+ * next runs is kept in two fields (`resumeValue`, `resumeThrows`) instead of
+ * an outcome object, so waking a task allocates nothing.
+ *
+ * A Task is also a handle that plain `async` code can await: `then` creates
+ * a Promise on first use only.
+ */
+import type { CancelScope } from "./cancel-scope.js";
+import type { Nursery } from "./nursery.js";
+import type { Runner } from "./runner.js";
+import type { AbortFn, Operation } from "./traps.js";
+import type { DeadlineEntry } from "./deadlines.js";
+
+/** Life cycle of a task. */
+export const TaskState = {
+  RUNNABLE: 0,
+  RUNNING: 1,
+  BLOCKED: 2,
+  DONE: 3,
+} as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+const stateNames = ["runnable", "running", "blocked", "done"] as const;
+
+let nextTaskId = 1;
+
+/** A task of a run. Read its fields; the runtime owns them. */
+export class Task<T = unknown> implements PromiseLike<T> {
+  /** Unique among all tasks of the page. */
+  readonly id: number = nextTaskId++;
+  /** Shown in errors and the inspector; defaults to the function's name. */
+  name: string;
+  /** @internal */ state: TaskState = TaskState.RUNNABLE;
+  /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
+  /** @internal */ abortFn: AbortFn | null = null;
+  /** @internal value (or error) the task receives when it next runs */ resumeValue: unknown = undefined;
+  /** @internal */ resumeThrows = false;
+  /** @internal set when the task is done */ outcomeOk = false;
+  /** @internal */ outcomeValue: unknown = undefined;
+  /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
+  /** @internal */ sleepEntry: DeadlineEntry | null = null;
+  /** @internal the singleton checkpoint iterator's per-task flag */ inCheckpoint = false;
+  /** Nurseries opened by this task, innermost last. */
+  readonly childNurseries: Nursery[] = [];
+  /** @internal */ deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly runner: Runner,
+    /** @internal */ readonly coro: Operation<T>,
+    /** The nursery this task belongs to; null for the main task and for tasks in transit. */
+    public parentNursery: Nursery | null,
+    scope: CancelScope,
+    name: string,
+    /** True for tasks made by `spawnSystemTask`. */
+    readonly isSystem: boolean,
+  ) {
+    this.scope = scope;
+    this.name = name;
+  }
+
+  /** "runnable", "running", "blocked" or "done". */
+  get status(): "runnable" | "running" | "blocked" | "done" {
+    return stateNames[this.state];
+  }
+
+  /** True once the task has returned or raised. */
+  get done(): boolean {
+    return this.state === TaskState.DONE;
+  }
+
+  /** The task's own cancel scope chain, innermost first (for tools). */
+  get cancelScopes(): CancelScope[] {
+    const out: CancelScope[] = [];
+    for (let s: CancelScope | null = this.scope; s !== null; s = s.parent) out.push(s);
+    return out;
+  }
+
+  /**
+   * Awaitable from plain async code: resolves with the task's return value,
+   * rejects with what it raised (including `Cancelled`). The nursery still
+   * receives the error too: awaiting a handle observes, it does not handle.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.promise().then(onFulfilled, onRejected);
+  }
+
+  /** @internal */
+  promise(): Promise<T> {
+    if (this.deferred === null) {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.deferred = { promise, resolve, reject };
+      if (this.state === TaskState.DONE) this.settleHandle();
+    }
+    return this.deferred.promise;
+  }
+
+  /** @internal */
+  settleHandle(): void {
+    const d = this.deferred;
+    if (d === null) return;
+    if (this.outcomeOk) d.resolve(this.outcomeValue as T);
+    else d.reject(this.outcomeValue);
+  }
+
+  toString(): string {
+    return `<Task #${this.id} ${this.name} ${this.status}>`;
+  }
+}

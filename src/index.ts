@@ -1,0 +1,8 @@
+/**
+ * trio-asyncio: Trio-style structured concurrency for the browser, with an
+ * asyncio-compatible event loop on top. This file only re-exports the
+ * public names.
+ */
+export * from "./core/index.js";
+export { waitPromise, abortable, withAbortSignal, isCancelled } from "./bridge/promise.js";
+export * from "./sync/index.js";

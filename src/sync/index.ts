@@ -1,0 +1,2 @@
+/** Synchronisation primitives and memory channels, built on the core's wait/wake pair. */
+export {};

@@ -1,0 +1,100 @@
+/**
+ * A clock for tests. Time stands still (rate 0) unless you `jump()` it, run
+ * it at a `rate`, or let it autojump: with `autojumpThreshold` set, whenever
+ * every task has been blocked that long in real time, the clock leaps to the
+ * next deadline. With a threshold of 0 a test of "sleep for an hour" takes
+ * microseconds and its result never depends on the machine's load.
+ */
+import { realSeconds, type Clock, type ClockListener } from "../core/clock.js";
+
+export interface MockClockOptions {
+  /** Virtual seconds per real second (default 0: time moves only by jumps). */
+  rate?: number;
+  /** Real seconds of idleness after which the clock jumps to the next deadline (default Infinity: never). */
+  autojumpThreshold?: number;
+}
+
+/** A controllable clock: see the module comment. */
+export class MockClock implements Clock {
+  private virtualBase = 0;
+  private realBase = 0;
+  private _rate = 0;
+  private _autojumpThreshold = Infinity;
+  private readonly listeners = new Set<ClockListener>();
+
+  constructor(options: MockClockOptions = {}) {
+    if (options.rate !== undefined) this.rate = options.rate;
+    if (options.autojumpThreshold !== undefined) this.autojumpThreshold = options.autojumpThreshold;
+  }
+
+  /** Virtual seconds per real second. */
+  get rate(): number {
+    return this._rate;
+  }
+  set rate(value: number) {
+    if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
+      throw new RangeError(`MockClock rate must be a finite number >= 0, got ${String(value)}.`);
+    }
+    this.virtualBase = this.currentTime();
+    this.realBase = realSeconds();
+    this._rate = value;
+    this.notify();
+  }
+
+  get autojumpThreshold(): number {
+    return this._autojumpThreshold;
+  }
+  set autojumpThreshold(value: number) {
+    if (typeof value !== "number" || !(value >= 0)) {
+      throw new RangeError(`MockClock autojumpThreshold must be a number of seconds >= 0 (Infinity to disable), got ${String(value)}.`);
+    }
+    this._autojumpThreshold = value;
+    this.notify();
+  }
+
+  startClock(): void {}
+
+  currentTime(): number {
+    if (this._rate === 0) return this.virtualBase;
+    return this.virtualBase + (realSeconds() - this.realBase) * this._rate;
+  }
+
+  deadlineToSleepTime(deadline: number): number {
+    const virtual = deadline - this.currentTime();
+    if (virtual <= 0) return 0;
+    if (this._rate > 0) return virtual / this._rate;
+    return Infinity;
+  }
+
+  /** Moves time forward by `seconds`. */
+  jump(seconds: number): void {
+    if (typeof seconds !== "number" || Number.isNaN(seconds)) throw new TypeError("MockClock.jump(seconds) takes a number.");
+    if (seconds < 0) throw new RangeError("MockClock.jump() cannot go backwards: time is monotonic.");
+    this.virtualBase = this.currentTime() + seconds;
+    this.realBase = realSeconds();
+    this.notify();
+  }
+
+  /** @internal Called by the run when idle past the threshold. */
+  autojump(deadline: number): void {
+    const now = this.currentTime();
+    if (deadline > now) {
+      this.virtualBase = deadline;
+      this.realBase = realSeconds();
+    }
+  }
+
+  /** @internal */
+  attach(listener: ClockListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener.clockChanged();
+  }
+
+  toString(): string {
+    return `<MockClock time=${this.currentTime().toFixed(4)} rate=${this._rate}>`;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * `waitAllTasksBlocked`: block until every other task of the run is blocked,
+ * i.e. the program has settled. Tests use it to reach a known state without
+ * sleeping for arbitrary times.
+ */
+import { requireTask } from "../core/state.js";
+import { PARK, type Operation } from "../core/traps.js";
+
+/**
+ * Returns once no task of the run has been runnable for `cushion` real
+ * seconds (default 0: as soon as the run is idle). Several waiters wake one
+ * per idle period, smallest cushion first.
+ */
+export function* waitAllTasksBlocked(cushion = 0): Operation<void> {
+  if (typeof cushion !== "number" || !(cushion >= 0)) {
+    throw new RangeError(`waitAllTasksBlocked(cushion) takes a number of seconds >= 0, got ${String(cushion)}.`);
+  }
+  const task = requireTask("waitAllTasksBlocked()");
+  task.runner.addIdleWaiter(task, cushion);
+  yield PARK;
+}
