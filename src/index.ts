@@ -4,5 +4,6 @@
  * public names.
  */
 export * from "./core/index.js";
-export { waitPromise, abortable, withAbortSignal, isCancelled } from "./bridge/promise.js";
+export * from "./bridge/index.js";
+export * as asyncio from "./asyncio/index.js";
 export * from "./sync/index.js";

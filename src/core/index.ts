@@ -49,3 +49,4 @@ export { Abort, valueOutcome, errorOutcome, type Operation, type OperationFn, ty
 export { SystemClock, type Clock } from "./clock.js";
 export type { Instrument } from "./instruments.js";
 export { chooseMacrotask, type MacrotaskKind } from "./host.js";
+export { ContextVar } from "./context.js";

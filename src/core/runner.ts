@@ -162,6 +162,8 @@ export class Runner implements ClockListener {
   spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string, system: boolean): Task<T> {
     if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
     const task = new Task<T>(this, coro, nursery, nursery.cancelScope, name, system);
+    const spawner = current.task;
+    if (spawner !== null) task.context = spawner.context;
     nursery.childTasks.add(task);
     this.statistics.tasksSpawned++;
     if (this.instruments !== null) this.instruments.call("taskSpawned", task);
@@ -384,6 +386,9 @@ export class Runner implements ClockListener {
 
   /** @internal (ClockListener) The clock jumped or changed its autojump threshold. */
   clockChanged(): void {
+    // A jump made by a running task (MockClock.jump) must be seen at its next
+    // checkpoint, not 64 steps later: fire what is now due at once.
+    if (this.running && !this.finished && this.deadlines.size > 0) this.fireDeadlines();
     if (this.running || this.scheduled || this.finished) return;
     this.scheduled = true;
     queueMicrotask(this.batchCallback);

@@ -8,12 +8,16 @@
  */
 import type { Task } from "./task.js";
 
-export const current: { task: Task | null } = { task: null };
+/** `foreign` names the other flavour's code running now (an asyncio task), for error messages. */
+export const current: { task: Task | null; foreign: string | null } = { task: null, foreign: null };
 
 /** The running task, or a clear error naming the function that needed it. */
 export function requireTask(what: string): Task {
   const task = current.task;
   if (task === null) {
+    if (current.foreign !== null) {
+      throw new RuntimeError(`${what} is a Trio operation, but it was used from ${current.foreign}. Wrap the Trio code with trioAsAio(fn) to call it from asyncio.`);
+    }
     throw new RuntimeError(
       `${what} must be used inside a task of run(): call it with yield* from a generator ` +
         `function that run(), startSoon() or start() is running.`,

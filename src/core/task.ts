@@ -14,6 +14,7 @@ import type { Nursery } from "./nursery.js";
 import type { Runner } from "./runner.js";
 import type { AbortFn, Operation } from "./traps.js";
 import type { DeadlineEntry } from "./deadlines.js";
+import type { ContextMap } from "./context.js";
 
 /** Life cycle of a task. */
 export const TaskState = {
@@ -44,6 +45,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal the singleton checkpoint iterator's per-task flag */ inCheckpoint = false;
+  /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** Nurseries opened by this task, innermost last. */
   readonly childNurseries: Nursery[] = [];
   /** @internal */ deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;

@@ -1,0 +1,512 @@
+/**
+ * The asyncio event loop, running as one Trio task.
+ *
+ * CPython's loop alternates between waiting for I/O or the next timer and
+ * running a batch of ready callbacks. Here the waiting is done by the Trio
+ * task that hosts the loop: it parks until `callSoon` wakes it or until the
+ * earliest timer is due (a sleep on the run's own clock, so a MockClock
+ * drives asyncio timers too). Then it runs iterations exactly as CPython's
+ * `_run_once` does: move due timers to the ready queue, then run the
+ * callbacks that were ready when the iteration began; callbacks they
+ * schedule wait for the next iteration. Many iterations run inside one Trio
+ * step, up to a time budget, so a chain of callbacks costs no Trio step per
+ * callback; the host task then yields so Trio tasks and the page can run.
+ *
+ * Errors that escape callbacks go to the exception handler. The default one
+ * does not just log: it raises the error in the nursery of the `openLoop`
+ * block, so an asyncio failure fails the program instead of vanishing.
+ */
+import { DeadlineHeap } from "../core/deadlines.js";
+import { realSeconds } from "../core/clock.js";
+import type { Nursery } from "../core/nursery.js";
+import type { Runner } from "../core/runner.js";
+import { current } from "../core/state.js";
+import type { Task as TrioTask } from "../core/task.js";
+import { TaskState } from "../core/task.js";
+import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
+import { RuntimeError } from "./errors.js";
+import { Future } from "./future.js";
+import { Handle, TimerHandle } from "./handles.js";
+import { running } from "./running.js";
+import { Task, type TaskOptions } from "./task.js";
+import type { Coroutine } from "./types.js";
+
+/** What the exception handler receives (CPython's context dict). */
+export interface ExceptionContext {
+  message: string;
+  exception?: unknown;
+  future?: Future<unknown>;
+  task?: Task<unknown>;
+  handle?: Handle;
+  sourceTraceback?: string;
+  [key: string]: unknown;
+}
+
+/** A custom exception handler. */
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+/** Makes Tasks for `createTask` (see `setTaskFactory`). */
+export type TaskFactory = (loop: EventLoop, coro: Coroutine<unknown>, options: { name?: string }) => Task<unknown>;
+
+/** Counters of a loop, for tools and benchmarks. */
+export interface LoopStatistics {
+  callbacksRun: number;
+  iterations: number;
+  tasksCreated: number;
+  futuresCreated: number;
+}
+
+let nextLoopId = 1;
+
+const loopAbort = () => Abort.SUCCEEDED;
+
+/** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */
+export class EventLoop {
+  readonly id = nextLoopId++;
+  readonly statistics: LoopStatistics = { callbacksRun: 0, iterations: 0, tasksCreated: 0, futuresCreated: 0 };
+  /** @internal */ readonly runner: Runner;
+  /** @internal the Trio nursery of the openLoop block */ readonly nursery: Nursery;
+  /** @internal the Trio task that runs the loop */ hostTask: TrioTask | null = null;
+  /** @internal */ readonly tasks = new Set<Task<unknown>>();
+  /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
+  private ready: (Handle | undefined)[] = [];
+  private readyHead = 0;
+  private readonly timers = new DeadlineHeap();
+  private waiting = false;
+  private closing = false;
+  private hostExit = false;
+  /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
+  private closed = false;
+  private stopRequested = false;
+  private readonly stopWaiters: TrioTask[] = [];
+  private debug = false;
+  /** Callbacks slower than this (seconds) are reported in debug mode. */
+  slowCallbackDuration = 0.1;
+  private exceptionHandler: ExceptionHandler | null = null;
+  private taskFactory: TaskFactory | null = null;
+  private readonly budgetSeconds: number;
+  /** @internal set by shutdown(): Trio task waiting for tasks to finish or the host to exit */ shutdownWaiter: TrioTask | null = null;
+
+  /** @internal Use openLoop() or asyncio.run(). */
+  constructor(runner: Runner, nursery: Nursery, options: { debug?: boolean; budget?: number } = {}) {
+    this.runner = runner;
+    this.nursery = nursery;
+    this.debug = options.debug === true;
+    this.budgetSeconds = options.budget ?? 0.004;
+  }
+
+  // ---- time and scheduling -------------------------------------------------
+
+  /** The loop's time: the Trio run's clock, in seconds. */
+  time(): number {
+    return this.runner.clock.currentTime();
+  }
+
+  /** Runs `callback(...args)` soon, after callbacks already scheduled. */
+  callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this.checkCallable("callSoon", callback);
+    this.checkOpen("callSoon");
+    const handle = new Handle(callback as (...args: never[]) => unknown, args, this);
+    this.ready.push(handle);
+    if (this.waiting) this.wake();
+    return handle;
+  }
+
+  /** `callSoon` for code outside the loop's run (other runs, host callbacks). Same behaviour here. */
+  callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    return this.callSoon(callback, ...args);
+  }
+
+  /** Runs `callback(...args)` after `delay` seconds. */
+  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    if (typeof delay !== "number" || Number.isNaN(delay)) {
+      throw new TypeError(`callLater(delay, callback) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : typeof delay}.`);
+    }
+    return this.callAt(this.time() + delay, callback, ...args);
+  }
+
+  /** Runs `callback(...args)` when `loop.time()` reaches `when`. */
+  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    if (typeof when !== "number" || Number.isNaN(when)) {
+      throw new TypeError(`callAt(when, callback) needs a loop time in seconds, got ${Number.isNaN(when) ? "NaN" : typeof when}.`);
+    }
+    this.checkCallable("callAt", callback);
+    this.checkOpen("callAt");
+    const handle = new TimerHandle(when, callback as (...args: never[]) => unknown, args, this);
+    const earliestBefore = this.timers.earliest();
+    this.timers.set(handle.entry, when);
+    if (this.waiting && when < earliestBefore) this.wake();
+    return handle;
+  }
+
+  /** @internal A timer is due: queue its callback. */
+  timerDue(handle: TimerHandle): void {
+    if (!handle.cancelled()) this.ready.push(handle);
+  }
+
+  /** @internal */
+  timerCancelled(handle: TimerHandle): void {
+    this.timers.remove(handle.entry);
+  }
+
+  // ---- futures and tasks ----------------------------------------------------
+
+  /** A new pending Future on this loop. */
+  createFuture<T = unknown>(): Future<T> {
+    this.checkOpen("createFuture");
+    return new Future<T>({ loop: this });
+  }
+
+  /** Wraps a coroutine in a Task scheduled on this loop. */
+  createTask<T>(coro: Coroutine<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
+    this.checkOpen("createTask");
+    if (this.taskFactory !== null) {
+      const task = this.taskFactory(this, coro as Coroutine<unknown>, options.name === undefined ? {} : { name: options.name });
+      return task as Task<T>;
+    }
+    return new Task<T>(coro, { ...options, loop: this });
+  }
+
+  /** Replaces how `createTask` makes Tasks (null restores the default). */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") throw new TypeError("setTaskFactory(factory) takes a function or null.");
+    this.taskFactory = factory;
+  }
+
+  getTaskFactory(): TaskFactory | null {
+    return this.taskFactory;
+  }
+
+  /** @internal */
+  taskCreated(task: Task<unknown>): void {
+    this.tasks.add(task);
+    this.statistics.tasksCreated++;
+    task.addDoneCallback(this.taskDoneBound);
+  }
+
+  private readonly taskDoneBound = (future: Future<unknown>) => {
+    const task = future as Task<unknown>;
+    this.tasks.delete(task);
+    if (task.hasException && !task.retrieved) this.unretrieved.add(task);
+    if (this.shutdownWaiter !== null && this.tasks.size === 0) this.wakeShutdown();
+  };
+
+  /** @internal */
+  futureCreated(_future: Future<unknown>): void {
+    this.statistics.futuresCreated++;
+  }
+
+  /**
+   * @internal A future got an exception: if nobody retrieves it before the
+   * future is garbage collected, report it (Python does the same in __del__).
+   */
+  exceptionSet(future: Future<unknown>): void {
+    const record = { retrieved: false, exception: future.exceptionValue, loop: this, name: String(future), traceback: future.sourceTraceback };
+    future.exceptionRecord = record;
+    neverRetrieved?.register(future, record);
+  }
+
+  /** The tasks of this loop that are not done. */
+  allTasks(): Task<unknown>[] {
+    return [...this.tasks].filter((t) => !t.done());
+  }
+
+  // ---- state --------------------------------------------------------------
+
+  /** True while the loop can run callbacks (inside its openLoop block). */
+  isRunning(): boolean {
+    return !this.closed;
+  }
+
+  /** True once the loop has shut down. */
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Makes a pending `runForever()` return. */
+  stop(): void {
+    this.stopRequested = true;
+    for (const task of this.stopWaiters.splice(0)) {
+      if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, undefined, false);
+    }
+  }
+
+  /** Closing happens when the openLoop block ends; closing a running loop is an error, as in asyncio. */
+  close(): void {
+    if (this.closed) return;
+    throw new RuntimeError("Cannot close a running event loop: it closes by itself when its openLoop(...) block ends.");
+  }
+
+  /**
+   * A Trio operation: waits until `stop()` is called (Python's
+   * `run_forever`; the loop itself runs all along inside openLoop).
+   */
+  *runForever(): Operation<void> {
+    const task = current.task;
+    if (task === null) throw new RuntimeError("runForever() is a Trio operation: call it with yield* from Trio code inside openLoop.");
+    if (this.stopRequested) {
+      this.stopRequested = false;
+      return;
+    }
+    this.stopWaiters.push(task);
+    task.abortFn = () => {
+      const i = this.stopWaiters.indexOf(task);
+      if (i !== -1) this.stopWaiters.splice(i, 1);
+      return Abort.SUCCEEDED;
+    };
+    task.waitingOn = this;
+    yield PARK;
+    this.stopRequested = false;
+  }
+
+  // ---- errors and debug -----------------------------------------------------
+
+  /** Enables debug mode: creation stacks, slow-callback reports. */
+  setDebug(enabled: boolean): void {
+    this.debug = Boolean(enabled);
+  }
+
+  getDebug(): boolean {
+    return this.debug;
+  }
+
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError("setExceptionHandler(handler) takes a function (loop, context) => void, or null.");
+    }
+    this.exceptionHandler = handler;
+  }
+
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.exceptionHandler;
+  }
+
+  /**
+   * The default handler: an error with an exception is raised in the
+   * openLoop block's nursery (it fails the block); a message alone is logged.
+   */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    if (context.exception !== undefined) {
+      this.surface(context.exception, context.message);
+    } else {
+      console.warn(`asyncio: ${context.message}`, context);
+    }
+  }
+
+  /** Passes `context` to the exception handler; errors of the handler itself are surfaced too. */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.exceptionHandler;
+    if (handler === null) {
+      this.defaultExceptionHandler(context);
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (error) {
+      // Neither error may be lost: the handler's own error fails the block,
+      // and the original is attached to it.
+      const wrapped = new Error(`The asyncio exception handler raised while handling: ${context.message}`, { cause: error });
+      (wrapped as Error & { context?: ExceptionContext }).context = context;
+      this.surface(wrapped, "exception handler failed");
+    }
+  }
+
+  /** @internal Raises `error` in the openLoop block's nursery. */
+  surface(error: unknown, message: string): void {
+    if (this.nursery.closed) {
+      console.error(`asyncio: ${message} (after the loop's block ended)`, error);
+      return;
+    }
+    this.nursery.startSoonNamed("asyncio error", raiseError, error);
+  }
+
+  // ---- the loop itself -------------------------------------------------------
+
+  /** @internal Wakes the host task if it is parked. */
+  wake(): void {
+    const task = this.hostTask;
+    if (task === null || task.state !== TaskState.BLOCKED || !this.waiting) return;
+    this.waiting = false;
+    if (task.sleepEntry !== null) this.runner.deadlines.remove(task.sleepEntry);
+    this.runner.reschedule(task, undefined, false);
+  }
+
+  /** @internal The body of the loop's host task. */
+  *hostLoop(): Operation<void> {
+    const task = current.task!;
+    this.hostTask = task;
+    for (;;) {
+      const deadline = realSeconds() + this.budgetSeconds;
+      do {
+        this.runOnce();
+      } while (this.readyHead < this.ready.length && realSeconds() < deadline);
+      if (this.readyHead < this.ready.length) {
+        yield SCHEDULE_POINT;
+        continue;
+      }
+      if (this.hostExit) break;
+      this.waiting = true;
+      const earliest = this.timers.earliest();
+      if (earliest !== Infinity) {
+        this.runner.sleepUntil(task, earliest);
+      } else {
+        task.abortFn = loopAbort;
+      }
+      task.waitingOn = this;
+      yield PARK;
+      this.waiting = false;
+    }
+    this.hostTask = null;
+    this.wakeShutdown();
+  }
+
+  /** @internal One iteration, as CPython's `_run_once`. */
+  runOnce(): void {
+    this.statistics.iterations++;
+    if (this.timers.size > 0) {
+      const now = this.time();
+      for (let e = this.timers.popExpired(now); e !== undefined; e = this.timers.popExpired(now)) e.expire();
+    }
+    const ready = this.ready;
+    const end = ready.length;
+    const prevLoop = running.loop;
+    running.loop = this;
+    try {
+      while (this.readyHead < end) {
+        const handle = ready[this.readyHead]!;
+        ready[this.readyHead++] = undefined;
+        if (handle.cancelledFlag) continue;
+        this.statistics.callbacksRun++;
+        if (this.debug) this.runTimed(handle);
+        else this.runHandle(handle);
+      }
+    } finally {
+      running.loop = prevLoop;
+      if (this.readyHead === ready.length) {
+        ready.length = 0;
+        this.readyHead = 0;
+      } else if (this.readyHead > 1024 && this.readyHead * 2 > ready.length) {
+        ready.copyWithin(0, this.readyHead);
+        ready.length -= this.readyHead;
+        this.readyHead = 0;
+      }
+    }
+  }
+
+  private runHandle(handle: Handle): void {
+    try {
+      handle.run();
+    } catch (error) {
+      this.callExceptionHandler({ message: `Exception in callback ${handle}`, exception: error, handle });
+    }
+  }
+
+  private runTimed(handle: Handle): void {
+    const t0 = realSeconds();
+    this.runHandle(handle);
+    const took = realSeconds() - t0;
+    if (took >= this.slowCallbackDuration) {
+      console.warn(`asyncio: executing ${handle} took ${took.toFixed(3)} seconds`);
+    }
+  }
+
+  /** Pending work, for tools: ready callbacks and timers. */
+  get pending(): { ready: number; timers: number } {
+    return { ready: this.ready.length - this.readyHead, timers: this.timers.size };
+  }
+
+  // ---- shutdown ---------------------------------------------------------------
+
+  /**
+   * @internal As `asyncio.run` does on exit: cancel every task and wait for
+   * them, cancel the Trio tasks started from asyncio and wait for them, run
+   * the callbacks still queued, then stop. Called shielded by openLoop.
+   */
+  *shutdown(): Operation<void> {
+    const me = current.task!;
+    this.closing = true;
+    const pendingAtExit = this.allTasks();
+    if (this.debug) {
+      for (const t of pendingAtExit) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
+    }
+    while (this.allTasks().length > 0) {
+      for (const t of this.allTasks()) t.cancel();
+      yield* this.waitFor(me, () => this.tasks.size === 0 || this.allTasks().length === 0);
+    }
+    while (this.trioChildren.size > 0) {
+      for (const scope of this.trioChildren.values()) scope.cancel("the asyncio loop is closing");
+      yield* this.waitFor(me, () => this.trioChildren.size === 0);
+    }
+    // Wake the host so it drains the ready queue and exits.
+    for (const t of this.unretrieved) {
+      if (!t.retrieved) this.callExceptionHandler({ message: "Task exception was never retrieved", exception: t.exceptionValue, task: t });
+    }
+    this.unretrieved.clear();
+    // Let the host drain the ready queue, then exit.
+    this.hostExit = true;
+    this.wake();
+    yield* this.waitFor(me, () => this.hostTask === null);
+    this.closed = true;
+  }
+
+  private *waitFor(me: TrioTask, condition: () => boolean): Operation<void> {
+    while (!condition()) {
+      this.shutdownWaiter = me;
+      me.abortFn = () => {
+        this.shutdownWaiter = null;
+        return Abort.SUCCEEDED;
+      };
+      me.waitingOn = this;
+      yield PARK;
+    }
+    this.shutdownWaiter = null;
+  }
+
+  /** @internal Wakes the shutdown waiter to re-check its condition. */
+  wakeShutdown(): void {
+    const waiter = this.shutdownWaiter;
+    if (waiter === null || waiter.state !== TaskState.BLOCKED) return;
+    this.shutdownWaiter = null;
+    this.runner.reschedule(waiter, undefined, false);
+  }
+
+  // ---- validation ---------------------------------------------------------------
+
+  private checkOpen(what: string): void {
+    if (this.closed) {
+      throw new RuntimeError(`${what}() on a closed event loop: its openLoop(...) block has ended. Schedule work while the block runs.`);
+    }
+  }
+
+  private checkCallable(what: string, callback: unknown): void {
+    if (typeof callback !== "function") {
+      throw new TypeError(`${what}() needs a function to call, got ${callback === null ? "null" : typeof callback}.`);
+    }
+  }
+
+  toString(): string {
+    return `<EventLoop #${this.id} ${this.closed ? "closed" : this.isRunning() ? "running" : "idle"}>`;
+  }
+}
+
+interface ExceptionRecord {
+  retrieved: boolean;
+  exception: unknown;
+  loop: EventLoop;
+  name: string;
+  traceback: string | undefined;
+}
+
+const neverRetrieved =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<ExceptionRecord>((record) => {
+        if (record.retrieved) return;
+        const context: ExceptionContext = { message: `${record.name}: exception was never retrieved`, exception: record.exception };
+        if (record.traceback !== undefined) context.sourceTraceback = record.traceback;
+        record.loop.callExceptionHandler(context);
+      })
+    : null;
+
+function* raiseError(error: unknown): Operation<never> {
+  throw error;
+}

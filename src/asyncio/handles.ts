@@ -1,0 +1,90 @@
+/**
+ * Handles: what `callSoon` and `callLater` return, so a scheduled callback
+ * can be cancelled. A cancelled handle stays in the ready queue and is
+ * skipped when reached (cheaper than searching the queue); a cancelled timer
+ * leaves the timer heap at once.
+ */
+import { DeadlineEntry } from "../core/deadlines.js";
+import type { EventLoop } from "./event-loop.js";
+
+let nextHandleId = 1;
+
+/** A scheduled callback. */
+export class Handle {
+  /** Unique per page, for tools. */
+  readonly id = nextHandleId++;
+  /** @internal */ cancelledFlag = false;
+
+  /** @internal */
+  constructor(
+    /** @internal */ public callback: ((...args: never[]) => unknown) | null,
+    /** @internal */ public args: readonly unknown[],
+    /** @internal */ readonly loop: EventLoop,
+  ) {}
+
+  /** Prevents the callback from running, if it has not run yet. */
+  cancel(): void {
+    if (this.cancelledFlag) return;
+    this.cancelledFlag = true;
+    this.callback = null;
+    this.args = [];
+  }
+
+  /** True if `cancel()` was called. */
+  cancelled(): boolean {
+    return this.cancelledFlag;
+  }
+
+  /** @internal */
+  run(): void {
+    const cb = this.callback;
+    if (cb === null) return;
+    (cb as (...args: unknown[]) => unknown)(...this.args);
+  }
+
+  toString(): string {
+    const name = this.callback?.name || "callback";
+    return `<Handle ${this.cancelledFlag ? "cancelled" : name}>`;
+  }
+}
+
+class TimerEntry extends DeadlineEntry {
+  constructor(readonly handle: TimerHandle) {
+    super();
+  }
+  expire(): void {
+    this.handle.loop.timerDue(this.handle);
+  }
+}
+
+/** A callback scheduled for a time on the loop's clock. */
+export class TimerHandle extends Handle {
+  /** @internal */ readonly entry: TimerEntry;
+
+  /** @internal */
+  constructor(
+    /** When the callback is due, in loop time (see `loop.time()`). */
+    private readonly whenTime: number,
+    callback: (...args: never[]) => unknown,
+    args: readonly unknown[],
+    loop: EventLoop,
+  ) {
+    super(callback, args, loop);
+    this.entry = new TimerEntry(this);
+  }
+
+  /** The time the callback is due, in loop time. */
+  when(): number {
+    return this.whenTime;
+  }
+
+  override cancel(): void {
+    if (this.cancelledFlag) return;
+    super.cancel();
+    this.loop.timerCancelled(this);
+  }
+
+  override toString(): string {
+    return `<TimerHandle when=${this.whenTime} ${this.cancelledFlag ? "cancelled" : this.callback?.name || "callback"}>`;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What is running right now on the asyncio side: the loop whose callbacks
+ * are being processed and the asyncio Task being stepped. Like the core's
+ * current task, these are plain variables set around each step.
+ */
+import { RuntimeError } from "../core/state.js";
+import type { EventLoop } from "./event-loop.js";
+import type { Task } from "./task.js";
+
+export const running: { loop: EventLoop | null; task: Task<unknown> | null } = { loop: null, task: null };
+
+/** The loop running the current callback or asyncio task; raises if none. */
+export function getRunningLoop(): EventLoop {
+  const loop = running.loop;
+  if (loop === null) {
+    throw new RuntimeError(
+      "No asyncio loop is running here. asyncio code runs inside openLoop(...) (from Trio code) or asyncio.run(main); from Trio code use aioAsTrio(fn).",
+    );
+  }
+  return loop;
+}
+
+/** The asyncio Task being stepped, or null (Python's `asyncio.current_task()`). */
+export function currentTask(): Task<unknown> | null {
+  return running.task;
+}

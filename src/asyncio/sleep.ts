@@ -1,0 +1,61 @@
+/**
+ * asyncio's `sleep` and the Promise adapter.
+ */
+import { Future } from "./future.js";
+import { getRunningLoop } from "./running.js";
+import { YIELD_NOW } from "./task.js";
+import type { AioYield, Coroutine } from "./types.js";
+
+function setResultUnlessCancelled<T>(future: Future<T>, value: T): void {
+  if (!future.cancelled()) future.setResult(value);
+}
+
+/**
+ * Sleeps `delay` seconds on the loop's clock and returns `result`.
+ * `sleep(0)` just lets other tasks and callbacks run once.
+ */
+export function sleep(delay: number): Coroutine<void>;
+export function sleep<T>(delay: number, result: T): Coroutine<T>;
+export function* sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
+  if (typeof delay !== "number" || Number.isNaN(delay)) {
+    throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : typeof delay}.`);
+  }
+  if (delay <= 0) {
+    yield YIELD_NOW as AioYield;
+    return result;
+  }
+  const loop = getRunningLoop();
+  const future = loop.createFuture<T | undefined>();
+  const handle = loop.callLater(delay, setResultUnlessCancelled<T | undefined>, future, result);
+  try {
+    return yield* future;
+  } finally {
+    handle.cancel();
+  }
+}
+
+/**
+ * A Future that completes with a Promise's outcome, so asyncio code can
+ * `yield* wrapPromise(fetch(url))`. Cancelling the Future does not stop the
+ * Promise's work; pass an AbortSignal for that.
+ */
+export function wrapPromise<T>(promise: PromiseLike<T>): Future<T> {
+  if (promise === null || typeof promise !== "object" || typeof (promise as { then?: unknown }).then !== "function") {
+    throw new TypeError("wrapPromise(promise) needs a Promise or thenable.");
+  }
+  const loop = getRunningLoop();
+  const future = loop.createFuture<T>();
+  Promise.resolve(promise).then(
+    (value) => {
+      if (!future.done() && !loop.isClosed()) loop.callSoonThreadsafe(setResultUnlessCancelled<T>, future, value);
+    },
+    (error: unknown) => {
+      if (!future.done() && !loop.isClosed()) {
+        loop.callSoonThreadsafe(() => {
+          if (!future.done()) future.setException(error ?? new Error("Promise rejected without a reason"));
+        });
+      }
+    },
+  );
+  return future;
+}

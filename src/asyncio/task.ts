@@ -1,0 +1,250 @@
+/**
+ * asyncio's Task: drives an asyncio coroutine (a generator that yields
+ * Futures) step by step on its loop.
+ *
+ * Each step resumes the generator once. When it yields a Future, the Task
+ * registers a done callback on it and sleeps; the callback schedules the
+ * next step, which sends the outcome back in (the Future's own iterator then
+ * returns its result or raises). `cancel()` cancels the Future the Task waits
+ * on, so `CancelledError` arrives at exactly that `yield*`; if the Task is
+ * not waiting, it is thrown in at the next step. Cancellation requests are
+ * counted (`cancelling()`/`uncancel()`), as in Python 3.11+.
+ *
+ * While a Task steps, the core's "current Trio task" is cleared, so a Trio
+ * operation called from asyncio code fails with a message naming
+ * `trioAsAio` instead of corrupting the loop's own Trio task.
+ */
+import { current } from "../core/state.js";
+import { FLAVOUR } from "../core/traps.js";
+import type { ContextMap } from "../core/context.js";
+import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
+import type { EventLoop } from "./event-loop.js";
+import { Future } from "./future.js";
+import { running } from "./running.js";
+import type { Coroutine } from "./types.js";
+
+/** @internal The marker a bare "yield now" step yields (asyncio's `sleep(0)`). */
+export const YIELD_NOW: object = Object.freeze({ toString: () => "[asyncio yield-now]" });
+
+let taskCounter = 0;
+
+/** Options of a new Task. */
+export interface TaskOptions {
+  /** The loop (default: the running loop). */
+  loop?: EventLoop;
+  /** A name for tools and errors (default `Task-N`). */
+  name?: string;
+  /** Run the first step synchronously, now (Python's eager tasks). */
+  eagerStart?: boolean;
+}
+
+/** An asyncio Task. */
+export class Task<T = unknown> extends Future<T> {
+  private nameValue: string;
+  /** @internal */ readonly coro: Coroutine<T>;
+  /** @internal the Future this task waits on */ fwaiter: Future<unknown> | null = null;
+  /** @internal */ mustCancel = false;
+  /** @internal */ numCancelsRequested = 0;
+  /** @internal task-local context inherited from the creator */ readonly context: ContextMap;
+  /** @internal */ stepping = false;
+  private readonly wakeupBound = (future: Future<unknown>) => this.wakeup(future);
+  private readonly stepBound = () => this.step(undefined, false);
+
+  constructor(coro: Coroutine<T>, options: TaskOptions = {}) {
+    super(options.loop === undefined ? {} : { loop: options.loop });
+    if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function") {
+      const hint =
+        typeof coro === "function"
+          ? " You passed a function: call it to get the coroutine, e.g. createTask(main()) rather than createTask(main)."
+          : coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function"
+            ? " You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures."
+            : "";
+      throw new TypeError(`An asyncio Task needs a coroutine (the generator returned by calling a function*).${hint}`);
+    }
+    this.coro = coro;
+    this.nameValue = options.name ?? `Task-${++taskCounter}`;
+    this.context = running.task !== null ? running.task.context : (current.task?.context ?? null);
+    this.loop.taskCreated(this as Task<unknown>);
+    if (options.eagerStart === true && this.loop.isRunning()) {
+      this.step(undefined, false);
+    } else {
+      this.loop.callSoon(this.stepBound);
+    }
+  }
+
+  /** The task's name. */
+  getName(): string {
+    return this.nameValue;
+  }
+
+  /** Renames the task. */
+  setName(name: string): void {
+    this.nameValue = String(name);
+  }
+
+  /** The coroutine the task drives. */
+  getCoro(): Coroutine<T> {
+    return this.coro;
+  }
+
+  /** Tasks cannot be completed from outside: they end when their coroutine does. */
+  override setResult(_value: T): never {
+    throw new RuntimeError("Task does not support setResult(): a Task's result is what its coroutine returns.");
+  }
+
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support setException(): a Task's exception is what its coroutine raises.");
+  }
+
+  /**
+   * Requests cancellation: `CancelledError` is thrown into the coroutine at
+   * the `yield*` where it waits. Returns false if the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    this.retrieved = true;
+    if (this.done()) return false;
+    this.numCancelsRequested++;
+    if (this.fwaiter !== null && this.fwaiter.cancel(msg)) {
+      // The waiter will wake us with CancelledError. Keep fwaiter: it may be
+      // a Task that swallows the cancellation, to be cancelled again later.
+      return true;
+    }
+    this.mustCancel = true;
+    this.cancelMessage = msg;
+    return true;
+  }
+
+  /** How many cancellation requests are pending (Python 3.11+). */
+  cancelling(): number {
+    return this.numCancelsRequested;
+  }
+
+  /** Withdraws one cancellation request; returns how many remain. */
+  uncancel(): number {
+    if (this.numCancelsRequested > 0) {
+      this.numCancelsRequested--;
+      if (this.numCancelsRequested === 0) this.mustCancel = false;
+    }
+    return this.numCancelsRequested;
+  }
+
+  /** The Future the task is waiting on, or null (for tools). */
+  get waitingOn(): Future<unknown> | null {
+    return this.fwaiter;
+  }
+
+  private finishResult(value: T): void {
+    Future.prototype.setResult.call(this, value);
+  }
+
+  private finishException(error: unknown): void {
+    Future.prototype.setException.call(this, error);
+  }
+
+  private finishCancelled(msg: string | undefined): void {
+    Future.prototype.cancel.call(this, msg);
+  }
+
+  /** @internal Runs the coroutine one step. */
+  step(error: unknown, throws: boolean): void {
+    if (this.done()) throw new InvalidStateError(`step(): Task ${this.nameValue} is already done.`);
+    if (this.mustCancel) {
+      if (!(throws && error instanceof CancelledError)) {
+        error = this.makeCancelledError();
+        throws = true;
+      }
+      this.mustCancel = false;
+    }
+    this.fwaiter = null;
+    const prevTask = running.task;
+    const prevLoop = running.loop;
+    const prevTrio = current.task;
+    const prevForeign = current.foreign;
+    running.task = this as Task<unknown>;
+    running.loop = this.loop;
+    current.task = null;
+    current.foreign = `the asyncio task ${this.nameValue}`;
+    this.stepping = true;
+    let result: IteratorResult<unknown, T>;
+    try {
+      result = throws ? this.coro.throw(error) : this.coro.next(undefined);
+    } catch (exc) {
+      this.restore(prevTask, prevLoop, prevTrio, prevForeign);
+      if (exc instanceof CancelledError) {
+        this.finishCancelled(exc.message === "" ? this.cancelMessage : exc.message);
+      } else {
+        this.finishException(exc);
+      }
+      return;
+    }
+    this.restore(prevTask, prevLoop, prevTrio, prevForeign);
+    if (result.done === true) {
+      if (this.mustCancel) {
+        // cancel() arrived during the last step: honour it, as CPython does.
+        this.mustCancel = false;
+        this.finishCancelled(this.cancelMessage);
+      } else {
+        this.finishResult(result.value);
+      }
+      return;
+    }
+    const yielded = result.value;
+    if (yielded instanceof Future) {
+      if (yielded.getLoop() !== this.loop) {
+        this.loop.callSoon(this.stepWith, new RuntimeError(`Task ${this.nameValue} awaited a Future attached to a different loop.`));
+      } else if (yielded === (this as unknown)) {
+        this.loop.callSoon(this.stepWith, new RuntimeError(`Task ${this.nameValue} cannot await itself.`));
+      } else {
+        this.fwaiter = yielded;
+        yielded.addDoneCallback(this.wakeupBound);
+        if (this.mustCancel && yielded.cancel(this.cancelMessage)) this.mustCancel = false;
+      }
+    } else if (yielded === YIELD_NOW) {
+      this.loop.callSoon(this.stepBound);
+    } else {
+      this.loop.callSoon(this.stepWith, new TypeError(foreignYieldMessage(yielded)));
+    }
+  }
+
+  private readonly stepWith = (error: unknown) => this.step(error, true);
+
+  private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null): void {
+    this.stepping = false;
+    running.task = task;
+    running.loop = loop;
+    current.task = trio;
+    current.foreign = foreign;
+  }
+
+  private wakeup(future: Future<unknown>): void {
+    try {
+      future.result();
+    } catch (error) {
+      this.step(error, true);
+      return;
+    }
+    this.step(undefined, false);
+  }
+
+  override toString(): string {
+    return `<Task ${this.nameValue} ${this.status.toLowerCase()}>`;
+  }
+}
+
+function foreignYieldMessage(value: unknown): string {
+  if (value !== null && typeof value === "object") {
+    if (String(value).startsWith("[trio trap")) {
+      return "An asyncio coroutine used a Trio operation. Trio code runs in Trio tasks: call it from asyncio through trioAsAio(fn).";
+    }
+    if ((value as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio") {
+      return "An asyncio coroutine yielded a Future of another kind; yield* only this library's asyncio Futures.";
+    }
+    if (typeof (value as { then?: unknown }).then === "function") {
+      return "An asyncio coroutine yielded a Promise. Wrap it: yield* wrapPromise(promise).";
+    }
+    if (typeof (value as { next?: unknown }).next === "function") {
+      return "An asyncio coroutine yielded a generator object: write `yield* coro()`, not `yield coro()`.";
+    }
+  }
+  return `An asyncio coroutine yielded ${String(value)}; coroutines may only yield* Futures (e.g. yield* sleep(1)).`;
+}

@@ -1,0 +1,64 @@
+/**
+ * `aioAsTrio`: call asyncio code from Trio code.
+ *
+ * The asyncio coroutine runs as a Task on the enclosing openLoop's loop; the
+ * Trio task waits for it. The two cancellation models meet here. Trio's is
+ * level-triggered, asyncio's is one `CancelledError` per `cancel()`. So when
+ * the Trio side is cancelled, the bridge cancels the asyncio Task once and
+ * then keeps waiting until it has really ended: an asyncio `finally` that
+ * itself waits (to close a connection, say) runs to completion. If the Task
+ * then ends cancelled, the Trio side raises `Cancelled`; a `CancelledError`
+ * that the asyncio code raised on its own passes through unchanged.
+ */
+import { requireTask } from "../core/state.js";
+import { TaskState, type Task } from "../core/task.js";
+import { Abort, PARK, type Operation } from "../core/traps.js";
+import type { Future } from "../asyncio/future.js";
+import type { Coroutine } from "../asyncio/types.js";
+import { currentLoop } from "./open-loop.js";
+
+/**
+ * Wraps an asyncio coroutine function as a Trio operation:
+ * `yield* aioAsTrio(fetchJson)(url)`.
+ */
+export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<T>): (...args: A) => Operation<T> {
+  if (typeof fn !== "function") throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures).");
+  const name = fn.name || "asyncio";
+  const adapted = function* (...args: A): Operation<T> {
+    const trioTask = requireTask("aioAsTrio()");
+    const loop = currentLoop();
+    const coro = fn(...args);
+    const aioTask = loop.createTask(coro, { name });
+    return yield* waitFutureFrom(trioTask, aioTask);
+  };
+  Object.defineProperty(adapted, "name", { value: `aioAsTrio(${name})` });
+  return adapted;
+}
+
+/**
+ * Waits from Trio code for an asyncio Future (or Task) and returns its
+ * result. A Trio cancellation cancels the Future once and waits for it to end.
+ */
+export function waitFuture<T>(future: Future<T>): Operation<T> {
+  return waitFutureFrom(requireTask("waitFuture()"), future);
+}
+
+function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
+  let cancelError: Error | null = null;
+  if (!future.done()) {
+    const wake = () => {
+      if (trioTask.state === TaskState.BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
+    };
+    future.addDoneCallback(wake);
+    trioTask.waitingOn = future;
+    trioTask.abortFn = (raiseCancel) => {
+      // Cancel once, then wait for the asyncio side to finish unwinding.
+      cancelError = raiseCancel();
+      future.cancel(cancelError.message);
+      return Abort.FAILED;
+    };
+    yield PARK;
+  }
+  if (future.cancelled() && cancelError !== null) throw cancelError;
+  return future.result();
+}

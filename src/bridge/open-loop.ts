@@ -1,0 +1,65 @@
+/**
+ * `openLoop`: an asyncio event loop that lives exactly as long as a block of
+ * Trio code.
+ *
+ * The loop runs in a Trio task of a nursery opened for the block. That host
+ * task is shielded: when the block is cancelled or fails, the loop keeps
+ * running long enough to cancel its asyncio tasks and let their `finally`
+ * blocks finish, however long they wait, then it stops. This is the
+ * `asyncio.run` shutdown, done in structured form. The block's result is
+ * returned only after everything the loop started has ended.
+ */
+import { CancelScope } from "../core/cancel-scope.js";
+import { ContextVar } from "../core/context.js";
+import { openNursery } from "../core/nursery.js";
+import { currentRun } from "../core/operations.js";
+import { requireTask, RuntimeError } from "../core/state.js";
+import type { Operation } from "../core/traps.js";
+import { EventLoop } from "../asyncio/event-loop.js";
+import { running } from "../asyncio/running.js";
+
+/** @internal The loop of the enclosing openLoop block, for Trio code. */
+export const loopVar = new ContextVar<EventLoop>("asyncio loop");
+
+/** Options of `openLoop`. */
+export interface OpenLoopOptions {
+  /** Debug mode: creation stacks, slow callbacks, pending tasks at exit. */
+  debug?: boolean;
+}
+
+function* hostLoop(loop: EventLoop): Operation<void> {
+  yield* new CancelScope({ shield: true }).run(() => loop.hostLoop());
+}
+
+/**
+ * Runs `body(loop)` with an asyncio loop. On exit (normal, error or
+ * cancellation) the loop's tasks are cancelled and awaited, callbacks
+ * already queued run, and the loop closes.
+ */
+export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: OpenLoopOptions = {}): Operation<T> {
+  requireTask("openLoop()");
+  if (running.task !== null) {
+    throw new RuntimeError("openLoop() cannot be called from asyncio code; it opens a loop for Trio code.");
+  }
+  if (typeof body !== "function") throw new TypeError("openLoop(body) needs a generator function (function* (loop) { ... }).");
+  const runner = currentRun();
+  const result = yield* openNursery(function* (nursery) {
+    const loop = new EventLoop(runner, nursery, options);
+    nursery.startSoonNamed(`asyncio loop #${loop.id}`, hostLoop, loop);
+    try {
+      return yield* loopVar.run(loop, () => body(loop));
+    } finally {
+      yield* new CancelScope({ shield: true }).run(() => loop.shutdown());
+    }
+  });
+  return result as T;
+}
+
+/** The loop of the enclosing openLoop block (from Trio code), or the running loop (from asyncio code). */
+export function currentLoop(): EventLoop {
+  const loop = running.loop ?? loopVar.get();
+  if (loop === undefined) {
+    throw new RuntimeError("No asyncio loop here: wrap this code in yield* openLoop(function* (loop) { ... }).");
+  }
+  return loop;
+}

@@ -1,0 +1,44 @@
+/**
+ * Task-local context variables, like Python's contextvars.
+ *
+ * Each task carries an immutable map from variables to values. A new task
+ * starts with the map of the task that spawned it, so a value set around a
+ * nursery is seen by every child. `ContextVar.run` swaps in a copy with one
+ * entry changed for the duration of an operation; nothing is shared, so no
+ * task can change what another one sees.
+ */
+import { current, requireTask } from "./state.js";
+import type { Operation } from "./traps.js";
+
+/** @internal The map a task carries (null: empty). */
+export type ContextMap = ReadonlyMap<ContextVar<unknown>, unknown> | null;
+
+/** A task-local variable. */
+export class ContextVar<T> {
+  constructor(
+    /** For tools and error messages. */
+    readonly name: string,
+    private readonly defaultValue?: T,
+  ) {}
+
+  /** The value in the running task, or the default (undefined if none). */
+  get(): T | undefined {
+    const ctx = current.task?.context ?? null;
+    if (ctx !== null && ctx.has(this as ContextVar<unknown>)) return ctx.get(this as ContextVar<unknown>) as T;
+    return this.defaultValue;
+  }
+
+  /** Runs `body` with this variable set to `value` (and so do tasks it spawns). */
+  *run<R>(value: T, body: () => Operation<R>): Operation<R> {
+    const task = requireTask(`ContextVar(${this.name}).run()`);
+    const saved = task.context;
+    const next = new Map(saved ?? undefined);
+    next.set(this as ContextVar<unknown>, value);
+    task.context = next;
+    try {
+      return yield* body();
+    } finally {
+      task.context = saved;
+    }
+  }
+}
