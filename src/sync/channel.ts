@@ -1,0 +1,354 @@
+/**
+ * Memory channels, with Trio's semantics: `openMemoryChannel(n)` gives a send
+ * end and a receive end sharing one state (a buffer of at most `n` values and
+ * the queues of blocked tasks, see channel-state.ts). Each end can be cloned;
+ * the channel breaks or ends only when the *last* handle of a kind is closed.
+ *
+ * Why it is built so:
+ * - Which handle a task is blocked on is read from `task.waitingOn` (set for
+ *   the inspector anyway), so the hot path keeps no per-handle task sets; only
+ *   the rare `close()` scans the waiters for its own.
+ * - The abort functions are made once per channel (they get the task as an
+ *   argument), the buffer is a ring (see channel-deque.ts), and the fast path
+ *   yields the core's singleton traps directly, so a message costs no
+ *   allocation beyond the operation's own generator.
+ * - `send` and `receive` are checkpoints even when they do not block, as in
+ *   Trio: a cancellation check before, a cancel-shielded schedule point after.
+ */
+import { BrokenResourceError, ClosedResourceError, EndOfChannel, WouldBlock, describe } from "../core/errors.js";
+import { checkpoint } from "../core/operations.js";
+import { requireTask } from "../core/state.js";
+import { PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
+import { ChannelState, NOTHING, type MemoryChannelStatistics } from "./channel-state.js";
+
+export type { MemoryChannelStatistics } from "./channel-state.js";
+
+/** What `receiveOrEnd()` returns: a value, or the end of the channel. */
+export type ReceiveResult<T> = { readonly done: false; readonly value: T } | { readonly done: true; readonly value?: undefined };
+
+const END: ReceiveResult<never> = Object.freeze({ done: true });
+
+function checkBufferSize(maxBufferSize: unknown): number {
+  if (typeof maxBufferSize !== "number") {
+    throw new TypeError(
+      `openMemoryChannel(maxBufferSize) takes a number: 0 for an unbuffered channel, a positive integer, or Infinity; got ${describe(maxBufferSize)}.`,
+    );
+  }
+  if (maxBufferSize === Infinity) return maxBufferSize;
+  if (!Number.isInteger(maxBufferSize) || maxBufferSize < 0) {
+    throw new RangeError(
+      `openMemoryChannel(maxBufferSize) needs a non-negative integer or Infinity, got ${String(maxBufferSize)}.`,
+    );
+  }
+  return maxBufferSize;
+}
+
+/**
+ * Opens an in-memory channel and returns its two ends, `[send, receive]`.
+ *
+ * `maxBufferSize` is how many sent values may wait for a receiver before
+ * `send` blocks: `0` makes every send a rendezvous with a receiver,
+ * `Infinity` never blocks a sender (use with care: nothing slows a fast
+ * producer down).
+ *
+ * ```ts
+ * const [tx, rx] = openMemoryChannel<number>(0);
+ * yield* openNursery(function* (n) {
+ *   n.startSoon(function* () {
+ *     for (let i = 0; i < 3; i++) yield* tx.send(i);
+ *     tx.close();
+ *   });
+ *   yield* rx.forEach(function* (value) { console.log(value); });
+ * });
+ * ```
+ *
+ * Plain (non-task) code at the edges of an app, such as a DOM event
+ * listener, uses `send.sendNowait(value)` and `receive.receiveNowait()`:
+ * they never block and need no running task.
+ */
+export function openMemoryChannel<T>(maxBufferSize: number): [MemorySendChannel<T>, MemoryReceiveChannel<T>] {
+  const state = new ChannelState(checkBufferSize(maxBufferSize));
+  return [new MemorySendChannel<T>(state), new MemoryReceiveChannel<T>(state)];
+}
+
+let nextHandleId = 1;
+
+/**
+ * The send end of a memory channel (or a clone of it). Close it when done:
+ * receivers see `EndOfChannel` once every send handle is closed and the
+ * buffer is drained.
+ */
+export class MemorySendChannel<T> {
+  /** Unique among the page's channel handles, for tools and messages. */
+  readonly id: number = nextHandleId++;
+  private _closed = false;
+
+  /** @internal Use `openMemoryChannel` or `clone()`. */
+  constructor(private readonly state: ChannelState) {}
+
+  /** True once this handle was closed (other clones may still be open). */
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Sends a value, blocking while the buffer is full (or, unbuffered, until a
+   * receiver takes it). Always a checkpoint. If the send is cancelled while
+   * blocked, the value is not delivered.
+   *
+   * Raises `ClosedResourceError` if this handle is (or gets) closed,
+   * `BrokenResourceError` if every receive handle is (or gets) closed.
+   */
+  *send(value: T): Operation<void> {
+    const task = requireTask("MemorySendChannel.send()");
+    if (task.scope.effective) yield* checkpoint();
+    if (this._closed) throw this.closedError("send");
+    const state = this.state;
+    if (state.openReceive === 0) throw brokenError();
+    if (state.trySend(value)) {
+      yield SCHEDULE_POINT;
+      return;
+    }
+    state.sendWaiters.set(task, value);
+    task.abortFn = state.abortSend;
+    task.waitingOn = this;
+    yield PARK;
+  }
+
+  /**
+   * Sends a value if that can be done without blocking, else raises
+   * `WouldBlock`. Not a checkpoint, and usable from plain (non-task) code:
+   * it is how callbacks and event listeners feed a channel.
+   */
+  sendNowait(value: T): void {
+    if (this._closed) throw this.closedError("sendNowait");
+    const state = this.state;
+    if (state.openReceive === 0) throw brokenError();
+    if (!state.trySend(value)) {
+      throw new WouldBlock(
+        `The channel's buffer is full (maxBufferSize ${state.maxBufferSize}) and no receiver is waiting; ` +
+          `use yield* send(value) to wait for room.`,
+      );
+    }
+  }
+
+  /**
+   * Another send handle on the same channel. It counts separately: the
+   * channel ends only when every send handle is closed.
+   */
+  clone(): MemorySendChannel<T> {
+    if (this._closed) throw this.closedError("clone");
+    this.state.openSend++;
+    return new MemorySendChannel<T>(this.state);
+  }
+
+  /**
+   * Closes this handle; idempotent. Tasks blocked sending on it get
+   * `ClosedResourceError`. If it was the last open send handle, blocked
+   * receivers get `EndOfChannel` (values already buffered are still received
+   * first).
+   */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    const state = this.state;
+    for (const task of state.sendWaiters.keys()) {
+      if (task.waitingOn !== this) continue;
+      state.sendWaiters.delete(task);
+      task.runner.reschedule(task, new ClosedResourceError("The send channel was closed while this task was sending on it."), true);
+    }
+    if (--state.openSend === 0) {
+      for (const task of state.receiveWaiters) {
+        task.runner.reschedule(task, new EndOfChannel("Every send handle of the channel was closed."), true);
+      }
+      state.receiveWaiters.clear();
+    }
+  }
+
+  /** `close()`, then a checkpoint: the operation form, as Trio's `aclose`. */
+  *aclose(): Operation<void> {
+    this.close();
+    yield* checkpoint();
+  }
+
+  /** Counters of the channel (shared by all its handles). */
+  statistics(): MemoryChannelStatistics {
+    return this.state.statistics();
+  }
+
+  toString(): string {
+    return `<MemorySendChannel #${this.id}${this._closed ? " closed" : ""}>`;
+  }
+
+  private closedError(what: string): ClosedResourceError {
+    return new ClosedResourceError(`${what}() on a send channel that was closed: this handle can no longer be used.`);
+  }
+}
+
+function brokenError(): BrokenResourceError {
+  return new BrokenResourceError("Every receive handle of the channel was closed: nobody will receive this value.");
+}
+
+/**
+ * The receive end of a memory channel (or a clone of it). Several receivers
+ * may share a channel; each value goes to exactly one of them.
+ */
+export class MemoryReceiveChannel<T> {
+  /** Unique among the page's channel handles, for tools and messages. */
+  readonly id: number = nextHandleId++;
+  private _closed = false;
+
+  /** @internal Use `openMemoryChannel` or `clone()`. */
+  constructor(private readonly state: ChannelState) {}
+
+  /** True once this handle was closed (other clones may still be open). */
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Receives the next value, blocking until there is one. Always a
+   * checkpoint. If cancelled while blocked, no value is consumed.
+   *
+   * Raises `EndOfChannel` once every send handle is closed and the buffer is
+   * empty, `ClosedResourceError` if this handle is (or gets) closed.
+   */
+  *receive(): Operation<T> {
+    const task = requireTask("MemoryReceiveChannel.receive()");
+    if (task.scope.effective) yield* checkpoint();
+    if (this._closed) throw this.closedError("receive");
+    const state = this.state;
+    const value = state.tryReceive();
+    if (value !== NOTHING) {
+      yield SCHEDULE_POINT;
+      return value as T;
+    }
+    if (state.openSend === 0) throw endError();
+    state.receiveWaiters.add(task);
+    task.abortFn = state.abortReceive;
+    task.waitingOn = this;
+    return (yield PARK) as T;
+  }
+
+  /**
+   * Receives a value if one is ready, else raises `WouldBlock` (or
+   * `EndOfChannel` if the channel has ended). Not a checkpoint, and usable
+   * from plain (non-task) code.
+   */
+  receiveNowait(): T {
+    if (this._closed) throw this.closedError("receiveNowait");
+    const state = this.state;
+    const value = state.tryReceive();
+    if (value !== NOTHING) return value as T;
+    if (state.openSend === 0) throw endError();
+    throw new WouldBlock("No value is ready on the channel; use yield* receive() to wait for one.");
+  }
+
+  /**
+   * Receives the next value as `{ done: false, value }`, or `{ done: true }`
+   * once the channel has ended, for hand-written loops:
+   *
+   * ```ts
+   * for (;;) {
+   *   const r = yield* rx.receiveOrEnd();
+   *   if (r.done) break;
+   *   use(r.value);
+   * }
+   * ```
+   */
+  *receiveOrEnd(): Operation<ReceiveResult<T>> {
+    let value: T;
+    try {
+      value = yield* this.receive();
+    } catch (error) {
+      if (error instanceof EndOfChannel) return END;
+      throw error;
+    }
+    return { done: false, value };
+  }
+
+  /**
+   * Runs `body` for each value received, one at a time, until the channel
+   * ends (every send handle closed and the buffer drained); then returns
+   * normally. An error from `body` or from receiving (such as
+   * `ClosedResourceError`) propagates.
+   */
+  *forEach(body: (value: T) => Operation<unknown>): Operation<void> {
+    if (typeof body !== "function") {
+      throw new TypeError(`forEach(body) takes a generator function such as function* (value) { ... }, got ${describe(body)}.`);
+    }
+    for (;;) {
+      let value: T;
+      try {
+        value = yield* this.receive();
+      } catch (error) {
+        if (error instanceof EndOfChannel) return;
+        throw error;
+      }
+      const op = body(value) as Operation<unknown> | undefined;
+      if (op === null || typeof op !== "object" || typeof op.next !== "function") {
+        throw new TypeError(
+          `forEach(body): body must be a generator function (function* (value) { ... }) so it can yield*; ` +
+            `it returned ${describe(op)}.`,
+        );
+      }
+      yield* op;
+    }
+  }
+
+  /**
+   * Another receive handle on the same channel. It counts separately: senders
+   * see `BrokenResourceError` only when every receive handle is closed.
+   */
+  clone(): MemoryReceiveChannel<T> {
+    if (this._closed) throw this.closedError("clone");
+    this.state.openReceive++;
+    return new MemoryReceiveChannel<T>(this.state);
+  }
+
+  /**
+   * Closes this handle; idempotent. Tasks blocked receiving on it get
+   * `ClosedResourceError`. If it was the last open receive handle, blocked
+   * senders get `BrokenResourceError` and the buffered values are dropped.
+   */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    const state = this.state;
+    for (const task of state.receiveWaiters) {
+      if (task.waitingOn !== this) continue;
+      state.receiveWaiters.delete(task);
+      task.runner.reschedule(task, new ClosedResourceError("The receive channel was closed while this task was receiving on it."), true);
+    }
+    if (--state.openReceive === 0) {
+      for (const task of state.sendWaiters.keys()) {
+        task.runner.reschedule(task, brokenError(), true);
+      }
+      state.sendWaiters.clear();
+      state.buffer.clear();
+    }
+  }
+
+  /** `close()`, then a checkpoint: the operation form, as Trio's `aclose`. */
+  *aclose(): Operation<void> {
+    this.close();
+    yield* checkpoint();
+  }
+
+  /** Counters of the channel (shared by all its handles). */
+  statistics(): MemoryChannelStatistics {
+    return this.state.statistics();
+  }
+
+  toString(): string {
+    return `<MemoryReceiveChannel #${this.id}${this._closed ? " closed" : ""}>`;
+  }
+
+  private closedError(what: string): ClosedResourceError {
+    return new ClosedResourceError(`${what}() on a receive channel that was closed: this handle can no longer be used.`);
+  }
+}
+
+function endError(): EndOfChannel {
+  return new EndOfChannel("Every send handle of the channel was closed and its buffer is empty.");
+}
