@@ -17,6 +17,11 @@ export default defineConfig({
       },
       formats: ["es"],
     },
+    rolldownOptions: {
+      // Both entries share the runtime's state (the current task, the traps),
+      // so that state lives in one chunk that both import; name it plainly.
+      output: { chunkFileNames: "shared-[hash].js" },
+    },
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -1,2 +1,9 @@
 /** Synchronisation primitives and memory channels, built on the core's wait/wake pair. */
 export {};
+export { ParkingLot, type ParkingLotStatistics, type UnparkOptions } from "./parking-lot.js";
+export { Event, type EventStatistics } from "./event.js";
+export { Lock, StrictFIFOLock, type LockStatistics } from "./lock.js";
+export { Semaphore, type SemaphoreOptions, type SemaphoreStatistics } from "./semaphore.js";
+export { CapacityLimiter, type CapacityLimiterStatistics } from "./capacity-limiter.js";
+export { Condition, type ConditionStatistics } from "./condition.js";
+export * from "./channel.js";
