@@ -7,3 +7,4 @@ export * from "./core/index.js";
 export * from "./bridge/index.js";
 export * as asyncio from "./asyncio/index.js";
 export * from "./sync/index.js";
+export * as inspector from "./inspect/index.js";

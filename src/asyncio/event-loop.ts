@@ -25,6 +25,7 @@ import type { Task as TrioTask } from "../core/task.js";
 import { TaskState } from "../core/task.js";
 import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
+import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future } from "./future.js";
 import { Handle, TimerHandle } from "./handles.js";
 import { running } from "./running.js";
@@ -93,6 +94,7 @@ export class EventLoop {
     this.nursery = nursery;
     this.debug = options.debug === true;
     this.budgetSeconds = options.budget ?? 0.004;
+    liveLoops.add(this);
   }
 
   // ---- time and scheduling -------------------------------------------------
@@ -192,8 +194,22 @@ export class EventLoop {
   };
 
   /** @internal */
-  futureCreated(_future: Future<unknown>): void {
+  futureCreated(future: Future<unknown>): void {
     this.statistics.futuresCreated++;
+    // Only while a tool is attached: pending futures for the inspector.
+    if (observer.current !== null && typeof WeakRef === "function") (this.tracked ??= new Set()).add(new WeakRef(future));
+  }
+
+  private tracked: Set<WeakRef<Future<unknown>>> | null = null;
+
+  /** @internal Pending futures created while a tool was attached. */
+  *trackedFutures(): Generator<Future<unknown>> {
+    if (this.tracked === null) return;
+    for (const ref of this.tracked) {
+      const f = ref.deref();
+      if (f === undefined || f.done()) this.tracked.delete(ref);
+      else yield f;
+    }
   }
 
   /**
@@ -447,6 +463,8 @@ export class EventLoop {
     this.wake();
     yield* this.waitFor(me, () => this.hostTask === null);
     this.closed = true;
+    this.tracked = null;
+    liveLoops.delete(this);
   }
 
   private *waitFor(me: TrioTask, condition: () => boolean): Operation<void> {

@@ -25,9 +25,10 @@ import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled } from "./errors
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
-import type { Nursery } from "./nursery.js";
+import { callTaskFunction, checkFunction, type Nursery } from "./nursery.js";
 import type { Operation } from "./traps.js";
 import type { Runner } from "./runner.js";
+import { observer } from "../inspect/hooks.js";
 
 let nextScopeId = 1;
 
@@ -170,6 +171,7 @@ export class CancelScope {
     if (this._cancelCalled) return;
     this._cancelCalled = true;
     this._cancelReason = reason;
+    if (observer.current !== null) observer.current.scopeCancelled?.(this);
     if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
     if (this.lifecycle === ENTERED) refreshFrom(this);
   }
@@ -216,13 +218,11 @@ export class CancelScope {
    */
   *run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
     const task = requireTask("CancelScope.run()");
-    if (typeof body !== "function") {
-      throw new TypeError(`CancelScope.run(body) needs a generator function, got ${typeof body}.`);
-    }
+    checkFunction("CancelScope.run(body)", body);
     this.enter(task);
     let result: T | undefined;
     try {
-      result = yield* body(this);
+      result = yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {
       const rest = this.filterExit(error);
       this.exit(task);
@@ -251,6 +251,38 @@ export class CancelScope {
     }
     this.effective = this._cancelCalled || (!this._shield && parent.effective);
     this.armDeadline();
+  }
+
+  /**
+   * @internal Makes this scope the outermost scope of `task`, inserted
+   * between the task and `home` (its nursery's scope), without the task's
+   * code entering it. Used by Task.cancel().
+   */
+  adoptAsTaskScope(task: Task, home: CancelScope): void {
+    this.lifecycle = ENTERED;
+    this.owner = task;
+    this.runner = task.runner;
+    this.parent = home;
+    (home.children ??= new Set()).add(this);
+    if (home.children !== null) {
+      for (const child of [...home.children]) {
+        if (child !== this && child.owner === task) {
+          home.children.delete(child);
+          child.parent = this;
+          (this.children ??= new Set()).add(child);
+        }
+      }
+    }
+    if (task.scope === home) task.scope = this;
+    this.effective = this._cancelCalled || (!this._shield && home.effective);
+  }
+
+  /** @internal The task ended: unhook the scope made by adoptAsTaskScope. */
+  detachTaskScope(task: Task): void {
+    this.lifecycle = EXITED;
+    if (task.scope === this) task.scope = this.parent!;
+    this.parent?.children?.delete(this);
+    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
   }
 
   /** @internal Decides whether an error leaving the scope is absorbed; returns what goes on. */
@@ -301,6 +333,13 @@ export class CancelScope {
     if (this.lifecycle !== ENTERED || runner === null || this._cancelCalled) return;
     if (this._deadline === Infinity) {
       if (this.deadlineEntry !== null) runner.deadlines.remove(this.deadlineEntry);
+      return;
+    }
+    // A deadline already passed cancels now, as Trio does on entry: the heap
+    // is only looked at between batches (or every 64 steps), so waiting for it
+    // would let a busy task pass checkpoints it should not.
+    if (this._deadline <= runner.clock.currentTime()) {
+      this.cancel("deadline exceeded");
       return;
     }
     this.deadlineEntry ??= new ScopeDeadline(this);

@@ -45,10 +45,15 @@ export interface RunOptions {
 
 /** Counters of a run, for tools and benchmarks. */
 export interface RunStatistics {
+  /** Tasks started, the main task included. */
   tasksSpawned: number;
+  /** Tasks that have returned or raised. */
   tasksExited: number;
+  /** Task steps of the batches that have ended (a batch adds its count when it ends, to keep the step loop lean). */
   steps: number;
+  /** Batches started. */
   batches: number;
+  /** Batches that used up their time slice and continued on a macrotask. */
   sliceOverruns: number;
 }
 
@@ -102,6 +107,8 @@ export class Runner implements ClockListener {
   private idleEpoch = 0;
   private readonly idleWaiters: IdleWaiter[] = [];
   private idleSeq = 0;
+  /** Set between the instruments' beforeIoWait and afterIoWait: the run is idle, waiting for the host. */
+  private ioWaitTimeout: number | null = null;
   private mainOk = false;
   private mainValue: unknown = undefined;
   private crashErrors: unknown[] = [];
@@ -221,6 +228,11 @@ export class Runner implements ClockListener {
     if (this.running || this.finished) return;
     this.scheduled = false;
     this.running = true;
+    if (this.ioWaitTimeout !== null) {
+      const timeout = this.ioWaitTimeout;
+      this.ioWaitTimeout = null;
+      this.instruments?.call("afterIoWait", timeout);
+    }
     const startedAt = realSeconds();
     const obs = observer.current;
     const stats = this.statistics;
@@ -314,7 +326,34 @@ export class Runner implements ClockListener {
     }
   }
 
+  /** @internal See Task.cancel: give the task a scope of its own, then cancel it. */
+  cancelTask(task: Task, reason: string | undefined): void {
+    let own = task.ownScope;
+    if (own === null) {
+      const home = task.parentNursery?.cancelScope ?? this.rootScope;
+      own = new CancelScope();
+      own.adoptAsTaskScope(task, home);
+      task.ownScope = own;
+    }
+    own.cancel(reason ?? "task cancelled");
+  }
+
   private taskExited(task: Task, ok: boolean, value: unknown): void {
+    const own = task.ownScope;
+    if (own !== null) {
+      // A task cancelled through Task.cancel() ends normally, as if a scope
+      // around its whole body had absorbed the Cancelled.
+      if (!ok) {
+        const rest = own.filterExit(value);
+        if (rest === undefined) {
+          ok = true;
+          value = undefined;
+        } else {
+          value = rest;
+        }
+      }
+      own.detachTaskScope(task);
+    }
     task.state = TaskState.DONE;
     task.outcomeOk = ok;
     task.outcomeValue = value;
@@ -421,10 +460,18 @@ export class Runner implements ClockListener {
         this.hostTimer = setTimeout(this.hostTimerFired, ms);
       }
     }
-    this.armIdleCheck();
+    const idleDelay = this.armIdleCheck();
+    // Instruments hear of each idle period once (a deadline moved while idle
+    // re-arms the timers above but is the same wait).
+    if (this.instruments !== null && this.ioWaitTimeout === null) {
+      const hostSeconds = earliest === Infinity ? Infinity : Math.max(0, this.clock.deadlineToSleepTime(earliest));
+      this.ioWaitTimeout = Math.min(hostSeconds, idleDelay);
+      this.instruments.call("beforeIoWait", this.ioWaitTimeout);
+    }
   }
 
-  private armIdleCheck(): void {
+  /** Arms the idle check if needed; returns its delay in real seconds (Infinity if none). */
+  private armIdleCheck(): number {
     let delay = Infinity;
     let kind = 0;
     const waiter = this.idleWaiters[0];
@@ -437,7 +484,7 @@ export class Runner implements ClockListener {
       delay = threshold;
       kind = IDLE_JUMP;
     }
-    if (kind === 0) return;
+    if (kind === 0) return Infinity;
     const epoch = this.idleEpoch;
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
@@ -447,6 +494,7 @@ export class Runner implements ClockListener {
     };
     if (delay <= 0) hostMacrotask()(check);
     else this.idleTimer = setTimeout(check, Math.min(delay * 1000, 2 ** 31 - 1));
+    return Math.max(0, delay);
   }
 
   private idleCheck(epoch: number, kind: number): void {

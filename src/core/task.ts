@@ -46,6 +46,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal the singleton checkpoint iterator's per-task flag */ inCheckpoint = false;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
+  /** @internal the scope made by `cancel()`, between the task and its nursery */ ownScope: CancelScope | null = null;
   /** Nurseries opened by this task, innermost last. */
   readonly childNurseries: Nursery[] = [];
   /** @internal */ deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;
@@ -73,6 +74,18 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** True once the task has returned or raised. */
   get done(): boolean {
     return this.state === TaskState.DONE;
+  }
+
+  /**
+   * Cancels this task alone: its checkpoints raise `Cancelled` until it
+   * ends, and the task then counts as having finished normally (its
+   * siblings and nursery are not disturbed). Idempotent; returns false if
+   * the task had already finished.
+   */
+  cancel(reason?: string): boolean {
+    if (this.state === TaskState.DONE) return false;
+    this.runner.cancelTask(this, reason);
+    return true;
   }
 
   /** The task's own cancel scope chain, innermost first (for tools). */

@@ -21,3 +21,6 @@ export const observer: { current: RuntimeObserver | null } = { current: null };
 
 /** Runs that have started and not finished, for tools to enumerate. */
 export const liveRuns = new Set<object>();
+
+/** asyncio loops that are open, for tools to enumerate. */
+export const liveLoops = new Set<object>();

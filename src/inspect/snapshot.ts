@@ -1,0 +1,339 @@
+/**
+ * Read-only snapshots of everything that is running: runs, their task trees
+ * and cancel scopes, asyncio loops and their pending futures.
+ *
+ * A snapshot is plain data (JSON-safe), flat, with parent links: a task
+ * names its nursery, a nursery names its task. Flat records diff cheaply,
+ * which is what `subscribe` sends, and a virtualised tree view wants rows
+ * anyway; `toTree` rebuilds the nesting for whoever prefers it.
+ *
+ * This module reads the core's and the asyncio layer's objects but never
+ * changes them; only `cancel` in `control.ts` acts.
+ */
+import type { CancelScope } from "../core/cancel-scope.js";
+import type { Nursery } from "../core/nursery.js";
+import type { Runner, RunStatistics } from "../core/runner.js";
+import type { Task } from "../core/task.js";
+import { FLAVOUR } from "../core/traps.js";
+import { liveLoops, liveRuns } from "./hooks.js";
+
+/** What a blocked task waits on. */
+export interface WaitInfo {
+  /** A short kind: "sleep", "nursery", "promise", "future", "Lock", "MemoryReceiveChannel", … */
+  kind: string;
+  /** A human-readable description. */
+  label: string;
+  /** For sleeps: the deadline on the run's clock. */
+  deadline?: number;
+}
+
+/** A cancel scope. Times are in the run's clock seconds. */
+export interface ScopeRecord {
+  id: number;
+  runId: number;
+  /** The enclosing scope, or null for a run's root. */
+  parentId: number | null;
+  /** The task that entered the scope (null for a run's root). */
+  ownerTaskId: number | null;
+  /** True for a nursery's own scope. */
+  nursery: boolean;
+  deadline: number | null;
+  timeLeft: number | null;
+  shield: boolean;
+  cancelCalled: boolean;
+  cancelReason: string | null;
+  /** Code inside sees cancellation (this scope or an unshielded outer one). */
+  cancelled: boolean;
+}
+
+/** A task, with links to its place in the tree. */
+export interface TaskRecord {
+  id: number;
+  runId: number;
+  name: string;
+  status: "runnable" | "running" | "blocked" | "done";
+  system: boolean;
+  /** Scope id of the nursery the task belongs to (null for a run's main task). */
+  nurseryId: number | null;
+  /** The task that opened that nursery. */
+  parentTaskId: number | null;
+  /** The task's cancel scopes, innermost first, up to the run's root. */
+  scopeIds: number[];
+  waitingOn: WaitInfo | null;
+}
+
+/** A nursery: its scope id doubles as its id. */
+export interface NurseryRecord {
+  id: number;
+  runId: number;
+  parentTaskId: number | null;
+  childTaskIds: number[];
+}
+
+/** A run of `run()`. */
+export interface RunRecord {
+  id: number;
+  name: string;
+  finished: boolean;
+  time: number;
+  mainTaskId: number | null;
+  statistics: RunStatistics;
+}
+
+/** An asyncio Future or Task still pending. */
+export interface FutureRecord {
+  id: number;
+  loopId: number;
+  kind: string;
+  name: string;
+  state: string;
+  /** Seconds on the loop clock since creation. */
+  age: number;
+  createdAt: number;
+  doneCallbacks: string[];
+  sourceTraceback: string | null;
+  /** For Tasks: the future it waits on. */
+  waitingOnFutureId: number | null;
+  /** For Tasks: pending cancellation requests. */
+  cancelling: number | null;
+}
+
+/** An asyncio loop. */
+export interface LoopRecord {
+  id: number;
+  runId: number;
+  closed: boolean;
+  debug: boolean;
+  readyCallbacks: number;
+  timers: number;
+  taskCount: number;
+  callbacksRun: number;
+  iterations: number;
+}
+
+/** Everything, at one moment. */
+export interface Snapshot {
+  /** performance.now() in ms when taken. */
+  takenAt: number;
+  runs: RunRecord[];
+  tasks: TaskRecord[];
+  nurseries: NurseryRecord[];
+  scopes: ScopeRecord[];
+  loops: LoopRecord[];
+  futures: FutureRecord[];
+}
+
+interface LoopLike {
+  id: number;
+  runner: Runner;
+  isClosed(): boolean;
+  getDebug(): boolean;
+  time(): number;
+  pending: { ready: number; timers: number };
+  statistics: { callbacksRun: number; iterations: number };
+  tasks: Set<FutureLike>;
+  trackedFutures(): Iterable<FutureLike>;
+}
+
+interface FutureLike {
+  id: number;
+  status: string;
+  createdAt: number;
+  sourceTraceback: string | undefined;
+  pendingCallbacks: readonly ((...args: never[]) => unknown)[];
+  done(): boolean;
+  getName?(): string;
+  cancelling?(): number;
+  waitingOn?: { id: number } | null;
+}
+
+/** @internal Describes a task's `waitingOn` value. */
+export function describeWait(task: Task): WaitInfo | null {
+  if (task.status !== "blocked") return null;
+  const w = task.waitingOn;
+  if (w === null || w === undefined) return { kind: "other", label: "blocked" };
+  if (w === "sleep") {
+    const deadline = task.sleepEntry?.deadline ?? Infinity;
+    return { kind: "sleep", label: `sleep until ${deadline.toFixed(3)}`, deadline };
+  }
+  if (typeof w === "string") return { kind: w, label: w };
+  if (typeof w === "object") {
+    if ((w as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio") return { kind: "future", label: String(w) };
+    if (typeof (w as { then?: unknown }).then === "function") return { kind: "promise", label: "a Promise" };
+    const ctor = (w as { constructor?: { name?: string } }).constructor?.name ?? "object";
+    if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
+    if (ctor === "EventLoop") return { kind: "loop", label: String(w) };
+    const text = String(w);
+    return { kind: ctor, label: text === "[object Object]" ? ctor : text };
+  }
+  return { kind: "other", label: String(w) };
+}
+
+function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeRecord {
+  const deadline = scope.active && !scope.isRoot ? scope.deadline : Infinity;
+  return {
+    id: scope.id,
+    runId: runner.id,
+    parentId: scope.parent?.id ?? null,
+    ownerTaskId: scope.owner?.id ?? null,
+    nursery: scope.nursery !== null,
+    deadline: deadline === Infinity ? null : deadline,
+    timeLeft: deadline === Infinity ? null : deadline - now,
+    shield: scope.shield,
+    cancelCalled: scope.cancelCalled,
+    cancelReason: scope.cancelReason ?? null,
+    cancelled: scope.effective,
+  };
+}
+
+/** @internal Walks one run's tree, calling back for every task, nursery and scope. */
+export function walkRun(
+  runner: Runner,
+  visit: { task(t: Task, nursery: Nursery | null): void; nursery(n: Nursery): void; scope(s: CancelScope): void },
+): void {
+  const seenScopes = new Set<number>();
+  const visitScopes = (task: Task) => {
+    for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) {
+      if (seenScopes.has(s.id)) break;
+      seenScopes.add(s.id);
+      visit.scope(s);
+    }
+  };
+  const stack: [Task, Nursery | null][] = [];
+  for (const t of runner.systemNursery.childTasks) stack.push([t, t === runner.mainTask ? null : runner.systemNursery]);
+  visitScopes({ scope: runner.rootScope } as Task);
+  while (stack.length > 0) {
+    const [task, nursery] = stack.pop()!;
+    visit.task(task, nursery);
+    visitScopes(task);
+    for (const n of task.childNurseries) {
+      visit.nursery(n);
+      if (!seenScopes.has(n.cancelScope.id)) {
+        seenScopes.add(n.cancelScope.id);
+        visit.scope(n.cancelScope);
+      }
+      for (const child of n.childTasks) stack.push([child, n]);
+    }
+  }
+}
+
+/** @internal */
+export function taskRecord(task: Task, runner: Runner, nursery: Nursery | null): TaskRecord {
+  const scopeIds: number[] = [];
+  for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) scopeIds.push(s.id);
+  return {
+    id: task.id,
+    runId: runner.id,
+    name: task.name,
+    status: task.status,
+    system: task.isSystem,
+    nurseryId: nursery?.cancelScope.id ?? null,
+    parentTaskId: nursery?.parentTask?.id ?? null,
+    scopeIds,
+    waitingOn: describeWait(task),
+  };
+}
+
+function runRecord(runner: Runner): RunRecord {
+  return {
+    id: runner.id,
+    name: runner.name,
+    finished: runner.finished,
+    time: runner.clock.currentTime(),
+    mainTaskId: runner.mainTask?.id ?? null,
+    statistics: { ...runner.statistics },
+  };
+}
+
+/** @internal */
+export function loopRecord(loop: LoopLike): LoopRecord {
+  return {
+    id: loop.id,
+    runId: loop.runner.id,
+    closed: loop.isClosed(),
+    debug: loop.getDebug(),
+    readyCallbacks: loop.pending.ready,
+    timers: loop.pending.timers,
+    taskCount: loop.tasks.size,
+    callbacksRun: loop.statistics.callbacksRun,
+    iterations: loop.statistics.iterations,
+  };
+}
+
+/** @internal */
+export function futureRecords(loop: LoopLike): FutureRecord[] {
+  const now = loop.time();
+  const out: FutureRecord[] = [];
+  const seen = new Set<number>();
+  const add = (f: FutureLike) => {
+    if (f.done() || seen.has(f.id)) return;
+    seen.add(f.id);
+    const kind = (f as { constructor?: { name?: string } }).constructor?.name ?? "Future";
+    out.push({
+      id: f.id,
+      loopId: loop.id,
+      kind,
+      name: f.getName?.() ?? `${kind} #${f.id}`,
+      state: f.status,
+      age: now - f.createdAt,
+      createdAt: f.createdAt,
+      doneCallbacks: f.pendingCallbacks.map((cb) => cb.name || "anonymous"),
+      sourceTraceback: f.sourceTraceback ?? null,
+      waitingOnFutureId: f.waitingOn?.id ?? null,
+      cancelling: f.cancelling?.() ?? null,
+    });
+  };
+  for (const t of loop.tasks) add(t);
+  for (const f of loop.trackedFutures()) add(f);
+  out.sort((a, b) => b.age - a.age);
+  return out;
+}
+
+/** Everything running now, as plain data. */
+export function inspect(): Snapshot {
+  const snapshot: Snapshot = { takenAt: performance.now(), runs: [], tasks: [], nurseries: [], scopes: [], loops: [], futures: [] };
+  for (const r of liveRuns) {
+    const runner = r as Runner;
+    const now = runner.clock.currentTime();
+    snapshot.runs.push(runRecord(runner));
+    walkRun(runner, {
+      task: (t, n) => snapshot.tasks.push(taskRecord(t, runner, n)),
+      nursery: (n) =>
+        snapshot.nurseries.push({ id: n.cancelScope.id, runId: runner.id, parentTaskId: n.parentTask?.id ?? null, childTaskIds: [...n.childTasks].map((t) => t.id) }),
+      scope: (s) => snapshot.scopes.push(scopeRecord(s, runner, now)),
+    });
+  }
+  for (const l of liveLoops) {
+    const loop = l as LoopLike;
+    snapshot.loops.push(loopRecord(loop));
+    snapshot.futures.push(...futureRecords(loop));
+  }
+  return snapshot;
+}
+
+/** @internal */
+export { scopeRecord, runRecord };
+
+/** A task with its nurseries nested, for consumers that want a tree. */
+export interface TaskTreeNode extends TaskRecord {
+  nurseries: { id: number; tasks: TaskTreeNode[] }[];
+}
+
+/** Rebuilds the nesting of a snapshot: one root per run (its main task), plus system tasks. */
+export function toTree(snapshot: Pick<Snapshot, "tasks" | "nurseries">): TaskTreeNode[] {
+  const nodes = new Map<number, TaskTreeNode>();
+  for (const t of snapshot.tasks) nodes.set(t.id, { ...t, nurseries: [] });
+  const nurseryNodes = new Map<number, { id: number; tasks: TaskTreeNode[] }>();
+  for (const n of snapshot.nurseries) {
+    const node = { id: n.id, tasks: [] as TaskTreeNode[] };
+    nurseryNodes.set(n.id, node);
+    if (n.parentTaskId !== null) nodes.get(n.parentTaskId)?.nurseries.push(node);
+  }
+  const roots: TaskTreeNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.nurseryId === null ? undefined : nurseryNodes.get(node.nurseryId);
+    if (parent !== undefined) parent.tasks.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
