@@ -1,32 +1,61 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from "vite";
 import { resolve } from "node:path";
+import { demoApi } from "./demos/server/api.js";
 
-// One config for the library build and the unit tests.
-export default defineConfig({
+const here = import.meta.dirname;
+
+// One config for the library build, the demos' dev server and the unit tests.
+// `vite` (npm run dev) serves the demo pages with the local API; the
+// package's own entry points resolve to the sources, so the demos always run
+// the code in this tree.
+export default defineConfig(({ command }) => {
+  const serving = command === "serve" && process.env.VITEST === undefined;
+  return {
+  root: serving ? resolve(here, "demos") : here,
+  plugins: serving ? [demoApi()] : [],
+  resolve: {
+    alias: [
+      { find: /^trio-asyncio\/devtools$/, replacement: resolve(here, "devtools/index.ts") },
+      { find: /^trio-asyncio\/preact$/, replacement: resolve(here, "src/preact/index.ts") },
+      { find: /^trio-asyncio\/testing$/, replacement: resolve(here, "src/testing/index.ts") },
+      { find: /^trio-asyncio$/, replacement: resolve(here, "src/index.ts") },
+    ],
+  },
+  oxc: {
+    jsx: { runtime: "automatic", importSource: "preact" },
+  },
+  server: {
+    port: 5173,
+    strictPort: false,
+  },
   build: {
     target: "es2022",
-    outDir: "dist",
+    outDir: resolve(here, "dist"),
     emptyOutDir: true,
     sourcemap: true,
     minify: false,
     lib: {
       entry: {
-        index: resolve(import.meta.dirname, "src/index.ts"),
-        testing: resolve(import.meta.dirname, "src/testing/index.ts"),
+        index: resolve(here, "src/index.ts"),
+        testing: resolve(here, "src/testing/index.ts"),
+        devtools: resolve(here, "devtools/index.ts"),
+        preact: resolve(here, "src/preact/index.ts"),
       },
       formats: ["es"],
     },
     rolldownOptions: {
+      external: [/^preact/],
       // Both entries share the runtime's state (the current task, the traps),
       // so that state lives in one chunk that both import; name it plainly.
       output: { chunkFileNames: "shared-[hash].js" },
     },
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     environment: "node",
     testTimeout: 20_000,
     pool: "threads",
   },
+  };
 });
