@@ -1,0 +1,135 @@
+/**
+ * What asyncio's queues and locks share: a ring deque for their waiter
+ * Futures (and the Queue's items), the lazy binding to one event loop, and
+ * input checks.
+ *
+ * Waiters are woken in FIFO order and, when cancelled, remove themselves
+ * from wherever they are in the line. A ring buffer makes the common cases
+ * (append at the tail, take or remove at the head) O(1) without
+ * `Array.shift`; removal from the middle is O(n) but only happens on
+ * cancellation. As in CPython 3.10+, a primitive can be created outside any
+ * loop; it binds to the running loop the first time it has to wait, and
+ * using it from another loop afterwards is an error.
+ */
+import { RuntimeError, ValueError } from "./errors.js";
+import type { EventLoop } from "./event-loop.js";
+import { getRunningLoop } from "./running.js";
+
+/** @internal A growable ring buffer: push at the tail, shift at the head, remove anywhere. */
+export class RingDeque<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+  private mask = -1;
+  /** Number of values held. */
+  size = 0;
+
+  /** Appends a value at the tail. */
+  push(value: T): void {
+    if (this.size === this.items.length) this.grow();
+    this.items[(this.head + this.size) & this.mask] = value;
+    this.size++;
+  }
+
+  /** Removes and returns the head value; the deque must not be empty. */
+  shift(): T {
+    const head = this.head;
+    const value = this.items[head] as T;
+    this.items[head] = undefined;
+    this.head = (head + 1) & this.mask;
+    this.size--;
+    return value;
+  }
+
+  /** The value at position `index` from the head (0 = head); `index` must be < size. */
+  at(index: number): T {
+    return this.items[(this.head + index) & this.mask] as T;
+  }
+
+  /** Removes the first occurrence of `value`; returns false if it is not held. */
+  remove(value: T): boolean {
+    const size = this.size;
+    if (size === 0) return false;
+    if (this.items[this.head] === value) {
+      this.shift();
+      return true;
+    }
+    const mask = this.mask;
+    let i = 1;
+    while (i < size && this.items[(this.head + i) & mask] !== value) i++;
+    if (i === size) return false;
+    for (; i < size - 1; i++) this.items[(this.head + i) & mask] = this.items[(this.head + i + 1) & mask];
+    this.items[(this.head + size - 1) & mask] = undefined;
+    this.size--;
+    return true;
+  }
+
+  /** Drops every value. */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.mask = -1;
+    this.size = 0;
+  }
+
+  /** The values, head first (a copy). */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.at(i));
+    return out;
+  }
+
+  private grow(): void {
+    const old = this.items;
+    const oldCapacity = old.length;
+    const capacity = oldCapacity === 0 ? 4 : oldCapacity * 2;
+    const items = new Array<T | undefined>(capacity).fill(undefined);
+    for (let i = 0; i < this.size; i++) items[i] = old[(this.head + i) & (oldCapacity - 1)];
+    this.items = items;
+    this.head = 0;
+    this.mask = capacity - 1;
+  }
+}
+
+/**
+ * @internal Base of the primitives: binds to the running loop on first need
+ * (CPython's `_LoopBoundMixin`).
+ */
+export class LoopBound {
+  private boundLoop: EventLoop | null = null;
+
+  /** @internal The running loop, which must be the one this object is bound to. */
+  protected getLoop(): EventLoop {
+    const loop = getRunningLoop();
+    const bound = this.boundLoop;
+    if (bound === null) {
+      this.boundLoop = loop;
+    } else if (bound !== loop) {
+      throw new RuntimeError(
+        `${String(this)} is bound to a different event loop: asyncio queues and locks work on the loop where they first waited. Create one per openLoop(...) block.`,
+      );
+    }
+    return loop;
+  }
+}
+
+/** @internal A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "..." : value);
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean" || value === undefined) return String(value);
+  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+  return ctor !== undefined && ctor !== "Object" ? `a ${ctor}` : "an object";
+}
+
+/**
+ * @internal Checks a count argument: TypeError for a non-number,
+ * ValueError (a RangeError) for a non-integer or one below `min`.
+ */
+export function checkCount(what: string, value: unknown, min: number, allowInfinity: boolean, hint = ""): number {
+  if (typeof value !== "number") throw new TypeError(`${what} must be an integer >= ${min}${hint}, got ${describe(value)}.`);
+  const ok = (Number.isInteger(value) || (allowInfinity && value === Infinity)) && value >= min;
+  if (!ok) throw new ValueError(`${what} must be an integer >= ${min}${hint}, got ${String(value)}.`);
+  return value;
+}

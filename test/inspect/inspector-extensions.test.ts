@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runWith, openNursery, openLoop, aioAsTrio, waitFuture, asyncio, inspector, CancelScope, Event } from "../../src/index.js";
+import { observer } from "../../src/inspect/hooks.js";
+import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
+
+function manualFrames() {
+  const pending: (() => void)[] = [];
+  return {
+    scheduleFrame: (flush: () => void) => void pending.push(flush),
+    runFrame() {
+      const list = pending.splice(0);
+      for (const f of list) f();
+      return list.length;
+    },
+  };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+  expect(observer.current).toBe(null);
+});
+
+describe("inspector records for the devtools panel", () => {
+  it("names the Trio task hosting each asyncio loop, and the future a task waits on", async () => {
+    let snap: inspector.Snapshot | undefined;
+    const stop = inspector.subscribe(() => {}, { scheduleFrame: () => {} });
+    try {
+      await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+        yield* openLoop(function* (loop) {
+          const fut = loop.createFuture<number>();
+          yield* openNursery(function* (n) {
+            n.startSoonNamed("awaiter", function* () {
+              yield* waitFuture(fut);
+            });
+            yield* waitAllTasksBlocked();
+            snap = inspector.inspect();
+            fut.setResult(1);
+          });
+          yield* aioAsTrio(function* (): asyncio.Coroutine<void> {
+            yield* asyncio.sleep(0);
+          })();
+        });
+      });
+    } finally {
+      stop();
+    }
+    const s = snap!;
+    const loop = s.loops[0]!;
+    const host = s.tasks.find((t) => t.id === loop.hostTaskId)!;
+    expect(host.name).toBe(`asyncio loop #${loop.id}`);
+    const awaiter = s.tasks.find((t) => t.name === "awaiter")!;
+    expect(awaiter.waitingOn!.kind).toBe("future");
+    const fut = s.futures.find((f) => f.id === awaiter.waitingOn!.futureId)!;
+    expect(fut.kind).toBe("Future");
+  });
+
+  it("skips idle frames, but still picks up changes made outside any task step within 250 ms", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    const frames = manualFrames();
+    const updates: inspector.InspectorUpdate[] = [];
+    const stop = inspector.subscribe((u) => updates.push(u), { scheduleFrame: frames.scheduleFrame });
+    const release = new Event();
+    let scope: CancelScope | null = null;
+    const done = runWith({ clock: new MockClock() }, function* () {
+      yield* new CancelScope().run(function* (s) {
+        scope = s;
+        yield* release.wait();
+      });
+    });
+    try {
+      // Let the run block, then take the first (full) update.
+      for (let i = 0; i < 20 && scope === null; i++) await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setTimeout(r, 0));
+      frames.runFrame();
+      frames.runFrame();
+      const seen = updates.length;
+      // Host code (not a task) changes a scope: no runtime event marks it.
+      scope!.shield = true;
+      frames.runFrame();
+      expect(updates.length).toBe(seen);
+      vi.advanceTimersByTime(300);
+      frames.runFrame();
+      expect(updates.length).toBe(seen + 1);
+      expect(updates[seen]!.scopes.upserted.map((s) => s.shield)).toEqual([true]);
+    } finally {
+      release.set();
+      await done;
+      stop();
+    }
+  });
+});
