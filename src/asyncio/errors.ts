@@ -36,5 +36,16 @@ export class QueueShutDown extends AsyncioError {}
 /** A `Barrier` was reset or aborted while tasks waited. */
 export class BrokenBarrierError extends AsyncioError {}
 
+/**
+ * Python's ValueError: a value out of range (`Queue.taskDone()` called too
+ * often, a `BoundedSemaphore` released too often, a negative count). It is
+ * a RangeError, so plain JavaScript checks catch it too.
+ */
+export class ValueError extends RangeError {
+  override get name(): string {
+    return "ValueError";
+  }
+}
+
 /** Misuse of the loop (Python's RuntimeError), e.g. a closed loop. */
 export { RuntimeError } from "../core/state.js";

@@ -110,6 +110,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (exception instanceof CancelledError) {
       throw new TypeError("setException(CancelledError) is not allowed: call cancel() to cancel a Future.");
     }
+    this.storeException(exception);
+  }
+
+  /**
+   * @internal Finishes with `exception`, skipping the public checks: gather()
+   * stores a CancelledError this way, as CPython's _GatheringFuture does.
+   */
+  storeException(exception: unknown): void {
     this.exceptionValue = exception;
     this.hasException = true;
     this.state = FINISHED;

@@ -8,6 +8,16 @@ export { Task, type TaskOptions } from "./task.js";
 export { Handle, TimerHandle } from "./handles.js";
 export { getRunningLoop, currentTask } from "./running.js";
 export { sleep, wrapPromise } from "./sleep.js";
+export { createTask, ensureFuture, allTasks, isCoroutine, type Awaitable, type AwaitedOf } from "./functions.js";
+export { gather, GatheringFuture, type GatherOptions, type GatherResults, type GatherSettled } from "./gather.js";
+export { wait, waitFor, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitOptions } from "./wait.js";
+export { shield } from "./shield.js";
+export { timeout, timeoutAt, Timeout } from "./timeouts.js";
+export { TaskGroup } from "./taskgroup.js";
+export { Queue, LifoQueue, PriorityQueue, comparePriorities, type PriorityOptions } from "./queues.js";
+export { Event, Lock, Condition } from "./locks.js";
+export { Semaphore, BoundedSemaphore } from "./locks-semaphore.js";
+export { Barrier } from "./locks-barrier.js";
 export {
   CancelledError,
   TimeoutError,
@@ -16,6 +26,7 @@ export {
   QueueFull,
   QueueShutDown,
   BrokenBarrierError,
+  ValueError,
   AsyncioError,
 } from "./errors.js";
 export type { Coroutine, CoroutineFn, AioYield } from "./types.js";

@@ -138,6 +138,11 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   private finishException(error: unknown): void {
+    if (error === undefined || error === null) {
+      // setException() refuses these, which would leave the task pending forever.
+      error = new TypeError(`Task ${this.nameValue}: its coroutine threw ${String(error)}; throw an Error object instead.`);
+    }
+    this.retrievedFlag = false; // a cancel() the coroutine answered with an error must not hide that error
     Future.prototype.setException.call(this, error);
   }
 

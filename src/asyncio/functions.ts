@@ -1,0 +1,100 @@
+/**
+ * The module-level functions that turn "something awaitable" into a Future:
+ * `createTask`, `ensureFuture`, `allTasks`, and the `Awaitable` type the
+ * other task functions (gather, wait, waitFor, asCompleted, shield) accept.
+ *
+ * Python recognises awaitables by `__await__`; here an awaitable is one of
+ * three things, told apart at run time in this order: an asyncio Future
+ * (or Task), an asyncio coroutine (the generator a `function*` returns), or
+ * a Promise/thenable, which is awaited through `wrapPromise`. A Future is
+ * itself a thenable, so the Future check must come first.
+ */
+import { describe } from "../core/errors.js";
+import { ValueError } from "./errors.js";
+import type { EventLoop } from "./event-loop.js";
+import { Future } from "./future.js";
+import { getRunningLoop } from "./running.js";
+import { wrapPromise } from "./sleep.js";
+import type { Task, TaskOptions } from "./task.js";
+import type { Coroutine } from "./types.js";
+
+/** What the task functions accept: a Future or Task, an asyncio coroutine, or a Promise. */
+export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
+
+/** The result type of an `Awaitable` (distributes over unions). */
+export type AwaitedOf<A> = A extends Future<infer T> ? T : A extends Coroutine<infer T> ? T : A extends PromiseLike<infer T> ? T : never;
+
+/** True for an asyncio coroutine: a generator object (not a Future). */
+export function isCoroutine(value: unknown): value is Coroutine<unknown> {
+  if (value === null || typeof value !== "object" || value instanceof Future) return false;
+  const g = value as { next?: unknown; throw?: unknown; return?: unknown };
+  return typeof g.next === "function" && typeof g.throw === "function" && typeof g.return === "function";
+}
+
+/** @internal True for a Promise or other thenable that is not an asyncio Future. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    !(value instanceof Future) &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** @internal The error for a value that is not awaitable, naming the fix. */
+export function notAwaitable(what: string, value: unknown): TypeError {
+  const hint =
+    typeof value === "function"
+      ? " You passed a function: call it to get the coroutine, e.g. gather(work()) rather than gather(work)."
+      : "";
+  return new TypeError(`${what} needs an asyncio Future, a coroutine (the generator a function* returns) or a Promise; got ${describe(value)}.${hint}`);
+}
+
+/**
+ * Wraps `coro` in a Task scheduled on the running loop (Python's
+ * `asyncio.create_task`). Raises if no loop is running here.
+ */
+export function createTask<T>(coro: Coroutine<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
+  return getRunningLoop().createTask(coro, options);
+}
+
+/**
+ * Returns a Future for `aw`: a Future as is, a coroutine wrapped in a new
+ * Task, a Promise wrapped in a Task that waits for it. `loop` defaults to
+ * the running loop; a Future of another loop is an error.
+ */
+export function ensureFuture<T>(aw: Awaitable<T>, options: { loop?: EventLoop } = {}): Future<T> {
+  if (aw instanceof Future) {
+    if (options.loop !== undefined && options.loop !== aw.getLoop()) {
+      throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
+    }
+    return aw;
+  }
+  if (isCoroutine(aw)) {
+    return (options.loop ?? getRunningLoop()).createTask(aw as Coroutine<T>);
+  }
+  if (isThenable(aw)) {
+    return (options.loop ?? getRunningLoop()).createTask(awaitThenable(aw as PromiseLike<T>));
+  }
+  throw notAwaitable("ensureFuture()", aw);
+}
+
+function* awaitThenable<T>(promise: PromiseLike<T>): Coroutine<T> {
+  return yield* wrapPromise(promise);
+}
+
+/**
+ * @internal Waits for any awaitable inside the current Task: a coroutine runs
+ * inline (Python's `await coro`), a Future is awaited, a Promise is wrapped.
+ */
+export function awaitAny<T>(aw: Awaitable<T>, what: string): Coroutine<T> {
+  if (aw instanceof Future) return aw[Symbol.iterator]();
+  if (isCoroutine(aw)) return aw as Coroutine<T>;
+  if (isThenable(aw)) return awaitThenable(aw as PromiseLike<T>);
+  throw notAwaitable(what, aw);
+}
+
+/** The unfinished Tasks of `loop` (default: the running loop), as Python's `asyncio.all_tasks`. */
+export function allTasks(loop: EventLoop = getRunningLoop()): Set<Task<unknown>> {
+  return new Set(loop.allTasks());
+}

@@ -1,0 +1,151 @@
+/**
+ * `gather`: run awaitables concurrently and collect their results in order.
+ *
+ * It returns a Future at once (not a coroutine), so it can be cancelled,
+ * passed around or awaited later, as in CPython. The details follow
+ * CPython 3.12 on purpose, because programs depend on them:
+ * - without `returnExceptions`, the first error (or child cancellation)
+ *   completes the outer Future with it, and the other children keep running;
+ * - with it, errors and cancellations become entries of the result list;
+ * - cancelling the outer Future cancels the children, and once they are all
+ *   done the outer Future ends with `CancelledError` as its exception (it is
+ *   done, but `cancelled()` stays false, as in CPython);
+ * - the same awaitable passed twice is awaited once and reported twice.
+ * JavaScript has no keyword arguments, so the options object may come last:
+ * `gather(a, b, { returnExceptions: true })`.
+ */
+import type { EventLoop } from "./event-loop.js";
+import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
+import { Future } from "./future.js";
+import { getRunningLoop } from "./running.js";
+
+/** Options of `gather`. */
+export interface GatherOptions {
+  /** Report errors and cancellations as results instead of raising the first one. */
+  returnExceptions?: boolean;
+}
+
+/** The results of `gather(...aws)`, one per awaitable, in order. */
+export type GatherResults<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> };
+
+/**
+ * The results of `gather(...aws, { returnExceptions: true })`: each entry is
+ * the result or what was raised (typed `Error`; a thrown non-Error value
+ * appears as it was thrown).
+ */
+export type GatherSettled<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> | Error };
+
+/** The Future `gather` returns. Cancelling it cancels every child. */
+export class GatheringFuture<T> extends Future<T> {
+  /** @internal set once cancel() reached at least one child */ cancelRequested = false;
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly children: readonly Future<unknown>[],
+    loop: EventLoop,
+  ) {
+    super({ loop });
+  }
+
+  /**
+   * Cancels every child that is not done. Returns true if any was; the
+   * Future itself ends (with CancelledError) once the children have.
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let any = false;
+    for (const child of this.children) {
+      if (child.cancel(msg)) any = true;
+    }
+    if (any) this.cancelRequested = true;
+    return any;
+  }
+}
+
+function isOptions(value: unknown): value is GatherOptions {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !(value instanceof Future) &&
+    !isCoroutine(value) &&
+    !isThenable(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/**
+ * Runs the awaitables concurrently (coroutines become Tasks) and returns a
+ * Future of their results in argument order. See the module comment.
+ */
+export function gather<const A extends readonly Awaitable<unknown>[]>(...aws: A): GatheringFuture<GatherResults<A>>;
+export function gather<const A extends readonly Awaitable<unknown>[]>(
+  ...args: [...A, GatherOptions & { returnExceptions: true }]
+): GatheringFuture<GatherSettled<A>>;
+export function gather<const A extends readonly Awaitable<unknown>[]>(
+  ...args: [...A, GatherOptions]
+): GatheringFuture<GatherResults<A> | GatherSettled<A>>;
+export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
+  let returnExceptions = false;
+  if (args.length > 0 && isOptions(args[args.length - 1])) {
+    const options = args.pop() as GatherOptions;
+    for (const key of Object.keys(options)) {
+      if (key !== "returnExceptions") throw new TypeError(`gather(): unknown option "${key}"; the only option is returnExceptions.`);
+    }
+    returnExceptions = options.returnExceptions === true;
+  }
+  if (args.length === 0) {
+    const outer = new GatheringFuture<unknown[]>([], getRunningLoop());
+    outer.setResult([]);
+    return outer;
+  }
+
+  let loop: EventLoop | undefined;
+  const byArg = new Map<unknown, Future<unknown>>();
+  const children: Future<unknown>[] = [];
+  const alreadyDone: Future<unknown>[] = [];
+  let outer: GatheringFuture<unknown[]> | null = null;
+  let finished = 0;
+
+  const onChildDone = (child: Future<unknown>): void => {
+    finished++;
+    if (outer === null || outer.done()) {
+      // Mark the exception as seen: the outer Future already reported.
+      if (!child.cancelled()) child.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (child.cancelled()) {
+        outer.storeException(child.makeCancelledError());
+        return;
+      }
+      if (child.hasException) {
+        outer.storeException(child.exception());
+        return;
+      }
+    }
+    if (finished === byArg.size) {
+      const results = children.map((f) => {
+        if (f.cancelled()) return f.makeCancelledError();
+        return f.hasException ? f.exception() : f.result();
+      });
+      if (outer.cancelRequested) outer.storeException(child.makeCancelledError());
+      else outer.setResult(results);
+    }
+  };
+
+  for (const arg of args) {
+    let fut = byArg.get(arg);
+    if (fut === undefined) {
+      fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
+      loop ??= fut.getLoop();
+      byArg.set(arg, fut);
+      if (fut.done()) alreadyDone.push(fut);
+      else fut.addDoneCallback(onChildDone);
+    }
+    children.push(fut);
+  }
+  outer = new GatheringFuture<unknown[]>(children, loop!);
+  for (const fut of alreadyDone) onChildDone(fut);
+  return outer;
+}
+
