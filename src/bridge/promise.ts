@@ -61,7 +61,8 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>): Op
   }
   const controller = new AbortController();
   if (task.scope.effective) {
-    // Already cancelled: do not even start the work.
+    // Already cancelled: the work starts with an aborted signal, so it can
+    // give up at once (fetch rejects straight away).
     controller.abort();
   }
   const promise = work(controller.signal);

@@ -250,6 +250,10 @@ export class CancelScope {
       this._relativeDeadline = Infinity;
     }
     this.effective = this._cancelCalled || (!this._shield && parent.effective);
+    // A signal handed out before entry must abort now if the code inside is cancelled from the start.
+    if (this.effective && this.controller !== null && !this.controller.signal.aborted) {
+      this.controller.abort(makeCancelled(this.effectiveReason()));
+    }
     this.armDeadline();
   }
 

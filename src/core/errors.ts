@@ -80,10 +80,11 @@ export type ErrorMatcher =
   | ((error: unknown) => boolean);
 
 function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
-  // An error class (Error itself or a subclass) matches by instanceof; any
-  // other function is a predicate.
+  // A class (Error, a subclass, or any `class` the ErrorMatcher type allows)
+  // matches by instanceof; any other function is a predicate. A class that
+  // does not extend Error cannot be called, so it must be recognised too.
   const proto = (matcher as { prototype?: unknown }).prototype;
-  if (matcher === Error || proto instanceof Error) {
+  if (matcher === Error || proto instanceof Error || /^class\b/.test(Function.prototype.toString.call(matcher))) {
     const cls = matcher as abstract new (...args: never[]) => unknown;
     return (error) => error instanceof cls;
   }

@@ -182,6 +182,9 @@ class StartStatus<T> implements TaskStatus<T> {
         throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
       }
       moveTask(child, old, this.target);
+      // The caller may already wait in the temporary nursery's exit (it was
+      // cancelled): the move emptied that nursery, so let it finish.
+      old.maybeWakeParent();
     }
     this.wake();
   }
@@ -198,8 +201,10 @@ class StartStatus<T> implements TaskStatus<T> {
   }
 }
 
-// The start() caller waits for its child; on cancellation it keeps waiting,
-// since the child is inside the same scopes and will unwind promptly.
+// The start() caller waits for its child. On cancellation it receives
+// Cancelled in the temporary nursery's body, then still waits in that
+// nursery's exit for the child, which is inside the same scopes and unwinds
+// promptly (or, if shielded, calls started() and moves out).
 const startAbort = () => Abort.SUCCEEDED;
 
 function* startedChild<T>(status: StartStatus<T>, fn: (...args: unknown[]) => Operation<unknown>, args: unknown[]): Operation<unknown> {
@@ -281,7 +286,8 @@ export function* openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrap
   task.childNurseries.push(nursery);
   let result: T | undefined;
   try {
-    result = yield* body(nursery);
+    // callTaskFunction: a plain function (returning no generator) gets an error that names the fix.
+    result = yield* callTaskFunction("openNursery()", body, [nursery]);
   } catch (error) {
     nursery.addError(error, "the nursery body");
   }

@@ -159,16 +159,18 @@ export class Runner implements ClockListener {
     this.clock.startClock();
     this.instruments?.call("beforeRun");
     observer.current?.runStarted?.(this);
-    this.mainTask = this.spawnTask(main, this.systemNursery, name, false);
+    this.mainTask = this.spawnTask(main, this.systemNursery, name, false, true);
     return promise;
   }
 
   // ---- tasks -------------------------------------------------------------
 
   /** @internal */
-  spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string, system: boolean): Task<T> {
+  spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string, system: boolean, isMain = false): Task<T> {
     if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
-    const task = new Task<T>(this, coro, nursery, nursery.cancelScope, name, system);
+    // The main task is the root of the task tree: it sits in the system
+    // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
+    const task = new Task<T>(this, coro, isMain ? null : nursery, nursery.cancelScope, name, system);
     const spawner = current.task;
     if (spawner !== null) task.context = spawner.context;
     nursery.childTasks.add(task);
@@ -428,6 +430,9 @@ export class Runner implements ClockListener {
     // A jump made by a running task (MockClock.jump) must be seen at its next
     // checkpoint, not 64 steps later: fire what is now due at once.
     if (this.running && !this.finished && this.deadlines.size > 0) this.fireDeadlines();
+    // The host timer was computed at the old time or rate: drop it, so the
+    // next idle period arms it afresh (becomeIdle keeps a timer for the same deadline).
+    if (!this.finished) this.clearHostTimer();
     if (this.running || this.scheduled || this.finished) return;
     this.scheduled = true;
     queueMicrotask(this.batchCallback);

@@ -55,7 +55,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   constructor(
     /** @internal */ readonly runner: Runner,
     /** @internal */ readonly coro: Operation<T>,
-    /** The nursery this task belongs to; null for the main task and for tasks in transit. */
+    /** The nursery this task belongs to; null for the main task. A task started with `start()` belongs to a hidden temporary nursery until it calls `started()`. */
     public parentNursery: Nursery | null,
     scope: CancelScope,
     name: string,

@@ -1,6 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { run, runWith, openNursery, sleep, checkpoint, currentTime, ExceptionGroup } from "../../src/index.js";
+import {
+  run,
+  runWith,
+  openNursery,
+  sleep,
+  sleepForever,
+  checkpoint,
+  currentTime,
+  currentRun,
+  currentTask,
+  spawnSystemTask,
+  waitPromise,
+  Cancelled,
+  ExceptionGroup,
+  type Runner,
+} from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { liveRuns } from "../../src/inspect/hooks.js";
 
 describe("run", () => {
   it("returns the main task's result", async () => {
@@ -42,5 +58,101 @@ describe("run", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExceptionGroup);
     expect((err as ExceptionGroup).exceptions.map((e) => (e as Error).message)).toEqual(["child"]);
+  });
+});
+
+describe("run lifecycle", () => {
+  it("names the run and its main task", async () => {
+    let runner: Runner | null = null;
+    await runWith({ name: "my-run" }, function* mainFn() {
+      runner = currentRun();
+      expect(runner.name).toBe("my-run");
+      expect(runner.isRunning).toBe(true);
+      expect(runner.main).toBe(currentTask());
+      expect(currentTask().name).toBe("mainFn");
+      expect(String(runner)).toBe(`<Run #${runner.id} my-run>`);
+    });
+    expect(runner!.isRunning).toBe(false);
+    expect(String(runner)).toMatch(/finished/);
+  });
+
+  it("is listed among live runs while it runs", async () => {
+    let live = false;
+    let runner: Runner | null = null;
+    await run(function* () {
+      runner = currentRun();
+      live = liveRuns.has(runner);
+    });
+    expect(live).toBe(true);
+    expect(liveRuns.has(runner!)).toBe(false);
+  });
+
+  it("system tasks are cancelled when main ends, and their finally blocks run", async () => {
+    const log: string[] = [];
+    const v = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      spawnSystemTask(function* service() {
+        try {
+          yield* sleepForever();
+        } finally {
+          log.push("service stopped");
+        }
+      });
+      yield* sleep(1);
+      return "main result";
+    });
+    expect(v).toBe("main result");
+    expect(log).toEqual(["service stopped"]);
+  });
+
+  it("a system task that crashes fails the run and cancels main", async () => {
+    const log: string[] = [];
+    const err = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      spawnSystemTask(function* () {
+        yield* sleep(1);
+        throw new Error("service died");
+      });
+      try {
+        yield* sleepForever();
+      } catch (e) {
+        log.push(e instanceof Cancelled ? `main cancelled: ${(e as Cancelled).reason}` : "other");
+        throw e;
+      }
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("service died");
+    expect(log).toEqual(["main cancelled: system task system crashed"]);
+  });
+
+  it("several crashing system tasks give an AggregateError", async () => {
+    const err = await run(function* () {
+      for (const m of ["a", "b"]) {
+        spawnSystemTask(function* () {
+          yield* checkpoint();
+          throw new Error(m);
+        });
+      }
+      yield* sleepForever();
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AggregateError);
+    expect((err as AggregateError).errors.map((e: Error) => e.message).sort()).toEqual(["a", "b"]);
+  });
+
+  it("main can wait for a nested run through a Promise", async () => {
+    const v = await run(function* () {
+      const inner = run(function* () {
+        yield* checkpoint();
+        return currentRun().id;
+      });
+      const innerId = yield* waitPromise(inner);
+      return innerId !== currentRun().id;
+    });
+    expect(v).toBe(true);
+  });
+
+  it("a finished run refuses new tasks with a clear error", async () => {
+    let runner: Runner | null = null;
+    await run(function* () {
+      runner = currentRun();
+    });
+    expect(() => runner!.spawnTask((function* () {})(), runner!.systemNursery, "late", true)).toThrow(/has finished/);
   });
 });

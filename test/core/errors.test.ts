@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import {
+  BrokenResourceError,
+  BusyResourceError,
+  Cancelled,
+  ClosedResourceError,
+  EndOfChannel,
+  ExceptionGroup,
+  RunFinishedError,
+  RuntimeError,
+  TooSlowError,
+  TrioError,
+  TrioInternalError,
+  WouldBlock,
+} from "../../src/core/index.js";
+import { makeCancelled } from "../../src/core/errors.js";
+
+class KeyErr extends Error {}
+class ValueErr extends Error {}
+
+function nested(): ExceptionGroup {
+  // eg("top", [Key(a), eg("mid", [Value(b), Key(c), eg("deep", [Value(d)])]), Value(e)])
+  return new ExceptionGroup("top", [
+    new KeyErr("a"),
+    new ExceptionGroup("mid", [new ValueErr("b"), new KeyErr("c"), new ExceptionGroup("deep", [new ValueErr("d")])]),
+    new ValueErr("e"),
+  ]);
+}
+
+function shape(e: unknown): unknown {
+  if (e instanceof ExceptionGroup) return { [e.message]: e.exceptions.map(shape) };
+  return (e as Error).message;
+}
+
+describe("ExceptionGroup", () => {
+  it("is an AggregateError with exceptions === errors", () => {
+    const g = new ExceptionGroup("m", [new Error("x")]);
+    expect(g).toBeInstanceOf(AggregateError);
+    expect(g).toBeInstanceOf(Error);
+    expect(g.exceptions).toBe(g.errors);
+    expect(g.name).toBe("ExceptionGroup");
+    expect(g.message).toBe("m");
+  });
+
+  it("needs a non-empty array", () => {
+    expect(() => new ExceptionGroup("m", [])).toThrow(TypeError);
+    expect(() => new ExceptionGroup("m", "nope" as unknown as unknown[])).toThrow(TypeError);
+  });
+
+  it("leaves() lists every leaf depth first", () => {
+    expect(nested().leaves().map((e) => (e as Error).message)).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  it("split by class keeps the nesting on both sides", () => {
+    const [match, rest] = nested().split(KeyErr);
+    expect(shape(match)).toEqual({ top: ["a", { mid: ["c"] }] });
+    expect(shape(rest)).toEqual({ top: [{ mid: ["b", { deep: ["d"] }] }, "e"] });
+  });
+
+  it("split by predicate", () => {
+    const [match, rest] = nested().split((e) => e instanceof Error && (e.message === "d" || e.message === "a"));
+    expect(shape(match)).toEqual({ top: ["a", { mid: [{ deep: ["d"] }] }] });
+    expect(shape(rest)).toEqual({ top: [{ mid: ["b", "c"] }, "e"] });
+  });
+
+  it("split returns undefined for an empty side", () => {
+    const g = new ExceptionGroup("g", [new KeyErr("k")]);
+    expect(g.split(KeyErr)[1]).toBeUndefined();
+    expect(g.split(ValueErr)[0]).toBeUndefined();
+    expect(g.split(ValueErr)[1]).toBeInstanceOf(ExceptionGroup);
+  });
+
+  it("split by Error matches everything", () => {
+    const [match, rest] = nested().split(Error);
+    expect(rest).toBeUndefined();
+    expect(match!.leaves()).toHaveLength(5);
+  });
+
+  it("split by ExceptionGroup matches the whole group", () => {
+    const g = nested();
+    const [match, rest] = g.split(ExceptionGroup);
+    expect(match).toBe(g);
+    expect(rest).toBeUndefined();
+  });
+
+  it("a predicate can match a nested group as a whole", () => {
+    const [match] = nested().split((e) => e instanceof ExceptionGroup && e.message === "mid");
+    expect(shape(match)).toEqual({ top: [{ mid: ["b", "c", { deep: ["d"] }] }] });
+  });
+
+  it("subgroup is the matching half of split", () => {
+    expect(shape(nested().subgroup(ValueErr))).toEqual({ top: [{ mid: ["b", { deep: ["d"] }] }, "e"] });
+    expect(nested().subgroup(RangeError)).toBeUndefined();
+  });
+
+  it("split by a class that does not extend Error works by instanceof", () => {
+    class Plain {
+      constructor(readonly tag: string) {}
+    }
+    const g = new ExceptionGroup("g", [new Plain("p"), new Error("e")]);
+    const [match, rest] = g.split(Plain);
+    expect(match!.exceptions).toEqual([new Plain("p")]);
+    expect(rest!.exceptions.map((e) => (e as Error).message)).toEqual(["e"]);
+  });
+
+  it("split keeps non-Error leaves", () => {
+    const g = new ExceptionGroup("g", ["str", 42, new Error("x")]);
+    const [match, rest] = g.split((e) => typeof e === "string");
+    expect(match!.exceptions).toEqual(["str"]);
+    expect(rest!.exceptions).toEqual([42, expect.any(Error)]);
+  });
+
+  it("derive makes a group with the same message", () => {
+    const d = new ExceptionGroup("msg", [1]).derive([2, 3]);
+    expect(d.message).toBe("msg");
+    expect(d.exceptions).toEqual([2, 3]);
+  });
+
+  it("split with Cancelled picks out cancellations", () => {
+    const g = new ExceptionGroup("g", [makeCancelled("r"), new Error("real"), new ExceptionGroup("n", [makeCancelled(undefined)])]);
+    const [cancelled, rest] = g.split(Cancelled);
+    expect(cancelled!.leaves().every((e) => e instanceof Cancelled)).toBe(true);
+    expect(cancelled!.leaves()).toHaveLength(2);
+    expect(rest!.leaves().map((e) => (e as Error).message)).toEqual(["real"]);
+  });
+});
+
+describe("Cancelled", () => {
+  it("a runtime Cancelled is an Error with a reason and no stack capture", () => {
+    const c = makeCancelled("why");
+    expect(c).toBeInstanceOf(Cancelled);
+    expect(c).toBeInstanceOf(Error);
+    expect(c.reason).toBe("why");
+    expect(c.message).toBe("Cancelled: why");
+    expect(c.name).toBe("Cancelled");
+    expect(Object.prototype.hasOwnProperty.call(c, "stack")).toBe(false);
+  });
+
+  it("without a reason the message is just Cancelled", () => {
+    const c = makeCancelled(undefined);
+    expect(c.reason).toBeUndefined();
+    expect(c.message).toBe("Cancelled");
+  });
+
+  it("a constructed Cancelled also carries its reason", () => {
+    const c = new Cancelled("r");
+    expect(c.reason).toBe("r");
+    expect(c.message).toBe("Cancelled: r");
+  });
+});
+
+describe("error classes", () => {
+  it("every TrioError names itself", () => {
+    const classes = [TooSlowError, BrokenResourceError, ClosedResourceError, EndOfChannel, WouldBlock, BusyResourceError, RunFinishedError, TrioInternalError];
+    for (const C of classes) {
+      const e = new C("m");
+      expect(e).toBeInstanceOf(TrioError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.name).toBe(C.name);
+      expect(String(e)).toBe(`${C.name}: m`);
+    }
+  });
+
+  it("Cancelled is not a TrioError (it must not be caught by catch-alls for library errors)", () => {
+    expect(makeCancelled(undefined)).not.toBeInstanceOf(TrioError);
+  });
+
+  it("RuntimeError names itself", () => {
+    expect(new RuntimeError("x").name).toBe("RuntimeError");
+  });
+});

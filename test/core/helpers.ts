@@ -1,0 +1,83 @@
+/**
+ * Small helpers shared by the core tests: a run on an autojumping MockClock,
+ * a way to capture what a run rejects with, and a one-shot event built only
+ * from the core's wait/wake pair (so core tests do not depend on src/sync).
+ */
+import { Abort, currentRun, currentTask, runWith, waitTaskRescheduled, type Operation, type Runner, type Task } from "../../src/core/index.js";
+import { TaskState } from "../../src/core/task.js";
+import { MockClock } from "../../src/testing/index.js";
+
+/** A MockClock that jumps to the next deadline as soon as the run is idle. */
+export function autojumpClock(): MockClock {
+  return new MockClock({ autojumpThreshold: 0 });
+}
+
+/** Runs `main` on a fresh autojumping MockClock. */
+export function runMock<T>(main: () => Operation<T>, clock: MockClock = autojumpClock()): Promise<T> {
+  return runWith({ clock }, main);
+}
+
+/** Runs `main` on a MockClock and also returns the runner, for leftovers(). */
+export async function runKeep<T>(
+  main: () => Operation<T>,
+  clock: MockClock = autojumpClock(),
+): Promise<{ runner: Runner; ok: boolean; value: unknown }> {
+  let runner: Runner | null = null;
+  const p = runWith({ clock }, function* () {
+    runner = currentRun();
+    return yield* main();
+  });
+  let ok = true;
+  let value: unknown;
+  try {
+    value = await p;
+  } catch (error) {
+    ok = false;
+    value = error;
+  }
+  if (runner === null) throw new Error("runKeep: main never ran");
+  return { runner, ok, value };
+}
+
+/** Resolves with what `p` rejects with; fails the test if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    const v = await p;
+    throw new Error(`expected a rejection, got ${String(v)}`);
+  } catch (error) {
+    return error;
+  }
+}
+
+/** A one-shot event: tasks wait for it, anyone sets it. */
+export class TestEvent {
+  private waiters = new Set<Task>();
+  isSet = false;
+
+  set(): void {
+    if (this.isSet) return;
+    this.isSet = true;
+    for (const task of this.waiters) task.runner.reschedule(task, undefined, false);
+    this.waiters.clear();
+  }
+
+  *wait(): Operation<void> {
+    if (this.isSet) return;
+    const task = currentTask();
+    this.waiters.add(task);
+    yield* waitTaskRescheduled(() => {
+      this.waiters.delete(task);
+      return Abort.SUCCEEDED;
+    });
+  }
+}
+
+/** True if the task is parked. */
+export function isBlocked(task: Task): boolean {
+  return task.state === TaskState.BLOCKED;
+}
+
+/** Lets microtasks and one macrotask pass (for code outside the run). */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
