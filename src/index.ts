@@ -5,6 +5,6 @@
  */
 export * from "./core/index.js";
 export * from "./bridge/index.js";
-export * as asyncio from "./asyncio/index.js";
+export * as asyncio from "./asyncio-namespace.js";
 export * from "./sync/index.js";
 export * as inspector from "./inspect/index.js";

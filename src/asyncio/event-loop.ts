@@ -76,6 +76,8 @@ export class EventLoop {
   private waiting = false;
   private closing = false;
   private hostExit = false;
+  /** Set when the host task has run and exited (not merely not started yet). */
+  private hostDone = false;
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
   private closed = false;
   private stopRequested = false;
@@ -373,6 +375,7 @@ export class EventLoop {
       this.waiting = false;
     }
     this.hostTask = null;
+    this.hostDone = true;
     this.wakeShutdown();
   }
 
@@ -445,23 +448,25 @@ export class EventLoop {
     if (this.debug) {
       for (const t of pendingAtExit) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
     }
-    while (this.allTasks().length > 0) {
+    while (this.tasks.size > 0) { // not allTasks(): a done task's done callbacks (never-retrieved bookkeeping) may still be queued
       for (const t of this.allTasks()) t.cancel();
-      yield* this.waitFor(me, () => this.tasks.size === 0 || this.allTasks().length === 0);
+      yield* this.waitFor(me, () => this.tasks.size === 0);
     }
     while (this.trioChildren.size > 0) {
       for (const scope of this.trioChildren.values()) scope.cancel("the asyncio loop is closing");
       yield* this.waitFor(me, () => this.trioChildren.size === 0);
     }
-    // Wake the host so it drains the ready queue and exits.
     for (const t of this.unretrieved) {
-      if (!t.retrieved) this.callExceptionHandler({ message: "Task exception was never retrieved", exception: t.exceptionValue, task: t });
+      if (t.retrieved) continue;
+      // Reported once, here; the garbage-collection check must not repeat it.
+      t.retrieved = true;
+      this.callExceptionHandler({ message: "Task exception was never retrieved", exception: t.exceptionValue, task: t });
     }
     this.unretrieved.clear();
     // Let the host drain the ready queue, then exit.
     this.hostExit = true;
     this.wake();
-    yield* this.waitFor(me, () => this.hostTask === null);
+    yield* this.waitFor(me, () => this.hostDone);
     this.closed = true;
     this.tracked = null;
     liveLoops.delete(this);

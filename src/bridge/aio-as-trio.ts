@@ -10,10 +10,12 @@
  * then ends cancelled, the Trio side raises `Cancelled`; a `CancelledError`
  * that the asyncio code raised on its own passes through unchanged.
  */
+import { describe } from "../core/errors.js";
+import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { requireTask } from "../core/state.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
-import type { Future } from "../asyncio/future.js";
+import { Future } from "../asyncio/future.js";
 import type { Coroutine } from "../asyncio/types.js";
 import { currentLoop } from "./open-loop.js";
 
@@ -37,28 +39,41 @@ export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<
 
 /**
  * Waits from Trio code for an asyncio Future (or Task) and returns its
- * result. A Trio cancellation cancels the Future once and waits for it to end.
+ * result, or raises its exception (`CancelledError` if asyncio code
+ * cancelled it). A Trio cancellation cancels the Future once, waits for it
+ * to end and raises `Cancelled`. Always a checkpoint, as in Trio.
  */
 export function waitFuture<T>(future: Future<T>): Operation<T> {
-  return waitFutureFrom(requireTask("waitFuture()"), future);
+  const task = requireTask("waitFuture()");
+  if (!(future instanceof Future)) {
+    throw new TypeError(`waitFuture(future) needs an asyncio Future or Task, got ${describe(future)}. For a Promise use waitPromise(p).`);
+  }
+  return waitFutureFrom(task, future);
 }
 
 function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
+  if (future.done()) {
+    // Trio's rule: a blocking primitive is a checkpoint even when it does not block.
+    yield* checkpointIfCancelled();
+    yield* cancelShieldedCheckpoint();
+    return future.result();
+  }
   let cancelError: Error | null = null;
-  if (!future.done()) {
-    const wake = () => {
-      if (trioTask.state === TaskState.BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
-    };
-    future.addDoneCallback(wake);
-    trioTask.waitingOn = future;
-    trioTask.abortFn = (raiseCancel) => {
-      // Cancel once, then wait for the asyncio side to finish unwinding.
+  const wake = () => {
+    if (trioTask.state === TaskState.BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
+  };
+  future.addDoneCallback(wake);
+  trioTask.waitingOn = future;
+  trioTask.abortFn = (raiseCancel) => {
+    // Cancel once (asyncio counts each cancel() as a request to unwind),
+    // then keep waiting for the asyncio side to finish unwinding.
+    if (cancelError === null) {
       cancelError = raiseCancel();
       future.cancel(cancelError.message);
-      return Abort.FAILED;
-    };
-    yield PARK;
-  }
+    }
+    return Abort.FAILED;
+  };
+  yield PARK;
   if (future.cancelled() && cancelError !== null) throw cancelError;
   return future.result();
 }

@@ -8,15 +8,21 @@
  * blocks finish, however long they wait, then it stops. This is the
  * `asyncio.run` shutdown, done in structured form. The block's result is
  * returned only after everything the loop started has ended.
+ *
+ * Errors nobody handled (a callback raised, a task's or a trioAsAio
+ * Future's exception was never retrieved) go to the loop's exception
+ * handler; the default one raises them in the block's nursery, so they come
+ * out of `openLoop` in an ExceptionGroup.
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import { ContextVar } from "../core/context.js";
 import { openNursery } from "../core/nursery.js";
 import { currentRun } from "../core/operations.js";
 import { requireTask, RuntimeError } from "../core/state.js";
-import type { Operation } from "../core/traps.js";
+import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { EventLoop } from "../asyncio/event-loop.js";
 import { running } from "../asyncio/running.js";
+import { reportUnretrievedTrioFutures } from "./trio-as-aio.js";
 
 /** @internal The loop of the enclosing openLoop block, for Trio code. */
 export const loopVar = new ContextVar<EventLoop>("asyncio loop");
@@ -32,9 +38,18 @@ function* hostLoop(loop: EventLoop): Operation<void> {
 }
 
 /**
- * Runs `body(loop)` with an asyncio loop. On exit (normal, error or
- * cancellation) the loop's tasks are cancelled and awaited, callbacks
- * already queued run, and the loop closes.
+ * Runs `body(loop)` with an asyncio loop and returns its result. On exit
+ * (normal, error or cancellation) the loop's tasks are cancelled and
+ * awaited, then the Trio tasks started by trioAsAio; callbacks already
+ * queued run, timers not yet due are dropped, and the loop closes. Errors
+ * of the body and unhandled asyncio errors are raised together as an
+ * ExceptionGroup.
+ *
+ * ```ts
+ * yield* openLoop(function* (loop) {
+ *   const page = yield* aioAsTrio(fetchPage)(url);
+ * });
+ * ```
  */
 export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: OpenLoopOptions = {}): Operation<T> {
   requireTask("openLoop()");
@@ -46,10 +61,14 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
   const result = yield* openNursery(function* (nursery) {
     const loop = new EventLoop(runner, nursery, options);
     nursery.startSoonNamed(`asyncio loop #${loop.id}`, hostLoop, loop);
+    // Let the host task take its first step (it is queued ahead of us), so
+    // the loop is really running before the body can schedule on it or exit.
+    yield SCHEDULE_POINT;
     try {
       return yield* loopVar.run(loop, () => body(loop));
     } finally {
       yield* new CancelScope({ shield: true }).run(() => loop.shutdown());
+      reportUnretrievedTrioFutures(loop);
     }
   });
   return result as T;

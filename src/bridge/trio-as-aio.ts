@@ -8,16 +8,20 @@
  * ahead of Trio cleanup.
  */
 import { CancelScope } from "../core/cancel-scope.js";
+import type { ContextVar } from "../core/context.js";
+import { Cancelled } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import { currentTask } from "../core/operations.js";
+import { CancelledError } from "../asyncio/errors.js";
 import { Future } from "../asyncio/future.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
-import { currentLoop } from "./open-loop.js";
+import { running } from "../asyncio/running.js";
+import { currentLoop, loopVar } from "./open-loop.js";
 
 /** The Future of a Trio task started by `trioAsAio`. */
 export class TrioFuture<T> extends Future<T> {
   /** @internal */ readonly scope = new CancelScope();
-  private cancelRequested = false;
+  private cancelFlag = false;
   private requestedMessage: string | undefined;
 
   /** @internal */
@@ -32,19 +36,31 @@ export class TrioFuture<T> extends Future<T> {
   override cancel(msg?: string): boolean {
     this.retrieved = true;
     if (this.done()) return false;
-    if (!this.cancelRequested) {
-      this.cancelRequested = true;
+    if (!this.cancelFlag) {
+      this.cancelFlag = true;
       this.requestedMessage = msg;
       this.scope.cancel(msg ?? "the asyncio Future was cancelled");
     }
     return true;
   }
 
+  /** @internal True once cancel() was called. */
+  cancelRequested(): boolean {
+    return this.cancelFlag;
+  }
+
   /** @internal */
-  finishCancelled(): void {
-    Future.prototype.cancel.call(this, this.requestedMessage);
+  finishCancelled(msg: string | undefined = this.requestedMessage): void {
+    Future.prototype.cancel.call(this, msg);
+  }
+
+  override toString(): string {
+    return `<TrioFuture #${this.id} ${this.status.toLowerCase()}>`;
   }
 }
+
+/** Futures of each loop that ended with an exception, to report the unretrieved ones at close. */
+const failedFutures = new WeakMap<EventLoop, Set<TrioFuture<unknown>>>();
 
 function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Operation<T>, args: unknown[]): Operation<void> {
   const loop = future.getLoop();
@@ -54,8 +70,27 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
     if (future.scope.cancelledCaught) future.finishCancelled();
     else future.setResult(value as T);
   } catch (error) {
-    // The error belongs to whoever awaits the Future; asyncio reports it if nobody does.
-    if (!future.done()) future.setException(error);
+    if (!future.done()) {
+      if (error instanceof Cancelled) {
+        // Cancelled from outside (the openLoop block is failing or being
+        // cancelled): the asyncio awaiter sees an ordinary cancellation, and
+        // the Cancelled goes on to the scope that owns it.
+        future.finishCancelled(future.cancelRequested() ? undefined : "the Trio task was cancelled from outside");
+        throw error;
+      }
+      if (error instanceof CancelledError) {
+        // asyncio code under the Trio task raised CancelledError: as for a
+        // coroutine, that cancels the Future.
+        future.finishCancelled(error.message);
+      } else {
+        // The error belongs to whoever awaits the Future; if nobody ever
+        // does, the loop reports it when it closes.
+        future.setException(error);
+        let set = failedFutures.get(loop);
+        if (set === undefined) failedFutures.set(loop, (set = new Set()));
+        set.add(future as TrioFuture<unknown>);
+      }
+    }
   } finally {
     loop.trioChildren.delete(currentTask());
     loop.wakeShutdown();
@@ -63,8 +98,27 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
 }
 
 /**
+ * @internal Called by openLoop once the loop has shut down: passes the
+ * exceptions of trioAsAio Futures that nobody retrieved to the loop's
+ * exception handler (by default they fail the openLoop block).
+ */
+export function reportUnretrievedTrioFutures(loop: EventLoop): void {
+  const set = failedFutures.get(loop);
+  if (set === undefined) return;
+  failedFutures.delete(loop);
+  for (const future of set) {
+    if (future.retrieved) continue;
+    loop.callExceptionHandler({ message: `${String(future)}: exception was never retrieved`, exception: future.exceptionValue, future });
+    future.retrieved = true;
+  }
+}
+
+/**
  * Wraps a Trio operation function for asyncio code:
  * `const v = yield* trioAsAio(fetchOp)(url)` inside an asyncio coroutine.
+ * The operation runs as a Trio task of the openLoop block's nursery; it sees
+ * the task-local context (ContextVar values) of the asyncio task that
+ * started it.
  */
 export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<T>): (...args: A) => TrioFuture<T> {
   if (typeof fn !== "function") throw new TypeError("trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations).");
@@ -73,6 +127,12 @@ export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<
     const loop = currentLoop();
     const future = new TrioFuture<T>(loop);
     const task = loop.nursery.startSoonNamed(`trioAsAio(${name})`, runTrioSide<T>, future, fn as (...a: unknown[]) => Operation<T>, args as unknown[]);
+    // Started from asyncio code there is no spawning Trio task to inherit
+    // from: take the asyncio task's context, and the loop for currentLoop().
+    const base = running.task !== null ? running.task.context : task.context;
+    const context = new Map(base ?? undefined);
+    context.set(loopVar as ContextVar<unknown>, loop);
+    task.context = context;
     loop.trioChildren.set(task, future.scope);
     return future;
   };

@@ -84,6 +84,7 @@ export class CancelScope {
   private deadlineEntry: ScopeDeadline | null = null;
   private controller: AbortController | null = null;
   private unlinkers: (() => void)[] | null = null;
+  private pendingSignals: AbortSignal[] | null = null;
 
   constructor(options: CancelScopeOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -194,6 +195,12 @@ export class CancelScope {
       return;
     }
     if (this.lifecycle === EXITED) return;
+    if (this.lifecycle === NEW) {
+      // Listen only once entered: a scope that is never entered must not
+      // leave a listener on a long-lived signal.
+      (this.pendingSignals ??= []).push(signal);
+      return;
+    }
     const onAbort = () => this.cancel(reasonOf());
     signal.addEventListener("abort", onAbort, { once: true });
     (this.unlinkers ??= []).push(() => signal.removeEventListener("abort", onAbort));
@@ -253,6 +260,11 @@ export class CancelScope {
     // A signal handed out before entry must abort now if the code inside is cancelled from the start.
     if (this.effective && this.controller !== null && !this.controller.signal.aborted) {
       this.controller.abort(makeCancelled(this.effectiveReason()));
+    }
+    const pending = this.pendingSignals;
+    if (pending !== null) {
+      this.pendingSignals = null;
+      for (const signal of pending) this.cancelOn(signal);
     }
     this.armDeadline();
   }

@@ -26,7 +26,9 @@ export class Cancelled extends Error {
 
   /** @internal Use the runtime's own checkpoints; do not construct. */
   constructor(reason?: string) {
-    super(reason === undefined ? "Cancelled" : `Cancelled: ${reason}`);
+    // The name says "Cancelled"; the message is only the reason, so that
+    // String(error) reads "Cancelled: deadline exceeded".
+    super(reason ?? "");
     Object.defineProperty(this, "reason", { value: reason, enumerable: false });
   }
 
@@ -37,7 +39,7 @@ export class Cancelled extends Error {
 
 // Shared by every stackless Cancelled: `message` lives on the prototype.
 Object.defineProperty(Cancelled.prototype, "message", {
-  value: "Cancelled",
+  value: "",
   writable: true,
   configurable: true,
 });
@@ -46,7 +48,7 @@ Object.defineProperty(Cancelled.prototype, "message", {
 export function makeCancelled(reason: string | undefined): Cancelled {
   const exc = Object.create(Cancelled.prototype) as { reason: string | undefined; message: string };
   exc.reason = reason;
-  if (reason !== undefined) exc.message = `Cancelled: ${reason}`;
+  if (reason !== undefined) exc.message = reason;
   return exc as unknown as Cancelled;
 }
 

@@ -22,7 +22,7 @@
 import { CancelScope } from "./cancel-scope.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, TrioInternalError, describe, makeCancelled } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, makeCancelled } from "./errors.js";
 import { hostMacrotask } from "./host.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
@@ -396,7 +396,7 @@ export class Runner implements ClockListener {
     observer.current?.runFinished?.(this);
     const settle = this.settle!;
     if (this.crashErrors.length > 0) {
-      settle.reject(this.crashErrors.length === 1 ? this.crashErrors[0] : new AggregateError(this.crashErrors, "System tasks crashed"));
+      settle.reject(this.crashErrors.length === 1 ? this.crashErrors[0] : new ExceptionGroup("System tasks crashed", this.crashErrors));
     } else if (this.mainOk) {
       settle.resolve(this.mainValue);
     } else {

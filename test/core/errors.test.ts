@@ -131,21 +131,23 @@ describe("Cancelled", () => {
     expect(c).toBeInstanceOf(Cancelled);
     expect(c).toBeInstanceOf(Error);
     expect(c.reason).toBe("why");
-    expect(c.message).toBe("Cancelled: why");
+    expect(c.message).toBe("why");
+    expect(String(c)).toBe("Cancelled: why");
     expect(c.name).toBe("Cancelled");
     expect(Object.prototype.hasOwnProperty.call(c, "stack")).toBe(false);
   });
 
-  it("without a reason the message is just Cancelled", () => {
+  it("without a reason it prints as just Cancelled", () => {
     const c = makeCancelled(undefined);
     expect(c.reason).toBeUndefined();
-    expect(c.message).toBe("Cancelled");
+    expect(c.message).toBe("");
+    expect(String(c)).toBe("Cancelled");
   });
 
   it("a constructed Cancelled also carries its reason", () => {
     const c = new Cancelled("r");
     expect(c.reason).toBe("r");
-    expect(c.message).toBe("Cancelled: r");
+    expect(c.message).toBe("r");
   });
 });
 

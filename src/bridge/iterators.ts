@@ -1,0 +1,277 @@
+/**
+ * Streams of values across the flavours: `aioIterAsTrio` lets Trio code
+ * receive from an asyncio async iterator, `trioIterAsAio` lets asyncio code
+ * iterate over a Trio receive channel.
+ *
+ * Python's async generators have no counterpart here: a generator cannot
+ * both yield Futures (to its Task) and yield values (to its consumer). So an
+ * asyncio async iterator is an object whose `next()` is a coroutine, which
+ * is all the protocol below asks for. Both adapters are pull-based: no
+ * background task and no buffer, so every value is produced on demand, a
+ * cancelled receive cancels exactly one pending `next()`, and nothing can
+ * outlive the code using it.
+ */
+import { BusyResourceError, ClosedResourceError, EndOfChannel, describe } from "../core/errors.js";
+import { requireTask } from "../core/state.js";
+import type { Operation } from "../core/traps.js";
+import { CancelledError } from "../asyncio/errors.js";
+import type { Future } from "../asyncio/future.js";
+import type { Task } from "../asyncio/task.js";
+import type { Coroutine } from "../asyncio/types.js";
+import type { ReceiveResult } from "../sync/channel.js";
+import { aioAsTrio, waitFuture } from "./aio-as-trio.js";
+import { currentLoop } from "./open-loop.js";
+import { trioAsAio } from "./trio-as-aio.js";
+
+/**
+ * The asyncio flavour's async-iterator protocol (Python's `__anext__` and
+ * `aclose`, in JavaScript's iterator shape): `next()` is a coroutine that
+ * gives `{ done: false, value }` for each value and `{ done: true }` at the
+ * end; the optional `return()` releases the iterator's resources when the
+ * consumer stops early.
+ */
+export interface AioAsyncIterator<T> {
+  /** The next value (`done: false`) or the end (`done: true`). */
+  next(): Coroutine<IteratorResult<T, unknown>>;
+  /** Stops the iteration early and releases what the iterator holds. */
+  return?(): Coroutine<unknown>;
+}
+
+/** What `trioIterAsAio` reads from: a Trio receive channel, or anything with `receive()`. */
+export interface TrioReceiver<T> {
+  /** Receives the next value; raises `EndOfChannel` at the end. */
+  receive(): Operation<T>;
+  /** Closes the receiver (the operation form); preferred over `close()`. */
+  aclose?(): Operation<void>;
+  /** Closes the receiver. */
+  close?(): void;
+}
+
+const END: ReceiveResult<never> = Object.freeze({ done: true });
+const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+function* nextOf<T>(iterator: AioAsyncIterator<T>): Coroutine<IteratorResult<T, unknown>> {
+  const result = yield* iterator.next();
+  if (result === null || typeof result !== "object" || typeof result.done !== "boolean") {
+    throw new TypeError(`An asyncio async iterator's next() must return { done, value }, got ${describe(result)}.`);
+  }
+  return result;
+}
+
+/** A Future that completes (with no value) when `future` is done, whatever its outcome. */
+function whenDone(future: Future<unknown>): Future<void> {
+  const done = future.getLoop().createFuture<void>();
+  future.addDoneCallback(() => {
+    if (!done.done()) done.setResult(undefined);
+  });
+  return done;
+}
+
+function* returnOf<T>(iterator: AioAsyncIterator<T>): Coroutine<void> {
+  if (typeof iterator.return === "function") yield* iterator.return();
+}
+
+/**
+ * Trio's view of an asyncio async iterator: a receive-channel-like object.
+ * Made by `aioIterAsTrio`; used by one task at a time.
+ */
+export class AioIterReceiver<T> {
+  private ended = false;
+  private closedFlag = false;
+  /** The asyncio Task running the pending next(), if a task is receiving. */
+  private pending: Task<IteratorResult<T, unknown>> | null = null;
+
+  /** @internal Use aioIterAsTrio(). */
+  constructor(private readonly iterator: AioAsyncIterator<T>) {}
+
+  /** True once `aclose()` was called. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /**
+   * Runs the iterator's `next()` on the enclosing openLoop's loop and
+   * returns the value. Raises `EndOfChannel` at the end (and on every call
+   * after), `ClosedResourceError` after `aclose()`, `BusyResourceError` if
+   * another task is receiving. If the Trio side is cancelled, the pending
+   * `next()` is cancelled (once) and this raises `Cancelled`; whether the
+   * iterator lost a value then is up to the iterator.
+   */
+  *receive(): Operation<T> {
+    requireTask("AioIterReceiver.receive()");
+    if (this.closedFlag) throw new ClosedResourceError("receive() on an AioIterReceiver that was closed with aclose().");
+    if (this.ended) throw new EndOfChannel("The asyncio async iterator has ended.");
+    if (this.pending !== null) {
+      throw new BusyResourceError("Another task is already receiving from this asyncio iterator; an async iterator serves one consumer at a time.");
+    }
+    const task = currentLoop().createTask(nextOf<T>(this.iterator), { name: "AioIterReceiver.next" });
+    this.pending = task;
+    let result: IteratorResult<T, unknown>;
+    try {
+      result = yield* waitFuture(task);
+    } catch (error) {
+      if (this.closedFlag && error instanceof CancelledError) {
+        throw new ClosedResourceError("The AioIterReceiver was closed while this task was receiving from it.");
+      }
+      throw error;
+    } finally {
+      this.pending = null;
+    }
+    if (result.done === true) {
+      this.ended = true;
+      throw new EndOfChannel("The asyncio async iterator has ended.");
+    }
+    return result.value;
+  }
+
+  /** `receive()`, as `{ done: false, value }` or `{ done: true }` at the end. */
+  *receiveOrEnd(): Operation<ReceiveResult<T>> {
+    let value: T;
+    try {
+      value = yield* this.receive();
+    } catch (error) {
+      if (error instanceof EndOfChannel) return END;
+      throw error;
+    }
+    return { done: false, value };
+  }
+
+  /** Runs `body` for each value, one at a time, until the iterator ends. */
+  *forEach(body: (value: T) => Operation<unknown>): Operation<void> {
+    if (typeof body !== "function") {
+      throw new TypeError(`forEach(body) takes a generator function such as function* (value) { ... }, got ${describe(body)}.`);
+    }
+    for (;;) {
+      const r = yield* this.receiveOrEnd();
+      if (r.done) return;
+      yield* body(r.value);
+    }
+  }
+
+  /**
+   * Stops the iteration: cancels a `next()` another task is waiting for
+   * (that task gets `ClosedResourceError`) and waits for it to end, then
+   * runs the iterator's `return()` (if it has one and has not ended) as
+   * asyncio code and waits for it. Idempotent. Later receives raise
+   * `ClosedResourceError`.
+   */
+  *aclose(): Operation<void> {
+    requireTask("AioIterReceiver.aclose()");
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    const pending = this.pending;
+    if (pending !== null && !pending.done()) {
+      pending.cancel("the AioIterReceiver was closed");
+      yield* waitFuture(whenDone(pending));
+    }
+    if (this.ended) return;
+    this.ended = true;
+    yield* aioAsTrio(returnOf<T>)(this.iterator);
+  }
+
+  toString(): string {
+    return `<AioIterReceiver${this.closedFlag ? " closed" : this.ended ? " ended" : ""}>`;
+  }
+}
+
+/**
+ * Gives Trio code a receive-channel-like view of an asyncio async iterator.
+ * Call it inside an openLoop block (its `next()` runs on that loop).
+ *
+ * ```ts
+ * const rx = aioIterAsTrio(websocketMessages);
+ * yield* rx.forEach(function* (msg) { ... });
+ * ```
+ */
+export function aioIterAsTrio<T>(iterator: AioAsyncIterator<T>): AioIterReceiver<T> {
+  if (iterator === null || typeof iterator !== "object" || typeof iterator.next !== "function") {
+    throw new TypeError(`aioIterAsTrio(iterator) needs an asyncio async iterator: an object whose next() is a coroutine function, got ${describe(iterator)}.`);
+  }
+  return new AioIterReceiver<T>(iterator);
+}
+
+function* receiveStep<T>(receiver: TrioReceiver<T>): Operation<IteratorResult<T, undefined>> {
+  let value: T;
+  try {
+    value = yield* receiver.receive();
+  } catch (error) {
+    if (error instanceof EndOfChannel) return DONE_RESULT;
+    throw error;
+  }
+  return { done: false, value };
+}
+
+function* closeStep<T>(receiver: TrioReceiver<T>): Operation<void> {
+  if (typeof receiver.aclose === "function") yield* receiver.aclose();
+  else if (typeof receiver.close === "function") receiver.close();
+}
+
+/**
+ * asyncio's view of a Trio receive channel, made by `trioIterAsAio`. It is
+ * an `AioAsyncIterator`: `next()` (or its Python name `anext()`) receives
+ * the next value in a Trio task, `return()` (or `aclose()`) closes the
+ * channel.
+ */
+export class TrioIterAio<T> implements AioAsyncIterator<T> {
+  private ended = false;
+
+  /** @internal Use trioIterAsAio(). */
+  constructor(private readonly receiver: TrioReceiver<T>) {}
+
+  /**
+   * Receives the next value: `{ done: false, value }`, or `{ done: true }`
+   * once the channel has ended (and on every call after). Cancelling the
+   * awaiting asyncio task cancels the Trio receive; a memory channel loses
+   * no value then.
+   */
+  *next(): Coroutine<IteratorResult<T, undefined>> {
+    if (this.ended) return DONE_RESULT;
+    const result = yield* trioAsAio(receiveStep<T>)(this.receiver);
+    if (result.done === true) this.ended = true;
+    return result;
+  }
+
+  /** `next()`, by its Python name. */
+  anext(): Coroutine<IteratorResult<T, undefined>> {
+    return this.next();
+  }
+
+  /** Closes the Trio receiver (its `aclose()` or `close()`); returns `{ done: true }`. */
+  *return(): Coroutine<IteratorResult<T, undefined>> {
+    if (!this.ended) {
+      this.ended = true;
+      yield* trioAsAio(closeStep<T>)(this.receiver);
+    }
+    return DONE_RESULT;
+  }
+
+  /** `return()`, by its Python name. */
+  *aclose(): Coroutine<void> {
+    yield* this.return();
+  }
+
+  toString(): string {
+    return `<TrioIterAio${this.ended ? " ended" : ""}>`;
+  }
+}
+
+/**
+ * Gives asyncio code an async iterator over a Trio receive channel (a
+ * `MemoryReceiveChannel`, an `AioIterReceiver`, anything with `receive()`).
+ * Use it inside an openLoop block or `asyncioRun`.
+ *
+ * ```ts
+ * const it = trioIterAsAio(rx);
+ * for (;;) {
+ *   const r = yield* it.next();
+ *   if (r.done) break;
+ *   use(r.value);
+ * }
+ * ```
+ */
+export function trioIterAsAio<T>(receiver: TrioReceiver<T>): TrioIterAio<T> {
+  if (receiver === null || typeof receiver !== "object" || typeof receiver.receive !== "function") {
+    throw new TypeError(`trioIterAsAio(receiver) needs a Trio receive channel (an object with receive()), got ${describe(receiver)}.`);
+  }
+  return new TrioIterAio<T>(receiver);
+}
