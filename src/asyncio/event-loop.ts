@@ -78,6 +78,7 @@ export class EventLoop {
   private hostExit = false;
   /** Set when the host task has run and exited (not merely not started yet). */
   private hostDone = false;
+  /** @internal async iterators started on this loop and not finished (see shutdown) */ readonly asyncgens = new Set<AsyncgenLike>();
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
   private closed = false;
   private stopRequested = false;
@@ -452,6 +453,14 @@ export class EventLoop {
       for (const t of this.allTasks()) t.cancel();
       yield* this.waitFor(me, () => this.tasks.size === 0);
     }
+    // Python's shutdown_asyncgens: async iterators that were started and
+    // never finished get their return() run, so their cleanup happens.
+    if (this.asyncgens.size > 0) {
+      const gens = [...this.asyncgens];
+      this.asyncgens.clear();
+      for (const gen of gens) this.createTask(finalizeAsyncgen(this, gen), { name: "asyncgen finalizer" });
+      yield* this.waitFor(me, () => this.tasks.size === 0);
+    }
     while (this.trioChildren.size > 0) {
       for (const scope of this.trioChildren.values()) scope.cancel("the asyncio loop is closing");
       yield* this.waitFor(me, () => this.trioChildren.size === 0);
@@ -509,6 +518,19 @@ export class EventLoop {
 
   toString(): string {
     return `<EventLoop #${this.id} ${this.closed ? "closed" : this.isRunning() ? "running" : "idle"}>`;
+  }
+}
+
+/** @internal What the loop finalizes at shutdown: an async iterator with an optional return(). */
+export interface AsyncgenLike {
+  return?(): Coroutine<unknown>;
+}
+
+function* finalizeAsyncgen(loop: EventLoop, gen: AsyncgenLike): Coroutine<void> {
+  try {
+    if (typeof gen.return === "function") yield* gen.return();
+  } catch (error) {
+    loop.callExceptionHandler({ message: "an error occurred during closing of an asynchronous iterator", exception: error });
   }
 }
 

@@ -18,6 +18,7 @@ import { CancelledError } from "../asyncio/errors.js";
 import type { Future } from "../asyncio/future.js";
 import type { Task } from "../asyncio/task.js";
 import type { Coroutine } from "../asyncio/types.js";
+import type { EventLoop } from "../asyncio/event-loop.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { aioAsTrio, waitFuture } from "./aio-as-trio.js";
 import { currentLoop } from "./open-loop.js";
@@ -80,6 +81,8 @@ export class AioIterReceiver<T> {
   private closedFlag = false;
   /** The asyncio Task running the pending next(), if a task is receiving. */
   private pending: Task<IteratorResult<T, unknown>> | null = null;
+  /** The loop the iterator was started on: it finalizes the iterator if we never finish it. */
+  private loop: EventLoop | null = null;
 
   /** @internal Use aioIterAsTrio(). */
   constructor(private readonly iterator: AioAsyncIterator<T>) {}
@@ -104,7 +107,9 @@ export class AioIterReceiver<T> {
     if (this.pending !== null) {
       throw new BusyResourceError("Another task is already receiving from this asyncio iterator; an async iterator serves one consumer at a time.");
     }
-    const task = currentLoop().createTask(nextOf<T>(this.iterator), { name: "AioIterReceiver.next" });
+    const loop = (this.loop ??= currentLoop());
+    loop.asyncgens.add(this.iterator);
+    const task = loop.createTask(nextOf<T>(this.iterator), { name: "AioIterReceiver.next" });
     this.pending = task;
     let result: IteratorResult<T, unknown>;
     try {
@@ -119,6 +124,7 @@ export class AioIterReceiver<T> {
     }
     if (result.done === true) {
       this.ended = true;
+      loop.asyncgens.delete(this.iterator);
       throw new EndOfChannel("The asyncio async iterator has ended.");
     }
     return result.value;
@@ -159,6 +165,7 @@ export class AioIterReceiver<T> {
     requireTask("AioIterReceiver.aclose()");
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.loop?.asyncgens.delete(this.iterator);
     const pending = this.pending;
     if (pending !== null && !pending.done()) {
       pending.cancel("the AioIterReceiver was closed");
