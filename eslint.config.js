@@ -13,6 +13,21 @@ export default tseslint.config(
       "@typescript-eslint/no-this-alias": "off",
     },
   },
+  // The layering of docs/architecture.md, enforced: each layer imports only
+  // from the layers below it.
+  ...[
+    ["src/inspect/hooks.ts", "^\\.\\.?/"],
+    ["src/core/**/*.ts", "^\\.\\./(sync|asyncio|bridge|testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/sync/**/*.ts", "^\\.\\./(asyncio|bridge|testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/asyncio/**/*.ts", "^\\.\\./(bridge|testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/bridge/**/*.ts", "^\\.\\./(testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|preact|inspect)/"],
+  ].map(([files, regex]) => ({
+    files: [files],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex, message: "This import breaks the layering in docs/architecture.md." }] }],
+    },
+  })),
   {
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: {
