@@ -28,6 +28,8 @@ export default defineConfig(({ command }) => {
   server: {
     port: 5173,
     strictPort: false,
+    // The e2e run turns off hot reload: an edit during a run must not reload a page mid-test.
+    hmr: process.env.TRIO_E2E === "1" ? false : undefined,
   },
   build: {
     target: "es2022",
@@ -53,6 +55,7 @@ export default defineConfig(({ command }) => {
   },
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    setupFiles: ["test/setup-unhandled.ts"],
     environment: "node",
     testTimeout: 20_000,
     pool: "threads",

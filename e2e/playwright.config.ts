@@ -33,6 +33,7 @@ export default defineConfig({
   },
   webServer: {
     command: `npx vite --host 127.0.0.1 --port ${port} --strictPort`,
+    env: { TRIO_E2E: "1" },
     cwd: "..",
     url: `http://127.0.0.1:${port}/api/stats`,
     reuseExistingServer: false,

@@ -1,60 +1,28 @@
 /**
  * The demos' local API, served by the Vite dev server as a middleware: real
  * latency, streaming and failures, and counters of what happened on the
- * wire (requests started, finished, aborted) for the end-to-end tests.
+ * wire (requests started, finished, aborted, in flight) for the e2e tests.
+ *
+ * The routing table and counters live in registry.ts; endpoint files
+ * register with `route(path, handler)` (re-exported here) and are imported
+ * below, one line each.
  */
 import type { Plugin } from "vite";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { resetStats, routes, stats, track } from "./registry.js";
+import "./endpoints.js";
 
-/** What the server saw, exposed at /api/stats for the e2e tests. */
-export interface WireStats {
-  started: number;
-  finished: number;
-  aborted: number;
-  byPath: Record<string, { started: number; finished: number; aborted: number }>;
-}
-
-const stats: WireStats = { started: 0, finished: 0, aborted: 0, byPath: {} };
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
-
-const routes = new Map<string, Handler>();
+export { route, count, dropConnection, type Handler, type WireStats, type PathStats } from "./registry.js";
 
 routes.set("/api/stats", (_req, res) => {
   res.setHeader("content-type", "application/json");
+  res.setHeader("cache-control", "no-store");
   res.end(JSON.stringify(stats));
 });
 
 routes.set("/api/stats/reset", (_req, res) => {
-  stats.started = stats.finished = stats.aborted = 0;
-  stats.byPath = {};
+  resetStats();
   res.end("ok");
 });
-
-/** Adds a route (the demos' own endpoints register here). */
-export function route(path: string, handler: Handler): void {
-  routes.set(path, handler);
-}
-
-/** @internal Counts a request's life on the wire. */
-export function track(req: IncomingMessage, res: ServerResponse, path: string): void {
-  const entry = (stats.byPath[path] ??= { started: 0, finished: 0, aborted: 0 });
-  stats.started++;
-  entry.started++;
-  let done = false;
-  res.on("finish", () => {
-    if (done) return;
-    done = true;
-    stats.finished++;
-    entry.finished++;
-  });
-  res.on("close", () => {
-    if (done) return;
-    done = true;
-    stats.aborted++;
-    entry.aborted++;
-  });
-}
 
 /** The Vite plugin that mounts the API. */
 export function demoApi(): Plugin {
@@ -71,3 +39,4 @@ export function demoApi(): Plugin {
     },
   };
 }
+import "./playground-api.js";

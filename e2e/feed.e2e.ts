@@ -1,0 +1,73 @@
+import { expect, test, type Page } from "@playwright/test";
+import { collectErrors, expectNothingLeft, openDemo, resetWire, screenshot, VIEWPORT, wire, wireOf, wireSettled } from "./helpers.js";
+
+test.use({ viewport: VIEWPORT });
+
+async function number(page: Page, id: string): Promise<number> {
+  return Number(await page.getByTestId(id).textContent());
+}
+
+test("live feed: reconnects after drops without gaps, pushes back when slow, stops on unmount", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  await resetWire(request);
+  await openDemo(page, "/feed/?dropAfter=5&interval=60");
+  await resetWire(request);
+  await page.reload();
+  await page.waitForFunction(() => window.__trio !== undefined);
+
+  // Three drops and reconnections, and every event exactly once, in order.
+  await expect.poll(() => number(page, "received"), { timeout: 10_000 }).toBeGreaterThanOrEqual(16);
+  await expect.poll(async () => Number((await page.getByTestId("connections").textContent())!.replace(/\D/g, ""))).toBeGreaterThanOrEqual(4);
+  await expect(page.getByTestId("gaps")).toHaveText("0 / 0");
+  expect(await number(page, "last-id")).toBe(await number(page, "received"));
+  await expect(page.getByTestId("feed-log")).toContainText("connection lost");
+  await expect(page.getByTestId("feed-log")).toContainText("resuming after event 5");
+  const feed = await wireOf(request, "/api/feed");
+  expect(feed.started).toBeGreaterThanOrEqual(4);
+  expect(feed.dropped).toBeGreaterThanOrEqual(3);
+  await expect.poll(async () => (await wireOf(request, "/api/feed")).inFlight).toBe(1);
+  await screenshot(page, "feed");
+
+  // A slow consumer: the 8-slot buffer fills and the producer waits in send().
+  await page.getByLabel("slow consumer").check();
+  await expect(page.getByTestId("buffer")).toHaveText("8/8", { timeout: 10_000 });
+  await expect(page.getByTestId("producer")).toHaveText("waiting (buffer full)");
+  expect(await number(page, "blocked")).toBeGreaterThanOrEqual(1);
+  const before = await number(page, "received");
+  await page.getByLabel("slow consumer").uncheck();
+  await expect.poll(() => number(page, "received")).toBeGreaterThan(before + 10);
+  await expect(page.getByTestId("gaps")).toHaveText("0 / 0");
+  expect(await number(page, "last-id")).toBe(await number(page, "received"));
+
+  // Unmounting mid-drop-cycle leaves nothing behind either.
+  await page.getByRole("button", { name: "Unmount the feed" }).click();
+  await expect(page.getByTestId("feed-unmounted")).toBeVisible();
+  await wireSettled(request, "/api/feed");
+  await expectNothingLeft(page);
+  expect(errors).toEqual([]);
+});
+
+test("live feed: unmounting cancels the stream and the client closes the connection", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  await openDemo(page, "/feed/?dropAfter=0&interval=50");
+  await expect.poll(() => number(page, "received")).toBeGreaterThanOrEqual(3);
+  await resetWire(request);
+  await page.reload();
+  await page.waitForFunction(() => window.__trio !== undefined);
+  await expect.poll(() => number(page, "received")).toBeGreaterThanOrEqual(5);
+  expect(await wireOf(request, "/api/feed")).toMatchObject({ started: 1, inFlight: 1 });
+  await page.getByRole("button", { name: "Unmount the feed" }).click();
+  await expect(page.getByTestId("feed-unmounted")).toBeVisible();
+  expect(await wireSettled(request, "/api/feed")).toMatchObject({ started: 1, aborted: 1, dropped: 0, inFlight: 0 });
+  await expectNothingLeft(page);
+  // And it stays closed: no reconnection.
+  await page.waitForTimeout(800);
+  expect((await wireOf(request, "/api/feed")).started).toBe(1);
+  expect((await wire(request)).counters["feed.connections"]).toBe(1);
+
+  // Mounting again starts a fresh feed.
+  await page.getByRole("button", { name: "Mount the feed" }).click();
+  await expect.poll(() => number(page, "received")).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId("gaps")).toHaveText("0 / 0");
+  expect(errors).toEqual([]);
+});

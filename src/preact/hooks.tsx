@@ -1,0 +1,155 @@
+/**
+ * The Preact bindings: `<TrioRoot>` and the hooks that tie Trio work to a
+ * component's lifetime.
+ *
+ * Why it is built so: a hook's work must start after the component has
+ * mounted and end, really end, when it unmounts. Each hook therefore owns a
+ * `ScopedNursery` (a cancel scope and a nursery in the root's run), opened
+ * in an effect and closed in that effect's cleanup. Everything else (which
+ * instance to cancel when deps change, what to show) is the policy engine's
+ * job, shared with plain Trio code; the hooks only subscribe to its state to
+ * re-render.
+ */
+import { createContext, type ComponentChildren, type JSX } from "preact";
+import { useContext, useEffect, useReducer, useRef, useState } from "preact/hooks";
+import { RuntimeError, type Operation } from "../core/index.js";
+import { TaskPolicy, type InstanceState, type TaskInstance, type TaskPolicyOptions, type TaskPolicyState } from "./policy.js";
+import { ScopedNursery, TrioRuntime, type TrioRuntimeOptions } from "./runtime.js";
+
+const RuntimeContext = createContext<TrioRuntime | null>(null);
+
+/** Props of `<TrioRoot>`. */
+export interface TrioRootProps extends TrioRuntimeOptions {
+  /** Use this runtime instead of making one (the root then does not close it on unmount). */
+  runtime?: TrioRuntime;
+  /** The components whose hooks run in this root. */
+  children?: ComponentChildren;
+}
+
+/**
+ * Owns one long-lived run for the components below it; their hooks start
+ * their work there. Unmounting the root cancels all of it and ends the run.
+ * Options (`name`, `clock`, `onError`) are read once, at mount.
+ */
+export function TrioRoot(props: TrioRootProps): JSX.Element {
+  const [owned] = useState(() => {
+    if (props.runtime !== undefined) return { runtime: props.runtime, owned: false };
+    const options: TrioRuntimeOptions = {};
+    if (props.name !== undefined) options.name = props.name;
+    if (props.clock !== undefined) options.clock = props.clock;
+    if (props.timeSlice !== undefined) options.timeSlice = props.timeSlice;
+    if (props.onError !== undefined) options.onError = props.onError;
+    return { runtime: new TrioRuntime(options), owned: true };
+  });
+  useEffect(
+    () => () => {
+      if (owned.owned) void owned.runtime.close();
+    },
+    [owned],
+  );
+  return <RuntimeContext.Provider value={owned.runtime}>{props.children}</RuntimeContext.Provider>;
+}
+
+/** The runtime of the nearest `<TrioRoot>`; throws a clear error if there is none. */
+export function useTrioRuntime(): TrioRuntime {
+  const runtime = useContext(RuntimeContext);
+  if (runtime === null) {
+    throw new RuntimeError("This hook needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>.");
+  }
+  return runtime;
+}
+
+/**
+ * A nursery that lives exactly as long as the component: tasks started with
+ * `startSoon` are cancelled when it unmounts. The handle is stable across
+ * renders and safe to use from event handlers.
+ */
+export function useNursery(name = "component"): ScopedNursery {
+  const runtime = useTrioRuntime();
+  const ref = useRef<ScopedNursery | null>(null);
+  if (ref.current === null) ref.current = runtime.openNursery(name);
+  const nursery = ref.current;
+  useEffect(() => () => nursery.close("the component unmounted"), [nursery]);
+  return nursery;
+}
+
+/** What `useTaskPolicy` returns: the policy's state plus its controls. */
+export type TaskPolicyHandle<A extends unknown[], T> = TaskPolicyState<T> & {
+  /** Performs the task (see `TaskPolicy.perform`). Stable across renders. */
+  perform(...args: A): TaskInstance<T>;
+  /** Cancels running instances and drops queued ones. Stable across renders. */
+  cancelAll(reason?: string): void;
+  /** The policy object itself, for code outside the component. */
+  policy: TaskPolicy<A, T>;
+};
+
+function useSubscription<A extends unknown[], T>(policy: TaskPolicy<A, T>): TaskPolicyState<T> {
+  const [, force] = useReducer((n: number) => n + 1, 0);
+  const state = policy.state;
+  const rendered = useRef(state);
+  rendered.current = state;
+  useEffect(() => {
+    const unsubscribe = policy.subscribe(() => {
+      if (policy.state !== rendered.current) force(undefined);
+    });
+    // Something may have changed between this render and the subscription.
+    if (policy.state !== rendered.current) force(undefined);
+    return unsubscribe;
+  }, [policy]);
+  return state;
+}
+
+/**
+ * A task with a concurrency policy (ember-concurrency style), owned by the
+ * component: `const search = useTaskPolicy(searchOp, { policy: "restartable" })`,
+ * then `search.perform(q)`, and render `search.isRunning`, `search.lastValue`.
+ * Re-renders on every state change; everything is cancelled on unmount.
+ * The options are read once; the function may change between renders (the
+ * latest one is used by later performs).
+ */
+export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
+  const name = options.name ?? (fn.name || "task");
+  const owner = useNursery(`${name} scope`);
+  const fnRef = useRef(fn);
+  fnRef.current = fn;
+  const ref = useRef<{ policy: TaskPolicy<A, T>; perform: (...args: A) => TaskInstance<T>; cancelAll: (reason?: string) => void } | null>(null);
+  if (ref.current === null) {
+    const policy = new TaskPolicy<A, T>(owner, (...args: A) => fnRef.current(...args), { ...options, name });
+    ref.current = { policy, perform: (...args: A) => policy.perform(...args), cancelAll: (reason?: string) => policy.cancelAll(reason) };
+  }
+  const { policy, perform, cancelAll } = ref.current;
+  useEffect(() => () => policy.close("the component unmounted"), [policy]);
+  const state = useSubscription(policy);
+  return { ...state, perform, cancelAll, policy };
+}
+
+/** What `useTask` returns. */
+export interface TaskResult<T> {
+  /** "running" while the current run is going (or waiting for the previous one's cleanup), then how it ended. */
+  status: "running" | InstanceState;
+  /** The value of the latest run that succeeded (kept while a restart runs). */
+  value: T | undefined;
+  /** The error of the latest run, if it failed (cleared when a later run succeeds). */
+  error: unknown;
+  /** True while a run is going. */
+  isRunning: boolean;
+  /** Runs the task again now, cancelling the current run. */
+  restart(): void;
+}
+
+/**
+ * Runs a Trio operation for the component's lifetime: started on mount,
+ * restarted when `deps` change (the old run is cancelled, its `finally`
+ * runs, then the new one starts), cancelled on unmount.
+ */
+export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
+  if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
+  const handle = useTaskPolicy(fn, { policy: "restartable", maxConcurrency: 1, name: options.name ?? (fn.name || "useTask") });
+  const perform = handle.perform;
+  useEffect(() => {
+    perform();
+  }, deps); // the caller's deps decide when to restart
+  const last = handle.last;
+  const status = last === null || last.state === "queued" ? "running" : last.state;
+  return { status, value: handle.lastValue, error: handle.lastError, isRunning: status === "running", restart: () => void perform() };
+}

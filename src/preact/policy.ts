@@ -1,0 +1,469 @@
+/**
+ * Task policies, after ember-concurrency: what happens when a task is
+ * performed again while earlier performs still run.
+ *
+ * Why it is built so:
+ * - Every perform makes a `TaskInstance` with its own `CancelScope`, and
+ *   runs as a task of the owner's nursery (a component's `ScopedNursery`, or
+ *   any Trio `Nursery`). Cancelling an instance is `scope.cancel()`: the
+ *   instance receives `Cancelled` at its checkpoint, its `finally` blocks
+ *   run, an `abortable` fetch is aborted on the wire. No "isCancelled" flags.
+ * - A running instance keeps its slot until it has really ended. So a
+ *   restart cancels the old instance and the new one starts when the old
+ *   one's `finally` has run: `maxConcurrency` is never exceeded, not even
+ *   during cleanup.
+ * - The policy only decides, at each perform and each end, which instances
+ *   to start, queue, drop or cancel. It knows nothing of Preact: the hooks
+ *   subscribe to its state, and plain Trio code (and the unit tests) can use
+ *   it with an ordinary nursery.
+ * - An instance's error is kept in its state and in `lastError`; it does not
+ *   cancel the owner's other tasks.
+ */
+import { CancelScope, Cancelled, type Operation } from "../core/index.js";
+import { Event } from "../sync/index.js";
+import type { TaskSpawner } from "./runtime.js";
+
+/**
+ * What a new perform does while `maxConcurrency` instances already run:
+ * - `"unbounded"`: runs anyway (no limit; `maxConcurrency` is ignored);
+ * - `"restartable"`: cancels the oldest running instance; the new one starts when it has ended;
+ * - `"drop"`: is dropped (never runs);
+ * - `"enqueue"`: waits in line and runs when a slot frees, in order;
+ * - `"keepLatest"`: waits, but only the latest waiting perform is kept; earlier waiting ones are dropped.
+ */
+export type PolicyName = "unbounded" | "restartable" | "drop" | "enqueue" | "keepLatest";
+
+/** Options of `taskPolicy()` and `useTaskPolicy()`. */
+export interface TaskPolicyOptions {
+  /** The policy (default "unbounded"). */
+  policy?: PolicyName;
+  /** How many instances may run at once (default 1; ignored by "unbounded"). */
+  maxConcurrency?: number;
+  /** Names the instances' tasks in the devtools (default: the function's name). */
+  name?: string;
+}
+
+/** Where an instance is in its life. */
+export type InstanceState = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "dropped";
+
+/** The derived state of a policy, replaced (never mutated) on every change. */
+export interface TaskPolicyState<T> {
+  /** True while at least one instance runs. */
+  readonly isRunning: boolean;
+  /** True while no instance runs or waits. */
+  readonly isIdle: boolean;
+  /** Instances running now (including ones cancelled and still unwinding). */
+  readonly runningCount: number;
+  /** Instances waiting for a slot. */
+  readonly queuedCount: number;
+  /** How many times `perform` was called. */
+  readonly performCount: number;
+  /** Instances that returned a value. */
+  readonly succeededCount: number;
+  /** Instances that raised. */
+  readonly failedCount: number;
+  /** Instances cancelled, running or still queued (restarted, `cancelAll`, unmount). */
+  readonly cancelledCount: number;
+  /** Performs that never ran (the "drop" and "keepLatest" policies). */
+  readonly droppedCount: number;
+  /** The value of the latest instance that succeeded. */
+  readonly lastValue: T | undefined;
+  /** The error of the latest instance that failed, cleared when a later one succeeds. */
+  readonly lastError: unknown;
+  /** The latest performed instance. */
+  readonly last: TaskInstance<T> | null;
+}
+
+/** Rejection of an awaited instance that was cancelled or dropped. */
+export class TaskInstanceCancelled extends Error {
+  /** Why it was cancelled or dropped. */
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`The task instance was cancelled: ${reason}`);
+    this.reason = reason;
+  }
+  override get name(): string {
+    return "TaskInstanceCancelled";
+  }
+}
+
+let nextInstanceId = 1;
+
+/**
+ * One perform of a policy task. Await it from plain code (it rejects with
+ * `TaskInstanceCancelled` if cancelled or dropped), or `yield* join()` from
+ * Trio code.
+ */
+export class TaskInstance<T = unknown> implements PromiseLike<T> {
+  /** Unique on the page. */
+  readonly id = nextInstanceId++;
+  /** @internal */ readonly scope = new CancelScope();
+  private _state: InstanceState = "queued";
+  private _value: T | undefined = undefined;
+  private _error: unknown = undefined;
+  private _reason: string | undefined = undefined;
+  private readonly ended = new Event();
+  private deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;
+
+  /** @internal */
+  constructor(
+    private readonly policy: TaskPolicy<unknown[], T>,
+    /** The arguments given to `perform`. */
+    readonly args: readonly unknown[],
+  ) {}
+
+  /** Where the instance is in its life. */
+  get state(): InstanceState {
+    return this._state;
+  }
+  /** The value it returned (once succeeded). */
+  get value(): T | undefined {
+    return this._value;
+  }
+  /** What it raised (once failed). */
+  get error(): unknown {
+    return this._error;
+  }
+  /** Why it was cancelled or dropped. */
+  get cancelReason(): string | undefined {
+    return this._reason;
+  }
+  /** True once it succeeded, failed, was cancelled or dropped. */
+  get isFinished(): boolean {
+    return this._state !== "queued" && this._state !== "running";
+  }
+
+  /** Cancels this instance (a queued one never starts). Idempotent. */
+  cancel(reason = "cancelled"): void {
+    this.policy.cancelInstance(this, reason);
+  }
+
+  /** Waits (from Trio code) until the instance has finished; returns it. A checkpoint. */
+  *join(): Operation<this> {
+    yield* this.ended.wait();
+    return this;
+  }
+
+  /** @internal */
+  markRunning(): void {
+    this._state = "running";
+  }
+
+  /** @internal */
+  finish(state: "succeeded" | "failed" | "cancelled" | "dropped", value: T | undefined, error: unknown, reason?: string): void {
+    if (this.isFinished) return;
+    this._state = state;
+    this._value = value;
+    this._error = error;
+    this._reason = reason;
+    this.ended.set();
+    if (this.deferred !== null) this.settle();
+  }
+
+  /** Awaitable from plain code: the value, the error, or `TaskInstanceCancelled`. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (this.deferred === null) {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.deferred = { promise, resolve, reject };
+      if (this.isFinished) this.settle();
+    }
+    return this.deferred.promise.then(onFulfilled, onRejected);
+  }
+
+  private settle(): void {
+    const d = this.deferred!;
+    if (this._state === "succeeded") d.resolve(this._value as T);
+    else if (this._state === "failed") d.reject(this._error);
+    else d.reject(new TaskInstanceCancelled(this._reason ?? this._state));
+  }
+
+  toString(): string {
+    return `<TaskInstance #${this.id} ${this._state}>`;
+  }
+}
+
+type Listener = () => void;
+
+const POLICIES: readonly PolicyName[] = ["unbounded", "restartable", "drop", "enqueue", "keepLatest"];
+
+/**
+ * A task with a concurrency policy. Make one with `taskPolicy(owner, fn,
+ * options)`, or in a component with `useTaskPolicy(fn, options)`.
+ */
+export class TaskPolicy<A extends unknown[], T> {
+  /** The policy. */
+  readonly policy: PolicyName;
+  /** How many instances may run at once. */
+  readonly maxConcurrency: number;
+  /** The task name shown in the devtools. */
+  readonly name: string;
+  private readonly running: TaskInstance<T>[] = [];
+  private readonly queue: TaskInstance<T>[] = [];
+  private readonly listeners = new Set<Listener>();
+  private _state: TaskPolicyState<T>;
+  private counts = { perform: 0, succeeded: 0, failed: 0, cancelled: 0, dropped: 0 };
+  private lastValue: T | undefined = undefined;
+  private lastError: unknown = undefined;
+  private last: TaskInstance<T> | null = null;
+  private _closed = false;
+
+  /** @internal Use `taskPolicy()`. */
+  constructor(
+    private readonly owner: TaskSpawner,
+    /** @internal */ readonly fn: (...args: A) => Operation<T>,
+    options: TaskPolicyOptions,
+  ) {
+    if (owner === null || typeof owner !== "object" || typeof owner.startSoonNamed !== "function") {
+      throw new TypeError("taskPolicy(owner, fn, options) needs an owner that can start tasks: a Nursery, or the ScopedNursery of useNursery().");
+    }
+    if (typeof fn !== "function") throw new TypeError(`taskPolicy(owner, fn, options) needs a generator function (function*), got ${typeof fn}.`);
+    if (options === null || typeof options !== "object") {
+      throw new TypeError('taskPolicy(owner, fn, options) takes an options object such as { policy: "restartable" }.');
+    }
+    const policy = options.policy ?? "unbounded";
+    if (!POLICIES.includes(policy)) {
+      throw new RangeError(`Unknown task policy ${JSON.stringify(policy)}; use one of ${POLICIES.map((p) => `"${p}"`).join(", ")}.`);
+    }
+    const max = options.maxConcurrency ?? 1;
+    if (typeof max !== "number" || !(max >= 1) || (!Number.isInteger(max) && max !== Infinity)) {
+      throw new RangeError(`maxConcurrency must be a positive integer (or Infinity), got ${String(max)}.`);
+    }
+    this.policy = policy;
+    this.maxConcurrency = policy === "unbounded" ? Infinity : max;
+    this.name = options.name ?? (fn.name || "task");
+    this._state = this.derive();
+  }
+
+  /** The current derived state (a new object after every change). */
+  get state(): TaskPolicyState<T> {
+    return this._state;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** Calls `listener` after every change of `state`; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    if (typeof listener !== "function") throw new TypeError("subscribe(listener) needs a function.");
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Performs the task with `args`, following the policy; returns the new
+   * instance at once (it may be queued, or already dropped). Usable from
+   * plain callbacks and from tasks.
+   */
+  perform(...args: A): TaskInstance<T> {
+    const instance = new TaskInstance<T>(this as unknown as TaskPolicy<unknown[], T>, args);
+    this.counts.perform++;
+    this.last = instance;
+    if (this._closed) {
+      this.drop(instance, "the task's owner is closed");
+      this.changed();
+      return instance;
+    }
+    const max = this.maxConcurrency;
+    const free = this.running.length < max;
+    switch (this.policy) {
+      case "unbounded":
+      case "enqueue":
+        this.queue.push(instance);
+        break;
+      case "drop":
+        if (free) this.queue.push(instance);
+        else this.drop(instance, "dropped: the task was already running");
+        break;
+      case "keepLatest":
+        if (!free) {
+          for (const old of this.queue.splice(0)) this.drop(old, "dropped: a later perform replaced it");
+        }
+        this.queue.push(instance);
+        break;
+      case "restartable":
+        this.queue.push(instance);
+        while (this.queue.length > max) this.cancelQueued(this.queue[0]!, "restarted before it began");
+        this.makeRoom();
+        break;
+    }
+    this.startQueued();
+    this.changed();
+    return instance;
+  }
+
+  /** Cancels every running instance and drops every queued one. */
+  cancelAll(reason = "cancelAll()"): void {
+    for (const instance of this.queue.splice(0)) this.finishQueued(instance, reason);
+    for (const instance of this.running) instance.scope.cancel(reason);
+    this.changed();
+  }
+
+  /**
+   * Cancels everything and refuses new performs (they come back dropped).
+   * The hooks call it on unmount.
+   */
+  close(reason = "the component unmounted"): void {
+    this._closed = true;
+    this.cancelAll(reason);
+  }
+
+  /** @internal */
+  cancelInstance(instance: TaskInstance<T>, reason: string): void {
+    if (instance.isFinished) return;
+    const i = this.queue.indexOf(instance);
+    if (i !== -1) {
+      this.queue.splice(i, 1);
+      this.finishQueued(instance, reason);
+    } else {
+      instance.scope.cancel(reason);
+    }
+    this.changed();
+  }
+
+  // Restartable: cancel the oldest running instances until enough slots are
+  // on their way to free up for everything queued.
+  private makeRoom(): void {
+    const max = this.maxConcurrency;
+    let leaving = 0;
+    for (const r of this.running) if (r.scope.cancelCalled) leaving++;
+    for (const r of this.running) {
+      if (this.running.length - leaving + this.queue.length <= max) break;
+      if (!r.scope.cancelCalled) {
+        r.scope.cancel("restarted: a newer perform replaced it");
+        leaving++;
+      }
+    }
+  }
+
+  private cancelQueued(instance: TaskInstance<T>, reason: string): void {
+    const i = this.queue.indexOf(instance);
+    if (i !== -1) this.queue.splice(i, 1);
+    this.finishQueued(instance, reason);
+  }
+
+  private finishQueued(instance: TaskInstance<T>, reason: string): void {
+    this.counts.cancelled++;
+    instance.finish("cancelled", undefined, undefined, reason);
+  }
+
+  private drop(instance: TaskInstance<T>, reason: string): void {
+    this.counts.dropped++;
+    instance.finish("dropped", undefined, undefined, reason);
+  }
+
+  private startQueued(): void {
+    while (this.queue.length > 0 && this.running.length < this.maxConcurrency && !this._closed) {
+      const instance = this.queue.shift()!;
+      this.running.push(instance);
+      instance.markRunning();
+      try {
+        this.owner.startSoonNamed(`${this.name} #${instance.id}`, runInstance, this as unknown as TaskPolicy<unknown[], unknown>, instance as TaskInstance<unknown>);
+      } catch (error) {
+        // The owner is gone (closed nursery): nothing here can run any more.
+        this.running.pop();
+        this._closed = true;
+        this.drop(instance, error instanceof Error ? error.message : "the owner refused to start it");
+        for (const rest of this.queue.splice(0)) this.drop(rest, "the task's owner is closed");
+      }
+    }
+  }
+
+  /** @internal An instance's task has ended. */
+  ended(instance: TaskInstance<T>, state: "succeeded" | "failed" | "cancelled", value: T | undefined, error: unknown, ownerCancelled: boolean): void {
+    const i = this.running.indexOf(instance);
+    if (i !== -1) this.running.splice(i, 1);
+    if (state === "succeeded") {
+      this.counts.succeeded++;
+      this.lastValue = value;
+      this.lastError = undefined;
+    } else if (state === "failed") {
+      this.counts.failed++;
+      this.lastError = error;
+    } else {
+      this.counts.cancelled++;
+    }
+    instance.finish(state, value, error, state === "cancelled" ? (instance.scope.cancelReason ?? "cancelled") : undefined);
+    if (ownerCancelled) {
+      // The owner (the component) is being cancelled: start nothing more.
+      this._closed = true;
+      for (const rest of this.queue.splice(0)) this.finishQueued(rest, "the task's owner was cancelled");
+    }
+    this.startQueued();
+    this.changed();
+  }
+
+  private derive(): TaskPolicyState<T> {
+    const c = this.counts;
+    return {
+      isRunning: this.running.length > 0,
+      isIdle: this.running.length === 0 && this.queue.length === 0,
+      runningCount: this.running.length,
+      queuedCount: this.queue.length,
+      performCount: c.perform,
+      succeededCount: c.succeeded,
+      failedCount: c.failed,
+      cancelledCount: c.cancelled,
+      droppedCount: c.dropped,
+      lastValue: this.lastValue,
+      lastError: this.lastError,
+      last: this.last,
+    };
+  }
+
+  private changed(): void {
+    this._state = this.derive();
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  toString(): string {
+    return `<TaskPolicy ${this.name} ${this.policy} running=${this.running.length} queued=${this.queue.length}>`;
+  }
+}
+
+// Hoisted: every instance of every policy runs this same generator function.
+function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInstance<unknown>): Operation<void> {
+  const scope = instance.scope;
+  if (scope.cancelCalled) {
+    // Cancelled between perform and its first step: never call the function.
+    policy.ended(instance, "cancelled", undefined, undefined, false);
+    return;
+  }
+  let settled = false;
+  try {
+    const value = yield* scope.run(() => policy.fn(...instance.args));
+    settled = true;
+    if (scope.cancelledCaught) policy.ended(instance, "cancelled", undefined, undefined, false);
+    else policy.ended(instance, "succeeded", value, undefined, false);
+  } catch (error) {
+    settled = true;
+    if (error instanceof Cancelled) {
+      // Not our scope's: the owner is being cancelled. Record, then let it travel on.
+      policy.ended(instance, "cancelled", undefined, undefined, true);
+      throw error;
+    }
+    policy.ended(instance, "failed", undefined, error, false);
+  } finally {
+    if (!settled) policy.ended(instance, "cancelled", undefined, undefined, true);
+  }
+}
+
+/**
+ * Makes a policy task outside components: instances run as tasks of
+ * `owner` (a `Nursery`, or a `ScopedNursery`).
+ */
+export function taskPolicy<A extends unknown[], T>(owner: TaskSpawner, fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicy<A, T> {
+  return new TaskPolicy(owner, fn, options);
+}
+
