@@ -25,6 +25,8 @@ export interface WaitInfo {
   label: string;
   /** For sleeps: the deadline on the run's clock. */
   deadline?: number;
+  /** For asyncio futures: the future's id (see `FutureRecord.id`). */
+  futureId?: number;
 }
 
 /** A cancel scope. Times are in the run's clock seconds. */
@@ -102,6 +104,8 @@ export interface FutureRecord {
 export interface LoopRecord {
   id: number;
   runId: number;
+  /** The Trio task that runs the loop (null before it starts or after it stops). */
+  hostTaskId: number | null;
   closed: boolean;
   debug: boolean;
   readyCallbacks: number;
@@ -126,6 +130,7 @@ export interface Snapshot {
 interface LoopLike {
   id: number;
   runner: Runner;
+  hostTask: Task | null;
   isClosed(): boolean;
   getDebug(): boolean;
   time(): number;
@@ -158,7 +163,10 @@ export function describeWait(task: Task): WaitInfo | null {
   }
   if (typeof w === "string") return { kind: w, label: w };
   if (typeof w === "object") {
-    if ((w as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio") return { kind: "future", label: String(w) };
+    if ((w as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio") {
+      const id = (w as { id?: unknown }).id;
+      return { kind: "future", label: String(w), ...(typeof id === "number" ? { futureId: id } : {}) };
+    }
     if (typeof (w as { then?: unknown }).then === "function") return { kind: "promise", label: "a Promise" };
     const ctor = (w as { constructor?: { name?: string } }).constructor?.name ?? "object";
     if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
@@ -199,20 +207,31 @@ export function walkRun(
       visit.scope(s);
     }
   };
-  const stack: [Task, Nursery | null][] = [];
-  for (const t of runner.systemNursery.childTasks) stack.push([t, t === runner.mainTask ? null : runner.systemNursery]);
+  // Two parallel stacks rather than a tuple per task: this walk runs for
+  // every inspector update, over possibly tens of thousands of tasks.
+  const taskStack: Task[] = [];
+  const nurseryStack: (Nursery | null)[] = [];
+  for (const t of runner.systemNursery.childTasks) {
+    taskStack.push(t);
+    nurseryStack.push(t === runner.mainTask ? null : runner.systemNursery);
+  }
   visitScopes({ scope: runner.rootScope } as Task);
-  while (stack.length > 0) {
-    const [task, nursery] = stack.pop()!;
+  while (taskStack.length > 0) {
+    const task = taskStack.pop()!;
+    const nursery = nurseryStack.pop()!;
     visit.task(task, nursery);
     visitScopes(task);
+    if (task.childNurseries.length === 0) continue;
     for (const n of task.childNurseries) {
       visit.nursery(n);
       if (!seenScopes.has(n.cancelScope.id)) {
         seenScopes.add(n.cancelScope.id);
         visit.scope(n.cancelScope);
       }
-      for (const child of n.childTasks) stack.push([child, n]);
+      for (const child of n.childTasks) {
+        taskStack.push(child);
+        nurseryStack.push(n);
+      }
     }
   }
 }
@@ -250,6 +269,7 @@ export function loopRecord(loop: LoopLike): LoopRecord {
   return {
     id: loop.id,
     runId: loop.runner.id,
+    hostTaskId: loop.hostTask?.id ?? null,
     closed: loop.isClosed(),
     debug: loop.getDebug(),
     readyCallbacks: loop.pending.ready,

@@ -8,9 +8,12 @@
  * batches. Updates are coalesced to at most one per animation frame.
  *
  * While somebody listens, one observer is attached to the runtime (see
- * `hooks.ts`): it records events, and marks the view dirty. When the last
- * listener leaves, the observer is detached and the runtime is back to
- * paying a single null check.
+ * `hooks.ts`): it records events, and marks the view dirty. A frame with
+ * nothing dirty skips the walk (but the view is re-read every 250 ms in any
+ * case, for changes made outside any task step), so thousands of idle tasks
+ * cost nothing per frame. Records are compared field by field, not
+ * serialised. When the last listener leaves, the observer is detached and
+ * the runtime is back to paying a single null check.
  */
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
@@ -99,33 +102,47 @@ let captureStacks = 0;
 let events: TimelineEvent[] = [];
 let batches: BatchRecord[] = [];
 let flushScheduled = false;
+// Bumped when the last listener leaves: a flush scheduled before that is
+// stale and must not run (or a panel closed and reopened would start a
+// second chain of per-frame flushes).
+let flushToken = 0;
 let frameScheduler: ((flush: () => void) => void) | null = null;
 const MAX_BUFFERED = 10_000;
+/** Even when no event marked the view dirty, look again this often (ms). */
+const REFRESH_MS = 250;
+// Set by every runtime event; a flush with nothing dirty skips the walk, so
+// idle pages (even with 10,000 sleeping tasks) cost almost nothing per frame.
+let dirty = true;
+let lastCollect = -Infinity;
 
 // What the listeners last saw, to send only differences.
-let lastRuns = new Map<number, string>();
-let lastTasks = new Map<number, string>();
-let lastNurseries = new Map<number, string>();
-let lastScopes = new Map<number, string>();
-let lastLoops = new Map<number, string>();
-let lastFutures = new Map<number, string>();
+let lastRuns = new Map<number, unknown>();
+let lastTasks = new Map<number, unknown>();
+let lastNurseries = new Map<number, unknown>();
+let lastScopes = new Map<number, unknown>();
+let lastLoops = new Map<number, unknown>();
+let lastFutures = new Map<number, unknown>();
 
 function push<T>(list: T[], item: T): void {
-  if (list.length >= MAX_BUFFERED) list.shift();
+  // Keep the newest MAX_BUFFERED; drop in halves so this stays O(1) amortised
+  // even when no frame comes for a while (a hidden tab has no animation frames).
+  if (list.length >= 2 * MAX_BUFFERED) list.splice(0, list.length - MAX_BUFFERED);
   list.push(item);
 }
 
 const runtimeObserver: RuntimeObserver = {
-  runStarted: () => scheduleFlush(),
-  runFinished: () => scheduleFlush(),
+  runStarted: () => markDirty(),
+  runFinished: () => markDirty(),
   taskSpawned(task) {
     const t = task as Task;
     if (captureStacks > 0) stacks.set(t, new Error(`task ${t.name} spawned here`).stack ?? "");
+    membership++;
     push(events, { at: performance.now(), kind: "spawn", runId: t.runner.id, id: t.id, name: t.name });
-    scheduleFlush();
+    markDirty();
   },
   taskExited(task) {
     const t = task as Task;
+    membership++;
     const failed = !t.outcomeOk && !isCancelled(t.outcomeValue);
     push(events, {
       at: performance.now(),
@@ -135,7 +152,7 @@ const runtimeObserver: RuntimeObserver = {
       name: t.name,
       ...(failed ? { detail: describeError(t.outcomeValue) } : {}),
     });
-    scheduleFlush();
+    markDirty();
   },
   scopeCancelled(scope) {
     const s = scope as CancelScope;
@@ -147,13 +164,18 @@ const runtimeObserver: RuntimeObserver = {
       name: s.owner?.name ?? "scope",
       ...(s.cancelReason !== undefined ? { detail: s.cancelReason } : {}),
     });
-    scheduleFlush();
+    markDirty();
   },
   batch(runner, start, end, steps) {
     push(batches, { runId: (runner as Runner).id, start, end, steps });
-    scheduleFlush();
+    markDirty();
   },
 };
+
+function markDirty(): void {
+  dirty = true;
+  scheduleFlush();
+}
 
 function isCancelled(error: unknown): boolean {
   return error instanceof Error && error.name === "Cancelled";
@@ -173,20 +195,138 @@ function defaultFrame(flush: () => void): void {
 function scheduleFlush(): void {
   if (flushScheduled || subscribers.size === 0) return;
   flushScheduled = true;
-  (frameScheduler ?? defaultFrame)(flush);
+  const token = flushToken;
+  (frameScheduler ?? defaultFrame)(() => {
+    if (token === flushToken) flush();
+  });
 }
 
-function diff<R extends { id: number }>(records: R[], last: Map<number, string>): { changes: Changes<R>; next: Map<number, string> } {
-  const next = new Map<number, string>();
+/** Structural equality of plain JSON-like data (records are small and flat). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/**
+ * Differences between `records` and what was last sent, updating `last` in
+ * place. An unchanged record costs one map lookup (cached records are the
+ * same object as last time); removals are searched for only when some id
+ * sent last time is missing.
+ */
+function diff<R extends { id: number }>(records: R[], last: Map<number, unknown>, ignore?: (r: R) => unknown): Changes<R> {
   const upserted: R[] = [];
   for (const r of records) {
-    const key = JSON.stringify(r);
-    next.set(r.id, key);
-    if (last.get(r.id) !== key) upserted.push(r);
+    const key = ignore === undefined ? r : ignore(r);
+    const prev = last.get(r.id);
+    if (prev === undefined) {
+      upserted.push(r);
+      last.set(r.id, key);
+      continue;
+    }
+    if (prev === key) continue;
+    if (!same(prev, key)) upserted.push(r);
+    last.set(r.id, key);
   }
   const removed: number[] = [];
-  for (const id of last.keys()) if (!next.has(id)) removed.push(id);
-  return { changes: { upserted, removed }, next };
+  // `last` now holds every id sent before plus the new ones: more than
+  // `records` means some id sent before is gone.
+  if (last.size > records.length) {
+    const ids = new Set<number>();
+    for (const r of records) ids.add(r.id);
+    for (const id of last.keys()) {
+      if (!ids.has(id)) {
+        removed.push(id);
+        last.delete(id);
+      }
+    }
+  }
+  return { upserted, removed };
+}
+
+// Records of tasks and scopes whose inputs did not change are reused as is,
+// so an unchanged task costs a few property reads and an identity check in
+// `diff`, not a new record and a deep comparison. Labels (String(waitingOn))
+// can change without the inputs changing, so the cache is dropped every second.
+interface TaskCacheEntry {
+  epoch: number;
+  status: string;
+  name: string;
+  waitingOn: unknown;
+  scope: CancelScope;
+  deadline: number | undefined;
+  nursery: object | null;
+  record: TaskRecord;
+}
+interface ScopeCacheEntry {
+  epoch: number;
+  active: boolean;
+  deadline: number;
+  shield: boolean;
+  cancelCalled: boolean;
+  cancelled: boolean;
+  reason: string | undefined;
+  record: ScopeRecord;
+}
+let taskCache = new WeakMap<Task, TaskCacheEntry>();
+let scopeCache = new WeakMap<CancelScope, ScopeCacheEntry>();
+let cacheEpoch = 0;
+// Bumped on every spawn and exit: until it moves, no nursery's children changed.
+let membership = 0;
+let nurseryCache = new WeakMap<object, { epoch: number; membership: number; record: NurseryRecord }>();
+let cacheEpochStarted = -Infinity;
+const CACHE_MS = 1000;
+
+function cachedTaskRecord(t: Task, runner: Runner, n: Parameters<typeof taskRecord>[2]): TaskRecord {
+  const c = taskCache.get(t);
+  const status = t.status;
+  const waitingOn = t.waitingOn as unknown;
+  const deadline = t.sleepEntry?.deadline;
+  if (
+    c !== undefined &&
+    c.epoch === cacheEpoch &&
+    c.status === status &&
+    c.waitingOn === waitingOn &&
+    c.scope === t.scope &&
+    c.deadline === deadline &&
+    c.nursery === n &&
+    c.name === t.name
+  ) {
+    return c.record;
+  }
+  const record = taskRecord(t, runner, n);
+  taskCache.set(t, { epoch: cacheEpoch, status, name: t.name, waitingOn, scope: t.scope, deadline, nursery: n, record });
+  return record;
+}
+
+function cachedScopeRecord(sc: CancelScope, runner: Runner, now: number): ScopeRecord {
+  const c = scopeCache.get(sc);
+  const deadline = sc.deadline;
+  if (
+    c !== undefined &&
+    c.epoch === cacheEpoch &&
+    c.active === sc.active &&
+    c.deadline === deadline &&
+    c.shield === sc.shield &&
+    c.cancelCalled === sc.cancelCalled &&
+    c.cancelled === sc.effective &&
+    c.reason === sc.cancelReason
+  ) {
+    return c.record;
+  }
+  const record = scopeRecord(sc, runner, now);
+  record.timeLeft = null;
+  scopeCache.set(sc, { epoch: cacheEpoch, active: sc.active, deadline, shield: sc.shield, cancelCalled: sc.cancelCalled, cancelled: sc.effective, reason: sc.cancelReason, record });
+  return record;
 }
 
 function collect(): Omit<Snapshot, "takenAt"> {
@@ -202,13 +342,18 @@ function collect(): Omit<Snapshot, "takenAt"> {
     const run = runRecord(runner);
     runs.push(run);
     walkRun(runner, {
-      task: (t, n) => tasks.push(taskRecord(t, runner, n)),
-      nursery: (n) => nurseries.push({ id: n.cancelScope.id, runId: runner.id, parentTaskId: n.parentTask?.id ?? null, childTaskIds: [...n.childTasks].map((t) => t.id) }),
-      scope: (s) => {
-        const rec = scopeRecord(s, runner, now);
-        rec.timeLeft = null;
-        scopes.push(rec);
+      task: (t, n) => tasks.push(cachedTaskRecord(t, runner, n)),
+      nursery: (n) => {
+        const c = nurseryCache.get(n);
+        if (c !== undefined && c.epoch === cacheEpoch && c.membership === membership) {
+          nurseries.push(c.record);
+          return;
+        }
+        const record = { id: n.cancelScope.id, runId: runner.id, parentTaskId: n.parentTask?.id ?? null, childTaskIds: [...n.childTasks].map((t) => t.id) };
+        nurseryCache.set(n, { epoch: cacheEpoch, membership, record });
+        nurseries.push(record);
       },
+      scope: (sc) => scopes.push(cachedScopeRecord(sc, runner, now)),
     });
   }
   const loops: LoopRecord[] = [];
@@ -228,27 +373,33 @@ function flush(): void {
   flushScheduled = false;
   if (subscribers.size === 0) return;
   const now = performance.now();
+  let newcomer = false;
+  for (const sub of subscribers) if (sub.needsFull) newcomer = true;
+  if (!dirty && !newcomer && now - lastCollect < REFRESH_MS) {
+    if (liveRuns.size > 0 || liveLoops.size > 0) scheduleFlush();
+    return;
+  }
+  dirty = false;
+  lastCollect = now;
+  if (now - cacheEpochStarted > CACHE_MS) {
+    cacheEpoch++;
+    cacheEpochStarted = now;
+  }
   const state = collect();
-  const r = diff(state.runs.map((x) => ({ ...x, time: 0 })), lastRuns);
+  const r = diff(state.runs, lastRuns, (x) => ({ ...x, time: 0 }));
   const t = diff(state.tasks, lastTasks);
   const n = diff(state.nurseries, lastNurseries);
   const s = diff(state.scopes, lastScopes);
   const l = diff(state.loops, lastLoops);
   const f = diff(state.futures, lastFutures);
-  lastRuns = r.next;
-  lastTasks = t.next;
-  lastNurseries = n.next;
-  lastScopes = s.next;
-  lastLoops = l.next;
-  lastFutures = f.next;
   const update: InspectorUpdate = {
     at: now,
-    runs: { upserted: state.runs.filter((x) => r.changes.upserted.some((y) => y.id === x.id)), removed: r.changes.removed },
-    tasks: t.changes,
-    nurseries: n.changes,
-    scopes: s.changes,
-    loops: l.changes,
-    futures: f.changes,
+    runs: r,
+    tasks: t,
+    nurseries: n,
+    scopes: s,
+    loops: l,
+    futures: f,
     events,
     batches,
   };
@@ -289,8 +440,13 @@ function flush(): void {
 export function subscribe(listener: Listener, options: SubscribeOptions = {}): () => void {
   if (typeof listener !== "function") throw new TypeError("subscribe(listener) needs a function that receives InspectorUpdate objects.");
   const sub: Subscriber = { listener, needsFull: true };
+  dirty = true;
   if (subscribers.size === 0) {
     observer.current = runtimeObserver;
+    lastCollect = -Infinity;
+    taskCache = new WeakMap();
+    scopeCache = new WeakMap();
+    nurseryCache = new WeakMap();
     lastRuns = new Map();
     lastTasks = new Map();
     lastNurseries = new Map();
@@ -311,6 +467,7 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
     if (subscribers.size === 0) {
       observer.current = null;
       flushScheduled = false;
+      flushToken++;
       events = [];
       batches = [];
       frameScheduler = null;

@@ -88,4 +88,31 @@ describe("inspector records for the devtools panel", () => {
       stop();
     }
   });
+
+  it("a flush scheduled before the last listener left does not start a second chain", async () => {
+    const frames = manualFrames();
+    const release = new Event();
+    const done = runWith({ clock: new MockClock() }, function* () {
+      yield* release.wait();
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 0));
+      const first = inspector.subscribe(() => {}, { scheduleFrame: frames.scheduleFrame });
+      first(); // its flush is still pending in `frames`
+      const got: inspector.InspectorUpdate[] = [];
+      const second = inspector.subscribe((u) => got.push(u), { scheduleFrame: frames.scheduleFrame });
+      try {
+        expect(frames.runFrame()).toBe(2); // the stale one and the live one
+        expect(got).toHaveLength(1);
+        // While the run lives, exactly one flush is pending per frame.
+        expect(frames.runFrame()).toBe(1);
+        expect(frames.runFrame()).toBe(1);
+      } finally {
+        second();
+      }
+    } finally {
+      release.set();
+      await done;
+    }
+  });
 });

@@ -1,0 +1,131 @@
+/**
+ * What the devtools panel costs a page: `npx tsx bench/panel-cost.ts`.
+ *
+ * Why it is built so: absolute frame times depend on the machine, so we
+ * report ratios between the panel open and closed, measured in the same
+ * page of the same Chromium, interleaved (closed, open, open, closed, ...)
+ * so drift hits both alike. The page is demos/devtools-playground.html in
+ * `?bench` mode, served by Vite (the code in this tree); it runs a busy
+ * workload (tasks that checkpoint in a loop, so the scheduler is never
+ * idle) next to many idle tasks (so the tree is big), and measures
+ * animation-frame intervals and scheduler steps per second itself.
+ *
+ * Flags: --rounds N (default 4), --window MS (default 2000), --quick.
+ */
+import { createServer } from "vite";
+import { chromium } from "playwright-core";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+interface Measurement {
+  frames: number;
+  frameMeanMs: number;
+  frameP95Ms: number;
+  stepsPerSecond: number;
+}
+
+interface Workload {
+  name: string;
+  busy: number;
+  idle: number;
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  const v = i >= 0 ? Number(args[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const quick = args.includes("--quick");
+const ROUNDS = flag("--rounds", quick ? 2 : 4);
+const WINDOW = flag("--window", quick ? 1000 : 2000);
+const WORKLOADS: Workload[] = [
+  { name: "100 busy tasks", busy: 100, idle: 0 },
+  { name: "100 busy + 10,000 idle tasks", busy: 100, idle: 10_000 },
+  { name: "10,000 idle tasks only", busy: 0, idle: 10_000 },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function fmt(n: number, digits = 2): string {
+  return n.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  const server = await createServer({ configFile: resolve(root, "vite.config.ts"), logLevel: "error", server: { host: "127.0.0.1", port: 5199, strictPort: false } });
+  await server.listen();
+  const base = server.resolvedUrls?.local[0] ?? "http://127.0.0.1:5199/";
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-timer-throttling", "--disable-renderer-backgrounding"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(new URL("devtools-playground.html?bench", base).href);
+    await page.waitForFunction(() => "playground" in globalThis);
+    console.log(`panel cost: Chromium ${browser.version()}, ${ROUNDS} rounds of ${WINDOW} ms per state, interleaved\n`);
+    for (const w of WORKLOADS) {
+      await page.evaluate(([busy, idle]) => (globalThis as unknown as { playground: { startLoad(b: number, i: number): void } }).playground.startLoad(busy, idle), [w.busy, w.idle] as const);
+      await page.waitForTimeout(500);
+      const closed: Measurement[] = [];
+      const open: Measurement[] = [];
+      const ratios = { frameMean: [] as number[], frameP95: [] as number[], throughput: [] as number[] };
+      for (let r = 0; r < ROUNDS + 1; r++) {
+        // Alternate the order each round; round 0 is a warm-up and is not kept.
+        const order: ("closed" | "open")[] = r % 2 === 0 ? ["closed", "open"] : ["open", "closed"];
+        const got: Partial<Record<"closed" | "open", Measurement>> = {};
+        for (const state of order) {
+          await page.evaluate((s) => {
+            const pg = (globalThis as unknown as { playground: { mountPanel(): void; unmountPanel(): void } }).playground;
+            if (s === "open") pg.mountPanel();
+            else pg.unmountPanel();
+          }, state);
+          await page.waitForTimeout(300); // let the panel's first full render pass
+          got[state] = await page.evaluate(
+            (ms) => (globalThis as unknown as { playground: { measure(ms: number): Promise<Measurement> } }).playground.measure(ms),
+            WINDOW,
+          );
+        }
+        if (r === 0) continue;
+        const c = got.closed!;
+        const o = got.open!;
+        closed.push(c);
+        open.push(o);
+        ratios.frameMean.push(o.frameMeanMs / c.frameMeanMs);
+        ratios.frameP95.push(o.frameP95Ms / c.frameP95Ms);
+        if (c.stepsPerSecond > 0) ratios.throughput.push(o.stepsPerSecond / c.stepsPerSecond);
+      }
+      await page.evaluate(() => (globalThis as unknown as { playground: { unmountPanel(): void } }).playground.unmountPanel());
+      await page.evaluate(() => (globalThis as unknown as { playground: { stopLoad(): Promise<void> } }).playground.stopLoad());
+      const m = (xs: Measurement[], k: keyof Measurement) => median(xs.map((x) => x[k]));
+      console.log(`${w.name}:`);
+      console.log(`  frame interval mean  closed ${fmt(m(closed, "frameMeanMs"))} ms   open ${fmt(m(open, "frameMeanMs"))} ms   ratio open/closed ${fmt(median(ratios.frameMean))} (min ${fmt(Math.min(...ratios.frameMean))}, max ${fmt(Math.max(...ratios.frameMean))})`);
+      console.log(`  frame interval p95   closed ${fmt(m(closed, "frameP95Ms"))} ms   open ${fmt(m(open, "frameP95Ms"))} ms   ratio open/closed ${fmt(median(ratios.frameP95))}`);
+      if (ratios.throughput.length > 0) {
+        console.log(
+          `  scheduler steps/s    closed ${fmt(m(closed, "stepsPerSecond") / 1e6, 3)} M   open ${fmt(m(open, "stepsPerSecond") / 1e6, 3)} M   ratio open/closed ${fmt(median(ratios.throughput))} (min ${fmt(Math.min(...ratios.throughput))}, max ${fmt(Math.max(...ratios.throughput))})`,
+        );
+      }
+      console.log("");
+    }
+    if (errors.length > 0) {
+      console.error("page errors:", errors);
+      process.exitCode = 1;
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,260 @@
+/**
+ * The devtools playground: a page running real, varied work so the panel
+ * has something to show, and so the end-to-end tests and the panel-cost
+ * benchmark drive a real page in a real browser.
+ *
+ * Normal mode runs the work and mounts the panel open. `?bench` mode runs
+ * nothing by itself: `window.playground` lets the benchmark start a CPU
+ * workload and open or close the panel in the same page.
+ */
+import {
+  run,
+  openNursery,
+  sleep,
+  sleepForever,
+  moveOnAfter,
+  checkpoint,
+  currentStatistics,
+  type RunStatistics,
+  CancelScope,
+  abortable,
+  waitPromise,
+  openLoop,
+  aioAsTrio,
+  asyncio,
+  type Nursery,
+  type Operation,
+} from "../src/index.js";
+import { mountDevtools, type MountedDevtools } from "../devtools/index.js";
+
+const params = new URLSearchParams(location.search);
+const benchMode = params.has("bench");
+const logList = document.getElementById("log")!;
+const statusEl = document.getElementById("status")!;
+const ticksEl = document.getElementById("ticks")!;
+
+function log(text: string): void {
+  const li = document.createElement("li");
+  li.textContent = text;
+  li.dataset.testid = "log-entry";
+  logList.appendChild(li);
+  logList.scrollTop = logList.scrollHeight;
+}
+
+// ---- the work ------------------------------------------------------------
+
+function* fetcher(i: number): Operation<void> {
+  const name = `fetcher-${i}`;
+  try {
+    log(`${name} started`);
+    const res = yield* abortable((signal) => fetch(`/api/playground/slow?ms=120000&tag=${name}`, { signal }));
+    const body = yield* waitPromise(res.json());
+    log(`${name} got ${JSON.stringify(body)}`);
+  } finally {
+    log(`${name} finally`);
+  }
+}
+
+function* ticker(): Operation<void> {
+  for (let n = 1; ; n++) {
+    yield* sleep(0.5);
+    ticksEl.textContent = String(n);
+  }
+}
+
+function* deadlineWorker(): Operation<void> {
+  for (;;) {
+    yield* moveOnAfter(45, function* () {
+      yield* sleepForever();
+    });
+    log("deadline-worker: its scope ended, starting again");
+  }
+}
+
+function* shielded(): Operation<void> {
+  yield* new CancelScope({ shield: true }).run(function* () {
+    yield* sleep(3600);
+  });
+}
+
+function* supervisor(): Operation<void> {
+  try {
+    yield* openNursery(function* (n) {
+      n.startSoonNamed("crasher", function* () {
+        yield* sleep(1);
+        throw new Error("the playground's crasher failed on purpose");
+      });
+      n.startSoonNamed("crasher's sibling", function* () {
+        yield* sleepForever();
+      });
+    });
+  } catch (error) {
+    log(`supervisor caught: ${String(error)}`);
+  }
+  yield* sleepForever();
+}
+
+function* blips(): Operation<void> {
+  yield* openNursery(function* (n) {
+    for (let i = 1; ; i++) {
+      n.startSoonNamed(`blip-${i}`, function* () {
+        yield* sleep(0.3);
+      });
+      yield* sleep(0.4);
+    }
+  });
+}
+
+function* asyncioHost(): Operation<void> {
+  yield* openLoop(function* (loop) {
+    yield* aioAsTrio(function* (): asyncio.Coroutine<void> {
+      const pending = loop.createFuture<string>();
+      pending.addDoneCallback(function onPendingResolved() {});
+      const worker = loop.createTask(
+        (function* (): asyncio.Coroutine<void> {
+          for (;;) yield* asyncio.sleep(0.7);
+        })(),
+        { name: "aio-worker" },
+      );
+      worker.addDoneCallback(function onWorkerDone() {});
+      const waiter = loop.createTask(
+        (function* (): asyncio.Coroutine<string> {
+          return yield* pending;
+        })(),
+        { name: "aio-waiter" },
+      );
+      void waiter;
+      yield* asyncio.sleep(3600);
+    })();
+  });
+}
+
+let crowd: Nursery | null = null;
+
+function* crowdKeeper(): Operation<void> {
+  yield* openNursery(function* (n) {
+    crowd = n;
+    yield* sleepForever();
+  });
+}
+
+function* main(): Operation<void> {
+  yield* openNursery(function* (n) {
+    for (let i = 1; i <= 3; i++) n.startSoonNamed(`fetcher-${i}`, fetcher, i);
+    n.startSoonNamed("ticker", ticker);
+    n.startSoonNamed("deadline-worker", deadlineWorker);
+    n.startSoonNamed("shielded", shielded);
+    n.startSoonNamed("supervisor", supervisor);
+    n.startSoonNamed("blips", blips);
+    n.startSoonNamed("asyncio-host", asyncioHost);
+    n.startSoonNamed("crowd", crowdKeeper);
+    statusEl.textContent = "running";
+  });
+}
+
+document.getElementById("spawn-crowd")!.addEventListener("click", () => {
+  const n = crowd;
+  if (n === null) return;
+  for (let i = 0; i < 10_000; i++) n.startSoonNamed(`sleeper-${i}`, sleepForever);
+  statusEl.textContent = "running (+10,000 tasks)";
+});
+
+document.getElementById("cancel-crowd")!.addEventListener("click", () => {
+  // Restart the keeper's nursery: cancel it and open a new one.
+  const n = crowd;
+  if (n === null) return;
+  for (const t of n.childTasks) t.cancel("cancelled from the page");
+  statusEl.textContent = "running";
+});
+
+// ---- bench mode ------------------------------------------------------------
+
+/** Frame and throughput figures over a measuring window. */
+export interface Measurement {
+  frames: number;
+  frameMeanMs: number;
+  frameP95Ms: number;
+  stepsPerSecond: number;
+}
+
+/** What the benchmark drives (bench mode only). */
+export interface PlaygroundControl {
+  /** Starts `busy` tasks that checkpoint in a loop and `idle` sleeping tasks. */
+  startLoad(busy: number, idle: number): void;
+  stopLoad(): Promise<void>;
+  mountPanel(): void;
+  unmountPanel(): void;
+  /** Measures animation frame intervals and scheduler steps for `ms` milliseconds. */
+  measure(ms: number): Promise<Measurement>;
+}
+
+let panel: MountedDevtools | null = null;
+
+if (benchMode) {
+  let cancel: CancelScope | null = null;
+  let done: Promise<void> = Promise.resolve();
+  let stats: RunStatistics | null = null;
+  const control: PlaygroundControl = {
+    startLoad(busy, idle) {
+      done = run(function* () {
+        stats = currentStatistics();
+        yield* new CancelScope().run(function* (scope) {
+          cancel = scope;
+          yield* openNursery(function* (n) {
+            for (let i = 0; i < idle; i++) n.startSoonNamed(`idle-${i}`, sleepForever);
+            for (let i = 0; i < busy; i++)
+              n.startSoonNamed(`busy-${i}`, function* () {
+                for (;;) yield* checkpoint();
+              });
+          });
+        });
+      });
+    },
+    async stopLoad() {
+      (cancel as CancelScope | null)?.cancel("bench over");
+      await done;
+      cancel = null;
+      stats = null;
+    },
+    mountPanel() {
+      panel ??= mountDevtools({ initiallyOpen: true, storageKey: "devtools-playground-bench" });
+    },
+    unmountPanel() {
+      panel?.unmount();
+      panel = null;
+    },
+    measure(ms) {
+      return new Promise((resolve) => {
+        const gaps: number[] = [];
+        const steps0 = stats?.steps ?? 0;
+        const t0 = performance.now();
+        let last = t0;
+        const frame = (t: number) => {
+          gaps.push(t - last);
+          last = t;
+          if (t - t0 < ms) {
+            requestAnimationFrame(frame);
+            return;
+          }
+          const elapsed = performance.now() - t0;
+          const sorted = gaps.slice(1).sort((a, b) => a - b);
+          resolve({
+            frames: sorted.length,
+            frameMeanMs: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
+            frameP95Ms: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+            stepsPerSecond: (((stats?.steps ?? 0) - steps0) / elapsed) * 1000,
+          });
+        };
+        requestAnimationFrame(frame);
+      });
+    },
+  };
+  (globalThis as { playground?: PlaygroundControl }).playground = control;
+  statusEl.textContent = "bench mode";
+} else {
+  panel = mountDevtools({ initiallyOpen: true, storageKey: "devtools-playground" });
+  run(main).catch((error: unknown) => {
+    statusEl.textContent = `failed: ${String(error)}`;
+    console.error(error);
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * `mountDevtools`: the panel as a floating, draggable, resizable window
+ * with a toggle button, inside a Shadow DOM root so neither the page's
+ * styles nor the panel's leak across. Open/closed, position and size are
+ * remembered in localStorage. While closed the panel is unmounted, so it
+ * is unsubscribed from the inspector and costs the page nothing.
+ */
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { JSX } from "preact";
+import { DevtoolsPanel } from "./panel.js";
+import { PanelStore } from "./store.js";
+import { FRAME_CSS, PANEL_CSS } from "./styles.js";
+
+/** Options of `mountDevtools`. */
+export interface MountOptions {
+  /** Open the panel at once when nothing is remembered (default false). */
+  initiallyOpen?: boolean;
+  /** The localStorage key for open/closed, position and size (default "trio-asyncio-devtools"). */
+  storageKey?: string;
+  /** Where to attach the panel's host element (default document.body). */
+  container?: HTMLElement;
+}
+
+/** What `mountDevtools` returns. */
+export interface MountedDevtools {
+  /** Removes the panel and its host element, and unsubscribes. */
+  unmount(): void;
+}
+
+/** Remembered between page loads. */
+interface Layout {
+  open: boolean;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const MIN_W = 320;
+const MIN_H = 200;
+
+function viewport(): { w: number; h: number } {
+  return { w: globalThis.innerWidth || 1024, h: globalThis.innerHeight || 768 };
+}
+
+function defaultLayout(open: boolean): Layout {
+  const { w, h } = viewport();
+  const width = Math.min(860, Math.max(MIN_W, w - 40));
+  const height = Math.min(520, Math.max(MIN_H, Math.round(h * 0.6)));
+  return { open, x: Math.max(0, w - width - 20), y: Math.max(0, h - height - 60), width, height };
+}
+
+/** Keeps the frame on screen (the window may have shrunk since last time). */
+function clamp(l: Layout): Layout {
+  const { w, h } = viewport();
+  const width = Math.max(MIN_W, Math.min(l.width, w));
+  const height = Math.max(MIN_H, Math.min(l.height, h));
+  return { open: l.open, width, height, x: Math.max(0, Math.min(l.x, w - width)), y: Math.max(0, Math.min(l.y, h - height)) };
+}
+
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // e.g. blocked by privacy settings
+  }
+}
+
+function loadLayout(key: string, initiallyOpen: boolean): Layout {
+  const fallback = defaultLayout(initiallyOpen);
+  try {
+    const raw = storage()?.getItem(key);
+    if (raw === null || raw === undefined) return fallback;
+    const v = JSON.parse(raw) as Partial<Layout>;
+    const num = (x: unknown, d: number) => (typeof x === "number" && Number.isFinite(x) ? x : d);
+    return clamp({
+      open: typeof v.open === "boolean" ? v.open : initiallyOpen,
+      x: num(v.x, fallback.x),
+      y: num(v.y, fallback.y),
+      width: num(v.width, fallback.width),
+      height: num(v.height, fallback.height),
+    });
+  } catch {
+    return fallback;
+  }
+}
+
+function saveLayout(key: string, layout: Layout): void {
+  try {
+    storage()?.setItem(key, JSON.stringify(layout));
+  } catch {
+    // Quota or privacy settings: the layout is just not remembered.
+  }
+}
+
+/** Follows a pointer drag, calling `move(dx, dy)` and `done()` at the end. */
+function drag(e: PointerEvent, move: (dx: number, dy: number) => void, done: () => void): void {
+  if (e.button !== 0) return;
+  e.preventDefault();
+  const x0 = e.clientX;
+  const y0 = e.clientY;
+  const target = e.currentTarget as HTMLElement;
+  target.setPointerCapture?.(e.pointerId);
+  const onMove = (ev: PointerEvent) => move(ev.clientX - x0, ev.clientY - y0);
+  const onUp = () => {
+    target.removeEventListener("pointermove", onMove);
+    target.removeEventListener("pointerup", onUp);
+    target.removeEventListener("pointercancel", onUp);
+    done();
+  };
+  target.addEventListener("pointermove", onMove);
+  target.addEventListener("pointerup", onUp);
+  target.addEventListener("pointercancel", onUp);
+}
+
+function Floating(props: { storageKey: string; initiallyOpen: boolean; store: PanelStore }): JSX.Element {
+  const [layout, setLayout] = useState<Layout>(() => loadLayout(props.storageKey, props.initiallyOpen));
+  const latest = useRef(layout);
+  latest.current = layout;
+  const toggleRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => saveLayout(props.storageKey, layout), [layout.open]);
+  useEffect(() => {
+    const onResize = () => setLayout((l) => clamp(l));
+    globalThis.addEventListener?.("resize", onResize);
+    return () => globalThis.removeEventListener?.("resize", onResize);
+  }, []);
+
+  const setOpen = (open: boolean) => {
+    setLayout({ ...latest.current, open });
+    if (!open) toggleRef.current?.focus();
+  };
+  const commit = () => saveLayout(props.storageKey, latest.current);
+
+  const startMove = (e: PointerEvent) => {
+    const start = latest.current;
+    drag(e, (dx, dy) => setLayout(clamp({ ...start, x: start.x + dx, y: start.y + dy })), commit);
+  };
+  const startResize = (e: PointerEvent) => {
+    const start = latest.current;
+    drag(e, (dx, dy) => setLayout(clamp({ ...start, width: start.width + dx, height: start.height + dy })), commit);
+  };
+
+  return (
+    <>
+      <button
+        ref={toggleRef}
+        type="button"
+        class="tad-toggle"
+        aria-expanded={layout.open}
+        aria-label={layout.open ? "Close trio-asyncio devtools" : "Open trio-asyncio devtools"}
+        onClick={() => setOpen(!layout.open)}
+      >
+        {layout.open ? "✕ trio" : "⧉ trio"}
+      </button>
+      {layout.open ? (
+        <div
+          class="tad-frame"
+          role="dialog"
+          aria-label="trio-asyncio devtools"
+          style={{ left: `${layout.x}px`, top: `${layout.y}px`, width: `${layout.width}px`, height: `${layout.height}px` }}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setOpen(false);
+          }}
+        >
+          <div class="tad-grip" title="Drag to move" aria-hidden="true" onPointerDown={startMove} />
+          <div class="tad-body">
+            <DevtoolsPanel store={props.store} injectStyles={false} onClose={() => setOpen(false)} />
+          </div>
+          <div class="tad-resize" title="Drag to resize" aria-hidden="true" onPointerDown={startResize} />
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * Mounts the floating devtools panel (and its toggle button) on the page.
+ * Call `unmount()` on the result to remove it.
+ */
+export function mountDevtools(options: MountOptions = {}): MountedDevtools {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("mountDevtools(options) takes an object such as { initiallyOpen: true }, or nothing.");
+  }
+  if (typeof document === "undefined") {
+    throw new Error("mountDevtools() needs a DOM (call it in the browser, after the page has loaded).");
+  }
+  const container = options.container ?? document.body;
+  if (container === null || container === undefined) {
+    throw new Error("mountDevtools(): document.body does not exist yet; call it after the page has loaded, or pass { container }.");
+  }
+  const host = document.createElement("div");
+  host.setAttribute("data-trio-asyncio-devtools", "");
+  container.appendChild(host);
+  const shadow = host.attachShadow({ mode: "open" });
+  const style = document.createElement("style");
+  style.textContent = FRAME_CSS + PANEL_CSS;
+  shadow.appendChild(style);
+  const mountPoint = document.createElement("div");
+  shadow.appendChild(mountPoint);
+  // One store for the page's life: closing and reopening keeps the timeline and errors.
+  const store = new PanelStore();
+  render(<Floating storageKey={options.storageKey ?? "trio-asyncio-devtools"} initiallyOpen={options.initiallyOpen === true} store={store} />, mountPoint);
+  let mounted = true;
+  return {
+    unmount() {
+      if (!mounted) return;
+      mounted = false;
+      render(null, mountPoint);
+      host.remove();
+    },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * `<DevtoolsPanel/>`: the whole panel (toolbar, tree, detail pane,
+ * timeline) as one Preact component, usable on its own or inside
+ * `mountDevtools`' floating frame.
+ *
+ * It subscribes to the inspector while mounted (so a closed panel costs the
+ * page nothing) and renders once per inspector update, which the inspector
+ * already coalesces to one per animation frame. Rows are rebuilt only when
+ * the set of records changed or a filter is on; status changes only repaint
+ * the visible rows.
+ */
+import { useEffect, useMemo, useReducer, useState } from "preact/hooks";
+import type { JSX } from "preact";
+import { PanelStore } from "./store.js";
+import { liveSource, type InspectorSource } from "./source.js";
+import { buildRows, filterIsEmpty, type FilterState, type TreeFilter } from "./tree.js";
+import { TreeView } from "./tree-view.js";
+import { DetailPane } from "./detail.js";
+import { Timeline } from "./timeline.js";
+import { PANEL_CSS, STATE_COLOURS } from "./styles.js";
+
+/** Props of `DevtoolsPanel`. */
+export interface DevtoolsPanelProps {
+  /** Where the data comes from (default: this page's live inspector). */
+  source?: InspectorSource;
+  /** Passed to `inspector.subscribe` (default: the next animation frame at least `refreshInterval` ms after the last). */
+  scheduleFrame?: (flush: () => void) => void;
+  /**
+   * Minimum time between two updates of the panel, in ms (default 100: ten
+   * a second is plenty to read, and keeps the panel's cost to the page low).
+   * 0 updates on every animation frame. Ignored when `scheduleFrame` is given.
+   */
+  refreshInterval?: number;
+  /** Highlight tasks blocked at least this long, in seconds (default 5; editable in the toolbar). */
+  blockedThreshold?: number;
+  /** Start with creation stacks captured (default false; a toolbar checkbox). */
+  captureStacks?: boolean;
+  /** Shows a close button that calls this. */
+  onClose?: () => void;
+  /** Render the panel's <style> (default true; mountDevtools puts it in the shadow root itself). */
+  injectStyles?: boolean;
+  /** The tree viewport's height when it cannot be measured (default 400 px). */
+  fallbackTreeHeight?: number;
+  /** A performance.now()-like clock (tests pass a fixed one). */
+  now?: () => number;
+  /** Use this store instead of a new one (tests, or to keep state across remounts). */
+  store?: PanelStore;
+}
+
+const FILTERS: { state: FilterState; label: string; colour: string }[] = [
+  { state: "running", label: "Running", colour: STATE_COLOURS.running },
+  { state: "blocked", label: "Blocked", colour: STATE_COLOURS.blocked },
+  { state: "cancelled", label: "Cancelled", colour: STATE_COLOURS.cancelled },
+  { state: "errored", label: "Errored", colour: STATE_COLOURS.errored },
+];
+
+const defaultNow = (): number => performance.now();
+
+/**
+ * Schedules inspector flushes on the next animation frame at least
+ * `interval` ms after the previous one, and further apart when a flush
+ * itself is slow (a huge task tree): never closer than 33 times the last
+ * flush's duration, which keeps the inspector and the store under about 3%
+ * of the main thread however big the tree.
+ */
+export function throttledFrames(interval: number): (flush: () => void) => void {
+  let last = -Infinity;
+  let gap = interval;
+  const raf = (cb: () => void) => {
+    const r = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+    if (typeof r === "function") r(cb);
+    else setTimeout(cb, 16);
+  };
+  return (flush) => {
+    const run = () => {
+      const start = performance.now();
+      last = start;
+      flush();
+      gap = Math.max(interval, (performance.now() - start) * 33);
+    };
+    const wait = last + gap - performance.now();
+    if (wait <= 0) raf(run);
+    else setTimeout(() => raf(run), wait);
+  };
+}
+
+/** The trio-asyncio devtools panel. */
+export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
+  const source = props.source ?? liveSource;
+  const now = props.now ?? defaultNow;
+  const store = useMemo(() => props.store ?? new PanelStore(), [props.store]);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [captureStacks, setCaptureStacks] = useState(props.captureStacks === true);
+  const [search, setSearch] = useState("");
+  const [states, setStates] = useState<ReadonlySet<FilterState>>(new Set());
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [activeKey, setActiveKey] = useState<string | null>(null);
+  const [threshold, setThreshold] = useState(props.blockedThreshold ?? 5);
+
+  useEffect(() => store.listen(() => rerender(undefined)), [store]);
+  const interval = props.refreshInterval ?? 100;
+  useEffect(() => {
+    const scheduleFrame = props.scheduleFrame ?? throttledFrames(interval);
+    return source.subscribe((update) => store.apply(update), { captureStacks, scheduleFrame });
+  }, [source, store, captureStacks, props.scheduleFrame, interval]);
+
+  const filter: TreeFilter = useMemo(() => ({ search, states }), [search, states]);
+  const filtering = !filterIsEmpty(filter);
+  // Without a filter, rows depend only on the structure; with one, on every change.
+  const rows = useMemo(() => buildRows(store, collapsed, filter), [store, collapsed, filter, store.structure, filtering ? store.version : 0]);
+
+  const toggle = (key: string, expand: boolean) => {
+    const next = new Set(collapsed);
+    if (expand) next.delete(key);
+    else next.add(key);
+    setCollapsed(next);
+  };
+  const select = (key: string) => {
+    setSelectedKey(key);
+    setActiveKey(key);
+    // A link in the detail pane may point inside a collapsed row: open the way.
+    const [kind] = key.split(":");
+    if (kind === "task" || kind === "nursery" || kind === "aiotask" || kind === "loop") {
+      if (!rows.some((r) => r.key === key) && collapsed.size > 0) setCollapsed(new Set());
+    }
+  };
+  const toggleState = (s: FilterState) => {
+    const next = new Set(states);
+    if (next.has(s)) next.delete(s);
+    else next.add(s);
+    setStates(next);
+  };
+
+  let blocked = 0;
+  let longBlocked = 0;
+  const nowMs = now();
+  for (const id of store.blockedSince.keys()) {
+    blocked++;
+    if ((store.blockedFor(id, nowMs) ?? 0) >= threshold * 1000) longBlocked++;
+  }
+
+  return (
+    <div class="tad-root" role="region" aria-label="trio-asyncio devtools">
+      {props.injectStyles === false ? null : <style>{PANEL_CSS}</style>}
+      <div class="tad-toolbar" role="toolbar" aria-label="Tree controls">
+        <span class="tad-title">trio-asyncio</span>
+        <input
+          type="search"
+          aria-label="Search tasks by name (or #id)"
+          placeholder="Search tasks…"
+          value={search}
+          onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)}
+        />
+        <span class="tad-filters" role="group" aria-label="Filter by state">
+          {FILTERS.map((f) => (
+            <button key={f.state} type="button" aria-pressed={states.has(f.state)} onClick={() => toggleState(f.state)} title={`Show only ${f.label.toLowerCase()} tasks`}>
+              <span class="tad-dot" style={{ background: f.colour, display: "inline-block", marginRight: "4px" }} />
+              {f.label}
+            </button>
+          ))}
+        </span>
+        <label>
+          <input type="checkbox" checked={captureStacks} onChange={(e) => setCaptureStacks((e.currentTarget as HTMLInputElement).checked)} /> capture stacks
+        </label>
+        <label>
+          blocked ≥{" "}
+          <input
+            type="number"
+            min={0}
+            step={0.5}
+            aria-label="Highlight tasks blocked at least this many seconds"
+            value={threshold}
+            onInput={(e) => {
+              const v = Number((e.currentTarget as HTMLInputElement).value);
+              if (Number.isFinite(v) && v >= 0) setThreshold(v);
+            }}
+          />{" "}
+          s
+        </label>
+        <span class="tad-grow" />
+        {store.errored.size > 0 ? (
+          <button type="button" aria-label="Forget tasks that exited with errors" onClick={() => store.clearErrors()}>
+            Clear errors
+          </button>
+        ) : null}
+        {props.onClose !== undefined ? (
+          <button type="button" aria-label="Close devtools" onClick={props.onClose}>
+            ✕
+          </button>
+        ) : null}
+      </div>
+      <div class="tad-main">
+        <TreeView
+          store={store}
+          rows={rows}
+          selectedKey={selectedKey}
+          activeKey={activeKey}
+          onSelect={select}
+          onActivate={setActiveKey}
+          onToggle={toggle}
+          blockedThresholdMs={threshold * 1000}
+          now={now}
+          fallbackHeight={props.fallbackTreeHeight ?? 400}
+        />
+        <DetailPane store={store} selectedKey={selectedKey} source={source} captureStacks={captureStacks} now={now} onSelect={select} />
+      </div>
+      <Timeline store={store} now={now} />
+      <div class="tad-status" data-testid="status">
+        {store.runs.size} run{store.runs.size === 1 ? "" : "s"} · {store.tasks.size} tasks · {blocked} blocked
+        {longBlocked > 0 ? ` (${longBlocked} ≥ ${threshold} s)` : ""} · {store.loops.size} asyncio loop{store.loops.size === 1 ? "" : "s"} ·{" "}
+        {store.errored.size} errored · {rows.length} rows
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * The panel's model: the inspector's flat records kept in maps, updated from
+ * the diff feed, plus what only the panel knows (when each task was first
+ * seen blocked, which tasks exited with an error, the recorded timeline).
+ *
+ * It is plain TypeScript with no DOM, so it can be tested alone, and it
+ * counts two versions: `structure` (the set of rows changed: something was
+ * added or removed) and `version` (anything changed). The tree rebuilds its
+ * rows only when the structure changed, so a frame in which 10,000 tasks
+ * merely change status costs a map update per task, not a new row list.
+ */
+import type { inspector } from "../src/index.js";
+import { emptyTimeline, type TimelineData } from "./timeline-data.js";
+
+/** How the panel classifies a task. */
+export type TaskState = "running" | "runnable" | "blocked" | "cancelled" | "errored" | "done";
+
+/** A task that exited with an error, kept so it can still be found and read. */
+export interface ErroredTask {
+  record: inspector.TaskRecord;
+  /** The error, as the inspector described it. */
+  detail: string;
+  /** performance.now() in ms when it exited. */
+  at: number;
+}
+
+/** Where a run's clock stood at a known moment, to extrapolate from. */
+interface ClockReading {
+  time: number;
+  at: number;
+  finished: boolean;
+}
+
+const MAX_ERRORED = 500;
+const MAX_TIMELINE = 50_000;
+
+type Listener = () => void;
+
+/** The panel's state, fed by inspector updates. */
+export class PanelStore {
+  readonly runs = new Map<number, inspector.RunRecord>();
+  readonly tasks = new Map<number, inspector.TaskRecord>();
+  readonly nurseries = new Map<number, inspector.NurseryRecord>();
+  readonly scopes = new Map<number, inspector.ScopeRecord>();
+  readonly loops = new Map<number, inspector.LoopRecord>();
+  readonly futures = new Map<number, inspector.FutureRecord>();
+  /** performance.now() when each task was first seen blocked (cleared when it moves on). */
+  readonly blockedSince = new Map<number, number>();
+  /** Tasks that exited with an error, by id, oldest first. */
+  readonly errored = new Map<number, ErroredTask>();
+  /** The recorded timeline (live), see `recording`. */
+  live: TimelineData = emptyTimeline();
+  /** A timeline loaded by import, shown instead of the live one while set. */
+  imported: TimelineData | null = null;
+  /** Whether events and batches are appended to `live`. */
+  recording = true;
+  /** Bumped when records are added or removed. */
+  structure = 0;
+  /** Bumped on every change. */
+  version = 0;
+  private readonly clocks = new Map<number, ClockReading>();
+  private readonly listeners = new Set<Listener>();
+
+  /** Calls `listener` after every applied update; returns the unsubscribe function. */
+  listen(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Applies one inspector update (the first carries `full`). */
+  apply(update: inspector.InspectorUpdate): void {
+    let structural = false;
+    if (update.full !== undefined) {
+      this.load(update.full, update.at);
+      structural = true;
+    }
+    // Errors first: the exited task's last record is still in the map.
+    for (const e of update.events) {
+      if (e.kind !== "error") continue;
+      const record = this.tasks.get(e.id) ?? fallbackRecord(e);
+      this.errored.set(e.id, { record, detail: e.detail ?? "error", at: e.at });
+      structural = true;
+      if (this.errored.size > MAX_ERRORED) this.errored.delete(this.errored.keys().next().value as number);
+    }
+    structural = upsert(this.runs, update.runs) || structural;
+    for (const r of update.runs.upserted) this.clocks.set(r.id, { time: r.time, at: update.at, finished: r.finished });
+    for (const id of update.runs.removed) this.clocks.delete(id);
+    structural = upsert(this.tasks, update.tasks) || structural;
+    for (const t of update.tasks.upserted) this.noteBlocked(t, update.at);
+    for (const id of update.tasks.removed) this.blockedSince.delete(id);
+    structural = upsert(this.nurseries, update.nurseries) || structural;
+    upsert(this.scopes, update.scopes);
+    structural = upsert(this.loops, update.loops) || structural;
+    structural = upsert(this.futures, update.futures) || structural;
+    if (this.recording) {
+      appendCapped(this.live.events, update.events);
+      appendCapped(this.live.batches, update.batches);
+    }
+    if (structural) this.structure++;
+    this.version++;
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Forgets the tasks that exited with errors. */
+  clearErrors(): void {
+    if (this.errored.size === 0) return;
+    this.errored.clear();
+    this.structure++;
+    this.changed();
+  }
+
+  /** Empties the live timeline. */
+  clearTimeline(): void {
+    this.live = emptyTimeline();
+    this.changed();
+  }
+
+  /** Starts or stops recording the live timeline. */
+  setRecording(on: boolean): void {
+    this.recording = on;
+    this.changed();
+  }
+
+  /** Shows an imported timeline (null goes back to the live one). */
+  setImported(data: TimelineData | null): void {
+    this.imported = data;
+    this.changed();
+  }
+
+  /** The timeline on show: the imported one if any, else the live one. */
+  timeline(): TimelineData {
+    return this.imported ?? this.live;
+  }
+
+  /** The run's clock now (seconds), extrapolated from the last reading at `nowMs` (performance.now()). */
+  runTime(runId: number, nowMs: number): number | undefined {
+    const c = this.clocks.get(runId);
+    if (c === undefined) return undefined;
+    return c.finished ? c.time : c.time + Math.max(0, nowMs - c.at) / 1000;
+  }
+
+  /** How the panel classifies a task (see `TaskState`). */
+  stateOf(task: inspector.TaskRecord): TaskState {
+    if (this.errored.has(task.id) && !this.tasks.has(task.id)) return "errored";
+    // In a cancelled scope: cancellation reaches it, or it is cleaning up
+    // (e.g. in a shielded `finally`) inside a scope whose cancel was called.
+    for (const sid of task.scopeIds) {
+      const scope = this.scopes.get(sid);
+      if (scope !== undefined && (scope.cancelled || scope.cancelCalled)) return "cancelled";
+    }
+    return task.status;
+  }
+
+  /** How long (ms) the task has been blocked at `nowMs`, or null if it is not. */
+  blockedFor(taskId: number, nowMs: number): number | null {
+    const since = this.blockedSince.get(taskId);
+    return since === undefined ? null : Math.max(0, nowMs - since);
+  }
+
+  private load(full: inspector.Snapshot, at: number): void {
+    const blocked = new Map(this.blockedSince);
+    this.runs.clear();
+    this.tasks.clear();
+    this.nurseries.clear();
+    this.scopes.clear();
+    this.loops.clear();
+    this.futures.clear();
+    this.clocks.clear();
+    this.blockedSince.clear();
+    for (const r of full.runs) {
+      this.runs.set(r.id, r);
+      this.clocks.set(r.id, { time: r.time, at: full.takenAt, finished: r.finished });
+    }
+    for (const t of full.tasks) {
+      this.tasks.set(t.id, t);
+      // A resubscription (e.g. to capture stacks) must not reset the clocks.
+      const since = blocked.get(t.id);
+      if (since !== undefined && t.status === "blocked") this.blockedSince.set(t.id, since);
+      else this.noteBlocked(t, at);
+    }
+    for (const n of full.nurseries) this.nurseries.set(n.id, n);
+    for (const s of full.scopes) this.scopes.set(s.id, s);
+    for (const l of full.loops) this.loops.set(l.id, l);
+    for (const f of full.futures) this.futures.set(f.id, f);
+  }
+
+  private noteBlocked(t: inspector.TaskRecord, at: number): void {
+    if (t.status === "blocked") {
+      if (!this.blockedSince.has(t.id)) this.blockedSince.set(t.id, at);
+    } else {
+      this.blockedSince.delete(t.id);
+    }
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+function upsert<R extends { id: number }>(map: Map<number, R>, changes: inspector.Changes<R>): boolean {
+  let structural = changes.removed.length > 0;
+  for (const r of changes.upserted) {
+    if (!structural && !map.has(r.id)) structural = true;
+    map.set(r.id, r);
+  }
+  for (const id of changes.removed) map.delete(id);
+  return structural;
+}
+
+function appendCapped<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
+  // Drop the oldest quarter at once, so a full timeline is not shifted on every update.
+  if (list.length > MAX_TIMELINE) list.splice(0, list.length - Math.floor(MAX_TIMELINE * 0.75));
+}
+
+function fallbackRecord(e: inspector.TimelineEvent): inspector.TaskRecord {
+  return { id: e.id, runId: e.runId, name: e.name, status: "done", system: false, nurseryId: null, parentTaskId: null, scopeIds: [], waitingOn: null };
+}

@@ -1,0 +1,243 @@
+/**
+ * The timeline strip: task spawns, exits, cancellations and errors as ticks,
+ * and the scheduler's batches as bars measured against a 16 ms frame budget,
+ * drawn on one small canvas (thousands of marks would be too many DOM
+ * nodes). While recording, it shows the last ten seconds; paused or
+ * imported, the whole recording. Redraws are coalesced to one per frame.
+ *
+ * Record/pause, clear, export to JSON (a textarea and a download link) and
+ * import (paste or pick a file) live in its toolbar.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { JSX } from "preact";
+import type { PanelStore } from "./store.js";
+import { EVENT_COLOURS } from "./styles.js";
+import { exportTimeline, FRAME_BUDGET_MS, importTimeline, summarize, type TimelineData, type TimelineSummary } from "./timeline-data.js";
+
+/** Props of `Timeline`. */
+export interface TimelineProps {
+  store: PanelStore;
+  now(): number;
+}
+
+const LIVE_WINDOW_MS = 10_000;
+const HEIGHT = 72;
+
+/** The time range drawn. */
+function range(data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): [number, number] {
+  if (live) return [nowMs - LIVE_WINDOW_MS, nowMs];
+  if (summary.start === null || summary.end === null) return [0, 1];
+  const span = Math.max(1, summary.end - summary.start);
+  return [summary.start - span * 0.02, summary.end + span * 0.02];
+}
+
+/** First index whose time is >= t, in a list sorted by `at`. */
+function lowerBound<T>(list: readonly T[], t: number, at: (x: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (at(list[mid]!) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): void {
+  const ctx = canvas.getContext?.("2d");
+  if (ctx === null || ctx === undefined) return;
+  const ratio = globalThis.devicePixelRatio ?? 1;
+  const cssWidth = canvas.clientWidth || 600;
+  const w = Math.round(cssWidth * ratio);
+  const h = Math.round(HEIGHT * ratio);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, cssWidth, HEIGHT);
+  const [t0, t1] = range(data, live, nowMs, summary);
+  const x = (t: number) => ((t - t0) / (t1 - t0)) * cssWidth;
+  // Events lane (top).
+  const eventsTop = 4;
+  const eventsHeight = 20;
+  for (let i = lowerBound(data.events, t0, (e) => e.at); i < data.events.length; i++) {
+    const e = data.events[i]!;
+    if (e.at > t1) break;
+    ctx.fillStyle = EVENT_COLOURS[e.kind];
+    const big = e.kind === "error" || e.kind === "cancel";
+    ctx.fillRect(Math.floor(x(e.at)), eventsTop + (big ? 0 : 6), big ? 2 : 1, big ? eventsHeight : eventsHeight - 6);
+  }
+  // Batches lane (bottom): a bar's height grows with its duration (square
+  // root scale, so 1 ms batches are still visible); the line is the budget.
+  const laneTop = 30;
+  const laneHeight = HEIGHT - laneTop - 2;
+  const full = FRAME_BUDGET_MS * 2;
+  const scale = (ms: number) => Math.sqrt(Math.min(1, ms / full)) * laneHeight;
+  for (let i = lowerBound(data.batches, t0 - 1000, (b) => b.start); i < data.batches.length; i++) {
+    const b = data.batches[i]!;
+    if (b.start > t1) break;
+    if (b.end < t0) continue;
+    const ms = b.end - b.start;
+    const bh = Math.max(1, scale(ms));
+    ctx.fillStyle = ms > FRAME_BUDGET_MS ? "#ff5c5c" : "#4fa3f7";
+    ctx.fillRect(Math.floor(x(b.start)), laneTop + laneHeight - bh, Math.max(1, x(b.end) - x(b.start)), bh);
+  }
+  const budgetY = laneTop + laneHeight - scale(FRAME_BUDGET_MS);
+  ctx.strokeStyle = "#ffd27a";
+  ctx.setLineDash?.([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(0, budgetY + 0.5);
+  ctx.lineTo(cssWidth, budgetY + 0.5);
+  ctx.stroke();
+  ctx.setLineDash?.([]);
+  ctx.fillStyle = "#ffd27a";
+  ctx.font = "10px ui-monospace, monospace";
+  ctx.fillText(`${FRAME_BUDGET_MS} ms`, 4, budgetY - 2);
+}
+
+function describe(s: TimelineSummary): string {
+  return (
+    `${s.events} events (${s.spawns} spawns, ${s.exits} exits, ${s.cancels} cancels, ${s.errors} errors) · ` +
+    `${s.batches} batches, ${s.overBudget} over ${FRAME_BUDGET_MS} ms, longest ${s.longestBatchMs.toFixed(1)} ms`
+  );
+}
+
+/** The timeline strip with its controls. */
+export function Timeline(props: TimelineProps): JSX.Element {
+  const { store } = props;
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [exported, setExported] = useState<{ json: string; url: string | null } | null>(null);
+  const [importText, setImportText] = useState("");
+  const [importError, setImportError] = useState<string | null>(null);
+  const [showImport, setShowImport] = useState(false);
+  const data = store.timeline();
+  const imported = store.imported !== null;
+  const summary = summarize(data);
+
+  // Redraw on changes, once per frame at most, and keep a live window moving.
+  useEffect(() => {
+    let pending = false;
+    let stopped = false;
+    const raf = globalThis.requestAnimationFrame?.bind(globalThis) ?? ((cb: () => void) => setTimeout(cb, 16));
+    const redraw = () => {
+      pending = false;
+      if (stopped || canvas.current === null) return;
+      const d = store.timeline();
+      const isLive = store.recording && store.imported === null;
+      draw(canvas.current, d, isLive, props.now(), summarize(d));
+    };
+    const request = () => {
+      if (pending) return;
+      pending = true;
+      raf(redraw);
+    };
+    request();
+    const unlisten = store.listen(request);
+    const timer = setInterval(() => {
+      if (store.recording && store.imported === null) request();
+    }, 250);
+    return () => {
+      stopped = true;
+      unlisten();
+      clearInterval(timer);
+    };
+  }, [store]);
+
+  useEffect(() => () => {
+    if (exported?.url != null) URL.revokeObjectURL(exported.url);
+  }, [exported]);
+
+  const doExport = () => {
+    const json = exportTimeline(data);
+    let url: string | null = null;
+    if (typeof Blob === "function" && typeof URL.createObjectURL === "function") {
+      url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
+    }
+    setExported({ json, url });
+  };
+
+  const load = (text: string) => {
+    try {
+      const d = importTimeline(text);
+      d.events.sort((a, b) => a.at - b.at);
+      d.batches.sort((a, b) => a.start - b.start);
+      store.setImported(d);
+      setImportError(null);
+      setShowImport(false);
+    } catch (error) {
+      setImportError((error as Error).message);
+    }
+  };
+
+  return (
+    <section class="tad-timeline" aria-label="Timeline">
+      <div class="tad-timeline-bar">
+        <strong>Timeline</strong>
+        {imported ? (
+          <>
+            <span class="tad-badge tad-warn">imported</span>
+            <button type="button" onClick={() => store.setImported(null)}>Back to live</button>
+          </>
+        ) : (
+          <button
+            type="button"
+            aria-pressed={store.recording}
+            aria-label={store.recording ? "Pause recording" : "Resume recording"}
+            onClick={() => store.setRecording(!store.recording)}
+          >
+            {store.recording ? "❚❚ Pause" : "● Record"}
+          </button>
+        )}
+        <button type="button" aria-label="Clear the timeline" onClick={() => store.clearTimeline()} disabled={imported}>
+          Clear
+        </button>
+        <button type="button" aria-label="Export the timeline as JSON" onClick={doExport}>
+          Export
+        </button>
+        <button type="button" aria-label="Import a timeline" aria-expanded={showImport} onClick={() => setShowImport(!showImport)}>
+          Import…
+        </button>
+        <span class="tad-legend" aria-hidden="true">
+          {Object.entries(EVENT_COLOURS).map(([k, c]) => (
+            <span key={k} style={`--c: ${c}`}>{k}</span>
+          ))}
+          <span style="--c: #4fa3f7">batch</span>
+          <span style="--c: #ff5c5c">&gt; budget</span>
+        </span>
+      </div>
+      <canvas ref={canvas} role="img" aria-label={`Timeline: ${describe(summary)}`} height={HEIGHT} />
+      <div class="tad-kind" data-testid="timeline-summary">{describe(summary)}</div>
+      {exported !== null ? (
+        <div>
+          <textarea readOnly aria-label="Exported timeline JSON" value={exported.json} data-testid="export-json" />
+          {exported.url !== null ? (
+            <a href={exported.url} download="trio-asyncio-timeline.json" style={{ color: "#7fb2ff" }}>
+              Download trio-asyncio-timeline.json
+            </a>
+          ) : null}{" "}
+          <button type="button" onClick={() => setExported(null)}>Close export</button>
+        </div>
+      ) : null}
+      {showImport ? (
+        <div>
+          <textarea
+            aria-label="Timeline JSON to import"
+            placeholder="Paste a timeline exported from this panel"
+            value={importText}
+            onInput={(e) => setImportText((e.currentTarget as HTMLTextAreaElement).value)}
+          />
+          <button type="button" onClick={() => load(importText)}>Load</button>{" "}
+          <input
+            type="file"
+            accept="application/json,.json"
+            aria-label="Import a timeline file"
+            onChange={(e) => {
+              const file = (e.currentTarget as HTMLInputElement).files?.[0];
+              if (file !== undefined) void file.text().then(load);
+            }}
+          />
+          {importError !== null ? <p class="tad-error" role="alert">{importError}</p> : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,239 @@
+/**
+ * The task tree as a virtualised list: only the rows in (or just around) the
+ * viewport are in the DOM, positioned absolutely inside a spacer as tall as
+ * all rows, so 10,000 tasks cost the same to render as 30.
+ *
+ * Keyboard: the tree itself holds focus (role="tree", tabindex 0) and points
+ * at the active row with aria-activedescendant; the active row is always
+ * scrolled into view, so it is always rendered. Up/Down, Home/End,
+ * PageUp/PageDown move, Right expands or steps in, Left collapses or steps
+ * out, Enter or Space selects.
+ */
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { JSX } from "preact";
+import type { PanelStore } from "./store.js";
+import { rowName, rowTaskState, type Row } from "./tree.js";
+import { ROW_HEIGHT, STATE_COLOURS } from "./styles.js";
+import { formatDuration } from "./format.js";
+
+/** Props of `TreeView`. */
+export interface TreeViewProps {
+  store: PanelStore;
+  rows: Row[];
+  selectedKey: string | null;
+  activeKey: string | null;
+  onSelect(key: string): void;
+  onActivate(key: string): void;
+  onToggle(key: string, expand: boolean): void;
+  /** Tasks blocked longer than this (ms) are highlighted. */
+  blockedThresholdMs: number;
+  /** performance.now()-like clock. */
+  now(): number;
+  /** Used when the viewport's height cannot be measured (no layout, e.g. in tests). */
+  fallbackHeight: number;
+  /** Rows rendered above and below the viewport. */
+  overscan?: number;
+}
+
+/** A DOM id for a row (for aria-activedescendant). */
+export function rowDomId(key: string): string {
+  return `tad-row-${key.replace(":", "-")}`;
+}
+
+function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: number): { meta: string; badges: JSX.Element[]; long: boolean } {
+  const badges: JSX.Element[] = [];
+  let meta = "";
+  let long = false;
+  if (row.kind === "task") {
+    const rec = store.tasks.get(row.id);
+    const err = store.errored.get(row.id);
+    if (rec === undefined && err !== undefined) {
+      meta = err.detail;
+      badges.push(<span class="tad-badge tad-bad" key="e">errored</span>);
+    } else if (rec !== undefined) {
+      if (rec.system) badges.push(<span class="tad-badge" key="s">system</span>);
+      if (rec.waitingOn !== null) meta = rec.waitingOn.label;
+      const blocked = store.blockedFor(rec.id, nowMs);
+      if (blocked !== null && blocked >= threshold) {
+        long = true;
+        badges.push(<span class="tad-badge tad-warn" key="b">blocked {formatDuration(blocked / 1000)}</span>);
+      }
+    }
+  } else if (row.kind === "nursery") {
+    const n = store.nurseries.get(row.id);
+    meta = n === undefined ? "" : `${n.childTaskIds.length} task${n.childTaskIds.length === 1 ? "" : "s"}`;
+    if (store.scopes.get(row.id)?.cancelled === true) badges.push(<span class="tad-badge tad-warn" key="c">cancelled</span>);
+  } else if (row.kind === "run") {
+    const r = store.runs.get(row.id);
+    if (r !== undefined) meta = `${r.statistics.tasksSpawned - r.statistics.tasksExited} live tasks${r.finished ? " · finished" : ""}`;
+  } else if (row.kind === "loop") {
+    const l = store.loops.get(row.id);
+    if (l !== undefined) meta = `${l.taskCount} tasks · ${l.readyCallbacks} ready · ${l.timers} timers${l.closed ? " · closed" : ""}`;
+  } else {
+    const f = store.futures.get(row.id);
+    if (f !== undefined) meta = f.state;
+  }
+  return { meta, badges, long };
+}
+
+/** The virtualised, keyboard-navigable task tree. */
+export function TreeView(props: TreeViewProps): JSX.Element {
+  const { store, rows, selectedKey, activeKey } = props;
+  const overscan = props.overscan ?? 8;
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(0);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el === null) return;
+    const measure = () => setHeight(el.clientHeight);
+    measure();
+    if (typeof ResizeObserver !== "function") return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const viewport = height > 0 ? height : props.fallbackHeight;
+  const activeIndex = activeKey === null ? -1 : rows.findIndex((r) => r.key === activeKey);
+
+  // Keep the active row in view (and so rendered, for aria-activedescendant).
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el === null || activeIndex < 0) return;
+    const top = activeIndex * ROW_HEIGHT;
+    let next = el.scrollTop;
+    if (top < next) next = top;
+    else if (top + ROW_HEIGHT > next + viewport) next = top + ROW_HEIGHT - viewport;
+    if (next !== el.scrollTop) {
+      el.scrollTop = next;
+      setScrollTop(next);
+    }
+  }, [activeIndex, viewport]);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - overscan);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + overscan);
+  const nowMs = props.now();
+
+  const move = (index: number) => {
+    if (rows.length === 0) return;
+    const row = rows[Math.max(0, Math.min(rows.length - 1, index))]!;
+    props.onActivate(row.key);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const index = activeIndex < 0 ? 0 : activeIndex;
+    const row = rows[index];
+    const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
+    switch (e.key) {
+      case "ArrowDown":
+        move(activeIndex < 0 ? 0 : index + 1);
+        break;
+      case "ArrowUp":
+        move(activeIndex < 0 ? 0 : index - 1);
+        break;
+      case "Home":
+        move(0);
+        break;
+      case "End":
+        move(rows.length - 1);
+        break;
+      case "PageDown":
+        move(index + page);
+        break;
+      case "PageUp":
+        move(index - page);
+        break;
+      case "ArrowRight":
+        if (row === undefined) return;
+        if (row.hasChildren && !row.expanded) props.onToggle(row.key, true);
+        else if (row.expanded) move(index + 1);
+        break;
+      case "ArrowLeft": {
+        if (row === undefined) return;
+        if (row.expanded) props.onToggle(row.key, false);
+        else if (row.parent !== null) props.onActivate(row.parent);
+        break;
+      }
+      case "Enter":
+      case " ":
+        if (row === undefined) return;
+        props.onSelect(row.key);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const items: JSX.Element[] = [];
+  for (let i = first; i < last; i++) {
+    const row = rows[i]!;
+    const state = rowTaskState(store, row.kind, row.id);
+    const { meta, badges, long } = describeRow(store, row, nowMs, props.blockedThresholdMs);
+    const colour = state !== null ? STATE_COLOURS[state] : row.kind === "aiotask" ? "#b48cff" : "transparent";
+    const cls = ["tad-row", row.key === activeKey ? "tad-active" : "", row.match ? "" : "tad-nomatch", long ? "tad-long-blocked" : ""].filter(Boolean).join(" ");
+    items.push(
+      <div
+        key={row.key}
+        id={rowDomId(row.key)}
+        role="treeitem"
+        aria-level={row.level}
+        aria-expanded={row.hasChildren ? row.expanded : undefined}
+        aria-selected={row.key === selectedKey}
+        aria-label={[`${rowName(store, row.kind, row.id)} #${row.id}`, row.kind === "task" || row.kind === "aiotask" ? (state ?? undefined) : row.kind, long ? "blocked too long" : undefined, meta || undefined]
+          .filter((x) => x !== undefined)
+          .join(", ")}
+        data-key={row.key}
+        data-state={state ?? undefined}
+        class={cls}
+        style={{ top: `${i * ROW_HEIGHT}px`, paddingLeft: `${(row.level - 1) * 14 + 4}px` }}
+        onClick={() => {
+          props.onActivate(row.key);
+          props.onSelect(row.key);
+        }}
+      >
+        <span
+          class="tad-twisty"
+          aria-hidden="true"
+          onClick={(e) => {
+            if (!row.hasChildren) return;
+            e.stopPropagation();
+            props.onToggle(row.key, !row.expanded);
+          }}
+        >
+          {row.hasChildren ? (row.expanded ? "▾" : "▸") : ""}
+        </span>
+        <span class="tad-dot" style={{ background: colour }} title={state ?? row.kind} aria-hidden="true" />
+        {row.kind !== "task" && row.kind !== "aiotask" ? <span class="tad-kind">{row.kind === "run" ? "run" : ""}</span> : null}
+        <span class="tad-name">{rowName(store, row.kind, row.id)}</span>
+        {row.kind === "nursery" || row.kind === "loop" ? null : <span class="tad-kind">#{row.id}</span>}
+        {badges}
+        <span class="tad-meta">{meta}</span>
+      </div>,
+    );
+  }
+
+  return (
+    <div
+      ref={scroller}
+      class="tad-tree"
+      role="tree"
+      aria-label="Runs and tasks"
+      tabIndex={0}
+      aria-activedescendant={activeIndex >= 0 ? rowDomId(rows[activeIndex]!.key) : undefined}
+      onKeyDown={onKeyDown}
+      onFocus={() => {
+        if (activeIndex < 0 && rows.length > 0) props.onActivate((rows.find((r) => r.key === selectedKey) ?? rows[0]!).key);
+      }}
+      onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}
+    >
+      {rows.length === 0 ? (
+        <div class="tad-empty">Nothing to show. Start a run() (or clear the search and filters).</div>
+      ) : (
+        <div style={{ height: `${rows.length * ROW_HEIGHT}px`, position: "relative" }}>{items}</div>
+      )}
+    </div>
+  );
+}

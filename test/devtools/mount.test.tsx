@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { act } from "preact/test-utils";
+import { inspector } from "../../src/index.js";
+import { mountDevtools, type MountedDevtools } from "../../devtools/index.js";
+
+let mounted: MountedDevtools | null = null;
+
+beforeEach(() => {
+  localStorage.clear();
+});
+
+afterEach(async () => {
+  await act(() => mounted?.unmount());
+  mounted = null;
+  expect(inspector.subscriberCount()).toBe(0);
+});
+
+function host(): HTMLElement {
+  return document.querySelector<HTMLElement>("[data-trio-asyncio-devtools]")!;
+}
+
+function shadow(): ShadowRoot {
+  return host().shadowRoot!;
+}
+
+async function open(options: Parameters<typeof mountDevtools>[0]): Promise<void> {
+  await act(() => {
+    mounted = mountDevtools(options);
+  });
+}
+
+describe("mountDevtools", () => {
+  it("mounts a toggle button in a shadow root; the panel subscribes only while open", async () => {
+    await open({ storageKey: "t1" });
+    expect(shadow()).not.toBe(null);
+    const toggle = shadow().querySelector<HTMLButtonElement>(".tad-toggle")!;
+    expect(toggle.getAttribute("aria-label")).toBe("Open trio-asyncio devtools");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(shadow().querySelector('[role="dialog"]')).toBe(null);
+    expect(inspector.subscriberCount()).toBe(0);
+    await act(() => toggle.click());
+    expect(shadow().querySelector('[role="dialog"]')).not.toBe(null);
+    expect(shadow().querySelector('[role="tree"]')).not.toBe(null);
+    expect(inspector.subscriberCount()).toBe(1);
+    expect(JSON.parse(localStorage.getItem("t1")!)).toMatchObject({ open: true });
+    // The panel's close button closes it too.
+    await act(() => shadow().querySelector<HTMLButtonElement>('[aria-label="Close devtools"]')!.click());
+    expect(shadow().querySelector('[role="dialog"]')).toBe(null);
+    expect(inspector.subscriberCount()).toBe(0);
+    expect(JSON.parse(localStorage.getItem("t1")!)).toMatchObject({ open: false });
+  });
+
+  it("keeps its styles in the shadow root and nothing in the page", async () => {
+    const before = document.querySelectorAll("style").length;
+    await open({ initiallyOpen: true, storageKey: "t2" });
+    expect(document.querySelectorAll("style").length).toBe(before);
+    expect(document.querySelector(".tad-root")).toBe(null);
+    const css = [...shadow().querySelectorAll("style")].map((s) => s.textContent).join("");
+    expect(css).toContain(":host { all: initial; }");
+    expect(shadow().querySelector(".tad-root")).not.toBe(null);
+  });
+
+  it("restores open state, position and size from localStorage", async () => {
+    localStorage.setItem("t3", JSON.stringify({ open: true, x: 40, y: 30, width: 500, height: 300 }));
+    await open({ storageKey: "t3" });
+    const frame = shadow().querySelector<HTMLElement>(".tad-frame")!;
+    expect(frame.style.left).toBe("40px");
+    expect(frame.style.top).toBe("30px");
+    expect(frame.style.width).toBe("500px");
+    expect(frame.style.height).toBe("300px");
+  });
+
+  it("drags to move and resize, and remembers the result", async () => {
+    localStorage.setItem("t4", JSON.stringify({ open: true, x: 40, y: 30, width: 500, height: 300 }));
+    await open({ storageKey: "t4" });
+    const pointer = (el: Element, type: string, x: number, y: number) =>
+      act(() => {
+        el.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true, pointerId: 1 }));
+      });
+    const grip = shadow().querySelector(".tad-grip")!;
+    await pointer(grip, "pointerdown", 100, 100);
+    await pointer(grip, "pointermove", 130, 120);
+    await pointer(grip, "pointerup", 130, 120);
+    const resize = shadow().querySelector(".tad-resize")!;
+    await pointer(resize, "pointerdown", 0, 0);
+    await pointer(resize, "pointermove", 60, 50);
+    await pointer(resize, "pointerup", 60, 50);
+    expect(JSON.parse(localStorage.getItem("t4")!)).toEqual({ open: true, x: 70, y: 50, width: 560, height: 350 });
+  });
+
+  it("unmount removes everything; bad options are refused with a clear message", async () => {
+    await open({ initiallyOpen: true, storageKey: "t5" });
+    expect(inspector.subscriberCount()).toBe(1);
+    await act(() => mounted!.unmount());
+    mounted = null;
+    expect(document.querySelector("[data-trio-asyncio-devtools]")).toBe(null);
+    expect(() => mountDevtools(null as unknown as undefined)).toThrow(/takes an object/);
+  });
+
+  it("mounts into a given container", async () => {
+    const box = document.createElement("section");
+    document.body.appendChild(box);
+    await open({ container: box, storageKey: "t6" });
+    expect(box.querySelector("[data-trio-asyncio-devtools]")).not.toBe(null);
+    box.remove();
+  });
+});

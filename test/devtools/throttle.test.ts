@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { throttledFrames } from "../../devtools/panel.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("throttledFrames (the panel's update pacing)", () => {
+  it("waits at least the interval between flushes, and 33 times a slow flush's duration", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "performance"] });
+    const schedule = throttledFrames(100);
+    const ran: number[] = [];
+    const t0 = performance.now();
+    const quick = () => void ran.push(performance.now() - t0);
+    const slow = () => {
+      ran.push(performance.now() - t0);
+      vi.advanceTimersByTime(10); // the flush itself takes 10 ms
+    };
+    schedule(quick);
+    vi.advanceTimersByTime(16); // no requestAnimationFrame in Node: a 16 ms timer stands in
+    expect(ran).toEqual([16]);
+    schedule(quick);
+    vi.advanceTimersByTime(99);
+    expect(ran).toEqual([16]);
+    vi.advanceTimersByTime(17);
+    expect(ran).toEqual([16, 132]);
+    schedule(slow);
+    vi.advanceTimersByTime(116);
+    expect(ran).toEqual([16, 132, 248]);
+    // 10 ms of flushing: the next one waits 330 ms from its start, not 100.
+    schedule(quick);
+    vi.advanceTimersByTime(300);
+    expect(ran).toHaveLength(3);
+    vi.advanceTimersByTime(60);
+    expect(ran).toEqual([16, 132, 248, 248 + 330 + 16]);
+  });
+});
