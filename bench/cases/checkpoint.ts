@@ -1,0 +1,89 @@
+/**
+ * Benchmark 2: the cost of a checkpoint.
+ *
+ * `yield* checkpoint()` is the scheduler's unit of cooperation: it checks
+ * for cancellation and lets others run. Its natural baseline is
+ * `await Promise.resolve()`, the cheapest way for an async function to let
+ * others run. Measured as N sequential checkpoints in one task, and the same
+ * N spread over 100 concurrent tasks (which exercises the run queue). Effect's
+ * `Effect.yieldNow` is shown for reference.
+ */
+import { Effect } from "effect";
+import { checkpoint, openNursery, run, type Nursery, type Operation } from "../../src/index.js";
+import { expectEqual, type Comparison, type Impl } from "../lib/harness.js";
+import { label } from "./spawn.js";
+
+const TASKS = 100;
+let perTask = 0;
+let done = 0;
+
+// ---- ours ---------------------------------------------------------------------
+function* checkpointLoop(n: number): Operation<void> {
+  for (let i = 0; i < n; i++) yield* checkpoint();
+  done += n;
+}
+function* checkpointMany(nursery: Nursery): Operation<void> {
+  for (let t = 0; t < TASKS; t++) nursery.startSoon(checkpointLoop, perTask);
+}
+function* oursMany(): Operation<void> {
+  yield* openNursery(checkpointMany);
+}
+
+// ---- await Promise.resolve() ---------------------------------------------------------
+async function awaitLoop(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await Promise.resolve();
+  done += n;
+}
+function awaitMany(): Promise<void[]> {
+  const all: Promise<void>[] = new Array(TASKS);
+  for (let t = 0; t < TASKS; t++) all[t] = awaitLoop(perTask);
+  return Promise.all(all);
+}
+
+// ---- Effect --------------------------------------------------------------------------
+const effectYieldLoop = Effect.gen(function* () {
+  for (let i = 0; i < perTask; i++) yield* Effect.yieldNow;
+  done += perTask;
+});
+let taskIndexes: number[] = [];
+const effectYieldMany = Effect.suspend(() => Effect.forEach(taskIndexes, () => effectYieldLoop, { concurrency: "unbounded", discard: true }));
+
+function impl(name: string, total: number, body: () => PromiseLike<unknown>): Impl {
+  return {
+    name,
+    run: async () => {
+      done = 0;
+      await body();
+      expectEqual(`${name} checkpoints`, done, total);
+    },
+  };
+}
+
+/** Checkpoint comparisons: one task, then 100 tasks, for `n` checkpoints in all. */
+export function checkpointComparisons(n: number, withEffect: boolean): Comparison[] {
+  const one = (name: string, body: () => PromiseLike<unknown>) =>
+    impl(name, n, () => {
+      perTask = n;
+      return body();
+    });
+  const many = (name: string, body: () => PromiseLike<unknown>) =>
+    impl(name, n, () => {
+      perTask = n / TASKS;
+      taskIndexes = Array.from({ length: TASKS }, (_, i) => i);
+      return body();
+    });
+  const effectOne = withEffect ? [one("effect yieldNow", () => Effect.runPromise(effectYieldLoop))] : [];
+  const effectMany = withEffect ? [many("effect yieldNow", () => Effect.runPromise(effectYieldMany))] : [];
+  return [
+    {
+      id: `checkpoint/1-task/${label(n)}`,
+      title: `${label(n)} sequential checkpoints in one task`,
+      impls: [one("ours", () => run(checkpointLoop, n)), one("await Promise.resolve()", () => awaitLoop(n)), ...effectOne],
+    },
+    {
+      id: `checkpoint/100-tasks/${label(n)}`,
+      title: `${label(n)} checkpoints spread over 100 tasks`,
+      impls: [many("ours", () => run(oursMany)), many("await Promise.resolve()", awaitMany), ...effectMany],
+    },
+  ];
+}

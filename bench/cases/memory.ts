@@ -1,0 +1,111 @@
+/**
+ * Benchmark 8: memory per suspended task.
+ *
+ * Start N tasks that park forever (ours: `sleepForever()`, Effection:
+ * `suspend()`, Effect: `Effect.never`), wait until all are parked, and
+ * divide the growth of the live heap by N. A full GC runs before each
+ * reading, so only what the parked tasks keep alive is counted: the task
+ * object, its generator, its entry in the nursery, and whatever the wait
+ * allocated. Needs `gc()` (Node `--expose-gc`; Chromium
+ * `--js-flags=--expose-gc`) and a precise heap reading (Node
+ * `process.memoryUsage()`; Chromium `--enable-precise-memory-info`).
+ */
+import { Effect } from "effect";
+import { run as effectionRun, sleep as effectionSleep, spawn as effectionSpawn, suspend, type Operation as EffectionOp } from "effection";
+import { checkpoint, openNursery, run, sleepForever, type Nursery, type Operation } from "../../src/index.js";
+import { collectGarbage, expectEqual, median, type Metric } from "../lib/harness.js";
+
+/** The live JS heap in bytes, or undefined where the host cannot tell. */
+export function heapUsed(): number | undefined {
+  const proc = (globalThis as { process?: { memoryUsage?: () => { heapUsed: number } } }).process;
+  if (typeof proc?.memoryUsage === "function") return proc.memoryUsage().heapUsed;
+  const mem = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  return mem?.usedJSHeapSize;
+}
+
+let size = 0;
+let parked = 0;
+let before = 0;
+let perTask = 0;
+
+function measureBefore(): void {
+  collectGarbage();
+  before = heapUsed() ?? NaN;
+}
+function measureAfter(): void {
+  collectGarbage();
+  perTask = ((heapUsed() ?? NaN) - before) / size;
+}
+
+// ---- ours -------------------------------------------------------------------------
+function* parkedTask(): Operation<void> {
+  parked++;
+  yield* sleepForever();
+}
+function* parkAll(nursery: Nursery): Operation<void> {
+  measureBefore();
+  for (let i = 0; i < size; i++) nursery.startSoon(parkedTask);
+  yield* checkpoint();
+  expectEqual("ours parked", parked, size);
+  measureAfter();
+  nursery.cancelScope.cancel();
+}
+function* oursMain(): Operation<void> {
+  yield* openNursery(parkAll);
+}
+
+// ---- Effection -----------------------------------------------------------------------
+function* effectionParked(): EffectionOp<void> {
+  parked++;
+  yield* suspend();
+}
+function* effectionMain(): EffectionOp<void> {
+  measureBefore();
+  for (let i = 0; i < size; i++) yield* effectionSpawn(effectionParked);
+  while (parked < size) yield* effectionSleep(0);
+  measureAfter();
+}
+
+// ---- Effect --------------------------------------------------------------------------------
+const effectParked = Effect.gen(function* () {
+  parked++;
+  yield* Effect.never;
+});
+const effectMain = Effect.gen(function* () {
+  measureBefore();
+  for (let i = 0; i < size; i++) yield* Effect.forkChild(effectParked);
+  while (parked < size) yield* Effect.yieldNow;
+  measureAfter();
+});
+
+const impls: [string, () => PromiseLike<unknown>][] = [
+  ["ours", () => run(oursMain)],
+  ["effection", () => effectionRun(effectionMain)],
+  ["effect", () => Effect.runPromise(effectMain)],
+];
+
+/** Bytes per parked task, median of `rounds` rounds, for each library. */
+export function memoryMetric(n: number, rounds: number): Metric {
+  return {
+    id: `memory/${n}`,
+    title: `heap per suspended task (${n} parked tasks)`,
+    unit: "bytes",
+    measure: async () => {
+      if (heapUsed() === undefined || typeof (globalThis as { gc?: unknown }).gc !== "function") {
+        return { unavailable: NaN };
+      }
+      const per: Record<string, number[]> = {};
+      for (let r = 0; r < rounds; r++) {
+        for (const [name, body] of r % 2 === 0 ? impls : [...impls].reverse()) {
+          size = n;
+          parked = 0;
+          await body();
+          (per[name] ??= []).push(perTask);
+        }
+      }
+      const out: Record<string, number> = {};
+      for (const [name] of impls) out[name] = median(per[name]!);
+      return out;
+    },
+  };
+}

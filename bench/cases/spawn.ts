@@ -1,0 +1,96 @@
+/**
+ * Benchmark 1: spawn and join N tiny tasks in one nursery.
+ *
+ * Every library runs the same workload: start N tasks whose body is a
+ * generator that bumps a counter and returns, then wait for all of them.
+ * Each is written the way its documentation shows (Trio nursery +
+ * startSoon; Effection spawn + join; Effect forEach with unbounded
+ * concurrency, and forkChild + Fiber.join; async functions + Promise.all).
+ * Task functions are hoisted (module level), as the docs recommend, and the
+ * size is read from a module variable so nothing allocates a closure per run.
+ */
+import { Effect, Fiber } from "effect";
+import { run as effectionRun, spawn as effectionSpawn, type Operation as EffectionOp, type Task as EffectionTask } from "effection";
+import { openNursery, run, type Nursery, type Operation } from "../../src/index.js";
+import { expectEqual, type Comparison, type Impl } from "../lib/harness.js";
+
+let size = 0;
+let counter = 0;
+
+// ---- ours -------------------------------------------------------------------
+function* tiny(): Operation<void> {
+  counter++;
+}
+function* spawnAll(nursery: Nursery): Operation<void> {
+  for (let i = 0; i < size; i++) nursery.startSoon(tiny);
+}
+function* oursMain(): Operation<void> {
+  yield* openNursery(spawnAll);
+}
+
+// ---- Effection ----------------------------------------------------------------
+function* effectionTiny(): EffectionOp<void> {
+  counter++;
+}
+function* effectionMain(): EffectionOp<void> {
+  const tasks: EffectionTask<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) tasks[i] = yield* effectionSpawn(effectionTiny);
+  for (let i = 0; i < size; i++) yield* tasks[i]!;
+}
+
+// ---- Effect -------------------------------------------------------------------
+const effectTiny = Effect.gen(function* () {
+  counter++;
+});
+let items: number[] = [];
+const effectTinyFn = () => effectTiny;
+const effectForEach = Effect.suspend(() => Effect.forEach(items, effectTinyFn, { concurrency: "unbounded", discard: true }));
+const effectForkJoin = Effect.gen(function* () {
+  const fibers: Fiber.Fiber<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) fibers[i] = yield* Effect.forkChild(effectTiny);
+  for (let i = 0; i < size; i++) yield* Fiber.join(fibers[i]!);
+});
+
+// ---- async functions ------------------------------------------------------------
+async function asyncTiny(): Promise<void> {
+  counter++;
+}
+function asyncMain(): Promise<void[]> {
+  const promises: Promise<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) promises[i] = asyncTiny();
+  return Promise.all(promises);
+}
+
+function impl(name: string, n: number, body: () => PromiseLike<unknown>): Impl {
+  return {
+    name,
+    run: async () => {
+      size = n;
+      counter = 0;
+      if (items.length !== n) items = Array.from({ length: n }, (_, i) => i);
+      await body();
+      expectEqual(`${name} spawn ${n}`, counter, n);
+    },
+  };
+}
+
+/** The spawn+join comparisons, one per size. */
+export function spawnComparisons(sizes: readonly number[], rounds?: (n: number) => number | undefined): Comparison[] {
+  return sizes.map((n) => ({
+    id: `spawn-join/${label(n)}`,
+    title: `spawn and join ${label(n)} tiny tasks`,
+    rounds: rounds?.(n),
+    impls: [
+      impl("ours", n, () => run(oursMain)),
+      impl("async+Promise.all", n, asyncMain),
+      impl("effection", n, () => effectionRun(effectionMain)),
+      impl("effect", n, () => Effect.runPromise(effectForEach)),
+      impl("effect-fork", n, () => Effect.runPromise(effectForkJoin)),
+    ],
+  }));
+}
+
+/** 1000 -> "1k". */
+export function label(n: number): string {
+  return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
