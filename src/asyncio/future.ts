@@ -47,7 +47,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Creates a pending Future on `loop` (default: the running loop). */
   constructor(options: { loop?: EventLoop } = {}) {
     this.loop = options.loop ?? getRunningLoop();
-    this.createdAt = this.loop.time();
+    this.createdAt = this.loop.stamp();
     if (this.loop.getDebug()) this.sourceTraceback = new Error("Future created here").stack;
     this.loop.futureCreated(this);
   }

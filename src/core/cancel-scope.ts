@@ -372,7 +372,12 @@ export class CancelScope {
     if (owner !== null && owner.scope === this && this.lifecycle === ENTERED) deliverCancel(owner);
     const nursery = this.nursery;
     if (nursery !== null) {
-      for (const child of nursery.childTasks) if (child.scope === this) deliverCancel(child);
+      for (let child = nursery.firstChild; child !== null; ) {
+        // Read the link first: delivering may (indirectly) end the child.
+        const next: Task | null = child.nextSibling;
+        if (child.scope === this) deliverCancel(child);
+        child = next;
+      }
     }
   }
 

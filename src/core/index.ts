@@ -1,7 +1,7 @@
 /** The core: runs, tasks, nurseries, cancel scopes, checkpoints. */
 export { run, runWith, Runner, type RunOptions, type RunStatistics } from "./runner.js";
 export { Task, TaskState } from "./task.js";
-export { openNursery, Nursery, TASK_STATUS_IGNORED, type TaskStatus } from "./nursery.js";
+export { openNursery, Nursery, ChildTasks, TASK_STATUS_IGNORED, type TaskStatus } from "./nursery.js";
 export {
   CancelScope,
   moveOnAfter,

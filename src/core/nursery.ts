@@ -36,13 +36,77 @@ export const TASK_STATUS_IGNORED: TaskStatus<never> = new IgnoredTaskStatus();
 
 const nurseryAbort = () => Abort.FAILED;
 
+/** A live, read-only view of a nursery's children. */
+export class ChildTasks implements Iterable<Task> {
+  /** @internal */
+  constructor(private readonly nursery: Nursery) {}
+
+  /** How many children are running. */
+  get size(): number {
+    return this.nursery.childCount;
+  }
+
+  /** True if `task` is a running child of this nursery. */
+  has(task: Task): boolean {
+    for (let t = this.nursery.firstChild; t !== null; t = t.nextSibling) if (t === task) return true;
+    return false;
+  }
+
+  *[Symbol.iterator](): Iterator<Task> {
+    // Read the next link before yielding: the consumer may remove the task.
+    for (let t = this.nursery.firstChild; t !== null; ) {
+      const next: Task | null = t.nextSibling;
+      yield t;
+      t = next;
+    }
+  }
+}
+
 /**
  * A nursery: spawns children, waits for them, propagates their errors.
  * Get one from `openNursery`.
  */
 export class Nursery {
   /** The running children. */
-  readonly childTasks = new Set<Task>();
+  /** @internal first child, for the intrusive list of children */ firstChild: Task | null = null;
+  /** @internal */ lastChild: Task | null = null;
+  /** @internal number of children */ childCount = 0;
+
+  /**
+   * The running children, in spawn order (a live, read-only view). The
+   * nursery keeps them in a linked list through the tasks themselves: a
+   * Set would cost a hash entry per task and rehash as it grows.
+   */
+  get childTasks(): ChildTasks {
+    return new ChildTasks(this);
+  }
+
+  /** @internal */
+  addChild(task: Task): void {
+    task.prevSibling = this.lastChild;
+    task.nextSibling = null;
+    if (this.lastChild === null) this.firstChild = task;
+    else this.lastChild.nextSibling = task;
+    this.lastChild = task;
+    this.childCount++;
+  }
+
+  /** @internal */
+  removeChild(task: Task): void {
+    const prev = task.prevSibling;
+    const next = task.nextSibling;
+    if (prev === null) {
+      if (this.firstChild !== task) return; // not a child of this nursery
+      this.firstChild = next;
+    } else {
+      prev.nextSibling = next;
+    }
+    if (next === null) this.lastChild = prev;
+    else next.prevSibling = prev;
+    task.prevSibling = null;
+    task.nextSibling = null;
+    this.childCount--;
+  }
   /** @internal */ closed = false;
   /** @internal */ pendingErrors: unknown[] = [];
   /** @internal */ pendingStarts = 0;
@@ -114,7 +178,7 @@ export class Nursery {
   spawn<T>(fn: (...args: any[]) => Operation<T>, args: unknown[], name: string | undefined, system = false): Task<T> {
     this.checkOpen("startSoon");
     const coro = callTaskFunction("startSoon()", fn, args);
-    return this.runner.spawnTask(coro, this, name ?? (fn.name || "anonymous"), system);
+    return this.runner.spawnTask(coro, this, name ?? fn, system);
   }
 
   /** @internal */
@@ -126,7 +190,7 @@ export class Nursery {
 
   /** @internal A child has ended. */
   childExited(task: Task, ok: boolean, value: unknown): void {
-    this.childTasks.delete(task);
+    this.removeChild(task);
     if (!ok) this.addError(value, task.name);
     this.maybeWakeParent();
   }
@@ -141,7 +205,7 @@ export class Nursery {
 
   /** @internal */
   maybeWakeParent(): void {
-    if (this.parentWaiting && this.childTasks.size === 0 && this.pendingStarts === 0) {
+    if (this.parentWaiting && this.childCount === 0 && this.pendingStarts === 0) {
       this.parentWaiting = false;
       const parent = this.parentTask!;
       parent.runner.reschedule(parent, undefined, false);
@@ -176,7 +240,7 @@ class StartStatus<T> implements TaskStatus<T> {
     this.startedCalled = true;
     this.value = value;
     const old = this.oldNursery!;
-    const child = [...old.childTasks][0];
+    const child = old.firstChild ?? undefined;
     if (child !== undefined) {
       if (this.target.closed) {
         throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
@@ -218,8 +282,8 @@ function* startedChild<T>(status: StartStatus<T>, fn: (...args: unknown[]) => Op
 
 /** Moves a task that called started() from the temporary nursery to its target. */
 function moveTask(task: Task, from: Nursery, to: Nursery): void {
-  from.childTasks.delete(task);
-  to.childTasks.add(task);
+  from.removeChild(task);
+  to.addChild(task);
   task.parentNursery = to;
   const oldScope = from.cancelScope;
   const newScope = to.cancelScope;
@@ -238,11 +302,15 @@ function moveTask(task: Task, from: Nursery, to: Nursery): void {
   if (task.scope.effective) task.runner.attemptAbort(task);
 }
 
+const GeneratorFunction: unknown = function* () {}.constructor;
+
 /** @internal Rejects async and plain functions with a message that names the fix. */
 export function checkFunction(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
+  // The common case, a generator function, is one identity check.
+  if ((fn as { constructor?: unknown }).constructor === GeneratorFunction) return;
   const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
   if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
     throw new TypeError(
@@ -283,7 +351,7 @@ export function* openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrap
   const scope = new CancelScope();
   scope.enter(task);
   const nursery = new Nursery(task, scope, task.runner);
-  task.childNurseries.push(nursery);
+  (task.nurseries ??= []).push(nursery);
   let result: T | undefined;
   try {
     // callTaskFunction: a plain function (returning no generator) gets an error that names the fix.
@@ -291,7 +359,7 @@ export function* openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrap
   } catch (error) {
     nursery.addError(error, "the nursery body");
   }
-  while (nursery.childTasks.size > 0 || nursery.pendingStarts > 0) {
+  while (nursery.childCount > 0 || nursery.pendingStarts > 0) {
     nursery.parentWaiting = true;
     task.abortFn = nurseryAbort;
     task.waitingOn = nursery;
@@ -299,8 +367,12 @@ export function* openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrap
   }
   task.waitingOn = null;
   nursery.closed = true;
-  const i = task.childNurseries.lastIndexOf(nursery);
-  if (i !== -1) task.childNurseries.splice(i, 1);
+  const list = task.nurseries!;
+  if (list[list.length - 1] === nursery) list.pop();
+  else {
+    const i = list.lastIndexOf(nursery);
+    if (i !== -1) list.splice(i, 1);
+  }
   const error = nursery.combinedError();
   if (error !== undefined) {
     let rest = scope.filterExit(error);

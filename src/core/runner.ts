@@ -26,6 +26,7 @@ import { Cancelled, ExceptionGroup, TrioInternalError, describe, makeCancelled }
 import { hostMacrotask } from "./host.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
+import { RunQueue } from "./run-queue.js";
 import { current, RuntimeError } from "./state.js";
 import { Task, TaskState } from "./task.js";
 import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
@@ -97,8 +98,7 @@ export class Runner implements ClockListener {
   /** @internal */ mainTask: Task | null = null;
   /** @internal */ finished = false;
   private readonly sliceSeconds: number;
-  private queue: (Task | undefined)[] = [];
-  private head = 0;
+  private readonly queue = new RunQueue();
   private scheduled = false;
   private running = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
@@ -166,14 +166,14 @@ export class Runner implements ClockListener {
   // ---- tasks -------------------------------------------------------------
 
   /** @internal */
-  spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string, system: boolean, isMain = false): Task<T> {
+  spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string | { readonly name: string }, system: boolean, isMain = false): Task<T> {
     if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
     // The main task is the root of the task tree: it sits in the system
     // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
     const task = new Task<T>(this, coro, isMain ? null : nursery, nursery.cancelScope, name, system);
     const spawner = current.task;
     if (spawner !== null) task.context = spawner.context;
-    nursery.childTasks.add(task);
+    nursery.addChild(task);
     this.statistics.tasksSpawned++;
     if (this.instruments !== null) this.instruments.call("taskSpawned", task);
     if (observer.current !== null) observer.current.taskSpawned?.(task);
@@ -242,38 +242,25 @@ export class Runner implements ClockListener {
     if (this.deadlines.size > 0) this.fireDeadlines();
     let steps = 0;
     const queue = this.queue;
-    while (this.head < queue.length) {
-      const task = queue[this.head]!;
-      queue[this.head++] = undefined;
-      this.step(task);
+    while (queue.size > 0) {
+      this.step(queue.shift());
       steps++;
-      if (this.head === queue.length) {
-        queue.length = 0;
-        this.head = 0;
+      if (queue.size === 0) {
         if (this.deadlines.size > 0) this.fireDeadlines();
       } else if ((steps & 63) === 0) {
         if (realSeconds() - startedAt > this.sliceSeconds) {
           stats.sliceOverruns++;
-          this.compact();
           this.scheduled = true;
           hostMacrotask()(this.batchCallback);
           break;
         }
         if (this.deadlines.size > 0) this.fireDeadlines();
-        if (this.head > 4096 && this.head * 2 > queue.length) this.compact();
       }
     }
     stats.steps += steps;
     this.running = false;
     if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
     if (!this.scheduled && !this.finished) this.becomeIdle();
-  }
-
-  private compact(): void {
-    if (this.head === 0) return;
-    this.queue.copyWithin(0, this.head);
-    this.queue.length -= this.head;
-    this.head = 0;
   }
 
   /** @internal Steps one task: resume its generator and act on what it yields. */
@@ -367,13 +354,13 @@ export class Runner implements ClockListener {
     if (task.deferred !== null) task.settleHandle();
     const nursery = task.parentNursery;
     if (task === this.mainTask) {
-      this.systemNursery.childTasks.delete(task);
+      this.systemNursery.removeChild(task);
       this.mainOk = ok;
       this.mainValue = value;
       this.rootScope.cancel("the main task finished");
       this.maybeFinish();
     } else if (task.isSystem) {
-      this.systemNursery.childTasks.delete(task);
+      this.systemNursery.removeChild(task);
       if (!ok && !(value instanceof Cancelled)) {
         this.crashErrors.push(value);
         this.rootScope.cancel(`system task ${task.name} crashed`);
@@ -385,7 +372,7 @@ export class Runner implements ClockListener {
   }
 
   private maybeFinish(): void {
-    if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childTasks.size > 0) return;
+    if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
     this.finished = true;
     this.clearHostTimer();
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
@@ -547,7 +534,7 @@ export class Runner implements ClockListener {
   /** @internal For tests and tools: what is left (should be nothing after the run). */
   leftovers(): { tasks: number; deadlines: number; hostTimer: boolean; idleTimer: boolean; idleWaiters: number } {
     return {
-      tasks: this.systemNursery.childTasks.size,
+      tasks: this.systemNursery.childCount,
       deadlines: this.deadlines.size,
       hostTimer: this.hostTimer !== null,
       idleTimer: this.idleTimer !== null,

@@ -28,13 +28,24 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 const stateNames = ["runnable", "running", "blocked", "done"] as const;
 
 let nextTaskId = 1;
+const NO_NURSERIES: readonly Nursery[] = Object.freeze([]);
 
 /** A task of a run. Read its fields; the runtime owns them. */
 export class Task<T = unknown> implements PromiseLike<T> {
   /** Unique among all tasks of the page. */
   readonly id: number = nextTaskId++;
+  // The name, or the task function to take it from, read only when needed:
+  // looking up `fn.name` at every spawn showed in profiles.
+  private nameSource: string | { readonly name: string };
+
   /** Shown in errors and the inspector; defaults to the function's name. */
-  name: string;
+  get name(): string {
+    const src = this.nameSource;
+    return typeof src === "string" ? src : src.name || "anonymous";
+  }
+  set name(value: string) {
+    this.nameSource = String(value);
+  }
   /** @internal */ state: TaskState = TaskState.RUNNABLE;
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
@@ -47,8 +58,15 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal the singleton checkpoint iterator's per-task flag */ inCheckpoint = false;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** @internal the scope made by `cancel()`, between the task and its nursery */ ownScope: CancelScope | null = null;
+  /** @internal siblings in the parent nursery's list of children */ prevSibling: Task | null = null;
+  /** @internal */ nextSibling: Task | null = null;
   /** Nurseries opened by this task, innermost last. */
-  readonly childNurseries: Nursery[] = [];
+  /** @internal made on first use: most tasks never open a nursery */ nurseries: Nursery[] | null = null;
+
+  /** Nurseries opened by this task and still open, innermost last. */
+  get childNurseries(): readonly Nursery[] {
+    return this.nurseries ?? NO_NURSERIES;
+  }
   /** @internal */ deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;
 
   /** @internal */
@@ -58,12 +76,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
     /** The nursery this task belongs to; null for the main task. A task started with `start()` belongs to a hidden temporary nursery until it calls `started()`. */
     public parentNursery: Nursery | null,
     scope: CancelScope,
-    name: string,
+    name: string | { readonly name: string },
     /** True for tasks made by `spawnSystemTask`. */
     readonly isSystem: boolean,
   ) {
     this.scope = scope;
-    this.name = name;
+    this.nameSource = name;
   }
 
   /** "runnable", "running", "blocked" or "done". */
