@@ -53,8 +53,8 @@ function* hostLoop(loop: EventLoop): Operation<void> {
  */
 export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: OpenLoopOptions = {}): Operation<T> {
   requireTask("openLoop()");
-  if (running.task !== null) {
-    throw new RuntimeError("openLoop() cannot be called from asyncio code; it opens a loop for Trio code.");
+  if (running.task !== null || running.loop !== null) {
+    throw new RuntimeError("openLoop() cannot be called from asyncio code (a Task or a loop callback); it opens a loop for Trio code. Call it from a Trio task.");
   }
   if (typeof body !== "function") throw new TypeError("openLoop(body) needs a generator function (function* (loop) { ... }).");
   const runner = currentRun();

@@ -312,6 +312,7 @@ export class CancelScope {
       return undefined;
     }
     if (error instanceof ExceptionGroup) {
+      if (!error.hasCancelled()) return error;
       const [matched, rest] = error.split(Cancelled);
       if (matched !== undefined) this._cancelledCaught = true;
       return rest;
@@ -322,7 +323,23 @@ export class CancelScope {
   /** @internal */
   exit(task: Task): void {
     if (task.scope !== this) {
-      throw new RuntimeError("Cancel scopes were exited out of order; this is a bug in how the scope was used.");
+      // Scopes inside this one were abandoned without exiting: their
+      // generators never resumed (a stack overflow deep in nested
+      // operations does this). Exit them now, innermost first, so the
+      // error that abandoned them is the one that propagates.
+      let inside = false;
+      for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) {
+        if (s === this) {
+          inside = true;
+          break;
+        }
+      }
+      if (!inside) throw new RuntimeError("Cancel scopes were exited out of order; this is a bug in how the scope was used.");
+      while (task.scope !== this) {
+        const abandoned = task.scope;
+        if (abandoned.nursery !== null) abandoned.nursery.closed = true;
+        abandoned.exit(task);
+      }
     }
     this.lifecycle = EXITED;
     task.scope = this.parent!;

@@ -31,6 +31,9 @@ export class ContextVar<T> {
   /** Runs `body` with this variable set to `value` (and so do tasks it spawns). */
   *run<R>(value: T, body: () => Operation<R>): Operation<R> {
     const task = requireTask(`ContextVar(${this.name}).run()`);
+    if (typeof body !== "function") {
+      throw new TypeError(`ContextVar(${this.name}).run(value, body) needs a generator function as body, got ${typeof body}.`);
+    }
     const saved = task.context;
     const next = new Map(saved ?? undefined);
     next.set(this as ContextVar<unknown>, value);

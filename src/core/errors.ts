@@ -82,6 +82,9 @@ export type ErrorMatcher =
   | ((error: unknown) => boolean);
 
 function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
+  if (typeof matcher !== "function") {
+    throw new TypeError(`split(matcher) takes an error class or a predicate function, got ${describe(matcher)}.`);
+  }
   // A class (Error, a subclass, or any `class` the ErrorMatcher type allows)
   // matches by instanceof; any other function is a predicate. A class that
   // does not extend Error cannot be called, so it must be recognised too.
@@ -124,13 +127,16 @@ export class ExceptionGroup extends AggregateError {
    * `undefined` where nothing is left.
    */
   split(matcher: ErrorMatcher): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
-    const predicate = toPredicate(matcher);
+    return this.splitBy(toPredicate(matcher));
+  }
+
+  private splitBy(predicate: (error: unknown) => boolean): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
     if (predicate(this)) return [this, undefined];
     const match: unknown[] = [];
     const rest: unknown[] = [];
     for (const exc of this.exceptions) {
       if (exc instanceof ExceptionGroup) {
-        const [m, r] = exc.split(predicate);
+        const [m, r] = exc.splitBy(predicate);
         if (m !== undefined) match.push(m);
         if (r !== undefined) rest.push(r);
       } else if (predicate(exc)) {
@@ -139,10 +145,24 @@ export class ExceptionGroup extends AggregateError {
         rest.push(exc);
       }
     }
-    return [
-      match.length === 0 ? undefined : this.derive(match),
-      rest.length === 0 ? undefined : this.derive(rest),
-    ];
+    // An unchanged side is this very group: no copy, no new stack capture.
+    if (rest.length === 0) return [this, undefined];
+    if (match.length === 0) return [undefined, this];
+    return [this.derive(match), this.derive(rest)];
+  }
+
+  private cancelledInside: boolean | undefined;
+
+  /**
+   * @internal True if a `Cancelled` is among the leaves. Cached: a cancel
+   * scope asks this of every group passing through it, and a group nested
+   * N nurseries deep would otherwise be walked N times.
+   */
+  hasCancelled(): boolean {
+    if (this.cancelledInside === undefined) {
+      this.cancelledInside = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && e.hasCancelled()));
+    }
+    return this.cancelledInside;
   }
 
   /** The matching part of `split`. */

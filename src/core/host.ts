@@ -64,6 +64,9 @@ function tagged(kind: MacrotaskKind, fn: (cb: Callback) => void): Macrotask {
  * check the fallbacks; `onFallback` hears when only `setTimeout` is left.
  */
 export function chooseMacrotask(host: HostGlobals, onFallback?: (message: string) => void): Macrotask {
+  if (host === null || typeof host !== "object") {
+    throw new TypeError("chooseMacrotask(host) needs an object of host globals (such as globalThis).");
+  }
   const isNode = host.process?.versions?.node !== undefined;
   if (isNode && typeof host.setImmediate === "function") {
     const setImmediate = host.setImmediate;

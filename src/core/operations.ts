@@ -178,6 +178,9 @@ export function* waitTaskRescheduled(abortFn: AbortFn): Operation<unknown> {
 
 /** Low level: wakes a task blocked in `waitTaskRescheduled` with an outcome. */
 export function reschedule(task: Task, outcome: Outcome = { ok: true, value: undefined }): void {
+  if (task === null || typeof task !== "object" || typeof (task as { runner?: unknown }).runner !== "object") {
+    throw new TypeError(`reschedule(task, outcome) needs a Task (the one that called waitTaskRescheduled), got ${describe(task)}.`);
+  }
   if (outcome === null || typeof outcome !== "object" || typeof outcome.ok !== "boolean") {
     throw new TypeError("reschedule(task, outcome) takes an outcome such as valueOutcome(v) or errorOutcome(e).");
   }

@@ -218,8 +218,15 @@ export class Runner implements ClockListener {
       if (task.state === TaskState.BLOCKED) this.reschedule(task, error, true);
       return;
     }
-    if (answer === Abort.SUCCEEDED && task.state === TaskState.BLOCKED) {
-      this.reschedule(task, makeCancelled(scope.effectiveReason()), true);
+    if (answer === Abort.SUCCEEDED) {
+      if (task.state === TaskState.BLOCKED) this.reschedule(task, makeCancelled(scope.effectiveReason()), true);
+    } else if (answer !== Abort.FAILED && task.state === TaskState.BLOCKED) {
+      // A typo here would park the task forever: fail loudly at its wait.
+      this.reschedule(
+        task,
+        new TypeError(`An abort function returned ${describe(answer)}; it must return Abort.SUCCEEDED or Abort.FAILED.`),
+        true,
+      );
     }
   }
 

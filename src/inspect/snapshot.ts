@@ -341,6 +341,9 @@ export interface TaskTreeNode extends TaskRecord {
 
 /** Rebuilds the nesting of a snapshot: one root per run (its main task), plus system tasks. */
 export function toTree(snapshot: Pick<Snapshot, "tasks" | "nurseries">): TaskTreeNode[] {
+  if (snapshot === null || typeof snapshot !== "object" || !Array.isArray(snapshot.tasks) || !Array.isArray(snapshot.nurseries)) {
+    throw new TypeError("toTree(snapshot) needs a snapshot from inspect() (an object with tasks and nurseries arrays).");
+  }
   const nodes = new Map<number, TaskTreeNode>();
   for (const t of snapshot.tasks) nodes.set(t.id, { ...t, nurseries: [] });
   const nurseryNodes = new Map<number, { id: number; tasks: TaskTreeNode[] }>();
