@@ -312,9 +312,8 @@ export class CancelScope {
       return undefined;
     }
     if (error instanceof ExceptionGroup) {
-      if (!error.hasCancelled()) return error;
-      const [matched, rest] = error.split(Cancelled);
-      if (matched !== undefined) this._cancelledCaught = true;
+      const [matched, rest] = error.withoutCancelled();
+      if (matched) this._cancelledCaught = true;
       return rest;
     }
     return error;

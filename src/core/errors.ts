@@ -172,12 +172,45 @@ export class ExceptionGroup extends AggregateError {
 
   /** Every leaf error, depth first. */
   leaves(): unknown[] {
+    // Iterative: a group nested ten thousand nurseries deep must not
+    // overflow the stack.
     const out: unknown[] = [];
-    for (const exc of this.exceptions) {
-      if (exc instanceof ExceptionGroup) out.push(...exc.leaves());
+    const stack: { group: ExceptionGroup; index: number }[] = [{ group: this, index: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.index >= top.group.exceptions.length) {
+        stack.pop();
+        continue;
+      }
+      const exc = top.group.exceptions[top.index++];
+      if (exc instanceof ExceptionGroup) stack.push({ group: exc, index: 0 });
       else out.push(exc);
     }
     return out;
+  }
+
+  /**
+   * @internal `split(Cancelled)` for cancel scopes: returns whether any
+   * `Cancelled` was removed and what is left. It only descends into groups
+   * that hold a `Cancelled`, and marks what it derives as holding none, so a
+   * group passed up through N cancelled nurseries costs O(N) in all.
+   */
+  withoutCancelled(): [matched: boolean, rest: ExceptionGroup | undefined] {
+    if (!this.hasCancelled()) return [false, this];
+    const rest: unknown[] = [];
+    for (const exc of this.exceptions) {
+      if (exc instanceof Cancelled) continue;
+      if (exc instanceof ExceptionGroup) {
+        const [, r] = exc.withoutCancelled();
+        if (r !== undefined) rest.push(r);
+      } else {
+        rest.push(exc);
+      }
+    }
+    if (rest.length === 0) return [true, undefined];
+    const derived = this.derive(rest);
+    derived.cancelledInside = false;
+    return [true, derived];
   }
 }
 

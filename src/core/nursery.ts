@@ -16,7 +16,7 @@
  */
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
 import { Cancelled, ExceptionGroup, describe } from "./errors.js";
-import { RuntimeError, requireTask } from "./state.js";
+import { RuntimeError, current, requireTask } from "./state.js";
 import type { Task } from "./task.js";
 import type { Runner } from "./runner.js";
 import { Abort, PARK, type Operation } from "./traps.js";
@@ -177,6 +177,12 @@ export class Nursery {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
   spawn<T>(fn: (...args: any[]) => Operation<T>, args: unknown[], name: string | undefined, system = false): Task<T> {
     this.checkOpen("startSoon");
+    const spawner = current.task;
+    if (spawner !== null && spawner.runner !== this.runner) {
+      throw new RuntimeError(
+        "startSoon() on a nursery of another run: each run() is its own world. Start the task from a task of the nursery's run, or pass a channel between the runs.",
+      );
+    }
     const coro = callTaskFunction("startSoon()", fn, args);
     return this.runner.spawnTask(coro, this, name ?? fn, system);
   }

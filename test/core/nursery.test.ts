@@ -15,6 +15,8 @@ import {
   type Task,
 } from "../../src/core/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { run } from "../../src/core/index.js";
+import { waitPromise } from "../../src/bridge/promise.js";
 import { rejection, runMock, TestEvent } from "./helpers.js";
 
 function* sleeper(log: string[], name: string, seconds: number): Operation<string> {
@@ -535,4 +537,36 @@ function* cancelShieldedWait(): Operation<void> {
     yield* checkpoint();
     yield* checkpoint();
   });
+}
+
+describe("nurseries across runs", () => {
+  it("refuses startSoon on a nursery of another run, and both runs go on", async () => {
+    const ev = new HostEvent();
+    let foreign: Nursery | undefined;
+    const other = run(function* () {
+      yield* openNursery(function* (n) {
+        foreign = n;
+        yield* waitPromise(ev.promise);
+      });
+      return "other done";
+    });
+    const error = await run(function* () {
+      while (foreign === undefined) yield* sleep(0.001);
+      try {
+        foreign.startSoon(function* () {});
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    });
+    ev.set();
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect(String(error)).toMatch(/another run/);
+    await expect(other).resolves.toBe("other done");
+  });
+});
+
+class HostEvent {
+  set!: () => void;
+  readonly promise = new Promise<void>((resolve) => (this.set = resolve));
 }
