@@ -148,6 +148,8 @@ export function Timeline(props: TimelineProps): JSX.Element {
 
   const doExport = () => {
     const json = exportTimeline(data);
+    // Each export makes a new object URL: release the previous one.
+    if (exported?.url) URL.revokeObjectURL(exported.url);
     let url: string | null = null;
     if (typeof Blob === "function" && typeof URL.createObjectURL === "function") {
       url = URL.createObjectURL(new Blob([json], { type: "application/json" }));

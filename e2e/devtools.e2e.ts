@@ -120,13 +120,24 @@ test("keyboard: arrows move through the tree, Enter selects", async ({ page }) =
 
 test("export gives valid JSON (text and download)", async ({ page }) => {
   await open(page);
-  await page.getByRole("button", { name: "Export the timeline as JSON" }).click();
-  const text = await page.getByRole("textbox", { name: "Exported timeline JSON" }).inputValue();
-  const file = JSON.parse(text) as { format: string; version: number; events: { kind: string }[]; batches: unknown[] };
-  expect(file.format).toBe("trio-asyncio-timeline");
-  expect(file.version).toBe(1);
-  expect(file.events.some((e) => e.kind === "spawn")).toBe(true);
-  expect(file.batches.length).toBeGreaterThan(0);
+  type TimelineFile = { format: string; version: number; events: { kind: string }[]; batches: unknown[] };
+  let text = "";
+  let file: TimelineFile | undefined;
+  // The timeline records from the moment the panel subscribes: export until
+  // it holds a spawn and a batch (the playground spawns short tasks often).
+  await expect
+    .poll(
+      async () => {
+        await page.getByRole("button", { name: "Export the timeline as JSON" }).click();
+        text = await page.getByRole("textbox", { name: "Exported timeline JSON" }).inputValue();
+        file = JSON.parse(text) as TimelineFile;
+        return file.events.some((e) => e.kind === "spawn") && file.batches.length > 0;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  expect(file!.format).toBe("trio-asyncio-timeline");
+  expect(file!.version).toBe(1);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download/ }).click()]);
   const saved = JSON.parse(readFileSync((await download.path())!, "utf8")) as { format: string };
   expect(saved.format).toBe("trio-asyncio-timeline");
@@ -134,7 +145,7 @@ test("export gives valid JSON (text and download)", async ({ page }) => {
   await page.getByRole("button", { name: "Import a timeline" }).click();
   await page.getByRole("textbox", { name: "Timeline JSON to import" }).fill(text);
   await page.getByRole("button", { name: "Load" }).click();
-  await expect(page.getByTestId("timeline-summary")).toContainText(`${file.events.length} events`);
+  await expect(page.getByTestId("timeline-summary")).toContainText(`${file!.events.length} events`);
   await expect(page.getByRole("button", { name: "Back to live" })).toBeVisible();
 });
 
