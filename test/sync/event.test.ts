@@ -4,26 +4,14 @@ import {
   Cancelled,
   Event,
   RuntimeError,
-  currentRun,
   moveOnAfter,
   openNursery,
   runWith,
   sleep,
-  type Operation,
-  type Runner,
-} from "../../src/index.js";
-import { MockClock, assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
+  } from "../../src/index.js";
+import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
+import { runMock } from "./helpers.js";
 
-/** Runs `main` on an autojumping MockClock and checks that nothing is left over. */
-async function runMock<T>(main: () => Operation<T>): Promise<T> {
-  let runner: Runner | null = null;
-  const result = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
-    runner = currentRun();
-    return yield* main();
-  });
-  expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
-  return result;
-}
 
 describe("Event", () => {
   it("starts unset and wakes every waiter when set, in order", async () => {

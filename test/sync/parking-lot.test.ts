@@ -6,26 +6,15 @@ import {
   ParkingLot,
   RuntimeError,
   checkpoint,
-  currentRun,
   moveOnAfter,
   openNursery,
   runWith,
   type Operation,
-  type Runner,
   type Task,
 } from "../../src/index.js";
-import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
+import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { runMock } from "./helpers.js";
 
-/** Runs `main` on an autojumping MockClock and checks that nothing is left over. */
-async function runMock<T>(main: () => Operation<T>): Promise<T> {
-  let runner: Runner | null = null;
-  const result = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
-    runner = currentRun();
-    return yield* main();
-  });
-  expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
-  return result;
-}
 
 /** Task ids, to compare lists of tasks without deep-comparing the tasks (whose generators are iterable). */
 function ids(tasks: readonly Task[]): number[] {
