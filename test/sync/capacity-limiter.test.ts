@@ -9,10 +9,9 @@ import {
   openNursery,
   runWith,
   sleep,
-  } from "../../src/index.js";
+} from "../../src/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
-
 
 describe("CapacityLimiter", () => {
   it("validates totalTokens in the constructor and the setter", () => {

@@ -12,10 +12,9 @@ import {
   openNursery,
   sleep,
   type Operation,
-  } from "../../src/index.js";
+} from "../../src/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
-
 
 function* waiter(cond: Condition, name: string, record: string[]): Operation<void> {
   yield* cond.withLock(function* () {

@@ -8,10 +8,9 @@ import {
   openNursery,
   runWith,
   sleep,
-  } from "../../src/index.js";
+} from "../../src/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
-
 
 describe("Event", () => {
   it("starts unset and wakes every waiter when set, in order", async () => {

@@ -17,10 +17,9 @@ import {
   openNursery,
   sleep,
   type Operation,
-  } from "../../src/index.js";
+} from "../../src/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
-
 
 interface LockLike {
   acquire(): Operation<void>;

@@ -11,10 +11,9 @@ import {
   openNursery,
   sleep,
   type Operation,
-  } from "../../src/index.js";
+} from "../../src/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
-
 
 function* raisesIn(op: () => Operation<unknown>): Operation<unknown> {
   try {

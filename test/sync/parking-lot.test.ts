@@ -15,7 +15,6 @@ import {
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
 
-
 /** Task ids, to compare lists of tasks without deep-comparing the tasks (whose generators are iterable). */
 function ids(tasks: readonly Task[]): number[] {
   return tasks.map((t) => t.id);

@@ -9,10 +9,9 @@ import {
   openNursery,
   runWith,
   sleep,
-  } from "../../src/index.js";
+} from "../../src/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
-
 
 describe("Semaphore", () => {
   it("validates its arguments", () => {
