@@ -161,7 +161,12 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; store: Pa
           aria-label="trio-asyncio devtools"
           style={{ left: `${layout.x}px`, top: `${layout.y}px`, width: `${layout.width}px`, height: `${layout.height}px` }}
           onKeyDown={(e) => {
-            if (e.key === "Escape") setOpen(false);
+            if (e.key !== "Escape") return;
+            // In a text field, Escape belongs to the field (clearing a search),
+            // not to the panel.
+            const target = e.target as HTMLElement | null;
+            if (target !== null && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+            setOpen(false);
           }}
         >
           <div class="tad-grip" title="Drag to move" aria-hidden="true" onPointerDown={startMove} />

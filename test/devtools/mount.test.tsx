@@ -51,6 +51,21 @@ describe("mountDevtools", () => {
     expect(JSON.parse(localStorage.getItem("t1")!)).toMatchObject({ open: false });
   });
 
+  it("Escape closes the panel, but not while typing in a text field", async () => {
+    await open({ initiallyOpen: true, storageKey: "t-esc" });
+    const input = shadow().querySelector<HTMLInputElement>('input[type="search"], input')!;
+    expect(input).not.toBe(null);
+    await act(() => {
+      input.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    });
+    expect(shadow().querySelector('[role="dialog"]')).not.toBe(null);
+    const tree = shadow().querySelector<HTMLElement>('[role="tree"]')!;
+    await act(() => {
+      tree.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    });
+    expect(shadow().querySelector('[role="dialog"]')).toBe(null);
+  });
+
   it("keeps its styles in the shadow root and nothing in the page", async () => {
     const before = document.querySelectorAll("style").length;
     await open({ initiallyOpen: true, storageKey: "t2" });
