@@ -13,9 +13,9 @@
 import { RuntimeError, requireTask } from "../core/state.js";
 import { WouldBlock, describe } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
-import { callTaskFunction } from "../core/nursery.js";
 import type { Task } from "../core/task.js";
 import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
+import { holding } from "./holding.js";
 import { ParkingLot } from "./parking-lot.js";
 
 /** Counters of a `CapacityLimiter`. */
@@ -124,20 +124,8 @@ export class CapacityLimiter {
   }
 
   /** Runs `body` while the running task holds a token and returns its result; the token is returned however the body ends. */
-  *withToken<T>(body: () => Operation<T>): Operation<T> {
-    requireTask("CapacityLimiter.withToken()");
-    const coro = callTaskFunction("CapacityLimiter.withToken()", body, []);
-    try {
-      yield* this.acquire();
-    } catch (error) {
-      coro.return(undefined as T);
-      throw error;
-    }
-    try {
-      return yield* coro;
-    } finally {
-      this.release();
-    }
+  withToken<T>(body: () => Operation<T>): Operation<T> {
+    return holding("CapacityLimiter.withToken()", () => this.acquire(), () => this.release(), body);
   }
 
   /** Counters for tools and tests. */

@@ -12,9 +12,9 @@
 import { RuntimeError, requireTask } from "../core/state.js";
 import { WouldBlock } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
-import { callTaskFunction } from "../core/nursery.js";
 import type { Task } from "../core/task.js";
 import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
+import { holding } from "./holding.js";
 import { ParkingLot } from "./parking-lot.js";
 
 /** Counters of a `Lock`. */
@@ -98,21 +98,8 @@ export class Lock {
    * Runs `body` while holding the lock and returns its result; the lock is
    * released however the body ends.
    */
-  *withLock<T>(body: () => Operation<T>): Operation<T> {
-    const what = `${this.kind}.withLock()`;
-    requireTask(what);
-    const coro = callTaskFunction(what, body, []);
-    try {
-      yield* this.acquire();
-    } catch (error) {
-      coro.return(undefined as T);
-      throw error;
-    }
-    try {
-      return yield* coro;
-    } finally {
-      this.release();
-    }
+  withLock<T>(body: () => Operation<T>): Operation<T> {
+    return holding(`${this.kind}.withLock()`, () => this.acquire(), () => this.release(), body);
   }
 
   /** Counters for tools and tests. */

@@ -10,8 +10,8 @@
 import { requireTask } from "../core/state.js";
 import { WouldBlock, describe } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
-import { callTaskFunction } from "../core/nursery.js";
 import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
+import { holding } from "./holding.js";
 import { ParkingLot } from "./parking-lot.js";
 
 /** Options of a `Semaphore`. */
@@ -106,20 +106,8 @@ export class Semaphore {
   }
 
   /** Runs `body` while holding a permit and returns its result; the permit is released however the body ends. */
-  *withSemaphore<T>(body: () => Operation<T>): Operation<T> {
-    requireTask("Semaphore.withSemaphore()");
-    const coro = callTaskFunction("Semaphore.withSemaphore()", body, []);
-    try {
-      yield* this.acquire();
-    } catch (error) {
-      coro.return(undefined as T);
-      throw error;
-    }
-    try {
-      return yield* coro;
-    } finally {
-      this.release();
-    }
+  withSemaphore<T>(body: () => Operation<T>): Operation<T> {
+    return holding("Semaphore.withSemaphore()", () => this.acquire(), () => this.release(), body);
   }
 
   /** Counters for tools and tests. */
