@@ -20,6 +20,7 @@ import type { Task } from "../asyncio/task.js";
 import type { Coroutine } from "../asyncio/types.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
 import type { ReceiveResult } from "../sync/channel.js";
+import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
 import { aioAsTrio, waitFuture } from "./aio-as-trio.js";
 import { currentLoop } from "./open-loop.js";
 import { trioAsAio } from "./trio-as-aio.js";
@@ -48,7 +49,6 @@ export interface TrioReceiver<T> {
   close?(): void;
 }
 
-const END: ReceiveResult<never> = Object.freeze({ done: true });
 const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 function* nextOf<T>(iterator: AioAsyncIterator<T>): Coroutine<IteratorResult<T, unknown>> {
@@ -131,28 +131,16 @@ export class AioIterReceiver<T> {
   }
 
   /** `receive()`, as `{ done: false, value }` or `{ done: true }` at the end. */
-  *receiveOrEnd(): Operation<ReceiveResult<T>> {
-    let value: T;
-    try {
-      value = yield* this.receive();
-    } catch (error) {
-      if (error instanceof EndOfChannel) return END;
-      throw error;
-    }
-    return { done: false, value };
+  receiveOrEnd(): Operation<ReceiveResult<T>> {
+    return receiveOrEnd(this);
   }
 
   /** Runs `body` for each value, one at a time, until the iterator ends. */
-  *forEach(body: (value: T) => Operation<unknown>): Operation<void> {
-    if (typeof body !== "function") {
-      throw new TypeError(`forEach(body) takes a generator function such as function* (value) { ... }, got ${describe(body)}.`);
-    }
-    for (;;) {
-      const r = yield* this.receiveOrEnd();
-      if (r.done) return;
-      yield* body(r.value);
-    }
+  forEach(body: (value: T) => Operation<unknown>): Operation<void> {
+    return forEachReceived(this, body);
   }
+
+
 
   /**
    * Stops the iteration: cancels a `next()` another task is waiting for
@@ -198,14 +186,8 @@ export function aioIterAsTrio<T>(iterator: AioAsyncIterator<T>): AioIterReceiver
 }
 
 function* receiveStep<T>(receiver: TrioReceiver<T>): Operation<IteratorResult<T, undefined>> {
-  let value: T;
-  try {
-    value = yield* receiver.receive();
-  } catch (error) {
-    if (error instanceof EndOfChannel) return DONE_RESULT;
-    throw error;
-  }
-  return { done: false, value };
+  const r = yield* receiveOrEnd(receiver);
+  return r.done ? DONE_RESULT : r;
 }
 
 function* closeStep<T>(receiver: TrioReceiver<T>): Operation<void> {

@@ -20,13 +20,13 @@ import { checkpoint } from "../core/operations.js";
 import { requireTask } from "../core/state.js";
 import { PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { ChannelState, NOTHING, type MemoryChannelStatistics } from "./channel-state.js";
+import { forEachReceived, receiveOrEnd } from "./receive-loop.js";
 
 export type { MemoryChannelStatistics } from "./channel-state.js";
 
 /** What `receiveOrEnd()` returns: a value, or the end of the channel. */
 export type ReceiveResult<T> = { readonly done: false; readonly value: T } | { readonly done: true; readonly value?: undefined };
 
-const END: ReceiveResult<never> = Object.freeze({ done: true });
 
 function checkBufferSize(maxBufferSize: unknown): number {
   if (typeof maxBufferSize !== "number") {
@@ -256,15 +256,8 @@ export class MemoryReceiveChannel<T> {
    * }
    * ```
    */
-  *receiveOrEnd(): Operation<ReceiveResult<T>> {
-    let value: T;
-    try {
-      value = yield* this.receive();
-    } catch (error) {
-      if (error instanceof EndOfChannel) return END;
-      throw error;
-    }
-    return { done: false, value };
+  receiveOrEnd(): Operation<ReceiveResult<T>> {
+    return receiveOrEnd(this);
   }
 
   /**
@@ -273,28 +266,10 @@ export class MemoryReceiveChannel<T> {
    * normally. An error from `body` or from receiving (such as
    * `ClosedResourceError`) propagates.
    */
-  *forEach(body: (value: T) => Operation<unknown>): Operation<void> {
-    if (typeof body !== "function") {
-      throw new TypeError(`forEach(body) takes a generator function such as function* (value) { ... }, got ${describe(body)}.`);
-    }
-    for (;;) {
-      let value: T;
-      try {
-        value = yield* this.receive();
-      } catch (error) {
-        if (error instanceof EndOfChannel) return;
-        throw error;
-      }
-      const op = body(value) as Operation<unknown> | undefined;
-      if (op === null || typeof op !== "object" || typeof op.next !== "function") {
-        throw new TypeError(
-          `forEach(body): body must be a generator function (function* (value) { ... }) so it can yield*; ` +
-            `it returned ${describe(op)}.`,
-        );
-      }
-      yield* op;
-    }
+  forEach(body: (value: T) => Operation<unknown>): Operation<void> {
+    return forEachReceived(this, body);
   }
+
 
   /**
    * Another receive handle on the same channel. It counts separately: senders
