@@ -15,6 +15,7 @@ import type { Runner } from "./runner.js";
 import type { AbortFn, Operation } from "./traps.js";
 import type { DeadlineEntry } from "./deadlines.js";
 import type { ContextMap } from "./context.js";
+import { deferred, type Deferred } from "./deferred.js";
 
 /** Life cycle of a task. */
 export const TaskState = {
@@ -67,7 +68,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   get childNurseries(): readonly Nursery[] {
     return this.nurseries ?? NO_NURSERIES;
   }
-  /** @internal */ deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;
+  /** @internal */ deferred: Deferred<T> | null = null;
 
   /** @internal */
   constructor(
@@ -128,13 +129,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */
   promise(): Promise<T> {
     if (this.deferred === null) {
-      let resolve!: (v: T) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.deferred = { promise, resolve, reject };
+      this.deferred = deferred<T>();
       if (this.state === TaskState.DONE) this.settleHandle();
     }
     return this.deferred.promise;

@@ -21,6 +21,7 @@
  */
 import { CancelScope, Cancelled, type Operation } from "../core/index.js";
 import { Event } from "../sync/index.js";
+import { deferred, type Deferred } from "../core/deferred.js";
 import type { TaskSpawner } from "./runtime.js";
 
 /**
@@ -103,7 +104,7 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
   private _error: unknown = undefined;
   private _reason: string | undefined = undefined;
   private readonly ended = new Event();
-  private deferred: { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } | null = null;
+  private deferred: Deferred<T> | null = null;
 
   /** @internal */
   constructor(
@@ -166,13 +167,7 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     if (this.deferred === null) {
-      let resolve!: (v: T) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.deferred = { promise, resolve, reject };
+      this.deferred = deferred<T>();
       if (this.isFinished) this.settle();
     }
     return this.deferred.promise.then(onFulfilled, onRejected);
