@@ -19,7 +19,7 @@ import { ContextVar } from "../core/context.js";
 import { openNursery } from "../core/nursery.js";
 import { currentRun } from "../core/operations.js";
 import { requireTask, RuntimeError } from "../core/state.js";
-import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
+import type { Operation } from "../core/traps.js";
 import { EventLoop } from "../asyncio/event-loop.js";
 import { running } from "../asyncio/running.js";
 import { reportUnretrievedTrioFutures } from "./trio-as-aio.js";
@@ -61,9 +61,6 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
   const result = yield* openNursery(function* (nursery) {
     const loop = new EventLoop(runner, nursery, options);
     nursery.startSoonNamed(`asyncio loop #${loop.id}`, hostLoop, loop);
-    // Let the host task take its first step (it is queued ahead of us), so
-    // the loop is really running before the body can schedule on it or exit.
-    yield SCHEDULE_POINT;
     try {
       return yield* loopVar.run(loop, () => body(loop));
     } finally {

@@ -22,7 +22,7 @@
  */
 import { DeadlineEntry } from "./deadlines.js";
 import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled } from "./errors.js";
-import { current, requireTask, RuntimeError } from "./state.js";
+import { requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
 import { callTaskFunction, checkFunction, type Nursery } from "./nursery.js";
@@ -494,7 +494,3 @@ export function currentSignal(): AbortSignal {
   return requireTask("currentSignal()").scope.signal;
 }
 
-/** @internal True while a task is running (for code that works in and out of tasks). */
-export function inTask(): boolean {
-  return current.task !== null;
-}
