@@ -55,11 +55,11 @@ export interface CancelScopeOptions {
   shield?: boolean;
 }
 
-function checkTime(what: string, value: unknown, allowInfinity: boolean): number {
+// Deadlines may be +/-Infinity (never / already passed); only NaN and non-numbers are refused.
+function checkTime(what: string, value: unknown): number {
   if (typeof value !== "number" || Number.isNaN(value)) {
     throw new TypeError(`${what} must be a number of seconds, got ${value === undefined ? "undefined" : Number.isNaN(value) ? "NaN" : typeof value}.`);
   }
-  if (!allowInfinity && value === -Infinity) throw new RangeError(`${what} cannot be -Infinity.`);
   return value;
 }
 
@@ -91,9 +91,9 @@ export class CancelScope {
       throw new TypeError("new CancelScope(options) takes an options object such as { deadline, relativeDeadline, shield }.");
     }
     this._shield = options.shield === true;
-    this._deadline = options.deadline === undefined ? Infinity : checkTime("CancelScope deadline", options.deadline, true);
+    this._deadline = options.deadline === undefined ? Infinity : checkTime("CancelScope deadline", options.deadline);
     this._relativeDeadline =
-      options.relativeDeadline === undefined ? Infinity : checkTime("CancelScope relativeDeadline", options.relativeDeadline, true);
+      options.relativeDeadline === undefined ? Infinity : checkTime("CancelScope relativeDeadline", options.relativeDeadline);
     if (this._relativeDeadline < 0) throw new RangeError("CancelScope relativeDeadline must be non-negative.");
     if (options.deadline !== undefined && options.relativeDeadline !== undefined) {
       throw new TypeError("Give a CancelScope either deadline or relativeDeadline, not both.");
@@ -128,7 +128,7 @@ export class CancelScope {
     return this._deadline;
   }
   set deadline(value: number) {
-    checkTime("CancelScope deadline", value, true);
+    checkTime("CancelScope deadline", value);
     if (this.lifecycle === NEW && this._relativeDeadline !== Infinity) {
       throw new RuntimeError("Cannot set deadline on a scope that has a relativeDeadline; set one or the other.");
     }
@@ -142,7 +142,7 @@ export class CancelScope {
     return this._relativeDeadline;
   }
   set relativeDeadline(value: number) {
-    checkTime("CancelScope relativeDeadline", value, true);
+    checkTime("CancelScope relativeDeadline", value);
     if (value < 0) throw new RangeError("relativeDeadline must be non-negative.");
     if (this.lifecycle !== NEW) throw new RuntimeError("relativeDeadline can only be set before the scope is entered; set deadline instead.");
     if (this._deadline !== Infinity) throw new RuntimeError("Cannot set relativeDeadline on a scope that has a deadline; set one or the other.");
@@ -428,7 +428,7 @@ export function deliverCancel(task: Task): void {
 }
 
 function relative(what: string, seconds: unknown): number {
-  const s = checkTime(what, seconds, true);
+  const s = checkTime(what, seconds);
   if (s < 0) throw new RangeError(`${what} must be non-negative, got ${s}.`);
   return s;
 }
@@ -443,7 +443,7 @@ export function moveOnAfter<T>(seconds: number, body: (scope: CancelScope) => Op
 
 /** Like `moveOnAfter`, with an absolute deadline. */
 export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
-  return new CancelScope({ deadline: checkTime("moveOnAt(deadline)", deadline, true) }).run(body);
+  return new CancelScope({ deadline: checkTime("moveOnAt(deadline)", deadline) }).run(body);
 }
 
 /**
@@ -456,7 +456,7 @@ export function failAfter<T>(seconds: number, body: (scope: CancelScope) => Oper
 
 /** Like `failAfter`, with an absolute deadline. */
 export function failAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>): Operation<T> {
-  return failIn(new CancelScope({ deadline: checkTime("failAt(deadline)", deadline, true) }), body);
+  return failIn(new CancelScope({ deadline: checkTime("failAt(deadline)", deadline) }), body);
 }
 
 function* failIn<T>(scope: CancelScope, body: (scope: CancelScope) => Operation<T>): Operation<T> {
