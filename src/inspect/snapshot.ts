@@ -200,8 +200,9 @@ export function walkRun(
   visit: { task(t: Task, nursery: Nursery | null): void; nursery(n: Nursery): void; scope(s: CancelScope): void },
 ): void {
   const seenScopes = new Set<number>();
-  const visitScopes = (task: Task) => {
-    for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) {
+  // Visits a scope and its ancestors, stopping at the first one already seen.
+  const visitChain = (start: CancelScope) => {
+    for (let s: CancelScope | null = start; s !== null; s = s.parent) {
       if (seenScopes.has(s.id)) break;
       seenScopes.add(s.id);
       visit.scope(s);
@@ -215,19 +216,16 @@ export function walkRun(
     taskStack.push(t);
     nurseryStack.push(t === runner.mainTask ? null : runner.systemNursery);
   }
-  visitScopes({ scope: runner.rootScope } as Task);
+  visitChain(runner.rootScope);
   while (taskStack.length > 0) {
     const task = taskStack.pop()!;
     const nursery = nurseryStack.pop()!;
     visit.task(task, nursery);
-    visitScopes(task);
+    visitChain(task.scope);
     if (task.childNurseries.length === 0) continue;
     for (const n of task.childNurseries) {
       visit.nursery(n);
-      if (!seenScopes.has(n.cancelScope.id)) {
-        seenScopes.add(n.cancelScope.id);
-        visit.scope(n.cancelScope);
-      }
+      visitChain(n.cancelScope);
       for (const child of n.childTasks) {
         taskStack.push(child);
         nurseryStack.push(n);
