@@ -26,7 +26,7 @@ import { Cancelled, ExceptionGroup, TrioInternalError, describe, makeCancelled }
 import { hostMacrotask } from "./host.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
-import { RunQueue } from "./run-queue.js";
+import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
 import { Task, TaskState } from "./task.js";
 import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
@@ -98,7 +98,7 @@ export class Runner implements ClockListener {
   /** @internal */ mainTask: Task | null = null;
   /** @internal */ finished = false;
   private readonly sliceSeconds: number;
-  private readonly queue = new RunQueue();
+  private readonly queue = new RingDeque<Task>(256);
   private scheduled = false;
   private running = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;

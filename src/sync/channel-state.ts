@@ -9,7 +9,7 @@
  */
 import type { Task } from "../core/task.js";
 import { Abort, type AbortFn, type AbortTask } from "../core/traps.js";
-import { Deque } from "./channel-deque.js";
+import { RingDeque } from "../core/ring-deque.js";
 
 /** Marks "no value available" inside the module, distinct from any value a user sends. */
 export const NOTHING: unknown = Symbol("nothing");
@@ -32,7 +32,7 @@ export interface MemoryChannelStatistics {
 
 /** @internal The state both ends and all their clones share. */
 export class ChannelState {
-  readonly buffer: Deque;
+  readonly buffer: RingDeque<unknown>;
   openSend = 1;
   openReceive = 1;
   /** Blocked senders and the value each one is sending, oldest first. */
@@ -43,7 +43,8 @@ export class ChannelState {
   readonly abortReceive: AbortFn;
 
   constructor(readonly maxBufferSize: number) {
-    this.buffer = new Deque(maxBufferSize);
+    // Presize for small buffers; a big or unbounded one grows as it fills.
+    this.buffer = new RingDeque<unknown>(Math.min(16, Math.max(1, maxBufferSize)));
     this.abortSend = (_raiseCancel: () => Error, task: AbortTask) => {
       this.sendWaiters.delete(task as Task);
       return Abort.SUCCEEDED;

@@ -9,7 +9,7 @@
  *   the inspector anyway), so the hot path keeps no per-handle task sets; only
  *   the rare `close()` scans the waiters for its own.
  * - The abort functions are made once per channel (they get the task as an
- *   argument), the buffer is a ring (see channel-deque.ts), and the fast path
+ *   argument), the buffer is a ring (see core/ring-deque.ts), and the fast path
  *   yields the core's singleton traps directly, so a message costs no
  *   allocation beyond the operation's own generator.
  * - `send` and `receive` are checkpoints even when they do not block, as in

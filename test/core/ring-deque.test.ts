@@ -1,13 +1,13 @@
-// The ring buffer behind memory channels, against a plain array as the model.
+// The ring buffer behind the run queue, memory channels and asyncio queues, against a plain array as the model.
 import { describe, expect, it } from "vitest";
-import { Deque } from "../../src/sync/channel-deque.js";
+import { RingDeque } from "../../src/core/ring-deque.js";
 
-describe("Deque", () => {
+describe("RingDeque", () => {
   it("matches an array queue under random pushes and shifts", () => {
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     for (const initial of [0, 1, 3, 16, 1000]) {
-      const d = new Deque(initial);
+      const d = new RingDeque<unknown>(initial);
       const model: number[] = [];
       const got: unknown[] = [];
       const want: unknown[] = [];
@@ -32,7 +32,7 @@ describe("Deque", () => {
   });
 
   it("clear drops the values and the deque stays usable", () => {
-    const d = new Deque(4);
+    const d = new RingDeque<unknown>(4);
     for (let i = 0; i < 10; i++) d.push(i);
     d.shift();
     d.clear();

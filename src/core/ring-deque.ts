@@ -1,0 +1,98 @@
+/**
+ * A growable ring buffer: push at the tail, shift at the head, remove
+ * anywhere. One implementation for every FIFO of the runtime: the run
+ * queue, a memory channel's buffer, asyncio's waiter lines and Queue.
+ *
+ * `Array.prototype.shift` on a long array is O(n), and an array used as a
+ * queue with a moving head must either be compacted (a copy) or thrown away
+ * when it drains. A power-of-two ring makes both ends O(1), allocates only
+ * when it doubles and never shrinks. Slots are cleared on removal so the
+ * buffer never keeps a delivered value alive. Storage is always filled
+ * with `undefined` first, so every instance has the same element kind and
+ * the methods stay monomorphic whatever they hold.
+ */
+
+/** @internal */
+export class RingDeque<T> {
+  private items: (T | undefined)[];
+  private head = 0;
+  private mask: number;
+  /** Number of values held. */
+  size = 0;
+
+  /** @param initialCapacity rounded up to a power of two; storage is made on first push. */
+  constructor(private readonly initialCapacity = 4) {
+    this.items = [];
+    this.mask = -1;
+  }
+
+  /** Appends a value at the tail. */
+  push(value: T): void {
+    if (this.size === this.items.length) this.grow();
+    this.items[(this.head + this.size) & this.mask] = value;
+    this.size++;
+  }
+
+  /** Removes and returns the head value; the deque must not be empty. */
+  shift(): T {
+    const head = this.head;
+    const value = this.items[head] as T;
+    this.items[head] = undefined;
+    this.head = (head + 1) & this.mask;
+    this.size--;
+    return value;
+  }
+
+  /** The value at position `index` from the head (0 = head); `index` must be < size. */
+  at(index: number): T {
+    return this.items[(this.head + index) & this.mask] as T;
+  }
+
+  /** Removes the first occurrence of `value`; returns false if it is not held. */
+  remove(value: T): boolean {
+    const size = this.size;
+    if (size === 0) return false;
+    if (this.items[this.head] === value) {
+      this.shift();
+      return true;
+    }
+    const mask = this.mask;
+    let i = 1;
+    while (i < size && this.items[(this.head + i) & mask] !== value) i++;
+    if (i === size) return false;
+    for (; i < size - 1; i++) this.items[(this.head + i) & mask] = this.items[(this.head + i + 1) & mask];
+    this.items[(this.head + size - 1) & mask] = undefined;
+    this.size--;
+    return true;
+  }
+
+  /** Drops every value and the storage. */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.mask = -1;
+    this.size = 0;
+  }
+
+  /** The values, head first (a copy). */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.at(i));
+    return out;
+  }
+
+  private grow(): void {
+    const old = this.items;
+    const oldCapacity = old.length;
+    let capacity = oldCapacity * 2;
+    if (capacity === 0) {
+      capacity = 1;
+      while (capacity < this.initialCapacity) capacity *= 2;
+    }
+    const items = new Array<T | undefined>(capacity).fill(undefined);
+    for (let i = 0; i < this.size; i++) items[i] = old[(this.head + i) & (oldCapacity - 1)];
+    this.items = items;
+    this.head = 0;
+    this.mask = capacity - 1;
+  }
+}
