@@ -13,9 +13,28 @@
  */
 import { RuntimeError, ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
+import type { Coroutine } from "./types.js";
 import { getRunningLoop } from "./running.js";
 
 export { RingDeque } from "../core/ring-deque.js";
+
+/** @internal Rejects a `withLock` body that is not a generator function. */
+export function checkBody(what: string, body: unknown): void {
+  if (typeof body !== "function") {
+    throw new TypeError(`${what} needs a generator function to run while holding it, e.g. function* () { ... }, got ${describe(body)}.`);
+  }
+}
+
+/** @internal `withLock` for every asyncio lock: acquire, run `body`, release however it ends. */
+export function* holding<R>(what: string, acquire: () => Coroutine<unknown>, release: () => void, body: () => Coroutine<R>): Coroutine<R> {
+  checkBody(what, body);
+  yield* acquire();
+  try {
+    return yield* body();
+  } finally {
+    release();
+  }
+}
 
 /**
  * @internal Base of the primitives: binds to the running loop on first need

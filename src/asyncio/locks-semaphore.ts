@@ -10,7 +10,7 @@
  */
 import { ValueError } from "./errors.js";
 import type { Future } from "./future.js";
-import { checkCount, describe, LoopBound, RingDeque } from "./locks-core.js";
+import { checkCount, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
 
 /** An asyncio Semaphore: a counter of free units; `acquire()` takes one, waiting while none is free. */
@@ -65,16 +65,8 @@ export class Semaphore extends LoopBound {
   }
 
   /** Runs `body` holding one unit (Python's `async with sem:`), releasing it however `body` ends. */
-  *withLock<R>(body: () => Coroutine<R>): Coroutine<R> {
-    if (typeof body !== "function") {
-      throw new TypeError(`${this.constructor.name}.withLock(body) needs a generator function, e.g. function* () { ... }, got ${describe(body)}.`);
-    }
-    yield* this.acquire();
-    try {
-      return yield* body();
-    } finally {
-      this.release();
-    }
+  withLock<R>(body: () => Coroutine<R>): Coroutine<R> {
+    return holding(`${this.constructor.name}.withLock(body)`, () => this.acquire(), () => this.release(), body);
   }
 
   private wakeUpNext(): boolean {

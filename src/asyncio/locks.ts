@@ -15,14 +15,8 @@
  */
 import { CancelledError, RuntimeError } from "./errors.js";
 import type { Future } from "./future.js";
-import { checkCount, describe, LoopBound, RingDeque } from "./locks-core.js";
+import { checkBody, checkCount, describe, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
-
-function checkBody(what: string, body: unknown): void {
-  if (typeof body !== "function") {
-    throw new TypeError(`${what} needs a generator function to run while holding it, e.g. function* () { ... }, got ${describe(body)}.`);
-  }
-}
 
 /** An asyncio Event: a flag that tasks can wait to become set. */
 export class Event extends LoopBound {
@@ -116,14 +110,8 @@ export class Lock extends LoopBound {
    * Runs `body` while holding the lock (Python's `async with lock:`), and
    * releases it however `body` ends: `yield* lock.withLock(function* () {...})`.
    */
-  *withLock<R>(body: () => Coroutine<R>): Coroutine<R> {
-    checkBody("Lock.withLock(body)", body);
-    yield* this.acquire();
-    try {
-      return yield* body();
-    } finally {
-      this.release();
-    }
+  withLock<R>(body: () => Coroutine<R>): Coroutine<R> {
+    return holding("Lock.withLock(body)", () => this.acquire(), () => this.release(), body);
   }
 
   private allWaitersCancelled(): boolean {
