@@ -50,20 +50,29 @@ export class RingDeque<T> {
 
   /** Removes the first occurrence of `value`; returns false if it is not held. */
   remove(value: T): boolean {
-    const size = this.size;
-    if (size === 0) return false;
-    if (this.items[this.head] === value) {
-      this.shift();
-      return true;
-    }
+    const i = this.indexOf(value);
+    if (i === -1) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Position of the first occurrence of `value` from the head, or -1. */
+  indexOf(value: T): number {
     const mask = this.mask;
-    let i = 1;
-    while (i < size && this.items[(this.head + i) & mask] !== value) i++;
-    if (i === size) return false;
-    for (; i < size - 1; i++) this.items[(this.head + i) & mask] = this.items[(this.head + i + 1) & mask];
+    for (let i = 0; i < this.size; i++) if (this.items[(this.head + i) & mask] === value) return i;
+    return -1;
+  }
+
+  /** Removes and returns the value at position `index` (0 = head); `index` must be < size. */
+  removeAt(index: number): T {
+    if (index === 0) return this.shift();
+    const mask = this.mask;
+    const size = this.size;
+    const value = this.items[(this.head + index) & mask] as T;
+    for (let i = index; i < size - 1; i++) this.items[(this.head + i) & mask] = this.items[(this.head + i + 1) & mask];
     this.items[(this.head + size - 1) & mask] = undefined;
     this.size--;
-    return true;
+    return value;
   }
 
   /** Drops every value and the storage. */

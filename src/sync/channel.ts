@@ -15,12 +15,12 @@
  * - `send` and `receive` are checkpoints even when they do not block, as in
  *   Trio: a cancellation check before, a cancel-shielded schedule point after.
  */
-import { BrokenResourceError, ClosedResourceError, EndOfChannel, WouldBlock, describe } from "../core/errors.js";
+import { ClosedResourceError, EndOfChannel, WouldBlock, describe } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
-import { requireTask } from "../core/state.js";
-import { PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
-import { ChannelState, NOTHING, type MemoryChannelStatistics } from "./channel-state.js";
+import type { Operation } from "../core/traps.js";
+import { ChannelState, NOTHING, brokenError, endError, type MemoryChannelStatistics } from "./channel-state.js";
 import { forEachReceived, receiveOrEnd } from "./receive-loop.js";
+import { receiveOperation, sendOperation } from "./channel-ops.js";
 
 export type { MemoryChannelStatistics } from "./channel-state.js";
 
@@ -84,7 +84,7 @@ export class MemorySendChannel<T> {
   private _closed = false;
 
   /** @internal Use `openMemoryChannel` or `clone()`. */
-  constructor(private readonly state: ChannelState) {}
+  constructor(/** @internal */ readonly state: ChannelState) {}
 
   /** True once this handle was closed (other clones may still be open). */
   get closed(): boolean {
@@ -99,20 +99,8 @@ export class MemorySendChannel<T> {
    * Raises `ClosedResourceError` if this handle is (or gets) closed,
    * `BrokenResourceError` if every receive handle is (or gets) closed.
    */
-  *send(value: T): Operation<void> {
-    const task = requireTask("MemorySendChannel.send()");
-    if (task.scope.effective) yield* checkpoint();
-    if (this._closed) throw this.closedError("send");
-    const state = this.state;
-    if (state.openReceive === 0) throw brokenError();
-    if (state.trySend(value)) {
-      yield SCHEDULE_POINT;
-      return;
-    }
-    state.sendWaiters.set(task, value);
-    task.abortFn = state.abortSend;
-    task.waitingOn = this;
-    yield PARK;
+  send(value: T): Operation<void> {
+    return sendOperation(this, value);
   }
 
   /**
@@ -152,17 +140,8 @@ export class MemorySendChannel<T> {
     if (this._closed) return;
     this._closed = true;
     const state = this.state;
-    for (const task of state.sendWaiters.keys()) {
-      if (task.waitingOn !== this) continue;
-      state.sendWaiters.delete(task);
-      task.runner.reschedule(task, new ClosedResourceError("The send channel was closed while this task was sending on it."), true);
-    }
-    if (--state.openSend === 0) {
-      for (const task of state.receiveWaiters) {
-        task.runner.reschedule(task, new EndOfChannel("Every send handle of the channel was closed."), true);
-      }
-      state.receiveWaiters.clear();
-    }
+    state.failSenders(this, () => new ClosedResourceError("The send channel was closed while this task was sending on it."));
+    if (--state.openSend === 0) state.failReceivers(null, () => new EndOfChannel("Every send handle of the channel was closed."));
   }
 
   /** `close()`, then a checkpoint: the operation form, as Trio's `aclose`. */
@@ -180,14 +159,12 @@ export class MemorySendChannel<T> {
     return `<MemorySendChannel #${this.id}${this._closed ? " closed" : ""}>`;
   }
 
-  private closedError(what: string): ClosedResourceError {
+  /** @internal */
+  closedError(what: string): ClosedResourceError {
     return new ClosedResourceError(`${what}() on a send channel that was closed: this handle can no longer be used.`);
   }
 }
 
-function brokenError(): BrokenResourceError {
-  return new BrokenResourceError("Every receive handle of the channel was closed: nobody will receive this value.");
-}
 
 /**
  * The receive end of a memory channel (or a clone of it). Several receivers
@@ -199,7 +176,7 @@ export class MemoryReceiveChannel<T> {
   private _closed = false;
 
   /** @internal Use `openMemoryChannel` or `clone()`. */
-  constructor(private readonly state: ChannelState) {}
+  constructor(/** @internal */ readonly state: ChannelState) {}
 
   /** True once this handle was closed (other clones may still be open). */
   get closed(): boolean {
@@ -213,21 +190,8 @@ export class MemoryReceiveChannel<T> {
    * Raises `EndOfChannel` once every send handle is closed and the buffer is
    * empty, `ClosedResourceError` if this handle is (or gets) closed.
    */
-  *receive(): Operation<T> {
-    const task = requireTask("MemoryReceiveChannel.receive()");
-    if (task.scope.effective) yield* checkpoint();
-    if (this._closed) throw this.closedError("receive");
-    const state = this.state;
-    const value = state.tryReceive();
-    if (value !== NOTHING) {
-      yield SCHEDULE_POINT;
-      return value as T;
-    }
-    if (state.openSend === 0) throw endError();
-    state.receiveWaiters.add(task);
-    task.abortFn = state.abortReceive;
-    task.waitingOn = this;
-    return (yield PARK) as T;
+  receive(): Operation<T> {
+    return receiveOperation<T>(this);
   }
 
   /**
@@ -290,16 +254,9 @@ export class MemoryReceiveChannel<T> {
     if (this._closed) return;
     this._closed = true;
     const state = this.state;
-    for (const task of state.receiveWaiters) {
-      if (task.waitingOn !== this) continue;
-      state.receiveWaiters.delete(task);
-      task.runner.reschedule(task, new ClosedResourceError("The receive channel was closed while this task was receiving on it."), true);
-    }
+    state.failReceivers(this, () => new ClosedResourceError("The receive channel was closed while this task was receiving on it."));
     if (--state.openReceive === 0) {
-      for (const task of state.sendWaiters.keys()) {
-        task.runner.reschedule(task, brokenError(), true);
-      }
-      state.sendWaiters.clear();
+      state.failSenders(null, brokenError);
       state.buffer.clear();
     }
   }
@@ -319,11 +276,8 @@ export class MemoryReceiveChannel<T> {
     return `<MemoryReceiveChannel #${this.id}${this._closed ? " closed" : ""}>`;
   }
 
-  private closedError(what: string): ClosedResourceError {
+  /** @internal */
+  closedError(what: string): ClosedResourceError {
     return new ClosedResourceError(`${what}() on a receive channel that was closed: this handle can no longer be used.`);
   }
-}
-
-function endError(): EndOfChannel {
-  return new EndOfChannel("Every send handle of the channel was closed and its buffer is empty.");
 }

@@ -1,0 +1,161 @@
+/**
+ * `send` and `receive` of a memory channel, as plain iterators.
+ *
+ * A channel operation is the hottest thing two tasks do together, and as a
+ * generator it cost an allocation of a whole generator frame plus a resume
+ * through V8's generator machinery at each of its two steps. These classes
+ * do the same work with an object of four fields and two method calls.
+ *
+ * Each operation walks through at most two yields:
+ * 1. its first `next()` raises at once (closed, broken, ended), or yields a
+ *    checkpoint if the task is already cancelled (the scheduler throws the
+ *    `Cancelled` back in), or completes without blocking and yields a
+ *    schedule point (Trio: every channel operation is a checkpoint), or
+ *    parks the task;
+ * 2. its second `next(v)` returns: the value received, for `receive`.
+ *
+ * The final `{ value, done: true }` result is the operation object itself
+ * (it has `value` and `done` fields for that), so finishing allocates
+ * nothing either. `yield*` reads the two fields at once and never keeps the
+ * result, and the operation is finished by then, so nobody sees it change.
+ */
+import { requireTask } from "../core/state.js";
+import { CHECKPOINT, PARK, SCHEDULE_POINT, type Operation, type Trap } from "../core/traps.js";
+import { NOTHING, brokenError, endError, type ChannelState } from "./channel-state.js";
+
+/** @internal What the handles give the operations: their state and their errors. */
+export interface ChannelEnd {
+  readonly state: ChannelState;
+  readonly closed: boolean;
+  closedError(what: string): Error;
+}
+
+const YIELD_CHECKPOINT: IteratorYieldResult<Trap> = Object.freeze({ value: CHECKPOINT, done: false });
+const YIELD_SCHEDULE_POINT: IteratorYieldResult<Trap> = Object.freeze({ value: SCHEDULE_POINT, done: false });
+const YIELD_PARK: IteratorYieldResult<Trap> = Object.freeze({ value: PARK, done: false });
+
+const FRESH = 0;
+const CHECKPOINTING = 1;
+const WAITING = 2;
+const FINISHED = 3;
+
+/** @internal One `send(value)`. */
+export class SendOperation<T> {
+  /** The iterator result fields (see the module comment). */
+  value: undefined = undefined;
+  done = false;
+  private phase = FRESH;
+
+  constructor(
+    private readonly end: ChannelEnd,
+    private readonly item: T,
+  ) {}
+
+  next(): IteratorResult<Trap, undefined> {
+    if (this.phase === WAITING || this.phase === FINISHED) return this.finish();
+    const task = requireTask("MemorySendChannel.send()");
+    if (this.phase === FRESH && task.scope.effective) {
+      this.phase = CHECKPOINTING;
+      return YIELD_CHECKPOINT;
+    }
+    const end = this.end;
+    if (end.closed) throw end.closedError("send");
+    const state = end.state;
+    if (state.openReceive === 0) throw brokenError();
+    this.phase = WAITING;
+    if (state.trySend(this.item)) return YIELD_SCHEDULE_POINT;
+    state.parkSender(task, this.item);
+    task.waitingOn = end;
+    return YIELD_PARK;
+  }
+
+  throw(error: unknown): never {
+    this.phase = FINISHED;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Trap, undefined> {
+    this.phase = FINISHED;
+    return { value: value as undefined, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  private finish(): IteratorResult<Trap, undefined> {
+    this.phase = FINISHED;
+    this.done = true;
+    return this as IteratorReturnResult<undefined>;
+  }
+}
+
+/** @internal One `receive()`. */
+export class ReceiveOperation<T> {
+  /** The iterator result fields (see the module comment). */
+  value: T | undefined = undefined;
+  done = false;
+  private phase = FRESH;
+
+  constructor(private readonly end: ChannelEnd) {}
+
+  next(resumed: unknown): IteratorResult<Trap, T> {
+    const phase = this.phase;
+    if (phase === WAITING) {
+      // Woken from PARK with the value a sender handed over.
+      this.value = resumed as T;
+      return this.finish();
+    }
+    if (phase === FINISHED) return this.finish();
+    const task = requireTask("MemoryReceiveChannel.receive()");
+    if (phase === FRESH && task.scope.effective) {
+      this.phase = CHECKPOINTING;
+      return YIELD_CHECKPOINT;
+    }
+    const end = this.end;
+    if (end.closed) throw end.closedError("receive");
+    const state = end.state;
+    const value = state.tryReceive();
+    if (value !== NOTHING) {
+      // Keep the value for the step after the schedule point.
+      this.value = value as T;
+      this.phase = FINISHED;
+      return YIELD_SCHEDULE_POINT;
+    }
+    if (state.openSend === 0) throw endError();
+    this.phase = WAITING;
+    state.parkReceiver(task);
+    task.waitingOn = end;
+    return YIELD_PARK;
+  }
+
+  throw(error: unknown): never {
+    this.phase = FINISHED;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Trap, T> {
+    this.phase = FINISHED;
+    return { value: value as T, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  private finish(): IteratorResult<Trap, T> {
+    this.phase = FINISHED;
+    this.done = true;
+    return this as IteratorReturnResult<T>;
+  }
+}
+
+/** @internal */
+export function sendOperation<T>(end: ChannelEnd, value: T): Operation<void> {
+  return new SendOperation(end, value) as unknown as Operation<void>;
+}
+
+/** @internal */
+export function receiveOperation<T>(end: ChannelEnd): Operation<T> {
+  return new ReceiveOperation<T>(end) as unknown as Operation<T>;
+}
