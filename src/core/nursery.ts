@@ -175,7 +175,7 @@ export class Nursery {
 
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
-  spawn<T>(fn: (...args: any[]) => Operation<T>, args: unknown[], name: string | undefined, system = false): Task<T> {
+  spawn<T>(fn: (...args: any[]) => Operation<T>, args: unknown[], name: string | undefined): Task<T> {
     this.checkOpen("startSoon");
     const spawner = current.task;
     if (spawner !== null && spawner.runner !== this.runner) {
@@ -184,7 +184,7 @@ export class Nursery {
       );
     }
     const coro = callTaskFunction("startSoon()", fn, args);
-    return this.runner.spawnTask(coro, this, name ?? fn, system);
+    return this.runner.spawnTask(coro, this, name ?? fn);
   }
 
   /** @internal */
@@ -331,7 +331,8 @@ export function checkFunction(what: string, fn: unknown): void {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
 export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operation<T>, args: unknown[]): Operation<T> {
   checkFunction(what, fn);
-  const coro = (fn as (...a: unknown[]) => unknown)(...args);
+  // A spread call costs more than a plain one, and most tasks take no arguments.
+  const coro = args.length === 0 ? (fn as () => unknown)() : (fn as (...a: unknown[]) => unknown)(...args);
   if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function" || typeof (coro as { throw?: unknown }).throw !== "function") {
     const got = coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function" ? "a Promise" : describe(coro);
     throw new TypeError(

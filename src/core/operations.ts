@@ -22,21 +22,21 @@ class CheckpointIterator {
   next(): IteratorResult<typeof CHECKPOINT, void> {
     const task = current.task;
     if (task === null) requireTask("checkpoint()");
-    if (task!.inCheckpoint) {
-      task!.inCheckpoint = false;
+    if (task!.inSharedOp) {
+      task!.inSharedOp = false;
       return DONE;
     }
-    task!.inCheckpoint = true;
+    task!.inSharedOp = true;
     return YIELD_CHECKPOINT;
   }
   throw(error: unknown): never {
     const task = current.task;
-    if (task !== null) task.inCheckpoint = false;
+    if (task !== null) task.inSharedOp = false;
     throw error;
   }
   return(value?: unknown): IteratorResult<typeof CHECKPOINT, void> {
     const task = current.task;
-    if (task !== null) task.inCheckpoint = false;
+    if (task !== null) task.inSharedOp = false;
     return { value: value as undefined, done: true };
   }
   [Symbol.iterator](): this {
@@ -87,7 +87,7 @@ const abortForever = () => Abort.SUCCEEDED;
 /**
  * One sleep, as a plain iterator rather than a generator: it allocates less,
  * and a `Cancelled` thrown into a sleeping task unwinds one frame fewer.
- * `amount` is a duration (relative) or a deadline; Infinity sleeps forever.
+ * `amount` is a duration (relative) or a deadline.
  */
 class SleepIterator {
   private started = false;
@@ -98,20 +98,12 @@ class SleepIterator {
   ) {}
 
   next(): IteratorResult<typeof PARK, void> {
-    if (this.started) {
-      if (this.amount === Infinity) throw new Error("unreachable: sleepForever() was woken without being cancelled");
-      return DONE;
-    }
+    if (this.started) return DONE;
     this.started = true;
     const task = requireTask(this.what);
-    if (this.amount === Infinity) {
-      task.abortFn = abortForever;
-      task.waitingOn = "sleepForever";
-    } else {
-      const runner = task.runner;
-      runner.sleepUntil(task, this.relative ? runner.clock.currentTime() + this.amount : this.amount);
-      task.waitingOn = "sleep";
-    }
+    const runner = task.runner;
+    runner.sleepUntil(task, this.relative ? runner.clock.currentTime() + this.amount : this.amount);
+    task.waitingOn = "sleep";
     return YIELD_PARK;
   }
   throw(error: unknown): never {
@@ -135,9 +127,42 @@ export function sleepUntil(deadline: number): Operation<void> {
   return new SleepIterator(deadline, false, "sleepUntil()") as unknown as Operation<void>;
 }
 
+/**
+ * `sleepForever()` as one shared iterator, like `checkpoint()`: a page may
+ * park thousands of tasks in it, and each would otherwise hold an iterator.
+ */
+class SleepForeverIterator {
+  next(): IteratorResult<typeof PARK, void> {
+    const task = requireTask("sleepForever()");
+    if (task.inSharedOp) {
+      task.inSharedOp = false;
+      throw new Error("unreachable: sleepForever() was woken without being cancelled");
+    }
+    task.inSharedOp = true;
+    task.abortFn = abortForever;
+    task.waitingOn = "sleepForever";
+    return YIELD_PARK;
+  }
+  throw(error: unknown): never {
+    const task = current.task;
+    if (task !== null) task.inSharedOp = false;
+    throw error;
+  }
+  return(value?: unknown): IteratorResult<typeof PARK, void> {
+    const task = current.task;
+    if (task !== null) task.inSharedOp = false;
+    return { value: value as undefined, done: true };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+const sleepForeverIterator = new SleepForeverIterator() as unknown as Operation<never>;
+
 /** Blocks until cancelled. */
 export function sleepForever(): Operation<never> {
-  return new SleepIterator(Infinity, false, "sleepForever()") as unknown as Operation<never>;
+  return sleepForeverIterator;
 }
 
 /** The current time of the run's clock, in seconds. */
@@ -194,7 +219,7 @@ export function reschedule(task: Task, outcome: Outcome = { ok: true, value: und
 export function spawnSystemTask<A extends unknown[], T>(fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
   const runner = requireTask("spawnSystemTask()").runner;
   const coro = callTaskFunction("spawnSystemTask()", fn, args);
-  return runner.spawnTask(coro, runner.systemNursery, fn.name || "system", true);
+  return runner.spawnTask(coro, runner.systemNursery, fn.name || "system");
 }
 
 /** Installs an instrument in the current run. */

@@ -26,6 +26,11 @@ export class RingDeque<T> {
     this.mask = -1;
   }
 
+  /** Slots held now (grows by doubling, never shrinks until `clear()`). */
+  get capacity(): number {
+    return this.items.length;
+  }
+
   /** Appends a value at the tail. */
   push(value: T): void {
     if (this.size === this.items.length) this.grow();

@@ -3,8 +3,12 @@
  *
  * The fields are few and always present (monomorphic), because a page may
  * hold tens of thousands of parked tasks. What a task will receive when it
- * next runs is kept in two fields (`resumeValue`, `resumeThrows`) instead of
- * an outcome object, so waking a task allocates nothing.
+ * next runs is kept in two fields (`resumeValue` and a bit of `flags`)
+ * instead of an outcome object, so waking a task allocates nothing; once
+ * the task is done, the same two hold its outcome. Booleans share one
+ * `flags` number, and what few tasks use (a scope of their own from
+ * `cancel()`, a Promise for `then`) sits in one `extras` object made on
+ * demand: every field costs 8 bytes per task in Node (4 in Chromium).
  *
  * A Task is also a handle that plain `async` code can await: `then` creates
  * a Promise on first use only.
@@ -29,6 +33,14 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 const stateNames = ["runnable", "running", "blocked", "done"] as const;
 
 let nextTaskId = 1;
+const RESUME_THROWS = 1;
+const IN_SHARED_OP = 2;
+
+/** @internal What few tasks need, kept out of the Task itself. */
+interface TaskExtras<T> {
+  ownScope: CancelScope | null;
+  deferred: Deferred<T> | null;
+}
 const NO_NURSERIES: readonly Nursery[] = Object.freeze([]);
 
 /** A task of a run. Read its fields; the runtime owns them. */
@@ -50,15 +62,57 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */ state: TaskState = TaskState.RUNNABLE;
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
-  /** @internal value (or error) the task receives when it next runs */ resumeValue: unknown = undefined;
-  /** @internal */ resumeThrows = false;
-  /** @internal set when the task is done */ outcomeOk = false;
-  /** @internal */ outcomeValue: unknown = undefined;
+  /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
+  /** @internal bits: RESUME_THROWS, IN_SHARED_OP */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
-  /** @internal the singleton checkpoint iterator's per-task flag */ inCheckpoint = false;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
-  /** @internal the scope made by `cancel()`, between the task and its nursery */ ownScope: CancelScope | null = null;
+  /** @internal rarely used state, made on demand */ extras: TaskExtras<T> | null = null;
+
+  /** @internal true if the next resume throws `resumeValue`; once done, true if the task raised */
+  get resumeThrows(): boolean {
+    return (this.flags & RESUME_THROWS) !== 0;
+  }
+  set resumeThrows(value: boolean) {
+    this.flags = value ? this.flags | RESUME_THROWS : this.flags & ~RESUME_THROWS;
+  }
+  /**
+   * @internal The per-task state of the shared operation iterators
+   * (checkpoint, sleepForever): set between their first and second step. A
+   * task runs one such operation at a time, so one bit serves them all.
+   */
+  get inSharedOp(): boolean {
+    return (this.flags & IN_SHARED_OP) !== 0;
+  }
+  set inSharedOp(value: boolean) {
+    this.flags = value ? this.flags | IN_SHARED_OP : this.flags & ~IN_SHARED_OP;
+  }
+  /** @internal set when the task is done */
+  get outcomeOk(): boolean {
+    return (this.flags & RESUME_THROWS) === 0;
+  }
+  /** @internal */
+  get outcomeValue(): unknown {
+    return this.resumeValue;
+  }
+  /** @internal the scope made by `cancel()`, between the task and its nursery */
+  get ownScope(): CancelScope | null {
+    return this.extras === null ? null : this.extras.ownScope;
+  }
+  set ownScope(scope: CancelScope | null) {
+    (this.extras ??= { ownScope: null, deferred: null }).ownScope = scope;
+  }
+  /** @internal */
+  get deferred(): Deferred<T> | null {
+    return this.extras === null ? null : this.extras.deferred;
+  }
+  set deferred(d: Deferred<T> | null) {
+    (this.extras ??= { ownScope: null, deferred: null }).deferred = d;
+  }
+  /** True for tasks made by `spawnSystemTask`. */
+  get isSystem(): boolean {
+    return this.parentNursery !== null && this.parentNursery === this.runner.systemNursery;
+  }
   /** @internal siblings in the parent nursery's list of children */ prevSibling: Task | null = null;
   /** @internal */ nextSibling: Task | null = null;
   /** Nurseries opened by this task, innermost last. */
@@ -68,7 +122,6 @@ export class Task<T = unknown> implements PromiseLike<T> {
   get childNurseries(): readonly Nursery[] {
     return this.nurseries ?? NO_NURSERIES;
   }
-  /** @internal */ deferred: Deferred<T> | null = null;
 
   /** @internal */
   constructor(
@@ -78,8 +131,6 @@ export class Task<T = unknown> implements PromiseLike<T> {
     public parentNursery: Nursery | null,
     scope: CancelScope,
     name: string | { readonly name: string },
-    /** True for tasks made by `spawnSystemTask`. */
-    readonly isSystem: boolean,
   ) {
     this.scope = scope;
     this.nameSource = name;
