@@ -20,6 +20,9 @@ import { RuntimeError, current, requireTask } from "./state.js";
 import type { Task } from "./task.js";
 import type { Runner } from "./runner.js";
 import { Abort, PARK, type Operation } from "./traps.js";
+import { openNursery } from "./nursery-block.js";
+
+export { openNursery } from "./nursery-block.js";
 
 /** Passed to a child started with `nursery.start()`, to report that it is ready. */
 export interface TaskStatus<T = void> {
@@ -33,8 +36,6 @@ class IgnoredTaskStatus implements TaskStatus<never> {
 
 /** What `startSoon` passes where a function may also be used with `start`. */
 export const TASK_STATUS_IGNORED: TaskStatus<never> = new IgnoredTaskStatus();
-
-const nurseryAbort = () => Abort.FAILED;
 
 /** A live, read-only view of a nursery's children. */
 export class ChildTasks implements Iterable<Task> {
@@ -341,54 +342,4 @@ export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operat
     );
   }
   return coro as Operation<T>;
-}
-
-/**
- * Opens a nursery, runs `body(nursery)`, then waits for every child.
- * Returns the body's result, or `undefined` if the nursery's own scope
- * absorbed a cancellation. Raises an `ExceptionGroup` of everything the
- * body and the children raised.
- */
-export function openNursery<T>(body: (nursery: Nursery) => Operation<T>): Operation<T | undefined>;
-/** @internal */
-export function openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrapSingle: boolean): Operation<T | undefined>;
-export function* openNursery<T>(body: (nursery: Nursery) => Operation<T>, unwrapSingle = false): Operation<T | undefined> {
-  const task = requireTask("openNursery()");
-  checkFunction("openNursery()", body);
-  const scope = new CancelScope();
-  scope.enter(task);
-  const nursery = new Nursery(task, scope, task.runner);
-  (task.nurseries ??= []).push(nursery);
-  let result: T | undefined;
-  try {
-    // callTaskFunction: a plain function (returning no generator) gets an error that names the fix.
-    result = yield* callTaskFunction("openNursery()", body, [nursery]);
-  } catch (error) {
-    nursery.addError(error, "the nursery body");
-  }
-  while (nursery.childCount > 0 || nursery.pendingStarts > 0) {
-    nursery.parentWaiting = true;
-    task.abortFn = nurseryAbort;
-    task.waitingOn = nursery;
-    yield PARK;
-  }
-  task.waitingOn = null;
-  nursery.closed = true;
-  const list = task.nurseries!;
-  if (list[list.length - 1] === nursery) list.pop();
-  else {
-    const i = list.lastIndexOf(nursery);
-    if (i !== -1) list.splice(i, 1);
-  }
-  const error = nursery.combinedError();
-  if (error !== undefined) {
-    let rest = scope.filterExit(error);
-    scope.exit(task);
-    // start() reports its child's early error as itself, not wrapped.
-    if (unwrapSingle && rest instanceof ExceptionGroup && rest.exceptions.length === 1) rest = rest.exceptions[0];
-    if (rest !== undefined) throw rest;
-    return undefined;
-  }
-  scope.exit(task);
-  return result;
 }
