@@ -168,6 +168,24 @@ describe("scheduler: batches and slices", () => {
     expect(await overruns(1e-6)).toBeGreaterThan(await overruns(10));
   });
 
+  it("heavy steps are cut into slices at once: the clock is read more often when steps are slow", async () => {
+    // Each step busy-waits 2 ms of real time, more than a third of the 5 ms
+    // slice: the batch must give the host a turn every few steps, not after
+    // a fixed count tuned for quick steps. Load only makes steps longer.
+    let runner: Runner | null = null;
+    await runWith({ timeSlice: 0.005 }, function* () {
+      runner = currentRun();
+      for (let i = 0; i < 20; i++) {
+        const until = performance.now() + 2;
+        while (performance.now() < until) {
+          // busy
+        }
+        yield* checkpoint();
+      }
+    });
+    expect(runner!.statistics.sliceOverruns).toBeGreaterThanOrEqual(4);
+  });
+
   it("a MockClock jumped from outside wakes a sleeping run", async () => {
     const clock = new MockClock();
     const p = runMock(function* () {
