@@ -14,14 +14,18 @@
  * cancelled" (cancelled itself, or inside a cancelled parent without a shield
  * between). A checkpoint reads that one flag; cancelling walks down the tree
  * once, waking the blocked tasks it reaches. This is Trio's CancelStatus idea,
- * folded into the scope object.
+ * folded into the scope object. A cancelled scope wakes every blocked task it
+ * cancels with one and the same `Cancelled` object (made on first use, also
+ * its signals' reason): unlike Python, JavaScript never writes into a thrown
+ * object, and one object thrown ten thousand times is much cheaper than ten
+ * thousand objects (see errors.ts).
  *
  * A scope also hands out an AbortSignal on request (`signal`), built lazily
  * and aborted by the same walk, so `fetch` and friends join the tree without
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, sharedCancelled } from "./errors.js";
 import { requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
@@ -85,6 +89,11 @@ export class CancelScope {
   private controller: AbortController | null = null;
   private unlinkers: (() => void)[] | null = null;
   private pendingSignals: AbortSignal[] | null = null;
+  // The one Cancelled raised on this scope's behalf, and the raiseCancel
+  // handed to abort functions: made on first use, so cancelling N tasks
+  // allocates neither N errors nor N closures.
+  private cancelledError: Cancelled | null = null;
+  private raiseFn: (() => Cancelled) | null = null;
 
   constructor(options: CancelScopeOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -214,7 +223,7 @@ export class CancelScope {
   get signal(): AbortSignal {
     if (this.controller === null) {
       this.controller = new AbortController();
-      if (this.effective) this.controller.abort(makeCancelled(this.effectiveReason()));
+      if (this.effective) this.controller.abort(this.effectiveCancelled());
     }
     return this.controller.signal;
   }
@@ -259,7 +268,7 @@ export class CancelScope {
     this.effective = this._cancelCalled || (!this._shield && parent.effective);
     // A signal handed out before entry must abort now if the code inside is cancelled from the start.
     if (this.effective && this.controller !== null && !this.controller.signal.aborted) {
-      this.controller.abort(makeCancelled(this.effectiveReason()));
+      this.controller.abort(this.effectiveCancelled());
     }
     const pending = this.pendingSignals;
     if (pending !== null) {
@@ -350,6 +359,27 @@ export class CancelScope {
     }
   }
 
+  /**
+   * @internal The Cancelled to raise at a checkpoint in this scope: the one
+   * of the outermost cancelled scope visible from here, which will catch it.
+   * Its reason never changes once set, so one instance per cancelled scope
+   * serves every task it cancels.
+   */
+  effectiveCancelled(): Cancelled {
+    let found: CancelScope | null = null;
+    for (let s: CancelScope | null = this; s !== null; s = s.parent) {
+      if (s._cancelCalled) found = s;
+      if (s._shield) break;
+    }
+    if (found === null) return makeCancelled(undefined);
+    return (found.cancelledError ??= sharedCancelled(found._cancelReason));
+  }
+
+  /** @internal The raiseCancel argument of abort functions for tasks in this scope. */
+  raiseCancel(): () => Cancelled {
+    return (this.raiseFn ??= () => this.effectiveCancelled());
+  }
+
   /** @internal The reason of the scope a Cancelled raised here will reach. */
   effectiveReason(): string | undefined {
     let found: CancelScope | undefined;
@@ -382,7 +412,7 @@ export class CancelScope {
   /** @internal Called by the refresh walk when the scope becomes effectively cancelled. */
   onEffectivelyCancelled(): void {
     if (this.controller !== null && !this.controller.signal.aborted) {
-      this.controller.abort(makeCancelled(this.effectiveReason()));
+      this.controller.abort(this.effectiveCancelled());
     }
     const owner = this.owner;
     if (owner !== null && owner.scope === this && this.lifecycle === ENTERED) deliverCancel(owner);

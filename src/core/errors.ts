@@ -2,9 +2,14 @@
  * The errors of the core.
  *
  * Two of them are special. `Cancelled` is thrown into a task at a checkpoint
- * when an enclosing cancel scope is cancelled; it is created without a stack
- * trace, because cancelling ten thousand tasks must not cost ten thousand
- * stack captures, and the stack would only point into the scheduler anyway.
+ * when an enclosing cancel scope is cancelled; it carries no stack trace,
+ * because cancelling ten thousand tasks must not cost ten thousand stack
+ * captures, and the stack would only point into the scheduler anyway. A
+ * cancelled scope makes one `Cancelled` and throws that same object into
+ * every blocked task it wakes (`sharedCancelled`). It is a real Error, made once:
+ * V8 with devtools attached (Playwright included) captures a stack at every
+ * throw of a value that does not already carry one, and those captures were
+ * most of the cost of cancelling many tasks in a page.
  * `ExceptionGroup` is how a nursery reports what its children raised; JavaScript
  * has `AggregateError` but no `split`/`subgroup`, so we add them.
  */
@@ -50,6 +55,30 @@ export function makeCancelled(reason: string | undefined): Cancelled {
   exc.reason = reason;
   if (reason !== undefined) exc.message = reason;
   return exc as unknown as Cancelled;
+}
+
+/**
+ * @internal The one `Cancelled` of a cancelled scope, thrown into every task
+ * it cancels. A real Error (constructed, not `Object.create`d): V8 keeps the
+ * stack captured at construction on it and reuses it at each throw, where a
+ * plain object gets a fresh capture per throw whenever devtools listen. The
+ * stack is made empty, so constructing stays cheap.
+ */
+export function sharedCancelled(reason: string | undefined): Cancelled {
+  const E = Error as { stackTraceLimit?: unknown };
+  const had = Object.prototype.hasOwnProperty.call(E, "stackTraceLimit");
+  const limit = E.stackTraceLimit;
+  try {
+    E.stackTraceLimit = 0;
+  } catch {
+    return new Cancelled(reason); // a frozen Error (a hardened realm): keep its stack
+  }
+  try {
+    return new Cancelled(reason);
+  } finally {
+    if (had) E.stackTraceLimit = limit;
+    else delete E.stackTraceLimit;
+  }
 }
 
 /** Raised by `failAfter`/`failAt` when their deadline expires. */

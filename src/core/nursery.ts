@@ -198,15 +198,16 @@ export class Nursery {
   /** @internal A child has ended. */
   childExited(task: Task, ok: boolean, value: unknown): void {
     this.removeChild(task);
-    if (!ok) this.addError(value, task.name);
+    if (!ok) this.addError(value, task);
     this.maybeWakeParent();
   }
 
-  /** @internal */
-  addError(error: unknown, source: string): void {
+  /** @internal `source` is the task that raised, or a description; a task's name is read only if needed. */
+  addError(error: unknown, source: Task | string): void {
     this.pendingErrors.push(error);
     if (!this.cancelScope.cancelCalled) {
-      this.cancelScope.cancel(error instanceof Cancelled ? undefined : `${source} raised ${errorLabel(error)}`);
+      const name = typeof source === "string" ? source : source.name;
+      this.cancelScope.cancel(error instanceof Cancelled ? undefined : `${name} raised ${errorLabel(error)}`);
     }
   }
 
@@ -223,8 +224,10 @@ export class Nursery {
   combinedError(): unknown {
     const errors = this.pendingErrors;
     if (errors.length === 0) return undefined;
-    if (errors.every((e) => e instanceof Cancelled)) return errors[0];
-    return new ExceptionGroup("Errors from a nursery", errors);
+    for (let i = 0; i < errors.length; i++) {
+      if (!(errors[i] instanceof Cancelled)) return new ExceptionGroup("Errors from a nursery", errors);
+    }
+    return errors[0];
   }
 }
 

@@ -237,14 +237,14 @@ export class Runner implements ClockListener {
     const scope = task.scope;
     let answer: Abort;
     try {
-      answer = abortFn(() => makeCancelled(scope.effectiveReason()), task);
+      answer = abortFn(scope.raiseCancel(), task);
     } catch (error) {
       // A broken abort function must not wedge the task: deliver its error.
       if (task.state === TaskState.BLOCKED) this.reschedule(task, error, true);
       return;
     }
     if (answer === Abort.SUCCEEDED) {
-      if (task.state === TaskState.BLOCKED) this.reschedule(task, makeCancelled(scope.effectiveReason()), true);
+      if (task.state === TaskState.BLOCKED) this.reschedule(task, scope.effectiveCancelled(), true);
     } else if (answer !== Abort.FAILED && task.state === TaskState.BLOCKED) {
       // A typo here would park the task forever: fail loudly at its wait.
       this.reschedule(
