@@ -9,7 +9,7 @@
  * rejects never turns into an "unhandled rejection".
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { Cancelled, describe, makeCancelled } from "../core/errors.js";
+import { Cancelled, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
 import { TaskState } from "../core/task.js";
@@ -63,7 +63,7 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>): Op
   if (task.scope.effective) {
     // Already cancelled: the work starts with an aborted signal, so it can
     // give up at once (fetch rejects straight away).
-    controller.abort(makeCancelled(task.scope.effectiveReason()));
+    controller.abort(task.scope.effectiveCancelled());
   }
   const promise = work(controller.signal);
   if (!isThenable(promise)) {

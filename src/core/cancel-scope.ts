@@ -14,9 +14,9 @@
  * cancelled" (cancelled itself, or inside a cancelled parent without a shield
  * between). A checkpoint reads that one flag; cancelling walks down the tree
  * once, waking the blocked tasks it reaches. This is Trio's CancelStatus idea,
- * folded into the scope object. A cancelled scope wakes every blocked task it
- * cancels with one and the same `Cancelled` object (made on first use, also
- * its signals' reason): unlike Python, JavaScript never writes into a thrown
+ * folded into the scope object. A cancelled scope raises one and the same
+ * `Cancelled` object in every task it cancels, at checkpoints and in blocked
+ * waits alike (made on first use, also its signals' reason): unlike Python, JavaScript never writes into a thrown
  * object, and one object thrown ten thousand times is much cheaper than ten
  * thousand objects (see errors.ts).
  *

@@ -27,7 +27,7 @@
 import { CancelScope } from "./cancel-scope.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe, makeCancelled } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe } from "./errors.js";
 import { hostMacrotask } from "./host.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
@@ -356,7 +356,7 @@ export class Runner implements ClockListener {
       if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
         if (yielded === CHECKPOINT && task.scope.effective) {
           task.resumeThrows = true;
-          task.resumeValue = makeCancelled(task.scope.effectiveReason());
+          task.resumeValue = task.scope.effectiveCancelled();
         } else if (this.instruments === null) {
           if (queue.size === 0 && stepsSoFar + taken < this.lookAt) continue;
           // schedule(), minus what cannot apply inside a batch.
