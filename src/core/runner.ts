@@ -281,7 +281,22 @@ export class Runner implements ClockListener {
     const queue = this.queue;
     this.lookAt = interval;
     while (queue.size > 0) {
-      steps += this.step(queue.shift(), steps);
+      const task = queue.shift();
+      steps++;
+      if (this.step(task)) {
+        // The task yielded to the others. If there are none, go on with it
+        // at once, up to the next look at the clock: a trip through the
+        // queue nearly doubled the cost of a lone task's checkpoint.
+        let again = true;
+        while (again && queue.size === 0 && steps < this.lookAt) {
+          steps++;
+          again = this.step(task);
+        }
+        if (again) {
+          task.state = TaskState.RUNNABLE;
+          queue.push(task);
+        }
+      }
       if (queue.size === 0) {
         if (this.deadlines.size > 0) this.fireDeadlines();
       } else if (steps >= this.lookAt) {
@@ -311,76 +326,69 @@ export class Runner implements ClockListener {
 
   /**
    * @internal Steps one task: resumes its generator and acts on what it
-   * yields. Returns the number of steps taken: a task that yields to the
-   * scheduler while no other task is runnable is resumed at once, until
-   * the step where the batch loop next looks at the clock (`lookAt`),
-   * instead of a trip through the queue, which nearly doubled the cost of a
-   * lone task's checkpoint. Instruments see every step, so with
-   * instruments installed each step goes through the queue.
+   * yields. Returns true if the task yielded to the scheduler and wants to
+   * run again (a checkpoint that does not raise, or a schedule point): the
+   * batch loop then queues it, or resumes it at once if nothing else is
+   * runnable. Everything else (blocking, ending, raising at a checkpoint)
+   * is handled here. With instruments installed, every yield goes through
+   * `schedule`, so they see each step.
    */
-  step(task: Task, stepsSoFar = 0): number {
+  step(task: Task): boolean {
     const previous = current.task;
     current.task = task;
-    const queue = this.queue;
-    const coro = task.coro;
-    let taken = 0;
-    for (;;) {
-      // Read afresh each time: the step may install an instrument.
-      const instruments = this.instruments;
-      task.state = TaskState.RUNNING;
-      taken++;
-      if (instruments !== null) instruments.call("beforeTaskStep", task);
-      let result: IteratorResult<unknown, unknown>;
-      try {
-        const value = task.resumeValue;
-        task.resumeValue = undefined;
-        if (task.resumeThrows) {
-          task.resumeThrows = false;
-          result = coro.throw(value);
-        } else {
-          result = coro.next(value);
-        }
-      } catch (error) {
-        current.task = previous;
-        if (instruments !== null) instruments.call("afterTaskStep", task);
-        this.taskExited(task, false, error);
-        return taken;
-      }
-      if (instruments !== null) instruments.call("afterTaskStep", task);
-      if (result.done === true) {
-        current.task = previous;
-        this.taskExited(task, true, result.value);
-        return taken;
-      }
-      const yielded = result.value;
-      if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
-        if (yielded === CHECKPOINT && task.scope.effective) {
-          task.resumeThrows = true;
-          task.resumeValue = task.scope.effectiveCancelled();
-        } else if (this.instruments === null) {
-          if (queue.size === 0 && stepsSoFar + taken < this.lookAt) continue;
-          // schedule(), minus what cannot apply inside a batch.
-          task.state = TaskState.RUNNABLE;
-          queue.push(task);
-          current.task = previous;
-          return taken;
-        }
-        this.schedule(task);
-      } else if (yielded === PARK) {
-        task.state = TaskState.BLOCKED;
-        if (task.abortFn === null) {
-          task.abortFn = refuseAbort;
-        }
-        if (task.scope.effective) this.attemptAbort(task);
+    task.state = TaskState.RUNNING;
+    const instruments = this.instruments;
+    if (instruments !== null) instruments.call("beforeTaskStep", task);
+    let result: IteratorResult<unknown, unknown>;
+    try {
+      const value = task.resumeValue;
+      task.resumeValue = undefined;
+      if (task.resumeThrows) {
+        task.resumeThrows = false;
+        result = task.coro.throw(value);
       } else {
-        // A mistake in user code: raise it at the yield, with the fix.
-        task.resumeThrows = true;
-        task.resumeValue = new TypeError(foreignYieldMessage(yielded));
-        this.schedule(task);
+        result = task.coro.next(value);
       }
+    } catch (error) {
       current.task = previous;
-      return taken;
+      if (instruments !== null) instruments.call("afterTaskStep", task);
+      this.taskExited(task, false, error);
+      return false;
     }
+    current.task = previous;
+    if (instruments !== null) instruments.call("afterTaskStep", task);
+    if (result.done === true) {
+      this.taskExited(task, true, result.value);
+      return false;
+    }
+    const yielded = result.value;
+    if (yielded === CHECKPOINT) {
+      if (task.scope.effective) {
+        task.resumeThrows = true;
+        task.resumeValue = task.scope.effectiveCancelled();
+        this.schedule(task);
+        return false;
+      }
+    } else if (yielded === PARK) {
+      task.state = TaskState.BLOCKED;
+      if (task.abortFn === null) {
+        task.abortFn = refuseAbort;
+      }
+      if (task.scope.effective) this.attemptAbort(task);
+      return false;
+    } else if (yielded !== SCHEDULE_POINT) {
+      // A mistake in user code: raise it at the yield, with the fix.
+      task.resumeThrows = true;
+      task.resumeValue = new TypeError(foreignYieldMessage(yielded));
+      this.schedule(task);
+      return false;
+    }
+    // Read afresh: the step may have installed an instrument.
+    if (this.instruments !== null) {
+      this.schedule(task);
+      return false;
+    }
+    return true;
   }
 
   /** @internal See Task.cancel: give the task a scope of its own, then cancel it. */
