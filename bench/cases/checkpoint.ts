@@ -40,6 +40,43 @@ function awaitMany(): Promise<void[]> {
   return Promise.all(all);
 }
 
+// ---- the floor: generators stepped round-robin, no scheduler ------------------------
+// What any generator-driven runtime pays at least: a task's generator resumed
+// through one yield* of a shared iterator (as `yield* checkpoint()` is), from
+// a plain array queue, with no cancellation, no clock, no bookkeeping. It
+// shows how much of ours is the scheduler and how much is the generator
+// protocol itself.
+const FLOOR_YIELD: IteratorYieldResult<number> = Object.freeze({ value: 0, done: false });
+const FLOOR_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+let floorFlag = false;
+const floorIterator = {
+  next(): IteratorResult<number, undefined> {
+    floorFlag = !floorFlag;
+    return floorFlag ? FLOOR_YIELD : FLOOR_DONE;
+  },
+  [Symbol.iterator]() {
+    return this;
+  },
+};
+function* floorLoop(n: number): Generator<number, void> {
+  for (let i = 0; i < n; i++) yield* floorIterator;
+  done += n;
+}
+function floorRoundRobin(tasks: number): Promise<void> {
+  const queue: Generator<number, void>[] = [];
+  for (let t = 0; t < tasks; t++) queue.push(floorLoop(perTask));
+  let head = 0;
+  while (head < queue.length) {
+    const g = queue[head++]!;
+    if (g.next().done !== true) queue.push(g);
+    if (head > 4096) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  }
+  return Promise.resolve();
+}
+
 // ---- Effect --------------------------------------------------------------------------
 const effectYieldLoop = Effect.gen(function* () {
   for (let i = 0; i < perTask; i++) yield* Effect.yieldNow;
@@ -78,12 +115,22 @@ export function checkpointComparisons(n: number, withEffect: boolean): Compariso
     {
       id: `checkpoint/1-task/${label(n)}`,
       title: `${label(n)} sequential checkpoints in one task`,
-      impls: [one("ours", () => run(checkpointLoop, n)), one("await Promise.resolve()", () => awaitLoop(n)), ...effectOne],
+      impls: [
+        one("ours", () => run(checkpointLoop, n)),
+        one("await Promise.resolve()", () => awaitLoop(n)),
+        one("floor: bare generator, no scheduler", () => floorRoundRobin(1)),
+        ...effectOne,
+      ],
     },
     {
       id: `checkpoint/100-tasks/${label(n)}`,
       title: `${label(n)} checkpoints spread over 100 tasks`,
-      impls: [many("ours", () => run(oursMany)), many("await Promise.resolve()", awaitMany), ...effectMany],
+      impls: [
+        many("ours", () => run(oursMany)),
+        many("await Promise.resolve()", awaitMany),
+        many("floor: bare generators round-robin, no scheduler", () => floorRoundRobin(TASKS)),
+        ...effectMany,
+      ],
     },
   ];
 }

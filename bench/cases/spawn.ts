@@ -61,6 +61,16 @@ function asyncMain(): Promise<void[]> {
   return Promise.all(promises);
 }
 
+// ---- the floor: bare generators, no scheduler ------------------------------------------
+// Make N generators and run each to its end, in a plain loop: the least any
+// generator-driven runtime does per task, before tasks, nurseries or queues.
+function floorMain(): Promise<void> {
+  const gens: Operation<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) gens[i] = tiny();
+  for (let i = 0; i < size; i++) gens[i]!.next();
+  return Promise.resolve();
+}
+
 function impl(name: string, n: number, body: () => PromiseLike<unknown>): Impl {
   return {
     name,
@@ -83,6 +93,7 @@ export function spawnComparisons(sizes: readonly number[], rounds?: (n: number) 
     impls: [
       impl("ours", n, () => run(oursMain)),
       impl("async+Promise.all", n, asyncMain),
+      impl("floor: bare generators", n, floorMain),
       impl("effection", n, () => effectionRun(effectionMain)),
       impl("effect", n, () => Effect.runPromise(effectForEach)),
       impl("effect-fork", n, () => Effect.runPromise(effectForkJoin)),

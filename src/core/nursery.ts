@@ -34,6 +34,8 @@ class IgnoredTaskStatus implements TaskStatus<never> {
   started(): void {}
 }
 
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
 /** What `startSoon` passes where a function may also be used with `start`. */
 export const TASK_STATUS_IGNORED: TaskStatus<never> = new IgnoredTaskStatus();
 
@@ -128,8 +130,14 @@ export class Nursery {
    * Starts `fn(...args)` as a child task and returns its handle at once. The
    * child first runs at the next scheduling point.
    */
-  startSoon<A extends unknown[], T>(fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
-    return this.spawn(fn, args, undefined);
+  startSoon<A extends unknown[], T>(fn: (...args: A) => Operation<T>, ...args: A): Task<T>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
+  startSoon(fn: (...args: any[]) => Operation<unknown>): Task<unknown> {
+    // `arguments` rather than a rest parameter: most tasks take no
+    // arguments, and a rest parameter allocates an array at every spawn.
+    if (arguments.length === 1) return this.spawn(fn, NO_ARGS, undefined);
+    // eslint-disable-next-line prefer-rest-params -- see above
+    return this.spawn(fn, Array.prototype.slice.call(arguments, 1), undefined);
   }
 
   /** `startSoon` with an explicit task name. */
@@ -176,7 +184,7 @@ export class Nursery {
 
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
-  spawn<T>(fn: (...args: any[]) => Operation<T>, args: unknown[], name: string | undefined): Task<T> {
+  spawn<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name: string | undefined): Task<T> {
     this.checkOpen("startSoon");
     const spawner = current.task;
     if (spawner !== null && spawner.runner !== this.runner) {
@@ -333,7 +341,7 @@ export function checkFunction(what: string, fn: unknown): void {
 
 /** @internal Calls a task function and checks that it made a generator. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
-export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operation<T>, args: unknown[]): Operation<T> {
+export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operation<T>, args: readonly unknown[]): Operation<T> {
   checkFunction(what, fn);
   // A spread call costs more than a plain one, and most tasks take no arguments.
   const coro = args.length === 0 ? (fn as () => unknown)() : (fn as (...a: unknown[]) => unknown)(...args);

@@ -203,7 +203,10 @@ export class Runner implements ClockListener {
     this.statistics.tasksSpawned++;
     if (this.instruments !== null) this.instruments.call("taskSpawned", task);
     if (observer.current !== null) observer.current.taskSpawned?.(task);
-    this.schedule(task);
+    // Spawned from a running batch (the usual case): schedule() would only
+    // push it. The task starts out RUNNABLE.
+    if (this.running && this.instruments === null) this.queue.push(task);
+    else this.schedule(task);
     return task;
   }
 
