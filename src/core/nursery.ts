@@ -192,6 +192,15 @@ export class Nursery {
         "startSoon() on a nursery of another run: each run() is its own world. Start the task from a task of the nursery's run, or pass a channel between the runs.",
       );
     }
+    // A generator function's call only binds its arguments, so it waits
+    // for the task's first step (Task.begin). Any other function is called
+    // now, to check at once that it returns a generator.
+    if (typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction) {
+      const task = this.runner.spawnTask<T>(null, this, name ?? fn);
+      task.fn = fn;
+      task.args = args;
+      return task;
+    }
     const coro = callTaskFunction("startSoon()", fn, args);
     return this.runner.spawnTask(coro, this, name ?? fn);
   }

@@ -192,7 +192,7 @@ export class Runner implements ClockListener {
   // ---- tasks -------------------------------------------------------------
 
   /** @internal */
-  spawnTask<T>(coro: Operation<T>, nursery: Nursery, name: string | { readonly name: string }, isMain = false): Task<T> {
+  spawnTask<T>(coro: Operation<T> | null, nursery: Nursery, name: string | { readonly name: string }, isMain = false): Task<T> {
     if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
     // The main task is the root of the task tree: it sits in the system
     // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
@@ -346,11 +346,13 @@ export class Runner implements ClockListener {
     try {
       const value = task.resumeValue;
       task.resumeValue = undefined;
+      // Inside the try: an error binding the arguments is the task's own.
+      const coro = task.coro ?? task.begin();
       if (task.resumeThrows) {
         task.resumeThrows = false;
-        result = task.coro.throw(value);
+        result = coro.throw(value);
       } else {
-        result = task.coro.next(value);
+        result = coro.next(value);
       }
     } catch (error) {
       current.task = previous;

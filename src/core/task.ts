@@ -36,6 +36,9 @@ let nextTaskId = 1;
 const RESUME_THROWS = 1;
 const IN_SHARED_OP = 2;
 
+/** @internal A task function, of any arity. */
+type TaskFunction<T> = (...args: readonly unknown[]) => Operation<T>;
+
 /** @internal What few tasks need, kept out of the Task itself. */
 interface TaskExtras<T> {
   ownScope: CancelScope | null;
@@ -68,6 +71,22 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** @internal rarely used state, made on demand */ extras: TaskExtras<T> | null = null;
+  /**
+   * @internal The task function and its arguments, until the first step
+   * calls it. A burst of spawns then holds one object per task, not two,
+   * until each task runs (see Nursery.spawn).
+   */
+  fn: TaskFunction<T> | null = null;
+  /** @internal */ args: readonly unknown[] | null = null;
+
+  /** @internal Makes the generator: the task's first step. */
+  begin(): Operation<T> {
+    const fn = this.fn!;
+    const args = this.args!;
+    this.fn = null;
+    this.args = null;
+    return (this.coro = args.length === 0 ? fn() : fn(...args));
+  }
 
   /** @internal true if the next resume throws `resumeValue`; once done, true if the task raised */
   get resumeThrows(): boolean {
@@ -126,7 +145,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */
   constructor(
     /** @internal */ readonly runner: Runner,
-    /** @internal */ readonly coro: Operation<T>,
+    /** @internal the generator; null until the first step calls `fn` */ public coro: Operation<T> | null,
     /** The nursery this task belongs to; null for the main task. A task started with `start()` belongs to a hidden temporary nursery until it calls `started()`. */
     public parentNursery: Nursery | null,
     scope: CancelScope,

@@ -56,6 +56,45 @@ describe("nursery basics", () => {
     expect(result).toBe("body");
   });
 
+  it("calls a generator function at the child's first step, so an error binding its arguments is the child's", async () => {
+    const log: string[] = [];
+    function* withDefault(x: string = (log.push("default evaluated"), "x")): Operation<void> {
+      log.push(`body ${x}`);
+    }
+    function* needsObject({ key }: { key: string }): Operation<void> {
+      log.push(key);
+    }
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(withDefault);
+          log.push("after startSoon");
+          // Destructuring undefined throws a TypeError when the call binds it.
+          n.startSoon(needsObject as unknown as () => Operation<void>);
+          log.push("startSoon did not throw");
+        });
+      }),
+    );
+    expect(log).toEqual(["after startSoon", "startSoon did not throw", "default evaluated", "body x"]);
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    expect((error as ExceptionGroup).exceptions[0]).toBeInstanceOf(TypeError);
+  });
+
+  it("still calls any other function at once, to check that it returns a generator", async () => {
+    let thrown: unknown;
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        try {
+          n.startSoon((() => Promise.resolve()) as unknown as () => Operation<void>);
+        } catch (error) {
+          thrown = error;
+        }
+      });
+    });
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(String(thrown)).toMatch(/returned a Promise, not a generator/);
+  });
+
   it("starts children in the order startSoon was called", async () => {
     const log: number[] = [];
     await runMock(function* () {
