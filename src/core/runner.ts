@@ -323,6 +323,9 @@ export class Runner implements ClockListener {
     }
     stats.steps += steps;
     this.running = false;
+    // Runs finish inside a batch; the queue is handed on only now that this
+    // batch no longer reads it (an afterRun hook may already start a run).
+    if (this.finished) giveSpareQueue(this.queue);
     if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
     if (!this.scheduled && !this.finished) this.becomeIdle();
   }
@@ -456,7 +459,6 @@ export class Runner implements ClockListener {
   private maybeFinish(): void {
     if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
     this.finished = true;
-    giveSpareQueue(this.queue);
     this.clearHostTimer();
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;

@@ -7,6 +7,7 @@ import {
   runWith,
   sleep,
   type Instrument,
+  type Operation,
   type Task,
 } from "../../src/core/index.js";
 import { autojumpClock, rejection } from "./helpers.js";
@@ -46,6 +47,33 @@ afterEach(() => {
 });
 
 describe("instruments", () => {
+  it("an afterRun hook may start a new run at once: each run keeps its own tasks", async () => {
+    // A finished run hands its queue on to the next run; it must not do so
+    // while it still reads it, or it would step the new run's tasks.
+    let second: Promise<number> | null = null;
+    const counts: number[] = [];
+    function* spawnSome(n: number): Operation<number> {
+      let done = 0;
+      yield* openNursery(function* (nursery) {
+        for (let i = 0; i < n; i++)
+          nursery.startSoon(function* () {
+            yield* checkpoint();
+            done++;
+          });
+      });
+      return done;
+    }
+    const starter: Instrument = {
+      afterRun() {
+        second = runWith({}, spawnSome, 7);
+      },
+    };
+    counts.push(await runWith({ instruments: [starter] }, spawnSome, 3));
+    expect(second).not.toBeNull();
+    counts.push(await second!);
+    expect(counts).toEqual([3, 7]);
+  });
+
   it("see every hook, in order, for a simple run", async () => {
     const log: string[] = [];
     await runWith({ clock: autojumpClock(), instruments: [recorder(log)] }, function* main() {
