@@ -412,7 +412,8 @@ export class Runner implements ClockListener {
   }
 
   private taskExited(task: Task, ok: boolean, value: unknown): void {
-    const own = task.ownScope;
+    const extras = task.extras;
+    const own = extras === null ? null : extras.ownScope;
     if (own !== null) {
       // A task cancelled through Task.cancel() ends normally, as if a scope
       // around its whole body had absorbed the Cancelled.
@@ -429,32 +430,35 @@ export class Runner implements ClockListener {
     }
     task.state = TaskState.DONE;
     // A done task keeps its outcome where its resume value was.
-    task.resumeThrows = !ok;
+    if (!ok) task.resumeThrows = true;
     task.resumeValue = value;
     task.abortFn = null;
     task.waitingOn = null;
     this.statistics.tasksExited++;
     if (this.instruments !== null) this.instruments.call("taskExited", task);
     if (observer.current !== null) observer.current.taskExited?.(task);
-    if (task.deferred !== null) task.settleHandle();
+    if (extras !== null && extras.deferred !== null) task.settleHandle();
     const nursery = task.parentNursery;
-    if (task === this.mainTask) {
+    if (nursery !== null && nursery !== this.systemNursery) {
+      // The common case: a child of a user nursery.
+      nursery.childExited(task, ok, value);
+    } else if (task === this.mainTask) {
       this.systemNursery.removeChild(task);
       this.mainOk = ok;
       this.mainValue = value;
       this.rootScope.cancel("the main task finished");
       this.maybeFinish();
-    } else if (task.isSystem) {
+    } else if (nursery !== null) {
+      // A system task.
       this.systemNursery.removeChild(task);
       if (!ok && !(value instanceof Cancelled)) {
         this.crashErrors.push(value);
         this.rootScope.cancel(`system task ${task.name} crashed`);
       }
       this.maybeFinish();
-    } else if (nursery !== null) {
-      nursery.childExited(task, ok, value);
     }
   }
+
 
   private maybeFinish(): void {
     if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
