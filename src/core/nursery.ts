@@ -196,9 +196,8 @@ export class Nursery {
     // for the task's first step (Task.begin). Any other function is called
     // now, to check at once that it returns a generator.
     if (typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction) {
-      const task = this.runner.spawnTask<T>(null, this, name ?? fn);
-      task.fn = fn;
-      task.args = args;
+      const task = this.runner.spawnTask<T>(fn, this, name ?? fn);
+      task.resumeValue = args;
       return task;
     }
     const coro = callTaskFunction("startSoon()", fn, args);

@@ -33,7 +33,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { Task, TaskState } from "./task.js";
+import { Task, TaskState, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -192,7 +192,7 @@ export class Runner implements ClockListener {
   // ---- tasks -------------------------------------------------------------
 
   /** @internal */
-  spawnTask<T>(coro: Operation<T> | null, nursery: Nursery, name: string | { readonly name: string }, isMain = false): Task<T> {
+  spawnTask<T>(coro: Operation<T> | TaskFunction<T>, nursery: Nursery, name: string | { readonly name: string }, isMain = false): Task<T> {
     if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
     // The main task is the root of the task tree: it sits in the system
     // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
@@ -347,10 +347,15 @@ export class Runner implements ClockListener {
     if (instruments !== null) instruments.call("beforeTaskStep", task);
     let result: IteratorResult<unknown, unknown>;
     try {
-      const value = task.resumeValue;
+      let value = task.resumeValue;
       task.resumeValue = undefined;
-      // Inside the try: an error binding the arguments is the task's own.
-      const coro = task.coro ?? task.begin();
+      let coro = task.coro;
+      if (typeof coro === "function") {
+        // The first step makes the generator (see Task.begin); inside the
+        // try, so an error binding the arguments is the task's own.
+        coro = task.begin(coro, value as readonly unknown[]);
+        value = undefined;
+      }
       if (task.resumeThrows) {
         task.resumeThrows = false;
         result = coro.throw(value);

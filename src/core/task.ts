@@ -37,7 +37,7 @@ const RESUME_THROWS = 1;
 const IN_SHARED_OP = 2;
 
 /** @internal A task function, of any arity. */
-type TaskFunction<T> = (...args: readonly unknown[]) => Operation<T>;
+export type TaskFunction<T> = (...args: readonly unknown[]) => Operation<T>;
 
 /** @internal What few tasks need, kept out of the Task itself. */
 interface TaskExtras<T> {
@@ -72,19 +72,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** @internal rarely used state, made on demand */ extras: TaskExtras<T> | null = null;
   /**
-   * @internal The task function and its arguments, until the first step
-   * calls it. A burst of spawns then holds one object per task, not two,
-   * until each task runs (see Nursery.spawn).
+   * @internal Makes the generator, at the task's first step. Until then
+   * `coro` holds the task function and `resumeValue` its arguments (see
+   * Nursery.spawn): a burst of spawns holds one object per task, not two,
+   * until each task runs, and the Task needs no fields of its own for them.
    */
-  fn: TaskFunction<T> | null = null;
-  /** @internal */ args: readonly unknown[] | null = null;
-
-  /** @internal Makes the generator: the task's first step. */
-  begin(): Operation<T> {
-    const fn = this.fn!;
-    const args = this.args!;
-    this.fn = null;
-    this.args = null;
+  begin(fn: TaskFunction<T>, args: readonly unknown[]): Operation<T> {
     return (this.coro = args.length === 0 ? fn() : fn(...args));
   }
 
@@ -145,7 +138,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */
   constructor(
     /** @internal */ readonly runner: Runner,
-    /** @internal the generator; null until the first step calls `fn` */ public coro: Operation<T> | null,
+    /** @internal the generator; the task function until the first step (see `begin`) */ public coro: Operation<T> | TaskFunction<T>,
     /** The nursery this task belongs to; null for the main task. A task started with `start()` belongs to a hidden temporary nursery until it calls `started()`. */
     public parentNursery: Nursery | null,
     scope: CancelScope,
