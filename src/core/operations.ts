@@ -18,7 +18,28 @@ import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, type AbortFn, type Operation, 
 const YIELD_CHECKPOINT: IteratorYieldResult<typeof CHECKPOINT> = Object.freeze({ value: CHECKPOINT, done: false });
 const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
 
-class CheckpointIterator {
+/**
+ * What the shared operation iterators (one object for all tasks, their
+ * per-task state a bit on the task) have in common: leaving early clears
+ * that bit.
+ */
+abstract class SharedOperation {
+  throw(error: unknown): never {
+    const task = current.task;
+    if (task !== null) task.inSharedOp = false;
+    throw error;
+  }
+  return(value?: unknown): IteratorResult<never, void> {
+    const task = current.task;
+    if (task !== null) task.inSharedOp = false;
+    return { value: value as undefined, done: true };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+class CheckpointIterator extends SharedOperation {
   next(): IteratorResult<typeof CHECKPOINT, void> {
     const task = current.task;
     if (task === null) requireTask("checkpoint()");
@@ -28,19 +49,6 @@ class CheckpointIterator {
     }
     task!.inSharedOp = true;
     return YIELD_CHECKPOINT;
-  }
-  throw(error: unknown): never {
-    const task = current.task;
-    if (task !== null) task.inSharedOp = false;
-    throw error;
-  }
-  return(value?: unknown): IteratorResult<typeof CHECKPOINT, void> {
-    const task = current.task;
-    if (task !== null) task.inSharedOp = false;
-    return { value: value as undefined, done: true };
-  }
-  [Symbol.iterator](): this {
-    return this;
   }
 }
 
@@ -131,7 +139,7 @@ export function sleepUntil(deadline: number): Operation<void> {
  * `sleepForever()` as one shared iterator, like `checkpoint()`: a page may
  * park thousands of tasks in it, and each would otherwise hold an iterator.
  */
-class SleepForeverIterator {
+class SleepForeverIterator extends SharedOperation {
   next(): IteratorResult<typeof PARK, void> {
     const task = requireTask("sleepForever()");
     if (task.inSharedOp) {
@@ -142,19 +150,6 @@ class SleepForeverIterator {
     task.abortFn = abortForever;
     task.waitingOn = "sleepForever";
     return YIELD_PARK;
-  }
-  throw(error: unknown): never {
-    const task = current.task;
-    if (task !== null) task.inSharedOp = false;
-    throw error;
-  }
-  return(value?: unknown): IteratorResult<typeof PARK, void> {
-    const task = current.task;
-    if (task !== null) task.inSharedOp = false;
-    return { value: value as undefined, done: true };
-  }
-  [Symbol.iterator](): this {
-    return this;
   }
 }
 

@@ -39,17 +39,47 @@ const CHECKPOINTING = 1;
 const WAITING = 2;
 const FINISHED = 3;
 
-/** @internal One `send(value)`. */
-export class SendOperation<T> {
+/**
+ * @internal What both operations share: the phase, and the fields that make
+ * the operation its own final iterator result.
+ */
+abstract class ChannelOperation<R> {
   /** The iterator result fields (see the module comment). */
-  value: undefined = undefined;
+  value: R | undefined = undefined;
   done = false;
-  private phase = FRESH;
+  protected phase = FRESH;
 
+  constructor(protected readonly end: ChannelEnd) {}
+
+  throw(error: unknown): never {
+    this.phase = FINISHED;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Trap, R> {
+    this.phase = FINISHED;
+    return { value: value as R, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  protected finish(): IteratorResult<Trap, R> {
+    this.phase = FINISHED;
+    this.done = true;
+    return this as IteratorReturnResult<R>;
+  }
+}
+
+/** @internal One `send(value)`. */
+export class SendOperation<T> extends ChannelOperation<undefined> {
   constructor(
-    private readonly end: ChannelEnd,
+    end: ChannelEnd,
     private readonly item: T,
-  ) {}
+  ) {
+    super(end);
+  }
 
   next(): IteratorResult<Trap, undefined> {
     if (this.phase === WAITING || this.phase === FINISHED) return this.finish();
@@ -68,37 +98,10 @@ export class SendOperation<T> {
     task.waitingOn = end;
     return YIELD_PARK;
   }
-
-  throw(error: unknown): never {
-    this.phase = FINISHED;
-    throw error;
-  }
-
-  return(value?: unknown): IteratorResult<Trap, undefined> {
-    this.phase = FINISHED;
-    return { value: value as undefined, done: true };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  private finish(): IteratorResult<Trap, undefined> {
-    this.phase = FINISHED;
-    this.done = true;
-    return this as IteratorReturnResult<undefined>;
-  }
 }
 
 /** @internal One `receive()`. */
-export class ReceiveOperation<T> {
-  /** The iterator result fields (see the module comment). */
-  value: T | undefined = undefined;
-  done = false;
-  private phase = FRESH;
-
-  constructor(private readonly end: ChannelEnd) {}
-
+export class ReceiveOperation<T> extends ChannelOperation<T> {
   next(resumed: unknown): IteratorResult<Trap, T> {
     const phase = this.phase;
     if (phase === WAITING) {
@@ -127,26 +130,6 @@ export class ReceiveOperation<T> {
     state.parkReceiver(task);
     task.waitingOn = end;
     return YIELD_PARK;
-  }
-
-  throw(error: unknown): never {
-    this.phase = FINISHED;
-    throw error;
-  }
-
-  return(value?: unknown): IteratorResult<Trap, T> {
-    this.phase = FINISHED;
-    return { value: value as T, done: true };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  private finish(): IteratorResult<Trap, T> {
-    this.phase = FINISHED;
-    this.done = true;
-    return this as IteratorReturnResult<T>;
   }
 }
 
