@@ -12,7 +12,7 @@ import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import type { Runner, RunStatistics } from "./runner.js";
 import { current, requireTask } from "./state.js";
-import type { Task } from "./task.js";
+import { IN_SHARED_OP, type Task } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
 const YIELD_CHECKPOINT: IteratorYieldResult<typeof CHECKPOINT> = Object.freeze({ value: CHECKPOINT, done: false });
@@ -43,11 +43,13 @@ class CheckpointIterator extends SharedOperation {
   next(): IteratorResult<typeof CHECKPOINT, void> {
     const task = current.task;
     if (task === null) requireTask("checkpoint()");
-    if (task!.inSharedOp) {
-      task!.inSharedOp = false;
+    // The bit itself rather than the inSharedOp accessor: this runs twice per checkpoint.
+    const flags = task!.flags;
+    if ((flags & IN_SHARED_OP) !== 0) {
+      task!.flags = flags & ~IN_SHARED_OP;
       return DONE;
     }
-    task!.inSharedOp = true;
+    task!.flags = flags | IN_SHARED_OP;
     return YIELD_CHECKPOINT;
   }
 }

@@ -33,7 +33,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { Task, TaskState, type TaskFunction } from "./task.js";
+import { RESUME_THROWS, Task, TaskState, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -356,8 +356,9 @@ export class Runner implements ClockListener {
         coro = task.begin(coro, value as readonly unknown[]);
         value = undefined;
       }
-      if (task.resumeThrows) {
-        task.resumeThrows = false;
+      const flags = task.flags;
+      if ((flags & RESUME_THROWS) !== 0) {
+        task.flags = flags & ~RESUME_THROWS; // the bit, not the accessor: a hot path
         result = coro.throw(value);
       } else {
         result = coro.next(value);

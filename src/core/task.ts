@@ -33,8 +33,10 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 const stateNames = ["runnable", "running", "blocked", "done"] as const;
 
 let nextTaskId = 1;
-const RESUME_THROWS = 1;
-const IN_SHARED_OP = 2;
+/** @internal Bits of `Task.flags`; hot paths test them directly (Chromium did not inline the accessors). */
+export const RESUME_THROWS = 1;
+/** @internal */
+export const IN_SHARED_OP = 2;
 
 /** @internal A task function, of any arity. */
 export type TaskFunction<T> = (...args: readonly unknown[]) => Operation<T>;
