@@ -229,7 +229,7 @@ export class Runner implements ClockListener {
     task.abortFn = null;
     task.waitingOn = null;
     task.resumeValue = value;
-    task.resumeThrows = throws;
+    if (throws) task.flags |= RESUME_THROWS; // clear whenever a task is blocked
     this.schedule(task);
   }
 

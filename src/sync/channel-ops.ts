@@ -26,7 +26,7 @@ import { NOTHING, brokenError, endError, type ChannelState } from "./channel-sta
 /** @internal What the handles give the operations: their state and their errors. */
 export interface ChannelEnd {
   readonly state: ChannelState;
-  readonly closed: boolean;
+  readonly isClosed: boolean;
   closedError(what: string): Error;
 }
 
@@ -89,7 +89,7 @@ export class SendOperation<T> extends ChannelOperation<undefined> {
       return YIELD_CHECKPOINT;
     }
     const end = this.end;
-    if (end.closed) throw end.closedError("send");
+    if (end.isClosed) throw end.closedError("send");
     const state = end.state;
     if (state.openReceive === 0) throw brokenError();
     this.phase = WAITING;
@@ -116,7 +116,7 @@ export class ReceiveOperation<T> extends ChannelOperation<T> {
       return YIELD_CHECKPOINT;
     }
     const end = this.end;
-    if (end.closed) throw end.closedError("receive");
+    if (end.isClosed) throw end.closedError("receive");
     const state = end.state;
     const value = state.tryReceive();
     if (value !== NOTHING) {

@@ -81,14 +81,14 @@ let nextHandleId = 1;
 export class MemorySendChannel<T> {
   /** Unique among the page's channel handles, for tools and messages. */
   readonly id: number = nextHandleId++;
-  private _closed = false;
+  /** @internal read by the operations (channel-ops.ts); `closed` is the public view */ isClosed = false;
 
   /** @internal Use `openMemoryChannel` or `clone()`. */
   constructor(/** @internal */ readonly state: ChannelState) {}
 
   /** True once this handle was closed (other clones may still be open). */
   get closed(): boolean {
-    return this._closed;
+    return this.isClosed;
   }
 
   /**
@@ -109,7 +109,7 @@ export class MemorySendChannel<T> {
    * it is how callbacks and event listeners feed a channel.
    */
   sendNowait(value: T): void {
-    if (this._closed) throw this.closedError("sendNowait");
+    if (this.isClosed) throw this.closedError("sendNowait");
     const state = this.state;
     if (state.openReceive === 0) throw brokenError();
     if (!state.trySend(value)) {
@@ -125,7 +125,7 @@ export class MemorySendChannel<T> {
    * channel ends only when every send handle is closed.
    */
   clone(): MemorySendChannel<T> {
-    if (this._closed) throw this.closedError("clone");
+    if (this.isClosed) throw this.closedError("clone");
     this.state.openSend++;
     return new MemorySendChannel<T>(this.state);
   }
@@ -137,8 +137,8 @@ export class MemorySendChannel<T> {
    * first).
    */
   close(): void {
-    if (this._closed) return;
-    this._closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     const state = this.state;
     state.failSenders(this, () => new ClosedResourceError("The send channel was closed while this task was sending on it."));
     if (--state.openSend === 0) state.failReceivers(null, () => new EndOfChannel("Every send handle of the channel was closed."));
@@ -156,7 +156,7 @@ export class MemorySendChannel<T> {
   }
 
   toString(): string {
-    return `<MemorySendChannel #${this.id}${this._closed ? " closed" : ""}>`;
+    return `<MemorySendChannel #${this.id}${this.isClosed ? " closed" : ""}>`;
   }
 
   /** @internal */
@@ -173,14 +173,14 @@ export class MemorySendChannel<T> {
 export class MemoryReceiveChannel<T> {
   /** Unique among the page's channel handles, for tools and messages. */
   readonly id: number = nextHandleId++;
-  private _closed = false;
+  /** @internal read by the operations (channel-ops.ts); `closed` is the public view */ isClosed = false;
 
   /** @internal Use `openMemoryChannel` or `clone()`. */
   constructor(/** @internal */ readonly state: ChannelState) {}
 
   /** True once this handle was closed (other clones may still be open). */
   get closed(): boolean {
-    return this._closed;
+    return this.isClosed;
   }
 
   /**
@@ -200,7 +200,7 @@ export class MemoryReceiveChannel<T> {
    * from plain (non-task) code.
    */
   receiveNowait(): T {
-    if (this._closed) throw this.closedError("receiveNowait");
+    if (this.isClosed) throw this.closedError("receiveNowait");
     const state = this.state;
     const value = state.tryReceive();
     if (value !== NOTHING) return value as T;
@@ -240,7 +240,7 @@ export class MemoryReceiveChannel<T> {
    * see `BrokenResourceError` only when every receive handle is closed.
    */
   clone(): MemoryReceiveChannel<T> {
-    if (this._closed) throw this.closedError("clone");
+    if (this.isClosed) throw this.closedError("clone");
     this.state.openReceive++;
     return new MemoryReceiveChannel<T>(this.state);
   }
@@ -251,8 +251,8 @@ export class MemoryReceiveChannel<T> {
    * senders get `BrokenResourceError` and the buffered values are dropped.
    */
   close(): void {
-    if (this._closed) return;
-    this._closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     const state = this.state;
     state.failReceivers(this, () => new ClosedResourceError("The receive channel was closed while this task was receiving on it."));
     if (--state.openReceive === 0) {
@@ -273,7 +273,7 @@ export class MemoryReceiveChannel<T> {
   }
 
   toString(): string {
-    return `<MemoryReceiveChannel #${this.id}${this._closed ? " closed" : ""}>`;
+    return `<MemoryReceiveChannel #${this.id}${this.isClosed ? " closed" : ""}>`;
   }
 
   /** @internal */
