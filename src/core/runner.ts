@@ -125,8 +125,6 @@ export class Runner implements ClockListener {
   private readonly queue = takeSpareQueue();
   private scheduled = false;
   private running = false;
-  /** The step count of the running batch at which it next reads the clock. */
-  private lookAt = 0;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   private hostTimerAt = Infinity;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -282,7 +280,8 @@ export class Runner implements ClockListener {
     let lastLook = startedAt;
     const slice = this.sliceSeconds;
     const queue = this.queue;
-    this.lookAt = interval;
+    // The step count at which the batch next reads the clock.
+    let lookAt = interval;
     while (queue.size > 0) {
       const task = queue.shift();
       steps++;
@@ -291,7 +290,7 @@ export class Runner implements ClockListener {
         // at once, up to the next look at the clock: a trip through the
         // queue nearly doubled the cost of a lone task's checkpoint.
         let again = true;
-        while (again && queue.size === 0 && steps < this.lookAt) {
+        while (again && queue.size === 0 && steps < lookAt) {
           steps++;
           again = this.step(task);
         }
@@ -302,7 +301,7 @@ export class Runner implements ClockListener {
       }
       if (queue.size === 0) {
         if (this.deadlines.size > 0) this.fireDeadlines();
-      } else if (steps >= this.lookAt) {
+      } else if (steps >= lookAt) {
         const now = realSeconds();
         if (now - startedAt > slice) {
           stats.sliceOverruns++;
@@ -317,7 +316,7 @@ export class Runner implements ClockListener {
           interval >>= 1;
         }
         lastLook = now;
-        this.lookAt = steps + interval;
+        lookAt = steps + interval;
         if (this.deadlines.size > 0) this.fireDeadlines();
       }
     }
@@ -340,7 +339,8 @@ export class Runner implements ClockListener {
    * `schedule`, so they see each step.
    */
   step(task: Task): boolean {
-    const previous = current.task;
+    // Batches never nest (they start only from host callbacks), so no task
+    // is current around a step.
     current.task = task;
     task.state = TaskState.RUNNING;
     const instruments = this.instruments;
@@ -364,12 +364,12 @@ export class Runner implements ClockListener {
         result = coro.next(value);
       }
     } catch (error) {
-      current.task = previous;
+      current.task = null;
       if (instruments !== null) instruments.call("afterTaskStep", task);
       this.taskExited(task, false, error);
       return false;
     }
-    current.task = previous;
+    current.task = null;
     if (instruments !== null) instruments.call("afterTaskStep", task);
     if (result.done === true) {
       this.taskExited(task, true, result.value);
