@@ -347,15 +347,12 @@ export class Runner implements ClockListener {
     if (instruments !== null) instruments.call("beforeTaskStep", task);
     let result: IteratorResult<unknown, unknown>;
     try {
-      let value = task.resumeValue;
+      const value = task.resumeValue;
       task.resumeValue = undefined;
-      let coro = task.coro;
-      if (typeof coro === "function") {
-        // The first step makes the generator (see Task.begin); inside the
-        // try, so an error binding the arguments is the task's own.
-        coro = task.begin(coro, value as readonly unknown[]);
-        value = undefined;
-      }
+      // The first step makes the generator (see Task.begin); inside the
+      // try, so an error binding the arguments is the task's own. (A new
+      // generator ignores the value of its first next(), here the arguments.)
+      const coro = typeof task.coro === "function" ? task.begin(task.coro, value as readonly unknown[]) : task.coro;
       const flags = task.flags;
       if ((flags & RESUME_THROWS) !== 0) {
         task.flags = flags & ~RESUME_THROWS; // the bit, not the accessor: a hot path
