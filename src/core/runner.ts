@@ -283,22 +283,7 @@ export class Runner implements ClockListener {
     // The step count at which the batch next reads the clock.
     let lookAt = interval;
     while (queue.size > 0) {
-      const task = queue.shift();
-      steps++;
-      if (this.step(task)) {
-        // The task yielded to the others. If there are none, go on with it
-        // at once, up to the next look at the clock: a trip through the
-        // queue nearly doubled the cost of a lone task's checkpoint.
-        let again = true;
-        while (again && queue.size === 0 && steps < lookAt) {
-          steps++;
-          again = this.step(task);
-        }
-        if (again) {
-          task.state = TaskState.RUNNABLE;
-          queue.push(task);
-        }
-      }
+      steps += this.step(queue.shift(), lookAt - steps);
       if (queue.size === 0) {
         if (this.deadlines.size > 0) this.fireDeadlines();
       } else if (steps >= lookAt) {
@@ -331,75 +316,83 @@ export class Runner implements ClockListener {
 
   /**
    * @internal Steps one task: resumes its generator and acts on what it
-   * yields. Returns true if the task yielded to the scheduler and wants to
-   * run again (a checkpoint that does not raise, or a schedule point): the
-   * batch loop then queues it, or resumes it at once if nothing else is
-   * runnable. Everything else (blocking, ending, raising at a checkpoint)
-   * is handled here. With instruments installed, every yield goes through
+   * yields, queueing it again if it yielded to the others. Returns the
+   * number of steps taken: a task that yields while no other task is
+   * runnable is resumed at once, up to `budget` steps (until the batch's
+   * next look at the clock), in this one call: a trip through the queue, or
+   * even a call of this method per step, nearly doubled the cost of a lone
+   * task's checkpoint. With instruments installed every yield goes through
    * `schedule`, so they see each step.
    */
-  step(task: Task): boolean {
+  step(task: Task, budget: number): number {
     // Batches never nest (they start only from host callbacks), so no task
     // is current around a step.
     current.task = task;
-    task.state = TaskState.RUNNING;
-    const instruments = this.instruments;
-    if (instruments !== null) instruments.call("beforeTaskStep", task);
-    let result: IteratorResult<unknown, unknown>;
-    try {
-      const value = task.resumeValue;
-      task.resumeValue = undefined;
-      // The first step makes the generator (see Task.begin); inside the
-      // try, so an error binding the arguments is the task's own. (A new
-      // generator ignores the value of its first next(), here the arguments.)
-      const coro = typeof task.coro === "function" ? task.begin(task.coro, value as readonly unknown[]) : task.coro;
-      const flags = task.flags;
-      if ((flags & RESUME_THROWS) !== 0) {
-        task.flags = flags & ~RESUME_THROWS; // the bit, not the accessor: a hot path
-        result = coro.throw(value);
-      } else {
-        result = coro.next(value);
+    const queue = this.queue;
+    let taken = 0;
+    for (;;) {
+      taken++;
+      task.state = TaskState.RUNNING;
+      const instruments = this.instruments;
+      if (instruments !== null) instruments.call("beforeTaskStep", task);
+      let result: IteratorResult<unknown, unknown>;
+      try {
+        const value = task.resumeValue;
+        task.resumeValue = undefined;
+        // The first step makes the generator (see Task.begin); inside the
+        // try, so an error binding the arguments is the task's own. (A new
+        // generator ignores the value of its first next(), here the arguments.)
+        const coro = typeof task.coro === "function" ? task.begin(task.coro, value as readonly unknown[]) : task.coro;
+        const flags = task.flags;
+        if ((flags & RESUME_THROWS) !== 0) {
+          task.flags = flags & ~RESUME_THROWS; // the bit, not the accessor: a hot path
+          result = coro.throw(value);
+        } else {
+          result = coro.next(value);
+        }
+      } catch (error) {
+        current.task = null;
+        if (instruments !== null) instruments.call("afterTaskStep", task);
+        this.taskExited(task, false, error);
+        return taken;
       }
-    } catch (error) {
-      current.task = null;
       if (instruments !== null) instruments.call("afterTaskStep", task);
-      this.taskExited(task, false, error);
-      return false;
-    }
-    current.task = null;
-    if (instruments !== null) instruments.call("afterTaskStep", task);
-    if (result.done === true) {
-      this.taskExited(task, true, result.value);
-      return false;
-    }
-    const yielded = result.value;
-    if (yielded === CHECKPOINT) {
-      if (task.scope.effective) {
+      if (result.done === true) {
+        current.task = null;
+        this.taskExited(task, true, result.value);
+        return taken;
+      }
+      const yielded = result.value;
+      if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
+        if (yielded === CHECKPOINT && task.scope.effective) {
+          task.resumeThrows = true;
+          task.resumeValue = task.scope.effectiveCancelled();
+          this.schedule(task);
+        } else if (this.instruments !== null) {
+          // Read afresh: the step may have installed an instrument.
+          this.schedule(task);
+        } else if (queue.size === 0 && taken < budget) {
+          continue;
+        } else {
+          // schedule(), minus what cannot apply inside a batch.
+          task.state = TaskState.RUNNABLE;
+          queue.push(task);
+        }
+      } else if (yielded === PARK) {
+        task.state = TaskState.BLOCKED;
+        if (task.abortFn === null) {
+          task.abortFn = refuseAbort;
+        }
+        if (task.scope.effective) this.attemptAbort(task);
+      } else {
+        // A mistake in user code: raise it at the yield, with the fix.
         task.resumeThrows = true;
-        task.resumeValue = task.scope.effectiveCancelled();
+        task.resumeValue = new TypeError(foreignYieldMessage(yielded));
         this.schedule(task);
-        return false;
       }
-    } else if (yielded === PARK) {
-      task.state = TaskState.BLOCKED;
-      if (task.abortFn === null) {
-        task.abortFn = refuseAbort;
-      }
-      if (task.scope.effective) this.attemptAbort(task);
-      return false;
-    } else if (yielded !== SCHEDULE_POINT) {
-      // A mistake in user code: raise it at the yield, with the fix.
-      task.resumeThrows = true;
-      task.resumeValue = new TypeError(foreignYieldMessage(yielded));
-      this.schedule(task);
-      return false;
+      current.task = null;
+      return taken;
     }
-    // Read afresh: the step may have installed an instrument.
-    if (this.instruments !== null) {
-      this.schedule(task);
-      return false;
-    }
-    return true;
   }
 
   /** @internal See Task.cancel: give the task a scope of its own, then cancel it. */
