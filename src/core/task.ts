@@ -37,6 +37,17 @@ let nextTaskId = 1;
 export const RESUME_THROWS = 1;
 /** @internal */
 export const IN_SHARED_OP = 2;
+/** @internal `coro` is a genuine generator object (see runner.step). */
+export const IS_GENERATOR = 4;
+
+const GeneratorPrototype: object = Object.getPrototypeOf(function* () {}.prototype) as object;
+
+/** @internal True if `value` is a generator object made by a generator function. */
+export function isGenerator(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
+}
 
 /** @internal A task function, of any arity. */
 export type TaskFunction<T> = (...args: readonly unknown[]) => Operation<T>;
@@ -80,6 +91,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * until each task runs, and the Task needs no fields of its own for them.
    */
   begin(fn: TaskFunction<T>, args: readonly unknown[]): Operation<T> {
+    // Only generator functions are started here (Nursery.spawn).
+    this.flags |= IS_GENERATOR;
     return (this.coro = args.length === 0 ? fn() : fn(...args));
   }
 
