@@ -21,7 +21,7 @@ import { CancelScope } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
 import { requireTask } from "./state.js";
-import type { Task } from "./task.js";
+import { generatorNext, isGenerator, type Task } from "./task.js";
 import { Abort, PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
@@ -35,6 +35,7 @@ const nurseryAbort = () => Abort.FAILED;
 class NurseryBlock<T> {
   private phase = FRESH;
   private inner: Operation<T> | null = null;
+  private innerIsGenerator = false;
   private nursery: Nursery | null = null;
   private task: Task | null = null;
   private result: T | undefined = undefined;
@@ -88,6 +89,7 @@ class NurseryBlock<T> {
     try {
       // callTaskFunction: a plain function (returning no generator) gets an error that names the fix.
       this.inner = callTaskFunction("openNursery()", this.body, [nursery]);
+      this.innerIsGenerator = isGenerator(this.inner);
     } catch (error) {
       nursery.addError(error, "the nursery body");
       return this.waitForChildren();
@@ -98,7 +100,9 @@ class NurseryBlock<T> {
   private resumeBody(throws: boolean, value: unknown): IteratorResult<Trap, T | undefined> {
     let r: IteratorResult<Trap, T>;
     try {
-      r = throws ? this.inner!.throw(value) : this.inner!.next(value);
+      // A generator body is resumed through the shared generator next()
+      // (see runner.step): this runs at every step of the task.
+      r = throws ? this.inner!.throw(value) : this.innerIsGenerator ? (generatorNext.call(this.inner, value) as IteratorResult<Trap, T>) : this.inner!.next(value);
     } catch (error) {
       this.nursery!.addError(error, "the nursery body");
       return this.waitForChildren();

@@ -33,7 +33,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, isGenerator, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, isGenerator, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -87,8 +87,6 @@ interface IdleWaiter {
 }
 
 let nextRunId = 1;
-// %GeneratorPrototype%.next, shared by every generator object.
-const generatorNext = (Object.getPrototypeOf(function* () {}.prototype) as Generator).next;
 const FIRST_CLOCK_INTERVAL = 4;
 const MAX_CLOCK_INTERVAL = 1024;
 
@@ -351,9 +349,7 @@ export class Runner implements ClockListener {
           task.flags = flags & ~RESUME_THROWS; // the bit, not the accessor: a hot path
           result = coro.throw(value);
         } else if ((flags & IS_GENERATOR) !== 0) {
-          // All generators share one next(): calling it directly skips a
-          // lookup of "next" that sees as many object shapes as there are
-          // task functions in the app (a quarter of a step's cost then).
+          // All generators share one next() (see generatorNext).
           result = generatorNext.call(coro, value) as IteratorResult<unknown, unknown>;
         } else {
           result = coro.next(value);

@@ -40,7 +40,15 @@ export const IN_SHARED_OP = 2;
 /** @internal `coro` is a genuine generator object (see runner.step). */
 export const IS_GENERATOR = 4;
 
-const GeneratorPrototype: object = Object.getPrototypeOf(function* () {}.prototype) as object;
+const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as Generator;
+
+/**
+ * @internal %GeneratorPrototype%.next, shared by every generator object.
+ * Hot paths call it directly (`generatorNext.call(gen, v)`): looking up
+ * "next" on generators of many different functions is a slow, megamorphic
+ * property load.
+ */
+export const generatorNext = GeneratorPrototype.next;
 
 /** @internal True if `value` is a generator object made by a generator function. */
 export function isGenerator(value: unknown): boolean {
