@@ -14,6 +14,7 @@ import {
   Cancelled,
   ExceptionGroup,
   type Runner,
+  type Operation,
 } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { liveRuns } from "../../src/inspect/hooks.js";
@@ -58,6 +59,51 @@ describe("run", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExceptionGroup);
     expect((err as ExceptionGroup).exceptions.map((e) => (e as Error).message)).toEqual(["child"]);
+  });
+});
+
+describe("tasks that are not generators", () => {
+  // The runner resumes generators through the shared generator next() and
+  // anything else through its own next(): both must work, in any mix.
+  function iteratorTask(steps: number, log: string[], name: string): Operation<string> {
+    const inner = checkpointsThenReturn(steps, name);
+    const it = {
+      next: (v?: unknown) => {
+        log.push(name);
+        return inner.next(v);
+      },
+      throw: (e: unknown) => inner.throw(e),
+      return: (v: string) => inner.return(v),
+      [Symbol.iterator]() {
+        return it;
+      },
+    };
+    return it as unknown as Operation<string>;
+  }
+  function* checkpointsThenReturn(steps: number, name: string): Operation<string> {
+    for (let i = 0; i < steps; i++) yield* checkpoint();
+    return name;
+  }
+
+  it("a hand-written iterator runs as a task beside generator tasks, as the main task and as a child", async () => {
+    const log: string[] = [];
+    const results: string[] = [];
+    const main = await run(() => iteratorTask(1, log, "main"));
+    expect(main).toBe("main");
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        const a = n.startSoon((s: number) => iteratorTask(s, log, "child"), 2);
+        const b = n.startSoon(checkpointsThenReturn, 2, "generator");
+        yield* checkpoint();
+        yield* checkpoint();
+        yield* checkpoint();
+        results.push(String(a.done), String(b.done));
+      });
+    });
+    expect(results).toEqual(["true", "true"]);
+    // The wrapper saw every step of its task: its first, one per checkpoint, and the last.
+    expect(log.filter((x) => x === "child")).toHaveLength(3);
+    expect(log.filter((x) => x === "main")).toHaveLength(2);
   });
 });
 
