@@ -201,15 +201,19 @@ export class EventLoop {
   taskCreated(task: Task<unknown>): void {
     this.tasks.add(task);
     this.statistics.tasksCreated++;
-    task.addDoneCallback(this.taskDoneBound);
   }
 
-  private readonly taskDoneBound = (future: Future<unknown>) => {
-    const task = future as Task<unknown>;
+  /**
+   * @internal A task has just finished. Called by the task itself rather
+   * than through a done callback: a callback, and the callSoon handle that
+   * runs it, per task was a fifth of a 10k-task gather.
+   */
+  taskFinished(task: Task<unknown>): void {
     this.tasks.delete(task);
+    // Checked again when the loop closes: whoever looks at the exception meanwhile clears it.
     if (task.hasException && !task.retrieved) this.unretrieved.add(task);
     if (this.shutdownWaiter !== null && this.tasks.size === 0) this.wakeShutdown();
-  };
+  }
 
   /** @internal */
   futureCreated(future: Future<unknown>): void {
