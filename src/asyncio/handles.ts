@@ -37,9 +37,13 @@ export class Handle {
 
   /** @internal */
   run(): void {
-    const cb = this.callback;
+    const cb = this.callback as ((...args: unknown[]) => unknown) | null;
     if (cb === null) return;
-    (cb as (...args: unknown[]) => unknown)(...this.args);
+    // Plain calls for the usual arities: a spread call costs more.
+    const args = this.args;
+    if (args.length === 0) cb();
+    else if (args.length === 1) cb(args[0]);
+    else cb(...args);
   }
 
   toString(): string {
