@@ -87,6 +87,11 @@ interface IdleWaiter {
 }
 
 let nextRunId = 1;
+/** The host timer is being armed from a fresh macrotask (see Runner.armFromFreshTask). */
+const HOP: unique symbol = Symbol("hop");
+/** Browsers clamp timers nested this deep, or deeper, to 4 ms (HTML's timer nesting level). */
+const NESTED_TIMER_LEVELS = 4;
+const NESTED_TIMER_CLAMP_MS = 4;
 const FIRST_CLOCK_INTERVAL = 4;
 const MAX_CLOCK_INTERVAL = 1024;
 
@@ -125,7 +130,12 @@ export class Runner implements ClockListener {
   private readonly queue = takeSpareQueue();
   private scheduled = false;
   private running = false;
-  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The host timer for the earliest deadline; HOP while a fresh macrotask is on its way to arm it. */
+  private hostTimer: ReturnType<typeof setTimeout> | typeof HOP | null = null;
+  private hopEpoch = 0;
+  /** True while a batch runs inside a host timer's callback (see armFromFreshTask). */
+  private inTimerCallback = false;
+  private timerNesting = 0;
   private hostTimerAt = Infinity;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private idleEpoch = 0;
@@ -515,7 +525,8 @@ export class Runner implements ClockListener {
   }
 
   private clearHostTimer(): void {
-    if (this.hostTimer !== null) clearTimeout(this.hostTimer);
+    if (this.hostTimer === HOP) this.hopEpoch++;
+    else if (this.hostTimer !== null) clearTimeout(this.hostTimer);
     this.hostTimer = null;
     this.hostTimerAt = Infinity;
   }
@@ -525,10 +536,38 @@ export class Runner implements ClockListener {
     this.hostTimerAt = Infinity;
     if (this.running || this.finished) return;
     if (this.scheduled) return; // a batch is on its way and will fire deadlines
-    this.runBatch();
+    this.inTimerCallback = true;
+    try {
+      this.runBatch();
+    } finally {
+      this.inTimerCallback = false;
+    }
   };
 
-  private becomeIdle(): void {
+  /**
+   * Browsers clamp a `setTimeout` armed from inside a chain of five or more
+   * nested timer callbacks to at least 4 ms (HTML's timer nesting level).
+   * Sleepers due a few ms apart would each wake up to 4 ms late (the median
+   * sleeper woke 2 ms late in Chromium). So a short timer wanted from inside
+   * a timer callback is armed from a fresh macrotask instead, which is not
+   * a timer and resets the nesting.
+   */
+  private armFromFreshTask(): void {
+    const epoch = ++this.hopEpoch;
+    this.hostTimer = HOP;
+    hostMacrotask()(() => {
+      if (epoch !== this.hopEpoch || this.hostTimer !== HOP) return;
+      this.hostTimer = null;
+      this.hostTimerAt = Infinity;
+      if (this.running || this.scheduled || this.finished) return;
+      const earliest = this.deadlines.earliest();
+      if (earliest !== Infinity && this.clock.deadlineToSleepTime(earliest) <= 0) this.runBatch();
+      else this.armHostTimer();
+    });
+  }
+
+  /** Arms the host timer for the earliest deadline, if it is not armed for it already. */
+  private armHostTimer(): void {
     const earliest = this.deadlines.earliest();
     if (earliest === Infinity) {
       this.clearHostTimer();
@@ -538,9 +577,18 @@ export class Runner implements ClockListener {
       if (seconds !== Infinity) {
         const ms = Math.min(Math.max(0, seconds * 1000), 2 ** 31 - 1);
         this.hostTimerAt = earliest;
-        this.hostTimer = setTimeout(this.hostTimerFired, ms);
+        // Count how deep the chain of timers armed from timer callbacks is:
+        // only the fifth level and beyond is clamped.
+        this.timerNesting = this.inTimerCallback ? this.timerNesting + 1 : 0;
+        if (this.timerNesting >= NESTED_TIMER_LEVELS && ms < NESTED_TIMER_CLAMP_MS) this.armFromFreshTask();
+        else this.hostTimer = setTimeout(this.hostTimerFired, ms);
       }
     }
+  }
+
+  private becomeIdle(): void {
+    this.armHostTimer();
+    const earliest = this.deadlines.earliest();
     const idleDelay = this.armIdleCheck();
     // Instruments hear of each idle period once (a deadline moved while idle
     // re-arms the timers above but is the same wait).
@@ -587,7 +635,12 @@ export class Runner implements ClockListener {
     }
     const earliest = this.deadlines.earliest();
     if (earliest !== Infinity) this.clock.autojump!(earliest);
-    this.runBatch();
+    this.inTimerCallback = true;
+    try {
+      this.runBatch();
+    } finally {
+      this.inTimerCallback = false;
+    }
   }
 
   /** @internal Parks `task` until no task has been runnable for `cushion` seconds. */
