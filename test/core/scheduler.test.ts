@@ -186,6 +186,42 @@ describe("scheduler: batches and slices", () => {
     expect(runner!.statistics.sliceOverruns).toBeGreaterThanOrEqual(4);
   });
 
+  it("a chain of short sleeps never nests host timers deep enough for the browsers' 4 ms clamp", async () => {
+    // Emulates HTML's timer nesting level: a timer made inside a timer
+    // callback is one level deeper, and from level 6 on a delay under 4 ms
+    // becomes 4 ms. The runner must arm such timers from a fresh macrotask.
+    const original = globalThis.setTimeout;
+    let level = 0;
+    let deepest = 0;
+    const spy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: () => void, ms?: number) => {
+      const mine = level + 1;
+      if ((ms ?? 0) < 4) deepest = Math.max(deepest, mine);
+      return original(() => {
+        const saved = level;
+        level = mine;
+        try {
+          callback();
+        } finally {
+          level = saved;
+        }
+      }, ms);
+    }) as unknown as typeof setTimeout);
+    let slept = 0;
+    try {
+      await run(function* () {
+        for (let i = 0; i < 20; i++) {
+          yield* sleep(0.001);
+          slept++;
+        }
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(slept).toBe(20);
+    expect(deepest).toBeGreaterThan(1);
+    expect(deepest).toBeLessThanOrEqual(5);
+  });
+
   it("a MockClock jumped from outside wakes a sleeping run", async () => {
     const clock = new MockClock();
     const p = runMock(function* () {
