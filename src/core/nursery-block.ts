@@ -22,14 +22,13 @@ import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
 import { requireTask } from "./state.js";
 import { generatorNext, isGenerator, type Task } from "./task.js";
-import { Abort, PARK, type Operation, type Trap } from "./traps.js";
+import { Abort, YIELD_PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
 const BODY = 1;
 const WAITING = 2;
 const DONE = 3;
 
-const YIELD_PARK: IteratorYieldResult<Trap> = Object.freeze({ value: PARK, done: false });
 const nurseryAbort = () => Abort.FAILED;
 
 class NurseryBlock<T> {

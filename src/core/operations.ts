@@ -13,9 +13,8 @@ import { callTaskFunction } from "./nursery.js";
 import type { Runner, RunStatistics } from "./runner.js";
 import { current, requireTask } from "./state.js";
 import { IN_SHARED_OP, type Task } from "./task.js";
-import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
+import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, YIELD_CHECKPOINT, YIELD_PARK, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
-const YIELD_CHECKPOINT: IteratorYieldResult<typeof CHECKPOINT> = Object.freeze({ value: CHECKPOINT, done: false });
 const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
 
 /**
@@ -91,7 +90,6 @@ export function sleep(seconds: number): Operation<void> {
   return sleepFor(seconds);
 }
 
-const YIELD_PARK: IteratorYieldResult<typeof PARK> = Object.freeze({ value: PARK, done: false });
 const abortForever = () => Abort.SUCCEEDED;
 
 /**

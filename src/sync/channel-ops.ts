@@ -22,7 +22,7 @@
  * result, and the operation is finished by then, so nobody sees it change.
  */
 import { requireTask } from "../core/state.js";
-import { CHECKPOINT, PARK, SCHEDULE_POINT, type Operation, type Trap } from "../core/traps.js";
+import { YIELD_CHECKPOINT, YIELD_PARK, YIELD_SCHEDULE_POINT, type Operation, type Trap } from "../core/traps.js";
 import { NOTHING, brokenError, endError, type ChannelState } from "./channel-state.js";
 
 /** @internal What the handles give the operations: their state and their errors. */
@@ -32,9 +32,6 @@ export interface ChannelEnd {
   closedError(what: string): Error;
 }
 
-const YIELD_CHECKPOINT: IteratorYieldResult<Trap> = Object.freeze({ value: CHECKPOINT, done: false });
-const YIELD_SCHEDULE_POINT: IteratorYieldResult<Trap> = Object.freeze({ value: SCHEDULE_POINT, done: false });
-const YIELD_PARK: IteratorYieldResult<Trap> = Object.freeze({ value: PARK, done: false });
 
 const FRESH = 0;
 const CHECKPOINTING = 1;
