@@ -34,10 +34,11 @@ class IgnoredTaskStatus implements TaskStatus<never> {
   started(): void {}
 }
 
-const NO_ARGS: readonly unknown[] = Object.freeze([]);
-
 /** What `startSoon` passes where a function may also be used with `start`. */
 export const TASK_STATUS_IGNORED: TaskStatus<never> = new IgnoredTaskStatus();
+
+/** The arguments of a task started without any (shared: nothing writes to it). */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /** A live, read-only view of a nursery's children. */
 export class ChildTasks implements Iterable<Task> {
@@ -195,7 +196,7 @@ export class Nursery {
     // A generator function's call only binds its arguments, so it waits
     // for the task's first step (Task.begin). Any other function is called
     // now, to check at once that it returns a generator.
-    if (typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction) {
+    if (isGeneratorFunction(fn)) {
       const task = this.runner.spawnTask<T>(fn, this, name ?? fn);
       task.resumeValue = args;
       return task;
@@ -330,13 +331,17 @@ function moveTask(task: Task, from: Nursery, to: Nursery): void {
 
 const GeneratorFunction: unknown = function* () {}.constructor;
 
+/** A `function*`: one identity check, the common case of every spawn. */
+function isGeneratorFunction(fn: unknown): boolean {
+  return typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction;
+}
+
 /** @internal Rejects async and plain functions with a message that names the fix. */
 export function checkFunction(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
-  // The common case, a generator function, is one identity check.
-  if ((fn as { constructor?: unknown }).constructor === GeneratorFunction) return;
+  if (isGeneratorFunction(fn)) return;
   const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
   if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
     throw new TypeError(

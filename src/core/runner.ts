@@ -469,7 +469,6 @@ export class Runner implements ClockListener {
     }
   }
 
-
   private maybeFinish(): void {
     if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
     this.finished = true;
@@ -536,13 +535,18 @@ export class Runner implements ClockListener {
     this.hostTimerAt = Infinity;
     if (this.running || this.finished) return;
     if (this.scheduled) return; // a batch is on its way and will fire deadlines
+    this.runBatchInTimer();
+  };
+
+  /** Runs a batch from a host timer's callback (see armFromFreshTask). */
+  private runBatchInTimer(): void {
     this.inTimerCallback = true;
     try {
       this.runBatch();
     } finally {
       this.inTimerCallback = false;
     }
-  };
+  }
 
   /**
    * Browsers clamp a `setTimeout` armed from inside a chain of five or more
@@ -635,12 +639,7 @@ export class Runner implements ClockListener {
     }
     const earliest = this.deadlines.earliest();
     if (earliest !== Infinity) this.clock.autojump!(earliest);
-    this.inTimerCallback = true;
-    try {
-      this.runBatch();
-    } finally {
-      this.inTimerCallback = false;
-    }
+    this.runBatchInTimer();
   }
 
   /** @internal Parks `task` until no task has been runnable for `cushion` seconds. */
