@@ -16,9 +16,9 @@
  * once, waking the blocked tasks it reaches. This is Trio's CancelStatus idea,
  * folded into the scope object. A cancelled scope raises one and the same
  * `Cancelled` object in every task it cancels, at checkpoints and in blocked
- * waits alike (made on first use, also its signals' reason): unlike Python, JavaScript never writes into a thrown
- * object, and one object thrown ten thousand times is much cheaper than ten
- * thousand objects (see errors.ts).
+ * waits alike (made on first use, also its signals' reason): unlike Python,
+ * JavaScript never writes into a thrown object, and one object thrown ten
+ * thousand times is much cheaper than ten thousand objects (see errors.ts).
  *
  * A scope also hands out an AbortSignal on request (`signal`), built lazily
  * and aborted by the same walk, so `fetch` and friends join the tree without
@@ -378,16 +378,6 @@ export class CancelScope {
   /** @internal The raiseCancel argument of abort functions for tasks in this scope. */
   raiseCancel(): () => Cancelled {
     return (this.raiseFn ??= () => this.effectiveCancelled());
-  }
-
-  /** @internal The reason of the scope a Cancelled raised here will reach. */
-  effectiveReason(): string | undefined {
-    let found: CancelScope | undefined;
-    for (let s: CancelScope | null = this; s !== null; s = s.parent) {
-      if (s._cancelCalled) found = s;
-      if (s._shield) break;
-    }
-    return found?._cancelReason;
   }
 
   private armDeadline(): void {

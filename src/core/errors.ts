@@ -6,7 +6,7 @@
  * because cancelling ten thousand tasks must not cost ten thousand stack
  * captures, and the stack would only point into the scheduler anyway. A
  * cancelled scope makes one `Cancelled` and throws that same object into
- * every blocked task it wakes (`sharedCancelled`). It is a real Error, made once:
+ * every task it cancels (`sharedCancelled`). It is a real Error, made once:
  * V8 with devtools attached (Playwright included) captures a stack at every
  * throw of a value that does not already carry one, and those captures were
  * most of the cost of cancelling many tasks in a page.
