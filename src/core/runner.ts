@@ -33,7 +33,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, isGenerator, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -205,7 +205,6 @@ export class Runner implements ClockListener {
     // The main task is the root of the task tree: it sits in the system
     // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
     const task = new Task<T>(this, coro, isMain ? null : nursery, nursery.cancelScope, name);
-    if (isGenerator(coro)) task.flags |= IS_GENERATOR;
     const spawner = current.task;
     if (spawner !== null) task.context = spawner.context;
     nursery.addChild(task);

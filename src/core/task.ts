@@ -87,7 +87,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
-  /** @internal bits: RESUME_THROWS, IN_SHARED_OP */ flags = 0;
+  /** @internal bits: RESUME_THROWS, IN_SHARED_OP, IS_GENERATOR */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
@@ -169,6 +169,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   ) {
     this.scope = scope;
     this.nameSource = name;
+    if (isGenerator(coro)) this.flags = IS_GENERATOR;
   }
 
   /** "runnable", "running", "blocked" or "done". */
