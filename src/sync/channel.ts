@@ -9,9 +9,10 @@
  *   the inspector anyway), so the hot path keeps no per-handle task sets; only
  *   the rare `close()` scans the waiters for its own.
  * - The abort functions are made once per channel (they get the task as an
- *   argument), the buffer is a ring (see core/ring-deque.ts), and the fast path
- *   yields the core's singleton traps directly, so a message costs no
- *   allocation beyond the operation's own generator.
+ *   argument), the buffer and the lines of blocked tasks are rings (see
+ *   core/ring-deque.ts), and `send`/`receive` are small iterators that yield
+ *   the core's shared trap results (see channel-ops.ts), so a message costs
+ *   one small object.
  * - `send` and `receive` are checkpoints even when they do not block, as in
  *   Trio: a cancellation check before, a cancel-shielded schedule point after.
  */
@@ -233,7 +234,6 @@ export class MemoryReceiveChannel<T> {
   forEach(body: (value: T) => Operation<unknown>): Operation<void> {
     return forEachReceived(this, body);
   }
-
 
   /**
    * Another receive handle on the same channel. It counts separately: senders
