@@ -388,8 +388,8 @@ export class CancelScope {
       return;
     }
     // A deadline already passed cancels now, as Trio does on entry: the heap
-    // is only looked at between batches (or when the batch reads the clock), so waiting for it
-    // would let a busy task pass checkpoints it should not.
+    // is only looked at between batches (or when the batch reads the clock),
+    // so waiting for it would let a busy task pass checkpoints it should not.
     if (this._deadline <= runner.clock.currentTime()) {
       this.cancel("deadline exceeded");
       return;

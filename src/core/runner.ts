@@ -512,7 +512,8 @@ export class Runner implements ClockListener {
   /** @internal (ClockListener) The clock jumped or changed its autojump threshold. */
   clockChanged(): void {
     // A jump made by a running task (MockClock.jump) must be seen at its next
-    // checkpoint, not at the batch's next look at the clock: fire what is now due at once.
+    // checkpoint, not at the batch's next look at the clock: fire what is
+    // now due at once.
     if (this.running && !this.finished && this.deadlines.size > 0) this.fireDeadlines();
     // The host timer was computed at the old time or rate: drop it, so the
     // next idle period arms it afresh (becomeIdle keeps a timer for the same deadline).
