@@ -6,6 +6,8 @@
  *   returns `[done, pending]` Sets when its condition (or timeout) is met.
  *   As in 3.12 it takes Futures/Tasks only; a coroutine is a TypeError,
  *   because wrapping it silently would hide the Task from the caller.
+ *   With FIRST_EXCEPTION, the errors it saw count as retrieved: wait()
+ *   returning is how the caller hears of them (CPython calls exception()).
  * - `waitFor` is built on `timeout()`: a coroutine runs inline in the
  *   calling Task (Python's `await coro`), a Future is awaited; at the
  *   deadline the inner work is cancelled, waited for, and `TimeoutError` is
@@ -85,7 +87,12 @@ export function* wait<F extends Future<unknown>>(fs: Iterable<F>, options: WaitO
   let counter = set.size;
   const onCompletion = (f: Future<unknown>): void => {
     counter--;
-    if (counter <= 0 || returnWhen === FIRST_COMPLETED || (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.hasException)) {
+    // FIRST_EXCEPTION looks at the exception with exception(), as CPython's
+    // _on_completion does, so a failure that made wait() return is not
+    // reported again as never retrieved. (CPython skips the look for the
+    // last Future to finish, by short-circuit; we do not.)
+    const failed = returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== undefined;
+    if (counter <= 0 || returnWhen === FIRST_COMPLETED || failed) {
       timeoutHandle?.cancel();
       releaseWaiter(waiter);
     }
