@@ -113,6 +113,8 @@ function giveSpareQueue(queue: RingDeque<Task>): void {
 }
 const IDLE_WAIT = 1;
 const IDLE_JUMP = 2;
+/** The longest delay a host timer holds (2^31-1 ms, about 24.8 days); longer ones fire at once or early. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A run: create one with `run()`. Exposed read-only for tools. */
 export class Runner implements ClockListener {
@@ -617,21 +619,41 @@ export class Runner implements ClockListener {
       delay = threshold;
       kind = IDLE_JUMP;
     }
-    if (kind === 0) return Infinity;
-    const epoch = this.idleEpoch;
+    // A timer of an earlier idle period is stale: drop it rather than let it hold the host.
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    const check = () => {
-      this.idleTimer = null;
-      this.idleCheck(epoch, kind);
-    };
-    if (delay <= 0) hostMacrotask()(check);
-    else this.idleTimer = setTimeout(check, Math.min(delay * 1000, 2 ** 31 - 1));
+    // An infinite cushion is never due: it arms nothing (the waiter wakes only by cancellation).
+    if (kind === 0 || delay === Infinity) return Infinity;
+    const epoch = this.idleEpoch;
+    if (delay <= 0) hostMacrotask()(() => this.idleCheck(epoch, kind));
+    else this.armIdleTimer(epoch, kind, delay * 1000);
     return Math.max(0, delay);
   }
 
+  /**
+   * Arms the idle timer for `ms`. A host timer holds at most MAX_TIMER_MS
+   * and fires early beyond it, so a longer wait is taken in pieces: a 30-day
+   * cushion or autojump threshold must not fire after 24.8 days.
+   */
+  private armIdleTimer(epoch: number, kind: number, ms: number): void {
+    const piece = Math.min(ms, MAX_TIMER_MS);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (ms > piece) {
+        if (this.idleStillCurrent(epoch)) this.armIdleTimer(epoch, kind, ms - piece);
+      } else {
+        this.idleCheck(epoch, kind);
+      }
+    }, piece);
+  }
+
+  /** True while the idle period that armed a check (its `epoch`) goes on. */
+  private idleStillCurrent(epoch: number): boolean {
+    return epoch === this.idleEpoch && !this.running && !this.scheduled && !this.finished;
+  }
+
   private idleCheck(epoch: number, kind: number): void {
-    if (epoch !== this.idleEpoch || this.running || this.scheduled || this.finished) return;
+    if (!this.idleStillCurrent(epoch)) return;
     if (kind === IDLE_WAIT) {
       const waiter = this.idleWaiters.shift();
       if (waiter !== undefined) this.reschedule(waiter.task, undefined, false);

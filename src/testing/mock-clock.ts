@@ -23,6 +23,9 @@ export class MockClock implements Clock {
   private readonly listeners = new Set<ClockListener>();
 
   constructor(options: MockClockOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`new MockClock(options) takes an options object such as { autojumpThreshold: 0 }, got ${options === null ? "null" : typeof options}.`);
+    }
     if (options.rate !== undefined) this.rate = options.rate;
     if (options.autojumpThreshold !== undefined) this.autojumpThreshold = options.autojumpThreshold;
   }
@@ -41,6 +44,7 @@ export class MockClock implements Clock {
     this.notify();
   }
 
+  /** Real seconds of idleness before the clock jumps to the next deadline (Infinity: never). */
   get autojumpThreshold(): number {
     return this._autojumpThreshold;
   }
@@ -66,10 +70,18 @@ export class MockClock implements Clock {
     return Infinity;
   }
 
-  /** Moves time forward by `seconds`. */
+  /**
+   * Moves time forward by `seconds`, a finite number >= 0. Raises
+   * `RangeError` for a negative jump (time is monotonic) and for NaN or
+   * Infinity: after a jump to Infinity the time would be Infinity, so
+   * every later sleep would end at Infinity, that is never.
+   */
   jump(seconds: number): void {
-    if (typeof seconds !== "number" || Number.isNaN(seconds)) throw new TypeError("MockClock.jump(seconds) takes a number.");
-    if (seconds < 0) throw new RangeError("MockClock.jump() cannot go backwards: time is monotonic.");
+    if (typeof seconds !== "number") throw new TypeError(`MockClock.jump(seconds) takes a number of seconds, got ${typeof seconds}.`);
+    if (!Number.isFinite(seconds)) {
+      throw new RangeError(`MockClock.jump(seconds) needs a finite number of seconds, got ${String(seconds)}.`);
+    }
+    if (seconds < 0) throw new RangeError(`MockClock.jump() cannot go backwards: time is monotonic (got ${seconds}).`);
     this.virtualBase = this.currentTime() + seconds;
     this.realBase = realSeconds();
     this.notify();
