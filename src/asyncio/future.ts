@@ -35,6 +35,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */ exceptionValue: unknown = undefined;
   /** @internal */ hasException = false;
   /** @internal */ cancelMessage: string | undefined = undefined;
+  /** @internal the CancelledError a Task's coroutine ended with, handed out once by makeCancelledError */ cancelledExc: CancelledError | null = null;
   /** @internal stored loosely typed so that Future<T> stays assignable to Future<unknown> */ callbacks: ((future: never) => void)[] | null = null;
   /** @internal set once someone looked at the exception */ retrievedFlag = false;
   /** @internal shared with the never-retrieved finalizer */ exceptionRecord: { retrieved: boolean } | null = null;
@@ -163,8 +164,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this.callbacks ?? [];
   }
 
-  /** @internal */
+  /**
+   * @internal The CancelledError to raise for a cancelled Future. As in
+   * CPython 3.12, the first call hands out the error the Task's coroutine
+   * raised itself (so `yield* task` rethrows that object); later calls make
+   * a new one with the same message.
+   */
   makeCancelledError(): CancelledError {
+    const saved = this.cancelledExc;
+    if (saved !== null) {
+      this.cancelledExc = null;
+      return saved;
+    }
     return new CancelledError(this.cancelMessage ?? "");
   }
 

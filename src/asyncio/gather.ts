@@ -14,6 +14,7 @@
  * JavaScript has no keyword arguments, so the options object may come last:
  * `gather(a, b, { returnExceptions: true })`.
  */
+import { CancelledError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
 import { Future } from "./future.js";
@@ -125,7 +126,8 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     }
     if (finished === byArg.size) {
       const results = children.map((f) => {
-        if (f.cancelled()) return f.makeCancelledError();
+        // A new error per entry, as CPython: the child's own one is kept for the outer Future below.
+        if (f.cancelled()) return new CancelledError(f.cancelMessage ?? "");
         return f.hasException ? f.exception() : f.result();
       });
       if (outer.cancelRequested) outer.storeException(child.makeCancelledError());

@@ -182,6 +182,8 @@ export class Task<T = unknown> extends Future<T> {
     } catch (exc) {
       this.restore(prevTask, prevLoop, prevTrio, prevForeign);
       if (exc instanceof CancelledError) {
+        // Kept so that awaiting the task raises this very error (CPython 3.12's _cancelled_exc).
+        this.cancelledExc = exc;
         this.finishCancelled(exc.message === "" ? this.cancelMessage : exc.message);
       } else {
         this.finishException(exc);
