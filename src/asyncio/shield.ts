@@ -3,9 +3,16 @@
  *
  * The caller awaits a separate outer Future that mirrors the inner one.
  * Cancelling the caller cancels only that outer Future; the inner work runs
- * on, and its outcome is then dropped (its exception marked as seen, so it
- * is not reported as never retrieved). If the inner work is cancelled by
+ * on, and shield() stops listening to it. If the inner work is cancelled by
  * someone else, the outer Future is cancelled too. As in CPython.
+ *
+ * An error the inner work raises after the outer Future was cancelled
+ * belongs to whoever holds the inner Task: if nobody retrieves it, the
+ * loop reports it as never retrieved when it closes (CPython 3.12 logs it
+ * when the Task is collected, 3.14 at once as "exception in shielded
+ * future"). Only an inner that finishes in the same loop iteration as the
+ * cancellation, before shield() stopped listening, has its error marked as
+ * seen, as CPython's _inner_done_callback does.
  */
 import { ensureFuture, type Awaitable } from "./functions.js";
 import type { Future } from "./future.js";
