@@ -19,7 +19,7 @@ import { Cancelled, ExceptionGroup, describe } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import type { Task } from "./task.js";
 import type { Runner } from "./runner.js";
-import { Abort, PARK, type Operation } from "./traps.js";
+import type { Operation } from "./traps.js";
 import { openNursery } from "./nursery-block.js";
 
 export { openNursery } from "./nursery-block.js";
@@ -152,6 +152,14 @@ export class Nursery {
    * `taskStatus.started(value)`; returns `value`. Until then the child runs
    * under the caller's cancel scopes and its errors are raised here; after,
    * it belongs to this nursery.
+   *
+   * As in Trio, if the `start()` call is cancelled by the time the child
+   * calls `started()`, the child is not moved: it keeps running under
+   * `start()`, which then raises what the child ends with (usually
+   * `Cancelled`) or, if the child returns normally, returns `value`.
+   * `start()` itself is no cancellation point: a child that calls
+   * `started()` and returns without a checkpoint makes `start()` return
+   * normally even in a cancelled scope.
    */
   *start<A extends unknown[], T = void>(
     fn: (...args: [...A, TaskStatus<T>]) => Operation<unknown>,
@@ -159,19 +167,18 @@ export class Nursery {
   ): Operation<T> {
     const caller = requireTask("nursery.start()");
     this.checkOpen("start");
+    this.checkSameRun("start", caller);
     checkFunction("nursery.start()", fn);
     this.pendingStarts++;
     try {
       const status = new StartStatus<T>(this);
-      yield* openNursery(function* (old) {
+      // The child runs in a hidden nursery of the caller's. The caller waits
+      // in that nursery's exit, which cancellation cannot interrupt (the
+      // child, inside the same scopes, is cancelled instead): it goes on
+      // once the child has moved out (started()) or ended.
+      yield* openNursery(function* spawnStartedChild(old) {
         status.oldNursery = old;
-        status.waiter = caller;
         old.spawn(startedChild, [status, fn, args], fn.name || "anonymous");
-        if (!status.finished) {
-          caller.waitingOn = status;
-          caller.abortFn = startAbort;
-          yield PARK;
-        }
       }, true);
       if (!status.startedCalled) {
         throw new RuntimeError(`The child ${fn.name || "task"} given to start() returned without calling taskStatus.started().`);
@@ -187,12 +194,7 @@ export class Nursery {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
   spawn<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name: string | undefined): Task<T> {
     this.checkOpen("startSoon");
-    const spawner = current.task;
-    if (spawner !== null && spawner.runner !== this.runner) {
-      throw new RuntimeError(
-        "startSoon() on a nursery of another run: each run() is its own world. Start the task from a task of the nursery's run, or pass a channel between the runs.",
-      );
-    }
+    this.checkSameRun("startSoon", current.task);
     // A generator function's call only binds its arguments, so it waits
     // for the task's first step (Task.begin). Any other function is called
     // now, to check at once that it returns a generator.
@@ -209,6 +211,15 @@ export class Nursery {
   checkOpen(what: string): void {
     if (this.closed) {
       throw new RuntimeError(`${what}() on a closed nursery: the nursery's block has ended. Start tasks while openNursery(...) is still running.`);
+    }
+  }
+
+  /** @internal Refuses a task of another run: the two runs' schedulers would both own the child. */
+  checkSameRun(what: string, task: Task | null): void {
+    if (task !== null && task.runner !== this.runner) {
+      throw new RuntimeError(
+        `${what}() on a nursery of another run: each run() is its own world. Start the task from a task of the nursery's run, or pass a channel between the runs.`,
+      );
     }
   }
 
@@ -255,55 +266,41 @@ function errorLabel(error: unknown): string {
 
 class StartStatus<T> implements TaskStatus<T> {
   startedCalled = false;
-  finished = false;
+  /** The child ended without calling started(). */
+  childEnded = false;
   value: unknown = undefined;
   oldNursery: Nursery | null = null;
-  waiter: Task | null = null;
   constructor(readonly target: Nursery) {}
 
   started(value?: T): void {
     if (this.startedCalled) throw new RuntimeError("taskStatus.started() was called twice; call it once, when the task is ready.");
-    if (this.finished) throw new RuntimeError("taskStatus.started() was called after the start() call had already failed.");
+    if (this.childEnded) throw new RuntimeError("taskStatus.started() was called after the start() call had already failed.");
+    const old = this.oldNursery!;
+    // The start() call is cancelled: leave the child under it, as Trio does.
+    // It may be unwinding with a Cancelled that only the caller's scopes can
+    // catch; moved, that Cancelled would reach the target nursery and cancel
+    // its other children. start() now reports however the child ends.
+    const move = !old.cancelScope.effective && old.firstChild !== null;
+    if (move && this.target.closed) {
+      throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
+    }
     this.startedCalled = true;
     this.value = value;
-    const old = this.oldNursery!;
-    const child = old.firstChild ?? undefined;
-    if (child !== undefined) {
-      if (this.target.closed) {
-        throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
-      }
-      moveTask(child, old, this.target);
-      // The caller may already wait in the temporary nursery's exit (it was
-      // cancelled): the move emptied that nursery, so let it finish.
+    if (move) {
+      moveTask(old.firstChild!, old, this.target);
+      // The start() caller waits in the hidden nursery's exit: the move
+      // emptied that nursery, so let it finish.
       old.maybeWakeParent();
-    }
-    this.wake();
-  }
-
-  /** The child ended (or moved); wake the start() caller if it waits. */
-  wake(): void {
-    if (this.finished) return;
-    this.finished = true;
-    const waiter = this.waiter;
-    if (waiter !== null && waiter.abortFn === startAbort) {
-      waiter.waitingOn = null;
-      waiter.runner.reschedule(waiter, undefined, false);
     }
   }
 }
-
-// The start() caller waits for its child. On cancellation it receives
-// Cancelled in the temporary nursery's body, then still waits in that
-// nursery's exit for the child, which is inside the same scopes and unwinds
-// promptly (or, if shielded, calls started() and moves out).
-const startAbort = () => Abort.SUCCEEDED;
 
 function* startedChild<T>(status: StartStatus<T>, fn: (...args: unknown[]) => Operation<unknown>, args: unknown[]): Operation<unknown> {
   try {
     const coro = callTaskFunction("nursery.start()", fn, [...args, status]);
     return yield* coro;
   } finally {
-    if (!status.startedCalled) status.wake();
+    if (!status.startedCalled) status.childEnded = true;
   }
 }
 
