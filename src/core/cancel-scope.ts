@@ -26,7 +26,7 @@
  */
 import { DeadlineEntry } from "./deadlines.js";
 import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, sharedCancelled } from "./errors.js";
-import { requireTask, RuntimeError } from "./state.js";
+import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
 import { callTaskFunction, checkFunction, type Nursery } from "./nursery.js";
@@ -109,8 +109,23 @@ export class CancelScope {
     }
   }
 
-  /** True once `cancel()` was called or the deadline passed. */
+  /**
+   * True once `cancel()` was called or the deadline passed. As in Trio, a
+   * scope not yet exited compares its deadline with the clock when asked
+   * (and cancels itself if it has passed): the scheduler looks at deadlines
+   * only between steps, and a scope made with a deadline in the past is
+   * cancelled from the start. An unentered scope uses the clock of the
+   * running task's run; outside any run only a deadline of -Infinity counts.
+   */
   get cancelCalled(): boolean {
+    if (!this._cancelCalled && this._deadline !== Infinity && this.lifecycle !== EXITED && this.deadlinePassed()) {
+      this.cancel("deadline exceeded");
+    }
+    return this._cancelCalled;
+  }
+
+  /** @internal `cancel()` was called or the deadline fired; reads no clock, has no side effect. */
+  get cancelFlag(): boolean {
     return this._cancelCalled;
   }
 
@@ -145,17 +160,34 @@ export class CancelScope {
     this.armDeadline();
   }
 
-  /** The relative deadline, for scopes not yet entered. */
+  /**
+   * Seconds until the deadline. Before entry: the relative deadline given
+   * (Infinity for none), which starts counting on entry; a scope not yet
+   * entered that has an absolute `deadline` has none, and reading or
+   * setting it raises `RuntimeError`, as in Trio. Once entered: `deadline`
+   * minus the current time, and setting it moves `deadline` to now plus
+   * the value.
+   */
   get relativeDeadline(): number {
-    if (this.lifecycle !== NEW && this._relativeDeadline === Infinity) return Infinity;
-    return this._relativeDeadline;
+    if (this.lifecycle === NEW) {
+      if (this._deadline !== Infinity) {
+        throw new RuntimeError("This scope is not entered yet and has an absolute deadline, so it has no relative deadline; read deadline instead.");
+      }
+      return this._relativeDeadline;
+    }
+    return this.runner === null ? this._deadline : this._deadline - this.runner.clock.currentTime();
   }
   set relativeDeadline(value: number) {
     checkTime("CancelScope relativeDeadline", value);
     if (value < 0) throw new RangeError("relativeDeadline must be non-negative.");
-    if (this.lifecycle !== NEW) throw new RuntimeError("relativeDeadline can only be set before the scope is entered; set deadline instead.");
-    if (this._deadline !== Infinity) throw new RuntimeError("Cannot set relativeDeadline on a scope that has a deadline; set one or the other.");
-    this._relativeDeadline = value;
+    if (this.lifecycle === NEW) {
+      if (this._deadline !== Infinity) {
+        throw new RuntimeError("Cannot set relativeDeadline on a scope not entered yet that has an absolute deadline; set one or the other.");
+      }
+      this._relativeDeadline = value;
+      return;
+    }
+    this.deadline = this.runner === null ? value : this.runner.clock.currentTime() + value;
   }
 
   /** While true, cancellation of outer scopes does not reach inside. */
@@ -380,6 +412,13 @@ export class CancelScope {
     return (this.raiseFn ??= () => this.effectiveCancelled());
   }
 
+  /** For `cancelCalled`: has the deadline passed on the clock that applies? */
+  private deadlinePassed(): boolean {
+    if (this._deadline === -Infinity) return true;
+    const clock = this.lifecycle === NEW ? current.task?.runner.clock : this.runner?.clock;
+    return clock !== undefined && this._deadline <= clock.currentTime();
+  }
+
   private armDeadline(): void {
     const runner = this.runner;
     if (this.lifecycle !== ENTERED || runner === null || this._cancelCalled) return;
@@ -430,7 +469,7 @@ export function refreshFrom(root: CancelScope): void {
   while (stack.length > 0) {
     const scope = stack.pop()!;
     const parent = scope.parent;
-    const effective = scope.cancelCalled || (!scope.shield && parent !== null && parent.effective);
+    const effective = scope.cancelFlag || (!scope.shield && parent !== null && parent.effective);
     if (effective === scope.effective && !first) continue;
     first = false;
     const changed = effective !== scope.effective;
@@ -500,7 +539,7 @@ export function currentEffectiveDeadline(): number {
   if (task.scope.effective) return -Infinity;
   let deadline = Infinity;
   for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) {
-    if (s.active && !s.cancelCalled && s.deadline < deadline) deadline = s.deadline;
+    if (s.active && !s.cancelFlag && s.deadline < deadline) deadline = s.deadline;
     if (s.shield) break;
   }
   return deadline;
