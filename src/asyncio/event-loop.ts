@@ -27,7 +27,7 @@ import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future } from "./future.js";
-import { Handle, TimerHandle } from "./handles.js";
+import { checkCallback, Handle, TimerHandle } from "./handles.js";
 import { running } from "./running.js";
 import { Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
@@ -134,6 +134,7 @@ export class EventLoop {
 
   /** `callSoon` for code outside the loop's run (other runs, host callbacks). Same behaviour here. */
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this.checkCallable("callSoonThreadsafe", callback);
     return this.callSoon(callback, ...args);
   }
 
@@ -142,6 +143,7 @@ export class EventLoop {
     if (typeof delay !== "number" || Number.isNaN(delay)) {
       throw new TypeError(`callLater(delay, callback) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : typeof delay}.`);
     }
+    this.checkCallable("callLater", callback);
     return this.callAt(this.time() + delay, callback, ...args);
   }
 
@@ -541,9 +543,7 @@ export class EventLoop {
   }
 
   private checkCallable(what: string, callback: unknown): void {
-    if (typeof callback !== "function") {
-      throw new TypeError(`${what}() needs a function to call, got ${callback === null ? "null" : typeof callback}.`);
-    }
+    checkCallback(what, callback);
   }
 
   toString(): string {

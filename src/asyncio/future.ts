@@ -12,6 +12,7 @@
 import { FLAVOUR } from "../core/traps.js";
 import { CancelledError, InvalidStateError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
+import { checkCallback } from "./handles.js";
 import { getRunningLoop } from "./running.js";
 import type { AioYield } from "./types.js";
 
@@ -141,7 +142,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Calls `fn(this)` on the loop once done (soon, if already done). */
   addDoneCallback(fn: DoneCallback<T>): void {
-    if (typeof fn !== "function") throw new TypeError("addDoneCallback(fn) needs a function.");
+    checkCallback("addDoneCallback", fn);
     if (this.state !== PENDING) {
       this.loop.callSoon(fn as (future: Future<unknown>) => void, this as Future<unknown>);
       return;

@@ -9,6 +9,35 @@ import type { EventLoop } from "./event-loop.js";
 
 let nextHandleId = 1;
 
+const generatorFunctionPrototype: unknown = Object.getPrototypeOf(function* () {});
+
+function isGeneratorObject(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const g = value as { next?: unknown; throw?: unknown; return?: unknown };
+  return typeof g.next === "function" && typeof g.throw === "function" && typeof g.return === "function";
+}
+
+/**
+ * @internal Refuses what cannot be a loop callback, as CPython's
+ * `_check_callback` does (always, not only in debug mode): a non-function,
+ * and an asyncio coroutine function (a `function*`) or coroutine, whose body
+ * would never run, since calling it only makes a generator.
+ */
+export function checkCallback(method: string, callback: unknown): void {
+  if (typeof callback === "function") {
+    if (Object.getPrototypeOf(callback) !== generatorFunctionPrototype) return;
+    const name = (callback as { name?: string }).name || "coro";
+    throw new TypeError(
+      `coroutines cannot be used with ${method}(): ${name} is a generator function, and calling it would only make a coroutine that never runs. ` +
+        `Run it as a Task instead: loop.createTask(${name}()).`,
+    );
+  }
+  if (isGeneratorObject(callback)) {
+    throw new TypeError(`coroutines cannot be used with ${method}(): a coroutine is not a callback. Run it as a Task instead: loop.createTask(coro()).`);
+  }
+  throw new TypeError(`${method}() needs a function to call, got ${callback === null ? "null" : typeof callback}.`);
+}
+
 /** A scheduled callback. */
 export class Handle {
   /** Unique per page, for tools. */

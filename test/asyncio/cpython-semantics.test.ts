@@ -209,7 +209,7 @@ describe("case 4: coroutine functions are refused as callbacks", () => {
   function* work(): Coroutine<void> {
     yield* sleep(0);
   }
-  const fix = /coroutines cannot be used with (\w+)\(\).*createTask\(coro\(\)\)/;
+  const fix = /coroutines cannot be used with (\w+)\(\).*loop\.createTask\(\w+\(\)\)/;
 
   it("callSoon, callSoonThreadsafe, callLater, callAt raise TypeError naming the fix", async () => {
     await runAio(function* (loop) {
@@ -217,6 +217,7 @@ describe("case 4: coroutine functions are refused as callbacks", () => {
       expect(() => loop.callSoon(bad)).toThrow(TypeError);
       expect(() => loop.callSoon(bad)).toThrow(/coroutines cannot be used with callSoon\(\)/);
       expect(() => loop.callSoon(bad)).toThrow(fix);
+      expect(() => loop.callSoon(bad)).toThrow(/work is a generator function.*loop\.createTask\(work\(\)\)/);
       expect(() => loop.callSoonThreadsafe(bad)).toThrow(/callSoonThreadsafe\(\)/);
       expect(() => loop.callLater(1, bad)).toThrow(/coroutines cannot be used with callLater\(\)/);
       expect(() => loop.callAt(loop.time() + 1, bad)).toThrow(/coroutines cannot be used with callAt\(\)/);

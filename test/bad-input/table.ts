@@ -196,7 +196,7 @@ export const cases: Case[] = [
   },
   ...(
     [
-      ["the number 42", 42, /yielded 42; coroutines may only yield\* Futures \(e\.g\. yield\* sleep\(1\)\)/],
+      ["the number 42", 42, /yielded number 42, which a Task cannot wait on\. Wait with yield\* on Futures and coroutines \(e\.g\. yield\* sleep\(1\)\)/],
       ["a Promise", promise, /yielded a Promise\. Wrap it: yield\* wrapPromise\(promise\)/],
       ["a generator object", aioCoro(), /yielded a generator object: write `yield\* coro\(\)`, not `yield coro\(\)`/],
     ] as [string, unknown, RegExp][]
@@ -488,7 +488,7 @@ export const cases: Case[] = [
     message: /setResult\(\) on a Future that is already FINISHED/,
   },
   { covers: ["asyncio.Future"], label: "result() of a pending Future", where: "aio", act: () => asyncio.getRunningLoop().createFuture().result(), error: asyncio.InvalidStateError, message: /Result is not set/ },
-  { covers: ["asyncio.Future"], label: "addDoneCallback(42)", where: "aio", act: () => asyncio.getRunningLoop().createFuture().addDoneCallback(bad(42)), error: TYPE, message: /addDoneCallback\(fn\) needs a function/ },
+  { covers: ["asyncio.Future"], label: "addDoneCallback(42)", where: "aio", act: () => asyncio.getRunningLoop().createFuture().addDoneCallback(bad(42)), error: TYPE, message: /addDoneCallback\(\) needs a function to call, got number/ },
   { covers: ["asyncio.Task"], label: "task.setResult()", where: "aio", act: () => asyncio.createTask(aioCoro()).setResult(undefined), error: RuntimeError, message: /Task does not support setResult\(\): a Task's result is what its coroutine returns/ },
   {
     covers: ["asyncio.Future"],
