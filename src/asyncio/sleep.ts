@@ -1,6 +1,7 @@
 /**
  * asyncio's `sleep` and the Promise adapter.
  */
+import { ValueError } from "./errors.js";
 import { Future } from "./future.js";
 import { getRunningLoop } from "./running.js";
 import { YIELD_NOW } from "./task.js";
@@ -17,9 +18,11 @@ function setResultUnlessCancelled<T>(future: Future<T>, value: T): void {
 export function sleep(delay: number): Coroutine<void>;
 export function sleep<T>(delay: number, result: T): Coroutine<T>;
 export function* sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
-  if (typeof delay !== "number" || Number.isNaN(delay)) {
-    throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : typeof delay}.`);
+  if (typeof delay !== "number") {
+    throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${typeof delay}.`);
   }
+  // A number, but not a delay: ValueError with CPython 3.12's words.
+  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number). asyncio sleep(delay) needs a number of seconds.");
   if (delay <= 0) {
     yield YIELD_NOW as AioYield;
     return result;
@@ -37,9 +40,12 @@ export function* sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
 /**
  * A Future that completes with a Promise's outcome, so asyncio code can
  * `yield* wrapPromise(fetch(url))`. Cancelling the Future does not stop the
- * Promise's work; pass an AbortSignal for that.
+ * Promise's work; pass an AbortSignal for that. A Future (or Task) is
+ * returned as it is, so cancelling it still reaches it.
  */
 export function wrapPromise<T>(promise: PromiseLike<T>): Future<T> {
+  // Already a Future: nothing to wrap (ensure_future returns a Future as is).
+  if (promise instanceof Future) return promise as Future<T>;
   if (promise === null || typeof promise !== "object" || typeof (promise as { then?: unknown }).then !== "function") {
     throw new TypeError("wrapPromise(promise) needs a Promise or thenable.");
   }

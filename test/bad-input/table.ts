@@ -463,7 +463,8 @@ export const cases: Case[] = [
   { covers: ["inspector.cancel"], label: "cancel('task', 1.5)", where: "outside", act: () => inspector.cancel("task", 1.5), error: TYPE, message: /cancel\(kind, id\) needs an integer id, got 1\.5/ },
 
   // ---- asyncio --------------------------------------------------------------------------------------
-  ...durationRows("asyncio.sleep", (v) => asyncio.sleep(v), "aio", /asyncio sleep\(delay\) needs a number of seconds, got/).filter((c) => c.label.includes("string") || c.label.includes("NaN")),
+  ...durationRows("asyncio.sleep", (v) => asyncio.sleep(v), "aio", /asyncio sleep\(delay\) needs a number of seconds, got/).filter((c) => c.label.includes("string")),
+  { covers: ["asyncio.sleep"], label: "asyncio.sleep(NaN)", where: "aio", act: () => asyncio.sleep(NaN), error: asyncio.ValueError, message: /Invalid delay: NaN \(not a number\)/ },
   { covers: ["asyncio.wrapPromise"], label: "wrapPromise(42)", where: "aio", act: () => asyncio.wrapPromise(bad(42)), error: TYPE, message: /wrapPromise\(promise\) needs a Promise or thenable/ },
   { covers: ["asyncio.wrapPromise"], label: "wrapPromise outside a loop", where: "trio", act: () => asyncio.wrapPromise(promise), error: RuntimeError, message: /No asyncio loop is running here.*aioAsTrio/ },
   { covers: ["asyncio.createTask", "asyncio.Task"], label: "createTask(a coroutine function)", where: "aio", act: () => asyncio.createTask(bad(aioCoro)), error: TYPE, message: /call it to get the coroutine, e\.g\. createTask\(main\(\)\) rather than createTask\(main\)/ },
