@@ -18,6 +18,7 @@
  */
 import { DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds } from "../core/clock.js";
+import { isError, readProperty } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import type { Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
@@ -247,7 +248,7 @@ export class EventLoop {
     // target keeps the target (and its loop and run) alive forever: format
     // the stack now so the record holds only a string.
     const exception = future.exceptionValue;
-    if (exception instanceof Error) void exception.stack;
+    if (isError(exception)) void readProperty(exception, "stack"); // isError/readProperty: a revoked Proxy must not throw here
     const record = { retrieved: false, exception, loop: this, name: String(future), traceback: future.sourceTraceback };
     future.exceptionRecord = record;
     neverRetrieved?.register(future, record);

@@ -15,7 +15,8 @@
  * `trioAsAio` instead of corrupting the loop's own Trio task.
  */
 import { current } from "../core/state.js";
-import { FLAVOUR } from "../core/traps.js";
+import { describe, readProperty } from "../core/errors.js";
+import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import type { ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
@@ -147,7 +148,8 @@ export class Task<T = unknown> extends Future<T> {
       error = new TypeError(`Task ${this.nameValue}: its coroutine threw ${String(error)}; throw an Error object instead.`);
     }
     this.retrievedFlag = false; // a cancel() the coroutine answered with an error must not hide that error
-    Future.prototype.setException.call(this, error);
+    // Not setException(): its checks inspect the value, and whatever the coroutine threw must end the task.
+    this.storeException(error);
     this.loop.taskFinished(this as Task<unknown>);
   }
 
@@ -176,46 +178,70 @@ export class Task<T = unknown> extends Future<T> {
     current.task = null;
     current.foreign = `the asyncio task ${this.nameValue}`;
     this.stepping = true;
-    let result: IteratorResult<unknown, T>;
+    let done: boolean;
+    let yielded: unknown;
     try {
-      result = throws ? this.coro.throw(error) : this.coro.next(undefined);
+      const result = throws ? this.coro.throw(error) : this.coro.next(undefined);
+      // Read inside the try: a hand-written iterator's result may have throwing getters.
+      done = result.done === true;
+      yielded = result.value;
     } catch (exc) {
       this.restore(prevTask, prevLoop, prevTrio, prevForeign);
-      if (exc instanceof CancelledError) {
-        // Kept so that awaiting the task raises this very error (CPython 3.12's _cancelled_exc).
-        this.cancelledExc = exc;
-        this.finishCancelled(exc.message === "" ? this.cancelMessage : exc.message);
-      } else {
-        this.finishException(exc);
-      }
+      this.finishThrown(exc);
       return;
     }
     this.restore(prevTask, prevLoop, prevTrio, prevForeign);
-    if (result.done === true) {
+    if (done) {
       if (this.mustCancel) {
         // cancel() arrived during the last step: honour it, as CPython does.
         this.mustCancel = false;
         this.finishCancelled(this.cancelMessage);
       } else {
-        this.finishResult(result.value);
+        this.finishResult(yielded as T);
       }
       return;
     }
-    const yielded = result.value;
-    if (yielded instanceof Future) {
-      if (yielded.getLoop() !== this.loop) {
-        this.loop.callSoon(stepWithError, this as Task<unknown>, new RuntimeError(`Task ${this.nameValue} awaited a Future attached to a different loop.`));
-      } else if (yielded === (this as unknown)) {
-        this.loop.callSoon(stepWithError, this as Task<unknown>, new RuntimeError(`Task ${this.nameValue} cannot await itself.`));
-      } else {
-        this.fwaiter = yielded;
-        yielded.addDoneCallback((this.wakeupFn ??= (future: Future<unknown>) => this.wakeup(future)));
-        if (this.mustCancel && yielded.cancel(this.cancelMessage)) this.mustCancel = false;
-      }
-    } else if (yielded === YIELD_NOW) {
+    if (yielded === YIELD_NOW) {
       this.loop.callSoon(this.stepBound);
+    } else if (isFuture(yielded)) {
+      this.waitOn(yielded);
     } else {
-      this.loop.callSoon(stepWithError, this as Task<unknown>, new TypeError(foreignYieldMessage(yielded)));
+      // CPython's "Task got bad yield": thrown into the coroutine at that yield, on the next iteration.
+      this.loop.callSoon(stepWithError, this as Task<unknown>, new TypeError(badYieldMessage(yielded)));
+    }
+  }
+
+  /** Parks the task on `future`; every failure to do so is thrown into the coroutine, never left pending. */
+  private waitOn(future: Future<unknown>): void {
+    let problem: unknown = null;
+    try {
+      if (future.getLoop() !== this.loop) {
+        problem = new RuntimeError(`Task ${this.nameValue} awaited a Future attached to a different loop.`);
+      } else if (future === (this as unknown)) {
+        problem = new RuntimeError(`Task ${this.nameValue} cannot await itself.`);
+      } else {
+        this.fwaiter = future;
+        future.addDoneCallback((this.wakeupFn ??= (f: Future<unknown>) => this.wakeup(f)));
+        if (this.mustCancel && future.cancel(this.cancelMessage)) this.mustCancel = false;
+        return;
+      }
+    } catch (error) {
+      // A Future subclass whose methods throw.
+      this.fwaiter = null;
+      problem = error;
+    }
+    this.loop.callSoon(stepWithError, this as Task<unknown>, problem);
+  }
+
+  /** The coroutine raised: the task ends cancelled (CancelledError) or with the error. */
+  private finishThrown(exc: unknown): void {
+    if (isCancelledError(exc)) {
+      // Kept so that awaiting the task raises this very error (CPython 3.12's _cancelled_exc).
+      this.cancelledExc = exc;
+      const message = readProperty(exc, "message");
+      this.finishCancelled(typeof message === "string" && message !== "" ? message : this.cancelMessage);
+    } else {
+      this.finishException(exc);
     }
   }
 
@@ -242,22 +268,44 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
-function foreignYieldMessage(value: unknown): string {
+/** True for this library's asyncio Futures; false (not a throw) for a revoked Proxy or other hostile value. */
+function isFuture(value: unknown): value is Future<unknown> {
+  try {
+    return value instanceof Future;
+  } catch {
+    return false;
+  }
+}
+
+function isCancelledError(value: unknown): value is CancelledError {
+  try {
+    return value instanceof CancelledError;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What went wrong and how to fix it, for a value a Task cannot wait on.
+ * Total: it only reads the value through readProperty/describe, which
+ * never throw, so a hostile value cannot leave the Task pending.
+ */
+function badYieldMessage(value: unknown): string {
+  if (value === CHECKPOINT || value === PARK || value === SCHEDULE_POINT) {
+    return "An asyncio coroutine yielded a Trio operation's trap. Trio code runs in Trio tasks: call it from asyncio through yield* trioAsAio(fn)(...).";
+  }
   if (value !== null && typeof value === "object") {
-    if (String(value).startsWith("[trio trap")) {
-      return "An asyncio coroutine used a Trio operation. Trio code runs in Trio tasks: call it from asyncio through trioAsAio(fn).";
+    if (readProperty(value, FLAVOUR) === "asyncio") {
+      return "An asyncio coroutine yielded a Future of another copy of this library; yield* only Futures of the loop's own library.";
     }
-    if ((value as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio") {
-      return "An asyncio coroutine yielded a Future of another kind; yield* only this library's asyncio Futures.";
-    }
-    if (typeof (value as { then?: unknown }).then === "function") {
+    if (typeof readProperty(value, "then") === "function") {
       return "An asyncio coroutine yielded a Promise. Wrap it: yield* wrapPromise(promise).";
     }
-    if (typeof (value as { next?: unknown }).next === "function") {
+    if (typeof readProperty(value, "next") === "function") {
       return "An asyncio coroutine yielded a generator object: write `yield* coro()`, not `yield coro()`.";
     }
   }
-  return `An asyncio coroutine yielded ${String(value)}; coroutines may only yield* Futures (e.g. yield* sleep(1)).`;
+  return `An asyncio coroutine yielded ${describe(value)}, which a Task cannot wait on. Wait with yield* on Futures and coroutines (e.g. yield* sleep(1)); never yield a value yourself.`;
 }
 
 /** Throws `error` into `task` (scheduled with callSoon on the rare error paths, so no Task carries a closure for it). */
