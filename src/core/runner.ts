@@ -460,10 +460,13 @@ export class Runner implements ClockListener {
       this.rootScope.cancel("the main task finished");
       this.maybeFinish();
     } else if (nursery !== null) {
-      // A system task.
+      // A system task. Its nursery's scope is the root scope, which absorbs
+      // the run's own Cancelled (the main task ended, or another system task
+      // crashed): only real errors count as a crash.
       this.systemNursery.removeChild(task);
-      if (!ok && !(value instanceof Cancelled)) {
-        this.crashErrors.push(value);
+      const crash = ok ? undefined : withoutCancelled(value);
+      if (crash !== undefined) {
+        this.crashErrors.push(crash);
         this.rootScope.cancel(`system task ${task.name} crashed`);
       }
       this.maybeFinish();
@@ -482,7 +485,12 @@ export class Runner implements ClockListener {
     observer.current?.runFinished?.(this);
     const settle = this.settle!;
     if (this.crashErrors.length > 0) {
-      settle.reject(this.crashErrors.length === 1 ? this.crashErrors[0] : new ExceptionGroup("System tasks crashed", this.crashErrors));
+      // The crash cancelled the main task: drop that Cancelled, but keep
+      // any real error the main task raised while it unwound.
+      const errors = this.crashErrors;
+      const mainError = this.mainOk ? undefined : withoutCancelled(this.mainValue);
+      if (mainError !== undefined) errors.unshift(mainError);
+      settle.reject(errors.length === 1 ? errors[0] : new ExceptionGroup(mainError === undefined ? "System tasks crashed" : "The main task and system tasks failed", errors));
     } else if (this.mainOk) {
       settle.resolve(this.mainValue);
     } else {
@@ -708,6 +716,13 @@ export class Runner implements ClockListener {
   toString(): string {
     return `<Run #${this.id} ${this.name}${this.finished ? " finished" : ""}>`;
   }
+}
+
+/** What is left of an error once the run's root scope has absorbed its `Cancelled`s. */
+function withoutCancelled(error: unknown): unknown {
+  if (error instanceof Cancelled) return undefined;
+  if (error instanceof ExceptionGroup) return error.withoutCancelled()[1];
+  return error;
 }
 
 // Parking without an abort function means "cannot be cancelled here".
