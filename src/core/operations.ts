@@ -11,7 +11,7 @@ import { describe } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import type { Runner, RunStatistics } from "./runner.js";
-import { current, requireTask } from "./state.js";
+import { RuntimeError, current, requireTask } from "./state.js";
 import { IN_SHARED_OP, type Task } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, YIELD_CHECKPOINT, YIELD_PARK, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
@@ -143,8 +143,10 @@ class SleepForeverIterator extends SharedOperation {
   next(): IteratorResult<typeof PARK, void> {
     const task = requireTask("sleepForever()");
     if (task.inSharedOp) {
+      // Woken by a reschedule() aimed at it by mistake: carrying on would
+      // return from an operation typed never to return.
       task.inSharedOp = false;
-      throw new Error("unreachable: sleepForever() was woken without being cancelled");
+      throw new RuntimeError("sleepForever() was woken by reschedule() without being cancelled; only cancellation may end it.");
     }
     task.inSharedOp = true;
     task.abortFn = abortForever;

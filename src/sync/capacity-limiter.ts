@@ -30,13 +30,15 @@ export interface CapacityLimiterStatistics {
   tasksWaiting: number;
 }
 
+// 0 is allowed, as in Trio: a limiter of no tokens is paused, and raising
+// totalTokens later lets the waiters in.
 function checkTotalTokens(value: unknown): number {
   if (value === Infinity) return value;
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(`CapacityLimiter totalTokens must be a positive integer or Infinity, got ${describe(value)}.`);
+    throw new TypeError(`CapacityLimiter totalTokens must be a non-negative integer or Infinity, got ${describe(value)}.`);
   }
-  if (value < 1) {
-    throw new RangeError(`CapacityLimiter totalTokens must be at least 1 (or Infinity), got ${value}.`);
+  if (value < 0) {
+    throw new RangeError(`CapacityLimiter totalTokens must be at least 0 (or Infinity), got ${value}.`);
   }
   return value;
 }
@@ -60,7 +62,7 @@ export class CapacityLimiter {
   private readonly waitingBorrowers = new Set<unknown>();
   private readonly lot = new ParkingLot();
 
-  /** @param totalTokens the capacity: a positive integer, or Infinity. */
+  /** @param totalTokens the capacity: an integer >= 0 (0 admits nobody until raised), or Infinity. */
   constructor(totalTokens: number) {
     this._totalTokens = checkTotalTokens(totalTokens);
     this.lot.label = this;
@@ -93,9 +95,8 @@ export class CapacityLimiter {
     this.nowait("acquireNowait", requireTask("CapacityLimiter.acquireNowait()"));
   }
 
-  /** Takes a token for `borrower` without blocking; raises `WouldBlock` if none is free. */
+  /** Takes a token for `borrower` without blocking; raises `WouldBlock` if none is free. Works outside tasks too. */
   acquireOnBehalfOfNowait(borrower: unknown): void {
-    requireTask("CapacityLimiter.acquireOnBehalfOfNowait()");
     checkBorrower("CapacityLimiter.acquireOnBehalfOfNowait(borrower)", borrower);
     this.nowait("acquireOnBehalfOfNowait", borrower);
   }

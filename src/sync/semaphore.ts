@@ -1,8 +1,8 @@
 /**
  * Semaphore: a counter of available permits that tasks wait on, as in Trio.
  *
- * Why it is built so: permits have no owner, so `release()` needs no task
- * and a plain callback may call it. Like the Lock, it is fair: a release
+ * Why it is built so: permits have no owner, so `release()` and
+ * `acquireNowait()` need no task and a plain callback may call them. Like the Lock, it is fair: a release
  * with tasks waiting hands the permit straight to the first of them (the
  * value stays 0), so nobody barges ahead. An optional `maxValue` turns it
  * into a bounded semaphore that reports releasing more than was acquired.
@@ -71,9 +71,8 @@ export class Semaphore {
     return this._maxValue;
   }
 
-  /** Takes a permit without blocking; raises `WouldBlock` if none is available. */
+  /** Takes a permit without blocking; raises `WouldBlock` if none is available. Works outside tasks too. */
   acquireNowait(): void {
-    requireTask("Semaphore.acquireNowait()");
     if (!this.tryAcquire()) {
       throw new WouldBlock("Semaphore.acquireNowait(): no permit is available; use yield* acquire() to wait for one.");
     }

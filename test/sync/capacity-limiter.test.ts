@@ -15,15 +15,16 @@ import { runMock } from "./helpers.js";
 
 describe("CapacityLimiter", () => {
   it("validates totalTokens in the constructor and the setter", () => {
-    expect(() => new CapacityLimiter(0)).toThrow(RangeError);
-    expect(() => new CapacityLimiter(-3)).toThrow(/at least 1/);
+    expect(new CapacityLimiter(0).totalTokens).toBe(0);
+    expect(() => new CapacityLimiter(-3)).toThrow(RangeError);
+    expect(() => new CapacityLimiter(-3)).toThrow(/at least 0/);
     expect(() => new CapacityLimiter(1.5)).toThrow(TypeError);
-    expect(() => new CapacityLimiter(NaN)).toThrow(/positive integer or Infinity/);
+    expect(() => new CapacityLimiter(NaN)).toThrow(/non-negative integer or Infinity/);
     expect(() => new CapacityLimiter("2" as unknown as number)).toThrow(TypeError);
     expect(() => new CapacityLimiter(-Infinity)).toThrow(TypeError);
     expect(new CapacityLimiter(Infinity).totalTokens).toBe(Infinity);
     const limiter = new CapacityLimiter(2);
-    expect(() => (limiter.totalTokens = 0)).toThrow(RangeError);
+    expect(() => (limiter.totalTokens = -1)).toThrow(RangeError);
     expect(() => (limiter.totalTokens = 2.5)).toThrow(TypeError);
     expect(limiter.totalTokens).toBe(2);
   });
