@@ -19,7 +19,7 @@
 import { QueueEmpty, QueueFull, QueueShutDown, ValueError } from "./errors.js";
 import type { Future } from "./future.js";
 import { Event } from "./locks.js";
-import { checkCount, describe, LoopBound, RingDeque } from "./locks-core.js";
+import { describe, LoopBound, RingDeque } from "./locks-core.js";
 import { FifoStore, LifoStore, PriorityStore, type PriorityOptions, type QueueStore } from "./queues-priority.js";
 import type { AioYield, Coroutine } from "./types.js";
 
@@ -49,6 +49,16 @@ function abandon(waiter: Future<void>, waiters: Waiters, canProceed: boolean): v
 }
 
 /**
+ * CPython takes any number (<= 0: unbounded). A negative or NaN maxsize is
+ * refused here: it is almost surely a bug, and 0 already says "unbounded".
+ */
+function checkMaxsize(className: string, maxsize: unknown): number {
+  if (typeof maxsize !== "number") throw new TypeError(`${className} maxsize must be a number >= 0 (0 means unbounded), got ${describe(maxsize)}.`);
+  if (!(maxsize >= 0)) throw new ValueError(`${className} maxsize must be a number >= 0 (0 means unbounded), got ${String(maxsize)}.`);
+  return maxsize;
+}
+
+/**
  * A FIFO queue for coordinating asyncio tasks. With `maxsize` 0 (the
  * default) it is unbounded; otherwise `put()` waits while it holds
  * `maxsize` items.
@@ -62,10 +72,14 @@ export class Queue<T = unknown> extends LoopBound {
   private readonly finished = new Event();
   private isShutdown = false;
 
-  /** @param maxsize the most items the queue holds, an integer >= 0 (0, the default, or Infinity: unbounded). */
+  /**
+   * @param maxsize the most items the queue holds, a number >= 0 (0, the
+   * default, or Infinity: unbounded). As in CPython it need not be an
+   * integer: the queue is full once it holds `maxsize` items or more.
+   */
   constructor(maxsize = 0) {
     super();
-    this.maxsizeValue = checkCount(`${new.target.name} maxsize`, maxsize, 0, true, " (0 means unbounded)");
+    this.maxsizeValue = checkMaxsize(new.target.name, maxsize);
     this.finished.set();
   }
 
