@@ -74,6 +74,18 @@ function isOptions(value: unknown): value is GatherOptions {
   );
 }
 
+/** An array, Set or other iterable that is not itself awaitable (a Future and a coroutine are iterable too). */
+function isCollection(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !(value instanceof Future) &&
+    !isCoroutine(value) &&
+    !isThenable(value) &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function"
+  );
+}
+
 /**
  * Runs the awaitables concurrently (coroutines become Tasks) and returns a
  * Future of their results in argument order. See the module comment.
@@ -138,6 +150,9 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   for (const arg of args) {
     let fut = byArg.get(arg);
     if (fut === undefined) {
+      if (isCollection(arg)) {
+        throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
+      }
       fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
       loop ??= fut.getLoop();
       byArg.set(arg, fut);

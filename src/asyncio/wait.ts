@@ -5,7 +5,8 @@
  * - `wait` never raises the Futures' errors and never cancels them: it
  *   returns `[done, pending]` Sets when its condition (or timeout) is met.
  *   As in 3.12 it takes Futures/Tasks only; a coroutine is a TypeError,
- *   because wrapping it silently would hide the Task from the caller.
+ *   because wrapping it silently would hide the Task from the caller. Any
+ *   iterable of them will do: an array, a Set, a generator.
  *   With FIRST_EXCEPTION, the errors it saw count as retrieved: wait()
  *   returning is how the caller hears of them (CPython calls exception()).
  * - `waitFor` is built on `timeout()`: a coroutine runs inline in the
@@ -17,6 +18,7 @@
  *   the outcome of the next Future to finish. JavaScript has no `async for`,
  *   so iterate with `for (const next of asCompleted(aws)) yield* next`.
  */
+import { describe } from "../core/errors.js";
 import { CancelledError, TimeoutError, ValueError } from "./errors.js";
 import { awaitAny, ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
 import { Future } from "./future.js";
@@ -50,12 +52,37 @@ function checkTimeout(what: string, value: unknown): void {
 }
 
 function checkIterable(what: string, value: unknown): void {
-  if (value instanceof Future || isCoroutine(value) || isThenable(value)) {
+  if (value instanceof Future || isThenable(value)) {
     throw new TypeError(`${what} expects an array (or other iterable) of awaitables, not a single one: write ${what.replace("()", "")}([x]).`);
   }
-  if (value === null || typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+  if (value === null || value === undefined || typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
     throw new TypeError(`${what} expects an array (or other iterable) of awaitables.`);
   }
+}
+
+/**
+ * The distinct items of `items`. A generator object is taken as what it is
+ * in Python, an iterable (`wait(t for t in tasks)`), but it may also be a
+ * coroutine passed by mistake, which cannot be told apart before it runs:
+ * so each item must pass `accepts`, and an error raised while iterating
+ * becomes a TypeError that names the fix.
+ */
+function collect<T>(what: string, items: Iterable<T>, accepts: (item: unknown) => boolean): Set<T> {
+  if (!isCoroutine(items)) return new Set(items);
+  const hint = `If it is a coroutine, run it as a Task and pass the Task: ${what.replace("()", "")}([createTask(work())]).`;
+  const set = new Set<T>();
+  let refused: TypeError | null = null;
+  try {
+    // for...of closes the generator (return()) if we throw in the body.
+    for (const item of items) {
+      if (!accepts(item)) throw (refused = new TypeError(`${what} was given a generator that yielded ${describe(item)}, not a Future. ${hint}`));
+      set.add(item);
+    }
+  } catch (error) {
+    if (error === refused) throw error;
+    throw new TypeError(`${what} was given a generator, and iterating it raised: ${String(error)}. ${hint}`, { cause: error });
+  }
+  return set;
 }
 
 /**
@@ -69,7 +96,7 @@ export function* wait<F extends Future<unknown>>(fs: Iterable<F>, options: WaitO
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw new ValueError(`wait(): invalid returnWhen ${String(returnWhen)}; use FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED.`);
   }
-  const set = new Set<F>(fs);
+  const set = collect("wait()", fs, (f) => f instanceof Future);
   if (set.size === 0) throw new ValueError("wait(): the set of Tasks/Futures is empty.");
   for (const f of set) {
     if (!(f instanceof Future)) {
@@ -164,7 +191,8 @@ export function asCompleted<A extends Awaitable<unknown>>(
   checkTimeout("asCompleted(aws, { timeout })", timeout);
   const loop = getRunningLoop();
   const todo = new Set<Future<unknown>>();
-  for (const aw of new Set(aws)) todo.add(ensureFuture(aw as Awaitable<unknown>, { loop }));
+  const awaitables = collect("asCompleted()", aws, (aw) => aw instanceof Future || isCoroutine(aw) || isThenable(aw));
+  for (const aw of awaitables) todo.add(ensureFuture(aw as Awaitable<unknown>, { loop }));
   const total = todo.size;
   // Finished Futures in completion order; null stands for "timed out".
   const done: (Future<unknown> | null)[] = [];

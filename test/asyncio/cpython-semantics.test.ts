@@ -336,6 +336,26 @@ describe("case 5: small argument semantics", () => {
     });
   });
 
+  it("a generator yielding a non-Future is refused and closed", async () => {
+    await runAio(function* () {
+      const t = createTask(delayed(1, "t"));
+      let closed = false;
+      const gen = (function* () {
+        try {
+          yield t;
+          yield 42 as unknown as Task<string>;
+        } finally {
+          closed = true;
+        }
+      })();
+      const err = yield* raises(() => wait(gen));
+      expect(err).toBeInstanceOf(TypeError);
+      expect((err as Error).message).toMatch(/wait\(\) was given a generator that yielded .*42.*createTask/);
+      expect(closed).toBe(true);
+      yield* t;
+    });
+  });
+
   it("asCompleted() takes a generator of tasks", async () => {
     await runAio(function* () {
       const tasks = [createTask(delayed(2, "slow")), createTask(delayed(1, "fast"))];
