@@ -25,7 +25,7 @@
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, sharedCancelled } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
@@ -227,9 +227,11 @@ export class CancelScope {
     if (signal === null || typeof signal !== "object" || typeof signal.addEventListener !== "function") {
       throw new TypeError("cancelOn(signal) needs an AbortSignal (for example controller.signal).");
     }
+    // Total: it runs in the abort listener, where a throw (a reason whose
+    // message getter throws) would leave the scope uncancelled.
     const reasonOf = () => {
       const r: unknown = signal.reason;
-      return r instanceof Error ? `signal aborted: ${r.message}` : r === undefined ? "signal aborted" : `signal aborted: ${String(r)}`;
+      return r === undefined ? "signal aborted" : `signal aborted: ${messageOf(r)}`;
     };
     if (signal.aborted) {
       this.cancel(reasonOf());

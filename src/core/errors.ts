@@ -105,6 +105,26 @@ export class RunFinishedError extends TrioError {}
 /** A bug in this library, not in your code. Please report it. */
 export class TrioInternalError extends TrioError {}
 
+const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
+
+/**
+ * `instanceof` for this library's error classes, made total. The runtime
+ * asks `error instanceof Cancelled` (or ExceptionGroup) of whatever a task
+ * threw, between steps, and plain `instanceof` throws for a revoked Proxy or
+ * one whose getPrototypeOf trap throws: that would escape the scheduler.
+ * Such a value is simply not one of ours. Installed on the base classes;
+ * subclasses inherit it.
+ */
+function totalHasInstance(this: unknown, value: unknown): boolean {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  try {
+    return ordinaryHasInstance.call(this, value);
+  } catch {
+    return false;
+  }
+}
+for (const cls of [TrioError, Cancelled]) Object.defineProperty(cls, Symbol.hasInstance, { value: totalHasInstance });
+
 /** Matches errors for `ExceptionGroup.split`/`subgroup`: a class or a predicate. */
 export type ErrorMatcher =
   | (abstract new (...args: never[]) => unknown)
@@ -120,7 +140,13 @@ function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
   const proto = (matcher as { prototype?: unknown }).prototype;
   if (matcher === Error || proto instanceof Error || /^class\b/.test(Function.prototype.toString.call(matcher))) {
     const cls = matcher as abstract new (...args: never[]) => unknown;
-    return (error) => error instanceof cls;
+    return (error) => {
+      try {
+        return error instanceof cls;
+      } catch {
+        return false; // a revoked Proxy among the errors is no instance of anything
+      }
+    };
   }
   return matcher as (error: unknown) => boolean;
 }
@@ -243,15 +269,97 @@ export class ExceptionGroup extends AggregateError {
   }
 }
 
-/** Formats any thrown value for an error message. */
+Object.defineProperty(ExceptionGroup, Symbol.hasInstance, { value: totalHasInstance });
+
+/**
+ * Formats any value for an error message, in a few words: "a TypeError",
+ * "function fetchUser", "number 42". Total: it never throws, whatever it is
+ * given (a revoked Proxy, an object without a prototype, getters that
+ * throw), because it runs where an exception would wedge the scheduler.
+ */
 export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-  if (typeof value === "object") {
-    const ctor = (value as { constructor?: { name?: string } }).constructor;
-    return ctor?.name ? `a ${ctor.name}` : "an object";
+  try {
+    if (value === null) return "null";
+    if (value === undefined) return "undefined";
+    if (typeof value === "function") return `function ${functionName(value) ?? "(anonymous)"}`;
+    if (typeof value === "object") return describeObject(value);
+    if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+    // number, boolean, bigint, symbol: String() is total for all of them.
+    return `${typeof value} ${String(value)}`;
+  } catch {
+    return "a value that cannot be described";
   }
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
-  return `${typeof value} ${String(value)}`;
+}
+
+function describeObject(value: object): string {
+  let proto: object | null;
+  try {
+    proto = Object.getPrototypeOf(value) as object | null;
+  } catch {
+    // Only a Proxy refuses this: a revoked one, or one whose trap throws.
+    return "an object that cannot be inspected (a revoked Proxy?)";
+  }
+  if (proto === null) return "an object with no prototype";
+  const ctor = readProperty(value, "constructor");
+  const name = typeof ctor === "function" ? functionName(ctor) : undefined;
+  return name !== undefined && name !== "Object" ? `a ${name}` : "an object";
+}
+
+/**
+ * @internal `value[key]`, or undefined if reading it throws (a getter, a
+ * Proxy trap, a revoked Proxy).
+ */
+export function readProperty(value: object, key: PropertyKey): unknown {
+  try {
+    return (value as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal The `name` of a function (or any object), if it is a non-empty string; never throws. */
+export function functionName(fn: unknown): string | undefined {
+  if (fn === null || (typeof fn !== "function" && typeof fn !== "object")) return undefined;
+  const name = readProperty(fn, "name");
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/** @internal True if `value` is an Error (by its prototype chain); false, not a throw, for a hostile Proxy. */
+export function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Formats a thrown value as "Name: message" (an Error) or as `describe`
+ * does (anything else). Total, like `describe`: an Error whose `name` or
+ * `message` getter throws is shown by what can be read of it.
+ */
+export function describeError(error: unknown): string {
+  if (!isError(error)) return describe(error);
+  const name = readProperty(error, "name");
+  const message = readProperty(error, "message");
+  const shownName = typeof name === "string" && name !== "" ? name : (functionName(readProperty(error, "constructor")) ?? "Error");
+  return typeof message === "string" && message !== "" ? `${shownName}: ${message}` : shownName;
+}
+
+/**
+ * @internal The message of an Error, or String(value) of anything else, for
+ * reasons built from values users hand us (an abort signal's reason).
+ * Total: where String() throws, `describe` stands in.
+ */
+export function messageOf(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (isError(value)) {
+    const message = readProperty(value, "message");
+    if (typeof message === "string") return message;
+  }
+  try {
+    return String(value);
+  } catch {
+    return describe(value);
+  }
 }

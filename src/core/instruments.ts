@@ -5,6 +5,7 @@
  * An instrument that throws is removed and the error reported, as in Trio:
  * a broken observer must never break the program it observes.
  */
+import { describe } from "./errors.js";
 import type { Task } from "./task.js";
 
 /** Observer of a run. Every method is optional. */
@@ -37,7 +38,7 @@ export class Instruments {
 
   add(instrument: Instrument): void {
     if (instrument === null || typeof instrument !== "object") {
-      throw new TypeError(`An instrument must be an object with hook methods (taskSpawned, …), got ${String(instrument)}.`);
+      throw new TypeError(`An instrument must be an object with hook methods (taskSpawned, …), got ${describe(instrument)}.`);
     }
     if (!this.list.includes(instrument)) this.list.push(instrument);
   }

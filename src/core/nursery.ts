@@ -15,7 +15,7 @@
  * the ordinary thing and `catch (e) { if (e instanceof Cancelled) … }` works.
  */
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
-import { Cancelled, ExceptionGroup, describe } from "./errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import type { Task } from "./task.js";
 import type { Runner } from "./runner.js";
@@ -235,7 +235,7 @@ export class Nursery {
     this.pendingErrors.push(error);
     if (!this.cancelScope.cancelCalled) {
       const name = typeof source === "string" ? source : source.name;
-      this.cancelScope.cancel(error instanceof Cancelled ? undefined : `${name} raised ${errorLabel(error)}`);
+      this.cancelScope.cancel(error instanceof Cancelled ? undefined : `${name} raised ${describeError(error)}`);
     }
   }
 
@@ -257,11 +257,6 @@ export class Nursery {
     }
     return errors[0];
   }
-}
-
-function errorLabel(error: unknown): string {
-  if (error instanceof Error) return error.name + (error.message ? `: ${error.message}` : "");
-  return describe(error);
 }
 
 class StartStatus<T> implements TaskStatus<T> {

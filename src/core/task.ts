@@ -20,6 +20,7 @@ import type { AbortFn, Operation } from "./traps.js";
 import type { DeadlineEntry } from "./deadlines.js";
 import type { ContextMap } from "./context.js";
 import { deferred, type Deferred } from "./deferred.js";
+import { functionName } from "./errors.js";
 
 /** Life cycle of a task. */
 export const TaskState = {
@@ -67,8 +68,16 @@ interface TaskExtras<T> {
 }
 const NO_NURSERIES: readonly Nursery[] = Object.freeze([]);
 
-/** A task of a run. Read its fields; the runtime owns them. */
-export class Task<T = unknown> implements PromiseLike<T> {
+/**
+ * A task of a run. Read its fields; the runtime owns them.
+ *
+ * A handle is deliberately not a thenable (it has no `then`): every Promise
+ * adopts a thenable it is resolved with, so `run()` of a main task that
+ * returns its own handle would wait on itself forever, and one that returns
+ * a child's handle would resolve with the child's result instead. Plain
+ * async code waits with `await task.promise`.
+ */
+export class Task<T = unknown> {
   /** Unique among all tasks of the page. */
   readonly id: number = nextTaskId++;
   // The name, or the task function to take it from, read only when needed:
@@ -78,7 +87,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** Shown in errors and the inspector; defaults to the function's name. */
   get name(): string {
     const src = this.nameSource;
-    return typeof src === "string" ? src : src.name || "anonymous";
+    // Total: a task function's `name` may be a getter that throws, and the
+    // name is read in error messages and cancel reasons between steps.
+    return typeof src === "string" ? src : (functionName(src) ?? "anonymous");
   }
   set name(value: string) {
     this.nameSource = String(value);
@@ -202,19 +213,15 @@ export class Task<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Awaitable from plain async code: resolves with the task's return value,
-   * rejects with what it raised (including `Cancelled`). The nursery still
-   * receives the error too: awaiting a handle observes, it does not handle.
+   * A Promise of the task's outcome, for plain async code (`await
+   * task.promise`): it resolves with the task's return value (`undefined`
+   * for a task stopped by `cancel()`), or rejects with what the task raised,
+   * `Cancelled` included. It only observes: the nursery still receives the
+   * error. The same Promise every time, made on first use. From a task,
+   * don't wait for it: a nursery already waits for its children, and a
+   * channel or an Event passes results between tasks.
    */
-  then<R1 = T, R2 = never>(
-    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.promise().then(onFulfilled, onRejected);
-  }
-
-  /** @internal */
-  promise(): Promise<T> {
+  get promise(): Promise<T> {
     if (this.deferred === null) {
       this.deferred = deferred<T>();
       if (this.state === TaskState.DONE) this.settleHandle();
