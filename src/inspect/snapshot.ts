@@ -14,6 +14,7 @@ import type { CancelScope } from "../core/cancel-scope.js";
 import type { Nursery } from "../core/nursery.js";
 import type { Runner, RunStatistics } from "../core/runner.js";
 import type { Task } from "../core/task.js";
+import { describe, functionName, readProperty } from "../core/errors.js";
 import { FLAVOUR } from "../core/traps.js";
 import { liveLoops, liveRuns } from "./hooks.js";
 
@@ -162,19 +163,30 @@ export function describeWait(task: Task): WaitInfo | null {
     return { kind: "sleep", label: `sleep until ${deadline.toFixed(3)}`, deadline };
   }
   if (typeof w === "string") return { kind: w, label: w };
+  // What a task waits on may be a user's value (the thenable given to
+  // waitPromise): every read below is total.
   if (typeof w === "object") {
-    if ((w as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio") {
-      const id = (w as { id?: unknown }).id;
-      return { kind: "future", label: String(w), ...(typeof id === "number" ? { futureId: id } : {}) };
+    if (readProperty(w, FLAVOUR) === "asyncio") {
+      const id = readProperty(w, "id");
+      return { kind: "future", label: label(w), ...(typeof id === "number" ? { futureId: id } : {}) };
     }
-    if (typeof (w as { then?: unknown }).then === "function") return { kind: "promise", label: "a Promise" };
-    const ctor = (w as { constructor?: { name?: string } }).constructor?.name ?? "object";
+    if (typeof readProperty(w, "then") === "function") return { kind: "promise", label: "a Promise" };
+    const ctor = functionName(readProperty(w, "constructor")) ?? "object";
     if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
-    if (ctor === "EventLoop") return { kind: "loop", label: String(w) };
-    const text = String(w);
+    if (ctor === "EventLoop") return { kind: "loop", label: label(w) };
+    const text = label(w);
     return { kind: ctor, label: text === "[object Object]" ? ctor : text };
   }
-  return { kind: "other", label: String(w) };
+  return { kind: "other", label: label(w) };
+}
+
+/** String(value), or describe(value) where String() throws (a Symbol.toPrimitive or toString that throws, no prototype). */
+function label(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return describe(value);
+  }
 }
 
 function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeRecord {
@@ -286,7 +298,7 @@ export function futureRecords(loop: LoopLike): FutureRecord[] {
   const add = (f: FutureLike) => {
     if (f.done() || seen.has(f.id)) return;
     seen.add(f.id);
-    const kind = (f as { constructor?: { name?: string } }).constructor?.name ?? "Future";
+    const kind = functionName(readProperty(f, "constructor")) ?? "Future";
     out.push({
       id: f.id,
       loopId: loop.id,
@@ -295,7 +307,7 @@ export function futureRecords(loop: LoopLike): FutureRecord[] {
       state: f.status,
       age: now - f.createdAt,
       createdAt: f.createdAt,
-      doneCallbacks: f.pendingCallbacks.map((cb) => cb.name || "anonymous"),
+      doneCallbacks: f.pendingCallbacks.map((cb) => functionName(cb) ?? "anonymous"),
       sourceTraceback: f.sourceTraceback ?? null,
       waitingOnFutureId: f.waitingOn?.id ?? null,
       cancelling: f.cancelling?.() ?? null,

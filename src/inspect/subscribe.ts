@@ -18,6 +18,7 @@
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import type { CancelScope } from "../core/cancel-scope.js";
+import { describeError, isError, readProperty } from "../core/errors.js";
 import { liveLoops, liveRuns, observer, type RuntimeObserver } from "./hooks.js";
 import {
   futureRecords,
@@ -130,17 +131,19 @@ function push<T>(list: T[], item: T): void {
   list.push(item);
 }
 
-const runtimeObserver: RuntimeObserver = {
-  runStarted: () => markDirty(),
-  runFinished: () => markDirty(),
-  taskSpawned(task) {
+// The observer runs inside the scheduler, between task steps: it must never
+// throw (the runner would have to abandon the run). Every label it makes
+// from user values (task names, thrown values) is total; the hooks are
+// also guarded, so that a bug here costs a report, not the program.
+const recorder = {
+  taskSpawned(task: object): void {
     const t = task as Task;
     if (captureStacks > 0) stacks.set(t, new Error(`task ${t.name} spawned here`).stack ?? "");
     membership++;
     push(events, { at: performance.now(), kind: "spawn", runId: t.runner.id, id: t.id, name: t.name });
     markDirty();
   },
-  taskExited(task) {
+  taskExited(task: object): void {
     const t = task as Task;
     membership++;
     const failed = !t.outcomeOk && !isCancelled(t.outcomeValue);
@@ -154,7 +157,7 @@ const runtimeObserver: RuntimeObserver = {
     });
     markDirty();
   },
-  scopeCancelled(scope) {
+  scopeCancelled(scope: object): void {
     const s = scope as CancelScope;
     push(events, {
       at: performance.now(),
@@ -166,9 +169,50 @@ const runtimeObserver: RuntimeObserver = {
     });
     markDirty();
   },
-  batch(runner, start, end, steps) {
+  batch(runner: object, start: number, end: number, steps: number): void {
     push(batches, { runId: (runner as Runner).id, start, end, steps });
     markDirty();
+  },
+};
+
+let reportedFailure = false;
+function observerFailed(hook: string, error: unknown): void {
+  markDirty();
+  if (reportedFailure) return;
+  reportedFailure = true;
+  console.error(`trio-asyncio inspector: recording ${hook} failed; the program goes on, the inspector may miss events.`, error);
+}
+
+const runtimeObserver: RuntimeObserver = {
+  runStarted: () => markDirty(),
+  runFinished: () => markDirty(),
+  taskSpawned(task) {
+    try {
+      recorder.taskSpawned(task);
+    } catch (error) {
+      observerFailed("a task spawn", error);
+    }
+  },
+  taskExited(task) {
+    try {
+      recorder.taskExited(task);
+    } catch (error) {
+      observerFailed("a task exit", error);
+    }
+  },
+  scopeCancelled(scope) {
+    try {
+      recorder.scopeCancelled(scope);
+    } catch (error) {
+      observerFailed("a cancellation", error);
+    }
+  },
+  batch(runner, start, end, steps) {
+    try {
+      recorder.batch(runner, start, end, steps);
+    } catch (error) {
+      observerFailed("a batch", error);
+    }
   },
 };
 
@@ -178,12 +222,7 @@ function markDirty(): void {
 }
 
 function isCancelled(error: unknown): boolean {
-  return error instanceof Error && error.name === "Cancelled";
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return isError(error) && readProperty(error, "name") === "Cancelled";
 }
 
 function defaultFrame(flush: () => void): void {
