@@ -27,7 +27,7 @@
 import { CancelScope } from "./cancel-scope.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, readProperty } from "./errors.js";
 import { hostMacrotask } from "./host.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
@@ -270,8 +270,21 @@ export class Runner implements ClockListener {
 
   private readonly batchCallback = (): void => this.runBatch();
 
-  /** @internal Runs tasks until none is runnable or the slice is used up. */
+  /**
+   * @internal Runs tasks until none is runnable or the slice is used up.
+   * Guarded, once per batch rather than per step (the hot path stays
+   * lean): whatever escapes the scheduler ends the run (see `abandon`)
+   * instead of leaving it wedged with a task still current.
+   */
   runBatch(): void {
+    try {
+      this.runSteps();
+    } catch (error) {
+      this.abandon(error);
+    }
+  }
+
+  private runSteps(): void {
     if (this.running || this.finished) return;
     this.scheduled = false;
     this.running = true;
@@ -408,6 +421,53 @@ export class Runner implements ClockListener {
       current.task = null;
       return taken;
     }
+  }
+
+  /**
+   * Last resort: an error escaped the scheduler itself while it stepped a
+   * task (a bug of ours, or a broken clock or tool attached to the run;
+   * what user code throws or yields never gets here). The run's state can
+   * no longer be trusted, so, as Trio does with TrioInternalError, the run
+   * ends at once and rejects with a TrioInternalError whose `cause` is the
+   * error. Its suspended tasks are abandoned (their finally blocks do not
+   * run), but nothing global outlives the step: no task stays current, the
+   * host timers are cleared and the run leaves the list of live runs.
+   */
+  private abandon(cause: unknown): void {
+    const task = current.task;
+    current.task = null;
+    this.running = false;
+    this.scheduled = false;
+    const where = task === null ? "between task steps" : `while stepping ${task}`;
+    const error = new TrioInternalError(
+      `The scheduler failed ${where}: ${describeError(cause)}. The run was abandoned and its remaining tasks will not run. ` +
+        "This is a bug in trio-asyncio or in a clock or tool attached to the run; the error's cause has the details.",
+      { cause },
+    );
+    if (this.finished) {
+      // The run has already settled: nobody is left to reject, so report it.
+      console.error(error);
+      return;
+    }
+    this.finished = true;
+    this.clearHostTimer();
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.idleWaiters.length = 0;
+    while (this.deadlines.popExpired(Infinity) !== undefined);
+    try {
+      this.detachClock?.();
+    } catch {
+      // The clock may be what broke; the run is over either way.
+    }
+    liveRuns.delete(this);
+    this.instruments?.call("afterRun");
+    try {
+      observer.current?.runFinished?.(this);
+    } catch {
+      // The observer may be what broke.
+    }
+    this.settle!.reject(error);
   }
 
   /** @internal See Task.cancel: give the task a scope of its own, then cancel it. */
@@ -728,16 +788,17 @@ function withoutCancelled(error: unknown): unknown {
 // Parking without an abort function means "cannot be cancelled here".
 const refuseAbort = () => Abort.FAILED;
 
+// Total, like describe(): it runs between steps, where a throw would wedge
+// the run, and what it inspects is whatever the task yielded.
 function foreignYieldMessage(value: unknown): string {
   if (value !== null && typeof value === "object") {
-    const flavour = (value as { [FLAVOUR]?: unknown })[FLAVOUR];
-    if (flavour === "asyncio") {
+    if (readProperty(value, FLAVOUR) === "asyncio") {
       return "A Trio task yielded an asyncio Future. asyncio code runs on an asyncio loop: call it through aioAsTrio(fn) inside openLoop(...).";
     }
-    if (typeof (value as { then?: unknown }).then === "function") {
+    if (typeof readProperty(value, "then") === "function") {
       return "A Trio task yielded a Promise. Wait for it with `yield* waitPromise(promise)`, or make it cancellable with `yield* abortable(signal => …)`.";
     }
-    if (typeof (value as { next?: unknown }).next === "function") {
+    if (typeof readProperty(value, "next") === "function") {
       return "A Trio task yielded a generator object: write `yield* operation()`, not `yield operation()`.";
     }
   }
@@ -760,7 +821,7 @@ export function runWith<A extends unknown[], T>(options: RunOptions, main: (...a
     }
     const runner = new Runner(options);
     const coro = callTaskFunction("run()", main, args);
-    return runner.start(coro, (typeof main === "function" && main.name) || "main");
+    return runner.start(coro, functionName(main) ?? "main");
   } catch (error) {
     return Promise.reject(error);
   }

@@ -1,0 +1,363 @@
+/**
+ * Hostile values at a task step: whatever a task yields, throws or names
+ * itself, the run settles with a clear error, and no global state (the
+ * current task, the list of live runs) outlives the step.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  ExceptionGroup,
+  TrioInternalError,
+  checkpoint,
+  currentRun,
+  currentTask,
+  openNursery,
+  run,
+  runWith,
+  sleep,
+  sleepForever,
+  SystemClock,
+  type Operation,
+  type Runner,
+  type Task,
+} from "../../src/core/index.js";
+import { describe as describeValue, describeError } from "../../src/core/errors.js";
+import { liveRuns, observer } from "../../src/inspect/hooks.js";
+import { subscribe } from "../../src/inspect/subscribe.js";
+import { autojumpClock } from "./helpers.js";
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** How `p` settles; fails the test if it has not within `ms` of real time. */
+async function settled(p: Promise<unknown>, ms = 2000): Promise<Settled> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = p.then(
+    (value): Settled => ({ ok: true, value }),
+    (error: unknown): Settled => ({ ok: false, error }),
+  );
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the run did not settle within ${ms} ms: it is wedged`)), ms);
+  });
+  try {
+    return await Promise.race([outcome, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The run's error; fails if it resolved. */
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  const s = await settled(p);
+  if (s.ok) throw new Error(`expected the run to fail, it returned ${describeValue(s.value)}`);
+  return s.error;
+}
+
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+function noCurrentTask(): boolean {
+  try {
+    currentTask();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Runs `main` keeping its runner, for the checks after it. */
+function runKeeping(main: () => Operation<unknown>): { promise: Promise<unknown>; runner: () => Runner } {
+  let runner: Runner | null = null;
+  const promise = runWith({ clock: autojumpClock() }, function* () {
+    runner = currentRun();
+    return yield* main();
+  });
+  return { promise, runner: () => runner! };
+}
+
+function expectClean(runner: Runner): void {
+  expect(noCurrentTask()).toBe(true);
+  expect(liveRuns.has(runner)).toBe(false);
+  expect(runner.isRunning).toBe(false);
+  expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+}
+
+let errorSpy: ReturnType<typeof vi.spyOn> | null = null;
+afterEach(() => {
+  errorSpy?.mockRestore();
+  errorSpy = null;
+  observer.current = null;
+});
+
+describe("a task that yields a hostile value", () => {
+  it("a revoked Proxy: the yield raises a TypeError in the task", async () => {
+    const proxy = revokedProxy();
+    const { promise, runner } = runKeeping(function* () {
+      yield proxy as never;
+    });
+    const error = await failure(promise);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/yielded .*revoked Proxy.*yield\*/);
+    expectClean(runner());
+  });
+
+  it("an object whose then getter throws: the task can catch the error and go on", async () => {
+    const thenable = {
+      get then(): never {
+        throw new Error("then getter");
+      },
+    };
+    const { promise, runner } = runKeeping(function* () {
+      try {
+        yield thenable as never;
+      } catch (error) {
+        yield* checkpoint();
+        return (error as Error).message;
+      }
+      return "not reached";
+    });
+    const s = await settled(promise);
+    expect(s.ok).toBe(true);
+    expect((s as { value: string }).value).toMatch(/yielded an object, which the scheduler does not understand/);
+    expectClean(runner());
+  });
+
+  it("an object whose next, constructor and toString all throw", async () => {
+    const nasty = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("no reading");
+        },
+        getPrototypeOf() {
+          throw new Error("no prototype");
+        },
+      },
+    );
+    const { promise, runner } = runKeeping(function* () {
+      yield nasty as never;
+    });
+    const error = await failure(promise);
+    expect(error).toBeInstanceOf(TypeError);
+    expectClean(runner());
+  });
+});
+
+describe("a task that throws a hostile value", () => {
+  it("a child error whose message getter throws: the nursery still cancels its siblings and raises", async () => {
+    const bad = new Error("x");
+    Object.defineProperty(bad, "message", {
+      get() {
+        throw new Error("message getter");
+      },
+    });
+    let siblingCancelled = false;
+    const { promise, runner } = runKeeping(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* sibling() {
+          try {
+            yield* sleepForever();
+          } finally {
+            siblingCancelled = true;
+          }
+        });
+        n.startSoon(function* failing() {
+          yield* checkpoint();
+          throw bad;
+        });
+      });
+    });
+    const error = await failure(promise);
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    expect((error as ExceptionGroup).exceptions).toEqual([bad]);
+    expect(siblingCancelled).toBe(true);
+    expectClean(runner());
+  });
+
+  it("a child error whose name getter throws, from a task whose name getter throws", async () => {
+    const bad = new Error("x");
+    Object.defineProperty(bad, "name", {
+      get() {
+        throw new Error("name getter");
+      },
+    });
+    function* failing(): Operation<void> {
+      throw bad;
+    }
+    Object.defineProperty(failing, "name", {
+      get() {
+        throw new Error("function name getter");
+      },
+    });
+    let seen: Task | null = null;
+    const { promise, runner } = runKeeping(function* () {
+      yield* openNursery(function* (n) {
+        seen = n.startSoon(failing);
+      });
+    });
+    const error = await failure(promise);
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    expect((error as ExceptionGroup).exceptions).toEqual([bad]);
+    expect(String(seen)).toMatch(/<Task #\d+ .* done>/);
+    expectClean(runner());
+  });
+
+  it("with the inspector subscribed, a thrown value that String() cannot convert", async () => {
+    const frames: (() => void)[] = [];
+    const stop = subscribe(() => {}, { scheduleFrame: (f) => void frames.push(f) });
+    try {
+      const odd = Object.create(null) as object;
+      const { promise, runner } = runKeeping(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            throw odd;
+          });
+        });
+      });
+      const error = await failure(promise);
+      expect((error as ExceptionGroup).exceptions).toEqual([odd]);
+      for (const f of frames.splice(0)) f();
+      expectClean(runner());
+    } finally {
+      stop();
+    }
+  });
+
+  it("a failed run leaves no current task: another run may start tasks from a host callback", async () => {
+    const { proxy } = { proxy: revokedProxy() };
+    await failure(
+      run(function* () {
+        yield proxy as never;
+      }),
+    );
+    expect(noCurrentTask()).toBe(true);
+  });
+});
+
+describe("the last-resort guard of a batch", () => {
+  it("an internal error escaping a step crashes the run with a TrioInternalError, and clears the step's state", async () => {
+    errorSpy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const boom = new Error("observer broke");
+    // A broken observer throws outside the task's own code, where only the
+    // runner can catch it.
+    observer.current = {
+      taskExited() {
+        throw boom;
+      },
+    };
+    const { promise, runner } = runKeeping(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* child() {
+          yield* sleep(1);
+        });
+        n.startSoon(function* quick() {});
+      });
+    });
+    const error = await failure(promise);
+    observer.current = null;
+    expect(error).toBeInstanceOf(TrioInternalError);
+    expect((error as Error).message).toMatch(/observer broke/);
+    expect((error as Error).cause).toBe(boom);
+    expect(noCurrentTask()).toBe(true);
+    expect(liveRuns.has(runner())).toBe(false);
+    expect(runner().isRunning).toBe(false);
+    expect(runner().leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    // The page is not poisoned: the next run works.
+    expect(await run(function* () {
+      yield* checkpoint();
+      return 7;
+    })).toBe(7);
+  });
+
+  it("a clock that breaks while the scheduler reads it crashes the run instead of wedging it", async () => {
+    let broken = false;
+    class BreakingClock extends SystemClock {
+      override currentTime(): number {
+        if (broken) throw new Error("clock broke");
+        return super.currentTime();
+      }
+    }
+    let runner: Runner | null = null;
+    const error = await failure(
+      runWith({ clock: new BreakingClock() }, function* () {
+        runner = currentRun();
+        yield* openNursery(function* (n) {
+          n.startSoon(sleep, 0.005);
+          yield* checkpoint();
+          // From now on only the scheduler reads the clock: when the sleep is due.
+          broken = true;
+        });
+      }),
+    );
+    expect(error).toBeInstanceOf(TrioInternalError);
+    expect((error as Error).message).toMatch(/clock broke/);
+    expect(noCurrentTask()).toBe(true);
+    expect(liveRuns.has(runner!)).toBe(false);
+    expect(runner!.leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
+  });
+});
+
+describe("describe() and describeError() are total", () => {
+  const hostile: [string, unknown][] = [
+    ["revoked proxy", revokedProxy()],
+    ["null prototype", Object.create(null)],
+    ["symbol", Symbol("s")],
+    ["bigint", 10n],
+    [
+      "throwing constructor getter",
+      {
+        get constructor(): never {
+          throw new Error("x");
+        },
+      },
+    ],
+    [
+      "throwing toPrimitive",
+      {
+        [Symbol.toPrimitive]() {
+          throw new Error("x");
+        },
+      },
+    ],
+    [
+      "function with throwing name",
+      Object.defineProperty(function f() {}, "name", {
+        get() {
+          throw new Error("x");
+        },
+      }),
+    ],
+    [
+      "error with throwing message and name",
+      Object.defineProperties(new Error("m"), {
+        message: {
+          get() {
+            throw new Error("x");
+          },
+        },
+        name: {
+          get() {
+            throw new Error("x");
+          },
+        },
+      }),
+    ],
+    ["error with non-string message", Object.assign(new Error(), { message: { toString: () => { throw new Error("x"); } } })],
+  ];
+  for (const [label, value] of hostile) {
+    it(label, () => {
+      expect(typeof describeValue(value)).toBe("string");
+      expect(typeof describeError(value)).toBe("string");
+    });
+  }
+
+  it("keeps the useful text of ordinary values", () => {
+    expect(describeValue(new TypeError("bad"))).toBe("a TypeError");
+    expect(describeError(new TypeError("bad"))).toBe("TypeError: bad");
+    expect(describeError(new Error(""))).toBe("Error");
+    expect(describeValue(Symbol("s"))).toBe("symbol Symbol(s)");
+    expect(describeValue(Object.create(null))).toBe("an object with no prototype");
+    expect(describeValue(revokedProxy())).toMatch(/revoked Proxy/);
+  });
+});
