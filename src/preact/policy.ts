@@ -18,11 +18,19 @@
  *   it with an ordinary nursery.
  * - An instance's error is kept in its state and in `lastError`; it does not
  *   cancel the owner's other tasks.
+ * - The policy closes only when its owner is really gone (it reports
+ *   `closed`: a ScopedNursery closed on unmount, a Trio nursery whose block
+ *   has ended) or on `close()`. A cancellation from outside (the owner's
+ *   `cancelAll()`, a sibling's failure) cancels the instances it reaches
+ *   and nothing more, as ember-concurrency's tasks outlive a `cancelAll()`.
+ * - A listener that throws is reported (see report.ts) and skipped: the
+ *   bookkeeping of an ending instance runs exactly once whatever listeners do.
  */
-import { CancelScope, Cancelled, type Operation } from "../core/index.js";
+import { CancelScope, Cancelled, checkpointIfCancelled, type Operation } from "../core/index.js";
 import { Event } from "../sync/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
 import type { TaskSpawner } from "./runtime.js";
+import { callIsolated } from "./report.js";
 
 /**
  * What a new perform does while `maxConcurrency` instances already run:
@@ -242,12 +250,16 @@ export class TaskPolicy<A extends unknown[], T> {
     return this._state;
   }
 
-  /** True once `close()` was called. */
+  /** True once `close()` was called or the owner is gone for good (closed): performs then come back dropped. */
   get closed(): boolean {
-    return this._closed;
+    return this._closed || this.owner.closed === true;
   }
 
-  /** Calls `listener` after every change of `state`; returns the unsubscribe function. */
+  /**
+   * Calls `listener` after every change of `state`; returns the unsubscribe
+   * function. A listener that throws is reported (the host's `reportError`,
+   * else `console.error`) and does not disturb the policy or other listeners.
+   */
   subscribe(listener: Listener): () => void {
     if (typeof listener !== "function") throw new TypeError("subscribe(listener) needs a function.");
     this.listeners.add(listener);
@@ -265,8 +277,9 @@ export class TaskPolicy<A extends unknown[], T> {
     const instance = new TaskInstance<T>(this as unknown as TaskPolicy<unknown[], T>, args);
     this.counts.perform++;
     this.last = instance;
-    if (this._closed) {
-      this.drop(instance, "the task's owner is closed");
+    if (this.closed) {
+      this.drop(instance, this._closed ? "the task policy is closed" : "the task's owner is closed");
+      this.cancelQueuedIfClosed();
       this.changed();
       return instance;
     }
@@ -358,27 +371,39 @@ export class TaskPolicy<A extends unknown[], T> {
     instance.finish("dropped", undefined, undefined, reason);
   }
 
+  // Once the policy or its owner is closed, nothing queued can ever run.
+  private cancelQueuedIfClosed(): void {
+    if (this.queue.length === 0 || !this.closed) return;
+    for (const rest of this.queue.splice(0)) this.finishQueued(rest, "the task's owner is closed");
+  }
+
   private startQueued(): void {
-    while (this.queue.length > 0 && this.running.length < this.maxConcurrency && !this._closed) {
+    this.cancelQueuedIfClosed();
+    while (this.queue.length > 0 && this.running.length < this.maxConcurrency) {
       const instance = this.queue.shift()!;
       this.running.push(instance);
       instance.markRunning();
       try {
         this.owner.startSoonNamed(`${this.name} #${instance.id}`, runInstance, this as unknown as TaskPolicy<unknown[], unknown>, instance as TaskInstance<unknown>);
       } catch (error) {
-        // The owner is gone (closed nursery): nothing here can run any more.
         this.running.pop();
-        this._closed = true;
         this.drop(instance, error instanceof Error ? error.message : "the owner refused to start it");
-        for (const rest of this.queue.splice(0)) this.drop(rest, "the task's owner is closed");
+        if (this.owner.closed === true) {
+          // The owner is gone for good: nothing queued can run any more.
+          for (const rest of this.queue.splice(0)) this.drop(rest, "the task's owner is closed");
+        }
+        // Else a passing refusal (a perform from a task of another run):
+        // only this instance is lost; what is queued starts at the next end.
+        return;
       }
     }
   }
 
-  /** @internal An instance's task has ended. */
-  ended(instance: TaskInstance<T>, state: "succeeded" | "failed" | "cancelled", value: T | undefined, error: unknown, ownerCancelled: boolean): void {
+  /** @internal An instance's task has ended. Counts it once, whatever happens after. */
+  ended(instance: TaskInstance<T>, state: "succeeded" | "failed" | "cancelled", value: T | undefined, error: unknown, cancelReason?: string): void {
     const i = this.running.indexOf(instance);
-    if (i !== -1) this.running.splice(i, 1);
+    if (i === -1 || instance.isFinished) return;
+    this.running.splice(i, 1);
     if (state === "succeeded") {
       this.counts.succeeded++;
       this.lastValue = value;
@@ -389,12 +414,7 @@ export class TaskPolicy<A extends unknown[], T> {
     } else {
       this.counts.cancelled++;
     }
-    instance.finish(state, value, error, state === "cancelled" ? (instance.scope.cancelReason ?? "cancelled") : undefined);
-    if (ownerCancelled) {
-      // The owner (the component) is being cancelled: start nothing more.
-      this._closed = true;
-      for (const rest of this.queue.splice(0)) this.finishQueued(rest, "the task's owner was cancelled");
-    }
+    instance.finish(state, value, error, state === "cancelled" ? (instance.scope.cancelReason ?? cancelReason ?? "cancelled") : undefined);
     this.startQueued();
     this.changed();
   }
@@ -419,7 +439,7 @@ export class TaskPolicy<A extends unknown[], T> {
 
   private changed(): void {
     this._state = this.derive();
-    for (const listener of [...this.listeners]) listener();
+    for (const listener of [...this.listeners]) callIsolated(listener);
   }
 
   toString(): string {
@@ -428,29 +448,32 @@ export class TaskPolicy<A extends unknown[], T> {
 }
 
 // Hoisted: every instance of every policy runs this same generator function.
+// `policy.ended` is called exactly once, in the finally, on every path.
 function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInstance<unknown>): Operation<void> {
   const scope = instance.scope;
-  if (scope.cancelCalled) {
-    // Cancelled between perform and its first step: never call the function.
-    policy.ended(instance, "cancelled", undefined, undefined, false);
-    return;
-  }
-  let settled = false;
+  let state: "succeeded" | "failed" | "cancelled" = "cancelled";
+  let value: unknown = undefined;
+  let failure: unknown = undefined;
+  let reason: string | undefined = undefined;
   try {
-    const value = yield* scope.run(() => policy.fn(...instance.args));
-    settled = true;
-    if (scope.cancelledCaught) policy.ended(instance, "cancelled", undefined, undefined, false);
-    else policy.ended(instance, "succeeded", value, undefined, false);
+    // Cancelled between perform and its first step, or started in an owner
+    // that is already cancelled (a dying nursery): never call the function.
+    if (scope.cancelCalled) return;
+    yield* checkpointIfCancelled();
+    value = yield* scope.run(() => policy.fn(...instance.args));
+    state = scope.cancelledCaught ? "cancelled" : "succeeded";
   } catch (error) {
-    settled = true;
     if (error instanceof Cancelled) {
-      // Not our scope's: the owner is being cancelled. Record, then let it travel on.
-      policy.ended(instance, "cancelled", undefined, undefined, true);
+      // Not our scope's: the owner is being cancelled (cancelAll, a
+      // sibling's failure, unmount). Record it, then let it travel on; the
+      // policy stays open unless the owner is really gone.
+      reason = error.reason ?? "the task's owner was cancelled";
       throw error;
     }
-    policy.ended(instance, "failed", undefined, error, false);
+    state = "failed";
+    failure = error;
   } finally {
-    if (!settled) policy.ended(instance, "cancelled", undefined, undefined, true);
+    policy.ended(instance, state, value, failure, reason);
   }
 }
 

@@ -355,7 +355,7 @@ describe("bad input", () => {
       });
       const a = p.perform();
       expect(a.state).toBe("dropped");
-      expect(a.cancelReason).toMatch(/closed nursery/);
+      expect(a.cancelReason).toMatch(/owner is closed/);
       expect(p.closed).toBe(true);
     });
   });

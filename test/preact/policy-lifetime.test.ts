@@ -1,0 +1,183 @@
+/**
+ * When a task policy closes. It closes only when its owner is really gone
+ * (a ScopedNursery closed on unmount, a closed runtime, a Trio nursery whose
+ * block has ended) or on `policy.close()`. A cancellation from outside (the
+ * owner's `cancelAll()`, a sibling's failure in the owner, a dying nursery)
+ * cancels the instances it reaches and nothing more: the policy stays usable,
+ * as an ember-concurrency task survives `cancelAll()` and an Effection
+ * resource outlives a halted child.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { openNursery, run, sleep, type Nursery, type Operation } from "../../src/core/index.js";
+import { MockClock } from "../../src/testing/index.js";
+import { TrioRuntime, taskPolicy, type TaskInstance } from "../../src/preact/index.js";
+import { runClean, settled } from "./helpers.js";
+
+const open: TrioRuntime[] = [];
+function runtime(errors: string[] = []): { rt: TrioRuntime; clock: MockClock } {
+  const clock = new MockClock();
+  const rt = new TrioRuntime({ name: "lifetime", clock, onError: (e, source) => errors.push(`${source}: ${String(e)}`) });
+  open.push(rt);
+  return { rt, clock };
+}
+
+afterEach(async () => {
+  for (const rt of open.splice(0)) await rt.close();
+});
+
+function* work(log: string[], label: string, seconds: number): Operation<string> {
+  log.push(`start ${label}`);
+  try {
+    yield* sleep(seconds);
+    log.push(`end ${label}`);
+    return label;
+  } finally {
+    log.push(`finally ${label}`);
+  }
+}
+
+describe("an outside cancellation leaves the policy usable", () => {
+  it("the owner's cancelAll() cancels the running instance; later performs run in a fresh nursery", async () => {
+    const { rt, clock } = runtime();
+    const log: string[] = [];
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work(log, label, 5), { policy: "restartable" });
+    const a = p.perform("a");
+    await settled(rt);
+    owner.cancelAll("reset by hand");
+    await settled(rt);
+    expect(a.state).toBe("cancelled");
+    expect(p.closed).toBe(false);
+    const b = p.perform("b");
+    await settled(rt);
+    expect(b.state).toBe("running");
+    clock.jump(5);
+    await settled(rt);
+    expect(b.state).toBe("succeeded");
+    expect(p.state).toMatchObject({ succeededCount: 1, cancelledCount: 1, droppedCount: 0, lastValue: "b" });
+    expect(log).toEqual(["start a", "finally a", "start b", "end b", "finally b"]);
+  });
+
+  it("a sibling's failure in the owner cancels the running instance, and the policy carries on", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime(errors);
+    const log: string[] = [];
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work(log, label, 5), { policy: "enqueue" });
+    const a = p.perform("a");
+    owner.startSoon(function* sibling(): Operation<void> {
+      yield* sleep(1);
+      throw new Error("sibling broke");
+    });
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(a.state).toBe("cancelled");
+    expect(errors).toEqual(["a task of owner: Error: sibling broke"]);
+    expect(p.closed).toBe(false);
+    const b = p.perform("b");
+    await settled(rt);
+    clock.jump(5);
+    await settled(rt);
+    expect(b.state).toBe("succeeded");
+    expect(b.value).toBe("b");
+  });
+
+  it("a perform made in the same tick as the owner's cancelAll() is not caught by it", async () => {
+    const { rt, clock } = runtime();
+    const log: string[] = [];
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work(log, label, 5), { policy: "enqueue" });
+    const a = p.perform("a");
+    await settled(rt);
+    owner.cancelAll();
+    const b = p.perform("b"); // queued behind a, which has not unwound yet
+    expect(b.state).toBe("queued");
+    await settled(rt);
+    expect(a.state).toBe("cancelled");
+    expect(b.state).toBe("running");
+    clock.jump(5);
+    await settled(rt);
+    expect(b.state).toBe("succeeded");
+  });
+
+  it("instances queued in a policy whose Trio nursery is being cancelled end cancelled without running", async () => {
+    const log: string[] = [];
+    let p: ReturnType<typeof taskPolicy<[string], string>> | null = null;
+    let queued: TaskInstance<string> | null = null;
+    await runClean(function* () {
+      yield* openNursery(function* (n) {
+        p = taskPolicy(n, (label: string) => work(log, label, 10), { policy: "enqueue" });
+        p.perform("a");
+        queued = p.perform("b");
+        yield* sleep(1);
+        n.cancelScope.cancel("the block is over");
+      });
+    });
+    expect(queued!.state).toBe("cancelled");
+    expect(log).toEqual(["start a", "finally a"]);
+  });
+});
+
+describe("the policy closes when its owner is really gone", () => {
+  it("a closed ScopedNursery (the component unmounted) closes the policy at once", async () => {
+    const { rt } = runtime();
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work([], label, 5));
+    p.perform("a");
+    await settled(rt);
+    owner.close();
+    expect(p.closed).toBe(true);
+    const late = p.perform("late");
+    expect(late.state).toBe("dropped");
+    expect(late.cancelReason).toMatch(/owner is closed/);
+  });
+
+  it("a closed runtime closes the policies of its nurseries", async () => {
+    const { rt } = runtime();
+    const p = taskPolicy(rt.openNursery("owner"), (label: string) => work([], label, 5));
+    await rt.close();
+    expect(p.closed).toBe(true);
+    expect(p.perform("late").state).toBe("dropped");
+  });
+
+  it("a Trio nursery whose block has ended closes the policy", async () => {
+    let owner: Nursery | null = null;
+    let p: ReturnType<typeof taskPolicy<[string], string>> | null = null;
+    await runClean(function* () {
+      yield* openNursery(function* (n) {
+        owner = n;
+        p = taskPolicy(n, (label: string) => work([], label, 1));
+        yield* p.perform("a").join();
+      });
+    });
+    expect(owner).not.toBeNull();
+    expect(p!.closed).toBe(true);
+    expect(p!.perform("late").state).toBe("dropped");
+  });
+
+  it("a perform refused for a passing reason (another run's task) drops that instance only", async () => {
+    const { rt, clock } = runtime();
+    const owner = await new Promise<Nursery>((resolve) => {
+      rt.spawn("holder", function* holder(): Operation<void> {
+        yield* openNursery(function* (n) {
+          resolve(n);
+          yield* sleep(100);
+        });
+      });
+    });
+    const p = taskPolicy(owner, (label: string) => work([], label, 1));
+    let foreign: TaskInstance<string> | null = null;
+    await run(function* () {
+      foreign = p.perform("from another run");
+    });
+    expect(foreign!.state).toBe("dropped");
+    expect(foreign!.cancelReason).toMatch(/another run/);
+    expect(p.closed).toBe(false);
+    const ok = p.perform("ok");
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(ok.state).toBe("succeeded");
+  });
+});
