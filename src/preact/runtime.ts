@@ -19,8 +19,13 @@
  *   is queued and handed over as soon as it opens.
  * - Errors never take the page down: a child that raises makes its
  *   component's nursery cancel its siblings (as any nursery does); the host
- *   reports the error to `onError` and opens a fresh nursery, so the
- *   component keeps working.
+ *   reports the error to `onError`, and work started from then on goes to a
+ *   fresh nursery at once, while the failed one is still unwinding. So the
+ *   component keeps working, and nothing started later is caught in an
+ *   earlier failure.
+ * - User callbacks are isolated: an `onError` reporter that throws is
+ *   reported through `reportUncaught` (see report.ts) and the runtime goes
+ *   on.
  */
 import {
   CancelScope,
@@ -36,8 +41,13 @@ import {
   type Runner,
   currentRun,
 } from "../core/index.js";
+import { reportWith } from "./report.js";
 
-/** Receives errors that component tasks raised (default: `console.error`). */
+/**
+ * Receives errors that component tasks raised (default: `console.error`).
+ * It should not throw; if it does, both errors go to the host's
+ * `reportError` (or `console.error`) and the runtime carries on.
+ */
 export type ErrorReporter = (error: unknown, source: string) => void;
 
 /** Options of a `TrioRuntime` (and of `<TrioRoot>`). */
@@ -48,7 +58,7 @@ export interface TrioRuntimeOptions {
   clock?: Clock;
   /** Longest stretch of task steps before yielding to the browser, in seconds. */
   timeSlice?: number;
-  /** Where errors raised by component tasks go (default: `console.error`). */
+  /** Where errors raised by component tasks go (default: `console.error`). Should not throw. */
   onError?: ErrorReporter;
 }
 
@@ -56,6 +66,8 @@ export interface TrioRuntimeOptions {
 export interface TaskSpawner {
   /** Starts `fn(...args)` as a task named `name`. */
   startSoonNamed<A extends unknown[], T>(name: string, fn: (...args: A) => Operation<T>, ...args: A): unknown;
+  /** True once the spawner is gone for good and will start nothing more (if it can tell). */
+  readonly closed?: boolean;
 }
 
 type Pending = { name: string; fn: (...args: never[]) => Operation<unknown>; args: unknown[] };
@@ -101,6 +113,8 @@ export class TrioRuntime {
   private pending: Pending[] = [];
   private readonly lifetime = new CancelScope();
   private _closed = false;
+  /** Set when the run ended without `close()` (a task in the runtime's own nursery raised). */
+  private runFailed = false;
   private _runner: Runner | null = null;
 
   constructor(options: TrioRuntimeOptions = {}) {
@@ -113,12 +127,12 @@ export class TrioRuntime {
     this.done = runWith(runOptions, trioRoot, this).then(
       () => undefined,
       (error: unknown) => {
-        this.onError(error, `the run of ${this.name}`);
+        reportWith(this.onError, reportable(error), `the run of ${this.name}`);
       },
     );
   }
 
-  /** True once `close()` was called. */
+  /** True once `close()` was called, or once the run has ended on its own (it failed). */
   get closed(): boolean {
     return this._closed;
   }
@@ -137,6 +151,9 @@ export class TrioRuntime {
   spawn<A extends unknown[]>(name: string, fn: (...args: A) => Operation<unknown>, ...args: A): void {
     checkName("TrioRuntime.spawn(name, fn)", name);
     checkFn("TrioRuntime.spawn(name, fn)", fn);
+    if (this.runFailed) {
+      throw new RuntimeError(`The runtime ${this.name} has ended: its run failed (the error went to onError). Make a new runtime (remount the <TrioRoot>) to start work again.`);
+    }
     if (this._closed) {
       throw new RuntimeError(`The runtime ${this.name} is closed; its <TrioRoot> has unmounted. Start work from components that are still mounted.`);
     }
@@ -171,9 +188,17 @@ export class TrioRuntime {
     for (const p of pending) nursery.startSoonNamed(p.name, p.fn as (...args: unknown[]) => Operation<unknown>, ...p.args);
   }
 
-  /** @internal */
+  /** @internal The run's main task is ending. */
   detach(): void {
     this.nursery = null;
+    if (!this._closed) {
+      // Nobody called close(): the runtime's own nursery failed. Refuse
+      // later work with a clear error instead of queueing it for a run
+      // that will never come.
+      this._closed = true;
+      this.runFailed = true;
+      this.pending = [];
+    }
   }
 
   /** @internal */
@@ -209,10 +234,23 @@ function* trioRoot(runtime: TrioRuntime): Operation<void> {
  * in the runtime's run) is started by the first `startSoon` and ends as
  * soon as its last task has, so a mounted component with no work running
  * owns no task at all.
+ *
+ * Inside the host, work runs in a *generation*: a Trio nursery. When a
+ * generation fails (or `cancelAll()` cancels it), it stops taking work, and
+ * whatever is started next opens a fresh generation at once, beside the
+ * old one that is still unwinding. The first generation runs in the host
+ * task itself; only such fresh ones need a task of their own.
  */
 export class ScopedNursery implements TaskSpawner {
-  private nursery: Nursery | null = null;
+  /** The generation that takes new work; null when none is open or it stopped taking work. */
+  private current: Nursery | null = null;
+  /** Every generation still open: the current one and failed or cancelled ones still unwinding. */
+  private readonly generations = new Set<Nursery>();
+  /** The host's own nursery, where fresh generations start; null while no host runs. */
+  private hostNursery: Nursery | null = null;
   private pending: Pending[] = [];
+  /** True from asking for a generation until it has taken `pending`: no second one is asked for meanwhile. */
+  private generationComing = false;
   private hostScope: CancelScope | null = null;
   private _closed = false;
 
@@ -227,14 +265,16 @@ export class ScopedNursery implements TaskSpawner {
     checkName("ScopedNursery(name)", name);
   }
 
-  /** True once `close()` was called: nothing more can start here. */
+  /** True once `close()` was called or the runtime is closed: nothing more can start here. */
   get closed(): boolean {
-    return this._closed;
+    return this._closed || this.runtime.closed;
   }
 
-  /** How many tasks run (or wait to start) here now. */
+  /** How many tasks run (or wait to start) here now, unwinding ones included. */
   get taskCount(): number {
-    return (this.nursery?.childTasks.size ?? 0) + this.pending.length;
+    let count = this.pending.length;
+    for (const generation of this.generations) count += generation.childTasks.size;
+    return count;
   }
 
   /** Starts `fn(...args)` in this nursery (named after the function). */
@@ -251,27 +291,26 @@ export class ScopedNursery implements TaskSpawner {
     if (this._closed) {
       throw new RuntimeError(`startSoon() on the nursery ${this.name}, which is closed (its component unmounted). Start work only while the component is mounted.`);
     }
-    if (this.nursery !== null) {
-      this.nursery.startSoonNamed(name, fn, ...args);
+    const current = this.current;
+    // A cancelled generation (failed, or cancelAll()) would cancel the new
+    // task at its first checkpoint: it goes to a fresh one instead.
+    if (current !== null && !current.cancelScope.cancelCalled) {
+      current.startSoonNamed(name, fn, ...args);
       return;
     }
     this.pending.push({ name, fn: fn as unknown as Pending["fn"], args });
-    if (this.hostScope === null) {
-      const scope = new CancelScope();
-      this.hostScope = scope;
-      this.runtime.spawn(this.name, scopedNurseryHost, this, scope);
-    }
+    this.requestGeneration();
   }
 
   /**
    * Cancels every task running here now, and drops queued ones, but keeps
-   * the nursery usable: later `startSoon` calls run in a fresh nursery.
+   * the nursery usable: later `startSoon` calls run in a fresh nursery at
+   * once, while the cancelled tasks unwind.
    */
   cancelAll(reason = "cancelAll()"): void {
     this.pending = [];
-    // Detach the cancelled nursery: what starts next goes to a fresh one.
-    this.nursery?.cancelScope.cancel(reason);
-    this.nursery = null;
+    this.current = null;
+    for (const generation of this.generations) generation.cancelScope.cancel(reason);
   }
 
   /** Cancels everything here for good (the component unmounted). Idempotent. */
@@ -279,33 +318,71 @@ export class ScopedNursery implements TaskSpawner {
     if (this._closed) return;
     this._closed = true;
     this.pending = [];
+    this.current = null;
     this.hostScope?.cancel(reason);
   }
 
-  /** @internal Runs nurseries while there is work; returns when there is none. */
+  // Makes sure a generation will take `pending`: the host if none runs, else a fresh generation task in it.
+  private requestGeneration(): void {
+    if (this.generationComing) return;
+    this.generationComing = true;
+    if (this.hostScope === null) {
+      const scope = new CancelScope();
+      this.hostScope = scope;
+      this.runtime.spawn(this.name, scopedNurseryHost, this, scope);
+    } else if (this.hostNursery !== null) {
+      this.hostNursery.startSoonNamed(this.name, scopedNurseryGeneration, this);
+    }
+    // Else the host task is spawned but has not run yet: its first generation takes `pending`.
+  }
+
+  /** @internal The host: its first generation runs here; fresh ones are tasks of the host's nursery. */
   *host(): Operation<void> {
     const self = this;
-    while (this.pending.length > 0 && !this._closed) {
-      try {
-        yield* openNursery(function* (nursery) {
-          self.nursery = nursery;
-          const pending = self.pending;
-          self.pending = [];
-          for (const p of pending) nursery.startSoonNamed(p.name, p.fn as (...args: unknown[]) => Operation<unknown>, ...p.args);
-        });
-      } catch (error) {
-        if (error instanceof Cancelled) throw error;
-        this.onError(reportable(error), `a task of ${this.name}`);
-      } finally {
-        this.nursery = null;
+    yield* openNursery(function* (hostNursery) {
+      self.hostNursery = hostNursery;
+      if (!self._closed) yield* self.generation();
+    });
+  }
+
+  /** @internal One generation: a nursery that takes `pending` and later work until it ends, fails or is cancelled. */
+  *generation(): Operation<void> {
+    const self = this;
+    let mine: Nursery | null = null;
+    try {
+      yield* openNursery(function* (nursery) {
+        mine = nursery;
+        self.generations.add(nursery);
+        self.current = nursery;
+        self.generationComing = false;
+        const pending = self.pending;
+        self.pending = [];
+        for (const p of pending) nursery.startSoonNamed(p.name, p.fn as (...args: unknown[]) => Operation<unknown>, ...p.args);
+      });
+    } catch (error) {
+      // Cancelled: the host itself is cancelled (unmount, runtime closed); let it travel on.
+      if (error instanceof Cancelled) throw error;
+      reportWith(this.onError, reportable(error), `a task of ${this.name}`);
+    } finally {
+      // In the same step as the nursery closing, so no start can slip into a closed nursery.
+      if (mine !== null) {
+        this.generations.delete(mine);
+        if (this.current === mine) this.current = null;
       }
     }
   }
 
-  /** @internal The host task has ended (all in the same step as its nursery closing, so no start can slip in between). */
+  /** @internal The host task has ended (in the same step as its nursery closing, so no start can slip in between). */
   hostEnded(scope: CancelScope): void {
-    if (this.hostScope === scope) this.hostScope = null;
-    this.nursery = null;
+    if (this.hostScope !== scope) return;
+    this.hostScope = null;
+    this.hostNursery = null;
+    this.current = null;
+    this.generationComing = false;
+    // Work that nothing took (the host was cancelled before its first
+    // generation opened, and this nursery is still open): start it anew
+    // rather than lose it.
+    if (this.pending.length > 0 && !this.closed) this.requestGeneration();
   }
 
   toString(): string {
@@ -319,4 +396,9 @@ function* scopedNurseryHost(owner: ScopedNursery, scope: CancelScope): Operation
   } finally {
     owner.hostEnded(scope);
   }
+}
+
+// A fresh generation, started while an earlier one (failed or cancelled) still unwinds.
+function* scopedNurseryGeneration(owner: ScopedNursery): Operation<void> {
+  yield* owner.generation();
 }
