@@ -313,7 +313,7 @@ describe("withAbortSignal", () => {
   });
 });
 
-describe("Task handles awaited from async code", () => {
+describe("Task handles awaited from async code through task.promise", () => {
   it("resolve with the task's value", async () => {
     let handle: Task<number> | null = null;
     const outside: Promise<number>[] = [];
@@ -323,12 +323,12 @@ describe("Task handles awaited from async code", () => {
           yield* sleep(1);
           return 42;
         });
-        outside.push(Promise.resolve(handle));
+        outside.push(handle.promise);
       });
     });
     await expect(outside[0]).resolves.toBe(42);
     // Awaiting a finished handle works too.
-    await expect(handle!).resolves.toBe(42);
+    await expect(handle!.promise).resolves.toBe(42);
   });
 
   it("reject with the task's error, which the nursery also receives", async () => {
@@ -340,7 +340,7 @@ describe("Task handles awaited from async code", () => {
             yield* sleep(1);
             throw new Error("task failed");
           });
-          observed = rejection(Promise.resolve(t));
+          observed = rejection(t.promise);
         });
       }),
     );
@@ -353,7 +353,7 @@ describe("Task handles awaited from async code", () => {
     await runMock(function* () {
       yield* openNursery(function* (n) {
         const t = n.startSoon(sleepForever);
-        observed = rejection(Promise.resolve(t));
+        observed = rejection(t.promise);
         yield* sleep(1);
         n.cancelScope.cancel();
       });
@@ -374,7 +374,7 @@ describe("Task handles awaited from async code", () => {
       log.push("run done");
     });
     await delay(0);
-    const v = await handle!;
+    const v = await handle!.promise;
     log.push(`awaited ${v}`);
     await runP;
     expect(log).toContain("awaited late");

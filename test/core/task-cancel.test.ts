@@ -55,7 +55,7 @@ describe("Task.cancel()", () => {
         handle.cancel();
       });
     });
-    await expect(handle!).resolves.toBeUndefined();
+    await expect(handle!.promise).resolves.toBeUndefined();
   });
 
   it("returns false for a finished task and is idempotent", async () => {
