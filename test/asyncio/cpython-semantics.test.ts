@@ -194,12 +194,23 @@ describe("case 3: shield() and an inner failure after the waiter was cancelled",
     const seen: ExceptionContext[] = [];
     await runAio(function* (loop) {
       loop.setExceptionHandler((_l, c) => seen.push(c));
-      const inner = loop.createFuture<number>();
-      const outer = shield(inner);
-      outer.cancel();
-      inner.setException(new Error("same turn"));
-      yield* spin(3);
-      expect(outer.cancelled()).toBe(true);
+      const gate = loop.createFuture<void>();
+      const inner = createTask(
+        (function* () {
+          yield* gate;
+          throw new Error("same turn");
+        })(),
+      );
+      const waiter = createTask(shield(inner)[Symbol.iterator]());
+      yield* spin(2);
+      // One iteration wakes the inner task, the next runs it to its error and
+      // then cancels the waiter: shield() still listens when the inner ends.
+      loop.callSoon(() => {
+        gate.setResult();
+        loop.callSoon(() => waiter.cancel());
+      });
+      yield* spin(5);
+      expect(waiter.cancelled() && inner.done()).toBe(true);
     });
     expect(seen).toEqual([]);
   });
