@@ -8,6 +8,7 @@
  */
 export { TrioRoot, useTrioRuntime, useNursery, useTaskPolicy, useTask, type TrioRootProps, type TaskPolicyHandle, type TaskResult } from "./hooks.js";
 export { TrioRuntime, ScopedNursery, type TrioRuntimeOptions, type TaskSpawner, type ErrorReporter } from "./runtime.js";
+export { ReporterError } from "./report.js";
 export {
   taskPolicy,
   TaskPolicy,

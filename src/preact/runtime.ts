@@ -70,7 +70,33 @@ export interface TaskSpawner {
   readonly closed?: boolean;
 }
 
-type Pending = { name: string; fn: (...args: never[]) => Operation<unknown>; args: unknown[] };
+/** Work started before a nursery was there to take it. `cancelled`: it was cancelled meanwhile, and why. */
+type Pending = { name: string; fn: (...args: never[]) => Operation<unknown>; args: unknown[]; cancelled?: string };
+
+/**
+ * Starts deferred work in `nursery`. Work cancelled while it waited still
+ * starts, inside a cancelled scope: it receives `Cancelled` at its first
+ * checkpoint and its `finally` blocks run (a task is never silently
+ * forgotten, so a policy instance behind it ends and frees its slot). A
+ * start that throws (a plain function given instead of a generator
+ * function, called now) goes to `onError`; the rest still start.
+ */
+function startPending(nursery: Nursery, pending: readonly Pending[], onError: ErrorReporter, source: (p: Pending) => string): void {
+  for (const p of pending) {
+    try {
+      if (p.cancelled === undefined) nursery.startSoonNamed(p.name, p.fn as (...args: unknown[]) => Operation<unknown>, ...p.args);
+      else nursery.startSoonNamed(p.name, startCancelled, p.cancelled, p.fn as (...args: unknown[]) => Operation<unknown>, p.args);
+    } catch (error) {
+      reportWith(onError, error, source(p));
+    }
+  }
+}
+
+function* startCancelled(reason: string, fn: (...args: unknown[]) => Operation<unknown>, args: unknown[]): Operation<unknown> {
+  const scope = new CancelScope();
+  scope.cancel(reason);
+  return yield* scope.run(() => fn(...args));
+}
 
 const defaultReporter: ErrorReporter = (error, source) => {
   console.error(`trio-asyncio: ${source} raised`, error);
@@ -168,12 +194,12 @@ export class TrioRuntime {
 
   /**
    * Cancels everything in the runtime and ends its run. Every task's
-   * `finally` runs first. Idempotent; returns `done`.
+   * `finally` runs first (work spawned before the run was up included: it
+   * starts cancelled). Idempotent; returns `done`.
    */
   close(reason = "the TrioRoot unmounted"): Promise<void> {
     if (!this._closed) {
       this._closed = true;
-      this.pending = [];
       this.lifetime.cancel(reason);
     }
     return this.done;
@@ -185,7 +211,8 @@ export class TrioRuntime {
     this._runner = runner;
     const pending = this.pending;
     this.pending = [];
-    for (const p of pending) nursery.startSoonNamed(p.name, p.fn as (...args: unknown[]) => Operation<unknown>, ...p.args);
+    // Inside the lifetime scope: if close() came first, these start cancelled.
+    startPending(nursery, pending, this.onError, (p) => `the start of ${p.name}`);
   }
 
   /** @internal The run's main task is ending. */
@@ -303,12 +330,13 @@ export class ScopedNursery implements TaskSpawner {
   }
 
   /**
-   * Cancels every task running here now, and drops queued ones, but keeps
-   * the nursery usable: later `startSoon` calls run in a fresh nursery at
-   * once, while the cancelled tasks unwind.
+   * Cancels every task started here so far (one not yet begun receives
+   * `Cancelled` at its first checkpoint), but keeps the nursery usable:
+   * later `startSoon` calls run in a fresh nursery at once, while the
+   * cancelled tasks unwind.
    */
   cancelAll(reason = "cancelAll()"): void {
-    this.pending = [];
+    for (const p of this.pending) p.cancelled ??= reason;
     this.current = null;
     for (const generation of this.generations) generation.cancelScope.cancel(reason);
   }
@@ -317,7 +345,8 @@ export class ScopedNursery implements TaskSpawner {
   close(reason = "the component unmounted"): void {
     if (this._closed) return;
     this._closed = true;
-    this.pending = [];
+    // Work not yet begun still starts, cancelled, inside the cancelled host.
+    for (const p of this.pending) p.cancelled ??= reason;
     this.current = null;
     this.hostScope?.cancel(reason);
   }
@@ -341,7 +370,8 @@ export class ScopedNursery implements TaskSpawner {
     const self = this;
     yield* openNursery(function* (hostNursery) {
       self.hostNursery = hostNursery;
-      if (!self._closed) yield* self.generation();
+      // Even when closed: the pending work starts, cancelled, so it ends properly.
+      yield* self.generation();
     });
   }
 
@@ -357,7 +387,7 @@ export class ScopedNursery implements TaskSpawner {
         self.generationComing = false;
         const pending = self.pending;
         self.pending = [];
-        for (const p of pending) nursery.startSoonNamed(p.name, p.fn as (...args: unknown[]) => Operation<unknown>, ...p.args);
+        startPending(nursery, pending, self.onError, () => `a task of ${self.name}`);
       });
     } catch (error) {
       // Cancelled: the host itself is cancelled (unmount, runtime closed); let it travel on.

@@ -181,3 +181,42 @@ describe("the policy closes when its owner is really gone", () => {
     expect(ok.state).toBe("succeeded");
   });
 });
+
+describe("an instance whose task was queued in the owner when the owner was cancelled", () => {
+  it("owner.cancelAll() before the owner's host is up: the instance ends cancelled and frees its slot", async () => {
+    const { rt, clock } = runtime();
+    const log: string[] = [];
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work(log, label, 5), { policy: "restartable" });
+    const a = p.perform("a"); // the owner's host has not started yet
+    owner.cancelAll("reset");
+    await settled(rt);
+    expect(a.state).toBe("cancelled");
+    expect(p.state.runningCount).toBe(0);
+    const b = p.perform("b");
+    await settled(rt);
+    clock.jump(5);
+    await settled(rt);
+    expect(b.state).toBe("succeeded");
+    expect(log).toEqual(["start b", "end b", "finally b"]);
+  });
+
+  it("owner.close() before the owner's host is up: an awaited instance rejects instead of hanging", async () => {
+    const { rt } = runtime();
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work([], label, 5));
+    const a = p.perform("a");
+    owner.close();
+    await expect(Promise.resolve(a)).rejects.toThrow(/cancelled/);
+    expect(p.state).toMatchObject({ runningCount: 0, cancelledCount: 1 });
+  });
+
+  it("runtime.close() before its run is up: the instance ends cancelled", async () => {
+    const { rt } = runtime();
+    const p = taskPolicy(rt.openNursery("owner"), (label: string) => work([], label, 5));
+    const a = p.perform("a");
+    await rt.close();
+    expect(a.state).toBe("cancelled");
+    expect(p.state.runningCount).toBe(0);
+  });
+});

@@ -253,3 +253,51 @@ describe("a run that ends under the runtime", () => {
     expect(uncaught).toHaveLength(1);
   });
 });
+
+describe("work started before its nursery is up", () => {
+  it("a deferred start that throws is reported; the other deferred tasks still start", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime((e, source) => errors.push(`${source}: ${String(e)}`));
+    const log: string[] = [];
+    const n = rt.openNursery("eager");
+    n.startSoon(mark, log, "first", 1);
+    n.startSoonNamed("broken", (() => {
+      throw new Error("no generator for you");
+    }) as () => Operation<void>);
+    n.startSoon(mark, log, "third", 1);
+    await settled(rt);
+    expect(errors).toEqual(["a task of eager: Error: no generator for you"]);
+    clock.jump(1);
+    await settled(rt);
+    expect(log).toEqual(["done first", "finally first", "done third", "finally third"]);
+  });
+
+  it("the same on the runtime: the run survives a deferred start that throws", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime((e, source) => errors.push(`${source}: ${String(e)}`));
+    const log: string[] = [];
+    rt.spawn("broken", (() => {
+      throw new Error("no generator for you");
+    }) as () => Operation<void>);
+    rt.spawn("fine", mark, log, "fine", 1);
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(rt.closed).toBe(false);
+    expect(errors).toEqual(["the start of broken: Error: no generator for you"]);
+    expect(log).toEqual(["done fine", "finally fine"]);
+  });
+
+  it("tasks started and then cancelled with cancelAll() in the same tick still run their finally blocks", async () => {
+    const { rt, clock } = runtime(() => {});
+    const log: string[] = [];
+    const n = rt.openNursery("n");
+    n.startSoon(mark, log, "doomed", 1);
+    n.cancelAll("never mind");
+    n.startSoon(mark, log, "kept", 1);
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(log).toEqual(["finally doomed", "done kept", "finally kept"]);
+  });
+});
