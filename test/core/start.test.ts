@@ -319,7 +319,7 @@ describe("nursery.start", () => {
     expect(() => ignored.started(1)).not.toThrow();
   });
 
-  it("start() is a checkpoint for the caller even if the child starts at once", async () => {
+  it("start() is a schedule point for the caller even if the child starts at once (a cancellation point only through its child: see start-semantics)", async () => {
     const log: string[] = [];
     await runMock(function* () {
       yield* openNursery(function* (n) {
