@@ -91,6 +91,9 @@ export class EventLoop {
   private taskFactory: TaskFactory | null = null;
   private readonly budgetSeconds: number;
   /** @internal set by shutdown(): Trio task waiting for tasks to finish or the host to exit */ shutdownWaiter: TrioTask | null = null;
+  /** The tasks the current shutdown round waits for (see shutdown). */
+  private shutdownRound: Set<Task<unknown>> | null = null;
+  /** @internal Futures that failed and whose exception is reported at close if nobody retrieved it (trioAsAio's). */ readonly unretrievedFutures = new Set<Future<unknown>>();
 
   /** @internal Use openLoop() or asyncio.run(). */
   constructor(runner: Runner, nursery: Nursery, options: { debug?: boolean; budget?: number } = {}) {
@@ -215,7 +218,7 @@ export class EventLoop {
     this.tasks.delete(task);
     // Checked again when the loop closes: whoever looks at the exception meanwhile clears it.
     if (task.hasException && !task.retrieved) this.unretrieved.add(task);
-    if (this.shutdownWaiter !== null && this.tasks.size === 0) this.wakeShutdown();
+    if (this.shutdownRound !== null && this.shutdownRound.delete(task) && this.shutdownRound.size === 0) this.wakeShutdown();
   }
 
   /** @internal */
@@ -263,7 +266,7 @@ export class EventLoop {
 
   /** True while the loop can run callbacks (inside its openLoop block). */
   isRunning(): boolean {
-    return !this.closed;
+    return !this.hostDone && !this.closed;
   }
 
   /** True once the loop has shut down. */
@@ -396,7 +399,12 @@ export class EventLoop {
         yield SCHEDULE_POINT;
         continue;
       }
-      if (this.hostExit) break;
+      if (this.hostExit) {
+        if (!this.hasUnfinishedWork()) break;
+        // The callbacks just drained started new work: back to shutdown() for another round.
+        this.hostExit = false;
+        this.wakeShutdown();
+      }
       this.waiting = true;
       const earliest = this.timers.earliest();
       if (earliest !== Infinity) {
@@ -474,44 +482,89 @@ export class EventLoop {
    * @internal As `asyncio.run` does on exit: cancel every task and wait for
    * them, cancel the Trio tasks started from asyncio and wait for them, run
    * the callbacks still queued, then stop. Called shielded by openLoop.
+   *
+   * Work keeps arriving while this runs (a task's `finally` creates a
+   * task, a callback does, a Trio task's cleanup does), so it goes in
+   * rounds until none is left: asyncio.run cancels the tasks once and then
+   * abandons newer ones pending, which here would leave the block waiting
+   * forever. Each task is cancelled once, by the first round that finds it
+   * pending, so cleanup that creates a task and awaits it still completes.
    */
   *shutdown(): Operation<void> {
     const me = current.task!;
     this.closing = true;
-    const pendingAtExit = this.allTasks();
     if (this.debug) {
-      for (const t of pendingAtExit) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
+      for (const t of this.allTasks()) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
     }
-    while (this.tasks.size > 0) { // not allTasks(): a done task's done callbacks (never-retrieved bookkeeping) may still be queued
-      for (const t of this.allTasks()) t.cancel();
-      yield* this.waitFor(me, () => this.tasks.size === 0);
+    for (;;) {
+      yield* this.cancelEverything(me);
+      this.reportUnretrieved();
+      // The exception handler may have started something.
+      if (this.hasUnfinishedWork()) continue;
+      // Let the host drain the ready queue, then exit. If the callbacks it
+      // drains start new work, it hands back (hostExit false) for another round.
+      this.hostExit = true;
+      this.wake();
+      yield* this.waitFor(me, () => this.hostDone || !this.hostExit);
+      if (this.hostDone) break;
     }
-    // Python's shutdown_asyncgens: async iterators that were started and
-    // never finished get their return() run, so their cleanup happens.
-    if (this.asyncgens.size > 0) {
-      const gens = [...this.asyncgens];
-      this.asyncgens.clear();
-      for (const gen of gens) this.createTask(finalizeAsyncgen(this, gen), { name: "asyncgen finalizer" });
-      yield* this.waitFor(me, () => this.tasks.size === 0);
+    this.closed = true;
+    this.tracked = null;
+    liveLoops.delete(this);
+  }
+
+  /** Tasks, async iterators or Trio tasks still to end, or errors still to report. */
+  private hasUnfinishedWork(): boolean {
+    return this.tasks.size > 0 || this.asyncgens.size > 0 || this.trioChildren.size > 0 || this.unretrieved.size > 0 || this.unretrievedFutures.size > 0;
+  }
+
+  /** Rounds of cancelling and awaiting, until no task, async iterator or Trio child is left. */
+  private *cancelEverything(me: TrioTask): Operation<void> {
+    for (;;) {
+      if (this.tasks.size > 0) {
+        // this.tasks holds only tasks not done yet (taskFinished removes them).
+        const round = new Set(this.tasks);
+        this.shutdownRound = round;
+        for (const t of round) t.cancel();
+        yield* this.waitFor(me, () => round.size === 0);
+        this.shutdownRound = null;
+      } else if (this.asyncgens.size > 0) {
+        // Python's shutdown_asyncgens: async iterators that were started and
+        // never finished get their return() run, so their cleanup happens.
+        // These tasks are cleanup: awaited, not cancelled.
+        const gens = [...this.asyncgens];
+        this.asyncgens.clear();
+        const round = new Set<Task<unknown>>();
+        this.shutdownRound = round;
+        for (const gen of gens) round.add(this.createTask(finalizeAsyncgen(this, gen), { name: "asyncgen finalizer" }));
+        yield* this.waitFor(me, () => round.size === 0);
+        this.shutdownRound = null;
+      } else if (this.trioChildren.size > 0) {
+        for (const scope of this.trioChildren.values()) scope.cancel("the asyncio loop is closing");
+        yield* this.waitFor(me, () => this.trioChildren.size === 0);
+      } else {
+        return;
+      }
     }
-    while (this.trioChildren.size > 0) {
-      for (const scope of this.trioChildren.values()) scope.cancel("the asyncio loop is closing");
-      yield* this.waitFor(me, () => this.trioChildren.size === 0);
-    }
-    for (const t of this.unretrieved) {
+  }
+
+  /** Passes the exceptions nobody retrieved, of tasks and of Futures registered for it, to the exception handler. */
+  private reportUnretrieved(): void {
+    const tasks = [...this.unretrieved];
+    this.unretrieved.clear();
+    for (const t of tasks) {
       if (t.retrieved) continue;
       // Reported once, here; the garbage-collection check must not repeat it.
       t.retrieved = true;
       this.callExceptionHandler({ message: "Task exception was never retrieved", exception: t.exceptionValue, task: t });
     }
-    this.unretrieved.clear();
-    // Let the host drain the ready queue, then exit.
-    this.hostExit = true;
-    this.wake();
-    yield* this.waitFor(me, () => this.hostDone);
-    this.closed = true;
-    this.tracked = null;
-    liveLoops.delete(this);
+    const futures = [...this.unretrievedFutures];
+    this.unretrievedFutures.clear();
+    for (const future of futures) {
+      if (future.retrieved) continue;
+      future.retrieved = true;
+      this.callExceptionHandler({ message: `${String(future)}: exception was never retrieved`, exception: future.exceptionValue, future });
+    }
   }
 
   private *waitFor(me: TrioTask, condition: () => boolean): Operation<void> {
@@ -537,8 +590,13 @@ export class EventLoop {
 
   // ---- validation ---------------------------------------------------------------
 
-  private checkOpen(what: string): void {
-    if (this.closed) {
+  /**
+   * @internal Refuses new work once the host task has stopped running
+   * callbacks: from then on nothing would run it, and work must be run
+   * or refused, never dropped.
+   */
+  checkOpen(what: string): void {
+    if (this.hostDone || this.closed) {
       throw new RuntimeError(`${what}() on a closed event loop: its openLoop(...) block has ended. Schedule work while the block runs.`);
     }
   }

@@ -68,6 +68,7 @@ export class Task<T = unknown> extends Future<T> {
     this.coro = coro;
     this.nameValue = options.name ?? `Task-${++taskCounter}`;
     this.context = running.task !== null ? running.task.context : (current.task?.context ?? null);
+    this.loop.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     this.loop.taskCreated(this as Task<unknown>);
     if (options.eagerStart === true && this.loop.isRunning()) {
       this.step(undefined, false);
@@ -213,7 +214,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Parks the task on `future`; every failure to do so is thrown into the coroutine, never left pending. */
   private waitOn(future: Future<unknown>): void {
-    let problem: unknown = null;
+    let problem: unknown;
     try {
       if (future.getLoop() !== this.loop) {
         problem = new RuntimeError(`Task ${this.nameValue} awaited a Future attached to a different loop.`);

@@ -22,7 +22,6 @@ import { requireTask, RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { EventLoop } from "../asyncio/event-loop.js";
 import { running } from "../asyncio/running.js";
-import { reportUnretrievedTrioFutures } from "./trio-as-aio.js";
 
 /** @internal The loop of the enclosing openLoop block, for Trio code. */
 export const loopVar = new ContextVar<EventLoop>("asyncio loop");
@@ -65,7 +64,6 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
       return yield* loopVar.run(loop, () => body(loop));
     } finally {
       yield* new CancelScope({ shield: true }).run(() => loop.shutdown());
-      reportUnretrievedTrioFutures(loop);
     }
   });
   return result as T;

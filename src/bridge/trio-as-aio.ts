@@ -59,9 +59,6 @@ export class TrioFuture<T> extends Future<T> {
   }
 }
 
-/** Futures of each loop that ended with an exception, to report the unretrieved ones at close. */
-const failedFutures = new WeakMap<EventLoop, Set<TrioFuture<unknown>>>();
-
 function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Operation<T>, args: unknown[]): Operation<void> {
   const loop = future.getLoop();
   try {
@@ -86,30 +83,12 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
         // The error belongs to whoever awaits the Future; if nobody ever
         // does, the loop reports it when it closes.
         future.setException(error);
-        let set = failedFutures.get(loop);
-        if (set === undefined) failedFutures.set(loop, (set = new Set()));
-        set.add(future as TrioFuture<unknown>);
+        loop.unretrievedFutures.add(future as TrioFuture<unknown>);
       }
     }
   } finally {
     loop.trioChildren.delete(currentTask());
     loop.wakeShutdown();
-  }
-}
-
-/**
- * @internal Called by openLoop once the loop has shut down: passes the
- * exceptions of trioAsAio Futures that nobody retrieved to the loop's
- * exception handler (by default they fail the openLoop block).
- */
-export function reportUnretrievedTrioFutures(loop: EventLoop): void {
-  const set = failedFutures.get(loop);
-  if (set === undefined) return;
-  failedFutures.delete(loop);
-  for (const future of set) {
-    if (future.retrieved) continue;
-    loop.callExceptionHandler({ message: `${String(future)}: exception was never retrieved`, exception: future.exceptionValue, future });
-    future.retrieved = true;
   }
 }
 

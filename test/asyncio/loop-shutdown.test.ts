@@ -1,0 +1,225 @@
+/**
+ * openLoop's shutdown, where work keeps arriving while the loop closes.
+ *
+ * A loop lives exactly as long as its block: on exit its asyncio tasks are
+ * cancelled and awaited. Tasks created during that shutdown (from another
+ * task's finally, from a callback, from a Trio task started by trioAsAio)
+ * are cancelled too, round after round until none is left, so the block
+ * never waits forever. Cleanup that creates a task and awaits it still
+ * completes: each task is cancelled once, as asyncio.run cancels each task
+ * once. Once the loop has stopped running callbacks, scheduling on it
+ * raises a clear RuntimeError: work is run or refused, never dropped.
+ */
+import { describe, expect, it } from "vitest";
+import { RuntimeError, checkpoint, openNursery, sleep as trioSleep, sleepForever, type Operation } from "../../src/core/index.js";
+import { aioAsTrio, openLoop, trioAsAio } from "../../src/bridge/index.js";
+import { Event } from "../../src/sync/index.js";
+import * as asyncio from "../../src/asyncio/index.js";
+import type { Coroutine, EventLoop } from "../../src/asyncio/index.js";
+import { expectNoLeftovers, runKeep, runLoop } from "../bridge/helpers.js";
+
+/** Fails the test if `p` has not settled within `ms` of real time (a hang, not a slow test). */
+function settlesWithin<T>(p: Promise<T>, ms = 2000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms: something hangs`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Creates a task that would sleep forever; records it, so the test can check how it ended. */
+function spawnForever(loop: EventLoop, made: asyncio.Task<void>[]): void {
+  // A Future nobody completes, not a long sleep: the MockClock would jump over a sleep.
+  made.push(loop.createTask(loop.createFuture<void>()[Symbol.iterator]()));
+}
+
+function outcome(tasks: asyncio.Task<void>[]): string[] {
+  return tasks.map((t) => (t.cancelled() ? "cancelled" : t.done() ? "finished" : "pending"));
+}
+
+describe("tasks created while the loop shuts down", () => {
+  it("a task created in another task's finally is cancelled too", async () => {
+    const log: string[] = [];
+    const made: asyncio.Task<void>[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        function* parent(): Coroutine<void> {
+          try {
+            yield* asyncio.sleep(1e9);
+          } finally {
+            spawnForever(loop, made);
+            log.push("parent cleanup");
+          }
+        }
+        loop.createTask(parent());
+        yield* trioSleep(1);
+        return "body done";
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(kept.value).toBe("body done");
+    expect(log).toEqual(["parent cleanup"]);
+    expect(outcome(made)).toEqual(["cancelled"]);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("a chain of finally blocks each creating the next task ends, every task cancelled", async () => {
+    const log: string[] = [];
+    function* link(loop: EventLoop, n: number): Coroutine<void> {
+      try {
+        yield* loop.createFuture<void>();
+      } finally {
+        log.push(`link ${n} cancelled`);
+        if (n < 5) loop.createTask(link(loop, n + 1));
+      }
+    }
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        loop.createTask(link(loop, 1));
+        yield* trioSleep(1);
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(log).toEqual([1, 2, 3, 4, 5].map((n) => `link ${n} cancelled`));
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("a task created by a callback queued during shutdown is cancelled", async () => {
+    const made: asyncio.Task<void>[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        function* parent(): Coroutine<void> {
+          try {
+            yield* asyncio.sleep(1e9);
+          } finally {
+            loop.callSoon(() => spawnForever(loop, made));
+          }
+        }
+        loop.createTask(parent());
+        yield* trioSleep(1);
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(outcome(made)).toEqual(["cancelled"]);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("an asyncio task created by a trioAsAio task's cleanup is cancelled", async () => {
+    const made: asyncio.Task<void>[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        function* trioSide(): Operation<void> {
+          try {
+            yield* sleepForever();
+          } finally {
+            spawnForever(loop, made);
+          }
+        }
+        function* starter(): Coroutine<void> {
+          trioAsAio(trioSide)(); // fire and forget
+          yield* asyncio.sleep(0);
+        }
+        yield* aioAsTrio(starter)();
+        yield* trioSleep(1);
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(outcome(made)).toEqual(["cancelled"]);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("cleanup that creates a task and awaits it still completes: each task is cancelled once", async () => {
+    const log: string[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        function* closeConnection(): Coroutine<string> {
+          yield* asyncio.sleep(2);
+          return "closed";
+        }
+        function* user(): Coroutine<void> {
+          try {
+            yield* asyncio.sleep(1e9);
+          } finally {
+            const result = yield* loop.createTask(closeConnection());
+            log.push(result);
+          }
+        }
+        loop.createTask(user());
+        yield* trioSleep(1);
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(log).toEqual(["closed"]);
+    expect(kept.clock.currentTime()).toBe(3);
+    expectNoLeftovers(kept.runner);
+  });
+});
+
+describe("scheduling on a loop that has stopped running callbacks", () => {
+  it("every callSoon accepted during the shutdown runs; after that, callSoon is refused with a RuntimeError", async () => {
+    const counts = { accepted: 0, ran: 0, refused: 0 };
+    let refusal: unknown = null;
+    const kept = await settlesWithin(
+      runKeep(function* () {
+        let loop: EventLoop | null = null;
+        const shuttingDown = new Event();
+        yield* openNursery(function* (nursery) {
+          nursery.startSoon(function* () {
+            yield* openLoop(function* (l) {
+              loop = l;
+              function* slowCleanup(): Coroutine<void> {
+                try {
+                  yield* asyncio.sleep(1e9);
+                } finally {
+                  shuttingDown.set();
+                  for (let i = 0; i < 3; i++) yield* asyncio.sleep(0);
+                }
+              }
+              l.createTask(slowCleanup());
+              yield* trioSleep(1);
+            });
+          });
+          // A Trio task beside the block keeps scheduling on its loop, one
+          // callback per checkpoint, through the whole shutdown.
+          nursery.startSoon(function* () {
+            // (Busy only from then on: a busy run would stop the MockClock's autojump.)
+            yield* shuttingDown.wait();
+            const l: EventLoop = loop!;
+            for (;;) {
+              try {
+                l.callSoon(() => counts.ran++);
+                counts.accepted++;
+              } catch (error) {
+                counts.refused++;
+                refusal = error;
+                return;
+              }
+              yield* checkpoint();
+            }
+          });
+        });
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(counts.refused).toBe(1);
+    expect(counts.accepted).toBeGreaterThan(0);
+    expect(counts.ran).toBe(counts.accepted);
+    expect(refusal).toBeInstanceOf(RuntimeError);
+    expect(String(refusal)).toMatch(/callSoon\(\) on a closed event loop: its openLoop\(\.\.\.\) block has ended/);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("createTask, createFuture, callLater and callAt are refused the same way once the loop stops", async () => {
+    let loop: EventLoop | null = null;
+    const kept = await settlesWithin(runLoop(function* (l) {
+      loop = l;
+    }));
+    expect(kept.ok).toBe(true);
+    const l = loop!;
+    expect(l.isRunning()).toBe(false);
+    expect(() => l.createTask((function* (): Coroutine<void> {})())).toThrow(RuntimeError);
+    expect(() => l.createFuture()).toThrow(/createFuture\(\)/);
+    expect(() => l.callLater(1, () => {})).toThrow(/callAt\(\)|callLater\(\)/);
+    expect(() => l.callAt(1, () => {})).toThrow(RuntimeError);
+  });
+});
