@@ -2,10 +2,14 @@
  * Instruments: hooks that observe a run (task spawned, scheduled, stepped,
  * exited). With none installed the runner pays one null check per event.
  *
- * An instrument that throws is removed and the error reported, as in Trio:
- * a broken observer must never break the program it observes.
+ * As in Trio, an instrument's hooks are read when it is added: one whose
+ * hooks cannot be read (a getter that throws, a revoked Proxy) or are not
+ * functions is refused there, with a clear error, instead of failing deep
+ * inside the scheduler later. A hook that throws when called is removed
+ * with its instrument and the error reported: a broken observer must never
+ * break the program it observes.
  */
-import { describe } from "./errors.js";
+import { describe, describeError } from "./errors.js";
 import type { Task } from "./task.js";
 
 /** Observer of a run. Every method is optional. */
@@ -24,9 +28,29 @@ export interface Instrument {
 
 export type InstrumentHook = Exclude<keyof Instrument, never>;
 
-/** A set of instruments that calls each hook on every member that has it. */
+const HOOKS: readonly InstrumentHook[] = [
+  "beforeRun",
+  "afterRun",
+  "taskSpawned",
+  "taskScheduled",
+  "beforeTaskStep",
+  "afterTaskStep",
+  "taskExited",
+  "beforeIoWait",
+  "afterIoWait",
+];
+
+const NONE: readonly Instrument[] = Object.freeze([]);
+
+/**
+ * A set of instruments that calls each hook on every member that has it.
+ * Per hook, the members that define it, in an array replaced (never
+ * mutated) on add and remove: a hook may add or remove instruments while
+ * the array is being walked, and no call copies it.
+ */
 export class Instruments {
   private readonly list: Instrument[] = [];
+  private readonly byHook = new Map<InstrumentHook, readonly Instrument[]>();
 
   constructor(initial: readonly Instrument[]) {
     for (const instrument of initial) this.add(instrument);
@@ -36,11 +60,32 @@ export class Instruments {
     return this.list.length;
   }
 
+  /** Installs an instrument (once); throws a TypeError if its hooks cannot be read. */
   add(instrument: Instrument): void {
     if (instrument === null || typeof instrument !== "object") {
       throw new TypeError(`An instrument must be an object with hook methods (taskSpawned, …), got ${describe(instrument)}.`);
     }
-    if (!this.list.includes(instrument)) this.list.push(instrument);
+    if (this.list.includes(instrument)) return;
+    const hooks: InstrumentHook[] = [];
+    for (const hook of HOOKS) {
+      let fn: unknown;
+      try {
+        fn = (instrument as Record<string, unknown>)[hook];
+      } catch (error) {
+        throw new TypeError(
+          `This instrument cannot be installed: reading its ${hook} hook raised ${describeError(error)}. ` +
+            "An instrument's hooks must be plain methods (or absent).",
+          { cause: error },
+        );
+      }
+      if (fn === undefined || fn === null) continue;
+      if (typeof fn !== "function") {
+        throw new TypeError(`This instrument cannot be installed: its ${hook} must be a function (or absent), got ${describe(fn)}.`);
+      }
+      hooks.push(hook);
+    }
+    this.list.push(instrument);
+    for (const hook of hooks) this.byHook.set(hook, [...(this.byHook.get(hook) ?? NONE), instrument]);
   }
 
   /** Removes an instrument; false if it was not installed. */
@@ -48,20 +93,36 @@ export class Instruments {
     const i = this.list.indexOf(instrument);
     if (i === -1) return false;
     this.list.splice(i, 1);
+    for (const [hook, members] of this.byHook) {
+      if (members.includes(instrument)) this.byHook.set(hook, members.filter((m) => m !== instrument));
+    }
     return true;
   }
 
   call(hook: InstrumentHook, arg?: unknown): void {
-    // Iterate over a copy: a hook may add or remove instruments.
-    for (const instrument of this.list.slice()) {
-      const fn = instrument[hook] as ((arg?: unknown) => void) | undefined;
-      if (typeof fn !== "function") continue;
+    const members = this.byHook.get(hook);
+    if (members === undefined) return;
+    for (const instrument of members) {
+      // Read the hook again at the call, inside the try, as Trio does: a
+      // getter may throw now even though it did not when the instrument was added.
       try {
-        fn.call(instrument, arg);
+        (readHook(instrument, hook) as (arg?: unknown) => void).call(instrument, arg);
       } catch (error) {
         this.remove(instrument);
-        console.error(`trio-asyncio: instrument hook ${hook} raised; the instrument was removed.`, error);
+        report(hook, error);
       }
     }
+  }
+}
+
+function readHook(instrument: Instrument, hook: InstrumentHook): unknown {
+  return (instrument as Record<string, unknown>)[hook];
+}
+
+function report(hook: InstrumentHook, error: unknown): void {
+  try {
+    console.error(`trio-asyncio: instrument hook ${hook} raised ${describeError(error)}; the instrument was removed.`, error);
+  } catch {
+    // A console that throws (replaced by the page) must not break the run either.
   }
 }

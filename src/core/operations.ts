@@ -219,7 +219,10 @@ export function spawnSystemTask<A extends unknown[], T>(fn: (...args: A) => Oper
   return runner.spawnTask(coro, runner.systemNursery, fn.name || "system");
 }
 
-/** Installs an instrument in the current run. */
+/**
+ * Installs an instrument in the current run (once). Its hooks are read now:
+ * a hook that cannot be read, or is not a function, is refused with a TypeError.
+ */
 export function addInstrument(instrument: Instrument): void {
   requireTask("addInstrument()").runner.addInstrument(instrument);
 }
