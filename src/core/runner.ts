@@ -145,6 +145,8 @@ export class Runner implements ClockListener {
   private idleSeq = 0;
   /** Set between the instruments' beforeIoWait and afterIoWait: the run is idle, waiting for the host. */
   private ioWaitTimeout: number | null = null;
+  /** Set when a task's last step finished the run: the step calls afterRun once its own hooks are out. */
+  private endToAnnounce = false;
   private mainOk = false;
   private mainValue: unknown = undefined;
   private crashErrors: unknown[] = [];
@@ -379,15 +381,13 @@ export class Runner implements ClockListener {
           result = coro.next(value);
         }
       } catch (error) {
-        current.task = null;
-        if (instruments !== null) instruments.call("afterTaskStep", task);
         this.taskExited(task, false, error);
+        this.endLastStep(task);
         return taken;
       }
-      if (instruments !== null) instruments.call("afterTaskStep", task);
       if (result.done === true) {
-        current.task = null;
         this.taskExited(task, true, result.value);
+        this.endLastStep(task);
         return taken;
       }
       const yielded = result.value;
@@ -418,9 +418,33 @@ export class Runner implements ClockListener {
         task.resumeValue = new TypeError(foreignYieldMessage(yielded));
         this.schedule(task);
       }
+      // As in Trio, afterTaskStep comes once the step's outcome is acted
+      // on (a task yielding at a checkpoint is already rescheduled), with
+      // the task still current. Read afresh: the step may have changed the
+      // instruments. (The lone-task loop above runs only without them.)
+      if (this.instruments !== null) this.instruments.call("afterTaskStep", task);
       current.task = null;
       return taken;
     }
+  }
+
+  /**
+   * The end of a task's last step, after taskExited (Trio's order: the
+   * task is still current for taskExited and afterTaskStep). A run that
+   * this step finished announces it (afterRun) only now, with no task
+   * current, so that afterRun is the last hook of the run.
+   */
+  private endLastStep(task: Task): void {
+    if (this.instruments !== null) this.instruments.call("afterTaskStep", task);
+    current.task = null;
+    if (this.endToAnnounce) this.announceEnd();
+  }
+
+  /** Tells the instruments and tools that the run has finished. */
+  private announceEnd(): void {
+    this.endToAnnounce = false;
+    this.instruments?.call("afterRun");
+    observer.current?.runFinished?.(this);
   }
 
   /**
@@ -506,7 +530,6 @@ export class Runner implements ClockListener {
     task.abortFn = null;
     task.waitingOn = null;
     this.statistics.tasksExited++;
-    if (this.instruments !== null) this.instruments.call("taskExited", task);
     if (observer.current !== null) observer.current.taskExited?.(task);
     if (extras !== null && extras.deferred !== null) task.settleHandle();
     const nursery = task.parentNursery;
@@ -531,6 +554,10 @@ export class Runner implements ClockListener {
       }
       this.maybeFinish();
     }
+    // Last, as in Trio: the nursery has heard of the exit (and woken its
+    // parent) before the hook runs. A run this exit finished says so later
+    // (afterRun, see endLastStep).
+    if (this.instruments !== null) this.instruments.call("taskExited", task);
   }
 
   private maybeFinish(): void {
@@ -541,8 +568,10 @@ export class Runner implements ClockListener {
     this.idleTimer = null;
     this.detachClock?.();
     liveRuns.delete(this);
-    this.instruments?.call("afterRun");
-    observer.current?.runFinished?.(this);
+    // Finished by a task's last step (the usual case): that step announces
+    // the end once its own hooks are out (see endLastStep).
+    if (current.task === null) this.announceEnd();
+    else this.endToAnnounce = true;
     const settle = this.settle!;
     if (this.crashErrors.length > 0) {
       // The crash cancelled the main task: drop that Cancelled, but keep

@@ -97,12 +97,14 @@ describe("instruments", () => {
       "afterIoWait 0",
       "taskScheduled child",
       "beforeTaskStep child",
-      "afterTaskStep child",
-      "taskExited child",
+      // Trio's order: the exit is acted on (the parent woken) before the
+      // hooks, which run with the task current; afterRun comes last.
       "taskScheduled main",
+      "taskExited child",
+      "afterTaskStep child",
       "beforeTaskStep main",
-      "afterTaskStep main",
       "taskExited main",
+      "afterTaskStep main",
       "afterRun",
     ]);
   });
