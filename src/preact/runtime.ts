@@ -314,7 +314,10 @@ export class ScopedNursery implements TaskSpawner {
   startSoonNamed<A extends unknown[], T>(name: string, fn: (...args: A) => Operation<T>, ...args: A): void {
     checkName("startSoonNamed(name, fn)", name);
     checkFn("startSoonNamed(name, fn)", fn);
-    if (this.runtime.closed) this.close("the runtime is closed");
+    if (this.runtime.closed) {
+      this.close("the runtime is closed");
+      throw new RuntimeError(`startSoon() on the nursery ${this.name}, which is closed (its runtime ${this.runtime.name} is closed). Start work only while the <TrioRoot> is mounted.`);
+    }
     if (this._closed) {
       throw new RuntimeError(`startSoon() on the nursery ${this.name}, which is closed (its component unmounted). Start work only while the component is mounted.`);
     }

@@ -250,7 +250,7 @@ describe("cancelAll, errors and the owner", () => {
     });
   });
 
-  it("cancelling the owner cancels running and queued instances and closes the policy", async () => {
+  it("cancelling the owner cancels running and queued instances; the policy closes once the owner's block has ended", async () => {
     const log = new TimeLog();
     await runClean(function* () {
       let owner: Nursery | null = null;
