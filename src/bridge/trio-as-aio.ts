@@ -9,7 +9,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import type { ContextVar } from "../core/context.js";
-import { Cancelled } from "../core/errors.js";
+import { Cancelled, ExceptionGroup, messageOf } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import { currentTask } from "../core/operations.js";
 import { CancelledError } from "../asyncio/errors.js";
@@ -67,28 +67,50 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
     if (future.scope.cancelledCaught) future.finishCancelled();
     else future.setResult(value as T);
   } catch (error) {
+    // asyncio code must never see Trio's Cancelled: split it out of a
+    // group (a nursery inside that failed while the block was cancelled
+    // from outside). The real errors go to the Future; the Cancelled part
+    // goes on to the Trio scope that owns it.
+    const [cancelledPart, rest] = splitCancelled(error);
     if (!future.done()) {
-      if (error instanceof Cancelled) {
-        // Cancelled from outside (the openLoop block is failing or being
-        // cancelled): the asyncio awaiter sees an ordinary cancellation, and
-        // the Cancelled goes on to the scope that owns it.
+      if (cancelledPart !== undefined && rest === undefined) {
+        // Only Cancelled, from outside (the openLoop block is failing or
+        // being cancelled): the asyncio awaiter sees an ordinary cancellation.
         future.finishCancelled(future.cancelRequested() ? undefined : "the Trio task was cancelled from outside");
-        throw error;
-      }
-      if (error instanceof CancelledError) {
+      } else if (isCancelledError(rest)) {
         // asyncio code under the Trio task raised CancelledError: as for a
         // coroutine, that cancels the Future.
-        future.finishCancelled(error.message);
+        future.finishCancelled(messageOf(rest));
       } else {
         // The error belongs to whoever awaits the Future; if nobody ever
-        // does, the loop reports it when it closes.
-        future.setException(error);
+        // does, the loop reports it when it closes. storeException, not
+        // setException: whatever the Trio code threw must end the Future.
+        future.storeException(rest ?? new TypeError(`The Trio task of ${String(future)} threw ${String(rest)}; throw an Error object instead.`));
         loop.unretrievedFutures.add(future as TrioFuture<unknown>);
       }
     }
+    if (cancelledPart !== undefined) throw cancelledPart;
   } finally {
     loop.trioChildren.delete(currentTask());
     loop.wakeShutdown();
+  }
+}
+
+/** Splits what a Trio task raised into its Trio `Cancelled` part and the rest (undefined where nothing is left). */
+function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
+  if (error instanceof Cancelled) return [error, undefined];
+  if (error instanceof ExceptionGroup && error.hasCancelled()) {
+    const [cancelled, rest] = error.split(Cancelled);
+    return [cancelled, rest];
+  }
+  return [undefined, error];
+}
+
+function isCancelledError(value: unknown): value is CancelledError {
+  try {
+    return value instanceof CancelledError;
+  } catch {
+    return false; // a revoked Proxy
   }
 }
 
