@@ -101,6 +101,23 @@ describe("an outside cancellation leaves the policy usable", () => {
     expect(b.state).toBe("succeeded");
   });
 
+  it("restartable: a perform right after the owner's cancelAll() starts once the old instance has unwound", async () => {
+    const { rt, clock } = runtime();
+    const log: string[] = [];
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, (label: string) => work(log, label, 5), { policy: "restartable" });
+    p.perform("a");
+    await settled(rt);
+    owner.cancelAll();
+    const b = p.perform("b");
+    await settled(rt);
+    expect(p.state.runningCount).toBe(1);
+    clock.jump(5);
+    await settled(rt);
+    expect(b.state).toBe("succeeded");
+    expect(log).toEqual(["start a", "finally a", "start b", "end b", "finally b"]);
+  });
+
   it("instances queued in a policy whose Trio nursery is being cancelled end cancelled without running", async () => {
     const log: string[] = [];
     let p: ReturnType<typeof taskPolicy<[string], string>> | null = null;
