@@ -163,6 +163,10 @@ export class Runner implements ClockListener {
     if (typeof slice !== "number" || !(slice > 0) || slice === Infinity) {
       throw new RangeError(`run(): options.timeSlice is in seconds and must be a positive finite number (default 0.005), got ${describe(slice)}.`);
     }
+    // The name is shown in messages and tools: a symbol or an object there would make them throw.
+    if (options.name !== undefined && typeof options.name !== "string") {
+      throw new TypeError(`run(): options.name must be a string (a name for tools), got ${describe(options.name)}.`);
+    }
     if (options.instruments !== undefined && !Array.isArray(options.instruments)) {
       throw new TypeError("run(): options.instruments must be an array of instrument objects.");
     }

@@ -5,6 +5,7 @@
 import type { CancelScope } from "../core/cancel-scope.js";
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
+import { describe } from "../core/errors.js";
 import { liveRuns } from "./hooks.js";
 import { walkRun } from "./snapshot.js";
 
@@ -32,7 +33,7 @@ function find(id: number): { scope?: CancelScope; task?: Task } {
  */
 export function cancel(kind: "scope" | "task", id: number, reason = "cancelled from the inspector"): boolean {
   if (kind !== "scope" && kind !== "task") throw new TypeError('cancel(kind, id) takes kind "scope" or "task".');
-  if (typeof id !== "number" || !Number.isInteger(id)) throw new TypeError(`cancel(kind, id) needs an integer id, got ${String(id)}.`);
+  if (typeof id !== "number" || !Number.isInteger(id)) throw new TypeError(`cancel(kind, id) needs an integer id, got ${describe(id)}.`);
   const found = find(id);
   if (kind === "scope") {
     if (found.scope === undefined || found.scope.isRoot) return false;

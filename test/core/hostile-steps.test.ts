@@ -23,6 +23,7 @@ import {
 import { describe as describeValue, describeError } from "../../src/core/errors.js";
 import { liveRuns, observer } from "../../src/inspect/hooks.js";
 import { subscribe } from "../../src/inspect/subscribe.js";
+import { cancel as inspectorCancel } from "../../src/inspect/control.js";
 import { autojumpClock } from "./helpers.js";
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -295,6 +296,21 @@ describe("the last-resort guard of a batch", () => {
     expect(noCurrentTask()).toBe(true);
     expect(liveRuns.has(runner!)).toBe(false);
     expect(runner!.leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
+  });
+});
+
+describe("hostile options and tool arguments", () => {
+  it("runWith refuses a name that is not a string, before the run starts", async () => {
+    const before = liveRuns.size;
+    const error = await failure(runWith({ name: Symbol("run") as unknown as string }, function* () {}));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/options\.name must be a string .*got symbol Symbol\(run\)/);
+    expect(liveRuns.size).toBe(before);
+  });
+
+  it("inspector.cancel describes an id it cannot use, whatever it is", () => {
+    expect(() => inspectorCancel("task", Object.create(null) as number)).toThrow(/needs an integer id, got an object with no prototype/);
+    expect(() => inspectorCancel("task", Symbol("id") as unknown as number)).toThrow(/got symbol Symbol\(id\)/);
   });
 });
 
