@@ -16,6 +16,7 @@
  * does not just log: it raises the error in the nursery of the `openLoop`
  * block, so an asyncio failure fails the program instead of vanishing.
  */
+import { asyncioContext } from "../core/context.js";
 import { DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds } from "../core/clock.js";
 import { isError, readProperty } from "../core/errors.js";
@@ -431,6 +432,7 @@ export class EventLoop {
     const ready = this.ready;
     const end = ready.length;
     const prevLoop = running.loop;
+    const prevContext = asyncioContext.map;
     running.loop = this;
     try {
       while (this.readyHead < end) {
@@ -438,11 +440,14 @@ export class EventLoop {
         ready[this.readyHead++] = undefined;
         if (handle.cancelledFlag) continue;
         this.statistics.callbacksRun++;
+        // Each callback runs in the context it was scheduled from (CPython's Handle._context).
+        asyncioContext.map = handle.context;
         if (this.debug) this.runTimed(handle);
         else this.runHandle(handle);
       }
     } finally {
       running.loop = prevLoop;
+      asyncioContext.map = prevContext;
       if (this.readyHead === ready.length) {
         ready.length = 0;
         this.readyHead = 0;

@@ -4,6 +4,7 @@
  * skipped when reached (cheaper than searching the queue); a cancelled timer
  * leaves the timer heap at once.
  */
+import { currentContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
 import type { EventLoop } from "./event-loop.js";
 
@@ -43,6 +44,8 @@ export class Handle {
   /** Unique per page, for tools. */
   readonly id = nextHandleId++;
   /** @internal */ cancelledFlag = false;
+  /** @internal The context the callback runs in: the one current when it was scheduled, as CPython's call_soon copies it. */
+  readonly context: ContextMap = currentContext();
 
   /** @internal */
   constructor(

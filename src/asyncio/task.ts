@@ -17,7 +17,7 @@
 import { current } from "../core/state.js";
 import { describe, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
-import type { ContextMap } from "../core/context.js";
+import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
@@ -67,7 +67,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.coro = coro;
     this.nameValue = options.name ?? `Task-${++taskCounter}`;
-    this.context = running.task !== null ? running.task.context : (current.task?.context ?? null);
+    this.context = currentContext(); // the creator's, as CPython's create_task copies it
     this.loop.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     this.loop.taskCreated(this as Task<unknown>);
     if (options.eagerStart === true && this.loop.isRunning()) {
@@ -174,10 +174,12 @@ export class Task<T = unknown> extends Future<T> {
     const prevLoop = running.loop;
     const prevTrio = current.task;
     const prevForeign = current.foreign;
+    const prevContext = asyncioContext.map;
     running.task = this as Task<unknown>;
     running.loop = this.loop;
     current.task = null;
     current.foreign = `the asyncio task ${this.nameValue}`;
+    asyncioContext.map = this.context;
     this.stepping = true;
     let done: boolean;
     let yielded: unknown;
@@ -187,11 +189,11 @@ export class Task<T = unknown> extends Future<T> {
       done = result.done === true;
       yielded = result.value;
     } catch (exc) {
-      this.restore(prevTask, prevLoop, prevTrio, prevForeign);
+      this.restore(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
       this.finishThrown(exc);
       return;
     }
-    this.restore(prevTask, prevLoop, prevTrio, prevForeign);
+    this.restore(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
     if (done) {
       if (this.mustCancel) {
         // cancel() arrived during the last step: honour it, as CPython does.
@@ -246,8 +248,9 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
-  private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null): void {
+  private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
     this.stepping = false;
+    asyncioContext.map = context;
     running.task = task;
     running.loop = loop;
     current.task = trio;

@@ -15,7 +15,6 @@ import { currentTask } from "../core/operations.js";
 import { CancelledError } from "../asyncio/errors.js";
 import { Future } from "../asyncio/future.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
-import { running } from "../asyncio/running.js";
 import { currentLoop, loopVar } from "./open-loop.js";
 
 /** The Future of a Trio task started by `trioAsAio`. */
@@ -128,10 +127,9 @@ export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<
     const loop = currentLoop();
     const future = new TrioFuture<T>(loop);
     const task = loop.nursery.startSoonNamed(`trioAsAio(${name})`, runTrioSide<T>, future, fn as (...a: unknown[]) => Operation<T>, args as unknown[]);
-    // Started from asyncio code there is no spawning Trio task to inherit
-    // from: take the asyncio task's context, and the loop for currentLoop().
-    const base = running.task !== null ? running.task.context : task.context;
-    const context = new Map(base ?? undefined);
+    // The task took the asyncio code's context (see currentContext); add
+    // the loop, for currentLoop() in Trio code.
+    const context = new Map(task.context ?? undefined);
     context.set(loopVar as ContextVar<unknown>, loop);
     task.context = context;
     loop.trioChildren.set(task, future.scope);

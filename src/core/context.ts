@@ -13,6 +13,22 @@ import type { Operation } from "./traps.js";
 /** @internal The map a task carries (null: empty). */
 export type ContextMap = ReadonlyMap<ContextVar<unknown>, unknown> | null;
 
+/**
+ * @internal The context of the asyncio code running now (a Task step or a
+ * loop callback, which have no Trio task of their own), or undefined
+ * outside asyncio code. Set and restored around each step and callback by
+ * the asyncio layer, which sits above the core.
+ */
+export const asyncioContext: { map: ContextMap | undefined } = { map: undefined };
+
+/** @internal The context of the code running now: asyncio code's own, else the Trio task's, else empty. */
+export function currentContext(): ContextMap {
+  const aio = asyncioContext.map;
+  if (aio !== undefined) return aio;
+  const task = current.task;
+  return task === null ? null : task.context;
+}
+
 /** A task-local variable. */
 export class ContextVar<T> {
   constructor(
@@ -21,9 +37,9 @@ export class ContextVar<T> {
     private readonly defaultValue?: T,
   ) {}
 
-  /** The value in the running task, or the default (undefined if none). */
+  /** The value in the running task (Trio or asyncio) or loop callback, or the default (undefined if none). */
   get(): T | undefined {
-    const ctx = current.task?.context ?? null;
+    const ctx = currentContext();
     if (ctx !== null && ctx.has(this as ContextVar<unknown>)) return ctx.get(this as ContextVar<unknown>) as T;
     return this.defaultValue;
   }

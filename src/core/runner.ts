@@ -25,6 +25,7 @@
  *   `reschedule`, which appends to the queue and starts a batch if needed.
  */
 import { CancelScope } from "./cancel-scope.js";
+import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
 import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, readProperty } from "./errors.js";
@@ -213,8 +214,9 @@ export class Runner implements ClockListener {
     // The main task is the root of the task tree: it sits in the system
     // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
     const task = new Task<T>(this, coro, isMain ? null : nursery, nursery.cancelScope, name);
-    const spawner = current.task;
-    if (spawner !== null) task.context = spawner.context;
+    // A run's own tasks (main, system) start from its root context, empty, as Trio's
+    // system_context: a run started inside another must not inherit its values (its loop).
+    if (nursery !== this.systemNursery) task.context = currentContext();
     nursery.addChild(task);
     this.statistics.tasksSpawned++;
     if (this.instruments !== null) this.instruments.call("taskSpawned", task);
