@@ -15,7 +15,7 @@
  * the ordinary thing and `catch (e) { if (e instanceof Cancelled) … }` works.
  */
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
-import { Cancelled, ExceptionGroup, describe, describeError } from "./errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError, functionName, readProperty } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import type { Task } from "./task.js";
 import type { Runner } from "./runner.js";
@@ -334,10 +334,10 @@ export function checkFunction(what: string, fn: unknown): void {
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
   if (isGeneratorFunction(fn)) return;
-  const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
+  const kind = functionName(readProperty(fn, "constructor"));
   if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
     throw new TypeError(
-      `${what} got an async function (${fn.name || "anonymous"}). Tasks are generator functions: write ` +
+      `${what} got an async function (${functionName(fn) ?? "anonymous"}). Tasks are generator functions: write ` +
         `function* and use yield* where you would await; wrap Promises with yield* waitPromise(p) or ` +
         `yield* abortable(signal => ...).`,
     );
@@ -350,10 +350,11 @@ export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operat
   checkFunction(what, fn);
   // A spread call costs more than a plain one, and most tasks take no arguments.
   const coro = args.length === 0 ? (fn as () => unknown)() : (fn as (...a: unknown[]) => unknown)(...args);
-  if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function" || typeof (coro as { throw?: unknown }).throw !== "function") {
-    const got = coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function" ? "a Promise" : describe(coro);
+  // What a plain function returned may be anything (a revoked Proxy): read it totally.
+  if (coro === null || typeof coro !== "object" || typeof readProperty(coro, "next") !== "function" || typeof readProperty(coro, "throw") !== "function") {
+    const got = coro !== null && typeof coro === "object" && typeof readProperty(coro, "then") === "function" ? "a Promise" : describe(coro);
     throw new TypeError(
-      `${what}: ${fn.name || "the function"} returned ${got}, not a generator. Tasks are generator ` +
+      `${what}: ${functionName(fn) ?? "the function"} returned ${got}, not a generator. Tasks are generator ` +
         `functions (function*); a Promise can be awaited inside one with yield* waitPromise(p).`,
     );
   }

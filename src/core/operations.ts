@@ -7,7 +7,7 @@
  * it returns one shared iterator whose per-task state is a flag on the task.
  * `yield* checkpoint()` therefore allocates nothing.
  */
-import { describe } from "./errors.js";
+import { describe, functionName } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import type { Runner, RunStatistics } from "./runner.js";
@@ -216,7 +216,7 @@ export function reschedule(task: Task, outcome: Outcome = { ok: true, value: und
 export function spawnSystemTask<A extends unknown[], T>(fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
   const runner = requireTask("spawnSystemTask()").runner;
   const coro = callTaskFunction("spawnSystemTask()", fn, args);
-  return runner.spawnTask(coro, runner.systemNursery, fn.name || "system");
+  return runner.spawnTask(coro, runner.systemNursery, functionName(fn) ?? "system");
 }
 
 /**
