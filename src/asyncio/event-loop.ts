@@ -463,7 +463,9 @@ export class EventLoop {
     try {
       handle.run();
     } catch (error) {
-      this.callExceptionHandler({ message: `Exception in callback ${handle}`, exception: error, handle });
+      // A context without an exception is only logged: a thrown undefined or null must not vanish that way.
+      const exception = error ?? new TypeError(`A callback scheduled on the loop threw ${String(error)}; throw an Error object instead.`);
+      this.callExceptionHandler({ message: `Exception in callback ${handle}`, exception, handle });
     }
   }
 

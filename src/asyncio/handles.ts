@@ -6,6 +6,7 @@
  */
 import { currentContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
+import { functionName } from "../core/errors.js";
 import type { EventLoop } from "./event-loop.js";
 
 let nextHandleId = 1;
@@ -79,7 +80,7 @@ export class Handle {
   }
 
   toString(): string {
-    const name = this.callback?.name || "callback";
+    const name = functionName(this.callback) ?? "callback"; // total: the callback may be a hostile Proxy
     return `<Handle ${this.cancelledFlag ? "cancelled" : name}>`;
   }
 }
@@ -121,6 +122,6 @@ export class TimerHandle extends Handle {
   }
 
   override toString(): string {
-    return `<TimerHandle when=${this.whenTime} ${this.cancelledFlag ? "cancelled" : this.callback?.name || "callback"}>`;
+    return `<TimerHandle when=${this.whenTime} ${this.cancelledFlag ? "cancelled" : (functionName(this.callback) ?? "callback")}>`;
   }
 }

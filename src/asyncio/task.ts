@@ -66,7 +66,7 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(`An asyncio Task needs a coroutine (the generator returned by calling a function*).${hint}`);
     }
     this.coro = coro;
-    this.nameValue = options.name ?? `Task-${++taskCounter}`;
+    this.nameValue = options.name === undefined ? `Task-${++taskCounter}` : taskName("createTask(coro, { name })", options.name);
     this.context = currentContext(); // the creator's, as CPython's create_task copies it
     this.loop.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     this.loop.taskCreated(this as Task<unknown>);
@@ -84,7 +84,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Renames the task. */
   setName(name: string): void {
-    this.nameValue = String(name);
+    this.nameValue = taskName("setName(name)", name);
   }
 
   /** The coroutine the task drives. */
@@ -270,6 +270,17 @@ export class Task<T = unknown> extends Future<T> {
   override toString(): string {
     return `<Task ${this.nameValue} ${this.status.toLowerCase()}>`;
   }
+}
+
+/**
+ * A task's name as a string: strings and numbers as CPython's str() would
+ * give them; anything else is refused, since the name goes into every
+ * message about the task and must not throw there.
+ */
+function taskName(what: string, name: unknown): string {
+  if (typeof name === "string") return name;
+  if (typeof name === "number" || typeof name === "bigint" || typeof name === "boolean") return String(name);
+  throw new TypeError(`${what}: a task name must be a string, got ${describe(name)}.`);
 }
 
 /** True for this library's asyncio Futures; false (not a throw) for a revoked Proxy or other hostile value. */
