@@ -20,6 +20,7 @@ import {
   type Runner,
   type Task,
 } from "../../src/core/index.js";
+import { waitPromise } from "../../src/bridge/promise.js";
 import { describe as describeValue, describeError } from "../../src/core/errors.js";
 import { liveRuns, observer } from "../../src/inspect/hooks.js";
 import { subscribe } from "../../src/inspect/subscribe.js";
@@ -226,13 +227,35 @@ describe("a task that throws a hostile value", () => {
   });
 
   it("a failed run leaves no current task: another run may start tasks from a host callback", async () => {
-    const { proxy } = { proxy: revokedProxy() };
+    const proxy = revokedProxy();
     await failure(
       run(function* () {
         yield proxy as never;
       }),
     );
     expect(noCurrentTask()).toBe(true);
+    // Another run's nursery accepts a task started from a host callback
+    // (a task left current would make it refuse: "a nursery of another run").
+    const started = await settled(
+      run(function* () {
+        return yield* openNursery(function* (n) {
+          const fromCallback = new Promise<Task>((resolve, reject) =>
+            setTimeout(() => {
+              try {
+                resolve(n.startSoon(function* () {
+                  yield* checkpoint();
+                }));
+              } catch (error) {
+                reject(error as Error);
+              }
+            }, 1),
+          );
+          yield* waitPromise(fromCallback);
+          return "started";
+        });
+      }),
+    );
+    expect(started).toEqual({ ok: true, value: "started" });
   });
 });
 
