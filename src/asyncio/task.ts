@@ -15,7 +15,7 @@
  * `trioAsAio` instead of corrupting the loop's own Trio task.
  */
 import { current } from "../core/state.js";
-import { describe, readProperty } from "../core/errors.js";
+import { describe, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
@@ -108,6 +108,9 @@ export class Task<T = unknown> extends Future<T> {
   override cancel(msg?: string): boolean {
     this.retrieved = true;
     if (this.done()) return false;
+    // The message becomes a CancelledError's message at the next step,
+    // where a throw (a Symbol or hostile object as message) would wedge the task.
+    if (msg !== undefined && typeof msg !== "string") msg = messageOf(msg);
     this.numCancelsRequested++;
     if (this.fwaiter !== null && this.fwaiter.cancel(msg)) {
       // The waiter will wake us with CancelledError. Keep fwaiter: it may be

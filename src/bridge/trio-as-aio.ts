@@ -37,7 +37,9 @@ export class TrioFuture<T> extends Future<T> {
     if (this.done()) return false;
     if (!this.cancelFlag) {
       this.cancelFlag = true;
-      this.requestedMessage = msg;
+      // A string, whatever was passed: it becomes a CancelledError's message and a Trio cancel reason.
+      this.requestedMessage = msg === undefined || typeof msg === "string" ? msg : messageOf(msg);
+      msg = this.requestedMessage;
       this.scope.cancel(msg ?? "the asyncio Future was cancelled");
     }
     return true;

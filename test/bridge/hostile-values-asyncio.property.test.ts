@@ -135,6 +135,8 @@ const PLACES = [
   "trioAsAioCancelledThrow",
   "aioAsTrioThrowAfterCancel",
   "cancelMessage",
+  "cancelBeforeStart",
+  "trioFutureCancelMessage",
   "taskName",
 ] as const;
 type Place = (typeof PLACES)[number];
@@ -265,6 +267,19 @@ function body(place: Place, v: unknown, loop: EventLoop): Operation<unknown> {
         yield* asyncio.sleep(0);
         t.cancel(v as string);
         yield* t;
+      })();
+    case "cancelBeforeStart":
+      return aioAsTrio(function* (): Coroutine<void> {
+        const t = loop.createTask(asyncio.sleep(1));
+        t.cancel(v as string);
+        yield* t;
+      })();
+    case "trioFutureCancelMessage":
+      return aioAsTrio(function* (): Coroutine<void> {
+        const f = trioAsAio(sleepForever)();
+        yield* asyncio.sleep(0);
+        f.cancel(v as string);
+        yield* f;
       })();
     case "taskName":
       return aioAsTrio(function* (): Coroutine<void> {
