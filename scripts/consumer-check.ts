@@ -1,0 +1,378 @@
+/**
+ * The package, proven from the outside (`npm run test:consumer`).
+ *
+ * Builds, packs, and installs the tarball into a fresh project in a temporary
+ * folder outside this repository, next to typescript, vite and preact from
+ * the registry at the versions this repository pins. There, with no way back
+ * to the source tree, it:
+ *   - checks the tarball: every file package.json names, no source maps, the
+ *     LICENSE, and every relative link of the shipped Markdown;
+ *   - type-checks an app importing every entry (strict, skipLibCheck off)
+ *     under moduleResolution bundler, node16 and nodenext;
+ *   - runs a Node program using the Trio core, the asyncio layer and the
+ *     testing entry (compiled by that node16 check), and `require()`s the
+ *     package as CommonJS code would;
+ *   - builds a Vite app with the devtools panel and a Preact app, and loads
+ *     both in Chromium (Debian's, with the flags of e2e/playwright.config.ts,
+ *     driven by this repository's playwright-core: the tool, not the code
+ *     under test).
+ *
+ * The folder is removed afterwards; KEEP_CONSUMER=1 keeps it to look into.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { delimiter, extname, join, normalize, posix, relative, resolve, sep } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import e2eConfig from "../e2e/playwright.config.js";
+
+const repo = resolve(import.meta.dirname, "..");
+const template = join(repo, "scripts", "consumer");
+const keep = process.env.KEEP_CONSUMER === "1";
+const startedAt = performance.now();
+
+/** A failed check: its message says what was wrong; `details` is the output behind it. */
+class CheckFailed extends Error {
+  constructor(message: string, readonly details = "") {
+    super(message);
+  }
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+async function step(name: string, body: () => void | Promise<void>): Promise<void> {
+  const since = performance.now();
+  process.stdout.write(`consumer-check: ${name} ... `);
+  try {
+    await body();
+  } catch (error) {
+    process.stdout.write("FAILED\n");
+    throw error;
+  }
+  process.stdout.write(`ok (${seconds(since)})\n`);
+}
+
+/**
+ * The environment for commands run in the consumer: nothing that leads back
+ * here. `npm run` puts this repository's node_modules/.bin on PATH and its
+ * own settings (among them local_prefix, the repository) in npm_* variables.
+ */
+function outsideEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^npm_/.test(key) && key !== "npm_config_registry" && key !== "npm_config_cache") delete env[key];
+  }
+  delete env.INIT_CWD;
+  delete env.NODE_PATH;
+  delete env.NODE_OPTIONS;
+  env.PATH = (env.PATH ?? "")
+    .split(delimiter)
+    .filter((entry) => entry !== "" && !resolve(entry).startsWith(repo + sep))
+    .join(delimiter);
+  return env;
+}
+
+/** Runs a command; on a non-zero exit, fails with its output. Returns stdout. */
+function sh(command: string, args: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; timeoutSeconds?: number } = {}): string {
+  const result = spawnSync(command, args, {
+    cwd,
+    env: options.env ?? process.env,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: (options.timeoutSeconds ?? 180) * 1000,
+  });
+  const shown = `${command} ${args.join(" ")} (in ${cwd})`;
+  if (result.error !== undefined) throw new CheckFailed(`${shown} could not run: ${result.error.message}`);
+  if (result.status !== 0) {
+    const why = result.signal !== null ? `was killed by ${result.signal} (timed out?)` : `exited with ${result.status}`;
+    throw new CheckFailed(`${shown} ${why}`, `${result.stdout}${result.stderr}`.trim());
+  }
+  return result.stdout;
+}
+
+interface PackedFile {
+  path: string;
+  size: number;
+}
+interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+  files: PackedFile[];
+}
+
+/** Every file path named in a manifest (main, types, each condition of `exports`), as [where, path]. */
+function manifestTargets(manifest: { main?: string; types?: string; exports?: unknown }): [string, string][] {
+  const found: [string, string][] = [];
+  if (manifest.main !== undefined) found.push(["main", manifest.main]);
+  if (manifest.types !== undefined) found.push(["types", manifest.types]);
+  const walk = (value: unknown, where: string): void => {
+    if (typeof value === "string") found.push([where, value]);
+    else if (value !== null && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value)) walk(inner, `${where}[${JSON.stringify(key)}]`);
+    }
+  };
+  walk(manifest.exports, "exports");
+  return found;
+}
+
+/** Relative link targets of a Markdown text (inline links; no URLs, no bare anchors). */
+function relativeLinks(markdown: string): string[] {
+  const withoutCode = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  const links: string[] = [];
+  for (const match of withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+    const target = match[1] ?? "";
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#")) continue;
+    links.push(target.replace(/#.*$/, ""));
+  }
+  return links;
+}
+
+function checkTarball(packed: PackResult, manifest: { main?: string; types?: string; exports?: unknown }): void {
+  const shipped = new Set(packed.files.map((file) => file.path));
+  const problems: string[] = [];
+  for (const [where, target] of manifestTargets(manifest)) {
+    if (!shipped.has(posix.normalize(target))) problems.push(`package.json ${where} names ${target}, which is not in the tarball`);
+  }
+  for (const required of ["package.json", "README.md", "LICENSE", "CHANGELOG.md"]) {
+    if (!shipped.has(required)) problems.push(`${required} is not in the tarball`);
+  }
+  const maps = [...shipped].filter((path) => path.endsWith(".map"));
+  if (maps.length > 0) problems.push(`source maps are shipped (${maps.join(", ")}); the build should not write them`);
+  const directories = new Set([...shipped].flatMap((path) => path.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  for (const doc of [...shipped].filter((path) => path.endsWith(".md"))) {
+    const text = readFileSync(join(repo, doc), "utf8");
+    for (const link of relativeLinks(text)) {
+      const target = posix.normalize(posix.join(posix.dirname(doc), link)).replace(/\/$/, "");
+      if (!shipped.has(target) && !directories.has(target)) problems.push(`${doc} links to ${link}, which is not in the tarball`);
+    }
+  }
+  if (problems.length > 0) throw new CheckFailed(`the tarball is not right:\n  - ${problems.join("\n  - ")}`);
+}
+
+function writeConsumerManifest(app: string, tarball: string): void {
+  const ours = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  const pinned = (name: string): string => {
+    const version = ours.devDependencies[name];
+    if (version === undefined || !/^\d+\.\d+\.\d+$/.test(version)) {
+      throw new CheckFailed(`package.json should pin devDependencies.${name} to an exact version (the consumer uses the same one), found ${String(version)}`);
+    }
+    return version;
+  };
+  const manifest = {
+    name: "trio-asyncio-consumer-check",
+    private: true,
+    type: "module",
+    dependencies: { "trio-asyncio": `file:${tarball}`, preact: pinned("preact") },
+    devDependencies: { typescript: pinned("typescript"), vite: pinned("vite") },
+  };
+  writeFileSync(join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Whether tsconfig.build.json strips `@internal` members from the declarations. */
+function stripsInternal(): boolean {
+  const config = JSON.parse(readFileSync(join(repo, "tsconfig.build.json"), "utf8")) as { compilerOptions?: { stripInternal?: boolean } };
+  return config.compilerOptions?.stripInternal === true;
+}
+
+function checkInstalled(app: string): void {
+  const installed = join(app, "node_modules", "trio-asyncio");
+  if (!existsSync(installed)) throw new CheckFailed("npm install did not install trio-asyncio");
+  if (lstatSync(installed).isSymbolicLink()) throw new CheckFailed(`${installed} is a symlink; the check needs the tarball's copy`);
+  const problems: string[] = [];
+  const walk = (dir: string): void => {
+    if (!stripsInternal()) return;
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (path.endsWith(".d.ts") && readFileSync(path, "utf8").includes("@internal")) {
+        problems.push(`${relative(installed, path)} still mentions @internal (stripInternal keeps a declaration whose TSDoc does not start with it)`);
+      }
+    }
+  };
+  walk(join(installed, "dist"));
+  // Each entry must resolve inside the consumer's own node_modules.
+  const entries = ["trio-asyncio", "trio-asyncio/testing", "trio-asyncio/devtools", "trio-asyncio/preact"];
+  const script = `for (const e of ${JSON.stringify(entries)}) console.log(import.meta.resolve(e));`;
+  const resolved = sh(process.execPath, ["--input-type=module", "-e", script], app, { env: outsideEnv() }).trim().split("\n");
+  const home = realpathSync(installed);
+  resolved.forEach((url, i) => {
+    const path = normalize(new URL(url).pathname);
+    if (!path.startsWith(home + sep)) problems.push(`${entries[i]} resolves to ${path}, outside ${home}`);
+  });
+  if (problems.length > 0) throw new CheckFailed(`the installed package is not right:\n  - ${problems.join("\n  - ")}`);
+}
+
+function checkNodeOutput(output: string, expected: string[]): void {
+  const lines = output.trim().split("\n");
+  const missing = expected.filter((line) => !lines.includes(line));
+  if (missing.length > 0) throw new CheckFailed(`the Node program did not print ${missing.join(", ")}`, output);
+}
+
+const types: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/** Serves a built Vite app on 127.0.0.1 at a free port. */
+async function serve(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const pathname = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
+    const file = resolve(root, `.${pathname === "/" ? "/index.html" : pathname}`);
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end("not found");
+      return;
+    }
+    response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+    response.end(readFileSync(file));
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new CheckFailed("the static server has no port");
+  return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+async function checkInBrowser(url: string): Promise<void> {
+  const launch = e2eConfig.use?.launchOptions ?? {};
+  let browser: Browser | undefined;
+  try {
+    const executablePath = process.env.CHROMIUM_PATH ?? launch.executablePath ?? "/usr/bin/chromium";
+    browser = await chromium.launch({ ...launch, executablePath }).catch((error: unknown) => {
+      const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw new CheckFailed(`Chromium did not start from ${executablePath} (${why}). Install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(`console error: ${message.text()}`);
+    });
+    const timeout = 15_000;
+
+    await page.goto(`${url}/index.html`);
+    const worker = page.getByRole("treeitem", { name: /^consumer-worker #/ });
+    await worker.waitFor({ state: "visible", timeout }).catch(() => {
+      throw new CheckFailed("the devtools panel did not show the task consumer-worker", errors.join("\n"));
+    });
+    if ((await page.locator("#result").textContent()) !== "pending") throw new CheckFailed("the run ended before the check released it");
+    await page.evaluate(() => window.finishConsumerRun?.());
+    await page.waitForFunction(() => document.getElementById("result")?.textContent !== "pending", undefined, { timeout });
+    const result = await page.locator("#result").textContent();
+    if (result !== "done: 3") throw new CheckFailed(`the run in the page ended with "${result}", not "done: 3"`, errors.join("\n"));
+    await worker.waitFor({ state: "detached", timeout }).catch(() => {
+      throw new CheckFailed("the devtools panel still shows consumer-worker after its run ended");
+    });
+
+    await page.goto(`${url}/preact.html`);
+    await page.waitForFunction(() => document.getElementById("greeting")?.textContent === "hello, consumer", undefined, { timeout }).catch(async () => {
+      const shown = await page.locator("#greeting").textContent().catch(() => null);
+      throw new CheckFailed(`the Preact app shows ${JSON.stringify(shown)}, not "hello, consumer"`, errors.join("\n"));
+    });
+    if (errors.length > 0) throw new CheckFailed("the pages logged errors", errors.join("\n"));
+  } finally {
+    await browser?.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "trio-asyncio-consumer-"));
+  if (realpathSync(work).startsWith(repo + sep)) throw new CheckFailed(`the temporary folder ${work} is inside the repository; set TMPDIR elsewhere`);
+  const app = join(work, "app");
+  let server: Server | undefined;
+  try {
+    await step("build (npm run build)", () => {
+      sh("npm", ["run", "build"], repo);
+    });
+
+    let packed: PackResult | undefined;
+    await step("pack (npm pack)", () => {
+      const [result] = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", work], repo)) as PackResult[];
+      if (result === undefined) throw new CheckFailed("npm pack printed no result");
+      packed = result;
+    });
+    if (packed === undefined) return;
+    const tarball = join(work, packed.filename);
+    console.log(`consumer-check: ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked, ${packed.entryCount} files`);
+
+    const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { main?: string; types?: string; exports?: unknown };
+    const tarballContents = packed;
+    await step("tarball contents (exports, LICENSE, no maps, Markdown links)", () => checkTarball(tarballContents, manifest));
+
+    await step(`install into ${app} (npm install, registry versions pinned as here)`, () => {
+      mkdirSync(app);
+      cpSync(template, app, { recursive: true });
+      writeConsumerManifest(app, tarball);
+      sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--engine-strict", "--loglevel=error"], app, { env: outsideEnv(), timeoutSeconds: 300 });
+      checkInstalled(app);
+    });
+
+    if (!stripsInternal()) console.log("consumer-check: note: stripInternal is off in tsconfig.build.json, so @internal members ship in the .d.ts");
+
+    const tsc = join(app, "node_modules", ".bin", "tsc");
+    for (const resolution of ["bundler", "nodenext", "node16"]) {
+      await step(`typecheck every entry, strict, skipLibCheck off, moduleResolution ${resolution}`, () => {
+        sh(tsc, ["-p", `tsconfig.${resolution}.json`], app, { env: outsideEnv() });
+      });
+    }
+
+    await step("run the Node program (core, asyncio, testing)", () => {
+      const output = sh(process.execPath, [join("out", "src", "node-app.js")], app, { env: outsideEnv(), timeoutSeconds: 60 });
+      checkNodeOutput(output, ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok"]);
+    });
+    await step("require() the package from CommonJS", () => {
+      const output = sh(process.execPath, [join("src", "require-check.cjs")], app, { env: outsideEnv(), timeoutSeconds: 60 });
+      checkNodeOutput(output, ["node: require() ok"]);
+    });
+
+    const web = join(app, "web");
+    await step("vite build (devtools page and Preact app)", () => {
+      sh(join(app, "node_modules", ".bin", "vite"), ["build", "--config", join(web, "vite.config.mjs")], app, { env: outsideEnv() });
+      const built = join(web, "dist");
+      const leaks = readdirSync(join(built, "assets")).filter((file) => readFileSync(join(built, "assets", file), "utf8").includes(repo));
+      if (leaks.length > 0) throw new CheckFailed(`the built app names the repository's path (${repo}) in ${leaks.join(", ")}`);
+    });
+
+    await step("Chromium: the panel shows the run, the run completes, the Preact app renders", async () => {
+      const served = await serve(join(web, "dist"));
+      server = served.server;
+      await checkInBrowser(served.url);
+    });
+
+    console.log(`consumer-check: passed in ${seconds(startedAt)}`);
+  } finally {
+    server?.close();
+    if (keep) console.log(`consumer-check: kept ${work} (KEEP_CONSUMER=1)`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// Each command has its own timeout; this is the backstop for a hang between them.
+const watchdog = setTimeout(() => {
+  console.error(`consumer-check: FAILED: still running after ${seconds(startedAt)}; something hangs`);
+  process.exit(1);
+}, 10 * 60 * 1000);
+watchdog.unref();
+
+main().catch((error: unknown) => {
+  if (error instanceof CheckFailed) {
+    console.error(`consumer-check: ${error.message}`);
+    if (error.details !== "") console.error(error.details.split("\n").slice(-60).join("\n"));
+  } else {
+    console.error("consumer-check: the check itself crashed:", error);
+  }
+  console.error(`consumer-check: FAILED after ${seconds(startedAt)}${keep ? "" : " (rerun with KEEP_CONSUMER=1 to keep the consumer project)"}`);
+  process.exitCode = 1;
+});
+
+// Used by the page's code (web/main.ts) and called from checkInBrowser.
+declare global {
+  interface Window {
+    finishConsumerRun?: () => void;
+  }
+}

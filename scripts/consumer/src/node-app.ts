@@ -1,0 +1,94 @@
+/**
+ * Runs in Node from the installed tarball: the Trio core, the asyncio layer
+ * and the testing entry, each with a result the check asserts. Compiled by
+ * tsc (moduleResolution node16) and run as plain JavaScript.
+ */
+import { run, runWith, openNursery, sleep, moveOnAfter, CancelScope, Cancelled, currentTime, openLoop, aioAsTrio, asyncio, asyncioRun, type Operation } from "trio-asyncio";
+import { MockClock, waitAllTasksBlocked } from "trio-asyncio/testing";
+
+function check(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new Error(`consumer node app: ${what}`);
+}
+
+// The Trio core: a nursery waits for its children, a cancel scope cancelled by
+// hand reaches a sleeping child, and its finally block runs.
+const log: string[] = [];
+function* worker(name: string, seconds: number): Operation<string> {
+  try {
+    yield* sleep(seconds);
+    log.push(`${name} done`);
+    return name;
+  } catch (error) {
+    if (error instanceof Cancelled) log.push(`${name} cancelled`);
+    throw error;
+  } finally {
+    log.push(`${name} finally`);
+  }
+}
+
+const core = await run(function* (): Operation<string> {
+  const scope = new CancelScope();
+  yield* openNursery(function* (n) {
+    n.startSoon(worker, "fast", 0.01);
+    n.startSoon(function* () {
+      yield* scope.run(function* () {
+        yield* worker("slow", 60);
+      });
+    });
+    n.startSoon(function* () {
+      yield* sleep(0.02);
+      scope.cancel("no longer needed");
+    });
+  });
+  const timedOut = yield* moveOnAfter(0.01, function* () {
+    yield* sleep(60);
+    return "too late";
+  });
+  return `${scope.cancelledCaught} ${String(timedOut)}`;
+});
+check(core === "true undefined", `core result was ${core}`);
+check(
+  log.join(",") === "fast done,fast finally,slow cancelled,slow finally",
+  `core log was ${log.join(",")}`,
+);
+console.log("node: Trio core ok");
+
+// The asyncio layer inside a Trio run, through the bridge.
+function* double(x: number): asyncio.Coroutine<number> {
+  yield* asyncio.sleep(0.01);
+  return 2 * x;
+}
+function* gatherAll(): asyncio.Coroutine<number[]> {
+  return yield* asyncio.gather(double(1), double(2), double(3));
+}
+const bridged = await run(function* () {
+  return yield* openLoop(function* () {
+    return yield* aioAsTrio(gatherAll)();
+  });
+});
+check(bridged.join(",") === "2,4,6", `asyncio gather through openLoop gave ${bridged.join(",")}`);
+check((await asyncioRun(gatherAll())).join(",") === "2,4,6", "asyncioRun(gatherAll()) gave another result");
+check(asyncio.run === asyncioRun, "asyncio.run is not asyncioRun");
+console.log("node: asyncio layer ok");
+
+// The testing entry: a MockClock that autojumps makes an hour pass at once,
+// and waitAllTasksBlocked sees the tasks of a run started from the root entry.
+const clock = new MockClock({ autojumpThreshold: 0 });
+const started = Date.now();
+const mocked = await runWith({ clock }, function* () {
+  let seen = false;
+  yield* openNursery(function* (n) {
+    n.startSoon(function* () {
+      yield* sleep(3600);
+    });
+    n.startSoon(function* () {
+      yield* waitAllTasksBlocked();
+      seen = true;
+    });
+  });
+  return { seen, now: currentTime() };
+});
+check(mocked.seen, "waitAllTasksBlocked never returned");
+check(mocked.now >= 3600, `the mock clock reads ${mocked.now}, not >= 3600`);
+check(Date.now() - started < 5000, "the mock clock waited in real time");
+console.log("node: testing entry ok");
