@@ -35,7 +35,11 @@ export default defineConfig(({ command }) => {
     target: "es2022",
     outDir: resolve(here, "dist"),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the package: the output is unminified and keeps its
+    // names, so it reads as it is in a debugger; maps that embed the sources
+    // more than doubled the package, and maps without them point at src/
+    // files the package does not ship.
+    sourcemap: false,
     minify: false,
     lib: {
       entry: {
@@ -48,8 +52,8 @@ export default defineConfig(({ command }) => {
     },
     rolldownOptions: {
       external: [/^preact/],
-      // Both entries share the runtime's state (the current task, the traps),
-      // so that state lives in one chunk that both import; name it plainly.
+      // The entries share the runtime's state (the current task, the traps),
+      // so that state lives in chunks they all import; name them plainly.
       output: { chunkFileNames: "shared-[hash].js" },
     },
   },
