@@ -16,6 +16,7 @@ import type { EventLoop } from "./event-loop.js";
 import type { Coroutine } from "./types.js";
 import { getRunningLoop } from "./running.js";
 
+/** @internal */
 export { RingDeque } from "../core/ring-deque.js";
 
 /** @internal Rejects a `withLock` body that is not a generator function. */
@@ -37,8 +38,9 @@ export function* holding<R>(what: string, acquire: () => Coroutine<unknown>, rel
 }
 
 /**
- * @internal Base of the primitives: binds to the running loop on first need
- * (CPython's `_LoopBoundMixin`).
+ * Base of the asyncio primitives, not for use on its own: binds to the
+ * running loop on first need (CPython's `_LoopBoundMixin`). Not internal,
+ * because the public primitives extend it in their declarations.
  */
 export class LoopBound {
   private boundLoop: EventLoop | null = null;

@@ -26,8 +26,12 @@ export interface Clock {
   attach?(listener: ClockListener): () => void;
 }
 
-/** @internal */
+/**
+ * What a run implements to hear of clock changes (see `Clock.attach`). Not
+ * internal, because `Runner` implements it in its declaration; its member is.
+ */
 export interface ClockListener {
+  /** @internal */
   clockChanged(): void;
 }
 

@@ -145,6 +145,7 @@ export class Task<T = unknown> {
   get ownScope(): CancelScope | null {
     return this.extras === null ? null : this.extras.ownScope;
   }
+  /** @internal */
   set ownScope(scope: CancelScope | null) {
     (this.extras ??= { ownScope: null, deferred: null }).ownScope = scope;
   }
@@ -152,6 +153,7 @@ export class Task<T = unknown> {
   get deferred(): Deferred<T> | null {
     return this.extras === null ? null : this.extras.deferred;
   }
+  /** @internal */
   set deferred(d: Deferred<T> | null) {
     (this.extras ??= { ownScope: null, deferred: null }).deferred = d;
   }
