@@ -9,7 +9,7 @@
  * coroutine). A Future is also a thenable, so plain `async` code can
  * `await` it.
  */
-import { FLAVOUR } from "../core/traps.js";
+import { FLAVOUR, futureAsPromiseValueError, isAsyncioFuture } from "../core/traps.js";
 import { CancelledError, InvalidStateError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { checkCallback } from "./handles.js";
@@ -204,7 +204,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this.promiseCache = new Promise<T>((resolve, reject) => {
         const settle = () => {
           try {
-            resolve(this.result());
+            const value = this.result();
+            if (isAsyncioFuture(value)) reject(futureAsPromiseValueError(`The result of ${this.toString()}`));
+            else resolve(value);
           } catch (error) {
             reject(error);
           }

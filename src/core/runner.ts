@@ -35,7 +35,7 @@ import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
 import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, type TaskFunction } from "./task.js";
-import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, type AbortTask, type Operation } from "./traps.js";
+import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
 /** Options of `run()`. */
@@ -587,7 +587,8 @@ export class Runner implements ClockListener {
       if (mainError !== undefined) errors.unshift(mainError);
       settle.reject(errors.length === 1 ? errors[0] : new ExceptionGroup(mainError === undefined ? "System tasks crashed" : "The main task and system tasks failed", errors));
     } else if (this.mainOk) {
-      settle.resolve(this.mainValue);
+      if (isAsyncioFuture(this.mainValue)) settle.reject(futureAsPromiseValueError("The run's result"));
+      else settle.resolve(this.mainValue);
     } else {
       settle.reject(this.mainValue);
     }

@@ -92,3 +92,26 @@ export function errorOutcome(error: unknown): Outcome<never> {
 
 /** The marker asyncio Futures carry, so the core can name the right adapter. */
 export const FLAVOUR = Symbol.for("trio-asyncio.flavour");
+
+/**
+ * True for an asyncio Future (or Task). Futures are thenables, so a Promise
+ * resolved *with* one adopts it instead of holding it: one whose result is
+ * itself, or that is pending on a closed loop, would keep the Promise
+ * pending forever. Callers that hand a value to a Promise refuse these.
+ * Total: a revoked Proxy or a throwing getter answers false.
+ */
+export function isAsyncioFuture(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  try {
+    return (value as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio";
+  } catch {
+    return false;
+  }
+}
+
+/** The error for a Promise that would be resolved with an asyncio Future (see isAsyncioFuture). */
+export function futureAsPromiseValueError(where: string): TypeError {
+  return new TypeError(
+    `${where} is an asyncio Future, and a Promise cannot hold a Future: it would wait on it, forever if the Future never completes (its loop has closed, or its result is the Future itself). Return the Future's result (\`return yield* future\`) instead.`,
+  );
+}
