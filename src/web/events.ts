@@ -1,0 +1,314 @@
+/**
+ * DOM events as operations: `waitEvent` waits for one event, and
+ * `openEventChannel` turns a stream of events into a receive channel for the
+ * length of a block.
+ *
+ * Why it is built so: a listener is host code, so it can only hand events
+ * over, never wait; everything that waits is the task's side, on the core's
+ * wait/wake pair (`waitEvent`) or on a memory channel (`openEventChannel`).
+ * Every listener added here is removed on every way out: the event arrived,
+ * the task was cancelled, the block returned or raised, or the channel was
+ * closed. The channel is a block (like `openNursery`) rather than a handle
+ * to close by hand, so leaving the block is what removes the listener.
+ */
+import { ClosedResourceError, describe } from "../core/errors.js";
+import { requireTask } from "../core/state.js";
+import { TaskState } from "../core/task.js";
+import { waitTaskRescheduled } from "../core/operations.js";
+import { Abort, type Operation } from "../core/traps.js";
+import { openMemoryChannel, type MemoryReceiveChannel, type ReceiveResult } from "../sync/channel.js";
+import { checkEventTarget, checkOptionalFunction, checkOptions, type ListenerTarget } from "./target.js";
+
+/** Options of `waitEvent`. */
+export interface WaitEventOptions<E extends Event = Event> {
+  /**
+   * Called in the listener for each event; only an event it accepts (returns
+   * true for) ends the wait. It runs synchronously inside the dispatch, so it
+   * is also the place for `event.preventDefault()`. If it throws, the wait
+   * raises that error.
+   */
+  filter?: (event: E) => boolean;
+  /** As `addEventListener`'s `passive`. */
+  passive?: boolean;
+  /** As `addEventListener`'s `capture`. */
+  capture?: boolean;
+}
+
+function listenerOptions(options: { passive?: boolean; capture?: boolean }): AddEventListenerOptions {
+  return { passive: options.passive === true, capture: options.capture === true };
+}
+
+/**
+ * Waits for the next `type` event on `target` (that `filter` accepts) and
+ * returns it. Cancellable: the listener is removed when the event arrives,
+ * when the task is cancelled, and on any other way out.
+ *
+ * ```ts
+ * const click = yield* waitEvent<MouseEvent>(button, "click");
+ * ```
+ *
+ * The task resumes after the dispatch has finished, so call
+ * `preventDefault()` in `filter` if you need it.
+ */
+export function waitEvent<E extends Event = Event>(target: EventTarget, type: string, options: WaitEventOptions<E> = {}): Operation<E> {
+  checkEventTarget("waitEvent(target, type)", target, type);
+  checkOptions("waitEvent(target, type, options)", options);
+  checkOptionalFunction("waitEvent's filter option", options.filter);
+  return waitEventOp(target, type, options);
+}
+
+function* waitEventOp<E extends Event>(target: ListenerTarget, type: string, options: WaitEventOptions<E>): Operation<E> {
+  const task = requireTask("waitEvent()");
+  const filter = options.filter;
+  const opts = listenerOptions(options);
+  let listening = true;
+  const stop = () => {
+    if (!listening) return;
+    listening = false;
+    target.removeEventListener(type, listener, opts);
+  };
+  const wake = (value: unknown, throws: boolean) => {
+    stop();
+    if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
+  };
+  function listener(event: Event): void {
+    if (!listening) return;
+    let accepted: boolean;
+    try {
+      accepted = filter === undefined || filter(event as E) === true;
+    } catch (error) {
+      wake(error, true);
+      return;
+    }
+    if (accepted) wake(event, false);
+  }
+  target.addEventListener(type, listener, opts);
+  try {
+    task.waitingOn = target;
+    return (yield* waitTaskRescheduled(() => {
+      stop();
+      return Abort.SUCCEEDED;
+    })) as E;
+  } finally {
+    stop();
+  }
+}
+
+/** What `openEventChannel` does with an event that finds the buffer full. */
+export type EventOverflow = "drop-oldest" | "drop-newest" | "block";
+
+const OVERFLOW_MODES: readonly string[] = ["drop-oldest", "drop-newest", "block"];
+
+/** Options of `openEventChannel`. */
+export interface EventChannelOptions {
+  /**
+   * How many events may wait for a receiver (default `Infinity`). A receiver
+   * already waiting takes an event directly, so `0` keeps only the events a
+   * receiver is waiting for (with a drop mode).
+   */
+  maxBuffer?: number;
+  /**
+   * What happens to an event when `maxBuffer` events already wait:
+   * `"drop-oldest"` drops the oldest waiting event (the latest state wins,
+   * as for pointer moves), `"drop-newest"` drops the new one, and `"block"`
+   * (the default) drops nothing. A dispatch cannot wait, so under `"block"`
+   * the event joins the line past `maxBuffer` (as a blocked send would in a
+   * memory channel) and memory grows while the receiver lags.
+   * `statistics().overflowed` counts these events in every mode.
+   */
+  overflow?: EventOverflow;
+  /** As `addEventListener`'s `passive`. */
+  passive?: boolean;
+  /** As `addEventListener`'s `capture`. */
+  capture?: boolean;
+}
+
+/** Counters of an `EventChannel`. */
+export interface EventChannelStatistics {
+  /** Events waiting for a receiver. */
+  readonly buffered: number;
+  /** The `maxBuffer` option. */
+  readonly maxBuffer: number;
+  /** The `overflow` option. */
+  readonly overflow: EventOverflow;
+  /** Events that found the buffer full (dropped, or kept past it under `"block"`). */
+  readonly overflowed: number;
+  /** Tasks blocked in `receive`. */
+  readonly tasksWaitingReceive: number;
+  /** Whether the listener is still on the target. */
+  readonly listening: boolean;
+}
+
+/**
+ * The receive side of `openEventChannel`: the events, in dispatch order.
+ * Closing it removes the listener; its block's end closes it too.
+ */
+export class EventChannel<E extends Event = Event> {
+  /** @internal */ overflowedCount = 0;
+  /** @internal */ listening = true;
+
+  /** @internal Use `openEventChannel`. */
+  constructor(
+    private readonly events: MemoryReceiveChannel<E>,
+    private readonly stopListening: () => void,
+    /** The `maxBuffer` option. */ readonly maxBuffer: number,
+    /** The `overflow` option. */ readonly overflow: EventOverflow,
+  ) {}
+
+  /** True once the channel was closed (by `close()` or by leaving its block). */
+  get closed(): boolean {
+    return this.events.closed;
+  }
+
+  /**
+   * Receives the next event, blocking until one is dispatched. A checkpoint.
+   * Raises `ClosedResourceError` once the channel is closed.
+   */
+  receive(): Operation<E> {
+    if (this.events.closed) return closedReceive();
+    return this.events.receive();
+  }
+
+  /** The next event if one is waiting, else raises `WouldBlock`. Not a checkpoint. */
+  receiveNowait(): E {
+    return this.events.receiveNowait();
+  }
+
+  /** The next event as `{ done: false, value }` (an event channel ends only by being closed). */
+  receiveOrEnd(): Operation<ReceiveResult<E>> {
+    return this.events.receiveOrEnd();
+  }
+
+  /** Runs `body` for each event, one at a time, until the channel is closed (then raises `ClosedResourceError`) or `body` raises. */
+  forEach(body: (event: E) => Operation<unknown>): Operation<void> {
+    return this.events.forEach(body);
+  }
+
+  /** Removes the listener and drops the waiting events; idempotent. A task blocked in `receive` gets `ClosedResourceError`. */
+  close(): void {
+    this.stopListening();
+    this.events.close();
+  }
+
+  /** `close()`, then a checkpoint. */
+  *aclose(): Operation<void> {
+    this.close();
+    yield* this.events.aclose();
+  }
+
+  /** Counters for tools and tests. */
+  statistics(): EventChannelStatistics {
+    const s = this.events.statistics();
+    return {
+      buffered: s.currentBufferUsed,
+      maxBuffer: this.maxBuffer,
+      overflow: this.overflow,
+      overflowed: this.overflowedCount,
+      tasksWaitingReceive: s.tasksWaitingReceive,
+      listening: this.listening,
+    };
+  }
+
+  toString(): string {
+    return `<EventChannel ${this.overflow} ${this.maxBuffer}${this.closed ? " closed" : ""}>`;
+  }
+}
+
+function* closedReceive(): Operation<never> {
+  throw new ClosedResourceError("receive() on an event channel that was closed: its listener is gone. Open a new one with openEventChannel.");
+}
+
+function checkChannelOptions(options: EventChannelOptions): { maxBuffer: number; overflow: EventOverflow } {
+  checkOptions("openEventChannel(target, type, options, body)", options);
+  const maxBuffer = options.maxBuffer ?? Infinity;
+  if (typeof maxBuffer !== "number" || Number.isNaN(maxBuffer) || maxBuffer < 0 || (maxBuffer !== Infinity && !Number.isInteger(maxBuffer))) {
+    throw new RangeError(`openEventChannel's maxBuffer must be a non-negative integer or Infinity, got ${describe(maxBuffer)}.`);
+  }
+  const overflow = options.overflow ?? "block";
+  if (!OVERFLOW_MODES.includes(overflow)) {
+    throw new TypeError(`openEventChannel's overflow must be "drop-oldest", "drop-newest" or "block", got ${describe(overflow)}.`);
+  }
+  return { maxBuffer, overflow };
+}
+
+/**
+ * Listens for `type` events on `target` for the length of `body`, which
+ * receives them from a channel. The listener is removed when `body` returns
+ * or raises, when the task is cancelled, and when the channel is closed.
+ *
+ * ```ts
+ * yield* openEventChannel<PointerEvent, void>(canvas, "pointermove", { maxBuffer: 1, overflow: "drop-oldest" }, function* (moves) {
+ *   for (;;) draw((yield* moves.receive()).clientX);
+ * });
+ * ```
+ *
+ * Returns what `body` returns.
+ */
+export function openEventChannel<E extends Event, T>(target: EventTarget, type: string, body: (events: EventChannel<E>) => Operation<T>): Operation<T>;
+export function openEventChannel<E extends Event, T>(
+  target: EventTarget,
+  type: string,
+  options: EventChannelOptions,
+  body: (events: EventChannel<E>) => Operation<T>,
+): Operation<T>;
+export function openEventChannel<E extends Event, T>(
+  target: EventTarget,
+  type: string,
+  optionsOrBody: EventChannelOptions | ((events: EventChannel<E>) => Operation<T>),
+  maybeBody?: (events: EventChannel<E>) => Operation<T>,
+): Operation<T> {
+  checkEventTarget("openEventChannel(target, type, options, body)", target, type);
+  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
+  const { maxBuffer, overflow } = checkChannelOptions(options);
+  if (typeof body !== "function") {
+    throw new TypeError(
+      `openEventChannel(target, type, options, body) needs a body: a generator function such as function* (events) { ... }, got ${describe(body)}.`,
+    );
+  }
+  return eventChannelBlock(target, type, listenerOptions(options), maxBuffer, overflow, body);
+}
+
+function* eventChannelBlock<E extends Event, T>(
+  target: ListenerTarget,
+  type: string,
+  opts: AddEventListenerOptions,
+  maxBuffer: number,
+  overflow: EventOverflow,
+  body: (events: EventChannel<E>) => Operation<T>,
+): Operation<T> {
+  requireTask("openEventChannel()");
+  // The channel itself never blocks (a dispatch cannot wait); the listener
+  // applies maxBuffer and the overflow mode.
+  const [send, receive] = openMemoryChannel<E>(Infinity);
+  const stop = () => {
+    if (!channel.listening) return;
+    channel.listening = false;
+    target.removeEventListener(type, listener, opts);
+  };
+  const channel = new EventChannel<E>(receive, stop, maxBuffer, overflow);
+  function listener(event: Event): void {
+    if (!channel.listening) return;
+    const s = receive.statistics();
+    // Full: as many events wait as allowed, and no receiver is waiting to take this one.
+    if (s.currentBufferUsed >= maxBuffer && s.tasksWaitingReceive === 0) {
+      channel.overflowedCount++;
+      if (overflow === "drop-newest") return;
+      if (overflow === "drop-oldest") {
+        if (s.currentBufferUsed === 0) return; // nothing older to drop: this one goes
+        receive.receiveNowait();
+      }
+    }
+    send.sendNowait(event as E);
+  }
+  target.addEventListener(type, listener, opts);
+  try {
+    const op = body(channel) as Operation<T> | undefined;
+    if (op === null || typeof op !== "object" || typeof op.next !== "function") {
+      throw new TypeError(`openEventChannel(..., body): body must be a generator function (function* (events) { ... }), it returned ${describe(op)}.`);
+    }
+    return yield* op;
+  } finally {
+    channel.close();
+  }
+}

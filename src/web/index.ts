@@ -1,0 +1,5 @@
+/**
+ * trio-asyncio/web: the browser's sources of concurrency as cancellable
+ * operations and channels. A separate entry, so the core pays nothing for it.
+ */
+export { waitEvent, openEventChannel, EventChannel, type WaitEventOptions, type EventChannelOptions, type EventChannelStatistics, type EventOverflow } from "./events.js";
