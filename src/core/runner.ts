@@ -764,7 +764,16 @@ export class Runner implements ClockListener {
       return;
     }
     const earliest = this.deadlines.earliest();
-    if (earliest !== Infinity) this.clock.autojump!(earliest);
+    if (earliest !== Infinity) {
+      // Called from a host timer, outside the batch's guard: a broken
+      // clock here must end the run, not escape to the host and wedge it.
+      try {
+        this.clock.autojump!(earliest);
+      } catch (error) {
+        this.abandon(error);
+        return;
+      }
+    }
     this.runBatchInTimer();
   }
 

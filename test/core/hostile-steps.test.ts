@@ -25,6 +25,7 @@ import { describe as describeValue, describeError } from "../../src/core/errors.
 import { liveRuns, observer } from "../../src/inspect/hooks.js";
 import { subscribe } from "../../src/inspect/subscribe.js";
 import { cancel as inspectorCancel } from "../../src/inspect/control.js";
+import { MockClock } from "../../src/testing/index.js";
 import { autojumpClock } from "./helpers.js";
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -316,6 +317,26 @@ describe("the last-resort guard of a batch", () => {
     );
     expect(error).toBeInstanceOf(TrioInternalError);
     expect((error as Error).message).toMatch(/clock broke/);
+    expect(noCurrentTask()).toBe(true);
+    expect(liveRuns.has(runner!)).toBe(false);
+    expect(runner!.leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
+  });
+
+  it("a clock whose autojump throws (called from the idle check, outside a batch) crashes the run instead of escaping to the host", async () => {
+    class BreakingJumpClock extends MockClock {
+      override autojump(): void {
+        throw new Error("jump broke");
+      }
+    }
+    let runner: Runner | null = null;
+    const error = await failure(
+      runWith({ clock: new BreakingJumpClock({ autojumpThreshold: 0 }) }, function* () {
+        runner = currentRun();
+        yield* sleep(10);
+      }),
+    );
+    expect(error).toBeInstanceOf(TrioInternalError);
+    expect((error as Error).message).toMatch(/jump broke/);
     expect(noCurrentTask()).toBe(true);
     expect(liveRuns.has(runner!)).toBe(false);
     expect(runner!.leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
