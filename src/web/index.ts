@@ -3,3 +3,4 @@
  * operations and channels. A separate entry, so the core pays nothing for it.
  */
 export { waitEvent, openEventChannel, EventChannel, type WaitEventOptions, type EventChannelOptions, type EventChannelStatistics, type EventOverflow } from "./events.js";
+export { nextFrame, waitIdle, yieldToHost, type WaitIdleOptions } from "./frames.js";

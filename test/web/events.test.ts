@@ -240,7 +240,7 @@ describe("openEventChannel", () => {
     expect(() => openEventChannel(target, "m", { overflow: "drop-middle" as "block" }, body)).toThrow(/"drop-oldest", "drop-newest" or "block"/);
     expect(() => openEventChannel(target, "m", { maxBuffer: -1 }, body)).toThrow(RangeError);
     expect(() => openEventChannel(target, "m", { maxBuffer: 1.5 }, body)).toThrow(/non-negative integer or Infinity/);
-    expect(() => openEventChannel(target, "m", {})).toThrow(/needs a body/);
+    expect(() => openEventChannel(target, "m", {} as never)).toThrow(/needs a body/);
     expect(() => openEventChannel("button" as unknown as EventTarget, "m", body)).toThrow(/needs an EventTarget/);
     await expect(
       runMock(function* () {

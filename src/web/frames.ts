@@ -1,0 +1,184 @@
+/**
+ * Frames and idle time: `nextFrame`, `waitIdle`, `yieldToHost`.
+ *
+ * Why it is built so: each one parks the task on the core's wait/wake pair
+ * and asks the host for one callback; cancelling the task cancels that
+ * callback (`cancelAnimationFrame`, `cancelIdleCallback`, `clearTimeout`),
+ * so nothing fires after the task has moved on. The host functions are read
+ * from `globalThis` at each call, not at import, so the module costs nothing
+ * where they are missing and tests can install stand-ins.
+ */
+import { describe } from "../core/errors.js";
+import { waitTaskRescheduled } from "../core/operations.js";
+import { RuntimeError, requireTask } from "../core/state.js";
+import { TaskState, type Task } from "../core/task.js";
+import { Abort, type Operation } from "../core/traps.js";
+import { checkOptions } from "./target.js";
+
+interface FrameHost {
+  requestAnimationFrame?: (cb: (time: number) => void) => number;
+  cancelAnimationFrame?: (id: number) => void;
+  requestIdleCallback?: (cb: (deadline: IdleDeadline) => void, options?: { timeout?: number }) => number;
+  cancelIdleCallback?: (id: number) => void;
+  scheduler?: { yield?: () => Promise<unknown> };
+  MessageChannel?: typeof MessageChannel;
+  setImmediate?: (cb: () => void) => unknown;
+  clearImmediate?: (id: unknown) => void;
+}
+
+function host(): FrameHost {
+  return globalThis as unknown as FrameHost;
+}
+
+function wake(task: Task, value: unknown, throws = false): void {
+  if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
+}
+
+/**
+ * Waits for the next animation frame and returns its timestamp (the
+ * `requestAnimationFrame` callback's argument, in milliseconds). Cancelling
+ * the task cancels the frame request.
+ *
+ * Needs `requestAnimationFrame` (a window); a worker or Node gets a
+ * RuntimeError that names the alternatives.
+ */
+export function* nextFrame(): Operation<number> {
+  const task = requireTask("nextFrame()");
+  const { requestAnimationFrame: request, cancelAnimationFrame: cancel } = host();
+  if (typeof request !== "function" || typeof cancel !== "function") {
+    throw new RuntimeError("nextFrame() needs requestAnimationFrame and cancelAnimationFrame (a browser window); in a worker or Node, use yieldToHost() or sleep().");
+  }
+  let pending = true;
+  const id = request.call(globalThis, (time) => {
+    pending = false;
+    wake(task, time);
+  });
+  task.waitingOn = "animation frame";
+  try {
+    return (yield* waitTaskRescheduled(() => {
+      if (pending) cancel.call(globalThis, id);
+      pending = false;
+      return Abort.SUCCEEDED;
+    })) as number;
+  } finally {
+    if (pending) cancel.call(globalThis, id);
+  }
+}
+
+/** Options of `waitIdle`. */
+export interface WaitIdleOptions {
+  /**
+   * At most this many seconds (as everywhere in this library) before the
+   * callback runs even if the host never gets idle; the deadline then has
+   * `didTimeout` true. Default: no limit.
+   */
+  timeout?: number;
+}
+
+/** How long the fallback pretends an idle period lasts, in ms (the longest one the spec allows). */
+const FALLBACK_IDLE_MS = 50;
+
+/**
+ * Waits until the host is idle (`requestIdleCallback`) and returns the
+ * `IdleDeadline`: `timeRemaining()` says how many milliseconds of the idle
+ * period are left when the task reads it. Where `requestIdleCallback` is
+ * missing (Safari, Node) it falls back to a short `setTimeout` and a 50 ms
+ * budget. Cancelling the task cancels the callback.
+ */
+export function waitIdle(options: WaitIdleOptions = {}): Operation<IdleDeadline> {
+  checkOptions("waitIdle(options)", options);
+  const timeout = options.timeout;
+  if (timeout !== undefined && (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0)) {
+    throw new TypeError(`waitIdle's timeout is a non-negative number of seconds, got ${describe(timeout)}.`);
+  }
+  return waitIdleOp(timeout);
+}
+
+function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
+  const task = requireTask("waitIdle()");
+  const { requestIdleCallback: request, cancelIdleCallback: cancel } = host();
+  let pending = true;
+  const done = (deadline: IdleDeadline) => {
+    pending = false;
+    wake(task, deadline);
+  };
+  let cancelRequest: () => void;
+  if (typeof request === "function" && typeof cancel === "function") {
+    const id = request.call(globalThis, done, timeout === undefined || timeout === Infinity ? undefined : { timeout: timeout * 1000 });
+    cancelRequest = () => cancel.call(globalThis, id);
+  } else {
+    const timer = setTimeout(() => {
+      const start = performance.now();
+      done({ didTimeout: false, timeRemaining: () => Math.max(0, FALLBACK_IDLE_MS - (performance.now() - start)) });
+    }, 1);
+    cancelRequest = () => clearTimeout(timer);
+  }
+  task.waitingOn = "idle callback";
+  try {
+    return (yield* waitTaskRescheduled(() => {
+      if (pending) cancelRequest();
+      pending = false;
+      return Abort.SUCCEEDED;
+    })) as IdleDeadline;
+  } finally {
+    if (pending) cancelRequest();
+  }
+}
+
+/**
+ * Lets the host run its pending work (input, rendering, other tasks) before
+ * continuing: `scheduler.yield()` where present, else one macrotask
+ * (`setImmediate` in Node, else a `MessageChannel` message; `setTimeout(0)` as a last resort). Unlike `checkpoint()`,
+ * which only lets this run's other tasks go, it leaves the current host
+ * task. Cancellable: a cancelled task stops waiting at once (a
+ * `scheduler.yield()` Promise then settles unobserved).
+ */
+export function* yieldToHost(): Operation<void> {
+  const task = requireTask("yieldToHost()");
+  const h = host();
+  let pending = true;
+  let cancelRequest: () => void = () => {};
+  const done = () => {
+    if (!pending) return;
+    pending = false;
+    wake(task, undefined);
+  };
+  const schedulerYield = h.scheduler?.yield;
+  if (typeof schedulerYield === "function") {
+    Promise.resolve(schedulerYield.call(h.scheduler)).then(done, (error: unknown) => {
+      if (pending) {
+        pending = false;
+        wake(task, error, true);
+      }
+    });
+  } else if (typeof h.setImmediate === "function") {
+    // Node (and old Edge): Node drains a thousand port messages per wakeup, so a macrotask there is setImmediate.
+    const id = h.setImmediate(done);
+    cancelRequest = () => h.clearImmediate?.(id);
+  } else if (typeof h.MessageChannel === "function") {
+    const channel = new h.MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      done();
+    };
+    channel.port2.postMessage(null);
+    // A closed port drops the message, and an open one would keep the host alive.
+    cancelRequest = () => channel.port1.close();
+  } else {
+    const timer = setTimeout(done, 0);
+    cancelRequest = () => clearTimeout(timer);
+  }
+  task.waitingOn = "host";
+  try {
+    yield* waitTaskRescheduled(() => {
+      if (pending) cancelRequest();
+      pending = false;
+      return Abort.SUCCEEDED;
+    });
+  } finally {
+    if (pending) {
+      pending = false;
+      cancelRequest();
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// Frames and idle time, in Node with stand-ins for the browser's functions, installed and
+// removed per test: the callback wakes the task, cancelling the task cancels the callback.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CancelScope, RuntimeError, openNursery, run } from "../../src/index.js";
+import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { nextFrame, waitIdle, yieldToHost } from "../../src/web/index.js";
+import { runMock } from "./helpers.js";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+/** A host of callbacks by id, fired by hand: rAF and rIC stand-ins. */
+function fakeCallbacks<A>() {
+  const pending = new Map<number, (arg: A) => void>();
+  const requests: unknown[] = [];
+  let next = 1;
+  return {
+    pending,
+    requests,
+    request: (cb: (arg: A) => void, options?: unknown) => {
+      requests.push(options);
+      pending.set(next, cb);
+      return next++;
+    },
+    cancel: vi.fn((id: number) => void pending.delete(id)),
+    fireAll(arg: A) {
+      const cbs = [...pending.values()];
+      pending.clear();
+      for (const cb of cbs) cb(arg);
+    },
+  };
+}
+
+describe("nextFrame", () => {
+  it("returns the frame's timestamp", async () => {
+    const raf = fakeCallbacks<number>();
+    vi.stubGlobal("requestAnimationFrame", raf.request);
+    vi.stubGlobal("cancelAnimationFrame", raf.cancel);
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          expect(yield* nextFrame()).toBe(16.5);
+        });
+        yield* waitAllTasksBlocked();
+        expect(raf.pending.size).toBe(1);
+        raf.fireAll(16.5);
+      });
+    });
+    expect(raf.cancel).not.toHaveBeenCalled();
+  });
+
+  it("cancelling the task cancels the frame request", async () => {
+    const raf = fakeCallbacks<number>();
+    vi.stubGlobal("requestAnimationFrame", raf.request);
+    vi.stubGlobal("cancelAnimationFrame", raf.cancel);
+    await runMock(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* scope.run(function* () {
+            yield* nextFrame();
+          });
+        });
+        yield* waitAllTasksBlocked();
+        scope.cancel();
+      });
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    expect(raf.cancel).toHaveBeenCalledWith(1);
+    expect(raf.pending.size).toBe(0);
+  });
+
+  it("without requestAnimationFrame raises a RuntimeError naming the alternatives", async () => {
+    vi.stubGlobal("requestAnimationFrame", undefined);
+    await runMock(function* () {
+      let caught: unknown;
+      try {
+        yield* nextFrame();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(RuntimeError);
+      expect(String(caught)).toMatch(/yieldToHost\(\) or sleep\(\)/);
+    });
+  });
+});
+
+describe("waitIdle", () => {
+  it("uses requestIdleCallback with the timeout in milliseconds and returns the deadline", async () => {
+    const ric = fakeCallbacks<IdleDeadline>();
+    vi.stubGlobal("requestIdleCallback", ric.request);
+    vi.stubGlobal("cancelIdleCallback", ric.cancel);
+    const deadline = { didTimeout: true, timeRemaining: () => 0 };
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          expect(yield* waitIdle({ timeout: 0.25 })).toBe(deadline);
+          expect(yield* waitIdle()).toBe(deadline);
+        });
+        yield* waitAllTasksBlocked();
+        ric.fireAll(deadline);
+        yield* waitAllTasksBlocked();
+        ric.fireAll(deadline);
+      });
+    });
+    expect(ric.requests).toEqual([{ timeout: 250 }, undefined]);
+  });
+
+  it("cancelling the task cancels the idle callback", async () => {
+    const ric = fakeCallbacks<IdleDeadline>();
+    vi.stubGlobal("requestIdleCallback", ric.request);
+    vi.stubGlobal("cancelIdleCallback", ric.cancel);
+    await runMock(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* scope.run(() => waitIdle());
+        });
+        yield* waitAllTasksBlocked();
+        scope.cancel();
+      });
+    });
+    expect(ric.cancel).toHaveBeenCalledWith(1);
+  });
+
+  it("falls back to a timer with a 50 ms budget where requestIdleCallback is missing", async () => {
+    vi.stubGlobal("requestIdleCallback", undefined);
+    await run(function* () {
+      const deadline = yield* waitIdle();
+      expect(deadline.didTimeout).toBe(false);
+      const left = deadline.timeRemaining();
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(50);
+    });
+  });
+
+  it("the fallback's timer is cleared when the task is cancelled", async () => {
+    vi.stubGlobal("requestIdleCallback", undefined);
+    const clear = vi.spyOn(globalThis, "clearTimeout");
+    await run(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* scope.run(() => waitIdle());
+        });
+        yield* waitAllTasksBlocked();
+        clear.mockClear();
+        scope.cancel();
+      });
+      expect(clear).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  it("refuses a bad timeout", async () => {
+    expect(() => waitIdle({ timeout: -1 })).toThrow(/non-negative number of seconds/);
+    expect(() => waitIdle({ timeout: "1s" as unknown as number })).toThrow(/non-negative number of seconds/);
+    expect(() => waitIdle(3 as unknown as object)).toThrow(/options object/);
+  });
+});
+
+describe("yieldToHost", () => {
+  it("uses scheduler.yield where present", async () => {
+    const yieldFn = vi.fn(() => Promise.resolve());
+    vi.stubGlobal("scheduler", { yield: yieldFn });
+    await run(function* () {
+      yield* yieldToHost();
+    });
+    expect(yieldFn).toHaveBeenCalledTimes(1);
+  });
+
+  it("without scheduler.yield, leaves the host task: a macrotask queued before it runs first", async () => {
+    vi.stubGlobal("scheduler", undefined);
+    const order: string[] = [];
+    await run(function* () {
+      setImmediate(() => order.push("host macrotask"));
+      yield* yieldToHost();
+      order.push("task resumed");
+    });
+    expect(order).toEqual(["host macrotask", "task resumed"]);
+  });
+
+  it("uses a MessageChannel message where setImmediate is missing, and closes its port", async () => {
+    vi.stubGlobal("scheduler", undefined);
+    vi.stubGlobal("setImmediate", undefined);
+    const close = vi.spyOn(MessagePort.prototype, "close");
+    await run(function* () {
+      yield* yieldToHost();
+    });
+    expect(close).toHaveBeenCalled();
+  });
+
+  it("cancelling the task cancels the pending macrotask", async () => {
+    vi.stubGlobal("scheduler", undefined);
+    const clear = vi.spyOn(globalThis, "clearImmediate");
+    await run(function* () {
+      const scope = new CancelScope();
+      scope.cancel();
+      yield* scope.run(() => yieldToHost());
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    expect(clear).toHaveBeenCalledTimes(1);
+  });
+});
