@@ -17,11 +17,16 @@ export default tseslint.config(
   // from the layers below it.
   ...[
     ["src/inspect/hooks.ts", "^\\.\\.?/"],
-    ["src/core/**/*.ts", "^\\.\\./(sync|asyncio|bridge|testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/sync/**/*.ts", "^\\.\\./(asyncio|bridge|testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/asyncio/**/*.ts", "^\\.\\./(bridge|testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/bridge/**/*.ts", "^\\.\\./(testing|preact)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|preact|inspect)/"],
+    ["src/core/**/*.ts", "^\\.\\./(sync|asyncio|bridge|testing|components|preact|react)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/sync/**/*.ts", "^\\.\\./(asyncio|bridge|testing|components|preact|react)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/asyncio/**/*.ts", "^\\.\\./(bridge|testing|components|preact|react)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/bridge/**/*.ts", "^\\.\\./(testing|components|preact|react)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|components|preact|react|inspect)/"],
+    // components: framework-free, on core, sync and the bridges only.
+    ["src/components/**/*.ts", "^\\.\\./(asyncio|testing|inspect|preact|react|web|workers)/|^(preact|react|react-dom)(/|$)"],
+    // preact and react: thin adapters over components (core for its errors and types), never each other.
+    ["src/preact/**/*.{ts,tsx}", "^\\.\\./(sync|asyncio|bridge|testing|inspect|react|web|workers)/|^(react|react-dom)(/|$)"],
+    ["src/react/**/*.{ts,tsx}", "^\\.\\./(sync|asyncio|bridge|testing|inspect|preact|web|workers)/|^preact(/|$)"],
   ].map(([files, regex]) => ({
     files: [files],
     rules: {

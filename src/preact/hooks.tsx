@@ -13,8 +13,21 @@
 import { createContext, type ComponentChildren, type JSX } from "preact";
 import { useContext, useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { RuntimeError, type Operation } from "../core/index.js";
-import { TaskPolicy, type InstanceState, type TaskInstance, type TaskPolicyOptions, type TaskPolicyState } from "./policy.js";
-import { ScopedNursery, TrioRuntime, type TrioRuntimeOptions } from "./runtime.js";
+import {
+  ScopedNursery,
+  TaskPolicy,
+  TrioRuntime,
+  checkTaskDeps,
+  taskResult,
+  type TaskInstance,
+  type TaskPolicyHandle,
+  type TaskPolicyOptions,
+  type TaskPolicyState,
+  type TaskResult,
+  type TrioRuntimeOptions,
+} from "../components/index.js";
+
+export type { TaskPolicyHandle, TaskResult };
 
 const RuntimeContext = createContext<TrioRuntime | null>(null);
 
@@ -73,16 +86,6 @@ export function useNursery(name = "component"): ScopedNursery {
   return nursery;
 }
 
-/** What `useTaskPolicy` returns: the policy's state plus its controls. */
-export type TaskPolicyHandle<A extends unknown[], T> = TaskPolicyState<T> & {
-  /** Performs the task (see `TaskPolicy.perform`). Stable across renders. */
-  perform(...args: A): TaskInstance<T>;
-  /** Cancels running instances and drops queued ones. Stable across renders. */
-  cancelAll(reason?: string): void;
-  /** The policy object itself, for code outside the component. */
-  policy: TaskPolicy<A, T>;
-};
-
 function useSubscription<A extends unknown[], T>(policy: TaskPolicy<A, T>): TaskPolicyState<T> {
   const [, force] = useReducer((n: number) => n + 1, 0);
   const state = policy.state;
@@ -123,33 +126,17 @@ export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operat
   return { ...state, perform, cancelAll, policy };
 }
 
-/** What `useTask` returns. */
-export interface TaskResult<T> {
-  /** "running" while the current run is going (or waiting for the previous one's cleanup), then how it ended. */
-  status: "running" | InstanceState;
-  /** The value of the latest run that succeeded (kept while a restart runs). */
-  value: T | undefined;
-  /** The error of the latest run, if it failed (cleared when a later run succeeds). */
-  error: unknown;
-  /** True while a run is going. */
-  isRunning: boolean;
-  /** Runs the task again now, cancelling the current run. */
-  restart(): void;
-}
-
 /**
  * Runs a Trio operation for the component's lifetime: started on mount,
  * restarted when `deps` change (the old run is cancelled, its `finally`
  * runs, then the new one starts), cancelled on unmount.
  */
 export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
-  if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
+  checkTaskDeps(deps);
   const handle = useTaskPolicy(fn, { policy: "restartable", maxConcurrency: 1, name: options.name ?? (fn.name || "useTask") });
   const perform = handle.perform;
   useEffect(() => {
     perform();
   }, deps); // the caller's deps decide when to restart
-  const last = handle.last;
-  const status = last === null || last.state === "queued" ? "running" : last.state;
-  return { status, value: handle.lastValue, error: handle.lastError, isRunning: status === "running", restart: () => void perform() };
+  return taskResult(handle, perform);
 }

@@ -13,7 +13,7 @@ import { sleep, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy, useTrioRuntime, type ScopedNursery } from "../../src/preact/index.js";
-import { settled } from "./helpers.js";
+import { settled } from "../components/helpers.js";
 
 let container: HTMLElement;
 const runtimes: TrioRuntime[] = [];

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sleep, sleepForever, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
-import { TrioRuntime, taskPolicy } from "../../src/preact/index.js";
+import { TrioRuntime, taskPolicy } from "../../src/components/index.js";
 import { settled } from "./helpers.js";
 
 const open: TrioRuntime[] = [];

@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openNursery, run, sleep, type Nursery, type Operation } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
-import { TrioRuntime, taskPolicy, type TaskInstance } from "../../src/preact/index.js";
+import { TrioRuntime, taskPolicy, type TaskInstance } from "../../src/components/index.js";
 import { runClean, settled } from "./helpers.js";
 
 const open: TrioRuntime[] = [];

@@ -15,8 +15,9 @@
  *   there is cancelled, its `finally` blocks run, and the host task ends.
  *   No flags, no "is mounted" checks. When the last task ends, the host ends
  *   too, so an idle component owns no task.
- * - The run starts on a microtask, so work started before the nursery exists
- *   is queued and handed over as soon as it opens.
+ * - The run starts with the first work (and its main task on a microtask),
+ *   so work started before the nursery exists is queued and handed over as
+ *   soon as it opens, and a runtime nobody used owns nothing.
  * - Errors never take the page down: a child that raises makes its
  *   component's nursery cancel its siblings (as any nursery does); the host
  *   reports the error to `onError`, and work started from then on goes to a
@@ -41,6 +42,7 @@ import {
   type Runner,
   currentRun,
 } from "../core/index.js";
+import { deferred, type Deferred } from "../core/deferred.js";
 import { reportWith } from "./report.js";
 
 /**
@@ -132,7 +134,11 @@ function reportable(error: unknown): unknown {
 export class TrioRuntime {
   /** The run's name. */
   readonly name: string;
-  /** Settles when the run has ended (after `close()`). */
+  /**
+   * Settles when the run has ended (after `close()`). The run starts with
+   * the first work given to the runtime, so a runtime that never had any
+   * owns no run, and `done` settles as soon as it is closed.
+   */
   readonly done: Promise<void>;
   /** @internal */ readonly onError: ErrorReporter;
   private nursery: Nursery | null = null;
@@ -142,6 +148,9 @@ export class TrioRuntime {
   /** Set when the run ended without `close()` (a task in the runtime's own nursery raised). */
   private runFailed = false;
   private _runner: Runner | null = null;
+  /** Starts the run; null once it has been started (or the runtime closed before it was needed). */
+  private startRun: (() => void) | null;
+  private readonly ended: Deferred<void> = deferred<void>();
 
   constructor(options: TrioRuntimeOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -149,13 +158,21 @@ export class TrioRuntime {
     }
     this.name = options.name ?? "TrioRoot";
     this.onError = options.onError ?? defaultReporter;
+    this.done = this.ended.promise;
     const runOptions = { name: this.name, ...(options.clock ? { clock: options.clock } : {}), ...(options.timeSlice ? { timeSlice: options.timeSlice } : {}) };
-    this.done = runWith(runOptions, trioRoot, this).then(
-      () => undefined,
-      (error: unknown) => {
-        reportWith(this.onError, reportable(error), `the run of ${this.name}`);
-      },
-    );
+    // The run starts with the first work, not here: a runtime made during a
+    // render that the framework throws away (React renders twice in
+    // StrictMode and may discard a concurrent render) never gets a cleanup,
+    // so it must own nothing until it is used.
+    this.startRun = () => {
+      runWith(runOptions, trioRoot, this).then(
+        () => this.ended.resolve(),
+        (error: unknown) => {
+          reportWith(this.onError, reportable(error), `the run of ${this.name}`);
+          this.ended.resolve();
+        },
+      );
+    };
   }
 
   /** True once `close()` was called, or once the run has ended on its own (it failed). */
@@ -183,8 +200,12 @@ export class TrioRuntime {
     if (this._closed) {
       throw new RuntimeError(`The runtime ${this.name} is closed; its <TrioRoot> has unmounted. Start work from components that are still mounted.`);
     }
-    if (this.nursery === null) this.pending.push({ name, fn: fn as unknown as Pending["fn"], args });
-    else this.nursery.startSoonNamed(name, fn, ...args);
+    if (this.nursery === null) {
+      this.pending.push({ name, fn: fn as unknown as Pending["fn"], args });
+      const start = this.startRun;
+      this.startRun = null;
+      start?.();
+    } else this.nursery.startSoonNamed(name, fn, ...args);
   }
 
   /** A nursery tied to a component's lifetime: see `ScopedNursery`. */
@@ -201,6 +222,11 @@ export class TrioRuntime {
     if (!this._closed) {
       this._closed = true;
       this.lifetime.cancel(reason);
+      if (this.startRun !== null) {
+        // Never used: there is no run to end.
+        this.startRun = null;
+        this.ended.resolve();
+      }
     }
     return this.done;
   }

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CancelScope, openNursery, sleep, type Operation } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
-import { TrioRuntime, taskPolicy, type ErrorReporter } from "../../src/preact/index.js";
+import { TrioRuntime, taskPolicy, type ErrorReporter } from "../../src/components/index.js";
 import { runClean, settled } from "./helpers.js";
 
 const open: TrioRuntime[] = [];

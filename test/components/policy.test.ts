@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { CancelScope, openNursery, sleep, sleepForever, type Nursery, type Operation } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
-import { TaskInstanceCancelled, taskPolicy, type TaskInstance } from "../../src/preact/index.js";
+import { TaskInstanceCancelled, taskPolicy, type TaskInstance } from "../../src/components/index.js";
 import { TimeLog, runClean } from "./helpers.js";
 
 function* job(log: TimeLog, label: string, seconds: number): Operation<string> {

@@ -13,7 +13,7 @@
  *   one's `finally` has run: `maxConcurrency` is never exceeded, not even
  *   during cleanup.
  * - The policy only decides, at each perform and each end, which instances
- *   to start, queue, drop or cancel. It knows nothing of Preact: the hooks
+ *   to start, queue, drop or cancel. It knows no UI framework: the hooks
  *   subscribe to its state, and plain Trio code (and the unit tests) can use
  *   it with an ordinary nursery.
  * - An instance's error is kept in its state and in `lastError`; it does not

@@ -1,11 +1,11 @@
 /**
- * Helpers for the Preact binding tests: a run on an autojumping MockClock
+ * Helpers for the component-layer and binding tests: a run on an autojumping MockClock
  * that also checks nothing is left over, and a way for plain test code to
  * wait until a TrioRuntime's tasks have all settled.
  */
 import { currentRun, currentTime, runWith, type Operation, type Runner } from "../../src/core/index.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
-import type { TrioRuntime } from "../../src/preact/index.js";
+import type { TrioRuntime } from "../../src/components/index.js";
 
 /** Runs `main` on a fresh autojumping MockClock; asserts the run left nothing behind. */
 export async function runClean<T>(main: () => Operation<T>, clock = new MockClock({ autojumpThreshold: 0 })): Promise<T> {

@@ -1,0 +1,42 @@
+/**
+ * What the hooks of every binding (Preact, React) return, and the small
+ * pieces of their logic that know no framework: one definition, so the
+ * adapters cannot drift apart.
+ */
+import type { InstanceState, TaskInstance, TaskPolicy, TaskPolicyState } from "./policy.js";
+
+/** What `useTaskPolicy` returns: the policy's state plus its controls. */
+export type TaskPolicyHandle<A extends unknown[], T> = TaskPolicyState<T> & {
+  /** Performs the task (see `TaskPolicy.perform`). Stable across renders. */
+  perform(...args: A): TaskInstance<T>;
+  /** Cancels running instances and drops queued ones. Stable across renders. */
+  cancelAll(reason?: string): void;
+  /** The policy object itself, for code outside the component. */
+  policy: TaskPolicy<A, T>;
+};
+
+/** What `useTask` returns. */
+export interface TaskResult<T> {
+  /** "running" while the current run is going (or waiting for the previous one's cleanup), then how it ended. */
+  status: "running" | InstanceState;
+  /** The value of the latest run that succeeded (kept while a restart runs). */
+  value: T | undefined;
+  /** The error of the latest run, if it failed (cleared when a later run succeeds). */
+  error: unknown;
+  /** True while a run is going. */
+  isRunning: boolean;
+  /** Runs the task again now, cancelling the current run. */
+  restart(): void;
+}
+
+/** Throws the error a binding's `useTask` gives for deps that are not an array. */
+export function checkTaskDeps(deps: unknown): void {
+  if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
+}
+
+/** `useTask`'s result, from its restartable policy's state. */
+export function taskResult<T>(state: TaskPolicyState<T>, perform: () => unknown): TaskResult<T> {
+  const last = state.last;
+  const status = last === null || last.state === "queued" ? "running" : last.state;
+  return { status, value: state.lastValue, error: state.lastError, isRunning: status === "running", restart: () => void perform() };
+}
