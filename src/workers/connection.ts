@@ -1,0 +1,347 @@
+/**
+ * The page's side of one worker: start it, call into it, cancel calls, and
+ * terminate it.
+ *
+ * Why it is built so: a call parks the calling task, and the worker's answer
+ * (a host message event) reschedules it, as `abortable` does for a Promise.
+ * Cancelling the caller does not wake it: the abort function posts `cancel`,
+ * answers `Abort.FAILED` (keep waiting) and arms a host timer for the grace
+ * period. The caller is woken only by the worker's answer, or by the
+ * worker's exit after the timer terminated it. So a caller's `Cancelled`
+ * is raised only once the worker side has ended or been terminated: no
+ * orphan work, whatever the worker does. The grace timer is a real-time
+ * host timer, not the run's clock: the worker computes in real time, even
+ * when the page's run uses a MockClock.
+ */
+import { BrokenResourceError, ClosedResourceError, describe, describeError } from "../core/errors.js";
+import { requireTask } from "../core/state.js";
+import { TaskState, type Task } from "../core/task.js";
+import { Abort, PARK, type Operation } from "../core/traps.js";
+import { adaptWorker, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
+import { WorkerDataCloneError, WorkerLoadError } from "./errors.js";
+import {
+  deserializeThrown,
+  message,
+  protocolVersionOf,
+  PROTOCOL_VERSION,
+  type CallMessage,
+  type CancelMessage,
+  type WorkerMessage,
+} from "./protocol.js";
+
+/** Options shared by `openWorker` and `openWorkerPool`. */
+export interface WorkerOptions {
+  /**
+   * Seconds a cancelled call may take to stop (its worker-side `finally`
+   * included) before the worker is terminated. Default 1. 0 terminates at
+   * once; Infinity never terminates (a worker stuck in a loop then hangs
+   * the caller).
+   */
+  graceSeconds?: number;
+  /** Seconds to wait for the worker to load and call `defineWorker`. Default 30. */
+  startSeconds?: number;
+  /** A name for messages (and the browser Worker's name). */
+  name?: string;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Objects to move to the worker rather than copy (ArrayBuffers, MessagePorts, ...). */
+  transfer?: readonly Transferable[];
+}
+
+/** @internal Checks options; returns them with defaults. */
+export function checkWorkerOptions(what: string, options: unknown): Required<Omit<WorkerOptions, "name">> & { name: string | undefined } {
+  if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object, got ${describe(options)}.`);
+  const o = options as WorkerOptions;
+  const seconds = (key: "graceSeconds" | "startSeconds", fallback: number) => {
+    const value = o[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+      throw new TypeError(`${what}: options.${key} must be a number of seconds >= 0 (or Infinity), got ${describe(value)}.`);
+    }
+    return value;
+  };
+  if (o.name !== undefined && typeof o.name !== "string") throw new TypeError(`${what}: options.name must be a string, got ${describe(o.name)}.`);
+  return { graceSeconds: seconds("graceSeconds", 1), startSeconds: seconds("startSeconds", 30), name: o.name };
+}
+
+type State = "starting" | "ready" | "stopping" | "exited";
+
+/** One call in flight. */
+class PendingCall {
+  /** The caller's Cancelled, once it was cancelled; raised when the worker side has ended. */
+  cancelled: Error | null = null;
+  constructor(
+    readonly id: number,
+    readonly op: string,
+    readonly task: Task,
+  ) {}
+}
+
+/** A waiter for the worker's `ready` (or its exit). */
+class StartWait {
+  cancelled: Error | null = null;
+  constructor(readonly task: Task) {}
+}
+
+// Host timers as this module uses them (numbers in the browser, objects in Node).
+type Timer = ReturnType<typeof setTimeout>;
+
+/** @internal The page's connection to one worker. */
+export class WorkerConnection {
+  private state: State = "starting";
+  private readonly port: PagePort;
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly timers = new Set<Timer>();
+  private starter: StartWait | null = null;
+  private nextId = 1;
+  /** The worker's operations, known once it is ready. */
+  operations: readonly string[] = [];
+  /** True once the worker was ready (a pool replaces only such workers). */
+  wasReady = false;
+  /** Why the worker stopped or failed, for the errors of calls it strands. */
+  private failure: Error | null = null;
+  /** Whether `close()` (the owner) stopped it, rather than a failure or the grace period. */
+  private closedByOwner = false;
+  readonly exited: Promise<void>;
+  private markExited!: () => void;
+  /** Called once when the worker has exited (the pool replaces it). */
+  onExit: ((connection: WorkerConnection) => void) | null = null;
+
+  constructor(
+    source: WorkerSource,
+    readonly label: string,
+    private readonly graceSeconds: number,
+    private readonly startSeconds: number,
+  ) {
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    let worker;
+    if (typeof source === "string" || source instanceof URL) {
+      try {
+        worker = createWorker(source, label);
+      } catch (error) {
+        throw new WorkerLoadError(`${label} could not be created from ${describe(String(source))}: ${describeError(error)}. Check the URL (relative URLs resolve against the page, or the working directory in Node).`, { cause: error });
+      }
+    } else if (isWorkerLike(source)) {
+      worker = source;
+    } else {
+      throw new TypeError(`${label}: the worker must be a module URL (string or URL) or a Worker (browser or worker_threads), got ${describe(source)}.`);
+    }
+    this.port = adaptWorker(worker, {
+      message: (data) => this.onMessage(data),
+      error: (error) => this.onError(error),
+      exit: () => this.onExited(),
+    });
+    if (startSeconds !== Infinity) {
+      this.after(startSeconds, () => {
+        if (this.state === "starting") this.fail(new WorkerLoadError(`${label} did not call defineWorker() within ${startSeconds} s of starting. Make sure the module calls defineWorker({ ... }) when it loads (raise options.startSeconds for a slow start).`));
+      });
+    }
+  }
+
+  /** True until the worker is terminated or has exited. */
+  get alive(): boolean {
+    return this.state === "starting" || this.state === "ready";
+  }
+
+  /** How many calls are in flight. */
+  get callsInFlight(): number {
+    return this.pending.size;
+  }
+
+  private after(seconds: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, seconds * 1000);
+    this.timers.add(timer);
+  }
+
+  /** Waits until the worker is ready. Cancelling terminates it, and returns once it has exited. */
+  *waitReady(): Operation<void> {
+    const task = requireTask(`${this.label}: waiting for the worker to start`);
+    if (this.state === "ready") return;
+    if (this.state !== "starting") throw this.deadError("start");
+    const wait = new StartWait(task);
+    this.starter = wait;
+    task.waitingOn = wait;
+    task.abortFn = (raiseCancel) => {
+      wait.cancelled = raiseCancel();
+      this.terminate(null);
+      return Abort.FAILED; // woken by the exit
+    };
+    yield PARK;
+  }
+
+  /** Calls operation `op` in the worker; see `WorkerHandle.call`. */
+  *call(op: string, args: readonly unknown[], options: CallOptions | undefined, what: string): Operation<unknown> {
+    const task = requireTask(what);
+    if (this.state !== "ready") throw this.deadError("call");
+    const transfer = options?.transfer ?? [];
+    if (!Array.isArray(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
+    if (task.scope.effective) {
+      // Already cancelled: raise at once, nothing posted (as a checkpoint would).
+      throw task.scope.effectiveCancelled();
+    }
+    const id = this.nextId++;
+    try {
+      this.port.post(message<CallMessage>({ kind: "call", id, op, args }), transfer);
+    } catch (error) {
+      throw cloneError(what, args, error);
+    }
+    const call = new PendingCall(id, op, task);
+    this.pending.set(id, call);
+    task.waitingOn = call;
+    task.abortFn = (raiseCancel) => {
+      call.cancelled = raiseCancel();
+      this.cancelCall(call);
+      return Abort.FAILED; // woken by the worker's answer, or its exit
+    };
+    return yield PARK;
+  }
+
+  private cancelCall(call: PendingCall): void {
+    if (this.state !== "ready") return; // stopping already: the exit wakes the caller
+    if (this.graceSeconds === 0) {
+      this.terminate(new BrokenResourceError(`${this.label} was terminated: call "${call.op}" was cancelled and the grace period is 0.`));
+      return;
+    }
+    const reason = call.cancelled?.message;
+    this.port.post(message<CancelMessage>({ kind: "cancel", id: call.id, reason: reason === "" ? undefined : reason }), []);
+    if (this.graceSeconds !== Infinity) {
+      this.after(this.graceSeconds, () => {
+        if (this.pending.get(call.id) === call) {
+          this.terminate(new BrokenResourceError(`${this.label} was terminated: call "${call.op}" was cancelled and did not stop within the grace period of ${this.graceSeconds} s (a loop without checkpoints?).`));
+        }
+      });
+    }
+  }
+
+  /**
+   * Terminates the worker. Calls in flight end once it has exited: a
+   * cancelled one with its Cancelled, any other with `why` (or
+   * ClosedResourceError when the owner closed it).
+   */
+  terminate(why: Error | null): void {
+    if (!this.alive) return;
+    if (why === null) this.closedByOwner = true;
+    else this.failure ??= why;
+    this.state = "stopping";
+    this.clearTimers();
+    this.port.terminate();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.terminate(error);
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private onMessage(data: unknown): void {
+    const version = protocolVersionOf(data);
+    if (version === undefined) return; // something else the worker posted
+    if (version !== PROTOCOL_VERSION) {
+      this.fail(new WorkerLoadError(`${this.label} speaks version ${version} of the worker protocol, this page version ${PROTOCOL_VERSION}: build the worker and the page with the same trio-asyncio.`));
+      return;
+    }
+    const msg = data as WorkerMessage;
+    switch (msg.kind) {
+      case "ready":
+        if (this.state !== "starting") return;
+        this.operations = Array.isArray(msg.operations) ? msg.operations.filter((n) => typeof n === "string") : [];
+        this.state = "ready";
+        this.wasReady = true;
+        this.clearTimers();
+        this.wakeStarter(undefined, false);
+        return;
+      case "result":
+        this.settle(msg.id, msg.value, false);
+        return;
+      case "error":
+        this.settle(msg.id, deserializeThrown(msg.error), true);
+        return;
+      case "cancelled": {
+        const call = this.pending.get(msg.id);
+        if (call === undefined) return;
+        this.settle(msg.id, call.cancelled ?? new BrokenResourceError(`${this.label}: call "${call.op}" was cancelled inside the worker, not by its caller.`), true);
+        return;
+      }
+      case "fatal":
+        this.fail(new BrokenResourceError(`${this.label} failed outside any call (a bug in the worker's runtime), so it was terminated.`, { cause: deserializeThrown(msg.error) }));
+        return;
+      default:
+        return; // a kind of a later minor version: ignored
+    }
+  }
+
+  private onError(error: unknown): void {
+    if (this.state === "starting") {
+      this.fail(new WorkerLoadError(`${this.label} failed to load: ${describeError(error)}. Check the module URL, that it loads in a worker (no DOM), and that it calls defineWorker({ ... }).`, { cause: error }));
+    } else {
+      this.fail(new BrokenResourceError(`${this.label} failed outside any call (${describeError(error)}), so it was terminated.`, { cause: error }));
+    }
+  }
+
+  private onExited(): void {
+    if (this.state === "exited") return;
+    if (this.state === "starting" || this.state === "ready") {
+      this.failure ??= this.state === "starting" ? new WorkerLoadError(`${this.label} exited before it called defineWorker({ ... }). Make sure the module calls it when it loads.`) : new BrokenResourceError(`${this.label} exited on its own while calls were in flight.`);
+    }
+    this.state = "exited";
+    this.clearTimers();
+    // Rule: a cancelled caller gets its Cancelled now, when nothing of its call runs any more.
+    this.wakeStarter(this.starter?.cancelled ?? this.deadError("start"), true);
+    for (const call of [...this.pending.values()]) this.settle(call.id, call.cancelled ?? this.deadError("call"), true);
+    this.markExited();
+    this.onExit?.(this);
+  }
+
+  private wakeStarter(value: unknown, throws: boolean): void {
+    const wait = this.starter;
+    if (wait === null) return;
+    this.starter = null;
+    const task = wait.task;
+    if (task.state === TaskState.BLOCKED && task.waitingOn === wait) task.runner.reschedule(task, value, throws);
+  }
+
+  private settle(id: number, value: unknown, throws: boolean): void {
+    const call = this.pending.get(id);
+    if (call === undefined) return;
+    this.pending.delete(id);
+    const task = call.task;
+    if (task.state === TaskState.BLOCKED && task.waitingOn === call) task.runner.reschedule(task, value, throws);
+  }
+
+  /** The error for using a worker that is not (or no longer) running. */
+  private deadError(what: "start" | "call"): Error {
+    if (this.closedByOwner) {
+      return new ClosedResourceError(`${this.label} is closed: its openWorker/openWorkerPool block has ended. Make calls inside the block.`);
+    }
+    if (this.failure !== null) return this.failure;
+    return new BrokenResourceError(`${this.label} has stopped; cannot ${what}.`);
+  }
+}
+
+function cloneError(what: string, args: readonly unknown[], error: unknown): Error {
+  const failure = cloneFailure(error);
+  if (failure === undefined) return error as Error;
+  // Find the argument at fault, to name it: only on this failure path.
+  let which = "an argument";
+  for (let i = 0; i < args.length; i++) {
+    try {
+      structuredClone(args[i]);
+    } catch {
+      which = `argument ${i} (${describe(args[i])})`;
+      break;
+    }
+  }
+  return new WorkerDataCloneError(
+    `${what}: ${which} cannot be sent to the worker (${failure}). Arguments are structured-cloned: pass plain data (objects, arrays, strings, numbers, typed arrays, Maps, Sets; no functions, DOM nodes or class methods), and list ArrayBuffers or MessagePorts to move in { transfer: [...] }. Nothing was sent.`,
+    { cause: error },
+  );
+}

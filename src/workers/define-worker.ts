@@ -1,0 +1,186 @@
+/**
+ * The worker side: `defineWorker({ parse, resize })` in a worker module.
+ *
+ * Why it is built so: the worker runs one `run()` for its whole life. Its
+ * main task reads the page's messages from a memory channel (the host's
+ * message listener only `sendNowait`s into it) and starts each call as a
+ * Trio task in one nursery, inside the call's own cancel scope. A `cancel`
+ * message cancels that scope, so the operation receives `Cancelled` at its
+ * next checkpoint and its `finally` blocks run here, in the worker; the
+ * worker answers `cancelled` only once the task has ended. An operation
+ * that never reaches a checkpoint cannot be cancelled this way: the page
+ * terminates the worker after its grace period.
+ */
+import { CancelScope } from "../core/cancel-scope.js";
+import { describe, describeError } from "../core/errors.js";
+import { openNursery, type Nursery } from "../core/nursery.js";
+import { run } from "../core/runner.js";
+import type { Operation } from "../core/traps.js";
+import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
+import { cloneFailure, currentWorkerEndpoint, type WorkerEndpoint } from "./endpoint.js";
+import {
+  message,
+  protocolVersionOf,
+  PROTOCOL_VERSION,
+  serializeThrown,
+  isOnlyCancelled,
+  type CallMessage,
+  type CancelMessage,
+  type CancelledMessage,
+  type ErrorMessage,
+  type FatalMessage,
+  type PageMessage,
+  type ReadyMessage,
+  type ResultMessage,
+} from "./protocol.js";
+
+/**
+ * The operations a worker exports: generator functions, each run as a Trio
+ * task per call. Arguments and results are structured-cloned.
+ */
+export type WorkerOperations = Record<string, (...args: never[]) => Operation<unknown>>;
+
+/** Options of `defineWorker`. */
+export interface DefineWorkerOptions {
+  /** Where the page's messages come from; by default the worker this module runs in. */
+  endpoint?: WorkerEndpoint;
+}
+
+const TRANSFER = Symbol("trio-asyncio.transfer");
+
+/** A result to be sent with a transfer list (see `withTransfer`). */
+export interface TransferResult<T> {
+  readonly [TRANSFER]: readonly Transferable[];
+  readonly value: T;
+}
+
+/**
+ * Returns `value` from a worker operation with `transfer` moved rather than
+ * copied: `return withTransfer(pixels, [pixels.buffer])`. The page receives
+ * `value`.
+ */
+export function withTransfer<T>(value: T, transfer: readonly Transferable[]): T {
+  if (!Array.isArray(transfer)) throw new TypeError(`withTransfer(value, transfer) needs an array of transferables (ArrayBuffers, MessagePorts, ...), got ${describe(transfer)}.`);
+  return { [TRANSFER]: transfer, value } satisfies TransferResult<T> as unknown as T;
+}
+
+function unwrapTransfer(value: unknown): [unknown, readonly unknown[]] {
+  if (value !== null && typeof value === "object" && TRANSFER in value) {
+    const wrapped = value as TransferResult<unknown>;
+    return [wrapped.value, wrapped[TRANSFER]];
+  }
+  return [value, []];
+}
+
+/**
+ * Makes this module a worker that serves `operations` to the page that
+ * opened it (`openWorker` / `openWorkerPool`). Returns `operations`, so the
+ * module can export their type for the page: `export type Ops = typeof ops`.
+ *
+ * ```ts
+ * const ops = defineWorker({
+ *   *parse(text: string) { ...; return tree; },
+ * });
+ * export type Ops = typeof ops;
+ * ```
+ */
+export function defineWorker<Ops extends WorkerOperations>(operations: Ops, options: DefineWorkerOptions = {}): Ops {
+  if (operations === null || typeof operations !== "object") {
+    throw new TypeError(`defineWorker(operations) needs an object of generator functions ({ *parse(text) { ... } }), got ${describe(operations)}.`);
+  }
+  const names = Object.keys(operations);
+  for (const name of names) {
+    const op = operations[name];
+    if (typeof op !== "function") {
+      throw new TypeError(`defineWorker(operations): operation "${name}" must be a generator function (function* or *${name}() { ... }), got ${describe(op)}.`);
+    }
+  }
+  const endpoint = options.endpoint ?? currentWorkerEndpoint();
+  if (endpoint === undefined) {
+    throw new TypeError(
+      "defineWorker() must run inside a worker: load this module with openWorker(url) or openWorkerPool(url, ...) (a module Worker in the browser, a worker_threads Worker in Node), or pass { endpoint }.",
+    );
+  }
+  const [send, receive] = openMemoryChannel<unknown>(Infinity);
+  endpoint.listen((data) => send.sendNowait(data));
+  run(serve, endpoint, operations, names, receive).then(undefined, (error: unknown) => {
+    // A bug in the worker's own run: tell the page, which fails every call.
+    endpoint.postMessage(message<FatalMessage>({ kind: "fatal", error: serializeThrown(error) }), []);
+  });
+  return operations;
+}
+
+function* serve(endpoint: WorkerEndpoint, operations: WorkerOperations, names: string[], inbox: MemoryReceiveChannel<unknown>): Operation<void> {
+  const scopes = new Map<number, CancelScope>();
+  endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: names }), []);
+  yield* openNursery(function* (nursery: Nursery) {
+    for (;;) {
+      const data = yield* inbox.receive();
+      if (protocolVersionOf(data) !== PROTOCOL_VERSION) continue; // not ours
+      const msg = data as PageMessage;
+      if (msg.kind === "call") {
+        const scope = new CancelScope();
+        scopes.set(msg.id, scope);
+        nursery.startSoonNamed(`worker call ${msg.op} #${msg.id}`, serveCall, endpoint, operations, msg, scope, scopes);
+      } else if (msg.kind === "cancel") {
+        // A call that already ended has no scope: its answer is on its way.
+        scopes.get((msg as CancelMessage).id)?.cancel(msg.reason ?? "the caller was cancelled");
+      }
+    }
+  });
+}
+
+function* serveCall(
+  endpoint: WorkerEndpoint,
+  operations: WorkerOperations,
+  msg: CallMessage,
+  scope: CancelScope,
+  scopes: Map<number, CancelScope>,
+): Operation<void> {
+  const { id, op: name } = msg;
+  try {
+    const op = Object.prototype.hasOwnProperty.call(operations, name) ? operations[name] : undefined;
+    if (op === undefined) {
+      throw new TypeError(`This worker has no operation "${name}"; it defines ${Object.keys(operations).map((n) => `"${n}"`).join(", ") || "none"}.`);
+    }
+    let completed = false;
+    const value = yield* scope.run(function* () {
+      const gen = (op as (...args: unknown[]) => unknown)(...msg.args);
+      if (gen === null || typeof gen !== "object" || typeof (gen as { next?: unknown }).next !== "function") {
+        throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.`);
+      }
+      const result = yield* gen as Operation<unknown>;
+      completed = true;
+      return result;
+    });
+    if (!completed) {
+      endpoint.postMessage(message<CancelledMessage>({ kind: "cancelled", id }), []);
+      return;
+    }
+    postResult(endpoint, id, name, value);
+  } catch (error) {
+    if (isOnlyCancelled(error)) endpoint.postMessage(message<CancelledMessage>({ kind: "cancelled", id }), []);
+    else postError(endpoint, id, error);
+  } finally {
+    scopes.delete(id);
+  }
+}
+
+function postResult(endpoint: WorkerEndpoint, id: number, name: string, result: unknown): void {
+  const [value, transfer] = unwrapTransfer(result);
+  try {
+    endpoint.postMessage(message<ResultMessage>({ kind: "result", id, value }), transfer);
+  } catch (error) {
+    const failure = cloneFailure(error);
+    const why = failure === undefined ? describeError(error) : failure;
+    const wrapped = new TypeError(
+      `Worker operation "${name}" returned ${describe(value)}, which cannot be sent to the page (${why}). Return plain data (objects, arrays, strings, numbers, typed arrays), and list buffers to move with withTransfer(value, [buffer]).`,
+      { cause: error },
+    );
+    postError(endpoint, id, wrapped);
+  }
+}
+
+function postError(endpoint: WorkerEndpoint, id: number, error: unknown): void {
+  endpoint.postMessage(message<ErrorMessage>({ kind: "error", id, error: serializeThrown(error) }), []);
+}

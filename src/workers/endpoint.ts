@@ -1,0 +1,195 @@
+/**
+ * The two hosts of workers, given one shape.
+ *
+ * Why it is built so: a browser `Worker` and Node's `worker_threads` Worker
+ * differ only in how they deliver events (`addEventListener` with events
+ * vs. `on` with values) and in how termination ends (the browser stops the
+ * worker at once and says nothing; Node stops the thread later and emits
+ * `exit`). The protocol needs four things: post, receive, learn of a
+ * failure, learn of the end. Everything above this file sees only those.
+ * Node's module is reached through `process.getBuiltinModule`, never a
+ * static import, so this file bundles for the browser unchanged.
+ */
+import { describe, describeError, isError, readProperty } from "../core/errors.js";
+
+/** The part of a browser `Worker` this layer uses (a real `Worker` fits). */
+export interface BrowserWorkerLike {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  terminate(): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
+
+/** The part of a Node `worker_threads` Worker this layer uses (a real one fits). */
+export interface NodeWorkerLike {
+  postMessage(message: unknown, transferList?: readonly never[]): void;
+  terminate(): unknown;
+  on(event: string, listener: (value: never) => void): unknown;
+  off(event: string, listener: (value: never) => void): unknown;
+  readonly threadId: number;
+}
+
+/** A worker to talk to: a browser `Worker` or a Node `worker_threads` Worker. */
+export type WorkerLike = BrowserWorkerLike | NodeWorkerLike;
+
+/** What to start a worker from: its module URL, or a worker you made yourself. */
+export type WorkerSource = string | URL | WorkerLike;
+
+/** @internal What the page-side connection hears from its worker. */
+export interface PortEvents {
+  message(data: unknown): void;
+  /** The worker failed (failed to load, threw outside any call, or a message could not be read). */
+  error(error: unknown): void;
+  /** The worker has stopped, after `terminate()` or on its own. Called once. */
+  exit(): void;
+}
+
+/** @internal The page's end of a worker, whatever the host. */
+export interface PagePort {
+  post(message: unknown, transfer: readonly unknown[]): void;
+  /** Stops the worker; `exit` follows (at once in the browser, when the thread is gone in Node). */
+  terminate(): void;
+}
+
+function isNodeWorker(worker: WorkerLike): worker is NodeWorkerLike {
+  return typeof (worker as { on?: unknown }).on === "function" && typeof (worker as { off?: unknown }).off === "function";
+}
+
+/** @internal True if `value` looks like a worker of either host. */
+export function isWorkerLike(value: unknown): value is WorkerLike {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  const post = readProperty(v, "postMessage");
+  const terminate = readProperty(v, "terminate");
+  return typeof post === "function" && typeof terminate === "function" && (typeof readProperty(v, "on") === "function" || typeof readProperty(v, "addEventListener") === "function");
+}
+
+/** @internal Wraps a worker of either host; `events` hears from it until it exits. */
+export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
+  let exited = false;
+  const exitOnce = () => {
+    if (exited) return;
+    exited = true;
+    events.exit();
+  };
+  if (isNodeWorker(worker)) {
+    const onMessage = (data: unknown) => events.message(data);
+    const onError = (error: unknown) => events.error(error);
+    const onMessageError = (error: unknown) => events.error(error);
+    const onExit = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("messageerror", onMessageError);
+      worker.off("exit", onExit);
+      exitOnce();
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("messageerror", onMessageError);
+    worker.on("exit", onExit);
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer as readonly never[]),
+      terminate: () => {
+        // Node ends the thread asynchronously and then emits "exit".
+        const done = worker.terminate() as PromiseLike<unknown> | undefined;
+        if (done !== undefined && typeof done.then === "function") done.then(undefined, () => {});
+      },
+    };
+  }
+  const onMessage = (event: Event) => events.message((event as MessageEvent).data);
+  const onError = (event: Event) => {
+    // A module that fails to load gives a bare Event; an uncaught error an ErrorEvent.
+    event.preventDefault();
+    const error = readProperty(event, "error");
+    const message = readProperty(event, "message");
+    events.error(error ?? (typeof message === "string" && message !== "" ? new Error(message) : new Error("the worker script failed to load or to evaluate")));
+  };
+  const onMessageError = () => events.error(new Error("a message from the worker could not be deserialized"));
+  worker.addEventListener("message", onMessage);
+  worker.addEventListener("error", onError);
+  worker.addEventListener("messageerror", onMessageError);
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer as Transferable[]),
+    terminate: () => {
+      // The browser stops the worker at once and emits nothing: we say it.
+      worker.terminate();
+      worker.removeEventListener("message", onMessage);
+      worker.removeEventListener("error", onError);
+      worker.removeEventListener("messageerror", onMessageError);
+      queueMicrotask(exitOnce);
+    },
+  };
+}
+
+interface Host {
+  Worker?: new (url: string | URL, options: { type: "module"; name?: string }) => BrowserWorkerLike;
+  process?: { getBuiltinModule?: (id: string) => unknown };
+}
+
+function nodeWorkerThreads(): { Worker?: new (url: string | URL) => NodeWorkerLike; parentPort?: NodeParentPort | null } | undefined {
+  const host = globalThis as Host;
+  const get = host.process?.getBuiltinModule;
+  if (typeof get !== "function") return undefined;
+  try {
+    return get("node:worker_threads") as ReturnType<typeof nodeWorkerThreads>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal Starts a module worker from a URL: a browser `Worker`, or a `worker_threads` Worker in Node. */
+export function createWorker(url: string | URL, name: string | undefined): WorkerLike {
+  const host = globalThis as Host;
+  if (typeof host.Worker === "function") return new host.Worker(url, name === undefined ? { type: "module" } : { type: "module", name });
+  const threads = nodeWorkerThreads();
+  if (threads?.Worker !== undefined) return new threads.Worker(url);
+  throw new TypeError(`openWorker(${describe(url)}): this host has no Worker (neither a browser Worker nor Node's worker_threads); pass a worker object you made yourself.`);
+}
+
+/** The worker's end of the protocol, as `defineWorker` needs it. */
+export interface WorkerEndpoint {
+  postMessage(message: unknown, transfer: readonly unknown[]): void;
+  /** Calls `listener` with the data of each message from the page. */
+  listen(listener: (data: unknown) => void): void;
+}
+
+interface NodeParentPort {
+  postMessage(message: unknown, transferList?: readonly unknown[]): void;
+  on(event: "message", listener: (value: unknown) => void): unknown;
+}
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer: unknown[]): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+/**
+ * @internal The endpoint of the worker this code runs in: `self` in a
+ * browser worker, `parentPort` in a `worker_threads` worker, or undefined
+ * on a page or a main thread.
+ */
+export function currentWorkerEndpoint(): WorkerEndpoint | undefined {
+  const scope = globalThis as unknown as Partial<WorkerScope> & { WorkerGlobalScope?: unknown };
+  if (scope.WorkerGlobalScope !== undefined && typeof scope.postMessage === "function" && typeof scope.addEventListener === "function") {
+    const s = scope as WorkerScope;
+    return {
+      postMessage: (message, transfer) => s.postMessage(message, transfer as unknown[]),
+      listen: (listener) => s.addEventListener("message", (event) => listener(event.data)),
+    };
+  }
+  const port = nodeWorkerThreads()?.parentPort;
+  if (port !== undefined && port !== null) {
+    return {
+      postMessage: (message, transfer) => port.postMessage(message, transfer),
+      listen: (listener) => port.on("message", listener),
+    };
+  }
+  return undefined;
+}
+
+/** @internal "DataCloneError: …" for a host's clone failure, or undefined if `error` is something else. */
+export function cloneFailure(error: unknown): string | undefined {
+  if (!isError(error) && !(error !== null && typeof error === "object")) return undefined;
+  const name = readProperty(error as object, "name");
+  return name === "DataCloneError" ? describeError(error) : undefined;
+}

@@ -1,0 +1,221 @@
+/**
+ * The worker protocol: the messages a page and a worker built with this
+ * runtime exchange, and how errors cross between them.
+ *
+ * Why it is built so: every message is a plain object that survives the
+ * structured clone of `postMessage`, tagged with the protocol version under
+ * one key (`trioWorker`), so a page can tell our messages from anything else
+ * a worker posts and can refuse a worker built with another version at
+ * startup instead of misreading it later. Errors do not rely on the host's
+ * own cloning of Error objects: it drops custom names (a `TooSlowError`
+ * would arrive as an `Error`), the `errors` of an AggregateError, and
+ * `cause` on older hosts. They are turned into plain records and rebuilt.
+ *
+ * Flow (see docs/workers.md for the picture):
+ *   worker → page  ready      once, when defineWorker() is listening
+ *   page → worker  call       run operation `op` with `args` as call `id`
+ *   page → worker  cancel     cancel call `id` (its task's finally runs)
+ *   worker → page  result     call `id` returned `value`
+ *   worker → page  error      call `id` raised `error`
+ *   worker → page  cancelled  call `id` ended with Cancelled after a cancel
+ *   worker → page  fatal      the worker's run itself failed (a bug)
+ * Reserved for later versions: `credit` (channel backpressure across a
+ * MessagePort) and `inspect` (inspector diffs for the devtools panel).
+ */
+import { Cancelled, ExceptionGroup, describe, isError, readProperty } from "../core/errors.js";
+import {
+  BrokenResourceError,
+  BusyResourceError,
+  ClosedResourceError,
+  EndOfChannel,
+  RunFinishedError,
+  TooSlowError,
+  TrioInternalError,
+  WouldBlock,
+} from "../core/errors.js";
+
+/** The protocol version; a page refuses a worker that speaks another one. */
+export const PROTOCOL_VERSION = 1;
+
+/** The key that marks a message as ours; its value is the protocol version. */
+export const PROTOCOL_TAG = "trioWorker";
+
+interface Tagged {
+  readonly [PROTOCOL_TAG]: number;
+}
+
+/** worker → page: defineWorker() is listening; these are its operations. */
+export interface ReadyMessage extends Tagged {
+  readonly kind: "ready";
+  readonly operations: readonly string[];
+}
+/** page → worker: run `op(...args)` as call `id`. */
+export interface CallMessage extends Tagged {
+  readonly kind: "call";
+  readonly id: number;
+  readonly op: string;
+  readonly args: readonly unknown[];
+}
+/** page → worker: cancel call `id`. */
+export interface CancelMessage extends Tagged {
+  readonly kind: "cancel";
+  readonly id: number;
+  readonly reason: string | undefined;
+}
+/** worker → page: call `id` returned `value`. */
+export interface ResultMessage extends Tagged {
+  readonly kind: "result";
+  readonly id: number;
+  readonly value: unknown;
+}
+/** worker → page: call `id` raised `error`. */
+export interface ErrorMessage extends Tagged {
+  readonly kind: "error";
+  readonly id: number;
+  readonly error: SerializedThrown;
+}
+/** worker → page: call `id` ended with Cancelled (its finally blocks have run). */
+export interface CancelledMessage extends Tagged {
+  readonly kind: "cancelled";
+  readonly id: number;
+}
+/** worker → page: the worker's own run failed; no call will be answered. */
+export interface FatalMessage extends Tagged {
+  readonly kind: "fatal";
+  readonly error: SerializedThrown;
+}
+
+/** Messages from the page to the worker. */
+export type PageMessage = CallMessage | CancelMessage;
+/** Messages from the worker to the page. */
+export type WorkerMessage = ReadyMessage | ResultMessage | ErrorMessage | CancelledMessage | FatalMessage;
+/** Kinds reserved for later versions of the protocol; a version 1 peer ignores them. */
+export type ReservedKind = "credit" | "inspect";
+
+/** Tags a message body with the protocol version. */
+export function message<M extends PageMessage | WorkerMessage>(body: Omit<M, typeof PROTOCOL_TAG>): M {
+  return { [PROTOCOL_TAG]: PROTOCOL_VERSION, ...body } as M;
+}
+
+/**
+ * The version of a message of ours, or undefined for anything else a
+ * worker or page posts. Total: a hostile value is simply not ours.
+ */
+export function protocolVersionOf(data: unknown): number | undefined {
+  if (data === null || typeof data !== "object") return undefined;
+  const version = readProperty(data, PROTOCOL_TAG);
+  return typeof version === "number" ? version : undefined;
+}
+
+/** An error turned into a record that survives structured cloning. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly cause?: SerializedThrown;
+  /** The leaves of an ExceptionGroup or AggregateError, in order. */
+  readonly errors?: readonly SerializedThrown[];
+}
+
+/** Anything a task can throw: an Error as a record, or another (cloneable) value as is. */
+export type SerializedThrown = { readonly error: SerializedError } | { readonly value: unknown };
+
+// Cause chains and groups are cut off this deep: an error graph is user data
+// and may be cyclic or absurdly deep; the message must stay bounded.
+const MAX_DEPTH = 32;
+
+/**
+ * Turns a thrown value into a cloneable record. Errors keep name, message,
+ * stack, cause and (for groups) their errors; `Cancelled` leaves are
+ * dropped from groups, because they belong to the worker's cancel scopes,
+ * not the page's. Total: it never throws, whatever it is given.
+ */
+export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
+  if (!isError(thrown)) {
+    if (isCloneable(thrown)) return { value: thrown };
+    return { error: { name: "Error", message: `The worker threw ${describe(thrown)}, which cannot be sent to the page.`, stack: undefined } };
+  }
+  let error: Error = thrown;
+  if (error instanceof ExceptionGroup) {
+    const [, rest] = error.withoutCancelled();
+    if (rest !== undefined) error = rest;
+  }
+  const name = readProperty(error, "name");
+  const message = readProperty(error, "message");
+  const stack = readProperty(error, "stack");
+  const record: { -readonly [K in keyof SerializedError]: SerializedError[K] } = {
+    name: typeof name === "string" ? name : "Error",
+    message: typeof message === "string" ? message : "",
+    stack: typeof stack === "string" ? stack : undefined,
+  };
+  if (depth < MAX_DEPTH) {
+    const cause = readProperty(error, "cause");
+    if (cause !== undefined) record.cause = serializeThrown(cause, depth + 1);
+    const errors = readProperty(error, "errors");
+    if (Array.isArray(errors)) record.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
+  }
+  return { error: record };
+}
+
+function isCloneable(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  const type = typeof value;
+  if (type === "string" || type === "number" || type === "boolean" || type === "bigint") return true;
+  if (type !== "object") return false; // functions and symbols never clone
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type ErrorClass = new (message: string) => Error;
+
+// Errors rebuilt as their own class, so `instanceof` works on the page.
+const KNOWN: Record<string, ErrorClass> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+  TooSlowError,
+  BrokenResourceError,
+  ClosedResourceError,
+  EndOfChannel,
+  WouldBlock,
+  BusyResourceError,
+  RunFinishedError,
+  TrioInternalError,
+};
+
+/**
+ * Rebuilds what `serializeThrown` made. A group becomes an ExceptionGroup
+ * (an AggregateError stays one); a known class (built-in errors and this
+ * library's) is rebuilt as that class; any other name is kept on a plain
+ * Error. The stack is the worker's stack.
+ */
+export function deserializeThrown(record: SerializedThrown): unknown {
+  if ("value" in record) return record.value;
+  const r = record.error;
+  let error: Error;
+  if (r.errors !== undefined && r.errors.length > 0) {
+    const errors = r.errors.map(deserializeThrown);
+    error = r.name === "AggregateError" ? new AggregateError(errors, r.message) : new ExceptionGroup(r.message, errors);
+  } else {
+    const cls = Object.prototype.hasOwnProperty.call(KNOWN, r.name) ? KNOWN[r.name]! : Error;
+    error = new cls(r.message);
+    if (error.name !== r.name) Object.defineProperty(error, "name", { value: r.name, configurable: true, writable: true });
+  }
+  Object.defineProperty(error, "stack", { value: r.stack ?? `${r.name}: ${r.message}\n    (in a worker)`, configurable: true, writable: true });
+  if (r.cause !== undefined) Object.defineProperty(error, "cause", { value: deserializeThrown(r.cause), configurable: true, writable: true });
+  return error;
+}
+
+/** True if `error` is a `Cancelled`, or a group made only of them. */
+export function isOnlyCancelled(error: unknown): boolean {
+  if (error instanceof Cancelled) return true;
+  return error instanceof ExceptionGroup && error.withoutCancelled()[1] === undefined && error.hasCancelled();
+}

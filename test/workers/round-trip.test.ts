@@ -1,0 +1,120 @@
+/** Calls into a worker: values, transfers and errors cross, and nothing is left after the block. */
+import { describe, expect, it } from "vitest";
+import { ExceptionGroup, run, TooSlowError } from "../../src/index.js";
+import { openWorker } from "../../src/workers/index.js";
+import type { BasicOps } from "./fixtures/basic.worker.js";
+import { tracker } from "./helpers.js";
+
+describe("openWorker round trip", () => {
+  it("returns results, runs calls concurrently, and leaves no thread behind", async () => {
+    const t = await tracker("basic.worker");
+    const results = await run(function* () {
+      return yield* openWorker<BasicOps, unknown[]>(t.make(), function* (worker) {
+        expect(worker.operations).toContain("add");
+        const echoed = yield* worker.call("echo", [{ nested: [1, "two", new Map([[3, 4]])] }]);
+        const sum = yield* worker.call("add", [2, 3]);
+        return [echoed, sum];
+      });
+    });
+    expect(results).toEqual([{ nested: [1, "two", new Map([[3, 4]])] }, 5]);
+    // openWorker returned only once the thread had exited.
+    expect(t.alive).toBe(0);
+  });
+
+  it("moves transferables both ways", async () => {
+    const t = await tracker("basic.worker");
+    await run(function* () {
+      yield* openWorker<BasicOps>(t.make(), function* (worker) {
+        const input = new Uint8Array([1, 2, 3]);
+        const out = yield* worker.call("double", [input], { transfer: [input.buffer] });
+        expect(input.byteLength).toBe(0); // moved, not copied
+        expect([...out]).toEqual([2, 4, 6]);
+      });
+    });
+    expect(t.alive).toBe(0);
+  });
+
+  it("accepts a module URL and starts the worker itself", async () => {
+    const t = await tracker("basic.worker");
+    const sum = await run(function* () {
+      return yield* openWorker<BasicOps, number>(t.url, function* (worker) {
+        return yield* worker.call("sleepThenAdd", [0.01, 20, 22]);
+      });
+    });
+    expect(sum).toBe(42);
+  });
+});
+
+describe("errors crossing back", () => {
+  it("keep class, message, the worker's stack and cause", async () => {
+    const t = await tracker("basic.worker");
+    const error = await run(function* () {
+      return yield* openWorker<BasicOps, unknown>(t.make(), function* (worker) {
+        try {
+          yield* worker.call("fail", ["bad input"]);
+        } catch (e) {
+          return e;
+        }
+      });
+    });
+    expect(error).toBeInstanceOf(RangeError);
+    const e = error as RangeError & { cause: Error };
+    expect(e.message).toBe("bad input");
+    expect(e.stack).toContain("fail"); // the worker-side frame of the operation
+    expect(e.stack).toContain("basic.worker");
+    expect(e.cause).toBeInstanceOf(Error);
+    expect(e.cause.name).toBe("ParseError");
+    expect(e.cause.message).toBe("the root cause");
+  });
+
+  it("an ExceptionGroup stays a group, nested, with our classes rebuilt", async () => {
+    const t = await tracker("basic.worker");
+    const error = await run(function* () {
+      return yield* openWorker<BasicOps, unknown>(t.make(), function* (worker) {
+        try {
+          yield* worker.call("failGroup", []);
+        } catch (e) {
+          return e;
+        }
+      });
+    });
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    const group = error as ExceptionGroup;
+    expect(group.message).toBe("two things failed");
+    expect(group.exceptions[0]).toBeInstanceOf(TypeError);
+    expect(group.exceptions[1]).toBeInstanceOf(ExceptionGroup);
+    const leaves = group.leaves() as Error[];
+    expect(leaves.map((l) => [l.name, l.message])).toEqual([
+      ["TypeError", "first"],
+      ["TooSlowError", "second"],
+      ["ParseError", "third"],
+    ]);
+    expect(leaves[1]).toBeInstanceOf(TooSlowError);
+    expect(group.subgroup(TooSlowError)?.leaves()).toHaveLength(1);
+  });
+
+  it("a thrown non-Error value arrives as itself; an uncloneable result is a clear error", async () => {
+    const t = await tracker("basic.worker");
+    await run(function* () {
+      yield* openWorker<BasicOps>(t.make(), function* (worker) {
+        let thrown: unknown;
+        try {
+          yield* worker.call("throwString", []);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toBe("a plain string");
+        let error: unknown;
+        try {
+          yield* worker.call("returnFunction", []);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(TypeError);
+        expect((error as Error).message).toMatch(/returnFunction.*cannot be sent to the page.*DataCloneError/);
+        // The worker is still fine.
+        expect(yield* worker.call("add", [1, 1])).toBe(2);
+      });
+    });
+  });
+});
