@@ -9,8 +9,17 @@
  * `_run_once` does: move due timers to the ready queue, then run the
  * callbacks that were ready when the iteration began; callbacks they
  * schedule wait for the next iteration. Many iterations run inside one Trio
- * step, up to a time budget, so a chain of callbacks costs no Trio step per
- * callback; the host task then yields so Trio tasks and the page can run.
+ * step, so a chain of callbacks costs no Trio step per callback.
+ *
+ * In a page that rule must yield to the host: one iteration of 100k ready
+ * callbacks would freeze it for a fifth of a second. So the host task asks
+ * the runner every so many callbacks whether the run's time slice is used
+ * up (or the loop's own budget per step, which lets the run's other Trio
+ * tasks interleave), and then yields, even in the middle of an iteration.
+ * The iteration goes on where it stopped in a later batch: same order, same
+ * end (callbacks scheduled meanwhile still wait for the next iteration), and
+ * timers that came due meanwhile join the queue only when the next
+ * iteration begins, in deadline order.
  *
  * Errors that escape callbacks go to the exception handler. The default one
  * does not just log: it raises the error in the nursery of the `openLoop`
@@ -61,6 +70,11 @@ export interface LoopStatistics {
 
 let nextLoopId = 1;
 
+/** Callbacks a host step runs before its first look at the clock. */
+const FIRST_LOOK_INTERVAL = 4;
+/** The most callbacks between two looks at the clock (the runner's bound for steps). */
+const MAX_LOOK_INTERVAL = 1024;
+
 const loopAbort = () => Abort.SUCCEEDED;
 
 /** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */
@@ -74,6 +88,8 @@ export class EventLoop {
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
   private ready: (Handle | undefined)[] = [];
   private readyHead = 0;
+  /** Where the iteration in progress ends in `ready`, or -1 between iterations: one cut short by the time slice goes on up to there. */
+  private iterationEnd = -1;
   private readonly timers = new DeadlineHeap();
   private waiting = false;
   private closing = false;
@@ -90,6 +106,7 @@ export class EventLoop {
   slowCallbackDuration = 0.1;
   private exceptionHandler: ExceptionHandler | null = null;
   private taskFactory: TaskFactory | null = null;
+  /** The longest stretch of callbacks in one step of the host task (real seconds), so other Trio tasks interleave. */
   private readonly budgetSeconds: number;
   /** @internal set by shutdown(): Trio task waiting for tasks to finish or the host to exit */ shutdownWaiter: TrioTask | null = null;
   /** The tasks the current shutdown round waits for (see shutdown). */
@@ -115,7 +132,7 @@ export class EventLoop {
   /**
    * @internal A cheap timestamp for creation times (the inspector's ages):
    * inside a callback the clock is read at most once per turn of the host
-   * task (at most `budget` stale), else it is the clock. Futures are
+   * task (at most a time slice stale), else it is the clock. Futures are
    * created on hot paths; a clock read per loop iteration was 7% of an
    * asyncio Queue ping-pong.
    */
@@ -388,14 +405,9 @@ export class EventLoop {
     const task = current.task!;
     this.hostTask = task;
     for (;;) {
-      const deadline = realSeconds() + this.budgetSeconds;
       this.iterationTime = -1;
-      // Check the real time only every 16 iterations: a chain of callbacks
-      // is one iteration each, and reading the clock is not free.
-      let iterations = 0;
-      do {
-        this.runOnce();
-      } while (this.readyHead < this.ready.length && ((++iterations & 15) !== 0 || realSeconds() < deadline));
+      this.runSlice();
+      // Work left (perhaps the rest of an iteration): let the run's other tasks and the host have their turn.
       if (this.readyHead < this.ready.length) {
         yield SCHEDULE_POINT;
         continue;
@@ -422,20 +434,67 @@ export class EventLoop {
     this.wakeShutdown();
   }
 
-  /** @internal One iteration, as CPython's `_run_once`. */
-  runOnce(): void {
-    this.statistics.iterations++;
-    if (this.timers.size > 0) {
-      const now = (this.iterationTime = this.time());
-      for (let e = this.timers.popExpired(now); e !== undefined; e = this.timers.popExpired(now)) e.expire();
+  /**
+   * Runs iterations until nothing is ready, or until the run's time slice
+   * or the loop's budget for this step is used up, even in the middle of
+   * an iteration (see the module comment). The clock is read through the
+   * runner every `interval` callbacks; as in the runner, the interval
+   * starts small, doubles while callbacks are quick and halves when they
+   * are slow, so that heavy callbacks are still cut close to the slice.
+   * Each step runs at least a few callbacks, however little of the slice
+   * is left, so the loop always makes progress.
+   */
+  private runSlice(): void {
+    const runner = this.runner;
+    const budget = this.budgetSeconds;
+    const firstLeft = runner.sliceLeft();
+    let lastLeft = firstLeft;
+    let interval = FIRST_LOOK_INTERVAL;
+    let untilLook = interval;
+    for (;;) {
+      untilLook -= this.runOnce(untilLook);
+      if (this.readyHead >= this.ready.length) return;
+      if (untilLook > 0) continue;
+      const left = runner.sliceLeft();
+      if (left < 0 || firstLeft - left >= budget) return;
+      const took = lastLeft - left;
+      lastLeft = left;
+      if (took < budget / 16) {
+        if (interval < MAX_LOOK_INTERVAL) interval *= 2;
+      } else if (took > budget / 4 && interval > 1) {
+        interval >>= 1;
+      }
+      untilLook = interval;
     }
+  }
+
+  /**
+   * @internal One iteration, as CPython's `_run_once`, or the next part of
+   * one: runs at most `limit` of its callbacks and returns how many it took
+   * off the ready queue (cancelled ones included). A new iteration first
+   * moves the due timers to the ready queue, in deadline order; its
+   * callbacks are those ready then, so callbacks they schedule wait for the
+   * next iteration, however many parts this one is run in.
+   */
+  runOnce(limit: number): number {
     const ready = this.ready;
-    const end = ready.length;
+    let end = this.iterationEnd;
+    if (end < 0) {
+      this.statistics.iterations++;
+      if (this.timers.size > 0) {
+        const now = (this.iterationTime = this.time());
+        for (let e = this.timers.popExpired(now); e !== undefined; e = this.timers.popExpired(now)) e.expire();
+      }
+      end = ready.length;
+    }
+    const start = this.readyHead;
+    const stop = end - start > limit ? start + limit : end;
+    let taken: number;
     const prevLoop = running.loop;
     const prevContext = asyncioContext.map;
     running.loop = this;
     try {
-      while (this.readyHead < end) {
+      while (this.readyHead < stop) {
         const handle = ready[this.readyHead]!;
         ready[this.readyHead++] = undefined;
         if (handle.cancelledFlag) continue;
@@ -448,15 +507,20 @@ export class EventLoop {
     } finally {
       running.loop = prevLoop;
       asyncioContext.map = prevContext;
-      if (this.readyHead === ready.length) {
+      const head = this.readyHead;
+      taken = head - start;
+      this.iterationEnd = head < end ? end : -1;
+      if (head === ready.length) {
         ready.length = 0;
         this.readyHead = 0;
-      } else if (this.readyHead > 1024 && this.readyHead * 2 > ready.length) {
-        ready.copyWithin(0, this.readyHead);
-        ready.length -= this.readyHead;
+      } else if (head > 1024 && head * 2 > ready.length) {
+        ready.copyWithin(0, head);
+        ready.length -= head;
+        if (this.iterationEnd >= 0) this.iterationEnd -= head;
         this.readyHead = 0;
       }
     }
+    return taken;
   }
 
   private runHandle(handle: Handle): void {

@@ -130,6 +130,10 @@ export class Runner implements ClockListener {
   /** @internal */ mainTask: Task | null = null;
   /** @internal */ finished = false;
   private readonly sliceSeconds: number;
+  /** When the current batch started (real seconds), for sliceLeft(). */
+  private batchStartedAt = 0;
+  /** Set by sliceLeft() once the slice is used up: the batch ends after the current step. */
+  private endBatchSoon = false;
   private readonly queue = takeSpareQueue();
   private scheduled = false;
   private running = false;
@@ -304,6 +308,8 @@ export class Runner implements ClockListener {
       this.instruments?.call("afterIoWait", timeout);
     }
     const startedAt = realSeconds();
+    this.batchStartedAt = startedAt;
+    this.endBatchSoon = false;
     const obs = observer.current;
     const stats = this.statistics;
     stats.batches++;
@@ -319,7 +325,7 @@ export class Runner implements ClockListener {
       steps += this.step(queue.shift(), lookAt - steps);
       if (queue.size === 0) {
         if (this.deadlines.size > 0) this.fireDeadlines();
-      } else if (steps >= lookAt) {
+      } else if (steps >= lookAt || this.endBatchSoon) {
         const now = realSeconds();
         if (now - startedAt > slice) {
           stats.sliceOverruns++;
@@ -345,6 +351,21 @@ export class Runner implements ClockListener {
     if (this.finished) giveSpareQueue(this.queue);
     if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
     if (!this.scheduled && !this.finished) this.becomeIdle();
+  }
+
+  /**
+   * @internal For a task that runs many small jobs inside one step (the
+   * asyncio loop runs its ready callbacks so): the real seconds left of the
+   * current batch's time slice. Below 0 the slice is used up: the
+   * task should yield (`SCHEDULE_POINT`), and the batch then ends after
+   * that step and continues on a macrotask, so the page can paint and
+   * handle input. Reads the clock: ask every so many jobs, not after each.
+   */
+  sliceLeft(): number {
+    const left = this.sliceSeconds - (realSeconds() - this.batchStartedAt);
+    // Below 0 exactly when runSteps sees `now - startedAt > slice`: a coarse clock can land on the edge.
+    if (left < 0 && this.running) this.endBatchSoon = true;
+    return left;
   }
 
   /**
@@ -405,7 +426,7 @@ export class Runner implements ClockListener {
         } else if (this.instruments !== null) {
           // Read afresh: the step may have installed an instrument.
           this.schedule(task);
-        } else if (queue.size === 0 && taken < budget) {
+        } else if (queue.size === 0 && taken < budget && !this.endBatchSoon) {
           continue;
         } else {
           // schedule(), minus what cannot apply inside a batch.
