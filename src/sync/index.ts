@@ -7,3 +7,13 @@ export { Semaphore, type SemaphoreOptions, type SemaphoreStatistics } from "./se
 export { CapacityLimiter, type CapacityLimiterStatistics } from "./capacity-limiter.js";
 export { Condition, type ConditionStatistics } from "./condition.js";
 export * from "./channel.js";
+export { StapledStream, forEachChunk, type AsyncResource, type SendStream, type ReceiveStream, type Stream, type HalfCloseableStream } from "./streams.js";
+export {
+  MemorySendStream,
+  MemoryReceiveStream,
+  memoryStreamPump,
+  memoryStreamOneWayPair,
+  memoryStreamPair,
+  type MemorySendStreamHooks,
+  type MemoryReceiveStreamHooks,
+} from "./memory-streams.js";
