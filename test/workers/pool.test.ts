@@ -1,0 +1,136 @@
+/** openWorkerPool: one call per worker at a time, replacement of terminated workers, nothing left. */
+import { describe, expect, it } from "vitest";
+import { Cancelled, CancelScope, ClosedResourceError, moveOnAfter, openNursery, run, sleep } from "../../src/index.js";
+import { openWorkerPool, type WorkerPool } from "../../src/workers/index.js";
+import type { BasicOps } from "./fixtures/basic.worker.js";
+import { tracker } from "./helpers.js";
+
+describe("openWorkerPool", () => {
+  it("runs at most size calls at once, on size workers, and closes them all", async () => {
+    const t = await tracker("basic.worker");
+    let maxBorrowed = 0;
+    const results: number[] = [];
+    await run(function* () {
+      yield* openWorkerPool<BasicOps>(
+        () => t.make(),
+        function* (pool) {
+          expect(pool.workerCount).toBe(2);
+          yield* openNursery(function* (nursery) {
+            for (let i = 0; i < 6; i++) {
+              nursery.startSoon(function* () {
+                results.push(yield* pool.call("sleepThenAdd", [0.03, i, 100]));
+              });
+            }
+            nursery.startSoon(function* () {
+              while (results.length < 6) {
+                maxBorrowed = Math.max(maxBorrowed, pool.limiter.borrowedTokens);
+                yield* sleep(0.005);
+              }
+            });
+          });
+        },
+        { size: 2 },
+      );
+    });
+    expect(results.sort((a, b) => a - b)).toEqual([100, 101, 102, 103, 104, 105]);
+    expect(maxBorrowed).toBe(2);
+    expect(t.workers).toHaveLength(2);
+    expect(t.alive).toBe(0);
+  });
+
+  it("replaces a worker terminated after the grace period, and the pool keeps working", async () => {
+    const t = await tracker("basic.worker");
+    let pool!: WorkerPool<BasicOps>;
+    await run(function* () {
+      yield* openWorkerPool<BasicOps>(
+        () => t.make(),
+        function* (p) {
+          pool = p;
+          let caught: unknown;
+          yield* moveOnAfter(0.1, function* () {
+            try {
+              yield* p.call("spin", ["r"]);
+            } catch (e) {
+              caught = e;
+              throw e;
+            }
+          });
+          expect(caught).toBeInstanceOf(Cancelled);
+          // The spinning worker has exited by the time the caller saw Cancelled.
+          expect(t.exited.has(t.workers[0]!)).toBe(true);
+          expect(p.workersStarted).toBe(2);
+          expect(p.workerCount).toBe(1);
+          expect(yield* p.call("add", [20, 22])).toBe(42);
+          expect(p.limiter.borrowedTokens).toBe(0);
+        },
+        { size: 1, graceSeconds: 0.1 },
+      );
+    });
+    expect(t.workers).toHaveLength(2);
+    expect(t.alive).toBe(0);
+    expect(pool.isClosed).toBe(true);
+  });
+
+  it("a cancelled call on a pool worker that answers keeps that worker", async () => {
+    const t = await tracker("basic.worker");
+    await run(function* () {
+      yield* openWorkerPool<BasicOps>(
+        () => t.make(),
+        function* (pool) {
+          const scope = new CancelScope();
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(function* () {
+              while (!t.logs.includes("k:started")) yield* sleep(0.005);
+              scope.cancel();
+            });
+            yield* scope.run(() => pool.call("waitForCancel", ["k"]));
+          });
+          expect(t.logs).toContain("k:finally");
+          expect(pool.workersStarted).toBe(1);
+          expect(yield* pool.call("add", [1, 1])).toBe(2);
+        },
+        { size: 1 },
+      );
+    });
+    expect(t.alive).toBe(0);
+  });
+
+  it("a call on a closed pool, and a caller waiting for a token when it closes, get ClosedResourceError", async () => {
+    const t = await tracker("basic.worker");
+    let pool!: WorkerPool<BasicOps>;
+    const errors: unknown[] = [];
+    await run(function* () {
+      yield* openNursery(function* (outer) {
+        yield* openWorkerPool<BasicOps>(
+          () => t.make(),
+          function* (p) {
+            pool = p;
+            for (let i = 0; i < 2; i++) {
+              outer.startSoon(function* () {
+                try {
+                  yield* p.call("sleepThenAdd", [5, 0, 0]);
+                } catch (e) {
+                  errors.push(e);
+                }
+              });
+            }
+            yield* sleep(0.05);
+            expect(p.limiter.statistics().tasksWaiting).toBe(1);
+          },
+          { size: 1 },
+        );
+      });
+      let late: unknown;
+      try {
+        yield* pool.call("add", [1, 2]);
+      } catch (e) {
+        late = e;
+      }
+      expect(late).toBeInstanceOf(ClosedResourceError);
+      expect((late as Error).message).toMatch(/pool is closed.*Make calls inside the block/);
+    });
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e).toBeInstanceOf(ClosedResourceError);
+    expect(t.alive).toBe(0);
+  });
+});
