@@ -18,6 +18,7 @@ export default defineConfig(({ command }) => {
     alias: [
       { find: /^trio-asyncio\/devtools$/, replacement: resolve(here, "devtools/index.ts") },
       { find: /^trio-asyncio\/preact$/, replacement: resolve(here, "src/preact/index.ts") },
+      { find: /^trio-asyncio\/workers$/, replacement: resolve(here, "src/workers/index.ts") },
       { find: /^trio-asyncio\/testing$/, replacement: resolve(here, "src/testing/index.ts") },
       { find: /^trio-asyncio$/, replacement: resolve(here, "src/index.ts") },
     ],
@@ -45,6 +46,7 @@ export default defineConfig(({ command }) => {
       entry: {
         index: resolve(here, "src/index.ts"),
         testing: resolve(here, "src/testing/index.ts"),
+        workers: resolve(here, "src/workers/index.ts"),
         devtools: resolve(here, "devtools/index.ts"),
         preact: resolve(here, "src/preact/index.ts"),
       },
