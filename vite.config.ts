@@ -18,6 +18,7 @@ export default defineConfig(({ command }) => {
     alias: [
       { find: /^trio-asyncio\/devtools$/, replacement: resolve(here, "devtools/index.ts") },
       { find: /^trio-asyncio\/preact$/, replacement: resolve(here, "src/preact/index.ts") },
+      { find: /^trio-asyncio\/react$/, replacement: resolve(here, "src/react/index.ts") },
       { find: /^trio-asyncio\/workers$/, replacement: resolve(here, "src/workers/index.ts") },
       { find: /^trio-asyncio\/testing$/, replacement: resolve(here, "src/testing/index.ts") },
       { find: /^trio-asyncio$/, replacement: resolve(here, "src/index.ts") },
@@ -49,11 +50,12 @@ export default defineConfig(({ command }) => {
         workers: resolve(here, "src/workers/index.ts"),
         devtools: resolve(here, "devtools/index.ts"),
         preact: resolve(here, "src/preact/index.ts"),
+        react: resolve(here, "src/react/index.ts"),
       },
       formats: ["es"],
     },
     rolldownOptions: {
-      external: [/^preact/],
+      external: [/^preact(\/|$)/, /^react(-dom)?(\/|$)/],
       // The entries share the runtime's state (the current task, the traps),
       // so that state lives in chunks they all import; name them plainly.
       output: { chunkFileNames: "shared-[hash].js" },

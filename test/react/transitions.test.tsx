@@ -1,0 +1,204 @@
+// @vitest-environment happy-dom
+/** @jsxImportSource react */
+/**
+ * The React bindings with concurrent features: a task restarted by a state
+ * change inside `startTransition`, a tree that suspends before it ever
+ * mounts (its renders are thrown away, with no cleanup), and a subtree
+ * hidden and shown again by `<Activity>`.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Activity, Suspense, act, startTransition, use, useState, type ReactNode } from "react";
+import { createRoot, type Root } from "react-dom/client";
+import { sleep, type Operation } from "../../src/core/index.js";
+import { inspect } from "../../src/inspect/index.js";
+import { MockClock } from "../../src/testing/index.js";
+import { TrioRoot, TrioRuntime, useNursery, useTask, useTrioRuntime, type ScopedNursery } from "../../src/react/index.js";
+import { settled } from "../components/helpers.js";
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let container: HTMLElement;
+let root: Root | null = null;
+const runtimes: TrioRuntime[] = [];
+
+async function mount(node: ReactNode): Promise<void> {
+  container ??= document.body.appendChild(document.createElement("div"));
+  root ??= createRoot(container);
+  await act(async () => root!.render(node));
+}
+
+async function flush(runtime: TrioRuntime): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await act(async () => {
+      await settled(runtime);
+    });
+  }
+}
+
+function hookTasks(runtime: TrioRuntime): string[] {
+  const runId = runtime.runner?.id;
+  return inspect()
+    .tasks.filter((t) => t.runId === runId && t.nurseryId !== null)
+    .map((t) => t.name)
+    .sort();
+}
+
+afterEach(async () => {
+  await act(() => root?.unmount());
+  root = null;
+  for (const r of runtimes.splice(0)) await r.close();
+});
+
+describe("transitions", () => {
+  it("a deps change inside startTransition restarts the task: old finally first, then the new run", async () => {
+    const clock = new MockClock();
+    const runtime = new TrioRuntime({ name: "transition", clock });
+    runtimes.push(runtime);
+    const log: string[] = [];
+    function* search(q: string): Operation<string> {
+      log.push(`start ${q}`);
+      try {
+        yield* sleep(2);
+        return q.toUpperCase();
+      } finally {
+        log.push(`finally ${q}`);
+      }
+    }
+    let setQuery!: (q: string) => void;
+    function Search() {
+      const [q, set] = useState("re");
+      setQuery = set;
+      const result = useTask(() => search(q), [q], { name: "search" });
+      return <p>{`${q}: ${result.status} ${String(result.value)}`}</p>;
+    }
+    await mount(<TrioRoot runtime={runtime}><Search /></TrioRoot>);
+    await flush(runtime);
+    expect(log).toEqual(["start re"]);
+    for (const q of ["rea", "reac"]) {
+      await act(async () => {
+        startTransition(() => setQuery(q));
+        await settled(runtime);
+      });
+      await flush(runtime);
+    }
+    expect(log).toEqual(["start re", "finally re", "start rea", "finally rea", "start reac"]);
+    expect(container.textContent).toBe("reac: running undefined");
+    await act(async () => {
+      clock.jump(2);
+      await settled(runtime);
+    });
+    await flush(runtime);
+    expect(container.textContent).toBe("reac: succeeded REAC");
+    expect(hookTasks(runtime)).toEqual([]);
+  });
+});
+
+describe("Suspense", () => {
+  it("a TrioRoot whose first renders suspend and are thrown away owns no run; the tree that mounts starts its work once", async () => {
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const log: string[] = [];
+    const made = new Set<TrioRuntime>();
+    let runtime!: TrioRuntime;
+    function* work(): Operation<void> {
+      log.push("start");
+      try {
+        yield* sleep(1e6);
+      } finally {
+        log.push("finally");
+      }
+    }
+    function Worker() {
+      runtime = useTrioRuntime();
+      made.add(runtime);
+      useTask(work, [], { name: "work" });
+      return <span>working</span>;
+    }
+    function Gate() {
+      use(ready);
+      return null;
+    }
+    await mount(
+      <Suspense fallback={<i>loading</i>}>
+        <TrioRoot name="suspended-root" clock={new MockClock()}>
+          <Worker />
+          <Gate />
+        </TrioRoot>
+      </Suspense>,
+    );
+    expect(container.textContent).toBe("loading");
+    expect(made.size).toBeGreaterThanOrEqual(1);
+    expect(inspect().runs.filter((r) => r.name === "suspended-root")).toHaveLength(0);
+    await act(async () => {
+      release();
+      await ready;
+    });
+    await flush(runtime);
+    expect(container.textContent).toBe("working");
+    expect(log).toEqual(["start"]);
+    expect(inspect().runs.filter((r) => r.name === "suspended-root")).toHaveLength(1);
+    await act(() => root!.unmount());
+    root = null;
+    await runtime.done;
+    expect(log).toEqual(["start", "finally"]);
+    expect(inspect().runs.filter((r) => r.name === "suspended-root")).toHaveLength(0);
+  });
+});
+
+describe("Activity", () => {
+  it("hiding a subtree cancels its work; showing it again starts fresh work in fresh nurseries", async () => {
+    const runtime = new TrioRuntime({ name: "activity", clock: new MockClock() });
+    runtimes.push(runtime);
+    const log: string[] = [];
+    let nursery!: ScopedNursery;
+    function* poll(): Operation<void> {
+      log.push("start");
+      try {
+        yield* sleep(1e6);
+      } finally {
+        log.push("finally");
+      }
+    }
+    function Panel() {
+      useTask(poll, [], { name: "poll" });
+      nursery = useNursery("panel");
+      return <span>panel</span>;
+    }
+    let setVisible!: (visible: boolean) => void;
+    function App() {
+      const [visible, set] = useState(true);
+      setVisible = set;
+      return (
+        <TrioRoot runtime={runtime}>
+          <Activity mode={visible ? "visible" : "hidden"}>
+            <Panel />
+          </Activity>
+        </TrioRoot>
+      );
+    }
+    await mount(<App />);
+    await flush(runtime);
+    expect(log).toEqual(["start"]);
+    await act(async () => {
+      setVisible(false);
+      await settled(runtime);
+    });
+    await flush(runtime);
+    expect(log).toEqual(["start", "finally"]);
+    expect(hookTasks(runtime)).toEqual([]);
+    await act(async () => {
+      setVisible(true);
+      await settled(runtime);
+    });
+    await flush(runtime);
+    expect(log).toEqual(["start", "finally", "start"]);
+    expect(nursery.closed).toBe(false);
+    nursery.startSoon(function* extra(): Operation<void> {
+      yield* sleep(1);
+    });
+    await flush(runtime);
+    const tasks = hookTasks(runtime);
+    expect(tasks.filter((name) => !/^poll #\d+$/.test(name))).toEqual(["extra", "panel", "poll scope"]);
+    expect(tasks.filter((name) => /^poll #\d+$/.test(name))).toHaveLength(1);
+  });
+});
