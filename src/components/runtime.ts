@@ -15,9 +15,10 @@
  *   there is cancelled, its `finally` blocks run, and the host task ends.
  *   No flags, no "is mounted" checks. When the last task ends, the host ends
  *   too, so an idle component owns no task.
- * - The run starts with the first work (and its main task on a microtask),
- *   so work started before the nursery exists is queued and handed over as
- *   soon as it opens, and a runtime nobody used owns nothing.
+ * - The run's main task starts on a microtask, so work started before the
+ *   nursery exists is queued and handed over as soon as it opens. With
+ *   `lazy: true` the run itself starts with the first work, so a runtime
+ *   nobody used owns nothing (React's `<TrioRoot>` needs that).
  * - Errors never take the page down: a child that raises makes its
  *   component's nursery cancel its siblings (as any nursery does); the host
  *   reports the error to `onError`, and work started from then on goes to a
@@ -62,6 +63,13 @@ export interface TrioRuntimeOptions {
   timeSlice?: number;
   /** Where errors raised by component tasks go (default: `console.error`). Should not throw. */
   onError?: ErrorReporter;
+  /**
+   * Start the run with the first work given to the runtime instead of at
+   * once (default false). A lazy runtime that is never used owns no run and
+   * needs no `close()`: React's `<TrioRoot>` makes its runtime so, because
+   * React may throw a render away without any cleanup.
+   */
+  lazy?: boolean;
 }
 
 /** Something that can start tasks: a `Nursery`, a `ScopedNursery`. */
@@ -135,9 +143,8 @@ export class TrioRuntime {
   /** The run's name. */
   readonly name: string;
   /**
-   * Settles when the run has ended (after `close()`). The run starts with
-   * the first work given to the runtime, so a runtime that never had any
-   * owns no run, and `done` settles as soon as it is closed.
+   * Settles when the run has ended (after `close()`). A `lazy` runtime that
+   * never had work owns no run: its `done` settles as soon as it is closed.
    */
   readonly done: Promise<void>;
   /** @internal */ readonly onError: ErrorReporter;
@@ -160,8 +167,8 @@ export class TrioRuntime {
     this.onError = options.onError ?? defaultReporter;
     this.done = this.ended.promise;
     const runOptions = { name: this.name, ...(options.clock ? { clock: options.clock } : {}), ...(options.timeSlice ? { timeSlice: options.timeSlice } : {}) };
-    // The run starts with the first work, not here: a runtime made during a
-    // render that the framework throws away (React renders twice in
+    // Lazy: the run starts with the first work, not here. A runtime made
+    // during a render that the framework throws away (React renders twice in
     // StrictMode and may discard a concurrent render) never gets a cleanup,
     // so it must own nothing until it is used.
     this.startRun = () => {
@@ -173,6 +180,13 @@ export class TrioRuntime {
         },
       );
     };
+    if (options.lazy !== true) this.startNow();
+  }
+
+  private startNow(): void {
+    const start = this.startRun;
+    this.startRun = null;
+    start?.();
   }
 
   /** True once `close()` was called, or once the run has ended on its own (it failed). */
@@ -202,9 +216,7 @@ export class TrioRuntime {
     }
     if (this.nursery === null) {
       this.pending.push({ name, fn: fn as unknown as Pending["fn"], args });
-      const start = this.startRun;
-      this.startRun = null;
-      start?.();
+      this.startNow();
     } else this.nursery.startSoonNamed(name, fn, ...args);
   }
 

@@ -7,8 +7,8 @@
  * - React may render a component and throw the render away (StrictMode
  *   renders twice; a concurrent render can be dropped), and a dropped
  *   render never gets an effect cleanup. So a render only makes objects
- *   that own nothing yet: a `TrioRuntime` starts its run with its first
- *   work, a `ScopedNursery` its host task with its first task, and a
+ *   that own nothing yet: the root's `TrioRuntime` is `lazy` (its run starts
+ *   with its first work), a `ScopedNursery` its host task with its first task, and a
  *   `TaskPolicy` is plain bookkeeping. Work starts in effects and handlers.
  * - React may clean an effect up and set it up again for the same
  *   component (StrictMode does, at once, in development). So a cleanup
@@ -84,7 +84,8 @@ function ownRuntime(props: TrioRootProps): OwnedRuntime {
   if (props.clock !== undefined) options.clock = props.clock;
   if (props.timeSlice !== undefined) options.timeSlice = props.timeSlice;
   if (props.onError !== undefined) options.onError = props.onError;
-  const runtime = new TrioRuntime(options);
+  // Lazy: made in render, it owns no run until its first work.
+  const runtime = new TrioRuntime({ ...options, lazy: true });
   return { runtime, lease: new MountLease(() => void runtime.close()) };
 }
 
