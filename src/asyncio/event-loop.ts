@@ -42,6 +42,7 @@ import { checkCallback, Handle, TimerHandle } from "./handles.js";
 import { running } from "./running.js";
 import { Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
+import type { Executor } from "./executor.js";
 
 /** What the exception handler receives (CPython's context dict). */
 export interface ExceptionContext {
@@ -326,6 +327,38 @@ export class EventLoop {
     task.waitingOn = this;
     yield PARK;
     this.stopRequested = false;
+  }
+
+  // ---- executors --------------------------------------------------------------
+
+  private defaultExecutor: Executor | null = null;
+
+  /** Sets the executor that `runInExecutor(null, ...)` and `asyncio.toThread` use (null: none). */
+  setDefaultExecutor(executor: Executor | null): void {
+    if (executor !== null && (typeof executor !== "object" || typeof (executor as { submit?: unknown }).submit !== "function")) {
+      throw new TypeError("setDefaultExecutor(executor) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null.");
+    }
+    this.defaultExecutor = executor;
+  }
+
+  /**
+   * Python's `loop.run_in_executor`: runs operation `name(...args)` on
+   * `executor` (null: the default one) and returns a Future of its result.
+   * The work is named, not a function: a worker operation (see
+   * `WorkerExecutor`). Cancelling the Future cancels the work; the Future
+   * turns cancelled once the work has ended.
+   */
+  runInExecutor<T = unknown>(executor: Executor | null, name: string, ...args: unknown[]): Future<T> {
+    const chosen = executor ?? this.defaultExecutor;
+    if (chosen === null || chosen === undefined) {
+      throw new RuntimeError(
+        "runInExecutor(null, ...): this loop has no default executor. Inside an openWorkerPool block, call loop.setDefaultExecutor(new WorkerExecutor(pool)) (trio-asyncio/workers), or pass an executor.",
+      );
+    }
+    if (typeof (chosen as { submit?: unknown }).submit !== "function") {
+      throw new TypeError("runInExecutor(executor, ...) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null.");
+    }
+    return chosen.submit(this, name, args) as Future<T>;
   }
 
   // ---- errors and debug -----------------------------------------------------

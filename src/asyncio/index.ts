@@ -18,6 +18,7 @@ export { Queue, LifoQueue, PriorityQueue, comparePriorities, type PriorityOption
 export { Event, Lock, Condition } from "./locks.js";
 export { Semaphore, BoundedSemaphore } from "./locks-semaphore.js";
 export { Barrier } from "./locks-barrier.js";
+export { toThread, type Executor } from "./executor.js";
 export {
   CancelledError,
   TimeoutError,

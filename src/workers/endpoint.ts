@@ -24,8 +24,8 @@ export interface BrowserWorkerLike {
 export interface NodeWorkerLike {
   postMessage(message: unknown, transferList?: readonly never[]): void;
   terminate(): unknown;
-  on(event: string, listener: (value: never) => void): unknown;
-  off(event: string, listener: (value: never) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
   readonly threadId: number;
 }
 

@@ -9,3 +9,4 @@ export type { WorkerOptions, CallOptions } from "./connection.js";
 export type { WorkerLike, BrowserWorkerLike, NodeWorkerLike, WorkerSource, WorkerEndpoint } from "./endpoint.js";
 export { WorkerLoadError, WorkerDataCloneError } from "./errors.js";
 export { PROTOCOL_VERSION } from "./protocol.js";
+export { WorkerExecutor } from "./executor.js";
