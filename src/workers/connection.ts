@@ -68,10 +68,15 @@ export function checkWorkerOptions(what: string, options: unknown): Required<Omi
 
 type State = "starting" | "ready" | "stopping" | "exited";
 
+// Host timers as this module uses them (numbers in the browser, objects in Node).
+type Timer = ReturnType<typeof setTimeout>;
+
 /** One call in flight. */
 class PendingCall {
   /** The caller's Cancelled, once it was cancelled; raised when the worker side has ended. */
   cancelled: Error | null = null;
+  /** The grace timer, armed when the caller is cancelled; disarmed by the answer. */
+  graceTimer: Timer | undefined = undefined;
   constructor(
     readonly id: number,
     readonly op: string,
@@ -85,8 +90,6 @@ class StartWait {
   constructor(readonly task: Task) {}
 }
 
-// Host timers as this module uses them (numbers in the browser, objects in Node).
-type Timer = ReturnType<typeof setTimeout>;
 
 /** @internal The page's connection to one worker. */
 export class WorkerConnection {
@@ -150,12 +153,13 @@ export class WorkerConnection {
     return this.pending.size;
   }
 
-  private after(seconds: number, fn: () => void): void {
+  private after(seconds: number, fn: () => void): Timer {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();
     }, seconds * 1000);
     this.timers.add(timer);
+    return timer;
   }
 
   /** Waits until the worker is ready. Cancelling terminates it, and returns once it has exited. */
@@ -210,7 +214,7 @@ export class WorkerConnection {
     const reason = call.cancelled?.message;
     this.port.post(message<CancelMessage>({ kind: "cancel", id: call.id, reason: reason === "" ? undefined : reason }), []);
     if (this.graceSeconds !== Infinity) {
-      this.after(this.graceSeconds, () => {
+      call.graceTimer = this.after(this.graceSeconds, () => {
         if (this.pending.get(call.id) === call) {
           this.terminate(new BrokenResourceError(`${this.label} was terminated: call "${call.op}" was cancelled and did not stop within the grace period of ${this.graceSeconds} s (a loop without checkpoints?).`));
         }
@@ -313,6 +317,10 @@ export class WorkerConnection {
     const call = this.pending.get(id);
     if (call === undefined) return;
     this.pending.delete(id);
+    if (call.graceTimer !== undefined) {
+      clearTimeout(call.graceTimer);
+      this.timers.delete(call.graceTimer);
+    }
     const task = call.task;
     if (task.state === TaskState.BLOCKED && task.waitingOn === call) task.runner.reschedule(task, value, throws);
   }

@@ -151,6 +151,37 @@ describe("cancelling a call", () => {
   });
 });
 
+describe("nothing left behind", () => {
+  function timeouts(): number {
+    return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  }
+
+  it("a cancelled call answered within the grace period leaves no grace timer armed", async () => {
+    const t = await tracker("basic.worker");
+    let during = -1;
+    await run(function* () {
+      yield* openWorker<BasicOps>(
+        t.make(),
+        function* (worker) {
+          const before = timeouts();
+          const scope = new CancelScope();
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(function* () {
+              yield* untilLogged(t, "n:started");
+              scope.cancel();
+            });
+            yield* scope.run(() => worker.call("waitForCancel", ["n"]));
+          });
+          during = timeouts() - before;
+        },
+        { graceSeconds: 30 },
+      );
+    });
+    expect(t.logs).toContain("n:finally");
+    expect(during).toBe(0);
+  });
+});
+
 describe("closing", () => {
   it("cancelling the block around busy calls waits for the worker's cleanup, then leaves nothing", async () => {
     const t = await tracker("basic.worker");
