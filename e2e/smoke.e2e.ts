@@ -8,6 +8,7 @@ const DEMOS = [
   ["Live feed", "/feed/"],
   ["Legacy asyncio module", "/legacy/"],
   ["Component lifetime", "/lifetime/"],
+  ["React bindings", "/react/"],
 ] as const;
 
 test("the demo index links every demo, and each demo page loads with the devtools panel", async ({ page }) => {

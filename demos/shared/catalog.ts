@@ -16,4 +16,5 @@ export const DEMOS: readonly DemoEntry[] = [
   { id: "feed", title: "Live feed", summary: "Server-Sent Events through a memory channel with backpressure; reconnects when dropped." },
   { id: "legacy", title: "Legacy asyncio module", summary: "Callback-and-Future asyncio code with a Queue, driven and cancelled from Trio." },
   { id: "lifetime", title: "Component lifetime", summary: "Mount and unmount components that own tasks; the inspector shows nothing is left." },
+  { id: "react", title: "React bindings", summary: "trio-asyncio/react under StrictMode: a search restarted in a transition, started once, aborted on unmount." },
 ];
