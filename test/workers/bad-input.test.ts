@@ -117,6 +117,16 @@ describe("workers bad input", () => {
     expect(t.alive).toBe(0);
   });
 
+  it("a worker built with another protocol version: WorkerLoadError naming the fix", async () => {
+    const t = await tracker("other-version.worker");
+    const error = await failure(function* () {
+      yield* openWorker(t.make(), function* () {});
+    });
+    expect(error).toBeInstanceOf(WorkerLoadError);
+    expect(error.message).toMatch(/speaks version 99 of the worker protocol, this page version 1: build the worker and the page with the same trio-asyncio/);
+    expect(t.alive).toBe(0);
+  });
+
   it("a pool whose workers fail to load: WorkerLoadError, every worker gone", async () => {
     const t = await tracker("throws-on-load.worker");
     const error = await failure(function* () {
