@@ -322,7 +322,6 @@ export function memoryStreamOneWayPair(): [MemorySendStream, MemoryReceiveStream
   const pump = () => {
     memoryStreamPump(sendStream, receiveStream);
   };
-  // eslint-disable-next-line require-yield
   function* asyncPump(): Operation<void> {
     pump();
   }

@@ -4,3 +4,20 @@
  */
 export { waitEvent, openEventChannel, EventChannel, type WaitEventOptions, type EventChannelOptions, type EventChannelStatistics, type EventOverflow } from "./events.js";
 export { nextFrame, waitIdle, yieldToHost, type WaitIdleOptions } from "./frames.js";
+export { fetchOp } from "./fetch.js";
+export {
+  receiveStreamFromReadable,
+  sendStreamFromWritable,
+  readableFromReceiveStream,
+  ReadableReceiveStream,
+  WritableSendStream,
+  type ReadableFromReceiveStreamOptions,
+} from "./whatwg-streams.js";
+export {
+  receiveLines,
+  receiveServerSentEvents,
+  LineReceiver,
+  ServerSentEventReceiver,
+  type ReceiveLinesOptions,
+  type ServerSentEvent,
+} from "./framing.js";

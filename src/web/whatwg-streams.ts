@@ -1,0 +1,395 @@
+/**
+ * Adapters between WHATWG streams and Trio's stream interfaces:
+ * `receiveStreamFromReadable` (a `ReadableStream` of bytes read as a
+ * `ReceiveStream`), `sendStreamFromWritable` (a `WritableStream` written as
+ * a `SendStream`) and `readableFromReceiveStream` (a `ReceiveStream` served
+ * as a `ReadableStream` to Promise-based code, such as `new Response(...)`).
+ *
+ * Why they are built so:
+ * - Backpressure both ways comes from pulling only on demand. The receive
+ *   adapter calls `reader.read()` only inside `receiveSome`, so a slow task
+ *   leaves the ReadableStream's queue full and its source unpulled; the
+ *   readable adapter has a high-water mark of 0 and runs `receiveSome` only
+ *   when its consumer asks for a chunk; the send adapter waits on
+ *   `writer.ready`.
+ * - Cancelling a task in `receiveSome` never loses data: the pending read
+ *   is kept and the next `receiveSome` picks up its result.
+ * - A failure of the WHATWG stream is `BrokenResourceError` (its cause
+ *   attached), as Trio reports a broken transport; closing our side is
+ *   `ClosedResourceError`.
+ */
+import { waitPromise } from "../bridge/promise.js";
+import { BrokenResourceError, Cancelled, ClosedResourceError, describe } from "../core/errors.js";
+import { checkpoint } from "../core/operations.js";
+import { openNursery } from "../core/nursery-block.js";
+import type { Operation } from "../core/traps.js";
+import { openMemoryChannel } from "../sync/channel.js";
+import { ConflictDetector, checkBytes, checkMaxBytes, forEachChunk, type ReceiveStream, type SendStream } from "../sync/streams.js";
+import { checkOptions } from "./target.js";
+
+const EMPTY = new Uint8Array(0);
+
+function broken(what: string, cause: unknown): BrokenResourceError {
+  const reason = cause instanceof Error ? cause.message : describe(cause);
+  return new BrokenResourceError(`${what} failed: ${reason}`, { cause });
+}
+
+function isReadable(value: unknown): value is ReadableStream<Uint8Array> {
+  return value !== null && typeof value === "object" && typeof (value as ReadableStream).getReader === "function";
+}
+
+/**
+ * A `ReceiveStream` over a `ReadableStream` of bytes (a fetch body, a
+ * file's `stream()`, a `DecompressionStream`'s readable...). Made by
+ * `receiveStreamFromReadable`; it holds the stream's reader lock until
+ * closed.
+ */
+export class ReadableReceiveStream implements ReceiveStream {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  /** Bytes of the last chunk that did not fit in a `maxBytes`. */
+  private leftover: Uint8Array = EMPTY;
+  private ended = false;
+  private closed = false;
+  private readonly receiving = new ConflictDetector(
+    "Another task is already receiving from this stream: receive in one task and hand the data to the others (through a memory channel).",
+  );
+
+  /** @internal Use `receiveStreamFromReadable`. */
+  constructor(readable: ReadableStream<Uint8Array>) {
+    this.reader = readable.getReader();
+  }
+
+  /**
+   * The next bytes (at most `maxBytes`), waiting for the stream to produce
+   * some; an empty chunk once it has ended. Raises `BrokenResourceError` if
+   * the stream errors (a dropped connection, an aborted fetch).
+   */
+  *receiveSome(maxBytes?: number): Operation<Uint8Array> {
+    const limit = checkMaxBytes("receiveSome(maxBytes)", maxBytes);
+    this.receiving.enter();
+    try {
+      if (this.closed) throw closedError();
+      if (this.leftover.length > 0 || this.ended) {
+        yield* checkpoint();
+        if (this.closed) throw closedError();
+        return this.take(this.leftover, limit);
+      }
+      for (;;) {
+        // Kept across a cancellation, so its chunk is not lost.
+        this.pendingRead ??= this.reader.read();
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = yield* waitPromise(this.pendingRead);
+        } catch (error) {
+          // Cancelled while waiting: the read stays pending, for the next receiveSome.
+          if (error instanceof Cancelled) throw error;
+          this.pendingRead = null;
+          if (this.closed) throw closedError();
+          throw broken("Reading the ReadableStream", error);
+        }
+        this.pendingRead = null;
+        if (this.closed) throw closedError();
+        if (result.done) {
+          this.ended = true;
+          return EMPTY;
+        }
+        const chunk: unknown = result.value;
+        if (!(chunk instanceof Uint8Array)) {
+          this.close();
+          throw new TypeError(
+            `receiveStreamFromReadable(readable) needs a stream of bytes (Uint8Array chunks), but it produced ${describe(chunk)}; ` +
+              `for text, pipe it through a TextEncoderStream first.`,
+          );
+        }
+        if (chunk.length > 0) return this.take(chunk, limit);
+      }
+    } finally {
+      this.receiving.exit();
+    }
+  }
+
+  /** Runs `body` for each chunk until the end (see `forEachChunk`). */
+  forEach(body: (chunk: Uint8Array) => Operation<unknown>): Operation<void> {
+    return forEachChunk(this, body);
+  }
+
+  /**
+   * Cancels the ReadableStream (its source stops, a fetch is aborted) and
+   * releases it; idempotent. A task blocked in `receiveSome` gets
+   * `ClosedResourceError`.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.leftover = EMPTY;
+    // cancel() also settles a pending read (as done), which wakes a blocked receiver.
+    this.reader.cancel().catch(() => {});
+  }
+
+  /** `close()`, then a checkpoint. */
+  *aclose(): Operation<void> {
+    this.close();
+    yield* checkpoint();
+  }
+
+  private take(chunk: Uint8Array, limit: number | undefined): Uint8Array {
+    if (limit === undefined || chunk.length <= limit) {
+      this.leftover = EMPTY;
+      return chunk;
+    }
+    this.leftover = chunk.subarray(limit);
+    return chunk.subarray(0, limit);
+  }
+}
+
+function closedError(): ClosedResourceError {
+  return new ClosedResourceError("receiveSome() on a stream that was closed: this stream can no longer be used.");
+}
+
+/**
+ * Reads a `ReadableStream` of bytes as a Trio `ReceiveStream`. It locks the
+ * stream; close the result when done (for a fetch body, cancelling the
+ * fetch's scope also ends it).
+ *
+ * ```ts
+ * const response = yield* fetchOp(url);
+ * const body = receiveStreamFromReadable(response.body!);
+ * try {
+ *   yield* body.forEach(function* (chunk) { ... });
+ * } finally {
+ *   body.close();
+ * }
+ * ```
+ */
+export function receiveStreamFromReadable(readable: ReadableStream<Uint8Array>): ReadableReceiveStream {
+  if (!isReadable(readable)) {
+    throw new TypeError(
+      `receiveStreamFromReadable(readable) needs a ReadableStream (a fetch Response's body, Blob.stream()...), got ${describe(readable)}.` +
+        (readable === null ? " A Response without a body (a 204, a HEAD request) has body null." : ""),
+    );
+  }
+  if (readable.locked) {
+    throw new TypeError("receiveStreamFromReadable(readable): the ReadableStream is locked to another reader; release that reader first (reader.releaseLock()).");
+  }
+  return new ReadableReceiveStream(readable);
+}
+
+/**
+ * A `SendStream` over a `WritableStream` of bytes. Made by
+ * `sendStreamFromWritable`; it holds the stream's writer lock.
+ */
+export class WritableSendStream implements SendStream {
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private closed = false;
+  private readonly sending = new ConflictDetector(
+    "Another task is already sending on this stream: send from one task at a time (funnel the data through a memory channel to one sender).",
+  );
+
+  /** @internal Use `sendStreamFromWritable`. */
+  constructor(writable: WritableStream<Uint8Array>) {
+    this.writer = writable.getWriter();
+  }
+
+  /**
+   * Writes `data` once the stream has room (`writer.ready`), so a slow sink
+   * slows the task down. Returns when the sink has taken the chunk. Raises
+   * `BrokenResourceError` if the stream errors.
+   */
+  *sendAll(data: Uint8Array): Operation<void> {
+    checkBytes("sendAll(data)", data);
+    this.sending.enter();
+    try {
+      if (this.closed) throw new ClosedResourceError("sendAll() on a stream that was closed: this stream can no longer be used.");
+      yield* this.waitReady();
+      // Copied: the caller may reuse its buffer once sendAll returns, and the sink may hold the chunk.
+      yield* this.wait(this.writer.write(data.slice()));
+    } finally {
+      this.sending.exit();
+    }
+  }
+
+  /** Waits until the stream's queue has room (`writer.ready`). */
+  *waitSendAllMightNotBlock(): Operation<void> {
+    this.sending.enter();
+    try {
+      if (this.closed) throw new ClosedResourceError("waitSendAllMightNotBlock() on a stream that was closed.");
+      yield* this.waitReady();
+    } finally {
+      this.sending.exit();
+    }
+  }
+
+  /** Aborts the WritableStream (what is queued is dropped) and releases it; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.writer.abort().catch(() => {});
+  }
+
+  /** Closes the WritableStream gracefully: waits until the sink has taken everything queued. */
+  *aclose(): Operation<void> {
+    if (this.closed) {
+      yield* checkpoint();
+      return;
+    }
+    this.closed = true;
+    const closing = this.writer.close();
+    closing.catch(() => {});
+    try {
+      yield* this.wait(closing);
+    } catch (error) {
+      // Cancelled while the sink drains: drop what is left rather than leave it half-closed.
+      this.writer.abort().catch(() => {});
+      throw error;
+    }
+  }
+
+  private *waitReady(): Operation<void> {
+    yield* this.wait(this.writer.ready);
+  }
+
+  private *wait(promise: Promise<unknown>): Operation<void> {
+    try {
+      yield* waitPromise(promise);
+    } catch (error) {
+      if (error instanceof Cancelled) throw error;
+      throw broken("Writing to the WritableStream", error);
+    }
+  }
+}
+
+/** Writes a `WritableStream` of bytes as a Trio `SendStream` (it locks the stream). */
+export function sendStreamFromWritable(writable: WritableStream<Uint8Array>): WritableSendStream {
+  if (writable === null || typeof writable !== "object" || typeof (writable as WritableStream).getWriter !== "function") {
+    throw new TypeError(`sendStreamFromWritable(writable) needs a WritableStream, got ${describe(writable)}.`);
+  }
+  if (writable.locked) {
+    throw new TypeError("sendStreamFromWritable(writable): the WritableStream is locked to another writer; release that writer first (writer.releaseLock()).");
+  }
+  return new WritableSendStream(writable);
+}
+
+/** Options of `readableFromReceiveStream`. */
+export interface ReadableFromReceiveStreamOptions {
+  /** The most bytes one chunk of the ReadableStream holds (`receiveSome`'s maxBytes); default: whatever is there. */
+  chunkSize?: number;
+}
+
+/**
+ * Serves `stream` as a `ReadableStream` of bytes for the length of `body`,
+ * for Promise-based code (`new Response(readable)`, `pipeTo`, an upload).
+ * A chunk is received only when the ReadableStream's reader asks for one
+ * (high-water mark 0), so a slow reader slows the stream down. The block
+ * owns `stream`: when `body` ends, the receiving stops, `stream` is closed,
+ * and a reader still waiting gets an error; cancelling the ReadableStream
+ * closes `stream` too.
+ *
+ * ```ts
+ * yield* readableFromReceiveStream(received, function* (readable) {
+ *   return yield* waitPromise(new Response(readable).text());
+ * });
+ * ```
+ */
+export function readableFromReceiveStream<T>(
+  stream: ReceiveStream,
+  body: (readable: ReadableStream<Uint8Array>) => Operation<T>,
+): Operation<T>;
+export function readableFromReceiveStream<T>(
+  stream: ReceiveStream,
+  options: ReadableFromReceiveStreamOptions,
+  body: (readable: ReadableStream<Uint8Array>) => Operation<T>,
+): Operation<T>;
+export function readableFromReceiveStream<T>(
+  stream: ReceiveStream,
+  optionsOrBody: ReadableFromReceiveStreamOptions | ((readable: ReadableStream<Uint8Array>) => Operation<T>),
+  maybeBody?: (readable: ReadableStream<Uint8Array>) => Operation<T>,
+): Operation<T> {
+  if (stream === null || typeof stream !== "object" || typeof stream.receiveSome !== "function") {
+    throw new TypeError(`readableFromReceiveStream(stream, body) needs a ReceiveStream (with receiveSome), got ${describe(stream)}.`);
+  }
+  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
+  checkOptions("readableFromReceiveStream(stream, options, body)", options);
+  const chunkSize = checkMaxBytes("readableFromReceiveStream's chunkSize", options.chunkSize);
+  if (typeof body !== "function") {
+    throw new TypeError(`readableFromReceiveStream(stream, body) needs a body: a generator function such as function* (readable) { ... }, got ${describe(body)}.`);
+  }
+  return serveReadable(stream, chunkSize, body);
+}
+
+function* serveReadable<T>(stream: ReceiveStream, chunkSize: number | undefined, body: (readable: ReadableStream<Uint8Array>) => Operation<T>): Operation<T> {
+  // Pull requests from the ReadableStream (host code) to the pump task.
+  const [pulls, pullRequests] = openMemoryChannel<() => void>(Infinity);
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let finished = false;
+  // Set when the reader cancels or the block ends: the pump then stops without a word.
+  let stopping = false;
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      // The stream calls pull again only once this Promise settles, so at most one receive runs at a time.
+      pull: () =>
+        new Promise<void>((resolve) => {
+          if (finished) resolve();
+          else pulls.sendNowait(resolve);
+        }),
+      cancel: () => {
+        stopping = true;
+        finished = true;
+        pulls.close();
+        stream.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  let result!: T;
+  yield* openNursery(function* (nursery) {
+    nursery.startSoon(function* pumpReceiveStream() {
+      for (;;) {
+        const request = yield* pullRequests.receiveOrEnd();
+        if (request.done) return;
+        const answered = request.value;
+        let chunk: Uint8Array;
+        try {
+          chunk = yield* stream.receiveSome(chunkSize);
+        } catch (error) {
+          if (stopping) return;
+          // The reader gets the error; the pump ends quietly unless the whole block is cancelled.
+          finished = true;
+          controller.error(error);
+          answered();
+          if (error instanceof Cancelled) throw error;
+          return;
+        }
+        if (chunk.length === 0) {
+          finished = true;
+          controller.close();
+        } else {
+          controller.enqueue(chunk);
+        }
+        answered();
+        if (finished) return;
+      }
+    });
+    try {
+      const op = body(readable) as Operation<T> | undefined;
+      if (op === null || typeof op !== "object" || typeof op.next !== "function") {
+        throw new TypeError(`readableFromReceiveStream(..., body): body must be a generator function (function* (readable) { ... }), it returned ${describe(op)}.`);
+      }
+      result = yield* op;
+    } finally {
+      stopping = true;
+      if (!finished) {
+        finished = true;
+        controller.error(new ClosedResourceError("The block that served this ReadableStream (readableFromReceiveStream) has ended."));
+      }
+      pulls.close();
+      nursery.cancelScope.cancel();
+      stream.close();
+    }
+  });
+  return result;
+}

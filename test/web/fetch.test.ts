@@ -1,0 +1,159 @@
+// fetchOp against a real HTTP server on 127.0.0.1: the request is aborted on the wire when its
+// scope is cancelled (the server sees the connection close), while waiting for the headers and
+// while the body is read, and the body reads through the stream adapters and framing helpers.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BrokenResourceError, CancelScope, Cancelled, moveOnAfter, openNursery, run, waitPromise } from "../../src/index.js";
+import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { fetchOp, receiveServerSentEvents, receiveStreamFromReadable } from "../../src/web/index.js";
+
+let server: Server;
+let base: string;
+/** Resolves when the server sees the current request's connection close. */
+let closed: Promise<void>;
+let markClosed: () => void;
+let markArrived: () => void = () => {};
+
+/** Resolves when the server has the next request. */
+function nextArrival(): Promise<void> {
+  return new Promise((resolve) => (markArrived = resolve));
+}
+
+function routes(req: IncomingMessage, res: ServerResponse): void {
+  markArrived();
+  res.on("close", () => markClosed());
+  if (req.url === "/hang") return; // never answers
+  if (req.url === "/stream") {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write("event: hello\ndata: one\n\n");
+    return; // never ends
+  }
+  if (req.url === "/broken") {
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    res.write("partial", () => setTimeout(() => res.destroy(), 20));
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/plain" });
+  res.end("ok");
+}
+
+function expectClose(): Promise<void> {
+  closed = new Promise((resolve) => (markClosed = resolve));
+  return closed;
+}
+
+beforeAll(async () => {
+  server = createServer(routes);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("fetchOp", () => {
+  it("returns the Response", async () => {
+    const seen = expectClose();
+    await run(function* () {
+      const response = yield* fetchOp(`${base}/plain`);
+      expect(response.status).toBe(200);
+      expect(yield* waitPromise(response.text())).toBe("ok");
+    });
+    await seen;
+  });
+
+  it("cancelling the scope while waiting for the headers aborts the request: the server sees the connection close", async () => {
+    const seen = expectClose();
+    let caught: unknown;
+    await run(function* () {
+      yield* moveOnAfter(0.2, function* () {
+        try {
+          yield* fetchOp(`${base}/hang`);
+        } catch (error) {
+          caught = error;
+          throw error;
+        }
+      });
+    });
+    expect(caught).toBeInstanceOf(Cancelled);
+    await seen; // would time out if the request were left running
+  });
+
+  it("cancelling the scope while the body is read aborts the body too", async () => {
+    const seen = expectClose();
+    const got: string[] = [];
+    await run(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* scope.run(function* () {
+            const response = yield* fetchOp(`${base}/stream`);
+            const events = receiveServerSentEvents(receiveStreamFromReadable(response.body!));
+            yield* events.forEach(function* (e) {
+              got.push(`${e.event}:${e.data}`);
+            });
+          });
+        });
+        while (got.length === 0) yield* waitPromise(new Promise((r) => setTimeout(r, 5)));
+        yield* waitAllTasksBlocked();
+        scope.cancel();
+      });
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    expect(got).toEqual(["hello:one"]);
+    await seen;
+  });
+
+  it("a connection dropped mid-body is BrokenResourceError", async () => {
+    const seen = expectClose();
+    await run(function* () {
+      const response = yield* fetchOp(`${base}/broken`);
+      const body = receiveStreamFromReadable(response.body!);
+      let received = "";
+      let caught: unknown;
+      try {
+        for (;;) {
+          const chunk = yield* body.receiveSome();
+          if (chunk.length === 0) break;
+          received += new TextDecoder().decode(chunk);
+        }
+      } catch (error) {
+        caught = error;
+      }
+      expect(received).toBe("partial");
+      expect(caught).toBeInstanceOf(BrokenResourceError);
+      body.close();
+    });
+    await seen;
+  });
+
+  it("a signal of one's own aborts the request too, with fetch's own error", async () => {
+    const seen = expectClose();
+    const controller = new AbortController();
+    const arrived = nextArrival();
+    await run(function* () {
+      let caught: unknown;
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          try {
+            yield* fetchOp(`${base}/hang`, { signal: controller.signal });
+          } catch (error) {
+            caught = error;
+          }
+        });
+        yield* waitPromise(arrived);
+        controller.abort();
+      });
+      expect((caught as Error).name).toBe("AbortError");
+    });
+    await seen;
+  });
+
+  it("refuses bad input", async () => {
+    expect(() => fetchOp("/x", 3 as never)).toThrow(/options object/);
+    expect(() => fetchOp("/x", { signal: "stop" as never })).toThrow(/init.signal must be an AbortSignal/);
+  });
+});

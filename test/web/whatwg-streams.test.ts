@@ -1,0 +1,340 @@
+// The adapters between WHATWG streams and Trio's streams, on Node's real ReadableStream and
+// WritableStream: data in order, backpressure both ways, no data lost to a cancellation,
+// errors as BrokenResourceError, and every resource released on every way out.
+import { describe, expect, it } from "vitest";
+import {
+  BrokenResourceError,
+  BusyResourceError,
+  CancelScope,
+  ClosedResourceError,
+  MemoryReceiveStream,
+  openNursery,
+  waitPromise,
+  type Operation,
+} from "../../src/index.js";
+import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { readableFromReceiveStream, receiveStreamFromReadable, sendStreamFromWritable } from "../../src/web/index.js";
+import { runMock } from "./helpers.js";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function* raises(op: Operation<unknown>, type: new (...args: any[]) => Error): Operation<Error> {
+  try {
+    yield* op;
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as Error;
+  }
+  throw new Error(`expected ${type.name}`);
+}
+
+/** A ReadableStream fed by hand, counting pulls and noting cancellation. */
+function handFed(highWaterMark = 1) {
+  let controller!: ReadableStreamDefaultController<unknown>;
+  const state = { pulls: 0, cancelled: false as boolean, reason: undefined as unknown };
+  const readable = new ReadableStream<unknown>(
+    {
+      start: (c) => void (controller = c),
+      pull: () => void state.pulls++,
+      cancel: (reason) => {
+        state.cancelled = true;
+        state.reason = reason;
+      },
+    },
+    { highWaterMark },
+  );
+  return { readable: readable as ReadableStream<Uint8Array>, controller, state };
+}
+
+/** Lets host promise callbacks run (a macrotask) from inside a task. */
+function* hostTurn(): Operation<void> {
+  yield* waitPromise(new Promise((resolve) => setImmediate(resolve)));
+}
+
+describe("receiveStreamFromReadable", () => {
+  it("returns the chunks, splits them at maxBytes, and an empty chunk at the end", async () => {
+    const { readable, controller } = handFed();
+    controller.enqueue(bytes("hello"));
+    controller.enqueue(bytes(" world"));
+    controller.close();
+    await runMock(function* () {
+      const stream = receiveStreamFromReadable(readable);
+      expect(text(yield* stream.receiveSome(2))).toBe("he");
+      expect(text(yield* stream.receiveSome())).toBe("llo");
+      expect(text(yield* stream.receiveSome())).toBe(" world");
+      expect((yield* stream.receiveSome()).length).toBe(0);
+      expect((yield* stream.receiveSome()).length).toBe(0);
+    });
+  });
+
+  it("pulls the source only when a task receives (backpressure)", async () => {
+    const { readable, controller, state } = handFed(1);
+    await runMock(function* () {
+      const stream = receiveStreamFromReadable(readable);
+      yield* hostTurn();
+      const initial = state.pulls; // the stream fills its queue to the high-water mark once
+      controller.enqueue(bytes("a"));
+      for (let i = 0; i < 3; i++) yield* hostTurn();
+      expect(state.pulls).toBe(initial); // queue full: nobody pulls while nobody receives
+      expect(text(yield* stream.receiveSome())).toBe("a");
+      yield* hostTurn();
+      expect(state.pulls).toBe(initial + 1);
+      stream.close();
+    });
+  });
+
+  it("a cancelled receiveSome loses no data: the next one gets the chunk", async () => {
+    const { readable, controller } = handFed();
+    await runMock(function* () {
+      const stream = receiveStreamFromReadable(readable);
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* scope.run(() => stream.receiveSome());
+        });
+        yield* waitAllTasksBlocked();
+        scope.cancel();
+      });
+      expect(scope.cancelledCaught).toBe(true);
+      controller.enqueue(bytes("kept"));
+      expect(text(yield* stream.receiveSome())).toBe("kept");
+      stream.close();
+    });
+  });
+
+  it("a stream error is BrokenResourceError with the cause attached", async () => {
+    const { readable, controller } = handFed();
+    const cause = new Error("connection reset");
+    await runMock(function* () {
+      const stream = receiveStreamFromReadable(readable);
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          const error = yield* raises(stream.receiveSome(), BrokenResourceError);
+          expect(error.message).toMatch(/connection reset/);
+          expect((error as Error & { cause?: unknown }).cause).toBe(cause);
+        });
+        yield* waitAllTasksBlocked();
+        controller.error(cause);
+      });
+    });
+  });
+
+  it("close() cancels the source, wakes a blocked receiver with ClosedResourceError, and later calls raise it too", async () => {
+    const { readable, state } = handFed();
+    await runMock(function* () {
+      const stream = receiveStreamFromReadable(readable);
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* raises(stream.receiveSome(), ClosedResourceError);
+        });
+        yield* waitAllTasksBlocked();
+        stream.close();
+      });
+      yield* raises(stream.receiveSome(), ClosedResourceError);
+      yield* stream.aclose();
+    });
+    expect(state.cancelled).toBe(true);
+  });
+
+  it("two tasks receiving at once: BusyResourceError", async () => {
+    const { readable, controller } = handFed();
+    await runMock(function* () {
+      const stream = receiveStreamFromReadable(readable);
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          expect(text(yield* stream.receiveSome())).toBe("x");
+        });
+        yield* waitAllTasksBlocked();
+        yield* raises(stream.receiveSome(), BusyResourceError);
+        controller.enqueue(bytes("x"));
+      });
+      stream.close();
+    });
+  });
+
+  it("refuses what is not a free byte stream, naming the fix", async () => {
+    expect(() => receiveStreamFromReadable(null as never)).toThrow(/has body null/);
+    expect(() => receiveStreamFromReadable({} as never)).toThrow(/needs a ReadableStream/);
+    const { readable } = handFed();
+    readable.getReader();
+    expect(() => receiveStreamFromReadable(readable)).toThrow(/locked.*releaseLock/);
+    const texts = handFed();
+    texts.controller.enqueue("not bytes");
+    await runMock(function* () {
+      const error = yield* raises(receiveStreamFromReadable(texts.readable).receiveSome(), TypeError);
+      expect(error.message).toMatch(/TextEncoderStream/);
+    });
+    expect(texts.state.cancelled).toBe(true);
+  });
+});
+
+describe("sendStreamFromWritable", () => {
+  /** A WritableStream whose sink takes each chunk only when the test says so. */
+  function slowSink(highWaterMark = 1) {
+    const written: string[] = [];
+    const waiting: Array<() => void> = [];
+    const state = { closed: false, aborted: false };
+    const writable = new WritableStream<Uint8Array>(
+      {
+        write: (chunk) =>
+          new Promise<void>((resolve) => {
+            written.push(text(chunk));
+            waiting.push(resolve);
+          }),
+        close: () => void (state.closed = true),
+        abort: () => void (state.aborted = true),
+      },
+      new CountQueuingStrategy({ highWaterMark }),
+    );
+    const release = () => waiting.shift()?.();
+    return { writable, written, release, state, waiting };
+  }
+
+  it("sendAll waits until the sink has taken the chunk; aclose waits for the close", async () => {
+    const sink = slowSink();
+    await runMock(function* () {
+      const stream = sendStreamFromWritable(sink.writable);
+      let sent = false;
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* stream.sendAll(bytes("one"));
+          sent = true;
+        });
+        yield* hostTurn();
+        expect(sink.written).toEqual(["one"]);
+        expect(sent).toBe(false); // the sink holds it: backpressure
+        sink.release();
+      });
+      expect(sent).toBe(true);
+      yield* stream.aclose();
+      expect(sink.state.closed).toBe(true);
+      yield* raises(stream.sendAll(bytes("late")), ClosedResourceError);
+    });
+  });
+
+  it("a failing sink is BrokenResourceError; close() aborts the stream", async () => {
+    const failing = new WritableStream<Uint8Array>({
+      write: () => Promise.reject(new Error("disk full")),
+    });
+    await runMock(function* () {
+      const stream = sendStreamFromWritable(failing);
+      const error = yield* raises(stream.sendAll(bytes("x")), BrokenResourceError);
+      expect(error.message).toMatch(/disk full/);
+      stream.close();
+    });
+    const sink = slowSink();
+    await runMock(function* () {
+      const stream = sendStreamFromWritable(sink.writable);
+      stream.close();
+      yield* hostTurn();
+    });
+    expect(sink.state.aborted).toBe(true);
+    expect(() => sendStreamFromWritable("file" as never)).toThrow(/needs a WritableStream/);
+  });
+
+  it("refuses text, naming TextEncoder", async () => {
+    const sink = slowSink();
+    await runMock(function* () {
+      const stream = sendStreamFromWritable(sink.writable);
+      const error = yield* raises(stream.sendAll("text" as never), TypeError);
+      expect(error.message).toMatch(/TextEncoder/);
+      stream.close();
+    });
+  });
+});
+
+describe("readableFromReceiveStream", () => {
+  it("serves the stream to Promise code, receiving only when the reader asks", async () => {
+    let receives = 0;
+    const source = new MemoryReceiveStream({
+      *receiveSomeHook() {
+        receives++;
+      },
+    });
+    source.putData(bytes("abc"));
+    source.putData(bytes("def"));
+    source.putEof();
+    await runMock(function* () {
+      const got = yield* readableFromReceiveStream(source, { chunkSize: 2 }, function* (readable) {
+        const reader = readable.getReader();
+        yield* hostTurn();
+        expect(receives).toBe(0); // nobody has asked yet
+        const first = yield* waitPromise(reader.read());
+        expect(text(first.value!)).toBe("ab");
+        yield* hostTurn();
+        expect(receives).toBe(1); // one read, one receive
+        const rest: string[] = [];
+        for (;;) {
+          const r = yield* waitPromise(reader.read());
+          if (r.done) break;
+          rest.push(text(r.value));
+        }
+        return rest;
+      });
+      expect(got).toEqual(["cd", "ef"]);
+    });
+  });
+
+  it("works with new Response(readable).text()", async () => {
+    const source = new MemoryReceiveStream();
+    source.putData(bytes("héllo "));
+    source.putData(bytes("wörld"));
+    source.putEof();
+    await runMock(function* () {
+      const body = yield* readableFromReceiveStream(source, (readable) => waitPromise(new Response(readable).text()));
+      expect(body).toBe("héllo wörld");
+    });
+  });
+
+  it("the reader cancelling closes the stream; the block ending errors a waiting reader and closes the stream", async () => {
+    let closes = 0;
+    const source = new MemoryReceiveStream({ closeHook: () => closes++ });
+    await runMock(function* () {
+      yield* readableFromReceiveStream(source, function* (readable) {
+        const reader = readable.getReader();
+        const pending = reader.read();
+        yield* waitAllTasksBlocked();
+        yield* waitPromise(reader.cancel("not interested"));
+        expect(closes).toBe(1);
+        expect((yield* waitPromise(pending)).done).toBe(true);
+      });
+    });
+    const source2 = new MemoryReceiveStream({ closeHook: () => closes++ });
+    let waitingRead!: Promise<unknown>;
+    await runMock(function* () {
+      yield* readableFromReceiveStream(source2, function* (readable) {
+        waitingRead = readable.getReader().read();
+        waitingRead.catch(() => {});
+        yield* waitAllTasksBlocked();
+      });
+    });
+    await expect(waitingRead).rejects.toThrow(/readableFromReceiveStream.*has ended/);
+    expect(closes).toBeGreaterThanOrEqual(2);
+  });
+
+  it("an error of the stream reaches the reader, and the block goes on", async () => {
+    const source = new MemoryReceiveStream({
+      *receiveSomeHook() {
+        throw new BrokenResourceError("peer vanished");
+      },
+    });
+    await runMock(function* () {
+      const outcome = yield* readableFromReceiveStream(source, function* (readable) {
+        try {
+          yield* waitPromise(readable.getReader().read());
+          return "read";
+        } catch (error) {
+          return String(error);
+        }
+      });
+      expect(outcome).toMatch(/peer vanished/);
+    });
+  });
+
+  it("refuses bad input", () => {
+    expect(() => readableFromReceiveStream({} as never, function* () {})).toThrow(/needs a ReceiveStream/);
+    expect(() => readableFromReceiveStream(new MemoryReceiveStream(), { chunkSize: 0 }, function* () {})).toThrow(/chunkSize/);
+    expect(() => readableFromReceiveStream(new MemoryReceiveStream(), {} as never)).toThrow(/needs a body/);
+  });
+});
