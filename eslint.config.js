@@ -17,13 +17,15 @@ export default tseslint.config(
   // from the layers below it.
   ...[
     ["src/inspect/hooks.ts", "^\\.\\.?/"],
-    ["src/core/**/*.ts", "^\\.\\./(sync|asyncio|bridge|testing|components|preact|react|workers)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/sync/**/*.ts", "^\\.\\./(asyncio|bridge|testing|components|preact|react|workers)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/asyncio/**/*.ts", "^\\.\\./(bridge|testing|components|preact|react|workers)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/bridge/**/*.ts", "^\\.\\./(testing|components|preact|react|workers)/|^\\.\\./inspect/(?!hooks\\.js$)"],
-    ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|components|preact|react|inspect|workers)/"],
+    ["src/core/**/*.ts", "^\\.\\./(sync|asyncio|bridge|testing|components|preact|react|workers|web)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/sync/**/*.ts", "^\\.\\./(asyncio|bridge|testing|components|preact|react|workers|web)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/asyncio/**/*.ts", "^\\.\\./(bridge|testing|components|preact|react|workers|web)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/bridge/**/*.ts", "^\\.\\./(testing|components|preact|react|workers|web)/|^\\.\\./inspect/(?!hooks\\.js$)"],
+    ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|components|preact|react|inspect|workers|web)/"],
     // workers: above the bridges (core, sync, asyncio, bridge); no framework, no inspector yet.
     ["src/workers/**/*.ts", "^\\.\\./(testing|inspect|components|preact|react|web)/|^(preact|react|react-dom)(/|$)"],
+    // web: the browser's sources of concurrency, on core, sync and the bridges only.
+    ["src/web/**/*.ts", "^\\.\\./(asyncio|testing|inspect|components|preact|react|workers)/|^(preact|react|react-dom)(/|$)"],
     // components: framework-free, on core, sync and the bridges only.
     ["src/components/**/*.ts", "^\\.\\./(asyncio|testing|inspect|preact|react|web|workers)/|^(preact|react|react-dom)(/|$)"],
     // preact and react: thin adapters over components (core for its errors and types), never each other.
