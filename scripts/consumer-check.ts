@@ -2,7 +2,7 @@
  * The package, proven from the outside (`npm run test:consumer`).
  *
  * Builds, packs, and installs the tarball into a fresh project in a temporary
- * folder outside this repository, next to typescript, vite and preact from
+ * folder outside this repository, next to typescript, vite, preact and react from
  * the registry at the versions this repository pins. There, with no way back
  * to the source tree, it:
  *   - checks the tarball: every file package.json names, no source maps, the
@@ -12,8 +12,8 @@
  *   - runs a Node program using the Trio core, the asyncio layer and the
  *     testing entry (compiled by that node16 check), and `require()`s the
  *     package as CommonJS code would;
- *   - builds a Vite app with the devtools panel and a Preact app, and loads
- *     both in Chromium (Debian's, with the flags of e2e/playwright.config.ts,
+ *   - builds a Vite app with the devtools panel, a Preact app and a React
+ *     app, and loads them in Chromium (Debian's, with the flags of e2e/playwright.config.ts,
  *     driven by this repository's playwright-core: the tool, not the code
  *     under test).
  *
@@ -167,8 +167,13 @@ function writeConsumerManifest(app: string, tarball: string): void {
     name: "trio-asyncio-consumer-check",
     private: true,
     type: "module",
-    dependencies: { "trio-asyncio": `file:${tarball}`, preact: pinned("preact") },
-    devDependencies: { typescript: pinned("typescript"), vite: pinned("vite") },
+    dependencies: { "trio-asyncio": `file:${tarball}`, preact: pinned("preact"), react: pinned("react"), "react-dom": pinned("react-dom") },
+    devDependencies: {
+      typescript: pinned("typescript"),
+      vite: pinned("vite"),
+      "@types/react": pinned("@types/react"),
+      "@types/react-dom": pinned("@types/react-dom"),
+    },
   };
   writeFileSync(join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
@@ -196,7 +201,7 @@ function checkInstalled(app: string): void {
   };
   walk(join(installed, "dist"));
   // Each entry must resolve inside the consumer's own node_modules.
-  const entries = ["trio-asyncio", "trio-asyncio/testing", "trio-asyncio/devtools", "trio-asyncio/preact"];
+  const entries = ["trio-asyncio", "trio-asyncio/testing", "trio-asyncio/devtools", "trio-asyncio/preact", "trio-asyncio/react"];
   const script = `for (const e of ${JSON.stringify(entries)}) console.log(import.meta.resolve(e));`;
   const resolved = sh(process.execPath, ["--input-type=module", "-e", script], app, { env: outsideEnv() }).trim().split("\n");
   const home = realpathSync(installed);
@@ -274,6 +279,15 @@ async function checkInBrowser(url: string): Promise<void> {
       const shown = await page.locator("#greeting").textContent().catch(() => null);
       throw new CheckFailed(`the Preact app shows ${JSON.stringify(shown)}, not "hello, consumer"`, errors.join("\n"));
     });
+
+    // The task must have run once (the page counts its runs).
+    await page.goto(`${url}/react.html`);
+    await page.waitForFunction(() => /^hello, consumer/.test(document.getElementById("greeting")?.textContent ?? ""), undefined, { timeout }).catch(async () => {
+      const shown = await page.locator("#greeting").textContent().catch(() => null);
+      throw new CheckFailed(`the React app shows ${JSON.stringify(shown)}, not "hello, consumer (runs: 1)"`, errors.join("\n"));
+    });
+    const greeting = await page.locator("#greeting").textContent();
+    if (greeting !== "hello, consumer (runs: 1)") throw new CheckFailed(`the React app shows ${JSON.stringify(greeting)}: its task ran more than once`);
     if (errors.length > 0) throw new CheckFailed("the pages logged errors", errors.join("\n"));
   } finally {
     await browser?.close();
@@ -331,14 +345,14 @@ async function main(): Promise<void> {
     });
 
     const web = join(app, "web");
-    await step("vite build (devtools page and Preact app)", () => {
+    await step("vite build (devtools page, Preact app, React app)", () => {
       sh(join(app, "node_modules", ".bin", "vite"), ["build", "--config", join(web, "vite.config.mjs")], app, { env: outsideEnv() });
       const built = join(web, "dist");
       const leaks = readdirSync(join(built, "assets")).filter((file) => readFileSync(join(built, "assets", file), "utf8").includes(repo));
       if (leaks.length > 0) throw new CheckFailed(`the built app names the repository's path (${repo}) in ${leaks.join(", ")}`);
     });
 
-    await step("Chromium: the panel shows the run, the run completes, the Preact app renders", async () => {
+    await step("Chromium: the panel shows the run, the run completes, the Preact and React apps render", async () => {
       const served = await serve(join(web, "dist"));
       server = served.server;
       await checkInBrowser(served.url);

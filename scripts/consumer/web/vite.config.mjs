@@ -1,4 +1,5 @@
-// The consumer's Vite build: two pages, the devtools page and the Preact app.
+// The consumer's Vite build: three pages, the devtools page, the Preact app
+// and the React app (whose files set their JSX source with a pragma).
 import { defineConfig } from "vite";
 import { resolve } from "node:path";
 
@@ -12,7 +13,7 @@ export default defineConfig({
     outDir: resolve(here, "dist"),
     emptyOutDir: true,
     rolldownOptions: {
-      input: { main: resolve(here, "index.html"), preact: resolve(here, "preact.html") },
+      input: { main: resolve(here, "index.html"), preact: resolve(here, "preact.html"), react: resolve(here, "react.html") },
     },
   },
 });
