@@ -42,7 +42,7 @@ import { checkCallback, Handle, TimerHandle } from "./handles.js";
 import { running } from "./running.js";
 import { Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
-import type { Executor } from "./executor.js";
+import { contextExecutor, type Executor } from "./executor.js";
 
 /** What the exception handler receives (CPython's context dict). */
 export interface ExceptionContext {
@@ -333,7 +333,10 @@ export class EventLoop {
 
   private defaultExecutor: Executor | null = null;
 
-  /** Sets the executor that `runInExecutor(null, ...)` and `asyncio.toThread` use (null: none). */
+  /**
+   * Sets the executor that `runInExecutor(null, ...)` and `asyncio.toThread`
+   * use (null: the pool of the innermost `openWorkerPool` block).
+   */
   setDefaultExecutor(executor: Executor | null): void {
     if (executor !== null && (typeof executor !== "object" || typeof (executor as { submit?: unknown }).submit !== "function")) {
       throw new TypeError("setDefaultExecutor(executor) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null.");
@@ -343,16 +346,17 @@ export class EventLoop {
 
   /**
    * Python's `loop.run_in_executor`: runs operation `name(...args)` on
-   * `executor` (null: the default one) and returns a Future of its result.
+   * `executor` (null: the loop's default, else the innermost worker pool
+   * block's) and returns a Future of its result.
    * The work is named, not a function: a worker operation (see
    * `WorkerExecutor`). Cancelling the Future cancels the work; the Future
    * turns cancelled once the work has ended.
    */
   runInExecutor<T = unknown>(executor: Executor | null, name: string, ...args: unknown[]): Future<T> {
-    const chosen = executor ?? this.defaultExecutor;
+    const chosen = executor ?? this.defaultExecutor ?? contextExecutor.get();
     if (chosen === null || chosen === undefined) {
       throw new RuntimeError(
-        "runInExecutor(null, ...): this loop has no default executor. Inside an openWorkerPool block, call loop.setDefaultExecutor(new WorkerExecutor(pool)) (trio-asyncio/workers), or pass an executor.",
+        "runInExecutor(null, ...): no default executor here. Run this inside an openWorkerPool block (trio-asyncio/workers; its pool is the default), or call loop.setDefaultExecutor(new WorkerExecutor(pool)), or pass an executor.",
       );
     }
     if (typeof (chosen as { submit?: unknown }).submit !== "function") {

@@ -10,3 +10,4 @@ export type { WorkerLike, BrowserWorkerLike, NodeWorkerLike, WorkerSource, Worke
 export { WorkerLoadError, WorkerDataCloneError } from "./errors.js";
 export { PROTOCOL_VERSION } from "./protocol.js";
 export { WorkerExecutor } from "./executor.js";
+export { toThread } from "./to-thread.js";

@@ -15,8 +15,10 @@ import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { CapacityLimiter } from "../sync/capacity-limiter.js";
+import { contextExecutor } from "../asyncio/executor.js";
 import { isWorkerLike, type WorkerLike } from "./endpoint.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
+import { WorkerExecutor } from "./executor.js";
 import type { WorkerOperations } from "./define-worker.js";
 import { checkArgs, checkOperation, closeConnections, type OperationArgs, type OperationResult, type WorkerCaller } from "./open-worker.js";
 
@@ -158,7 +160,8 @@ export class WorkerPool<Ops extends WorkerOperations = WorkerOperations> impleme
  * Opens a pool of `options.size` workers running a module that calls
  * `defineWorker`, waits until all are ready, runs `body(pool)` and returns
  * its result. On exit every worker is terminated, and `openWorkerPool`
- * returns once all have exited.
+ * returns once all have exited. Inside the block the pool is the default
+ * of `toThread.runSync` and `asyncio.toThread` (the innermost pool wins).
  *
  * ```ts
  * yield* openWorkerPool<SearchOps>(new URL("./search.worker.js", import.meta.url), function* (pool) {
@@ -184,7 +187,8 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
   const pool = new WorkerPool<Ops>(source, size, name ?? `worker pool #${nextPoolNumber++}`, graceSeconds, startSeconds);
   try {
     yield* pool.start();
-    return yield* callTaskFunction("openWorkerPool(source, body)", body, [pool]);
+    // The innermost pool is the default for toThread.runSync and asyncio.toThread.
+    return yield* contextExecutor.run(new WorkerExecutor(pool), () => callTaskFunction("openWorkerPool(source, body)", body, [pool]));
   } finally {
     yield* pool.close();
   }

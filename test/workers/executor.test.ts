@@ -68,13 +68,27 @@ describe("asyncio executors", () => {
     expect(t.events.slice(0, 3)).toEqual(["log:aio:started", "log:aio:finally", "caller:TimeoutError"]);
   });
 
-  it("no default executor, an unknown name, a bad executor: clear errors", async () => {
+  it("no executor and no pool block: RuntimeError naming the fixes", async () => {
+    let error: unknown;
+    await run(function* () {
+      yield* openLoop(function* (loop) {
+        try {
+          loop.runInExecutor(null, "add", 1, 2);
+        } catch (e) {
+          error = e;
+        }
+      });
+    });
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toMatch(/no default executor here.*inside an openWorkerPool block.*setDefaultExecutor\(new WorkerExecutor\(pool\)\)/);
+  });
+
+  it("an unknown name, a bad executor: clear errors", async () => {
     const t = await tracker("basic.worker");
     const errors = await withPool(t, function* (executor) {
       const loop = asyncio.getRunningLoop();
       const out: unknown[] = [];
       for (const attempt of [
-        () => loop.runInExecutor(null, "add", 1, 2),
         () => loop.runInExecutor(executor, "nope"),
         () => loop.setDefaultExecutor({} as never),
         () => new WorkerExecutor(42 as never),
@@ -87,10 +101,8 @@ describe("asyncio executors", () => {
       }
       return out;
     });
-    expect(errors).toHaveLength(4);
-    const [noDefault, unknown, badDefault, badPool] = errors as Error[];
-    expect(noDefault).toBeInstanceOf(RuntimeError);
-    expect(noDefault!.message).toMatch(/no default executor.*setDefaultExecutor\(new WorkerExecutor\(pool\)\)/);
+    expect(errors).toHaveLength(3);
+    const [unknown, badDefault, badPool] = errors as Error[];
     expect(unknown!.message).toMatch(/no operation "nope"/);
     expect(badDefault!.message).toMatch(/takes an executor/);
     expect(badPool!.message).toMatch(/needs a WorkerPool or WorkerHandle/);
