@@ -178,16 +178,23 @@ async function runBrowser(options: SuiteOptions): Promise<BrowserRun> {
     const responsiveness: MetricResult[] = [];
     const wanted = options.filter === undefined || options.filter.length === 0 || options.filter.some((f) => "responsiveness".includes(f) || f.includes("responsiveness"));
     if (wanted) {
-      console.error("  responsiveness (100k burst; Effection at 10k):");
+      console.error("  responsiveness (100k burst; Effection at 10k; asyncio: 100k callSoon, 10k createTask, 10k done callbacks, 20k busy callbacks):");
       const rounds = options.quick ? 1 : 3;
       // Effection never yields during its burst and needs ~0.5 ms per task: one round, 10k tasks.
-      const impls: [string, number, number][] = [
+      const all: [string, number, number][] = [
         ["ours", 100_000, rounds],
         ["ours, spawner checkpoints every 1k", 100_000, rounds],
         ["raw microtasks", 100_000, rounds],
         ["effect", 100_000, rounds],
         ["effection", options.quick ? 2_000 : 10_000, 1],
+        ["asyncio callSoon", 100_000, rounds],
+        ["asyncio createTask", 10_000, rounds],
+        ["asyncio done callbacks", 10_000, rounds],
+        ["asyncio callSoon, busy callbacks", 20_000, rounds],
       ];
+      // --impl picks rows here too (by name prefix).
+      const only = options.impls ?? [];
+      const impls = only.length === 0 ? all : all.filter(([name]) => only.some((o) => name.startsWith(o)));
       for (const [name, n, implRounds] of impls) {
         const samples: Record<string, number>[] = [];
         try {

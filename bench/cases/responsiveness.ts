@@ -14,10 +14,20 @@
  * browser, which is the point of the comparison. A second "ours" variant
  * checkpoints every 1000 spawns, to separate the runtime's time slicing
  * from the one long step in which the body spawns 100k tasks.
+ *
+ * The asyncio rows run the same kind of burst on an asyncio loop (in
+ * `openLoop`): N `loop.callSoon` callbacks at once, N `loop.createTask` of
+ * a one-step coroutine, and one Future with N done callbacks. Each is one
+ * loop iteration (CPython's `_run_once` rule): the loop must cut it where
+ * the run's time slice ends, or the page freezes for the whole iteration.
+ * With callbacks that do nothing, scheduling the burst (one step, which
+ * nothing can cut) costs more than running it, so a fourth row gives each
+ * of its callbacks some work ("busy callbacks"): there the iteration is
+ * what would freeze the page.
  */
 import { Effect } from "effect";
 import { run as effectionRun, spawn as effectionSpawn, type Operation as EffectionOp, type Task as EffectionTask } from "effection";
-import { checkpoint, openNursery, run, type Nursery, type Operation } from "../../src/index.js";
+import { aioAsTrio, asyncio, checkpoint, openLoop, openNursery, run, type Nursery, type Operation } from "../../src/index.js";
 import { expectEqual } from "../lib/harness.js";
 
 /** The console line that tells the driver to click now. */
@@ -68,6 +78,60 @@ function asyncMain(): Promise<void[]> {
   return Promise.all(promises);
 }
 
+// ---- asyncio bursts: each schedules `size` jobs in one go and waits for the last.
+let allDone: asyncio.Future<void> | null = null;
+function countAndFinish(): void {
+  if (++counter === size) allDone!.setResult(undefined);
+}
+function* aioCallSoonBurst(): asyncio.Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  allDone = loop.createFuture<void>();
+  for (let i = 0; i < size; i++) loop.callSoon(countAndFinish);
+  yield* allDone;
+}
+// About 2-4 µs of arithmetic per callback (a linear congruential generator), the same on every run.
+// The result goes somewhere, so the optimiser cannot drop the work.
+const sink = { value: 0 };
+function busyCallback(): void {
+  let x = counter;
+  for (let i = 0; i < 2000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  sink.value ^= x;
+  countAndFinish();
+}
+function* aioBusyCallSoonBurst(): asyncio.Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  allDone = loop.createFuture<void>();
+  for (let i = 0; i < size; i++) loop.callSoon(busyCallback);
+  yield* allDone;
+}
+function* aioTiny(): asyncio.Coroutine<void> {
+  counter++;
+}
+function* aioCreateTaskBurst(): asyncio.Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  const tasks: asyncio.Task<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) tasks[i] = loop.createTask(aioTiny());
+  for (let i = 0; i < size; i++) yield* tasks[i]!;
+}
+function* aioDoneCallbackStorm(): asyncio.Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  allDone = loop.createFuture<void>();
+  const future = loop.createFuture<void>();
+  for (let i = 0; i < size; i++) future.addDoneCallback(countAndFinish);
+  future.setResult(undefined);
+  yield* allDone;
+}
+const aioCallSoonOp = aioAsTrio(aioCallSoonBurst);
+const aioCreateTaskOp = aioAsTrio(aioCreateTaskBurst);
+const aioDoneStormOp = aioAsTrio(aioDoneCallbackStorm);
+const aioBusyCallSoonOp = aioAsTrio(aioBusyCallSoonBurst);
+function inLoop(op: () => Operation<void>): () => Promise<void> {
+  return () =>
+    run(function* aioBurstHost() {
+      yield* openLoop(op);
+    });
+}
+
 /** The bursts, by name. */
 export const bursts: Record<string, () => PromiseLike<unknown>> = {
   ours: () => run(oursMain),
@@ -75,6 +139,10 @@ export const bursts: Record<string, () => PromiseLike<unknown>> = {
   "raw microtasks": asyncMain,
   effection: () => effectionRun(effectionMain),
   effect: () => Effect.runPromise(effectMain),
+  "asyncio callSoon": inLoop(aioCallSoonOp),
+  "asyncio createTask": inLoop(aioCreateTaskOp),
+  "asyncio done callbacks": inLoop(aioDoneStormOp),
+  "asyncio callSoon, busy callbacks": inLoop(aioBusyCallSoonOp),
 };
 
 function nextFrame(): Promise<number> {
