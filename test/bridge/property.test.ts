@@ -234,9 +234,10 @@ function flatten(error: unknown, into: unknown[] = []): unknown[] {
 
 /**
  * Runs `root` in an openLoop block. `budget` is the loop's internal time
- * budget per host step (real seconds): 0 makes the loop yield to Trio after
- * every iteration, the most interleaved schedule, and one that does not
- * depend on the machine's speed.
+ * budget per host step (real seconds): 0 makes the loop yield to Trio at
+ * each of its looks at the clock, every 4 callbacks, even in the middle of
+ * an iteration: the most interleaved schedule, and one that does not depend
+ * on the machine's speed.
  */
 async function execute(root: Node, budget?: number) {
   const trace = newTrace();
