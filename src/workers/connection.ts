@@ -81,13 +81,26 @@ class PendingCall {
     readonly id: number,
     readonly op: string,
     readonly task: Task,
+    private readonly label: string,
   ) {}
+
+  /** What the inspector shows the caller waiting on. */
+  toString(): string {
+    return `${this.label}: call "${this.op}" #${this.id}${this.cancelled === null ? "" : " (cancelled, waiting for the worker)"}`;
+  }
 }
 
 /** A waiter for the worker's `ready` (or its exit). */
 class StartWait {
   cancelled: Error | null = null;
-  constructor(readonly task: Task) {}
+  constructor(
+    readonly task: Task,
+    private readonly label: string,
+  ) {}
+
+  toString(): string {
+    return `${this.label}: starting`;
+  }
 }
 
 
@@ -167,7 +180,7 @@ export class WorkerConnection {
     const task = requireTask(`${this.label}: waiting for the worker to start`);
     if (this.state === "ready") return;
     if (this.state !== "starting") throw this.deadError("start");
-    const wait = new StartWait(task);
+    const wait = new StartWait(task, this.label);
     this.starter = wait;
     task.waitingOn = wait;
     task.abortFn = (raiseCancel) => {
@@ -194,7 +207,7 @@ export class WorkerConnection {
     } catch (error) {
       throw cloneError(what, args, error);
     }
-    const call = new PendingCall(id, op, task);
+    const call = new PendingCall(id, op, task, this.label);
     this.pending.set(id, call);
     task.waitingOn = call;
     task.abortFn = (raiseCancel) => {

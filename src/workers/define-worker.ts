@@ -48,6 +48,9 @@ export interface DefineWorkerOptions {
 
 const TRANSFER = Symbol("trio-asyncio.transfer");
 
+// One defineWorker per worker: a second would answer every call twice.
+let defined = false;
+
 /** A result to be sent with a transfer list (see `withTransfer`). */
 export interface TransferResult<T> {
   readonly [TRANSFER]: readonly Transferable[];
@@ -95,12 +98,16 @@ export function defineWorker<Ops extends WorkerOperations>(operations: Ops, opti
       throw new TypeError(`defineWorker(operations): operation "${name}" must be a generator function (function* or *${name}() { ... }), got ${describe(op)}.`);
     }
   }
+  if (defined && options.endpoint === undefined) {
+    throw new TypeError("defineWorker() was already called in this worker; call it once, with all the operations in one object.");
+  }
   const endpoint = options.endpoint ?? currentWorkerEndpoint();
   if (endpoint === undefined) {
     throw new TypeError(
       "defineWorker() must run inside a worker: load this module with openWorker(url) or openWorkerPool(url, ...) (a module Worker in the browser, a worker_threads Worker in Node), or pass { endpoint }.",
     );
   }
+  if (options.endpoint === undefined) defined = true;
   const [send, receive] = openMemoryChannel<unknown>(Infinity);
   endpoint.listen((data) => send.sendNowait(data));
   run(serve, endpoint, operations, names, receive).then(undefined, (error: unknown) => {

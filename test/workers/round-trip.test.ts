@@ -1,6 +1,6 @@
 /** Calls into a worker: values, transfers and errors cross, and nothing is left after the block. */
 import { describe, expect, it } from "vitest";
-import { ExceptionGroup, run, TooSlowError } from "../../src/index.js";
+import { ExceptionGroup, inspector, openNursery, run, sleep, TooSlowError } from "../../src/index.js";
 import { openWorker } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
 import { tracker } from "./helpers.js";
@@ -13,6 +13,19 @@ describe("openWorker round trip", () => {
         expect(worker.operations).toContain("add");
         const echoed = yield* worker.call("echo", [{ nested: [1, "two", new Map([[3, 4]])] }]);
         const sum = yield* worker.call("add", [2, 3]);
+        // Two calls at once run as two tasks in the worker: together they take one sleep, not two.
+        const started = performance.now();
+        const both: number[] = [];
+        yield* openNursery(function* (nursery) {
+          nursery.startSoon(function* () {
+            both.push(yield* worker.call("sleepThenAdd", [0.2, 1, 1]));
+          });
+          nursery.startSoon(function* () {
+            both.push(yield* worker.call("sleepThenAdd", [0.2, 2, 2]));
+          });
+        });
+        expect(performance.now() - started).toBeLessThan(390);
+        expect(both.sort()).toEqual([2, 4]);
         return [echoed, sum];
       });
     });
@@ -42,6 +55,27 @@ describe("openWorker round trip", () => {
       });
     });
     expect(sum).toBe(42);
+  });
+});
+
+describe("seen from the inspector", () => {
+  it("a caller waiting on a worker call says which worker and operation", async () => {
+    const t = await tracker("basic.worker");
+    let labels: string[] = [];
+    await run(function* () {
+      yield* openWorker<BasicOps>(
+        t.make(),
+        function* (worker) {
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(() => worker.call("sleepThenAdd", [0.2, 1, 2]));
+            yield* sleep(0.05);
+            labels = inspector.inspect().tasks.map((task) => task.waitingOn?.label ?? "");
+          });
+        },
+        { name: "parser" },
+      );
+    });
+    expect(labels).toContain('parser: call "sleepThenAdd" #1');
   });
 });
 
