@@ -218,7 +218,8 @@ function* closedReceive(): Operation<never> {
   throw new ClosedResourceError("receive() on an event channel that was closed: its listener is gone. Open a new one with openEventChannel.");
 }
 
-function checkChannelOptions(options: EventChannelOptions): { maxBuffer: number; overflow: EventOverflow } {
+/** @internal Checks maxBuffer and overflow, with their defaults. */
+export function checkChannelOptions(options: EventChannelOptions): { maxBuffer: number; overflow: EventOverflow } {
   checkOptions("openEventChannel(target, type, options, body)", options);
   const maxBuffer = options.maxBuffer ?? Infinity;
   if (typeof maxBuffer !== "number" || Number.isNaN(maxBuffer) || maxBuffer < 0 || (maxBuffer !== Infinity && !Number.isInteger(maxBuffer))) {

@@ -21,3 +21,5 @@ export {
   type ReceiveLinesOptions,
   type ServerSentEvent,
 } from "./framing.js";
+export { webLock, type WebLockInfo, type WebLockOptions } from "./locks.js";
+export { openBroadcastChannel, BroadcastSendChannel, BroadcastReceiveChannel, type BroadcastChannelOptions } from "./broadcast.js";

@@ -1,0 +1,102 @@
+/**
+ * `webLock`: a Web Lock (`navigator.locks.request`), held for the length of
+ * a block, so it is shared with the page's other tasks, other tabs and
+ * workers of the same origin.
+ *
+ * Why it is built so: the Lock Manager holds a lock while the Promise its
+ * callback returned is pending, so we hand it a Promise that we settle when
+ * the block ends, however it ends (return, error, cancellation). Waiting
+ * for the grant goes through `abortable` with the request's signal, so a
+ * cancelled waiter leaves the queue at once; a grant that wins the race
+ * with the abort is released by the same `finally`.
+ */
+import { abortable } from "../bridge/promise.js";
+import { describe } from "../core/errors.js";
+import { RuntimeError } from "../core/state.js";
+import type { Operation } from "../core/traps.js";
+import { checkOptions } from "./target.js";
+
+/** A granted Web Lock, as `navigator.locks.request` reports it. */
+export interface WebLockInfo {
+  readonly name: string;
+  readonly mode: "exclusive" | "shared";
+}
+
+/** Options of `webLock`. */
+export interface WebLockOptions {
+  /** "exclusive" (the default): one holder; "shared": any number of shared holders, no exclusive one. */
+  mode?: "exclusive" | "shared";
+  /** Do not wait: if the lock is taken, run the body at once with `null` instead of the lock. */
+  ifAvailable?: boolean;
+}
+
+interface LockManagerLike {
+  request(
+    name: string,
+    options: { mode: "exclusive" | "shared"; signal?: AbortSignal; ifAvailable?: boolean },
+    callback: (lock: WebLockInfo | null) => Promise<unknown>,
+  ): Promise<unknown>;
+}
+
+const MODES: readonly string[] = ["exclusive", "shared"];
+
+/**
+ * Runs `body` while holding the Web Lock `name` and returns what it
+ * returns. Waiting for the lock is cancellable (the request leaves the
+ * queue); the lock is released when `body` returns, raises, or is
+ * cancelled.
+ *
+ * ```ts
+ * yield* webLock("sync-cache", function* () {
+ *   yield* refreshCache(); // no other tab refreshes at the same time
+ * });
+ * ```
+ *
+ * Needs `navigator.locks` (browsers, in secure contexts, and their workers).
+ */
+export function webLock<T>(name: string, body: (lock: WebLockInfo | null) => Operation<T>, options: WebLockOptions = {}): Operation<T> {
+  if (typeof name !== "string" || name === "" || name.startsWith("-")) {
+    throw new TypeError(`webLock(name, body) needs a lock name: a non-empty string not starting with "-" (reserved), got ${describe(name)}.`);
+  }
+  if (typeof body !== "function") {
+    throw new TypeError(`webLock(name, body) needs a body: a generator function such as function* (lock) { ... }, got ${describe(body)}.`);
+  }
+  checkOptions("webLock(name, body, options)", options);
+  const mode = options.mode ?? "exclusive";
+  if (!MODES.includes(mode)) {
+    throw new TypeError(`webLock's mode must be "exclusive" or "shared", got ${describe(mode)}.`);
+  }
+  return holdWebLock(name, body, mode, options.ifAvailable === true);
+}
+
+function* holdWebLock<T>(name: string, body: (lock: WebLockInfo | null) => Operation<T>, mode: "exclusive" | "shared", ifAvailable: boolean): Operation<T> {
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  if (locks === undefined || locks === null || typeof locks.request !== "function") {
+    throw new RuntimeError("webLock() needs navigator.locks (the Web Locks API of browsers, in secure contexts); it is missing here. In Node or an insecure page, use a Lock from this library for locking within the page.");
+  }
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let request: Promise<unknown> | undefined;
+  try {
+    const lock = yield* abortable(
+      (signal) =>
+        new Promise<WebLockInfo | null>((resolve, reject) => {
+          request = locks.request(name, ifAvailable ? { mode, ifAvailable } : { mode, signal }, (lock) => {
+            resolve(lock);
+            return held;
+          });
+          // Rejects before the grant only (aborted, or a bad request); afterwards it settles with the body.
+          request.catch(reject);
+        }),
+    );
+    const op = body(lock) as Operation<T> | undefined;
+    if (op === null || typeof op !== "object" || typeof op.next !== "function") {
+      throw new TypeError(`webLock(name, body): body must be a generator function (function* (lock) { ... }), it returned ${describe(op)}.`);
+    }
+    return yield* op;
+  } finally {
+    // Granted or not: a grant still on its way finds the Promise settled and releases at once.
+    release();
+    request?.catch(() => {});
+  }
+}

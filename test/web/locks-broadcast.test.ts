@@ -1,0 +1,248 @@
+// webLock and openBroadcastChannel. Node has BroadcastChannel, so those tests use the real one;
+// Node has no navigator.locks, so webLock runs against a small stand-in LockManager (installed
+// per test) that queues requests as the Web Locks standard does: FIFO per name, shared holders
+// together, an aborted request leaving the queue, ifAvailable answering null.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CancelScope, ClosedResourceError, RuntimeError, moveOnAfter, openNursery, run, sleep, waitPromise } from "../../src/index.js";
+import { openBroadcastChannel, webLock, type WebLockInfo } from "../../src/web/index.js";
+import { runMock } from "./helpers.js";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+type Mode = "exclusive" | "shared";
+interface Request {
+  name: string;
+  mode: Mode;
+  callback: (lock: WebLockInfo | null) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+class FakeLockManager {
+  readonly held = new Map<string, { mode: Mode; count: number }>();
+  readonly queue: Request[] = [];
+  aborted = 0;
+
+  request(name: string, options: { mode: Mode; signal?: AbortSignal; ifAvailable?: boolean }, callback: Request["callback"]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const req: Request = { name, mode: options.mode, callback, resolve, reject };
+      const signal = options.signal;
+      if (signal?.aborted) return reject(new DOMException("aborted", "AbortError"));
+      if (options.ifAvailable && !(this.grantable(req) && !this.queue.some((q) => q.name === name))) {
+        Promise.resolve(callback(null)).then(resolve, reject);
+        return;
+      }
+      signal?.addEventListener("abort", () => {
+        const i = this.queue.indexOf(req);
+        if (i === -1) return; // already granted: aborting does nothing
+        this.queue.splice(i, 1);
+        this.aborted++;
+        reject(new DOMException("aborted", "AbortError"));
+      }, { once: true });
+      this.queue.push(req);
+      this.pump();
+    });
+  }
+
+  private grantable(req: Request): boolean {
+    const h = this.held.get(req.name);
+    return h === undefined || (h.mode === "shared" && req.mode === "shared");
+  }
+
+  private pump(): void {
+    for (let i = 0; i < this.queue.length; ) {
+      const req = this.queue[i]!;
+      if (this.queue.slice(0, i).some((q) => q.name === req.name) || !this.grantable(req)) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      const h = this.held.get(req.name);
+      if (h) h.count++;
+      else this.held.set(req.name, { mode: req.mode, count: 1 });
+      const done = (ok: boolean, v: unknown) => {
+        const now = this.held.get(req.name)!;
+        if (--now.count === 0) this.held.delete(req.name);
+        (ok ? req.resolve : req.reject)(v);
+        this.pump();
+      };
+      Promise.resolve()
+        .then(() => req.callback({ name: req.name, mode: req.mode }))
+        .then((v) => done(true, v), (e) => done(false, e));
+    }
+  }
+}
+
+function installLocks(): FakeLockManager {
+  const locks = new FakeLockManager();
+  vi.stubGlobal("navigator", { locks });
+  return locks;
+}
+
+/** Lets the lock manager's promise callbacks run. */
+function* settle() {
+  for (let i = 0; i < 3; i++) yield* waitPromise(new Promise((r) => setImmediate(r)));
+}
+
+describe("webLock (navigator.locks is browser-only: a stand-in LockManager here)", () => {
+  it("exclusive: the second holder waits until the first body ends; the lock is then released", async () => {
+    const locks = installLocks();
+    const order: string[] = [];
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        for (const who of ["a", "b"]) {
+          n.startSoon(function* () {
+            yield* webLock("res", function* (lock) {
+              expect(lock).toEqual({ name: "res", mode: "exclusive" });
+              order.push(`${who} in`);
+              yield* sleep(0.02);
+              order.push(`${who} out`);
+            });
+          });
+        }
+      });
+      yield* settle();
+    });
+    expect(order).toEqual(["a in", "a out", "b in", "b out"]);
+    expect(locks.held.size).toBe(0);
+  });
+
+  it("shared holders hold it together", async () => {
+    const locks = installLocks();
+    let inside = 0;
+    let most = 0;
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        for (let i = 0; i < 3; i++) {
+          n.startSoon(function* () {
+            yield* webLock("res", function* () {
+              most = Math.max(most, ++inside);
+              yield* sleep(0.02);
+              inside--;
+            }, { mode: "shared" });
+          });
+        }
+      });
+      yield* settle();
+    });
+    expect(most).toBe(3);
+    expect(locks.held.size).toBe(0);
+  });
+
+  it("a cancelled waiter leaves the queue; a body cancelled or raising releases the lock", async () => {
+    const locks = installLocks();
+    await run(function* () {
+      const holder = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* holder.run(() => webLock("res", () => sleep(10)));
+        });
+        yield* settle();
+        expect(locks.held.get("res")?.count).toBe(1);
+        const waited = yield* moveOnAfter(0.05, () => webLock("res", function* () {
+          return "got it";
+        }));
+        expect(waited).toBeUndefined();
+        expect(locks.aborted).toBe(1);
+        expect(locks.queue.length).toBe(0);
+        holder.cancel();
+      });
+      yield* settle();
+      expect(locks.held.size).toBe(0);
+      let caught: unknown;
+      try {
+        yield* webLock("res", function* () {
+          throw new Error("body failed");
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(String(caught)).toMatch(/body failed/);
+      yield* settle();
+      expect(locks.held.size).toBe(0);
+    });
+  });
+
+  it("ifAvailable runs the body with null when the lock is taken", async () => {
+    installLocks();
+    await run(function* () {
+      yield* webLock("res", function* () {
+        const inner = yield* webLock("res", function* (lock) {
+          return lock;
+        }, { ifAvailable: true });
+        expect(inner).toBeNull();
+      });
+    });
+  });
+
+  it("refuses an unknown mode and bad input, and says when navigator.locks is missing", async () => {
+    installLocks();
+    const body = function* () {};
+    expect(() => webLock("res", body, { mode: "write" as Mode })).toThrow(/"exclusive" or "shared"/);
+    expect(() => webLock("", body)).toThrow(/lock name/);
+    expect(() => webLock("-reserved", body)).toThrow(/reserved/);
+    expect(() => webLock("res", null as never)).toThrow(/needs a body/);
+    vi.stubGlobal("navigator", {});
+    await runMock(function* () {
+      let caught: unknown;
+      try {
+        yield* webLock("res", body);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(RuntimeError);
+      expect(String(caught)).toMatch(/navigator.locks/);
+    });
+  });
+});
+
+describe("openBroadcastChannel (Node's real BroadcastChannel)", () => {
+  it("one side's messages reach the other (not itself), and both channels are closed at the end", async () => {
+    const close = vi.spyOn(BroadcastChannel.prototype, "close");
+    const got: unknown[] = [];
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        const ready = new CancelScope();
+        n.startSoon(function* () {
+          yield* openBroadcastChannel<{ n: number }, void>("room", function* (_send, receive) {
+            ready.cancel(); // the listener is on: the other side may send
+            for (let i = 0; i < 3; i++) got.push(yield* receive.receive());
+          });
+        });
+        yield* ready.run(() => sleep(10));
+        yield* openBroadcastChannel<{ n: number }, void>("room", function* (send, receive) {
+          for (let i = 0; i < 3; i++) yield* send.send({ n: i });
+          const echo = yield* moveOnAfter(0.05, () => receive.receive());
+          expect(echo).toBeUndefined(); // a channel does not hear its own messages
+        });
+      });
+    });
+    expect(got).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(close).toHaveBeenCalledTimes(2);
+  });
+
+  it("the channel closes when the body is cancelled; sending after close is ClosedResourceError", async () => {
+    const close = vi.spyOn(BroadcastChannel.prototype, "close");
+    let kept!: { sendNowait(m: string): void };
+    await runMock(function* () {
+      yield* moveOnAfter(1, () =>
+        openBroadcastChannel<string, void>("room2", function* (send, receive) {
+          kept = send;
+          yield* receive.receive();
+        }),
+      );
+    });
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(() => kept.sendNowait("late")).toThrow(ClosedResourceError);
+  });
+
+  it("refuses bad input", () => {
+    expect(() => openBroadcastChannel(5 as never, function* () {})).toThrow(/channel name/);
+    expect(() => openBroadcastChannel("x", {} as never)).toThrow(/needs a body/);
+    expect(() => openBroadcastChannel("x", { overflow: "spill" as never }, function* () {})).toThrow(/"drop-oldest", "drop-newest" or "block"/);
+    expect(() => openBroadcastChannel("x", 3 as never, function* () {})).toThrow(/options object/);
+  });
+});
