@@ -98,11 +98,12 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
   }
   const onMessage = (event: Event) => events.message((event as MessageEvent).data);
   const onError = (event: Event) => {
-    // A module that fails to load gives a bare Event; an uncaught error an ErrorEvent.
+    // A module that fails to load gives a bare Event; an uncaught error an
+    // ErrorEvent, whose `error` is null across the worker boundary.
     event.preventDefault();
     const error = readProperty(event, "error");
     const message = readProperty(event, "message");
-    events.error(error ?? (typeof message === "string" && message !== "" ? new Error(message) : new Error("the worker script failed to load or to evaluate")));
+    events.error(error ?? (typeof message === "string" && message !== "" ? errorFromMessage(message) : new Error("the worker script failed to load or to evaluate")));
   };
   const onMessageError = () => events.error(new Error("a message from the worker could not be deserialized"));
   worker.addEventListener("message", onMessage);
@@ -119,6 +120,15 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
       queueMicrotask(exitOnce);
     },
   };
+}
+
+/** An Error from an ErrorEvent's text, "Uncaught TypeError: x" read as a TypeError-named "x". */
+function errorFromMessage(message: string): Error {
+  const match = /^Uncaught (\w*Error|\w*Exception): ([\s\S]*)$/.exec(message);
+  if (match === null) return new Error(message);
+  const error = new Error(match[2]);
+  if (match[1] !== "Error") Object.defineProperty(error, "name", { value: match[1], configurable: true, writable: true });
+  return error;
 }
 
 interface Host {

@@ -17,10 +17,13 @@ class BrowserShapedWorker implements BrowserWorkerLike {
   terminated = false;
   exited = false;
 
-  constructor(url: URL) {
+  /** @param errorCrosses false: like Chromium, the ErrorEvent has `error: null` and only the text "Uncaught Name: message". */
+  constructor(url: URL, errorCrosses = true) {
     this.thread = new Worker(url);
     this.thread.on("message", (data: unknown) => this.dispatch("message", Object.assign(new Event("message"), { data })));
-    this.thread.on("error", (error: Error) => this.dispatch("error", Object.assign(new Event("error"), { error, message: error.message })));
+    this.thread.on("error", (error: Error) =>
+      this.dispatch("error", Object.assign(new Event("error"), errorCrosses ? { error, message: error.message } : { error: null, message: `Uncaught ${error.name}: ${error.message}` })),
+    );
     this.thread.on("exit", () => (this.exited = true));
   }
 
@@ -105,6 +108,22 @@ describe("a browser-shaped Worker", () => {
     }
     expect(error).toBeInstanceOf(WorkerLoadError);
     expect(w.terminated).toBe(true);
+    while (!w.exited) await new Promise((r) => setTimeout(r, 5));
+  });
+
+  it("an ErrorEvent with only its text (as in Chromium) names the error without the 'Uncaught' prefix", async () => {
+    const url = await fixtureUrl("throws-on-load.worker");
+    const w = new BrowserShapedWorker(url, false);
+    let error: unknown;
+    try {
+      await run(function* () {
+        yield* openWorker(w, function* () {});
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toMatch(/failed to load: SyntaxError: this worker module is broken on purpose\. Check/);
+    expect(((error as Error).cause as Error).name).toBe("SyntaxError");
     while (!w.exited) await new Promise((r) => setTimeout(r, 5));
   });
 });
