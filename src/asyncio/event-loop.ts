@@ -546,15 +546,20 @@ export class EventLoop {
       asyncioContext.map = prevContext;
       const head = this.readyHead;
       taken = head - start;
-      this.iterationEnd = head < end ? end : -1;
-      if (head === ready.length) {
-        ready.length = 0;
-        this.readyHead = 0;
-      } else if (head > 1024 && head * 2 > ready.length) {
-        ready.copyWithin(0, head);
-        ready.length -= head;
-        if (this.iterationEnd >= 0) this.iterationEnd -= head;
-        this.readyHead = 0;
+      if (head < end) {
+        // Cut short: the rest waits where it is. Compacting here instead cost a
+        // third more on a 100k burst (copyWithin is slow on large arrays).
+        this.iterationEnd = end;
+      } else {
+        this.iterationEnd = -1;
+        if (head === ready.length) {
+          ready.length = 0;
+          this.readyHead = 0;
+        } else if (head > 1024 && head * 2 > ready.length) {
+          ready.copyWithin(0, head);
+          ready.length -= head;
+          this.readyHead = 0;
+        }
       }
     }
     return taken;
