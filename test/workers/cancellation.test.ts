@@ -178,7 +178,8 @@ describe("nothing left behind", () => {
       );
     });
     expect(t.logs).toContain("n:finally");
-    expect(during).toBe(0);
+    // At most what was there before (another test's timer may have expired meanwhile); the bug left one more.
+    expect(during).toBeLessThanOrEqual(0);
   });
 });
 
