@@ -70,6 +70,13 @@ import {
   type Nursery,
   type Operation,
   type TaskStatus,
+  MemoryReceiveStream,
+  MemorySendStream,
+  StapledStream,
+  forEachChunk,
+  memoryStreamOneWayPair,
+  memoryStreamPair,
+  memoryStreamPump,
 } from "../../src/index.js";
 import type { Case } from "./harness.js";
 
@@ -114,6 +121,14 @@ function durationRows(name: string, call: (v: Any) => unknown, where: "trio" | "
 }
 
 export const cases: Case[] = [
+  // Byte streams (Trio's stream interfaces and memory streams).
+  { covers: ["StapledStream"], label: "StapledStream with a non-stream first", where: "outside", act: () => new StapledStream(bad(42), memoryStreamOneWayPair()[1]), error: TYPE, message: /needs a SendStream first \(with sendAll\), got/ },
+  { covers: ["StapledStream", "memoryStreamPair"], label: "StapledStream with a non-stream second", where: "outside", act: () => new StapledStream(memoryStreamPair()[0], bad("x")), error: TYPE, message: /needs a ReceiveStream second \(with receiveSome\)/ },
+  { covers: ["forEachChunk"], label: "forEachChunk on a non-stream", where: "trio", act: () => forEachChunk(bad({}), function* () {}), error: TYPE, message: /forEachChunk\(stream, body\) needs a ReceiveStream \(with receiveSome\)/ },
+  { covers: ["forEachChunk"], label: "forEachChunk with a number for a body", where: "trio", act: () => forEachChunk(memoryStreamOneWayPair()[1], bad(42)), error: TYPE, message: /takes a generator function such as function\* \(chunk\)/ },
+  { covers: ["MemorySendStream"], label: "MemorySendStream.getDataNowait(0)", where: "outside", act: () => new MemorySendStream().getDataNowait(0), error: TYPE, message: /maxBytes must be an integer of at least 1, or left out/ },
+  { covers: ["MemoryReceiveStream"], label: "MemoryReceiveStream.receiveSome(1.5)", where: "trio", act: () => new MemoryReceiveStream().receiveSome(1.5), error: TYPE, message: /maxBytes must be an integer of at least 1, or left out/ },
+  { covers: ["memoryStreamPump", "memoryStreamOneWayPair"], label: "memoryStreamPump with maxBytes -1", where: "outside", act: () => memoryStreamPump(new MemorySendStream(), new MemoryReceiveStream(), -1), error: TYPE, message: /maxBytes must be an integer of at least 1, or left out/ },
   // ---- runs -------------------------------------------------------------------
   { covers: ["run"], label: "run(async function)", where: "outside", act: () => run(bad(asyncFn)), error: TYPE, message: /async function.*function\*.*yield\*/ },
   { covers: ["run"], label: "run(plain function)", where: "outside", act: () => run(bad(plainFn)), error: TYPE, message: /returned number 5, not a generator.*function\*/ },
@@ -643,6 +658,7 @@ function* waitShort(e: asyncio.Event): asyncio.Coroutine<void> {
  * constructs, with the reason. Every other export must appear in `cases`.
  */
 export const skipped: Record<string, string> = {
+  "asyncio.toThread": "runInExecutor(null, ...) under another name; its bad input (no default executor, unknown operation) is tested in test/workers/to-thread.test.ts and executor.test.ts",
   TaskState: "a constant",
   TASK_STATUS_IGNORED: "a constant; used via startSoon (covered under Nursery)",
   Runner: "constructed by run()/runWith() only; its options are covered under runWith",
