@@ -140,13 +140,7 @@ function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
   const proto = (matcher as { prototype?: unknown }).prototype;
   if (matcher === Error || proto instanceof Error || /^class\b/.test(Function.prototype.toString.call(matcher))) {
     const cls = matcher as abstract new (...args: never[]) => unknown;
-    return (error) => {
-      try {
-        return error instanceof cls;
-      } catch {
-        return false; // a revoked Proxy among the errors is no instance of anything
-      }
-    };
+    return (error) => isInstance(error, cls);
   }
   return matcher as (error: unknown) => boolean;
 }
@@ -324,13 +318,21 @@ export function functionName(fn: unknown): string | undefined {
   return typeof name === "string" && name !== "" ? name : undefined;
 }
 
-/** @internal True if `value` is an Error (by its prototype chain); false, not a throw, for a hostile Proxy. */
-export function isError(value: unknown): value is Error {
+/**
+ * @internal `value instanceof cls`, made total: false, not a throw, for a
+ * revoked Proxy or one whose getPrototypeOf trap throws (no instance of anything).
+ */
+export function isInstance<T>(value: unknown, cls: abstract new (...args: never[]) => T): value is T {
   try {
-    return value instanceof Error;
+    return value instanceof cls;
   } catch {
     return false;
   }
+}
+
+/** @internal True if `value` is an Error (by its prototype chain); false, not a throw, for a hostile Proxy. */
+export function isError(value: unknown): value is Error {
+  return isInstance(value, Error);
 }
 
 /**
