@@ -3,7 +3,9 @@
  * pieces of their logic that know no framework: one definition, so the
  * adapters cannot drift apart.
  */
-import type { InstanceState, TaskInstance, TaskPolicy, TaskPolicyState } from "./policy.js";
+import { RuntimeError } from "../core/index.js";
+import type { InstanceState, TaskInstance, TaskPolicy, TaskPolicyOptions, TaskPolicyState } from "./policy.js";
+import type { TrioRuntime, TrioRuntimeOptions } from "./runtime.js";
 
 /** What `useTaskPolicy` returns: the policy's state plus its controls. */
 export type TaskPolicyHandle<A extends unknown[], T> = TaskPolicyState<T> & {
@@ -29,9 +31,28 @@ export interface TaskResult<T> {
   restart(): void;
 }
 
-/** Throws the error a binding's `useTask` gives for deps that are not an array. */
-export function checkTaskDeps(deps: unknown): void {
+/** The options of the runtime a `<TrioRoot>` makes: the ones among its props that were given. */
+export function rootRuntimeOptions(props: TrioRuntimeOptions): TrioRuntimeOptions {
+  const options: TrioRuntimeOptions = {};
+  if (props.name !== undefined) options.name = props.name;
+  if (props.clock !== undefined) options.clock = props.clock;
+  if (props.timeSlice !== undefined) options.timeSlice = props.timeSlice;
+  if (props.onError !== undefined) options.onError = props.onError;
+  return options;
+}
+
+/** What a binding's `useTrioRuntime` returns: the context's runtime; throws a clear error if there is none. */
+export function requireRuntime(runtime: TrioRuntime | null): TrioRuntime {
+  if (runtime === null) {
+    throw new RuntimeError("This hook needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>.");
+  }
+  return runtime;
+}
+
+/** `useTask`'s policy options (restartable, one run at a time); throws the error a binding's `useTask` gives for deps that are not an array. */
+export function taskOptions(fn: { readonly name: string }, deps: unknown, options: { name?: string }): TaskPolicyOptions {
   if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
+  return { policy: "restartable", maxConcurrency: 1, name: options.name ?? (fn.name || "useTask") };
 }
 
 /** `useTask`'s result, from its restartable policy's state. */

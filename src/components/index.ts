@@ -23,4 +23,4 @@ export {
   type InstanceState,
 } from "./policy.js";
 export { MountLease } from "./lease.js";
-export { checkTaskDeps, taskResult, type TaskPolicyHandle, type TaskResult } from "./handles.js";
+export { requireRuntime, rootRuntimeOptions, taskOptions, taskResult, type TaskPolicyHandle, type TaskResult } from "./handles.js";

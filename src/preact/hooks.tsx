@@ -12,12 +12,14 @@
  */
 import { createContext, type ComponentChildren, type JSX } from "preact";
 import { useContext, useEffect, useReducer, useRef, useState } from "preact/hooks";
-import { RuntimeError, type Operation } from "../core/index.js";
+import type { Operation } from "../core/index.js";
 import {
   ScopedNursery,
   TaskPolicy,
   TrioRuntime,
-  checkTaskDeps,
+  requireRuntime,
+  rootRuntimeOptions,
+  taskOptions,
   taskResult,
   type TaskInstance,
   type TaskPolicyHandle,
@@ -47,12 +49,7 @@ export interface TrioRootProps extends TrioRuntimeOptions {
 export function TrioRoot(props: TrioRootProps): JSX.Element {
   const [owned] = useState(() => {
     if (props.runtime !== undefined) return { runtime: props.runtime, owned: false };
-    const options: TrioRuntimeOptions = {};
-    if (props.name !== undefined) options.name = props.name;
-    if (props.clock !== undefined) options.clock = props.clock;
-    if (props.timeSlice !== undefined) options.timeSlice = props.timeSlice;
-    if (props.onError !== undefined) options.onError = props.onError;
-    return { runtime: new TrioRuntime(options), owned: true };
+    return { runtime: new TrioRuntime(rootRuntimeOptions(props)), owned: true };
   });
   useEffect(
     () => () => {
@@ -65,11 +62,7 @@ export function TrioRoot(props: TrioRootProps): JSX.Element {
 
 /** The runtime of the nearest `<TrioRoot>`; throws a clear error if there is none. */
 export function useTrioRuntime(): TrioRuntime {
-  const runtime = useContext(RuntimeContext);
-  if (runtime === null) {
-    throw new RuntimeError("This hook needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>.");
-  }
-  return runtime;
+  return requireRuntime(useContext(RuntimeContext));
 }
 
 /**
@@ -132,8 +125,7 @@ export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operat
  * runs, then the new one starts), cancelled on unmount.
  */
 export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
-  checkTaskDeps(deps);
-  const handle = useTaskPolicy(fn, { policy: "restartable", maxConcurrency: 1, name: options.name ?? (fn.name || "useTask") });
+  const handle = useTaskPolicy(fn, taskOptions(fn, deps, options));
   const perform = handle.perform;
   useEffect(() => {
     perform();

@@ -37,13 +37,15 @@ import {
   type ReactElement,
   type ReactNode,
 } from "react";
-import { RuntimeError, type Operation } from "../core/index.js";
+import type { Operation } from "../core/index.js";
 import {
   MountLease,
   ScopedNursery,
   TaskPolicy,
   TrioRuntime,
-  checkTaskDeps,
+  requireRuntime,
+  rootRuntimeOptions,
+  taskOptions,
   taskResult,
   type TaskInstance,
   type TaskPolicyHandle,
@@ -79,13 +81,8 @@ interface OwnedRuntime {
 
 function ownRuntime(props: TrioRootProps): OwnedRuntime {
   if (props.runtime !== undefined) return { runtime: props.runtime, lease: null };
-  const options: TrioRuntimeOptions = {};
-  if (props.name !== undefined) options.name = props.name;
-  if (props.clock !== undefined) options.clock = props.clock;
-  if (props.timeSlice !== undefined) options.timeSlice = props.timeSlice;
-  if (props.onError !== undefined) options.onError = props.onError;
   // Lazy: made in render, it owns no run until its first work.
-  const runtime = new TrioRuntime({ ...options, lazy: true });
+  const runtime = new TrioRuntime({ ...rootRuntimeOptions(props), lazy: true });
   return { runtime, lease: new MountLease(() => void runtime.close()) };
 }
 
@@ -112,11 +109,7 @@ export function TrioRoot(props: TrioRootProps): ReactElement {
 
 /** The runtime of the nearest `<TrioRoot>`; throws a clear error if there is none. */
 export function useTrioRuntime(): TrioRuntime {
-  const runtime = useContext(RuntimeContext);
-  if (runtime === null) {
-    throw new RuntimeError("This hook needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>.");
-  }
-  return runtime;
+  return requireRuntime(useContext(RuntimeContext));
 }
 
 interface LeasedNursery {
@@ -203,8 +196,7 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
  * remount does not start it a second time.
  */
 export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
-  checkTaskDeps(deps);
-  const handle = useTaskPolicy(fn, { policy: "restartable", maxConcurrency: 1, name: options.name ?? (fn.name || "useTask") });
+  const handle = useTaskPolicy(fn, taskOptions(fn, deps, options));
   const perform = handle.perform;
   const started = useRef<{ deps: readonly unknown[]; instance: TaskInstance<T> } | null>(null);
   useEffect(() => {
