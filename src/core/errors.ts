@@ -359,6 +359,14 @@ export function messageOf(value: unknown): string {
     const message = readProperty(value, "message");
     if (typeof message === "string") return message;
   }
+  return stringOf(value);
+}
+
+/**
+ * @internal String(value), made total: where String() throws (a
+ * Symbol.toPrimitive or toString that throws, no prototype), `describe` stands in.
+ */
+export function stringOf(value: unknown): string {
   try {
     return String(value);
   } catch {

@@ -14,7 +14,7 @@ import type { CancelScope } from "../core/cancel-scope.js";
 import type { Nursery } from "../core/nursery.js";
 import type { Runner, RunStatistics } from "../core/runner.js";
 import type { Task } from "../core/task.js";
-import { describe, functionName, readProperty } from "../core/errors.js";
+import { functionName, readProperty, stringOf } from "../core/errors.js";
 import { FLAVOUR } from "../core/traps.js";
 import { liveLoops, liveRuns } from "./hooks.js";
 
@@ -168,25 +168,16 @@ export function describeWait(task: Task): WaitInfo | null {
   if (typeof w === "object") {
     if (readProperty(w, FLAVOUR) === "asyncio") {
       const id = readProperty(w, "id");
-      return { kind: "future", label: label(w), ...(typeof id === "number" ? { futureId: id } : {}) };
+      return { kind: "future", label: stringOf(w), ...(typeof id === "number" ? { futureId: id } : {}) };
     }
     if (typeof readProperty(w, "then") === "function") return { kind: "promise", label: "a Promise" };
     const ctor = functionName(readProperty(w, "constructor")) ?? "object";
     if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
-    if (ctor === "EventLoop") return { kind: "loop", label: label(w) };
-    const text = label(w);
+    if (ctor === "EventLoop") return { kind: "loop", label: stringOf(w) };
+    const text = stringOf(w);
     return { kind: ctor, label: text === "[object Object]" ? ctor : text };
   }
-  return { kind: "other", label: label(w) };
-}
-
-/** String(value), or describe(value) where String() throws (a Symbol.toPrimitive or toString that throws, no prototype). */
-function label(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return describe(value);
-  }
+  return { kind: "other", label: stringOf(w) };
 }
 
 function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeRecord {
