@@ -13,11 +13,9 @@
  */
 import { ClosedResourceError, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
-import { TaskState } from "../core/task.js";
-import { waitTaskRescheduled } from "../core/operations.js";
-import { Abort, type Operation } from "../core/traps.js";
+import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel, type ReceiveResult } from "../sync/channel.js";
-import { checkEventTarget, checkOptionalFunction, checkOptions, type ListenerTarget } from "./target.js";
+import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, type ListenerTarget } from "./target.js";
 
 /** Options of `waitEvent`. */
 export interface WaitEventOptions<E extends Event = Event> {
@@ -61,37 +59,31 @@ function* waitEventOp<E extends Event>(target: ListenerTarget, type: string, opt
   const task = requireTask("waitEvent()");
   const filter = options.filter;
   const opts = listenerOptions(options);
-  let listening = true;
-  const stop = () => {
-    if (!listening) return;
-    listening = false;
-    target.removeEventListener(type, listener, opts);
-  };
-  const wake = (value: unknown, throws: boolean) => {
-    stop();
-    if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
-  };
-  function listener(event: Event): void {
-    if (!listening) return;
-    let accepted: boolean;
-    try {
-      accepted = filter === undefined || filter(event as E) === true;
-    } catch (error) {
-      wake(error, true);
-      return;
+  return yield* waitHostCallback<E>(task, target, (answer) => {
+    let listening = true;
+    const stop = () => {
+      if (!listening) return;
+      listening = false;
+      target.removeEventListener(type, listener, opts);
+    };
+    function listener(event: Event): void {
+      if (!listening) return;
+      let accepted: boolean;
+      try {
+        accepted = filter === undefined || filter(event as E) === true;
+      } catch (error) {
+        stop();
+        answer(error, true);
+        return;
+      }
+      if (accepted) {
+        stop();
+        answer(event);
+      }
     }
-    if (accepted) wake(event, false);
-  }
-  target.addEventListener(type, listener, opts);
-  try {
-    task.waitingOn = target;
-    return (yield* waitTaskRescheduled(() => {
-      stop();
-      return Abort.SUCCEEDED;
-    })) as E;
-  } finally {
-    stop();
-  }
+    target.addEventListener(type, listener, opts);
+    return stop;
+  });
 }
 
 /** What `openEventChannel` does with an event that finds the buffer full. */

@@ -9,11 +9,9 @@
  * where they are missing and tests can install stand-ins.
  */
 import { describe } from "../core/errors.js";
-import { waitTaskRescheduled } from "../core/operations.js";
 import { RuntimeError, requireTask } from "../core/state.js";
-import { TaskState, type Task } from "../core/task.js";
-import { Abort, type Operation } from "../core/traps.js";
-import { checkOptions } from "./target.js";
+import type { Operation } from "../core/traps.js";
+import { checkOptions, waitHostCallback } from "./target.js";
 
 interface FrameHost {
   requestAnimationFrame?: (cb: (time: number) => void) => number;
@@ -30,10 +28,6 @@ function host(): FrameHost {
   return globalThis as unknown as FrameHost;
 }
 
-function wake(task: Task, value: unknown, throws = false): void {
-  if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
-}
-
 /**
  * Waits for the next animation frame and returns its timestamp (the
  * `requestAnimationFrame` callback's argument, in milliseconds). Cancelling
@@ -48,21 +42,10 @@ export function* nextFrame(): Operation<number> {
   if (typeof request !== "function" || typeof cancel !== "function") {
     throw new RuntimeError("nextFrame() needs requestAnimationFrame and cancelAnimationFrame (a browser window); in a worker or Node, use yieldToHost() or sleep().");
   }
-  let pending = true;
-  const id = request.call(globalThis, (time) => {
-    pending = false;
-    wake(task, time);
+  return yield* waitHostCallback<number>(task, "animation frame", (answer) => {
+    const id = request.call(globalThis, (time) => answer(time));
+    return () => cancel.call(globalThis, id);
   });
-  task.waitingOn = "animation frame";
-  try {
-    return (yield* waitTaskRescheduled(() => {
-      if (pending) cancel.call(globalThis, id);
-      pending = false;
-      return Abort.SUCCEEDED;
-    })) as number;
-  } finally {
-    if (pending) cancel.call(globalThis, id);
-  }
 }
 
 /** Options of `waitIdle`. */
@@ -97,32 +80,17 @@ export function waitIdle(options: WaitIdleOptions = {}): Operation<IdleDeadline>
 function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
   const task = requireTask("waitIdle()");
   const { requestIdleCallback: request, cancelIdleCallback: cancel } = host();
-  let pending = true;
-  const done = (deadline: IdleDeadline) => {
-    pending = false;
-    wake(task, deadline);
-  };
-  let cancelRequest: () => void;
-  if (typeof request === "function" && typeof cancel === "function") {
-    const id = request.call(globalThis, done, timeout === undefined || timeout === Infinity ? undefined : { timeout: timeout * 1000 });
-    cancelRequest = () => cancel.call(globalThis, id);
-  } else {
+  return yield* waitHostCallback<IdleDeadline>(task, "idle callback", (answer) => {
+    if (typeof request === "function" && typeof cancel === "function") {
+      const id = request.call(globalThis, (deadline) => answer(deadline), timeout === undefined || timeout === Infinity ? undefined : { timeout: timeout * 1000 });
+      return () => cancel.call(globalThis, id);
+    }
     const timer = setTimeout(() => {
       const start = performance.now();
-      done({ didTimeout: false, timeRemaining: () => Math.max(0, FALLBACK_IDLE_MS - (performance.now() - start)) });
+      answer({ didTimeout: false, timeRemaining: () => Math.max(0, FALLBACK_IDLE_MS - (performance.now() - start)) });
     }, 1);
-    cancelRequest = () => clearTimeout(timer);
-  }
-  task.waitingOn = "idle callback";
-  try {
-    return (yield* waitTaskRescheduled(() => {
-      if (pending) cancelRequest();
-      pending = false;
-      return Abort.SUCCEEDED;
-    })) as IdleDeadline;
-  } finally {
-    if (pending) cancelRequest();
-  }
+    return () => clearTimeout(timer);
+  });
 }
 
 /**
@@ -136,49 +104,29 @@ function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
 export function* yieldToHost(): Operation<void> {
   const task = requireTask("yieldToHost()");
   const h = host();
-  let pending = true;
-  let cancelRequest: () => void = () => {};
-  const done = () => {
-    if (!pending) return;
-    pending = false;
-    wake(task, undefined);
-  };
-  const schedulerYield = h.scheduler?.yield;
-  if (typeof schedulerYield === "function") {
-    Promise.resolve(schedulerYield.call(h.scheduler)).then(done, (error: unknown) => {
-      if (pending) {
-        pending = false;
-        wake(task, error, true);
-      }
-    });
-  } else if (typeof h.setImmediate === "function") {
-    // Node (and old Edge): Node drains a thousand port messages per wakeup, so a macrotask there is setImmediate.
-    const id = h.setImmediate(done);
-    cancelRequest = () => h.clearImmediate?.(id);
-  } else if (typeof h.MessageChannel === "function") {
-    const channel = new h.MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      done();
-    };
-    channel.port2.postMessage(null);
-    // A closed port drops the message, and an open one would keep the host alive.
-    cancelRequest = () => channel.port1.close();
-  } else {
-    const timer = setTimeout(done, 0);
-    cancelRequest = () => clearTimeout(timer);
-  }
-  task.waitingOn = "host";
-  try {
-    yield* waitTaskRescheduled(() => {
-      if (pending) cancelRequest();
-      pending = false;
-      return Abort.SUCCEEDED;
-    });
-  } finally {
-    if (pending) {
-      pending = false;
-      cancelRequest();
+  yield* waitHostCallback<void>(task, "host", (answer) => {
+    const done = () => answer(undefined);
+    const schedulerYield = h.scheduler?.yield;
+    if (typeof schedulerYield === "function") {
+      Promise.resolve(schedulerYield.call(h.scheduler)).then(done, (error: unknown) => answer(error, true));
+      return () => {};
     }
-  }
+    if (typeof h.setImmediate === "function") {
+      // Node (and old Edge): Node drains a thousand port messages per wakeup, so a macrotask there is setImmediate.
+      const id = h.setImmediate(done);
+      return () => h.clearImmediate?.(id);
+    }
+    if (typeof h.MessageChannel === "function") {
+      const channel = new h.MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        done();
+      };
+      channel.port2.postMessage(null);
+      // A closed port drops the message, and an open one would keep the host alive.
+      return () => channel.port1.close();
+    }
+    const timer = setTimeout(done, 0);
+    return () => clearTimeout(timer);
+  });
 }

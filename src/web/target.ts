@@ -1,8 +1,12 @@
 /**
- * Checks shared by the web operations: a clear TypeError, naming the fix,
- * when a caller hands over something that is not what the browser API needs.
+ * What the web operations share: checks that raise a clear TypeError, naming
+ * the fix, when a caller hands over something that is not what the browser
+ * API needs; and the wait for one host callback.
  */
 import { describe } from "../core/errors.js";
+import { waitTaskRescheduled } from "../core/operations.js";
+import { TaskState, type Task } from "../core/task.js";
+import { Abort, type Operation } from "../core/traps.js";
 
 /** @internal The part of `EventTarget` the event operations use. */
 export interface ListenerTarget {
@@ -36,5 +40,40 @@ export function checkOptionalFunction(what: string, value: unknown): void {
 export function checkOptions(what: string, options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError(`${what} takes an options object (or nothing), got ${describe(options)}.`);
+  }
+}
+
+/**
+ * @internal Parks `task` until the host calls back once. `request` asks the
+ * host for the callback, which calls `answer` (with a value, or an error and
+ * `throws`), and returns how to withdraw the request. Only the first answer
+ * counts. The request is withdrawn when the task is cancelled, and on any
+ * other way out before the answer; after the answer it is not.
+ */
+export function* waitHostCallback<T>(
+  task: Task,
+  waitingOn: unknown,
+  request: (answer: (value: unknown, throws?: boolean) => void) => () => void,
+): Operation<T> {
+  let pending = true;
+  const answer = (value: unknown, throws = false) => {
+    if (!pending) return;
+    pending = false;
+    if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
+  };
+  const withdraw = request(answer);
+  const stop = () => {
+    if (!pending) return;
+    pending = false;
+    withdraw();
+  };
+  task.waitingOn = waitingOn;
+  try {
+    return (yield* waitTaskRescheduled(() => {
+      stop();
+      return Abort.SUCCEEDED;
+    })) as T;
+  } finally {
+    stop();
   }
 }
