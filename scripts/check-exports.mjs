@@ -6,29 +6,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { manifestTargets } from "./manifest-targets.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
 
-/** [where in package.json, target path] for every file the manifest names. */
-function targets() {
-  const found = [];
-  if (pkg.main) found.push(["main", pkg.main]);
-  if (pkg.types) found.push(["types", pkg.types]);
-  const walk = (value, where) => {
-    if (typeof value === "string") found.push([where, value]);
-    else if (value && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) walk(inner, `${where}[${JSON.stringify(key)}]`);
-    }
-  };
-  walk(pkg.exports, "exports");
-  return found;
-}
-
-const missing = targets().filter(([, path]) => !existsSync(resolve(root, path)));
+const targets = manifestTargets(pkg);
+const missing = targets.filter(([, path]) => !existsSync(resolve(root, path)));
 if (missing.length > 0) {
   for (const [where, path] of missing) console.error(`check-exports: package.json ${where} names ${path}, which the build did not write.`);
   console.error("check-exports: fix the build (vite.config.ts, tsconfig.build.json) or the paths in package.json.");
   process.exit(1);
 }
-console.log(`check-exports: all ${targets().length} files named in package.json exist.`);
+console.log(`check-exports: all ${targets.length} files named in package.json exist.`);

@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { delimiter, extname, join, normalize, posix, relative, resolve, sep } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import e2eConfig from "../e2e/playwright.config.js";
+import { manifestTargets } from "./manifest-targets.mjs";
 
 const repo = resolve(import.meta.dirname, "..");
 const template = join(repo, "scripts", "consumer");
@@ -103,21 +104,6 @@ interface PackResult {
   unpackedSize: number;
   entryCount: number;
   files: PackedFile[];
-}
-
-/** Every file path named in a manifest (main, types, each condition of `exports`), as [where, path]. */
-function manifestTargets(manifest: { main?: string; types?: string; exports?: unknown }): [string, string][] {
-  const found: [string, string][] = [];
-  if (manifest.main !== undefined) found.push(["main", manifest.main]);
-  if (manifest.types !== undefined) found.push(["types", manifest.types]);
-  const walk = (value: unknown, where: string): void => {
-    if (typeof value === "string") found.push([where, value]);
-    else if (value !== null && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) walk(inner, `${where}[${JSON.stringify(key)}]`);
-    }
-  };
-  walk(manifest.exports, "exports");
-  return found;
 }
 
 /** Relative link targets of a Markdown text (inline links; no URLs, no bare anchors). */
