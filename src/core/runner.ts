@@ -35,7 +35,7 @@ import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
 import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, type TaskFunction } from "./task.js";
-import { Abort, CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
+import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
 /** Options of `run()`. */
@@ -858,7 +858,7 @@ const refuseAbort = () => Abort.FAILED;
 // the run, and what it inspects is whatever the task yielded.
 function foreignYieldMessage(value: unknown): string {
   if (value !== null && typeof value === "object") {
-    if (readProperty(value, FLAVOUR) === "asyncio") {
+    if (isAsyncioFuture(value)) {
       return "A Trio task yielded an asyncio Future. asyncio code runs on an asyncio loop: call it through aioAsTrio(fn) inside openLoop(...).";
     }
     if (typeof readProperty(value, "then") === "function") {

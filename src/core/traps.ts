@@ -13,6 +13,7 @@
  * (which yields Futures) are different generator types: putting one where the
  * other belongs is a compile error.
  */
+import { readProperty } from "./errors.js";
 
 declare const trioBrand: unique symbol;
 
@@ -101,12 +102,7 @@ export const FLAVOUR = Symbol.for("trio-asyncio.flavour");
  * Total: a revoked Proxy or a throwing getter answers false.
  */
 export function isAsyncioFuture(value: unknown): boolean {
-  if (value === null || typeof value !== "object") return false;
-  try {
-    return (value as { [FLAVOUR]?: unknown })[FLAVOUR] === "asyncio";
-  } catch {
-    return false;
-  }
+  return value !== null && typeof value === "object" && readProperty(value, FLAVOUR) === "asyncio";
 }
 
 /** The error for a Promise that would be resolved with an asyncio Future (see isAsyncioFuture). */

@@ -15,7 +15,7 @@ import type { Nursery } from "../core/nursery.js";
 import type { Runner, RunStatistics } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import { functionName, readProperty, stringOf } from "../core/errors.js";
-import { FLAVOUR } from "../core/traps.js";
+import { isAsyncioFuture } from "../core/traps.js";
 import { liveLoops, liveRuns } from "./hooks.js";
 
 /** What a blocked task waits on. */
@@ -166,7 +166,7 @@ export function describeWait(task: Task): WaitInfo | null {
   // What a task waits on may be a user's value (the thenable given to
   // waitPromise): every read below is total.
   if (typeof w === "object") {
-    if (readProperty(w, FLAVOUR) === "asyncio") {
+    if (isAsyncioFuture(w)) {
       const id = readProperty(w, "id");
       return { kind: "future", label: stringOf(w), ...(typeof id === "number" ? { futureId: id } : {}) };
     }
