@@ -228,7 +228,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 }
 
-/** True for asyncio Futures (and Tasks). */
+/** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
 export function isFuture(value: unknown): value is Future<unknown> {
-  return value instanceof Future;
+  try {
+    return value instanceof Future;
+  } catch {
+    return false;
+  }
 }

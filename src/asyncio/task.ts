@@ -20,7 +20,7 @@ import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { Future } from "./future.js";
+import { Future, isFuture } from "./future.js";
 import { running } from "./running.js";
 import type { Coroutine } from "./types.js";
 
@@ -284,15 +284,6 @@ function taskName(what: string, name: unknown): string {
   if (typeof name === "string") return name;
   if (typeof name === "number" || typeof name === "bigint" || typeof name === "boolean") return String(name);
   throw new TypeError(`${what}: a task name must be a string, got ${describe(name)}.`);
-}
-
-/** True for this library's asyncio Futures; false (not a throw) for a revoked Proxy or other hostile value. */
-function isFuture(value: unknown): value is Future<unknown> {
-  try {
-    return value instanceof Future;
-  } catch {
-    return false;
-  }
 }
 
 function isCancelledError(value: unknown): value is CancelledError {

@@ -119,6 +119,10 @@ describe("Future states", () => {
       expect(isFuture(Promise.resolve(1))).toBe(false);
       expect(isFuture({ then() {} })).toBe(false);
       expect(isFuture(null)).toBe(false);
+      // Total, as the Task's check of what its coroutine yields needs.
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      expect(isFuture(proxy)).toBe(false);
       yield* t;
     });
   });
