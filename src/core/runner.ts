@@ -150,8 +150,6 @@ export class Runner implements ClockListener {
   private idleSeq = 0;
   /** Set between the instruments' beforeIoWait and afterIoWait: the run is idle, waiting for the host. */
   private ioWaitTimeout: number | null = null;
-  /** Set when a task's last step finished the run: the step calls afterRun once its own hooks are out. */
-  private endToAnnounce = false;
   private mainOk = false;
   private mainValue: unknown = undefined;
   private crashErrors: unknown[] = [];
@@ -464,14 +462,12 @@ export class Runner implements ClockListener {
   private endLastStep(task: Task): void {
     if (this.instruments !== null) this.instruments.call("afterTaskStep", task);
     current.task = null;
-    if (this.endToAnnounce) this.announceEnd();
-  }
-
-  /** Tells the instruments and tools that the run has finished. */
-  private announceEnd(): void {
-    this.endToAnnounce = false;
-    this.instruments?.call("afterRun");
-    observer.current?.runFinished?.(this);
+    // Runs finish only in a task's last step, and no task steps after that:
+    // a finished run here is one this step finished.
+    if (this.finished) {
+      this.instruments?.call("afterRun");
+      observer.current?.runFinished?.(this);
+    }
   }
 
   /**
@@ -595,10 +591,8 @@ export class Runner implements ClockListener {
     this.idleTimer = null;
     this.detachClock?.();
     liveRuns.delete(this);
-    // Finished by a task's last step (the usual case): that step announces
-    // the end once its own hooks are out (see endLastStep).
-    if (current.task === null) this.announceEnd();
-    else this.endToAnnounce = true;
+    // Always in a task's last step (taskExited): that step announces the
+    // end once its own hooks are out (see endLastStep).
     const settle = this.settle!;
     if (this.crashErrors.length > 0) {
       // The crash cancelled the main task: drop that Cancelled, but keep
