@@ -18,6 +18,15 @@ export class CancelledError extends Error {
   }
 }
 
+/** @internal `value instanceof CancelledError`, false (not a throw) for a revoked Proxy: it runs on whatever a coroutine or Trio task threw. */
+export function isCancelledError(value: unknown): value is CancelledError {
+  try {
+    return value instanceof CancelledError;
+  } catch {
+    return false;
+  }
+}
+
 /** An asyncio timeout expired (`waitFor`, `timeout`). */
 export class TimeoutError extends AsyncioError {}
 

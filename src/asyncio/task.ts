@@ -18,7 +18,7 @@ import { current } from "../core/state.js";
 import { describe, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
-import { CancelledError, InvalidStateError, RuntimeError } from "./errors.js";
+import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future, isFuture } from "./future.js";
 import { running } from "./running.js";
@@ -284,14 +284,6 @@ function taskName(what: string, name: unknown): string {
   if (typeof name === "string") return name;
   if (typeof name === "number" || typeof name === "bigint" || typeof name === "boolean") return String(name);
   throw new TypeError(`${what}: a task name must be a string, got ${describe(name)}.`);
-}
-
-function isCancelledError(value: unknown): value is CancelledError {
-  try {
-    return value instanceof CancelledError;
-  } catch {
-    return false;
-  }
 }
 
 /**

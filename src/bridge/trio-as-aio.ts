@@ -12,7 +12,7 @@ import type { ContextVar } from "../core/context.js";
 import { Cancelled, ExceptionGroup, messageOf } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import { currentTask } from "../core/operations.js";
-import { CancelledError } from "../asyncio/errors.js";
+import { isCancelledError } from "../asyncio/errors.js";
 import { Future } from "../asyncio/future.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
 import { currentLoop, loopVar } from "./open-loop.js";
@@ -105,14 +105,6 @@ function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
     return [cancelled, rest];
   }
   return [undefined, error];
-}
-
-function isCancelledError(value: unknown): value is CancelledError {
-  try {
-    return value instanceof CancelledError;
-  } catch {
-    return false; // a revoked Proxy
-  }
 }
 
 /**
