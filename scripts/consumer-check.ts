@@ -118,7 +118,7 @@ function relativeLinks(markdown: string): string[] {
   return links;
 }
 
-function checkTarball(packed: PackResult, manifest: { main?: string; types?: string; exports?: unknown }): void {
+function checkTarball(packed: PackResult, manifest: Manifest): void {
   const shipped = new Set(packed.files.map((file) => file.path));
   const problems: string[] = [];
   for (const [where, target] of manifestTargets(manifest)) {
@@ -140,8 +140,14 @@ function checkTarball(packed: PackResult, manifest: { main?: string; types?: str
   if (problems.length > 0) throw new CheckFailed(`the tarball is not right:\n  - ${problems.join("\n  - ")}`);
 }
 
-function writeConsumerManifest(app: string, tarball: string): void {
-  const ours = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+interface Manifest {
+  main?: string;
+  types?: string;
+  exports?: unknown;
+  devDependencies: Record<string, string>;
+}
+
+function writeConsumerManifest(app: string, tarball: string, ours: Manifest): void {
   const pinned = (name: string): string => {
     const version = ours.devDependencies[name];
     if (version === undefined || !/^\d+\.\d+\.\d+$/.test(version)) {
@@ -170,13 +176,12 @@ function stripsInternal(): boolean {
   return config.compilerOptions?.stripInternal === true;
 }
 
-function checkInstalled(app: string): void {
+function checkInstalled(app: string, strips: boolean): void {
   const installed = join(app, "node_modules", "trio-asyncio");
   if (!existsSync(installed)) throw new CheckFailed("npm install did not install trio-asyncio");
   if (lstatSync(installed).isSymbolicLink()) throw new CheckFailed(`${installed} is a symlink; the check needs the tarball's copy`);
   const problems: string[] = [];
   const walk = (dir: string): void => {
-    if (!stripsInternal()) return;
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
@@ -185,7 +190,7 @@ function checkInstalled(app: string): void {
       }
     }
   };
-  walk(join(installed, "dist"));
+  if (strips) walk(join(installed, "dist"));
   // Each entry must resolve inside the consumer's own node_modules.
   const entries = ["trio-asyncio", "trio-asyncio/testing", "trio-asyncio/devtools", "trio-asyncio/preact", "trio-asyncio/react"];
   const script = `for (const e of ${JSON.stringify(entries)}) console.log(import.meta.resolve(e));`;
@@ -198,7 +203,9 @@ function checkInstalled(app: string): void {
   if (problems.length > 0) throw new CheckFailed(`the installed package is not right:\n  - ${problems.join("\n  - ")}`);
 }
 
-function checkNodeOutput(output: string, expected: string[]): void {
+/** Runs a Node program of the consumer; fails unless it printed every `expected` line. */
+function runNodeProgram(app: string, file: string, expected: string[]): void {
+  const output = sh(process.execPath, [file], app, { env: outsideEnv(), timeoutSeconds: 60 });
   const lines = output.trim().split("\n");
   const missing = expected.filter((line) => !lines.includes(line));
   if (missing.length > 0) throw new CheckFailed(`the Node program did not print ${missing.join(", ")}`, output);
@@ -300,19 +307,20 @@ async function main(): Promise<void> {
     const tarball = join(work, packed.filename);
     console.log(`consumer-check: ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked, ${packed.entryCount} files`);
 
-    const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { main?: string; types?: string; exports?: unknown };
+    const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as Manifest;
     const tarballContents = packed;
+    const strips = stripsInternal();
     await step("tarball contents (exports, LICENSE, no maps, Markdown links)", () => checkTarball(tarballContents, manifest));
 
     await step(`install into ${app} (npm install, registry versions pinned as here)`, () => {
       mkdirSync(app);
       cpSync(template, app, { recursive: true });
-      writeConsumerManifest(app, tarball);
+      writeConsumerManifest(app, tarball, manifest);
       sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--engine-strict", "--loglevel=error"], app, { env: outsideEnv(), timeoutSeconds: 300 });
-      checkInstalled(app);
+      checkInstalled(app, strips);
     });
 
-    if (!stripsInternal()) console.log("consumer-check: note: stripInternal is off in tsconfig.build.json, so @internal members ship in the .d.ts");
+    if (!strips) console.log("consumer-check: note: stripInternal is off in tsconfig.build.json, so @internal members ship in the .d.ts");
 
     const tsc = join(app, "node_modules", ".bin", "tsc");
     for (const resolution of ["bundler", "nodenext", "node16"]) {
@@ -322,12 +330,10 @@ async function main(): Promise<void> {
     }
 
     await step("run the Node program (core, asyncio, testing)", () => {
-      const output = sh(process.execPath, [join("out", "src", "node-app.js")], app, { env: outsideEnv(), timeoutSeconds: 60 });
-      checkNodeOutput(output, ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok"]);
+      runNodeProgram(app, join("out", "src", "node-app.js"), ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok"]);
     });
     await step("require() the package from CommonJS", () => {
-      const output = sh(process.execPath, [join("src", "require-check.cjs")], app, { env: outsideEnv(), timeoutSeconds: 60 });
-      checkNodeOutput(output, ["node: require() ok"]);
+      runNodeProgram(app, join("src", "require-check.cjs"), ["node: require() ok"]);
     });
 
     const web = join(app, "web");
