@@ -16,7 +16,7 @@ import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
-import { checkOptions } from "./target.js";
+import { bodyOperation, checkBody, checkOptions } from "./target.js";
 import { EventChannel, checkChannelOptions, openEventChannel, type EventChannelOptions, type EventChannelStatistics } from "./events.js";
 
 /** The sending side of `openBroadcastChannel`. */
@@ -131,9 +131,7 @@ export function openBroadcastChannel<T, R>(
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   checkOptions("openBroadcastChannel(name, options, body)", options);
   checkChannelOptions(options);
-  if (typeof body !== "function") {
-    throw new TypeError(`openBroadcastChannel(name, body) needs a body: a generator function such as function* (send, receive) { ... }, got ${describe(body)}.`);
-  }
+  checkBody("openBroadcastChannel(name, body)", "function* (send, receive) { ... }", body);
   const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
   if (typeof Channel !== "function") {
     throw new RuntimeError("openBroadcastChannel() needs BroadcastChannel (browsers, workers, Node 18+); it is missing here.");
@@ -151,11 +149,7 @@ function* broadcastBlock<T, R>(
   const send = new BroadcastSendChannel<T>(channel);
   try {
     return yield* openEventChannel<MessageEvent, R>(channel, "message", { maxBuffer: options.maxBuffer, overflow: options.overflow }, function* (events) {
-      const op = body(send, new BroadcastReceiveChannel<T>(events)) as Operation<R> | undefined;
-      if (op === null || typeof op !== "object" || typeof op.next !== "function") {
-        throw new TypeError(`openBroadcastChannel(name, body): body must be a generator function (function* (send, receive) { ... }), it returned ${describe(op)}.`);
-      }
-      return yield* op;
+      return yield* bodyOperation<R>("openBroadcastChannel(name, body)", "function* (send, receive) { ... }", body(send, new BroadcastReceiveChannel<T>(events)));
     });
   } finally {
     send.close();

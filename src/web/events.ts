@@ -15,7 +15,7 @@ import { ClosedResourceError, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel, type ReceiveResult } from "../sync/channel.js";
-import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, type ListenerTarget } from "./target.js";
+import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, checkBody, bodyOperation, type ListenerTarget } from "./target.js";
 
 /** Options of `waitEvent`. */
 export interface WaitEventOptions<E extends Event = Event> {
@@ -254,11 +254,7 @@ export function openEventChannel<E extends Event, T>(
   const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   const { maxBuffer, overflow } = checkChannelOptions(options);
-  if (typeof body !== "function") {
-    throw new TypeError(
-      `openEventChannel(target, type, options, body) needs a body: a generator function such as function* (events) { ... }, got ${describe(body)}.`,
-    );
-  }
+  checkBody("openEventChannel(target, type, options, body)", "function* (events) { ... }", body);
   return eventChannelBlock(target, type, listenerOptions(options), maxBuffer, overflow, body);
 }
 
@@ -296,11 +292,7 @@ function* eventChannelBlock<E extends Event, T>(
   }
   target.addEventListener(type, listener, opts);
   try {
-    const op = body(channel) as Operation<T> | undefined;
-    if (op === null || typeof op !== "object" || typeof op.next !== "function") {
-      throw new TypeError(`openEventChannel(..., body): body must be a generator function (function* (events) { ... }), it returned ${describe(op)}.`);
-    }
-    return yield* op;
+    return yield* bodyOperation<T>("openEventChannel(..., body)", "function* (events) { ... }", body(channel));
   } finally {
     channel.close();
   }

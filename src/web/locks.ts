@@ -14,7 +14,7 @@ import { abortable } from "../bridge/promise.js";
 import { describe } from "../core/errors.js";
 import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
-import { checkOptions } from "./target.js";
+import { bodyOperation, checkBody, checkOptions } from "./target.js";
 
 /** A granted Web Lock, as `navigator.locks.request` reports it. */
 export interface WebLockInfo {
@@ -58,9 +58,7 @@ export function webLock<T>(name: string, body: (lock: WebLockInfo | null) => Ope
   if (typeof name !== "string" || name === "" || name.startsWith("-")) {
     throw new TypeError(`webLock(name, body) needs a lock name: a non-empty string not starting with "-" (reserved), got ${describe(name)}.`);
   }
-  if (typeof body !== "function") {
-    throw new TypeError(`webLock(name, body) needs a body: a generator function such as function* (lock) { ... }, got ${describe(body)}.`);
-  }
+  checkBody("webLock(name, body)", "function* (lock) { ... }", body);
   checkOptions("webLock(name, body, options)", options);
   const mode = options.mode ?? "exclusive";
   if (!MODES.includes(mode)) {
@@ -89,11 +87,7 @@ function* holdWebLock<T>(name: string, body: (lock: WebLockInfo | null) => Opera
           request.catch(reject);
         }),
     );
-    const op = body(lock) as Operation<T> | undefined;
-    if (op === null || typeof op !== "object" || typeof op.next !== "function") {
-      throw new TypeError(`webLock(name, body): body must be a generator function (function* (lock) { ... }), it returned ${describe(op)}.`);
-    }
-    return yield* op;
+    return yield* bodyOperation<T>("webLock(name, body)", "function* (lock) { ... }", body(lock));
   } finally {
     // Granted or not: a grant still on its way finds the Promise settled and releases at once.
     release();

@@ -43,6 +43,22 @@ export function checkOptions(what: string, options: unknown): void {
   }
 }
 
+/** @internal Throws unless `body` is a function; `example` shows one, such as "function* (lock) { ... }". */
+export function checkBody<B>(what: string, example: string, body: B): asserts body is NonNullable<B> {
+  if (typeof body !== "function") {
+    throw new TypeError(`${what} needs a body: a generator function such as ${example}, got ${describe(body)}.`);
+  }
+}
+
+/** @internal What a block's body returned, checked to be an operation to `yield*`. */
+export function bodyOperation<T>(what: string, example: string, op: unknown): Operation<T> {
+  const o = op as Operation<T> | null | undefined;
+  if (o === null || typeof o !== "object" || typeof o.next !== "function") {
+    throw new TypeError(`${what}: body must be a generator function (${example}), it returned ${describe(op)}.`);
+  }
+  return o;
+}
+
 /**
  * @internal Parks `task` until the host calls back once. `request` asks the
  * host for the callback, which calls `answer` (with a value, or an error and

@@ -25,7 +25,7 @@ import { openNursery } from "../core/nursery-block.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel } from "../sync/channel.js";
 import { ConflictDetector, checkBytes, checkMaxBytes, forEachChunk, type ReceiveStream, type SendStream } from "../sync/streams.js";
-import { checkOptions } from "./target.js";
+import { bodyOperation, checkBody, checkOptions } from "./target.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -312,9 +312,7 @@ export function readableFromReceiveStream<T>(
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   checkOptions("readableFromReceiveStream(stream, options, body)", options);
   const chunkSize = checkMaxBytes("readableFromReceiveStream's chunkSize", options.chunkSize);
-  if (typeof body !== "function") {
-    throw new TypeError(`readableFromReceiveStream(stream, body) needs a body: a generator function such as function* (readable) { ... }, got ${describe(body)}.`);
-  }
+  checkBody("readableFromReceiveStream(stream, body)", "function* (readable) { ... }", body);
   return serveReadable(stream, chunkSize, body);
 }
 
@@ -375,11 +373,7 @@ function* serveReadable<T>(stream: ReceiveStream, chunkSize: number | undefined,
       }
     });
     try {
-      const op = body(readable) as Operation<T> | undefined;
-      if (op === null || typeof op !== "object" || typeof op.next !== "function") {
-        throw new TypeError(`readableFromReceiveStream(..., body): body must be a generator function (function* (readable) { ... }), it returned ${describe(op)}.`);
-      }
-      result = yield* op;
+      result = yield* bodyOperation<T>("readableFromReceiveStream(..., body)", "function* (readable) { ... }", body(readable));
     } finally {
       stopping = true;
       if (!finished) {
