@@ -178,10 +178,10 @@ export class Nursery {
       // once the child has moved out (started()) or ended.
       yield* openNursery(function* spawnStartedChild(old) {
         status.oldNursery = old;
-        old.spawn(startedChild, [status, fn, args], fn.name || "anonymous");
+        old.spawn(startedChild, [status, fn, args], functionName(fn) ?? "anonymous");
       }, true);
       if (!status.startedCalled) {
-        throw new RuntimeError(`The child ${fn.name || "task"} given to start() returned without calling taskStatus.started().`);
+        throw new RuntimeError(`The child ${functionName(fn) ?? "task"} given to start() returned without calling taskStatus.started().`);
       }
       return status.value as T;
     } finally {
