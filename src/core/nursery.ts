@@ -214,8 +214,8 @@ export class Nursery {
     }
   }
 
-  /** @internal Refuses a task of another run: the two runs' schedulers would both own the child. */
-  checkSameRun(what: string, task: Task | null): void {
+  /** Refuses a task of another run: the two runs' schedulers would both own the child. */
+  private checkSameRun(what: string, task: Task | null): void {
     if (task !== null && task.runner !== this.runner) {
       throw new RuntimeError(
         `${what}() on a nursery of another run: each run() is its own world. Start the task from a task of the nursery's run, or pass a channel between the runs.`,
