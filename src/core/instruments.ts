@@ -70,7 +70,7 @@ export class Instruments {
     for (const hook of HOOKS) {
       let fn: unknown;
       try {
-        fn = (instrument as Record<string, unknown>)[hook];
+        fn = readHook(instrument, hook);
       } catch (error) {
         throw new TypeError(
           `This instrument cannot be installed: reading its ${hook} hook raised ${describeError(error)}. ` +
