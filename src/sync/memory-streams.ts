@@ -17,9 +17,19 @@ import { BrokenResourceError, ClosedResourceError, WouldBlock } from "../core/er
 import { checkpoint } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
 import { ParkingLot } from "./parking-lot.js";
-import { ConflictDetector, StapledStream, checkBytes, checkMaxBytes, forEachChunk, type ReceiveStream, type SendStream } from "./streams.js";
-
-const EMPTY = new Uint8Array(0);
+import {
+  ConflictDetector,
+  EMPTY_BYTES,
+  StapledStream,
+  checkBytes,
+  checkMaxBytes,
+  forEachChunk,
+  receiveClosedError,
+  receiveConflictDetector,
+  sendConflictDetector,
+  type ReceiveStream,
+  type SendStream,
+} from "./streams.js";
 
 /**
  * An unbounded queue of bytes. `close()` is like closing the send end of a
@@ -90,7 +100,7 @@ class UnboundedByteQueue {
   /** Up to `limit` bytes (all if undefined) from the front; empty only when nothing is there. */
   private take(limit: number | undefined): Uint8Array {
     const n = limit === undefined ? this.size : Math.min(limit, this.size);
-    if (n === 0) return EMPTY;
+    if (n === 0) return EMPTY_BYTES;
     const first = this.chunks[0]!;
     if (first.length === n) {
       this.chunks.shift();
@@ -132,9 +142,7 @@ export class MemorySendStream implements SendStream {
   sendAllHook: (() => Operation<void>) | null;
   waitSendAllMightNotBlockHook: (() => Operation<void>) | null;
   closeHook: (() => void) | null;
-  private readonly sending = new ConflictDetector(
-    "Another task is already sending on this stream: send from one task at a time (funnel the data through a memory channel to one sender).",
-  );
+  private readonly sending = sendConflictDetector();
   private readonly outgoing = new UnboundedByteQueue(this);
 
   constructor(hooks: MemorySendStreamHooks = {}) {
@@ -163,7 +171,7 @@ export class MemorySendStream implements SendStream {
     try {
       yield* checkpoint();
       yield* checkpoint();
-      this.outgoing.put(EMPTY);
+      this.outgoing.put(EMPTY_BYTES);
       if (this.waitSendAllMightNotBlockHook !== null) yield* this.waitSendAllMightNotBlockHook();
     } finally {
       this.sending.exit();
@@ -214,9 +222,7 @@ export class MemoryReceiveStream implements ReceiveStream {
   receiveSomeHook: (() => Operation<void>) | null;
   closeHook: (() => void) | null;
   private closed = false;
-  private readonly receiving = new ConflictDetector(
-    "Another task is already receiving from this stream: receive in one task and hand the data to the others (through a memory channel).",
-  );
+  private readonly receiving = receiveConflictDetector();
   private readonly incoming = new UnboundedByteQueue(this);
 
   constructor(hooks: MemoryReceiveStreamHooks = {}) {
@@ -234,11 +240,11 @@ export class MemoryReceiveStream implements ReceiveStream {
     try {
       yield* checkpoint();
       yield* checkpoint();
-      if (this.closed) throw closedError();
+      if (this.closed) throw receiveClosedError();
       if (this.receiveSomeHook !== null) yield* this.receiveSomeHook();
       const data = yield* this.incoming.get("MemoryReceiveStream.receiveSome(maxBytes)", maxBytes);
       // Closed while waiting: the wipe woke us with nothing, which is not an end of stream.
-      if (this.closed) throw closedError();
+      if (this.closed) throw receiveClosedError();
       return data;
     } finally {
       this.receiving.exit();
@@ -278,10 +284,6 @@ export class MemoryReceiveStream implements ReceiveStream {
   get pendingBytes(): number {
     return this.incoming.pending;
   }
-}
-
-function closedError(): ClosedResourceError {
-  return new ClosedResourceError("receiveSome() on a stream that was closed: this stream can no longer be used.");
 }
 
 /**

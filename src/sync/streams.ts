@@ -12,7 +12,7 @@
  * anyone meant. The errors are the channels' (`ClosedResourceError` for
  * this end closed, `BrokenResourceError` for the other end gone).
  */
-import { BusyResourceError, describe } from "../core/errors.js";
+import { BusyResourceError, ClosedResourceError, describe } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 
 /** Something that holds a resource until it is closed. */
@@ -94,6 +94,28 @@ export class ConflictDetector {
   exit(): void {
     this.held = false;
   }
+}
+
+/** @internal One task at a time sending on a byte stream. */
+export function sendConflictDetector(): ConflictDetector {
+  return new ConflictDetector(
+    "Another task is already sending on this stream: send from one task at a time (funnel the data through a memory channel to one sender).",
+  );
+}
+
+/** @internal One task at a time receiving from a byte stream. */
+export function receiveConflictDetector(): ConflictDetector {
+  return new ConflictDetector(
+    "Another task is already receiving from this stream: receive in one task and hand the data to the others (through a memory channel).",
+  );
+}
+
+/** @internal The empty chunk: the end of a stream, or nothing to take. */
+export const EMPTY_BYTES = new Uint8Array(0);
+
+/** @internal What `receiveSome` raises on a stream closed at this end. */
+export function receiveClosedError(): ClosedResourceError {
+  return new ClosedResourceError("receiveSome() on a stream that was closed: this stream can no longer be used.");
 }
 
 /** @internal Checks that `data` is bytes, naming the conversion if not. */

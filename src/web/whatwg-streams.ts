@@ -24,10 +24,18 @@ import { checkpoint } from "../core/operations.js";
 import { openNursery } from "../core/nursery-block.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel } from "../sync/channel.js";
-import { ConflictDetector, checkBytes, checkMaxBytes, forEachChunk, type ReceiveStream, type SendStream } from "../sync/streams.js";
+import {
+  EMPTY_BYTES,
+  checkBytes,
+  checkMaxBytes,
+  forEachChunk,
+  receiveClosedError,
+  receiveConflictDetector,
+  sendConflictDetector,
+  type ReceiveStream,
+  type SendStream,
+} from "../sync/streams.js";
 import { bodyOperation, checkBody, checkOptions } from "./target.js";
-
-const EMPTY = new Uint8Array(0);
 
 function broken(what: string, cause: unknown): BrokenResourceError {
   const reason = cause instanceof Error ? cause.message : describe(cause);
@@ -48,12 +56,10 @@ export class ReadableReceiveStream implements ReceiveStream {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   /** Bytes of the last chunk that did not fit in a `maxBytes`. */
-  private leftover: Uint8Array = EMPTY;
+  private leftover: Uint8Array = EMPTY_BYTES;
   private ended = false;
   private closed = false;
-  private readonly receiving = new ConflictDetector(
-    "Another task is already receiving from this stream: receive in one task and hand the data to the others (through a memory channel).",
-  );
+  private readonly receiving = receiveConflictDetector();
 
   /** @internal Use `receiveStreamFromReadable`. */
   constructor(readable: ReadableStream<Uint8Array>) {
@@ -69,10 +75,10 @@ export class ReadableReceiveStream implements ReceiveStream {
     const limit = checkMaxBytes("receiveSome(maxBytes)", maxBytes);
     this.receiving.enter();
     try {
-      if (this.closed) throw closedError();
+      if (this.closed) throw receiveClosedError();
       if (this.leftover.length > 0 || this.ended) {
         yield* checkpoint();
-        if (this.closed) throw closedError();
+        if (this.closed) throw receiveClosedError();
         return this.take(this.leftover, limit);
       }
       for (;;) {
@@ -85,14 +91,14 @@ export class ReadableReceiveStream implements ReceiveStream {
           // Cancelled while waiting: the read stays pending, for the next receiveSome.
           if (error instanceof Cancelled) throw error;
           this.pendingRead = null;
-          if (this.closed) throw closedError();
+          if (this.closed) throw receiveClosedError();
           throw broken("Reading the ReadableStream", error);
         }
         this.pendingRead = null;
-        if (this.closed) throw closedError();
+        if (this.closed) throw receiveClosedError();
         if (result.done) {
           this.ended = true;
-          return EMPTY;
+          return EMPTY_BYTES;
         }
         const chunk: unknown = result.value;
         if (!(chunk instanceof Uint8Array)) {
@@ -122,7 +128,7 @@ export class ReadableReceiveStream implements ReceiveStream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.leftover = EMPTY;
+    this.leftover = EMPTY_BYTES;
     // cancel() also settles a pending read (as done), which wakes a blocked receiver.
     this.reader.cancel().catch(() => {});
   }
@@ -135,16 +141,12 @@ export class ReadableReceiveStream implements ReceiveStream {
 
   private take(chunk: Uint8Array, limit: number | undefined): Uint8Array {
     if (limit === undefined || chunk.length <= limit) {
-      this.leftover = EMPTY;
+      this.leftover = EMPTY_BYTES;
       return chunk;
     }
     this.leftover = chunk.subarray(limit);
     return chunk.subarray(0, limit);
   }
-}
-
-function closedError(): ClosedResourceError {
-  return new ClosedResourceError("receiveSome() on a stream that was closed: this stream can no longer be used.");
 }
 
 /**
@@ -182,9 +184,7 @@ export function receiveStreamFromReadable(readable: ReadableStream<Uint8Array>):
 export class WritableSendStream implements SendStream {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private closed = false;
-  private readonly sending = new ConflictDetector(
-    "Another task is already sending on this stream: send from one task at a time (funnel the data through a memory channel to one sender).",
-  );
+  private readonly sending = sendConflictDetector();
 
   /** @internal Use `sendStreamFromWritable`. */
   constructor(writable: WritableStream<Uint8Array>) {
