@@ -30,7 +30,7 @@ import { DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds } from "../core/clock.js";
 import { isError, readProperty } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
-import type { Runner } from "../core/runner.js";
+import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
 import type { Task as TrioTask } from "../core/task.js";
 import { TaskState } from "../core/task.js";
@@ -70,11 +70,6 @@ export interface LoopStatistics {
 }
 
 let nextLoopId = 1;
-
-/** Callbacks a host step runs before its first look at the clock. */
-const FIRST_LOOK_INTERVAL = 4;
-/** The most callbacks between two looks at the clock (the runner's bound for steps). */
-const MAX_LOOK_INTERVAL = 1024;
 
 const loopAbort = () => Abort.SUCCEEDED;
 
@@ -475,9 +470,10 @@ export class EventLoop {
    * Runs iterations until nothing is ready, or until the run's time slice
    * or the loop's budget for this step is used up, even in the middle of
    * an iteration (see the module comment). The clock is read through the
-   * runner every `interval` callbacks; as in the runner, the interval
-   * starts small, doubles while callbacks are quick and halves when they
-   * are slow, so that heavy callbacks are still cut close to the slice.
+   * runner every `interval` callbacks, an interval that adapts by the
+   * runner's own rule (nextClockInterval): it starts small, doubles while
+   * callbacks are quick and halves when they are slow, so that heavy
+   * callbacks are still cut close to the slice.
    * Each step runs at least a few callbacks, however little of the slice
    * is left, so the loop always makes progress.
    */
@@ -486,7 +482,7 @@ export class EventLoop {
     const budget = this.budgetSeconds;
     const firstLeft = runner.sliceLeft();
     let lastLeft = firstLeft;
-    let interval = FIRST_LOOK_INTERVAL;
+    let interval = FIRST_CLOCK_INTERVAL;
     let untilLook = interval;
     for (;;) {
       untilLook -= this.runOnce(untilLook);
@@ -494,13 +490,8 @@ export class EventLoop {
       if (untilLook > 0) continue;
       const left = runner.sliceLeft();
       if (left < 0 || firstLeft - left >= budget) return;
-      const took = lastLeft - left;
+      interval = nextClockInterval(interval, lastLeft - left, budget);
       lastLeft = left;
-      if (took < budget / 16) {
-        if (interval < MAX_LOOK_INTERVAL) interval *= 2;
-      } else if (took > budget / 4 && interval > 1) {
-        interval >>= 1;
-      }
       untilLook = interval;
     }
   }

@@ -93,8 +93,20 @@ const HOP: unique symbol = Symbol("hop");
 /** Browsers clamp timers nested this deep, or deeper, to 4 ms (HTML's timer nesting level). */
 const NESTED_TIMER_LEVELS = 4;
 const NESTED_TIMER_CLAMP_MS = 4;
-const FIRST_CLOCK_INTERVAL = 4;
+/** @internal Jobs (steps, asyncio callbacks) run before the first look at the clock. */
+export const FIRST_CLOCK_INTERVAL = 4;
 const MAX_CLOCK_INTERVAL = 1024;
+
+/**
+ * @internal The number of jobs to run until the next look at the clock,
+ * given how long the last `interval` jobs took against the time `budget`:
+ * doubled while they are quick (up to 1024), halved when they are slow, so
+ * that heavy jobs are still cut close to the budget (see the module comment).
+ */
+export function nextClockInterval(interval: number, took: number, budget: number): number {
+  if (took < budget / 16) return interval < MAX_CLOCK_INTERVAL ? interval * 2 : interval;
+  return took > budget / 4 && interval > 1 ? interval >> 1 : interval;
+}
 
 // The run queue of a finished run, kept for the next run: a run that
 // spawns 10k tasks grows its queue six times, which showed in profiles of
@@ -331,12 +343,7 @@ export class Runner implements ClockListener {
           hostMacrotask()(this.batchCallback);
           break;
         }
-        const took = now - lastLook;
-        if (took < slice / 16) {
-          if (interval < MAX_CLOCK_INTERVAL) interval *= 2;
-        } else if (took > slice / 4 && interval > 1) {
-          interval >>= 1;
-        }
+        interval = nextClockInterval(interval, now - lastLook, slice);
         lastLook = now;
         lookAt = steps + interval;
         if (this.deadlines.size > 0) this.fireDeadlines();
