@@ -8,70 +8,31 @@
  * running?" question has one answer.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { act, useState, type ReactNode } from "react";
-import { createRoot, type Root } from "react-dom/client";
+import { act, useState } from "react";
 import { sleep, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy, useTrioRuntime, type ScopedNursery } from "../../src/react/index.js";
 import { settled } from "../components/helpers.js";
-
-// Tells React that this is a test environment where act() is used.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { cleanup, closedAfterTest, flush, hookTasks, jump, render } from "./helpers.js";
 
 let container: HTMLElement;
-let root: Root | null = null;
-const runtimes: TrioRuntime[] = [];
-
-/** Renders `node` into the container (one React root per test). */
-function render(node: ReactNode, target: HTMLElement): void {
-  root ??= createRoot(target);
-  root.render(node);
-}
 
 function setup(): { clock: MockClock; runtime: TrioRuntime; errors: string[] } {
   container = document.createElement("div");
   document.body.append(container);
   const clock = new MockClock();
   const errors: string[] = [];
-  const runtime = new TrioRuntime({ name: "test-root", clock, onError: (e, source) => errors.push(`${source}: ${(e as Error).message}`) });
-  runtimes.push(runtime);
+  const runtime = closedAfterTest(new TrioRuntime({ name: "test-root", clock, onError: (e, source) => errors.push(`${source}: ${(e as Error).message}`) }));
   return { clock, runtime, errors };
-}
-
-/** Lets the runtime settle and Preact flush renders and effects, a few rounds. */
-async function flush(runtime: TrioRuntime): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await act(async () => {
-      await settled(runtime);
-    });
-  }
-}
-
-/** Moves the mock clock inside act(), so the re-renders it causes are flushed there. */
-async function jump(clock: MockClock, runtime: TrioRuntime, seconds: number): Promise<void> {
-  await act(async () => {
-    clock.jump(seconds);
-    await settled(runtime);
-  });
 }
 
 function text(): string {
   return container.textContent ?? "";
 }
 
-/** Tasks of the runtime's run other than its main task. */
-function hookTasks(runtime: TrioRuntime): string[] {
-  const runId = runtime.runner?.id;
-  return inspect()
-    .tasks.filter((t) => t.runId === runId && t.nurseryId !== null)
-    .map((t) => t.name);
-}
-
 afterEach(async () => {
-  await act(() => root?.unmount());
-  root = null;
-  for (const r of runtimes.splice(0)) await r.close();
+  await cleanup();
   container.remove();
 });
 
@@ -177,7 +138,7 @@ describe("useNursery", () => {
     await act(() => container.querySelector("button")!.click());
     nursery.startSoon(worker, 2);
     await flush(runtime);
-    expect(hookTasks(runtime).sort()).toEqual(["Owner", "worker", "worker"]);
+    expect(hookTasks(runtime)).toEqual(["Owner", "worker", "worker"]);
     expect(nursery.taskCount).toBe(2);
     await act(() => render(<App show={false} />, container));
     await flush(runtime);
@@ -201,7 +162,7 @@ describe("useNursery", () => {
       yield* sleep(1);
     });
     await flush(runtime);
-    expect(hookTasks(runtime).sort()).toEqual(["Owner", "brief"]);
+    expect(hookTasks(runtime)).toEqual(["Owner", "brief"]);
     await jump(clock, runtime, 1);
     await flush(runtime);
     expect(hookTasks(runtime)).toEqual([]);
@@ -210,7 +171,7 @@ describe("useNursery", () => {
       yield* sleep(1);
     });
     await flush(runtime);
-    expect(hookTasks(runtime).sort()).toEqual(["Owner", "again"]);
+    expect(hookTasks(runtime)).toEqual(["Owner", "again"]);
   });
 
   it("reports a child's error, cancels its siblings, and keeps working", async () => {

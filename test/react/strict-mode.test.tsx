@@ -8,64 +8,31 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { StrictMode, act, useState, type ReactNode } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { sleep, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy, useTrioRuntime, type ScopedNursery, type TaskPolicyHandle } from "../../src/react/index.js";
 import { settled } from "../components/helpers.js";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { cleanup, closedAfterTest, flush, hookTasks, jump, render, unmount } from "./helpers.js";
 
 let container: HTMLElement;
-let root: Root | null = null;
-const runtimes: TrioRuntime[] = [];
 
 async function mount(node: ReactNode): Promise<void> {
   container ??= document.body.appendChild(document.createElement("div"));
-  root ??= createRoot(container);
-  await act(async () => root!.render(<StrictMode>{node}</StrictMode>));
+  await act(async () => render(<StrictMode>{node}</StrictMode>, container));
 }
 
 function testRuntime(name: string): { clock: MockClock; runtime: TrioRuntime } {
   const clock = new MockClock();
-  const runtime = new TrioRuntime({ name, clock });
-  runtimes.push(runtime);
+  const runtime = closedAfterTest(new TrioRuntime({ name, clock }));
   return { clock, runtime };
-}
-
-async function flush(runtime: TrioRuntime): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await act(async () => {
-      await settled(runtime);
-    });
-  }
-}
-
-async function jump(clock: MockClock, runtime: TrioRuntime, seconds: number): Promise<void> {
-  await act(async () => {
-    clock.jump(seconds);
-    await settled(runtime);
-  });
-}
-
-function hookTasks(runtime: TrioRuntime): string[] {
-  const runId = runtime.runner?.id;
-  return inspect()
-    .tasks.filter((t) => t.runId === runId && t.nurseryId !== null)
-    .map((t) => t.name)
-    .sort();
 }
 
 function runsNamed(name: string): number {
   return inspect().runs.filter((r) => r.name === name).length;
 }
 
-afterEach(async () => {
-  await act(() => root?.unmount());
-  root = null;
-  for (const r of runtimes.splice(0)) await r.close();
-});
+afterEach(cleanup);
 
 describe("StrictMode", () => {
   it("useTask starts once, keeps running through the remount, and is cancelled once on unmount", async () => {
@@ -103,8 +70,7 @@ describe("StrictMode", () => {
     });
     await flush(runtime);
     expect(log).toEqual(["start a", "finally a", "start b"]);
-    await act(() => root!.unmount());
-    root = null;
+    await unmount();
     await flush(runtime);
     expect(log).toEqual(["start a", "finally a", "start b", "finally b"]);
     expect(hookTasks(runtime)).toEqual([]);
@@ -134,8 +100,7 @@ describe("StrictMode", () => {
     nursery.startSoon(worker, 1);
     await flush(runtime);
     expect(hookTasks(runtime)).toEqual(["Owner", "worker"]);
-    await act(() => root!.unmount());
-    root = null;
+    await unmount();
     await flush(runtime);
     expect(log).toEqual(["cleaned 1"]);
     expect(nursery.closed).toBe(true);
@@ -172,8 +137,7 @@ describe("StrictMode", () => {
     // The same policy all along: the remount neither closed nor replaced it.
     expect(policies.size).toBe(1);
     const policy = handle.policy;
-    await act(() => root!.unmount());
-    root = null;
+    await unmount();
     await flush(runtime);
     expect(policy.closed).toBe(true);
     expect(policy.perform(3).state).toBe("dropped");
@@ -203,8 +167,7 @@ describe("StrictMode", () => {
     expect(runtime!.closed).toBe(false);
     expect(runsNamed("strict-owned")).toBe(1);
     expect(log).toEqual(["start"]);
-    await act(() => root!.unmount());
-    root = null;
+    await unmount();
     await runtime!.done;
     expect(runtime!.closed).toBe(true);
     expect(log).toEqual(["start", "finally"]);

@@ -8,52 +8,26 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Activity, Suspense, act, startTransition, use, useState, type ReactNode } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { sleep, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTrioRuntime, type ScopedNursery } from "../../src/react/index.js";
 import { settled } from "../components/helpers.js";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { cleanup, closedAfterTest, flush, hookTasks, render, unmount } from "./helpers.js";
 
 let container: HTMLElement;
-let root: Root | null = null;
-const runtimes: TrioRuntime[] = [];
 
 async function mount(node: ReactNode): Promise<void> {
   container ??= document.body.appendChild(document.createElement("div"));
-  root ??= createRoot(container);
-  await act(async () => root!.render(node));
+  await act(async () => render(node, container));
 }
 
-async function flush(runtime: TrioRuntime): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await act(async () => {
-      await settled(runtime);
-    });
-  }
-}
-
-function hookTasks(runtime: TrioRuntime): string[] {
-  const runId = runtime.runner?.id;
-  return inspect()
-    .tasks.filter((t) => t.runId === runId && t.nurseryId !== null)
-    .map((t) => t.name)
-    .sort();
-}
-
-afterEach(async () => {
-  await act(() => root?.unmount());
-  root = null;
-  for (const r of runtimes.splice(0)) await r.close();
-});
+afterEach(cleanup);
 
 describe("transitions", () => {
   it("a deps change inside startTransition restarts the task: old finally first, then the new run", async () => {
     const clock = new MockClock();
-    const runtime = new TrioRuntime({ name: "transition", clock });
-    runtimes.push(runtime);
+    const runtime = closedAfterTest(new TrioRuntime({ name: "transition", clock }));
     const log: string[] = [];
     function* search(q: string): Operation<string> {
       log.push(`start ${q}`);
@@ -137,8 +111,7 @@ describe("Suspense", () => {
     expect(container.textContent).toBe("working");
     expect(log).toEqual(["start"]);
     expect(inspect().runs.filter((r) => r.name === "suspended-root")).toHaveLength(1);
-    await act(() => root!.unmount());
-    root = null;
+    await unmount();
     await runtime.done;
     expect(log).toEqual(["start", "finally"]);
     expect(inspect().runs.filter((r) => r.name === "suspended-root")).toHaveLength(0);
@@ -147,8 +120,7 @@ describe("Suspense", () => {
 
 describe("Activity", () => {
   it("hiding a subtree cancels its work; showing it again starts fresh work in fresh nurseries", async () => {
-    const runtime = new TrioRuntime({ name: "activity", clock: new MockClock() });
-    runtimes.push(runtime);
+    const runtime = closedAfterTest(new TrioRuntime({ name: "activity", clock: new MockClock() }));
     const log: string[] = [];
     let nursery!: ScopedNursery;
     function* poll(): Operation<void> {
