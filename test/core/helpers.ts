@@ -49,6 +49,15 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
   }
 }
 
+/** Settles as `p` does, or fails the test if `p` is still pending after `ms` of real time: a wedged run must not hang the suite. */
+export function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: something is wedged`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** A one-shot event: tasks wait for it, anyone sets it. */
 export class TestEvent {
   private waiters = new Set<Task>();

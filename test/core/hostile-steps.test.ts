@@ -26,25 +26,17 @@ import { liveRuns, observer } from "../../src/inspect/hooks.js";
 import { subscribe } from "../../src/inspect/subscribe.js";
 import { cancel as inspectorCancel } from "../../src/inspect/control.js";
 import { MockClock } from "../../src/testing/index.js";
-import { autojumpClock } from "./helpers.js";
+import { autojumpClock, within } from "./helpers.js";
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** How `p` settles; fails the test if it has not within `ms` of real time. */
-async function settled(p: Promise<unknown>, ms = 2000): Promise<Settled> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+function settled(p: Promise<unknown>, ms = 2000): Promise<Settled> {
   const outcome = p.then(
     (value): Settled => ({ ok: true, value }),
     (error: unknown): Settled => ({ ok: false, error }),
   );
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the run did not settle within ${ms} ms: it is wedged`)), ms);
-  });
-  try {
-    return await Promise.race([outcome, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(outcome, ms);
 }
 
 /** The run's error; fails if it resolved. */

@@ -18,7 +18,7 @@ import {
   type Task,
 } from "../../src/core/index.js";
 import { liveRuns } from "../../src/inspect/hooks.js";
-import { autojumpClock } from "./helpers.js";
+import { autojumpClock, within } from "./helpers.js";
 
 type Entry = [string, Task?];
 
@@ -43,21 +43,6 @@ class TaskRecorder implements Instrument {
   /** The entries about `task`, and the run-level ones. */
   about(task: Task): Entry[] {
     return this.record.filter(([, t]) => t === undefined || t === task);
-  }
-}
-
-/** Settles within `ms` of real time, or fails the test: a wedged run must not hang the suite. */
-async function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

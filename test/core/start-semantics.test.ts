@@ -22,16 +22,7 @@ import {
   type TaskStatus,
 } from "../../src/core/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { TestEvent, runMock } from "./helpers.js";
-
-/** Fails instead of hanging if `p` has not settled within `ms` of real time. */
-function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+import { TestEvent, runMock, within } from "./helpers.js";
 
 describe("start() into a nursery of another run", () => {
   it("is refused with the same error as startSoon(), and the other run's nursery still closes", async () => {

@@ -7,16 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { Cancelled, Task, currentTask, openNursery, sleep, sleepForever } from "../../src/core/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { rejection, runMock } from "./helpers.js";
-
-/** Fails instead of hanging if `p` has not settled within `ms` of real time. */
-function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+import { rejection, runMock, within } from "./helpers.js";
 
 describe("a Task handle is a plain value, not a thenable", () => {
   it("has no then(), so Promises never adopt it", () => {
