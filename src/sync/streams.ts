@@ -57,13 +57,18 @@ export interface HalfCloseableStream extends Stream {
   sendEof(): Operation<void>;
 }
 
+/** @internal True if `value` has the `receiveSome` of a `ReceiveStream`. */
+export function isReceiveStream(value: unknown): value is ReceiveStream {
+  return value !== null && typeof value === "object" && typeof (value as ReceiveStream).receiveSome === "function";
+}
+
 /**
  * Runs `body` for each chunk received from `stream`, one at a time, until
  * the end (an empty chunk), as Trio's `async for chunk in stream`. An error
  * from `body` or from receiving propagates.
  */
 export function* forEachChunk(stream: ReceiveStream, body: (chunk: Uint8Array) => Operation<unknown>): Operation<void> {
-  if (stream === null || typeof stream !== "object" || typeof stream.receiveSome !== "function") {
+  if (!isReceiveStream(stream)) {
     throw new TypeError(`forEachChunk(stream, body) needs a ReceiveStream (with receiveSome), got ${describe(stream)}.`);
   }
   if (typeof body !== "function") {
@@ -152,7 +157,7 @@ export class StapledStream<S extends SendStream = SendStream, R extends ReceiveS
     if (sendStream === null || typeof sendStream !== "object" || typeof sendStream.sendAll !== "function") {
       throw new TypeError(`StapledStream(sendStream, receiveStream) needs a SendStream first (with sendAll), got ${describe(sendStream)}.`);
     }
-    if (receiveStream === null || typeof receiveStream !== "object" || typeof receiveStream.receiveSome !== "function") {
+    if (!isReceiveStream(receiveStream)) {
       throw new TypeError(`StapledStream(sendStream, receiveStream) needs a ReceiveStream second (with receiveSome), got ${describe(receiveStream)}.`);
     }
   }

@@ -29,6 +29,7 @@ import {
   checkBytes,
   checkMaxBytes,
   forEachChunk,
+  isReceiveStream,
   receiveClosedError,
   receiveConflictDetector,
   sendConflictDetector,
@@ -305,7 +306,7 @@ export function readableFromReceiveStream<T>(
   optionsOrBody: ReadableFromReceiveStreamOptions | ((readable: ReadableStream<Uint8Array>) => Operation<T>),
   maybeBody?: (readable: ReadableStream<Uint8Array>) => Operation<T>,
 ): Operation<T> {
-  if (stream === null || typeof stream !== "object" || typeof stream.receiveSome !== "function") {
+  if (!isReceiveStream(stream)) {
     throw new TypeError(`readableFromReceiveStream(stream, body) needs a ReceiveStream (with receiveSome), got ${describe(stream)}.`);
   }
   const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
