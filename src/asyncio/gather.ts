@@ -63,27 +63,18 @@ export class GatheringFuture<T> extends Future<T> {
   }
 }
 
+/** An object that is not itself awaitable: no Future, coroutine or thenable. */
+function isNonAwaitableObject(value: unknown): value is object {
+  return value !== null && typeof value === "object" && !(value instanceof Future) && !isCoroutine(value) && !isThenable(value);
+}
+
 function isOptions(value: unknown): value is GatherOptions {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !(value instanceof Future) &&
-    !isCoroutine(value) &&
-    !isThenable(value) &&
-    Object.getPrototypeOf(value) === Object.prototype
-  );
+  return isNonAwaitableObject(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** An array, Set or other iterable that is not itself awaitable (a Future and a coroutine are iterable too). */
 function isCollection(value: unknown): boolean {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !(value instanceof Future) &&
-    !isCoroutine(value) &&
-    !isThenable(value) &&
-    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function"
-  );
+  return isNonAwaitableObject(value) && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
 }
 
 /**
