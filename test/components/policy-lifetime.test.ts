@@ -11,19 +11,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openNursery, run, sleep, type Nursery, type Operation } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRuntime, taskPolicy, type TaskInstance } from "../../src/components/index.js";
-import { runClean, settled } from "./helpers.js";
+import { closeTestRuntimes, recordErrors, runClean, settled, testRuntime } from "./helpers.js";
 
-const open: TrioRuntime[] = [];
 function runtime(errors: string[] = []): { rt: TrioRuntime; clock: MockClock } {
-  const clock = new MockClock();
-  const rt = new TrioRuntime({ name: "lifetime", clock, onError: (e, source) => errors.push(`${source}: ${String(e)}`) });
-  open.push(rt);
-  return { rt, clock };
+  return testRuntime("lifetime", recordErrors(errors));
 }
 
-afterEach(async () => {
-  for (const rt of open.splice(0)) await rt.close();
-});
+afterEach(closeTestRuntimes);
 
 function* work(log: string[], label: string, seconds: number): Operation<string> {
   log.push(`start ${label}`);

@@ -10,14 +10,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CancelScope, openNursery, sleep, type Operation } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRuntime, taskPolicy, type ErrorReporter } from "../../src/components/index.js";
-import { runClean, settled } from "./helpers.js";
+import { closeTestRuntimes, mark, runClean, settled, testRuntime } from "./helpers.js";
 
-const open: TrioRuntime[] = [];
 function runtime(onError: ErrorReporter): { rt: TrioRuntime; clock: MockClock } {
-  const clock = new MockClock();
-  const rt = new TrioRuntime({ name: "errors", clock, onError });
-  open.push(rt);
-  return { rt, clock };
+  return testRuntime("errors", onError);
 }
 
 /** Catches what the runtime reports as uncaught (a global `reportError`, as browsers have). */
@@ -28,18 +24,9 @@ function captureUncaught(): unknown[] {
 }
 
 afterEach(async () => {
-  for (const rt of open.splice(0)) await rt.close();
+  await closeTestRuntimes();
   vi.unstubAllGlobals();
 });
-
-function* mark(log: string[], label: string, seconds: number): Operation<void> {
-  try {
-    yield* sleep(seconds);
-    log.push(`done ${label}`);
-  } finally {
-    log.push(`finally ${label}`);
-  }
-}
 
 function* slowToUnwind(log: string[]): Operation<void> {
   try {

@@ -8,28 +8,13 @@ import { sleep, sleepForever, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRuntime, taskPolicy } from "../../src/components/index.js";
-import { settled } from "./helpers.js";
+import { closeTestRuntimes, mark, recordErrors, settled, testRuntime } from "./helpers.js";
 
-const open: TrioRuntime[] = [];
 function runtime(errors: string[] = []): { rt: TrioRuntime; clock: MockClock } {
-  const clock = new MockClock();
-  const rt = new TrioRuntime({ name: "unit", clock, onError: (e, source) => errors.push(`${source}: ${String(e)}`) });
-  open.push(rt);
-  return { rt, clock };
+  return testRuntime("unit", recordErrors(errors));
 }
 
-afterEach(async () => {
-  for (const rt of open.splice(0)) await rt.close();
-});
-
-function* mark(log: string[], label: string, seconds: number): Operation<void> {
-  try {
-    yield* sleep(seconds);
-    log.push(`done ${label}`);
-  } finally {
-    log.push(`finally ${label}`);
-  }
-}
+afterEach(closeTestRuntimes);
 
 describe("TrioRuntime", () => {
   it("runs work spawned before its run is up, and close() cancels everything and ends the run", async () => {
