@@ -3,7 +3,7 @@
  * a way to capture what a run rejects with, and a one-shot event built only
  * from the core's wait/wake pair (so core tests do not depend on src/sync).
  */
-import { Abort, currentRun, currentTask, runWith, waitTaskRescheduled, type Operation, type Runner, type Task } from "../../src/core/index.js";
+import { Abort, currentRun, currentTask, runWith, waitTaskRescheduled, type Instrument, type Operation, type Runner, type Task } from "../../src/core/index.js";
 import { TaskState } from "../../src/core/task.js";
 import { MockClock } from "../../src/testing/index.js";
 
@@ -48,6 +48,19 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
     return error;
   }
 }
+
+/** Every hook an instrument may have, in the order Instrument declares them. */
+export const INSTRUMENT_HOOKS = [
+  "beforeRun",
+  "afterRun",
+  "taskSpawned",
+  "taskScheduled",
+  "beforeTaskStep",
+  "afterTaskStep",
+  "taskExited",
+  "beforeIoWait",
+  "afterIoWait",
+] as const satisfies readonly (keyof Instrument)[];
 
 /** Settles as `p` does, or fails the test if `p` is still pending after `ms` of real time: a wedged run must not hang the suite. */
 export function within<T>(p: Promise<T>, ms = 2000): Promise<T> {

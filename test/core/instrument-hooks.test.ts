@@ -18,7 +18,7 @@ import {
   type Task,
 } from "../../src/core/index.js";
 import { liveRuns } from "../../src/inspect/hooks.js";
-import { autojumpClock, within } from "./helpers.js";
+import { INSTRUMENT_HOOKS, autojumpClock, within } from "./helpers.js";
 
 type Entry = [string, Task?];
 
@@ -120,49 +120,6 @@ describe("hook order, as in Trio", () => {
       ["before", t2],
       ["after", t2],
       ["afterRun"],
-    ]);
-  });
-
-  it("every hook of a simple run: taskExited comes inside the last step, afterRun after it", async () => {
-    const log: string[] = [];
-    const hooks = ["beforeRun", "afterRun", "taskSpawned", "taskScheduled", "beforeTaskStep", "afterTaskStep", "taskExited", "beforeIoWait", "afterIoWait"] as const;
-    const inst: Instrument = {};
-    for (const hook of hooks) {
-      (inst as Record<string, (arg?: unknown) => void>)[hook] = (arg?: unknown) => {
-        log.push(arg !== null && typeof arg === "object" ? `${hook} ${(arg as Task).name}` : arg === undefined ? hook : `${hook} ${String(arg)}`);
-      };
-    }
-    await within(
-      runWith({ clock: autojumpClock(), instruments: [inst] }, function* main() {
-        yield* openNursery(function* (n) {
-          n.startSoon(function* child() {
-            yield* sleep(1);
-          });
-        });
-      }),
-    );
-    expect(log).toEqual([
-      "beforeRun",
-      "taskSpawned main",
-      "taskScheduled main",
-      "beforeTaskStep main",
-      "taskSpawned child",
-      "taskScheduled child",
-      "afterTaskStep main",
-      "beforeTaskStep child",
-      "afterTaskStep child",
-      "beforeIoWait 0",
-      "afterIoWait 0",
-      "taskScheduled child",
-      "beforeTaskStep child",
-      // Trio: the nursery hears of the exit (and wakes its parent) before the hook.
-      "taskScheduled main",
-      "taskExited child",
-      "afterTaskStep child",
-      "beforeTaskStep main",
-      "taskExited main",
-      "afterTaskStep main",
-      "afterRun",
     ]);
   });
 
@@ -276,9 +233,7 @@ describe("an instrument that cannot be read is refused when added (test_instrume
 });
 
 describe("a hook that raises when called", () => {
-  const allHooks = ["beforeRun", "afterRun", "taskSpawned", "taskScheduled", "beforeTaskStep", "afterTaskStep", "taskExited", "beforeIoWait", "afterIoWait"] as const;
-
-  for (const hook of allHooks) {
+  for (const hook of INSTRUMENT_HOOKS) {
     it(`${hook}: the instrument is removed and reported, the others keep going, the run completes`, async () => {
       let calls = 0;
       const broken: Instrument = {

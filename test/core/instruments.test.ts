@@ -10,25 +10,14 @@ import {
   type Operation,
   type Task,
 } from "../../src/core/index.js";
-import { autojumpClock, rejection } from "./helpers.js";
+import { INSTRUMENT_HOOKS, autojumpClock, rejection } from "./helpers.js";
 
 type Hook = keyof Instrument;
-const hooks: Hook[] = [
-  "beforeRun",
-  "afterRun",
-  "taskSpawned",
-  "taskScheduled",
-  "beforeTaskStep",
-  "afterTaskStep",
-  "taskExited",
-  "beforeIoWait",
-  "afterIoWait",
-];
 
 /** An instrument that records every hook call as "hook arg". */
 function recorder(log: string[], filter?: (hook: Hook) => boolean): Instrument {
   const inst: Instrument = {};
-  for (const hook of hooks) {
+  for (const hook of INSTRUMENT_HOOKS) {
     (inst as Record<string, (arg?: unknown) => void>)[hook] = (arg?: unknown) => {
       if (filter !== undefined && !filter(hook)) return;
       const shown = arg !== null && typeof arg === "object" ? (arg as Task).name : arg === undefined ? "" : String(arg);
