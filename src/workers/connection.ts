@@ -151,7 +151,7 @@ export class WorkerConnection {
     });
     if (startSeconds !== Infinity) {
       this.after(startSeconds, () => {
-        if (this.state === "starting") this.fail(new WorkerLoadError(`${label} did not call defineWorker() within ${startSeconds} s of starting. Make sure the module calls defineWorker({ ... }) when it loads (raise options.startSeconds for a slow start).`));
+        if (this.state === "starting") this.terminate(new WorkerLoadError(`${label} did not call defineWorker() within ${startSeconds} s of starting. Make sure the module calls defineWorker({ ... }) when it loads (raise options.startSeconds for a slow start).`));
       });
     }
   }
@@ -159,11 +159,6 @@ export class WorkerConnection {
   /** True until the worker is terminated or has exited. */
   get alive(): boolean {
     return this.state === "starting" || this.state === "ready";
-  }
-
-  /** How many calls are in flight. */
-  get callsInFlight(): number {
-    return this.pending.size;
   }
 
   private after(seconds: number, fn: () => void): Timer {
@@ -249,11 +244,6 @@ export class WorkerConnection {
     this.port.terminate();
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
-    this.terminate(error);
-  }
-
   private clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -263,7 +253,7 @@ export class WorkerConnection {
     const version = protocolVersionOf(data);
     if (version === undefined) return; // something else the worker posted
     if (version !== PROTOCOL_VERSION) {
-      this.fail(new WorkerLoadError(`${this.label} speaks version ${version} of the worker protocol, this page version ${PROTOCOL_VERSION}: build the worker and the page with the same trio-asyncio.`));
+      this.terminate(new WorkerLoadError(`${this.label} speaks version ${version} of the worker protocol, this page version ${PROTOCOL_VERSION}: build the worker and the page with the same trio-asyncio.`));
       return;
     }
     const msg = data as WorkerMessage;
@@ -289,7 +279,7 @@ export class WorkerConnection {
         return;
       }
       case "fatal":
-        this.fail(new BrokenResourceError(`${this.label} failed outside any call (a bug in the worker's runtime), so it was terminated.`, { cause: deserializeThrown(msg.error) }));
+        this.terminate(new BrokenResourceError(`${this.label} failed outside any call (a bug in the worker's runtime), so it was terminated.`, { cause: deserializeThrown(msg.error) }));
         return;
       default:
         return; // a kind of a later minor version: ignored
@@ -298,9 +288,9 @@ export class WorkerConnection {
 
   private onError(error: unknown): void {
     if (this.state === "starting") {
-      this.fail(new WorkerLoadError(`${this.label} failed to load: ${describeError(error)}. Check the module URL, that it loads in a worker (no DOM), and that it calls defineWorker({ ... }).`, { cause: error }));
+      this.terminate(new WorkerLoadError(`${this.label} failed to load: ${describeError(error)}. Check the module URL, that it loads in a worker (no DOM), and that it calls defineWorker({ ... }).`, { cause: error }));
     } else {
-      this.fail(new BrokenResourceError(`${this.label} failed outside any call (${describeError(error)}), so it was terminated.`, { cause: error }));
+      this.terminate(new BrokenResourceError(`${this.label} failed outside any call (${describeError(error)}), so it was terminated.`, { cause: error }));
     }
   }
 
