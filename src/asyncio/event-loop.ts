@@ -142,7 +142,7 @@ export class EventLoop {
 
   /** Runs `callback(...args)` soon, after callbacks already scheduled. */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
-    this.checkCallable("callSoon", callback);
+    checkCallback("callSoon", callback);
     this.checkOpen("callSoon");
     const handle = new Handle(callback as (...args: never[]) => unknown, args, this);
     this.ready.push(handle);
@@ -152,7 +152,7 @@ export class EventLoop {
 
   /** `callSoon` for code outside the loop's run (other runs, host callbacks). Same behaviour here. */
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
-    this.checkCallable("callSoonThreadsafe", callback);
+    checkCallback("callSoonThreadsafe", callback);
     return this.callSoon(callback, ...args);
   }
 
@@ -161,7 +161,7 @@ export class EventLoop {
     if (typeof delay !== "number" || Number.isNaN(delay)) {
       throw new TypeError(`callLater(delay, callback) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : typeof delay}.`);
     }
-    this.checkCallable("callLater", callback);
+    checkCallback("callLater", callback);
     return this.callAt(this.time() + delay, callback, ...args);
   }
 
@@ -170,7 +170,7 @@ export class EventLoop {
     if (typeof when !== "number" || Number.isNaN(when)) {
       throw new TypeError(`callAt(when, callback) needs a loop time in seconds, got ${Number.isNaN(when) ? "NaN" : typeof when}.`);
     }
-    this.checkCallable("callAt", callback);
+    checkCallback("callAt", callback);
     this.checkOpen("callAt");
     const handle = new TimerHandle(when, callback as (...args: never[]) => unknown, args, this);
     const earliestBefore = this.timers.earliest();
@@ -703,10 +703,6 @@ export class EventLoop {
     if (this.hostDone || this.closed) {
       throw new RuntimeError(`${what}() on a closed event loop: its openLoop(...) block has ended. Schedule work while the block runs.`);
     }
-  }
-
-  private checkCallable(what: string, callback: unknown): void {
-    checkCallback(what, callback);
   }
 
   toString(): string {
