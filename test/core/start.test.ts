@@ -198,6 +198,7 @@ describe("nursery.start", () => {
               // The start() call is cancelled: started() does not move the
               // child (as in Trio), whose next checkpoint raises Cancelled.
               status.started("ready");
+              log.push(`child in target nursery: ${n.childTasks.has(currentTask())}`);
               yield* sleep(1);
               log.push("not reached");
             });
@@ -209,7 +210,7 @@ describe("nursery.start", () => {
         log.push(`caller moved on at ${currentTime()}`);
       });
     });
-    expect(log).toEqual(["start() raised Cancelled", "caller moved on at 1"]);
+    expect(log).toEqual(["child in target nursery: false", "start() raised Cancelled", "caller moved on at 1"]);
     expect(callerScope.cancelledCaught).toBe(true);
   });
 
