@@ -313,9 +313,8 @@ export class ScopedNursery implements TaskSpawner {
   private readonly generations = new Set<Nursery>();
   /** The host's own nursery, where fresh generations start; null while no host runs. */
   private hostNursery: Nursery | null = null;
+  /** Work waiting for a generation; while it is not empty, one has been asked for (and none more is). */
   private pending: Pending[] = [];
-  /** True from asking for a generation until it has taken `pending`: no second one is asked for meanwhile. */
-  private generationComing = false;
   private hostScope: CancelScope | null = null;
   private _closed = false;
 
@@ -367,7 +366,7 @@ export class ScopedNursery implements TaskSpawner {
       return;
     }
     this.pending.push({ name, fn: fn as unknown as Pending["fn"], args });
-    this.requestGeneration();
+    if (this.pending.length === 1) this.requestGeneration();
   }
 
   /**
@@ -394,8 +393,6 @@ export class ScopedNursery implements TaskSpawner {
 
   // Makes sure a generation will take `pending`: the host if none runs, else a fresh generation task in it.
   private requestGeneration(): void {
-    if (this.generationComing) return;
-    this.generationComing = true;
     if (this.hostScope === null) {
       const scope = new CancelScope();
       this.hostScope = scope;
@@ -425,7 +422,6 @@ export class ScopedNursery implements TaskSpawner {
         mine = nursery;
         self.generations.add(nursery);
         self.current = nursery;
-        self.generationComing = false;
         const pending = self.pending;
         self.pending = [];
         startPending(nursery, pending, self.onError, () => `a task of ${self.name}`);
@@ -449,7 +445,6 @@ export class ScopedNursery implements TaskSpawner {
     this.hostScope = null;
     this.hostNursery = null;
     this.current = null;
-    this.generationComing = false;
     // Work that nothing took (the host was cancelled before its first
     // generation opened, and this nursery is still open): start it anew
     // rather than lose it.
