@@ -259,10 +259,9 @@ export class TrioRuntime {
     if (!this._closed) {
       // Nobody called close(): the runtime's own nursery failed. Refuse
       // later work with a clear error instead of queueing it for a run
-      // that will never come.
+      // that will never come. (Nothing is pending: attach() took it all.)
       this._closed = true;
       this.runFailed = true;
-      this.pending = [];
     }
   }
 
