@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CancelScope, ClosedResourceError, moveOnAfter, openNursery, sleep } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { openEventChannel, waitEvent, type EventChannel } from "../../src/web/index.js";
-import { CountingTarget, runMock, type Numbered } from "./helpers.js";
+import { CountingTarget, raises, runMock, type Numbered } from "./helpers.js";
 
 describe("waitEvent", () => {
   it("returns the event and removes its listener", async () => {
@@ -167,7 +167,7 @@ describe("openEventChannel", () => {
       yield* openEventChannel(target, "m", function* (events) {
         yield* openNursery(function* (n) {
           n.startSoon(function* () {
-            yield* expectRaises(events.receive(), ClosedResourceError);
+            yield* raises(events.receive(), ClosedResourceError);
           });
           yield* waitAllTasksBlocked();
           events.close();
@@ -175,7 +175,7 @@ describe("openEventChannel", () => {
           expect(events.closed).toBe(true);
           expect(events.statistics().listening).toBe(false);
         });
-        const error = yield* expectRaises(events.receive(), ClosedResourceError);
+        const error = yield* raises(events.receive(), ClosedResourceError);
         expect(String(error)).toMatch(/openEventChannel/);
         target.fire("m");
       });
@@ -250,16 +250,6 @@ describe("openEventChannel", () => {
     expect(target.live).toBe(0);
   });
 });
-
-function* expectRaises(op: Generator<any, unknown, unknown>, type: new (...args: any[]) => Error): Generator<any, Error, unknown> {
-  try {
-    yield* op;
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as Error;
-  }
-  throw new Error(`expected ${type.name}`);
-}
 
 async function receiveAfterBurst(options: { maxBuffer: number; overflow: "drop-oldest" | "drop-newest" | "block" }, count: number) {
   const target = new CountingTarget();

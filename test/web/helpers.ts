@@ -33,3 +33,19 @@ export class CountingTarget extends EventTarget {
 }
 
 export type Numbered = Event & { n: number };
+
+/** UTF-8 bytes of `s`. */
+export const bytes = (s: string) => new TextEncoder().encode(s);
+/** `b` decoded as UTF-8. */
+export const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Runs `op`, expects it to raise a `type`, and returns the error. */
+export function* raises(op: Operation<unknown>, type: new (...args: any[]) => Error): Operation<Error> {
+  try {
+    yield* op;
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as Error;
+  }
+  throw new Error(`expected ${type.name}`);
+}

@@ -11,7 +11,6 @@ import {
   moveOnAfter,
   openNursery,
   sleep,
-  type Operation,
 } from "../../src/index.js";
 import {
   MemoryReceiveStream,
@@ -24,20 +23,7 @@ import {
   type SendStream,
 } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { runMock } from "./helpers.js";
-
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function* raises(op: Operation<unknown>, type: new (...args: any[]) => Error): Operation<Error> {
-  try {
-    yield* op;
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as Error;
-  }
-  throw new Error(`expected ${type.name}`);
-}
+import { bytes, raises, runMock, text } from "./helpers.js";
 
 describe("MemorySendStream", () => {
   it("queues what is sent; getData takes it, waiting when there is none", async () => {

@@ -14,20 +14,7 @@ import {
 } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { readableFromReceiveStream, receiveStreamFromReadable, sendStreamFromWritable } from "../../src/web/index.js";
-import { runMock } from "./helpers.js";
-
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function* raises(op: Operation<unknown>, type: new (...args: any[]) => Error): Operation<Error> {
-  try {
-    yield* op;
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as Error;
-  }
-  throw new Error(`expected ${type.name}`);
-}
+import { bytes, raises, runMock, text } from "./helpers.js";
 
 /** A ReadableStream fed by hand, counting pulls and noting cancellation. */
 function handFed(highWaterMark = 1) {
