@@ -7,11 +7,10 @@
 import { currentContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
 import { functionName } from "../core/errors.js";
+import { isGeneratorFunction } from "../core/nursery.js";
 import type { EventLoop } from "./event-loop.js";
 
 let nextHandleId = 1;
-
-const generatorFunctionPrototype: unknown = Object.getPrototypeOf(function* () {});
 
 function isGeneratorObject(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
@@ -27,7 +26,7 @@ function isGeneratorObject(value: unknown): boolean {
  */
 export function checkCallback(method: string, callback: unknown): void {
   if (typeof callback === "function") {
-    if (Object.getPrototypeOf(callback) !== generatorFunctionPrototype) return;
+    if (!isGeneratorFunction(callback)) return;
     const name = (callback as { name?: string }).name || "coro";
     throw new TypeError(
       `coroutines cannot be used with ${method}(): ${name} is a generator function, and calling it would only make a coroutine that never runs. ` +

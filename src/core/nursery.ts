@@ -323,8 +323,8 @@ function moveTask(task: Task, from: Nursery, to: Nursery): void {
 
 const GeneratorFunction: unknown = function* () {}.constructor;
 
-/** A `function*`: one identity check, the common case of every spawn. */
-function isGeneratorFunction(fn: unknown): boolean {
+/** @internal A `function*`: one identity check, the common case of every spawn. */
+export function isGeneratorFunction(fn: unknown): boolean {
   return typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction;
 }
 
