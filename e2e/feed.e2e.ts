@@ -8,12 +8,12 @@ async function number(page: Page, id: string): Promise<number> {
 }
 
 /**
- * Reads `last-id` and `received` in one page.evaluate. The feed ticks every
- * 60 ms, so two separate reads can straddle a render and disagree by one;
- * both counters come from the same render, so one synchronous read sees a
- * consistent pair.
+ * Expects `last-id` to equal `received` (no event lost), both read in one
+ * page.evaluate. The feed ticks every 60 ms, so two separate reads can
+ * straddle a render and disagree by one; both counters come from the same
+ * render, so one synchronous read sees a consistent pair.
  */
-async function lastIdAndReceived(page: Page): Promise<{ lastId: number; received: number }> {
+async function expectLastIdIsReceived(page: Page): Promise<void> {
   const [lastId, received] = await page.evaluate((ids) => {
     return ids.map((id) => {
       const el = document.querySelector(`[data-testid="${id}"]`);
@@ -22,7 +22,7 @@ async function lastIdAndReceived(page: Page): Promise<{ lastId: number; received
     });
   }, ["last-id", "received"]);
   expect(Number.isFinite(lastId) && Number.isFinite(received)).toBe(true);
-  return { lastId: lastId!, received: received! };
+  expect(lastId).toBe(received);
 }
 
 test("live feed: reconnects after drops without gaps, pushes back when slow, stops on unmount", async ({ page, request }) => {
@@ -37,10 +37,7 @@ test("live feed: reconnects after drops without gaps, pushes back when slow, sto
   await expect.poll(() => number(page, "received"), { timeout: 10_000 }).toBeGreaterThanOrEqual(16);
   await expect.poll(async () => Number((await page.getByTestId("connections").textContent())!.replace(/\D/g, ""))).toBeGreaterThanOrEqual(4);
   await expect(page.getByTestId("gaps")).toHaveText("0 / 0");
-  {
-    const { lastId, received } = await lastIdAndReceived(page);
-    expect(lastId).toBe(received);
-  }
+  await expectLastIdIsReceived(page);
   await expect(page.getByTestId("feed-log")).toContainText("connection lost");
   await expect(page.getByTestId("feed-log")).toContainText("resuming after event 5");
   const feed = await wireOf(request, "/api/feed");
@@ -58,10 +55,7 @@ test("live feed: reconnects after drops without gaps, pushes back when slow, sto
   await page.getByLabel("slow consumer").uncheck();
   await expect.poll(() => number(page, "received")).toBeGreaterThan(before + 10);
   await expect(page.getByTestId("gaps")).toHaveText("0 / 0");
-  {
-    const { lastId, received } = await lastIdAndReceived(page);
-    expect(lastId).toBe(received);
-  }
+  await expectLastIdIsReceived(page);
 
   // Unmounting mid-drop-cycle leaves nothing behind either.
   await page.getByRole("button", { name: "Unmount the feed" }).click();
