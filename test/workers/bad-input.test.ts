@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../src/index.js";
 import { openWorker, openWorkerPool, WorkerDataCloneError, WorkerLoadError } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
-import { tracker } from "./helpers.js";
+import { caught, tracker } from "./helpers.js";
 
 async function failure(body: () => Generator<never, unknown, unknown> | Generator<unknown, unknown, unknown>): Promise<Error> {
   try {
@@ -26,12 +26,7 @@ describe("workers bad input", () => {
         posted++;
       };
       yield* openWorker<BasicOps>(worker, function* (w) {
-        let error: unknown;
-        try {
-          yield* w.call("echo", [() => 1] as never);
-        } catch (e) {
-          error = e;
-        }
+        const error = yield* caught(w.call("echo", [() => 1] as never));
         expect(error).toBeInstanceOf(WorkerDataCloneError);
         const e = error as Error & { cause: Error };
         expect(e.message).toMatch(/argument 0 \(function/);
@@ -49,12 +44,7 @@ describe("workers bad input", () => {
     const t = await tracker("basic.worker");
     await run(function* () {
       yield* openWorker<BasicOps>(t.make(), function* (w) {
-        let error: unknown;
-        try {
-          yield* w.call("parse" as never, [] as never);
-        } catch (e) {
-          error = e;
-        }
+        const error = yield* caught(w.call("parse" as never, [] as never));
         expect(error).toBeInstanceOf(TypeError);
         expect((error as Error).message).toMatch(/no operation "parse"; it defines "echo", "add".*defineWorker/);
       });
@@ -66,12 +56,7 @@ describe("workers bad input", () => {
     const t = await tracker("basic.worker");
     await run(function* () {
       yield* openWorker<BasicOps>(t.make(), function* (w) {
-        let error: unknown;
-        try {
-          yield* w.call("add", 1 as never);
-        } catch (e) {
-          error = e;
-        }
+        const error = yield* caught(w.call("add", 1 as never));
         expect((error as Error).message).toMatch(/arguments must be an array/);
       });
     });

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Cancelled, CancelScope, moveOnAfter, openNursery, run, sleep, BrokenResourceError } from "../../src/index.js";
 import { openWorker } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
-import { tracker, type WorkerTracker } from "./helpers.js";
+import { caught, tracker, type WorkerTracker } from "./helpers.js";
 
 function* untilLogged(t: WorkerTracker, line: string) {
   while (!t.logs.includes(line)) yield* sleep(0.005);
@@ -78,12 +78,7 @@ describe("cancelling a call", () => {
             }
           });
           expect(worker.alive).toBe(false);
-          let error: unknown;
-          try {
-            yield* worker.call("add", [1, 2]);
-          } catch (e) {
-            error = e;
-          }
+          const error = yield* caught(worker.call("add", [1, 2]));
           expect(error).toBeInstanceOf(BrokenResourceError);
           expect((error as Error).message).toMatch(/grace period of 0.3 s/);
         },

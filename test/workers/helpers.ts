@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { afterAll } from "vitest";
+import type { Operation } from "../../src/index.js";
 
 const outDir = mkdtempSync(join(tmpdir(), "trio-workers-"));
 const bundles = new Map<string, Promise<URL>>();
@@ -77,4 +78,14 @@ export class WorkerTracker {
 /** A tracker for fixture `name`. */
 export async function tracker(name: string): Promise<WorkerTracker> {
   return new WorkerTracker(await fixtureUrl(name));
+}
+
+/** Runs `op` and returns what it raised (undefined if it returned). */
+export function* caught(op: Operation<unknown>): Operation<unknown> {
+  try {
+    yield* op;
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Cancelled, CancelScope, ClosedResourceError, moveOnAfter, openNursery, run, sleep } from "../../src/index.js";
 import { openWorkerPool, type WorkerPool } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
-import { tracker } from "./helpers.js";
+import { caught, tracker } from "./helpers.js";
 
 describe("openWorkerPool", () => {
   it("runs at most size calls at once, on size workers, and closes them all", async () => {
@@ -120,12 +120,7 @@ describe("openWorkerPool", () => {
           { size: 1 },
         );
       });
-      let late: unknown;
-      try {
-        yield* pool.call("add", [1, 2]);
-      } catch (e) {
-        late = e;
-      }
+      const late = yield* caught(pool.call("add", [1, 2]));
       expect(late).toBeInstanceOf(ClosedResourceError);
       expect((late as Error).message).toMatch(/pool is closed.*Make calls inside the block/);
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ExceptionGroup, inspector, openNursery, run, sleep, TooSlowError } from "../../src/index.js";
 import { openWorker } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
-import { tracker } from "./helpers.js";
+import { caught, tracker } from "./helpers.js";
 
 describe("openWorker round trip", () => {
   it("returns results, runs calls concurrently, and leaves no thread behind", async () => {
@@ -131,19 +131,9 @@ describe("errors crossing back", () => {
     const t = await tracker("basic.worker");
     await run(function* () {
       yield* openWorker<BasicOps>(t.make(), function* (worker) {
-        let thrown: unknown;
-        try {
-          yield* worker.call("throwString", []);
-        } catch (e) {
-          thrown = e;
-        }
+        const thrown = yield* caught(worker.call("throwString", []));
         expect(thrown).toBe("a plain string");
-        let error: unknown;
-        try {
-          yield* worker.call("returnFunction", []);
-        } catch (e) {
-          error = e;
-        }
+        const error = yield* caught(worker.call("returnFunction", []));
         expect(error).toBeInstanceOf(TypeError);
         expect((error as Error).message).toMatch(/returnFunction.*cannot be sent to the page.*DataCloneError/);
         // The worker is still fine.
