@@ -13,6 +13,7 @@
 export { TrioRuntime, ScopedNursery, type TrioRuntimeOptions, type TaskSpawner, type ErrorReporter } from "./runtime.js";
 export { ReporterError } from "./report.js";
 export {
+  policyName,
   taskPolicy,
   TaskPolicy,
   TaskInstance,

@@ -241,7 +241,7 @@ export class TaskPolicy<A extends unknown[], T> {
     }
     this.policy = policy;
     this.maxConcurrency = policy === "unbounded" ? Infinity : max;
-    this.name = options.name ?? (fn.name || "task");
+    this.name = policyName(fn, options);
     this._state = this.derive();
   }
 
@@ -475,6 +475,11 @@ function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInst
   } finally {
     policy.ended(instance, state, value, failure, reason);
   }
+}
+
+/** The task name of a policy's instances: `options.name`, else the function's name, else "task". */
+export function policyName(fn: { readonly name: string }, options: TaskPolicyOptions): string {
+  return options.name ?? (fn.name || "task");
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   ScopedNursery,
   TaskPolicy,
   TrioRuntime,
+  policyName,
   requireRuntime,
   rootRuntimeOptions,
   taskOptions,
@@ -104,7 +105,7 @@ function useSubscription<A extends unknown[], T>(policy: TaskPolicy<A, T>): Task
  * latest one is used by later performs).
  */
 export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
-  const name = options.name ?? (fn.name || "task");
+  const name = policyName(fn, options);
   const owner = useNursery(`${name} scope`);
   const fnRef = useRef(fn);
   fnRef.current = fn;

@@ -43,6 +43,7 @@ import {
   ScopedNursery,
   TaskPolicy,
   TrioRuntime,
+  policyName,
   requireRuntime,
   rootRuntimeOptions,
   taskOptions,
@@ -157,7 +158,7 @@ interface HeldPolicy<A extends unknown[], T> {
  * latest committed one is used by later performs).
  */
 export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
-  const name = options.name ?? (fn.name || "task");
+  const name = policyName(fn, options);
   const owner = useNursery(`${name} scope`);
   const fnRef = useRef(fn);
   // After commit, before any effect of this commit may perform.
