@@ -402,7 +402,7 @@ export class TaskPolicy<A extends unknown[], T> {
   /** @internal An instance's task has ended. Counts it once, whatever happens after. */
   ended(instance: TaskInstance<T>, state: "succeeded" | "failed" | "cancelled", value: T | undefined, error: unknown, cancelReason?: string): void {
     const i = this.running.indexOf(instance);
-    if (i === -1 || instance.isFinished) return;
+    if (i === -1) return;
     this.running.splice(i, 1);
     if (state === "succeeded") {
       this.counts.succeeded++;
