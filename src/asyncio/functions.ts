@@ -13,6 +13,7 @@ import { describe } from "../core/errors.js";
 import { ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
+import { isGeneratorObject } from "./handles.js";
 import { getRunningLoop } from "./running.js";
 import { wrapPromise } from "./sleep.js";
 import type { Task, TaskOptions } from "./task.js";
@@ -27,8 +28,7 @@ export type AwaitedOf<A> = A extends Future<infer T> ? T : A extends Coroutine<i
 /** True for an asyncio coroutine: a generator object (not a Future). */
 export function isCoroutine(value: unknown): value is Coroutine<unknown> {
   if (value === null || typeof value !== "object" || value instanceof Future) return false;
-  const g = value as { next?: unknown; throw?: unknown; return?: unknown };
-  return typeof g.next === "function" && typeof g.throw === "function" && typeof g.return === "function";
+  return isGeneratorObject(value);
 }
 
 /** @internal True for a Promise or other thenable that is not an asyncio Future. */

@@ -12,7 +12,8 @@ import type { EventLoop } from "./event-loop.js";
 
 let nextHandleId = 1;
 
-function isGeneratorObject(value: unknown): boolean {
+/** @internal An object whose next, throw and return are functions: an asyncio coroutine, genuine generator or hand-written. */
+export function isGeneratorObject(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
   const g = value as { next?: unknown; throw?: unknown; return?: unknown };
   return typeof g.next === "function" && typeof g.throw === "function" && typeof g.return === "function";
