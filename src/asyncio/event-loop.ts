@@ -640,7 +640,11 @@ export class EventLoop {
         this.asyncgens.clear();
         const round = new Set<Task<unknown>>();
         this.shutdownRound = round;
-        for (const gen of gens) round.add(this.createTask(finalizeAsyncgen(this, gen), { name: "asyncgen finalizer" }));
+        for (const gen of gens) {
+          const task = this.createTask(finalizeAsyncgen(this, gen), { name: "asyncgen finalizer" });
+          // An eager task (a task factory's) may be done already: taskFinished would never take it out.
+          if (!task.done()) round.add(task);
+        }
         yield* this.waitFor(me, () => round.size === 0);
         this.shutdownRound = null;
       } else if (this.trioChildren.size > 0) {

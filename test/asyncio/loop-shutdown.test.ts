@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RuntimeError, checkpoint, openNursery, sleep as trioSleep, sleepForever, type Operation } from "../../src/core/index.js";
-import { aioAsTrio, openLoop, trioAsAio } from "../../src/bridge/index.js";
+import { aioAsTrio, aioIterAsTrio, openLoop, trioAsAio, type AioAsyncIterator } from "../../src/bridge/index.js";
 import { Event } from "../../src/sync/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
 import type { Coroutine, EventLoop } from "../../src/asyncio/index.js";
@@ -151,6 +151,29 @@ describe("tasks created while the loop shuts down", () => {
     expect(kept.ok).toBe(true);
     expect(log).toEqual(["closed"]);
     expect(kept.clock.currentTime()).toBe(3);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("an async iterator's finalizer that an eager task factory finishes at once does not hold the block open", async () => {
+    const log: string[] = [];
+    const iterator: AioAsyncIterator<number> = {
+      *next(): Coroutine<IteratorResult<number, unknown>> {
+        yield* asyncio.sleep(0);
+        return { done: false, value: 1 };
+      },
+      *return(): Coroutine<unknown> {
+        log.push("finalized");
+        return undefined;
+      },
+    };
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        loop.setTaskFactory((l, coro, options) => new asyncio.Task(coro, { ...options, loop: l, eagerStart: true }));
+        yield* aioIterAsTrio(iterator).receive();
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(log).toEqual(["finalized"]);
     expectNoLeftovers(kept.runner);
   });
 });
