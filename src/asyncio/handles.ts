@@ -28,7 +28,7 @@ export function isGeneratorObject(value: unknown): boolean {
 export function checkCallback(method: string, callback: unknown): void {
   if (typeof callback === "function") {
     if (!isGeneratorFunction(callback)) return;
-    const name = (callback as { name?: string }).name || "coro";
+    const name = functionName(callback) ?? "coro";
     throw new TypeError(
       `coroutines cannot be used with ${method}(): ${name} is a generator function, and calling it would only make a coroutine that never runs. ` +
         `Run it as a Task instead: loop.createTask(${name}()).`,

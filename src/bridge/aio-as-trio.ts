@@ -10,7 +10,7 @@
  * then ends cancelled, the Trio side raises `Cancelled`; a `CancelledError`
  * that the asyncio code raised on its own passes through unchanged.
  */
-import { describe } from "../core/errors.js";
+import { describe, functionName } from "../core/errors.js";
 import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { requireTask } from "../core/state.js";
 import { TaskState, type Task } from "../core/task.js";
@@ -25,7 +25,7 @@ import { currentLoop } from "./open-loop.js";
  */
 export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<T>): (...args: A) => Operation<T> {
   if (typeof fn !== "function") throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures).");
-  const name = fn.name || "asyncio";
+  const name = functionName(fn) ?? "asyncio";
   const adapted = function* (...args: A): Operation<T> {
     const trioTask = requireTask("aioAsTrio()");
     const loop = currentLoop();

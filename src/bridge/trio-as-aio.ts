@@ -9,7 +9,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import type { ContextVar } from "../core/context.js";
-import { Cancelled, ExceptionGroup, messageOf } from "../core/errors.js";
+import { Cancelled, ExceptionGroup, functionName, messageOf } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import { currentTask } from "../core/operations.js";
 import { isCancelledError } from "../asyncio/errors.js";
@@ -116,7 +116,7 @@ function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
  */
 export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<T>): (...args: A) => TrioFuture<T> {
   if (typeof fn !== "function") throw new TypeError("trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations).");
-  const name = fn.name || "trio";
+  const name = functionName(fn) ?? "trio";
   const adapted = (...args: A): TrioFuture<T> => {
     const loop = currentLoop();
     const future = new TrioFuture<T>(loop);

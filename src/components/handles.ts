@@ -3,6 +3,7 @@
  * pieces of their logic that know no framework: one definition, so the
  * adapters cannot drift apart.
  */
+import { functionName } from "../core/errors.js";
 import { RuntimeError } from "../core/index.js";
 import type { InstanceState, TaskInstance, TaskPolicy, TaskPolicyOptions, TaskPolicyState } from "./policy.js";
 import type { TrioRuntime, TrioRuntimeOptions } from "./runtime.js";
@@ -52,7 +53,7 @@ export function requireRuntime(runtime: TrioRuntime | null): TrioRuntime {
 /** `useTask`'s policy options (restartable, one run at a time); throws the error a binding's `useTask` gives for deps that are not an array. */
 export function taskOptions(fn: { readonly name: string }, deps: unknown, options: { name?: string }): TaskPolicyOptions {
   if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
-  return { policy: "restartable", maxConcurrency: 1, name: options.name ?? (fn.name || "useTask") };
+  return { policy: "restartable", maxConcurrency: 1, name: options.name ?? (functionName(fn) ?? "useTask") };
 }
 
 /** `useTask`'s result, from its restartable policy's state. */

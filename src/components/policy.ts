@@ -26,6 +26,7 @@
  * - A listener that throws is reported (see report.ts) and skipped: the
  *   bookkeeping of an ending instance runs exactly once whatever listeners do.
  */
+import { functionName } from "../core/errors.js";
 import { CancelScope, Cancelled, checkpointIfCancelled, type Operation } from "../core/index.js";
 import { Event } from "../sync/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
@@ -479,7 +480,7 @@ function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInst
 
 /** The task name of a policy's instances: `options.name`, else the function's name, else "task". */
 export function policyName(fn: { readonly name: string }, options: TaskPolicyOptions): string {
-  return options.name ?? (fn.name || "task");
+  return options.name ?? functionName(fn) ?? "task";
 }
 
 /**

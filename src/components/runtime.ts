@@ -29,6 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
+import { functionName } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -343,7 +344,7 @@ export class ScopedNursery implements TaskSpawner {
   /** Starts `fn(...args)` in this nursery (named after the function). */
   startSoon<A extends unknown[]>(fn: (...args: A) => Operation<unknown>, ...args: A): void {
     checkFn("startSoon(fn)", fn);
-    this.startSoonNamed(fn.name || "anonymous", fn, ...args);
+    this.startSoonNamed(functionName(fn) ?? "anonymous", fn, ...args);
   }
 
   /** Starts `fn(...args)` in this nursery as a task named `name`. */
