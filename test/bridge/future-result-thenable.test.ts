@@ -10,15 +10,7 @@ import { asyncioRun, AsyncioRunner, openLoop } from "../../src/bridge/index.js";
 import { currentTask, getRunningLoop, type Future } from "../../src/asyncio/index.js";
 import type { Coroutine } from "../../src/asyncio/types.js";
 import { run } from "../../src/core/index.js";
-
-/** Fails instead of hanging if `p` has not settled within `ms` of real time. */
-function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+import { within } from "../core/helpers.js";
 
 describe("a run or a Future whose result is an asyncio Future", () => {
   it("asyncioRun(main) where main returns its own Task rejects with a TypeError", async () => {
