@@ -4,10 +4,15 @@
  * all rows, so 10,000 tasks cost the same to render as 30.
  *
  * Keyboard: the tree itself holds focus (role="tree", tabindex 0) and points
- * at the active row with aria-activedescendant; the active row is always
- * scrolled into view, so it is always rendered. Up/Down, Home/End,
- * PageUp/PageDown move, Right expands or steps in, Left collapses or steps
- * out, Enter or Space selects.
+ * at the active row with aria-activedescendant; a row made active is
+ * scrolled into view once (not again when rows above it come and go, so the
+ * list does not jump back while the user scrolls elsewhere). Up/Down,
+ * Home/End, PageUp/PageDown move, Right expands or steps in, Left collapses
+ * or steps out, Enter or Space selects.
+ *
+ * Focus that comes from a pointer (mousedown on a row) neither moves the
+ * cursor nor scrolls: the click that follows selects the row under the
+ * pointer. Only keyboard focus (Tab) puts the cursor on a row.
  */
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
@@ -98,10 +103,15 @@ export function TreeView(props: TreeViewProps): JSX.Element {
   const viewport = height > 0 ? height : props.fallbackHeight;
   const activeIndex = activeKey === null ? -1 : rows.findIndex((r) => r.key === activeKey);
 
-  // Keep the active row in view (and so rendered, for aria-activedescendant).
+  // Bring a newly active row into view, once: later changes of its index
+  // (rows added or removed above it) leave the scroll position alone.
+  const revealed = useRef<string | null>(null);
+  // Set between a mousedown on the tree and the focus it causes.
+  const pointerDown = useRef(false);
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el === null || activeIndex < 0) return;
+    if (el === null || activeIndex < 0 || revealed.current === activeKey) return;
+    revealed.current = activeKey;
     const top = activeIndex * ROW_HEIGHT;
     let next = el.scrollTop;
     if (top < next) next = top;
@@ -110,7 +120,7 @@ export function TreeView(props: TreeViewProps): JSX.Element {
       el.scrollTop = next;
       setScrollTop(next);
     }
-  }, [activeIndex, viewport]);
+  }, [activeKey, activeIndex, viewport]);
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - overscan);
   const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + overscan);
@@ -222,9 +232,24 @@ export function TreeView(props: TreeViewProps): JSX.Element {
       role="tree"
       aria-label="Runs and tasks"
       tabIndex={0}
-      aria-activedescendant={activeIndex >= 0 ? rowDomId(rows[activeIndex]!.key) : undefined}
+      aria-activedescendant={activeIndex >= first && activeIndex < last ? rowDomId(rows[activeIndex]!.key) : undefined}
       onKeyDown={onKeyDown}
+      onMouseDown={() => {
+        pointerDown.current = true;
+      }}
+      onMouseUp={() => {
+        pointerDown.current = false;
+      }}
+      onBlur={() => {
+        pointerDown.current = false;
+      }}
       onFocus={() => {
+        // A click focuses the tree on mousedown: moving the cursor (and so
+        // scrolling) now would put another row under the mouseup.
+        if (pointerDown.current) {
+          pointerDown.current = false;
+          return;
+        }
         if (activeIndex < 0 && rows.length > 0) props.onActivate((rows.find((r) => r.key === selectedKey) ?? rows[0]!).key);
       }}
       onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}

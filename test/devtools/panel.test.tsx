@@ -144,6 +144,51 @@ describe("keyboard navigation", () => {
     }
   });
 
+  it("focus from a mousedown moves neither the cursor nor the scroll position; the click selects its row", async () => {
+    const fake = await panelWith(1000, { fallbackTreeHeight: 220 });
+    const tree = fake.container.querySelector<HTMLElement>('[role="tree"]')!;
+    await act(() => {
+      tree.scrollTop = 500 * ROW_HEIGHT;
+      tree.dispatchEvent(new Event("scroll"));
+    });
+    const row = fake.container.querySelector<HTMLElement>('[data-key="task:505"]')!;
+    await act(() => {
+      row.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+      tree.focus();
+    });
+    expect(tree.scrollTop).toBe(500 * ROW_HEIGHT);
+    expect(tree.hasAttribute("aria-activedescendant")).toBe(false);
+    await act(() => {
+      row.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+      row.click();
+    });
+    expect(fake.container.querySelector('[data-key="task:505"]')!.getAttribute("aria-selected")).toBe("true");
+    expect(tree.scrollTop).toBe(500 * ROW_HEIGHT);
+    // After a blur, focus from the keyboard puts the cursor back (on the selected row).
+    await act(() => tree.blur());
+    await act(() => tree.focus());
+    expect(tree.getAttribute("aria-activedescendant")).toBe("tad-row-task-505");
+  });
+
+  it("does not scroll back to the active row when rows come and go above it", async () => {
+    const fake = await panelWith(1000, { fallbackTreeHeight: 220 });
+    const tree = fake.container.querySelector<HTMLElement>('[role="tree"]')!;
+    await act(() => tree.focus());
+    for (let i = 0; i < 3; i++) await key(tree, "PageDown");
+    const active = tree.getAttribute("aria-activedescendant")!;
+    expect(active).toMatch(/^tad-row-task-\d+$/);
+    await act(() => {
+      tree.scrollTop = 600 * ROW_HEIGHT;
+      tree.dispatchEvent(new Event("scroll"));
+    });
+    // A task above the active row goes away: every index below moves; the view stays where the user scrolled.
+    await fake.push(update({ tasks: { upserted: [], removed: [2] } }));
+    expect(tree.scrollTop).toBe(600 * ROW_HEIGHT);
+    // The keys still bring the cursor back into view.
+    await key(tree, "ArrowDown");
+    expect(tree.scrollTop).toBeLessThan(60 * ROW_HEIGHT);
+  });
+
   it("keeps the active row rendered when the keys take it far below the viewport", async () => {
     const fake = await panelWith(1000, { fallbackTreeHeight: 220 });
     const tree = fake.container.querySelector<HTMLElement>('[role="tree"]')!;

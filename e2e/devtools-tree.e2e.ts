@@ -1,0 +1,64 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// The devtools tree under a real pointer, on the playground page with
+// 10,000 extra tasks: the first click after a scroll must land on the row
+// under the pointer (focus from a pointer must neither move the keyboard
+// cursor nor scroll the tree).
+
+const tree = (page: Page) => page.getByRole("tree", { name: "Runs and tasks" });
+
+/** A sleeper row well inside the tree's viewport (so clicking it needs no scroll), by its data-key. */
+async function rowInView(page: Page): Promise<{ key: string; name: string }> {
+  return tree(page).evaluate((el) => {
+    const rows = [...el.querySelectorAll<HTMLElement>("[role=treeitem]")].filter(
+      (r) => r.offsetTop > el.scrollTop + 60 && r.offsetTop < el.scrollTop + el.clientHeight - 60 && /^sleeper-/.test(r.getAttribute("aria-label") ?? ""),
+    );
+    const r = rows[Math.floor(rows.length / 2)]!;
+    return { key: r.dataset.key!, name: r.getAttribute("aria-label")!.split(",")[0]! };
+  });
+}
+
+async function openWithCrowd(page: Page): Promise<void> {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto("/devtools-playground.html");
+  await expect(page.getByRole("treeitem", { name: /^fetcher-3/ })).toBeVisible();
+  await page.getByRole("button", { name: "Spawn 10,000 tasks" }).click();
+  await expect(page.getByTestId("status")).toContainText(/100\d\d tasks/);
+  expect(errors).toEqual([]);
+}
+
+test("the first click after a scroll selects the row under the pointer, and the tree stays put", async ({ page }) => {
+  await openWithCrowd(page);
+  // Scroll deep into the 10,000 (the tree has not had focus yet).
+  await tree(page).evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+  const { key, name } = await rowInView(page);
+  const scrolledTo = await tree(page).evaluate((el) => el.scrollTop);
+  expect(scrolledTo).toBeGreaterThan(1000);
+  await page.locator(`[data-key="${key}"]`).click();
+  await expect(page.locator(`[data-key="${key}"]`)).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByTestId("detail").getByRole("heading").first()).toContainText(name.split(" #")[0]!);
+  expect(await tree(page).evaluate((el) => el.scrollTop)).toBe(scrolledTo);
+  // A second scroll and click (the tree now has focus and a cursor) behaves the same.
+  await tree(page).evaluate((el) => el.scrollTo(0, (el.scrollHeight * 3) / 4));
+  const second = await rowInView(page);
+  await page.locator(`[data-key="${second.key}"]`).click();
+  await expect(page.locator(`[data-key="${second.key}"]`)).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator(`[data-key="${key}"]`)).toHaveCount(0);
+  // The keyboard goes on from the clicked row.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await expect(page.locator(`[data-key="${second.key}"]`)).toHaveAttribute("aria-selected", "false");
+});
+
+test("focus from the keyboard still puts the cursor on a row", async ({ page }) => {
+  await page.goto("/devtools-playground.html");
+  await expect(page.getByRole("treeitem", { name: /^fetcher-3/ })).toBeVisible();
+  await page.getByRole("searchbox", { name: /Search tasks/ }).focus();
+  // Tab from the toolbar to the tree: the filters, checkbox, threshold and buttons come between.
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press("Tab");
+    if (await tree(page).evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)) break;
+  }
+  await expect(tree(page)).toHaveAttribute("aria-activedescendant", /tad-row-/);
+});
