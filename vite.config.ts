@@ -22,6 +22,7 @@ export default defineConfig(({ command }) => {
       { find: /^trio-asyncio\/workers$/, replacement: resolve(here, "src/workers/index.ts") },
       { find: /^trio-asyncio\/web$/, replacement: resolve(here, "src/web/index.ts") },
       { find: /^trio-asyncio\/testing$/, replacement: resolve(here, "src/testing/index.ts") },
+      { find: /^trio-asyncio\/asyncio$/, replacement: resolve(here, "src/asyncio-namespace.ts") },
       { find: /^trio-asyncio$/, replacement: resolve(here, "src/index.ts") },
     ],
   },
@@ -48,6 +49,7 @@ export default defineConfig(({ command }) => {
       entry: {
         index: resolve(here, "src/index.ts"),
         testing: resolve(here, "src/testing/index.ts"),
+        asyncio: resolve(here, "src/asyncio-namespace.ts"),
         workers: resolve(here, "src/workers/index.ts"),
         web: resolve(here, "src/web/index.ts"),
         devtools: resolve(here, "devtools/index.ts"),

@@ -9,8 +9,8 @@
  *     LICENSE, and every relative link of the shipped Markdown;
  *   - type-checks an app importing every entry (strict, skipLibCheck off)
  *     under moduleResolution bundler, node16 and nodenext;
- *   - runs a Node program using the Trio core, the asyncio layer and the
- *     testing entry (compiled by that node16 check), and `require()`s the
+ *   - runs a Node program using the Trio core, the asyncio layer (the
+ *     namespace and the trio-asyncio/asyncio subpath) and the testing entry (compiled by that node16 check), and `require()`s the
  *     package as CommonJS code would;
  *   - builds a Vite app with the devtools panel, a Preact app and a React
  *     app, and loads them in Chromium (Debian's, with the flags of e2e/playwright.config.ts,
@@ -170,6 +170,22 @@ function writeConsumerManifest(app: string, tarball: string, ours: Manifest): vo
   writeFileSync(join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+/** The import specifiers of the package's entries ("trio-asyncio", "trio-asyncio/web", ...), from its `exports`. */
+function packageEntries(manifest: Manifest): string[] {
+  const exportsMap = manifest.exports;
+  if (exportsMap === null || typeof exportsMap !== "object") throw new CheckFailed("package.json has no exports map");
+  return Object.keys(exportsMap)
+    .filter((key) => key !== "./package.json")
+    .map((key) => (key === "." ? "trio-asyncio" : `trio-asyncio/${key.slice(2)}`));
+}
+
+/** The type-checked app must import every entry, so that each entry's declarations are read. */
+function checkEveryEntryImported(manifest: Manifest): void {
+  const sources = ["src/all-entries.tsx", "src/react-entry.tsx"].map((file) => readFileSync(join(template, file), "utf8")).join("\n");
+  const missing = packageEntries(manifest).filter((entry) => !sources.includes(`from "${entry}"`));
+  if (missing.length > 0) throw new CheckFailed(`scripts/consumer/src/all-entries.tsx does not import ${missing.join(", ")}; add a use of each so its declarations are type-checked`);
+}
+
 /** Whether tsconfig.build.json strips `@internal` members from the declarations. */
 function stripsInternal(): boolean {
   const config = JSON.parse(readFileSync(join(repo, "tsconfig.build.json"), "utf8")) as { compilerOptions?: { stripInternal?: boolean } };
@@ -192,7 +208,7 @@ function checkInstalled(app: string, strips: boolean): void {
   };
   if (strips) walk(join(installed, "dist"));
   // Each entry must resolve inside the consumer's own node_modules.
-  const entries = ["trio-asyncio", "trio-asyncio/testing", "trio-asyncio/devtools", "trio-asyncio/preact", "trio-asyncio/react"];
+  const entries = packageEntries(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as Manifest);
   const script = `for (const e of ${JSON.stringify(entries)}) console.log(import.meta.resolve(e));`;
   const resolved = sh(process.execPath, ["--input-type=module", "-e", script], app, { env: outsideEnv() }).trim().split("\n");
   const home = realpathSync(installed);
@@ -323,6 +339,7 @@ async function main(): Promise<void> {
     if (!strips) console.log("consumer-check: note: stripInternal is off in tsconfig.build.json, so @internal members ship in the .d.ts");
 
     const tsc = join(app, "node_modules", ".bin", "tsc");
+    checkEveryEntryImported(manifest);
     for (const resolution of ["bundler", "nodenext", "node16"]) {
       await step(`typecheck every entry, strict, skipLibCheck off, moduleResolution ${resolution}`, () => {
         sh(tsc, ["-p", `tsconfig.${resolution}.json`], app, { env: outsideEnv() });

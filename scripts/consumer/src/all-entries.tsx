@@ -8,6 +8,9 @@ import { run, openNursery, sleep, asyncio, inspector, type Operation, type Task 
 import { MockClock, waitAllTasksBlocked, assertCheckpoints, type MockClockOptions } from "trio-asyncio/testing";
 import { mountDevtools, DevtoolsPanel, type MountOptions, type MountedDevtools, type DevtoolsPanelProps } from "trio-asyncio/devtools";
 import { TrioRoot, TrioRuntime, useTask, useNursery, useTaskPolicy, type TaskPolicyHandle } from "trio-asyncio/preact";
+import { waitEvent, nextFrame, fetchOp, openEventChannel, type EventChannel } from "trio-asyncio/web";
+import { defineWorker, openWorker, type WorkerHandle } from "trio-asyncio/workers";
+import { sleep as aioSleep, gather, Queue, run as aioRun, type Coroutine } from "trio-asyncio/asyncio";
 
 function* fetchName(id: number): Operation<string> {
   yield* sleep(0.1);
@@ -19,6 +22,35 @@ function* countdown(): asyncio.Coroutine<number> {
   return 3;
 }
 
+function* fromSubpath(): Coroutine<number[]> {
+  const queue = new Queue<number>();
+  yield* queue.put(1);
+  yield* aioSleep(0.01);
+  return yield* gather(queue.get(), countdown());
+}
+
+// The web and workers entries, used as a page would.
+export const operations = defineWorker({
+  *double(x: number) {
+    yield* sleep(0);
+    return 2 * x;
+  },
+});
+
+function* webAndWorkers(button: HTMLButtonElement): Operation<number> {
+  const click: MouseEvent = yield* waitEvent<MouseEvent>(button, "click");
+  const frame: number = yield* nextFrame();
+  const response: Response = yield* fetchOp("/data.json");
+  const clicks = yield* openEventChannel(button, "click", function* (events: EventChannel<Event>) {
+    const first: Event = yield* events.receive();
+    return first.type;
+  });
+  const doubled = yield* openWorker<typeof operations, number>(new URL("./worker.js", import.meta.url), function* (worker: WorkerHandle<typeof operations>) {
+    return yield* worker.call("double", [21]);
+  });
+  return click.button + frame + response.status + clicks.length + doubled;
+}
+
 export async function everything(): Promise<void> {
   const name: string = await run(fetchName, 1);
   const tasks: Task<string>[] = [];
@@ -28,6 +60,8 @@ export async function everything(): Promise<void> {
     });
   });
   const three: number = await asyncio.run(countdown());
+  const both: number[] = await aioRun(fromSubpath());
+  const fromWeb: number = await run(webAndWorkers, document.createElement("button"));
   const snapshot = inspector.inspect();
   const unsubscribe: () => void = inspector.subscribe(() => {});
   unsubscribe();
@@ -42,7 +76,7 @@ export async function everything(): Promise<void> {
   const mountOptions: MountOptions = { initiallyOpen: true };
   const mounted: MountedDevtools = mountDevtools(mountOptions);
   mounted.unmount();
-  console.log(name, tasks.length, three, snapshot, clock);
+  console.log(name, tasks.length, three, both, fromWeb, snapshot, clock);
 }
 
 function Profile(props: { id: number }) {

@@ -5,6 +5,7 @@
  */
 import { run, runWith, openNursery, sleep, moveOnAfter, CancelScope, Cancelled, currentTime, openLoop, aioAsTrio, asyncio, asyncioRun, type Operation } from "trio-asyncio";
 import { MockClock, waitAllTasksBlocked } from "trio-asyncio/testing";
+import * as asyncioSubpath from "trio-asyncio/asyncio";
 
 function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new Error(`consumer node app: ${what}`);
@@ -69,6 +70,17 @@ const bridged = await run(function* () {
 check(bridged.join(",") === "2,4,6", `asyncio gather through openLoop gave ${bridged.join(",")}`);
 check((await asyncioRun(gatherAll())).join(",") === "2,4,6", "asyncioRun(gatherAll()) gave another result");
 check(asyncio.run === asyncioRun, "asyncio.run is not asyncioRun");
+// The subpath is the same layer as the namespace (one copy of its state), name for name.
+for (const name of Object.keys(asyncio) as (keyof typeof asyncio)[]) {
+  check(asyncioSubpath[name] === asyncio[name], `trio-asyncio/asyncio's ${name} is not asyncio.${name}`);
+}
+check(Object.keys(asyncioSubpath).length === Object.keys(asyncio).length, "trio-asyncio/asyncio and the asyncio namespace export different names");
+function* viaSubpath(): asyncioSubpath.Coroutine<number[]> {
+  const queue = new asyncioSubpath.Queue<number>();
+  yield* queue.put(5);
+  return yield* asyncioSubpath.gather(queue.get(), double(3));
+}
+check((await asyncioSubpath.run(viaSubpath())).join(",") === "5,6", "trio-asyncio/asyncio's run(gather(...)) gave another result");
 console.log("node: asyncio layer ok");
 
 // The testing entry: a MockClock that autojumps makes an hour pass at once,
