@@ -49,9 +49,8 @@ function makeApp(): string {
   return app;
 }
 
-async function measure(app: string, row: SizeRow, mode: Mode): Promise<Measured> {
-  const file = join(app, `${row.id}.js`);
-  writeFileSync(file, row.source);
+/** The JS chunks of a Vite app build of `file`. */
+async function buildApp(app: string, file: string, mode: Mode, minify: boolean): Promise<Rolldown.OutputChunk[]> {
   const output = (await build({
     configFile: false,
     root: app,
@@ -61,13 +60,24 @@ async function measure(app: string, row: SizeRow, mode: Mode): Promise<Measured>
     resolve: { conditions: ["module", "browser", mode] },
     build: {
       write: false,
-      minify: true,
+      minify,
       target: "es2022",
       modulePreload: false,
       rolldownOptions: { input: file, external: [/^node:/] },
     },
   })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
-  const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => o.output).filter((o) => o.type === "chunk");
+  return (Array.isArray(output) ? output : [output]).flatMap((o) => o.output).filter((o) => o.type === "chunk");
+}
+
+async function measure(app: string, row: SizeRow, mode: Mode): Promise<Measured> {
+  const file = join(app, `${row.id}.js`);
+  writeFileSync(file, row.source);
+  if (row.excludes !== undefined) {
+    const code = (await buildApp(app, file, mode, false)).map((chunk) => chunk.code).join("\n");
+    const found = row.excludes.filter((name) => new RegExp(`\\bclass ${name}\\b|\\b${name}(\\$\\d+)? = class\\b`).test(code));
+    if (found.length > 0) throw new Error(`"${row.name}" brings in ${found.join(", ")}, which it does not use: tree shaking per name is broken`);
+  }
+  const chunks = await buildApp(app, file, mode, true);
   let minified = 0;
   let gzip = 0;
   for (const chunk of chunks) {
