@@ -9,6 +9,7 @@ const DEMOS = [
   ["Legacy asyncio module", "/legacy/"],
   ["Component lifetime", "/lifetime/"],
   ["React bindings", "/react/"],
+  ["Worker pool", "/workers/"],
 ] as const;
 
 test("the demo index links every demo, and each demo page loads with the devtools panel", async ({ page }) => {

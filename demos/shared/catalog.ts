@@ -17,4 +17,5 @@ export const DEMOS: readonly DemoEntry[] = [
   { id: "legacy", title: "Legacy asyncio module", summary: "Callback-and-Future asyncio code with a Queue, driven and cancelled from Trio." },
   { id: "lifetime", title: "Component lifetime", summary: "Mount and unmount components that own tasks; the inspector shows nothing is left." },
   { id: "react", title: "React bindings", summary: "trio-asyncio/react under StrictMode: a search restarted in a transition, started once, aborted on unmount." },
+  { id: "workers", title: "Worker pool", summary: "A Mandelbrot view on a pool of Web Workers; a restart cancels the job in the workers, terminating those that never checkpoint." },
 ];
