@@ -135,9 +135,10 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   let blocked = 0;
   let longBlocked = 0;
   const nowMs = now();
-  for (const id of store.blockedSince.keys()) {
+  for (const t of store.tasks.values()) {
+    if (t.status !== "blocked") continue;
     blocked++;
-    if ((store.blockedFor(id, nowMs) ?? 0) >= threshold * 1000) longBlocked++;
+    if (store.blockedTooLong(t.id, nowMs, threshold * 1000)) longBlocked++;
   }
 
   return (

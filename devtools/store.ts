@@ -1,7 +1,10 @@
 /**
  * The panel's model: the inspector's flat records kept in maps, updated from
- * the diff feed, plus what only the panel knows (when each task was first
- * seen blocked, which tasks exited with an error, the recorded timeline).
+ * the diff feed, plus what only the panel knows (which tasks exited with
+ * an error, the recorded timeline). How long a task has been blocked comes
+ * from the runtime (`TaskRecord.blockedSince`, stamped when it parks), not
+ * from sampling: a task that wakes and parks again between two samples
+ * starts over.
  *
  * It is plain TypeScript with no DOM, so it can be tested alone, and it
  * counts two versions: `structure` (the set of rows changed: something was
@@ -44,8 +47,6 @@ export class PanelStore {
   readonly scopes = new Map<number, inspector.ScopeRecord>();
   readonly loops = new Map<number, inspector.LoopRecord>();
   readonly futures = new Map<number, inspector.FutureRecord>();
-  /** performance.now() when each task was first seen blocked (cleared when it moves on). */
-  readonly blockedSince = new Map<number, number>();
   /** Tasks that exited with an error, by id, oldest first. */
   readonly errored = new Map<number, ErroredTask>();
   /** The recorded timeline (live), see `recording`. */
@@ -71,7 +72,7 @@ export class PanelStore {
   apply(update: inspector.InspectorUpdate): void {
     let structural = false;
     if (update.full !== undefined) {
-      this.load(update.full, update.at);
+      this.load(update.full);
       structural = true;
     }
     // Errors first: the exited task's last record is still in the map.
@@ -86,8 +87,6 @@ export class PanelStore {
     for (const r of update.runs.upserted) this.clocks.set(r.id, { time: r.time, at: update.at, finished: r.finished });
     for (const id of update.runs.removed) this.clocks.delete(id);
     structural = upsert(this.tasks, update.tasks) || structural;
-    for (const t of update.tasks.upserted) this.noteBlocked(t, update.at);
-    for (const id of update.tasks.removed) this.blockedSince.delete(id);
     structural = upsert(this.nurseries, update.nurseries) || structural;
     upsert(this.scopes, update.scopes);
     structural = upsert(this.loops, update.loops) || structural;
@@ -151,14 +150,31 @@ export class PanelStore {
     return task.status;
   }
 
-  /** How long (ms) the task has been blocked at `nowMs`, or null if it is not. */
+  /**
+   * How long (ms) the task has been blocked at `nowMs` (performance.now()),
+   * or null if it is not: the run's clock now (extrapolated) minus when the
+   * runtime says it last parked.
+   */
   blockedFor(taskId: number, nowMs: number): number | null {
-    const since = this.blockedSince.get(taskId);
-    return since === undefined ? null : Math.max(0, nowMs - since);
+    const t = this.tasks.get(taskId);
+    if (t === undefined || t.status !== "blocked" || t.blockedSince === null) return null;
+    const time = this.runTime(t.runId, nowMs);
+    return time === undefined ? null : Math.max(0, (time - t.blockedSince) * 1000);
   }
 
-  private load(full: inspector.Snapshot, at: number): void {
-    const blocked = new Map(this.blockedSince);
+  /**
+   * True if the task counts as stuck: blocked at least `thresholdMs` on
+   * something other than its own children (a task waiting for its nursery
+   * is where it should be; its children are what to look at).
+   */
+  blockedTooLong(taskId: number, nowMs: number, thresholdMs: number): boolean {
+    const t = this.tasks.get(taskId);
+    if (t === undefined || t.waitingOn?.kind === "nursery") return false;
+    const blocked = this.blockedFor(taskId, nowMs);
+    return blocked !== null && blocked >= thresholdMs;
+  }
+
+  private load(full: inspector.Snapshot): void {
     this.runs.clear();
     this.tasks.clear();
     this.nurseries.clear();
@@ -166,30 +182,15 @@ export class PanelStore {
     this.loops.clear();
     this.futures.clear();
     this.clocks.clear();
-    this.blockedSince.clear();
     for (const r of full.runs) {
       this.runs.set(r.id, r);
       this.clocks.set(r.id, { time: r.time, at: full.takenAt, finished: r.finished });
     }
-    for (const t of full.tasks) {
-      this.tasks.set(t.id, t);
-      // A resubscription (e.g. to capture stacks) must not reset the clocks.
-      const since = blocked.get(t.id);
-      if (since !== undefined && t.status === "blocked") this.blockedSince.set(t.id, since);
-      else this.noteBlocked(t, at);
-    }
+    for (const t of full.tasks) this.tasks.set(t.id, t);
     for (const n of full.nurseries) this.nurseries.set(n.id, n);
     for (const s of full.scopes) this.scopes.set(s.id, s);
     for (const l of full.loops) this.loops.set(l.id, l);
     for (const f of full.futures) this.futures.set(f.id, f);
-  }
-
-  private noteBlocked(t: inspector.TaskRecord, at: number): void {
-    if (t.status === "blocked") {
-      if (!this.blockedSince.has(t.id)) this.blockedSince.set(t.id, at);
-    } else {
-      this.blockedSince.delete(t.id);
-    }
   }
 
   private changed(): void {
@@ -215,5 +216,5 @@ function appendCapped<T>(list: T[], items: readonly T[]): void {
 }
 
 function fallbackRecord(e: inspector.TimelineEvent): inspector.TaskRecord {
-  return { id: e.id, runId: e.runId, name: e.name, status: "done", system: false, nurseryId: null, parentTaskId: null, scopeIds: [], waitingOn: null };
+  return { id: e.id, runId: e.runId, name: e.name, status: "done", system: false, nurseryId: null, parentTaskId: null, scopeIds: [], waitingOn: null, blockedSince: null };
 }

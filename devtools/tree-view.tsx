@@ -58,10 +58,9 @@ function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: numb
     } else if (rec !== undefined) {
       if (rec.system) badges.push(<span class="tad-badge" key="s">system</span>);
       if (rec.waitingOn !== null) meta = rec.waitingOn.label;
-      const blocked = store.blockedFor(rec.id, nowMs);
-      if (blocked !== null && blocked >= threshold) {
+      if (store.blockedTooLong(rec.id, nowMs, threshold)) {
         long = true;
-        badges.push(<span class="tad-badge tad-warn" key="b">blocked {formatDuration(blocked / 1000)}</span>);
+        badges.push(<span class="tad-badge tad-warn" key="b">blocked {formatDuration((store.blockedFor(rec.id, nowMs) ?? 0) / 1000)}</span>);
       }
     }
   } else if (row.kind === "nursery") {

@@ -144,6 +144,14 @@ export class Runner implements ClockListener {
   private readonly sliceSeconds: number;
   /** When the current batch started (real seconds), for sliceLeft(). */
   private batchStartedAt = 0;
+  /**
+   * The run's clock as last read in this batch (its start, or the last
+   * deadline check): stamped on a task when it parks (Task.parkedAt), so a
+   * park costs a store, not a clock read.
+   */
+  private batchTime = 0;
+  /** The clock is the host's (SystemClock): the batch's real start time is its reading. */
+  private readonly realClock: boolean;
   /** Set by sliceLeft() once the slice is used up: the batch ends after the current step. */
   private endBatchSoon = false;
   private readonly queue = takeSpareQueue();
@@ -186,6 +194,8 @@ export class Runner implements ClockListener {
       throw new TypeError("run(): options.instruments must be an array of instrument objects.");
     }
     this.clock = clock;
+    // A subclass may change currentTime(): only the plain host clock reads as real seconds.
+    this.realClock = Object.getPrototypeOf(clock) === SystemClock.prototype;
     this.sliceSeconds = slice;
     this.name = options.name ?? `run-${this.id}`;
     this.instruments = options.instruments?.length ? new Instruments(options.instruments) : null;
@@ -319,6 +329,7 @@ export class Runner implements ClockListener {
     }
     const startedAt = realSeconds();
     this.batchStartedAt = startedAt;
+    this.batchTime = this.realClock ? startedAt : this.clock.currentTime();
     this.endBatchSoon = false;
     const obs = observer.current;
     const stats = this.statistics;
@@ -345,6 +356,7 @@ export class Runner implements ClockListener {
         }
         interval = nextClockInterval(interval, now - lastLook, slice);
         lastLook = now;
+        if (this.realClock) this.batchTime = now;
         lookAt = steps + interval;
         if (this.deadlines.size > 0) this.fireDeadlines();
       }
@@ -440,6 +452,7 @@ export class Runner implements ClockListener {
         }
       } else if (yielded === PARK) {
         task.state = TaskState.BLOCKED;
+        task.parkedAt = this.batchTime;
         if (task.abortFn === null) {
           task.abortFn = refuseAbort;
         }
@@ -620,6 +633,7 @@ export class Runner implements ClockListener {
 
   private fireDeadlines(): void {
     const now = this.clock.currentTime();
+    this.batchTime = now;
     for (let entry = this.deadlines.popExpired(now); entry !== undefined; entry = this.deadlines.popExpired(now)) {
       entry.expire();
     }

@@ -100,6 +100,7 @@ export class Task<T = unknown> {
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
   /** @internal bits: RESUME_THROWS, IN_SHARED_OP, IS_GENERATOR */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
+  /** @internal the run's clock (seconds) when the task last parked, for the inspector: the batch's time, not read per park */ parkedAt = 0;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** @internal rarely used state, made on demand */ extras: TaskExtras<T> | null = null;

@@ -63,6 +63,13 @@ export interface TaskRecord {
   /** The task's cancel scopes, innermost first, up to the run's root. */
   scopeIds: number[];
   waitingOn: WaitInfo | null;
+  /**
+   * While blocked: when the task last parked, on the run's clock (seconds,
+   * as `RunRecord.time`); null otherwise. The runtime stamps it with the
+   * clock reading of the scheduler batch it parked in, so it may be early
+   * by up to one time slice (5 ms by default) or one long step.
+   */
+  blockedSince: number | null;
 }
 
 /** A nursery: its scope id doubles as its id. */
@@ -191,7 +198,9 @@ function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeReco
     deadline: deadline === Infinity ? null : deadline,
     timeLeft: deadline === Infinity ? null : deadline - now,
     shield: scope.shield,
-    cancelCalled: scope.cancelCalled,
+    // Not `cancelCalled`: as in Trio, that getter cancels a scope whose
+    // deadline has passed. Looking must not act: the scheduler decides when.
+    cancelCalled: scope.cancelFlag,
     cancelReason: scope.cancelReason ?? null,
     cancelled: scope.effective,
   };
@@ -251,6 +260,7 @@ export function taskRecord(task: Task, runner: Runner, nursery: Nursery | null):
     parentTaskId: nursery?.parentTask?.id ?? null,
     scopeIds,
     waitingOn: describeWait(task),
+    blockedSince: task.status === "blocked" ? task.parkedAt : null,
   };
 }
 

@@ -55,7 +55,8 @@ export async function until(cond: () => boolean, frames?: { runFrame(): number }
 
 /** A task record with defaults. */
 export function taskRec(id: number, over: Partial<inspector.TaskRecord> = {}): inspector.TaskRecord {
-  return { id, runId: 1, name: `task-${id}`, status: "blocked", system: false, nurseryId: null, parentTaskId: null, scopeIds: [], waitingOn: null, ...over };
+  const blocked = (over.status ?? "blocked") === "blocked";
+  return { id, runId: 1, name: `task-${id}`, status: "blocked", system: false, nurseryId: null, parentTaskId: null, scopeIds: [], waitingOn: null, blockedSince: blocked ? 0 : null, ...over };
 }
 
 /** A scope record with defaults. */

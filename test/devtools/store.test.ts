@@ -18,23 +18,30 @@ describe("PanelStore", () => {
     expect(store.structure).toBe(structure + 1);
   });
 
-  it("remembers when each task was first seen blocked, across updates and resubscriptions", () => {
+  it("reads how long a task has been blocked from the runtime's park time, on the run's clock", () => {
     const store = new PanelStore();
-    store.apply(update({ at: 1000, full: bigSnapshot(2) }));
-    expect(store.blockedFor(2, 4000)).toBe(3000);
-    // Still blocked in a later update (e.g. waiting on something else): the clock keeps running.
-    store.apply(update({ at: 2000, tasks: { upserted: [taskRec(2, { status: "blocked", waitingOn: { kind: "Event", label: "Event" } })], removed: [] } }));
-    expect(store.blockedFor(2, 4000)).toBe(3000);
-    // It ran: the clock resets.
-    store.apply(update({ at: 3000, tasks: { upserted: [taskRec(2, { status: "runnable" })], removed: [] } }));
-    expect(store.blockedFor(2, 4000)).toBe(null);
-    store.apply(update({ at: 3500, tasks: { upserted: [taskRec(2, { status: "blocked" })], removed: [] } }));
-    expect(store.blockedFor(2, 4000)).toBe(500);
-    // A new full snapshot (resubscribing to capture stacks) keeps it.
-    store.apply(update({ at: 3900, full: { ...bigSnapshot(2), tasks: [taskRec(2, { status: "blocked" })] } }));
-    expect(store.blockedFor(2, 4000)).toBe(500);
-    store.apply(update({ at: 3950, tasks: { upserted: [], removed: [2] } }));
-    expect(store.blockedFor(2, 4000)).toBe(null);
+    const snap = bigSnapshot(2);
+    snap.runs[0]!.time = 10;
+    snap.takenAt = 1000;
+    snap.tasks[1] = taskRec(2, { blockedSince: 4, nurseryId: 100, parentTaskId: 1 });
+    store.apply(update({ at: 1000, full: snap }));
+    // Run clock 10 s at 1000 ms, extrapolated to 11 s at 2000 ms: blocked since 4 s.
+    expect(store.blockedFor(2, 2000)).toBe(7000);
+    expect(store.blockedTooLong(2, 2000, 5000)).toBe(true);
+    expect(store.blockedTooLong(2, 2000, 8000)).toBe(false);
+    // It woke and parked again between two samples: the runtime's stamp moved, so does the panel.
+    store.apply(update({ at: 1500, tasks: { upserted: [taskRec(2, { blockedSince: 10.4 })], removed: [] } }));
+    expect(store.blockedFor(2, 2000)).toBeCloseTo(600, 6);
+    expect(store.blockedTooLong(2, 2000, 5000)).toBe(false);
+    // Not blocked: no figure.
+    store.apply(update({ at: 1600, tasks: { upserted: [taskRec(2, { status: "runnable" })], removed: [] } }));
+    expect(store.blockedFor(2, 2000)).toBe(null);
+    // A task waiting on its own nursery is blocked, but not stuck.
+    store.apply(update({ at: 1700, tasks: { upserted: [taskRec(1, { name: "main", blockedSince: 0, waitingOn: { kind: "nursery", label: "its children (nursery 100)" } })], removed: [] } }));
+    expect(store.blockedFor(1, 2000)).toBe(11_000);
+    expect(store.blockedTooLong(1, 2000, 5000)).toBe(false);
+    store.apply(update({ at: 1800, tasks: { upserted: [], removed: [2] } }));
+    expect(store.blockedFor(2, 2000)).toBe(null);
   });
 
   it("extrapolates a run's clock from its last reading, and stops it when the run finished", () => {
