@@ -301,6 +301,7 @@ interface TaskCacheEntry {
   status: string;
   name: string;
   waitingOn: unknown;
+  parkedAt: number;
   scope: CancelScope;
   deadline: number | undefined;
   nursery: object | null;
@@ -335,6 +336,7 @@ function cachedTaskRecord(t: Task, runner: Runner, n: Parameters<typeof taskReco
     c.epoch === cacheEpoch &&
     c.status === status &&
     c.waitingOn === waitingOn &&
+    c.parkedAt === t.parkedAt &&
     c.scope === t.scope &&
     c.deadline === deadline &&
     c.nursery === n &&
@@ -343,7 +345,7 @@ function cachedTaskRecord(t: Task, runner: Runner, n: Parameters<typeof taskReco
     return c.record;
   }
   const record = taskRecord(t, runner, n);
-  taskCache.set(t, { epoch: cacheEpoch, status, name: t.name, waitingOn, scope: t.scope, deadline, nursery: n, record });
+  taskCache.set(t, { epoch: cacheEpoch, status, name: t.name, waitingOn, parkedAt: t.parkedAt, scope: t.scope, deadline, nursery: n, record });
   return record;
 }
 
@@ -356,7 +358,7 @@ function cachedScopeRecord(sc: CancelScope, runner: Runner, now: number): ScopeR
     c.active === sc.active &&
     c.deadline === deadline &&
     c.shield === sc.shield &&
-    c.cancelCalled === sc.cancelCalled &&
+    c.cancelCalled === sc.cancelFlag &&
     c.cancelled === sc.effective &&
     c.reason === sc.cancelReason
   ) {
@@ -364,7 +366,7 @@ function cachedScopeRecord(sc: CancelScope, runner: Runner, now: number): ScopeR
   }
   const record = scopeRecord(sc, runner, now);
   record.timeLeft = null;
-  scopeCache.set(sc, { epoch: cacheEpoch, active: sc.active, deadline, shield: sc.shield, cancelCalled: sc.cancelCalled, cancelled: sc.effective, reason: sc.cancelReason, record });
+  scopeCache.set(sc, { epoch: cacheEpoch, active: sc.active, deadline, shield: sc.shield, cancelCalled: sc.cancelFlag, cancelled: sc.effective, reason: sc.cancelReason, record });
   return record;
 }
 
