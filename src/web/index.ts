@@ -23,3 +23,15 @@ export {
 } from "./framing.js";
 export { webLock, type WebLockInfo, type WebLockOptions } from "./locks.js";
 export { openBroadcastChannel, BroadcastSendChannel, BroadcastReceiveChannel, type BroadcastChannelOptions } from "./broadcast.js";
+export {
+  openWebSocket,
+  WebSocketConnection,
+  WebSocketClosedError,
+  type OpenWebSocketOptions,
+  type WebSocketCloseInfo,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketMessage,
+  type WebSocketStatistics,
+} from "./websocket.js";
+export { openReconnectingWebSocket, type ReconnectingWebSocketOptions, type WebSocketAttempt, type WebSocketRetry } from "./websocket-reconnect.js";

@@ -1,0 +1,607 @@
+/**
+ * `openWebSocket`: a WebSocket as a two-way message channel for the length
+ * of a block.
+ *
+ * Why it is built so:
+ * - A block, like `openEventChannel`: leaving it (return, error,
+ *   cancellation) closes the socket and removes every listener, so no
+ *   socket outlives its scope. The body runs only once the socket is open;
+ *   cancelling the wait for `open` closes the connecting socket.
+ * - The listeners are host code and never wait: messages go into a memory
+ *   channel (with `openEventChannel`'s `maxBuffer`/`overflow` policy, since
+ *   the browser's WebSocket cannot be paused), and the task side waits on
+ *   the channel. The close event ends the channel, so the messages that came
+ *   before it are still received, then the close is raised.
+ * - Sending pushes back on `bufferedAmount`: `send` waits (polling, as the
+ *   browser has no event for it) while more than `highWaterMark` bytes are
+ *   queued, so a fast producer cannot fill the browser's memory.
+ * - A close by the peer is an error carrying its code, reason and
+ *   `wasClean`: a normal close (1000) ends the channel (`EndOfChannel`), any
+ *   other is a `WebSocketClosedError` (a `BrokenResourceError`, as Trio
+ *   reports a broken transport).
+ * - The WebSocket class can be injected (`{ WebSocket }`), for hosts that
+ *   lack it (Node 20) and for tests.
+ */
+import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, describe } from "../core/errors.js";
+import { checkpoint, sleep } from "../core/operations.js";
+import { RuntimeError, requireTask } from "../core/state.js";
+import type { Task } from "../core/task.js";
+import type { Operation } from "../core/traps.js";
+import { openMemoryChannel, type MemoryReceiveChannel, type MemorySendChannel, type ReceiveResult } from "../sync/channel.js";
+import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
+import { checkChannelOptions, type EventOverflow } from "./events.js";
+import { bodyOperation, checkBody, checkOptions, waitHostCallback } from "./target.js";
+
+/** What a message is received as: text, or bytes for a binary message. */
+export type WebSocketMessage = string | Uint8Array;
+
+/**
+ * The part of a WebSocket object `openWebSocket` uses: the browser's
+ * `WebSocket`, Node 22's, the `ws` package's, or a test double.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  readonly extensions: string;
+  binaryType: string;
+  send(data: string | ArrayBufferView | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
+
+/** A WebSocket class: `new WebSocket(url, protocols)`. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** Options of `openWebSocket`. */
+export interface OpenWebSocketOptions {
+  /** Subprotocols to offer (`new WebSocket(url, protocols)`); the one chosen is `connection.protocol`. */
+  protocols?: string | string[];
+  /** The WebSocket class to use (default: the global `WebSocket`); pass `ws`'s in Node 20, or a test double. */
+  WebSocket?: WebSocketConstructor;
+  /**
+   * How many received messages may wait for a receiver (default
+   * `Infinity`). The browser cannot be told to stop reading a WebSocket, so
+   * what happens past this is `overflow`'s choice.
+   */
+  maxBuffer?: number;
+  /**
+   * What happens to a message that finds `maxBuffer` messages waiting:
+   * `"block"` (the default) keeps it anyway (memory grows while the
+   * receiver lags), `"drop-oldest"` drops the oldest waiting message,
+   * `"drop-newest"` drops the new one. `statistics().overflowed` counts them.
+   */
+  overflow?: EventOverflow;
+  /** `send` waits while more than this many bytes are queued in the socket (`bufferedAmount`); default 1 MiB. */
+  highWaterMark?: number;
+  /** Seconds between two looks at `bufferedAmount` while `send` waits for it to drain; default 0.01. */
+  drainInterval?: number;
+}
+
+/** How a WebSocket closed: the close frame's code and reason, and whether the closing handshake completed. */
+export interface WebSocketCloseInfo {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  /** Who started the close: `"peer"` (the server, or the network dropping), or `"us"` (`close()`, or the block ending). */
+  readonly by: "peer" | "us";
+}
+
+/** Counters of a `WebSocketConnection`. */
+export interface WebSocketStatistics {
+  /** Received messages waiting for a receiver. */
+  readonly buffered: number;
+  /** Received messages that found the buffer full (dropped, or kept past it under `"block"`). */
+  readonly overflowed: number;
+  /** Tasks blocked in `receive`. */
+  readonly tasksWaitingReceive: number;
+  /** Bytes queued in the socket, not yet sent (the socket's `bufferedAmount`). */
+  readonly bufferedAmount: number;
+  /** Messages received, and sent. */
+  readonly received: number;
+  readonly sent: number;
+  /** Whether the listeners are still on the socket. */
+  readonly listening: boolean;
+}
+
+const CODE_MEANINGS: Readonly<Record<number, string>> = {
+  1000: "normal closure",
+  1001: "going away",
+  1002: "protocol error",
+  1003: "unsupported data",
+  1005: "no status code",
+  1006: "abnormal closure: the connection dropped without a close frame",
+  1007: "invalid payload data",
+  1008: "policy violation",
+  1009: "message too big",
+  1010: "missing extension",
+  1011: "internal server error",
+  1012: "service restart",
+  1013: "try again later",
+  1014: "bad gateway",
+  1015: "TLS handshake failure",
+};
+
+function describeClose(code: number, reason: string, wasClean: boolean): string {
+  const meaning = CODE_MEANINGS[code];
+  return `code ${code}${meaning === undefined ? "" : ` (${meaning})`}, reason ${JSON.stringify(reason)}, wasClean ${wasClean}`;
+}
+
+/**
+ * A WebSocket that closed abnormally, or could not be opened: the close's
+ * `code`, `reason` and `wasClean` are on the error. A `BrokenResourceError`,
+ * as Trio reports a transport that broke under it.
+ */
+export class WebSocketClosedError extends BrokenResourceError {
+  /** The close frame's code (1006 when the connection dropped without one). */
+  readonly code: number;
+  /** The close frame's reason ("" if none). */
+  readonly reason: string;
+  /** Whether the closing handshake completed. */
+  readonly wasClean: boolean;
+  /** The socket's URL. */
+  readonly url: string;
+
+  /** @internal Raised by `openWebSocket`'s operations. */
+  constructor(message: string, url: string, code: number, reason: string, wasClean: boolean) {
+    super(message);
+    this.url = url;
+    this.code = code;
+    this.reason = reason;
+    this.wasClean = wasClean;
+  }
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+
+const DEFAULT_HIGH_WATER_MARK = 1 << 20;
+const DEFAULT_DRAIN_INTERVAL = 0.01;
+const MAX_REASON_BYTES = 123;
+
+/**
+ * An open WebSocket, as `openWebSocket` hands it to its block: send with
+ * `send`, receive with `receive`/`forEach`, close with `close`/`aclose`.
+ */
+export class WebSocketConnection {
+  private readonly messagesIn: MemorySendChannel<WebSocketMessage>;
+  private readonly messages: MemoryReceiveChannel<WebSocketMessage>;
+  private overflowedCount = 0;
+  private receivedCount = 0;
+  private sentCount = 0;
+  private listening = true;
+  private info: WebSocketCloseInfo | null = null;
+  private closing: { code: number; reason: string } | null = null;
+  private errorText = "";
+  /** @internal How the task waiting for `open` (or for the close, in `aclose`) is answered. */
+  private waiter: { answer: (value: unknown, throws?: boolean) => void; forOpen: boolean } | null = null;
+  private readonly onEvent = (event: Event) => this.handle(event);
+
+  /** @internal Use `openWebSocket`. */
+  constructor(
+    private readonly socket: WebSocketLike,
+    /** The URL the socket was opened with. */ readonly url: string,
+    private readonly maxBuffer: number,
+    private readonly overflow: EventOverflow,
+    private readonly highWaterMark: number,
+    private readonly drainInterval: number,
+  ) {
+    [this.messagesIn, this.messages] = openMemoryChannel<WebSocketMessage>(Infinity);
+    socket.binaryType = "arraybuffer";
+    for (const type of EVENT_TYPES) socket.addEventListener(type, this.onEvent);
+  }
+
+  /** The subprotocol the server chose ("" if none). */
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  /** The extensions the server chose ("" if none). */
+  get extensions(): string {
+    return this.socket.extensions;
+  }
+
+  /** Bytes queued in the socket, not yet sent. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** How the socket closed, once it has (`null` while open or closing). */
+  get closeInfo(): WebSocketCloseInfo | null {
+    return this.info;
+  }
+
+  /** True once `close()` was called, the block ended, or the peer closed. */
+  get closed(): boolean {
+    return this.closing !== null || this.info !== null;
+  }
+
+  /**
+   * Sends a text or binary message, once the socket's queue has room: while
+   * more than `highWaterMark` bytes wait to be sent, it waits for them to
+   * drain, so a slow network slows the task down. A checkpoint; a
+   * cancelled `send` has sent nothing. Raises `ClosedResourceError` after
+   * `close()`, and the close's error (`WebSocketClosedError`, or
+   * `BrokenResourceError` after a normal close) once the peer has closed.
+   */
+  *send(data: WebSocketMessage | ArrayBuffer | ArrayBufferView): Operation<void> {
+    checkSendData(data);
+    yield* checkpoint();
+    yield* this.drain("send()");
+    this.sendNow("send()", data);
+  }
+
+  /** Sends a message at once, however much is queued. Not a checkpoint; usable from plain code. */
+  sendNowait(data: WebSocketMessage | ArrayBuffer | ArrayBufferView): void {
+    checkSendData(data);
+    this.sendNow("sendNowait()", data);
+  }
+
+  /** Waits until at most `highWaterMark` bytes are queued in the socket (what `send` waits for). */
+  *waitSendAllMightNotBlock(): Operation<void> {
+    yield* checkpoint();
+    yield* this.drain("waitSendAllMightNotBlock()");
+  }
+
+  /**
+   * The next message, waiting for one. A checkpoint. The messages received
+   * before the socket closed come first; then a normal close (code 1000 by
+   * the peer) raises `EndOfChannel`, any other close `WebSocketClosedError`,
+   * and a close on this side `ClosedResourceError`.
+   */
+  *receive(): Operation<WebSocketMessage> {
+    if (this.closing !== null) throw this.closedHere("receive()");
+    try {
+      return yield* this.messages.receive();
+    } catch (error) {
+      if (error instanceof EndOfChannel) throw this.endError();
+      if (error instanceof ClosedResourceError && this.closing !== null) throw this.closedHere("receive()");
+      throw error;
+    }
+  }
+
+  /** The next message if one is waiting, else raises `WouldBlock` (or the close's error). Not a checkpoint. */
+  receiveNowait(): WebSocketMessage {
+    if (this.closing !== null) throw this.closedHere("receiveNowait()");
+    try {
+      return this.messages.receiveNowait();
+    } catch (error) {
+      if (error instanceof EndOfChannel) throw this.endError();
+      throw error;
+    }
+  }
+
+  /** The next message as `{ done: false, value }`, or `{ done: true }` after a normal close by the peer. */
+  receiveOrEnd(): Operation<ReceiveResult<WebSocketMessage>> {
+    return receiveOrEnd(this);
+  }
+
+  /** Runs `body` for each message until the peer closes normally (then returns) or abnormally (then raises). */
+  forEach(body: (message: WebSocketMessage) => Operation<unknown>): Operation<void> {
+    return forEachReceived(this, body);
+  }
+
+  /**
+   * Starts the closing handshake with `code` (1000, or 3000 to 4999) and
+   * `reason` (at most 123 bytes of UTF-8); idempotent. Messages not yet
+   * received are dropped; a task blocked in `receive` gets
+   * `ClosedResourceError`. Use `aclose` to wait for the handshake.
+   */
+  close(code = 1000, reason = ""): void {
+    checkCloseArgs(code, reason);
+    this.closeSocket(code, reason);
+    this.messages.close();
+  }
+
+  /**
+   * `close(code, reason)`, then waits until the socket has closed (the
+   * server answered the close frame, or the connection dropped), and
+   * returns how it closed. Cancellable: the socket keeps closing on its own.
+   */
+  *aclose(code = 1000, reason = ""): Operation<WebSocketCloseInfo> {
+    this.close(code, reason);
+    const task = requireTask("aclose()");
+    if (this.info === null && this.listening) {
+      yield* waitHostCallback<void>(task, this.socket, (answer) => {
+        this.waiter = { answer, forOpen: false };
+        return () => (this.waiter = null);
+      });
+    } else {
+      yield* checkpoint();
+    }
+    return this.info ?? { code, reason, wasClean: false, by: "us" };
+  }
+
+  /** Counters for tools and tests. */
+  statistics(): WebSocketStatistics {
+    const s = this.messages.statistics();
+    return {
+      buffered: s.currentBufferUsed,
+      overflowed: this.overflowedCount,
+      tasksWaitingReceive: s.tasksWaitingReceive,
+      bufferedAmount: this.socket.bufferedAmount,
+      received: this.receivedCount,
+      sent: this.sentCount,
+      listening: this.listening,
+    };
+  }
+
+  toString(): string {
+    return `<WebSocketConnection ${this.url}${this.info !== null ? " closed" : this.closing !== null ? " closing" : ""}>`;
+  }
+
+  /** @internal Waits for the `open` event (or raises the close that came instead). */
+  *waitOpen(task: Task): Operation<void> {
+    if (this.info !== null) throw this.openFailed();
+    if (this.socket.readyState === OPEN) return;
+    yield* waitHostCallback<void>(task, this.socket, (answer) => {
+      this.waiter = { answer, forOpen: true };
+      return () => (this.waiter = null);
+    });
+  }
+
+  /** @internal Leaving the block: close the socket if still open or connecting, drop the listeners and the messages. */
+  shutdown(reason: string): void {
+    this.closeSocket(1000, reason);
+    this.stopListening();
+    this.messages.close();
+    this.messagesIn.close();
+  }
+
+  private handle(event: Event): void {
+    if (!this.listening) return;
+    switch (event.type) {
+      case "message":
+        this.onMessage((event as MessageEvent).data);
+        break;
+      case "open": {
+        const waiter = this.waiter;
+        if (waiter?.forOpen === true) waiter.answer(undefined);
+        break;
+      }
+      case "error":
+        // Always followed by a close event, which decides; kept for its message.
+        this.errorText = readErrorText(event);
+        break;
+      case "close":
+        this.onClose(event as CloseEvent);
+        break;
+    }
+  }
+
+  private onMessage(data: unknown): void {
+    if (this.closing !== null) return;
+    this.receivedCount++;
+    const s = this.messages.statistics();
+    if (s.currentBufferUsed >= this.maxBuffer && s.tasksWaitingReceive === 0) {
+      this.overflowedCount++;
+      if (this.overflow === "drop-newest") return;
+      if (this.overflow === "drop-oldest") {
+        if (s.currentBufferUsed === 0) return;
+        this.messages.receiveNowait();
+      }
+    }
+    this.messagesIn.sendNowait(toMessage(data));
+  }
+
+  private onClose(event: CloseEvent): void {
+    const code = typeof event.code === "number" ? event.code : 1006;
+    const reason = typeof event.reason === "string" ? event.reason : "";
+    this.info = { code, reason, wasClean: event.wasClean === true, by: this.closing === null ? "peer" : "us" };
+    this.stopListening();
+    // The messages already received stay receivable; then the channel ends.
+    this.messagesIn.close();
+    const waiter = this.waiter;
+    this.waiter = null;
+    if (waiter === null) return;
+    if (waiter.forOpen) waiter.answer(this.openFailed(), true);
+    else waiter.answer(undefined);
+  }
+
+  private stopListening(): void {
+    if (!this.listening) return;
+    this.listening = false;
+    for (const type of EVENT_TYPES) this.socket.removeEventListener(type, this.onEvent);
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    if (this.closing !== null) return;
+    this.closing = { code, reason };
+    const state = this.socket.readyState;
+    if (state === CONNECTING || state === OPEN) this.socket.close(code, reason);
+  }
+
+  private *drain(what: string): Operation<void> {
+    for (;;) {
+      this.checkSendable(what);
+      if (this.socket.bufferedAmount <= this.highWaterMark) return;
+      yield* sleep(this.drainInterval);
+    }
+  }
+
+  private sendNow(what: string, data: WebSocketMessage | ArrayBuffer | ArrayBufferView): void {
+    this.checkSendable(what);
+    this.socket.send(data);
+    this.sentCount++;
+  }
+
+  private checkSendable(what: string): void {
+    if (this.closing !== null) throw this.closedHere(what);
+    if (this.info !== null) {
+      const error = this.endError();
+      if (error instanceof EndOfChannel) {
+        throw new BrokenResourceError(`${what} on a WebSocket the server closed (${describeClose(this.info.code, this.info.reason, this.info.wasClean)}): open a new one.`);
+      }
+      throw error;
+    }
+  }
+
+  private closedHere(what: string): ClosedResourceError {
+    return new ClosedResourceError(`${what} on a WebSocket that was closed on this side (close(), or its block ended): open a new one with openWebSocket.`);
+  }
+
+  /** What ends the receiving once the peer has closed. */
+  private endError(): Error {
+    const info = this.info!;
+    if (info.by === "us") return this.closedHere("receive()");
+    if (info.code === 1000 && info.wasClean) {
+      return new EndOfChannel(`The server closed the WebSocket to ${this.url} normally (${describeClose(info.code, info.reason, info.wasClean)}).`);
+    }
+    return new WebSocketClosedError(
+      `The WebSocket to ${this.url} was closed by the server or the network: ${describeClose(info.code, info.reason, info.wasClean)}${this.errorSuffix()}.`,
+      this.url,
+      info.code,
+      info.reason,
+      info.wasClean,
+    );
+  }
+
+  private openFailed(): WebSocketClosedError {
+    const info = this.info!;
+    return new WebSocketClosedError(
+      `Could not open the WebSocket to ${this.url}: it closed while connecting, ${describeClose(info.code, info.reason, info.wasClean)}${this.errorSuffix()}. ` +
+        `Check the URL, that the server accepts WebSocket upgrades there, and the subprotocols offered.`,
+      this.url,
+      info.code,
+      info.reason,
+      info.wasClean,
+    );
+  }
+
+  private errorSuffix(): string {
+    return this.errorText === "" ? "" : ` (error event: ${this.errorText})`;
+  }
+}
+
+const EVENT_TYPES = ["open", "message", "error", "close"] as const;
+
+function readErrorText(event: Event): string {
+  const e = event as Event & { message?: unknown; error?: unknown };
+  if (typeof e.message === "string" && e.message !== "") return e.message;
+  if (e.error instanceof Error) return e.error.message;
+  return "error";
+}
+
+function toMessage(data: unknown): WebSocketMessage {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // binaryType is "arraybuffer", so nothing else should come; pass it on as it is.
+  return data as WebSocketMessage;
+}
+
+function checkSendData(data: unknown): void {
+  if (typeof data === "string" || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return;
+  throw new TypeError(
+    `send(data) sends a string (a text message) or bytes (a Uint8Array, ArrayBuffer or other ArrayBufferView: a binary message), got ${describe(data)}.` +
+      (data !== null && typeof data === "object" ? " For an object, send JSON.stringify(value)." : ""),
+  );
+}
+
+function checkCloseArgs(code: unknown, reason: unknown): void {
+  if (typeof code !== "number" || !Number.isInteger(code) || (code !== 1000 && (code < 3000 || code > 4999))) {
+    throw new RangeError(`close(code, reason): code must be 1000 (normal closure) or an application code from 3000 to 4999, got ${describe(code)}.`);
+  }
+  if (typeof reason !== "string") {
+    throw new TypeError(`close(code, reason): reason must be a string, got ${describe(reason)}.`);
+  }
+  if (new TextEncoder().encode(reason).length > MAX_REASON_BYTES) {
+    throw new RangeError(`close(code, reason): reason must be at most ${MAX_REASON_BYTES} bytes of UTF-8, got ${new TextEncoder().encode(reason).length}.`);
+  }
+}
+
+function checkPositive(what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0) || value === Infinity) {
+    throw new RangeError(`openWebSocket's ${what} must be a positive finite number, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function checkProtocols(protocols: unknown): void {
+  if (protocols === undefined || typeof protocols === "string") return;
+  if (Array.isArray(protocols) && protocols.every((p) => typeof p === "string")) return;
+  throw new TypeError(`openWebSocket's protocols must be a string or an array of strings (subprotocol names), got ${describe(protocols)}.`);
+}
+
+/**
+ * Opens a WebSocket to `url`, waits until it is open, and runs `body` with
+ * the connection; returns what `body` returns. The socket is closed (code
+ * 1000) and its listeners removed when `body` returns, raises or is
+ * cancelled. Cancelling while it connects closes the connecting socket. If
+ * the socket closes before it opens, raises `WebSocketClosedError`.
+ *
+ * ```ts
+ * yield* openWebSocket("wss://example.com/chat", function* (ws) {
+ *   yield* ws.send(JSON.stringify({ hello: "world" }));
+ *   yield* ws.forEach(function* (message) { show(message); });
+ * });
+ * ```
+ */
+export function openWebSocket<R>(url: string | URL, body: (connection: WebSocketConnection) => Operation<R>): Operation<R>;
+export function openWebSocket<R>(url: string | URL, options: OpenWebSocketOptions, body: (connection: WebSocketConnection) => Operation<R>): Operation<R>;
+export function openWebSocket<R>(
+  url: string | URL,
+  optionsOrBody: OpenWebSocketOptions | ((connection: WebSocketConnection) => Operation<R>),
+  maybeBody?: (connection: WebSocketConnection) => Operation<R>,
+): Operation<R> {
+  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
+  return openWebSocketChecked(url, options, body);
+}
+
+/** @internal `openWebSocket` with its arguments sorted; checks them all before anything opens. */
+export function openWebSocketChecked<R>(url: unknown, options: OpenWebSocketOptions, body: ((connection: WebSocketConnection) => Operation<R>) | undefined): Operation<R> {
+  if (typeof url !== "string" && !(url instanceof URL)) {
+    throw new TypeError(`openWebSocket(url, body) needs a URL (a string such as "wss://example.com/chat", or a URL), got ${describe(url)}.`);
+  }
+  checkOptions("openWebSocket(url, options, body)", options);
+  checkProtocols(options.protocols);
+  const { maxBuffer, overflow } = checkChannelOptions({ maxBuffer: options.maxBuffer, overflow: options.overflow });
+  const highWaterMark = options.highWaterMark === undefined ? DEFAULT_HIGH_WATER_MARK : options.highWaterMark;
+  if (typeof highWaterMark !== "number" || !(highWaterMark >= 0)) {
+    throw new RangeError(`openWebSocket's highWaterMark must be a number of bytes >= 0, got ${describe(highWaterMark)}.`);
+  }
+  const drainInterval = checkPositive("drainInterval", options.drainInterval, DEFAULT_DRAIN_INTERVAL);
+  checkBody("openWebSocket(url, body)", "function* (ws) { ... }", body);
+  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (typeof Ctor !== "function") {
+    throw new RuntimeError(
+      "openWebSocket() needs a WebSocket class: the global WebSocket (browsers, workers, Node 22+) is missing here. Pass one: openWebSocket(url, { WebSocket }, body), for instance the ws package's.",
+    );
+  }
+  return webSocketBlock(Ctor, String(url), options.protocols, { maxBuffer, overflow, highWaterMark, drainInterval }, body);
+}
+
+function* webSocketBlock<R>(
+  Ctor: WebSocketConstructor,
+  url: string,
+  protocols: string | string[] | undefined,
+  settings: { maxBuffer: number; overflow: EventOverflow; highWaterMark: number; drainInterval: number },
+  body: (connection: WebSocketConnection) => Operation<R>,
+): Operation<R> {
+  const task = requireTask("openWebSocket()");
+  let socket: WebSocketLike;
+  try {
+    socket = protocols === undefined ? new Ctor(url) : new Ctor(url, protocols);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : describe(error);
+    throw new TypeError(`openWebSocket(url): new WebSocket(${JSON.stringify(url)}) refused it: ${message}. Give a ws:// or wss:// URL (or http(s):// where the browser accepts it).`, {
+      cause: error,
+    });
+  }
+  const connection = new WebSocketConnection(socket, url, settings.maxBuffer, settings.overflow, settings.highWaterMark, settings.drainInterval);
+  let exit = "error";
+  try {
+    yield* connection.waitOpen(task);
+    const result = yield* bodyOperation<R>("openWebSocket(url, body)", "function* (ws) { ... }", body(connection));
+    exit = "";
+    return result;
+  } catch (error) {
+    if (error instanceof Cancelled) exit = "cancelled";
+    throw error;
+  } finally {
+    connection.shutdown(exit);
+  }
+}
