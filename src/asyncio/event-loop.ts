@@ -25,7 +25,7 @@
  * does not just log: it raises the error in the nursery of the `openLoop`
  * block, so an asyncio failure fails the program instead of vanishing.
  */
-import { asyncioContext } from "../core/context.js";
+import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
 import { DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds } from "../core/clock.js";
 import { isError, readProperty } from "../core/errors.js";
@@ -38,7 +38,8 @@ import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future } from "./future.js";
-import { checkCallback, Handle, TimerHandle } from "./handles.js";
+import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
+import { ReadyQueue } from "./ready-queue.js";
 import { running } from "./running.js";
 import { Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
@@ -73,6 +74,13 @@ let nextLoopId = 1;
 
 const loopAbort = () => Abort.SUCCEEDED;
 
+/**
+ * The second slot of a ready-queue entry that is a Handle (see `ready`).
+ * Any other value there is the one argument of a callback the library
+ * scheduled for itself, which has no Handle.
+ */
+const HANDLE_ENTRY: unique symbol = Symbol("handle");
+
 /** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */
 export class EventLoop {
   readonly id = nextLoopId++;
@@ -82,10 +90,16 @@ export class EventLoop {
   /** @internal the Trio task that runs the loop */ hostTask: TrioTask | null = null;
   /** @internal */ readonly tasks = new Set<Task<unknown>>();
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
-  private ready: (Handle | undefined)[] = [];
-  private readyHead = 0;
-  /** Where the iteration in progress ends in `ready`, or -1 between iterations: one cut short by the time slice goes on up to there. */
-  private iterationEnd = -1;
+  /**
+   * The ready queue, three slots per callback: `handle, HANDLE_ENTRY,
+   * undefined` for what callSoon and timers schedule, `fn, arg, context`
+   * for the library's own callbacks (Task steps, Future done callbacks),
+   * which need no Handle since nobody can cancel them. No object per entry
+   * beyond the Handle a caller gets back.
+   */
+  private readonly ready = new ReadyQueue();
+  /** How many callbacks of the iteration in progress are still to run, or -1 between iterations: one cut short by the time slice goes on with these. */
+  private iterationLeft = -1;
   private readonly timers = new DeadlineHeap();
   private waiting = false;
   private closing = false;
@@ -144,10 +158,24 @@ export class EventLoop {
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback("callSoon", callback);
     this.checkOpen("callSoon");
-    const handle = new Handle(callback as (...args: never[]) => unknown, args, this);
-    this.ready.push(handle);
+    // No arguments, the usual case: the Handle keeps the one shared empty array, not this call's.
+    const handle = new Handle(callback as (...args: never[]) => unknown, args.length === 0 ? NO_ARGS : args, currentContext());
+    this.ready.push(handle, HANDLE_ENTRY, undefined);
     if (this.waiting) this.wake();
     return handle;
+  }
+
+  /**
+   * @internal `callSoon(fn, arg)` for the library's own callbacks (Task
+   * steps, Future done callbacks), with no Handle: nobody gets one to
+   * cancel, so the queue holds the callback, its argument and the context
+   * it runs in, and nothing is allocated per call. `fn` is trusted (checked
+   * where it came in, or the library's own).
+   */
+  schedule<A>(fn: (arg: A) => unknown, arg: A): void {
+    this.checkOpen("callSoon");
+    this.ready.push(fn, arg, currentContext());
+    if (this.waiting) this.wake();
   }
 
   /** `callSoon` for code outside the loop's run (other runs, host callbacks). Same behaviour here. */
@@ -181,7 +209,7 @@ export class EventLoop {
 
   /** @internal A timer is due: queue its callback. */
   timerDue(handle: TimerHandle): void {
-    if (!handle.cancelled()) this.ready.push(handle);
+    if (!handle.cancelledFlag) this.ready.push(handle, HANDLE_ENTRY, undefined);
   }
 
   /** @internal */
@@ -440,7 +468,7 @@ export class EventLoop {
       this.iterationTime = -1;
       this.runSlice();
       // Work left (perhaps the rest of an iteration): let the run's other tasks and the host have their turn.
-      if (this.readyHead < this.ready.length) {
+      if (this.ready.size > 0) {
         yield SCHEDULE_POINT;
         continue;
       }
@@ -486,7 +514,7 @@ export class EventLoop {
     let untilLook = interval;
     for (;;) {
       untilLook -= this.runOnce(untilLook);
-      if (this.readyHead >= this.ready.length) return;
+      if (this.ready.size === 0) return;
       if (untilLook > 0) continue;
       const left = runner.sliceLeft();
       if (left < 0 || firstLeft - left >= budget) return;
@@ -506,64 +534,74 @@ export class EventLoop {
    */
   runOnce(limit: number): number {
     const ready = this.ready;
-    let end = this.iterationEnd;
-    if (end < 0) {
+    let left = this.iterationLeft;
+    if (left < 0) {
       this.statistics.iterations++;
       if (this.timers.size > 0) {
         const now = (this.iterationTime = this.time());
         for (let e = this.timers.popExpired(now); e !== undefined; e = this.timers.popExpired(now)) e.expire();
       }
-      end = ready.length;
+      left = ready.size;
     }
-    const start = this.readyHead;
-    const stop = end - start > limit ? start + limit : end;
-    let taken: number;
+    const count = left > limit ? limit : left;
+    let taken = 0;
     const prevLoop = running.loop;
     const prevContext = asyncioContext.map;
     running.loop = this;
     try {
-      while (this.readyHead < stop) {
-        const handle = ready[this.readyHead]!;
-        ready[this.readyHead++] = undefined;
-        if (handle.cancelledFlag) continue;
-        this.statistics.callbacksRun++;
-        // Each callback runs in the context it was scheduled from (CPython's Handle._context).
-        asyncioContext.map = handle.context;
-        if (this.debug) this.runTimed(handle);
-        else this.runHandle(handle);
+      while (taken < count) {
+        const slot = ready.first();
+        const chunk = ready.head;
+        const target = chunk[slot];
+        const arg = chunk[slot + 1];
+        const context = chunk[slot + 2] as ContextMap;
+        ready.taken(slot);
+        taken++;
+        if (arg === HANDLE_ENTRY) {
+          const handle = target as Handle;
+          if (handle.cancelledFlag) continue;
+          this.statistics.callbacksRun++;
+          // Each callback runs in the context it was scheduled from (CPython's Handle._context).
+          asyncioContext.map = handle.context;
+          if (this.debug) this.runTimed(handle);
+          else this.runHandle(handle);
+        } else {
+          this.statistics.callbacksRun++;
+          asyncioContext.map = context;
+          if (this.debug) this.runTimed(new Handle(target as (arg: unknown) => unknown, [arg], context));
+          else this.runCallback(target as (arg: unknown) => unknown, arg, context);
+        }
       }
     } finally {
       running.loop = prevLoop;
       asyncioContext.map = prevContext;
-      const head = this.readyHead;
-      taken = head - start;
-      if (head < end) {
-        // Cut short: the rest waits where it is. Compacting here instead cost a
-        // third more on a 100k burst (copyWithin is slow on large arrays).
-        this.iterationEnd = end;
-      } else {
-        this.iterationEnd = -1;
-        if (head === ready.length) {
-          ready.length = 0;
-          this.readyHead = 0;
-        } else if (head > 1024 && head * 2 > ready.length) {
-          ready.copyWithin(0, head);
-          ready.length -= head;
-          this.readyHead = 0;
-        }
-      }
+      // Cut short (by the limit or a callback that threw past the handler): the rest of the iteration waits where it is.
+      this.iterationLeft = left > taken ? left - taken : -1;
     }
     return taken;
+  }
+
+  /** Runs one of the library's own callbacks; an error is reported with a Handle made for the report. */
+  private runCallback(fn: (arg: unknown) => unknown, arg: unknown, context: ContextMap): void {
+    try {
+      fn(arg);
+    } catch (error) {
+      this.reportCallbackError(error, new Handle(fn, [arg], context));
+    }
   }
 
   private runHandle(handle: Handle): void {
     try {
       handle.run();
     } catch (error) {
-      // A context without an exception is only logged: a thrown undefined or null must not vanish that way.
-      const exception = error ?? new TypeError(`A callback scheduled on the loop threw ${String(error)}; throw an Error object instead.`);
-      this.callExceptionHandler({ message: `Exception in callback ${handle}`, exception, handle });
+      this.reportCallbackError(error, handle);
     }
+  }
+
+  private reportCallbackError(error: unknown, handle: Handle): void {
+    // A context without an exception is only logged: a thrown undefined or null must not vanish that way.
+    const exception = error ?? new TypeError(`A callback scheduled on the loop threw ${String(error)}; throw an Error object instead.`);
+    this.callExceptionHandler({ message: `Exception in callback ${handle}`, exception, handle });
   }
 
   private runTimed(handle: Handle): void {
@@ -577,7 +615,7 @@ export class EventLoop {
 
   /** Pending work, for tools: ready callbacks and timers. */
   get pending(): { ready: number; timers: number } {
-    return { ready: this.ready.length - this.readyHead, timers: this.timers.size };
+    return { ready: this.ready.size, timers: this.timers.size };
   }
 
   // ---- shutdown ---------------------------------------------------------------

@@ -144,7 +144,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   addDoneCallback(fn: DoneCallback<T>): void {
     checkCallback("addDoneCallback", fn);
     if (this.state !== PENDING) {
-      this.loop.callSoon(fn as (future: Future<unknown>) => void, this as Future<unknown>);
+      this.loop.schedule(fn as (future: Future<unknown>) => void, this as Future<unknown>);
       return;
     }
     (this.callbacks ??= []).push(fn as (future: never) => void);
@@ -185,7 +185,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const list = this.callbacks;
     if (list === null) return;
     this.callbacks = null;
-    for (const cb of list) this.loop.callSoon(cb as (future: Future<unknown>) => void, this as Future<unknown>);
+    // Without Handles (loop.schedule): nobody could cancel them, and a Future with 10k callbacks made 10k.
+    const loop = this.loop;
+    for (let i = 0; i < list.length; i++) loop.schedule(list[i] as (future: Future<unknown>) => void, this as Future<unknown>);
   }
 
   /** `yield* future` inside an asyncio coroutine: wait, then return the result. */

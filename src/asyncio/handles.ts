@@ -11,6 +11,11 @@ import { isGeneratorFunction } from "../core/nursery.js";
 import type { EventLoop } from "./event-loop.js";
 
 let nextHandleId = 1;
+/** Ids are handed out when first read: a Handle is made per callSoon, and most are never looked at by a tool. */
+const handleIds = new WeakMap<Handle, number>();
+
+/** @internal The arguments of a callback that takes none: one frozen array shared by every such Handle. */
+export const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /** @internal An object whose next, throw and return are functions: an asyncio coroutine, genuine generator or hand-written. */
 export function isGeneratorObject(value: unknown): boolean {
@@ -40,27 +45,35 @@ export function checkCallback(method: string, callback: unknown): void {
   throw new TypeError(`${method}() needs a function to call, got ${callback === null ? "null" : typeof callback}.`);
 }
 
-/** A scheduled callback. */
+/**
+ * A scheduled callback. Kept small (four fields, one shape): `callSoon`
+ * makes one per call, and a burst of 100k of them is mostly the garbage
+ * collector's work.
+ */
 export class Handle {
-  /** Unique per page, for tools. */
-  readonly id = nextHandleId++;
   /** @internal */ cancelledFlag = false;
-  /** @internal The context the callback runs in: the one current when it was scheduled, as CPython's call_soon copies it. */
-  readonly context: ContextMap = currentContext();
 
   /** @internal */
   constructor(
     /** @internal */ public callback: ((...args: never[]) => unknown) | null,
-    /** @internal */ public args: readonly unknown[],
-    /** @internal */ readonly loop: EventLoop,
+    /** @internal NO_ARGS when there are none */ public args: readonly unknown[],
+    /** @internal The context the callback runs in: the one current when it was scheduled, as CPython's call_soon copies it. */
+    readonly context: ContextMap,
   ) {}
+
+  /** Unique per page, for tools. */
+  get id(): number {
+    let id = handleIds.get(this);
+    if (id === undefined) handleIds.set(this, (id = nextHandleId++));
+    return id;
+  }
 
   /** Prevents the callback from running, if it has not run yet. */
   cancel(): void {
     if (this.cancelledFlag) return;
     this.cancelledFlag = true;
     this.callback = null;
-    this.args = [];
+    this.args = NO_ARGS;
   }
 
   /** True if `cancel()` was called. */
@@ -104,9 +117,9 @@ export class TimerHandle extends Handle {
     private readonly whenTime: number,
     callback: (...args: never[]) => unknown,
     args: readonly unknown[],
-    loop: EventLoop,
+    /** @internal */ readonly loop: EventLoop,
   ) {
-    super(callback, args, loop);
+    super(callback, args, currentContext());
     this.entry = new TimerEntry(this);
   }
 

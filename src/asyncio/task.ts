@@ -52,7 +52,6 @@ export class Task<T = unknown> extends Future<T> {
   // never needs its wake-up callback (gather of 10k tiny tasks spent a
   // third of its time collecting garbage).
   private wakeupFn: ((future: Future<unknown>) => void) | null = null;
-  private readonly stepBound = () => this.step(undefined, false);
 
   constructor(coro: Coroutine<T>, options: TaskOptions = {}) {
     super(options.loop === undefined ? {} : { loop: options.loop });
@@ -73,7 +72,7 @@ export class Task<T = unknown> extends Future<T> {
     if (options.eagerStart === true && this.loop.isRunning()) {
       this.step(undefined, false);
     } else {
-      this.loop.callSoon(this.stepBound);
+      this.loop.schedule(stepTask, this as Task<unknown>);
     }
   }
 
@@ -208,7 +207,7 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     if (yielded === YIELD_NOW) {
-      this.loop.callSoon(this.stepBound);
+      this.loop.schedule(stepTask, this as Task<unknown>);
     } else if (isFuture(yielded)) {
       this.waitOn(yielded);
     } else {
@@ -307,6 +306,11 @@ function badYieldMessage(value: unknown): string {
     }
   }
   return `An asyncio coroutine yielded ${describe(value)}, which a Task cannot wait on. Wait with yield* on Futures and coroutines (e.g. yield* sleep(1)); never yield a value yourself.`;
+}
+
+/** Runs `task`'s next step (scheduled with loop.schedule: no closure, and no Handle, per Task). */
+function stepTask(task: Task<unknown>): void {
+  task.step(undefined, false);
 }
 
 /** Throws `error` into `task` (scheduled with callSoon on the rare error paths, so no Task carries a closure for it). */
