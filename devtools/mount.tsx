@@ -9,6 +9,7 @@ import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "./panel.js";
+import { CloseIcon, PanelIcon } from "./icons.js";
 import { PanelStore } from "./store.js";
 import { FRAME_CSS, PANEL_CSS } from "./styles.js";
 
@@ -152,7 +153,8 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; store: Pa
         aria-label={layout.open ? "Close trio-asyncio devtools" : "Open trio-asyncio devtools"}
         onClick={() => setOpen(!layout.open)}
       >
-        {layout.open ? "✕ trio" : "⧉ trio"}
+        {layout.open ? <CloseIcon /> : <PanelIcon />}
+        <span>trio</span>
       </button>
       {layout.open ? (
         <div

@@ -18,6 +18,7 @@ import { TreeView } from "./tree-view.js";
 import { DetailPane } from "./detail.js";
 import { Timeline } from "./timeline.js";
 import { PANEL_CSS, STATE_COLOURS } from "./styles.js";
+import { CloseIcon } from "./icons.js";
 
 /** Props of `DevtoolsPanel`. */
 export interface DevtoolsPanelProps {
@@ -186,8 +187,8 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           </button>
         ) : null}
         {props.onClose !== undefined ? (
-          <button type="button" aria-label="Close devtools" onClick={props.onClose}>
-            ✕
+          <button type="button" class="tad-icon-button" aria-label="Close devtools" onClick={props.onClose}>
+            <CloseIcon />
           </button>
         ) : null}
       </div>

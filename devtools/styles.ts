@@ -40,6 +40,7 @@ export const PANEL_CSS = `
 .tad-root button.tad-danger { border-color: #8a3b3b; background: #4a2323; }
 .tad-root button.tad-danger:hover { background: #5e2b2b; }
 .tad-root button:disabled { opacity: .45; cursor: default; }
+.tad-root button.tad-icon-button { display: inline-flex; align-items: center; justify-content: center; padding: 2px 5px; }
 .tad-root input[type="search"], .tad-root input[type="number"], .tad-root textarea {
   background: #111317; border: 1px solid #3d434f; border-radius: 4px; padding: 1px 6px; }
 .tad-root input[type="number"] { width: 4.5em; }
@@ -96,7 +97,8 @@ export const FRAME_CSS = `
 :host { all: initial; }
 .tad-toggle { position: fixed; right: 14px; bottom: 14px; z-index: 2147483647; border-radius: 18px; padding: 6px 12px;
   background: #22252c; color: #dde1e7; border: 1px solid #4a5160; font: 600 12px ui-monospace, Menlo, Consolas, monospace;
-  cursor: pointer; box-shadow: 0 2px 10px rgba(0,0,0,.35); }
+  cursor: pointer; box-shadow: 0 2px 10px rgba(0,0,0,.35); display: inline-flex; align-items: center; gap: 6px; }
+.tad-toggle .tad-icon { flex: none; }
 .tad-toggle:focus-visible { outline: 2px solid #7fb2ff; }
 .tad-frame { position: fixed; z-index: 2147483646; display: flex; flex-direction: column; border: 1px solid #4a5160;
   border-radius: 6px; overflow: hidden; box-shadow: 0 6px 28px rgba(0,0,0,.45); background: #1b1d23; min-width: 320px; min-height: 200px; }

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 
 // The devtools tree under a real pointer, on the playground page with
@@ -61,4 +62,21 @@ test("focus from the keyboard still puts the cursor on a row", async ({ page }) 
     if (await tree(page).evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)) break;
   }
   await expect(tree(page)).toHaveAttribute("aria-activedescendant", /tad-row-/);
+});
+
+test("the toggle button's icon is drawn in any font (an SVG, not a glyph)", async ({ page }) => {
+  await page.goto("/devtools-playground.html");
+  const close = page.getByRole("button", { name: "Close trio-asyncio devtools" });
+  await expect(close.locator("svg")).toBeVisible();
+  await close.click();
+  const openButton = page.getByRole("button", { name: "Open trio-asyncio devtools" });
+  const icon = openButton.locator("svg");
+  await expect(icon).toBeVisible();
+  const box = (await icon.boundingBox())!;
+  expect(box.width).toBeGreaterThanOrEqual(12);
+  expect(box.height).toBeGreaterThanOrEqual(12);
+  await openButton.screenshot({ path: resolve(import.meta.dirname, "../test-results/screenshots/devtools-toggle.png") });
+  expect(await openButton.textContent()).toBe("trio");
+  // Reopen, so the next visit starts as the others expect.
+  await openButton.click();
 });

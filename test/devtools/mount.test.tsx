@@ -37,6 +37,9 @@ describe("mountDevtools", () => {
     const toggle = shadow().querySelector<HTMLButtonElement>(".tad-toggle")!;
     expect(toggle.getAttribute("aria-label")).toBe("Open trio-asyncio devtools");
     expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    // The icon is an SVG, not a glyph that depends on the fonts installed ("⧉" is missing in headless Chromium's).
+    expect(toggle.querySelector("svg")).not.toBe(null);
+    expect(toggle.textContent).toBe("trio");
     expect(shadow().querySelector('[role="dialog"]')).toBe(null);
     expect(inspector.subscriberCount()).toBe(0);
     await act(() => toggle.click());
