@@ -2,6 +2,7 @@
 import { defineConfig } from "vite";
 import { resolve } from "node:path";
 import { demoApi } from "./demos/server/api.js";
+import { errorCodes } from "./scripts/error-codes.js";
 
 const here = import.meta.dirname;
 
@@ -9,11 +10,16 @@ const here = import.meta.dirname;
 // `vite` (npm run dev) serves the demo pages with the local API; the
 // package's own entry points resolve to the sources, so the demos always run
 // the code in this tree.
-export default defineConfig(({ command }) => {
+export default defineConfig(({ command, mode }) => {
   const serving = command === "serve" && process.env.VITEST === undefined;
+  // `vite build --mode package-production` writes the production build
+  // (dist/prod, the `production` export condition): error messages become
+  // codes that docs/errors.md decodes. Plain `vite build` writes the
+  // development build (dist), with every message in full.
+  const production = command === "build" && mode === "package-production";
   return {
   root: serving ? resolve(here, "demos") : here,
-  plugins: serving ? [demoApi()] : [],
+  plugins: serving ? [demoApi()] : production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : [],
   resolve: {
     alias: [
       { find: /^trio-asyncio\/devtools$/, replacement: resolve(here, "devtools/index.ts") },
@@ -37,7 +43,7 @@ export default defineConfig(({ command }) => {
   },
   build: {
     target: "es2022",
-    outDir: resolve(here, "dist"),
+    outDir: resolve(here, production ? "dist/prod" : "dist"),
     emptyOutDir: true,
     // No source maps in the package: the output is unminified and keeps its
     // names, so it reads as it is in a debugger; maps that embed the sources

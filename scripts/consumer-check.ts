@@ -10,7 +10,8 @@
  *   - type-checks an app importing every entry (strict, skipLibCheck off)
  *     under moduleResolution bundler, node16 and nodenext;
  *   - runs a Node program using the Trio core, the asyncio layer (the
- *     namespace and the trio-asyncio/asyncio subpath) and the testing entry (compiled by that node16 check), and `require()`s the
+ *     namespace and the trio-asyncio/asyncio subpath) and the testing entry,
+ *     on the development build and (--conditions=production) the production one (compiled by that node16 check), and `require()`s the
  *     package as CommonJS code would;
  *   - builds a Vite app with the devtools panel, a Preact app and a React
  *     app, and loads them in Chromium (Debian's, with the flags of e2e/playwright.config.ts,
@@ -220,10 +221,10 @@ function checkInstalled(app: string, strips: boolean): void {
 }
 
 /** Runs a Node program of the consumer; fails unless it printed every `expected` line. */
-function runNodeProgram(app: string, file: string, expected: string[]): void {
-  const output = sh(process.execPath, [file], app, { env: outsideEnv(), timeoutSeconds: 60 });
+function runNodeProgram(app: string, file: string, expected: string[], nodeFlags: string[] = []): void {
+  const output = sh(process.execPath, [...nodeFlags, file], app, { env: outsideEnv(), timeoutSeconds: 60 });
   const lines = output.trim().split("\n");
-  const missing = expected.filter((line) => !lines.includes(line));
+  const missing = expected.filter((line) => !lines.some((printed) => printed === line || printed.startsWith(`${line} (`)));
   if (missing.length > 0) throw new CheckFailed(`the Node program did not print ${missing.join(", ")}`, output);
 }
 
@@ -347,7 +348,10 @@ async function main(): Promise<void> {
     }
 
     await step("run the Node program (core, asyncio, testing)", () => {
-      runNodeProgram(app, join("out", "src", "node-app.js"), ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok"]);
+      runNodeProgram(app, join("out", "src", "node-app.js"), ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok", "node: development build"]);
+    });
+    await step("run it again on the production build (node --conditions=production)", () => {
+      runNodeProgram(app, join("out", "src", "node-app.js"), ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok", "node: production build"], ["--conditions=production"]);
     });
     await step("require() the package from CommonJS", () => {
       runNodeProgram(app, join("src", "require-check.cjs"), ["node: require() ok"]);

@@ -104,3 +104,14 @@ check(mocked.seen, "waitAllTasksBlocked never returned");
 check(mocked.now >= 3600, `the mock clock reads ${mocked.now}, not >= 3600`);
 check(Date.now() - started < 5000, "the mock clock waited in real time");
 console.log("node: testing entry ok");
+
+// Which build ran: the production one (--conditions=production) says a code
+// where the development one says the whole message.
+let badInput = "";
+try {
+  await run(42 as unknown as () => Operation<void>);
+} catch (error) {
+  badInput = String(error);
+}
+check(badInput !== "", "run(42) did not fail");
+console.log(`node: ${/TA-[0-9a-z]{5}/.test(badInput) ? "production" : "development"} build (${badInput})`);

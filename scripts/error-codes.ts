@@ -1,0 +1,164 @@
+/**
+ * The production build's short error messages (a Vite plugin, used by
+ * vite.config.ts only for `vite build --mode package-production`).
+ *
+ * The sources keep every message in full, naming what was wrong and what to
+ * do; the development build ships them as they are. For the production
+ * build this plugin rewrites each `new TypeError("...")` (and the other
+ * classes below) whose message is a string or template literal into a code
+ * and the message's interpolated values, for example
+ * `TA-1x2ab: <values> (trio-asyncio/docs/errors.md)`, and writes
+ * docs/errors.md, which maps every code to its full message. The code is a
+ * hash of the message's fixed text, so it stays the same from build to
+ * build while the message does. The values are computed exactly as before
+ * (same expressions, same order), so only the text changes.
+ *
+ * Left alone: messages that are not literals, short ones (the code would
+ * save nothing), and the classes whose message is data rather than advice
+ * (`Cancelled`, `CancelledError`, `ExceptionGroup`, asyncio's timeouts).
+ * Built on the parser Vite's bundler gives plugins, so no dependency is added.
+ */
+import { writeFileSync } from "node:fs";
+import { relative } from "node:path";
+import type { Plugin } from "vite";
+
+/** The classes whose literal messages become codes. */
+const CODED = new Set([
+  "Error",
+  "TypeError",
+  "RangeError",
+  "RuntimeError",
+  "ValueError",
+  "InvalidStateError",
+  "ClosedResourceError",
+  "BrokenResourceError",
+  "BusyResourceError",
+  "TrioInternalError",
+  "WorkerLoadError",
+]);
+
+/** Messages with less fixed text than this stay as they are. */
+const MIN_TEXT = 24;
+
+/** A message found in the code and its code. */
+interface Coded {
+  readonly code: string;
+  readonly errorClass: string;
+  readonly text: string;
+  readonly file: string;
+}
+
+interface Node {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly [key: string]: unknown;
+}
+
+function isNode(value: unknown): value is Node {
+  return value !== null && typeof value === "object" && typeof (value as { type?: unknown }).type === "string";
+}
+
+function* walk(node: Node): Generator<Node> {
+  yield node;
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) yield* walk(item);
+    } else if (isNode(value)) yield* walk(value);
+  }
+}
+
+/** FNV-1a, 32 bits, in base 36: a short code that follows the message's text. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h % 36 ** 5).toString(36).padStart(5, "0");
+}
+
+/** The message of `new X(message, ...)`, if it is a literal worth a code: its fixed text ({0}, {1} for the values) and the source of each value. */
+function literalMessage(arg: Node, code: string): { text: string; values: string[] } | undefined {
+  if (arg.type === "Literal" && typeof arg.value === "string") return { text: arg.value, values: [] };
+  if (arg.type !== "TemplateLiteral") return undefined;
+  const quasis = arg.quasis as { value: { cooked: string | null } }[];
+  const expressions = arg.expressions as Node[];
+  if (quasis.some((q) => q.value.cooked === null)) return undefined;
+  let text = "";
+  quasis.forEach((q, i) => {
+    text += q.value.cooked ?? "";
+    if (i < expressions.length) text += `{${i}}`;
+  });
+  return { text, values: expressions.map((e) => code.slice(e.start, e.end)) };
+}
+
+/** The error-code plugin; `docs` is the file to write the decoding page to. */
+export function errorCodes(options: { root: string; docs: string }): Plugin {
+  const found = new Map<string, Coded>();
+  return {
+    name: "trio-asyncio:error-codes",
+    enforce: "post",
+    buildStart() {
+      found.clear();
+    },
+    transform(code, id) {
+      if (!/\.[cm]?[jt]sx?$/.test(id) || id.includes("/node_modules/")) return undefined;
+      const file = relative(options.root, id);
+      const edits: { start: number; end: number; text: string }[] = [];
+      for (const node of walk(this.parse(code) as unknown as Node)) {
+        if (node.type !== "NewExpression") continue;
+        const callee = node.callee as Node;
+        const args = node.arguments as Node[];
+        if (callee.type !== "Identifier" || !CODED.has(callee.name as string) || args[0] === undefined) continue;
+        const message = literalMessage(args[0], code);
+        if (message === undefined || message.text.replace(/\{\d+\}/g, "").length < MIN_TEXT) continue;
+        const errorCode = `TA-${hash(message.text)}`;
+        const seen = found.get(errorCode);
+        if (seen !== undefined && seen.text !== message.text) {
+          this.error(`error code ${errorCode} is the code of two messages (${seen.file}: "${seen.text}" and ${file}: "${message.text}"); change one message`);
+        }
+        if (seen === undefined) found.set(errorCode, { code: errorCode, errorClass: callee.name as string, text: message.text, file });
+        const values = message.values.map((value) => `\${${value}}`).join("; ");
+        const short = `${errorCode}${values === "" ? "" : `: ${values}`} (trio-asyncio/docs/errors.md)`;
+        edits.push({ start: args[0].start, end: args[0].end, text: `\`${short}\`` });
+      }
+      if (edits.length === 0) return undefined;
+      let out = code;
+      for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+      return { code: out, map: null };
+    },
+    buildEnd(error) {
+      if (error !== undefined) return;
+      writeFileSync(options.docs, errorsPage([...found.values()]));
+    },
+  };
+}
+
+/** docs/errors.md: every code with its full message, grouped by file. */
+function errorsPage(coded: Coded[]): string {
+  const lines = [
+    "# Error codes",
+    "",
+    "<!-- Written by `npm run build` (scripts/error-codes.ts); do not edit by hand. -->",
+    "",
+    "The production build of the package (the `production` export condition,",
+    "which Vite, webpack and others set for production builds) replaces its long",
+    "error messages by a code and the values the message names, such as",
+    "`TA-1x2ab: 42; undefined (trio-asyncio/docs/errors.md)`. Find the code",
+    "below: `{0}`, `{1}`, ... are those values, in order. The development build",
+    "(`development` condition, and the default, as in Node) keeps the full messages.",
+    "",
+  ];
+  const byFile = new Map<string, Coded[]>();
+  for (const entry of coded) byFile.set(entry.file, [...(byFile.get(entry.file) ?? []), entry]);
+  for (const file of [...byFile.keys()].sort()) {
+    lines.push(`## ${file}`, "");
+    for (const entry of (byFile.get(file) ?? []).sort((a, b) => a.code.localeCompare(b.code))) {
+      lines.push(`- <a id="${entry.code.toLowerCase()}"></a>**${entry.code}** (\`${entry.errorClass}\`): ${entry.text.replace(/\s+/g, " ").replace(/([<>|*_`])/g, "\\$1")}`);
+    }
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
