@@ -2,6 +2,7 @@
 import { defineConfig } from "vite";
 import { resolve } from "node:path";
 import { demoApi } from "./demos/server/api.js";
+import { demoWebSockets } from "./demos/server/ws-plugin.js";
 import { errorCodes } from "./scripts/error-codes.js";
 
 const here = import.meta.dirname;
@@ -19,7 +20,7 @@ export default defineConfig(({ command, mode }) => {
   const production = command === "build" && mode === "package-production";
   return {
   root: serving ? resolve(here, "demos") : here,
-  plugins: serving ? [demoApi()] : production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : [],
+  plugins: serving ? [demoApi(), demoWebSockets()] : production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : [],
   resolve: {
     alias: [
       { find: /^trio-asyncio\/devtools$/, replacement: resolve(here, "devtools/index.ts") },
