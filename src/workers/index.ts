@@ -11,3 +11,12 @@ export { WorkerLoadError, WorkerDataCloneError } from "./errors.js";
 export { PROTOCOL_VERSION } from "./protocol.js";
 export { WorkerExecutor } from "./executor.js";
 export { toThread } from "./to-thread.js";
+export {
+  receiveFromPort,
+  sendToPort,
+  PortReceiveChannel,
+  PortSendChannel,
+  type MessagePortLike,
+  type PortReceiveOptions,
+  type PortSendOptions,
+} from "./port-channel.js";

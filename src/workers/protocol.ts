@@ -19,8 +19,10 @@
  *   worker → page  error      call `id` raised `error`
  *   worker → page  cancelled  call `id` ended with Cancelled after a cancel
  *   worker → page  fatal      the worker's run itself failed (a bug)
- * Reserved for later versions: `credit` (channel backpressure across a
- * MessagePort) and `inspect` (inspector diffs for the devtools panel).
+ * Channels across a MessagePort (port-channel.ts) use their own port, with
+ * the same tag: `credit`, `close` (receiver → sender), `item`, `end`,
+ * `abort` (sender → receiver). Reserved for a later version: `inspect`
+ * (inspector diffs for the devtools panel).
  */
 import { Cancelled, ExceptionGroup, describe, isError, readProperty } from "../core/errors.js";
 import {
@@ -90,7 +92,7 @@ export type PageMessage = CallMessage | CancelMessage;
 /** Messages from the worker to the page. */
 export type WorkerMessage = ReadyMessage | ResultMessage | ErrorMessage | CancelledMessage | FatalMessage;
 /** Kinds reserved for later versions of the protocol; a version 1 peer ignores them. */
-export type ReservedKind = "credit" | "inspect";
+export type ReservedKind = "inspect";
 
 /** Tags a message body with the protocol version. */
 export function message<M extends PageMessage | WorkerMessage>(body: Omit<M, typeof PROTOCOL_TAG>): M {

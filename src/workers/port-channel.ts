@@ -1,0 +1,330 @@
+/**
+ * Channels across a `MessagePort`, with credit-based backpressure: a worker
+ * streams results (progress, partial matches) to the page, or the page
+ * feeds a worker, and a fast sender can never flood a slow receiver.
+ *
+ * Why it is built so: `postMessage` never blocks, so backpressure must be
+ * agreed between the two ends. The receiver grants the sender `credits`
+ * items when it opens, and one more each time it takes an item out; the
+ * sender spends one credit per item and parks when it has none. So at most
+ * `credits` items are ever in flight or buffered, whatever the speeds.
+ * Each end is a block (`receiveFromPort`, `sendToPort`) so the port is
+ * closed, and the other end told, on every exit path: a normal end is
+ * `EndOfChannel` for the receiver, a failure or cancellation of the sender
+ * is `BrokenResourceError` (with the sender's error as its cause), and a
+ * receiver that leaves makes the sender's next `send` raise
+ * `BrokenResourceError`. Inside, each end reads the port through a memory
+ * channel (the host's listener only `sendNowait`s into it), so waiting is
+ * the memory channel's own, cancellable, wait.
+ *
+ * A port whose other side vanished without a word (its worker was
+ * terminated) says nothing in every host; run the receiving block in the
+ * same nursery as the call that feeds it, and the call's error cancels it.
+ *
+ * Messages on the port (tagged like the worker protocol):
+ *   receiver → sender  credit  grants `n` more items
+ *   receiver → sender  close   the receiver has left
+ *   sender → receiver  item    one value (spends a credit)
+ *   sender → receiver  end     the sender finished normally
+ *   sender → receiver  abort   the sender's block failed or was cancelled
+ */
+import { BrokenResourceError, ClosedResourceError, EndOfChannel, describe, readProperty } from "../core/errors.js";
+import { callTaskFunction } from "../core/nursery.js";
+import { requireTask } from "../core/state.js";
+import type { Operation } from "../core/traps.js";
+import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
+import { cloneFailure } from "./endpoint.js";
+import { deserializeThrown, isOnlyCancelled, PROTOCOL_TAG, PROTOCOL_VERSION, protocolVersionOf, serializeThrown, type SerializedThrown } from "./protocol.js";
+
+/** The part of a `MessagePort` (browser or `worker_threads`) a port channel uses. */
+export interface MessagePortLike {
+  postMessage(message: unknown, transfer?: readonly never[]): void;
+  close(): void;
+}
+
+/** Options of `receiveFromPort`. */
+export interface PortReceiveOptions {
+  /** How many items the sender may send ahead of the receiver (in flight plus buffered). Default 16. */
+  credits?: number;
+}
+
+/** Options of one `send` on a port channel. */
+export interface PortSendOptions {
+  /** Objects to move rather than copy (ArrayBuffers, MessagePorts, ...). */
+  transfer?: readonly Transferable[];
+}
+
+type PortMessage =
+  | { kind: "credit"; n: number }
+  | { kind: "close" }
+  | { kind: "item"; value: unknown }
+  | { kind: "end" }
+  | { kind: "abort"; error: SerializedThrown };
+
+function post(port: MessagePortLike, body: PortMessage, transfer: readonly Transferable[] = []): void {
+  port.postMessage({ [PROTOCOL_TAG]: PROTOCOL_VERSION, ...body }, transfer as readonly never[]);
+}
+
+/** Listens on a port of either host; returns the function that stops listening. */
+function listen(what: string, port: unknown, listener: (data: unknown) => void): () => void {
+  const p = port as Record<string, unknown>;
+  if (port === null || typeof port !== "object" || typeof readProperty(p, "postMessage") !== "function" || typeof readProperty(p, "close") !== "function") {
+    throw new TypeError(`${what} needs a MessagePort (one end of a new MessageChannel(), the other end transferred to the other side), got ${describe(port)}.`);
+  }
+  const on = readProperty(p, "on");
+  const off = readProperty(p, "off");
+  if (typeof on === "function" && typeof off === "function") {
+    // Node's worker_threads port: "message" listeners get the data, and keep the port referenced.
+    const onMessage = (data: unknown) => listener(data);
+    on.call(port, "message", onMessage);
+    return () => off.call(port, "message", onMessage);
+  }
+  const add = readProperty(p, "addEventListener");
+  const remove = readProperty(p, "removeEventListener");
+  if (typeof add !== "function" || typeof remove !== "function") throw new TypeError(`${what} needs a MessagePort, got ${describe(port)}.`);
+  const onMessage = (event: MessageEvent) => listener(event.data);
+  add.call(port, "message", onMessage);
+  const start = readProperty(p, "start");
+  if (typeof start === "function") start.call(port); // a browser port queues messages until started
+  return () => remove.call(port, "message", onMessage);
+}
+
+function ours(data: unknown): PortMessage | undefined {
+  return protocolVersionOf(data) === PROTOCOL_VERSION ? (data as PortMessage) : undefined;
+}
+
+type Inbound = { kind: "item"; value: unknown } | { kind: "end" } | { kind: "abort"; error: unknown };
+
+/** The receiving end of a channel across a port, open for the duration of a `receiveFromPort` block. */
+export class PortReceiveChannel<T> {
+  private state: "open" | "ended" | "closed" = "open";
+  private endError: Error | null = null;
+
+  /** @internal */
+  constructor(
+    private readonly port: MessagePortLike,
+    private readonly inbox: MemoryReceiveChannel<Inbound>,
+    private readonly label: string,
+  ) {}
+
+  /**
+   * Waits for the next item and returns it, granting the sender one more
+   * credit. Raises `EndOfChannel` once the sender finished and every item
+   * was taken, `BrokenResourceError` (its cause is the sender's error) if
+   * the sender failed or was cancelled, and `ClosedResourceError` after the
+   * block ended. A checkpoint; cancellable while it waits.
+   */
+  *receive(): Operation<T> {
+    if (this.state === "closed") throw new ClosedResourceError(`${this.label}: receive() after its receiveFromPort block ended. Receive inside the block.`);
+    if (this.endError !== null) throw this.endError;
+    const msg = yield* this.inbox.receive();
+    if (msg.kind === "item") {
+      post(this.port, { kind: "credit", n: 1 });
+      return msg.value as T;
+    }
+    this.state = "ended";
+    this.endError =
+      msg.kind === "end"
+        ? new EndOfChannel(`${this.label}: the sender has finished.`)
+        : new BrokenResourceError(`${this.label}: the sender's block failed or was cancelled before it finished.`, { cause: msg.error });
+    throw this.endError;
+  }
+
+  /** @internal */
+  markClosed(): void {
+    this.state = "closed";
+  }
+
+  toString(): string {
+    return `<${this.label}>`;
+  }
+}
+
+/** The sending end of a channel across a port, open for the duration of a `sendToPort` block. */
+export class PortSendChannel<T> {
+  private available = 0;
+  private state: "open" | "broken" | "closed" = "open";
+
+  /** @internal */
+  constructor(
+    private readonly port: MessagePortLike,
+    private readonly credits: MemoryReceiveChannel<number | "close">,
+    private readonly label: string,
+  ) {}
+
+  /** Credits left: items this end may send before it must wait for the receiver. */
+  get creditsLeft(): number {
+    return this.available;
+  }
+
+  /**
+   * Sends `value` (structured-cloned; `options.transfer` is moved). Waits,
+   * cancellably, while the receiver's credits are used up. Raises
+   * `BrokenResourceError` once the receiver has left, `ClosedResourceError`
+   * after the block ended, and a `TypeError` naming the fix for a value
+   * that cannot be cloned (nothing sent, no credit spent). A checkpoint.
+   */
+  *send(value: T, options?: PortSendOptions): Operation<void> {
+    this.check();
+    while (this.available === 0) {
+      const credit = yield* this.credits.receive();
+      if (credit === "close") this.state = "broken";
+      else this.available += credit;
+      this.check();
+    }
+    const transfer = options?.transfer ?? [];
+    if (!Array.isArray(transfer)) throw new TypeError(`${this.label}.send(value, options): options.transfer must be an array of transferables, got ${describe(transfer)}.`);
+    try {
+      post(this.port, { kind: "item", value }, transfer);
+    } catch (error) {
+      const failure = cloneFailure(error);
+      if (failure === undefined) throw error;
+      throw new TypeError(`${this.label}.send(${describe(value)}): the value cannot be sent across the port (${failure}). Send plain data, and list buffers to move in { transfer: [...] }. Nothing was sent.`, { cause: error });
+    }
+    this.available--;
+    // Take credits (and the receiver's leaving) already here without waiting: a checkpoint's work.
+    this.drainCredits();
+  }
+
+  private drainCredits(): void {
+    for (;;) {
+      let credit: number | "close";
+      try {
+        credit = this.credits.receiveNowait();
+      } catch {
+        return; // WouldBlock: nothing waiting
+      }
+      if (credit === "close") this.state = "broken";
+      else this.available += credit;
+    }
+  }
+
+  private check(): void {
+    if (this.state === "closed") throw new ClosedResourceError(`${this.label}: send() after its sendToPort block ended. Send inside the block.`);
+    if (this.state === "broken") throw new BrokenResourceError(`${this.label}: the receiver has left (its receiveFromPort block ended), so nothing more can be sent.`);
+  }
+
+  /** @internal */
+  markClosed(): void {
+    this.state = "closed";
+  }
+
+  toString(): string {
+    return `<${this.label}>`;
+  }
+}
+
+let nextChannelNumber = 1;
+
+function checkCredits(what: string, credits: unknown): number {
+  if (credits === undefined) return 16;
+  if (typeof credits !== "number" || !Number.isInteger(credits) || credits < 1) {
+    throw new TypeError(`${what}: options.credits must be a whole number of items >= 1 (how far the sender may run ahead), got ${describe(credits)}.`);
+  }
+  return credits;
+}
+
+/**
+ * Receives items sent with `sendToPort` on the other end of `port`, for the
+ * duration of `body(channel)`, and returns what `body` returns. The sender
+ * may run `options.credits` items ahead (default 16), then waits for this
+ * end to take them. When the block ends, on any path, the sender is told
+ * (its next `send` raises `BrokenResourceError`) and the port is closed.
+ *
+ * ```ts
+ * const { port1, port2 } = new MessageChannel();
+ * yield* openNursery(function* (nursery) {
+ *   nursery.startSoon(() => worker.call("search", [query, port2], { transfer: [port2] }));
+ *   yield* receiveFromPort<Match>(port1, function* (matches) {
+ *     for (;;) show(yield* matches.receive()); // until EndOfChannel
+ *   });
+ * });
+ * ```
+ */
+export function* receiveFromPort<T, R = void>(
+  port: MessagePortLike,
+  body: (channel: PortReceiveChannel<T>) => Operation<R>,
+  options: PortReceiveOptions = {},
+): Operation<R> {
+  const what = "receiveFromPort(port, body)";
+  requireTask(what);
+  if (typeof body !== "function") throw new TypeError(`${what} needs a generator function as body (function* (channel) { ... }), got ${describe(body)}.`);
+  if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object, got ${describe(options)}.`);
+  const credits = checkCredits(what, options.credits);
+  const [inboxSend, inbox] = openMemoryChannel<Inbound>(Infinity);
+  const stop = listen(what, port, (data) => {
+    const msg = ours(data);
+    if (msg === undefined || inboxSend.closed) return;
+    if (msg.kind === "item") inboxSend.sendNowait({ kind: "item", value: msg.value });
+    else if (msg.kind === "end") inboxSend.sendNowait({ kind: "end" });
+    else if (msg.kind === "abort") inboxSend.sendNowait({ kind: "abort", error: deserializeThrown(msg.error) });
+  });
+  const channel = new PortReceiveChannel<T>(port, inbox, `port channel #${nextChannelNumber++} (receiving)`);
+  try {
+    post(port, { kind: "credit", n: credits });
+    return yield* callTaskFunction(what, body, [channel]);
+  } finally {
+    channel.markClosed();
+    stop();
+    inboxSend.close();
+    inbox.close();
+    try {
+      post(port, { kind: "close" });
+    } catch {
+      // the port is already closed: the sender has gone
+    }
+    port.close();
+  }
+}
+
+/**
+ * Sends items to a `receiveFromPort` block on the other end of `port`, for
+ * the duration of `body(channel)`, and returns what `body` returns. `send`
+ * waits while the receiver's credits are used up. When the block ends the
+ * receiver is told (normally: `EndOfChannel` after the last item; by an
+ * error or cancellation: `BrokenResourceError` with the error as cause)
+ * and the port is closed.
+ *
+ * ```ts
+ * // in a worker operation
+ * *search(query: string, port: MessagePort) {
+ *   yield* sendToPort<Match>(port, function* (out) {
+ *     for (const m of matchesOf(query)) yield* out.send(m);
+ *   });
+ * }
+ * ```
+ */
+export function* sendToPort<T, R = void>(port: MessagePortLike, body: (channel: PortSendChannel<T>) => Operation<R>): Operation<R> {
+  const what = "sendToPort(port, body)";
+  requireTask(what);
+  if (typeof body !== "function") throw new TypeError(`${what} needs a generator function as body (function* (channel) { ... }), got ${describe(body)}.`);
+  const [creditSend, creditReceive] = openMemoryChannel<number | "close">(Infinity);
+  const stop = listen(what, port, (data) => {
+    const msg = ours(data);
+    if (msg === undefined || creditSend.closed) return;
+    if (msg.kind === "credit" && typeof msg.n === "number" && msg.n > 0) creditSend.sendNowait(msg.n);
+    else if (msg.kind === "close") creditSend.sendNowait("close");
+  });
+  const channel = new PortSendChannel<T>(port, creditReceive, `port channel #${nextChannelNumber++} (sending)`);
+  let failure: unknown = undefined;
+  let failed = false;
+  try {
+    return yield* callTaskFunction(what, body, [channel]);
+  } catch (error) {
+    failed = true;
+    failure = error;
+    throw error;
+  } finally {
+    channel.markClosed();
+    stop();
+    creditSend.close();
+    creditReceive.close();
+    try {
+      if (!failed) post(port, { kind: "end" });
+      else post(port, { kind: "abort", error: serializeThrown(isOnlyCancelled(failure) ? new Error("the sender was cancelled") : failure) });
+    } catch {
+      // the port is already closed: the receiver has gone
+    }
+    port.close();
+  }
+}
