@@ -40,6 +40,7 @@ import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future } from "./future.js";
 import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
+import { LoopTasks } from "./task-list.js";
 import { running } from "./running.js";
 import { Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
@@ -88,7 +89,7 @@ export class EventLoop {
   /** @internal */ readonly runner: Runner;
   /** @internal the Trio nursery of the openLoop block */ readonly nursery: Nursery;
   /** @internal the Trio task that runs the loop */ hostTask: TrioTask | null = null;
-  /** @internal */ readonly tasks = new Set<Task<unknown>>();
+  /** @internal the tasks not done yet */ readonly tasks = new LoopTasks();
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
   /**
    * The ready queue, three slots per callback: `handle, HANDLE_ENTRY,
@@ -301,7 +302,7 @@ export class EventLoop {
 
   /** The tasks of this loop that are not done. */
   allTasks(): Task<unknown>[] {
-    return [...this.tasks].filter((t) => !t.done());
+    return this.tasks.toArray().filter((t) => !t.done());
   }
 
   // ---- state --------------------------------------------------------------

@@ -52,6 +52,8 @@ export class Task<T = unknown> extends Future<T> {
   // never needs its wake-up callback (gather of 10k tiny tasks spent a
   // third of its time collecting garbage).
   private wakeupFn: ((future: Future<unknown>) => void) | null = null;
+  /** @internal the links of the loop's list of tasks not done (task-list.ts) */ loopPrev: Task<unknown> | null = null;
+  /** @internal */ loopNext: Task<unknown> | null = null;
 
   constructor(coro: Coroutine<T>, options: TaskOptions = {}) {
     super(options.loop === undefined ? {} : { loop: options.loop });
