@@ -3,11 +3,16 @@
  * `Cancelled`: the bridges translate between them, so each flavour's code
  * catches the kind it knows.
  */
+import { errorClassName } from "../core/errors.js";
 
 /** Base of the asyncio-layer errors that are not CancelledError. */
 export class AsyncioError extends Error {
+  /** @internal */
+  static readonly errorName: string = "AsyncioError";
+
+  /** The class's name, kept through an app's minifier (see the core's `errorClassName`). */
   override get name(): string {
-    return this.constructor.name;
+    return errorClassName(this);
   }
 }
 
@@ -28,22 +33,40 @@ export function isCancelledError(value: unknown): value is CancelledError {
 }
 
 /** An asyncio timeout expired (`waitFor`, `timeout`). */
-export class TimeoutError extends AsyncioError {}
+export class TimeoutError extends AsyncioError {
+  /** @internal */
+  static override readonly errorName: string = "TimeoutError";
+}
 
 /** A Future was used in a state that does not allow it (result not set, set twice). */
-export class InvalidStateError extends AsyncioError {}
+export class InvalidStateError extends AsyncioError {
+  /** @internal */
+  static override readonly errorName: string = "InvalidStateError";
+}
 
 /** `Queue.getNowait()` on an empty queue. */
-export class QueueEmpty extends AsyncioError {}
+export class QueueEmpty extends AsyncioError {
+  /** @internal */
+  static override readonly errorName: string = "QueueEmpty";
+}
 
 /** `Queue.putNowait()` on a full queue. */
-export class QueueFull extends AsyncioError {}
+export class QueueFull extends AsyncioError {
+  /** @internal */
+  static override readonly errorName: string = "QueueFull";
+}
 
 /** The queue was shut down. */
-export class QueueShutDown extends AsyncioError {}
+export class QueueShutDown extends AsyncioError {
+  /** @internal */
+  static override readonly errorName: string = "QueueShutDown";
+}
 
 /** A `Barrier` was reset or aborted while tasks waited. */
-export class BrokenBarrierError extends AsyncioError {}
+export class BrokenBarrierError extends AsyncioError {
+  /** @internal */
+  static override readonly errorName: string = "BrokenBarrierError";
+}
 
 /**
  * Python's ValueError: a value out of range (`Queue.taskDone()` called too

@@ -14,10 +14,25 @@
  * has `AggregateError` but no `split`/`subgroup`, so we add them.
  */
 
+/**
+ * @internal The `name` of an error of one of this library's classes. A
+ * class's own name would not do: an app's minifier renames classes, and
+ * errors would read "e: boom". So each of our classes states its name in a
+ * static `errorName` of its own; a subclass of yours has none and is named
+ * after itself, as before.
+ */
+export function errorClassName(error: Error): string {
+  const cls = error.constructor as { readonly name: string; readonly errorName?: string };
+  return Object.hasOwn(cls, "errorName") ? String(cls.errorName) : cls.name;
+}
+
 /** Base class of every error this library raises on purpose. */
 export class TrioError extends Error {
+  /** @internal */
+  static readonly errorName: string = "TrioError";
+
   override get name(): string {
-    return this.constructor.name;
+    return errorClassName(this);
   }
 }
 
@@ -82,28 +97,52 @@ export function sharedCancelled(reason: string | undefined): Cancelled {
 }
 
 /** Raised by `failAfter`/`failAt` when their deadline expires. */
-export class TooSlowError extends TrioError {}
+export class TooSlowError extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "TooSlowError";
+}
 
 /** The other end of a channel was closed: nobody will ever receive what you send. */
-export class BrokenResourceError extends TrioError {}
+export class BrokenResourceError extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "BrokenResourceError";
+}
 
 /** You used a channel (or other resource) after closing it yourself. */
-export class ClosedResourceError extends TrioError {}
+export class ClosedResourceError extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "ClosedResourceError";
+}
 
 /** A receive channel has no more values: every send end was closed. */
-export class EndOfChannel extends TrioError {}
+export class EndOfChannel extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "EndOfChannel";
+}
 
 /** A `*Nowait` operation could not complete without blocking. */
-export class WouldBlock extends TrioError {}
+export class WouldBlock extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "WouldBlock";
+}
 
 /** Two tasks tried to use a resource that supports only one user at a time. */
-export class BusyResourceError extends TrioError {}
+export class BusyResourceError extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "BusyResourceError";
+}
 
 /** A run finished while something still tried to use it. */
-export class RunFinishedError extends TrioError {}
+export class RunFinishedError extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "RunFinishedError";
+}
 
 /** A bug in this library, not in your code. Please report it. */
-export class TrioInternalError extends TrioError {}
+export class TrioInternalError extends TrioError {
+  /** @internal */
+  static override readonly errorName: string = "TrioInternalError";
+}
 
 const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
 
