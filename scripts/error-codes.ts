@@ -13,7 +13,8 @@
  * build while the message does. The values are computed exactly as before
  * (same expressions, same order), so only the text changes.
  *
- * Left alone: messages that are not literals, short ones (the code would
+ * The same for what a function named `...Message` returns (a message made
+ * for a throw elsewhere). Left alone: messages that are not literals, short ones (the code would
  * save nothing), and the classes whose message is data rather than advice
  * (`Cancelled`, `CancelledError`, `ExceptionGroup`, asyncio's timeouts).
  * Built on the parser Vite's bundler gives plugins, so no dependency is added.
@@ -79,9 +80,20 @@ function hash(text: string): string {
   return (h % 36 ** 5).toString(36).padStart(5, "0");
 }
 
-/** The message of `new X(message, ...)`, if it is a literal worth a code: its fixed text ({0}, {1} for the values) and the source of each value. */
+/**
+ * A message, if it is a literal worth a code: a string, a template, or
+ * several of them joined with `+`. Its fixed text ({0}, {1} for the values)
+ * and the source of each value.
+ */
 function literalMessage(arg: Node, code: string): { text: string; values: string[] } | undefined {
   if (arg.type === "Literal" && typeof arg.value === "string") return { text: arg.value, values: [] };
+  if (arg.type === "BinaryExpression" && arg.operator === "+") {
+    const left = literalMessage(arg.left as Node, code);
+    const right = left === undefined ? undefined : literalMessage(arg.right as Node, code);
+    if (left === undefined || right === undefined) return undefined;
+    const shift = left.values.length;
+    return { text: left.text + right.text.replace(/\{(\d+)\}/g, (_, i: string) => `{${Number(i) + shift}}`), values: [...left.values, ...right.values] };
+  }
   if (arg.type !== "TemplateLiteral") return undefined;
   const quasis = arg.quasis as { value: { cooked: string | null } }[];
   const expressions = arg.expressions as Node[];
@@ -92,6 +104,24 @@ function literalMessage(arg: Node, code: string): { text: string; values: string
     if (i < expressions.length) text += `{${i}}`;
   });
   return { text, values: expressions.map((e) => code.slice(e.start, e.end)) };
+}
+
+/**
+ * Where messages are: the first argument of `new CodedClass(...)`, and what a
+ * function named `...Message` returns (it builds a message for a throw elsewhere).
+ */
+function* messageSites(root: Node): Generator<{ errorClass: string; message: Node }> {
+  for (const node of walk(root)) {
+    if (node.type === "NewExpression") {
+      const callee = node.callee as Node;
+      const args = node.arguments as Node[];
+      if (callee.type === "Identifier" && CODED.has(callee.name as string) && args[0] !== undefined) yield { errorClass: callee.name as string, message: args[0] };
+    } else if (node.type === "FunctionDeclaration" && /Message$/.test(((node.id as Node | null)?.name as string | undefined) ?? "")) {
+      for (const inner of walk(node.body as Node)) {
+        if (inner.type === "ReturnStatement" && inner.argument !== null) yield { errorClass: "message", message: inner.argument as Node };
+      }
+    }
+  }
 }
 
 /** The error-code plugin; `docs` is the file to write the decoding page to. */
@@ -107,22 +137,18 @@ export function errorCodes(options: { root: string; docs: string }): Plugin {
       if (!/\.[cm]?[jt]sx?$/.test(id) || id.includes("/node_modules/")) return undefined;
       const file = relative(options.root, id);
       const edits: { start: number; end: number; text: string }[] = [];
-      for (const node of walk(this.parse(code) as unknown as Node)) {
-        if (node.type !== "NewExpression") continue;
-        const callee = node.callee as Node;
-        const args = node.arguments as Node[];
-        if (callee.type !== "Identifier" || !CODED.has(callee.name as string) || args[0] === undefined) continue;
-        const message = literalMessage(args[0], code);
+      for (const site of messageSites(this.parse(code) as unknown as Node)) {
+        const message = literalMessage(site.message, code);
         if (message === undefined || message.text.replace(/\{\d+\}/g, "").length < MIN_TEXT) continue;
         const errorCode = `TA-${hash(message.text)}`;
         const seen = found.get(errorCode);
         if (seen !== undefined && seen.text !== message.text) {
           this.error(`error code ${errorCode} is the code of two messages (${seen.file}: "${seen.text}" and ${file}: "${message.text}"); change one message`);
         }
-        if (seen === undefined) found.set(errorCode, { code: errorCode, errorClass: callee.name as string, text: message.text, file });
+        if (seen === undefined) found.set(errorCode, { code: errorCode, errorClass: site.errorClass, text: message.text, file });
         const values = message.values.map((value) => `\${${value}}`).join("; ");
         const short = `${errorCode}${values === "" ? "" : `: ${values}`} (trio-asyncio/docs/errors.md)`;
-        edits.push({ start: args[0].start, end: args[0].end, text: `\`${short}\`` });
+        edits.push({ start: site.message.start, end: site.message.end, text: `\`${short}\`` });
       }
       if (edits.length === 0) return undefined;
       let out = code;
@@ -156,7 +182,7 @@ function errorsPage(coded: Coded[]): string {
   for (const file of [...byFile.keys()].sort()) {
     lines.push(`## ${file}`, "");
     for (const entry of (byFile.get(file) ?? []).sort((a, b) => a.code.localeCompare(b.code))) {
-      lines.push(`- <a id="${entry.code.toLowerCase()}"></a>**${entry.code}** (\`${entry.errorClass}\`): ${entry.text.replace(/\s+/g, " ").replace(/([<>|*_`])/g, "\\$1")}`);
+      lines.push(`- <a id="${entry.code.toLowerCase()}"></a>**${entry.code}** (${entry.errorClass === "message" ? "message" : `\`${entry.errorClass}\``}): ${entry.text.replace(/\s+/g, " ").replace(/([<>|*_`])/g, "\\$1")}`);
     }
     lines.push("");
   }
