@@ -24,7 +24,11 @@ export interface WebSocketRetry {
   readonly failures: number;
   /** Seconds to wait before the next attempt. */
   readonly delay: number;
-  /** Why the last attempt ended: a `WebSocketClosedError`, `EndOfChannel` after a normal close by the server, or an ExceptionGroup of those. */
+  /**
+   * Why the last attempt ended: a `WebSocketClosedError`, or `EndOfChannel`
+   * after a normal close by the server (the first of them, when the body's
+   * nursery raised several).
+   */
   readonly error: Error;
 }
 
@@ -178,7 +182,9 @@ function* reconnectLoop<R>(
       if (failures >= backoff.maxAttempts) throw error;
       const base = backoffDelay(backoff, failures);
       const delay = base * (1 - backoff.jitter * backoff.random());
-      backoff.onRetry?.({ failures, delay, error: error as Error });
+      // A nursery's group of losses is reported as its first loss: the close that started it.
+      const reported = error instanceof ExceptionGroup ? (error.leaves()[0] as Error) : (error as Error);
+      backoff.onRetry?.({ failures, delay, error: reported });
       yield* sleep(delay);
     }
   }

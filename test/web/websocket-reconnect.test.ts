@@ -174,6 +174,46 @@ describe("openReconnectingWebSocket: what reconnects", () => {
     expect(retries[0]!.error).toBeInstanceOf(EndOfChannel);
   });
 
+  it("a loss raised through the body's nursery (an ExceptionGroup) reconnects, and onRetry gets the close itself", async () => {
+    const server = new FakeServer();
+    const retries: WebSocketRetry[] = [];
+    const got = await runMock(() =>
+      reconnecting(server, { jitter: 0, onRetry: (r) => retries.push(r) }, function* (ws, a) {
+        if (a.connection === 2) return "second";
+        yield* openNursery(function* (n) {
+          n.startSoon(sleepForever); // a sender, say: cancelled when the receiver fails
+          server.last.serverClose(1012, "restart", true);
+          yield* ws.receive();
+        });
+        return "first";
+      }),
+    );
+    expect(got).toBe("second");
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.error).toBeInstanceOf(WebSocketClosedError);
+    expect((retries[0]!.error as WebSocketClosedError).code).toBe(1012);
+  });
+
+  it("a group mixing the loss with an error of the body's own is raised", async () => {
+    const server = new FakeServer();
+    const error = await runMock(() =>
+      raises(
+        reconnecting(server, {}, function* (ws) {
+          yield* openNursery(function* (n) {
+            n.startSoon(function* () {
+              throw new RangeError("mine");
+            });
+            server.last.serverClose(1012, "restart", true);
+            yield* ws.receive();
+          });
+        }),
+        Error,
+      ),
+    );
+    expect(error.constructor.name).toBe("ExceptionGroup");
+    expect(server.sockets).toHaveLength(1);
+  });
+
   it("an EndOfChannel the body raises itself, on an open socket, is the body's error", async () => {
     const server = new FakeServer();
     await runMock(() =>
