@@ -6,6 +6,7 @@ const DEMOS = [
   ["Parallel loader", "/loader/"],
   ["Retry with backoff", "/retry/"],
   ["Live feed", "/feed/"],
+  ["WebSocket chat", "/chat/"],
   ["Legacy asyncio module", "/legacy/"],
   ["Component lifetime", "/lifetime/"],
   ["React bindings", "/react/"],

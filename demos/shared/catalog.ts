@@ -14,6 +14,7 @@ export const DEMOS: readonly DemoEntry[] = [
   { id: "loader", title: "Parallel loader", summary: "50 resources through a CapacityLimiter(4), with a deadline, progress and a cancel button." },
   { id: "retry", title: "Retry with backoff", summary: "A flaky endpoint retried with exponential backoff, each attempt and the whole under deadlines." },
   { id: "feed", title: "Live feed", summary: "Server-Sent Events through a memory channel with backpressure; reconnects when dropped." },
+  { id: "chat", title: "WebSocket chat", summary: "A chat room over openReconnectingWebSocket: presence, a sender fed by a channel, reconnect with backoff when the server drops us." },
   { id: "legacy", title: "Legacy asyncio module", summary: "Callback-and-Future asyncio code with a Queue, driven and cancelled from Trio." },
   { id: "lifetime", title: "Component lifetime", summary: "Mount and unmount components that own tasks; the inspector shows nothing is left." },
   { id: "react", title: "React bindings", summary: "trio-asyncio/react under StrictMode: a search restarted in a transition, started once, aborted on unmount." },
