@@ -30,6 +30,8 @@ export {
   type OpenWebSocketOptions,
   type WebSocketCloseInfo,
   type WebSocketConstructor,
+  type WebSocketEventLike,
+  type WebSocketEventType,
   type WebSocketLike,
   type WebSocketMessage,
   type WebSocketStatistics,

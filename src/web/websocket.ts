@@ -36,6 +36,26 @@ import { bodyOperation, checkBody, checkOptions, waitHostCallback } from "./targ
 export type WebSocketMessage = string | Uint8Array;
 
 /**
+ * What `openWebSocket` reads from a WebSocket's events: a DOM `Event`,
+ * `MessageEvent` or `CloseEvent`, or the `ws` package's look-alikes.
+ */
+export interface WebSocketEventLike {
+  readonly type: string;
+  /** A message's data. */
+  readonly data?: unknown;
+  /** A close's code, reason and cleanliness. */
+  readonly code?: number;
+  readonly reason?: string;
+  readonly wasClean?: boolean;
+  /** An error event's text (the `ws` package's). */
+  readonly message?: string;
+  readonly error?: unknown;
+}
+
+/** The events `openWebSocket` listens to. */
+export type WebSocketEventType = "open" | "message" | "error" | "close";
+
+/**
  * The part of a WebSocket object `openWebSocket` uses: the browser's
  * `WebSocket`, Node 22's, the `ws` package's, or a test double.
  */
@@ -45,10 +65,10 @@ export interface WebSocketLike {
   readonly protocol: string;
   readonly extensions: string;
   binaryType: string;
-  send(data: string | ArrayBufferView | ArrayBuffer): void;
+  send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: Event) => void): void;
-  removeEventListener(type: string, listener: (event: Event) => void): void;
+  addEventListener(type: WebSocketEventType, listener: (event: WebSocketEventLike) => void): void;
+  removeEventListener(type: WebSocketEventType, listener: (event: WebSocketEventLike) => void): void;
 }
 
 /** A WebSocket class: `new WebSocket(url, protocols)`. */
@@ -176,7 +196,7 @@ export class WebSocketConnection {
   private errorText = "";
   /** @internal How the task waiting for `open` (or for the close, in `aclose`) is answered. */
   private waiter: { answer: (value: unknown, throws?: boolean) => void; forOpen: boolean } | null = null;
-  private readonly onEvent = (event: Event) => this.handle(event);
+  private readonly onEvent = (event: WebSocketEventLike) => this.handle(event);
 
   /** @internal Use `openWebSocket`. */
   constructor(
@@ -349,11 +369,11 @@ export class WebSocketConnection {
     this.messagesIn.close();
   }
 
-  private handle(event: Event): void {
+  private handle(event: WebSocketEventLike): void {
     if (!this.listening) return;
     switch (event.type) {
       case "message":
-        this.onMessage((event as MessageEvent).data);
+        this.onMessage(event.data);
         break;
       case "open": {
         const waiter = this.waiter;
@@ -365,7 +385,7 @@ export class WebSocketConnection {
         this.errorText = readErrorText(event);
         break;
       case "close":
-        this.onClose(event as CloseEvent);
+        this.onClose(event);
         break;
     }
   }
@@ -385,7 +405,7 @@ export class WebSocketConnection {
     this.messagesIn.sendNowait(toMessage(data));
   }
 
-  private onClose(event: CloseEvent): void {
+  private onClose(event: WebSocketEventLike): void {
     const code = typeof event.code === "number" ? event.code : 1006;
     const reason = typeof event.reason === "string" ? event.reason : "";
     this.info = { code, reason, wasClean: event.wasClean === true, by: this.closing === null ? "peer" : "us" };
@@ -422,7 +442,8 @@ export class WebSocketConnection {
 
   private sendNow(what: string, data: WebSocketMessage | ArrayBuffer | ArrayBufferView): void {
     this.checkSendable(what);
-    this.socket.send(data);
+    // A view over a SharedArrayBuffer is sent as the browser sends it (or refuses it).
+    this.socket.send(data as string | ArrayBuffer | ArrayBufferView<ArrayBuffer>);
     this.sentCount++;
   }
 
@@ -476,10 +497,9 @@ export class WebSocketConnection {
 
 const EVENT_TYPES = ["open", "message", "error", "close"] as const;
 
-function readErrorText(event: Event): string {
-  const e = event as Event & { message?: unknown; error?: unknown };
-  if (typeof e.message === "string" && e.message !== "") return e.message;
-  if (e.error instanceof Error) return e.error.message;
+function readErrorText(event: WebSocketEventLike): string {
+  if (typeof event.message === "string" && event.message !== "") return event.message;
+  if (event.error instanceof Error) return event.error.message;
   return "error";
 }
 
