@@ -33,6 +33,7 @@ import { BURST_START } from "./cases/responsiveness.js";
 import { median, type MetricResult } from "./lib/harness.js";
 import { formatBundles, formatResults, formatTargets } from "./lib/report.js";
 import { judgeBundles, judgeRuntime, type TargetOutcome } from "./lib/targets.js";
+import { attachWebSocketEcho } from "./lib/ws-echo.js";
 import type { SuiteOptions, SuiteResult } from "./suite.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -127,6 +128,7 @@ function serve(dir: string, port = 0): Promise<{ server: Server; url: string }> 
     });
     res.end(readFileSync(file));
   });
+  attachWebSocketEcho(server);
   return new Promise((ok) => {
     server.listen(port, "127.0.0.1", () => {
       const address = server.address();

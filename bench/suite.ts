@@ -14,6 +14,7 @@ import { checkpointComparisons } from "./cases/checkpoint.js";
 import { memoryMetric } from "./cases/memory.js";
 import { spawnComparisons } from "./cases/spawn.js";
 import { dueTimerMetric, timerMetric } from "./cases/timers.js";
+import { webSocketRoundTripComparison } from "./cases/websocket.js";
 import { runComparison, runMetric, type Comparison, type ComparisonResult, type Metric, type MetricResult } from "./lib/harness.js";
 
 /** What to run. */
@@ -78,6 +79,8 @@ export function plan(options: SuiteOptions): Case[] {
   comparisons(asyncioComparisons(q ? { callbacks: 20000, futures: 5000, pingPong: 2000, gather: 2000 } : { callbacks: 100000, futures: 20000, pingPong: 10000, gather: 10000 }));
   // 8. memory
   metric(memoryMetric(q ? 2000 : 5000, q ? 1 : 3));
+  // 9. a WebSocket message round trip vs raw send + onmessage, in the page only (Node 20 has no WebSocket), against run.ts's echo
+  if (browser) comparisons([webSocketRoundTripComparison(q ? 200 : 1000)]);
 
   const only = options.impls;
   const kept = only === undefined || only.length === 0 ? cases : cases.flatMap((k): Case[] => {
