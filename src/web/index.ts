@@ -36,4 +36,5 @@ export {
   type WebSocketMessage,
   type WebSocketStatistics,
 } from "./websocket.js";
+export { webSocketByteStream, WebSocketByteStream } from "./websocket-stream.js";
 export { openReconnectingWebSocket, type ReconnectingWebSocketOptions, type WebSocketAttempt, type WebSocketRetry } from "./websocket-reconnect.js";

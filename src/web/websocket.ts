@@ -232,6 +232,11 @@ export class WebSocketConnection {
     return this.info;
   }
 
+  /** @internal True once `close()` was called or the block ended (not when only the peer closed). */
+  get closedOnThisSide(): boolean {
+    return this.closing !== null;
+  }
+
   /** True once `close()` was called, the block ended, or the peer closed. */
   get closed(): boolean {
     return this.closing !== null || this.info !== null;
