@@ -164,6 +164,44 @@ test("the server's closes surface as errors, and openReconnectingWebSocket recon
   expect(errors).toEqual([]);
 });
 
+test("send pushes back on bufferedAmount while the server reads nothing, and every byte arrives", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  await libraryPage(page);
+  await quietServer(request);
+  const result = await page.evaluate(async (lib) => {
+    const core = (await import(lib.core)) as typeof import("../src/index.js");
+    const web = (await import(lib.web)) as typeof import("../src/web/index.js");
+    const url = new URL("/api/ws/sink?pauseMs=1500", location.href);
+    url.protocol = "ws:";
+    const CHUNK = 256 * 1024;
+    const COUNT = 64;
+    const MARK = 512 * 1024;
+    return core.run(function* () {
+      return yield* web.openWebSocket(url, { highWaterMark: MARK }, function* (ws) {
+        const chunk = new Uint8Array(CHUNK);
+        let maxBuffered = 0;
+        const t0 = performance.now();
+        for (let i = 0; i < COUNT; i++) {
+          yield* ws.send(chunk);
+          maxBuffered = Math.max(maxBuffered, ws.bufferedAmount);
+        }
+        const sendMs = performance.now() - t0;
+        yield* ws.send("count");
+        const answer = (yield* ws.receive()) as string;
+        return { maxBuffered, sendMs, answer, limit: MARK + CHUNK, total: CHUNK * COUNT };
+      });
+    });
+  }, LIB);
+  // Never more than the mark plus the one message sent on top of it, while the raw socket would hold all 16 MiB.
+  expect(result.maxBuffered).toBeGreaterThan(0);
+  expect(result.maxBuffered).toBeLessThanOrEqual(result.limit);
+  expect(result.sendMs).toBeGreaterThan(500);
+  expect(result.answer).toBe(`received ${result.total}`);
+  await expect.poll(async () => (await socketStats(request)).open).toBe(0);
+  await expectNothingLeft(page);
+  expect(errors).toEqual([]);
+});
+
 async function joinChat(page: Page, name: string): Promise<void> {
   await openDemo(page, `/chat/?name=${name}`);
   await expect(page.getByTestId("chat-state")).toHaveText("connected");

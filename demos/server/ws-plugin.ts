@@ -6,6 +6,9 @@
  *   echo; `?dropAfter=n` drops the TCP connection (no close frame: the
  *   client sees 1006) after n messages; `?closeAfter=n&code=c&reason=r`
  *   closes cleanly instead.
+ * - `/api/ws/sink?pauseMs=n`: a slow consumer that reads nothing for n ms
+ *   (so the client's `bufferedAmount` grows), then answers "count" with the
+ *   bytes it received.
  * - `/api/ws/chat?name=x`: a chat room with presence: each text message
  *   `{ "text": ... }` is broadcast to every member as `{ type: "chat", from,
  *   text }`, and `{ type: "presence", users }` goes to all on each join and
@@ -134,9 +137,27 @@ function chat(ws: WebSocket, url: URL): void {
   });
 }
 
+/**
+ * A slow consumer: reads nothing for `?pauseMs=` after the connection opens
+ * (the TCP window fills, and then the client's `bufferedAmount` grows), then
+ * reads on; the text message "count" is answered with the binary bytes
+ * received so far.
+ */
+function sink(ws: WebSocket, url: URL): void {
+  const pauseMs = numberParam(url, "pauseMs") ?? 1000;
+  let received = 0;
+  ws.pause();
+  setTimeout(() => ws.resume(), pauseMs);
+  ws.on("message", (data: RawData, isBinary: boolean) => {
+    if (isBinary) received += Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+    else if (data.toString() === "count") ws.send(`received ${received}`);
+  });
+}
+
 const ENDPOINTS: Record<string, (ws: WebSocket, url: URL) => void> = {
   "/api/ws/echo": echo,
   "/api/ws/chat": chat,
+  "/api/ws/sink": sink,
 };
 
 /** The Vite plugin that mounts the WebSocket endpoints and their counters. */
