@@ -154,6 +154,9 @@ function describeClose(code: number, reason: string, wasClean: boolean): string 
  * as Trio reports a transport that broke under it.
  */
 export class WebSocketClosedError extends BrokenResourceError {
+  /** @internal Its name, kept when an app's minifier renames the class. */
+  static override readonly errorName: string = "WebSocketClosedError";
+
   /** The close frame's code (1006 when the connection dropped without one). */
   readonly code: number;
   /** The close frame's reason ("" if none). */
