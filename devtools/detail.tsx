@@ -2,11 +2,15 @@
  * The detail pane: everything about the selected row. For a task: what it
  * waits on, its chain of cancel scopes (deadline countdowns, shields, cancel
  * reasons, each with a cancel button), its creation stack, and the asyncio
- * loop it hosts if any. Countdowns tick on their own (a few times a second)
+ * loop it hosts if any.
+ *
+ * Cancel buttons are live only on live things, and a cancel that reaches
+ * more than the selected task (the run's main task, a task hosting others,
+ * a scope around other tasks) asks first, inline, saying how many it hits. Countdowns tick on their own (a few times a second)
  * between inspector updates: they are computed from the deadline and the
  * run's clock, extrapolated from its last reading.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { inspector } from "../src/index.js";
 import type { PanelStore } from "./store.js";
@@ -43,16 +47,76 @@ function Link(props: { to: string; children: string; onSelect(key: string): void
   );
 }
 
+/**
+ * A cancel button that asks first when `confirmation()` returns a message
+ * (computed at the click, as it may walk the store), and acts at once when
+ * it returns null.
+ */
+function CancelButton(props: { label: string; text: string; confirmation(): string | null; onCancel(): void }): JSX.Element {
+  const [asking, setAsking] = useState<string | null>(null);
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking !== null) keep.current?.focus();
+  }, [asking]);
+  if (asking === null) {
+    return (
+      <button
+        type="button"
+        class="tad-danger"
+        aria-label={props.label}
+        onClick={() => {
+          const message = props.confirmation();
+          if (message === null) props.onCancel();
+          else setAsking(message);
+        }}
+      >
+        {props.text}
+      </button>
+    );
+  }
+  return (
+    <span class="tad-confirm" role="alertdialog" aria-label={`Confirm: ${props.label}`}>
+      <span data-testid="confirm-message">{asking}</span>{" "}
+      <button
+        type="button"
+        class="tad-danger"
+        onClick={() => {
+          setAsking(null);
+          props.onCancel();
+        }}
+      >
+        Cancel anyway
+      </button>{" "}
+      <button type="button" ref={keep} onClick={() => setAsking(null)}>
+        Keep running
+      </button>
+    </span>
+  );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function scopeKind(scope: inspector.ScopeRecord): string {
   if (scope.parentId === null) return "run's root scope";
   if (scope.nursery) return `nursery #${scope.id}`;
   return `cancel scope #${scope.id}`;
 }
 
-function ScopeItem(props: { scope: inspector.ScopeRecord; runTime: number | undefined; source: InspectorSource; owner: string | null; onSelect(key: string): void }): JSX.Element {
+function ScopeItem(props: {
+  store: PanelStore;
+  scope: inspector.ScopeRecord;
+  runTime: number | undefined;
+  source: InspectorSource;
+  owner: string | null;
+  /** False for a scope shown from an exited task's last record: no cancel button then. */
+  live: boolean;
+  onSelect(key: string): void;
+}): JSX.Element {
   const { scope } = props;
   const left = scope.deadline !== null && props.runTime !== undefined ? scope.deadline - props.runTime : null;
-  const canCancel = scope.parentId !== null && !scope.cancelCalled;
+  const canCancel = props.live && props.store.scopes.has(scope.id) && scope.parentId !== null && !scope.cancelCalled;
   return (
     <li class="tad-scope" data-scope-id={scope.id}>
       <div class="tad-scope-head">
@@ -63,14 +127,16 @@ function ScopeItem(props: { scope: inspector.ScopeRecord; runTime: number | unde
         {props.owner !== null ? <span class="tad-kind">entered by {props.owner}</span> : null}
         <span class="tad-grow" />
         {canCancel ? (
-          <button
-            type="button"
-            class="tad-danger"
-            aria-label={`Cancel ${scopeKind(scope)}`}
-            onClick={() => props.source.cancel("scope", scope.id, "cancelled from the devtools panel")}
-          >
-            Cancel scope
-          </button>
+          <CancelButton
+            key={scope.id}
+            label={`Cancel ${scopeKind(scope)}`}
+            text="Cancel scope"
+            confirmation={() => {
+              const n = props.store.tasksInScope(scope.id);
+              return n > 1 ? `${plural(n, "task")} run inside ${scopeKind(scope)}: cancelling it cancels them all.` : null;
+            }}
+            onCancel={() => props.source.cancel("scope", scope.id, "cancelled from the devtools panel")}
+          />
         ) : null}
       </div>
       <dl>
@@ -158,9 +224,18 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
         <span class="tad-badge" data-testid="task-state">{state}</span>
         <span class="tad-grow" />
         {live !== undefined ? (
-          <button type="button" class="tad-danger" aria-label={`Cancel task ${rec.name}`} onClick={() => props.source.cancel("task", id, "cancelled from the devtools panel")}>
-            Cancel task
-          </button>
+          <CancelButton
+            key={id}
+            label={`Cancel task ${rec.name}`}
+            text="Cancel task"
+            confirmation={() => {
+              const hosted = store.hostedCount(id);
+              const isMain = store.runs.get(rec.runId)?.mainTaskId === id;
+              if (isMain) return `${rec.name} is the main task of ${store.runs.get(rec.runId)?.name ?? "its run"}: cancelling it cancels the whole run (${plural(hosted, "other task")}).`;
+              return hosted > 0 ? `${rec.name} hosts ${plural(hosted, "task")}: cancelling it cancels ${hosted === 1 ? "that one" : "them"} too.` : null;
+            }}
+            onCancel={() => props.source.cancel("task", id, "cancelled from the devtools panel")}
+          />
         ) : null}
       </h2>
       <dl>
@@ -217,7 +292,7 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
           const scope = store.scopes.get(sid);
           if (scope === undefined) return null;
           const owner = scope.ownerTaskId === null ? null : (store.tasks.get(scope.ownerTaskId)?.name ?? `#${scope.ownerTaskId}`);
-          return <ScopeItem key={sid} scope={scope} runTime={runTime} source={props.source} owner={owner} onSelect={props.onSelect} />;
+          return <ScopeItem key={sid} store={store} scope={scope} runTime={runTime} source={props.source} owner={owner} live={live !== undefined} onSelect={props.onSelect} />;
         })}
       </ol>
       <h3>Creation stack</h3>
@@ -255,7 +330,9 @@ function NurseryDetail(props: DetailPaneProps & { id: number; nowMs: number }): 
       </dl>
       <h3>Its cancel scope</h3>
       <ol style={{ paddingLeft: 0 }}>
-        {scope !== undefined ? <ScopeItem scope={scope} runTime={store.runTime(n.runId, props.nowMs)} source={props.source} owner={null} onSelect={props.onSelect} /> : null}
+        {scope !== undefined ? (
+          <ScopeItem store={store} scope={scope} runTime={store.runTime(n.runId, props.nowMs)} source={props.source} owner={null} live={true} onSelect={props.onSelect} />
+        ) : null}
       </ol>
     </>
   );
@@ -297,7 +374,17 @@ function AioTaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): 
   return (
     <>
       <h2>
-        {f.name} <span class="tad-kind">asyncio {f.kind} #{f.id}</span>
+        <span>{f.name}</span> <span class="tad-kind">asyncio {f.kind} #{f.id}</span>
+        <span class="tad-grow" />
+        {f.kind === "Task" ? (
+          <CancelButton
+            key={id}
+            label={`Cancel asyncio task ${f.name}`}
+            text="Cancel task"
+            confirmation={() => null}
+            onCancel={() => props.source.cancel("asyncioTask", id, "cancelled from the devtools panel")}
+          />
+        ) : null}
       </h2>
       <dl>
         <dt>state</dt>

@@ -10,7 +10,7 @@ export interface InspectorSource {
   /** See `inspector.subscribe`. */
   subscribe(listener: (update: inspector.InspectorUpdate) => void, options?: inspector.SubscribeOptions): () => void;
   /** See `inspector.cancel`. */
-  cancel(kind: "scope" | "task", id: number, reason?: string): boolean;
+  cancel(kind: inspector.CancelKind, id: number, reason?: string): boolean;
   /** See `inspector.creationStack`. */
   creationStack(taskId: number): string | undefined;
 }

@@ -174,6 +174,44 @@ export class PanelStore {
     return blocked !== null && blocked >= thresholdMs;
   }
 
+  /**
+   * The live tasks a task hosts: those in the nurseries it opened, at any
+   * depth, plus the asyncio Tasks of loops it runs. Cancelling the task
+   * cancels them all. Walks the store: call it on a click, not per frame.
+   */
+  hostedCount(taskId: number): number {
+    const byParent = new Map<number, number[]>();
+    for (const n of this.nurseries.values()) {
+      if (n.parentTaskId === null) continue;
+      const list = byParent.get(n.parentTaskId);
+      if (list === undefined) byParent.set(n.parentTaskId, [...n.childTaskIds]);
+      else list.push(...n.childTaskIds);
+    }
+    const loopsByHost = new Map<number, number[]>();
+    for (const l of this.loops.values()) if (l.hostTaskId !== null) loopsByHost.set(l.hostTaskId, [...(loopsByHost.get(l.hostTaskId) ?? []), l.id]);
+    let count = 0;
+    const seen = new Set<number>([taskId]);
+    const stack = [taskId];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      for (const loopId of loopsByHost.get(id) ?? []) for (const f of this.futures.values()) if (f.loopId === loopId && f.kind === "Task") count++;
+      for (const child of byParent.get(id) ?? []) {
+        if (seen.has(child) || !this.tasks.has(child)) continue;
+        seen.add(child);
+        count++;
+        stack.push(child);
+      }
+    }
+    return count;
+  }
+
+  /** The live tasks inside a scope (its id among their `scopeIds`): those a cancel of it reaches. */
+  tasksInScope(scopeId: number): number {
+    let count = 0;
+    for (const t of this.tasks.values()) if (t.scopeIds.includes(scopeId)) count++;
+    return count;
+  }
+
   private load(full: inspector.Snapshot): void {
     this.runs.clear();
     this.tasks.clear();

@@ -40,6 +40,8 @@ export const PANEL_CSS = `
 .tad-root button.tad-danger { border-color: #8a3b3b; background: #4a2323; }
 .tad-root button.tad-danger:hover { background: #5e2b2b; }
 .tad-root button:disabled { opacity: .45; cursor: default; }
+.tad-confirm { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 4px; padding: 2px 6px; border: 1px solid #8a3b3b; border-radius: 4px;
+  background: #2a1d1d; font-weight: normal; font-size: 12px; }
 .tad-root button.tad-icon-button { display: inline-flex; align-items: center; justify-content: center; padding: 2px 5px; }
 .tad-root input[type="search"], .tad-root input[type="number"], .tad-root textarea {
   background: #111317; border: 1px solid #3d434f; border-radius: 4px; padding: 1px 6px; }

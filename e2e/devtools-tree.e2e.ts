@@ -80,3 +80,21 @@ test("the toggle button's icon is drawn in any font (an SVG, not a glyph)", asyn
   // Reopen, so the next visit starts as the others expect.
   await openButton.click();
 });
+
+test("safety: cancelling main asks first; an asyncio Task has its own cancel button", async ({ page }) => {
+  await page.goto("/devtools-playground.html");
+  await expect(page.getByRole("treeitem", { name: /^fetcher-3/ })).toBeVisible();
+  const detail = page.getByTestId("detail");
+  await page.getByRole("treeitem", { name: /^main #/ }).click();
+  await detail.getByRole("button", { name: "Cancel task main" }).click();
+  await expect(detail.getByTestId("confirm-message")).toContainText(/main is the main task of .*: cancelling it cancels the whole run \(\d+ other tasks\)/);
+  await detail.getByRole("button", { name: "Keep running" }).click();
+  await expect(detail.getByTestId("confirm-message")).toHaveCount(0);
+  await expect(page.getByRole("treeitem", { name: /^fetcher-1/ })).toBeVisible();
+  // The asyncio Task: scroll to it, cancel it; its sibling lives on.
+  await tree(page).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await page.getByRole("treeitem", { name: /^aio-worker #/ }).click();
+  await detail.getByRole("button", { name: "Cancel asyncio task aio-worker" }).click();
+  await expect(page.getByRole("treeitem", { name: /^aio-worker #/ })).toHaveCount(0);
+  await expect(page.getByRole("treeitem", { name: /^aio-waiter #/ })).toBeVisible();
+});

@@ -1,12 +1,12 @@
 /**
- * The one thing a tool may do besides looking: cancel a scope or a task by
- * hand, with a reason, exactly as code would.
+ * The one thing a tool may do besides looking: cancel a scope, a task or an
+ * asyncio Task by hand, with a reason, exactly as code would.
  */
 import type { CancelScope } from "../core/cancel-scope.js";
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import { describe } from "../core/errors.js";
-import { liveRuns } from "./hooks.js";
+import { liveLoops, liveRuns } from "./hooks.js";
 import { walkRun } from "./snapshot.js";
 
 function find(id: number): { scope?: CancelScope; task?: Task } {
@@ -27,13 +27,41 @@ function find(id: number): { scope?: CancelScope; task?: Task } {
   return {};
 }
 
+/** What `cancel` can cancel: a Trio cancel scope, a Trio task, or an asyncio Task. */
+export type CancelKind = "scope" | "task" | "asyncioTask";
+
+interface AsyncioTaskLike {
+  id: number;
+  done(): boolean;
+  cancel(msg?: string): boolean;
+}
+
+function findAsyncioTask(id: number): AsyncioTaskLike | undefined {
+  for (const l of liveLoops) {
+    for (const t of (l as { tasks: Set<AsyncioTaskLike> }).tasks) if (t.id === id) return t;
+  }
+  return undefined;
+}
+
 /**
- * Cancels the scope or task with this id (ids are unique across scopes and
- * tasks of a kind; `kind` picks which). Returns false if nothing live has it.
+ * Cancels the scope, task or asyncio Task with this id (`kind` picks which;
+ * ids are those of the inspector's records: `ScopeRecord.id`,
+ * `TaskRecord.id`, `FutureRecord.id` of a `kind: "Task"` record). An asyncio
+ * Task is cancelled as `task.cancel(reason)` would: its coroutine sees
+ * `CancelledError` with that message at its current await. Returns false if
+ * nothing live has the id, or it could not be cancelled (a run's root scope,
+ * an asyncio Task already done).
  */
-export function cancel(kind: "scope" | "task", id: number, reason = "cancelled from the inspector"): boolean {
-  if (kind !== "scope" && kind !== "task") throw new TypeError('cancel(kind, id) takes kind "scope" or "task".');
+export function cancel(kind: CancelKind, id: number, reason = "cancelled from the inspector"): boolean {
+  if (kind !== "scope" && kind !== "task" && kind !== "asyncioTask") {
+    throw new TypeError(`cancel(kind, id) takes kind "scope", "task" or "asyncioTask", got ${describe(kind)}.`);
+  }
   if (typeof id !== "number" || !Number.isInteger(id)) throw new TypeError(`cancel(kind, id) needs an integer id, got ${describe(id)}.`);
+  if (kind === "asyncioTask") {
+    const t = findAsyncioTask(id);
+    if (t === undefined || t.done()) return false;
+    return t.cancel(reason);
+  }
   const found = find(id);
   if (kind === "scope") {
     if (found.scope === undefined || found.scope.isRoot) return false;

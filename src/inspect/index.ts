@@ -22,4 +22,4 @@ export {
   type Changes,
   type SubscribeOptions,
 } from "./subscribe.js";
-export { cancel } from "./control.js";
+export { cancel, type CancelKind } from "./control.js";

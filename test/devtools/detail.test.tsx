@@ -4,7 +4,7 @@ import { act } from "preact/test-utils";
 import { runWith, openNursery, moveOnAfter, sleep, CancelScope, Event, inspector } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { DevtoolsPanel } from "../../devtools/index.js";
-import { bigSnapshot, fakeSource, manualFrames, mount, until, update } from "./helpers.js";
+import { bigSnapshot, fakeSource, manualFrames, mount, scopeRec, taskRec, until, update } from "./helpers.js";
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -210,5 +210,88 @@ describe("detail pane on recorded data", () => {
     ]);
     // The run's root scope has no button.
     expect(() => button(m.container, /root/)).toThrow(/no button/);
+  });
+
+  it("asks before cancelling the main task, a task hosting others, or a scope around other tasks; Keep running does nothing", async () => {
+    const fake = fakeSource();
+    const m = await mount(<DevtoolsPanel source={fake.source} now={() => 0} />);
+    cleanup = m.unmount;
+    const snap = bigSnapshot(3);
+    // worker-0 (#2) opened a nursery with two tasks of its own.
+    snap.nurseries.push({ id: 200, runId: 1, parentTaskId: 2, childTaskIds: [10, 11] });
+    snap.scopes.push(scopeRec(200, { parentId: 100, ownerTaskId: 2, nursery: true }));
+    snap.tasks.push(taskRec(10, { name: "sub-a", nurseryId: 200, parentTaskId: 2, scopeIds: [200, 100, 1] }));
+    snap.tasks.push(taskRec(11, { name: "sub-b", nurseryId: 200, parentTaskId: 2, scopeIds: [200, 100, 1] }));
+    await fake.push(update({ full: snap }));
+    const pane = () => detail(m.container);
+    const message = () => pane().querySelector('[data-testid="confirm-message"]')?.textContent ?? null;
+
+    // The run's main task: the whole run.
+    await click(m.container.querySelector('[data-key="task:1"]')!);
+    await click(button(pane(), "Cancel task main"));
+    expect(message()).toBe("main is the main task of big-run: cancelling it cancels the whole run (5 other tasks).");
+    expect(fake.cancels).toEqual([]);
+    await click(button(pane(), "Keep running"));
+    expect(message()).toBe(null);
+    expect(fake.cancels).toEqual([]);
+    await click(button(pane(), "Cancel task main"));
+    await click(button(pane(), "Cancel anyway"));
+    expect(fake.cancels).toEqual([["task", 1]]);
+
+    // A task hosting two others.
+    await click(m.container.querySelector('[data-key="task:2"]')!);
+    await click(button(pane(), "Cancel task worker-0"));
+    expect(message()).toBe("worker-0 hosts 2 tasks: cancelling it cancels them too.");
+    // A scope around five tasks (the nursery of main), then one around only the task's own children.
+    await click(button(pane(), "Keep running"));
+    await click(button(pane(), "Cancel nursery #100"));
+    expect(message()).toBe("5 tasks run inside nursery #100: cancelling it cancels them all.");
+    await click(button(pane(), "Cancel anyway"));
+    expect(fake.cancels).toEqual([["task", 1], ["scope", 100]]);
+
+    // A leaf task with a scope of its own: no question.
+    await click(m.container.querySelector('[data-key="task:10"]')!);
+    await click(button(pane(), "Cancel task sub-a"));
+    expect(message()).toBe(null);
+    expect(fake.cancels).toEqual([["task", 1], ["scope", 100], ["task", 10]]);
+  });
+
+  it("an exited task's scopes have no cancel buttons", async () => {
+    const fake = fakeSource();
+    const m = await mount(<DevtoolsPanel source={fake.source} now={() => 0} />);
+    cleanup = m.unmount;
+    const snap = bigSnapshot(2);
+    snap.scopes.push(scopeRec(300, { parentId: 100, ownerTaskId: 3 }));
+    snap.tasks[2] = taskRec(3, { name: "worker-1", nurseryId: 100, parentTaskId: 1, scopeIds: [300, 100, 1] });
+    await fake.push(update({ full: snap }));
+    await click(m.container.querySelector('[data-key="task:3"]')!);
+    expect(() => button(detail(m.container), /^Cancel cancel scope #300$/)).not.toThrow();
+    // It fails: its last record stays, its scope 300 is gone, the nursery lives on.
+    await fake.push(
+      update({
+        tasks: { upserted: [], removed: [3] },
+        scopes: { upserted: [], removed: [300] },
+        events: [{ at: 5, kind: "error", runId: 1, id: 3, name: "worker-1", detail: "Error: boom" }],
+      }),
+    );
+    expect(detail(m.container).querySelector('[data-testid="task-error"]')!.textContent).toBe("Error: boom");
+    expect([...detail(m.container).querySelectorAll("button")].filter((b) => /^Cancel/.test(b.getAttribute("aria-label") ?? b.textContent ?? ""))).toEqual([]);
+  });
+
+  it("an asyncio Task has a cancel button that cancels it through the inspector", async () => {
+    const fake = fakeSource();
+    const m = await mount(<DevtoolsPanel source={fake.source} now={() => 0} />);
+    cleanup = m.unmount;
+    const snap = bigSnapshot(1);
+    snap.loops.push({ id: 7, runId: 1, hostTaskId: 2, closed: false, debug: false, readyCallbacks: 0, timers: 0, taskCount: 1, callbacksRun: 0, iterations: 0 });
+    snap.futures.push({ id: 70, loopId: 7, kind: "Task", name: "aio-worker", state: "pending", age: 0, createdAt: 0, doneCallbacks: [], sourceTraceback: null, waitingOnFutureId: null, cancelling: 0 });
+    await fake.push(update({ full: snap }));
+    await click(m.container.querySelector('[data-key="aiotask:70"]')!);
+    await click(button(detail(m.container), "Cancel asyncio task aio-worker"));
+    expect(fake.cancels).toEqual([["asyncioTask", 70]]);
+    // The loop's host task hosts it: cancelling the host asks first.
+    await click(m.container.querySelector('[data-key="task:2"]')!);
+    await click(button(detail(m.container), "Cancel task worker-0"));
+    expect(detail(m.container).querySelector('[data-testid="confirm-message"]')!.textContent).toBe("worker-0 hosts 1 task: cancelling it cancels that one too.");
   });
 });
