@@ -88,8 +88,12 @@ export function throttledFrames(interval: number): (flush: () => void) => void {
 /** The trio-asyncio devtools panel. */
 export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   const source = props.source ?? liveSource;
-  const now = props.now ?? defaultNow;
   const store = useMemo(() => props.store ?? new PanelStore(), [props.store]);
+  const liveNow = props.now ?? defaultNow;
+  // Frozen, time stands still too: countdowns and "blocked for" stop.
+  const frozenAt = store.frozenAt;
+  const now = frozenAt === null ? liveNow : () => frozenAt;
+  const [resync, setResync] = useState(0);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [captureStacks, setCaptureStacks] = useState(props.captureStacks === true);
   const [search, setSearch] = useState("");
@@ -104,7 +108,14 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   useEffect(() => {
     const scheduleFrame = props.scheduleFrame ?? throttledFrames(interval);
     return source.subscribe((update) => store.apply(update), { captureStacks, scheduleFrame });
-  }, [source, store, captureStacks, props.scheduleFrame, interval]);
+  }, [source, store, captureStacks, props.scheduleFrame, interval, resync]);
+  const toggleFrozen = () => {
+    const frozen = store.frozenAt !== null;
+    const resubscribe = frozen && store.needsResync;
+    store.setFrozen(!frozen, liveNow());
+    // Too much came in while frozen: start again from a full snapshot.
+    if (resubscribe) setResync((n) => n + 1);
+  };
 
   const filter: TreeFilter = useMemo(() => ({ search, states }), [search, states]);
   const filtering = !filterIsEmpty(filter);
@@ -180,6 +191,15 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           />{" "}
           s
         </label>
+        <button
+          type="button"
+          aria-pressed={frozenAt !== null}
+          aria-label={frozenAt !== null ? "Unfreeze: apply what changed meanwhile" : "Freeze the tree, details and timeline"}
+          title="Freeze: rows stop moving under the pointer; updates are held and applied when you unfreeze"
+          onClick={toggleFrozen}
+        >
+          {frozenAt !== null ? `Frozen${store.heldCount > 0 ? ` (${store.heldCount} updates held)` : ""}` : "Freeze"}
+        </button>
         <span class="tad-grow" />
         {store.errored.size > 0 ? (
           <button type="button" aria-label="Forget tasks that exited with errors" onClick={() => store.clearErrors()}>

@@ -36,6 +36,8 @@ interface ClockReading {
 
 const MAX_ERRORED = 500;
 const MAX_TIMELINE = 50_000;
+/** Updates held while frozen before they are dropped for a resync (a minute and a half at ten a second, and then some). */
+const MAX_HELD = 2_000;
 
 type Listener = () => void;
 
@@ -55,6 +57,19 @@ export class PanelStore {
   imported: TimelineData | null = null;
   /** Whether events and batches are appended to `live`. */
   recording = true;
+  /**
+   * performance.now() when the panel was frozen, or null when live. While
+   * frozen, updates are held back (not applied), so the tree, the detail
+   * pane and the timeline stand still; `setFrozen(false)` applies them in
+   * order.
+   */
+  frozenAt: number | null = null;
+  /**
+   * Set when more than `MAX_HELD` updates came in while frozen: they were
+   * dropped, and the panel must resubscribe for a fresh full snapshot.
+   */
+  needsResync = false;
+  private held: inspector.InspectorUpdate[] = [];
   /** Bumped when records are added or removed. */
   structure = 0;
   /** Bumped on every change. */
@@ -68,8 +83,47 @@ export class PanelStore {
     return () => void this.listeners.delete(listener);
   }
 
-  /** Applies one inspector update (the first carries `full`). */
+  /** Applies one inspector update (the first carries `full`); holds it back while frozen. */
   apply(update: inspector.InspectorUpdate): void {
+    if (this.frozenAt !== null) {
+      if (update.full !== undefined) {
+        this.held = [];
+        this.needsResync = false;
+      }
+      if (this.needsResync) return;
+      this.held.push(update);
+      if (this.held.length > MAX_HELD) {
+        this.held = [];
+        this.needsResync = true;
+      }
+      // The view shows how much is held; nothing else changed.
+      for (const l of [...this.listeners]) l();
+      return;
+    }
+    this.applyNow(update);
+  }
+
+  /** Freezes (the view stops changing, updates are held) or unfreezes (held updates are applied). */
+  setFrozen(on: boolean, nowMs: number): void {
+    if (on === (this.frozenAt !== null)) return;
+    if (on) {
+      this.frozenAt = nowMs;
+      this.changed();
+      return;
+    }
+    this.frozenAt = null;
+    const held = this.held;
+    this.held = [];
+    for (const u of held) this.applyNow(u);
+    this.changed();
+  }
+
+  /** Number of updates held back while frozen. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  private applyNow(update: inspector.InspectorUpdate): void {
     let structural = false;
     if (update.full !== undefined) {
       this.load(update.full);

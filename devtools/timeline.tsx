@@ -122,7 +122,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
       pending = false;
       if (stopped || canvas.current === null) return;
       const d = store.timeline();
-      const isLive = store.recording && store.imported === null;
+      const isLive = store.recording && store.frozenAt === null && store.imported === null;
       draw(canvas.current, d, isLive, props.now(), summarize(d));
     };
     const request = () => {
@@ -133,7 +133,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     request();
     const unlisten = store.listen(request);
     const timer = setInterval(() => {
-      if (store.recording && store.imported === null) request();
+      if (store.recording && store.frozenAt === null && store.imported === null) request();
     }, 250);
     return () => {
       stopped = true;

@@ -118,8 +118,10 @@ export function bigSnapshot(n: number): inspector.Snapshot {
 export function fakeSource() {
   const listeners = new Set<(u: inspector.InspectorUpdate) => void>();
   const cancels: [string, number][] = [];
+  let subscribed = 0;
   const source: InspectorSource = {
     subscribe(listener) {
+      subscribed++;
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
@@ -133,6 +135,8 @@ export function fakeSource() {
     source,
     cancels,
     listeners,
+    /** How many times the panel subscribed. */
+    subscriptions: () => subscribed,
     async push(u: inspector.InspectorUpdate) {
       await act(() => {
         for (const l of listeners) l(u);
