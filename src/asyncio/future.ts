@@ -41,9 +41,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal set once someone looked at the exception */ retrievedFlag = false;
   /** @internal shared with the never-retrieved finalizer */ exceptionRecord: { retrieved: boolean } | null = null;
   /** @internal creation stack, in debug mode */ sourceTraceback: string | undefined;
+  /** @internal the gather() call that last saw this Future among its arguments, to find repeats without a Map (see gather.ts) */ gatherMark: object | null = null;
   /** @internal creation time on the loop clock */ readonly createdAt: number;
   /** @internal */ readonly loop: EventLoop;
-  /** @internal */ readonly [FLAVOUR] = "asyncio";
+  /** @internal on the prototype (below), not a field per Future */ declare readonly [FLAVOUR]: "asyncio";
   private promiseCache: Promise<T> | null = null;
 
   /** Creates a pending Future on `loop` (default: the running loop). */
@@ -143,11 +144,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Calls `fn(this)` on the loop once done (soon, if already done). */
   addDoneCallback(fn: DoneCallback<T>): void {
     checkCallback("addDoneCallback", fn);
+    this.addCallback(fn);
+  }
+
+  /** @internal addDoneCallback for the library's own callbacks, without the check. */
+  addCallback(fn: DoneCallback<T>): void {
     if (this.state !== PENDING) {
       this.loop.schedule(fn as (future: Future<unknown>) => void, this as Future<unknown>);
       return;
     }
-    (this.callbacks ??= []).push(fn as (future: never) => void);
+    // [fn], not [] and push: most Futures get one callback, and a pushed-to array reserves room for 17.
+    if (this.callbacks === null) this.callbacks = [fn as (future: never) => void];
+    else this.callbacks.push(fn as (future: never) => void);
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
@@ -229,6 +237,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return `<Future #${this.id} ${stateNames[this.state].toLowerCase()}>`;
   }
 }
+
+Object.defineProperty(Future.prototype, FLAVOUR, { value: "asyncio" });
 
 /** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
 export function isFuture(value: unknown): value is Future<unknown> {

@@ -104,7 +104,13 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   }
 
   let loop: EventLoop | undefined;
-  const byArg = new Map<unknown, Future<unknown>>();
+  // The same awaitable twice is awaited once. A Future repeated is found by
+  // its gatherMark (this call's token); only coroutines and Promises, wrapped in new Tasks, need a Map, made on
+  // the first one: a Map insert per argument cost more than a whole Trio
+  // nursery spawn of the same size.
+  const token = {};
+  let wrapped: Map<unknown, Future<unknown>> | null = null;
+  let unique = 0;
   const children: Future<unknown>[] = [];
   const alreadyDone: Future<unknown>[] = [];
   let outer: GatheringFuture<unknown[]> | null = null;
@@ -127,7 +133,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
         return;
       }
     }
-    if (finished === byArg.size) {
+    if (finished === unique) {
       const results = children.map((f) => {
         // A new error per entry, as CPython: the child's own one is kept for the outer Future below.
         if (f.cancelled()) return new CancelledError(f.cancelMessage ?? "");
@@ -139,17 +145,30 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   };
 
   for (const arg of args) {
-    let fut = byArg.get(arg);
-    if (fut === undefined) {
+    let fut: Future<unknown> | undefined;
+    if (arg instanceof Future) {
+      if (arg.gatherMark === token) {
+        children.push(arg);
+        continue;
+      }
+      fut = ensureFuture(arg, loop === undefined ? {} : { loop });
+    } else {
+      fut = wrapped?.get(arg);
+      if (fut !== undefined) {
+        children.push(fut);
+        continue;
+      }
       if (isCollection(arg)) {
         throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
       }
       fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
-      loop ??= fut.getLoop();
-      byArg.set(arg, fut);
-      if (fut.done()) alreadyDone.push(fut);
-      else fut.addDoneCallback(onChildDone);
+      (wrapped ??= new Map()).set(arg, fut);
     }
+    loop ??= fut.getLoop();
+    fut.gatherMark = token;
+    unique++;
+    if (fut.done()) alreadyDone.push(fut);
+    else fut.addCallback(onChildDone);
     children.push(fut);
   }
   outer = new GatheringFuture<unknown[]>(children, loop!);

@@ -41,7 +41,10 @@ export interface TaskOptions {
 
 /** An asyncio Task. */
 export class Task<T = unknown> extends Future<T> {
-  private nameValue: string;
+  /** The name, or the N of the default name `Task-N`, made into a string only when read (most never are). */
+  private nameValue: string | number;
+  /** What the core's error message for a Trio operation used from this task names (see step), made at the first step. */
+  private foreignLabel: string | null = null;
   /** @internal */ readonly coro: Coroutine<T>;
   /** @internal the Future this task waits on */ fwaiter: Future<unknown> | null = null;
   /** @internal */ mustCancel = false;
@@ -67,7 +70,7 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(`An asyncio Task needs a coroutine (the generator returned by calling a function*).${hint}`);
     }
     this.coro = coro;
-    this.nameValue = options.name === undefined ? `Task-${++taskCounter}` : taskName("createTask(coro, { name })", options.name);
+    this.nameValue = options.name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", options.name);
     this.context = currentContext(); // the creator's, as CPython's create_task copies it
     this.loop.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     this.loop.taskCreated(this as Task<unknown>);
@@ -80,12 +83,14 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. */
   getName(): string {
-    return this.nameValue;
+    const name = this.nameValue;
+    return typeof name === "number" ? `Task-${name}` : name;
   }
 
   /** Renames the task. */
   setName(name: string): void {
     this.nameValue = taskName("setName(name)", name);
+    this.foreignLabel = null;
   }
 
   /** The coroutine the task drives. */
@@ -150,7 +155,7 @@ export class Task<T = unknown> extends Future<T> {
   private finishException(error: unknown): void {
     if (error === undefined || error === null) {
       // setException() refuses these, which would leave the task pending forever.
-      error = new TypeError(`Task ${this.nameValue}: its coroutine threw ${String(error)}; throw an Error object instead.`);
+      error = new TypeError(`Task ${this.getName()}: its coroutine threw ${String(error)}; throw an Error object instead.`);
     }
     this.retrievedFlag = false; // a cancel() the coroutine answered with an error must not hide that error
     // Not setException(): its checks inspect the value, and whatever the coroutine threw must end the task.
@@ -165,7 +170,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Runs the coroutine one step. */
   step(error: unknown, throws: boolean): void {
-    if (this.done()) throw new InvalidStateError(`step(): Task ${this.nameValue} is already done.`);
+    if (this.done()) throw new InvalidStateError(`step(): Task ${this.getName()} is already done.`);
     if (this.mustCancel) {
       if (!(throws && error instanceof CancelledError)) {
         error = this.makeCancelledError();
@@ -182,7 +187,7 @@ export class Task<T = unknown> extends Future<T> {
     running.task = this as Task<unknown>;
     running.loop = this.loop;
     current.task = null;
-    current.foreign = `the asyncio task ${this.nameValue}`;
+    current.foreign = this.foreignLabel ??= `the asyncio task ${this.getName()}`;
     asyncioContext.map = this.context;
     this.stepping = true;
     let done: boolean;
@@ -223,9 +228,9 @@ export class Task<T = unknown> extends Future<T> {
     let problem: unknown;
     try {
       if (future.getLoop() !== this.loop) {
-        problem = new RuntimeError(`Task ${this.nameValue} awaited a Future attached to a different loop.`);
+        problem = new RuntimeError(`Task ${this.getName()} awaited a Future attached to a different loop.`);
       } else if (future === (this as unknown)) {
-        problem = new RuntimeError(`Task ${this.nameValue} cannot await itself.`);
+        problem = new RuntimeError(`Task ${this.getName()} cannot await itself.`);
       } else {
         this.fwaiter = future;
         future.addDoneCallback((this.wakeupFn ??= (f: Future<unknown>) => this.wakeup(f)));
@@ -272,7 +277,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   override toString(): string {
-    return `<Task ${this.nameValue} ${this.status.toLowerCase()}>`;
+    return `<Task ${this.getName()} ${this.status.toLowerCase()}>`;
   }
 }
 
