@@ -13,7 +13,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { inspector } from "../src/index.js";
-import type { PanelStore } from "./store.js";
+import { MAX_EXITED, type PanelStore } from "./store.js";
+import { outcomeText } from "./tree-view.js";
 import type { InspectorSource } from "./source.js";
 import { STATE_COLOURS } from "./styles.js";
 import { formatCountdown, formatDuration } from "./format.js";
@@ -206,8 +207,9 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
   const { store, id, nowMs } = props;
   const live = store.tasks.get(id);
   const err = store.errored.get(id);
-  const rec = live ?? err?.record;
-  if (rec === undefined) return <p class="tad-kind">This task has exited.</p>;
+  const ex = live === undefined ? store.exited.get(id) : undefined;
+  const rec = live ?? err?.record ?? ex?.record;
+  if (rec === undefined) return <p class="tad-kind">This task has exited (and is no longer in the history of the last {MAX_EXITED}).</p>;
   const state = store.stateOf(rec);
   const runTime = store.runTime(rec.runId, nowMs);
   const blocked = store.blockedFor(id, nowMs);
@@ -257,6 +259,12 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
           <>
             <dt>kind</dt>
             <dd>system task</dd>
+          </>
+        ) : null}
+        {ex !== undefined ? (
+          <>
+            <dt>outcome</dt>
+            <dd data-testid="task-outcome">{outcomeText(ex)}</dd>
           </>
         ) : null}
         {err !== undefined ? (

@@ -53,6 +53,7 @@ const FILTERS: { state: FilterState; label: string; colour: string }[] = [
   { state: "blocked", label: "Blocked", colour: STATE_COLOURS.blocked },
   { state: "cancelled", label: "Cancelled", colour: STATE_COLOURS.cancelled },
   { state: "errored", label: "Errored", colour: STATE_COLOURS.errored },
+  { state: "exited", label: "Exited", colour: STATE_COLOURS.done },
 ];
 
 const defaultNow = (): number => performance.now();
@@ -201,9 +202,9 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           {frozenAt !== null ? `Frozen${store.heldCount > 0 ? ` (${store.heldCount} updates held)` : ""}` : "Freeze"}
         </button>
         <span class="tad-grow" />
-        {store.errored.size > 0 ? (
+        {store.errored.size > 0 || store.exited.size > 0 ? (
           <button type="button" aria-label="Forget tasks that exited with errors" onClick={() => store.clearErrors()}>
-            Clear errors
+            Clear history
           </button>
         ) : null}
         {props.onClose !== undefined ? (

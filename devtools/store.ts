@@ -27,6 +27,19 @@ export interface ErroredTask {
   at: number;
 }
 
+/** A task that has exited, kept (the last `MAX_EXITED`) so its last state can still be read. */
+export interface ExitedTask {
+  /** Its last record before it exited. */
+  record: inspector.TaskRecord;
+  outcome: "returned" | "raised" | "cancelled";
+  /** The error (raised), or the Cancelled message (cancelled). */
+  detail: string | null;
+  /** For a cancelled task: the innermost scope around it whose cancel was called, as last seen. */
+  cancelledBy: { scopeId: number; nursery: boolean; root: boolean; reason: string | null } | null;
+  /** performance.now() in ms when it exited. */
+  at: number;
+}
+
 /** Where a run's clock stood at a known moment, to extrapolate from. */
 interface ClockReading {
   time: number;
@@ -35,6 +48,8 @@ interface ClockReading {
 }
 
 const MAX_ERRORED = 500;
+/** Exited tasks kept for the history (oldest dropped first). */
+export const MAX_EXITED = 200;
 const MAX_TIMELINE = 50_000;
 /** Updates held while frozen before they are dropped for a resync (a minute and a half at ten a second, and then some). */
 const MAX_HELD = 2_000;
@@ -51,6 +66,8 @@ export class PanelStore {
   readonly futures = new Map<number, inspector.FutureRecord>();
   /** Tasks that exited with an error, by id, oldest first. */
   readonly errored = new Map<number, ErroredTask>();
+  /** The last `MAX_EXITED` tasks that exited (any outcome), by id, oldest first. */
+  readonly exited = new Map<number, ExitedTask>();
   /** The recorded timeline (live), see `recording`. */
   live: TimelineData = emptyTimeline();
   /** A timeline loaded by import, shown instead of the live one while set. */
@@ -137,6 +154,11 @@ export class PanelStore {
       structural = true;
       if (this.errored.size > MAX_ERRORED) this.errored.delete(this.errored.keys().next().value as number);
     }
+    for (const e of update.events) {
+      if (e.kind !== "exit" && e.kind !== "error") continue;
+      this.noteExit(e);
+      structural = true;
+    }
     structural = upsert(this.runs, update.runs) || structural;
     for (const r of update.runs.upserted) this.clocks.set(r.id, { time: r.time, at: update.at, finished: r.finished });
     for (const id of update.runs.removed) this.clocks.delete(id);
@@ -154,10 +176,11 @@ export class PanelStore {
     for (const l of [...this.listeners]) l();
   }
 
-  /** Forgets the tasks that exited with errors. */
+  /** Forgets the tasks that exited with errors (and the history of exited tasks). */
   clearErrors(): void {
-    if (this.errored.size === 0) return;
+    if (this.errored.size === 0 && this.exited.size === 0) return;
     this.errored.clear();
+    this.exited.clear();
     this.structure++;
     this.changed();
   }
@@ -192,9 +215,17 @@ export class PanelStore {
     return c.finished ? c.time : c.time + Math.max(0, nowMs - c.at) / 1000;
   }
 
+  /** The last record of a task, live or exited (null if unknown or dropped from the history). */
+  lastRecord(taskId: number): inspector.TaskRecord | null {
+    return this.tasks.get(taskId) ?? this.errored.get(taskId)?.record ?? this.exited.get(taskId)?.record ?? null;
+  }
+
   /** How the panel classifies a task (see `TaskState`). */
   stateOf(task: inspector.TaskRecord): TaskState {
-    if (this.errored.has(task.id) && !this.tasks.has(task.id)) return "errored";
+    if (!this.tasks.has(task.id)) {
+      if (this.errored.has(task.id) || this.exited.get(task.id)?.outcome === "raised") return "errored";
+      if (this.exited.has(task.id)) return "done";
+    }
     // In a cancelled scope: cancellation reaches it, or it is cleaning up
     // (e.g. in a shielded `finally`) inside a scope whose cancel was called.
     for (const sid of task.scopeIds) {
@@ -264,6 +295,25 @@ export class PanelStore {
     let count = 0;
     for (const t of this.tasks.values()) if (t.scopeIds.includes(scopeId)) count++;
     return count;
+  }
+
+  private noteExit(e: inspector.TimelineEvent): void {
+    const record = this.tasks.get(e.id) ?? fallbackRecord(e);
+    const outcome = e.outcome ?? (e.kind === "error" ? "raised" : "returned");
+    let cancelledBy: ExitedTask["cancelledBy"] = null;
+    if (outcome === "cancelled") {
+      for (const sid of record.scopeIds) {
+        const scope = this.scopes.get(sid);
+        if (scope === undefined || !scope.cancelCalled) continue;
+        cancelledBy = { scopeId: sid, nursery: scope.nursery, root: scope.parentId === null, reason: scope.cancelReason };
+        break;
+      }
+    }
+    // Its last record says how it stood, not "blocked" for ever.
+    const last = { ...record, status: "done" as const, waitingOn: null, blockedSince: null };
+    this.exited.delete(e.id);
+    this.exited.set(e.id, { record: last, outcome, detail: e.detail ?? null, cancelledBy, at: e.at });
+    if (this.exited.size > MAX_EXITED) this.exited.delete(this.exited.keys().next().value as number);
   }
 
   private load(full: inspector.Snapshot): void {

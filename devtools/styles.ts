@@ -59,6 +59,7 @@ export const PANEL_CSS = `
 .tad-row[aria-selected="true"] { background: #2d3d5c; }
 .tad-row.tad-active { box-shadow: inset 2px 0 0 #7fb2ff; }
 .tad-row.tad-nomatch { opacity: .5; }
+.tad-row.tad-exited .tad-name, .tad-row.tad-exited .tad-meta { color: #9aa0a9; font-style: italic; }
 .tad-row.tad-long-blocked { background: #3b3320; }
 .tad-row.tad-long-blocked[aria-selected="true"] { background: #4c4226; }
 .tad-twisty { width: 14px; text-align: center; color: #8a8f98; flex: none; }

@@ -16,7 +16,7 @@
  */
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import type { PanelStore } from "./store.js";
+import type { ExitedTask, PanelStore } from "./store.js";
 import { rowName, rowTaskState, type Row } from "./tree.js";
 import { ROW_HEIGHT, STATE_COLOURS } from "./styles.js";
 import { formatDuration } from "./format.js";
@@ -52,9 +52,13 @@ function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: numb
   if (row.kind === "task") {
     const rec = store.tasks.get(row.id);
     const err = store.errored.get(row.id);
+    const ex = store.exited.get(row.id);
     if (rec === undefined && err !== undefined) {
       meta = err.detail;
       badges.push(<span class="tad-badge tad-bad" key="e">errored</span>);
+    } else if (rec === undefined && ex !== undefined) {
+      meta = outcomeText(ex);
+      badges.push(<span class="tad-badge" key="x">{ex.outcome === "cancelled" ? "cancelled" : ex.outcome === "raised" ? "errored" : "exited"}</span>);
     } else if (rec !== undefined) {
       if (rec.system) badges.push(<span class="tad-badge" key="s">system</span>);
       if (rec.waitingOn !== null) meta = rec.waitingOn.label;
@@ -78,6 +82,16 @@ function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: numb
     if (f !== undefined) meta = f.state;
   }
   return { meta, badges, long };
+}
+
+/** How an exited task ended, in a few words. */
+export function outcomeText(ex: ExitedTask): string {
+  if (ex.outcome === "returned") return "returned";
+  if (ex.outcome === "raised") return `raised ${ex.detail ?? "an error"}`;
+  const by = ex.cancelledBy;
+  if (by === null) return `cancelled${ex.detail !== null ? `: ${ex.detail}` : ""}`;
+  const scope = by.root ? "the run's root scope" : by.nursery ? `nursery #${by.scopeId}` : `cancel scope #${by.scopeId}`;
+  return `cancelled by ${scope}${by.reason !== null ? `: ${by.reason}` : ""}`;
 }
 
 /** The virtualised, keyboard-navigable task tree. */
@@ -182,7 +196,10 @@ export function TreeView(props: TreeViewProps): JSX.Element {
     const state = rowTaskState(store, row.kind, row.id);
     const { meta, badges, long } = describeRow(store, row, nowMs, props.blockedThresholdMs);
     const colour = state !== null ? STATE_COLOURS[state] : row.kind === "aiotask" ? "#b48cff" : "transparent";
-    const cls = ["tad-row", row.key === activeKey ? "tad-active" : "", row.match ? "" : "tad-nomatch", long ? "tad-long-blocked" : ""].filter(Boolean).join(" ");
+    const exited = row.kind === "task" && !store.tasks.has(row.id);
+    const cls = ["tad-row", row.key === activeKey ? "tad-active" : "", row.match ? "" : "tad-nomatch", long ? "tad-long-blocked" : "", exited ? "tad-exited" : ""]
+      .filter(Boolean)
+      .join(" ");
     items.push(
       <div
         key={row.key}

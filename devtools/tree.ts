@@ -39,12 +39,12 @@ export interface TreeFilter {
 }
 
 /** The filter buttons: running/runnable go together. */
-export type FilterState = "running" | "blocked" | "cancelled" | "errored";
+export type FilterState = "running" | "blocked" | "cancelled" | "errored" | "exited";
 
 /** The filter state a task state counts as. */
 export function filterStateOf(state: TaskState): FilterState | null {
   if (state === "running" || state === "runnable") return "running";
-  if (state === "done") return null;
+  if (state === "done") return "exited";
   return state;
 }
 
@@ -72,7 +72,11 @@ function buildForest(store: PanelStore): Node[] {
   }
   const tasks = [...store.tasks.values()].sort(byId);
   for (const t of tasks) taskNode.set(t.id, { key: `task:${t.id}`, kind: "task", id: t.id, children: [] });
-  const errored = [...store.errored.values()].filter((e) => !store.tasks.has(e.record.id));
+  // Exited tasks (errored, and the recent history) stay where they were.
+  const gone = new Map<number, inspector.TaskRecord>();
+  for (const e of store.exited.values()) if (!store.tasks.has(e.record.id)) gone.set(e.record.id, e.record);
+  for (const e of store.errored.values()) if (!store.tasks.has(e.record.id)) gone.set(e.record.id, e.record);
+  const errored = [...gone.values()].sort(byId).map((record) => ({ record }));
   for (const e of errored) taskNode.set(e.record.id, { key: `task:${e.record.id}`, kind: "task", id: e.record.id, children: [] });
   for (const n of [...store.nurseries.values()].sort(byId)) {
     const node: Node = { key: `nursery:${n.id}`, kind: "nursery", id: n.id, children: [] };
@@ -113,7 +117,7 @@ export function rowName(store: PanelStore, kind: RowKind, id: number): string {
     case "run":
       return store.runs.get(id)?.name ?? `run ${id}`;
     case "task":
-      return (store.tasks.get(id) ?? store.errored.get(id)?.record)?.name ?? `task ${id}`;
+      return store.lastRecord(id)?.name ?? `task ${id}`;
     case "nursery":
       return `nursery #${id}`;
     case "loop":
@@ -126,8 +130,8 @@ export function rowName(store: PanelStore, kind: RowKind, id: number): string {
 /** The state of a task row (null for other rows). */
 export function rowTaskState(store: PanelStore, kind: RowKind, id: number): TaskState | null {
   if (kind !== "task") return null;
-  const rec = store.tasks.get(id) ?? store.errored.get(id)?.record;
-  return rec === undefined ? null : store.stateOf(rec);
+  const rec = store.lastRecord(id);
+  return rec === null ? null : store.stateOf(rec);
 }
 
 function matches(store: PanelStore, node: Node, filter: TreeFilter, search: string): boolean {

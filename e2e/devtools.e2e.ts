@@ -64,7 +64,13 @@ test("the cancel button cancels a task: its finally runs and its fetch is aborte
   await detail(page).getByRole("button", { name: "Cancel task fetcher-2" }).click();
   await expect(page.getByRole("list", { name: "Log" })).toContainText("fetcher-2 finally");
   await expect.poll(async () => (await slowStats(page)).aborted).toBe(1);
-  await expect(page.getByRole("treeitem", { name: /^fetcher-2/ })).toHaveCount(0);
+  // It stays in the history (after the live tasks of its nursery), greyed, with how it ended; its detail stays.
+  await page.getByRole("searchbox", { name: /Search tasks/ }).fill("fetcher-2");
+  await expect(page.getByRole("treeitem", { name: /^fetcher-2/ })).toHaveClass(/tad-exited/);
+  await expect(detail(page).getByTestId("task-outcome")).toHaveText(/^cancelled.*: cancelled from the devtools panel$/);
+  mkdirSync(resolve(import.meta.dirname, "../test-results/screenshots"), { recursive: true });
+  await page.locator(".tad-frame").screenshot({ path: resolve(import.meta.dirname, "../test-results/screenshots/devtools-history.png") });
+  await page.getByRole("searchbox", { name: /Search tasks/ }).fill("");
   // Its siblings are untouched.
   await expect(page.getByRole("treeitem", { name: /^fetcher-1/ })).toBeVisible();
   await expect(page.getByRole("treeitem", { name: /^fetcher-3/ })).toBeVisible();

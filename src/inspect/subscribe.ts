@@ -47,6 +47,8 @@ export interface TimelineEvent {
   id: number;
   name: string;
   detail?: string;
+  /** For exit and error events: how the task ended (its `detail` is then the error, or the Cancelled message). */
+  outcome?: "returned" | "raised" | "cancelled";
 }
 
 /** One scheduler batch: when it ran and how many task steps it took. */
@@ -146,14 +148,20 @@ const recorder = {
   taskExited(task: object): void {
     const t = task as Task;
     membership++;
-    const failed = !t.outcomeOk && !isCancelled(t.outcomeValue);
+    // Task.cancel() ends a task normally (its own scope absorbs the Cancelled): still "cancelled" here.
+    const own = t.ownScope;
+    const byHand = t.outcomeOk && own !== null && own.cancelFlag;
+    const cancelled = byHand || (!t.outcomeOk && isCancelled(t.outcomeValue));
+    const failed = !t.outcomeOk && !cancelled;
+    const message = byHand ? own.cancelReason : cancelled ? readProperty(t.outcomeValue as object, "message") : undefined;
     push(events, {
       at: performance.now(),
       kind: failed ? "error" : "exit",
       runId: t.runner.id,
       id: t.id,
       name: t.name,
-      ...(failed ? { detail: describeError(t.outcomeValue) } : {}),
+      outcome: failed ? "raised" : cancelled ? "cancelled" : "returned",
+      ...(failed ? { detail: describeError(t.outcomeValue) } : typeof message === "string" && message !== "" ? { detail: message } : {}),
     });
     markDirty();
   },

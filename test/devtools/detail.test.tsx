@@ -97,8 +97,11 @@ describe("detail pane on a live run", () => {
     // Cancel the victim by task: its finally runs, its row goes away.
     await click(row(container, "victim")!);
     await click(button(pane, "Cancel task victim"));
-    await until(() => log.includes("victim finally") && row(container, "victim") === undefined, frames);
-    expect(detail(container).textContent).toContain("This task has exited");
+    // It stays in the history, greyed, and its detail stays with how it ended.
+    await until(() => log.includes("victim finally") && row(container, "victim")?.classList.contains("tad-exited") === true, frames);
+    expect(detail(container).querySelector("h2")!.textContent).toContain("victim");
+    expect(detail(container).querySelector('[data-testid="task-outcome"]')!.textContent).toMatch(/^cancelled( by cancel scope #\d+)?: cancelled from the devtools panel$/);
+    expect([...detail(container).querySelectorAll("button")].filter((b) => /^Cancel/.test(b.getAttribute("aria-label") ?? ""))).toEqual([]);
 
     release.set();
     await finished;
