@@ -14,8 +14,9 @@
  *   async function awaiting N Promises resolved by queueMicrotask.
  * - Queue ping-pong: asyncio `Queue`s (unbounded, as asyncio's default)
  *   against the Trio memory-channel ping-pong of the same length.
- * - gather of N tasks: `asyncio.gather(...coros)`, against a Trio nursery of
- *   N tasks and async functions + Promise.all.
+ * - gather of N tasks: `asyncio.gather(...coros)`, and N `loop.createTask`
+ *   then `gather(...tasks)`, against a Trio nursery of N tasks and async
+ *   functions + Promise.all.
  */
 import {
   aioAsTrio,
@@ -250,6 +251,17 @@ function* gatherMany(): Coroutine<number> {
   return performance.now() - t0;
 }
 const gatherOp = aioAsTrio(gatherMany);
+// The way issue 17 measures it: the tasks made with createTask first, then gathered.
+function* createTaskGather(): Coroutine<number> {
+  const t0 = performance.now();
+  const loop = asyncio.getRunningLoop();
+  const tasks: asyncio.Task<number>[] = new Array(n);
+  for (let i = 0; i < n; i++) tasks[i] = loop.createTask(aioTiny());
+  const results = yield* asyncio.gather(...tasks);
+  expectEqual("gather results", results.length, n);
+  return performance.now() - t0;
+}
+const createTaskGatherOp = aioAsTrio(createTaskGather);
 
 function* trioTiny(): Operation<void> {
   count++;
@@ -342,6 +354,7 @@ export function asyncioComparisons(sizes: { callbacks: number; futures: number; 
       title: `gather of ${label(sizes.gather)} tiny tasks`,
       impls: [
         impl("asyncio gather", sizes.gather, same, () => runAio(gatherOp)),
+        impl("asyncio createTask+gather", sizes.gather, same, () => runAio(createTaskGatherOp)),
         impl("trio nursery", sizes.gather, same, () => run(trioGather)),
         impl("async+Promise.all", sizes.gather, same, promiseAll),
       ],
