@@ -91,6 +91,9 @@ async function buildBundles(): Promise<void> {
   const common = { bundle: true, format: "esm" as const, target: "es2022", sourcemap: "linked" as const, logLevel: "warning" as const, minify: false };
   await build({ ...common, entryPoints: [join(here, "node-entry.ts")], outfile: join(outDir, "node-suite.mjs"), platform: "node" });
   await build({ ...common, entryPoints: [join(here, "browser/main.ts")], outfile: join(outDir, "browser/suite.js"), platform: "browser", external: ["node:*"] });
+  // The workers cases' module, next to each suite (found relative to the suite's URL).
+  await build({ ...common, entryPoints: [join(here, "cases/workers.worker.ts")], outfile: join(outDir, "workers.worker.mjs"), platform: "node" });
+  await build({ ...common, entryPoints: [join(here, "cases/workers.worker.ts")], outfile: join(outDir, "browser/workers.worker.js"), platform: "browser", external: ["node:*"] });
   copyFileSync(join(here, "browser/index.html"), join(outDir, "browser/index.html"));
 }
 

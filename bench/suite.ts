@@ -15,6 +15,7 @@ import { memoryMetric } from "./cases/memory.js";
 import { spawnComparisons } from "./cases/spawn.js";
 import { dueTimerMetric, timerMetric } from "./cases/timers.js";
 import { webSocketRoundTripComparison } from "./cases/websocket.js";
+import { workerCancelMetric, workerRoundTripComparison, workerThroughputComparison } from "./cases/workers.js";
 import { runComparison, runMetric, type Comparison, type ComparisonResult, type Metric, type MetricResult } from "./lib/harness.js";
 
 /** What to run. */
@@ -77,6 +78,12 @@ export function plan(options: SuiteOptions): Case[] {
   metric(dueTimerMetric(q ? 20 : 100));
   // 6. asyncio
   comparisons(asyncioComparisons(q ? { callbacks: 20000, futures: 5000, pingPong: 2000, gather: 2000 } : { callbacks: 100000, futures: 20000, pingPong: 10000, gather: 10000 }));
+  // 7. workers: a trivial call vs raw postMessage, cancelling a spinning call, a CPU batch on 1/2/4 workers
+  comparisons([
+    workerRoundTripComparison(options.env, q ? 500 : 2000),
+    { ...workerThroughputComparison(options.env, 16, q ? 1_000_000 : 3_000_000), rounds: q ? 3 : 5, warmup: 1 },
+  ]);
+  metric(workerCancelMetric(options.env, q ? 3 : 7, 0.1));
   // 8. memory
   metric(memoryMetric(q ? 2000 : 5000, q ? 1 : 3));
   // 9. a WebSocket message round trip vs raw send + onmessage, in the page only (Node 20 has no WebSocket), against run.ts's echo

@@ -67,6 +67,8 @@ const runtimeTargets: (RatioTarget | MetricTarget)[] = [
   { kind: "metric", id: "memory", label: "memory per suspended task ≤400 bytes", result: "memory/", key: "ours", op: "<=", limit: 400, unit: "bytes" },
   { kind: "ratio", id: "callsoon-burst", label: "asyncio callSoon burst ≤1.5x queueMicrotask burst", result: "asyncio/callSoon-burst/", num: "asyncio callSoon", den: "queueMicrotask", op: "<=", limit: 1.5 },
   { kind: "ratio", id: "aio-queue", label: "asyncio Queue ping-pong within 2x Trio channel ping-pong", result: "asyncio/queue-ping-pong/", num: "asyncio Queue", den: "trio channel(0)", op: "<=", limit: 2 },
+  { kind: "ratio", id: "worker-round-trip", label: "worker call round trip ≤1.5x a raw postMessage round trip", result: "workers/round-trip/", num: "ours", den: "raw postMessage", op: "<=", limit: 1.5 },
+  { kind: "metric", id: "worker-cancel", label: "cancel a spinning worker call: Cancelled within grace + one frame (16.7 ms)", result: "workers/cancel-spinning", key: "max over grace", op: "<=", limit: 16.7, unit: "ms" },
   { kind: "metric", id: "due-timer", label: "due timer fires within one time slice (5 ms) while a task busy-loops (p99)", result: "due-timer-under-load", key: "p99", op: "<=", limit: 5, unit: "ms" },
 ];
 
