@@ -310,8 +310,17 @@ async function main(): Promise<void> {
   const app = join(work, "app");
   let server: Server | undefined;
   try {
+    const errorsPage = join(repo, "docs", "errors.md");
+    const committedErrorsPage = readFileSync(errorsPage, "utf8");
     await step("build (npm run build)", () => {
       sh("npm", ["run", "build"], repo);
+    });
+    // The production build's messages are codes decoded by docs/errors.md, which the build
+    // rewrites: a stale page in the tarball would decode a code wrongly or not at all.
+    await step("docs/errors.md matches the production build's codes", () => {
+      if (readFileSync(errorsPage, "utf8") !== committedErrorsPage) {
+        throw new CheckFailed("the build changed docs/errors.md: an error message changed since the page was written; commit the rebuilt docs/errors.md");
+      }
     });
 
     let packed: PackResult | undefined;

@@ -145,7 +145,9 @@ export function errorCodes(options: { root: string; docs: string }): Plugin {
         if (seen !== undefined && seen.text !== message.text) {
           this.error(`error code ${errorCode} is the code of two messages (${seen.file}: "${seen.text}" and ${file}: "${message.text}"); change one message`);
         }
-        if (seen === undefined) found.set(errorCode, { code: errorCode, errorClass: site.errorClass, text: message.text, file });
+        // A message used in several files is listed under the first by name, so the page
+        // does not depend on the order the bundler happens to transform files in.
+        if (seen === undefined || file < seen.file) found.set(errorCode, { code: errorCode, errorClass: site.errorClass, text: message.text, file });
         const values = message.values.map((value) => `\${${value}}`).join("; ");
         const short = `${errorCode}${values === "" ? "" : `: ${values}`} (trio-asyncio/docs/errors.md)`;
         edits.push({ start: site.message.start, end: site.message.end, text: `\`${short}\`` });

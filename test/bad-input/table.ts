@@ -474,7 +474,7 @@ export const cases: Case[] = [
 
   // ---- inspector ---------------------------------------------------------------------------------
   { covers: ["inspector.subscribe"], label: "subscribe(42)", where: "outside", act: () => inspector.subscribe(bad(42)), error: TYPE, message: /subscribe\(listener\) needs a function that receives InspectorUpdate objects/ },
-  { covers: ["inspector.cancel"], label: "cancel('thread', 1)", where: "outside", act: () => inspector.cancel(bad("thread"), 1), error: TYPE, message: /cancel\(kind, id\) takes kind "scope" or "task"/ },
+  { covers: ["inspector.cancel"], label: "cancel('thread', 1)", where: "outside", act: () => inspector.cancel(bad("thread"), 1), error: TYPE, message: /cancel\(kind, id\) takes kind "scope", "task" or "asyncioTask", got "thread"/ },
   { covers: ["inspector.cancel"], label: "cancel('task', 1.5)", where: "outside", act: () => inspector.cancel("task", 1.5), error: TYPE, message: /cancel\(kind, id\) needs an integer id, got number 1\.5/ },
 
   // ---- asyncio --------------------------------------------------------------------------------------
