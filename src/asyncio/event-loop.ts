@@ -123,6 +123,7 @@ export class EventLoop {
   /** The tasks the current shutdown round waits for (see shutdown). */
   private shutdownRound: Set<Task<unknown>> | null = null;
   /** @internal Futures that failed and whose exception is reported at close if nobody retrieved it (trioAsAio's). */ readonly unretrievedFutures = new Set<Future<unknown>>();
+  /** @internal The loop time it was made at: Futures keep their creation time relative to it (see stampMs). */ readonly epoch: number;
 
   /** @internal Use openLoop() or asyncio.run(). */
   constructor(runner: Runner, nursery: Nursery, options: { debug?: boolean; budget?: number } = {}) {
@@ -130,6 +131,7 @@ export class EventLoop {
     this.nursery = nursery;
     this.debug = options.debug === true;
     this.budgetSeconds = options.budget ?? 0.004;
+    this.epoch = runner.clock.currentTime();
     liveLoops.add(this);
   }
 
@@ -151,6 +153,15 @@ export class EventLoop {
     if (running.loop !== this) return this.time();
     if (this.iterationTime < 0) this.iterationTime = this.time();
     return this.iterationTime;
+  }
+
+  /**
+   * @internal `stamp()` as whole milliseconds after `epoch`: a small
+   * integer fits in a Future's field unboxed, where seconds (a double) would
+   * allocate a number per Future.
+   */
+  stampMs(): number {
+    return Math.floor((this.stamp() - this.epoch) * 1000);
   }
 
   private iterationTime = -1;
@@ -223,7 +234,7 @@ export class EventLoop {
   /** A new pending Future on this loop. */
   createFuture<T = unknown>(): Future<T> {
     this.checkOpen("createFuture");
-    return new Future<T>({ loop: this });
+    return new Future<T>(undefined, this);
   }
 
   /** Wraps a coroutine in a Task scheduled on this loop. */
@@ -233,7 +244,7 @@ export class EventLoop {
       const task = this.taskFactory(this, coro as Coroutine<unknown>, options.name === undefined ? {} : { name: options.name });
       return task as Task<T>;
     }
-    return new Task<T>(coro, { ...options, loop: this });
+    return new Task<T>(coro, options, this);
   }
 
   /** Replaces how `createTask` makes Tasks (null restores the default). */

@@ -21,47 +21,151 @@ const CANCELLED = 1;
 const FINISHED = 2;
 const stateNames = ["PENDING", "CANCELLED", "FINISHED"] as const;
 
+/** @internal Bits of `Future.bits`: booleans packed in one small integer, a field each cost a word per Future. */
+export const HAS_EXCEPTION = 1;
+/** @internal Someone looked at the exception (or the Future was cancelled). */
+export const RETRIEVED = 2;
+
 /** A done callback: receives the Future. */
 export type DoneCallback<T> = (future: Future<T>) => void;
 
-/** @internal What the loop needs to know of a future for the inspector. */
+/**
+ * @internal What a Task parks as a Future's done callback: the Task
+ * itself, so that waiting makes no closure. The loop calls its
+ * `wakeup()`; the Task knows which Future it waits on.
+ */
+export interface FutureWaiter {
+  wakeup(): void;
+}
+
+/** @internal Runs a parked waiter (scheduled with loop.schedule; also the name tools show for it). */
+export function taskWakeup(waiter: FutureWaiter): void {
+  waiter.wakeup();
+}
+
+/**
+ * The fields few Futures ever need (a cancel message, a saved
+ * CancelledError, the never-retrieved record, a debug traceback, the
+ * Promise of `then`), kept out of the Future itself: a 10k-task gather
+ * made 10k Futures that never used any of them.
+ */
+class FutureExtra {
+  cancelMessage: string | undefined = undefined;
+  cancelledExc: CancelledError | null = null;
+  exceptionRecord: { retrieved: boolean } | null = null;
+  sourceTraceback: string | undefined = undefined;
+  promise: Promise<unknown> | null = null;
+}
+
 let nextFutureId = 1;
+/** Ids are handed out when first read (by tools): most Futures are never looked at. */
+const futureIds = new WeakMap<object, number>();
+
+/** One done callback, a parked Task, or several of them in an array; null for none. */
+type CallbackSlot = ((future: never) => void) | FutureWaiter | (((future: never) => void) | FutureWaiter)[] | null;
 
 /** An asyncio Future. See the module comment. */
 export class Future<T = unknown> implements PromiseLike<T> {
-  /** Unique per page, for tools. */
-  readonly id = nextFutureId++;
   /** @internal */ state: 0 | 1 | 2 = PENDING;
-  /** @internal */ resultValue: T | undefined = undefined;
-  /** @internal */ exceptionValue: unknown = undefined;
-  /** @internal */ hasException = false;
-  /** @internal */ cancelMessage: string | undefined = undefined;
-  /** @internal the CancelledError a Task's coroutine ended with, handed out once by makeCancelledError */ cancelledExc: CancelledError | null = null;
-  /** @internal stored loosely typed so that Future<T> stays assignable to Future<unknown> */ callbacks: ((future: never) => void)[] | null = null;
-  /** @internal set once someone looked at the exception */ retrievedFlag = false;
-  /** @internal shared with the never-retrieved finalizer */ exceptionRecord: { retrieved: boolean } | null = null;
-  /** @internal creation stack, in debug mode */ sourceTraceback: string | undefined;
-  /** @internal the gather() call that last saw this Future among its arguments, to find repeats without a Map (see gather.ts) */ gatherMark: object | null = null;
-  /** @internal creation time on the loop clock */ readonly createdAt: number;
+  /** @internal HAS_EXCEPTION, RETRIEVED (and Task's own bits) */ bits = 0;
+  /** @internal the result, or the exception when HAS_EXCEPTION */ value: unknown = undefined;
+  /**
+   * @internal The done callbacks: the usual single one stored as it is (no
+   * array per Future), an array once there are two. Loosely typed so that
+   * Future<T> stays assignable to Future<unknown>.
+   */
+  callbacks: CallbackSlot = null;
   /** @internal */ readonly loop: EventLoop;
+  /** @internal the gather() call that last saw this Future among its arguments, to find repeats without a Map (see gather.ts) */ gatherMark: object | null = null;
+  /** @internal creation time, in whole ms after the loop's epoch: a small integer, where seconds would box a number per Future */ private createdMs: number;
+  /** @internal the rare fields, made on first use */ extra: FutureExtra | null = null;
   /** @internal on the prototype (below), not a field per Future */ declare readonly [FLAVOUR]: "asyncio";
-  private promiseCache: Promise<T> | null = null;
 
   /** Creates a pending Future on `loop` (default: the running loop). */
-  constructor(options: { loop?: EventLoop } = {}) {
-    this.loop = options.loop ?? getRunningLoop();
-    this.createdAt = this.loop.stamp();
-    if (this.loop.getDebug()) this.sourceTraceback = new Error("Future created here").stack;
-    this.loop.futureCreated(this);
+  constructor(options?: { loop?: EventLoop }, /** @internal the loop, passed by the library without an options object */ loop?: EventLoop) {
+    const l = (this.loop = loop ?? options?.loop ?? getRunningLoop());
+    this.createdMs = l.stampMs();
+    if (l.getDebug()) this.rare().sourceTraceback = new Error("Future created here").stack;
+    l.futureCreated(this);
+  }
+
+  /** @internal The rare fields, made on first use. */
+  rare(): FutureExtra {
+    return (this.extra ??= new FutureExtra());
+  }
+
+  /** Unique per page, for tools. */
+  get id(): number {
+    let id = futureIds.get(this);
+    if (id === undefined) futureIds.set(this, (id = nextFutureId++));
+    return id;
+  }
+
+  /** @internal creation time on the loop clock (ms resolution) */
+  get createdAt(): number {
+    return this.loop.epoch + this.createdMs / 1000;
+  }
+
+  /** @internal creation stack, in debug mode */
+  get sourceTraceback(): string | undefined {
+    return this.extra?.sourceTraceback;
+  }
+
+  /** @internal */
+  get hasException(): boolean {
+    return (this.bits & HAS_EXCEPTION) !== 0;
+  }
+
+  /** @internal */
+  get resultValue(): T | undefined {
+    return (this.bits & HAS_EXCEPTION) !== 0 ? undefined : (this.value as T | undefined);
+  }
+
+  /** @internal */
+  get exceptionValue(): unknown {
+    return (this.bits & HAS_EXCEPTION) !== 0 ? this.value : undefined;
+  }
+
+  /** @internal */
+  get cancelMessage(): string | undefined {
+    return this.extra?.cancelMessage;
+  }
+  set cancelMessage(msg: string | undefined) {
+    if (msg !== undefined || this.extra !== null) this.rare().cancelMessage = msg;
+  }
+
+  /** @internal the CancelledError a Task's coroutine ended with, handed out once by makeCancelledError */
+  get cancelledExc(): CancelledError | null {
+    return this.extra?.cancelledExc ?? null;
+  }
+  set cancelledExc(exc: CancelledError | null) {
+    if (exc !== null || this.extra !== null) this.rare().cancelledExc = exc;
+  }
+
+  /** @internal shared with the never-retrieved finalizer */
+  get exceptionRecord(): { retrieved: boolean } | null {
+    return this.extra?.exceptionRecord ?? null;
+  }
+  set exceptionRecord(record: { retrieved: boolean } | null) {
+    this.rare().exceptionRecord = record;
+  }
+
+  /** @internal set once someone looked at the exception */
+  get retrievedFlag(): boolean {
+    return (this.bits & RETRIEVED) !== 0;
+  }
+  set retrievedFlag(value: boolean) {
+    this.bits = value ? this.bits | RETRIEVED : this.bits & ~RETRIEVED;
   }
 
   /** @internal */
   get retrieved(): boolean {
-    return this.retrievedFlag;
+    return (this.bits & RETRIEVED) !== 0;
   }
   set retrieved(value: boolean) {
-    this.retrievedFlag = value;
-    if (this.exceptionRecord !== null) this.exceptionRecord.retrieved = value;
+    this.bits = value ? this.bits | RETRIEVED : this.bits & ~RETRIEVED;
+    const record = this.extra?.exceptionRecord;
+    if (record != null) record.retrieved = value;
   }
 
   /** The loop this Future belongs to. */
@@ -84,8 +188,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.state === CANCELLED) throw this.makeCancelledError();
     if (this.state === PENDING) throw new InvalidStateError("Result is not set.");
     this.retrieved = true;
-    if (this.hasException) throw this.exceptionValue;
-    return this.resultValue as T;
+    if ((this.bits & HAS_EXCEPTION) !== 0) throw this.value;
+    return this.value as T;
   }
 
   /** The exception (or undefined); raises CancelledError or InvalidStateError if not done. */
@@ -93,13 +197,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.state === CANCELLED) throw this.makeCancelledError();
     if (this.state === PENDING) throw new InvalidStateError("Exception is not set.");
     this.retrieved = true;
-    return this.hasException ? this.exceptionValue : undefined;
+    return (this.bits & HAS_EXCEPTION) !== 0 ? this.value : undefined;
   }
 
   /** Marks the Future done with `value` and schedules its callbacks. */
   setResult(value: T): void {
     if (this.state !== PENDING) throw new InvalidStateError(`setResult() on a Future that is already ${stateNames[this.state]}.`);
-    this.resultValue = value;
+    this.finish(value);
+  }
+
+  /** @internal setResult without the check, for a Future known to be pending (a Task's end). */
+  finish(value: T): void {
+    this.value = value;
     this.state = FINISHED;
     this.scheduleCallbacks();
   }
@@ -121,8 +230,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * stores a CancelledError this way, as CPython's _GatheringFuture does.
    */
   storeException(exception: unknown): void {
-    this.exceptionValue = exception;
-    this.hasException = true;
+    this.value = exception;
+    this.bits |= HAS_EXCEPTION;
     this.state = FINISHED;
     this.scheduleCallbacks();
     this.loop.exceptionSet(this);
@@ -147,30 +256,40 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.addCallback(fn);
   }
 
-  /** @internal addDoneCallback for the library's own callbacks, without the check. */
-  addCallback(fn: DoneCallback<T>): void {
+  /** @internal addDoneCallback for the library's own callbacks (or a parked Task), without the check. */
+  addCallback(fn: DoneCallback<T> | FutureWaiter): void {
     if (this.state !== PENDING) {
-      this.loop.schedule(fn as (future: Future<unknown>) => void, this as Future<unknown>);
+      if (typeof fn === "function") this.loop.schedule(fn as (future: Future<unknown>) => void, this as Future<unknown>);
+      else this.loop.schedule(taskWakeup, fn);
       return;
     }
-    // [fn], not [] and push: most Futures get one callback, and a pushed-to array reserves room for 17.
-    if (this.callbacks === null) this.callbacks = [fn as (future: never) => void];
-    else this.callbacks.push(fn as (future: never) => void);
+    const slot = this.callbacks;
+    if (slot === null) this.callbacks = fn as CallbackSlot;
+    else if (Array.isArray(slot)) slot.push(fn as (future: never) => void);
+    else this.callbacks = [slot, fn as (future: never) => void];
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
-    const list = this.callbacks;
-    if (list === null) return 0;
-    const kept = list.filter((cb) => cb !== (fn as unknown));
-    const removed = list.length - kept.length;
-    this.callbacks = kept.length === 0 ? null : kept;
+    const slot = this.callbacks;
+    if (slot === null) return 0;
+    if (!Array.isArray(slot)) {
+      if (slot !== (fn as unknown)) return 0;
+      this.callbacks = null;
+      return 1;
+    }
+    const kept = slot.filter((cb) => cb !== (fn as unknown));
+    const removed = slot.length - kept.length;
+    this.callbacks = kept.length === 0 ? null : kept.length === 1 ? kept[0]! : kept;
     return removed;
   }
 
-  /** The done callbacks still to run (for tools). */
+  /** The done callbacks still to run (for tools; a parked Task shows as `taskWakeup`). */
   get pendingCallbacks(): readonly ((...args: never[]) => unknown)[] {
-    return this.callbacks ?? [];
+    const slot = this.callbacks;
+    if (slot === null) return [];
+    const list = Array.isArray(slot) ? slot : [slot];
+    return list.map((cb) => (typeof cb === "function" ? cb : taskWakeup));
   }
 
   /**
@@ -180,22 +299,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * a new one with the same message.
    */
   makeCancelledError(): CancelledError {
-    const saved = this.cancelledExc;
-    if (saved !== null) {
-      this.cancelledExc = null;
+    const extra = this.extra;
+    if (extra !== null && extra.cancelledExc !== null) {
+      const saved = extra.cancelledExc;
+      extra.cancelledExc = null;
       return saved;
     }
-    return new CancelledError(this.cancelMessage ?? "");
+    return new CancelledError(extra?.cancelMessage ?? "");
   }
 
   /** @internal */
   scheduleCallbacks(): void {
-    const list = this.callbacks;
-    if (list === null) return;
+    const slot = this.callbacks;
+    if (slot === null) return;
     this.callbacks = null;
     // Without Handles (loop.schedule): nobody could cancel them, and a Future with 10k callbacks made 10k.
     const loop = this.loop;
-    for (let i = 0; i < list.length; i++) loop.schedule(list[i] as (future: Future<unknown>) => void, this as Future<unknown>);
+    if (!Array.isArray(slot)) {
+      scheduleOne(loop, slot, this as Future<unknown>);
+      return;
+    }
+    for (let i = 0; i < slot.length; i++) scheduleOne(loop, slot[i]!, this as Future<unknown>);
   }
 
   /** `yield* future` inside an asyncio coroutine: wait, then return the result. */
@@ -210,8 +334,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    if (this.promiseCache === null) {
-      this.promiseCache = new Promise<T>((resolve, reject) => {
+    const extra = this.rare();
+    if (extra.promise === null) {
+      extra.promise = new Promise<T>((resolve, reject) => {
         const settle = () => {
           try {
             const value = this.result();
@@ -222,10 +347,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
           }
         };
         if (this.state !== PENDING) settle();
-        else (this.callbacks ??= []).push(settle);
+        else this.addCallback(settle);
       });
     }
-    return this.promiseCache.then(onFulfilled, onRejected);
+    return (extra.promise as Promise<T>).then(onFulfilled, onRejected);
   }
 
   /** "PENDING", "CANCELLED" or "FINISHED". */
@@ -236,6 +361,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   toString(): string {
     return `<Future #${this.id} ${stateNames[this.state].toLowerCase()}>`;
   }
+}
+
+function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWaiter, future: Future<unknown>): void {
+  if (typeof cb === "function") loop.schedule(cb as (future: Future<unknown>) => void, future);
+  else loop.schedule(taskWakeup, cb);
 }
 
 Object.defineProperty(Future.prototype, FLAVOUR, { value: "asyncio" });

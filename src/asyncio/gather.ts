@@ -45,7 +45,7 @@ export class GatheringFuture<T> extends Future<T> {
     /** @internal */ readonly children: readonly Future<unknown>[],
     loop: EventLoop,
   ) {
-    super({ loop });
+    super(undefined, loop);
   }
 
   /**

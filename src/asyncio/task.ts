@@ -20,7 +20,7 @@ import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { Future, isFuture } from "./future.js";
+import { Future, isFuture, type FutureWaiter } from "./future.js";
 import { running } from "./running.js";
 import type { Coroutine } from "./types.js";
 
@@ -28,6 +28,21 @@ import type { Coroutine } from "./types.js";
 export const YIELD_NOW: object = Object.freeze({ toString: () => "[asyncio yield-now]" });
 
 let taskCounter = 0;
+
+/** Task's bits in `Future.bits`, next to the Future's own. */
+const MUST_CANCEL = 4;
+const STEPPING = 8;
+
+/**
+ * What the core's error message for a Trio operation used from asyncio code
+ * names (`current.foreign`, only ever put in a template string): the task
+ * being stepped. One object for every task, made into words only when that
+ * message is built, while the culprit is still `running.task`; a label
+ * string per task was an allocation per Task.
+ */
+const FOREIGN_LABEL = {
+  toString: (): string => (running.task === null ? "asyncio code" : `the asyncio task ${running.task.getName()}`),
+} as unknown as string;
 
 /** Options of a new Task. */
 export interface TaskOptions {
@@ -40,26 +55,23 @@ export interface TaskOptions {
 }
 
 /** An asyncio Task. */
-export class Task<T = unknown> extends Future<T> {
+export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** The name, or the N of the default name `Task-N`, made into a string only when read (most never are). */
   private nameValue: string | number;
-  /** What the core's error message for a Trio operation used from this task names (see step), made at the first step. */
-  private foreignLabel: string | null = null;
   /** @internal */ readonly coro: Coroutine<T>;
-  /** @internal the Future this task waits on */ fwaiter: Future<unknown> | null = null;
-  /** @internal */ mustCancel = false;
+  /**
+   * @internal The Future this task waits on. The task parks itself (not a
+   * closure) as that Future's done callback, and `wakeup()` reads the
+   * outcome from here.
+   */
+  fwaiter: Future<unknown> | null = null;
   /** @internal */ numCancelsRequested = 0;
   /** @internal task-local context inherited from the creator */ readonly context: ContextMap;
-  /** @internal */ stepping = false;
-  // Closures are made on demand: a Task that never waits on a Future
-  // never needs its wake-up callback (gather of 10k tiny tasks spent a
-  // third of its time collecting garbage).
-  private wakeupFn: ((future: Future<unknown>) => void) | null = null;
   /** @internal the links of the loop's list of tasks not done (task-list.ts) */ loopPrev: Task<unknown> | null = null;
   /** @internal */ loopNext: Task<unknown> | null = null;
 
-  constructor(coro: Coroutine<T>, options: TaskOptions = {}) {
-    super(options.loop === undefined ? {} : { loop: options.loop });
+  constructor(coro: Coroutine<T>, options?: TaskOptions, /** @internal the loop, from loop.createTask (no options object made per task) */ loop?: EventLoop) {
+    super(options, loop);
     if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function") {
       const hint =
         typeof coro === "function"
@@ -70,15 +82,30 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(`An asyncio Task needs a coroutine (the generator returned by calling a function*).${hint}`);
     }
     this.coro = coro;
-    this.nameValue = options.name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", options.name);
+    const name = options?.name;
+    this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
     this.context = currentContext(); // the creator's, as CPython's create_task copies it
-    this.loop.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
-    this.loop.taskCreated(this as Task<unknown>);
-    if (options.eagerStart === true && this.loop.isRunning()) {
+    const l = this.loop;
+    l.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
+    l.taskCreated(this as Task<unknown>);
+    if (options?.eagerStart === true && l.isRunning()) {
       this.step(undefined, false);
     } else {
-      this.loop.schedule(stepTask, this as Task<unknown>);
+      l.schedule(stepTask, this as Task<unknown>);
     }
+  }
+
+  /** @internal cancel() must be thrown in at the next step */
+  get mustCancel(): boolean {
+    return (this.bits & MUST_CANCEL) !== 0;
+  }
+  set mustCancel(value: boolean) {
+    this.bits = value ? this.bits | MUST_CANCEL : this.bits & ~MUST_CANCEL;
+  }
+
+  /** @internal true while its coroutine runs */
+  get stepping(): boolean {
+    return (this.bits & STEPPING) !== 0;
   }
 
   /** The task's name. */
@@ -90,7 +117,6 @@ export class Task<T = unknown> extends Future<T> {
   /** Renames the task. */
   setName(name: string): void {
     this.nameValue = taskName("setName(name)", name);
-    this.foreignLabel = null;
   }
 
   /** The coroutine the task drives. */
@@ -148,7 +174,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   private finishResult(value: T): void {
-    Future.prototype.setResult.call(this, value);
+    this.finish(value);
     this.loop.taskFinished(this as Task<unknown>);
   }
 
@@ -171,12 +197,12 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Runs the coroutine one step. */
   step(error: unknown, throws: boolean): void {
     if (this.done()) throw new InvalidStateError(`step(): Task ${this.getName()} is already done.`);
-    if (this.mustCancel) {
+    if ((this.bits & MUST_CANCEL) !== 0) {
       if (!(throws && error instanceof CancelledError)) {
         error = this.makeCancelledError();
         throws = true;
       }
-      this.mustCancel = false;
+      this.bits &= ~MUST_CANCEL;
     }
     this.fwaiter = null;
     const prevTask = running.task;
@@ -187,9 +213,9 @@ export class Task<T = unknown> extends Future<T> {
     running.task = this as Task<unknown>;
     running.loop = this.loop;
     current.task = null;
-    current.foreign = this.foreignLabel ??= `the asyncio task ${this.getName()}`;
+    current.foreign = FOREIGN_LABEL;
     asyncioContext.map = this.context;
-    this.stepping = true;
+    this.bits |= STEPPING;
     let done: boolean;
     let yielded: unknown;
     try {
@@ -204,9 +230,9 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.restore(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
     if (done) {
-      if (this.mustCancel) {
+      if ((this.bits & MUST_CANCEL) !== 0) {
         // cancel() arrived during the last step: honour it, as CPython does.
-        this.mustCancel = false;
+        this.bits &= ~MUST_CANCEL;
         this.finishCancelled(this.cancelMessage);
       } else {
         this.finishResult(yielded as T);
@@ -233,7 +259,7 @@ export class Task<T = unknown> extends Future<T> {
         problem = new RuntimeError(`Task ${this.getName()} cannot await itself.`);
       } else {
         this.fwaiter = future;
-        future.addDoneCallback((this.wakeupFn ??= (f: Future<unknown>) => this.wakeup(f)));
+        future.addCallback(this);
         if (this.mustCancel && future.cancel(this.cancelMessage)) this.mustCancel = false;
         return;
       }
@@ -258,7 +284,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
-    this.stepping = false;
+    this.bits &= ~STEPPING;
     asyncioContext.map = context;
     running.task = task;
     running.loop = loop;
@@ -266,7 +292,13 @@ export class Task<T = unknown> extends Future<T> {
     current.foreign = foreign;
   }
 
-  private wakeup(future: Future<unknown>): void {
+  /** @internal The Future it waits on is done (the loop runs this through taskWakeup): step with its outcome. */
+  wakeup(): void {
+    const future = this.fwaiter;
+    if (future === null) {
+      // Not waiting (a Future subclass that ran its callbacks twice): nothing to resume.
+      return;
+    }
     try {
       future.result();
     } catch (error) {
