@@ -14,6 +14,7 @@ import { checkpointComparisons } from "./cases/checkpoint.js";
 import { memoryMetric } from "./cases/memory.js";
 import { spawnComparisons } from "./cases/spawn.js";
 import { dueTimerMetric, timerMetric } from "./cases/timers.js";
+import { webEventComparisons, webStreamComparisons } from "./cases/web.js";
 import { webSocketRoundTripComparison } from "./cases/websocket.js";
 import { workerCancelMetric, workerRoundTripComparison, workerThroughputComparison } from "./cases/workers.js";
 import { runComparison, runMetric, type Comparison, type ComparisonResult, type Metric, type MetricResult } from "./lib/harness.js";
@@ -88,6 +89,9 @@ export function plan(options: SuiteOptions): Case[] {
   metric(memoryMetric(q ? 2000 : 5000, q ? 1 : 3));
   // 9. a WebSocket message round trip vs raw send + onmessage, in the page only (Node 20 has no WebSocket), against run.ts's echo
   if (browser) comparisons([webSocketRoundTripComparison(q ? 200 : 1000)]);
+  // 10. the web layer: events through openEventChannel vs a raw listener, a ReadableStream through our adapters vs pipeTo
+  comparisons(webEventComparisons(q ? 2000 : 10000));
+  comparisons(webStreamComparisons(q ? 500 : 2000, [1024, 64 * 1024]));
 
   const only = options.impls;
   const kept = only === undefined || only.length === 0 ? cases : cases.flatMap((k): Case[] => {

@@ -69,6 +69,10 @@ const runtimeTargets: (RatioTarget | MetricTarget)[] = [
   { kind: "ratio", id: "aio-queue", label: "asyncio Queue ping-pong within 2x Trio channel ping-pong", result: "asyncio/queue-ping-pong/", num: "asyncio Queue", den: "trio channel(0)", op: "<=", limit: 2 },
   { kind: "ratio", id: "worker-round-trip", label: "worker call round trip ≤1.5x a raw postMessage round trip", result: "workers/round-trip/", num: "ours", den: "raw postMessage", op: "<=", limit: 1.5 },
   { kind: "metric", id: "worker-cancel", label: "cancel a spinning worker call: Cancelled within grace + one frame (16.7 ms)", result: "workers/cancel-spinning", key: "max over grace", op: "<=", limit: 16.7, unit: "ms" },
+  { kind: "ratio", id: "web-events-burst", label: "events through openEventChannel ≤2x a raw listener (a burst)", result: "web/events/burst/", num: "ours", den: "raw listener", op: "<=", limit: 2 },
+  { kind: "ratio", id: "web-events-round-trip", label: "events through openEventChannel ≤2x a raw listener (each awaited)", result: "web/events/round-trip/", num: "ours", den: "raw listener", op: "<=", limit: 2 },
+  { kind: "ratio", id: "web-pipe-1k", label: "a ReadableStream through our adapters ≤1.5x pipeTo (1 KiB chunks)", result: "web/streams/pipe-1k/", num: "ours", den: "pipeTo", op: "<=", limit: 1.5 },
+  { kind: "ratio", id: "web-pipe-64k", label: "a ReadableStream through our adapters ≤1.5x pipeTo (64 KiB chunks)", result: "web/streams/pipe-64k/", num: "ours", den: "pipeTo", op: "<=", limit: 1.5 },
   { kind: "metric", id: "due-timer", label: "due timer fires within one time slice (5 ms) while a task busy-loops (p99)", result: "due-timer-under-load", key: "p99", op: "<=", limit: 5, unit: "ms" },
 ];
 

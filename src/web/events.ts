@@ -276,15 +276,19 @@ function* eventChannelBlock<E extends Event, T>(
     target.removeEventListener(type, listener, opts);
   };
   const channel = new EventChannel<E>(receive, stop, maxBuffer, overflow);
+  // Read per event without allocating (statistics() makes an object): the buffer's size.
+  const buffer = receive.state.buffer;
   function listener(event: Event): void {
     if (!channel.listening) return;
-    const s = receive.statistics();
     // Full: as many events wait as allowed, and no receiver is waiting to take this one.
-    if (s.currentBufferUsed >= maxBuffer && s.tasksWaitingReceive === 0) {
+    // (Receivers wait only on an empty buffer, so a full non-empty buffer has none;
+    // the default, Infinity, is never full and skips the check.)
+    const used = buffer.size;
+    if (used >= maxBuffer && (used > 0 || receive.statistics().tasksWaitingReceive === 0)) {
       channel.overflowedCount++;
       if (overflow === "drop-newest") return;
       if (overflow === "drop-oldest") {
-        if (s.currentBufferUsed === 0) return; // nothing older to drop: this one goes
+        if (used === 0) return; // nothing older to drop: this one goes
         receive.receiveNowait();
       }
     }

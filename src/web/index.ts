@@ -12,6 +12,7 @@ export {
   ReadableReceiveStream,
   WritableSendStream,
   type ReadableFromReceiveStreamOptions,
+  type SendStreamFromWritableOptions,
 } from "./whatwg-streams.js";
 export {
   receiveLines,

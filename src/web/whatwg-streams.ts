@@ -188,23 +188,37 @@ export class WritableSendStream implements SendStream {
   private readonly sending = sendConflictDetector();
 
   /** @internal Use `sendStreamFromWritable`. */
-  constructor(writable: WritableStream<Uint8Array>) {
+  constructor(
+    writable: WritableStream<Uint8Array>,
+    private readonly copy: boolean,
+  ) {
     this.writer = writable.getWriter();
   }
 
   /**
-   * Writes `data` once the stream has room (`writer.ready`), so a slow sink
-   * slows the task down. Returns when the sink has taken the chunk. Raises
-   * `BrokenResourceError` if the stream errors.
+   * Queues `data` on the stream once its queue has room (`writer.ready`),
+   * as `pipeTo` writes: a slow sink fills the queue up to its high-water
+   * mark, and then `sendAll` waits, so the sink sets the task's pace.
+   * Returns once the chunk is queued, not once the sink has taken it
+   * (`aclose` waits for that). A checkpoint; cancelled, it writes nothing.
+   * Raises `BrokenResourceError` if the stream has errored, which includes
+   * a write queued by an earlier `sendAll` that the sink refused.
    */
   *sendAll(data: Uint8Array): Operation<void> {
     checkBytes("sendAll(data)", data);
     this.sending.enter();
     try {
       if (this.closed) throw new ClosedResourceError("sendAll() on a stream that was closed: this stream can no longer be used.");
-      yield* this.waitReady();
-      // Copied: the caller may reuse its buffer once sendAll returns, and the sink may hold the chunk.
-      yield* this.wait(this.writer.write(data.slice()));
+      // Room in the queue: ready has resolved already, so waiting on it would only cost a host turn.
+      // (desiredSize is null once the stream errors: ready then raises the error.)
+      const room = this.writer.desiredSize;
+      if (room === null || room <= 0) yield* this.waitReady();
+      else yield* checkpoint();
+      if (this.closed) throw new ClosedResourceError("sendAll() on a stream that was closed while it waited for room.");
+      // Copied (unless the caller gave its buffers away): the caller may reuse its buffer once
+      // sendAll returns, and the queue or the sink may still hold the chunk.
+      // The write's own failure errors the stream, which the next sendAll's desiredSize/ready or aclose reports.
+      this.writer.write(this.copy ? data.slice() : data).catch(() => {});
     } finally {
       this.sending.exit();
     }
@@ -260,15 +274,34 @@ export class WritableSendStream implements SendStream {
   }
 }
 
-/** Writes a `WritableStream` of bytes as a Trio `SendStream` (it locks the stream). */
-export function sendStreamFromWritable(writable: WritableStream<Uint8Array>): WritableSendStream {
+/** Options of `sendStreamFromWritable`. */
+export interface SendStreamFromWritableOptions {
+  /**
+   * Whether `sendAll` hands the stream a copy of `data` (the default, true),
+   * so the caller may reuse its buffer as soon as `sendAll` returns. With
+   * `false` the chunk itself is queued, as `writer.write` and `pipeTo` do:
+   * for code that never touches a buffer again once sent, such as a pipe
+   * passing on chunks received from another stream. It saves a copy of
+   * every byte.
+   */
+  copy?: boolean;
+}
+
+/**
+ * Writes a `WritableStream` of bytes as a Trio `SendStream` (it locks the
+ * stream). See `SendStreamFromWritableOptions` for `copy`.
+ */
+export function sendStreamFromWritable(writable: WritableStream<Uint8Array>, options: SendStreamFromWritableOptions = {}): WritableSendStream {
   if (writable === null || typeof writable !== "object" || typeof (writable as WritableStream).getWriter !== "function") {
     throw new TypeError(`sendStreamFromWritable(writable) needs a WritableStream, got ${describe(writable)}.`);
   }
+  checkOptions("sendStreamFromWritable(writable, options)", options);
+  const copy = options.copy ?? true;
+  if (typeof copy !== "boolean") throw new TypeError(`sendStreamFromWritable's copy option must be true or false, got ${describe(copy)}.`);
   if (writable.locked) {
     throw new TypeError("sendStreamFromWritable(writable): the WritableStream is locked to another writer; release that writer first (writer.releaseLock()).");
   }
-  return new WritableSendStream(writable);
+  return new WritableSendStream(writable, copy);
 }
 
 /** Options of `readableFromReceiveStream`. */

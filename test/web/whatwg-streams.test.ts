@@ -178,37 +178,85 @@ describe("sendStreamFromWritable", () => {
     return { writable, written, release, state, waiting };
   }
 
-  it("sendAll waits until the sink has taken the chunk; aclose waits for the close", async () => {
-    const sink = slowSink();
+  it("sendAll queues up to the high-water mark, then waits for the sink; aclose waits for the close", async () => {
+    const sink = slowSink(2);
     await runMock(function* () {
       const stream = sendStreamFromWritable(sink.writable);
-      let sent = false;
+      let sent = 0;
       yield* openNursery(function* (n) {
         n.startSoon(function* () {
-          yield* stream.sendAll(bytes("one"));
-          sent = true;
+          for (const word of ["one", "two", "three"]) {
+            yield* stream.sendAll(bytes(word));
+            sent++;
+          }
         });
         yield* hostTurn();
+        // "one" is in the sink, "two" fills the queue (mark 2, the chunk in the sink counts); "three" waits for room.
         expect(sink.written).toEqual(["one"]);
-        expect(sent).toBe(false); // the sink holds it: backpressure
+        expect(sent).toBe(2);
+        sink.release();
+        yield* hostTurn();
+        expect(sink.written).toEqual(["one", "two"]);
+        expect(sent).toBe(3);
         sink.release();
       });
-      expect(sent).toBe(true);
-      yield* stream.aclose();
+      expect(sent).toBe(3);
+      const closing = yield* openNursery(function* (n) {
+        let closed = false;
+        n.startSoon(function* () {
+          yield* stream.aclose();
+          closed = true;
+        });
+        yield* hostTurn();
+        expect(closed).toBe(false); // "three" is still in the sink
+        sink.release();
+        yield* hostTurn();
+        return closed;
+      });
+      expect(closing).toBe(true);
+      expect(sink.written).toEqual(["one", "two", "three"]);
       expect(sink.state.closed).toBe(true);
       yield* raises(stream.sendAll(bytes("late")), ClosedResourceError);
     });
   });
 
-  it("a failing sink is BrokenResourceError; close() aborts the stream", async () => {
+  it("copies the caller's buffer unless told the chunks are given away", async () => {
+    const taken: Uint8Array[] = [];
+    const keep = () => new WritableStream<Uint8Array>({ write: (chunk) => void taken.push(chunk) });
+    await runMock(function* () {
+      const data = bytes("abc");
+      const copying = sendStreamFromWritable(keep());
+      yield* copying.sendAll(data);
+      yield* copying.aclose();
+      const handing = sendStreamFromWritable(keep(), { copy: false });
+      yield* handing.sendAll(data);
+      yield* handing.aclose();
+      data[0] = 0x7a; // the caller reuses its buffer
+    });
+    expect(taken.map(text)).toEqual(["abc", "zbc"]);
+    expect(() => sendStreamFromWritable(keep(), { copy: "no" as never })).toThrow(/copy option must be true or false/);
+  });
+
+  it("a failing sink is BrokenResourceError (from the next sendAll); close() aborts the stream", async () => {
     const failing = new WritableStream<Uint8Array>({
       write: () => Promise.reject(new Error("disk full")),
     });
     await runMock(function* () {
       const stream = sendStreamFromWritable(failing);
-      const error = yield* raises(stream.sendAll(bytes("x")), BrokenResourceError);
+      yield* stream.sendAll(bytes("x")); // queued; the sink refuses it later
+      yield* hostTurn();
+      const error = yield* raises(stream.sendAll(bytes("y")), BrokenResourceError);
       expect(error.message).toMatch(/disk full/);
       stream.close();
+    });
+    const failingOnClose = new WritableStream<Uint8Array>({
+      write: () => Promise.reject(new Error("disk full")),
+    });
+    await runMock(function* () {
+      const stream = sendStreamFromWritable(failingOnClose);
+      yield* stream.sendAll(bytes("x"));
+      const error = yield* raises(stream.aclose(), BrokenResourceError);
+      expect(error.message).toMatch(/disk full/);
     });
     const sink = slowSink();
     await runMock(function* () {
