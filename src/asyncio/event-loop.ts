@@ -238,10 +238,10 @@ export class EventLoop {
   }
 
   /** Wraps a coroutine in a Task scheduled on this loop. */
-  createTask<T>(coro: Coroutine<T>, options: Omit<TaskOptions, "loop"> = {}): Task<T> {
+  createTask<T>(coro: Coroutine<T>, options?: Omit<TaskOptions, "loop">): Task<T> {
     this.checkOpen("createTask");
     if (this.taskFactory !== null) {
-      const task = this.taskFactory(this, coro as Coroutine<unknown>, options.name === undefined ? {} : { name: options.name });
+      const task = this.taskFactory(this, coro as Coroutine<unknown>, options?.name === undefined ? {} : { name: options.name });
       return task as Task<T>;
     }
     return new Task<T>(coro, options, this);
@@ -278,6 +278,7 @@ export class EventLoop {
   /** @internal */
   futureCreated(future: Future<unknown>): void {
     this.statistics.futuresCreated++;
+    if (this.debug) future.rare().sourceTraceback = new Error("Future created here").stack;
     // Only while a tool is attached: pending futures for the inspector.
     if (observer.current !== null && typeof WeakRef === "function") (this.tracked ??= new Set()).add(new WeakRef(future));
   }

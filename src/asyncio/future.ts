@@ -85,8 +85,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   constructor(options?: { loop?: EventLoop }, /** @internal the loop, passed by the library without an options object */ loop?: EventLoop) {
     const l = (this.loop = loop ?? options?.loop ?? getRunningLoop());
     this.createdMs = l.stampMs();
-    if (l.getDebug()) this.rare().sourceTraceback = new Error("Future created here").stack;
-    l.futureCreated(this);
+    l.futureCreated(this); // and, in debug mode, records where
   }
 
   /** @internal The rare fields, made on first use. */

@@ -14,7 +14,7 @@
  * JavaScript has no keyword arguments, so the options object may come last:
  * `gather(a, b, { returnExceptions: true })`.
  */
-import { CancelledError } from "./errors.js";
+import { CancelledError, ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
 import { Future } from "./future.js";
@@ -151,7 +151,9 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
         children.push(arg);
         continue;
       }
-      fut = ensureFuture(arg, loop === undefined ? {} : { loop });
+      // ensureFuture's check, without an options object per argument.
+      if (loop !== undefined && arg.getLoop() !== loop) throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
+      fut = arg;
     } else {
       fut = wrapped?.get(arg);
       if (fut !== undefined) {

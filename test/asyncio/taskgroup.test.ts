@@ -17,7 +17,7 @@ import {
   type ExceptionContext,
   type Task,
 } from "../../src/asyncio/index.js";
-import { delayed, failing, raises, runAio } from "./helpers.js";
+import { delayed, failing, raises, rejection, runAio } from "./helpers.js";
 
 /** A child that records whether it was cancelled. */
 function* sleeper(log: string[], name: string, delay: number): Coroutine<string> {
@@ -554,6 +554,42 @@ describe("TaskGroup with timeouts", () => {
         tg.createTask(delayed(3, "sibling"));
       });
       expect(t!.result()).toBe("TimeoutError");
+    });
+  });
+});
+
+describe("TaskGroup bookkeeping over many tasks", () => {
+  it("a failure after hundreds of finished tasks still cancels every pending one and the body", async () => {
+    const log: string[] = [];
+    const err = await rejection(
+      runAio(function* () {
+        yield* TaskGroup.run(function* (tg) {
+          // 300 quick tasks finish first, so the group drops them from its list (more than half done)...
+          for (let i = 0; i < 300; i++) tg.createTask(sleeper(log, `quick${i}`, 1));
+          // ...while these are still pending when the failure comes.
+          for (let i = 0; i < 5; i++) tg.createTask(sleeper(log, `slow${i}`, 100));
+          tg.createTask(failing(2, new Error("boom")));
+          yield* sleep(1000);
+          log.push("body not cancelled");
+        });
+      }),
+    );
+    expect(leavesOf(err)).toEqual(["boom"]);
+    expect(log.filter((l) => l.startsWith("quick") && l.endsWith("done"))).toHaveLength(300);
+    expect(log.filter((l) => l.startsWith("slow"))).toEqual(["slow0 cancelled", "slow1 cancelled", "slow2 cancelled", "slow3 cancelled", "slow4 cancelled"]);
+    expect(log).not.toContain("body not cancelled");
+  });
+
+  it("waits for tasks added after earlier ones finished (the list starts over when empty)", async () => {
+    await runAio(function* (loop) {
+      const results = yield* TaskGroup.run(function* (tg) {
+        const first = tg.createTask(sleep(1, "a"));
+        yield* sleep(2); // first is done and reported
+        const second = tg.createTask(sleep(3, "b"));
+        return [first, second] as const;
+      });
+      expect(loop.time()).toBe(5);
+      expect(results.map((t) => t.result())).toEqual(["a", "b"]);
     });
   });
 });
