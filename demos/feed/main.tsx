@@ -1,18 +1,20 @@
 /**
- * Live feed: Server-Sent Events read with fetch and a stream reader (not
+ * Live feed: Server-Sent Events read with `fetchOp` and parsed by
+ * `receiveServerSentEvents` over the body as a Trio `ReceiveStream` (not
  * EventSource, which can neither push back nor be cancelled by a scope),
  * handed from a producer task to a consumer task through a memory channel
  * with a small buffer. When the consumer is slow the buffer fills, the
  * producer blocks in `send`, stops reading, and the stream stops flowing:
  * backpressure. When the server drops the connection the producer
  * reconnects from the last event id. Unmounting cancels the task: the
- * stream is cancelled, the connection closes, nothing is left.
+ * fetch is aborted, the body closed, the connection closes, nothing is left.
  */
 import { useReducer, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { isCancelled, openMemoryChannel, openNursery, sleep, waitPromise, type MemoryReceiveChannel, type MemorySendChannel, type Operation } from "../../src/index.js";
+import { isCancelled, openMemoryChannel, openNursery, sleep, type MemoryReceiveChannel, type MemorySendChannel, type Operation } from "../../src/index.js";
 import { useTask } from "../../src/preact/index.js";
-import { getStream } from "../shared/http.js";
+import { fetchOp, receiveServerSentEvents, receiveStreamFromReadable } from "../../src/web/index.js";
+import { HttpError } from "../shared/http.js";
 import { startDemo } from "../shared/page.js";
 
 interface FeedEvent {
@@ -56,36 +58,26 @@ class FeedModel {
   }
 }
 
-function parseEvent(block: string): FeedEvent | null {
-  let data: string | null = null;
-  for (const line of block.split("\n")) {
-    if (line.startsWith("data:")) data = (data === null ? "" : data + "\n") + line.slice(5).trimStart();
-  }
-  return data === null ? null : (JSON.parse(data) as FeedEvent);
-}
-
 /**
- * Reads Server-Sent Events from a response and hands each to `onEvent`,
- * reading on only when `onEvent` returns (so a blocked consumer stops the
- * stream). Cancelling stops the read and cancels the stream, which closes
- * the connection.
+ * Opens the event stream and hands each `tick` event to `onEvent`, reading
+ * on only when `onEvent` returns (so a blocked consumer stops the stream).
+ * The request is bound to the task's scope (`fetchOp`): cancelling aborts
+ * it, and the body is closed however this ends, which closes the connection.
  */
-function* readEvents(response: Response, onEvent: (event: FeedEvent) => Operation<void>): Operation<void> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let pending = "";
+function* readEvents(url: string, onConnected: () => void, onEvent: (event: FeedEvent) => Operation<void>): Operation<void> {
+  const response = yield* fetchOp(url, { headers: { accept: "text/event-stream" } });
+  if (!response.ok || response.body === null) {
+    response.body?.cancel().catch(() => undefined);
+    throw new HttpError(response.status, url);
+  }
+  const body = receiveStreamFromReadable(response.body);
   try {
-    for (;;) {
-      const chunk = yield* waitPromise(reader.read());
-      if (chunk.done) return;
-      pending += chunk.value;
-      for (let end = pending.indexOf("\n\n"); end !== -1; end = pending.indexOf("\n\n")) {
-        const event = parseEvent(pending.slice(0, end));
-        pending = pending.slice(end + 2);
-        if (event !== null) yield* onEvent(event);
-      }
-    }
+    onConnected();
+    yield* receiveServerSentEvents(body).forEach(function* (event) {
+      if (event.event === "tick") yield* onEvent(JSON.parse(event.data) as FeedEvent);
+    });
   } finally {
-    reader.cancel().catch(() => undefined);
+    body.close();
   }
 }
 
@@ -97,12 +89,14 @@ function* produce(send: MemorySendChannel<FeedEvent>, model: FeedModel, dropAfte
       model.state = model.connections === 0 ? "connecting" : "reconnecting";
       model.changed();
       try {
-        const response = yield* getStream(`/api/feed?lastEventId=${lastId}&dropAfter=${dropAfter}&interval=${interval}`);
-        model.connections++;
-        model.state = "connected";
-        failures = 0;
-        model.note(`connection ${model.connections}: resuming after event ${lastId}`);
-        yield* readEvents(response, function* (event) {
+        const url = `/api/feed?lastEventId=${lastId}&dropAfter=${dropAfter}&interval=${interval}`;
+        const connected = () => {
+          model.connections++;
+          model.state = "connected";
+          failures = 0;
+          model.note(`connection ${model.connections}: resuming after event ${lastId}`);
+        };
+        yield* readEvents(url, connected, function* (event) {
           const full = send.statistics().currentBufferUsed >= BUFFER;
           if (full) {
             model.producerWaiting = true;
@@ -235,11 +229,12 @@ startDemo({
   App: FeedDemo,
   intro: (
     <p>
-      A producer task reads <code>/api/feed</code> (Server-Sent Events) and sends each event into{" "}
+      A producer task reads <code>/api/feed</code> with <code>fetchOp</code>, parses its body with{" "}
+      <code>receiveServerSentEvents(receiveStreamFromReadable(body))</code> and sends each event into{" "}
       <code>openMemoryChannel(8)</code>; a consumer task renders them. Tick “slow consumer”: the buffer fills, the producer
       waits in <code>send</code> and stops reading, so the stream stops flowing (backpressure, and no event is lost). The
       server drops the connection now and then; the producer reconnects from the last event id. Unmount the feed and its{" "}
-      <code>useTask</code> scope is cancelled: the stream is cancelled and the connection closes.
+      <code>useTask</code> scope is cancelled: the fetch is aborted, the body closed and the connection closes.
     </p>
   ),
 });
