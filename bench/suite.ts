@@ -76,12 +76,15 @@ export function plan(options: SuiteOptions): Case[] {
   comparisons(cancelComparisons(q ? [2000] : [10000]).map((c) => ({ ...c, rounds: q ? 2 : 7, warmup: q ? 0 : 1 })));
   // 5. timers, and a due timer under a busy loop
   metric(timerMetric(q ? 200 : 1000, q ? 1 : 3));
+  // issue 17's shape: 10k sleepers, Trio tasks and asyncio Tasks against setTimeout, with max
+  metric(timerMetric(10000, q ? 1 : 3, true));
   metric(dueTimerMetric(q ? 20 : 100));
   // 6. asyncio
   comparisons(asyncioComparisons(q ? { callbacks: 20000, futures: 5000, pingPong: 2000, gather: 2000 } : { callbacks: 100000, futures: 20000, pingPong: 10000, gather: 10000 }));
   // 7. workers: a trivial call vs raw postMessage, cancelling a spinning call, a CPU batch on 1/2/4 workers
   comparisons([
-    workerRoundTripComparison(options.env, q ? 500 : 2000),
+    workerRoundTripComparison(options.env, q ? 500 : 2000, 3000),
+    workerRoundTripComparison(options.env, 500, 1),
     { ...workerThroughputComparison(options.env, 16, q ? 1_000_000 : 3_000_000), rounds: q ? 3 : 5, warmup: 1 },
   ]);
   metric(workerCancelMetric(options.env, q ? 3 : 7, 0.1));

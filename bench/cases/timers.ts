@@ -13,7 +13,7 @@
  * the maximum of a run on a shared machine is the OS or the host pausing
  * the whole process, which no scheduler can prevent.
  */
-import { checkpoint, openNursery, run, sleep, type Nursery, type Operation } from "../../src/index.js";
+import { aioAsTrio, asyncio, checkpoint, openLoop, openNursery, run, sleep, type Nursery, type Operation } from "../../src/index.js";
 import { percentile, type Metric } from "../lib/harness.js";
 
 /** A small seeded PRNG (mulberry32), so both sides get the same delays. */
@@ -44,6 +44,24 @@ function* oursTimers(): Operation<void> {
   yield* openNursery(spawnSleepers);
 }
 
+// asyncio: the same sleepers as Tasks of one loop, each `yield* asyncio.sleep(d)`.
+function* aioTimedSleeper(i: number): asyncio.Coroutine<void> {
+  const d = delays[i]!;
+  const t0 = performance.now();
+  yield* asyncio.sleep(d / 1000);
+  overshoot[i] = performance.now() - (t0 + d);
+}
+function* aioSleepers(): asyncio.Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  const tasks: asyncio.Task<void>[] = new Array(delays.length);
+  for (let i = 0; i < delays.length; i++) tasks[i] = loop.createTask(aioTimedSleeper(i));
+  yield* asyncio.gather(...tasks);
+}
+const aioSleepersOp = aioAsTrio(aioSleepers);
+function* aioTimers(): Operation<void> {
+  yield* openLoop(aioSleepersOp);
+}
+
 function hostTimers(): Promise<void> {
   return new Promise((resolve) => {
     let left = delays.length;
@@ -58,32 +76,52 @@ function hostTimers(): Promise<void> {
   });
 }
 
-/** Timer overshoot metric: `n` sleepers per round, `rounds` rounds (ours then setTimeout, alternating). */
-export function timerMetric(n: number, rounds: number): Metric {
+/**
+ * Timer overshoot metric: `n` sleepers per round, `rounds` rounds; each
+ * round runs ours (Trio tasks), the same sleepers as asyncio Tasks when
+ * `withAsyncio`, and `setTimeout`, in an order reversed every other round.
+ * Ratios of p50/p99/max against setTimeout's in the same run are reported too.
+ */
+export function timerMetric(n: number, rounds: number, withAsyncio = false): Metric {
   return {
-    id: `timers/${n}`,
-    title: `${n} tasks sleeping random 0-50 ms: overshoot (woke - deadline)`,
+    id: withAsyncio ? `timers/${n}/asyncio` : `timers/${n}`,
+    title: `${n} tasks sleeping random 0-50 ms: overshoot (woke - deadline)${withAsyncio ? ", Trio and asyncio" : ""}`,
     unit: "ms",
     measure: async () => {
-      const ours: number[] = [];
-      const host: number[] = [];
+      const kinds = withAsyncio ? ["ours", "asyncio", "host"] : ["ours", "host"];
+      const got: Record<string, number[]> = { ours: [], asyncio: [], host: [] };
       for (let r = 0; r < rounds; r++) {
         const rand = seeded(1234 + r);
         delays = Float64Array.from({ length: n }, () => rand() * 50);
-        const order = r % 2 === 0 ? ["ours", "host"] : ["host", "ours"];
-        for (const which of order) {
+        for (const which of r % 2 === 0 ? kinds : [...kinds].reverse()) {
           overshoot = new Float64Array(n).fill(NaN);
           if (which === "ours") await run(oursTimers);
+          else if (which === "asyncio") await run(aioTimers);
           else await hostTimers();
-          (which === "ours" ? ours : host).push(...overshoot);
+          for (let i = 0; i < n; i++) if (Number.isNaN(overshoot[i]!)) throw new Error(`benchmark check failed: ${which} sleeper ${i} never woke`);
+          got[which]!.push(...overshoot);
         }
       }
-      return {
-        "ours p50": percentile(ours, 50),
-        "ours p99": percentile(ours, 99),
-        "setTimeout p50": percentile(host, 50),
-        "setTimeout p99": percentile(host, 99),
-      };
+      const out: Record<string, number> = {};
+      const host = got.host!;
+      for (const which of kinds.filter((k) => k !== "host")) {
+        const name = which === "ours" ? "ours" : "asyncio";
+        out[`${name} p50`] = percentile(got[which]!, 50);
+        out[`${name} p99`] = percentile(got[which]!, 99);
+        if (withAsyncio) out[`${name} max`] = Math.max(...got[which]!);
+      }
+      out["setTimeout p50"] = percentile(host, 50);
+      out["setTimeout p99"] = percentile(host, 99);
+      if (withAsyncio) {
+        out["setTimeout max"] = Math.max(...host);
+        // Ratios against setTimeout's figures of the same rounds (a floor of 0.1 ms keeps a near-zero p50 from exploding them).
+        const floor = (v: number) => Math.max(v, 0.1);
+        for (const name of ["ours", "asyncio"]) {
+          out[`${name} p99 / setTimeout p99`] = floor(out[`${name} p99`]!) / floor(out["setTimeout p99"]);
+          out[`${name} max / setTimeout max`] = floor(out[`${name} max`]!) / floor(out["setTimeout max"]);
+        }
+      }
+      return out;
     },
   };
 }

@@ -29,11 +29,12 @@ export function* sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
   }
   const loop = getRunningLoop();
   const future = loop.createFuture<T | undefined>();
-  const handle = loop.callLater(delay, setResultUnlessCancelled<T | undefined>, future, result);
+  // callLater(delay, set result unless cancelled), without a Handle per sleep.
+  const timer = loop.sleepUntil(loop.time() + delay, future, result);
   try {
     return yield* future;
   } finally {
-    handle.cancel();
+    loop.cancelSleep(timer);
   }
 }
 
