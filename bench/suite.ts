@@ -83,7 +83,8 @@ export function plan(options: SuiteOptions): Case[] {
   comparisons(asyncioComparisons(q ? { callbacks: 20000, futures: 5000, pingPong: 2000, gather: 2000 } : { callbacks: 100000, futures: 20000, pingPong: 10000, gather: 10000 }));
   // 7. workers: a trivial call vs raw postMessage, cancelling a spinning call, a CPU batch on 1/2/4 workers
   comparisons([
-    workerRoundTripComparison(options.env, q ? 500 : 2000),
+    workerRoundTripComparison(options.env, q ? 500 : 2000, 3000),
+    workerRoundTripComparison(options.env, 500, 1),
     { ...workerThroughputComparison(options.env, 16, q ? 1_000_000 : 3_000_000), rounds: q ? 3 : 5, warmup: 1 },
   ]);
   metric(workerCancelMetric(options.env, q ? 3 : 7, 0.1));

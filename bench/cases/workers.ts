@@ -44,11 +44,16 @@ async function rawWorker(url: URL, onData: (data: unknown) => void): Promise<{ p
 }
 
 // ---- round trip ----------------------------------------------------------------------------
-async function oursRoundTrip(url: URL, n: number): Promise<number> {
+// A new worker is a new isolate whose code starts in the interpreter and takes a few thousand
+// calls to be optimized. The main case makes untimed calls on each fresh worker first, for both
+// implementations, and measures a call in a worker that has been serving a while, as a pool's
+// workers are; the "fresh" case times a new worker's first calls, the JIT's warm-up included
+// (the raw echo's worker-side code is one line, so it warms at once).
+async function oursRoundTrip(url: URL, n: number, warmCalls: number): Promise<number> {
   let elapsed = 0;
   await run(function* () {
     yield* openWorker<BenchOps>(url, function* (worker) {
-      yield* worker.call("echo", [0]);
+      for (let i = 0; i < warmCalls; i++) yield* worker.call("echo", [i]);
       const t0 = performance.now();
       let sum = 0;
       for (let i = 0; i < n; i++) sum += (yield* worker.call("echo", [i])) as number;
@@ -59,7 +64,7 @@ async function oursRoundTrip(url: URL, n: number): Promise<number> {
   return elapsed;
 }
 
-async function rawRoundTrip(url: URL, n: number): Promise<number> {
+async function rawRoundTrip(url: URL, n: number, warmCalls: number): Promise<number> {
   let reply: (value: number) => void = () => {};
   const { port, exited } = await rawWorker(url, (data) => {
     if (data !== null && typeof data === "object" && "raw" in data) reply((data as { raw: number }).raw);
@@ -69,7 +74,7 @@ async function rawRoundTrip(url: URL, n: number): Promise<number> {
       reply = resolve;
       port.post({ raw: i }, []);
     });
-  await ask(0);
+  for (let i = 0; i < warmCalls; i++) await ask(i);
   const t0 = performance.now();
   let sum = 0;
   for (let i = 0; i < n; i++) sum += await ask(i);
@@ -80,15 +85,22 @@ async function rawRoundTrip(url: URL, n: number): Promise<number> {
   return elapsed;
 }
 
-/** One trivial call, round trip, against raw postMessage on the same kind of worker. */
-export function workerRoundTripComparison(env: "node" | "browser", n: number): Comparison {
+/**
+ * One trivial call, round trip, against raw postMessage on the same kind of
+ * worker: after `warmCalls` untimed calls on each new worker, or (`fresh`)
+ * a new worker's first calls.
+ */
+export function workerRoundTripComparison(env: "node" | "browser", n: number, warmCalls: number): Comparison {
   const url = workerUrl(env);
+  const fresh = warmCalls <= 1;
   return {
-    id: `workers/round-trip/${n}`,
-    title: `${n} sequential worker calls (echo a number) vs raw postMessage round trips`,
+    id: fresh ? `workers/round-trip-fresh/${n}` : `workers/round-trip/${n}`,
+    title: fresh
+      ? `a new worker's first ${n} sequential calls (echo a number) vs raw postMessage round trips (JIT warm-up included)`
+      : `${n} sequential worker calls (echo a number) after ${warmCalls} untimed ones, vs raw postMessage round trips`,
     impls: [
-      { name: "ours", run: () => oursRoundTrip(url, n) },
-      { name: "raw postMessage", run: () => rawRoundTrip(url, n) },
+      { name: "ours", run: () => oursRoundTrip(url, n, warmCalls) },
+      { name: "raw postMessage", run: () => rawRoundTrip(url, n, warmCalls) },
     ],
   };
 }

@@ -2,21 +2,25 @@
  * The worker side: `defineWorker({ parse, resize })` in a worker module.
  *
  * Why it is built so: the worker runs one `run()` for its whole life. Its
- * main task reads the page's messages from a memory channel (the host's
- * message listener only `sendNowait`s into it) and starts each call as a
- * Trio task in one nursery, inside the call's own cancel scope. A `cancel`
- * message cancels that scope, so the operation receives `Cancelled` at its
- * next checkpoint and its `finally` blocks run here, in the worker; the
- * worker answers `cancelled` only once the task has ended. An operation
- * that never reaches a checkpoint cannot be cancelled this way: the page
- * terminates the worker after its grace period.
+ * main task opens one nursery and keeps it open; the host's message
+ * listener starts each call straight into that nursery as a Trio task.
+ * (An earlier version passed messages through a memory channel to a
+ * reading task, with a cancel scope per call: a task step, a wake and a
+ * scope more per call, most of a trivial call's cost in the worker.) A
+ * `cancel` message cancels that call's task alone (`Task.cancel`), so the
+ * operation receives `Cancelled` at its next checkpoint and its `finally`
+ * blocks run here, in the worker; the worker answers `cancelled` only once
+ * the task has ended. An operation that never reaches a checkpoint cannot
+ * be cancelled this way: the page terminates the worker after its grace
+ * period. Messages are handled in the order they arrive, so a `cancel`
+ * always finds the task of a call that arrived before it.
  */
-import { CancelScope } from "../core/cancel-scope.js";
 import { describe, describeError } from "../core/errors.js";
 import { openNursery, type Nursery } from "../core/nursery.js";
+import { sleepForever } from "../core/operations.js";
 import { run } from "../core/runner.js";
+import type { Task } from "../core/task.js";
 import type { Operation } from "../core/traps.js";
-import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
 import { cloneFailure, currentWorkerEndpoint, type WorkerEndpoint } from "./endpoint.js";
 import {
   message,
@@ -108,68 +112,89 @@ export function defineWorker<Ops extends WorkerOperations>(operations: Ops, opti
     );
   }
   if (options.endpoint === undefined) defined = true;
-  const [send, receive] = openMemoryChannel<unknown>(Infinity);
-  endpoint.listen((data) => send.sendNowait(data));
-  run(serve, endpoint, operations, names, receive).then(undefined, (error: unknown) => {
+  const server = new CallServer(endpoint, operations);
+  endpoint.listen((data) => server.receive(data));
+  run(serve, server, names).then(undefined, (error: unknown) => {
     // A bug in the worker's own run: tell the page, which fails every call.
+    server.nursery = null;
     endpoint.postMessage(message<FatalMessage>({ kind: "fatal", error: serializeThrown(error) }), []);
   });
   return operations;
 }
 
-function* serve(endpoint: WorkerEndpoint, operations: WorkerOperations, names: string[], inbox: MemoryReceiveChannel<unknown>): Operation<void> {
-  const scopes = new Map<number, CancelScope>();
-  endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: names }), []);
-  yield* openNursery(function* (nursery: Nursery) {
-    for (;;) {
-      const data = yield* inbox.receive();
-      if (protocolVersionOf(data) !== PROTOCOL_VERSION) continue; // not ours
-      const msg = data as PageMessage;
-      if (msg.kind === "call") {
-        const scope = new CancelScope();
-        scopes.set(msg.id, scope);
-        nursery.startSoonNamed(`worker call ${msg.op} #${msg.id}`, serveCall, endpoint, operations, msg, scope, scopes);
-      } else if (msg.kind === "cancel") {
-        // A call that already ended has no scope: its answer is on its way.
-        scopes.get((msg as CancelMessage).id)?.cancel(msg.reason ?? "the caller was cancelled");
-      }
+/** Starts the page's calls as tasks of the serving nursery, and cancels them. */
+class CallServer {
+  /** The nursery calls run in, while the worker's run serves. */
+  nursery: Nursery | null = null;
+  /** Each running call's task, by call id (a cancel message cancels the task alone). */
+  readonly calls = new Map<number, Task>();
+  /** Messages that came before the nursery opened (the page waits for `ready`, so normally none). */
+  private early: unknown[] | null = [];
+
+  constructor(
+    readonly endpoint: WorkerEndpoint,
+    readonly operations: WorkerOperations,
+  ) {}
+
+  /** The host's message listener: never throws into the host. */
+  receive(data: unknown): void {
+    if (protocolVersionOf(data) !== PROTOCOL_VERSION) return; // not ours
+    if (this.early !== null) {
+      this.early.push(data);
+      return;
     }
+    const nursery = this.nursery;
+    if (nursery === null) return; // the run has failed; the page heard "fatal"
+    const msg = data as PageMessage;
+    if (msg.kind === "call") {
+      try {
+        this.calls.set(msg.id, nursery.startSoonNamed(`worker call ${msg.op} #${msg.id}`, serveCall, this, msg));
+      } catch (error) {
+        // The nursery closed under a failing run, before the page heard "fatal".
+        postError(this.endpoint, msg.id, error);
+      }
+    } else if (msg.kind === "cancel") {
+      // A call that already ended has no scope: its answer is on its way.
+      this.calls.get((msg as CancelMessage).id)?.cancel(msg.reason ?? "the caller was cancelled");
+    }
+  }
+
+  /** The serving nursery is open: handle what came before it. */
+  open(nursery: Nursery): void {
+    this.nursery = nursery;
+    const early = this.early ?? [];
+    this.early = null;
+    for (const data of early) this.receive(data);
+  }
+}
+
+function* serve(server: CallServer, names: string[]): Operation<void> {
+  yield* openNursery(function* (nursery: Nursery) {
+    server.open(nursery);
+    server.endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: names }), []);
+    yield* sleepForever();
   });
 }
 
-function* serveCall(
-  endpoint: WorkerEndpoint,
-  operations: WorkerOperations,
-  msg: CallMessage,
-  scope: CancelScope,
-  scopes: Map<number, CancelScope>,
-): Operation<void> {
+function* serveCall(server: CallServer, msg: CallMessage): Operation<void> {
+  const { endpoint, operations } = server;
   const { id, op: name } = msg;
   try {
     const op = Object.prototype.hasOwnProperty.call(operations, name) ? operations[name] : undefined;
     if (op === undefined) {
       throw new TypeError(`This worker has no operation "${name}"; it defines ${Object.keys(operations).map((n) => `"${n}"`).join(", ") || "none"}.`);
     }
-    let completed = false;
-    const value = yield* scope.run(function* () {
-      const gen = (op as (...args: unknown[]) => unknown)(...msg.args);
-      if (gen === null || typeof gen !== "object" || typeof (gen as { next?: unknown }).next !== "function") {
-        throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.`);
-      }
-      const result = yield* gen as Operation<unknown>;
-      completed = true;
-      return result;
-    });
-    if (!completed) {
-      endpoint.postMessage(message<CancelledMessage>({ kind: "cancelled", id }), []);
-      return;
+    const gen = (op as (...args: unknown[]) => unknown)(...msg.args);
+    if (gen === null || typeof gen !== "object" || typeof (gen as { next?: unknown }).next !== "function") {
+      throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.`);
     }
-    postResult(endpoint, id, name, value);
+    postResult(endpoint, id, name, yield* gen as Operation<unknown>);
   } catch (error) {
+    // The page's cancel (Task.cancel) raises Cancelled here, at the operation's checkpoint.
     if (isOnlyCancelled(error)) endpoint.postMessage(message<CancelledMessage>({ kind: "cancelled", id }), []);
     else postError(endpoint, id, error);
   } finally {
-    scopes.delete(id);
+    server.calls.delete(id);
   }
 }
 

@@ -105,7 +105,14 @@ export function message<M extends PageMessage | WorkerMessage>(body: Omit<M, typ
  */
 export function protocolVersionOf(data: unknown): number | undefined {
   if (data === null || typeof data !== "object") return undefined;
-  const version = readProperty(data, PROTOCOL_TAG);
+  // A read of the one constant key (not readProperty's keyed read shared by
+  // every caller): this runs for every message, and stays monomorphic.
+  let version: unknown;
+  try {
+    version = (data as { [PROTOCOL_TAG]?: unknown })[PROTOCOL_TAG];
+  } catch {
+    return undefined; // a Proxy whose get throws: not ours
+  }
   return typeof version === "number" ? version : undefined;
 }
 

@@ -1,0 +1,155 @@
+/**
+ * The worker side's dispatch (defineWorker), driven in this thread through
+ * the `endpoint` option: calls start straight from the message listener,
+ * in arrival order, so a cancel posted right behind its call finds it, and
+ * what the listener cannot use is ignored without disturbing the rest.
+ */
+import { describe, expect, it } from "vitest";
+import { sleep, sleepForever } from "../../src/index.js";
+import { defineWorker } from "../../src/workers/index.js";
+
+interface Answer {
+  kind: string;
+  id?: number;
+  value?: unknown;
+  error?: unknown;
+}
+
+/** A worker endpoint in this thread: what the worker posts, and a way to deliver page messages. */
+function fakeEndpoint() {
+  const posted: Answer[] = [];
+  let listener: ((data: unknown) => void) | null = null;
+  const waiters: (() => void)[] = [];
+  return {
+    posted,
+    endpoint: {
+      postMessage(data: unknown) {
+        posted.push(data as Answer);
+        for (const wake of waiters.splice(0)) wake();
+      },
+      listen(l: (data: unknown) => void) {
+        listener = l;
+      },
+    },
+    deliver(data: unknown) {
+      if (listener === null) throw new Error("defineWorker did not listen");
+      listener(data);
+    },
+    /** Waits until an answer for `id` has been posted. */
+    async answerFor(id: number): Promise<Answer> {
+      for (;;) {
+        const found = posted.find((a) => a.id === id && a.kind !== "ready");
+        if (found !== undefined) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+  };
+}
+
+const call = (id: number, op: string, args: unknown[] = []) => ({ trioWorker: 1, kind: "call", id, op, args });
+const cancel = (id: number, reason?: string) => ({ trioWorker: 1, kind: "cancel", id, reason });
+
+describe("defineWorker's dispatch", () => {
+  it("a cancel delivered in the same turn as its call cancels it; the operation's finally ran first", async () => {
+    const log: string[] = [];
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *wait(tag: string) {
+          try {
+            log.push(`${tag}:started`);
+            yield* sleepForever();
+          } finally {
+            log.push(`${tag}:finally`);
+          }
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.deliver(call(1, "wait", ["a"]));
+    fake.deliver(cancel(1, "stale"));
+    const answer = await fake.answerFor(1);
+    expect(answer.kind).toBe("cancelled");
+    expect(log).toEqual(["a:started", "a:finally"]);
+  });
+
+  it("cancels only the call named; the others answer", async () => {
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *slowAdd(a: number, b: number) {
+          yield* sleep(0.01);
+          return a + b;
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.deliver(call(1, "slowAdd", [1, 2]));
+    fake.deliver(call(2, "slowAdd", [3, 4]));
+    fake.deliver(cancel(1));
+    expect((await fake.answerFor(1)).kind).toBe("cancelled");
+    expect(await fake.answerFor(2)).toMatchObject({ kind: "result", value: 7 });
+  });
+
+  it("serves messages delivered before its run has started, in order", async () => {
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *echo(v: unknown) {
+          return v;
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    // Same turn as defineWorker: its run has not taken its first step yet.
+    fake.deliver(call(1, "echo", ["first"]));
+    fake.deliver(call(2, "echo", ["second"]));
+    expect(await fake.answerFor(1)).toMatchObject({ kind: "result", value: "first" });
+    expect(await fake.answerFor(2)).toMatchObject({ kind: "result", value: "second" });
+    expect(fake.posted.map((a) => a.kind)).toEqual(["ready", "result", "result"]);
+  });
+
+  it("ignores what is not a protocol message (hostile values included) and keeps serving", async () => {
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *echo(v: unknown) {
+          return v;
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const throwing = new Proxy({}, { get: () => { throw new Error("getter"); } });
+    for (const junk of [null, 42, "call", { kind: "call", id: 9, op: "echo", args: [] }, revoked.proxy, throwing, Object.create(null)]) {
+      expect(() => fake.deliver(junk)).not.toThrow();
+    }
+    fake.deliver(cancel(12345)); // a call that does not exist (or already answered)
+    fake.deliver(call(3, "echo", ["still here"]));
+    expect(await fake.answerFor(3)).toMatchObject({ kind: "result", value: "still here" });
+    expect(fake.posted.some((a) => a.id === 9)).toBe(false);
+  });
+
+  it("answers an unknown operation and arguments that are not an array with errors naming the problem", async () => {
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *echo(v: unknown) {
+          return v;
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.deliver(call(1, "nope"));
+    fake.deliver({ trioWorker: 1, kind: "call", id: 2, op: "echo", args: 5 });
+    const unknown = await fake.answerFor(1);
+    expect(unknown.kind).toBe("error");
+    expect(JSON.stringify(unknown.error)).toMatch(/no operation \\"nope\\"; it defines \\"echo\\"/);
+    expect((await fake.answerFor(2)).kind).toBe("error");
+  });
+});
