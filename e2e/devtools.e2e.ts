@@ -39,11 +39,14 @@ test("the tree shows the live run and follows it", async ({ page }) => {
   for (const name of ["main", "fetcher-1", "ticker", "deadline-worker", "shielded", "supervisor", "blips"]) {
     await expect(page.getByRole("treeitem", { name: new RegExp(`^${name} #`) })).toBeVisible();
   }
-  // Short-lived tasks come and go: the blip on show changes.
-  const blip = page.getByRole("treeitem", { name: /^blip-\d+ #/ });
+  // Short-lived tasks come and go: the live blip changes, and the ones that
+  // exited stay in the history, greyed (tad-exited).
+  const blip = page.locator('[role="treeitem"][aria-label^="blip-"]:not(.tad-exited)');
   await expect(blip).toHaveCount(1);
   const first = await blip.first().textContent();
   await expect.poll(async () => (await blip.allTextContents()).join()).not.toBe(first);
+  await expect(blip).toHaveCount(1);
+  await expect(page.locator('[role="treeitem"][aria-label^="blip-"].tad-exited').first()).toBeVisible();
   // Rows below the fold are not rendered until scrolled to (the list is virtualised).
   await expect(page.getByRole("treeitem", { name: /^crowd #/ })).toHaveCount(0);
   await tree(page).evaluate((el) => el.scrollTo(0, el.scrollHeight));
