@@ -7,6 +7,8 @@ const DEMOS = [
   ["Retry with backoff", "/retry/"],
   ["Live feed", "/feed/"],
   ["WebSocket chat", "/chat/"],
+  ["Pointer drag", "/drag/"],
+  ["Tabs: leader and presence", "/tabs/"],
   ["Legacy asyncio module", "/legacy/"],
   ["Component lifetime", "/lifetime/"],
   ["React bindings", "/react/"],
