@@ -10,7 +10,7 @@
 import { describe, functionName } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
-import type { Runner, RunStatistics } from "./runner.js";
+import { installInstruments, type Runner, type RunStatistics } from "./runner.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import { IN_SHARED_OP, type Task } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, YIELD_CHECKPOINT, YIELD_PARK, type AbortFn, type Operation, type Outcome } from "./traps.js";
@@ -224,7 +224,7 @@ export function spawnSystemTask<A extends unknown[], T>(fn: (...args: A) => Oper
  * a hook that cannot be read, or is not a function, is refused with a TypeError.
  */
 export function addInstrument(instrument: Instrument): void {
-  requireTask("addInstrument()").runner.addInstrument(instrument);
+  installInstruments(requireTask("addInstrument()").runner, [instrument]);
 }
 
 /** Removes an instrument from the current run. */

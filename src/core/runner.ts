@@ -198,7 +198,10 @@ export class Runner implements ClockListener {
     this.realClock = Object.getPrototypeOf(clock) === SystemClock.prototype;
     this.sliceSeconds = slice;
     this.name = options.name ?? `run-${this.id}`;
-    this.instruments = options.instruments?.length ? new Instruments(options.instruments) : null;
+    // Set by runWith or addInstrument (see installInstruments): a run
+    // started by run() never references the Instruments class, so an app
+    // that uses no instruments does not ship it.
+    this.instruments = null;
     this.rootScope = new CancelScope();
     this.rootScope.isRoot = true;
     this.rootScope.lifecycle = 1;
@@ -831,11 +834,6 @@ export class Runner implements ClockListener {
   // ---- instruments -------------------------------------------------------
 
   /** @internal */
-  addInstrument(instrument: Instrument): void {
-    (this.instruments ??= new Instruments([])).add(instrument);
-  }
-
-  /** @internal */
   removeInstrument(instrument: Instrument): void {
     if (this.instruments === null || !this.instruments.remove(instrument)) {
       throw new RangeError("removeInstrument(): that instrument is not installed in this run.");
@@ -887,20 +885,42 @@ function foreignYieldMessage(value: unknown): string {
 }
 
 /**
+ * @internal Installs instruments in a run (once each), making its set on
+ * first use. Kept out of the Runner class so that only the code paths that
+ * install instruments (runWith's option, addInstrument) pull in the
+ * Instruments class.
+ */
+export function installInstruments(runner: Runner, instruments: readonly Instrument[]): void {
+  const set = (runner.instruments ??= new Instruments([]));
+  for (const instrument of instruments) set.add(instrument);
+}
+
+/**
  * Runs `main(...args)` as the main task of a new run and returns a Promise of
  * its result. Several runs may coexist on a page.
  */
 export function run<A extends unknown[], T>(main: (...args: A) => Operation<T>, ...args: A): Promise<T> {
-  return runWith({}, main, ...args);
+  return startRun({}, main, args);
 }
 
 /** `run` with options: a clock, instruments, the time slice. */
 export function runWith<A extends unknown[], T>(options: RunOptions, main: (...args: A) => Operation<T>, ...args: A): Promise<T> {
+  return startRun(options, main, args, installInstruments);
+}
+
+// `install` is passed by runWith only, so that run() alone does not reach the Instruments class.
+function startRun<A extends unknown[], T>(
+  options: RunOptions,
+  main: (...args: A) => Operation<T>,
+  args: A,
+  install?: (runner: Runner, instruments: readonly Instrument[]) => void,
+): Promise<T> {
   try {
     if (options === null || typeof options !== "object") {
       throw new TypeError("runWith(options, main, ...args) needs an options object first; use run(main) without options.");
     }
     const runner = new Runner(options);
+    if (install !== undefined && options.instruments?.length) install(runner, options.instruments);
     const coro = callTaskFunction("run()", main, args);
     return runner.start(coro, functionName(main) ?? "main");
   } catch (error) {
