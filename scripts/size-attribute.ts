@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/size-attribute.ts <row id> [development|production]`:
+ * `npx tsx scripts/size-attribute.ts <row id> [development|production] [--dump=src/core/x.ts]`:
  * where the bytes of one `npm run size` row come from, per source file.
  *
  * Builds the row's program against the sources (src/, through the same
@@ -20,7 +20,10 @@ import { errorCodes } from "./error-codes.js";
 import { sizeRows, type Mode } from "./size-rows.js";
 
 const repo = resolve(import.meta.dirname, "..");
-const [rowId, modeArg = "production"] = process.argv.slice(2);
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
+const [rowId, modeArg = "production"] = positional;
+/** `--dump=<source path>`: also print the minified code given to that source. */
+const dump = process.argv.find((arg) => arg.startsWith("--dump="))?.slice("--dump=".length);
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -118,6 +121,10 @@ async function main(): Promise<void> {
     console.log(`${row.name} (${mode}): min ${Buffer.byteLength(whole)} B, min+gz ${gzipSync(whole, { level: 9 }).length} B\n`);
     console.log("| source | min B | gz alone B |\n|---|---:|---:|");
     for (const r of rows) console.log(`| ${r.source} | ${r.min} | ${r.gzip} |`);
+    if (dump !== undefined) {
+      const found = [...bySource].find(([source]) => relative(repo, resolve(app, source)) === dump);
+      console.log(`\n${dump}:\n${found?.[1] ?? "(not in the build)"}`);
+    }
   } finally {
     rmSync(app, { recursive: true, force: true });
   }

@@ -20,7 +20,12 @@ export interface Clock {
    * period after which the run should jump to the next deadline.
    */
   readonly autojumpThreshold?: number;
-  /** Moves the clock forward to `deadline` (called by the run when idle). */
+  /**
+   * Moves the clock forward to `deadline` (called by the run when idle).
+   * The idle check that calls it ships with `trio-asyncio/testing`: it is
+   * installed by MockClock when a run starts on it, so a clock of your own
+   * that autojumps should extend MockClock.
+   */
   autojump?(deadline: number): void;
   /** @internal The run registers to hear of threshold changes. */
   attach?(listener: ClockListener): () => void;

@@ -20,7 +20,8 @@
  * - Deadlines (sleeps and cancel scopes) live in one heap, with one host
  *   timer armed for the earliest.
  * - When nothing is runnable the runner is idle: it arms the host timer and,
- *   for `waitAllTasksBlocked` and a MockClock's autojump, an idle check.
+ *   for `waitAllTasksBlocked` and a MockClock's autojump, an idle check
+ *   (idle.ts; installed only by the testing entry, so apps do not ship it).
  * - Host completions (Promises, DOM events, aborts) enter only through
  *   `reschedule`, which appends to the queue and starts a batch if needed.
  */
@@ -30,6 +31,7 @@ import { SystemClock, realSeconds, type Clock, type ClockListener } from "./cloc
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
 import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, readProperty } from "./errors.js";
 import { hostMacrotask } from "./host.js";
+import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
@@ -81,12 +83,6 @@ export function abortSleep(_raise: () => Error, blocked: AbortTask): Abort {
   return Abort.SUCCEEDED;
 }
 
-interface IdleWaiter {
-  cushion: number;
-  seq: number;
-  task: Task;
-}
-
 let nextRunId = 1;
 /** The host timer is being armed from a fresh macrotask (see Runner.armFromFreshTask). */
 const HOP: unique symbol = Symbol("hop");
@@ -124,10 +120,6 @@ function takeSpareQueue(): RingDeque<Task> {
 function giveSpareQueue(queue: RingDeque<Task>): void {
   if (queue.size === 0 && queue.capacity <= SPARE_QUEUE_MAX && (spareQueue === null || spareQueue.capacity < queue.capacity)) spareQueue = queue;
 }
-const IDLE_WAIT = 1;
-const IDLE_JUMP = 2;
-/** The longest delay a host timer holds (2^31-1 ms, about 24.8 days); longer ones fire at once or early. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A run: create one with `run()`. Exposed read-only for tools. */
 export class Runner implements ClockListener {
@@ -164,10 +156,10 @@ export class Runner implements ClockListener {
   private inTimerCallback = false;
   private timerNesting = 0;
   private hostTimerAt = Infinity;
-  private idleTimer: ReturnType<typeof setTimeout> | null = null;
-  private idleEpoch = 0;
-  private readonly idleWaiters: IdleWaiter[] = [];
-  private idleSeq = 0;
+  /** @internal Counts batches: an idle check armed in an earlier idle period is stale. */
+  idleEpoch = 0;
+  /** @internal The idle watch (idle.ts), for waitAllTasksBlocked and autojump; null until the testing entry installs it. */
+  idle: IdleWatch | null = null;
   /** Set between the instruments' beforeIoWait and afterIoWait: the run is idle, waiting for the host. */
   private ioWaitTimeout: number | null = null;
   private mainOk = false;
@@ -503,7 +495,8 @@ export class Runner implements ClockListener {
    * run), but nothing global outlives the step: no task stays current, the
    * host timers are cleared and the run leaves the list of live runs.
    */
-  private abandon(cause: unknown): void {
+  /** @internal */
+  abandon(cause: unknown): void {
     const task = current.task;
     current.task = null;
     this.running = false;
@@ -521,9 +514,10 @@ export class Runner implements ClockListener {
     }
     this.finished = true;
     this.clearHostTimer();
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    this.idleWaiters.length = 0;
+    if (this.idle !== null) {
+      this.idle.stop();
+      this.idle.waiters.length = 0;
+    }
     while (this.deadlines.popExpired(Infinity) !== undefined);
     try {
       this.detachClock?.();
@@ -610,8 +604,7 @@ export class Runner implements ClockListener {
     if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
     this.finished = true;
     this.clearHostTimer();
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.idle?.stop();
     this.detachClock?.();
     liveRuns.delete(this);
     // Always in a task's last step (taskExited): that step announces the
@@ -683,8 +676,8 @@ export class Runner implements ClockListener {
     this.runBatchInTimer();
   };
 
-  /** Runs a batch from a host timer's callback (see armFromFreshTask). */
-  private runBatchInTimer(): void {
+  /** @internal Runs a batch from a host timer's callback (see armFromFreshTask). */
+  runBatchInTimer(): void {
     this.inTimerCallback = true;
     try {
       this.runBatch();
@@ -738,7 +731,7 @@ export class Runner implements ClockListener {
   private becomeIdle(): void {
     this.armHostTimer();
     const earliest = this.deadlines.earliest();
-    const idleDelay = this.armIdleCheck();
+    const idleDelay = this.idle === null ? Infinity : this.idle.arm();
     // Instruments hear of each idle period once (a deadline moved while idle
     // re-arms the timers above but is the same wait).
     if (this.instruments !== null && this.ioWaitTimeout === null) {
@@ -748,87 +741,9 @@ export class Runner implements ClockListener {
     }
   }
 
-  /** Arms the idle check if needed; returns its delay in real seconds (Infinity if none). */
-  private armIdleCheck(): number {
-    let delay = Infinity;
-    let kind = 0;
-    const waiter = this.idleWaiters[0];
-    if (waiter !== undefined) {
-      delay = waiter.cushion;
-      kind = IDLE_WAIT;
-    }
-    const threshold = this.clock.autojumpThreshold ?? Infinity;
-    if (threshold < delay && this.deadlines.size > 0 && this.clock.autojump !== undefined) {
-      delay = threshold;
-      kind = IDLE_JUMP;
-    }
-    // A timer of an earlier idle period is stale: drop it rather than let it hold the host.
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    // An infinite cushion is never due: it arms nothing (the waiter wakes only by cancellation).
-    if (kind === 0 || delay === Infinity) return Infinity;
-    const epoch = this.idleEpoch;
-    if (delay <= 0) hostMacrotask()(() => this.idleCheck(epoch, kind));
-    else this.armIdleTimer(epoch, kind, delay * 1000);
-    return Math.max(0, delay);
-  }
-
-  /**
-   * Arms the idle timer for `ms`. A host timer holds at most MAX_TIMER_MS
-   * and fires early beyond it, so a longer wait is taken in pieces: a 30-day
-   * cushion or autojump threshold must not fire after 24.8 days.
-   */
-  private armIdleTimer(epoch: number, kind: number, ms: number): void {
-    const piece = Math.min(ms, MAX_TIMER_MS);
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = null;
-      if (ms > piece) {
-        if (this.idleStillCurrent(epoch)) this.armIdleTimer(epoch, kind, ms - piece);
-      } else {
-        this.idleCheck(epoch, kind);
-      }
-    }, piece);
-  }
-
-  /** True while the idle period that armed a check (its `epoch`) goes on. */
-  private idleStillCurrent(epoch: number): boolean {
+  /** @internal True while the idle period that armed a check (its `epoch`) goes on. */
+  idleStillCurrent(epoch: number): boolean {
     return epoch === this.idleEpoch && !this.running && !this.scheduled && !this.finished;
-  }
-
-  private idleCheck(epoch: number, kind: number): void {
-    if (!this.idleStillCurrent(epoch)) return;
-    if (kind === IDLE_WAIT) {
-      const waiter = this.idleWaiters.shift();
-      if (waiter !== undefined) this.reschedule(waiter.task, undefined, false);
-      return;
-    }
-    const earliest = this.deadlines.earliest();
-    if (earliest !== Infinity) {
-      // Called from a host timer, outside the batch's guard: a broken
-      // clock here must end the run, not escape to the host and wedge it.
-      try {
-        this.clock.autojump!(earliest);
-      } catch (error) {
-        this.abandon(error);
-        return;
-      }
-    }
-    this.runBatchInTimer();
-  }
-
-  /** @internal Parks `task` until no task has been runnable for `cushion` seconds. */
-  addIdleWaiter(task: Task, cushion: number): void {
-    const waiter: IdleWaiter = { cushion, seq: this.idleSeq++, task };
-    const list = this.idleWaiters;
-    let i = list.length;
-    while (i > 0 && (list[i - 1]!.cushion > cushion || (list[i - 1]!.cushion === cushion && list[i - 1]!.seq > waiter.seq))) i--;
-    list.splice(i, 0, waiter);
-    task.waitingOn = "all tasks blocked";
-    task.abortFn = () => {
-      const j = this.idleWaiters.indexOf(waiter);
-      if (j !== -1) this.idleWaiters.splice(j, 1);
-      return Abort.SUCCEEDED;
-    };
   }
 
   // ---- instruments -------------------------------------------------------
@@ -847,8 +762,8 @@ export class Runner implements ClockListener {
       tasks: this.systemNursery.childCount,
       deadlines: this.deadlines.size,
       hostTimer: this.hostTimer !== null,
-      idleTimer: this.idleTimer !== null,
-      idleWaiters: this.idleWaiters.length,
+      idleTimer: this.idle !== null && this.idle.timer !== null,
+      idleWaiters: this.idle === null ? 0 : this.idle.waiters.length,
     };
   }
 

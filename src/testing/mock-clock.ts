@@ -6,6 +6,7 @@
  * microseconds and its result never depends on the machine's load.
  */
 import { realSeconds, type Clock, type ClockListener } from "../core/clock.js";
+import { idleWatch } from "../core/idle.js";
 
 export interface MockClockOptions {
   /** Virtual seconds per real second (default 0: time moves only by jumps). */
@@ -96,8 +97,12 @@ export class MockClock implements Clock {
     }
   }
 
-  /** @internal */
+  /**
+   * @internal A run starting on this clock: it will hear of jumps, and gets
+   * the idle watch that drives autojump (the core ships without it).
+   */
   attach(listener: ClockListener): () => void {
+    idleWatch(listener);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

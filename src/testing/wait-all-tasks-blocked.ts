@@ -3,6 +3,7 @@
  * i.e. the program has settled. Tests use it to reach a known state without
  * sleeping for arbitrary times.
  */
+import { idleWatch } from "../core/idle.js";
 import { requireTask } from "../core/state.js";
 import { PARK, type Operation } from "../core/traps.js";
 
@@ -16,6 +17,7 @@ export function* waitAllTasksBlocked(cushion = 0): Operation<void> {
     throw new RangeError(`waitAllTasksBlocked(cushion) takes a number of seconds >= 0, got ${String(cushion)}.`);
   }
   const task = requireTask("waitAllTasksBlocked()");
-  task.runner.addIdleWaiter(task, cushion);
+  // A Runner always has an idle watch to give (idleWatch installs it on first use).
+  idleWatch(task.runner)!.addWaiter(task, cushion);
   yield PARK;
 }
