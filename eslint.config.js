@@ -24,8 +24,8 @@ export default tseslint.config(
     ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|components|preact|react|inspect|workers|web)/"],
     // workers: above the bridges (core, sync, asyncio, bridge); no framework, no inspector yet.
     ["src/workers/**/*.ts", "^\\.\\./(testing|inspect|components|preact|react|web)/|^(preact|react|react-dom)(/|$)"],
-    // web: the browser's sources of concurrency, on core, sync and the bridges only.
-    ["src/web/**/*.ts", "^\\.\\./(asyncio|testing|inspect|components|preact|react|workers)/|^(preact|react|react-dom)(/|$)"],
+    // web: the browser's sources of concurrency, on core, sync, asyncio (for its asyncio flavour) and the bridges.
+    ["src/web/**/*.ts", "^\\.\\./(testing|inspect|components|preact|react|workers)/|^(preact|react|react-dom)(/|$)"],
     // components: framework-free, on core, sync and the bridges only.
     ["src/components/**/*.ts", "^\\.\\./(asyncio|testing|inspect|preact|react|web|workers)/|^(preact|react|react-dom)(/|$)"],
     // preact and react: thin adapters over components (core for its errors and types), never each other.
