@@ -118,13 +118,14 @@ async function main(): Promise<void> {
       gzip: gzipSync(text, { level: 9 }).length,
     }));
     rows.sort((a, b) => b.min - a.min);
-    console.log(`${row.name} (${mode}): min ${Buffer.byteLength(whole)} B, min+gz ${gzipSync(whole, { level: 9 }).length} B\n`);
-    console.log("| source | min B | gz alone B |\n|---|---:|---:|");
-    for (const r of rows) console.log(`| ${r.source} | ${r.min} | ${r.gzip} |`);
+    const lines = [`${row.name} (${mode}): min ${Buffer.byteLength(whole)} B, min+gz ${gzipSync(whole, { level: 9 }).length} B`, "", "| source | min B | gz alone B |", "|---|---:|---:|"];
+    for (const r of rows) lines.push(`| ${r.source} | ${r.min} | ${r.gzip} |`);
     if (dump !== undefined) {
       const found = [...bySource].find(([source]) => relative(repo, resolve(app, source)) === dump);
-      console.log(`\n${dump}:\n${found?.[1] ?? "(not in the build)"}`);
+      lines.push("", `${dump}:`, found?.[1] ?? "(not in the build)");
     }
+    // One write: piped into head, further writes would fail with EPIPE.
+    process.stdout.write(`${lines.join("\n")}\n`, () => undefined);
   } finally {
     rmSync(app, { recursive: true, force: true });
   }

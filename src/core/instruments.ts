@@ -40,7 +40,7 @@ const HOOKS: readonly InstrumentHook[] = [
   "afterIoWait",
 ];
 
-const NONE: readonly Instrument[] = Object.freeze([]);
+const NONE: readonly Instrument[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
  * A set of instruments that calls each hook on every member that has it.

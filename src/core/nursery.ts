@@ -35,10 +35,10 @@ class IgnoredTaskStatus implements TaskStatus<never> {
 }
 
 /** What `startSoon` passes where a function may also be used with `start`. */
-export const TASK_STATUS_IGNORED: TaskStatus<never> = new IgnoredTaskStatus();
+export const TASK_STATUS_IGNORED: TaskStatus<never> = /* @__PURE__ */ new IgnoredTaskStatus();
 
 /** The arguments of a task started without any (shared: nothing writes to it). */
-const NO_ARGS: readonly unknown[] = Object.freeze([]);
+const NO_ARGS: readonly unknown[] = /* @__PURE__ */ Object.freeze([]);
 
 /** A live, read-only view of a nursery's children. */
 export class ChildTasks implements Iterable<Task> {

@@ -15,7 +15,7 @@ import { RuntimeError, current, requireTask } from "./state.js";
 import { IN_SHARED_OP, type Task } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, YIELD_CHECKPOINT, YIELD_PARK, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
-const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
+const DONE: IteratorReturnResult<void> = /* @__PURE__ */ Object.freeze({ value: undefined, done: true });
 
 /**
  * What the shared operation iterators (one object for all tasks, their
@@ -53,7 +53,7 @@ class CheckpointIterator extends SharedOperation {
   }
 }
 
-const checkpointIterator = new CheckpointIterator() as unknown as Operation<void>;
+const checkpointIterator = /* @__PURE__ */ new CheckpointIterator() as unknown as Operation<void>;
 
 /**
  * A checkpoint: raises `Cancelled` if the task is cancelled, and otherwise
@@ -155,7 +155,7 @@ class SleepForeverIterator extends SharedOperation {
   }
 }
 
-const sleepForeverIterator = new SleepForeverIterator() as unknown as Operation<never>;
+const sleepForeverIterator = /* @__PURE__ */ new SleepForeverIterator() as unknown as Operation<never>;
 
 /** Blocks until cancelled. */
 export function sleepForever(): Operation<never> {

@@ -66,7 +66,7 @@ interface TaskExtras<T> {
   ownScope: CancelScope | null;
   deferred: Deferred<T> | null;
 }
-const NO_NURSERIES: readonly Nursery[] = Object.freeze([]);
+const NO_NURSERIES: readonly Nursery[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
  * A task of a run. Read its fields; the runtime owns them.

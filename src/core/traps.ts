@@ -39,23 +39,23 @@ class TrapValue {
 }
 
 /** @internal Yield to the scheduler; raise Cancelled if the task is cancelled. */
-export const CHECKPOINT = new TrapValue("checkpoint") as unknown as Trap;
+export const CHECKPOINT = /* @__PURE__ */ new TrapValue("checkpoint") as unknown as Trap;
 /** @internal Block until rescheduled; the abort function was stored on the task. */
-export const PARK = new TrapValue("park") as unknown as Trap;
+export const PARK = /* @__PURE__ */ new TrapValue("park") as unknown as Trap;
 
 /** @internal Yield to the scheduler without a cancellation check. */
-export const SCHEDULE_POINT = new TrapValue("schedule point") as unknown as Trap;
+export const SCHEDULE_POINT = /* @__PURE__ */ new TrapValue("schedule point") as unknown as Trap;
 
 /**
  * @internal The iterator results that yield each trap, shared by every
  * hand-written operation iterator (checkpoint, sleeps, channel operations,
  * the nursery block), so yielding a trap allocates nothing.
  */
-export const YIELD_CHECKPOINT: IteratorYieldResult<Trap> = Object.freeze({ value: CHECKPOINT, done: false });
+export const YIELD_CHECKPOINT: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: CHECKPOINT, done: false });
 /** @internal */
-export const YIELD_PARK: IteratorYieldResult<Trap> = Object.freeze({ value: PARK, done: false });
+export const YIELD_PARK: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: PARK, done: false });
 /** @internal */
-export const YIELD_SCHEDULE_POINT: IteratorYieldResult<Trap> = Object.freeze({ value: SCHEDULE_POINT, done: false });
+export const YIELD_SCHEDULE_POINT: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: SCHEDULE_POINT, done: false });
 
 /** What an abort function answers when the scheduler wants to cancel a blocked task. */
 export const Abort = {

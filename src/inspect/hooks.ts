@@ -20,7 +20,7 @@ export interface RuntimeObserver {
 export const observer: { current: RuntimeObserver | null } = { current: null };
 
 /** Runs that have started and not finished, for tools to enumerate. */
-export const liveRuns = new Set<object>();
+export const liveRuns = /* @__PURE__ */ new Set<object>();
 
 /** asyncio loops that are open, for tools to enumerate. */
-export const liveLoops = new Set<object>();
+export const liveLoops = /* @__PURE__ */ new Set<object>();
