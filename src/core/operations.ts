@@ -10,7 +10,7 @@
 import { describe, functionName } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
-import { installInstruments, type Runner, type RunStatistics } from "./runner.js";
+import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import { IN_SHARED_OP, type Task } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, YIELD_CHECKPOINT, YIELD_PARK, type AbortFn, type Operation, type Outcome } from "./traps.js";
@@ -229,5 +229,5 @@ export function addInstrument(instrument: Instrument): void {
 
 /** Removes an instrument from the current run. */
 export function removeInstrument(instrument: Instrument): void {
-  requireTask("removeInstrument()").runner.removeInstrument(instrument);
+  uninstallInstrument(requireTask("removeInstrument()").runner, instrument);
 }

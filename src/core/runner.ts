@@ -746,16 +746,6 @@ export class Runner implements ClockListener {
     return epoch === this.idleEpoch && !this.running && !this.scheduled && !this.finished;
   }
 
-  // ---- instruments -------------------------------------------------------
-
-  /** @internal */
-  removeInstrument(instrument: Instrument): void {
-    if (this.instruments === null || !this.instruments.remove(instrument)) {
-      throw new RangeError("removeInstrument(): that instrument is not installed in this run.");
-    }
-    if (this.instruments.size === 0) this.instruments = null;
-  }
-
   /** @internal For tests and tools: what is left (should be nothing after the run). */
   leftovers(): { tasks: number; deadlines: number; hostTimer: boolean; idleTimer: boolean; idleWaiters: number } {
     return {
@@ -808,6 +798,14 @@ function foreignYieldMessage(value: unknown): string {
 export function installInstruments(runner: Runner, instruments: readonly Instrument[]): void {
   const set = (runner.instruments ??= new Instruments([]));
   for (const instrument of instruments) set.add(instrument);
+}
+
+/** @internal Removes an instrument from a run; a run left with none drops its set (the hot path checks for null). */
+export function uninstallInstrument(runner: Runner, instrument: Instrument): void {
+  if (runner.instruments === null || !runner.instruments.remove(instrument)) {
+    throw new RangeError("removeInstrument(): that instrument is not installed in this run.");
+  }
+  if (runner.instruments.size === 0) runner.instruments = null;
 }
 
 /**
