@@ -15,6 +15,14 @@ export {
   type SendStreamFromWritableOptions,
 } from "./whatwg-streams.js";
 export {
+  receiveChannelFromReadable,
+  sendChannelFromWritable,
+  readableFromReceiveChannel,
+  ReadableReceiveChannel,
+  WritableSendChannel,
+  type ClosableReceiver,
+} from "./whatwg-channels.js";
+export {
   receiveLines,
   receiveServerSentEvents,
   LineReceiver,

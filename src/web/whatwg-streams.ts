@@ -23,7 +23,7 @@ import { BrokenResourceError, Cancelled, ClosedResourceError, describe } from ".
 import { checkpoint } from "../core/operations.js";
 import { openNursery } from "../core/nursery-block.js";
 import type { Operation } from "../core/traps.js";
-import { openMemoryChannel } from "../sync/channel.js";
+import { openMemoryChannel, type ReceiveResult } from "../sync/channel.js";
 import {
   EMPTY_BYTES,
   checkBytes,
@@ -350,14 +350,38 @@ export function readableFromReceiveStream<T>(
   return serveReadable(stream, chunkSize, body);
 }
 
-function* serveReadable<T>(stream: ReceiveStream, chunkSize: number | undefined, body: (readable: ReadableStream<Uint8Array>) => Operation<T>): Operation<T> {
+function serveReadable<T>(stream: ReceiveStream, chunkSize: number | undefined, body: (readable: ReadableStream<Uint8Array>) => Operation<T>): Operation<T> {
+  return serveReadableFrom<Uint8Array, T>(
+    function* () {
+      const chunk = yield* stream.receiveSome(chunkSize);
+      return chunk.length === 0 ? END : { done: false, value: chunk };
+    },
+    () => stream.close(),
+    "readableFromReceiveStream",
+    body,
+  );
+}
+
+const END: ReceiveResult<never> = Object.freeze({ done: true });
+
+/**
+ * @internal Serves `next()` as a ReadableStream for the length of `body`
+ * (the stream and channel adapters share it): one `next()` per pull,
+ * `close()` once the reader cancels or the block ends.
+ */
+export function* serveReadableFrom<V, T>(
+  next: () => Operation<ReceiveResult<V>>,
+  close: () => void,
+  what: string,
+  body: (readable: ReadableStream<V>) => Operation<T>,
+): Operation<T> {
   // Pull requests from the ReadableStream (host code) to the pump task.
   const [pulls, pullRequests] = openMemoryChannel<() => void>(Infinity);
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let controller!: ReadableStreamDefaultController<V>;
   let finished = false;
   // Set when the reader cancels or the block ends: the pump then stops without a word.
   let stopping = false;
-  const readable = new ReadableStream<Uint8Array>(
+  const readable = new ReadableStream<V>(
     {
       start(c) {
         controller = c;
@@ -372,21 +396,21 @@ function* serveReadable<T>(stream: ReceiveStream, chunkSize: number | undefined,
         stopping = true;
         finished = true;
         pulls.close();
-        stream.close();
+        close();
       },
     },
     { highWaterMark: 0 },
   );
   let result!: T;
   yield* openNursery(function* (nursery) {
-    nursery.startSoon(function* pumpReceiveStream() {
+    nursery.startSoon(function* pumpToReadable() {
       for (;;) {
         const request = yield* pullRequests.receiveOrEnd();
         if (request.done) return;
         const answered = request.value;
-        let chunk: Uint8Array;
+        let item: ReceiveResult<V>;
         try {
-          chunk = yield* stream.receiveSome(chunkSize);
+          item = yield* next();
         } catch (error) {
           if (stopping) return;
           // The reader gets the error; the pump ends quietly unless the whole block is cancelled.
@@ -396,27 +420,27 @@ function* serveReadable<T>(stream: ReceiveStream, chunkSize: number | undefined,
           if (error instanceof Cancelled) throw error;
           return;
         }
-        if (chunk.length === 0) {
+        if (item.done) {
           finished = true;
           controller.close();
         } else {
-          controller.enqueue(chunk);
+          controller.enqueue(item.value);
         }
         answered();
         if (finished) return;
       }
     });
     try {
-      result = yield* bodyOperation<T>("readableFromReceiveStream(..., body)", "function* (readable) { ... }", body(readable));
+      result = yield* bodyOperation<T>(`${what}(..., body)`, "function* (readable) { ... }", body(readable));
     } finally {
       stopping = true;
       if (!finished) {
         finished = true;
-        controller.error(new ClosedResourceError("The block that served this ReadableStream (readableFromReceiveStream) has ended."));
+        controller.error(new ClosedResourceError(`The block that served this ReadableStream (${what}) has ended.`));
       }
       pulls.close();
       nursery.cancelScope.cancel();
-      stream.close();
+      close();
     }
   });
   return result;
