@@ -18,9 +18,11 @@ export {
   receiveChannelFromReadable,
   sendChannelFromWritable,
   readableFromReceiveChannel,
+  writableFromSendChannel,
   ReadableReceiveChannel,
   WritableSendChannel,
   type ClosableReceiver,
+  type ClosableSender,
 } from "./whatwg-channels.js";
 export {
   receiveLines,

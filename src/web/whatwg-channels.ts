@@ -3,8 +3,8 @@
  * bytes) and Trio's channels: `receiveChannelFromReadable` (a
  * `ReadableStream` read as a receive channel), `sendChannelFromWritable`
  * (a `WritableStream` written as a send channel) and
- * `readableFromReceiveChannel` (a receive channel served as a
- * `ReadableStream` to Promise-based code).
+ * `readableFromReceiveChannel` and `writableFromSendChannel` (channels
+ * served as a `ReadableStream` or `WritableStream` to Promise-based code).
  *
  * Why they are built so: as the byte adapters in whatwg-streams.ts, and
  * for the same reasons. Backpressure comes from pulling only on demand
@@ -18,12 +18,13 @@
  */
 import { waitPromise } from "../bridge/promise.js";
 import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, WouldBlock, describe } from "../core/errors.js";
+import { openNursery } from "../core/nursery-block.js";
 import { checkpoint } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
-import type { ReceiveResult } from "../sync/channel.js";
+import { openMemoryChannel, type ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd, type Receiver } from "../sync/receive-loop.js";
 import { receiveConflictDetector, sendConflictDetector } from "../sync/streams.js";
-import { checkBody } from "./target.js";
+import { bodyOperation, checkBody } from "./target.js";
 import { serveReadableFrom } from "./whatwg-streams.js";
 
 function broken(what: string, cause: unknown): BrokenResourceError {
@@ -289,4 +290,104 @@ export function readableFromReceiveChannel<V, T>(channel: ClosableReceiver<V>, b
     "readableFromReceiveChannel",
     body,
   );
+}
+
+/** A send channel as `writableFromSendChannel` takes it: a memory channel's send side, a `WritableSendChannel`... */
+export interface ClosableSender<T> {
+  send(value: T): Operation<void>;
+  close(): void;
+}
+
+type WriteRequest<V> = { value: V; done: () => void; failed: (error: unknown) => void } | { close: true; done: () => void };
+
+/**
+ * Serves `channel` as a `WritableStream` for the length of `body`, for
+ * Promise-based code that produces values (`readable.pipeTo(writable)`, a
+ * writer in a callback). Each written value is sent with `channel.send`,
+ * and the stream's `write` settles only once the send has returned, so a
+ * full channel pushes back on the writer (`writer.ready`, `pipeTo`).
+ * Closing the stream closes `channel` (its receivers see the end); so does
+ * the block's end, after which the stream errors with
+ * `ClosedResourceError`. A failed send (`BrokenResourceError` when every
+ * receiver is gone) errors the stream.
+ *
+ * ```ts
+ * yield* writableFromSendChannel(send, function* (writable) {
+ *   yield* waitPromise(response.body!.pipeThrough(new TextDecoderStream()).pipeTo(writable));
+ * });
+ * ```
+ */
+export function writableFromSendChannel<V, T>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
+  if (channel === null || typeof channel !== "object" || typeof channel.send !== "function" || typeof channel.close !== "function") {
+    throw new TypeError(`writableFromSendChannel(channel, body) needs a send channel (with send and close), got ${describe(channel)}.`);
+  }
+  checkBody("writableFromSendChannel(channel, body)", "function* (writable) { ... }", body);
+  return serveWritable(channel, body);
+}
+
+function* serveWritable<V, T>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
+  // Write and close requests from the WritableStream (host code) to the pump task; the stream sends one at a time.
+  const [requests, requestQueue] = openMemoryChannel<WriteRequest<V>>(Infinity);
+  let controller!: WritableStreamDefaultController;
+  let finished = false;
+  const writable = new WritableStream<V>(
+    {
+      start(c) {
+        controller = c;
+      },
+      write: (value) =>
+        new Promise<void>((done, failed) => {
+          if (finished) failed(new ClosedResourceError("The block that served this WritableStream (writableFromSendChannel) has ended."));
+          else requests.sendNowait({ value, done, failed });
+        }),
+      close: () =>
+        new Promise<void>((done) => {
+          if (finished) done();
+          else requests.sendNowait({ close: true, done });
+        }),
+      abort: () => {
+        finished = true;
+        requests.close();
+        channel.close();
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: 1 }),
+  );
+  let result!: T;
+  yield* openNursery(function* (nursery) {
+    nursery.startSoon(function* pumpFromWritable() {
+      for (;;) {
+        const next = yield* requestQueue.receiveOrEnd();
+        if (next.done) return;
+        const request = next.value;
+        if ("close" in request) {
+          finished = true;
+          channel.close();
+          request.done();
+          return;
+        }
+        try {
+          yield* channel.send(request.value);
+        } catch (error) {
+          finished = true;
+          request.failed(error);
+          if (error instanceof Cancelled) throw error;
+          return;
+        }
+        request.done();
+      }
+    });
+    try {
+      result = yield* bodyOperation<T>("writableFromSendChannel(..., body)", "function* (writable) { ... }", body(writable));
+    } finally {
+      if (!finished) {
+        finished = true;
+        controller.error(new ClosedResourceError("The block that served this WritableStream (writableFromSendChannel) has ended."));
+      }
+      requests.close();
+      nursery.cancelScope.cancel();
+      channel.close();
+    }
+  });
+  return result;
 }

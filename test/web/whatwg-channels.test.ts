@@ -16,7 +16,7 @@ import {
   type Operation,
 } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { readableFromReceiveChannel, receiveChannelFromReadable, sendChannelFromWritable } from "../../src/web/index.js";
+import { readableFromReceiveChannel, receiveChannelFromReadable, sendChannelFromWritable, writableFromSendChannel } from "../../src/web/index.js";
 import { raises, runMock } from "./helpers.js";
 
 interface Item {
@@ -281,5 +281,66 @@ describe("readableFromReceiveChannel", () => {
       });
     });
     expect(() => readableFromReceiveChannel({} as never, function* () {})).toThrow(/needs a receive channel/);
+  });
+});
+
+describe("writableFromSendChannel", () => {
+  it("Promise code pipes into a channel; each write settles once sent (backpressure), and closing the stream ends the channel", async () => {
+    const got = await runMock(function* () {
+      const [send, receive] = openMemoryChannel<Item>(0);
+      const received: number[] = [];
+      let pulled = 0;
+      const source = new ReadableStream<Item>({
+        pull(c) {
+          pulled++;
+          if (pulled > 5) c.close();
+          else c.enqueue({ n: pulled });
+        },
+      });
+      yield* openNursery(function* (n) {
+        let piped!: Promise<void>;
+        yield* writableFromSendChannel(send, function* (writable) {
+          piped = source.pipeTo(writable);
+          yield* hostTurn();
+          // Nobody receives yet: one value waits in send, one in the stream's queue, one in the source's; no more is pulled.
+          const before = pulled;
+          yield* hostTurn();
+          expect(pulled).toBe(before);
+          expect(pulled).toBeLessThanOrEqual(4);
+          n.startSoon(function* () {
+            yield* receive.forEach(function* (item) {
+              received.push(item.n);
+            });
+          });
+          yield* waitPromise(piped);
+        });
+      });
+      return received;
+    });
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("a send that fails errors the stream; the block's end closes the channel and errors the stream", async () => {
+    await runMock(function* () {
+      const [send, receive] = openMemoryChannel<Item>(0);
+      receive.close();
+      yield* writableFromSendChannel(send, function* (writable) {
+        const writer = writable.getWriter();
+        yield* raises(waitPromise(writer.write({ n: 1 })), BrokenResourceError);
+        yield* raises(waitPromise(writer.ready), BrokenResourceError);
+      });
+    });
+    await runMock(function* () {
+      const [send, receive] = openMemoryChannel<Item>(1);
+      let writer!: WritableStreamDefaultWriter<Item>;
+      yield* writableFromSendChannel(send, function* (writable) {
+        writer = writable.getWriter();
+        yield* waitPromise(writer.write({ n: 1 }));
+      });
+      expect(yield* receive.receive()).toEqual({ n: 1 });
+      yield* raises(receive.receive(), EndOfChannel); // the block's end closed the send side
+      yield* raises(waitPromise(writer.write({ n: 2 })), ClosedResourceError);
+    });
+    expect(() => writableFromSendChannel({} as never, function* () {})).toThrow(/needs a send channel/);
   });
 });
