@@ -1,11 +1,27 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import { resolve } from "node:path";
 import { demoApi } from "./demos/server/api.js";
 import { demoWebSockets } from "./demos/server/ws-plugin.js";
 import { errorCodes } from "./scripts/error-codes.js";
 
 const here = import.meta.dirname;
+
+// The facade's `asyncio` namespace (`export * as asyncio` in src/index.ts)
+// stays a re-export of the `trio-asyncio/asyncio` entry in the built
+// package instead of an object built inside the bundle: an app's bundler
+// then keeps only the members it reads (`asyncio.sleep` alone does not ship
+// the whole asyncio layer). Both names give the same module.
+function asyncioNamespaceAsEntry(): Plugin {
+  const facade = resolve(here, "src/index.ts");
+  return {
+    name: "trio-asyncio:asyncio-namespace",
+    enforce: "pre",
+    resolveId(source, importer) {
+      return source === "./asyncio-namespace.js" && importer === facade ? { id: "./asyncio.js", external: true } : undefined;
+    },
+  };
+}
 
 // One config for the library build, the demos' dev server and the unit tests.
 // `vite` (npm run dev) serves the demo pages with the local API; the
@@ -20,7 +36,11 @@ export default defineConfig(({ command, mode }) => {
   const production = command === "build" && mode === "package-production";
   return {
   root: serving ? resolve(here, "demos") : here,
-  plugins: serving ? [demoApi(), demoWebSockets()] : production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : [],
+  plugins: serving
+    ? [demoApi(), demoWebSockets()]
+    : command === "build"
+      ? [asyncioNamespaceAsEntry(), ...(production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : [])]
+      : [],
   resolve: {
     alias: [
       { find: /^trio-asyncio\/devtools$/, replacement: resolve(here, "devtools/index.ts") },
