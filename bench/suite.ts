@@ -10,14 +10,14 @@
 import { asyncioComparisons } from "./cases/asyncio.js";
 import { cancelComparisons } from "./cases/cancel.js";
 import { channelComparisons, channelEffectComparison } from "./cases/channel.js";
-import { checkpointComparisons } from "./cases/checkpoint.js";
+import { checkpointAliveComparisons, checkpointComparisons } from "./cases/checkpoint.js";
 import { memoryMetric } from "./cases/memory.js";
-import { spawnComparisons } from "./cases/spawn.js";
+import { spawnComparisons, spawnInlineComparisons } from "./cases/spawn.js";
 import { dueTimerMetric, timerMetric } from "./cases/timers.js";
 import { webEventComparisons, webStreamComparisons } from "./cases/web.js";
 import { webSocketRoundTripComparison } from "./cases/websocket.js";
 import { workerCancelMetric, workerRoundTripComparison, workerThroughputComparison } from "./cases/workers.js";
-import { runComparison, runMetric, type Comparison, type ComparisonResult, type Metric, type MetricResult } from "./lib/harness.js";
+import { forcedGc, runComparison, runMetric, type Comparison, type ComparisonResult, type Metric, type MetricResult } from "./lib/harness.js";
 
 /** What to run. */
 export interface SuiteOptions {
@@ -66,8 +66,13 @@ export function plan(options: SuiteOptions): Case[] {
   // of the checkpoint figures and meets our channels in a separate, short
   // ping-pong.
   const browser = options.env === "browser";
+  // issue 17's shapes: inline bodies (a closure per task), run() included
+  comparisons(spawnInlineComparisons([10000]).map((c) => ({ ...c, rounds: q ? 2 : 7, warmup: q ? 0 : 1 })));
   // 2. checkpoints
   comparisons(checkpointComparisons(q ? 20000 : 100000, !browser));
+  // issue 17's shapes: 10k and 100k tasks alive at once, each looping on checkpoints (Effect at 10k only: seconds per sample at 100k)
+  comparisons(checkpointAliveComparisons([10000], q ? 5 : 10, !browser).map((c) => ({ ...c, rounds: q ? 2 : 7, warmup: 1 })));
+  if (!q) comparisons(checkpointAliveComparisons([100000], 10, false).map((c) => ({ ...c, rounds: 5, warmup: 1 })));
   // 3. channels
   comparisons(channelComparisons(q ? 2000 : 5000, { effection: true, effect: !browser }));
   if (browser) comparisons([{ ...channelEffectComparison(q ? 50 : 200), rounds: q ? 2 : 5, warmup: 1 }]);
@@ -95,6 +100,15 @@ export function plan(options: SuiteOptions): Case[] {
   // 10. the web layer: events through openEventChannel vs a raw listener, a ReadableStream through our adapters vs pipeTo
   comparisons(webEventComparisons(q ? 2000 : 10000));
   comparisons(webStreamComparisons(q ? 500 : 2000, [1024, 64 * 1024]));
+
+  // Forced-GC variants (id gc/<id>) of issue 17's rows: a full GC before every sample, as the
+  // issue's outside harness does, so each row has its ratio with and without it.
+  const gcRows = ["spawn-join/10k", "spawn-join-inline/10k", "checkpoint/100-tasks/", "checkpoint/10k-tasks/", "channel/buffered/", "cancel/", "asyncio/gather/", "asyncio/run-create-gather/"];
+  for (const k of [...cases]) {
+    if (k.kind === "comparison" && gcRows.some((r) => k.c.id.startsWith(r))) {
+      cases.push({ kind: "comparison", c: { ...forcedGc(k.c), rounds: q ? 2 : 5, warmup: 1 } });
+    }
+  }
 
   const only = options.impls;
   const kept = only === undefined || only.length === 0 ? cases : cases.flatMap((k): Case[] => {

@@ -16,7 +16,9 @@
  *   against the Trio memory-channel ping-pong of the same length.
  * - gather of N tasks: `asyncio.gather(...coros)`, and N `loop.createTask`
  *   then `gather(...tasks)`, against a Trio nursery of N tasks and async
- *   functions + Promise.all.
+ *   functions + Promise.all. And the createTask + gather shape started with
+ *   `asyncio.run` and timed from outside (the run included), with hoisted
+ *   and inline (a closure per task) bodies, against `run()` + a nursery.
  */
 import {
   aioAsTrio,
@@ -287,6 +289,42 @@ async function promiseAll(): Promise<number> {
   return performance.now() - t0;
 }
 
+// ---- the same with run() included, and with inline bodies ------------------------------------
+// asyncio.run(main) timed from outside, as a user's program would start it.
+function* createTaskGatherMain(): Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  const tasks: asyncio.Task<number>[] = new Array(n);
+  for (let i = 0; i < n; i++) tasks[i] = loop.createTask(aioTiny());
+  const results = yield* asyncio.gather(...tasks);
+  expectEqual("gather results", results.length, n);
+}
+function* createTaskGatherInlineMain(): Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  const tasks: asyncio.Task<number>[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    tasks[i] = loop.createTask(
+      (function* (): Coroutine<number> {
+        count++;
+        return 1;
+      })(),
+    );
+  }
+  const results = yield* asyncio.gather(...tasks);
+  expectEqual("gather results", results.length, n);
+}
+function* trioRunMain(): Operation<void> {
+  yield* openNursery(trioSpawnAll);
+}
+
+/** Wraps a body timed from outside (the harness's own clock) in the shape `impl` takes. */
+function untimed(body: () => Promise<unknown>): () => Promise<number> {
+  return async () => {
+    const t0 = performance.now();
+    await body();
+    return performance.now() - t0;
+  };
+}
+
 function impl(name: string, size: number, expected: (size: number) => number, body: () => Promise<number>): Impl {
   return {
     name,
@@ -356,6 +394,16 @@ export function asyncioComparisons(sizes: { callbacks: number; futures: number; 
         impl("asyncio gather", sizes.gather, same, () => runAio(gatherOp)),
         impl("asyncio createTask+gather", sizes.gather, same, () => runAio(createTaskGatherOp)),
         impl("trio nursery", sizes.gather, same, () => run(trioGather)),
+        impl("async+Promise.all", sizes.gather, same, promiseAll),
+      ],
+    },
+    {
+      id: `asyncio/run-create-gather/${label(sizes.gather)}`,
+      title: `asyncio.run of ${label(sizes.gather)} createTask + gather, run included; hoisted and inline bodies`,
+      impls: [
+        impl("asyncio.run createTask+gather", sizes.gather, same, untimed(() => asyncio.run(createTaskGatherMain()))),
+        impl("asyncio.run inline bodies", sizes.gather, same, untimed(() => asyncio.run(createTaskGatherInlineMain()))),
+        impl("trio run+nursery", sizes.gather, same, untimed(() => run(trioRunMain))),
         impl("async+Promise.all", sizes.gather, same, promiseAll),
       ],
     },

@@ -14,6 +14,8 @@ import { expectEqual, type Comparison, type Impl } from "../lib/harness.js";
 import { label } from "./spawn.js";
 
 const TASKS = 100;
+/** How many tasks the "many" shape runs at once (100, or 10k/100k alive at once). */
+let taskCount = TASKS;
 let perTask = 0;
 let done = 0;
 
@@ -23,7 +25,7 @@ function* checkpointLoop(n: number): Operation<void> {
   done += n;
 }
 function* checkpointMany(nursery: Nursery): Operation<void> {
-  for (let t = 0; t < TASKS; t++) nursery.startSoon(checkpointLoop, perTask);
+  for (let t = 0; t < taskCount; t++) nursery.startSoon(checkpointLoop, perTask);
 }
 function* oursMany(): Operation<void> {
   yield* openNursery(checkpointMany);
@@ -35,8 +37,8 @@ async function awaitLoop(n: number): Promise<void> {
   done += n;
 }
 function awaitMany(): Promise<void[]> {
-  const all: Promise<void>[] = new Array(TASKS);
-  for (let t = 0; t < TASKS; t++) all[t] = awaitLoop(perTask);
+  const all: Promise<void>[] = new Array(taskCount);
+  for (let t = 0; t < taskCount; t++) all[t] = awaitLoop(perTask);
   return Promise.all(all);
 }
 
@@ -105,6 +107,7 @@ export function checkpointComparisons(n: number, withEffect: boolean): Compariso
     });
   const many = (name: string, body: () => PromiseLike<unknown>) =>
     impl(name, n, () => {
+      taskCount = TASKS;
       perTask = n / TASKS;
       taskIndexes = Array.from({ length: TASKS }, (_, i) => i);
       return body();
@@ -133,4 +136,32 @@ export function checkpointComparisons(n: number, withEffect: boolean): Compariso
       ],
     },
   ];
+}
+
+/**
+ * Many tasks alive at once, each looping on checkpoints (issue 17's shape):
+ * `tasks` tasks of `each` checkpoints, `run()` included, against as many
+ * async functions looping on `await Promise.resolve()`.
+ */
+export function checkpointAliveComparisons(taskCounts: readonly number[], each: number, withEffect: boolean): Comparison[] {
+  return taskCounts.map((tasks) => {
+    const total = tasks * each;
+    const many = (name: string, body: () => PromiseLike<unknown>) =>
+      impl(name, total, () => {
+        taskCount = tasks;
+        perTask = each;
+        if (taskIndexes.length !== tasks) taskIndexes = Array.from({ length: tasks }, (_, i) => i);
+        return body();
+      });
+    return {
+      id: `checkpoint/${label(tasks)}-tasks/${label(total)}`,
+      title: `${label(tasks)} tasks alive at once, ${each} checkpoints each, run() included`,
+      impls: [
+        many("ours", () => run(oursMany)),
+        many("await Promise.resolve()", awaitMany),
+        many("floor: bare generators round-robin, no scheduler", () => floorRoundRobin(tasks)),
+        ...(withEffect ? [many("effect yieldNow", () => Effect.runPromise(effectYieldMany))] : []),
+      ],
+    };
+  });
 }

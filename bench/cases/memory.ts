@@ -1,8 +1,10 @@
 /**
  * Benchmark 8: memory per suspended task.
  *
- * Start N tasks that park forever (ours: `sleepForever()`, Effection:
- * `suspend()`, Effect: `Effect.never`), wait until all are parked, and
+ * Start N tasks that park forever (ours: `sleepForever()`, with a hoisted
+ * body and with an inline one, a closure per task; asyncio: Tasks waiting on
+ * a Future each, hoisted and inline; Effection: `suspend()`, Effect:
+ * `Effect.never`), wait until all are parked, and
  * divide the growth of the live heap by N. A full GC runs before each
  * reading, so only what the parked tasks keep alive is counted: the task
  * object, its generator, its entry in the nursery, and whatever the wait
@@ -12,7 +14,7 @@
  */
 import { Effect } from "effect";
 import { run as effectionRun, sleep as effectionSleep, spawn as effectionSpawn, suspend, type Operation as EffectionOp } from "effection";
-import { checkpoint, openNursery, run, sleepForever, type Nursery, type Operation } from "../../src/index.js";
+import { asyncio, checkpoint, openNursery, run, sleepForever, type Nursery, type Operation } from "../../src/index.js";
 import { collectGarbage, expectEqual, median, type Metric } from "../lib/harness.js";
 
 /** The live JS heap in bytes, or undefined where the host cannot tell. */
@@ -54,6 +56,47 @@ function* oursMain(): Operation<void> {
   yield* openNursery(parkAll);
 }
 
+// The same with the body written inline: a new generator function (a closure) per task.
+function* parkAllInline(nursery: Nursery): Operation<void> {
+  measureBefore();
+  for (let i = 0; i < size; i++) {
+    nursery.startSoon(function* () {
+      parked++;
+      yield* sleepForever();
+    });
+  }
+  yield* checkpoint();
+  expectEqual("ours inline parked", parked, size);
+  measureAfter();
+  nursery.cancelScope.cancel();
+}
+function* oursInlineMain(): Operation<void> {
+  yield* openNursery(parkAllInline);
+}
+
+// ---- asyncio: Tasks each waiting on a Future of their own; asyncio.run cancels them at the end ----
+function* aioParked(): asyncio.Coroutine<void> {
+  parked++;
+  yield* asyncio.getRunningLoop().createFuture<void>();
+}
+function* aioMain(inline: boolean): asyncio.Coroutine<void> {
+  const loop = asyncio.getRunningLoop();
+  measureBefore();
+  for (let i = 0; i < size; i++) {
+    loop.createTask(
+      inline
+        ? (function* (): asyncio.Coroutine<void> {
+            parked++;
+            yield* loop.createFuture<void>();
+          })()
+        : aioParked(),
+    );
+  }
+  yield* asyncio.sleep(0); // runs after every task's first step
+  expectEqual("asyncio parked", parked, size);
+  measureAfter();
+}
+
 // ---- Effection -----------------------------------------------------------------------
 function* effectionParked(): EffectionOp<void> {
   parked++;
@@ -80,6 +123,9 @@ const effectMain = Effect.gen(function* () {
 
 const impls: [string, () => PromiseLike<unknown>][] = [
   ["ours", () => run(oursMain)],
+  ["ours inline", () => run(oursInlineMain)],
+  ["asyncio", () => asyncio.run(aioMain(false))],
+  ["asyncio inline", () => asyncio.run(aioMain(true))],
   ["effection", () => effectionRun(effectionMain)],
   ["effect", () => Effect.runPromise(effectMain)],
 ];

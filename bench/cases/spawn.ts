@@ -101,6 +101,54 @@ export function spawnComparisons(sizes: readonly number[], rounds?: (n: number) 
   }));
 }
 
+// ---- inline bodies: a fresh closure per task, as users often write it ---------------------
+function* oursInlineSpawn(nursery: Nursery): Operation<void> {
+  for (let i = 0; i < size; i++) {
+    nursery.startSoon(function* () {
+      counter++;
+    });
+  }
+}
+function* oursInlineMain(): Operation<void> {
+  yield* openNursery(oursInlineSpawn);
+}
+function asyncInlineMain(): Promise<void[]> {
+  const promises: Promise<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) {
+    promises[i] = (async () => {
+      counter++;
+    })();
+  }
+  return Promise.all(promises);
+}
+const effectInline = Effect.suspend(() =>
+  Effect.forEach(
+    items,
+    () =>
+      Effect.gen(function* () {
+        counter++;
+      }),
+    { concurrency: "unbounded", discard: true },
+  ),
+);
+
+/**
+ * Spawn and join with the task body written inline (a new generator
+ * function per task), `run()` included in the timing: issue 17's shape.
+ * Effection is left out (seconds per sample at 10k).
+ */
+export function spawnInlineComparisons(sizes: readonly number[]): Comparison[] {
+  return sizes.map((n) => ({
+    id: `spawn-join-inline/${label(n)}`,
+    title: `spawn and join ${label(n)} tasks with inline bodies (a closure per task), run() included`,
+    impls: [
+      impl("ours", n, () => run(oursInlineMain)),
+      impl("async+Promise.all", n, asyncInlineMain),
+      impl("effect", n, () => Effect.runPromise(effectInline)),
+    ],
+  }));
+}
+
 /** 1000 -> "1k". */
 export function label(n: number): string {
   return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);

@@ -28,6 +28,13 @@ export interface Comparison {
   /** Rounds to time (after warm-up). */
   readonly rounds?: number;
   readonly warmup?: number;
+  /**
+   * A full GC before every sample (warm-up included), outside the timing, as
+   * a page collects between bursts of work: V8 may then drop optimized code
+   * and type feedback of classes with no live instance, so each sample
+   * starts colder. See `forcedGc`.
+   */
+  readonly gcEachSample?: boolean;
 }
 
 /** A non-timed measurement (percentiles, memory, frame gaps): named numbers. */
@@ -113,8 +120,9 @@ export function pause(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function timeOnce(impl: Impl): Promise<number> {
+async function timeOnce(impl: Impl, gc: boolean): Promise<number> {
   await pause();
+  if (gc) collectGarbage();
   const t0 = performance.now();
   const own = await impl.run();
   const t1 = performance.now();
@@ -128,13 +136,13 @@ export async function runComparison(c: Comparison, settings: RunSettings): Promi
   const warmup = c.warmup ?? settings.warmup;
   collectGarbage();
   for (let w = 0; w < warmup; w++) {
-    for (const impl of impls) await timeOnce(impl);
+    for (const impl of impls) await timeOnce(impl, c.gcEachSample === true);
   }
   const samples: number[][] = impls.map(() => []);
   for (let r = 0; r < rounds; r++) {
     const order = impls.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
-    for (const i of order) samples[i]!.push(await timeOnce(impls[i]!));
+    for (const i of order) samples[i]!.push(await timeOnce(impls[i]!, c.gcEachSample === true));
   }
   const stats: Record<string, SampleStats> = {};
   impls.forEach((impl, i) => {
@@ -155,6 +163,27 @@ export async function runComparison(c: Comparison, settings: RunSettings): Promi
   const line = impls.map((impl) => `${impl.name} ${stats[impl.name]!.median.toFixed(2)}ms`).join(", ");
   settings.log(`  ${c.id}: ${line}`);
   return { kind: "comparison", id: c.id, title: c.title, subject, impls: stats, vsSubject, pairs };
+}
+
+/**
+ * The forced-GC variant of a comparison: id `gc/<id>`, a full GC before
+ * every sample. Without `gc()` exposed it would measure nothing different,
+ * so it then fails loudly rather than report the plain figures twice.
+ */
+export function forcedGc(c: Comparison): Comparison {
+  return {
+    ...c,
+    id: `gc/${c.id}`,
+    title: `${c.title}, full GC before each sample`,
+    gcEachSample: true,
+    impls: c.impls.map((impl) => ({
+      name: impl.name,
+      run: () => {
+        if (typeof (globalThis as { gc?: unknown }).gc !== "function") throw new Error("forced-GC variant needs gc(): run with node --expose-gc / --js-flags=--expose-gc");
+        return impl.run();
+      },
+    })),
+  };
 }
 
 /** Runs a metric. */

@@ -65,6 +65,12 @@ const runtimeTargets: (RatioTarget | MetricTarget)[] = [
   { kind: "ratio", id: "cancel-vs-effection", label: "cancel 10k sleepers: ≥10x faster than Effection", result: "cancel/", num: "effection", den: "ours", op: ">=", limit: 10 },
   { kind: "ratio", id: "cancel-vs-effect", label: "cancel 10k sleepers: ≥1.5x faster than Effect", result: "cancel/", num: "effect", den: "ours", op: ">=", limit: 1.5 },
   { kind: "metric", id: "memory", label: "memory per suspended task ≤400 bytes", result: "memory/", key: "ours", op: "<=", limit: 400, unit: "bytes" },
+  // issue 17: memory with an inline body per task, asyncio Tasks, createTask+gather against the nursery, timer tails at 10k sleepers
+  { kind: "metric", id: "memory-inline", label: "memory per suspended task with an inline body (a closure per task) ≤400 bytes", result: "memory/", key: "ours inline", op: "<=", limit: 400, unit: "bytes" },
+  { kind: "metric", id: "memory-asyncio", label: "memory per parked asyncio Task ≤400 bytes", result: "memory/", key: "asyncio", op: "<=", limit: 400, unit: "bytes" },
+  { kind: "ratio", id: "aio-create-gather", label: "asyncio createTask+gather 10k within 2x a Trio nursery", result: "asyncio/gather/", num: "asyncio createTask+gather", den: "trio nursery", op: "<=", limit: 2 },
+  { kind: "metric", id: "timers-10k-trio", label: "10k sleepers: Trio timers' p99 overshoot ≤ setTimeout's (ratio)", result: "timers/10000/asyncio", key: "ours p99 / setTimeout p99", op: "<=", limit: 1, unit: "x" },
+  { kind: "metric", id: "timers-10k-asyncio", label: "10k sleepers: asyncio timers' p99 overshoot ≤ setTimeout's (ratio)", result: "timers/10000/asyncio", key: "asyncio p99 / setTimeout p99", op: "<=", limit: 1, unit: "x" },
   { kind: "ratio", id: "callsoon-burst", label: "asyncio callSoon burst ≤1.5x queueMicrotask burst", result: "asyncio/callSoon-burst/", num: "asyncio callSoon", den: "queueMicrotask", op: "<=", limit: 1.5 },
   { kind: "ratio", id: "aio-queue", label: "asyncio Queue ping-pong within 2x Trio channel ping-pong", result: "asyncio/queue-ping-pong/", num: "asyncio Queue", den: "trio channel(0)", op: "<=", limit: 2 },
   { kind: "ratio", id: "worker-round-trip", label: "worker call round trip ≤1.5x a raw postMessage round trip", result: "workers/round-trip/", num: "ours", den: "raw postMessage", op: "<=", limit: 1.5 },
