@@ -66,25 +66,33 @@ type CallbackSlot = ((future: never) => void) | FutureWaiter | (((future: never)
 
 /** An asyncio Future. See the module comment. */
 export class Future<T = unknown> implements PromiseLike<T> {
-  /** @internal */ state: 0 | 1 | 2 = PENDING;
-  /** @internal HAS_EXCEPTION, RETRIEVED (and Task's own bits) */ bits = 0;
-  /** @internal the result, or the exception when HAS_EXCEPTION */ value: unknown = undefined;
+  /** @internal */ declare state: 0 | 1 | 2;
+  /** @internal HAS_EXCEPTION, RETRIEVED (and Task's own bits) */ declare bits: number;
+  /** @internal the result, or the exception when HAS_EXCEPTION */ declare value: unknown;
   /**
    * @internal The done callbacks: the usual single one stored as it is (no
    * array per Future), an array once there are two. Loosely typed so that
    * Future<T> stays assignable to Future<unknown>.
    */
-  callbacks: CallbackSlot = null;
-  /** @internal */ readonly loop: EventLoop;
-  /** @internal the gather() call that last saw this Future among its arguments, to find repeats without a Map (see gather.ts) */ gatherMark: object | null = null;
-  /** @internal creation time, in whole ms after the loop's epoch: a small integer, where seconds would box a number per Future */ private createdMs: number;
-  /** @internal the rare fields, made on first use */ extra: FutureExtra | null = null;
+  declare callbacks: CallbackSlot;
+  /** @internal */ declare readonly loop: EventLoop;
+  /** @internal the gather() call that last saw this Future among its arguments, to find repeats without a Map (see gather.ts) */ declare gatherMark: object | null;
+  /** @internal creation time, in whole ms after the loop's epoch: a small integer, where seconds would box a number per Future */ private declare createdMs: number;
+  /** @internal the rare fields, made on first use */ declare extra: FutureExtra | null;
   /** @internal on the prototype (below), not a field per Future */ declare readonly [FLAVOUR]: "asyncio";
 
   /** Creates a pending Future on `loop` (default: the running loop). */
   constructor(options?: { loop?: EventLoop }, /** @internal the loop, passed by the library without an options object */ loop?: EventLoop) {
+    // Fields assigned here, in one fixed order, rather than as class fields (defined one by one through
+    // an initializer function): every Future and Task gets the same shape at the least cost.
+    this.state = PENDING;
+    this.bits = 0;
+    this.value = undefined;
+    this.callbacks = null;
     const l = (this.loop = loop ?? options?.loop ?? getRunningLoop());
+    this.gatherMark = null;
     this.createdMs = l.stampMs();
+    this.extra = null;
     l.futureCreated(this); // and, in debug mode, records where
   }
 

@@ -57,18 +57,18 @@ export interface TaskOptions {
 /** An asyncio Task. */
 export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** The name, or the N of the default name `Task-N`, made into a string only when read (most never are). */
-  private nameValue: string | number;
-  /** @internal */ readonly coro: Coroutine<T>;
+  private declare nameValue: string | number;
+  /** @internal */ declare readonly coro: Coroutine<T>;
   /**
    * @internal The Future this task waits on. The task parks itself (not a
    * closure) as that Future's done callback, and `wakeup()` reads the
    * outcome from here.
    */
-  fwaiter: Future<unknown> | null = null;
-  /** @internal */ numCancelsRequested = 0;
-  /** @internal task-local context inherited from the creator */ readonly context: ContextMap;
-  /** @internal the links of the loop's list of tasks not done (task-list.ts) */ loopPrev: Task<unknown> | null = null;
-  /** @internal */ loopNext: Task<unknown> | null = null;
+  declare fwaiter: Future<unknown> | null;
+  /** @internal */ declare numCancelsRequested: number;
+  /** @internal task-local context inherited from the creator */ declare readonly context: ContextMap;
+  /** @internal the links of the loop's list of tasks not done (task-list.ts) */ declare loopPrev: Task<unknown> | null;
+  /** @internal */ declare loopNext: Task<unknown> | null;
 
   constructor(coro: Coroutine<T>, options?: TaskOptions, /** @internal the loop, from loop.createTask (no options object made per task) */ loop?: EventLoop) {
     super(options, loop);
@@ -81,10 +81,15 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
             : "";
       throw new TypeError(`An asyncio Task needs a coroutine (the generator returned by calling a function*).${hint}`);
     }
-    this.coro = coro;
+    // Assigned in one fixed order, not as class fields (see Future's constructor).
     const name = options?.name;
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
+    this.coro = coro;
+    this.fwaiter = null;
+    this.numCancelsRequested = 0;
     this.context = currentContext(); // the creator's, as CPython's create_task copies it
+    this.loopPrev = null;
+    this.loopNext = null;
     const l = this.loop;
     l.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     l.taskCreated(this as Task<unknown>);
