@@ -51,3 +51,4 @@ export { webSocketByteStream, WebSocketByteStream } from "./websocket-stream.js"
 export { openReconnectingWebSocket, type ReconnectingWebSocketOptions, type WebSocketAttempt, type WebSocketRetry } from "./websocket-reconnect.js";
 export { StreamReader, IncompleteReadError, LimitOverrunError, DEFAULT_STREAM_LIMIT, type ReaderTransport, type StreamReaderOptions } from "./asyncio-streams.js";
 export { openWebSocketStreams, StreamWriter, type WebSocketStreamsOptions } from "./asyncio-websocket.js";
+export { eventFuture, type EventFutureOptions } from "./asyncio-events.js";
