@@ -22,8 +22,8 @@ export default tseslint.config(
     ["src/asyncio/**/*.ts", "^\\.\\./(bridge|testing|components|preact|react|workers|web)/|^\\.\\./inspect/(?!hooks\\.js$)"],
     ["src/bridge/**/*.ts", "^\\.\\./(testing|components|preact|react|workers|web)/|^\\.\\./inspect/(?!hooks\\.js$)"],
     ["src/testing/**/*.ts", "^\\.\\./(sync|asyncio|bridge|components|preact|react|inspect|workers|web)/"],
-    // workers: above the bridges (core, sync, asyncio, bridge); no framework, no inspector yet.
-    ["src/workers/**/*.ts", "^\\.\\./(testing|inspect|components|preact|react|web)/|^(preact|react|react-dom)(/|$)"],
+    // workers: above the bridges and the inspector (a worker's run is mirrored into the page's inspector); no framework.
+    ["src/workers/**/*.ts", "^\\.\\./(testing|components|preact|react|web)/|^(preact|react|react-dom)(/|$)"],
     // web: the browser's sources of concurrency, on core, sync, asyncio (for its asyncio flavour) and the bridges.
     ["src/web/**/*.ts", "^\\.\\./(testing|inspect|components|preact|react|workers)/|^(preact|react|react-dom)(/|$)"],
     // components: framework-free, on core, sync and the bridges only.

@@ -7,6 +7,7 @@ import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import { describe } from "../core/errors.js";
 import { liveLoops, liveRuns } from "./hooks.js";
+import { remoteOwning } from "./remote.js";
 import { walkRun } from "./snapshot.js";
 
 function find(id: number): { scope?: CancelScope; task?: Task } {
@@ -50,13 +51,18 @@ function findAsyncioTask(id: number): AsyncioTaskLike | undefined {
  * Task is cancelled as `task.cancel(reason)` would: its coroutine sees
  * `CancelledError` with that message at its current await. Returns false if
  * nothing live has the id, or it could not be cancelled (a run's root scope,
- * an asyncio Task already done).
+ * an asyncio Task already done). A worker's records (listed while a
+ * subscriber watches) are cancelled by the worker: this returns true once
+ * the request is posted, and the worker's next update shows the outcome.
  */
 export function cancel(kind: CancelKind, id: number, reason = "cancelled from the inspector"): boolean {
   if (kind !== "scope" && kind !== "task" && kind !== "asyncioTask") {
     throw new TypeError(`cancel(kind, id) takes kind "scope", "task" or "asyncioTask", got ${describe(kind)}.`);
   }
   if (typeof id !== "number" || !Number.isInteger(id)) throw new TypeError(`cancel(kind, id) needs an integer id, got ${describe(id)}.`);
+  // A worker's record (negative ids): its worker cancels it, with its own inspector.
+  const remote = remoteOwning(kind, id);
+  if (remote !== undefined) return remote.cancel(kind, id, reason);
   if (kind === "asyncioTask") {
     const t = findAsyncioTask(id);
     if (t === undefined || t.done()) return false;

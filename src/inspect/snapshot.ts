@@ -17,6 +17,7 @@ import type { Task } from "../core/task.js";
 import { functionName, readProperty, stringOf } from "../core/errors.js";
 import { isAsyncioFuture } from "../core/traps.js";
 import { liveLoops, liveRuns } from "./hooks.js";
+import { liveRemotes } from "./remote.js";
 
 /** What a blocked task waits on. */
 export interface WaitInfo {
@@ -88,6 +89,12 @@ export interface RunRecord {
   time: number;
   mainTaskId: number | null;
   statistics: RunStatistics;
+  /**
+   * For a run in a worker (listed while a subscriber watches): the worker's
+   * name, and the task of this thread that opened the worker (null if none).
+   */
+  worker?: string;
+  hostTaskId?: number | null;
 }
 
 /** An asyncio Future or Task still pending. */
@@ -339,6 +346,7 @@ export function inspect(): Snapshot {
     snapshot.loops.push(loopRecord(loop));
     snapshot.futures.push(...futureRecords(loop));
   }
+  for (const remote of liveRemotes) remote.addTo(snapshot);
   return snapshot;
 }
 

@@ -20,6 +20,7 @@ import type { Task } from "../core/task.js";
 import type { CancelScope } from "../core/cancel-scope.js";
 import { describeError, isError, readProperty } from "../core/errors.js";
 import { liveLoops, liveRuns, observer, type RuntimeObserver } from "./hooks.js";
+import { liveRemotes, remoteHooks, setWatching } from "./remote.js";
 import {
   futureRecords,
   inspect,
@@ -415,7 +416,15 @@ function collect(): Omit<Snapshot, "takenAt"> {
       futures.push(f);
     }
   }
-  return { runs, tasks, nurseries, scopes, loops, futures };
+  const state = { runs, tasks, nurseries, scopes, loops, futures };
+  // Workers' runs, as their last updates left them (their records are kept objects: unchanged ones cost a lookup).
+  for (const remote of liveRemotes) {
+    remote.addTo(state);
+    const taken = remote.takeEvents();
+    for (const e of taken.events) push(events, e);
+    for (const b of taken.batches) push(batches, b);
+  }
+  return state;
 }
 
 function flush(): void {
@@ -425,7 +434,7 @@ function flush(): void {
   let newcomer = false;
   for (const sub of subscribers) if (sub.needsFull) newcomer = true;
   if (!dirty && !newcomer && now - lastCollect < REFRESH_MS) {
-    if (liveRuns.size > 0 || liveLoops.size > 0) scheduleFlush();
+    if (liveRuns.size > 0 || liveLoops.size > 0 || liveRemotes.size > 0) scheduleFlush();
     return;
   }
   dirty = false;
@@ -479,7 +488,7 @@ function flush(): void {
     }
   }
   // Keep the view live while anything runs: statuses change without events.
-  if (liveRuns.size > 0 || liveLoops.size > 0) scheduleFlush();
+  if (liveRuns.size > 0 || liveLoops.size > 0 || liveRemotes.size > 0) scheduleFlush();
 }
 
 /**
@@ -492,6 +501,7 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
   dirty = true;
   if (subscribers.size === 0) {
     observer.current = runtimeObserver;
+    remoteHooks.changed = markDirty;
     lastCollect = -Infinity;
     taskCache = new WeakMap();
     scopeCache = new WeakMap();
@@ -506,6 +516,7 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
   if (options.scheduleFrame !== undefined) frameScheduler = options.scheduleFrame;
   if (options.captureStacks === true) captureStacks++;
   subscribers.add(sub);
+  setWatching(true);
   scheduleFlush();
   let active = true;
   return () => {
@@ -515,6 +526,8 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
     if (options.captureStacks === true) captureStacks--;
     if (subscribers.size === 0) {
       observer.current = null;
+      remoteHooks.changed = null;
+      setWatching(false);
       flushScheduled = false;
       flushToken++;
       events = [];

@@ -14,7 +14,8 @@
  * when the page's run uses a MockClock.
  */
 import { BrokenResourceError, ClosedResourceError, describe, describeError } from "../core/errors.js";
-import { requireTask } from "../core/state.js";
+import { current, requireTask } from "../core/state.js";
+import { RemoteRun } from "../inspect/remote.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
 import { adaptWorker, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
@@ -26,6 +27,8 @@ import {
   PROTOCOL_VERSION,
   type CallMessage,
   type CancelMessage,
+  type InspectCancelMessage,
+  type InspectMessage,
   type WorkerMessage,
 } from "./protocol.js";
 
@@ -124,6 +127,10 @@ export class WorkerConnection {
   private markExited!: () => void;
   /** Called once when the worker has exited (the pool replaces it). */
   onExit: ((connection: WorkerConnection) => void) | null = null;
+  /** The worker's run in this thread's inspector, once it is ready. */
+  private remote: RemoteRun | null = null;
+  /** The task that opened the worker: the inspector shows the worker's run under it. */
+  private readonly hostTaskId: number | null = current.task?.id ?? null;
 
   constructor(
     source: WorkerSource,
@@ -244,6 +251,16 @@ export class WorkerConnection {
     this.port.terminate();
   }
 
+  /** Posts a message of the inspector's while the worker runs; never throws (tools call this). */
+  private postIfReady(msg: object): void {
+    if (this.state !== "ready") return;
+    try {
+      this.port.post(msg, []);
+    } catch {
+      // the worker is going away: its exit removes its run from the inspector
+    }
+  }
+
   private clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -264,6 +281,10 @@ export class WorkerConnection {
         this.state = "ready";
         this.wasReady = true;
         this.clearTimers();
+        this.remote = new RemoteRun(this.label, this.hostTaskId, {
+          watch: (watch) => this.postIfReady(message<InspectMessage>({ kind: "inspect", watch })),
+          cancel: (what, id, reason) => this.postIfReady(message<InspectCancelMessage>({ kind: "inspectCancel", what, id, reason })),
+        });
         this.wakeStarter(undefined, false);
         return;
       case "result":
@@ -278,6 +299,15 @@ export class WorkerConnection {
         this.settle(msg.id, call.cancelled ?? new BrokenResourceError(`${this.label}: call "${call.op}" was cancelled inside the worker, not by its caller.`), true);
         return;
       }
+      case "inspector":
+        if (msg.update !== null && typeof msg.update === "object" && typeof msg.timeOrigin === "number") {
+          try {
+            this.remote?.apply(msg.update, msg.timeOrigin - performance.timeOrigin);
+          } catch {
+            // A malformed update (another build's worker?) costs its records in the panel, not the calls.
+          }
+        }
+        return;
       case "fatal":
         this.terminate(new BrokenResourceError(`${this.label} failed outside any call (a bug in the worker's runtime), so it was terminated.`, { cause: deserializeThrown(msg.error) }));
         return;
@@ -301,6 +331,8 @@ export class WorkerConnection {
     }
     this.state = "exited";
     this.clearTimers();
+    this.remote?.dispose();
+    this.remote = null;
     // Rule: a cancelled caller gets its Cancelled now, when nothing of its call runs any more.
     this.wakeStarter(this.starter?.cancelled ?? this.deadError("start"), true);
     for (const call of [...this.pending.values()]) this.settle(call.id, call.cancelled ?? this.deadError("call"), true);

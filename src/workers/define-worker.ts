@@ -21,6 +21,8 @@ import { sleepForever } from "../core/operations.js";
 import { run } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import type { Operation } from "../core/traps.js";
+import { cancel, type CancelKind } from "../inspect/control.js";
+import { subscribe } from "../inspect/subscribe.js";
 import { cloneFailure, currentWorkerEndpoint, type WorkerEndpoint } from "./endpoint.js";
 import {
   message,
@@ -33,6 +35,7 @@ import {
   type CancelledMessage,
   type ErrorMessage,
   type FatalMessage,
+  type InspectorMessage,
   type PageMessage,
   type ReadyMessage,
   type ResultMessage,
@@ -51,6 +54,15 @@ export interface DefineWorkerOptions {
 }
 
 const TRANSFER = Symbol("trio-asyncio.transfer");
+
+/** How often a watched worker sends its inspector's changes to the page (ms). */
+const INSPECTOR_INTERVAL_MS = 100;
+
+/** A page tool's cancel of one of this worker's scopes or tasks; a stale or bad request does nothing. */
+function cancelFromTool(what: unknown, id: unknown, reason: unknown): void {
+  if ((what !== "scope" && what !== "task" && what !== "asyncioTask") || typeof id !== "number" || !Number.isInteger(id)) return;
+  cancel(what as CancelKind, id, typeof reason === "string" ? reason : undefined);
+}
 
 // One defineWorker per worker: a second would answer every call twice.
 let defined = false;
@@ -154,9 +166,37 @@ class CallServer {
         postError(this.endpoint, msg.id, error);
       }
     } else if (msg.kind === "cancel") {
-      // A call that already ended has no scope: its answer is on its way.
+      // A call that already ended has no task here: its answer is on its way.
       this.calls.get((msg as CancelMessage).id)?.cancel(msg.reason ?? "the caller was cancelled");
+    } else if (msg.kind === "inspect") {
+      this.watch(msg.watch === true);
+    } else if (msg.kind === "inspectCancel") {
+      cancelFromTool(msg.what, msg.id, msg.reason);
     }
+  }
+
+  private unsubscribe: (() => void) | null = null;
+
+  /** Sends this worker's inspector updates to the page while it watches (a panel is open there). */
+  private watch(on: boolean): void {
+    if (on === (this.unsubscribe !== null)) return;
+    if (!on) {
+      this.unsubscribe?.();
+      this.unsubscribe = null;
+      return;
+    }
+    const timeOrigin = performance.timeOrigin;
+    this.unsubscribe = subscribe(
+      (update) => {
+        try {
+          this.endpoint.postMessage(message<InspectorMessage>({ kind: "inspector", update, timeOrigin }), []);
+        } catch {
+          // A record that cannot be cloned (a user's value in a label?) costs this update, not the worker.
+        }
+      },
+      // A few updates a second is what a panel shows; frames mean nothing in a worker.
+      { scheduleFrame: (flush) => void setTimeout(flush, INSPECTOR_INTERVAL_MS) },
+    );
   }
 
   /** The serving nursery is open: handle what came before it. */

@@ -19,12 +19,17 @@
  *   worker → page  error      call `id` raised `error`
  *   worker → page  cancelled  call `id` ended with Cancelled after a cancel
  *   worker → page  fatal      the worker's run itself failed (a bug)
+ *   page → worker  inspect    start (watch: true) or stop sending inspector updates
+ *   worker → page  inspector  the worker's inspector update (its ids, its clock)
+ *   page → worker  inspectCancel  cancel the worker's scope/task `id` from a tool
  * Channels across a MessagePort (port-channel.ts) use their own port, with
  * the same tag: `credit`, `close` (receiver → sender), `item`, `end`,
- * `abort` (sender → receiver). Reserved for a later version: `inspect`
- * (inspector diffs for the devtools panel).
+ * `abort` (sender → receiver). A peer ignores kinds it does not know, so
+ * the inspector messages did not need a new version.
  */
 import { Cancelled, ExceptionGroup, describe, isError, readProperty } from "../core/errors.js";
+import type { CancelKind } from "../inspect/control.js";
+import type { InspectorUpdate } from "../inspect/subscribe.js";
 import {
   BrokenResourceError,
   BusyResourceError,
@@ -87,12 +92,29 @@ export interface FatalMessage extends Tagged {
   readonly error: SerializedThrown;
 }
 
+/** page → worker: send inspector updates (while the page's inspector has subscribers), or stop. */
+export interface InspectMessage extends Tagged {
+  readonly kind: "inspect";
+  readonly watch: boolean;
+}
+/** page → worker: a tool cancels the worker's scope, task or asyncio Task `id` (the worker's own id). */
+export interface InspectCancelMessage extends Tagged {
+  readonly kind: "inspectCancel";
+  readonly what: CancelKind;
+  readonly id: number;
+  readonly reason: string;
+}
+/** worker → page: one update of the worker's inspector; its times are on the worker's `timeOrigin`. */
+export interface InspectorMessage extends Tagged {
+  readonly kind: "inspector";
+  readonly update: InspectorUpdate;
+  readonly timeOrigin: number;
+}
+
 /** Messages from the page to the worker. */
-export type PageMessage = CallMessage | CancelMessage;
+export type PageMessage = CallMessage | CancelMessage | InspectMessage | InspectCancelMessage;
 /** Messages from the worker to the page. */
-export type WorkerMessage = ReadyMessage | ResultMessage | ErrorMessage | CancelledMessage | FatalMessage;
-/** Kinds reserved for later versions of the protocol; a version 1 peer ignores them. */
-export type ReservedKind = "inspect";
+export type WorkerMessage = ReadyMessage | ResultMessage | ErrorMessage | CancelledMessage | FatalMessage | InspectorMessage;
 
 /** Tags a message body with the protocol version. */
 export function message<M extends PageMessage | WorkerMessage>(body: Omit<M, typeof PROTOCOL_TAG>): M {
