@@ -54,7 +54,12 @@ function* drag(board: HTMLElement, model: DragModel, down: PointerEvent): Operat
   const grab = { dx: at.x - start.x, dy: at.y - start.y };
   let outcome: "dropped" | "cancelled" = "cancelled";
   // The board keeps getting the pointer's events when it leaves the board, up to its pointerup.
-  board.setPointerCapture(down.pointerId);
+  // (A pointer already gone, as after a very quick click, cannot be captured: the drag goes on without.)
+  try {
+    board.setPointerCapture(down.pointerId);
+  } catch {
+    // InvalidStateError: no active pointer with this id.
+  }
   model.dragging = true;
   model.changed();
   try {
