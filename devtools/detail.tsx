@@ -355,6 +355,21 @@ function RunDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX.
     <>
       <h2>{r.name}</h2>
       <dl>
+        {r.worker !== undefined ? (
+          <>
+            <dt>worker</dt>
+            <dd>
+              {r.worker}
+              {r.hostTaskId !== undefined && r.hostTaskId !== null ? (
+                <>
+                  {", opened by "}
+                  <Link to={`task:${r.hostTaskId}`} onSelect={props.onSelect}>{`#${r.hostTaskId}`}</Link>
+                </>
+              ) : null}
+              {" (its own thread and clock; cancelling here cancels there)"}
+            </dd>
+          </>
+        ) : null}
         <dt>clock</dt>
         <dd>{time === undefined ? "?" : time.toFixed(3)} s</dd>
         <dt>main task</dt>

@@ -232,7 +232,7 @@ export function TreeView(props: TreeViewProps): JSX.Element {
           {row.hasChildren ? (row.expanded ? "▾" : "▸") : ""}
         </span>
         <span class="tad-dot" style={{ background: colour }} title={state ?? row.kind} aria-hidden="true" />
-        {row.kind !== "task" && row.kind !== "aiotask" ? <span class="tad-kind">{row.kind === "run" ? "run" : ""}</span> : null}
+        {row.kind !== "task" && row.kind !== "aiotask" ? <span class="tad-kind">{row.kind === "run" ? (store.runs.get(row.id)?.worker !== undefined ? "worker run" : "run") : ""}</span> : null}
         <span class="tad-name">{rowName(store, row.kind, row.id)}</span>
         {row.kind === "nursery" || row.kind === "loop" ? null : <span class="tad-kind">#{row.id}</span>}
         {badges}

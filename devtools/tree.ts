@@ -1,7 +1,8 @@
 /**
  * Turns the store's flat records into the rows the tree shows:
  * runs → tasks → nurseries → tasks, with each asyncio loop under the Trio
- * task that hosts it (and the loop's asyncio Tasks under the loop), and
+ * task that hosts it (and the loop's asyncio Tasks under the loop), each
+ * worker's run under the task that opened the worker, and
  * tasks that exited with an error kept where they were.
  *
  * Rows are flat (a level each) because the view is virtualised: it renders
@@ -107,6 +108,14 @@ function buildForest(store: PanelStore): Node[] {
   for (const f of [...store.futures.values()].sort(byId)) {
     if (f.kind !== "Task") continue;
     loopNode.get(f.loopId)?.children.push({ key: `aiotask:${f.id}`, kind: "aiotask", id: f.id, children: [] });
+  }
+  // A worker's run sits under the task that opened the worker, first, as a loop does.
+  for (const r of [...store.runs.values()].sort(byId)) {
+    const host = r.hostTaskId === undefined || r.hostTaskId === null ? undefined : taskNode.get(r.hostTaskId);
+    if (host === undefined) continue;
+    const node = runNode.get(r.id)!;
+    roots.splice(roots.indexOf(node), 1);
+    host.children.unshift(node);
   }
   return roots;
 }
