@@ -152,3 +152,37 @@ test("closing the fractal mid-job terminates every worker and leaves no task beh
   await expectNothingLeft(page);
   expect(errors).toEqual([]);
 });
+
+test("the panel shows the workers' runs and their calls under the pool's task; cancelling a call there cancels it in its worker", async ({ page }) => {
+  const errors = collectErrors(page);
+  await openWorkersDemo(page);
+  await page.getByRole("button", { name: "Open trio-asyncio devtools" }).click();
+  const panel = page.getByRole("dialog", { name: "trio-asyncio devtools" });
+  // Each worker of the pool is a run of its own in the tree.
+  const workerRuns = panel.locator('[role="treeitem"][data-key^="run:-"]');
+  await expect.poll(() => workerRuns.count(), { timeout: 10_000 }).toBe((await state(page)).poolSize);
+  await expect(workerRuns.first().getByText("worker run", { exact: true })).toBeVisible();
+  // A job in slow motion (each band sleeps between rows): its band calls show up as tasks in the workers' runs.
+  await page.getByRole("button", { name: "Slow motion" }).click();
+  const job = (await lastPerform(page)).id;
+  const calls = panel.locator('[role="treeitem"][aria-label^="worker call band"]:not(.tad-exited)');
+  await expect(calls.first()).toBeVisible({ timeout: 10_000 });
+  await screenshot(page, "devtools-workers");
+  // A band lasts a second or two, and the panel shows a worker's state up to ~0.2 s late: pick the
+  // newest live call, and try another if it ended before its Cancel button could be pressed.
+  let cancelled = false;
+  for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
+    const call = calls.last();
+    // The row's label is "<task name> #<id>, <state>, ...".
+    const name = (await call.getAttribute("aria-label"))!.split(",")[0]!.replace(/ #-?\d+$/, "");
+    await call.click();
+    const button = panel.getByTestId("detail").getByRole("button", { name: `Cancel task ${name}` });
+    cancelled = await button.click({ timeout: 1500 }).then(() => true, () => false);
+  }
+  expect(cancelled).toBe(true);
+  // The worker cancelled its task (it was not terminated), so the caller hears it was cancelled there.
+  const failed = await jobEnded(page, job, "job-failed");
+  expect(failed.detail).toMatch(/cancelled inside the worker/);
+  expect(await events(page, "worker-terminated")).toEqual([]);
+  expect(errors).toEqual([]);
+});

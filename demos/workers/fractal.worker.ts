@@ -8,7 +8,7 @@
  * survives) or not (only termination after the grace period stops it), so
  * the page shows both halves of the cancellation rule.
  */
-import { checkpoint } from "../../src/index.js";
+import { checkpoint, sleep } from "../../src/index.js";
 import { defineWorker, withTransfer } from "../../src/workers/index.js";
 
 /** What to draw: the centre, the width of the view in the complex plane, the size and the iteration cap. */
@@ -60,12 +60,17 @@ function row(view: View, y: number, out: Uint8ClampedArray, offset: number): voi
 }
 
 export const ops = defineWorker({
-  /** Rows y0..y0+rows of the view; with `checkpoints`, a checkpoint after each row. */
-  *band(view: View, y0: number, rows: number, checkpoints: boolean) {
+  /**
+   * Rows y0..y0+rows of the view; with `checkpoints`, a checkpoint after each
+   * row; with `pauseMs`, a sleep of that long after each row instead (slow
+   * motion, to watch and cancel the calls in the devtools panel).
+   */
+  *band(view: View, y0: number, rows: number, checkpoints: boolean, pauseMs = 0) {
     const pixels = new Uint8ClampedArray(view.width * rows * 4);
     for (let r = 0; r < rows; r++) {
       row(view, y0 + r, pixels, r * view.width * 4);
-      if (checkpoints) yield* checkpoint();
+      if (pauseMs > 0) yield* sleep(pauseMs / 1000);
+      else if (checkpoints) yield* checkpoint();
     }
     return withTransfer<Band>({ y0, rows, pixels }, [pixels.buffer]);
   },

@@ -56,7 +56,13 @@ function* keepPool(setPool: (pool: WorkerPool<FractalOps>) => void): Operation<v
 }
 
 /** What a perform asks for. */
-type Job = { kind: "render"; view: View; checkpoints: boolean } | { kind: "spin" } | { kind: "fail" };
+type Job = { kind: "render"; view: View; checkpoints: boolean; pauseMs?: number } | { kind: "spin" } | { kind: "fail" };
+
+/** An error in a line; a group names what is inside it (a band's error arrives wrapped by the job's nursery). */
+function explain(error: unknown): string {
+  if (error instanceof ExceptionGroup) return `${error.name}: ${error.message} [${error.exceptions.map(explain).join("; ")}]`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
 
 function onlyCancelled(error: unknown): boolean {
   return error instanceof Cancelled || (error instanceof ExceptionGroup && error.hasCancelled() && error.withoutCancelled()[1] === undefined);
@@ -72,7 +78,7 @@ function* runJob(pool: WorkerPool<FractalOps>, n: number, job: Job, draw: (band:
       yield* openNursery(function* (nursery) {
         for (let y0 = 0; y0 < job.view.height; y0 += rows) {
           nursery.startSoon(function* band() {
-            draw(yield* pool.call("band", [job.view, y0, Math.min(rows, job.view.height - y0), job.checkpoints]));
+            draw(yield* pool.call("band", [job.view, y0, Math.min(rows, job.view.height - y0), job.checkpoints, job.pauseMs ?? 0]));
           });
         }
       });
@@ -86,7 +92,7 @@ function* runJob(pool: WorkerPool<FractalOps>, n: number, job: Job, draw: (band:
     return summary;
   } catch (error) {
     if (onlyCancelled(error)) record("job-cancelled", n, `after ${Math.round(performance.now() - started)} ms`);
-    else record("job-failed", n, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    else record("job-failed", n, explain(error));
     throw error;
   }
 }
@@ -148,6 +154,7 @@ function Fractal(): JSX.Element {
               onChange={(e) => { const cp = e.currentTarget.checked; setCheckpoints(cp); render(zoom, maxIter, cp); }} />
             checkpoint after each row
           </label>
+          <button disabled={pool === null} onClick={() => perform({ kind: "render", view: viewOf(zoom, maxIter), checkpoints: true, pauseMs: 40 })}>Slow motion</button>
           <button disabled={pool === null} onClick={() => perform({ kind: "spin" })}>Spin without checkpoints</button>
           <button disabled={pool === null} onClick={() => perform({ kind: "fail" })}>Throw in a worker</button>
         </div>
@@ -159,7 +166,7 @@ function Fractal(): JSX.Element {
         </p>
         {error !== undefined ? (
           <p class="status bad" data-testid="job-error">
-            {error instanceof Error ? `${error.name}: ${error.message}` : String(error)}
+            {explain(error)}
           </p>
         ) : null}
       </div>

@@ -126,11 +126,17 @@ export function defineWorker<Ops extends WorkerOperations>(operations: Ops, opti
   if (options.endpoint === undefined) defined = true;
   const server = new CallServer(endpoint, operations);
   endpoint.listen((data) => server.receive(data));
-  run(serve, server, names).then(undefined, (error: unknown) => {
-    // A bug in the worker's own run: tell the page, which fails every call.
+  const fatal = (error: unknown) => {
     server.nursery = null;
     endpoint.postMessage(message<FatalMessage>({ kind: "fatal", error: serializeThrown(error) }), []);
-  });
+  };
+  run(serve, server, names).then(
+    // The serving task never returns by itself: a tool cancelled it (the devtools panel can).
+    // Nothing serves calls any more, so the page must stop waiting for answers.
+    () => fatal(new Error("the worker's serving task was cancelled (from a tool such as the devtools panel); it serves no more calls")),
+    // A bug in the worker's own run: tell the page, which fails every call.
+    fatal,
+  );
   return operations;
 }
 

@@ -153,3 +153,30 @@ describe("defineWorker's dispatch", () => {
     expect((await fake.answerFor(2)).kind).toBe("error");
   });
 });
+
+describe("defineWorker's serving task", () => {
+  it("tells the page it is done for (fatal) if a tool cancels it, rather than leaving calls unanswered", async () => {
+    const { inspector } = await import("../../src/index.js");
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *wait() {
+          yield* sleepForever();
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.deliver(call(1, "wait"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const serveTasks = inspector.inspect().tasks.filter((t) => t.name === "serve");
+    // The newest run's serving task (other tests in this file left theirs running).
+    const serve = serveTasks.reduce((a, b) => (a.runId > b.runId ? a : b));
+    expect(inspector.cancel("task", serve.id, "from a test")).toBe(true);
+    for (let i = 0; i < 50 && !fake.posted.some((a) => a.kind === "fatal"); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const fatal = fake.posted.find((a) => a.kind === "fatal");
+    expect(JSON.stringify(fatal?.error)).toMatch(/serving task was cancelled/);
+    // The call in flight was cancelled with the rest of the run.
+    expect(fake.posted.find((a) => a.id === 1)?.kind).toBe("cancelled");
+  });
+});
