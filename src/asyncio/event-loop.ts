@@ -25,9 +25,9 @@
  * does not just log: it raises the error in the nursery of the `openLoop`
  * block, so an asyncio failure fails the program instead of vanishing.
  */
-import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
+import { asyncioContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
-import { realSeconds } from "../core/clock.js";
+import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
 import { isError, readProperty } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
@@ -38,10 +38,11 @@ import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future } from "./future.js";
+import { GatheringFuture } from "./gather.js";
 import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
-import { running } from "./running.js";
+import { loopContext, running } from "./running.js";
 import { Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
 import { contextExecutor, type Executor } from "./executor.js";
@@ -124,6 +125,8 @@ export class EventLoop {
   private shutdownRound: Set<Task<unknown>> | null = null;
   /** @internal Futures that failed and whose exception is reported at close if nobody retrieved it (trioAsAio's). */ readonly unretrievedFutures = new Set<Future<unknown>>();
   /** @internal The loop time it was made at: Futures keep their creation time relative to it (see stampMs). */ readonly epoch: number;
+  /** The run's clock, read without going through the Runner (see keepShapes: its class's map is not kept). */
+  private readonly clock: Clock;
 
   /** @internal Use openLoop() or asyncio.run(). */
   constructor(runner: Runner, nursery: Nursery, options: { debug?: boolean; budget?: number } = {}) {
@@ -131,15 +134,17 @@ export class EventLoop {
     this.nursery = nursery;
     this.debug = options.debug === true;
     this.budgetSeconds = options.budget ?? 0.004;
+    this.clock = runner.clock;
     this.epoch = runner.clock.currentTime();
     liveLoops.add(this);
+    if (shapeKeepers === null) keepShapes();
   }
 
   // ---- time and scheduling -------------------------------------------------
 
   /** The loop's time: the Trio run's clock, in seconds. */
   time(): number {
-    return this.runner.clock.currentTime();
+    return this.clock.currentTime();
   }
 
   /**
@@ -151,7 +156,7 @@ export class EventLoop {
    */
   stamp(): number {
     if (running.loop !== this) return this.time();
-    if (this.iterationTime < 0) this.iterationTime = this.time();
+    if (Number.isNaN(this.iterationTime)) this.iterationTime = this.time();
     return this.iterationTime;
   }
 
@@ -164,14 +169,15 @@ export class EventLoop {
     return Math.floor((this.stamp() - this.epoch) * 1000);
   }
 
-  private iterationTime = -1;
+  /** NaN until read in this turn of the host task: a double from the start, so the field never changes representation (a new hidden class, see keepShapes). */
+  private iterationTime = NaN;
 
   /** Runs `callback(...args)` soon, after callbacks already scheduled. */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback("callSoon", callback);
     this.checkOpen("callSoon");
     // No arguments, the usual case: the Handle keeps the one shared empty array, not this call's.
-    const handle = new Handle(callback as (...args: never[]) => unknown, args.length === 0 ? NO_ARGS : args, currentContext());
+    const handle = new Handle(callback as (...args: never[]) => unknown, args.length === 0 ? NO_ARGS : args, loopContext());
     this.ready.push(handle, HANDLE_ENTRY, undefined);
     if (this.waiting) this.wake();
     return handle;
@@ -186,7 +192,7 @@ export class EventLoop {
    */
   schedule<A>(fn: (arg: A) => unknown, arg: A): void {
     this.checkOpen("callSoon");
-    this.ready.push(fn, arg, currentContext());
+    this.ready.push(fn, arg, loopContext());
     if (this.waiting) this.wake();
   }
 
@@ -504,7 +510,7 @@ export class EventLoop {
     const task = current.task!;
     this.hostTask = task;
     for (;;) {
-      this.iterationTime = -1;
+      this.iterationTime = NaN;
       this.runSlice();
       // Work left (perhaps the rest of an iteration): let the run's other tasks and the host have their turn.
       if (this.ready.size > 0) {
@@ -795,6 +801,42 @@ export class EventLoop {
 export interface AsyncgenLike {
   return?(): Coroutine<unknown>;
 }
+
+/**
+ * One detached instance of each hot class, kept for the life of the page.
+ *
+ * Why: V8's optimized code refers to the hidden classes (maps) of the
+ * objects it was specialised for, weakly. Once a run ends and a full GC
+ * finds no instance of a class left, those maps die and every function
+ * specialised on them is deoptimized ("weak objects"): the next run starts
+ * cold, interpreting until V8 optimizes again. A page collects garbage
+ * between bursts of work, so each burst paid that (issue 17: a 10k
+ * createTask + gather went from ~1.5 ms to ~40 ms after a forced GC). These
+ * instances keep the maps alive. They hold no user data and never run: a
+ * loop on a stand-in runner that nothing drives, outside the inspector's
+ * registry, with a Task on an empty generator that never starts, a Future,
+ * a gather Future, a Handle and a sleep timer.
+ */
+let shapeKeepers: readonly object[] | null = null;
+
+function keepShapes(): void {
+  shapeKeepers = []; // first: the loop made below must not come back here
+  // The clock is a real SystemClock, the class of every run's default clock: its map is kept too.
+  const standIn = { clock: new SystemClock() } as unknown as Runner;
+  const loop = new EventLoop(standIn, {} as Nursery);
+  liveLoops.delete(loop);
+  const future = new Future<unknown>(undefined, loop);
+  shapeKeepers = [
+    loop,
+    future,
+    new Task(neverStarted(), undefined, loop),
+    new GatheringFuture<unknown>([future], loop),
+    new Handle(keepShapes, NO_ARGS, null),
+    new SleepTimer(loop, future, undefined),
+  ];
+}
+
+function* neverStarted(): Coroutine<void> {}
 
 /** @internal See `EventLoop.sleepUntil`. */
 class SleepTimer extends DeadlineEntry {

@@ -4,11 +4,12 @@
  * skipped when reached (cheaper than searching the queue); a cancelled timer
  * leaves the timer heap at once.
  */
-import { currentContext, type ContextMap } from "../core/context.js";
+import type { ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
 import { functionName } from "../core/errors.js";
 import { isGeneratorFunction } from "../core/nursery.js";
 import type { EventLoop } from "./event-loop.js";
+import { loopContext } from "./running.js";
 
 let nextHandleId = 1;
 /** Ids are handed out when first read: a Handle is made per callSoon, and most are never looked at by a tool. */
@@ -119,7 +120,7 @@ export class TimerHandle extends Handle {
     args: readonly unknown[],
     /** @internal */ readonly loop: EventLoop,
   ) {
-    super(callback, args, currentContext());
+    super(callback, args, loopContext());
     this.entry = new TimerEntry(this);
   }
 

@@ -3,6 +3,7 @@
  * are being processed and the asyncio Task being stepped. Like the core's
  * current task, these are plain variables set around each step.
  */
+import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
 import { RuntimeError } from "../core/state.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Task } from "./task.js";
@@ -23,4 +24,16 @@ export function getRunningLoop(): EventLoop {
 /** The asyncio Task being stepped, or null (Python's `asyncio.current_task()`). */
 export function currentTask(): Task<unknown> | null {
   return running.task;
+}
+
+/**
+ * @internal The core's `currentContext()`, with asyncio's own context read
+ * here first. On the loop it is always set, so the hot paths never run the
+ * core's branch that reads a Trio task: code optimized with it inlined
+ * depends on the Trio Task class's map and was thrown away whenever a full
+ * GC found no Trio task left (see keepShapes in event-loop.ts).
+ */
+export function loopContext(): ContextMap {
+  const map = asyncioContext.map;
+  return map !== undefined ? map : currentContext();
 }

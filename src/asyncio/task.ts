@@ -17,11 +17,11 @@
 import { current } from "../core/state.js";
 import { describe, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
-import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
+import { asyncioContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future, isFuture, type FutureWaiter } from "./future.js";
-import { running } from "./running.js";
+import { loopContext, running } from "./running.js";
 import type { Coroutine } from "./types.js";
 
 /** @internal The marker a bare "yield now" step yields (asyncio's `sleep(0)`). */
@@ -87,7 +87,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     this.coro = coro;
     this.fwaiter = null;
     this.numCancelsRequested = 0;
-    this.context = currentContext(); // the creator's, as CPython's create_task copies it
+    this.context = loopContext(); // the creator's, as CPython's create_task copies it
     this.loopPrev = null;
     this.loopNext = null;
     const l = this.loop;

@@ -17,6 +17,7 @@ import {
   sleep,
   type ExceptionContext,
 } from "../../src/asyncio/index.js";
+import { inspect } from "../../src/inspect/index.js";
 import { rejection, runAio, runAioKeep, spin } from "./helpers.js";
 
 describe("callSoon", () => {
@@ -478,5 +479,16 @@ describe("shutdown at the end of the block", () => {
       void loop;
     });
     expect(log).toEqual(["done callback"]);
+  });
+});
+
+describe("the loop classes' kept instances (issue 17: hidden classes that survive a full GC)", () => {
+  it("are invisible to tools: a run's snapshot lists its own loop only, with its own tasks and counters", async () => {
+    await runAio(function* (loop) {
+      const snapshot = inspect();
+      expect(snapshot.loops.map((l) => l.id)).toEqual([loop.id]);
+      expect(snapshot.futures.every((f) => f.loopId === loop.id)).toBe(true);
+      expect(loop.statistics.tasksCreated).toBe(1); // the test's own main Task, not the kept one
+    });
   });
 });
