@@ -3,34 +3,11 @@
 // (demos/server/ws-plugin.ts). The library is loaded into a demo page from the sources, as in
 // websocket.e2e.ts, and run with asyncio.run. Each test ends by checking, in the page and on the
 // server, that no task, listener or socket is left.
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { fileURLToPath } from "node:url";
-import { collectErrors, expectNothingLeft, openDemo, VIEWPORT } from "./helpers.js";
+import { expect, test } from "@playwright/test";
+import { collectErrors, expectNothingLeft, VIEWPORT } from "./helpers.js";
+import { LIB, libraryPage, quietServer, socketStats } from "./websocket-server.js";
 
 test.use({ viewport: VIEWPORT });
-
-interface SocketStats {
-  open: number;
-  opened: number;
-  closed: number;
-  closes: Array<{ path: string; code: number; reason: string }>;
-}
-
-async function socketStats(request: APIRequestContext): Promise<SocketStats> {
-  return (await (await request.get("/api/ws/stats")).json()) as SocketStats;
-}
-
-async function quietServer(request: APIRequestContext): Promise<void> {
-  await expect.poll(async () => (await socketStats(request)).open, { message: "sockets still open on the server" }).toBe(0);
-  expect((await request.get("/api/ws/reset")).ok()).toBe(true);
-}
-
-const sourceUrl = (path: string) => `/@fs${fileURLToPath(new URL(path, import.meta.url))}`;
-const LIB = { core: sourceUrl("../src/index.ts"), web: sourceUrl("../src/web/index.ts") };
-
-async function libraryPage(page: Page): Promise<void> {
-  await openDemo(page, "/search/");
-}
 
 test("asyncio streams over Chromium's WebSocket: lines and exact reads, close and waitClosed (the server sees 1000), errors and the end", async ({ page, request }) => {
   const errors = collectErrors(page);

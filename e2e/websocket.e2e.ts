@@ -3,36 +3,11 @@
 // loaded into a demo page from the sources (Vite's /@fs/ URLs, the same modules the page runs),
 // and the chat demo is driven through its UI with two members. Each test ends by checking, in
 // the page and on the server, that no task, listener or socket is left.
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { fileURLToPath } from "node:url";
+import { expect, test, type Page } from "@playwright/test";
 import { collectErrors, expectNothingLeft, openDemo, screenshot, VIEWPORT } from "./helpers.js";
+import { LIB, libraryPage, quietServer, socketStats } from "./websocket-server.js";
 
 test.use({ viewport: VIEWPORT });
-
-interface SocketStats {
-  open: number;
-  opened: number;
-  closed: number;
-  closes: Array<{ path: string; code: number; reason: string }>;
-}
-
-async function socketStats(request: APIRequestContext): Promise<SocketStats> {
-  return (await (await request.get("/api/ws/stats")).json()) as SocketStats;
-}
-
-/** Waits until the server has no socket open, then zeroes its counters. */
-async function quietServer(request: APIRequestContext): Promise<void> {
-  await expect.poll(async () => (await socketStats(request)).open, { message: "sockets still open on the server" }).toBe(0);
-  expect((await request.get("/api/ws/reset")).ok()).toBe(true);
-}
-
-const sourceUrl = (path: string) => `/@fs${fileURLToPath(new URL(path, import.meta.url))}`;
-const LIB = { core: sourceUrl("../src/index.ts"), web: sourceUrl("../src/web/index.ts") };
-
-/** Opens a demo page without sockets of its own, to run the library in. */
-async function libraryPage(page: Page): Promise<void> {
-  await openDemo(page, "/search/");
-}
 
 test("openWebSocket in Chromium: text and binary round trips, then the block closes the socket with 1000", async ({ page, request }) => {
   const errors = collectErrors(page);
