@@ -25,12 +25,8 @@ import { openMemoryChannel, type ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd, type Receiver } from "../sync/receive-loop.js";
 import { receiveConflictDetector, sendConflictDetector } from "../sync/streams.js";
 import { bodyOperation, checkBody } from "./target.js";
-import { serveReadableFrom } from "./whatwg-streams.js";
+import { broken, closeWriter, serveReadableFrom, waitWriter } from "./whatwg-streams.js";
 
-function broken(what: string, cause: unknown): BrokenResourceError {
-  const reason = cause instanceof Error ? cause.message : describe(cause);
-  return new BrokenResourceError(`${what} failed: ${reason}`, { cause });
-}
 
 /**
  * A receive channel over a `ReadableStream` of values. Made by
@@ -175,7 +171,7 @@ export class WritableSendChannel<T> {
     try {
       if (this.isClosed) throw sendClosedError("send");
       const room = this.writer.desiredSize;
-      if (room === null || room <= 0) yield* this.wait(this.writer.ready);
+      if (room === null || room <= 0) yield* waitWriter(this.writer.ready);
       else yield* checkpoint();
       if (this.isClosed) throw sendClosedError("send");
       // The write's own failure errors the stream, which the next send or aclose reports.
@@ -212,15 +208,7 @@ export class WritableSendChannel<T> {
       return;
     }
     this.isClosed = true;
-    const closing = this.writer.close();
-    closing.catch(() => {});
-    try {
-      yield* this.wait(closing);
-    } catch (error) {
-      // Cancelled while the sink drains: drop what is left rather than leave it half-closed.
-      this.writer.abort().catch(() => {});
-      throw error;
-    }
+    yield* closeWriter(this.writer);
   }
 
   /** Aborts the WritableStream: what is queued is dropped, its sink's `abort` runs. Idempotent. */
@@ -230,14 +218,6 @@ export class WritableSendChannel<T> {
     this.writer.abort(reason).catch(() => {});
   }
 
-  private *wait(promise: Promise<unknown>): Operation<void> {
-    try {
-      yield* waitPromise(promise);
-    } catch (error) {
-      if (error instanceof Cancelled) throw error;
-      throw broken("Writing to the WritableStream", error);
-    }
-  }
 }
 
 function sendClosedError(what: string): ClosedResourceError {

@@ -38,9 +38,36 @@ import {
 } from "../sync/streams.js";
 import { bodyOperation, checkBody, checkOptions } from "./target.js";
 
-function broken(what: string, cause: unknown): BrokenResourceError {
+/** @internal A stream's failure as the error our streams and channels raise. */
+export function broken(what: string, cause: unknown): BrokenResourceError {
   const reason = cause instanceof Error ? cause.message : describe(cause);
   return new BrokenResourceError(`${what} failed: ${reason}`, { cause });
+}
+
+/** @internal Waits for a writer's promise; its rejection as `BrokenResourceError`. */
+export function* waitWriter(promise: Promise<unknown>): Operation<void> {
+  try {
+    yield* waitPromise(promise);
+  } catch (error) {
+    if (error instanceof Cancelled) throw error;
+    throw broken("Writing to the WritableStream", error);
+  }
+}
+
+/**
+ * @internal Closes a writer gracefully and waits until its sink has taken
+ * everything; cancelled meanwhile, it aborts the stream rather than leave it
+ * half-closed.
+ */
+export function* closeWriter(writer: WritableStreamDefaultWriter<never>): Operation<void> {
+  const closing = writer.close();
+  closing.catch(() => {});
+  try {
+    yield* waitWriter(closing);
+  } catch (error) {
+    writer.abort().catch(() => {});
+    throw error;
+  }
 }
 
 function isReadable(value: unknown): value is ReadableStream<Uint8Array> {
@@ -249,28 +276,11 @@ export class WritableSendStream implements SendStream {
       return;
     }
     this.closed = true;
-    const closing = this.writer.close();
-    closing.catch(() => {});
-    try {
-      yield* this.wait(closing);
-    } catch (error) {
-      // Cancelled while the sink drains: drop what is left rather than leave it half-closed.
-      this.writer.abort().catch(() => {});
-      throw error;
-    }
+    yield* closeWriter(this.writer);
   }
 
   private *waitReady(): Operation<void> {
-    yield* this.wait(this.writer.ready);
-  }
-
-  private *wait(promise: Promise<unknown>): Operation<void> {
-    try {
-      yield* waitPromise(promise);
-    } catch (error) {
-      if (error instanceof Cancelled) throw error;
-      throw broken("Writing to the WritableStream", error);
-    }
+    yield* waitWriter(this.writer.ready);
   }
 }
 
