@@ -63,6 +63,38 @@ export class GatheringFuture<T> extends Future<T> {
   }
 }
 
+/**
+ * The Task a gather() call made for a coroutine, stored on the coroutine
+ * itself so that the same coroutine passed again is found without a Map: a
+ * Map keyed by generator objects cost ~250 ns per argument (hashing them),
+ * most of a gather of 10k coroutines. A symbol-keyed property, invisible to
+ * string keys; the Task found counts only if it is marked with this call's
+ * token. Coroutines that refuse a property (frozen, a Proxy) and Promises go
+ * in the Map.
+ */
+const GATHER_TASK: unique symbol = Symbol("gather's Task for this coroutine");
+
+function taskMarkedOn(arg: unknown, token: object): Future<unknown> | undefined {
+  if (!isCoroutine(arg)) return undefined;
+  try {
+    const task = (arg as { [GATHER_TASK]?: unknown })[GATHER_TASK];
+    return task instanceof Future && task.gatherMark === token ? (task as Future<unknown>) : undefined;
+  } catch {
+    return undefined; // a Proxy's trap that throws: it was never marked
+  }
+}
+
+function markTask(arg: unknown, task: Future<unknown>): boolean {
+  if (!isCoroutine(arg)) return false;
+  try {
+    if (!Object.isExtensible(arg)) return false;
+    (arg as { [GATHER_TASK]?: unknown })[GATHER_TASK] = task;
+    return (arg as { [GATHER_TASK]?: unknown })[GATHER_TASK] === task;
+  } catch {
+    return false;
+  }
+}
+
 /** An object that is not itself awaitable: no Future, coroutine or thenable. */
 function isNonAwaitableObject(value: unknown): value is object {
   return value !== null && typeof value === "object" && !(value instanceof Future) && !isCoroutine(value) && !isThenable(value);
@@ -105,9 +137,10 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
 
   let loop: EventLoop | undefined;
   // The same awaitable twice is awaited once. A Future repeated is found by
-  // its gatherMark (this call's token); only coroutines and Promises, wrapped in new Tasks, need a Map, made on
-  // the first one: a Map insert per argument cost more than a whole Trio
-  // nursery spawn of the same size.
+  // its gatherMark (this call's token), a coroutine by the Task marked on it
+  // (see GATHER_TASK); only Promises and unmarkable coroutines need a Map,
+  // made on the first one: a Map insert per argument cost more than a whole
+  // Trio nursery spawn of the same size.
   const token = {};
   let wrapped: Map<unknown, Future<unknown>> | null = null;
   let unique = 0;
@@ -155,7 +188,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
       if (loop !== undefined && arg.getLoop() !== loop) throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
       fut = arg;
     } else {
-      fut = wrapped?.get(arg);
+      fut = wrapped?.get(arg) ?? taskMarkedOn(arg, token);
       if (fut !== undefined) {
         children.push(fut);
         continue;
@@ -164,7 +197,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
         throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
       }
       fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
-      (wrapped ??= new Map()).set(arg, fut);
+      if (!markTask(arg, fut)) (wrapped ??= new Map()).set(arg, fut);
     }
     loop ??= fut.getLoop();
     fut.gatherMark = token;

@@ -147,6 +147,34 @@ describe("gather", () => {
     });
   });
 
+  it("awaits a repeated coroutine once whether or not it can carry gather's mark (frozen, or a Proxy that refuses it)", async () => {
+    await runAio(function* () {
+      let runs = 0;
+      const make = () =>
+        (function* () {
+          runs++;
+          yield* sleep(1);
+          return runs;
+        })();
+      const frozen = Object.freeze(make());
+      const refusing = new Proxy(make(), {
+        set: () => false,
+        get: (target, key) => {
+          const value = Reflect.get(target, key, target) as unknown;
+          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const plain = make();
+      const results = yield* gather(frozen, refusing, plain, plain, refusing, frozen);
+      expect(runs).toBe(3);
+      expect(results[0]).toBe(results[5]);
+      expect(results[1]).toBe(results[4]);
+      expect(results[2]).toBe(results[3]);
+      // The mark is a symbol: string keys of the user's coroutine are untouched.
+      expect(Object.keys(plain)).toEqual([]);
+    });
+  });
+
   it("propagates the first error at once while the other children keep running", async () => {
     const log: unknown[] = [];
     await runAio(function* (loop) {
