@@ -1,7 +1,8 @@
 /**
  * asyncio's `sleep` and the Promise adapter.
  */
-import { ValueError } from "./errors.js";
+import type { DeadlineEntry } from "../core/deadlines.js";
+import { InvalidStateError, ValueError } from "./errors.js";
 import { Future } from "./future.js";
 import { getRunningLoop } from "./running.js";
 import { YIELD_NOW } from "./task.js";
@@ -17,24 +18,93 @@ function setResultUnlessCancelled<T>(future: Future<T>, value: T): void {
  */
 export function sleep(delay: number): Coroutine<void>;
 export function sleep<T>(delay: number, result: T): Coroutine<T>;
-export function* sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
-  if (typeof delay !== "number") {
-    throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${typeof delay}.`);
+export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
+  // Typed as the coroutine it is used as; it has everything yield* and a Task use (see SleepCoroutine).
+  return new SleepCoroutine(delay, result) as unknown as Coroutine<T | undefined>;
+}
+
+/**
+ * What `sleep()` returns: the coroutine of
+ *
+ *     check delay; if (delay <= 0) { yield YIELD_NOW; return result }
+ *     future = loop.createFuture(); timer = loop.sleepUntil(now + delay, future, result)
+ *     try { return yield* future } finally { loop.cancelSleep(timer) }
+ *
+ * written as a small object rather than a generator: a sleeping task keeps
+ * it, and the generator (with the Future's own iterator under it) was most
+ * of what a sleeping asyncio Task held. It behaves as that generator does:
+ * the checks run at the first step, a throw() or return() while it sleeps
+ * takes the timer off, and it is done after it finished.
+ */
+class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
+  /** 0: not started, 1: waiting (on the Future, or for one turn), 2: finished. */
+  private step = 0;
+  private future: Future<T | undefined> | null = null;
+  private timer: DeadlineEntry | null = null;
+
+  constructor(
+    private readonly delay: number,
+    private readonly result: T | undefined,
+  ) {}
+
+  next(): IteratorResult<AioYield, T | undefined> {
+    const step = this.step;
+    if (step === 2) return { value: undefined, done: true };
+    if (step === 1) {
+      this.step = 2;
+      const future = this.future;
+      if (future === null) return { value: this.result, done: true }; // sleep(0): its one turn is over
+      this.release();
+      if (!future.done()) throw new InvalidStateError("yield* future resumed before the Future was done: a Future must be awaited from an asyncio Task.");
+      return { value: future.result(), done: true };
+    }
+    this.step = 2; // a check that throws ends it, as in a generator
+    const delay = this.delay;
+    if (typeof delay !== "number") {
+      throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${typeof delay}.`);
+    }
+    // A number, but not a delay: ValueError with CPython 3.12's words.
+    if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number). asyncio sleep(delay) needs a number of seconds.");
+    if (delay <= 0) {
+      this.step = 1;
+      return { value: YIELD_NOW as AioYield, done: false };
+    }
+    const loop = getRunningLoop();
+    const future = loop.createFuture<T | undefined>();
+    // callLater(delay, set result unless cancelled), without a Handle per sleep.
+    this.timer = loop.sleepUntil(loop.time() + delay, future, this.result);
+    this.future = future;
+    this.step = 1;
+    return { value: future as unknown as AioYield, done: false };
   }
-  // A number, but not a delay: ValueError with CPython 3.12's words.
-  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number). asyncio sleep(delay) needs a number of seconds.");
-  if (delay <= 0) {
-    yield YIELD_NOW as AioYield;
-    return result;
+
+  throw(error: unknown): IteratorResult<AioYield, T | undefined> {
+    this.step = 2;
+    this.release();
+    throw error;
   }
-  const loop = getRunningLoop();
-  const future = loop.createFuture<T | undefined>();
-  // callLater(delay, set result unless cancelled), without a Handle per sleep.
-  const timer = loop.sleepUntil(loop.time() + delay, future, result);
-  try {
-    return yield* future;
-  } finally {
-    loop.cancelSleep(timer);
+
+  return(value?: T): IteratorResult<AioYield, T | undefined> {
+    this.step = 2;
+    this.release();
+    return { value, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Generator";
+  }
+
+  /** The finally of the generator it stands for: the timer off the loop, nothing kept. */
+  private release(): void {
+    const timer = this.timer;
+    if (timer === null) return;
+    this.timer = null;
+    this.future!.getLoop().cancelSleep(timer);
+    this.future = null;
   }
 }
 

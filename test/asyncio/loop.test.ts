@@ -492,3 +492,31 @@ describe("the loop classes' kept instances (issue 17: hidden classes that surviv
     });
   });
 });
+
+describe("sleep's coroutine, driven by hand as a generator would be", () => {
+  it("arms its timer at the first step, takes it off on return() or throw(), and is done after", async () => {
+    await runAio(function* (loop) {
+      const a = sleep(5, "a");
+      expect(loop.pending.timers).toBe(0); // nothing happens before the first step
+      const first = a.next();
+      expect(first.done).toBe(false);
+      expect(loop.pending.timers).toBe(1);
+      expect(a.return("stopped")).toEqual({ value: "stopped", done: true });
+      expect(loop.pending.timers).toBe(0);
+      expect(a.next()).toEqual({ value: undefined, done: true });
+
+      const b = sleep(5);
+      b.next();
+      expect(loop.pending.timers).toBe(1);
+      const boom = new Error("boom");
+      expect(() => b.throw(boom)).toThrow(boom);
+      expect(loop.pending.timers).toBe(0);
+      expect(b.next().done).toBe(true);
+
+      // Awaited normally it returns its result, and sleep(0) takes one turn.
+      expect(yield* sleep(1, "slept")).toBe("slept");
+      expect(yield* sleep(0, "turn")).toBe("turn");
+      expect(loop.pending.timers).toBe(0);
+    });
+  });
+});
