@@ -829,7 +829,7 @@ function keepShapes(): void {
   shapeKeepers = [
     loop,
     future,
-    new Task(neverStarted(), undefined, loop),
+    new Task(neverStarted(), { name: "kept for its shape" }, loop), // named: it must not take the number of the page's first Task-N
     new GatheringFuture<unknown>([future], loop),
     new Handle(keepShapes, NO_ARGS, null),
     new SleepTimer(loop, future, undefined),
