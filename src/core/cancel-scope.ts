@@ -36,6 +36,15 @@ import { observer } from "../inspect/hooks.js";
 
 let nextScopeId = 1;
 
+/** @internal The next scope id, to give back ids taken by objects made only for their shape (runner.ts). */
+export function scopeIdMark(): number {
+  return nextScopeId;
+}
+/** @internal See scopeIdMark. */
+export function resetScopeIds(mark: number): void {
+  nextScopeId = mark;
+}
+
 const NEW = 0;
 const ENTERED = 1;
 const EXITED = 2;

@@ -25,7 +25,7 @@
  * - Host completions (Promises, DOM events, aborts) enter only through
  *   `reschedule`, which appends to the queue and starts a batch if needed.
  */
-import { CancelScope } from "./cancel-scope.js";
+import { CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scope.js";
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, resetTaskIds, taskIdMark, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -102,6 +102,43 @@ const MAX_CLOCK_INTERVAL = 1024;
 export function nextClockInterval(interval: number, took: number, budget: number): number {
   if (took < budget / 16) return interval < MAX_CLOCK_INTERVAL ? interval * 2 : interval;
   return took > budget / 4 && interval > 1 ? interval >> 1 : interval;
+}
+
+/**
+ * A detached instance of each of the core's hot classes (a Runner with its
+ * root scope and system nursery, a Task, a Nursery, a CancelScope, a sleep
+ * entry), made anew each time a run finishes and kept until the next.
+ *
+ * Why: V8's optimized code holds the hidden classes (maps) it was
+ * specialised for weakly. When a run ends and a full collection finds no
+ * object of those maps left, they die, and every function optimized on
+ * them is deoptimized ("weak objects" in --trace-deopt): the next run
+ * starts in the interpreter. A page collects garbage between bursts of
+ * work, so each burst paid that: 10k tasks spawned and joined after a full
+ * GC took ~25 ms instead of ~2 ms (issue 17). Made once at startup they do
+ * not help: fields change representation during the first runs and the
+ * maps move on, so they are made after each run, from the maps of now.
+ * They never run, hold nothing of the user's, are not in the inspector's
+ * list of runs, and give back the ids they took.
+ */
+let shapeKeepers: readonly object[] = [];
+/** @internal For tests: the instances kept now. */
+export const shapeKeepersNow = (): readonly object[] => shapeKeepers;
+const FINISHED: Operation<never> = /* @__PURE__ */ (function* finished(): Generator<never, never> {
+  throw new Error("a shape keeper never runs");
+})();
+
+function keepShapes(): void {
+  const runId = nextRunId;
+  const taskId = taskIdMark();
+  const scopeId = scopeIdMark();
+  const runner = new Runner({});
+  const scope = new CancelScope();
+  const task = new Task<never>(runner, FINISHED, runner.systemNursery, scope, "shape keeper");
+  shapeKeepers = [runner, task, new Nursery(task, scope, runner), new SleepEntry(task)];
+  nextRunId = runId;
+  resetTaskIds(taskId);
+  resetScopeIds(scopeId);
 }
 
 // The run queue of a finished run, kept for the next run: a run that
@@ -610,6 +647,7 @@ export class Runner implements ClockListener {
     // Always in a task's last step (taskExited): that step announces the
     // end once its own hooks are out (see endLastStep).
     const settle = this.settle!;
+    keepShapes();
     if (this.crashErrors.length > 0) {
       // The crash cancelled the main task: drop that Cancelled, but keep
       // any real error the main task raised while it unwound.

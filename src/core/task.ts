@@ -34,6 +34,15 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 const stateNames = ["runnable", "running", "blocked", "done"] as const;
 
 let nextTaskId = 1;
+
+/** @internal The next task id, to give back ids taken by objects made only for their shape (runner.ts). */
+export function taskIdMark(): number {
+  return nextTaskId;
+}
+/** @internal See taskIdMark. */
+export function resetTaskIds(mark: number): void {
+  nextTaskId = mark;
+}
 /** @internal Bits of `Task.flags`; hot paths test them directly (Chromium did not inline the accessors). */
 export const RESUME_THROWS = 1;
 /** @internal */
