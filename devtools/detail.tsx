@@ -12,11 +12,11 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
+import { StateDot } from "./icons.js";
 import type { inspector } from "../src/index.js";
 import { MAX_EXITED, type PanelStore } from "./store.js";
 import { outcomeText } from "./tree-view.js";
 import type { InspectorSource } from "./source.js";
-import { STATE_COLOURS } from "./styles.js";
 import { formatCountdown, formatDuration } from "./format.js";
 
 /** Props of `DetailPane`. */
@@ -131,7 +131,7 @@ function ScopeItem(props: {
           <CancelButton
             key={scope.id}
             label={`Cancel ${scopeKind(scope)}`}
-            text="Cancel scope"
+            text="Cancel"
             confirmation={() => {
               const n = props.store.tasksInScope(scope.id);
               return n > 1 ? `${plural(n, "task")} run inside ${scopeKind(scope)}: cancelling it cancels them all.` : null;
@@ -220,7 +220,7 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
   return (
     <>
       <h2>
-        <span class="tad-dot" style={{ background: STATE_COLOURS[state] }} />
+        <StateDot state={state} />
         <span>{rec.name}</span>
         <span class="tad-kind">task #{rec.id}</span>
         <span class="tad-badge" data-testid="task-state">{state}</span>
@@ -403,7 +403,7 @@ function AioTaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): 
           <CancelButton
             key={id}
             label={`Cancel asyncio task ${f.name}`}
-            text="Cancel task"
+            text="Cancel asyncio task"
             confirmation={() => null}
             onCancel={() => props.source.cancel("asyncioTask", id, "cancelled from the devtools panel")}
           />

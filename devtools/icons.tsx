@@ -5,6 +5,7 @@
  * buttons that hold them carry the accessible name.
  */
 import type { JSX } from "preact";
+import { STATE_COLOURS } from "./styles.js";
 
 /** Props of the icons. */
 export interface IconProps {
@@ -49,5 +50,47 @@ export function CloseIcon(props: IconProps): JSX.Element {
     <Svg size={props.size}>
       <path d="M3.5 3.5l9 9M12.5 3.5l-9 9" />
     </Svg>
+  );
+}
+
+/** The task states a dot can show (the keys of STATE_COLOURS). */
+export type DotState = keyof typeof STATE_COLOURS;
+
+/**
+ * A task's state as a small coloured shape: the shape tells the state
+ * without the colour (running ●, runnable ○, blocked ■, cancelled ▲,
+ * errored ◆, exited ▬), for readers who cannot tell the colours apart.
+ * `state` null: an asyncio Task (a purple ●) or nothing (other rows).
+ */
+export function StateDot(props: { state: DotState | null; aio?: boolean; title?: string }): JSX.Element {
+  const { state } = props;
+  const fill = state !== null ? STATE_COLOURS[state] : props.aio === true ? "#b48cff" : "none";
+  let shape: JSX.Element | null;
+  switch (state) {
+    case "running":
+    case null:
+      shape = props.aio === true || state === "running" ? <circle cx="5" cy="5" r="4" fill={fill} /> : null;
+      break;
+    case "runnable":
+      shape = <circle cx="5" cy="5" r="3.2" fill="none" stroke={fill} stroke-width="1.6" />;
+      break;
+    case "blocked":
+      shape = <rect x="1.5" y="1.5" width="7" height="7" fill={fill} />;
+      break;
+    case "cancelled":
+      shape = <path d="M5 1L9.3 9H.7z" fill={fill} />;
+      break;
+    case "errored":
+      shape = <path d="M5 .5L9.5 5 5 9.5.5 5z" fill={fill} />;
+      break;
+    case "done":
+      shape = <rect x="1" y="3.5" width="8" height="3" rx="1" fill={fill} />;
+      break;
+  }
+  return (
+    <svg class="tad-dot" width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" focusable="false" data-shape={state ?? (props.aio === true ? "aio" : "none")}>
+      {props.title !== undefined ? <title>{props.title}</title> : null}
+      {shape}
+    </svg>
   );
 }

@@ -17,8 +17,8 @@ import { buildRows, filterIsEmpty, type FilterState, type TreeFilter } from "./t
 import { TreeView } from "./tree-view.js";
 import { DetailPane } from "./detail.js";
 import { Timeline } from "./timeline.js";
-import { PANEL_CSS, STATE_COLOURS } from "./styles.js";
-import { CloseIcon } from "./icons.js";
+import { PANEL_CSS } from "./styles.js";
+import { CloseIcon, StateDot, type DotState } from "./icons.js";
 
 /** Props of `DevtoolsPanel`. */
 export interface DevtoolsPanelProps {
@@ -48,12 +48,12 @@ export interface DevtoolsPanelProps {
   store?: PanelStore;
 }
 
-const FILTERS: { state: FilterState; label: string; colour: string }[] = [
-  { state: "running", label: "Running", colour: STATE_COLOURS.running },
-  { state: "blocked", label: "Blocked", colour: STATE_COLOURS.blocked },
-  { state: "cancelled", label: "Cancelled", colour: STATE_COLOURS.cancelled },
-  { state: "errored", label: "Errored", colour: STATE_COLOURS.errored },
-  { state: "exited", label: "Exited", colour: STATE_COLOURS.done },
+const FILTERS: { state: FilterState; label: string; dot: DotState }[] = [
+  { state: "running", label: "Running", dot: "running" },
+  { state: "blocked", label: "Blocked", dot: "blocked" },
+  { state: "cancelled", label: "Cancelled", dot: "cancelled" },
+  { state: "errored", label: "Errored", dot: "errored" },
+  { state: "exited", label: "Exited", dot: "done" },
 ];
 
 const defaultNow = (): number => performance.now();
@@ -169,7 +169,7 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
         <span class="tad-filters" role="group" aria-label="Filter by state">
           {FILTERS.map((f) => (
             <button key={f.state} type="button" aria-pressed={states.has(f.state)} onClick={() => toggleState(f.state)} title={`Show only ${f.label.toLowerCase()} tasks`}>
-              <span class="tad-dot" style={{ background: f.colour, display: "inline-block", marginRight: "4px" }} />
+              <StateDot state={f.dot} />
               {f.label}
             </button>
           ))}
@@ -195,7 +195,11 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
         <button
           type="button"
           aria-pressed={frozenAt !== null}
-          aria-label={frozenAt !== null ? "Unfreeze: apply what changed meanwhile" : "Freeze the tree, details and timeline"}
+          aria-label={
+            frozenAt !== null
+              ? `Frozen${store.heldCount > 0 ? ` (${store.heldCount} updates held)` : ""}: press to unfreeze and apply what changed meanwhile`
+              : "Freeze the tree, details and timeline"
+          }
           title="Freeze: rows stop moving under the pointer; updates are held and applied when you unfreeze"
           onClick={toggleFrozen}
         >
@@ -203,7 +207,7 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
         </button>
         <span class="tad-grow" />
         {store.errored.size > 0 || store.exited.size > 0 ? (
-          <button type="button" aria-label="Forget tasks that exited with errors" onClick={() => store.clearErrors()}>
+          <button type="button" title="Forget the tasks that exited (and their errors)" onClick={() => store.clearErrors()}>
             Clear history
           </button>
         ) : null}

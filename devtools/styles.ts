@@ -50,23 +50,27 @@ export const PANEL_CSS = `
 .tad-title { font-weight: 700; color: #fff; margin-right: 4px; }
 .tad-grow { flex: 1; }
 .tad-filters { display: inline-flex; gap: 3px; }
+.tad-filters button { display: inline-flex; align-items: center; gap: 4px; }
 .tad-main { display: flex; flex: 1; min-height: 0; }
 .tad-tree { position: relative; flex: 1 1 55%; min-width: 0; overflow: auto; border-right: 1px solid #2e323b; }
-.tad-empty { padding: 10px; color: #8a8f98; }
+.tad-empty { padding: 10px; color: #a9afb8; }
 .tad-row { position: absolute; left: 0; right: 0; height: ${ROW_HEIGHT}px; display: flex; align-items: center; gap: 5px;
   white-space: nowrap; overflow: hidden; cursor: default; padding-right: 6px; }
 .tad-row:hover { background: #252931; }
 .tad-row[aria-selected="true"] { background: #2d3d5c; }
 .tad-row.tad-active { box-shadow: inset 2px 0 0 #7fb2ff; }
 .tad-row.tad-nomatch { opacity: .5; }
-.tad-row.tad-exited .tad-name, .tad-row.tad-exited .tad-meta { color: #9aa0a9; font-style: italic; }
+.tad-row.tad-exited .tad-name, .tad-row.tad-exited .tad-meta { color: #b3b8c0; font-style: italic; }
 .tad-row.tad-long-blocked { background: #3b3320; }
 .tad-row.tad-long-blocked[aria-selected="true"] { background: #4c4226; }
-.tad-twisty { width: 14px; text-align: center; color: #8a8f98; flex: none; }
-.tad-dot { width: 8px; height: 8px; border-radius: 50%; flex: none; }
+.tad-twisty { width: 14px; text-align: center; color: #a9afb8; flex: none; }
+.tad-dot { width: 10px; height: 10px; flex: none; vertical-align: -1px; }
 .tad-name { overflow: hidden; text-overflow: ellipsis; }
-.tad-kind { color: #8a8f98; }
-.tad-meta { color: #8a8f98; overflow: hidden; text-overflow: ellipsis; }
+.tad-kind { color: #a9afb8; }
+.tad-meta { color: #a9afb8; overflow: hidden; text-overflow: ellipsis; }
+/* Selected and highlighted rows are lighter: muted text stays at 4.5:1 or more on them. */
+.tad-row[aria-selected="true"] .tad-kind, .tad-row[aria-selected="true"] .tad-meta, .tad-row.tad-long-blocked .tad-kind,
+.tad-row.tad-long-blocked .tad-meta, .tad-row[aria-selected="true"] .tad-twisty { color: #c9ced6; }
 .tad-badge { border-radius: 3px; padding: 0 4px; font-size: 11px; background: #30343d; color: #c9ced6; flex: none; }
 .tad-badge.tad-warn { background: #6b5114; color: #ffd27a; }
 .tad-badge.tad-bad { background: #5e2323; color: #ffb3b3; }
@@ -75,7 +79,7 @@ export const PANEL_CSS = `
 .tad-detail h2 button { font-size: 12px; font-weight: 400; }
 .tad-detail h3 { font-size: 12px; margin: 10px 0 4px; color: #b9c0cb; text-transform: uppercase; letter-spacing: .04em; }
 .tad-detail dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
-.tad-detail dt { color: #8a8f98; }
+.tad-detail dt { color: #a9afb8; }
 .tad-detail dd { margin: 0; overflow-wrap: anywhere; }
 .tad-detail ol, .tad-detail ul { margin: 0; padding-left: 18px; }
 .tad-detail li { margin: 2px 0; }
@@ -90,9 +94,9 @@ export const PANEL_CSS = `
 .tad-timeline canvas { display: block; width: 100%; height: 72px; background: #15171b; border-radius: 3px; }
 .tad-timeline textarea { width: 100%; height: 70px; margin-top: 4px; }
 .tad-error { color: #ff8a8a; }
-.tad-legend { display: inline-flex; gap: 8px; color: #8a8f98; }
+.tad-legend { display: inline-flex; gap: 8px; color: #a9afb8; }
 .tad-legend span::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 3px; border-radius: 2px; background: var(--c); }
-.tad-status { padding: 2px 8px; color: #8a8f98; border-top: 1px solid #2e323b; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.tad-status { padding: 2px 8px; color: #a9afb8; border-top: 1px solid #2e323b; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 `;
 
 /** The CSS of the floating frame around the panel (only inside mountDevtools' shadow root). */

@@ -18,7 +18,8 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import type { ExitedTask, PanelStore } from "./store.js";
 import { rowName, rowTaskState, type Row } from "./tree.js";
-import { ROW_HEIGHT, STATE_COLOURS } from "./styles.js";
+import { ROW_HEIGHT } from "./styles.js";
+import { StateDot } from "./icons.js";
 import { formatDuration } from "./format.js";
 
 /** Props of `TreeView`. */
@@ -45,8 +46,14 @@ export function rowDomId(key: string): string {
   return `tad-row-${key.replace(":", "-")}`;
 }
 
-function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: number): { meta: string; badges: JSX.Element[]; long: boolean } {
-  const badges: JSX.Element[] = [];
+/** A small label after a row's name: its text, and a class for its colour ("" | "tad-warn" | "tad-bad"). */
+interface Badge {
+  text: string;
+  cls: string;
+}
+
+function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: number): { meta: string; badges: Badge[]; long: boolean } {
+  const badges: Badge[] = [];
   let meta = "";
   let long = false;
   if (row.kind === "task") {
@@ -55,22 +62,22 @@ function describeRow(store: PanelStore, row: Row, nowMs: number, threshold: numb
     const ex = store.exited.get(row.id);
     if (rec === undefined && err !== undefined) {
       meta = err.detail;
-      badges.push(<span class="tad-badge tad-bad" key="e">errored</span>);
+      badges.push({ text: "errored", cls: "tad-bad" });
     } else if (rec === undefined && ex !== undefined) {
       meta = outcomeText(ex);
-      badges.push(<span class="tad-badge" key="x">{ex.outcome === "cancelled" ? "cancelled" : ex.outcome === "raised" ? "errored" : "exited"}</span>);
+      badges.push({ text: ex.outcome === "cancelled" ? "cancelled" : ex.outcome === "raised" ? "errored" : "exited", cls: "" });
     } else if (rec !== undefined) {
-      if (rec.system) badges.push(<span class="tad-badge" key="s">system</span>);
+      if (rec.system) badges.push({ text: "system", cls: "" });
       if (rec.waitingOn !== null) meta = rec.waitingOn.label;
       if (store.blockedTooLong(rec.id, nowMs, threshold)) {
         long = true;
-        badges.push(<span class="tad-badge tad-warn" key="b">blocked {formatDuration((store.blockedFor(rec.id, nowMs) ?? 0) / 1000)}</span>);
+        badges.push({ text: `blocked ${formatDuration((store.blockedFor(rec.id, nowMs) ?? 0) / 1000)}`, cls: "tad-warn" });
       }
     }
   } else if (row.kind === "nursery") {
     const n = store.nurseries.get(row.id);
     meta = n === undefined ? "" : `${n.childTaskIds.length} task${n.childTaskIds.length === 1 ? "" : "s"}`;
-    if (store.scopes.get(row.id)?.cancelled === true) badges.push(<span class="tad-badge tad-warn" key="c">cancelled</span>);
+    if (store.scopes.get(row.id)?.cancelled === true) badges.push({ text: "cancelled", cls: "tad-warn" });
   } else if (row.kind === "run") {
     const r = store.runs.get(row.id);
     if (r !== undefined) meta = `${r.statistics.tasksSpawned - r.statistics.tasksExited} live tasks${r.finished ? " · finished" : ""}`;
@@ -195,11 +202,17 @@ export function TreeView(props: TreeViewProps): JSX.Element {
     const row = rows[i]!;
     const state = rowTaskState(store, row.kind, row.id);
     const { meta, badges, long } = describeRow(store, row, nowMs, props.blockedThresholdMs);
-    const colour = state !== null ? STATE_COLOURS[state] : row.kind === "aiotask" ? "#b48cff" : "transparent";
     const exited = row.kind === "task" && !store.tasks.has(row.id);
     const cls = ["tad-row", row.key === activeKey ? "tad-active" : "", row.match ? "" : "tad-nomatch", long ? "tad-long-blocked" : "", exited ? "tad-exited" : ""]
       .filter(Boolean)
       .join(" ");
+    const kindText = row.kind === "run" ? (store.runs.get(row.id)?.worker !== undefined ? "worker run" : "run") : null;
+    const name = rowName(store, row.kind, row.id);
+    const idText = row.kind === "nursery" || row.kind === "loop" ? null : `#${row.id}`;
+    // The accessible name starts with the row's visible text, word for word
+    // (speech users say what they see), then adds what only colour shows.
+    const visible = [kindText, name, idText, ...badges.map((b) => b.text), meta || null].filter((x): x is string => x !== null);
+    const extra = [row.kind === "task" || row.kind === "aiotask" ? state : null, long ? "blocked too long" : null].filter((x): x is string => x !== null);
     items.push(
       <div
         key={row.key}
@@ -208,9 +221,7 @@ export function TreeView(props: TreeViewProps): JSX.Element {
         aria-level={row.level}
         aria-expanded={row.hasChildren ? row.expanded : undefined}
         aria-selected={row.key === selectedKey}
-        aria-label={[`${rowName(store, row.kind, row.id)} #${row.id}`, row.kind === "task" || row.kind === "aiotask" ? (state ?? undefined) : row.kind, long ? "blocked too long" : undefined, meta || undefined]
-          .filter((x) => x !== undefined)
-          .join(", ")}
+        aria-label={visible.join(" ") + (extra.length > 0 ? `, ${extra.join(", ")}` : "")}
         data-key={row.key}
         data-state={state ?? undefined}
         class={cls}
@@ -231,11 +242,16 @@ export function TreeView(props: TreeViewProps): JSX.Element {
         >
           {row.hasChildren ? (row.expanded ? "▾" : "▸") : ""}
         </span>
-        <span class="tad-dot" style={{ background: colour }} title={state ?? row.kind} aria-hidden="true" />
-        {row.kind !== "task" && row.kind !== "aiotask" ? <span class="tad-kind">{row.kind === "run" ? (store.runs.get(row.id)?.worker !== undefined ? "worker run" : "run") : ""}</span> : null}
-        <span class="tad-name">{rowName(store, row.kind, row.id)}</span>
-        {row.kind === "nursery" || row.kind === "loop" ? null : <span class="tad-kind">#{row.id}</span>}
-        {badges}
+        <StateDot state={state} aio={row.kind === "aiotask"} title={state ?? row.kind} />
+        {/* Spaces between the spans: invisible in the flex row, but they keep words apart in the text. */}
+        {kindText !== null ? <span class="tad-kind">{kindText} </span> : null}
+        <span class="tad-name">{name}</span>{" "}
+        {idText !== null ? <span class="tad-kind">{idText} </span> : null}
+        {badges.map((b, k) => (
+          <span key={k} class={`tad-badge ${b.cls}`}>
+            {b.text}{" "}
+          </span>
+        ))}
         <span class="tad-meta">{meta}</span>
       </div>,
     );

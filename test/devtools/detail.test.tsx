@@ -195,7 +195,7 @@ describe("detail pane on recorded data", () => {
     await click(r);
     expect(detail(m.container).querySelector('[data-testid="task-error"]')!.textContent).toBe("TypeError: x is undefined");
     expect(() => button(detail(m.container), "Cancel task worker-1")).toThrow(/no button/);
-    await click(button(m.container, "Forget tasks that exited with errors"));
+    await click(button(m.container, "Clear history"));
     expect(m.container.querySelector('[data-key="task:3"]')).toBe(null);
   });
 

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 function freezeButton(container: HTMLElement): HTMLButtonElement {
-  return [...container.querySelectorAll<HTMLButtonElement>("button")].find((b) => /^(Freeze|Unfreeze)/.test(b.getAttribute("aria-label") ?? ""))!;
+  return [...container.querySelectorAll<HTMLButtonElement>("button")].find((b) => /^(Freeze|Frozen)/.test(b.getAttribute("aria-label") ?? ""))!;
 }
 
 describe("freeze", () => {
