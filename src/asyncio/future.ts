@@ -82,7 +82,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal on the prototype (below), not a field per Future */ declare readonly [FLAVOUR]: "asyncio";
 
   /** Creates a pending Future on `loop` (default: the running loop). */
-  constructor(options?: { loop?: EventLoop }, /** @internal the loop, passed by the library without an options object */ loop?: EventLoop) {
+  constructor(options?: { loop?: EventLoop }, /* the library passes the loop here, without an options object */ loop?: EventLoop) {
     // Fields assigned here, in one fixed order, rather than as class fields (defined one by one through
     // an initializer function): every Future and Task gets the same shape at the least cost.
     this.state = PENDING;

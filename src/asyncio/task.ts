@@ -70,7 +70,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** @internal the links of the loop's list of tasks not done (task-list.ts) */ declare loopPrev: Task<unknown> | null;
   /** @internal */ declare loopNext: Task<unknown> | null;
 
-  constructor(coro: Coroutine<T>, options?: TaskOptions, /** @internal the loop, from loop.createTask (no options object made per task) */ loop?: EventLoop) {
+  constructor(coro: Coroutine<T>, options?: TaskOptions, /* the library passes the loop here, from loop.createTask (no options object made per task) */ loop?: EventLoop) {
     super(options, loop);
     if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function") {
       const hint =
