@@ -46,6 +46,7 @@ import {
 } from "../core/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
 import { reportWith } from "./report.js";
+import { markInternal } from "./internal.js";
 
 /**
  * Receives errors that component tasks raised (default: `console.error`).
@@ -468,3 +469,8 @@ function* scopedNurseryHost(owner: ScopedNursery, scope: CancelScope): Operation
 function* scopedNurseryGeneration(owner: ScopedNursery): Operation<void> {
   yield* owner.generation();
 }
+
+// The devtools fold these wrappers away (the tasks the user's work runs in are the policies' and startSoon's own).
+markInternal(trioRoot, "runtime");
+markInternal(scopedNurseryHost, "component nursery");
+markInternal(scopedNurseryGeneration, "component nursery generation");

@@ -71,6 +71,11 @@ export interface TaskRecord {
    * by up to one time slice (5 ms by default) or one long step.
    */
   blockedSince: number | null;
+  /**
+   * Set on the bindings' own wrapper tasks (a component nursery's host, the
+   * runtime's main task): what the wrapper is. Tools may fold them away.
+   */
+  internal?: string;
 }
 
 /** A nursery: its scope id doubles as its id. */
@@ -253,11 +258,14 @@ export function walkRun(
   }
 }
 
+/** The registered symbol the bindings mark their wrapper task functions with (src/components/internal.ts). */
+const INTERNAL_TASK = Symbol.for("trio-asyncio.internal-task");
+
 /** @internal */
 export function taskRecord(task: Task, runner: Runner, nursery: Nursery | null): TaskRecord {
   const scopeIds: number[] = [];
   for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) scopeIds.push(s.id);
-  return {
+  const record: TaskRecord = {
     id: task.id,
     runId: runner.id,
     name: task.name,
@@ -269,7 +277,13 @@ export function taskRecord(task: Task, runner: Runner, nursery: Nursery | null):
     waitingOn: describeWait(task),
     blockedSince: task.status === "blocked" ? task.parkedAt : null,
   };
+  // The task function (before the first step) or its generator carries the bindings' mark.
+  const coro: unknown = task.coro;
+  const mark = typeof coro === "object" || typeof coro === "function" ? (coro === null ? undefined : readProperty(coro, INTERNAL_TASK)) : undefined;
+  if (typeof mark === "string") record.internal = mark;
+  return record;
 }
+
 
 function runRecord(runner: Runner): RunRecord {
   return {
