@@ -27,6 +27,10 @@ export interface DetailPaneProps {
   captureStacks: boolean;
   now(): number;
   onSelect(key: string): void;
+  /** Show scopes entered by the bindings' wrapper tasks (else folded into one line). */
+  showInternals?: boolean;
+  /** Called by the folded line's "show" button. */
+  onShowInternals?(): void;
   /** Re-render interval for countdowns, ms (0: no timer). */
   tickMs?: number;
 }
@@ -97,6 +101,11 @@ function CancelButton(props: { label: string; text: string; confirmation(): stri
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A scope entered by one of the bindings' wrapper tasks (TaskRecord.internal). */
+function scopeIsInternal(store: PanelStore, scope: inspector.ScopeRecord): boolean {
+  return scope.ownerTaskId !== null && store.lastRecord(scope.ownerTaskId)?.internal !== undefined;
 }
 
 function scopeKind(scope: inspector.ScopeRecord): string {
@@ -216,6 +225,7 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
   const parent = rec.parentTaskId === null ? undefined : store.tasks.get(rec.parentTaskId);
   const waitFuture = rec.waitingOn?.futureId === undefined ? undefined : store.futures.get(rec.waitingOn.futureId);
   const hosted = [...store.loops.values()].filter((l) => l.hostTaskId === id);
+  const hiddenScopes = props.showInternals === true ? 0 : rec.scopeIds.filter((sid) => { const s = store.scopes.get(sid); return s !== undefined && scopeIsInternal(store, s); }).length;
   const stack = props.captureStacks && live !== undefined ? props.source.creationStack(id) : undefined;
   return (
     <>
@@ -299,10 +309,21 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
         {rec.scopeIds.map((sid) => {
           const scope = store.scopes.get(sid);
           if (scope === undefined) return null;
+          if (!props.showInternals && scopeIsInternal(store, scope)) return null;
           const owner = scope.ownerTaskId === null ? null : (store.tasks.get(scope.ownerTaskId)?.name ?? `#${scope.ownerTaskId}`);
           return <ScopeItem key={sid} store={store} scope={scope} runTime={runTime} source={props.source} owner={owner} live={live !== undefined} onSelect={props.onSelect} />;
         })}
       </ol>
+      {hiddenScopes > 0 ? (
+        <p class="tad-kind" data-testid="hidden-scopes">
+          {plural(hiddenScopes, "library scope")} hidden (the bindings' wrappers){" "}
+          {props.onShowInternals !== undefined ? (
+            <button type="button" class="tad-link" onClick={props.onShowInternals}>
+              Show library internals
+            </button>
+          ) : null}
+        </p>
+      ) : null}
       <h3>Creation stack</h3>
       {!props.captureStacks ? (
         <p class="tad-kind">Turn on "capture stacks" to record where tasks spawned from now on are created.</p>

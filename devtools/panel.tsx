@@ -13,7 +13,7 @@ import { useEffect, useMemo, useReducer, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { PanelStore } from "./store.js";
 import { liveSource, type InspectorSource } from "./source.js";
-import { buildRows, filterIsEmpty, type FilterState, type TreeFilter } from "./tree.js";
+import { buildTree, filterIsEmpty, isInternalRow, type FilterState, type TreeFilter } from "./tree.js";
 import { TreeView } from "./tree-view.js";
 import { DetailPane } from "./detail.js";
 import { Timeline } from "./timeline.js";
@@ -42,6 +42,8 @@ export interface DevtoolsPanelProps {
   injectStyles?: boolean;
   /** The tree viewport's height when it cannot be measured (default 400 px). */
   fallbackTreeHeight?: number;
+  /** Show the bindings' own wrapper tasks and scopes (default false: folded away; a toolbar checkbox). */
+  showInternals?: boolean;
   /** A performance.now()-like clock (tests pass a fixed one). */
   now?: () => number;
   /** Use this store instead of a new one (tests, or to keep state across remounts). */
@@ -103,6 +105,7 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [activeKey, setActiveKey] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(props.blockedThreshold ?? 5);
+  const [showInternals, setShowInternals] = useState(props.showInternals === true);
 
   useEffect(() => store.listen(() => rerender(undefined)), [store]);
   const interval = props.refreshInterval ?? 100;
@@ -121,7 +124,10 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   const filter: TreeFilter = useMemo(() => ({ search, states }), [search, states]);
   const filtering = !filterIsEmpty(filter);
   // Without a filter, rows depend only on the structure; with one, on every change.
-  const rows = useMemo(() => buildRows(store, collapsed, filter), [store, collapsed, filter, store.structure, filtering ? store.version : 0]);
+  const { rows, hiddenInternals } = useMemo(
+    () => buildTree(store, collapsed, filter, { showInternals }),
+    [store, collapsed, filter, showInternals, store.structure, filtering ? store.version : 0],
+  );
 
   const toggle = (key: string, expand: boolean) => {
     const next = new Set(collapsed);
@@ -135,7 +141,12 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
     // A link in the detail pane may point inside a collapsed row: open the way.
     const [kind] = key.split(":");
     if (kind === "task" || kind === "nursery" || kind === "aiotask" || kind === "loop") {
-      if (!rows.some((r) => r.key === key) && collapsed.size > 0) setCollapsed(new Set());
+      if (!rows.some((r) => r.key === key)) {
+        if (collapsed.size > 0) setCollapsed(new Set());
+        // A link to one of the bindings' wrappers: show them, or the row cannot be.
+        const [, id] = key.split(":");
+        if (!showInternals && isInternalRow(store, kind, Number(id))) setShowInternals(true);
+      }
     }
   };
   const toggleState = (s: FilterState) => {
@@ -192,6 +203,10 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           />{" "}
           s
         </label>
+        <label title="The Preact/React bindings' own wrapper tasks and the scopes they open (a component nursery's host, the runtime's main task)">
+          <input type="checkbox" checked={showInternals} onChange={(e) => setShowInternals((e.currentTarget as HTMLInputElement).checked)} /> library internals
+          {!showInternals && hiddenInternals > 0 ? <span class="tad-kind"> ({hiddenInternals} hidden)</span> : null}
+        </label>
         <button
           type="button"
           aria-pressed={frozenAt !== null}
@@ -230,7 +245,16 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           now={now}
           fallbackHeight={props.fallbackTreeHeight ?? 400}
         />
-        <DetailPane store={store} selectedKey={selectedKey} source={source} captureStacks={captureStacks} now={now} onSelect={select} />
+        <DetailPane
+          store={store}
+          selectedKey={selectedKey}
+          source={source}
+          captureStacks={captureStacks}
+          now={now}
+          onSelect={select}
+          showInternals={showInternals}
+          onShowInternals={() => setShowInternals(true)}
+        />
       </div>
       <Timeline store={store} now={now} />
       <div class="tad-status" data-testid="status">

@@ -5,6 +5,11 @@
  * worker's run under the task that opened the worker, and
  * tasks that exited with an error kept where they were.
  *
+ * The bindings' own wrapper tasks (a component nursery's host, the
+ * runtime's main task: `TaskRecord.internal`) and the nurseries they open
+ * are folded away unless asked for: their children take their place, as
+ * React DevTools' component filters hide wrapper components.
+ *
  * Rows are flat (a level each) because the view is virtualised: it renders
  * a window of this array. A row names its record by kind and id only, so
  * a status change does not need new rows; only the filters look at status,
@@ -120,6 +125,44 @@ function buildForest(store: PanelStore): Node[] {
   return roots;
 }
 
+/** True for a row that is one of the bindings' wrappers: an internal task, or a nursery such a task opened. */
+export function isInternalRow(store: PanelStore, kind: RowKind, id: number): boolean {
+  if (kind === "task") return store.lastRecord(id)?.internal !== undefined;
+  if (kind === "nursery") {
+    const owner = store.nurseries.get(id)?.parentTaskId;
+    return owner !== undefined && owner !== null && store.lastRecord(owner)?.internal !== undefined;
+  }
+  return false;
+}
+
+/** Replaces wrapper nodes by their children, everywhere in the forest (without recursion: trees can be deep). */
+function foldInternals(store: PanelStore, forest: Node[]): { forest: Node[]; hidden: number } {
+  let hidden = 0;
+  const unwrap = (nodes: Node[]): Node[] => {
+    if (!nodes.some((n) => isInternalRow(store, n.kind, n.id))) return nodes;
+    const out: Node[] = [];
+    const pending = [...nodes].reverse();
+    while (pending.length > 0) {
+      const n = pending.pop()!;
+      if (!isInternalRow(store, n.kind, n.id)) {
+        out.push(n);
+        continue;
+      }
+      hidden++;
+      for (let i = n.children.length - 1; i >= 0; i--) pending.push(n.children[i]!);
+    }
+    return out;
+  };
+  const top = unwrap(forest);
+  const stack = [...top];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    n.children = unwrap(n.children);
+    for (const c of n.children) stack.push(c);
+  }
+  return { forest: top, hidden };
+}
+
 /** The display name of a row's record. */
 export function rowName(store: PanelStore, kind: RowKind, id: number): string {
   switch (kind) {
@@ -165,12 +208,26 @@ export function filterIsEmpty(filter: TreeFilter): boolean {
 }
 
 /**
- * The visible rows: depth first, skipping the children of collapsed rows.
+ * The visible rows: depth first, skipping the children of collapsed rows
+ * (and, unless `showInternals`, the bindings' wrappers: `hiddenInternals`
+ * counts them).
  * With a filter, only matching tasks and the rows on the way to them are
  * kept (rows on the way are marked `match: false`).
  */
-export function buildRows(store: PanelStore, collapsed: ReadonlySet<string>, filter: TreeFilter): Row[] {
-  const forest = buildForest(store);
+export function buildRows(store: PanelStore, collapsed: ReadonlySet<string>, filter: TreeFilter, options: { showInternals?: boolean } = {}): Row[] {
+  return buildTree(store, collapsed, filter, options).rows;
+}
+
+/** `buildRows`, and how many wrapper rows were folded away. */
+export function buildTree(
+  store: PanelStore,
+  collapsed: ReadonlySet<string>,
+  filter: TreeFilter,
+  options: { showInternals?: boolean } = {},
+): { rows: Row[]; hiddenInternals: number } {
+  let forest = buildForest(store);
+  let hiddenInternals = 0;
+  if (options.showInternals !== true) ({ forest, hidden: hiddenInternals } = foldInternals(store, forest));
   const filtering = !filterIsEmpty(filter);
   const search = filter.search.trim().toLowerCase();
   // With a filter: which nodes are kept (match, or something below matches).
@@ -211,5 +268,5 @@ export function buildRows(store: PanelStore, collapsed: ReadonlySet<string>, fil
     });
     if (expanded) for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, level + 1, node.key]);
   }
-  return rows;
+  return { rows, hiddenInternals };
 }

@@ -173,8 +173,7 @@ test("the panel shows the workers' runs and their calls under the pool's task; c
   let cancelled = false;
   for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
     const call = calls.last();
-    // The row's label is "<task name> #<id>, <state>, ...".
-    const name = (await call.getAttribute("aria-label"))!.split(",")[0]!.replace(/ #-?\d+$/, "");
+    const name = (await call.locator(".tad-name").textContent())!;
     await call.click();
     const button = panel.getByTestId("detail").getByRole("button", { name: `Cancel task ${name}` });
     cancelled = await button.click({ timeout: 1500 }).then(() => true, () => false);
