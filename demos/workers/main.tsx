@@ -154,7 +154,7 @@ function Fractal(): JSX.Element {
               onChange={(e) => { const cp = e.currentTarget.checked; setCheckpoints(cp); render(zoom, maxIter, cp); }} />
             checkpoint after each row
           </label>
-          <button disabled={pool === null} onClick={() => perform({ kind: "render", view: viewOf(zoom, maxIter), checkpoints: true, pauseMs: 40 })}>Slow motion</button>
+          <button disabled={pool === null} onClick={() => perform({ kind: "render", view: viewOf(zoom, maxIter), checkpoints: true, pauseMs: 150 })}>Slow motion</button>
           <button disabled={pool === null} onClick={() => perform({ kind: "spin" })}>Spin without checkpoints</button>
           <button disabled={pool === null} onClick={() => perform({ kind: "fail" })}>Throw in a worker</button>
         </div>
