@@ -280,8 +280,10 @@ async function checkInBrowser(url: string): Promise<void> {
     await page.waitForFunction(() => document.getElementById("result")?.textContent !== "pending", undefined, { timeout });
     const result = await page.locator("#result").textContent();
     if (result !== "done: 3") throw new CheckFailed(`the run in the page ended with "${result}", not "done: 3"`, errors.join("\n"));
-    await worker.waitFor({ state: "detached", timeout }).catch(() => {
-      throw new CheckFailed("the devtools panel still shows consumer-worker after its run ended");
+    // The panel keeps exited tasks in its history, greyed (tad-exited): no live row may be left.
+    const live = page.locator('[role="treeitem"][aria-label^="consumer-worker #"]:not(.tad-exited)');
+    await live.waitFor({ state: "detached", timeout }).catch(() => {
+      throw new CheckFailed("the devtools panel still shows consumer-worker as live after its run ended");
     });
 
     await page.goto(`${url}/preact.html`);

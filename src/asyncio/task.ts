@@ -20,7 +20,7 @@ import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { Future, isFuture, type FutureWaiter } from "./future.js";
+import { Future, isFuture } from "./future.js";
 import { loopContext, running } from "./running.js";
 import type { Coroutine } from "./types.js";
 
@@ -55,7 +55,7 @@ export interface TaskOptions {
 }
 
 /** An asyncio Task. */
-export class Task<T = unknown> extends Future<T> implements FutureWaiter {
+export class Task<T = unknown> extends Future<T> {
   /** The name, or the N of the default name `Task-N`, made into a string only when read (most never are). */
   private declare nameValue: string | number;
   /** @internal */ declare readonly coro: Coroutine<T>;

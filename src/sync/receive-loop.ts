@@ -8,7 +8,7 @@ import { EndOfChannel, describe } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "./channel.js";
 
-/** @internal What these helpers read from. */
+/** Anything that receives values one at a time and raises `EndOfChannel` at the end (a memory channel, say). */
 export interface Receiver<T> {
   receive(): Operation<T>;
 }
