@@ -94,3 +94,15 @@ export function StateDot(props: { state: DotState | null; aio?: boolean; title?:
     </svg>
   );
 }
+
+/** Where the panel sits: a window with its panel floating, along the bottom, or along the right edge. */
+export function DockIcon(props: IconProps & { dock: "float" | "bottom" | "right" }): JSX.Element {
+  const inner =
+    props.dock === "bottom" ? <path d="M2.5 10h11" /> : props.dock === "right" ? <path d="M10 2.5v11" /> : <rect x="6" y="6" width="6" height="5" rx="0.5" />;
+  return (
+    <Svg size={props.size}>
+      <rect x="1.5" y="2.5" width="13" height="11" rx="1.5" />
+      {inner}
+    </Svg>
+  );
+}

@@ -1,15 +1,16 @@
 /**
  * `mountDevtools`: the panel as a floating, draggable, resizable window
- * with a toggle button, inside a Shadow DOM root so neither the page's
- * styles nor the panel's leak across. Open/closed, position and size are
- * remembered in localStorage. While closed the panel is unmounted, so it
+ * (or docked to the bottom or right edge, where it takes room from the
+ * page instead of covering it) with a toggle button, inside a Shadow DOM
+ * root so neither the page's styles nor the panel's leak across.
+ * Open/closed, dock, position and sizes are remembered in localStorage. While closed the panel is unmounted, so it
  * is unsubscribed from the inspector and costs the page nothing.
  */
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "./panel.js";
-import { CloseIcon, PanelIcon } from "./icons.js";
+import { CloseIcon, DockIcon, PanelIcon } from "./icons.js";
 import { PanelStore } from "./store.js";
 import { FRAME_CSS, PANEL_CSS } from "./styles.js";
 
@@ -21,7 +22,14 @@ export interface MountOptions {
   storageKey?: string;
   /** Where to attach the panel's host element (default document.body). */
   container?: HTMLElement;
+  /** Where the panel sits when nothing is remembered (default "float"). */
+  dock?: Dock;
 }
+
+/** Where the panel sits: a floating window, or docked to an edge of the viewport. */
+export type Dock = "float" | "bottom" | "right";
+
+const DOCKS: readonly Dock[] = ["float", "bottom", "right"];
 
 /** What `mountDevtools` returns. */
 export interface MountedDevtools {
@@ -32,11 +40,18 @@ export interface MountedDevtools {
 /** Remembered between page loads. */
 interface Layout {
   open: boolean;
+  dock: Dock;
+  /** The floating window. */
   x: number;
   y: number;
   width: number;
   height: number;
+  /** Docked: the height at the bottom, the width at the right (CSS px). */
+  bottomSize: number;
+  rightSize: number;
 }
+
+const DOCK_LABELS: Record<Dock, string> = { float: "Float the panel", bottom: "Dock to the bottom", right: "Dock to the right" };
 
 const MIN_W = 320;
 const MIN_H = 200;
@@ -45,19 +60,37 @@ function viewport(): { w: number; h: number } {
   return { w: globalThis.innerWidth || 1024, h: globalThis.innerHeight || 768 };
 }
 
-function defaultLayout(open: boolean): Layout {
+function defaultLayout(open: boolean, dock: Dock): Layout {
   const { w, h } = viewport();
   const width = Math.min(860, Math.max(MIN_W, w - 40));
   const height = Math.min(520, Math.max(MIN_H, Math.round(h * 0.6)));
-  return { open, x: Math.max(0, w - width - 20), y: Math.max(0, h - height - 60), width, height };
+  return {
+    open,
+    dock,
+    x: Math.max(0, w - width - 20),
+    y: Math.max(0, h - height - 60),
+    width,
+    height,
+    bottomSize: Math.max(MIN_H, Math.round(h * 0.4)),
+    rightSize: Math.max(MIN_W, Math.min(480, Math.round(w * 0.4))),
+  };
 }
 
-/** Keeps the frame on screen (the window may have shrunk since last time). */
+/** Keeps the frame on screen (the window may have shrunk since last time), and leaves the page some room when docked. */
 function clamp(l: Layout): Layout {
   const { w, h } = viewport();
   const width = Math.max(MIN_W, Math.min(l.width, w));
   const height = Math.max(MIN_H, Math.min(l.height, h));
-  return { open: l.open, width, height, x: Math.max(0, Math.min(l.x, w - width)), y: Math.max(0, Math.min(l.y, h - height)) };
+  return {
+    open: l.open,
+    dock: l.dock,
+    width,
+    height,
+    x: Math.max(0, Math.min(l.x, w - width)),
+    y: Math.max(0, Math.min(l.y, h - height)),
+    bottomSize: Math.max(MIN_H / 2, Math.min(l.bottomSize, h - 80)),
+    rightSize: Math.max(MIN_W, Math.min(l.rightSize, w - 120)),
+  };
 }
 
 function storage(): Storage | null {
@@ -68,8 +101,8 @@ function storage(): Storage | null {
   }
 }
 
-function loadLayout(key: string, initiallyOpen: boolean): Layout {
-  const fallback = defaultLayout(initiallyOpen);
+function loadLayout(key: string, initiallyOpen: boolean, dock: Dock): Layout {
+  const fallback = defaultLayout(initiallyOpen, dock);
   try {
     const raw = storage()?.getItem(key);
     if (raw === null || raw === undefined) return fallback;
@@ -77,10 +110,13 @@ function loadLayout(key: string, initiallyOpen: boolean): Layout {
     const num = (x: unknown, d: number) => (typeof x === "number" && Number.isFinite(x) ? x : d);
     return clamp({
       open: typeof v.open === "boolean" ? v.open : initiallyOpen,
+      dock: DOCKS.includes(v.dock as Dock) ? (v.dock as Dock) : dock,
       x: num(v.x, fallback.x),
       y: num(v.y, fallback.y),
       width: num(v.width, fallback.width),
       height: num(v.height, fallback.height),
+      bottomSize: num(v.bottomSize, fallback.bottomSize),
+      rightSize: num(v.rightSize, fallback.rightSize),
     });
   } catch {
     return fallback;
@@ -115,13 +151,32 @@ function drag(e: PointerEvent, move: (dx: number, dy: number) => void, done: () 
   target.addEventListener("pointercancel", onUp);
 }
 
-function Floating(props: { storageKey: string; initiallyOpen: boolean; store: PanelStore }): JSX.Element {
-  const [layout, setLayout] = useState<Layout>(() => loadLayout(props.storageKey, props.initiallyOpen));
+/**
+ * While docked and open, the page gets padding on that edge as large as
+ * the panel, so the panel takes room instead of covering content; the
+ * page's own inline padding comes back when undocked, closed or unmounted.
+ */
+function useReservedEdge(dock: Dock, open: boolean, size: number): void {
+  useEffect(() => {
+    const root = globalThis.document?.documentElement;
+    if (root === undefined || !open || dock === "float") return;
+    const prop = dock === "bottom" ? "paddingBottom" : "paddingRight";
+    const before = root.style[prop];
+    root.style[prop] = `${size}px`;
+    return () => {
+      root.style[prop] = before;
+    };
+  }, [dock, open, size]);
+}
+
+function Floating(props: { storageKey: string; initiallyOpen: boolean; dock: Dock; store: PanelStore }): JSX.Element {
+  const [layout, setLayout] = useState<Layout>(() => loadLayout(props.storageKey, props.initiallyOpen, props.dock));
   const latest = useRef(layout);
   latest.current = layout;
   const toggleRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => saveLayout(props.storageKey, layout), [layout.open]);
+  useEffect(() => saveLayout(props.storageKey, layout), [layout.open, layout.dock]);
+  useReservedEdge(layout.dock, layout.open, layout.dock === "bottom" ? layout.bottomSize : layout.rightSize);
   useEffect(() => {
     const onResize = () => setLayout((l) => clamp(l));
     globalThis.addEventListener?.("resize", onResize);
@@ -142,6 +197,23 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; store: Pa
     const start = latest.current;
     drag(e, (dx, dy) => setLayout(clamp({ ...start, width: start.width + dx, height: start.height + dy })), commit);
   };
+  // Docked: the inner edge resizes (dragging it away from the page's edge grows the panel).
+  const startEdge = (e: PointerEvent) => {
+    const start = latest.current;
+    drag(
+      e,
+      (dx, dy) => setLayout(clamp(start.dock === "bottom" ? { ...start, bottomSize: start.bottomSize - dy } : { ...start, rightSize: start.rightSize - dx })),
+      commit,
+    );
+  };
+  const setDock = (dock: Dock) => setLayout(clamp({ ...latest.current, dock }));
+  const docked = layout.dock !== "float";
+  const frameStyle =
+    layout.dock === "bottom"
+      ? { left: "0px", right: "0px", bottom: "0px", height: `${layout.bottomSize}px` }
+      : layout.dock === "right"
+        ? { top: "0px", right: "0px", bottom: "0px", width: `${layout.rightSize}px` }
+        : { left: `${layout.x}px`, top: `${layout.y}px`, width: `${layout.width}px`, height: `${layout.height}px` };
 
   return (
     <>
@@ -149,6 +221,8 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; store: Pa
         ref={toggleRef}
         type="button"
         class="tad-toggle"
+        // Docked, the button sits beside the panel rather than over its status line.
+        style={layout.open && layout.dock === "bottom" ? { bottom: `${layout.bottomSize + 14}px` } : layout.open && layout.dock === "right" ? { right: `${layout.rightSize + 14}px` } : undefined}
         aria-expanded={layout.open}
         aria-label={layout.open ? "Close trio-asyncio devtools" : "Open trio-asyncio devtools"}
         onClick={() => setOpen(!layout.open)}
@@ -158,10 +232,11 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; store: Pa
       </button>
       {layout.open ? (
         <div
-          class="tad-frame"
+          class={docked ? "tad-frame tad-docked" : "tad-frame"}
           role="dialog"
           aria-label="trio-asyncio devtools"
-          style={{ left: `${layout.x}px`, top: `${layout.y}px`, width: `${layout.width}px`, height: `${layout.height}px` }}
+          data-dock={layout.dock}
+          style={frameStyle}
           onKeyDown={(e) => {
             if (e.key !== "Escape") return;
             // In a text field, Escape belongs to the field (clearing a search),
@@ -171,11 +246,23 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; store: Pa
             setOpen(false);
           }}
         >
-          <div class="tad-grip" title="Drag to move" aria-hidden="true" onPointerDown={startMove} />
+          <div class="tad-head">
+            <div class="tad-grip" title={docked ? undefined : "Drag to move"} aria-hidden="true" onPointerDown={docked ? undefined : startMove} />
+            <span class="tad-dock" role="group" aria-label="Dock the panel">
+              {DOCKS.map((d) => (
+                <button key={d} type="button" aria-pressed={layout.dock === d} aria-label={DOCK_LABELS[d]} title={DOCK_LABELS[d]} onClick={() => setDock(d)}>
+                  <DockIcon dock={d} />
+                </button>
+              ))}
+            </span>
+          </div>
           <div class="tad-body">
             <DevtoolsPanel store={props.store} injectStyles={false} onClose={() => setOpen(false)} />
           </div>
-          <div class="tad-resize" title="Drag to resize" aria-hidden="true" onPointerDown={startResize} />
+          {layout.dock === "float" ? <div class="tad-resize" title="Drag to resize" aria-hidden="true" onPointerDown={startResize} /> : null}
+          {docked ? (
+            <div class={layout.dock === "bottom" ? "tad-edge tad-edge-top" : "tad-edge tad-edge-left"} title="Drag to resize" aria-hidden="true" onPointerDown={startEdge} />
+          ) : null}
         </div>
       ) : null}
     </>
@@ -193,6 +280,10 @@ export function mountDevtools(options: MountOptions = {}): MountedDevtools {
   if (typeof document === "undefined") {
     throw new Error("mountDevtools() needs a DOM (call it in the browser, after the page has loaded).");
   }
+  const dock = options.dock ?? "float";
+  if (!DOCKS.includes(dock)) {
+    throw new TypeError(`mountDevtools({ dock }) takes "float", "bottom" or "right", got ${JSON.stringify(dock)}.`);
+  }
   const container = options.container ?? document.body;
   if (container === null || container === undefined) {
     throw new Error("mountDevtools(): document.body does not exist yet; call it after the page has loaded, or pass { container }.");
@@ -208,7 +299,10 @@ export function mountDevtools(options: MountOptions = {}): MountedDevtools {
   shadow.appendChild(mountPoint);
   // One store for the page's life: closing and reopening keeps the timeline and errors.
   const store = new PanelStore();
-  render(<Floating storageKey={options.storageKey ?? "trio-asyncio-devtools"} initiallyOpen={options.initiallyOpen === true} store={store} />, mountPoint);
+  render(
+    <Floating storageKey={options.storageKey ?? "trio-asyncio-devtools"} initiallyOpen={options.initiallyOpen === true} dock={dock} store={store} />,
+    mountPoint,
+  );
   let mounted = true;
   return {
     unmount() {

@@ -256,7 +256,7 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           onShowInternals={() => setShowInternals(true)}
         />
       </div>
-      <Timeline store={store} now={now} />
+      <Timeline store={store} now={now} onSelect={select} />
       <div class="tad-status" data-testid="status">
         {store.runs.size} run{store.runs.size === 1 ? "" : "s"} · {store.tasks.size} tasks · {blocked} blocked
         {longBlocked > 0 ? ` (${longBlocked} ≥ ${threshold} s)` : ""} · {store.loops.size} asyncio loop{store.loops.size === 1 ? "" : "s"} ·{" "}

@@ -28,7 +28,7 @@ export const ROW_HEIGHT = 22;
 
 /** The panel's CSS. */
 export const PANEL_CSS = `
-.tad-root { all: initial; box-sizing: border-box; display: flex; flex-direction: column; width: 100%; height: 100%;
+.tad-root { all: initial; box-sizing: border-box; display: flex; flex-direction: column; width: 100%; height: 100%; container-type: inline-size;
   min-height: 0; background: #1b1d23; color: #dde1e7; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .tad-root *, .tad-root *::before, .tad-root *::after { box-sizing: border-box; }
 .tad-root button, .tad-root input, .tad-root select, .tad-root textarea { font: inherit; color: inherit; }
@@ -91,11 +91,21 @@ export const PANEL_CSS = `
 .tad-link { background: none !important; border: none !important; padding: 0 !important; color: #7fb2ff; text-decoration: underline; }
 .tad-timeline { border-top: 1px solid #2e323b; padding: 5px 8px; background: #1f2228; }
 .tad-timeline-bar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin-bottom: 4px; }
-.tad-timeline canvas { display: block; width: 100%; height: 72px; background: #15171b; border-radius: 3px; }
+.tad-timeline canvas { display: block; width: 100%; height: 88px; background: #15171b; border-radius: 3px; }
+.tad-canvas-wrap { position: relative; }
+.tad-tooltip { position: absolute; top: 2px; max-width: 90%; pointer-events: none; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; background: #111317; color: #dde1e7; border: 1px solid #4a5160; border-radius: 3px; padding: 1px 6px; z-index: 1; }
+.tad-root button.tad-section-toggle { color: #fff; text-decoration: none; }
 .tad-timeline textarea { width: 100%; height: 70px; margin-top: 4px; }
 .tad-error { color: #ff8a8a; }
 .tad-legend { display: inline-flex; gap: 8px; color: #a9afb8; }
 .tad-legend span::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 3px; border-radius: 2px; background: var(--c); }
+/* A narrow panel (docked to the right, or a small window): the detail pane goes under the tree. */
+@container (max-width: 620px) {
+  .tad-main { flex-direction: column; }
+  .tad-tree { flex: 1 1 50%; border-right: none; border-bottom: 1px solid #2e323b; }
+  .tad-detail { flex: 1 1 50%; }
+}
 .tad-status { padding: 2px 8px; color: #a9afb8; border-top: 1px solid #2e323b; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 `;
 
@@ -107,10 +117,21 @@ export const FRAME_CSS = `
   cursor: pointer; box-shadow: 0 2px 10px rgba(0,0,0,.35); display: inline-flex; align-items: center; gap: 6px; }
 .tad-toggle .tad-icon { flex: none; }
 .tad-toggle:focus-visible { outline: 2px solid #7fb2ff; }
-.tad-frame { position: fixed; z-index: 2147483646; display: flex; flex-direction: column; border: 1px solid #4a5160;
+.tad-frame { box-sizing: border-box; position: fixed; z-index: 2147483646; display: flex; flex-direction: column; border: 1px solid #4a5160;
   border-radius: 6px; overflow: hidden; box-shadow: 0 6px 28px rgba(0,0,0,.45); background: #1b1d23; min-width: 320px; min-height: 200px; }
-.tad-grip { height: 14px; cursor: move; background: #2b2f38; flex: none; touch-action: none; display: flex; justify-content: center; align-items: center; }
+.tad-head { display: flex; align-items: center; height: 18px; background: #2b2f38; flex: none; }
+.tad-grip { flex: 1; align-self: stretch; cursor: move; touch-action: none; display: flex; justify-content: center; align-items: center; }
 .tad-grip::before { content: ""; width: 36px; height: 3px; border-radius: 2px; background: #59606e; }
+.tad-docked .tad-grip { cursor: default; }
+.tad-docked .tad-grip::before { display: none; }
+.tad-dock { display: inline-flex; gap: 2px; padding: 0 4px; }
+.tad-dock button { display: inline-flex; align-items: center; background: none; border: 1px solid transparent; border-radius: 3px; color: #c9ced6; padding: 0 3px; cursor: pointer; }
+.tad-dock button[aria-pressed="true"] { border-color: #5a7fc0; background: #37507a; color: #fff; }
+.tad-dock button:focus-visible { outline: 2px solid #7fb2ff; }
+.tad-frame.tad-docked { border-radius: 0; box-shadow: 0 0 12px rgba(0,0,0,.35); }
+.tad-edge { position: absolute; touch-action: none; z-index: 1; }
+.tad-edge-top { left: 0; right: 0; top: 0; height: 5px; cursor: ns-resize; }
+.tad-edge-left { top: 0; bottom: 0; left: 0; width: 5px; cursor: ew-resize; }
 .tad-body { flex: 1; min-height: 0; }
 .tad-resize { position: absolute; right: 0; bottom: 0; width: 14px; height: 14px; cursor: nwse-resize; touch-action: none;
   background: linear-gradient(135deg, transparent 50%, #59606e 50%); }

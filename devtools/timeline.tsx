@@ -5,6 +5,12 @@
  * nodes). While recording, it shows the last ten seconds; paused or
  * imported, the whole recording. Redraws are coalesced to one per frame.
  *
+ * A time axis runs along the bottom (seconds before now while live, from
+ * the recording's start otherwise). Hovering a mark shows what it is (the
+ * event, its task and reason, or a batch's length and steps); clicking an
+ * event selects its task in the tree (a cancel: the task that entered the
+ * scope). The strip can be collapsed to its toolbar.
+ *
  * Record/pause, clear, export to JSON (a textarea and a download link) and
  * import (paste or pick a file) live in its toolbar.
  */
@@ -18,10 +24,20 @@ import { exportTimeline, FRAME_BUDGET_MS, importTimeline, summarize, type Timeli
 export interface TimelineProps {
   store: PanelStore;
   now(): number;
+  /** Selects a row of the tree (a click on an event mark). */
+  onSelect?(key: string): void;
+  /** Start collapsed (default false). */
+  initiallyCollapsed?: boolean;
 }
 
 const LIVE_WINDOW_MS = 10_000;
-const HEIGHT = 72;
+const HEIGHT = 88;
+/** The events lane, the batches lane and the axis, top to bottom (CSS px). */
+const EVENTS_TOP = 4;
+const EVENTS_HEIGHT = 20;
+const LANE_TOP = 30;
+const AXIS_HEIGHT = 14;
+const LANE_HEIGHT = HEIGHT - LANE_TOP - AXIS_HEIGHT - 2;
 
 /** The time range drawn. */
 function range(data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): [number, number] {
@@ -43,9 +59,58 @@ function lowerBound<T>(list: readonly T[], t: number, at: (x: T) => number): num
   return lo;
 }
 
-function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): void {
+/**
+ * Tick marks for a time axis over [t0, t1] (ms): a round step giving about
+ * six ticks, labelled in seconds relative to `origin` (now, while live: the
+ * labels are then negative).
+ */
+export function axisTicks(t0: number, t1: number, origin: number): { at: number; label: string }[] {
+  const span = t1 - t0;
+  if (!(span > 0)) return [];
+  const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+  const step = steps.find((st) => span / st <= 7) ?? Math.ceil(span / 6 / 60_000) * 60_000;
+  const decimals = step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
+  const ticks: { at: number; label: string }[] = [];
+  for (let k = Math.ceil((t0 - origin) / step); origin + k * step <= t1; k++) {
+    const rel = k * step;
+    ticks.push({ at: origin + rel, label: `${(rel / 1000).toFixed(decimals)} s` });
+  }
+  return ticks;
+}
+
+/** What lies under the pointer on the strip: an event mark (nearest within 4 px) or a batch. */
+export type TimelineHit = { kind: "event"; event: TimelineData["events"][number] } | { kind: "batch"; batch: TimelineData["batches"][number] };
+
+/** Finds the mark at (px, py) on a strip `width` px wide showing [t0, t1]. */
+export function hitTest(data: TimelineData, t0: number, t1: number, width: number, px: number, py: number): TimelineHit | null {
+  if (!(t1 > t0) || width <= 0) return null;
+  const msPerPx = (t1 - t0) / width;
+  const t = t0 + px * msPerPx;
+  if (py < LANE_TOP - 2) {
+    const slack = 4 * msPerPx;
+    let best: TimelineData["events"][number] | null = null;
+    for (let i = lowerBound(data.events, t - slack, (e) => e.at); i < data.events.length; i++) {
+      const e = data.events[i]!;
+      if (e.at > t + slack) break;
+      // The nearest wins; among marks as near, the louder kinds (error, cancel).
+      if (best === null || Math.abs(e.at - t) < Math.abs(best.at - t) || (Math.abs(e.at - t) === Math.abs(best.at - t) && (e.kind === "error" || e.kind === "cancel"))) best = e;
+    }
+    return best === null ? null : { kind: "event", event: best };
+  }
+  if (py < HEIGHT - AXIS_HEIGHT) {
+    const slack = 2 * msPerPx;
+    for (let i = lowerBound(data.batches, t - 1000, (b) => b.start); i < data.batches.length; i++) {
+      const b = data.batches[i]!;
+      if (b.start > t + slack) break;
+      if (b.end + slack >= t) return { kind: "batch", batch: b };
+    }
+  }
+  return null;
+}
+
+function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): [number, number] | null {
   const ctx = canvas.getContext?.("2d");
-  if (ctx === null || ctx === undefined) return;
+  if (ctx === null || ctx === undefined) return null;
   const ratio = globalThis.devicePixelRatio ?? 1;
   const cssWidth = canvas.clientWidth || 600;
   const w = Math.round(cssWidth * ratio);
@@ -57,8 +122,8 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowM
   const [t0, t1] = range(data, live, nowMs, summary);
   const x = (t: number) => ((t - t0) / (t1 - t0)) * cssWidth;
   // Events lane (top).
-  const eventsTop = 4;
-  const eventsHeight = 20;
+  const eventsTop = EVENTS_TOP;
+  const eventsHeight = EVENTS_HEIGHT;
   for (let i = lowerBound(data.events, t0, (e) => e.at); i < data.events.length; i++) {
     const e = data.events[i]!;
     if (e.at > t1) break;
@@ -68,8 +133,8 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowM
   }
   // Batches lane (bottom): a bar's height grows with its duration (square
   // root scale, so 1 ms batches are still visible); the line is the budget.
-  const laneTop = 30;
-  const laneHeight = HEIGHT - laneTop - 2;
+  const laneTop = LANE_TOP;
+  const laneHeight = LANE_HEIGHT;
   const full = FRAME_BUDGET_MS * 2;
   const scale = (ms: number) => Math.sqrt(Math.min(1, ms / full)) * laneHeight;
   for (let i = lowerBound(data.batches, t0 - 1000, (b) => b.start); i < data.batches.length; i++) {
@@ -92,6 +157,44 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowM
   ctx.fillStyle = "#ffd27a";
   ctx.font = "10px ui-monospace, monospace";
   ctx.fillText(`${FRAME_BUDGET_MS} ms`, 4, budgetY - 2);
+  // The time axis.
+  const axisY = HEIGHT - AXIS_HEIGHT;
+  ctx.fillStyle = "#3d434f";
+  ctx.fillRect(0, axisY, cssWidth, 1);
+  ctx.fillStyle = "#c9ced6";
+  const origin = live ? nowMs : (summary.start ?? t0);
+  for (const tick of axisTicks(t0, t1, origin)) {
+    const tx = Math.round(x(tick.at));
+    ctx.fillRect(tx, axisY, 1, 4);
+    const width = ctx.measureText?.(tick.label).width ?? 0;
+    ctx.fillText(tick.label, Math.max(0, Math.min(cssWidth - width, tx - width / 2)), HEIGHT - 2);
+  }
+  return [t0, t1];
+}
+
+/** What a hovered mark says. */
+function hitText(store: PanelStore, hit: TimelineHit): string {
+  if (hit.kind === "batch") {
+    const b = hit.batch;
+    return `batch: ${(b.end - b.start).toFixed(1)} ms, ${b.steps} step${b.steps === 1 ? "" : "s"}${b.end - b.start > FRAME_BUDGET_MS ? " (over the frame budget)" : ""}`;
+  }
+  const e = hit.event;
+  const who = e.kind === "cancel" ? `${e.name} (scope #${e.id})` : `${e.name} #${e.id}`;
+  const owner = e.kind === "cancel" ? scopeOwner(store, e.id) : null;
+  const how = e.kind === "exit" && e.outcome !== undefined && e.outcome !== "returned" ? ` ${e.outcome}` : "";
+  return `${e.kind}${how}: ${who}${owner !== null ? ` in ${store.lastRecord(owner)?.name ?? "task"} #${owner}` : ""}${e.detail !== undefined ? ` · ${e.detail}` : ""}`;
+}
+
+/** The task that entered a scope, if the panel knows it. */
+function scopeOwner(store: PanelStore, scopeId: number): number | null {
+  return store.scopes.get(scopeId)?.ownerTaskId ?? null;
+}
+
+/** The tree row an event leads to (its task; for a cancel, the task that entered the scope). */
+export function eventTarget(store: PanelStore, e: TimelineData["events"][number]): string | null {
+  if (e.kind !== "cancel") return store.lastRecord(e.id) !== null ? `task:${e.id}` : null;
+  const owner = scopeOwner(store, e.id);
+  return owner === null ? null : `task:${owner}`;
 }
 
 function describe(s: TimelineSummary): string {
@@ -109,6 +212,10 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const [importText, setImportText] = useState("");
   const [importError, setImportError] = useState<string | null>(null);
   const [showImport, setShowImport] = useState(false);
+  const [collapsed, setCollapsed] = useState(props.initiallyCollapsed === true);
+  const [hover, setHover] = useState<{ hit: TimelineHit; x: number } | null>(null);
+  // The range last drawn, for hit-testing what the pointer is over.
+  const drawn = useRef<[number, number] | null>(null);
   const data = store.timeline();
   const imported = store.imported !== null;
   const summary = summarize(data);
@@ -123,7 +230,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
       if (stopped || canvas.current === null) return;
       const d = store.timeline();
       const isLive = store.recording && store.frozenAt === null && store.imported === null;
-      draw(canvas.current, d, isLive, props.now(), summarize(d));
+      drawn.current = draw(canvas.current, d, isLive, props.now(), summarize(d));
     };
     const request = () => {
       if (pending) return;
@@ -140,7 +247,17 @@ export function Timeline(props: TimelineProps): JSX.Element {
       unlisten();
       clearInterval(timer);
     };
-  }, [store]);
+  }, [store, collapsed]);
+
+  const hitAt = (e: MouseEvent): { hit: TimelineHit; x: number } | null => {
+    const el = canvas.current;
+    const r = drawn.current;
+    if (el === null || r === null) return null;
+    const box = el.getBoundingClientRect();
+    const px = e.clientX - box.left;
+    const hit = hitTest(store.timeline(), r[0], r[1], box.width, px, e.clientY - box.top);
+    return hit === null ? null : { hit, x: px };
+  };
 
   useEffect(() => () => {
     if (exported?.url != null) URL.revokeObjectURL(exported.url);
@@ -173,7 +290,10 @@ export function Timeline(props: TimelineProps): JSX.Element {
   return (
     <section class="tad-timeline" aria-label="Timeline">
       <div class="tad-timeline-bar">
-        <strong>Timeline</strong>
+        <button type="button" class="tad-link tad-section-toggle" aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)}>
+          <span aria-hidden="true">{collapsed ? "▸" : "▾"} </span>
+          <strong>Timeline</strong>
+        </button>
         {imported ? (
           <>
             <span class="tad-badge tad-warn">imported</span>
@@ -206,7 +326,30 @@ export function Timeline(props: TimelineProps): JSX.Element {
           <span style="--c: #ff5c5c">&gt; budget</span>
         </span>
       </div>
-      <canvas ref={canvas} role="img" aria-label={`Timeline: ${describe(summary)}`} height={HEIGHT} />
+      {collapsed ? null : (
+        <div class="tad-canvas-wrap">
+          <canvas
+            ref={canvas}
+            role="img"
+            aria-label={`Timeline: ${describe(summary)}`}
+            height={HEIGHT}
+            style={{ cursor: hover?.hit.kind === "event" && eventTarget(store, hover.hit.event) !== null ? "pointer" : "default" }}
+            onMouseMove={(e) => setHover(hitAt(e))}
+            onMouseLeave={() => setHover(null)}
+            onClick={(e) => {
+              const h = hitAt(e);
+              if (h?.hit.kind !== "event") return;
+              const key = eventTarget(store, h.hit.event);
+              if (key !== null) props.onSelect?.(key);
+            }}
+          />
+          {hover !== null ? (
+            <div class="tad-tooltip" role="status" data-testid="timeline-hover" style={{ left: `${Math.max(0, hover.x - 120)}px` }}>
+              {hitText(store, hover.hit)}
+            </div>
+          ) : null}
+        </div>
+      )}
       <div class="tad-kind" data-testid="timeline-summary">{describe(summary)}</div>
       {exported !== null ? (
         <div>

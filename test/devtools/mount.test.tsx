@@ -30,6 +30,12 @@ async function open(options: Parameters<typeof mountDevtools>[0]): Promise<void>
   });
 }
 
+function pointer(el: Element, type: string, x: number, y: number): Promise<void> {
+  return act(() => {
+    el.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true, pointerId: 1 }));
+  });
+}
+
 describe("mountDevtools", () => {
   it("mounts a toggle button in a shadow root; the panel subscribes only while open", async () => {
     await open({ storageKey: "t1" });
@@ -92,10 +98,6 @@ describe("mountDevtools", () => {
   it("drags to move and resize, and remembers the result", async () => {
     localStorage.setItem("t4", JSON.stringify({ open: true, x: 40, y: 30, width: 500, height: 300 }));
     await open({ storageKey: "t4" });
-    const pointer = (el: Element, type: string, x: number, y: number) =>
-      act(() => {
-        el.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true, pointerId: 1 }));
-      });
     const grip = shadow().querySelector(".tad-grip")!;
     await pointer(grip, "pointerdown", 100, 100);
     await pointer(grip, "pointermove", 130, 120);
@@ -104,7 +106,7 @@ describe("mountDevtools", () => {
     await pointer(resize, "pointerdown", 0, 0);
     await pointer(resize, "pointermove", 60, 50);
     await pointer(resize, "pointerup", 60, 50);
-    expect(JSON.parse(localStorage.getItem("t4")!)).toEqual({ open: true, x: 70, y: 50, width: 560, height: 350 });
+    expect(JSON.parse(localStorage.getItem("t4")!)).toMatchObject({ open: true, dock: "float", x: 70, y: 50, width: 560, height: 350 });
   });
 
   it("unmount removes everything; bad options are refused with a clear message", async () => {
@@ -114,6 +116,44 @@ describe("mountDevtools", () => {
     mounted = null;
     expect(document.querySelector("[data-trio-asyncio-devtools]")).toBe(null);
     expect(() => mountDevtools(null as unknown as undefined)).toThrow(/takes an object/);
+  });
+
+  it("docks to the bottom or the right, taking room from the page instead of covering it, and undocks", async () => {
+    const root = document.documentElement;
+    root.style.paddingBottom = "3px";
+    await open({ initiallyOpen: true, storageKey: "t7", dock: "bottom" });
+    const frame = () => shadow().querySelector<HTMLElement>('[role="dialog"]')!;
+    expect(frame().dataset.dock).toBe("bottom");
+    expect(frame().style.bottom).toBe("0px");
+    const size = parseFloat(frame().style.height);
+    expect(root.style.paddingBottom).toBe(`${size}px`);
+    const dockButton = (label: string) => shadow().querySelector<HTMLButtonElement>(`[aria-label="${label}"]`)!;
+    expect(dockButton("Dock to the bottom").getAttribute("aria-pressed")).toBe("true");
+    // Resizing from the top edge grows it, and the page's room with it.
+    const edge = shadow().querySelector<HTMLElement>(".tad-edge-top")!;
+    await pointer(edge, "pointerdown", 0, 500);
+    await pointer(edge, "pointermove", 0, 460);
+    await pointer(edge, "pointerup", 0, 460);
+    expect(parseFloat(frame().style.height)).toBe(size + 40);
+    expect(root.style.paddingBottom).toBe(`${size + 40}px`);
+    await act(() => dockButton("Dock to the right").click());
+    expect(frame().dataset.dock).toBe("right");
+    expect(root.style.paddingBottom).toBe("3px");
+    expect(root.style.paddingRight).toBe(frame().style.width);
+    expect(JSON.parse(localStorage.getItem("t7")!)).toMatchObject({ dock: "right", bottomSize: size + 40 });
+    await act(() => dockButton("Float the panel").click());
+    expect(root.style.paddingRight).toBe("");
+    await act(() => dockButton("Dock to the bottom").click());
+    // Closing gives the room back, as does unmounting.
+    await act(() => shadow().querySelector<HTMLButtonElement>(".tad-toggle")!.click());
+    expect(root.style.paddingBottom).toBe("3px");
+    await act(() => shadow().querySelector<HTMLButtonElement>(".tad-toggle")!.click());
+    expect(root.style.paddingBottom).not.toBe("3px");
+    await act(() => mounted!.unmount());
+    mounted = null;
+    expect(root.style.paddingBottom).toBe("3px");
+    root.style.paddingBottom = "";
+    expect(() => mountDevtools({ dock: "left" as "bottom" })).toThrow(/takes "float", "bottom" or "right", got "left"/);
   });
 
   it("mounts into a given container", async () => {
