@@ -2,9 +2,11 @@
  * What the devtools panel costs a page: `npx tsx bench/panel-cost.ts`.
  *
  * Why it is built so: absolute frame times depend on the machine, so we
- * report ratios between the panel open and closed, measured in the same
- * page of the same Chromium, interleaved (closed, open, open, closed, ...)
- * so drift hits both alike. The page is demos/devtools-playground.html in
+ * report ratios against the panel closed (and not recording), measured in
+ * the same page of the same Chromium, interleaved (the order of the states
+ * turns each round) so drift hits all alike. Two states are compared with
+ * it: the panel open, and the panel closed but recording
+ * (`recordWhileClosed`, the "record from page load" ring buffer). The page is demos/devtools-playground.html in
  * `?bench` mode, served by Vite (the code in this tree); it runs a busy
  * workload (tasks that checkpoint in a loop, so the scheduler is never
  * idle) next to many idle tasks (so the tree is big), and measures
@@ -74,44 +76,61 @@ async function main(): Promise<void> {
     for (const w of WORKLOADS) {
       await page.evaluate(([busy, idle]) => (globalThis as unknown as { playground: { startLoad(b: number, i: number): void } }).playground.startLoad(busy, idle), [w.busy, w.idle] as const);
       await page.waitForTimeout(500);
-      const closed: Measurement[] = [];
-      const open: Measurement[] = [];
-      const ratios = { frameMean: [] as number[], frameP95: [] as number[], throughput: [] as number[] };
+      const STATES = ["closed", "open", "recording"] as const;
+      type State = (typeof STATES)[number];
+      const got: Record<State, Measurement[]> = { closed: [], open: [], recording: [] };
+      // Ratios of each state to "closed" in the same round.
+      const ratios = {
+        open: { frameMean: [] as number[], frameP95: [] as number[], throughput: [] as number[] },
+        recording: { frameMean: [] as number[], frameP95: [] as number[], throughput: [] as number[] },
+      };
       for (let r = 0; r < ROUNDS + 1; r++) {
-        // Alternate the order each round; round 0 is a warm-up and is not kept.
-        const order: ("closed" | "open")[] = r % 2 === 0 ? ["closed", "open"] : ["open", "closed"];
-        const got: Partial<Record<"closed" | "open", Measurement>> = {};
+        // Rotate the order each round; round 0 is a warm-up and is not kept.
+        const order = STATES.map((_, i) => STATES[(i + r) % STATES.length]!);
+        const round: Partial<Record<State, Measurement>> = {};
         for (const state of order) {
           await page.evaluate((s) => {
-            const pg = (globalThis as unknown as { playground: { mountPanel(): void; unmountPanel(): void } }).playground;
+            const pg = (globalThis as unknown as { playground: { mountPanel(): void; unmountPanel(): void; mountRecorder(): void; unmountRecorder(): void } }).playground;
+            pg.unmountPanel();
+            pg.unmountRecorder();
             if (s === "open") pg.mountPanel();
-            else pg.unmountPanel();
+            if (s === "recording") pg.mountRecorder();
           }, state);
           await page.waitForTimeout(300); // let the panel's first full render pass
-          got[state] = await page.evaluate(
+          round[state] = await page.evaluate(
             (ms) => (globalThis as unknown as { playground: { measure(ms: number): Promise<Measurement> } }).playground.measure(ms),
             WINDOW,
           );
         }
         if (r === 0) continue;
-        const c = got.closed!;
-        const o = got.open!;
-        closed.push(c);
-        open.push(o);
-        ratios.frameMean.push(o.frameMeanMs / c.frameMeanMs);
-        ratios.frameP95.push(o.frameP95Ms / c.frameP95Ms);
-        if (c.stepsPerSecond > 0) ratios.throughput.push(o.stepsPerSecond / c.stepsPerSecond);
+        const c = round.closed!;
+        for (const s of STATES) got[s].push(round[s]!);
+        for (const s of ["open", "recording"] as const) {
+          const o = round[s]!;
+          ratios[s].frameMean.push(o.frameMeanMs / c.frameMeanMs);
+          ratios[s].frameP95.push(o.frameP95Ms / c.frameP95Ms);
+          if (c.stepsPerSecond > 0) ratios[s].throughput.push(o.stepsPerSecond / c.stepsPerSecond);
+        }
       }
-      await page.evaluate(() => (globalThis as unknown as { playground: { unmountPanel(): void } }).playground.unmountPanel());
+      await page.evaluate(() => {
+        const pg = (globalThis as unknown as { playground: { unmountPanel(): void; unmountRecorder(): void } }).playground;
+        pg.unmountPanel();
+        pg.unmountRecorder();
+      });
       await page.evaluate(() => (globalThis as unknown as { playground: { stopLoad(): Promise<void> } }).playground.stopLoad());
       const m = (xs: Measurement[], k: keyof Measurement) => median(xs.map((x) => x[k]));
+      const range = (xs: number[]) => `${fmt(median(xs))} (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))})`;
       console.log(`${w.name}:`);
-      console.log(`  frame interval mean  closed ${fmt(m(closed, "frameMeanMs"))} ms   open ${fmt(m(open, "frameMeanMs"))} ms   ratio open/closed ${fmt(median(ratios.frameMean))} (min ${fmt(Math.min(...ratios.frameMean))}, max ${fmt(Math.max(...ratios.frameMean))})`);
-      console.log(`  frame interval p95   closed ${fmt(m(closed, "frameP95Ms"))} ms   open ${fmt(m(open, "frameP95Ms"))} ms   ratio open/closed ${fmt(median(ratios.frameP95))}`);
-      if (ratios.throughput.length > 0) {
-        console.log(
-          `  scheduler steps/s    closed ${fmt(m(closed, "stepsPerSecond") / 1e6, 3)} M   open ${fmt(m(open, "stepsPerSecond") / 1e6, 3)} M   ratio open/closed ${fmt(median(ratios.throughput))} (min ${fmt(Math.min(...ratios.throughput))}, max ${fmt(Math.max(...ratios.throughput))})`,
-        );
+      for (const s of ["open", "recording"] as const) {
+        const label = s === "open" ? "open" : "recording while closed";
+        console.log(`  ${label}:`);
+        console.log(`    frame interval mean  closed ${fmt(m(got.closed, "frameMeanMs"))} ms   ${s} ${fmt(m(got[s], "frameMeanMs"))} ms   ratio ${s}/closed ${range(ratios[s].frameMean)}`);
+        console.log(`    frame interval p95   closed ${fmt(m(got.closed, "frameP95Ms"))} ms   ${s} ${fmt(m(got[s], "frameP95Ms"))} ms   ratio ${s}/closed ${fmt(median(ratios[s].frameP95))}`);
+        if (ratios[s].throughput.length > 0) {
+          console.log(
+            `    scheduler steps/s    closed ${fmt(m(got.closed, "stepsPerSecond") / 1e6, 3)} M   ${s} ${fmt(m(got[s], "stepsPerSecond") / 1e6, 3)} M   ratio ${s}/closed ${range(ratios[s].throughput)}`,
+          );
+        }
       }
       console.log("");
     }

@@ -184,11 +184,15 @@ export interface PlaygroundControl {
   stopLoad(): Promise<void>;
   mountPanel(): void;
   unmountPanel(): void;
+  /** Mounts a closed panel that records while closed (recordWhileClosed). */
+  mountRecorder(): void;
+  unmountRecorder(): void;
   /** Measures animation frame intervals and scheduler steps for `ms` milliseconds. */
   measure(ms: number): Promise<Measurement>;
 }
 
 let panel: MountedDevtools | null = null;
+let recorder: MountedDevtools | null = null;
 
 if (benchMode) {
   let cancel: CancelScope | null = null;
@@ -222,6 +226,14 @@ if (benchMode) {
     unmountPanel() {
       panel?.unmount();
       panel = null;
+    },
+    mountRecorder() {
+      // Closed, recording from now on (its own storage key, so it stays closed).
+      recorder ??= mountDevtools({ initiallyOpen: false, recordWhileClosed: true, storageKey: "devtools-playground-bench-recorder" });
+    },
+    unmountRecorder() {
+      recorder?.unmount();
+      recorder = null;
     },
     measure(ms) {
       return new Promise((resolve) => {

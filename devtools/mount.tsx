@@ -3,8 +3,10 @@
  * (or docked to the bottom or right edge, where it takes room from the
  * page instead of covering it) with a toggle button, inside a Shadow DOM
  * root so neither the page's styles nor the panel's leak across.
- * Open/closed, dock, position and sizes are remembered in localStorage. While closed the panel is unmounted, so it
- * is unsubscribed from the inspector and costs the page nothing.
+ * Open/closed, dock, position and sizes are remembered in localStorage.
+ * While closed the panel is unmounted, so it is unsubscribed from the
+ * inspector and costs the page nothing, unless `recordWhileClosed` keeps
+ * a slow subscription feeding the page-lifetime store.
  */
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -12,6 +14,7 @@ import type { JSX } from "preact";
 import { DevtoolsPanel } from "./panel.js";
 import { CloseIcon, DockIcon, PanelIcon } from "./icons.js";
 import { PanelStore } from "./store.js";
+import { liveSource } from "./source.js";
 import { FRAME_CSS, PANEL_CSS } from "./styles.js";
 
 /** Options of `mountDevtools`. */
@@ -24,6 +27,18 @@ export interface MountOptions {
   container?: HTMLElement;
   /** Where the panel sits when nothing is remembered (default "float"). */
   dock?: Dock;
+  /**
+   * Keep recording while the panel is closed (default false): the timeline,
+   * the history of exited tasks and their errors then reach back to when
+   * `mountDevtools` was called (call it at page load), so opening the panel
+   * after a bug shows what led there. Bounded like the open panel's (the
+   * newest events and batches, the last 200 exited tasks). Costs the page
+   * an inspector walk every `recordIntervalMs` and a few pushes per spawn,
+   * exit and scheduler batch: see `bench/panel-cost.ts`.
+   */
+  recordWhileClosed?: boolean;
+  /** While closed and recording: ms between inspector updates (default 1000). */
+  recordIntervalMs?: number;
 }
 
 /** Where the panel sits: a floating window, or docked to an edge of the viewport. */
@@ -169,7 +184,34 @@ function useReservedEdge(dock: Dock, open: boolean, size: number): void {
   }, [dock, open, size]);
 }
 
-function Floating(props: { storageKey: string; initiallyOpen: boolean; dock: Dock; store: PanelStore }): JSX.Element {
+/** While the panel is closed, feeds the store from a slow inspector subscription (the open panel has its own). */
+function useClosedRecorder(store: PanelStore, active: boolean, intervalMs: number): void {
+  useEffect(() => {
+    if (!active) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const unsubscribe = liveSource.subscribe((update) => store.apply(update), {
+      scheduleFrame: (flush) => {
+        timer = setTimeout(() => {
+          timer = null;
+          flush();
+        }, intervalMs);
+      },
+    });
+    return () => {
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [store, active, intervalMs]);
+}
+
+function Floating(props: {
+  storageKey: string;
+  initiallyOpen: boolean;
+  dock: Dock;
+  store: PanelStore;
+  recordWhileClosed: boolean;
+  recordIntervalMs: number;
+}): JSX.Element {
   const [layout, setLayout] = useState<Layout>(() => loadLayout(props.storageKey, props.initiallyOpen, props.dock));
   const latest = useRef(layout);
   latest.current = layout;
@@ -177,6 +219,7 @@ function Floating(props: { storageKey: string; initiallyOpen: boolean; dock: Doc
 
   useEffect(() => saveLayout(props.storageKey, layout), [layout.open, layout.dock]);
   useReservedEdge(layout.dock, layout.open, layout.dock === "bottom" ? layout.bottomSize : layout.rightSize);
+  useClosedRecorder(props.store, props.recordWhileClosed && !layout.open, props.recordIntervalMs);
   useEffect(() => {
     const onResize = () => setLayout((l) => clamp(l));
     globalThis.addEventListener?.("resize", onResize);
@@ -284,6 +327,10 @@ export function mountDevtools(options: MountOptions = {}): MountedDevtools {
   if (!DOCKS.includes(dock)) {
     throw new TypeError(`mountDevtools({ dock }) takes "float", "bottom" or "right", got ${JSON.stringify(dock)}.`);
   }
+  const recordIntervalMs = options.recordIntervalMs ?? 1000;
+  if (typeof recordIntervalMs !== "number" || !(recordIntervalMs >= 16)) {
+    throw new TypeError(`mountDevtools({ recordIntervalMs }) takes a number of milliseconds, at least 16; got ${String(recordIntervalMs)}.`);
+  }
   const container = options.container ?? document.body;
   if (container === null || container === undefined) {
     throw new Error("mountDevtools(): document.body does not exist yet; call it after the page has loaded, or pass { container }.");
@@ -300,7 +347,14 @@ export function mountDevtools(options: MountOptions = {}): MountedDevtools {
   // One store for the page's life: closing and reopening keeps the timeline and errors.
   const store = new PanelStore();
   render(
-    <Floating storageKey={options.storageKey ?? "trio-asyncio-devtools"} initiallyOpen={options.initiallyOpen === true} dock={dock} store={store} />,
+    <Floating
+      storageKey={options.storageKey ?? "trio-asyncio-devtools"}
+      initiallyOpen={options.initiallyOpen === true}
+      dock={dock}
+      store={store}
+      recordWhileClosed={options.recordWhileClosed === true}
+      recordIntervalMs={recordIntervalMs}
+    />,
     mountPoint,
   );
   let mounted = true;

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { act } from "preact/test-utils";
-import { inspector } from "../../src/index.js";
+import { inspector, openNursery, run, sleep } from "../../src/index.js";
 import { mountDevtools, type MountedDevtools } from "../../devtools/index.js";
 
 let mounted: MountedDevtools | null = null;
@@ -154,6 +154,33 @@ describe("mountDevtools", () => {
     expect(root.style.paddingBottom).toBe("3px");
     root.style.paddingBottom = "";
     expect(() => mountDevtools({ dock: "left" as "bottom" })).toThrow(/takes "float", "bottom" or "right", got "left"/);
+  });
+
+  it("recordWhileClosed: a closed panel keeps the timeline and history from the start; reopened, they are there", async () => {
+    await open({ storageKey: "t8", recordWhileClosed: true, recordIntervalMs: 20 });
+    // Closed, yet subscribed (slowly); without the option a closed panel is not.
+    expect(shadow().querySelector('[role="dialog"]')).toBe(null);
+    expect(inspector.subscriberCount()).toBe(1);
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoonNamed("early-bird", function* () {
+          yield* sleep(0);
+        });
+      });
+    });
+    await act(() => new Promise((r) => setTimeout(r, 80)));
+    await act(() => shadow().querySelector<HTMLButtonElement>(".tad-toggle")!.click());
+    expect(inspector.subscriberCount()).toBe(1);
+    const summary = shadow().querySelector('[data-testid="timeline-summary"]')!.textContent!;
+    expect(summary).toMatch(/[1-9]\d* spawns/);
+    expect(shadow().querySelector('[role="treeitem"][aria-label^="early-bird"]')).not.toBe(null);
+    // Closed again: still recording; unmount ends it.
+    await act(() => shadow().querySelector<HTMLButtonElement>(".tad-toggle")!.click());
+    expect(inspector.subscriberCount()).toBe(1);
+    await act(() => mounted!.unmount());
+    mounted = null;
+    expect(inspector.subscriberCount()).toBe(0);
+    expect(() => mountDevtools({ recordIntervalMs: 0 })).toThrow(/recordIntervalMs.*at least 16; got 0/);
   });
 
   it("mounts into a given container", async () => {
