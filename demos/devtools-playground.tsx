@@ -264,7 +264,10 @@ if (benchMode) {
   (globalThis as { playground?: PlaygroundControl }).playground = control;
   statusEl.textContent = "bench mode";
 } else {
-  panel = mountDevtools({ initiallyOpen: true, storageKey: "devtools-playground" });
+  // ?record: the panel starts closed but records from page load (recordWhileClosed).
+  panel = new URLSearchParams(location.search).has("record")
+    ? mountDevtools({ recordWhileClosed: true, storageKey: "devtools-playground-record" })
+    : mountDevtools({ initiallyOpen: true, storageKey: "devtools-playground" });
   run(main).catch((error: unknown) => {
     statusEl.textContent = `failed: ${String(error)}`;
     console.error(error);

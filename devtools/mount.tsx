@@ -9,7 +9,7 @@
  * a slow subscription feeding the page-lifetime store.
  */
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "./panel.js";
 import { CloseIcon, DockIcon, PanelIcon } from "./icons.js";
@@ -184,9 +184,14 @@ function useReservedEdge(dock: Dock, open: boolean, size: number): void {
   }, [dock, open, size]);
 }
 
-/** While the panel is closed, feeds the store from a slow inspector subscription (the open panel has its own). */
+/**
+ * While the panel is closed, feeds the store from a slow inspector
+ * subscription (the open panel has its own). A layout effect, so that it
+ * subscribes within `mountDevtools()` itself: a run started right after
+ * is recorded from its first spawn.
+ */
 function useClosedRecorder(store: PanelStore, active: boolean, intervalMs: number): void {
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!active) return;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const unsubscribe = liveSource.subscribe((update) => store.apply(update), {

@@ -96,3 +96,24 @@ test("timeline: hovering a mark names its task and reason; a click selects the t
   await toggle.click();
   await expect(timeline.locator("canvas")).toHaveCount(1);
 });
+
+test("record from page load: opened late, the panel shows what happened while it was closed", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto("/devtools-playground.html?record");
+  await expect(page.getByRole("button", { name: "Open trio-asyncio devtools" })).toBeVisible();
+  await expect(page.getByRole("tree", { name: "Runs and tasks" })).toHaveCount(0);
+  // Let the crasher fail and blips come and go while the panel is closed.
+  await page.waitForTimeout(3000);
+  const t0 = await page.evaluate(() => performance.now());
+  await page.getByRole("button", { name: "Open trio-asyncio devtools" }).click();
+  await expect(page.getByTestId("status")).toContainText("1 errored");
+  // The timeline reaches back before the panel opened: the first spawns (main, the fetchers) are there.
+  await page.getByRole("button", { name: "Export the timeline as JSON" }).click();
+  const file = JSON.parse(await page.getByRole("textbox", { name: "Exported timeline JSON" }).inputValue()) as { events: { kind: string; name: string; at: number }[] };
+  const fetcherSpawn = file.events.find((e) => e.kind === "spawn" && e.name === "fetcher-1");
+  expect(fetcherSpawn).toBeDefined();
+  expect(fetcherSpawn!.at).toBeLessThan(t0 - 2000);
+  expect(file.events.some((e) => e.kind === "error" && e.name === "crasher")).toBe(true);
+  expect(errors).toEqual([]);
+});
