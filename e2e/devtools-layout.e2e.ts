@@ -117,3 +117,28 @@ test("record from page load: opened late, the panel shows what happened while it
   expect(file.events.some((e) => e.kind === "error" && e.name === "crasher")).toBe(true);
   expect(errors).toEqual([]);
 });
+
+test("library internals: on a Preact demo, the bindings' wrappers are folded away until the toggle shows them", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.setViewportSize({ width: 1500, height: 950 });
+  await page.goto("/search/?latency=2500");
+  const open = page.getByRole("button", { name: "Open trio-asyncio devtools" });
+  if (await open.isVisible().catch(() => false)) await open.click();
+  await page.getByRole("searchbox", { name: "Search", exact: true }).fill("ap");
+  // The running search: its instance task sits right under the run (no host task, no nurseries in between).
+  const instance = page.getByRole("treeitem", { name: /^search #\d+ #\d+/ }).first();
+  await expect(instance).toBeVisible();
+  await expect(instance).toHaveAttribute("aria-level", "2");
+  await expect(page.getByRole("treeitem", { name: /^search scope #/ })).toHaveCount(0);
+  const toggle = page.getByRole("checkbox", { name: /library internals/ });
+  await expect(toggle).not.toBeChecked();
+  await expect(page.locator("label", { hasText: "library internals" })).toContainText(/\(\d+ hidden\)/);
+  await instance.click();
+  await expect(page.getByTestId("hidden-scopes")).toContainText(/library scopes? hidden/);
+  await page.screenshot({ path: resolve(dir, "devtools-internals-folded.png") });
+  await toggle.check();
+  await expect(page.getByRole("treeitem", { name: /^search scope #/ })).toBeVisible();
+  await expect(page.getByTestId("hidden-scopes")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
