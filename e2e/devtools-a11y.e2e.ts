@@ -53,6 +53,11 @@ test("axe-core finds no serious or critical violations in the open panel", async
   await expect(page.getByRole("button", { name: /^Frozen/ })).toHaveAttribute("aria-pressed", "true");
   expect(await axeViolations(page)).toEqual([]);
   await page.getByRole("button", { name: /^Frozen/ }).click();
+  // Docked to the right (narrow, stacked), with library internals shown and the timeline collapsed.
+  await page.getByRole("button", { name: "Dock to the right" }).click();
+  await page.getByRole("checkbox", { name: /library internals/ }).check();
+  await page.getByRole("button", { name: "Timeline", exact: true }).click();
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test("a row's state is told by text and shape, not only by colour", async ({ page }) => {
