@@ -106,3 +106,12 @@ export function DockIcon(props: IconProps & { dock: "float" | "bottom" | "right"
     </Svg>
   );
 }
+
+/** Four arrows: "move or resize with the keyboard". */
+export function MoveIcon(props: IconProps): JSX.Element {
+  return (
+    <Svg size={props.size}>
+      <path d="M8 1.5v13M1.5 8h13M6 3.5l2-2 2 2M6 12.5l2 2 2-2M3.5 6l-2 2 2 2M12.5 6l2 2-2 2" />
+    </Svg>
+  );
+}

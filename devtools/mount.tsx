@@ -12,7 +12,7 @@ import { render } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "./panel.js";
-import { CloseIcon, DockIcon, PanelIcon } from "./icons.js";
+import { CloseIcon, DockIcon, MoveIcon, PanelIcon } from "./icons.js";
 import { PanelStore } from "./store.js";
 import { liveSource } from "./source.js";
 import { FRAME_CSS, PANEL_CSS } from "./styles.js";
@@ -255,6 +255,23 @@ function Floating(props: {
     );
   };
   const setDock = (dock: Dock) => setLayout(clamp({ ...latest.current, dock }));
+  // The keyboard's way to drag: arrows move a floating panel, Shift+arrows
+  // resize it; docked, the arrows move the inner edge.
+  const onMoveKey = (e: KeyboardEvent) => {
+    const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (d === undefined) return;
+    e.preventDefault();
+    const step = e.altKey ? 2 : 20;
+    const [dx, dy] = [d[0]! * step, d[1]! * step];
+    const l = latest.current;
+    let next: Layout;
+    if (l.dock === "bottom") next = { ...l, bottomSize: l.bottomSize - dy };
+    else if (l.dock === "right") next = { ...l, rightSize: l.rightSize - dx };
+    else if (e.shiftKey) next = { ...l, width: l.width + dx, height: l.height + dy };
+    else next = { ...l, x: l.x + dx, y: l.y + dy };
+    setLayout(clamp(next));
+    saveLayout(props.storageKey, clamp(next));
+  };
   const docked = layout.dock !== "float";
   const frameStyle =
     layout.dock === "bottom"
@@ -296,6 +313,15 @@ function Floating(props: {
         >
           <div class="tad-head">
             <div class="tad-grip" title={docked ? undefined : "Drag to move"} aria-hidden="true" onPointerDown={docked ? undefined : startMove} />
+            <button
+              type="button"
+              class="tad-move"
+              aria-label={docked ? "Resize the panel: arrow keys" : "Move the panel: arrow keys (Shift: resize)"}
+              title={docked ? "Focus, then arrow keys resize the panel" : "Focus, then arrow keys move the panel (Shift+arrows resize)"}
+              onKeyDown={onMoveKey}
+            >
+              <MoveIcon />
+            </button>
             <span class="tad-dock" role="group" aria-label="Dock the panel">
               {DOCKS.map((d) => (
                 <button key={d} type="button" aria-pressed={layout.dock === d} aria-label={DOCK_LABELS[d]} title={DOCK_LABELS[d]} onClick={() => setDock(d)}>

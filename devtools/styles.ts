@@ -125,6 +125,9 @@ export const FRAME_CSS = `
 .tad-docked .tad-grip { cursor: default; }
 .tad-docked .tad-grip::before { display: none; }
 .tad-dock { display: inline-flex; gap: 2px; padding: 0 4px; }
+.tad-head button.tad-move { display: inline-flex; align-items: center; background: none; border: 1px solid transparent; border-radius: 3px; color: #c9ced6;
+  padding: 0 3px; margin-left: 4px; cursor: pointer; }
+.tad-head button.tad-move:focus-visible { outline: 2px solid #7fb2ff; }
 .tad-dock button { display: inline-flex; align-items: center; background: none; border: 1px solid transparent; border-radius: 3px; color: #c9ced6; padding: 0 3px; cursor: pointer; }
 .tad-dock button[aria-pressed="true"] { border-color: #5a7fc0; background: #37507a; color: #fff; }
 .tad-dock button:focus-visible { outline: 2px solid #7fb2ff; }

@@ -8,7 +8,8 @@
  * scrolled into view once (not again when rows above it come and go, so the
  * list does not jump back while the user scrolls elsewhere). Up/Down,
  * Home/End, PageUp/PageDown move, Right expands or steps in, Left collapses
- * or steps out, Enter or Space selects.
+ * or steps out; the selection (and so the detail pane) follows the cursor.
+ * Enter or Space selects the row under the cursor too.
  *
  * Focus that comes from a pointer (mousedown on a row) neither moves the
  * cursor nor scrolls: the click that follows selects the row under the
@@ -146,10 +147,13 @@ export function TreeView(props: TreeViewProps): JSX.Element {
   const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + overscan);
   const nowMs = props.now();
 
+  // The selection follows the keyboard cursor, so the arrows update the
+  // detail pane as they go (as browsers' devtools trees do).
   const move = (index: number) => {
     if (rows.length === 0) return;
     const row = rows[Math.max(0, Math.min(rows.length - 1, index))]!;
     props.onActivate(row.key);
+    props.onSelect(row.key);
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -183,7 +187,10 @@ export function TreeView(props: TreeViewProps): JSX.Element {
       case "ArrowLeft": {
         if (row === undefined) return;
         if (row.expanded) props.onToggle(row.key, false);
-        else if (row.parent !== null) props.onActivate(row.parent);
+        else if (row.parent !== null) {
+          props.onActivate(row.parent);
+          props.onSelect(row.parent);
+        }
         break;
       }
       case "Enter":

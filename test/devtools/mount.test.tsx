@@ -183,6 +183,29 @@ describe("mountDevtools", () => {
     expect(() => mountDevtools({ recordIntervalMs: 0 })).toThrow(/recordIntervalMs.*at least 16; got 0/);
   });
 
+  it("the keyboard moves and resizes the panel (the arrows on the move button)", async () => {
+    localStorage.setItem("t9", JSON.stringify({ open: true, x: 40, y: 30, width: 500, height: 300 }));
+    await open({ storageKey: "t9" });
+    const frame = () => shadow().querySelector<HTMLElement>('[role="dialog"]')!;
+    const press = (key: string, init: KeyboardEventInit = {}) =>
+      act(() => {
+        shadow().querySelector(".tad-move")!.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, ...init }));
+      });
+    expect(shadow().querySelector(".tad-move")!.getAttribute("aria-label")).toMatch(/^Move the panel/);
+    await press("ArrowRight");
+    await press("ArrowDown", { altKey: true });
+    expect([frame().style.left, frame().style.top]).toEqual(["60px", "32px"]);
+    await press("ArrowRight", { shiftKey: true });
+    await press("ArrowUp", { shiftKey: true });
+    expect([frame().style.width, frame().style.height]).toEqual(["520px", "280px"]);
+    expect(JSON.parse(localStorage.getItem("t9")!)).toMatchObject({ x: 60, y: 32, width: 520, height: 280 });
+    await act(() => shadow().querySelector<HTMLButtonElement>('[aria-label="Dock to the bottom"]')!.click());
+    const before = parseFloat(frame().style.height);
+    await press("ArrowUp");
+    expect(parseFloat(frame().style.height)).toBe(before + 20);
+    expect(shadow().querySelector(".tad-move")!.getAttribute("aria-label")).toMatch(/^Resize the panel/);
+  });
+
   it("mounts into a given container", async () => {
     const box = document.createElement("section");
     document.body.appendChild(box);

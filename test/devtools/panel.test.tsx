@@ -129,12 +129,16 @@ describe("keyboard navigation", () => {
     expect(nurseryRow().getAttribute("aria-expanded")).toBe("true");
     await key(tree, "ArrowRight"); // into the first child
     expect(active()).toBe("tad-row-task-2");
+    // The selection, and so the detail pane, follows the arrows.
+    expect(fake.container.querySelector('[data-key="task:2"]')!.getAttribute("aria-selected")).toBe("true");
+    expect(fake.container.querySelector('[data-testid="detail"] h2')!.textContent).toContain("worker-0");
     await key(tree, "End");
     expect(active()).toBe("tad-row-task-4");
-    await key(tree, "Enter");
     const row = fake.container.querySelector('[data-key="task:4"]')!;
     expect(row.getAttribute("aria-selected")).toBe("true");
     expect(fake.container.querySelector('[data-testid="detail"] h2')!.textContent).toContain("worker-2");
+    await key(tree, "Enter");
+    expect(row.getAttribute("aria-selected")).toBe("true");
     await key(tree, "Home");
     expect(active()).toBe("tad-row-run-1");
     // Every row is labelled for assistive technology.
