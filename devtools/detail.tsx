@@ -111,7 +111,7 @@ function scopeIsInternal(store: PanelStore, scope: inspector.ScopeRecord): boole
 function scopeKind(scope: inspector.ScopeRecord): string {
   if (scope.parentId === null) return "run's root scope";
   if (scope.nursery) return `nursery #${scope.id}`;
-  return `cancel scope #${scope.id}`;
+  return scope.name !== null && scope.name !== undefined ? `${scope.name} (scope #${scope.id})` : `cancel scope #${scope.id}`;
 }
 
 function ScopeItem(props: {

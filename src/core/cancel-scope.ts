@@ -66,6 +66,8 @@ export interface CancelScopeOptions {
   relativeDeadline?: number;
   /** Protect the code inside from cancellation of outer scopes. */
   shield?: boolean;
+  /** A name for tools and messages: the devtools panel shows it instead of "cancel scope #7". */
+  name?: string;
 }
 
 // Deadlines may be +/-Infinity (never / already passed); only NaN and non-numbers are refused.
@@ -80,6 +82,8 @@ function checkTime(what: string, value: unknown): number {
 export class CancelScope {
   /** Unique among all scopes of the page, for tools. */
   readonly id: number = nextScopeId++;
+  /** The name given to the constructor, if any (shown by tools). */
+  readonly name: string | undefined;
   /** @internal */ parent: CancelScope | null = null;
   /** @internal child scopes, created on first use */ children: Set<CancelScope> | null = null;
   /** @internal the task that entered the scope */ owner: Task | null = null;
@@ -109,6 +113,10 @@ export class CancelScope {
       throw new TypeError("new CancelScope(options) takes an options object such as { deadline, relativeDeadline, shield }.");
     }
     this._shield = options.shield === true;
+    if (options.name !== undefined && typeof options.name !== "string") {
+      throw new TypeError(`new CancelScope({ name }) takes a string name (for tools), got ${typeof options.name}.`);
+    }
+    this.name = options.name;
     this._deadline = options.deadline === undefined ? Infinity : checkTime("CancelScope deadline", options.deadline);
     this._relativeDeadline =
       options.relativeDeadline === undefined ? Infinity : checkTime("CancelScope relativeDeadline", options.relativeDeadline);
@@ -468,7 +476,7 @@ export class CancelScope {
   }
 
   toString(): string {
-    return `<CancelScope #${this.id}${this._cancelCalled ? " cancelled" : ""}${this._shield ? " shielded" : ""}>`;
+    return `<CancelScope #${this.id}${this.name === undefined ? "" : ` ${JSON.stringify(this.name)}`}${this._cancelCalled ? " cancelled" : ""}${this._shield ? " shielded" : ""}>`;
   }
 }
 

@@ -44,6 +44,8 @@ export interface ScopeRecord {
   deadline: number | null;
   timeLeft: number | null;
   shield: boolean;
+  /** The name given with `new CancelScope({ name })`, or null (absent in snapshots of older versions). */
+  name?: string | null;
   cancelCalled: boolean;
   cancelReason: string | null;
   /** Code inside sees cancellation (this scope or an unshielded outer one). */
@@ -210,6 +212,7 @@ function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeReco
     deadline: deadline === Infinity ? null : deadline,
     timeLeft: deadline === Infinity ? null : deadline - now,
     shield: scope.shield,
+    name: scope.name ?? null,
     // Not `cancelCalled`: as in Trio, that getter cancels a scope whose
     // deadline has passed. Looking must not act: the scheduler decides when.
     cancelCalled: scope.cancelFlag,

@@ -173,7 +173,7 @@ const recorder = {
       kind: "cancel",
       runId: s.runner?.id ?? 0,
       id: s.id,
-      name: s.owner?.name ?? "scope",
+      name: s.name ?? s.owner?.name ?? "scope",
       ...(s.cancelReason !== undefined ? { detail: s.cancelReason } : {}),
     });
     markDirty();
