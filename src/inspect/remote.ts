@@ -78,6 +78,10 @@ class IdMap {
 }
 
 type Kind = "runs" | "tasks" | "nurseries" | "scopes" | "loops" | "futures";
+const KINDS: readonly Kind[] = ["runs", "tasks", "nurseries", "scopes", "loops", "futures"];
+
+/** Records to add or replace, one array per kind: a full snapshot's, or an update's upserts. */
+type RecordLists = Pick<Snapshot, Kind>;
 
 /** A worker's run as this thread's inspector lists it. */
 export class RemoteRun {
@@ -122,13 +126,18 @@ export class RemoteRun {
    */
   apply(update: InspectorUpdate, timeOffset: number): void {
     if (this.disposed) return;
-    if (update.full !== undefined) this.reset(update.full);
-    this.upsert("runs", update.runs.upserted, (r) => this.runRecord(r));
-    this.upsert("tasks", update.tasks.upserted, (t) => this.taskRecord(t));
-    this.upsert("nurseries", update.nurseries.upserted, (n) => this.nurseryRecord(n));
-    this.upsert("scopes", update.scopes.upserted, (s) => this.scopeRecord(s));
-    this.upsert("loops", update.loops.upserted, (l) => this.loopRecord(l));
-    this.upsert("futures", update.futures.upserted, (f) => this.futureRecord(f));
+    if (update.full !== undefined) {
+      for (const kind of KINDS) this[kind].clear();
+      this.upsertAll(update.full);
+    }
+    this.upsertAll({
+      runs: update.runs.upserted,
+      tasks: update.tasks.upserted,
+      nurseries: update.nurseries.upserted,
+      scopes: update.scopes.upserted,
+      loops: update.loops.upserted,
+      futures: update.futures.upserted,
+    });
     // Events before removals: an exit event names a task this update removes.
     const ended: number[] = [];
     for (const e of update.events) {
@@ -165,14 +174,14 @@ export class RemoteRun {
 
   /** The worker's scope, task or asyncio Task behind page id `id`, if this mirror has it. */
   owns(kind: CancelKind, id: number): boolean {
-    return kind === "scope" ? this.scopes.has(id) : kind === "task" ? this.tasks.has(id) : this.futures.has(id);
+    return this.cancellable(kind).records.has(id);
   }
 
   /** Asks the worker to cancel the scope, task or asyncio Task behind page id `id`. */
   cancel(kind: CancelKind, id: number, reason: string): boolean {
-    if (this.disposed || !this.owns(kind, id)) return false;
-    const map = kind === "scope" ? this.scopeIds : kind === "task" ? this.taskIds : this.futureIds;
-    const remoteId = map.from(id);
+    const { records, ids } = this.cancellable(kind);
+    if (this.disposed || !records.has(id)) return false;
+    const remoteId = ids.from(id);
     if (remoteId === undefined) return false;
     this.port.cancel(kind, remoteId, reason);
     return true;
@@ -183,7 +192,7 @@ export class RemoteRun {
     if (this.disposed) return;
     this.disposed = true;
     liveRemotes.delete(this);
-    for (const kind of ["runs", "tasks", "nurseries", "scopes", "loops", "futures"] as const) this[kind].clear();
+    for (const kind of KINDS) this[kind].clear();
     this.events = [];
     this.batches = [];
     remoteHooks.changed?.();
@@ -199,14 +208,20 @@ export class RemoteRun {
     snapshot.futures.push(...this.futures.values());
   }
 
-  private reset(full: Snapshot): void {
-    for (const kind of ["runs", "tasks", "nurseries", "scopes", "loops", "futures"] as const) this[kind].clear();
-    this.upsert("runs", full.runs, (r) => this.runRecord(r));
-    this.upsert("tasks", full.tasks, (t) => this.taskRecord(t));
-    this.upsert("nurseries", full.nurseries, (n) => this.nurseryRecord(n));
-    this.upsert("scopes", full.scopes, (s) => this.scopeRecord(s));
-    this.upsert("loops", full.loops, (l) => this.loopRecord(l));
-    this.upsert("futures", full.futures, (f) => this.futureRecord(f));
+  /** The records and id map of what a tool may cancel, by kind. */
+  private cancellable(kind: CancelKind): { records: Map<number, unknown>; ids: IdMap } {
+    if (kind === "scope") return { records: this.scopes, ids: this.scopeIds };
+    if (kind === "task") return { records: this.tasks, ids: this.taskIds };
+    return { records: this.futures, ids: this.futureIds };
+  }
+
+  private upsertAll(lists: RecordLists): void {
+    this.upsert("runs", lists.runs, (r) => this.runRecord(r));
+    this.upsert("tasks", lists.tasks, (t) => this.taskRecord(t));
+    this.upsert("nurseries", lists.nurseries, (n) => this.nurseryRecord(n));
+    this.upsert("scopes", lists.scopes, (s) => this.scopeRecord(s));
+    this.upsert("loops", lists.loops, (l) => this.loopRecord(l));
+    this.upsert("futures", lists.futures, (f) => this.futureRecord(f));
   }
 
   private upsert<R extends { id: number }>(kind: Kind, upserted: readonly R[], map: (r: R) => R): void {
