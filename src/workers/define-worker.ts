@@ -60,8 +60,12 @@ const INSPECTOR_INTERVAL_MS = 100;
 
 /** A page tool's cancel of one of this worker's scopes or tasks; a stale or bad request does nothing. */
 function cancelFromTool(what: unknown, id: unknown, reason: unknown): void {
-  if ((what !== "scope" && what !== "task" && what !== "asyncioTask") || typeof id !== "number" || !Number.isInteger(id)) return;
-  cancel(what as CancelKind, id, typeof reason === "string" ? reason : undefined);
+  try {
+    // cancel() checks the kind and the id itself (a TypeError for a bad one).
+    cancel(what as CancelKind, id as number, typeof reason === "string" ? reason : undefined);
+  } catch {
+    // A malformed request from the page: nothing to cancel.
+  }
 }
 
 // One defineWorker per worker: a second would answer every call twice.

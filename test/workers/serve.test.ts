@@ -129,6 +129,10 @@ describe("defineWorker's dispatch", () => {
       expect(() => fake.deliver(junk)).not.toThrow();
     }
     fake.deliver(cancel(12345)); // a call that does not exist (or already answered)
+    // A tool's cancel with a bad kind or id, or of nothing live: ignored.
+    for (const bad of [{ what: "thread", id: 1 }, { what: "task", id: "1" }, { what: "task", id: 1.5 }, { what: "scope", id: 999999 }]) {
+      expect(() => fake.deliver({ trioWorker: 1, kind: "inspectCancel", reason: "x", ...bad })).not.toThrow();
+    }
     fake.deliver(call(3, "echo", ["still here"]));
     expect(await fake.answerFor(3)).toMatchObject({ kind: "result", value: "still here" });
     expect(fake.posted.some((a) => a.id === 9)).toBe(false);
