@@ -124,7 +124,8 @@ export function nextClockInterval(interval: number, took: number, budget: number
 let shapeKeepers: readonly object[] = [];
 /** @internal For tests: the instances kept now. */
 export const shapeKeepersNow = (): readonly object[] => shapeKeepers;
-const FINISHED: Operation<never> = /* @__PURE__ */ (function* finished(): Generator<never, never> {
+// The shape keeper task's generator: never started, it would only throw.
+const NEVER_STARTED: Operation<never> = /* @__PURE__ */ (function* neverStarted(): Generator<never, never> {
   throw new Error("a shape keeper never runs");
 })();
 
@@ -134,7 +135,7 @@ function keepShapes(): void {
   const scopeId = scopeIdMark();
   const runner = new Runner({});
   const scope = new CancelScope();
-  const task = new Task<never>(runner, FINISHED, runner.systemNursery, scope, "shape keeper");
+  const task = new Task<never>(runner, NEVER_STARTED, runner.systemNursery, scope, "shape keeper");
   shapeKeepers = [runner, task, new Nursery(task, scope, runner), new SleepEntry(task)];
   nextRunId = runId;
   resetTaskIds(taskId);
