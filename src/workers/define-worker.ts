@@ -88,9 +88,14 @@ export function withTransfer<T>(value: T, transfer: readonly Transferable[]): T 
 }
 
 function unwrapTransfer(value: unknown): [unknown, readonly unknown[]] {
-  if (value !== null && typeof value === "object" && TRANSFER in value) {
-    const wrapped = value as TransferResult<unknown>;
-    return [wrapped.value, wrapped[TRANSFER]];
+  if (value === null || typeof value !== "object") return [value, []];
+  try {
+    if (TRANSFER in value) {
+      const wrapped = value as TransferResult<unknown>;
+      return [wrapped.value, wrapped[TRANSFER]];
+    }
+  } catch {
+    // A revoked Proxy: not ours to unwrap; posting it fails with the clear message below.
   }
   return [value, []];
 }

@@ -136,6 +136,9 @@ describe("errors crossing back", () => {
         const error = yield* caught(worker.call("returnFunction", []));
         expect(error).toBeInstanceOf(TypeError);
         expect((error as Error).message).toMatch(/returnFunction.*cannot be sent to the page.*DataCloneError/);
+        const revoked = yield* caught(worker.call("returnRevoked", []));
+        expect(revoked).toBeInstanceOf(TypeError);
+        expect((revoked as Error).message).toMatch(/returnRevoked" returned an object that cannot be inspected \(a revoked Proxy\?\), which cannot be sent to the page/);
         // The worker is still fine.
         expect(yield* worker.call("add", [1, 1])).toBe(2);
       });
