@@ -48,6 +48,26 @@ export class RingDeque<T> {
     return value;
   }
 
+  /**
+   * Moves the last `count` values to the head, in the order they had
+   * (the run queue puts tasks woken by due deadlines ahead of the rest).
+   * `count` must be ≤ size. O(count).
+   */
+  moveTailToFront(count: number): void {
+    const items = this.items;
+    const mask = this.mask;
+    let head = this.head;
+    let tail = (head + this.size - 1) & mask;
+    for (let k = 0; k < count; k++) {
+      const value = items[tail];
+      items[tail] = undefined;
+      tail = (tail - 1) & mask;
+      head = (head - 1) & mask;
+      items[head] = value;
+    }
+    this.head = head;
+  }
+
   /** The value at position `index` from the head (0 = head); `index` must be < size. */
   at(index: number): T {
     return this.items[(this.head + index) & this.mask] as T;
