@@ -19,16 +19,66 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
 }
 
+/** Options of `waitPromise` and `abortable`. */
+export interface PromiseWaitOptions {
+  /**
+   * What the Promise is, for tools: the devtools panel shows
+   * "waiting on GET /api/search?q=ab" instead of "a Promise".
+   */
+  label?: string;
+}
+
+/**
+ * The registered symbol under which a labelled wait carries its label.
+ * `Symbol.for`, so the inspector reads it without importing this layer.
+ */
+const WAIT_LABEL = Symbol.for("trio-asyncio.wait-label");
+
+// What a task parked on a labelled Promise waits on. Only labelled waits
+// allocate one; an unlabelled wait parks on the Promise itself, as before.
+class LabelledWait {
+  readonly [WAIT_LABEL]: string;
+  constructor(
+    readonly promise: PromiseLike<unknown>,
+    label: string,
+  ) {
+    this[WAIT_LABEL] = label;
+  }
+  toString(): string {
+    return this[WAIT_LABEL];
+  }
+}
+
+// The label, checked; the message names the function the caller used.
+function waitLabel(what: string, options: PromiseWaitOptions | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${what} takes an options object such as { label: "GET /api/user" }, got ${describe(options)}.`);
+  }
+  const label = options.label;
+  if (label !== undefined && typeof label !== "string") {
+    throw new TypeError(`${what} takes a string label (what the Promise is, for tools) in { label }, got ${describe(label)}.`);
+  }
+  return label;
+}
+
+function parkedOn(promise: PromiseLike<unknown>, label: string | undefined): unknown {
+  return label === undefined ? promise : new LabelledWait(promise, label);
+}
+
 /**
  * Waits for a Promise (or any thenable) and returns its value, or raises its
  * rejection. If the task is cancelled first, it stops waiting at once and the
  * Promise's eventual result is dropped (use `abortable` to stop the work too).
+ * `options.label` says what the Promise is, for tools:
+ * `yield* waitPromise(response.json(), { label: "search results" })`.
  */
-export function* waitPromise<T>(promise: PromiseLike<T> | T): Operation<Awaited<T>> {
+export function* waitPromise<T>(promise: PromiseLike<T> | T, options?: PromiseWaitOptions): Operation<Awaited<T>> {
   const task = requireTask("waitPromise()");
   if (!isThenable(promise)) {
     throw new TypeError(`waitPromise(promise) needs a Promise or thenable, got ${describe(promise)}.`);
   }
+  const label = waitLabel("waitPromise(promise, options)", options);
   let waiting = true;
   const settle = (value: unknown, throws: boolean) => {
     if (!waiting) return;
@@ -39,7 +89,7 @@ export function* waitPromise<T>(promise: PromiseLike<T> | T): Operation<Awaited<
     (value) => settle(value, false),
     (error: unknown) => settle(error, true),
   );
-  task.waitingOn = promise;
+  task.waitingOn = parkedOn(promise, label);
   task.abortFn = () => {
     waiting = false;
     return Abort.SUCCEEDED;
@@ -53,12 +103,15 @@ export function* waitPromise<T>(promise: PromiseLike<T> | T): Operation<Awaited<
  * cancellation the signal aborts and the task waits for the work to settle,
  * then raises `Cancelled`, unless the work finished successfully anyway, in
  * which case its result is returned (the next checkpoint raises instead).
+ * `options.label` says what the work is, for tools (`fetchOp` passes its
+ * method and URL: "GET /api/search?q=ab").
  */
-export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>): Operation<T> {
+export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, options?: PromiseWaitOptions): Operation<T> {
   const task = requireTask("abortable()");
   if (typeof work !== "function") {
     throw new TypeError(`abortable(work) needs a function that takes an AbortSignal and returns a Promise, got ${describe(work)}.`);
   }
+  const label = waitLabel("abortable(work, options)", options);
   const controller = new AbortController();
   if (task.scope.effective) {
     // Already cancelled: the work starts with an aborted signal, so it can
@@ -69,6 +122,7 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>): Op
   if (!isThenable(promise)) {
     throw new TypeError(`abortable(work): work must return a Promise, but it returned ${describe(promise)}.`);
   }
+  const waitingOn = parkedOn(promise, label);
   let cancelled: Error | null = null;
   let settled = false;
   Promise.resolve(promise).then(
@@ -78,11 +132,11 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>): Op
   function finish(value: unknown, throws: boolean): void {
     if (settled) return;
     settled = true;
-    if (task.state !== TaskState.BLOCKED || task.waitingOn !== promise) return;
+    if (task.state !== TaskState.BLOCKED || task.waitingOn !== waitingOn) return;
     if (cancelled !== null && throws) task.runner.reschedule(task, cancelled, true);
     else task.runner.reschedule(task, value, throws);
   }
-  task.waitingOn = promise;
+  task.waitingOn = waitingOn;
   task.abortFn = (raiseCancel) => {
     cancelled = raiseCancel();
     controller.abort(cancelled);
@@ -110,5 +164,5 @@ export function isCancelled(error: unknown): error is Cancelled {
 
 /** @internal Used by tests: whether a task is parked on a Promise. */
 export function isWaitingOnPromise(task: Task): boolean {
-  return task.state === TaskState.BLOCKED && isThenable(task.waitingOn);
+  return task.state === TaskState.BLOCKED && (isThenable(task.waitingOn) || task.waitingOn instanceof LabelledWait);
 }

@@ -511,30 +511,54 @@ function relative(what: string, seconds: unknown): number {
   return s;
 }
 
+/** Options of `moveOnAfter`, `moveOnAt`, `failAfter` and `failAt`. */
+export interface DeadlineOptions {
+  /** A name for the scope they make, shown by tools (see `CancelScopeOptions.name`). */
+  name?: string;
+}
+
+// The name to give the scope, checked here so the message names the function the caller used.
+function scopeName(what: string, options: DeadlineOptions | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${what} takes an options object such as { name: "search deadline" } as its third argument, got ${options === null ? "null" : typeof options}.`);
+  }
+  const name = options.name;
+  if (name !== undefined && typeof name !== "string") {
+    throw new TypeError(`${what} takes a string name (for tools) in { name }, got ${name === null ? "null" : typeof name}.`);
+  }
+  return name;
+}
+
 /**
  * Runs `body` with a deadline `seconds` from now. If the deadline passes,
  * the body is cancelled and `moveOnAfter` returns `undefined`.
+ * `options.name` names the scope for tools: `moveOnAfter(5, body, { name: "search deadline" })`.
  */
-export function moveOnAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
-  return new CancelScope({ relativeDeadline: relative("moveOnAfter(seconds)", seconds) }).run(body);
+export function moveOnAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T | undefined> {
+  const relativeDeadline = relative("moveOnAfter(seconds)", seconds);
+  return new CancelScope({ relativeDeadline, name: scopeName("moveOnAfter(seconds, body, options)", options) }).run(body);
 }
 
 /** Like `moveOnAfter`, with an absolute deadline. */
-export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
-  return new CancelScope({ deadline: checkTime("moveOnAt(deadline)", deadline) }).run(body);
+export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T | undefined> {
+  const at = checkTime("moveOnAt(deadline)", deadline);
+  return new CancelScope({ deadline: at, name: scopeName("moveOnAt(deadline, body, options)", options) }).run(body);
 }
 
 /**
  * Runs `body` with a deadline `seconds` from now; raises `TooSlowError` if
- * the deadline passes first.
+ * the deadline passes first. `options.name` names the scope, as for `moveOnAfter`.
  */
-export function failAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>): Operation<T> {
-  return failIn(new CancelScope({ relativeDeadline: relative("failAfter(seconds)", seconds) }), body);
+export function failAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T> {
+  const relativeDeadline = relative("failAfter(seconds)", seconds);
+  return failIn(new CancelScope({ relativeDeadline, name: scopeName("failAfter(seconds, body, options)", options) }), body);
 }
 
 /** Like `failAfter`, with an absolute deadline. */
-export function failAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>): Operation<T> {
-  return failIn(new CancelScope({ deadline: checkTime("failAt(deadline)", deadline) }), body);
+export function failAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T> {
+  const at = checkTime("failAt(deadline)", deadline);
+  return failIn(new CancelScope({ deadline: at, name: scopeName("failAt(deadline, body, options)", options) }), body);
 }
 
 function* failIn<T>(scope: CancelScope, body: (scope: CancelScope) => Operation<T>): Operation<T> {

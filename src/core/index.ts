@@ -12,6 +12,7 @@ export {
   currentEffectiveDeadline,
   currentSignal,
   type CancelScopeOptions,
+  type DeadlineOptions,
 } from "./cancel-scope.js";
 export {
   checkpoint,

@@ -23,7 +23,7 @@ import { liveRemotes } from "./remote.js";
 export interface WaitInfo {
   /** A short kind: "sleep", "nursery", "promise", "future", "Lock", "MemoryReceiveChannel", … */
   kind: string;
-  /** A human-readable description. */
+  /** A human-readable description: for a Promise, the label given to `waitPromise`/`abortable` (`fetchOp` gives "GET /url"), else "a Promise". */
   label: string;
   /** For sleeps: the deadline on the run's clock. */
   deadline?: number;
@@ -174,6 +174,10 @@ interface FutureLike {
   waitingOn?: { id: number } | null;
 }
 
+// The label of a labelled Promise wait (`waitPromise(p, { label })`, `abortable`,
+// `fetchOp`): a registered symbol, so the inspector imports nothing from the bridges.
+const WAIT_LABEL = Symbol.for("trio-asyncio.wait-label");
+
 /** @internal Describes a task's `waitingOn` value. */
 export function describeWait(task: Task): WaitInfo | null {
   if (task.status !== "blocked") return null;
@@ -191,6 +195,8 @@ export function describeWait(task: Task): WaitInfo | null {
       const id = readProperty(w, "id");
       return { kind: "future", label: stringOf(w), ...(typeof id === "number" ? { futureId: id } : {}) };
     }
+    const label = readProperty(w, WAIT_LABEL);
+    if (typeof label === "string") return { kind: "promise", label };
     if (typeof readProperty(w, "then") === "function") return { kind: "promise", label: "a Promise" };
     const ctor = functionName(readProperty(w, "constructor")) ?? "object";
     if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };

@@ -11,7 +11,7 @@
  * `Cancelled`.
  */
 import { abortable } from "../bridge/promise.js";
-import { describe } from "../core/errors.js";
+import { describe, stringOf } from "../core/errors.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { checkOptions } from "./target.js";
@@ -63,5 +63,17 @@ function* fetchBlock(input: RequestInfo | URL, init: RequestInit): Operation<Res
     }
     signal = any.call(AbortSignal, [scopeSignal, own]);
   }
-  return yield* abortable(() => fetch(input, { ...init, signal }));
+  return yield* abortable(() => fetch(input, { ...init, signal }), { label: fetchLabel(input, init) });
+}
+
+/**
+ * "GET /api/search?q=ab": what the devtools show a task waiting on. The URL
+ * is the one given (relative stays relative); a Request gives its own
+ * method and URL unless `init.method` overrides the method.
+ */
+function fetchLabel(input: RequestInfo | URL, init: RequestInit): string {
+  const request = typeof Request === "function" && input instanceof Request ? input : null;
+  const method = typeof init.method === "string" ? init.method.toUpperCase() : (request?.method ?? "GET");
+  const url = request !== null ? request.url : stringOf(input);
+  return `${method} ${url}`;
 }

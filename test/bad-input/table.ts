@@ -308,6 +308,10 @@ export const cases: Case[] = [
   ...durationRows("moveOnAt", (v) => moveOnAt(v, trioOp), "trio", /moveOnAt\(deadline\) must be a number of seconds, got/),
   ...durationRows("failAt", (v) => failAt(v, trioOp), "trio", /failAt\(deadline\) must be a number of seconds, got/),
   { covers: ["moveOnAfter"], label: "moveOnAfter(1, 42)", where: "trio", act: () => moveOnAfter(1, bad(42)), error: TYPE, message: /CancelScope\.run\(body\) needs a generator function \(function\*\), got number 42/ },
+  { covers: ["moveOnAfter"], label: "moveOnAfter(1, body, { name: 7 })", where: "trio", act: () => moveOnAfter(1, trioOp, { name: bad(7) }), error: TYPE, message: /moveOnAfter\(seconds, body, options\) takes a string name \(for tools\) in \{ name \}, got number/ },
+  { covers: ["moveOnAt"], label: "moveOnAt(1, body, 'x')", where: "trio", act: () => moveOnAt(1, trioOp, bad("x")), error: TYPE, message: /moveOnAt\(deadline, body, options\) takes an options object such as \{ name: "search deadline" \}.*got string/ },
+  { covers: ["failAfter"], label: "failAfter(1, body, { name: null })", where: "trio", act: () => failAfter(1, trioOp, { name: bad(null) }), error: TYPE, message: /failAfter\(seconds, body, options\) takes a string name \(for tools\) in \{ name \}, got null/ },
+  { covers: ["failAt"], label: "failAt(1, body, 5)", where: "trio", act: () => failAt(1, trioOp, bad(5)), error: TYPE, message: /failAt\(deadline, body, options\) takes an options object such as \{ name: "search deadline" \}.*got number/ },
 
   // ---- cancel scopes -----------------------------------------------------------------------
   { covers: ["CancelScope"], label: "new CancelScope(null)", where: "outside", act: () => new CancelScope(bad(null)), error: TYPE, message: /takes an options object such as \{ deadline, relativeDeadline, shield \}/ },
@@ -358,6 +362,8 @@ export const cases: Case[] = [
   { covers: ["waitPromise"], label: "waitPromise(42)", where: "trio", act: () => waitPromise(bad(42)), error: TYPE, message: /waitPromise\(promise\) needs a Promise or thenable, got number 42/ },
   { covers: ["abortable"], label: "abortable(42)", where: "trio", act: () => abortable(bad(42)), error: TYPE, message: /needs a function that takes an AbortSignal and returns a Promise, got number 42/ },
   { covers: ["abortable"], label: "abortable(work returning 42)", where: "trio", act: () => abortable(bad(() => 42)), error: TYPE, message: /work must return a Promise, but it returned number 42/ },
+  { covers: ["waitPromise"], label: "waitPromise(p, { label: 42 })", where: "trio", act: () => waitPromise(promise, { label: bad(42) }), error: TYPE, message: /waitPromise\(promise, options\) takes a string label \(what the Promise is, for tools\) in \{ label \}, got number 42/ },
+  { covers: ["abortable"], label: "abortable(work, 'GET /x')", where: "trio", act: () => abortable(() => promise, bad("GET /x")), error: TYPE, message: /abortable\(work, options\) takes an options object such as \{ label: "GET \/api\/user" \}, got "GET \/x"/ },
 
   // ---- loops ------------------------------------------------------------------------------------
   { covers: ["openLoop"], label: "openLoop(42)", where: "trio", act: () => openLoop(bad(42)), error: TYPE, message: /openLoop\(body\) needs a generator function \(function\* \(loop\)/ },

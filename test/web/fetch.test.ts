@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BrokenResourceError, CancelScope, Cancelled, moveOnAfter, openNursery, run, waitPromise } from "../../src/index.js";
+import { BrokenResourceError, CancelScope, Cancelled, inspector, moveOnAfter, openNursery, run, waitPromise } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { fetchOp, receiveServerSentEvents, receiveStreamFromReadable } from "../../src/web/index.js";
 
@@ -23,7 +23,7 @@ function nextArrival(): Promise<void> {
 function routes(req: IncomingMessage, res: ServerResponse): void {
   markArrived();
   res.on("close", () => markClosed());
-  if (req.url === "/hang") return; // never answers
+  if (req.url?.startsWith("/hang") === true) return; // never answers (a query string too)
   if (req.url === "/stream") {
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.write("event: hello\ndata: one\n\n");
@@ -80,6 +80,30 @@ describe("fetchOp", () => {
     });
     expect(caught).toBeInstanceOf(Cancelled);
     await seen; // would time out if the request were left running
+  });
+
+  it("the inspector shows what a fetching task waits on: the method and URL, for a string, a URL and a Request", async () => {
+    const labels: (string | undefined)[] = [];
+    // Count this test's arrivals and closes, so none of its requests is left for the next test to see.
+    let arrived = 0;
+    let closes = 0;
+    markArrived = () => arrived++;
+    markClosed = () => closes++;
+    const tick = () => waitPromise(new Promise((r) => setTimeout(r, 5)));
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoonNamed("by string", () => fetchOp(`${base}/hang?q=ab`));
+        n.startSoonNamed("by URL, posted", () => fetchOp(new URL(`${base}/hang`), { method: "post", body: "x" }));
+        n.startSoonNamed("by Request", () => fetchOp(new Request(`${base}/hang`, { method: "PUT", body: "y" })));
+        while (arrived < 3) yield* tick();
+        yield* waitAllTasksBlocked();
+        const tasks = inspector.inspect().tasks;
+        for (const name of ["by string", "by URL, posted", "by Request"]) labels.push(tasks.find((t) => t.name === name)?.waitingOn?.label);
+        n.cancelScope.cancel();
+      });
+      while (closes < 3) yield* tick();
+    });
+    expect(labels).toEqual([`GET ${base}/hang?q=ab`, `POST ${base}/hang`, `PUT ${base}/hang`]);
   });
 
   it("cancelling the scope while the body is read aborts the body too", async () => {
