@@ -53,7 +53,8 @@ export function requireRuntime(runtime: TrioRuntime | null): TrioRuntime {
 /** `useTask`'s policy options (restartable, one run at a time); throws the error a binding's `useTask` gives for deps that are not an array. */
 export function taskOptions(fn: { readonly name: string }, deps: unknown, options: { name?: string }): TaskPolicyOptions {
   if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
-  return { policy: "restartable", maxConcurrency: 1, name: options.name ?? (functionName(fn) ?? "useTask") };
+  const name = options.name ?? functionName(fn) ?? "useTask";
+  return { policy: "restartable", maxConcurrency: 1, name, scopeName: `useTask ${name}` };
 }
 
 /** `useTask`'s result, from its restartable policy's state. */

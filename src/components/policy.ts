@@ -51,6 +51,12 @@ export interface TaskPolicyOptions {
   maxConcurrency?: number;
   /** Names the instances' tasks in the devtools (default: the function's name). */
   name?: string;
+  /**
+   * Names each instance's cancel scope in the devtools (default
+   * "<policy> policy for <name>", e.g. "restartable policy for search";
+   * `useTask` gives "useTask <name>").
+   */
+  scopeName?: string;
 }
 
 /** Where an instance is in its life. */
@@ -107,7 +113,7 @@ let nextInstanceId = 1;
 export class TaskInstance<T = unknown> implements PromiseLike<T> {
   /** Unique on the page. */
   readonly id = nextInstanceId++;
-  /** @internal */ readonly scope = new CancelScope();
+  /** @internal */ readonly scope: CancelScope;
   private _state: InstanceState = "queued";
   private _value: T | undefined = undefined;
   private _error: unknown = undefined;
@@ -120,7 +126,9 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
     private readonly policy: TaskPolicy<unknown[], T>,
     /** The arguments given to `perform`. */
     readonly args: readonly unknown[],
-  ) {}
+  ) {
+    this.scope = new CancelScope({ name: policy.scopeName });
+  }
 
   /** Where the instance is in its life. */
   get state(): InstanceState {
@@ -209,6 +217,8 @@ export class TaskPolicy<A extends unknown[], T> {
   readonly maxConcurrency: number;
   /** The task name shown in the devtools. */
   readonly name: string;
+  /** The name of each instance's cancel scope, shown in the devtools. */
+  readonly scopeName: string;
   private readonly running: TaskInstance<T>[] = [];
   private readonly queue: TaskInstance<T>[] = [];
   private readonly listeners = new Set<Listener>();
@@ -242,7 +252,14 @@ export class TaskPolicy<A extends unknown[], T> {
     }
     this.policy = policy;
     this.maxConcurrency = policy === "unbounded" ? Infinity : max;
+    if (options.name !== undefined && typeof options.name !== "string") {
+      throw new TypeError(`taskPolicy(owner, fn, { name }) takes a string (the instances' task name, for tools), got ${typeof options.name}.`);
+    }
     this.name = policyName(fn, options);
+    if (options.scopeName !== undefined && typeof options.scopeName !== "string") {
+      throw new TypeError(`taskPolicy(owner, fn, { scopeName }) takes a string (the instances' scope name, for tools), got ${typeof options.scopeName}.`);
+    }
+    this.scopeName = options.scopeName ?? `${policy} policy for ${this.name}`;
     this._state = this.derive();
   }
 
@@ -385,7 +402,7 @@ export class TaskPolicy<A extends unknown[], T> {
       this.running.push(instance);
       instance.markRunning();
       try {
-        this.owner.startSoonNamed(`${this.name} #${instance.id}`, runInstance, this as unknown as TaskPolicy<unknown[], unknown>, instance as TaskInstance<unknown>);
+        this.owner.startSoonNamed(this.name, runInstance, this as unknown as TaskPolicy<unknown[], unknown>, instance as TaskInstance<unknown>);
       } catch (error) {
         this.running.pop();
         this.drop(instance, error instanceof Error ? error.message : "the owner refused to start it");

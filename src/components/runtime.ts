@@ -105,7 +105,7 @@ function startPending(nursery: Nursery, pending: readonly Pending[], onError: Er
 }
 
 function* startCancelled(reason: string, fn: (...args: unknown[]) => Operation<unknown>, args: unknown[]): Operation<unknown> {
-  const scope = new CancelScope();
+  const scope = new CancelScope({ name: "cancelled before it started" });
   scope.cancel(reason);
   return yield* scope.run(() => fn(...args));
 }
@@ -152,7 +152,7 @@ export class TrioRuntime {
   /** @internal */ readonly onError: ErrorReporter;
   private nursery: Nursery | null = null;
   private pending: Pending[] = [];
-  private readonly lifetime = new CancelScope();
+  private readonly lifetime: CancelScope;
   private _closed = false;
   /** Set when the run ended without `close()` (a task in the runtime's own nursery raised). */
   private runFailed = false;
@@ -166,6 +166,7 @@ export class TrioRuntime {
       throw new TypeError("new TrioRuntime(options) takes an options object such as { name, clock, onError }.");
     }
     this.name = options.name ?? "TrioRoot";
+    this.lifetime = new CancelScope({ name: `${this.name} lifetime` });
     this.onError = options.onError ?? defaultReporter;
     this.done = this.ended.promise;
     const runOptions = { name: this.name, ...(options.clock ? { clock: options.clock } : {}), ...(options.timeSlice ? { timeSlice: options.timeSlice } : {}) };
@@ -395,7 +396,7 @@ export class ScopedNursery implements TaskSpawner {
   // Makes sure a generation will take `pending`: the host if none runs, else a fresh generation task in it.
   private requestGeneration(): void {
     if (this.hostScope === null) {
-      const scope = new CancelScope();
+      const scope = new CancelScope({ name: `${this.name} (component nursery)` });
       this.hostScope = scope;
       this.runtime.spawn(this.name, scopedNurseryHost, this, scope);
     } else if (this.hostNursery !== null) {

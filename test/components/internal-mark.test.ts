@@ -32,6 +32,6 @@ describe("internal-task marks", () => {
     expect(main.internal).toBe("runtime");
     expect(byName("search scope").map((t) => t.internal)).toEqual(["component nursery"]);
     expect(byName("user-task").map((t) => t.internal)).toEqual([undefined]);
-    expect(tasks.filter((t) => t.name.startsWith("search #")).map((t) => t.internal)).toEqual([undefined]);
+    expect(byName("search").map((t) => t.internal)).toEqual([undefined]);
   });
 });

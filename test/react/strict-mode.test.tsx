@@ -58,7 +58,7 @@ describe("StrictMode", () => {
     await mount(<TrioRoot runtime={runtime}><View /></TrioRoot>);
     await flush(runtime);
     expect(log).toEqual(["start a"]);
-    expect(hookTasks(runtime)).toEqual(["load #1", "load scope"]);
+    expect(hookTasks(runtime)).toEqual(["load", "load scope"]);
     await jump(clock, runtime, 5);
     await flush(runtime);
     expect(handle.value).toBe("result a");
