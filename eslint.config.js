@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "scratch/**", "test-results/**", "playwright-report/**"] },
+  { ignores: ["dist/**", "dist-extension/**", "node_modules/**", "coverage/**", "scratch/**", "test-results/**", "playwright-report/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

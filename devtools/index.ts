@@ -7,3 +7,4 @@
  */
 export { mountDevtools, type MountOptions, type MountedDevtools } from "./mount.js";
 export { DevtoolsPanel, type DevtoolsPanelProps } from "./panel.js";
+export { exposeInspector, type ExposeOptions, type ExposedInspector } from "./expose.js";

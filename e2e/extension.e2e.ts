@@ -1,0 +1,162 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
+import { chromium, expect, test, type BrowserContext, type Page, type Worker } from "@playwright/test";
+import { buildExtension } from "../scripts/build-extension.js";
+
+// The browser extension's DevTools panel (devtools/extension/), loaded
+// unpacked into Debian's Chromium. DevTools' own UI cannot be driven
+// headless, so the panel page is opened as an ordinary tab of the same
+// browser (chrome-extension://<id>/panel.html?tabId=<tab>), exactly as
+// DevTools would open it for that tab; everything else is the real path:
+// the page's exposeInspector(), the content script, the service worker.
+
+const SLOW = "/api/playground/slow";
+let extensionDir = "";
+let profileDir = "";
+let context: BrowserContext;
+let worker: Worker;
+
+test.beforeAll(async () => {
+  extensionDir = await buildExtension(mkdtempSync(resolve(tmpdir(), "trio-extension-")));
+  profileDir = mkdtempSync(resolve(tmpdir(), "trio-extension-profile-"));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: false, // the flag below: extensions need the new headless mode
+    ignoreDefaultArgs: ["--disable-extensions"],
+    viewport: { width: 1280, height: 1300 },
+    args: [
+      "--headless=new",
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+});
+
+test.afterAll(async () => {
+  await context?.close();
+  rmSync(extensionDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
+});
+
+const extensionId = (): string => new URL(worker.url()).host;
+
+/** The ids of the open tabs, as the extension sees them. */
+async function tabIds(): Promise<number[]> {
+  return worker.evaluate(async () => {
+    const api = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id?: number }[]> } } }).chrome;
+    return (await api.tabs.query({})).map((t) => t.id ?? -1);
+  });
+}
+
+/** Opens the demo page in a new tab; returns it and its tab id. */
+async function openDemo(baseURL: string, query = ""): Promise<{ page: Page; tabId: number }> {
+  const before = new Set(await tabIds());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${baseURL}/extension.html${query}`);
+  await expect(page.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+  const added = (await tabIds()).filter((id) => !before.has(id));
+  expect(added).toHaveLength(1);
+  expect(errors).toEqual([]);
+  return { page, tabId: added[0]! };
+}
+
+/** Opens the extension's panel page for tab `tabId`. */
+async function openPanel(tabId: number): Promise<Page> {
+  const panel = await context.newPage();
+  await panel.goto(`chrome-extension://${extensionId()}/panel.html?tabId=${tabId}`);
+  return panel;
+}
+
+/** Each tree row as "level key state name": what both panels must agree on. */
+async function treeRows(page: Page): Promise<string[]> {
+  return page.getByRole("tree", { name: "Runs and tasks" }).evaluate((tree) =>
+    [...tree.querySelectorAll('[role="treeitem"]')].map((row) => {
+      const label = row.getAttribute("aria-label") ?? "";
+      // The name and id, not the timings after them (they tick).
+      const name = /^(.*?#-?\d+)/.exec(label)?.[1] ?? label.split(" ")[0];
+      return `${row.getAttribute("aria-level")} ${row.getAttribute("data-key")} ${row.getAttribute("data-state") ?? "-"} ${name}`;
+    }),
+  );
+}
+
+async function slowAborted(page: Page): Promise<number> {
+  const stats = (await (await page.request.get("/api/stats")).json()) as { byPath: Record<string, { aborted: number }> };
+  return stats.byPath[SLOW]?.aborted ?? 0;
+}
+
+test("the extension loads: its service worker runs and its panel shows the same tree as the in-page panel", async ({ baseURL }) => {
+  expect(worker.url()).toMatch(/^chrome-extension:\/\/[a-p]{32}\/background\.js$/);
+  const { page, tabId } = await openDemo(baseURL!);
+  const panel = await openPanel(tabId);
+  await expect(panel.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+  await expect(panel.getByRole("status")).toHaveCount(0); // no "waiting for the page"
+  await expect(panel.getByRole("treeitem", { name: /^aio-worker #/ })).toBeVisible();
+  // Row for row, key for key: the same tree (polled, a row's state may flip between two samples).
+  const inPage = await treeRows(page);
+  expect(inPage.length).toBeGreaterThan(8);
+  await expect.poll(async () => JSON.stringify(await treeRows(panel))).toBe(JSON.stringify(await treeRows(page)));
+  expect(await treeRows(panel)).toContain(inPage.find((r) => r.includes("fetcher-2")));
+  // The page's inspector has two subscriptions: the in-page panel's and the extension's.
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers())).toBe(2);
+  mkdirSync(resolve(import.meta.dirname, "../test-results/screenshots"), { recursive: true });
+  await panel.getByRole("treeitem", { name: /^fetcher-1 #/ }).click();
+  await expect(panel.getByTestId("detail")).toContainText("fetcher-1");
+  await panel.screenshot({ path: resolve(import.meta.dirname, "../test-results/screenshots/extension-panel.png") });
+  // Closing the extension's panel ends its subscription in the page.
+  await panel.close();
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers())).toBe(1);
+  await page.close();
+});
+
+test("cancel from the extension's panel cancels the task in the page: its finally runs and its fetch is aborted", async ({ baseURL }) => {
+  await (await context.newPage()).request.get("/api/stats/reset");
+  const { page, tabId } = await openDemo(baseURL!);
+  await expect.poll(async () => (await (await page.request.get("/api/stats")).json()).byPath[SLOW]?.started ?? 0).toBe(3);
+  const panel = await openPanel(tabId);
+  const before = await slowAborted(page);
+  await panel.getByRole("treeitem", { name: /^fetcher-2 #/ }).click();
+  await panel.getByTestId("detail").getByRole("button", { name: "Cancel task fetcher-2" }).click();
+  await expect(page.getByRole("list", { name: "Log" })).toContainText("fetcher-2 finally");
+  await expect.poll(() => slowAborted(page)).toBe(before + 1);
+  // Both panels show it exited; its siblings run on.
+  await expect(page.getByRole("treeitem", { name: /^fetcher-2 #/ })).toHaveClass(/tad-exited/);
+  await expect(panel.getByRole("treeitem", { name: /^fetcher-2 #/ })).toHaveClass(/tad-exited/);
+  await expect(panel.getByTestId("detail").getByTestId("task-outcome")).toHaveText(/^cancelled.*: cancelled from the devtools panel$/);
+  await expect(page.getByRole("list", { name: "Log" })).not.toContainText("fetcher-1 finally");
+  await panel.close();
+  await page.close();
+});
+
+test("a page shows in the extension only once it opts in, and stops when it disposes", async ({ baseURL }) => {
+  const { page, tabId } = await openDemo(baseURL!, "?expose=later");
+  const subscribers = () => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers());
+  const panel = await openPanel(tabId);
+  await expect(panel.getByRole("status")).toContainText("exposeInspector()");
+  await expect(panel.getByRole("treeitem")).toHaveCount(0);
+  expect(await subscribers()).toBe(1); // the in-page panel's only
+  // Exposed later: the page says it is ready and the watching panel asks for a snapshot.
+  await page.getByRole("button", { name: "Expose the inspector" }).click();
+  await expect(panel.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+  await expect(panel.getByRole("status")).toHaveCount(0);
+  await expect.poll(subscribers).toBe(2);
+  // Disposed: the page unsubscribes at once and stops answering.
+  await page.getByRole("button", { name: "Stop exposing" }).click();
+  await expect.poll(subscribers).toBe(1);
+  await panel.reload();
+  await expect(panel.getByRole("status")).toContainText("exposeInspector()");
+  await expect(panel.getByRole("treeitem")).toHaveCount(0);
+  expect(await subscribers()).toBe(1);
+  await panel.close();
+  await page.close();
+});
