@@ -34,8 +34,8 @@ export interface ExitedTask {
   outcome: "returned" | "raised" | "cancelled";
   /** The error (raised), or the Cancelled message (cancelled). */
   detail: string | null;
-  /** For a cancelled task: the innermost scope around it whose cancel was called, as last seen. */
-  cancelledBy: { scopeId: number; nursery: boolean; root: boolean; reason: string | null } | null;
+  /** For a cancelled task: the innermost scope around it whose cancel was called, as last seen (with its name, if it has one). */
+  cancelledBy: { scopeId: number; nursery: boolean; root: boolean; reason: string | null; name?: string | null } | null;
   /** performance.now() in ms when it exited. */
   at: number;
 }
@@ -154,9 +154,13 @@ export class PanelStore {
       structural = true;
       if (this.errored.size > MAX_ERRORED) this.errored.delete(this.errored.keys().next().value as number);
     }
+    // A scope cancelled in the same update as the exits it caused is not yet
+    // upserted as cancelled (and may be gone already): its cancel event says so.
+    let cancelledNow: Map<number, string | null> | null = null;
+    for (const e of update.events) if (e.kind === "cancel") (cancelledNow ??= new Map()).set(e.id, e.detail ?? null);
     for (const e of update.events) {
       if (e.kind !== "exit" && e.kind !== "error") continue;
-      this.noteExit(e);
+      this.noteExit(e, cancelledNow);
       structural = true;
     }
     structural = upsert(this.runs, update.runs) || structural;
@@ -297,15 +301,17 @@ export class PanelStore {
     return count;
   }
 
-  private noteExit(e: inspector.TimelineEvent): void {
+  private noteExit(e: inspector.TimelineEvent, cancelledNow: Map<number, string | null> | null): void {
     const record = this.tasks.get(e.id) ?? fallbackRecord(e);
     const outcome = e.outcome ?? (e.kind === "error" ? "raised" : "returned");
     let cancelledBy: ExitedTask["cancelledBy"] = null;
     if (outcome === "cancelled") {
       for (const sid of record.scopeIds) {
         const scope = this.scopes.get(sid);
-        if (scope === undefined || !scope.cancelCalled) continue;
-        cancelledBy = { scopeId: sid, nursery: scope.nursery, root: scope.parentId === null, reason: scope.cancelReason };
+        const now = cancelledNow?.get(sid);
+        if (scope === undefined || (!scope.cancelCalled && now === undefined)) continue;
+        const reason = scope.cancelCalled ? scope.cancelReason : (now ?? null);
+        cancelledBy = { scopeId: sid, nursery: scope.nursery, root: scope.parentId === null, reason, name: scope.name ?? null };
         break;
       }
     }

@@ -98,7 +98,8 @@ export function outcomeText(ex: ExitedTask): string {
   if (ex.outcome === "raised") return `raised ${ex.detail ?? "an error"}`;
   const by = ex.cancelledBy;
   if (by === null) return `cancelled${ex.detail !== null ? `: ${ex.detail}` : ""}`;
-  const scope = by.root ? "the run's root scope" : by.nursery ? `nursery #${by.scopeId}` : `cancel scope #${by.scopeId}`;
+  const named = by.name !== null && by.name !== undefined;
+  const scope = by.root ? "the run's root scope" : by.nursery ? `nursery #${by.scopeId}` : named ? `${by.name} (scope #${by.scopeId})` : `cancel scope #${by.scopeId}`;
   return `cancelled by ${scope}${by.reason !== null ? `: ${by.reason}` : ""}`;
 }
 

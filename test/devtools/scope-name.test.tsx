@@ -7,8 +7,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { act } from "preact/test-utils";
 import { CancelScope, Event, inspector, openNursery, run } from "../../src/index.js";
+import { PanelStore } from "../../devtools/store.js";
+import { outcomeText } from "../../devtools/tree-view.js";
 import { DevtoolsPanel } from "../../devtools/index.js";
-import { manualFrames, mount, until } from "./helpers.js";
+import { bigSnapshot, manualFrames, mount, scopeRec, taskRec, until, update } from "./helpers.js";
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -47,6 +49,26 @@ describe("named cancel scopes", () => {
     expect(events.find((e) => e.kind === "cancel" && e.id === scope.id)?.name).toBe("search deadline");
     stop();
     release.set();
+  });
+
+  it("an exited task says which named scope cancelled it, also when the cancel came in the same update as the exit", () => {
+    const store = new PanelStore();
+    const snap = bigSnapshot(3);
+    // Scope 300 is not yet seen cancelled: the update that brings the exit brings its cancel event too.
+    snap.scopes.push(scopeRec(300, { parentId: 100, ownerTaskId: 1, name: "search deadline" }));
+    snap.tasks[3] = taskRec(4, { name: "searcher", nurseryId: 100, parentTaskId: 1, scopeIds: [300, 100, 1] });
+    store.apply(update({ full: snap }));
+    store.apply(
+      update({
+        tasks: { upserted: [], removed: [4] },
+        scopes: { upserted: [], removed: [300] },
+        events: [
+          { at: 1, kind: "cancel", runId: 1, id: 300, name: "search deadline", detail: "deadline exceeded" },
+          { at: 2, kind: "exit", runId: 1, id: 4, name: "searcher", outcome: "cancelled", detail: "Cancelled" },
+        ],
+      }),
+    );
+    expect(outcomeText(store.exited.get(4)!)).toBe("cancelled by search deadline (scope #300): deadline exceeded");
   });
 
   it("refuses a name that is not a string", () => {
