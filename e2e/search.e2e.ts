@@ -47,3 +47,28 @@ test("search as you type: a slow search in flight, seen in the devtools panel, t
   await expectNothingLeft(page);
   expect(errors).toEqual([]);
 });
+
+test("names that explain: the panel shows the search waiting on its fetch URL, inside scopes named after the hook", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  await openDemo(page, "/search/?latency=2500");
+  await resetWire(request);
+  await page.getByRole("searchbox", { name: "Search", exact: true }).fill("ab");
+  await expect(page.getByTestId("search-status")).toHaveText("searching…");
+  const open = page.getByRole("button", { name: "Open trio-asyncio devtools" });
+  if (await open.isVisible().catch(() => false)) await open.click();
+  // The instance task is named after the policy alone (the panel adds its id), and its row says what it waits on.
+  const row = page.getByRole("treeitem", { name: /^search #\d+/ }).first();
+  await expect(row).toContainText("GET /api/search?q=ab&latency=2500");
+  await row.click();
+  const detail = page.getByTestId("detail");
+  await expect(detail.getByTestId("waiting-on")).toHaveText("GET /api/search?q=ab&latency=2500");
+  // Its own scope is named after the policy, not "cancel scope #7".
+  await expect(detail.locator(".tad-scope strong").first()).toHaveText(/^restartable policy for search \(scope #\d+\)$/);
+  await screenshot(page, "devtools-names");
+  // The library's scopes, once shown, are named too.
+  await page.getByRole("checkbox", { name: /library internals/ }).check();
+  await expect(detail.locator(".tad-scope strong", { hasText: "search scope (component nursery)" })).toBeVisible();
+  await expect(detail.locator(".tad-scope strong", { hasText: "search demo lifetime" })).toBeVisible();
+  await expect(detail.locator(".tad-scope strong", { hasText: /^cancel scope #/ })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -1,7 +1,8 @@
 /**
  * The demos' one way to reach the network: every request is
  * `abortable(signal => fetch(url, { signal }))`, so cancelling the task that
- * waits for it aborts the request on the wire.
+ * waits for it aborts the request on the wire. The label ("GET /api/search?q=ab")
+ * is what the devtools show the task waiting on.
  */
 import { abortable, type Operation } from "../../src/index.js";
 
@@ -29,12 +30,12 @@ async function readJson<T>(response: Response, url: string): Promise<T> {
 
 /** GETs `url` and parses the JSON body; cancelling aborts the request (headers or body). */
 export function* getJson<T>(url: string): Operation<T> {
-  return yield* abortable((signal) => fetch(url, { signal }).then((r) => readJson<T>(r, url)));
+  return yield* abortable((signal) => fetch(url, { signal }).then((r) => readJson<T>(r, url)), { label: `GET ${url}` });
 }
 
 /** GETs `url` and returns the Response once its headers have arrived (for streaming bodies). */
 export function* getStream(url: string): Operation<Response> {
-  const response = yield* abortable((signal) => fetch(url, { signal, headers: { accept: "text/event-stream" } }));
+  const response = yield* abortable((signal) => fetch(url, { signal, headers: { accept: "text/event-stream" } }), { label: `GET ${url}` });
   if (!response.ok || response.body === null) {
     discardBody(response);
     throw new HttpError(response.status, url);
