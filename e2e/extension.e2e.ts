@@ -112,7 +112,15 @@ test("the extension loads: its service worker runs and its panel shows the same 
   mkdirSync(resolve(import.meta.dirname, "../test-results/screenshots"), { recursive: true });
   await panel.getByRole("treeitem", { name: /^fetcher-1 #/ }).click();
   await expect(panel.getByTestId("detail")).toContainText("fetcher-1");
+  // About the size DevTools gives a panel docked at the bottom of a window.
+  await panel.setViewportSize({ width: 1100, height: 560 });
   await panel.screenshot({ path: resolve(import.meta.dirname, "../test-results/screenshots/extension-panel.png") });
+  await panel.setViewportSize({ width: 1280, height: 1300 });
+  // The page reloads: its new content script connects, the page says it is ready, the panel asks again.
+  await page.reload();
+  await expect(page.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+  await expect.poll(async () => JSON.stringify(await treeRows(panel))).toBe(JSON.stringify(await treeRows(page)));
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers())).toBe(2);
   // Closing the extension's panel ends its subscription in the page.
   await panel.close();
   await expect.poll(() => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers())).toBe(1);
