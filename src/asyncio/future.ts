@@ -21,10 +21,18 @@ const CANCELLED = 1;
 const FINISHED = 2;
 const stateNames = ["PENDING", "CANCELLED", "FINISHED"] as const;
 
-/** @internal Bits of `Future.bits`: booleans packed in one small integer, a field each cost a word per Future. */
-export const HAS_EXCEPTION = 1;
+/**
+ * @internal Bits of `Future.bits`: the state and booleans packed in one
+ * small integer, a field each cost a word per Future (and a parked asyncio
+ * Task holds two Futures: itself and the one it waits on). The two low bits
+ * are the state (PENDING, CANCELLED, FINISHED); Task uses bits 4 and 5 and
+ * counts cancel requests from bit 6 up.
+ */
+const STATE_BITS = 3;
+/** @internal The exception is stored in `value`. */
+export const HAS_EXCEPTION = 4;
 /** @internal Someone looked at the exception (or the Future was cancelled). */
-export const RETRIEVED = 2;
+export const RETRIEVED = 8;
 
 /** A done callback: receives the Future. */
 export type DoneCallback<T> = (future: Future<T>) => void;
@@ -66,8 +74,7 @@ type CallbackSlot = ((future: never) => void) | FutureWaiter | (((future: never)
 
 /** An asyncio Future. See the module comment. */
 export class Future<T = unknown> implements PromiseLike<T> {
-  /** @internal */ declare state: 0 | 1 | 2;
-  /** @internal HAS_EXCEPTION, RETRIEVED (and Task's own bits) */ declare bits: number;
+  /** @internal the state (see STATE_BITS), HAS_EXCEPTION, RETRIEVED (and Task's own bits) */ declare bits: number;
   /** @internal the result, or the exception when HAS_EXCEPTION */ declare value: unknown;
   /**
    * @internal The done callbacks: the usual single one stored as it is (no
@@ -85,8 +92,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   constructor(options?: { loop?: EventLoop }, /* the library passes the loop here, without an options object */ loop?: EventLoop) {
     // Fields assigned here, in one fixed order, rather than as class fields (defined one by one through
     // an initializer function): every Future and Task gets the same shape at the least cost.
-    this.state = PENDING;
-    this.bits = 0;
+    this.bits = PENDING;
     this.value = undefined;
     this.callbacks = null;
     const l = (this.loop = loop ?? options?.loop ?? getRunningLoop());
@@ -94,6 +100,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.createdMs = l.stampMs();
     this.extra = null;
     l.futureCreated(this); // and, in debug mode, records where
+  }
+
+  /** @internal PENDING, CANCELLED or FINISHED, kept in `bits`. */
+  get state(): 0 | 1 | 2 {
+    return (this.bits & STATE_BITS) as 0 | 1 | 2;
+  }
+  set state(value: 0 | 1 | 2) {
+    this.bits = (this.bits & ~STATE_BITS) | value;
   }
 
   /** @internal The rare fields, made on first use. */
@@ -375,22 +389,34 @@ export class Future<T = unknown> implements PromiseLike<T> {
  * small object, not a generator: every await makes one and a parked task
  * keeps it, and a generator object with its register file was three times
  * the size.
+ *
+ * It is also its own first result, `{ value: future, done: false }`: the
+ * awaiting generator keeps the result of the `yield*` it is suspended in
+ * for as long as it waits, so a fresh result object there was 40 bytes
+ * more per parked Task (Node). The fields never change after that yield,
+ * so that result reads the same to whoever kept it.
  */
 class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
+  /** The Future awaited (the yielded value, as the first result). */
+  readonly value: Future<T>;
+  /** As the first result: not done (on the prototype, not a field per await). */
+  declare readonly done: false;
   /** 0: not started, 1: the Future was yielded, 2: finished. */
   private step = 0;
 
-  constructor(private readonly future: Future<T>) {}
+  constructor(future: Future<T>) {
+    this.value = future;
+  }
 
   next(): IteratorResult<AioYield, T> {
-    const future = this.future;
+    const future = this.value;
     const step = this.step;
     if (step === 2) return { value: undefined as T, done: true };
     if (future.state === PENDING) {
       this.step = 2;
       if (step === 1) throw new InvalidStateError("yield* future resumed before the Future was done: a Future must be awaited from an asyncio Task.");
       this.step = 1;
-      return { value: future as unknown as AioYield, done: false };
+      return this as unknown as IteratorResult<AioYield, T>;
     }
     this.step = 2;
     return { value: future.result(), done: true };
@@ -422,6 +448,7 @@ function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWait
 }
 
 Object.defineProperty(Future.prototype, FLAVOUR, { value: "asyncio" });
+Object.defineProperty(FutureAwait.prototype, "done", { value: false });
 
 /** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
 export function isFuture(value: unknown): value is Future<unknown> {

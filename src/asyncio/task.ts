@@ -29,9 +29,14 @@ export const YIELD_NOW: object = Object.freeze({ toString: () => "[asyncio yield
 
 let taskCounter = 0;
 
-/** Task's bits in `Future.bits`, next to the Future's own. */
-const MUST_CANCEL = 4;
-const STEPPING = 8;
+/** Task's bits in `Future.bits`, next to the Future's own (see STATE_BITS there). */
+const MUST_CANCEL = 16;
+const STEPPING = 32;
+/** The count of cancel requests lives in `bits` from bit 6 up: one field less per Task. */
+const CANCEL_SHIFT = 6;
+const FLAG_BITS = (1 << CANCEL_SHIFT) - 1;
+/** Where the count stops (a request is counted while below it): keeps `bits` a small integer in every engine. */
+const MAX_CANCELS = (1 << 24) - 1;
 
 /**
  * What the core's error message for a Trio operation used from asyncio code
@@ -65,7 +70,6 @@ export class Task<T = unknown> extends Future<T> {
    * outcome from here.
    */
   declare fwaiter: Future<unknown> | null;
-  /** @internal */ declare numCancelsRequested: number;
   /** @internal task-local context inherited from the creator */ declare readonly context: ContextMap;
   /** @internal the links of the loop's list of tasks not done (task-list.ts) */ declare loopPrev: Task<unknown> | null;
   /** @internal */ declare loopNext: Task<unknown> | null;
@@ -86,7 +90,6 @@ export class Task<T = unknown> extends Future<T> {
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
     this.coro = coro;
     this.fwaiter = null;
-    this.numCancelsRequested = 0;
     this.context = loopContext(); // the creator's, as CPython's create_task copies it
     this.loopPrev = null;
     this.loopNext = null;
@@ -98,6 +101,14 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       l.schedule(stepTask, this as Task<unknown>);
     }
+  }
+
+  /** @internal Pending cancel requests (`cancelling()`), counted in `bits` up to 16M. */
+  get numCancelsRequested(): number {
+    return this.bits >>> CANCEL_SHIFT;
+  }
+  set numCancelsRequested(count: number) {
+    this.bits = (this.bits & FLAG_BITS) | (Math.min(count, MAX_CANCELS) << CANCEL_SHIFT);
   }
 
   /** @internal cancel() must be thrown in at the next step */

@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, RESUME_THROWS, Task, TaskState, generatorNext, resetTaskIds, taskIdMark, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, TaskState, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -176,10 +176,10 @@ export class Runner implements ClockListener {
   private batchStartedAt = 0;
   /**
    * The run's clock as last read in this batch (its start, or the last
-   * deadline check): stamped on a task when it parks (Task.parkedAt), so a
+   * deadline check): stamped on a task when it parks (Task.parkStamp), so a
    * park costs a store, not a clock read.
    */
-  private batchTime = 0;
+  private parkStamp: ParkStamp = NEVER_PARKED;
   /** The clock is the host's (SystemClock): the batch's real start time is its reading. */
   private readonly realClock: boolean;
   /** Set by sliceLeft() once the slice is used up: the batch ends after the current step. */
@@ -362,7 +362,7 @@ export class Runner implements ClockListener {
     }
     const startedAt = realSeconds();
     this.batchStartedAt = startedAt;
-    this.batchTime = this.realClock ? startedAt : this.clock.currentTime();
+    this.stampParks(this.realClock ? startedAt : this.clock.currentTime());
     this.endBatchSoon = false;
     const obs = observer.current;
     const stats = this.statistics;
@@ -389,7 +389,7 @@ export class Runner implements ClockListener {
         }
         interval = nextClockInterval(interval, now - lastLook, slice);
         lastLook = now;
-        if (this.realClock) this.batchTime = now;
+        if (this.realClock) this.stampParks(now);
         lookAt = steps + interval;
         if (this.deadlines.size > 0) this.fireDeadlines();
       }
@@ -485,7 +485,7 @@ export class Runner implements ClockListener {
         }
       } else if (yielded === PARK) {
         task.state = TaskState.BLOCKED;
-        task.parkedAt = this.batchTime;
+        task.parkStamp = this.parkStamp;
         if (task.abortFn === null) {
           task.abortFn = refuseAbort;
         }
@@ -666,6 +666,11 @@ export class Runner implements ClockListener {
 
   // ---- deadlines and idleness ---------------------------------------------
 
+  /** The time tasks that park from now on are stamped with (see ParkStamp): one object per look at the clock. */
+  private stampParks(seconds: number): void {
+    if (this.parkStamp.seconds !== seconds) this.parkStamp = { seconds };
+  }
+
   /**
    * Wakes what is due. The tasks it wakes go ahead of those already
    * queued, in deadline order: a batch checks deadlines every so many
@@ -676,7 +681,7 @@ export class Runner implements ClockListener {
    */
   private fireDeadlines(): void {
     const now = this.clock.currentTime();
-    this.batchTime = now;
+    this.stampParks(now);
     const queue = this.queue;
     const queuedBefore = queue.size;
     for (let entry = this.deadlines.popExpired(now); entry !== undefined; entry = this.deadlines.popExpired(now)) {

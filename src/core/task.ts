@@ -74,7 +74,21 @@ export type TaskFunction<T> = (...args: readonly unknown[]) => Operation<T>;
 interface TaskExtras<T> {
   ownScope: CancelScope | null;
   deferred: Deferred<T> | null;
+  /** Nurseries opened by the task and still open, innermost last: leaf tasks, most of a page's, never open one. */
+  nurseries: Nursery[] | null;
 }
+
+/**
+ * @internal When a task parked: the run's clock at the batch's last look,
+ * one object per look shared by every task that parked in between (see
+ * Runner.stampParks). A number field would box a double per parked task
+ * (16 bytes in Node); a reference to a shared stamp costs nothing more.
+ */
+export interface ParkStamp {
+  readonly seconds: number;
+}
+/** @internal The stamp of a task that never parked. */
+export const NEVER_PARKED: ParkStamp = /* @__PURE__ */ Object.freeze({ seconds: 0 });
 const NO_NURSERIES: readonly Nursery[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
@@ -109,7 +123,7 @@ export class Task<T = unknown> {
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
   /** @internal bits: RESUME_THROWS, IN_SHARED_OP, IS_GENERATOR */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
-  /** @internal the run's clock (seconds) when the task last parked, for the inspector: the batch's time, not read per park */ parkedAt = 0;
+  /** @internal when the task last parked, for the inspector (see ParkStamp) */ parkStamp: ParkStamp = NEVER_PARKED;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** @internal rarely used state, made on demand */ extras: TaskExtras<T> | null = null;
@@ -123,6 +137,11 @@ export class Task<T = unknown> {
     // Only generator functions are started here (Nursery.spawn).
     this.flags |= IS_GENERATOR;
     return (this.coro = args.length === 0 ? fn() : fn(...args));
+  }
+
+  /** @internal the run's clock (seconds) when the task last parked, for the inspector: the batch's time, not read per park */
+  get parkedAt(): number {
+    return this.parkStamp.seconds;
   }
 
   /** @internal true if the next resume throws `resumeValue`; once done, true if the task raised */
@@ -157,7 +176,7 @@ export class Task<T = unknown> {
   }
   /** @internal */
   set ownScope(scope: CancelScope | null) {
-    (this.extras ??= { ownScope: null, deferred: null }).ownScope = scope;
+    (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).ownScope = scope;
   }
   /** @internal */
   get deferred(): Deferred<T> | null {
@@ -165,7 +184,7 @@ export class Task<T = unknown> {
   }
   /** @internal */
   set deferred(d: Deferred<T> | null) {
-    (this.extras ??= { ownScope: null, deferred: null }).deferred = d;
+    (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).deferred = d;
   }
   /** True for tasks made by `spawnSystemTask`. */
   get isSystem(): boolean {
@@ -173,8 +192,13 @@ export class Task<T = unknown> {
   }
   /** @internal siblings in the parent nursery's list of children */ prevSibling: Task | null = null;
   /** @internal */ nextSibling: Task | null = null;
-  /** Nurseries opened by this task, innermost last. */
-  /** @internal made on first use: most tasks never open a nursery */ nurseries: Nursery[] | null = null;
+  /** @internal Nurseries opened by this task and still open, innermost last; null until the first (kept in `extras`). */
+  get nurseries(): Nursery[] | null {
+    return this.extras === null ? null : this.extras.nurseries;
+  }
+  set nurseries(list: Nursery[] | null) {
+    (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).nurseries = list;
+  }
 
   /** Nurseries opened by this task and still open, innermost last. */
   get childNurseries(): readonly Nursery[] {

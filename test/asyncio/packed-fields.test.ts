@@ -1,0 +1,67 @@
+// Futures and Tasks keep their state, flags and cancel count in one small
+// integer, and a Future's iterator is its own first result (issue 17: bytes
+// per parked Task). These check that what that packing stores reads back
+// unchanged through the public API.
+import { describe, expect, it } from "vitest";
+import { CancelledError } from "../../src/asyncio/errors.js";
+import type { Future } from "../../src/asyncio/future.js";
+import { runAio } from "./helpers.js";
+
+describe("packed Future and Task fields", () => {
+  it("a Future's state, exception and retrieved flag are independent", async () => {
+    await runAio(function* (loop) {
+      const ok = loop.createFuture<number>();
+      const bad = loop.createFuture<number>();
+      const gone = loop.createFuture<number>();
+      expect([ok.done(), ok.cancelled(), ok.status]).toEqual([false, false, "PENDING"]);
+      ok.setResult(7);
+      bad.setException(new RangeError("no"));
+      expect(gone.cancel("bye")).toBe(true);
+      expect([ok.done(), ok.cancelled(), ok.status, ok.result()]).toEqual([true, false, "FINISHED", 7]);
+      expect([bad.done(), bad.cancelled(), bad.status]).toEqual([true, false, "FINISHED"]);
+      expect(bad.exception()).toBeInstanceOf(RangeError);
+      expect(() => bad.result()).toThrow(RangeError);
+      expect([gone.done(), gone.cancelled(), gone.status]).toEqual([true, true, "CANCELLED"]);
+      expect(() => gone.result()).toThrow(CancelledError);
+      expect(gone.cancel()).toBe(false);
+    });
+  });
+
+  it("the first result of `yield* future` is { value: the Future, done: false } and stays so once the Future is done", async () => {
+    await runAio(function* (loop) {
+      const future = loop.createFuture<string>();
+      const it = (future as Future<string>)[Symbol.iterator]();
+      const first = it.next();
+      expect(first.value).toBe(future);
+      expect(first.done).toBe(false);
+      future.setResult("x");
+      expect(it.next()).toEqual({ value: "x", done: true });
+      expect(first.value).toBe(future);
+      expect(first.done).toBe(false);
+      expect(it.next()).toEqual({ value: undefined, done: true });
+    });
+  });
+
+  it("a Task counts many cancel requests and uncancel() takes them back one by one, without touching its state", async () => {
+    await runAio(function* (loop) {
+      const sleeper = loop.createTask(
+        (function* () {
+          yield* loop.createFuture<void>();
+        })(),
+      );
+      for (let i = 0; i < 1000; i++) sleeper.cancel();
+      expect(sleeper.cancelling()).toBe(1000);
+      expect(sleeper.done()).toBe(false);
+      for (let i = 999; i >= 1; i--) expect(sleeper.uncancel()).toBe(i);
+      expect(sleeper.cancelling()).toBe(1);
+      let caught: unknown;
+      try {
+        yield* sleeper;
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(CancelledError);
+      expect([sleeper.done(), sleeper.cancelled()]).toEqual([true, true]);
+    });
+  });
+});
