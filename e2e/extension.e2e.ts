@@ -121,6 +121,13 @@ test("the extension loads: its service worker runs and its panel shows the same 
   await expect(page.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
   await expect.poll(async () => JSON.stringify(await treeRows(panel))).toBe(JSON.stringify(await treeRows(page)));
   await expect.poll(() => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers())).toBe(2);
+  // The page navigates to a page that does not opt in: the panel empties and waits again.
+  await page.goto(`${baseURL}/index.html`);
+  await expect(panel.getByRole("status")).toContainText("exposeInspector()");
+  await expect(panel.getByRole("treeitem")).toHaveCount(0);
+  await page.goBack();
+  await expect(panel.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+  await expect(panel.getByRole("status")).toHaveCount(0);
   // Closing the extension's panel ends its subscription in the page.
   await panel.close();
   await expect.poll(() => page.evaluate(() => (globalThis as unknown as { extensionDemo: { subscribers(): number } }).extensionDemo.subscribers())).toBe(1);

@@ -44,6 +44,13 @@ export function panelPortName(tabId: number): string {
   return `trio-asyncio-panel:${tabId}`;
 }
 
+/**
+ * What the service worker tells a tab's panels when the page's content
+ * script goes (the page navigated, reloaded or closed), as JSON text like
+ * the page's messages. Not a page message: the extension's own.
+ */
+export const PAGE_GONE = JSON.stringify({ trioExtension: "pageGone" });
+
 /** The port name of a page's content script. */
 export const PAGE_PORT_NAME = "trio-asyncio-page";
 

@@ -8,7 +8,7 @@ import { render } from "preact";
 import { useEffect, useReducer } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "../panel.js";
-import { chromeApi, panelPortName, tabIdFromQuery, type ChromePort } from "./chrome-api.js";
+import { PAGE_GONE, chromeApi, panelPortName, tabIdFromQuery, type ChromePort } from "./chrome-api.js";
 import { decodeWire } from "./json-wire.js";
 import { PortSource } from "./port-source.js";
 
@@ -18,7 +18,10 @@ function connectSource(tabId: number): PortSource {
   const source = new PortSource((message) => port?.postMessage(message));
   const connect = (): void => {
     port = chromeApi().runtime.connect({ name: panelPortName(tabId) });
-    port.onMessage.addListener((message) => source.receive(decodeWire(message)));
+    port.onMessage.addListener((message) => {
+      if (message === PAGE_GONE) source.pageGone();
+      else source.receive(decodeWire(message));
+    });
     port.onDisconnect.addListener(() => {
       port = null;
       connect();

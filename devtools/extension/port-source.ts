@@ -65,6 +65,23 @@ export class PortSource implements InspectorSource {
     this.listener?.(update);
   }
 
+  /**
+   * The page went away (navigated, reloaded or closed): the tree empties
+   * (the history of exited tasks stays) and `connected` is false until a
+   * page answers again.
+   */
+  pageGone(): void {
+    this.stacks.clear();
+    this.asked.clear();
+    if (this.pageSeen) {
+      this.pageSeen = false;
+      for (const l of [...this.statusListeners]) l();
+    }
+    const empty = emptyUpdate(performance.now());
+    empty.full = { takenAt: empty.at, runs: [], tasks: [], nurseries: [], scopes: [], loops: [], futures: [] };
+    this.listener?.(empty);
+  }
+
   /** The extension's port was connected again (its service worker restarted): ask for a fresh snapshot. */
   reconnected(): void {
     if (this.listener !== null) this.sendWatch(true);

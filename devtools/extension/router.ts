@@ -10,7 +10,7 @@
  * has one inspector subscription for all panels of its tab: it is told to
  * stop only when the last watching panel stops or goes.
  */
-import { PAGE_PORT_NAME, tabIdOfPanelPort, type ChromePort } from "./chrome-api.js";
+import { PAGE_GONE, PAGE_PORT_NAME, tabIdOfPanelPort, type ChromePort } from "./chrome-api.js";
 import { isToPage, wire, type InspectWire } from "../wire.js";
 
 /** The ports of one tab. */
@@ -85,7 +85,10 @@ export class Router {
       for (const panel of t.panels) panel.postMessage(message);
     });
     port.onDisconnect.addListener(() => {
-      if (t.page === port) t.page = null;
+      if (t.page !== port) return; // replaced by the next page's already
+      t.page = null;
+      // The panels must not go on showing a page that is not there.
+      for (const panel of t.panels) panel.postMessage(PAGE_GONE);
       this.forget(tabId, t);
     });
   }

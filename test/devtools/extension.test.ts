@@ -13,7 +13,7 @@ import { exposeInspector, type ExposedInspector } from "../../devtools/index.js"
 import { PortSource, shiftTimes } from "../../devtools/extension/port-source.js";
 import { Router } from "../../devtools/extension/router.js";
 import { decodeWire, encodeWire } from "../../devtools/extension/json-wire.js";
-import { PAGE_PORT_NAME, panelPortName, tabIdFromQuery, tabIdOfPanelPort, type ChromeEvent, type ChromePort } from "../../devtools/extension/chrome-api.js";
+import { PAGE_GONE, PAGE_PORT_NAME, panelPortName, tabIdFromQuery, tabIdOfPanelPort, type ChromeEvent, type ChromePort } from "../../devtools/extension/chrome-api.js";
 import { isFromPage, isToPage, wire, type InspectWire, type ReadyWire } from "../../devtools/wire.js";
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -104,6 +104,26 @@ describe("exposeInspector and the panel's PortSource", () => {
     // Unsubscribed: the page unsubscribes too.
     unsubscribe();
     await until(() => inspector.subscriberCount() === 0);
+    nursery.cancelScope.cancel();
+    await done;
+  });
+
+  it("empties the tree and waits again when the page goes", async () => {
+    const log: string[] = [];
+    const { nursery, done } = await startTree(["delta"], log);
+    const { source, stop } = relay();
+    cleanups.push(stop);
+    expose();
+    const updates: inspector.InspectorUpdate[] = [];
+    const unsubscribe = source.subscribe((u) => updates.push(u));
+    await until(() => source.connected && updates.some((u) => u.full?.tasks.some((t) => t.name === "delta") === true));
+    let statusChanges = 0;
+    cleanups.push(source.onStatus(() => statusChanges++));
+    source.pageGone();
+    expect(source.connected).toBe(false);
+    expect(statusChanges).toBe(1);
+    expect(updates.at(-1)!.full).toMatchObject({ runs: [], tasks: [] });
+    unsubscribe();
     nursery.cancelScope.cancel();
     await done;
   });
@@ -244,6 +264,20 @@ describe("the service worker's Router", () => {
     a.drop();
     page.drop();
     expect(router.size).toBe(0);
+  });
+
+  it("tells the panels when their page goes, unless the next page's port has replaced it", () => {
+    const router = new Router();
+    const panel = new FakePort(panelPortName(5));
+    const first = new FakePort(PAGE_PORT_NAME, { tab: { id: 5 }, frameId: 0 });
+    const second = new FakePort(PAGE_PORT_NAME, { tab: { id: 5 }, frameId: 0 });
+    router.connect(panel);
+    router.connect(first);
+    router.connect(second); // the reloaded page connected before the old port dropped
+    first.drop();
+    expect(panel.posted).toEqual([]);
+    second.drop();
+    expect(panel.posted).toEqual([PAGE_GONE]);
   });
 
   it("refuses a page port from a subframe or without a tab, and ignores unknown ports", () => {
