@@ -10,7 +10,8 @@
  * cancelling it) removes the listener, through a done callback, so nothing
  * is left however the waiting ends. The Trio flavour is `waitEvent`.
  */
-import type { EventLoop } from "../asyncio/event-loop.js";
+import { EventLoop } from "../asyncio/event-loop.js";
+import { describe } from "../core/errors.js";
 import type { Future } from "../asyncio/future.js";
 import { getRunningLoop } from "../asyncio/running.js";
 import { checkEventTarget, checkOptionalFunction, checkOptions } from "./target.js";
@@ -40,7 +41,7 @@ export function eventFuture<E extends Event = Event>(target: EventTarget, type: 
   checkEventTarget("eventFuture(target, type)", target, type);
   checkOptions("eventFuture(target, type, options)", options);
   checkOptionalFunction("eventFuture's filter option", options.filter);
-  const loop = options.loop ?? getRunningLoop();
+  const loop = loopOption("eventFuture(target, type, options)", options);
   const future = loop.createFuture<E>();
   const filter = options.filter;
   const listenerOptions = { passive: options.passive === true, capture: options.capture === true };
@@ -69,4 +70,17 @@ export function eventFuture<E extends Event = Event>(target: EventTarget, type: 
   // However else the Future ends (cancel(), a timeout): its done callbacks run on the loop soon after.
   future.addDoneCallback(stop);
   return future;
+}
+
+/**
+ * @internal The `loop` option of the asyncio web helpers: an EventLoop, or
+ * the running loop when left out.
+ */
+export function loopOption(what: string, options: { loop?: unknown }): EventLoop {
+  const loop = options.loop;
+  if (loop === undefined) return getRunningLoop();
+  if (!(loop instanceof EventLoop)) {
+    throw new TypeError(`${what}: loop must be an asyncio EventLoop (or left out for the running loop), got ${describe(loop)}.`);
+  }
+  return loop;
 }

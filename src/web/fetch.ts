@@ -38,40 +38,55 @@ interface SignalStatics {
  * raised, not `Cancelled`).
  */
 export function fetchOp(input: RequestInfo | URL, init: RequestInit = {}): Operation<Response> {
-  checkOptions("fetchOp(input, init)", init);
+  checkFetchInit("fetchOp(input, init)", init);
+  return fetchBlock(input, init);
+}
+
+/** @internal Checks `fetch`'s init as far as we read it (both flavours share it). */
+export function checkFetchInit(what: string, init: RequestInit): void {
+  checkOptions(what, init);
   const own = init.signal;
   if (own !== undefined && own !== null && !(typeof own === "object" && typeof own.addEventListener === "function" && "aborted" in own)) {
-    throw new TypeError(`fetchOp(input, init): init.signal must be an AbortSignal, got ${describe(own)}.`);
+    throw new TypeError(`${what}: init.signal must be an AbortSignal, got ${describe(own)}.`);
   }
-  return fetchBlock(input, init);
+}
+
+/** @internal The global fetch, or a RuntimeError naming where it exists. */
+export function globalFetch(what: string): typeof fetch {
+  if (typeof fetch !== "function") {
+    throw new RuntimeError(`${what} needs the global fetch (browsers, workers, Node 18+).`);
+  }
+  return fetch;
+}
+
+/**
+ * @internal The signal a request is sent with: `ours`, joined with
+ * `init.signal` when the caller gave one (aborted by whichever aborts
+ * first). `instead` says what to do where `AbortSignal.any` is missing.
+ */
+export function requestSignal(what: string, ours: AbortSignal, init: RequestInit, instead: string): AbortSignal {
+  const own = init.signal;
+  if (own === undefined || own === null) return ours;
+  const any = (AbortSignal as unknown as SignalStatics).any;
+  if (typeof any !== "function") {
+    throw new RuntimeError(`${what} needs AbortSignal.any to join your signal with ours; leave init.signal out and ${instead}.`);
+  }
+  return any.call(AbortSignal, [ours, own]);
 }
 
 function* fetchBlock(input: RequestInfo | URL, init: RequestInit): Operation<Response> {
   const task = requireTask("fetchOp()");
-  if (typeof fetch !== "function") {
-    throw new RuntimeError("fetchOp() needs the global fetch (browsers, workers, Node 18+).");
-  }
-  const scopeSignal = task.scope.signal;
-  let signal = scopeSignal;
-  const own = init.signal;
-  if (own !== undefined && own !== null) {
-    const any = (AbortSignal as unknown as SignalStatics).any;
-    if (typeof any !== "function") {
-      throw new RuntimeError(
-        "fetchOp(input, { signal }) needs AbortSignal.any to join your signal with the scope's; leave init.signal out and wrap the call in withAbortSignal(signal, ...) instead.",
-      );
-    }
-    signal = any.call(AbortSignal, [scopeSignal, own]);
-  }
-  return yield* abortable(() => fetch(input, { ...init, signal }), { label: fetchLabel(input, init) });
+  const fetchFn = globalFetch("fetchOp()");
+  const signal = requestSignal("fetchOp(input, { signal })", task.scope.signal, init, "wrap the call in withAbortSignal(signal, ...) instead");
+  return yield* abortable(() => fetchFn(input, { ...init, signal }), { label: fetchLabel(input, init) });
 }
 
 /**
- * "GET /api/search?q=ab": what the devtools show a task waiting on. The URL
+ * @internal "GET /api/search?q=ab": what the devtools show a task waiting on. The URL
  * is the one given (relative stays relative); a Request gives its own
  * method and URL unless `init.method` overrides the method.
  */
-function fetchLabel(input: RequestInfo | URL, init: RequestInit): string {
+export function fetchLabel(input: RequestInfo | URL, init: RequestInit): string {
   const request = typeof Request === "function" && input instanceof Request ? input : null;
   const method = typeof init.method === "string" ? init.method.toUpperCase() : (request?.method ?? "GET");
   const url = request !== null ? request.url : stringOf(input);

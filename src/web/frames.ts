@@ -38,14 +38,28 @@ function host(): FrameHost {
  */
 export function* nextFrame(): Operation<number> {
   const task = requireTask("nextFrame()");
+  return yield* waitHostCallback<number>(task, "animation frame", frameRequest("nextFrame()", "yieldToHost() or sleep()"));
+}
+
+/** How the answer of a host request arrives: a value, or an error with `throws`. */
+type Answer = (value: unknown, throws?: boolean) => void;
+
+/** @internal A host request: asks for one callback, returns how to withdraw it. */
+export type HostRequest = (answer: Answer) => () => void;
+
+/**
+ * @internal Asks for the next animation frame (the Trio and asyncio flavours
+ * share it); throws where there is no `requestAnimationFrame`.
+ */
+export function frameRequest(what: string, instead: string): HostRequest {
   const { requestAnimationFrame: request, cancelAnimationFrame: cancel } = host();
   if (typeof request !== "function" || typeof cancel !== "function") {
-    throw new RuntimeError("nextFrame() needs requestAnimationFrame and cancelAnimationFrame (a browser window); in a worker or Node, use yieldToHost() or sleep().");
+    throw new RuntimeError(`${what} needs requestAnimationFrame and cancelAnimationFrame (a browser window); in a worker or Node, use ${instead}.`);
   }
-  return yield* waitHostCallback<number>(task, "animation frame", (answer) => {
+  return (answer) => {
     const id = request.call(globalThis, (time) => answer(time));
     return () => cancel.call(globalThis, id);
-  });
+  };
 }
 
 /** Options of `waitIdle`. */
@@ -69,18 +83,29 @@ const FALLBACK_IDLE_MS = 50;
  * budget. Cancelling the task cancels the callback.
  */
 export function waitIdle(options: WaitIdleOptions = {}): Operation<IdleDeadline> {
-  checkOptions("waitIdle(options)", options);
+  const timeout = checkIdleTimeout("waitIdle(options)", options);
+  return waitIdleOp(timeout);
+}
+
+/** @internal Checks the options of an idle wait; returns the timeout in seconds, or undefined. */
+export function checkIdleTimeout(what: string, options: WaitIdleOptions): number | undefined {
+  checkOptions(what, options);
   const timeout = options.timeout;
   if (timeout !== undefined && (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0)) {
-    throw new TypeError(`waitIdle's timeout is a non-negative number of seconds, got ${describe(timeout)}.`);
+    throw new TypeError(`${what}: timeout is a non-negative number of seconds, got ${describe(timeout)}.`);
   }
-  return waitIdleOp(timeout);
+  return timeout;
 }
 
 function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
   const task = requireTask("waitIdle()");
+  return yield* waitHostCallback<IdleDeadline>(task, "idle callback", idleRequest(timeout));
+}
+
+/** @internal Asks for an idle callback, with the setTimeout fallback (both flavours share it). */
+export function idleRequest(timeout: number | undefined): HostRequest {
   const { requestIdleCallback: request, cancelIdleCallback: cancel } = host();
-  return yield* waitHostCallback<IdleDeadline>(task, "idle callback", (answer) => {
+  return (answer) => {
     if (typeof request === "function" && typeof cancel === "function") {
       const id = request.call(globalThis, (deadline) => answer(deadline), timeout === undefined || timeout === Infinity ? undefined : { timeout: timeout * 1000 });
       return () => cancel.call(globalThis, id);
@@ -90,7 +115,7 @@ function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
       answer({ didTimeout: false, timeRemaining: () => Math.max(0, FALLBACK_IDLE_MS - (performance.now() - start)) });
     }, 1);
     return () => clearTimeout(timer);
-  });
+  };
 }
 
 /**
@@ -103,30 +128,33 @@ function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
  */
 export function* yieldToHost(): Operation<void> {
   const task = requireTask("yieldToHost()");
-  const h = host();
-  yield* waitHostCallback<void>(task, "host", (answer) => {
-    const done = () => answer(undefined);
-    const schedulerYield = h.scheduler?.yield;
-    if (typeof schedulerYield === "function") {
-      Promise.resolve(schedulerYield.call(h.scheduler)).then(done, (error: unknown) => answer(error, true));
-      return () => {};
-    }
-    if (typeof h.setImmediate === "function") {
-      // Node (and old Edge): Node drains a thousand port messages per wakeup, so a macrotask there is setImmediate.
-      const id = h.setImmediate(done);
-      return () => h.clearImmediate?.(id);
-    }
-    if (typeof h.MessageChannel === "function") {
-      const channel = new h.MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        done();
-      };
-      channel.port2.postMessage(null);
-      // A closed port drops the message, and an open one would keep the host alive.
-      return () => channel.port1.close();
-    }
-    const timer = setTimeout(done, 0);
-    return () => clearTimeout(timer);
-  });
+  yield* waitHostCallback<void>(task, "host", hostTurnRequest);
 }
+
+/** @internal Asks for one turn of the host (both flavours share it). */
+export const hostTurnRequest: HostRequest = (answer) => {
+  const h = host();
+  const done = () => answer(undefined);
+  const schedulerYield = h.scheduler?.yield;
+  if (typeof schedulerYield === "function") {
+    Promise.resolve(schedulerYield.call(h.scheduler)).then(done, (error: unknown) => answer(error, true));
+    return () => {};
+  }
+  if (typeof h.setImmediate === "function") {
+    // Node (and old Edge): Node drains a thousand port messages per wakeup, so a macrotask there is setImmediate.
+    const id = h.setImmediate(done);
+    return () => h.clearImmediate?.(id);
+  }
+  if (typeof h.MessageChannel === "function") {
+    const channel = new h.MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      done();
+    };
+    channel.port2.postMessage(null);
+    // A closed port drops the message, and an open one would keep the host alive.
+    return () => channel.port1.close();
+  }
+  const timer = setTimeout(done, 0);
+  return () => clearTimeout(timer);
+};

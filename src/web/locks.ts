@@ -30,7 +30,8 @@ export interface WebLockOptions {
   ifAvailable?: boolean;
 }
 
-interface LockManagerLike {
+/** @internal The part of `navigator.locks` we use. */
+export interface LockManagerLike {
   request(
     name: string,
     options: { mode: "exclusive" | "shared"; signal?: AbortSignal; ifAvailable?: boolean },
@@ -55,23 +56,39 @@ const MODES: readonly string[] = ["exclusive", "shared"];
  * Needs `navigator.locks` (browsers, in secure contexts, and their workers).
  */
 export function webLock<T>(name: string, body: (lock: WebLockInfo | null) => Operation<T>, options: WebLockOptions = {}): Operation<T> {
-  if (typeof name !== "string" || name === "" || name.startsWith("-")) {
-    throw new TypeError(`webLock(name, body) needs a lock name: a non-empty string not starting with "-" (reserved), got ${describe(name)}.`);
-  }
-  checkBody("webLock(name, body)", "function* (lock) { ... }", body);
-  checkOptions("webLock(name, body, options)", options);
-  const mode = options.mode ?? "exclusive";
-  if (!MODES.includes(mode)) {
-    throw new TypeError(`webLock's mode must be "exclusive" or "shared", got ${describe(mode)}.`);
-  }
+  const mode = checkWebLockArgs("webLock(name, body, options)", "function* (lock) { ... }", name, body, options);
   return holdWebLock(name, body, mode, options.ifAvailable === true);
 }
 
-function* holdWebLock<T>(name: string, body: (lock: WebLockInfo | null) => Operation<T>, mode: "exclusive" | "shared", ifAvailable: boolean): Operation<T> {
+/**
+ * @internal Checks a Web Lock's name, body and options (both flavours share
+ * it); returns the mode. `what` names the call, as "webLock(name, body, options)".
+ */
+export function checkWebLockArgs(what: string, example: string, name: unknown, body: unknown, options: WebLockOptions): "exclusive" | "shared" {
+  const fn = what.slice(0, what.indexOf("("));
+  if (typeof name !== "string" || name === "" || name.startsWith("-")) {
+    throw new TypeError(`${fn}(name, body) needs a lock name: a non-empty string not starting with "-" (reserved), got ${describe(name)}.`);
+  }
+  checkBody(`${fn}(name, body)`, example, body);
+  checkOptions(what, options);
+  const mode = options.mode ?? "exclusive";
+  if (!MODES.includes(mode)) {
+    throw new TypeError(`${fn}'s mode must be "exclusive" or "shared", got ${describe(mode)}.`);
+  }
+  return mode;
+}
+
+/** @internal The page's LockManager; `what` names the call for the error where there is none. */
+export function lockManager(what: string, instead: string): LockManagerLike {
   const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
   if (locks === undefined || locks === null || typeof locks.request !== "function") {
-    throw new RuntimeError("webLock() needs navigator.locks (the Web Locks API of browsers, in secure contexts); it is missing here. In Node or an insecure page, use a Lock from this library for locking within the page.");
+    throw new RuntimeError(`${what} needs navigator.locks (the Web Locks API of browsers, in secure contexts); it is missing here. In Node or an insecure page, use ${instead} for locking within the page.`);
   }
+  return locks;
+}
+
+function* holdWebLock<T>(name: string, body: (lock: WebLockInfo | null) => Operation<T>, mode: "exclusive" | "shared", ifAvailable: boolean): Operation<T> {
+  const locks = lockManager("webLock()", "a Lock from this library");
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let request: Promise<unknown> | undefined;

@@ -4,83 +4,13 @@
 // together, an aborted request leaving the queue, ifAvailable answering null.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CancelScope, ClosedResourceError, RuntimeError, moveOnAfter, openNursery, run, sleep, waitPromise } from "../../src/index.js";
-import { openBroadcastChannel, webLock, type WebLockInfo } from "../../src/web/index.js";
-import { runMock } from "./helpers.js";
+import { openBroadcastChannel, webLock } from "../../src/web/index.js";
+import { installLocks, runMock, type Mode } from "./helpers.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-type Mode = "exclusive" | "shared";
-interface Request {
-  name: string;
-  mode: Mode;
-  callback: (lock: WebLockInfo | null) => Promise<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
-
-class FakeLockManager {
-  readonly held = new Map<string, { mode: Mode; count: number }>();
-  readonly queue: Request[] = [];
-  aborted = 0;
-
-  request(name: string, options: { mode: Mode; signal?: AbortSignal; ifAvailable?: boolean }, callback: Request["callback"]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const req: Request = { name, mode: options.mode, callback, resolve, reject };
-      const signal = options.signal;
-      if (signal?.aborted) return reject(new DOMException("aborted", "AbortError"));
-      if (options.ifAvailable && !(this.grantable(req) && !this.queue.some((q) => q.name === name))) {
-        Promise.resolve(callback(null)).then(resolve, reject);
-        return;
-      }
-      signal?.addEventListener("abort", () => {
-        const i = this.queue.indexOf(req);
-        if (i === -1) return; // already granted: aborting does nothing
-        this.queue.splice(i, 1);
-        this.aborted++;
-        reject(new DOMException("aborted", "AbortError"));
-      }, { once: true });
-      this.queue.push(req);
-      this.pump();
-    });
-  }
-
-  private grantable(req: Request): boolean {
-    const h = this.held.get(req.name);
-    return h === undefined || (h.mode === "shared" && req.mode === "shared");
-  }
-
-  private pump(): void {
-    for (let i = 0; i < this.queue.length; ) {
-      const req = this.queue[i]!;
-      if (this.queue.slice(0, i).some((q) => q.name === req.name) || !this.grantable(req)) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
-      const h = this.held.get(req.name);
-      if (h) h.count++;
-      else this.held.set(req.name, { mode: req.mode, count: 1 });
-      const done = (ok: boolean, v: unknown) => {
-        const now = this.held.get(req.name)!;
-        if (--now.count === 0) this.held.delete(req.name);
-        (ok ? req.resolve : req.reject)(v);
-        this.pump();
-      };
-      Promise.resolve()
-        .then(() => req.callback({ name: req.name, mode: req.mode }))
-        .then((v) => done(true, v), (e) => done(false, e));
-    }
-  }
-}
-
-function installLocks(): FakeLockManager {
-  const locks = new FakeLockManager();
-  vi.stubGlobal("navigator", { locks });
-  return locks;
-}
 
 /** Lets the lock manager's promise callbacks run. */
 function* settle() {
