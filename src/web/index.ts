@@ -9,6 +9,7 @@ export {
   receiveStreamFromReadable,
   sendStreamFromWritable,
   readableFromReceiveStream,
+  writableFromSendStream,
   ReadableReceiveStream,
   WritableSendStream,
   type ReadableFromReceiveStreamOptions,
@@ -52,3 +53,6 @@ export { openReconnectingWebSocket, type ReconnectingWebSocketOptions, type WebS
 export { StreamReader, IncompleteReadError, LimitOverrunError, DEFAULT_STREAM_LIMIT, type ReaderTransport, type StreamReaderOptions } from "./asyncio-streams.js";
 export { openWebSocketStreams, StreamWriter, type WebSocketStreamsOptions } from "./asyncio-websocket.js";
 export { eventFuture, type EventFutureOptions } from "./asyncio-events.js";
+export { frameFuture, idleFuture, hostTurnFuture, type LoopOption } from "./asyncio-frames.js";
+export { fetchFuture, type FetchFutureOptions, type FetchRead, type FetchReadResult } from "./asyncio-fetch.js";
+export { withWebLock } from "./asyncio-locks.js";

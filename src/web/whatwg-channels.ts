@@ -18,14 +18,13 @@
  */
 import { waitPromise } from "../bridge/promise.js";
 import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, WouldBlock, describe } from "../core/errors.js";
-import { openNursery } from "../core/nursery-block.js";
 import { checkpoint } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
-import { openMemoryChannel, type ReceiveResult } from "../sync/channel.js";
+import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd, type Receiver } from "../sync/receive-loop.js";
 import { receiveConflictDetector, sendConflictDetector } from "../sync/streams.js";
-import { bodyOperation, checkBody } from "./target.js";
-import { broken, closeWriter, serveReadableFrom, waitWriter } from "./whatwg-streams.js";
+import { checkBody } from "./target.js";
+import { broken, closeWriter, serveReadableFrom, serveWritableTo, waitWriter } from "./whatwg-streams.js";
 
 
 /**
@@ -278,8 +277,6 @@ export interface ClosableSender<T> {
   close(): void;
 }
 
-type WriteRequest<V> = { value: V; done: () => void; failed: (error: unknown) => void } | { close: true; done: () => void };
-
 /**
  * Serves `channel` as a `WritableStream` for the length of `body`, for
  * Promise-based code that produces values (`readable.pipeTo(writable)`, a
@@ -305,69 +302,16 @@ export function writableFromSendChannel<V, T>(channel: ClosableSender<V>, body: 
   return serveWritable(channel, body);
 }
 
-function* serveWritable<V, T>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
-  // Write and close requests from the WritableStream (host code) to the pump task; the stream sends one at a time.
-  const [requests, requestQueue] = openMemoryChannel<WriteRequest<V>>(Infinity);
-  let controller!: WritableStreamDefaultController;
-  let finished = false;
-  const writable = new WritableStream<V>(
+function serveWritable<V, T>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
+  return serveWritableTo<V, T>(
     {
-      start(c) {
-        controller = c;
-      },
-      write: (value) =>
-        new Promise<void>((done, failed) => {
-          if (finished) failed(new ClosedResourceError("The block that served this WritableStream (writableFromSendChannel) has ended."));
-          else requests.sendNowait({ value, done, failed });
-        }),
-      close: () =>
-        new Promise<void>((done) => {
-          if (finished) done();
-          else requests.sendNowait({ close: true, done });
-        }),
-      abort: () => {
-        finished = true;
-        requests.close();
+      send: (value) => channel.send(value),
+      *closeGracefully() {
         channel.close();
       },
+      closeNow: () => channel.close(),
     },
-    new CountQueuingStrategy({ highWaterMark: 1 }),
+    "writableFromSendChannel",
+    body,
   );
-  let result!: T;
-  yield* openNursery(function* (nursery) {
-    nursery.startSoon(function* pumpFromWritable() {
-      for (;;) {
-        const next = yield* requestQueue.receiveOrEnd();
-        if (next.done) return;
-        const request = next.value;
-        if ("close" in request) {
-          finished = true;
-          channel.close();
-          request.done();
-          return;
-        }
-        try {
-          yield* channel.send(request.value);
-        } catch (error) {
-          finished = true;
-          request.failed(error);
-          if (error instanceof Cancelled) throw error;
-          return;
-        }
-        request.done();
-      }
-    });
-    try {
-      result = yield* bodyOperation<T>("writableFromSendChannel(..., body)", "function* (writable) { ... }", body(writable));
-    } finally {
-      if (!finished) {
-        finished = true;
-        controller.error(new ClosedResourceError("The block that served this WritableStream (writableFromSendChannel) has ended."));
-      }
-      requests.close();
-      nursery.cancelScope.cancel();
-      channel.close();
-    }
-  });
-  return result;
 }

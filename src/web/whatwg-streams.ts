@@ -455,3 +455,127 @@ export function* serveReadableFrom<V, T>(
   });
   return result;
 }
+
+/** @internal Where `serveWritableTo` delivers: one value at a time, then a graceful or a sudden close. */
+export interface WritableTarget<V> {
+  send(value: V): Operation<void>;
+  closeGracefully(): Operation<void>;
+  closeNow(): void;
+}
+
+type WriteRequest<V> = { close: false; value: V; done: () => void; failed: (error: unknown) => void } | { close: true; value: undefined; done: () => void; failed: (error: unknown) => void };
+
+/**
+ * @internal Serves `target` as a WritableStream for the length of `body`
+ * (the stream and channel adapters share it): each write is sent by a pump
+ * task and settles once the send has returned, so a target that blocks
+ * pushes back on the writer; the stream's close is the target's graceful
+ * close, its abort a sudden one; the block's end errors the stream.
+ */
+export function* serveWritableTo<V, T>(target: WritableTarget<V>, what: string, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
+  // Write and close requests from the WritableStream (host code) to the pump task; the stream sends one at a time.
+  const [requests, requestQueue] = openMemoryChannel<WriteRequest<V>>(Infinity);
+  let controller!: WritableStreamDefaultController;
+  let finished = false;
+  const ended = () => new ClosedResourceError(`The block that served this WritableStream (${what}) has ended.`);
+  const writable = new WritableStream<V>(
+    {
+      start(c) {
+        controller = c;
+      },
+      write: (value) =>
+        new Promise<void>((done, failed) => {
+          if (finished) failed(ended());
+          else requests.sendNowait({ close: false, value, done, failed });
+        }),
+      close: () =>
+        new Promise<void>((done, failed) => {
+          if (finished) done();
+          else requests.sendNowait({ close: true, value: undefined, done, failed });
+        }),
+      abort: () => {
+        finished = true;
+        requests.close();
+        target.closeNow();
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: 1 }),
+  );
+  let result!: T;
+  yield* openNursery(function* (nursery) {
+    nursery.startSoon(function* pumpFromWritable() {
+      for (;;) {
+        const next = yield* requestQueue.receiveOrEnd();
+        if (next.done) return;
+        const request = next.value;
+        try {
+          if (request.close) {
+            finished = true;
+            yield* target.closeGracefully();
+          } else {
+            yield* target.send(request.value);
+          }
+        } catch (error) {
+          finished = true;
+          request.failed(error);
+          if (error instanceof Cancelled) throw error;
+          return;
+        }
+        request.done();
+        if (request.close) return;
+      }
+    });
+    try {
+      result = yield* bodyOperation<T>(`${what}(..., body)`, "function* (writable) { ... }", body(writable));
+    } finally {
+      if (!finished) {
+        finished = true;
+        controller.error(ended());
+      }
+      requests.close();
+      nursery.cancelScope.cancel();
+      target.closeNow();
+    }
+  });
+  return result;
+}
+
+/**
+ * Serves a byte `stream` (a Trio `SendStream`) as a `WritableStream` of
+ * `Uint8Array` chunks for the length of `body`, for Promise-based code that
+ * produces bytes (`response.body.pipeTo(writable)`, a
+ * `CompressionStream`'s output). Each chunk goes through `sendAll`, and the
+ * stream's `write` settles only once `sendAll` has returned, so a stream
+ * that blocks pushes back on the writer (`writer.ready`, `pipeTo`). Closing
+ * the WritableStream is `stream.aclose()`; aborting it, `stream.close()`.
+ * The block owns `stream`: its end closes `stream` and errors the
+ * WritableStream with `ClosedResourceError`. A chunk that is not a
+ * `Uint8Array`, or a failed `sendAll` (`BrokenResourceError`), errors the
+ * WritableStream.
+ *
+ * ```ts
+ * const [send, receive] = memoryStreamOneWayPair();
+ * yield* writableFromSendStream(send, function* (writable) {
+ *   yield* waitPromise(response.body!.pipeTo(writable));
+ * });
+ * ```
+ */
+export function writableFromSendStream<T>(stream: SendStream, body: (writable: WritableStream<Uint8Array>) => Operation<T>): Operation<T> {
+  const s = stream as Partial<SendStream> | null;
+  if (s === null || typeof s !== "object" || typeof s.sendAll !== "function" || typeof s.aclose !== "function" || typeof s.close !== "function") {
+    throw new TypeError(`writableFromSendStream(stream, body) needs a SendStream (with sendAll, close and aclose), got ${describe(stream)}. For a channel of values, use writableFromSendChannel.`);
+  }
+  checkBody("writableFromSendStream(stream, body)", "function* (writable) { ... }", body);
+  return serveWritableTo<Uint8Array, T>(
+    {
+      *send(chunk) {
+        checkBytes("A WritableStream served by writableFromSendStream", chunk);
+        yield* stream.sendAll(chunk);
+      },
+      closeGracefully: () => stream.aclose(),
+      closeNow: () => stream.close(),
+    },
+    "writableFromSendStream",
+    body,
+  );
+}

@@ -7,13 +7,16 @@ import {
   BusyResourceError,
   CancelScope,
   ClosedResourceError,
+  Event,
   MemoryReceiveStream,
+  memoryStreamOneWayPair,
   openNursery,
   waitPromise,
   type Operation,
+  type SendStream,
 } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { readableFromReceiveStream, receiveStreamFromReadable, sendStreamFromWritable } from "../../src/web/index.js";
+import { readableFromReceiveStream, receiveStreamFromReadable, sendStreamFromWritable, writableFromSendStream } from "../../src/web/index.js";
 import { bytes, raises, runMock, text } from "./helpers.js";
 
 /** A ReadableStream fed by hand, counting pulls and noting cancellation. */
@@ -371,5 +374,115 @@ describe("readableFromReceiveStream", () => {
     expect(() => readableFromReceiveStream({} as never, function* () {})).toThrow(/needs a ReceiveStream/);
     expect(() => readableFromReceiveStream(new MemoryReceiveStream(), { chunkSize: 0 }, function* () {})).toThrow(/chunkSize/);
     expect(() => readableFromReceiveStream(new MemoryReceiveStream(), {} as never)).toThrow(/needs a body/);
+  });
+});
+
+/** A SendStream whose every sendAll waits until the test lets it through, recording what it took. */
+class GatedSendStream implements SendStream {
+  readonly taken: string[] = [];
+  gate = new Event();
+  closedHow: "" | "close" | "aclose" = "";
+  *sendAll(data: Uint8Array): Operation<void> {
+    if (this.closedHow !== "") throw new ClosedResourceError("closed");
+    yield* this.gate.wait();
+    this.taken.push(text(data));
+  }
+  *waitSendAllMightNotBlock(): Operation<void> {}
+  close(): void {
+    if (this.closedHow === "") this.closedHow = "close";
+  }
+  *aclose(): Operation<void> {
+    if (this.closedHow === "") this.closedHow = "aclose";
+  }
+}
+
+describe("writableFromSendStream", () => {
+  it("pipes bytes through sendAll, one chunk at a time, and the WritableStream's close is aclose: the receiver sees the end", async () => {
+    const received = await runMock(function* () {
+      const [send, receive] = memoryStreamOneWayPair();
+      yield* writableFromSendStream(send, function* (writable) {
+        const source = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(bytes("ab"));
+            c.enqueue(bytes("cd"));
+            c.close();
+          },
+        });
+        yield* waitPromise(source.pipeTo(writable));
+      });
+      let all = "";
+      for (;;) {
+        const chunk = yield* receive.receiveSome();
+        if (chunk.length === 0) break;
+        all += text(chunk);
+      }
+      return all;
+    });
+    expect(received).toBe("abcd");
+  });
+
+  it("a sendAll that blocks pushes back on the writer: the next write waits until the previous chunk was taken", async () => {
+    const seen = await runMock(function* () {
+      const stream = new GatedSendStream();
+      const log: string[] = [];
+      yield* writableFromSendStream(stream, function* (writable) {
+        const writer = writable.getWriter();
+        const first = writer.write(bytes("one")).then(() => log.push("one written"));
+        yield* waitAllTasksBlocked();
+        log.push(`desiredSize ${writer.desiredSize}, taken ${stream.taken.length}`);
+        stream.gate.set();
+        yield* waitPromise(first);
+        yield* waitPromise(writer.write(bytes("two")));
+        yield* waitPromise(writer.close());
+        log.push(`taken ${stream.taken.join(",")}, ${stream.closedHow}`);
+      });
+      return log;
+    });
+    expect(seen).toEqual(["desiredSize 0, taken 0", "one written", "taken one,two, aclose"]);
+  });
+
+  it("a chunk that is not bytes errors the WritableStream with a TypeError naming TextEncoderStream's job; the block's end closes the stream", async () => {
+    const got = await runMock(function* () {
+      const stream = new GatedSendStream();
+      stream.gate.set();
+      let writeError = "";
+      let afterEnd = "";
+      let lateWriter!: WritableStreamDefaultWriter<Uint8Array>;
+      yield* writableFromSendStream(stream, function* (writable) {
+        const writer = writable.getWriter();
+        try {
+          yield* waitPromise(writer.write("text" as never));
+        } catch (error) {
+          writeError = `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        writer.releaseLock();
+      });
+      yield* writableFromSendStream(new GatedSendStream(), function* (writable) {
+        lateWriter = writable.getWriter();
+      });
+      try {
+        yield* waitPromise(lateWriter.write(bytes("late")));
+      } catch (error) {
+        afterEnd = (error as Error).name;
+      }
+      return { writeError, closed: stream.closedHow, afterEnd };
+    });
+    expect(got.writeError).toMatch(/^TypeError: A WritableStream served by writableFromSendStream sends bytes \(a Uint8Array\), got .*TextEncoder/);
+    expect(got.closed).toBe("close");
+    expect(got.afterEnd).toBe("ClosedResourceError");
+  });
+
+  it("aborting the WritableStream closes the stream at once; a bad stream or body gets a clear error", async () => {
+    const closedHow = await runMock(function* () {
+      const stream = new GatedSendStream();
+      yield* writableFromSendStream(stream, function* (writable) {
+        yield* waitPromise(writable.abort(new Error("user gave up")));
+        return stream.closedHow;
+      });
+      return stream.closedHow;
+    });
+    expect(closedHow).toBe("close");
+    expect(() => writableFromSendStream(new MemoryReceiveStream() as never, function* () {})).toThrow(/needs a SendStream.*writableFromSendChannel/);
+    expect(() => writableFromSendStream(new GatedSendStream(), "body" as never)).toThrow(/needs a body/);
   });
 });
