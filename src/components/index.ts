@@ -24,4 +24,5 @@ export {
   type InstanceState,
 } from "./policy.js";
 export { MountLease } from "./lease.js";
+export { type ElementLocator } from "./element.js";
 export { requireRuntime, rootRuntimeOptions, taskOptions, taskResult, type TaskPolicyHandle, type TaskResult } from "./handles.js";

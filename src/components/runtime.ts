@@ -47,6 +47,7 @@ import {
 import { deferred, type Deferred } from "../core/deferred.js";
 import { reportWith } from "./report.js";
 import { markInternal } from "./internal.js";
+import { markOwnerElement, type ElementLocator } from "./element.js";
 
 /**
  * Receives errors that component tasks raised (default: `console.error`).
@@ -319,6 +320,11 @@ export class ScopedNursery implements TaskSpawner {
   private pending: Pending[] = [];
   private hostScope: CancelScope | null = null;
   private _closed = false;
+  /**
+   * @internal Set by a binding that can find the component's DOM (Preact's
+   * useNursery): tools then map this nursery's tasks to that element.
+   */
+  locateElement: ElementLocator | null = null;
 
   /** @internal Use `runtime.openNursery(name)` or the `useNursery()` hook. */
   constructor(
@@ -397,6 +403,7 @@ export class ScopedNursery implements TaskSpawner {
   private requestGeneration(): void {
     if (this.hostScope === null) {
       const scope = new CancelScope({ name: `${this.name} (component nursery)` });
+      if (this.locateElement !== null) markOwnerElement(scope, this.locateElement);
       this.hostScope = scope;
       this.runtime.spawn(this.name, scopedNurseryHost, this, scope);
     } else if (this.hostNursery !== null) {

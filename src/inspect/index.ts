@@ -23,3 +23,4 @@ export {
   type SubscribeOptions,
 } from "./subscribe.js";
 export { cancel, type CancelKind } from "./control.js";
+export { elementOf, tasksByElement } from "./elements.js";

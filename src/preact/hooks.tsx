@@ -29,6 +29,7 @@ import {
   type TaskResult,
   type TrioRuntimeOptions,
 } from "../components/index.js";
+import { locateNurseryElement, trackRenderingComponent } from "./element.js";
 
 export type { TaskPolicyHandle, TaskResult };
 
@@ -48,6 +49,7 @@ export interface TrioRootProps extends TrioRuntimeOptions {
  * Options (`name`, `clock`, `onError`) are read once, at mount.
  */
 export function TrioRoot(props: TrioRootProps): JSX.Element {
+  trackRenderingComponent();
   const [owned] = useState(() => {
     if (props.runtime !== undefined) return { runtime: props.runtime, owned: false };
     return { runtime: new TrioRuntime(rootRuntimeOptions(props)), owned: true };
@@ -74,7 +76,11 @@ export function useTrioRuntime(): TrioRuntime {
 export function useNursery(name = "component"): ScopedNursery {
   const runtime = useTrioRuntime();
   const ref = useRef<ScopedNursery | null>(null);
-  if (ref.current === null) ref.current = runtime.openNursery(name);
+  if (ref.current === null) {
+    ref.current = runtime.openNursery(name);
+    // For the devtools: this component's tasks belong to its DOM element.
+    locateNurseryElement(ref.current);
+  }
   const nursery = ref.current;
   useEffect(() => () => nursery.close("the component unmounted"), [nursery]);
   return nursery;

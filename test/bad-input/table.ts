@@ -704,6 +704,8 @@ export const skipped: Record<string, string> = {
   "inspector.inspect": "takes no input",
   "inspector.subscriberCount": "takes no input",
   "inspector.creationStack": "accepts any id; unknown ids give undefined",
+  "inspector.elementOf": "accepts any id; unknown ids (or tasks no binding placed) give null",
+  "inspector.tasksByElement": "takes no input",
 };
 
 /**
