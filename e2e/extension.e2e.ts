@@ -51,7 +51,7 @@ const extensionId = (): string => new URL(worker.url()).host;
 
 /** The ids of the open tabs, as the extension sees them. */
 async function tabIds(): Promise<number[]> {
-  return worker.evaluate(async () => {
+  return (context.serviceWorkers()[0] ?? worker).evaluate(async () => {
     const api = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id?: number }[]> } } }).chrome;
     return (await api.tabs.query({})).map((t) => t.id ?? -1);
   });
@@ -172,6 +172,26 @@ test("a page shows in the extension only once it opts in, and stops when it disp
   await expect(panel.getByRole("status")).toContainText("exposeInspector()");
   await expect(panel.getByRole("treeitem")).toHaveCount(0);
   expect(await subscribers()).toBe(1);
+  await panel.close();
+  await page.close();
+});
+
+test("the panel and the page reconnect when the service worker is stopped (Chrome stops it when idle)", async ({ baseURL }) => {
+  const { page, tabId } = await openDemo(baseURL!);
+  const panel = await openPanel(tabId);
+  await expect(panel.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+  const cdp = await context.newCDPSession(panel);
+  const versions: string[] = [];
+  cdp.on("ServiceWorker.workerVersionUpdated", (e) => versions.push(...e.versions.map((v) => `${v.versionId}:${v.runningStatus}`)));
+  await cdp.send("ServiceWorker.enable");
+  await cdp.send("ServiceWorker.stopAllWorkers");
+  // It stopped, and the ports connecting again started it again.
+  await expect.poll(() => versions.join(" ")).toMatch(/:stopped .*:running$/);
+  // Both sides connected again: a cancel from the panel still reaches the page.
+  await panel.getByRole("treeitem", { name: /^fetcher-1 #/ }).click();
+  await panel.getByTestId("detail").getByRole("button", { name: "Cancel task fetcher-1" }).click();
+  await expect(page.getByRole("list", { name: "Log" })).toContainText("fetcher-1 finally");
+  await expect(panel.getByRole("treeitem", { name: /^fetcher-1 #/ })).toHaveClass(/tad-exited/);
   await panel.close();
   await page.close();
 });
