@@ -9,7 +9,7 @@
  * the set of records changed or a filter is on; status changes only repaint
  * the visible rows.
  */
-import { useEffect, useMemo, useReducer, useState } from "preact/hooks";
+import { useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { PanelStore } from "./store.js";
 import { liveSource, type InspectorSource } from "./source.js";
@@ -19,6 +19,7 @@ import { DetailPane } from "./detail.js";
 import { Timeline } from "./timeline.js";
 import { PANEL_CSS } from "./styles.js";
 import { CloseIcon, StateDot, type DotState } from "./icons.js";
+import { describeElement, useElementOutline, usePicker } from "./page-link.js";
 
 /** Props of `DevtoolsPanel`. */
 export interface DevtoolsPanelProps {
@@ -106,6 +107,8 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   const [activeKey, setActiveKey] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(props.blockedThreshold ?? 5);
   const [showInternals, setShowInternals] = useState(props.showInternals === true);
+  const [picking, setPicking] = useState(false);
+  const rootRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => store.listen(() => rerender(undefined)), [store]);
   const interval = props.refreshInterval ?? 100;
@@ -149,6 +152,34 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
       }
     }
   };
+  // Page to panel: only a source in this page can hand out its elements.
+  const canLink = typeof document !== "undefined" && source.elementOf !== undefined && source.tasksByElement !== undefined;
+  const selectedTaskId = selectedKey !== null && selectedKey.startsWith("task:") ? Number(selectedKey.slice(5)) : null;
+  const selectedElement = useMemo(
+    () => (canLink && selectedTaskId !== null && store.tasks.has(selectedTaskId) ? source.elementOf!(selectedTaskId) : null),
+    [canLink, source, selectedTaskId, store.structure],
+  );
+  const selectedName = selectedTaskId === null ? "" : (store.tasks.get(selectedTaskId)?.name ?? "");
+  useElementOutline(picking ? null : selectedElement, selectedElement === null ? "" : `${selectedName} · ${describeElement(selectedElement)}`);
+  usePicker({
+    active: canLink && picking,
+    tasksByElement: () => source.tasksByElement?.() ?? new Map<Element, number[]>(),
+    insidePanel: (event) => {
+      const root = rootRef.current;
+      if (root === null) return false;
+      const path = event.composedPath();
+      const top = root.getRootNode() as Partial<ShadowRoot>;
+      return path.includes(root) || (top.host !== undefined && path.includes(top.host));
+    },
+    onPick: (_element, ids) => {
+      setPicking(false);
+      // The component's own work first, not the bindings' wrappers.
+      const id = ids.find((i) => store.lastRecord(i)?.internal === undefined) ?? ids[0];
+      if (id !== undefined) select(`task:${id}`);
+    },
+    onCancel: () => setPicking(false),
+  });
+
   const toggleState = (s: FilterState) => {
     const next = new Set(states);
     if (next.has(s)) next.delete(s);
@@ -166,7 +197,7 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   }
 
   return (
-    <div class="tad-root" role="region" aria-label="trio-asyncio devtools">
+    <div class="tad-root" role="region" aria-label="trio-asyncio devtools" ref={rootRef}>
       {props.injectStyles === false ? null : <style>{PANEL_CSS}</style>}
       <div class="tad-toolbar" role="toolbar" aria-label="Tree controls">
         <span class="tad-title">trio-asyncio</span>
@@ -220,6 +251,16 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
         >
           {frozenAt !== null ? `Frozen${store.heldCount > 0 ? ` (${store.heldCount} updates held)` : ""}` : "Freeze"}
         </button>
+        {canLink ? (
+          <button
+            type="button"
+            aria-pressed={picking}
+            title="Inspect element: click a component on the page to select its tasks (Esc stops)"
+            onClick={() => setPicking(!picking)}
+          >
+            {picking ? "Picking element (Esc)" : "Pick element"}
+          </button>
+        ) : null}
         <span class="tad-grow" />
         {store.errored.size > 0 || store.exited.size > 0 ? (
           <button type="button" title="Forget the tasks that exited (and their errors)" onClick={() => store.clearErrors()}>

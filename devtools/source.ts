@@ -13,6 +13,14 @@ export interface InspectorSource {
   cancel(kind: inspector.CancelKind, id: number, reason?: string): boolean;
   /** See `inspector.creationStack`. */
   creationStack(taskId: number): string | undefined;
+  /**
+   * See `inspector.elementOf`. Optional: only a source in the page itself
+   * can hand out DOM elements; without it the panel neither outlines a
+   * task's component nor offers "pick element".
+   */
+  elementOf?(taskId: number): Element | null;
+  /** See `inspector.tasksByElement` (optional, as `elementOf`). */
+  tasksByElement?(): Map<Element, number[]>;
 }
 
 /** The live runtime's inspector. */
@@ -20,4 +28,6 @@ export const liveSource: InspectorSource = {
   subscribe: (listener, options) => inspector.subscribe(listener, options),
   cancel: (kind, id, reason) => inspector.cancel(kind, id, reason),
   creationStack: (taskId) => inspector.creationStack(taskId),
+  elementOf: (taskId) => inspector.elementOf(taskId),
+  tasksByElement: () => inspector.tasksByElement(),
 };
