@@ -815,7 +815,7 @@ export interface AsyncgenLike {
  * instances keep the maps alive. They hold no user data and never run: a
  * loop on a stand-in runner that nothing drives, outside the inspector's
  * registry, with a Task on an empty generator that never starts, a Future,
- * a gather Future, a Handle and a sleep timer.
+ * a gather Future, a Handle, a sleep timer and a Future's iterator.
  */
 let shapeKeepers: readonly object[] | null = null;
 
@@ -833,6 +833,7 @@ function keepShapes(): void {
     new GatheringFuture<unknown>([future], loop),
     new Handle(keepShapes, NO_ARGS, null),
     new SleepTimer(loop, future, undefined),
+    future[Symbol.iterator](), // what `yield* future` iterates, and its first result
   ];
 }
 
