@@ -98,19 +98,26 @@ const abortForever = () => Abort.SUCCEEDED;
  * `amount` is a duration (relative) or a deadline.
  */
 class SleepIterator {
-  private started = false;
+  /**
+   * DURATION or DEADLINE until the first step, then STARTED: one small
+   * integer rather than three fields (started, relative, the name for
+   * errors), as a sleeping task keeps its iterator.
+   */
+  private mode: number;
   constructor(
     private readonly amount: number,
-    private readonly relative: boolean,
-    private readonly what: string,
-  ) {}
+    mode: typeof DURATION | typeof DEADLINE,
+  ) {
+    this.mode = mode;
+  }
 
   next(): IteratorResult<typeof PARK, void> {
-    if (this.started) return DONE;
-    this.started = true;
-    const task = requireTask(this.what);
+    const mode = this.mode;
+    if (mode === STARTED) return DONE;
+    this.mode = STARTED;
+    const task = requireTask(mode === DURATION ? "sleep()" : "sleepUntil()");
     const runner = task.runner;
-    runner.sleepUntil(task, this.relative ? runner.clock.currentTime() + this.amount : this.amount);
+    runner.sleepUntil(task, mode === DURATION ? runner.clock.currentTime() + this.amount : this.amount);
     task.waitingOn = "sleep";
     return YIELD_PARK;
   }
@@ -124,15 +131,18 @@ class SleepIterator {
     return this;
   }
 }
+const DURATION = 0;
+const DEADLINE = 1;
+const STARTED = 2;
 
 function sleepFor(seconds: number): Operation<void> {
-  return new SleepIterator(seconds, true, "sleep()") as unknown as Operation<void>;
+  return new SleepIterator(seconds, DURATION) as unknown as Operation<void>;
 }
 
 /** Sleeps until the run's clock reaches `deadline` (see `currentTime()`). */
 export function sleepUntil(deadline: number): Operation<void> {
   checkSeconds("sleepUntil(deadline)", deadline);
-  return new SleepIterator(deadline, false, "sleepUntil()") as unknown as Operation<void>;
+  return new SleepIterator(deadline, DEADLINE) as unknown as Operation<void>;
 }
 
 /**
