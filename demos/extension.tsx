@@ -2,7 +2,9 @@
  * The devtools extension demo: a small, steady task tree (no short-lived
  * tasks, so two panels can be compared row for row), the in-page panel,
  * and `exposeInspector()` so the browser extension's panel can show it.
- * `?expose=later` waits for the "Expose the inspector" button instead.
+ * `?expose=later` waits for the "Expose the inspector" button instead;
+ * `?crowd=N` adds N idle tasks and `?inpage=0` leaves the in-page panel out
+ * (bench/extension-cost.ts measures the extension's cost with them).
  */
 import { inspector, run, openNursery, sleep, moveOnAfter, sleepForever, abortable, waitPromise, openLoop, aioAsTrio, asyncio, type Operation } from "../src/index.js";
 import { exposeInspector, mountDevtools, type ExposedInspector } from "../devtools/index.js";
@@ -49,8 +51,17 @@ function* asyncioHost(): Operation<void> {
   });
 }
 
+const params = new URLSearchParams(location.search);
+const crowd = Number(params.get("crowd") ?? 0);
+
 function* main(): Operation<void> {
   yield* openNursery(function* (n) {
+    if (crowd > 0)
+      n.startSoonNamed("crowd", function* () {
+        yield* openNursery(function* (c) {
+          for (let i = 0; i < crowd; i++) c.startSoonNamed(`idle-${i}`, sleepForever);
+        });
+      });
     for (let i = 1; i <= 3; i++) n.startSoonNamed(`fetcher-${i}`, fetcher, i);
     n.startSoonNamed("ticker", ticker);
     n.startSoonNamed("deadline-worker", deadlineWorker);
@@ -71,11 +82,53 @@ document.getElementById("unexpose")!.addEventListener("click", () => {
   exposedEl.textContent = "not exposed";
 });
 
-// For the e2e test: how many inspector subscriptions the page has (the in-page panel's, and the extension's while it watches).
-(globalThis as { extensionDemo?: { subscribers(): number } }).extensionDemo = { subscribers: () => inspector.subscriberCount() };
+/** Frame intervals and main-thread tasks over 50 ms (long tasks) in a window of `ms`. */
+export interface FrameStats {
+  frames: number;
+  frameMeanMs: number;
+  longTasks: number;
+  longestTaskMs: number;
+}
 
-if (new URLSearchParams(location.search).get("expose") !== "later") expose();
-mountDevtools({ initiallyOpen: true, dock: "bottom", storageKey: "extension-demo" });
+function measure(ms: number): Promise<FrameStats> {
+  return new Promise((resolve) => {
+    const long: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) long.push(e.duration);
+    });
+    observer.observe({ type: "longtask" });
+    const gaps: number[] = [];
+    const t0 = performance.now();
+    let last = t0;
+    const frame = (t: number) => {
+      gaps.push(t - last);
+      last = t;
+      if (t - t0 < ms) {
+        requestAnimationFrame(frame);
+        return;
+      }
+      observer.disconnect();
+      const counted = gaps.slice(1);
+      resolve({
+        frames: counted.length,
+        frameMeanMs: counted.reduce((a, b) => a + b, 0) / Math.max(1, counted.length),
+        longTasks: long.length,
+        longestTaskMs: Math.max(0, ...long),
+      });
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+// For the e2e test and the bench: how many inspector subscriptions the page
+// has (the in-page panel's, and the extension's while it watches), and frame figures.
+(globalThis as { extensionDemo?: { subscribers(): number; measure(ms: number): Promise<FrameStats> } }).extensionDemo = {
+  subscribers: () => inspector.subscriberCount(),
+  measure,
+};
+
+if (params.get("expose") !== "later") expose();
+if (params.get("inpage") !== "0") mountDevtools({ initiallyOpen: true, dock: "bottom", storageKey: "extension-demo" });
 run(main).catch((error: unknown) => {
   statusEl.textContent = `failed: ${String(error)}`;
   console.error(error);

@@ -2,8 +2,8 @@
  * `exposeInspector()`: the page's side of the browser-extension panel. It
  * answers the extension's content script over `window.postMessage` with
  * the messages of `wire.ts`: while the panel watches, the page's inspector
- * updates go out (throttled as the in-page panel's); the panel's cancel
- * buttons and stack requests come in.
+ * updates go out as JSON text (throttled as the in-page panel's); the
+ * panel's cancel buttons and stack requests come in.
  *
  * Why it is opt-in: a page that does not call it runs nothing and listens
  * to nothing for the extension, and what it exposes (task names, cancel)
@@ -53,7 +53,7 @@ export function exposeInspector(options: ExposeOptions = {}): ExposedInspector {
     try {
       win.postMessage(message, targetOrigin);
     } catch {
-      // A record that cannot be cloned (a user's value in a label?) costs this update, not the page.
+      // The window is closing: nobody is listening any more.
     }
   };
   let unsubscribe: (() => void) | null = null;
@@ -67,7 +67,16 @@ export function exposeInspector(options: ExposeOptions = {}): ExposedInspector {
       stopWatching();
       if (msg.watch !== true) return;
       const timeOrigin = performance.timeOrigin;
-      unsubscribe = inspector.subscribe((update) => post(wire<InspectorWire>({ kind: "inspector", update, timeOrigin })), {
+      const send = (update: inspector.InspectorUpdate): void => {
+        let updateJson: string;
+        try {
+          updateJson = JSON.stringify(update);
+        } catch {
+          return; // a value JSON refuses (a BigInt in a label?) costs this update, not the page
+        }
+        post(wire<InspectorWire>({ kind: "inspector", updateJson, timeOrigin }));
+      };
+      unsubscribe = inspector.subscribe(send, {
         captureStacks: msg.captureStacks === true,
         scheduleFrame: throttledFrames(interval),
       });

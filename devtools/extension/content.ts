@@ -7,7 +7,7 @@
  * `exposeInspector` only gets a listener that ignores its messages.
  */
 import { PAGE_PORT_NAME, chromeApi, type ChromePort } from "./chrome-api.js";
-import { encodeWire } from "./json-wire.js";
+import { toPortText } from "./json-wire.js";
 import { isFromPage, isToPage, wire, type InspectWire, type ReadyWire } from "../wire.js";
 
 const targetOrigin = location.origin === "null" ? "*" : location.origin;
@@ -39,7 +39,7 @@ function connect(): ChromePort | null {
     }
     // The service worker stopped (it does when idle): connect again and say the
     // page is there, so a watching panel asks for a fresh snapshot.
-    connect()?.postMessage(encodeWire(wire<ReadyWire>({ kind: "ready", operations: [] })));
+    connect()?.postMessage(toPortText(wire<ReadyWire>({ kind: "ready", operations: [] })));
   });
   return connected;
 }
@@ -47,7 +47,7 @@ function connect(): ChromePort | null {
 function onMessage(event: MessageEvent): void {
   if (stopped || event.source !== window || !isFromPage(event.data)) return;
   if (port === null && event.data.kind === "ready") connect();
-  port?.postMessage(encodeWire(event.data));
+  port?.postMessage(toPortText(event.data));
 }
 
 function stop(): void {

@@ -9,7 +9,7 @@ import { useEffect, useReducer } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "../panel.js";
 import { PAGE_GONE, chromeApi, panelPortName, tabIdFromQuery, type ChromePort } from "./chrome-api.js";
-import { decodeWire } from "./json-wire.js";
+import { fromPortText } from "./json-wire.js";
 import { PortSource } from "./port-source.js";
 
 /** Connects a source to tab `tabId`'s page, connecting again when the service worker restarts. */
@@ -20,7 +20,7 @@ function connectSource(tabId: number): PortSource {
     port = chromeApi().runtime.connect({ name: panelPortName(tabId) });
     port.onMessage.addListener((message) => {
       if (message === PAGE_GONE) source.pageGone();
-      else source.receive(decodeWire(message));
+      else source.receive(fromPortText(message));
     });
     port.onDisconnect.addListener(() => {
       port = null;

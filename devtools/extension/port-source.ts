@@ -13,6 +13,7 @@
 import type { inspector } from "../../src/index.js";
 import type { InspectorSource } from "../source.js";
 import { isFromPage, wire, type InspectCancelWire, type InspectStackWire, type InspectWire, type ToPage } from "../wire.js";
+import { restoreInfinities, type InspectorPortMessage } from "./json-wire.js";
 
 type Listener = (update: inspector.InspectorUpdate) => void;
 
@@ -40,7 +41,7 @@ export class PortSource implements InspectorSource {
     return () => void this.statusListeners.delete(listener);
   }
 
-  /** Handles one message from the page; anything else is ignored. */
+  /** Handles one message from the page, as read from the port (json-wire.ts); anything else is ignored. */
   receive(message: unknown): void {
     if (!isFromPage(message)) return;
     if (message.kind === "ready") {
@@ -57,9 +58,11 @@ export class PortSource implements InspectorSource {
       this.listener?.(emptyUpdate(performance.now()));
       return;
     }
-    const { update, timeOrigin } = message;
+    // As the content script wrote it: the update parsed (json-wire.ts).
+    const { update, timeOrigin } = message as unknown as InspectorPortMessage;
     if (update === null || typeof update !== "object" || typeof timeOrigin !== "number") return;
     this.seen();
+    restoreInfinities(update);
     shiftTimes(update, timeOrigin - performance.timeOrigin);
     for (const id of update.tasks?.removed ?? []) this.stacks.delete(id);
     this.listener?.(update);

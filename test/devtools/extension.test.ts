@@ -12,9 +12,9 @@ import { inspector, openNursery, run, sleepForever, type Nursery } from "../../s
 import { exposeInspector, type ExposedInspector } from "../../devtools/index.js";
 import { PortSource, shiftTimes } from "../../devtools/extension/port-source.js";
 import { Router } from "../../devtools/extension/router.js";
-import { decodeWire, encodeWire } from "../../devtools/extension/json-wire.js";
+import { fromPortText, toPortText } from "../../devtools/extension/json-wire.js";
 import { PAGE_GONE, PAGE_PORT_NAME, panelPortName, tabIdFromQuery, tabIdOfPanelPort, type ChromeEvent, type ChromePort } from "../../devtools/extension/chrome-api.js";
-import { isFromPage, isToPage, wire, type InspectWire, type ReadyWire } from "../../devtools/wire.js";
+import { isFromPage, isToPage, wire, type InspectorWire, type InspectWire, type ReadyWire } from "../../devtools/wire.js";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -34,7 +34,7 @@ function postToPage(data: unknown, source: Window | null = window): void {
 function relay(): { source: PortSource; stop(): void } {
   const source = new PortSource((message) => postToPage(message));
   const onMessage = (event: MessageEvent) => {
-    if (isFromPage(event.data)) source.receive(decodeWire(encodeWire(event.data)));
+    if (isFromPage(event.data)) source.receive(fromPortText(toPortText(event.data)));
   };
   window.addEventListener("message", onMessage);
   return { source, stop: () => window.removeEventListener("message", onMessage) };
@@ -292,15 +292,27 @@ describe("the service worker's Router", () => {
 });
 
 describe("the extension's small parts", () => {
-  it("keeps Infinity and NaN through JSON, and refuses what is not JSON", () => {
-    const value = { deadline: Infinity, low: -Infinity, nan: NaN, n: 1.5, list: [Infinity] };
-    const back = decodeWire(encodeWire(value)) as typeof value;
-    expect(back.deadline).toBe(Infinity);
-    expect(back.low).toBe(-Infinity);
-    expect(back.nan).toBeNaN();
-    expect(back.list).toEqual([Infinity]);
-    expect(decodeWire("{not json")).toBeUndefined();
-    expect(decodeWire({ already: "an object" })).toBeUndefined();
+  it("carries an update as JSON text spliced into the message, and puts back a sleep's Infinity", () => {
+    const none = () => ({ upserted: [], removed: [] });
+    const task: inspector.TaskRecord = {
+      id: 4, runId: 1, name: "sleeper", status: "blocked", system: false, nurseryId: null, parentTaskId: null, scopeIds: [],
+      waitingOn: { kind: "sleep", label: "sleep until Infinity", deadline: Infinity }, blockedSince: 0,
+    };
+    const update: inspector.InspectorUpdate = { at: 5, runs: none(), tasks: { upserted: [task], removed: [] }, nurseries: none(), scopes: none(), loops: none(), futures: none(), events: [], batches: [] };
+    const text = toPortText(wire<InspectorWire>({ kind: "inspector", updateJson: JSON.stringify(update), timeOrigin: performance.timeOrigin }));
+    expect(text).toContain(JSON.stringify(update)); // spliced as it is, not encoded again
+    const source = new PortSource(() => {});
+    const got: inspector.InspectorUpdate[] = [];
+    source.subscribe((u) => got.push(u));
+    source.receive(fromPortText(text));
+    expect(source.connected).toBe(true);
+    expect(got[0]!.tasks.upserted[0]!.waitingOn).toEqual({ kind: "sleep", label: "sleep until Infinity", deadline: Infinity });
+    expect(got[0]!.at).toBeCloseTo(5, 6); // same clock: no shift
+    // Text that is not JSON, or not text, is nothing.
+    expect(fromPortText("{not json")).toBeUndefined();
+    expect(fromPortText({ already: "an object" })).toBeUndefined();
+    source.receive(fromPortText(toPortText(wire<InspectorWire>({ kind: "inspector", updateJson: "{broken", timeOrigin: 0 }))));
+    expect(got).toHaveLength(1);
   });
 
   it("reads tab ids from port names and query strings", () => {
