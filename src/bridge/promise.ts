@@ -13,7 +13,7 @@ import { Cancelled, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
 import { TaskState } from "../core/task.js";
-import { Abort, PARK, type Operation } from "../core/traps.js";
+import { Abort, PARK, YIELD_PARK, type Operation, type Trap } from "../core/traps.js";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
@@ -73,28 +73,75 @@ function parkedOn(promise: PromiseLike<unknown>, label: string | undefined): unk
  * `options.label` says what the Promise is, for tools:
  * `yield* waitPromise(response.json(), { label: "search results" })`.
  */
-export function* waitPromise<T>(promise: PromiseLike<T> | T, options?: PromiseWaitOptions): Operation<Awaited<T>> {
-  const task = requireTask("waitPromise()");
-  if (!isThenable(promise)) {
-    throw new TypeError(`waitPromise(promise) needs a Promise or thenable, got ${describe(promise)}.`);
+export function waitPromise<T>(promise: PromiseLike<T> | T, options?: PromiseWaitOptions): Operation<Awaited<T>> {
+  return new PromiseWait<Awaited<T>>(promise, options) as unknown as Operation<Awaited<T>>;
+}
+
+/**
+ * One `waitPromise`, as a plain iterator rather than a generator: every
+ * fetch, stream read and Promise-based wait goes through it, and a generator
+ * frame, a `waiting` flag shared by four closures and their contexts cost a
+ * third of a wait in allocations. Here the wait is one object and the two
+ * callbacks `then` needs; whether a callback still counts is read off the
+ * task itself (still parked here: the same `waitingOn` and this module's
+ * abort function), so cancelling needs no state. As `ChannelOperation`, the
+ * final iterator result is the object itself. The checks run at the first
+ * step, as the generator's did.
+ */
+class PromiseWait<T> {
+  /** The iterator result fields (the final result is this object). */
+  value: T | undefined = undefined;
+  done = false;
+  private started = false;
+
+  constructor(
+    private readonly promise: unknown,
+    private readonly options: PromiseWaitOptions | undefined,
+  ) {}
+
+  next(resumed?: unknown): IteratorResult<Trap, T> {
+    if (this.started) {
+      this.value = resumed as T;
+      this.done = true;
+      return this as IteratorReturnResult<T>;
+    }
+    this.started = true;
+    const task = requireTask("waitPromise()");
+    const promise = this.promise;
+    if (!isThenable(promise)) {
+      throw new TypeError(`waitPromise(promise) needs a Promise or thenable, got ${describe(promise)}.`);
+    }
+    const waitingOn = parkedOn(promise, waitLabel("waitPromise(promise, options)", this.options));
+    Promise.resolve(promise).then(
+      (value) => wakeFromPromise(task, waitingOn, value, false),
+      (error: unknown) => wakeFromPromise(task, waitingOn, error, true),
+    );
+    task.waitingOn = waitingOn;
+    task.abortFn = stopWaiting;
+    return YIELD_PARK;
   }
-  const label = waitLabel("waitPromise(promise, options)", options);
-  let waiting = true;
-  const settle = (value: unknown, throws: boolean) => {
-    if (!waiting) return;
-    waiting = false;
-    if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
-  };
-  Promise.resolve(promise).then(
-    (value) => settle(value, false),
-    (error: unknown) => settle(error, true),
-  );
-  task.waitingOn = parkedOn(promise, label);
-  task.abortFn = () => {
-    waiting = false;
-    return Abort.SUCCEEDED;
-  };
-  return (yield PARK) as Awaited<T>;
+
+  throw(error: unknown): never {
+    this.done = true;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Trap, T> {
+    this.done = true;
+    return { value: value as T, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+// A cancelled waitPromise just stops waiting: the Promise runs on, its outcome dropped.
+const stopWaiting = () => Abort.SUCCEEDED;
+
+function wakeFromPromise(task: Task, waitingOn: unknown, value: unknown, throws: boolean): void {
+  // Still parked in this wait? (Cancelled, or woken and parked elsewhere since: not ours to wake.)
+  if (task.state === TaskState.BLOCKED && task.abortFn === stopWaiting && task.waitingOn === waitingOn) task.runner.reschedule(task, value, throws);
 }
 
 /**

@@ -106,6 +106,42 @@ describe("waitPromise", () => {
     expect(unhandled).toEqual([]);
   });
 
+  it("a wait given up by cancellation never wakes the task later, wherever it waits next", async () => {
+    const d = deferred<string>();
+    const log: string[] = [];
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* moveOnAfter(1, () => waitPromise(d.promise));
+          log.push("gave up");
+          const event = deferred<string>();
+          n.startSoon(function* () {
+            yield* waitPromise(delay(5)); // the first Promise settles meanwhile
+            d.resolve("late");
+            yield* waitPromise(delay(5));
+            event.resolve("the one awaited");
+          });
+          log.push(yield* waitPromise(event.promise));
+          yield* sleep(2);
+          log.push("slept");
+        });
+      });
+    });
+    expect(log).toEqual(["gave up", "the one awaited", "slept"]);
+  });
+
+  it("waiting again on a Promise given up by cancellation gets its value, once", async () => {
+    const d = deferred<string>();
+    const got = await runMock(function* () {
+      yield* moveOnAfter(1, () => waitPromise(d.promise));
+      setTimeout(() => d.resolve("value"), 1);
+      const value = yield* waitPromise(d.promise);
+      yield* checkpoint();
+      return value;
+    });
+    expect(got).toBe("value");
+  });
+
   it("raises Cancelled at once in an already cancelled scope", async () => {
     const d = deferred<void>();
     const log: string[] = [];
