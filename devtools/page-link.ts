@@ -10,7 +10,7 @@
  * document in the capture phase, so the page's own handlers never see the
  * picking click; events inside the panel itself are left alone.
  */
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 
 /** The outline's z-index: over the page, under the panel's frame (2147483646). */
 const OUTLINE_Z = 2147483645;
@@ -133,7 +133,9 @@ export interface PickerOptions {
 export function usePicker(options: PickerOptions): void {
   const latest = useRef(options);
   latest.current = options;
-  useEffect(() => {
+  // A layout effect: listening from the render that shows "Picking", not a frame later,
+  // so an Escape or click right after the button press is already the picker's.
+  useLayoutEffect(() => {
     if (!options.active) return;
     const outline = new ElementOutline();
     let owners = latest.current.tasksByElement();
@@ -170,7 +172,9 @@ export function usePicker(options: PickerOptions): void {
     };
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== "Escape") return;
+      // Escape ends picking only: the panel's frame must not also close on it.
       event.preventDefault();
+      event.stopPropagation();
       latest.current.onCancel();
     };
     document.addEventListener("pointermove", onMove, true);

@@ -72,3 +72,52 @@ test("names that explain: the panel shows the search waiting on its fetch URL, i
   await expect(detail.locator(".tad-scope strong", { hasText: /^cancel scope #/ })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test("page to panel: the selected task's component is outlined on the page, and 'Pick element' selects a component's task", async ({ page, request }) => {
+  const errors = collectErrors(page);
+  await openDemo(page, "/search/?latency=4000");
+  await resetWire(request);
+  const box = page.getByRole("searchbox", { name: "Search", exact: true });
+  await box.fill("ab");
+  await expect(page.getByTestId("search-status")).toHaveText("searching…");
+  const open = page.getByRole("button", { name: "Open trio-asyncio devtools" });
+  if (await open.isVisible().catch(() => false)) await open.click();
+  const outline = page.locator("[data-trio-devtools-outline]");
+  await expect(outline).toHaveCount(0);
+
+  // Panel to page: selecting the running search outlines the search card (the component's first element).
+  await page.getByRole("treeitem", { name: /^search #\d+/ }).first().click();
+  await expect(outline).toHaveCount(1);
+  await expect(outline).toContainText(/^search · div\.card$/);
+  const card = await page.locator(".card").first().boundingBox();
+  const drawn = await outline.boundingBox();
+  expect(drawn).not.toBeNull();
+  expect(Math.abs(drawn!.x - card!.x) + Math.abs(drawn!.y - card!.y) + Math.abs(drawn!.width - card!.width)).toBeLessThan(3);
+  await screenshot(page, "devtools-page-outline");
+
+  // Selecting the run's row (no component) removes it.
+  await page.locator('[role="treeitem"][aria-level="1"]').first().click();
+  await expect(outline).toHaveCount(0);
+
+  // Page to panel: pick the search box; its component's task is selected, and the page did not see the click.
+  const pick = page.getByRole("button", { name: "Pick element" });
+  await pick.click();
+  await expect(page.getByRole("button", { name: "Picking element (Esc)" })).toHaveAttribute("aria-pressed", "true");
+  await box.hover();
+  await expect(outline).toContainText(/^div\.card · \d+ tasks?$/);
+  await screenshot(page, "devtools-pick-element");
+  await box.click();
+  await expect(page.getByRole("button", { name: "Pick element" })).toHaveAttribute("aria-pressed", "false");
+  await expect(page.getByTestId("detail").locator(".tad-scope strong").first()).toHaveText(/^restartable policy for search/);
+  await expect(page.getByRole("treeitem", { name: /^search #\d+/ }).first()).toHaveAttribute("aria-selected", "true");
+  await expect(outline).toContainText(/^search · div\.card$/);
+
+  // Escape leaves the mode without picking; closing the panel removes the outline.
+  await page.getByRole("button", { name: "Pick element" }).click();
+  await expect(page.getByRole("button", { name: "Picking element (Esc)" })).toHaveAttribute("aria-pressed", "true");
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Pick element" })).toHaveAttribute("aria-pressed", "false");
+  await page.getByRole("button", { name: "Close devtools" }).first().click();
+  await expect(outline).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
