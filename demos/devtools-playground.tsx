@@ -22,6 +22,7 @@ import {
   openLoop,
   aioAsTrio,
   asyncio,
+  inspector,
   type Nursery,
   type Operation,
 } from "../src/index.js";
@@ -189,6 +190,57 @@ export interface PlaygroundControl {
   unmountRecorder(): void;
   /** Measures animation frame intervals and scheduler steps for `ms` milliseconds. */
   measure(ms: number): Promise<Measurement>;
+  /**
+   * Opens the panel (it must be unmounted) and measures what opening costs:
+   * the inspector's walk alone, the time to the first tree rows, the longest
+   * main-thread task while opening, and the longest one over `idleMs` of the
+   * open panel afterwards (and over the same time before, panel closed).
+   */
+  measureOpen(idleMs: number): Promise<OpenMeasurement>;
+}
+
+/** What opening the panel costs (bench mode). */
+export interface OpenMeasurement {
+  /** One `inspector.inspect()` walk of the page's tasks, in ms. */
+  walkMs: number;
+  /** From the mount call to the first task rows in the tree, in ms. */
+  firstRowsMs: number;
+  /** Rows in the tree then. */
+  rows: number;
+  /** The longest main-thread task (Long Tasks API, ≥ 50 ms) from the mount to the first rows, or 0. */
+  longestWhileOpeningMs: number;
+  /** The longest main-thread task over `idleMs` with the panel open, or 0. */
+  longestWhileOpenMs: number;
+  /** The same over `idleMs` before, with the panel closed. */
+  longestWhileClosedMs: number;
+}
+
+/** Collects long tasks (≥ 50 ms) until stopped; returns the longest. */
+function watchLongTasks(): () => number {
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+  });
+  observer.observe({ type: "longtask" });
+  return () => {
+    for (const entry of observer.takeRecords()) longest = Math.max(longest, entry.duration);
+    observer.disconnect();
+    return longest;
+  };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves on the first frame at which the panel's tree shows task rows: the time and the row count. */
+function firstRows(): Promise<{ at: number; rows: number }> {
+  return new Promise((resolve) => {
+    const look = () => {
+      const rows = document.querySelector("[data-trio-asyncio-devtools]")?.shadowRoot?.querySelectorAll('[role="treeitem"]').length ?? 0;
+      if (rows > 0) resolve({ at: performance.now(), rows });
+      else requestAnimationFrame(look);
+    };
+    look();
+  });
 }
 
 let panel: MountedDevtools | null = null;
@@ -259,6 +311,26 @@ if (benchMode) {
         };
         requestAnimationFrame(frame);
       });
+    },
+    async measureOpen(idleMs) {
+      const closedWatch = watchLongTasks();
+      await pause(idleMs);
+      const longestWhileClosedMs = closedWatch();
+      const w0 = performance.now();
+      inspector.inspect();
+      const walkMs = performance.now() - w0;
+      const openingWatch = watchLongTasks();
+      const t0 = performance.now();
+      control.mountPanel();
+      const shown = await firstRows();
+      // Long task entries arrive after the task: give the observer a frame.
+      await pause(100);
+      const longestWhileOpeningMs = openingWatch();
+      const openWatch = watchLongTasks();
+      await pause(idleMs);
+      const longestWhileOpenMs = openWatch();
+      control.unmountPanel();
+      return { walkMs, firstRowsMs: shown.at - t0, rows: shown.rows, longestWhileOpeningMs, longestWhileOpenMs, longestWhileClosedMs };
     },
   };
   (globalThis as { playground?: PlaygroundControl }).playground = control;
