@@ -1,15 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
-import { chromium, expect, test, type BrowserContext, type Page, type Worker } from "@playwright/test";
+import { chromium, expect, test, type BrowserContext, type CDPSession, type Page, type Worker } from "@playwright/test";
 import { buildExtension } from "../scripts/build-extension.js";
 
 // The browser extension's DevTools panel (devtools/extension/), loaded
-// unpacked into Debian's Chromium. DevTools' own UI cannot be driven
-// headless, so the panel page is opened as an ordinary tab of the same
-// browser (chrome-extension://<id>/panel.html?tabId=<tab>), exactly as
-// DevTools would open it for that tab; everything else is the real path:
-// the page's exposeInspector(), the content script, the service worker.
+// unpacked into Debian's Chromium. The last test opens it in DevTools
+// itself (headless new mode runs DevTools' UI, reached over CDP); the
+// others open the panel page as an ordinary tab of the same browser
+// (chrome-extension://<id>/panel.html?tabId=<tab>, the URL DevTools gives
+// it), so that Playwright's locators can drive it. Everything else is the
+// real path: the page's exposeInspector(), the content script, the
+// service worker.
 
 const SLOW = "/api/playground/slow";
 let extensionDir = "";
@@ -194,4 +196,118 @@ test("the panel and the page reconnect when the service worker is stopped (Chrom
   await expect(panel.getByRole("treeitem", { name: /^fetcher-1 #/ })).toHaveClass(/tad-exited/);
   await panel.close();
   await page.close();
+});
+
+/**
+ * A CDP session to a target Playwright does not expose (DevTools' own
+ * page, an extension panel's frame inside it), through a page's session:
+ * Target.attachToTarget without flattening, then messages in and out.
+ */
+class RawTarget {
+  private nextId = 1;
+  private readonly pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
+
+  private constructor(
+    private readonly session: CDPSession,
+    private readonly sessionId: string,
+  ) {
+    session.on("Target.receivedMessageFromTarget", (e) => {
+      if (e.sessionId !== this.sessionId) return;
+      const m = JSON.parse(e.message) as { id?: number; result?: unknown; error?: unknown };
+      if (m.id !== undefined) this.pending.get(m.id)?.(m);
+    });
+  }
+
+  static async attach(session: CDPSession, targetId: string): Promise<RawTarget> {
+    const { sessionId } = await session.send("Target.attachToTarget", { targetId, flatten: false });
+    return new RawTarget(session, sessionId);
+  }
+
+  async call<T>(method: string, params: object = {}): Promise<T> {
+    const id = this.nextId++;
+    const answer = new Promise<{ result?: unknown; error?: unknown }>((resolve) => this.pending.set(id, resolve));
+    await this.session.send("Target.sendMessageToTarget", { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) });
+    const m = await answer;
+    this.pending.delete(id);
+    if (m.error !== undefined) throw new Error(`${method}: ${JSON.stringify(m.error)}`);
+    return m.result as T;
+  }
+
+  /** Evaluates `expression` (awaited) in the target; returns its value. */
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = await this.call<{ result: { value?: T }; exceptionDetails?: unknown }>("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails !== undefined) throw new Error(`evaluate failed: ${JSON.stringify(r.exceptionDetails)}`);
+    return r.result.value as T;
+  }
+}
+
+async function targets(session: CDPSession): Promise<{ targetId: string; type: string; url: string; title: string }[]> {
+  return (await session.send("Target.getTargets")).targetInfos;
+}
+
+/** The tree rows of a panel document, as treeRows() reads them (for a target reached by CDP). */
+const TREE_ROWS = `[...document.querySelectorAll('[role="tree"][aria-label="Runs and tasks"] [role="treeitem"]')].map((row) => {
+  const label = row.getAttribute("aria-label") ?? "";
+  const name = /^(.*?#-?\\d+)/.exec(label)?.[1] ?? label.split(" ")[0];
+  return row.getAttribute("aria-level") + " " + row.getAttribute("data-key") + " " + (row.getAttribute("data-state") ?? "-") + " " + name;
+})`;
+
+test("in DevTools itself: the trio-asyncio panel opens for the inspected tab, shows its tree and cancels in it", async ({ baseURL }) => {
+  // Its own browser, with DevTools opened for every tab (headless new mode runs DevTools' UI too).
+  const dir = mkdtempSync(resolve(tmpdir(), "trio-extension-devtools-"));
+  const browser = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: false,
+    ignoreDefaultArgs: ["--disable-extensions"],
+    viewport: { width: 1280, height: 1000 },
+    args: ["--headless=new", `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, "--auto-open-devtools-for-tabs", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+  });
+  try {
+    const sw = browser.serviceWorkers()[0] ?? (await browser.waitForEvent("serviceworker"));
+    const id = new URL(sw.url()).host;
+    const page = await browser.newPage();
+    await page.goto(`${baseURL}/extension.html`);
+    await expect(page.getByRole("treeitem", { name: /^fetcher-3 #/ })).toBeVisible();
+    const session = await browser.newCDPSession(page);
+    // DevTools' page for this tab; its extension view once the DevTools page has created it.
+    let devtoolsId = "";
+    await expect.poll(async () => (devtoolsId = (await targets(session)).find((t) => t.url.startsWith("devtools://") && t.title.includes("extension.html"))?.targetId ?? "")).not.toBe("");
+    const devtools = await RawTarget.attach(session, devtoolsId);
+    const viewId = `chrome-extension://${id}trio-asyncio`;
+    await expect
+      .poll(() =>
+        devtools.evaluate<boolean>(`(async () => {
+          const UI = await import("./ui/legacy/legacy.js");
+          const manager = UI.ViewManager.ViewManager.instance();
+          if (![...manager.views.keys()].includes(${JSON.stringify(viewId)})) return false;
+          await manager.showView(${JSON.stringify(viewId)});
+          return true;
+        })()`),
+      )
+      .toBe(true);
+    // The panel's frame inside DevTools, told the inspected tab by its query string.
+    let panelId = "";
+    await expect.poll(async () => (panelId = (await targets(session)).find((t) => t.url.startsWith(`chrome-extension://${id}/panel.html?tabId=`))?.targetId ?? "")).not.toBe("");
+    const panel = await RawTarget.attach(session, panelId);
+    await expect.poll(async () => JSON.stringify(await panel.evaluate<string[]>(TREE_ROWS))).toBe(JSON.stringify(await treeRows(page)));
+    // A picture of DevTools with the panel (DevTools' own page, so the page's screenshot would not show it),
+    // undocked into its own window so the picture is DevTools alone.
+    await devtools.evaluate(`(async () => { const UI = await import("./ui/legacy/legacy.js"); UI.DockController.DockController.instance().setDockSide("undocked"); })()`);
+    const { windowId } = await devtools.call<{ windowId: number }>("Browser.getWindowForTarget");
+    await devtools.call("Browser.setWindowBounds", { windowId, bounds: { width: 1100, height: 600 } });
+    await expect.poll(async () => JSON.stringify(await panel.evaluate<string[]>(TREE_ROWS))).toBe(JSON.stringify(await treeRows(page)));
+    await panel.evaluate(`document.querySelector('[role="treeitem"][aria-label^="fetcher-1 #"]').click()`);
+    await expect.poll(() => panel.evaluate<string>(`document.querySelector('[data-testid="detail"]')?.textContent ?? ""`)).toContain("Cancel task");
+    const shot = await devtools.call<{ data: string }>("Page.captureScreenshot", { format: "png" });
+    writeFileSync(resolve(import.meta.dirname, "../test-results/screenshots/extension-devtools.png"), Buffer.from(shot.data, "base64"));
+    // Cancel from the panel in DevTools: the page's task runs its finally.
+    await panel.evaluate(`document.querySelector('[role="treeitem"][aria-label^="fetcher-2 #"]').click()`);
+    await expect.poll(() => panel.evaluate<boolean>(`document.querySelector('button[aria-label="Cancel task fetcher-2"]') !== null`)).toBe(true);
+    await panel.evaluate(`document.querySelector('button[aria-label="Cancel task fetcher-2"]').click()`);
+    await expect(page.getByRole("list", { name: "Log" })).toContainText("fetcher-2 finally");
+    await expect.poll(() => panel.evaluate<string>(`document.querySelector('[role="treeitem"][aria-label^="fetcher-2 #"]')?.className ?? ""`)).toMatch(/tad-exited/);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
