@@ -2,13 +2,14 @@
  * The extension's panel page: the same `<DevtoolsPanel/>` as the in-page
  * panel, fed by a `PortSource` connected (through the service worker) to
  * the inspected tab's page. The tab comes from the query string
- * (`panel.html?tabId=12`), set by the DevTools page.
+ * (`panel.html?tabId=12`), set by the DevTools page (a test opens the page
+ * as a tab the same way).
  */
 import { render } from "preact";
 import { useEffect, useReducer } from "preact/hooks";
 import type { JSX } from "preact";
 import { DevtoolsPanel } from "../panel.js";
-import { PAGE_GONE, chromeApi, panelPortName, tabIdFromQuery, type ChromePort } from "./chrome-api.js";
+import { PAGE_GONE, chromeApi, panelPortName, tabIdFromQuery, type ChromeApi, type ChromePort } from "./chrome-api.js";
 import { fromPortText } from "./json-wire.js";
 import { PortSource } from "./port-source.js";
 
@@ -51,7 +52,9 @@ function App(props: { source: PortSource }): JSX.Element {
 }
 
 const app = document.getElementById("app");
-const tabId = tabIdFromQuery(location.search);
+// In DevTools the panel page can also ask which tab it inspects (should a
+// browser drop the query string of a panel's path).
+const tabId = tabIdFromQuery(location.search) ?? (globalThis as { chrome?: ChromeApi }).chrome?.devtools?.inspectedWindow.tabId;
 if (app !== null) {
   if (tabId === undefined) {
     app.textContent = "This panel needs the inspected tab's id: open it from DevTools, or as panel.html?tabId=<id>.";
