@@ -9,7 +9,7 @@
  * the set of records changed or a filter is on; status changes only repaint
  * the visible rows.
  */
-import { useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { PanelStore } from "./store.js";
 import { liveSource, type InspectorSource } from "./source.js";
@@ -66,7 +66,9 @@ const defaultNow = (): number => performance.now();
  * `interval` ms after the previous one, and further apart when a flush
  * itself is slow (a huge task tree): never closer than 33 times the last
  * flush's duration, which keeps the inspector and the store under about 3%
- * of the main thread however big the tree.
+ * of the main thread however big the tree. The first flush (the full
+ * snapshot a new subscriber gets) runs at once: the panel subscribes before
+ * its first paint, so it opens with its rows instead of two frames later.
  */
 export function throttledFrames(interval: number): (flush: () => void) => void {
   let last = -Infinity;
@@ -83,6 +85,10 @@ export function throttledFrames(interval: number): (flush: () => void) => void {
       flush();
       gap = Math.max(interval, (performance.now() - start) * 33);
     };
+    if (last === -Infinity) {
+      run();
+      return;
+    }
     const wait = last + gap - performance.now();
     if (wait <= 0) raf(run);
     else setTimeout(() => raf(run), wait);
@@ -112,7 +118,8 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
 
   useEffect(() => store.listen(() => rerender(undefined)), [store]);
   const interval = props.refreshInterval ?? 100;
-  useEffect(() => {
+  // A layout effect: the first snapshot (taken at once, see throttledFrames) lands before the first paint.
+  useLayoutEffect(() => {
     const scheduleFrame = props.scheduleFrame ?? throttledFrames(interval);
     return source.subscribe((update) => store.apply(update), { captureStacks, scheduleFrame });
   }, [source, store, captureStacks, props.scheduleFrame, interval, resync]);
@@ -155,11 +162,13 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   // Page to panel: only a source in this page can hand out its elements.
   const canLink = typeof document !== "undefined" && source.elementOf !== undefined && source.tasksByElement !== undefined;
   const selectedTaskId = selectedKey !== null && selectedKey.startsWith("task:") ? Number(selectedKey.slice(5)) : null;
+  const selectedRecord = selectedTaskId === null ? undefined : store.tasks.get(selectedTaskId);
+  // elementOf walks the runs: ask again only when the selected task's record changes, not on every update.
   const selectedElement = useMemo(
-    () => (canLink && selectedTaskId !== null && store.tasks.has(selectedTaskId) ? source.elementOf!(selectedTaskId) : null),
-    [canLink, source, selectedTaskId, store.structure],
+    () => (canLink && selectedTaskId !== null && selectedRecord !== undefined ? source.elementOf!(selectedTaskId) : null),
+    [canLink, source, selectedTaskId, selectedRecord],
   );
-  const selectedName = selectedTaskId === null ? "" : (store.tasks.get(selectedTaskId)?.name ?? "");
+  const selectedName = selectedRecord?.name ?? "";
   useElementOutline(picking ? null : selectedElement, selectedElement === null ? "" : `${selectedName} · ${describeElement(selectedElement)}`);
   usePicker({
     active: canLink && picking,
