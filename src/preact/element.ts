@@ -32,6 +32,12 @@ export function trackRenderingComponent(): void {
     previous?.(vnode);
     rendering = vnode.__c ?? null;
   };
+  // Hold no unmounted component: forget it if it was the last one rendered.
+  const previousUnmount = options.unmount;
+  options.unmount = (vnode) => {
+    previousUnmount?.(vnode);
+    if ((vnode as { __c?: unknown }).__c === rendering) rendering = null;
+  };
 }
 
 /** A locator for the component rendering now, or null if none can be told. */
