@@ -9,7 +9,7 @@
  * the set of records changed or a filter is on; status changes only repaint
  * the visible rows.
  */
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import type { JSX } from "preact";
 import { PanelStore } from "./store.js";
 import { liveSource, type InspectorSource } from "./source.js";
@@ -116,7 +116,9 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   const [picking, setPicking] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => store.listen(() => rerender(undefined)), [store]);
+  // Listening from a layout effect declared before the subscription's: the first snapshot, which
+  // the subscription delivers at once, must re-render the panel (an idle run sends nothing after it).
+  useLayoutEffect(() => store.listen(() => rerender(undefined)), [store]);
   const interval = props.refreshInterval ?? 100;
   // A layout effect: the first snapshot (taken at once, see throttledFrames) lands before the first paint.
   useLayoutEffect(() => {
