@@ -231,15 +231,28 @@ function watchLongTasks(): () => number {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves on the first frame at which the panel's tree shows task rows: the time and the row count. */
+/**
+ * Resolves when task rows first appear in the panel's tree (a MutationObserver on its shadow
+ * root, so the time is when they enter the DOM, not the next frame after): the time and the
+ * row count.
+ */
 function firstRows(): Promise<{ at: number; rows: number }> {
+  const count = () => document.querySelector("[data-trio-asyncio-devtools]")?.shadowRoot?.querySelectorAll('[role="treeitem"]').length ?? 0;
   return new Promise((resolve) => {
-    const look = () => {
-      const rows = document.querySelector("[data-trio-asyncio-devtools]")?.shadowRoot?.querySelectorAll('[role="treeitem"]').length ?? 0;
-      if (rows > 0) resolve({ at: performance.now(), rows });
-      else requestAnimationFrame(look);
-    };
-    look();
+    const now = count();
+    if (now > 0) {
+      resolve({ at: performance.now(), rows: now });
+      return;
+    }
+    const shadow = document.querySelector("[data-trio-asyncio-devtools]")?.shadowRoot;
+    if (shadow === null || shadow === undefined) throw new Error("measureOpen: the panel has no shadow root yet");
+    const observer = new MutationObserver(() => {
+      const rows = count();
+      if (rows === 0) return;
+      observer.disconnect();
+      resolve({ at: performance.now(), rows });
+    });
+    observer.observe(shadow, { childList: true, subtree: true });
   });
 }
 
