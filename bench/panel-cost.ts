@@ -22,13 +22,8 @@ import { createServer } from "vite";
 import { chromium } from "playwright-core";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Measurement, OpenMeasurement } from "../demos/devtools-playground.js";
 
-interface Measurement {
-  frames: number;
-  frameMeanMs: number;
-  frameP95Ms: number;
-  stepsPerSecond: number;
-}
 
 interface Workload {
   name: string;
@@ -147,15 +142,6 @@ async function main(): Promise<void> {
     await browser.close();
     await server.close();
   }
-}
-
-interface OpenMeasurement {
-  walkMs: number;
-  firstRowsMs: number;
-  rows: number;
-  longestWhileOpeningMs: number;
-  longestWhileOpenMs: number;
-  longestWhileClosedMs: number;
 }
 
 /** One frame at 60 Hz, the budget opening may add to the inspector's walk. */

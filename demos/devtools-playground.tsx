@@ -27,6 +27,7 @@ import {
   type Operation,
 } from "../src/index.js";
 import { mountDevtools, type MountedDevtools } from "../devtools/index.js";
+import { frameGaps, mean, watchLongTasks } from "./shared/frame-stats.js";
 
 const params = new URLSearchParams(location.search);
 const benchMode = params.has("bench");
@@ -215,18 +216,10 @@ export interface OpenMeasurement {
   longestWhileClosedMs: number;
 }
 
-/** Collects long tasks (≥ 50 ms) until stopped; returns the longest. */
-function watchLongTasks(): () => number {
-  let longest = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
-  });
-  observer.observe({ type: "longtask" });
-  return () => {
-    for (const entry of observer.takeRecords()) longest = Math.max(longest, entry.duration);
-    observer.disconnect();
-    return longest;
-  };
+/** Collects long tasks (≥ 50 ms) until stopped; returns the longest (0 for none). */
+function watchLongest(): () => number {
+  const stop = watchLongTasks();
+  return () => Math.max(0, ...stop());
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -300,46 +293,32 @@ if (benchMode) {
       recorder?.unmount();
       recorder = null;
     },
-    measure(ms) {
-      return new Promise((resolve) => {
-        const gaps: number[] = [];
-        const steps0 = stats?.steps ?? 0;
-        const t0 = performance.now();
-        let last = t0;
-        const frame = (t: number) => {
-          gaps.push(t - last);
-          last = t;
-          if (t - t0 < ms) {
-            requestAnimationFrame(frame);
-            return;
-          }
-          const elapsed = performance.now() - t0;
-          const sorted = gaps.slice(1).sort((a, b) => a - b);
-          resolve({
-            frames: sorted.length,
-            frameMeanMs: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
-            frameP95Ms: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
-            stepsPerSecond: (((stats?.steps ?? 0) - steps0) / elapsed) * 1000,
-          });
-        };
-        requestAnimationFrame(frame);
-      });
+    async measure(ms) {
+      const steps0 = stats?.steps ?? 0;
+      const { gaps, elapsedMs } = await frameGaps(ms);
+      const sorted = [...gaps].sort((a, b) => a - b);
+      return {
+        frames: sorted.length,
+        frameMeanMs: mean(sorted),
+        frameP95Ms: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+        stepsPerSecond: (((stats?.steps ?? 0) - steps0) / elapsedMs) * 1000,
+      };
     },
     async measureOpen(idleMs) {
-      const closedWatch = watchLongTasks();
+      const closedWatch = watchLongest();
       await pause(idleMs);
       const longestWhileClosedMs = closedWatch();
       const w0 = performance.now();
       inspector.inspect();
       const walkMs = performance.now() - w0;
-      const openingWatch = watchLongTasks();
+      const openingWatch = watchLongest();
       const t0 = performance.now();
       control.mountPanel();
       const shown = await firstRows();
       // Long task entries arrive after the task: give the observer a frame.
       await pause(100);
       const longestWhileOpeningMs = openingWatch();
-      const openWatch = watchLongTasks();
+      const openWatch = watchLongest();
       await pause(idleMs);
       const longestWhileOpenMs = openWatch();
       control.unmountPanel();

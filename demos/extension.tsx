@@ -8,6 +8,7 @@
  */
 import { inspector, run, openNursery, sleep, moveOnAfter, sleepForever, abortable, waitPromise, openLoop, aioAsTrio, asyncio, type Operation } from "../src/index.js";
 import { exposeInspector, mountDevtools, type ExposedInspector } from "../devtools/index.js";
+import { frameGaps, mean, watchLongTasks } from "./shared/frame-stats.js";
 
 const logList = document.getElementById("log")!;
 const statusEl = document.getElementById("status")!;
@@ -90,34 +91,11 @@ export interface FrameStats {
   longestTaskMs: number;
 }
 
-function measure(ms: number): Promise<FrameStats> {
-  return new Promise((resolve) => {
-    const long: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) long.push(e.duration);
-    });
-    observer.observe({ type: "longtask" });
-    const gaps: number[] = [];
-    const t0 = performance.now();
-    let last = t0;
-    const frame = (t: number) => {
-      gaps.push(t - last);
-      last = t;
-      if (t - t0 < ms) {
-        requestAnimationFrame(frame);
-        return;
-      }
-      observer.disconnect();
-      const counted = gaps.slice(1);
-      resolve({
-        frames: counted.length,
-        frameMeanMs: counted.reduce((a, b) => a + b, 0) / Math.max(1, counted.length),
-        longTasks: long.length,
-        longestTaskMs: Math.max(0, ...long),
-      });
-    };
-    requestAnimationFrame(frame);
-  });
+async function measure(ms: number): Promise<FrameStats> {
+  const stop = watchLongTasks();
+  const { gaps } = await frameGaps(ms);
+  const long = stop();
+  return { frames: gaps.length, frameMeanMs: mean(gaps), longTasks: long.length, longestTaskMs: Math.max(0, ...long) };
 }
 
 // For the e2e test and the bench: how many inspector subscriptions the page
