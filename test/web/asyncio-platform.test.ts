@@ -2,39 +2,16 @@
 // hostTurnFuture, fetchFuture and withWebLock. Each is a Future (or a coroutine) whose every
 // way of ending withdraws what it asked the host for: the frame or idle callback, the request on
 // the wire (the server sees the connection close), the lock request in the queue.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { asyncio, asyncioRun } from "../../src/index.js";
 import { fetchFuture, frameFuture, hostTurnFuture, idleFuture, withWebLock } from "../../src/web/index.js";
-import { installLocks } from "./helpers.js";
+import { fakeCallbacks, httpServer, installLocks } from "./helpers.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-/** Host callbacks by id, fired by hand: stand-ins for requestAnimationFrame and requestIdleCallback. */
-function fakeCallbacks<A>() {
-  const pending = new Map<number, (arg: A) => void>();
-  const options: unknown[] = [];
-  let next = 1;
-  return {
-    pending,
-    options,
-    request: (cb: (arg: A) => void, opts?: unknown) => {
-      options.push(opts);
-      pending.set(next, cb);
-      return next++;
-    },
-    cancel: vi.fn((id: number) => void pending.delete(id)),
-    fireAll(arg: A) {
-      const cbs = [...pending.values()];
-      pending.clear();
-      for (const cb of cbs) cb(arg);
-    },
-  };
-}
 
 function caughtName(fn: () => unknown): string {
   try {
@@ -118,7 +95,7 @@ describe("idleFuture", () => {
         const cancelled = idleFuture();
         cancelled.cancel();
         yield* asyncio.sleep(0);
-        return { same: seen === deadline, options: ric.options, left: ric.pending.size };
+        return { same: seen === deadline, options: ric.requests, left: ric.pending.size };
       })(),
     );
     expect(got).toEqual({ same: true, options: [{ timeout: 500 }, undefined], left: 0 });
@@ -178,8 +155,6 @@ describe("hostTurnFuture", () => {
 
 // ---- fetchFuture, against a real server ----------------------------------------------------
 
-let server: Server;
-let base: string;
 const closes: string[] = [];
 let onClose: () => void = () => {};
 
@@ -215,24 +190,15 @@ function closed(n: number): Promise<void> {
   });
 }
 
-beforeAll(async () => {
-  server = createServer(routes);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const server = httpServer(routes);
 
 describe("fetchFuture", () => {
   it("is done with the Response by default, with the parsed body under read; HTTP errors are responses", async () => {
     const got = await asyncioRun(
       (function* () {
-        const response = yield* fetchFuture(`${base}/json`);
-        const json = yield* fetchFuture(`${base}/json`, {}, { read: "json" });
-        const text = yield* fetchFuture(`${base}/missing`, { method: "POST" }, { read: "text" });
+        const response = yield* fetchFuture(`${server.url}/json`);
+        const json = yield* fetchFuture(`${server.url}/json`, {}, { read: "json" });
+        const text = yield* fetchFuture(`${server.url}/missing`, { method: "POST" }, { read: "text" });
         return { status: response.status, json, text, body: yield* asyncio.wrapPromise(response.json()) };
       })(),
     );
@@ -245,7 +211,7 @@ describe("fetchFuture", () => {
     const name = await asyncioRun(
       (function* () {
         try {
-          yield* asyncio.waitFor(fetchFuture(`${base}/hang`), 0.05);
+          yield* asyncio.waitFor(fetchFuture(`${server.url}/hang`), 0.05);
         } catch (error) {
           return (error as Error).name;
         }
@@ -262,7 +228,7 @@ describe("fetchFuture", () => {
     const seen = closed(before + 1);
     const outcome = await asyncioRun(
       (function* () {
-        const future = fetchFuture(`${base}/slow-body`, {}, { read: "json" });
+        const future = fetchFuture(`${server.url}/slow-body`, {}, { read: "json" });
         yield* asyncio.sleep(0.1); // the headers are in; the body hangs
         future.cancel();
         try {
@@ -283,7 +249,7 @@ describe("fetchFuture", () => {
     const seen = closed(before + 1);
     await asyncioRun(
       (function* () {
-        fetchFuture(`${base}/hang?forgotten`);
+        fetchFuture(`${server.url}/hang?forgotten`);
         yield* asyncio.sleep(0.05);
       })(),
     );
@@ -295,7 +261,7 @@ describe("fetchFuture", () => {
     const got = await asyncioRun(
       (function* () {
         const own = new AbortController();
-        const future = fetchFuture(`${base}/hang?own`, { signal: own.signal });
+        const future = fetchFuture(`${server.url}/hang?own`, { signal: own.signal });
         yield* asyncio.sleep(0.02);
         own.abort();
         let aborted = "";
@@ -306,8 +272,8 @@ describe("fetchFuture", () => {
         }
         return {
           aborted,
-          read: caughtName(() => fetchFuture(base, {}, { read: "xml" as never })),
-          signal: caughtName(() => fetchFuture(base, { signal: "stop" as never })),
+          read: caughtName(() => fetchFuture(server.url, {}, { read: "xml" as never })),
+          signal: caughtName(() => fetchFuture(server.url, { signal: "stop" as never })),
         };
       })(),
     );

@@ -1,15 +1,13 @@
 // fetchOp against a real HTTP server on 127.0.0.1: the request is aborted on the wire when its
 // scope is cancelled (the server sees the connection close), while waiting for the headers and
 // while the body is read, and the body reads through the stream adapters and framing helpers.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
 import { BrokenResourceError, CancelScope, Cancelled, inspector, moveOnAfter, openNursery, run, waitPromise } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { fetchOp, receiveServerSentEvents, receiveStreamFromReadable } from "../../src/web/index.js";
+import { httpServer } from "./helpers.js";
 
-let server: Server;
-let base: string;
 /** Resolves when the server sees the current request's connection close. */
 let closed: Promise<void>;
 let markClosed: () => void;
@@ -43,22 +41,13 @@ function expectClose(): Promise<void> {
   return closed;
 }
 
-beforeAll(async () => {
-  server = createServer(routes);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const server = httpServer(routes);
 
 describe("fetchOp", () => {
   it("returns the Response", async () => {
     const seen = expectClose();
     await run(function* () {
-      const response = yield* fetchOp(`${base}/plain`);
+      const response = yield* fetchOp(`${server.url}/plain`);
       expect(response.status).toBe(200);
       expect(yield* waitPromise(response.text())).toBe("ok");
     });
@@ -71,7 +60,7 @@ describe("fetchOp", () => {
     await run(function* () {
       yield* moveOnAfter(0.2, function* () {
         try {
-          yield* fetchOp(`${base}/hang`);
+          yield* fetchOp(`${server.url}/hang`);
         } catch (error) {
           caught = error;
           throw error;
@@ -92,9 +81,9 @@ describe("fetchOp", () => {
     const tick = () => waitPromise(new Promise((r) => setTimeout(r, 5)));
     await run(function* () {
       yield* openNursery(function* (n) {
-        n.startSoonNamed("by string", () => fetchOp(`${base}/hang?q=ab`));
-        n.startSoonNamed("by URL, posted", () => fetchOp(new URL(`${base}/hang`), { method: "post", body: "x" }));
-        n.startSoonNamed("by Request", () => fetchOp(new Request(`${base}/hang`, { method: "PUT", body: "y" })));
+        n.startSoonNamed("by string", () => fetchOp(`${server.url}/hang?q=ab`));
+        n.startSoonNamed("by URL, posted", () => fetchOp(new URL(`${server.url}/hang`), { method: "post", body: "x" }));
+        n.startSoonNamed("by Request", () => fetchOp(new Request(`${server.url}/hang`, { method: "PUT", body: "y" })));
         while (arrived < 3) yield* tick();
         yield* waitAllTasksBlocked();
         const tasks = inspector.inspect().tasks;
@@ -103,7 +92,7 @@ describe("fetchOp", () => {
       });
       while (closes < 3) yield* tick();
     });
-    expect(labels).toEqual([`GET ${base}/hang?q=ab`, `POST ${base}/hang`, `PUT ${base}/hang`]);
+    expect(labels).toEqual([`GET ${server.url}/hang?q=ab`, `POST ${server.url}/hang`, `PUT ${server.url}/hang`]);
   });
 
   it("cancelling the scope while the body is read aborts the body too", async () => {
@@ -114,7 +103,7 @@ describe("fetchOp", () => {
       yield* openNursery(function* (n) {
         n.startSoon(function* () {
           yield* scope.run(function* () {
-            const response = yield* fetchOp(`${base}/stream`);
+            const response = yield* fetchOp(`${server.url}/stream`);
             const events = receiveServerSentEvents(receiveStreamFromReadable(response.body!));
             yield* events.forEach(function* (e) {
               got.push(`${e.event}:${e.data}`);
@@ -134,7 +123,7 @@ describe("fetchOp", () => {
   it("a connection dropped mid-body is BrokenResourceError", async () => {
     const seen = expectClose();
     await run(function* () {
-      const response = yield* fetchOp(`${base}/broken`);
+      const response = yield* fetchOp(`${server.url}/broken`);
       const body = receiveStreamFromReadable(response.body!);
       let received = "";
       let caught: unknown;
@@ -163,7 +152,7 @@ describe("fetchOp", () => {
       yield* openNursery(function* (n) {
         n.startSoon(function* () {
           try {
-            yield* fetchOp(`${base}/hang`, { signal: controller.signal });
+            yield* fetchOp(`${server.url}/hang`, { signal: controller.signal });
           } catch (error) {
             caught = error;
           }

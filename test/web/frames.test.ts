@@ -4,34 +4,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CancelScope, RuntimeError, openNursery, run } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { nextFrame, waitIdle, yieldToHost } from "../../src/web/index.js";
-import { runMock } from "./helpers.js";
+import { fakeCallbacks, runMock } from "./helpers.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-/** A host of callbacks by id, fired by hand: rAF and rIC stand-ins. */
-function fakeCallbacks<A>() {
-  const pending = new Map<number, (arg: A) => void>();
-  const requests: unknown[] = [];
-  let next = 1;
-  return {
-    pending,
-    requests,
-    request: (cb: (arg: A) => void, options?: unknown) => {
-      requests.push(options);
-      pending.set(next, cb);
-      return next++;
-    },
-    cancel: vi.fn((id: number) => void pending.delete(id)),
-    fireAll(arg: A) {
-      const cbs = [...pending.values()];
-      pending.clear();
-      for (const cb of cbs) cb(arg);
-    },
-  };
-}
 
 describe("nextFrame", () => {
   it("returns the frame's timestamp", async () => {

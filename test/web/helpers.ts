@@ -1,4 +1,6 @@
-import { expect, vi } from "vitest";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, vi } from "vitest";
 import { currentRun, runWith, type Operation, type Runner } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import type { WebLockInfo } from "../../src/web/index.js";
@@ -127,3 +129,48 @@ export function installLocks(): FakeLockManager {
   return locks;
 }
 
+
+/** A host of callbacks by id, fired by hand: rAF and rIC stand-ins. */
+export function fakeCallbacks<A>() {
+  const pending = new Map<number, (arg: A) => void>();
+  const requests: unknown[] = [];
+  let next = 1;
+  return {
+    pending,
+    requests,
+    request: (cb: (arg: A) => void, options?: unknown) => {
+      requests.push(options);
+      pending.set(next, cb);
+      return next++;
+    },
+    cancel: vi.fn((id: number) => void pending.delete(id)),
+    fireAll(arg: A) {
+      const cbs = [...pending.values()];
+      pending.clear();
+      for (const cb of cbs) cb(arg);
+    },
+  };
+}
+
+
+/**
+ * A real HTTP server on 127.0.0.1 for the file's tests (started before them, its connections
+ * cut and closed after them); `url` is its base address once started.
+ */
+export function httpServer(routes: (req: IncomingMessage, res: ServerResponse) => void): { readonly url: string } {
+  const server = createServer(routes);
+  let url = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return {
+    get url() {
+      return url;
+    },
+  };
+}
