@@ -35,6 +35,7 @@ import { formatBundles, formatResults, formatTargets } from "./lib/report.js";
 import { judgeBundles, judgeRuntime, type TargetOutcome } from "./lib/targets.js";
 import { attachWebSocketEcho } from "./lib/ws-echo.js";
 import type { SuiteOptions, SuiteResult } from "./suite.js";
+import { CHROMIUM_FLAGS } from "../e2e/chromium-flags.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -155,13 +156,7 @@ async function runBrowser(options: SuiteOptions): Promise<BrowserRun> {
     executablePath: CHROMIUM,
     args: [
       "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_FLAGS,
       "--js-flags=--expose-gc",
       "--enable-precise-memory-info",
     ],

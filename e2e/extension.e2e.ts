@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { chromium, expect, test, type BrowserContext, type CDPSession, type Page, type Worker } from "@playwright/test";
 import { buildExtension } from "../scripts/build-extension.js";
+import { CHROMIUM_FLAGS } from "./chromium-flags.js";
 
 // The browser extension's DevTools panel (devtools/extension/), loaded
 // unpacked into Debian's Chromium. The last test opens it in DevTools
@@ -31,13 +32,7 @@ test.beforeAll(async () => {
       "--headless=new",
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_FLAGS,
     ],
   });
   worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
