@@ -255,7 +255,7 @@ test("in DevTools itself: the trio-asyncio panel opens for the inspected tab, sh
     headless: false,
     ignoreDefaultArgs: ["--disable-extensions"],
     viewport: { width: 1280, height: 1000 },
-    args: ["--headless=new", `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, "--auto-open-devtools-for-tabs", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+    args: ["--headless=new", `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, "--auto-open-devtools-for-tabs", ...CHROMIUM_FLAGS],
   });
   try {
     const sw = browser.serviceWorkers()[0] ?? (await browser.waitForEvent("serviceworker"));
