@@ -22,6 +22,7 @@ import { Event } from "./locks.js";
 import { describe, LoopBound, RingDeque } from "./locks-core.js";
 import { FifoStore, LifoStore, PriorityStore, type PriorityOptions, type QueueStore } from "./queues-priority.js";
 import type { AioYield, Coroutine } from "./types.js";
+import { checkReadable } from "../core/errors.js";
 
 export { comparePriorities, type PriorityOptions } from "./queues-priority.js";
 
@@ -281,6 +282,7 @@ function checkOptions<T>(options: PriorityOptions<T>): PriorityOptions<T> {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`new PriorityQueue(maxsize, options) takes an options object such as { key: (item) => item.priority }, got ${describe(options)}.`);
   }
+  checkReadable("new PriorityQueue(maxsize, options)", options);
   const { key, compare } = options;
   if (key !== undefined && typeof key !== "function") throw new TypeError(`PriorityQueue option key must be a function (item) => priority, got ${describe(key)}.`);
   if (compare !== undefined && typeof compare !== "function") {

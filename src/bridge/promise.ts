@@ -9,7 +9,7 @@
  * rejects never turns into an "unhandled rejection".
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { Cancelled, describe } from "../core/errors.js";
+import { Cancelled, describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
 import { TaskState } from "../core/task.js";
@@ -55,6 +55,7 @@ function waitLabel(what: string, options: PromiseWaitOptions | undefined): strin
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${what} takes an options object such as { label: "GET /api/user" }, got ${describe(options)}.`);
   }
+  checkReadable(what, options);
   const label = options.label;
   if (label !== undefined && typeof label !== "string") {
     throw new TypeError(`${what} takes a string label (what the Promise is, for tools) in { label }, got ${describe(label)}.`);

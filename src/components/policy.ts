@@ -26,7 +26,7 @@
  * - A listener that throws is reported (see report.ts) and skipped: the
  *   bookkeeping of an ending instance runs exactly once whatever listeners do.
  */
-import { functionName } from "../core/errors.js";
+import { functionName, checkReadable } from "../core/errors.js";
 import { CancelScope, Cancelled, checkpointIfCancelled, type Operation } from "../core/index.js";
 import { Event } from "../sync/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
@@ -242,6 +242,7 @@ export class TaskPolicy<A extends unknown[], T> {
     if (options === null || typeof options !== "object") {
       throw new TypeError('taskPolicy(owner, fn, options) takes an options object such as { policy: "restartable" }.');
     }
+    checkReadable("taskPolicy(owner, fn, options)", options);
     const policy = options.policy ?? "unbounded";
     if (!POLICIES.includes(policy)) {
       throw new RangeError(`Unknown task policy ${JSON.stringify(policy)}; use one of ${POLICIES.map((p) => `"${p}"`).join(", ")}.`);

@@ -29,7 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
-import { functionName } from "../core/errors.js";
+import { functionName, checkReadable } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -166,6 +166,7 @@ export class TrioRuntime {
     if (options === null || typeof options !== "object") {
       throw new TypeError("new TrioRuntime(options) takes an options object such as { name, clock, onError }.");
     }
+    checkReadable("new TrioRuntime(options)", options);
     this.name = options.name ?? "TrioRoot";
     this.lifetime = new CancelScope({ name: `${this.name} lifetime` });
     this.onError = options.onError ?? defaultReporter;

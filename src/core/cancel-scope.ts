@@ -25,7 +25,7 @@
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled, checkReadable } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
@@ -112,6 +112,7 @@ export class CancelScope {
     if (options === null || typeof options !== "object") {
       throw new TypeError("new CancelScope(options) takes an options object such as { deadline, relativeDeadline, shield }.");
     }
+    checkReadable("new CancelScope(options)", options);
     this._shield = options.shield === true;
     if (options.name !== undefined && typeof options.name !== "string") {
       throw new TypeError(`new CancelScope({ name }) takes a string name (for tools), got ${typeof options.name}.`);
@@ -523,6 +524,7 @@ function scopeName(what: string, options: DeadlineOptions | undefined): string |
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${what} takes an options object such as { name: "search deadline" } as its third argument, got ${options === null ? "null" : typeof options}.`);
   }
+  checkReadable(what, options);
   const name = options.name;
   if (name !== undefined && typeof name !== "string") {
     throw new TypeError(`${what} takes a string name (for tools) in { name }, got ${name === null ? "null" : typeof name}.`);

@@ -339,6 +339,20 @@ function describeObject(value: object): string {
 }
 
 /**
+ * @internal Throws a TypeError naming `what` if `options` cannot be read at
+ * all (a revoked Proxy, a Proxy whose traps throw), instead of the engine's
+ * "Cannot perform 'get' on a proxy that has been revoked" at the first
+ * option read. A getter that throws still throws its own error, later.
+ */
+export function checkReadable(what: string, options: object): void {
+  try {
+    Reflect.ownKeys(options);
+  } catch (cause) {
+    throw new TypeError(`${what}: the options object cannot be read (${messageOf(cause)}); pass a plain object.`, { cause });
+  }
+}
+
+/**
  * @internal `value[key]`, or undefined if reading it throws (a getter, a
  * Proxy trap, a revoked Proxy).
  */

@@ -16,7 +16,7 @@
  * - A lot may carry a label, the primitive it belongs to, which is what the
  *   inspector shows a parked task waiting on (a Lock rather than its lot).
  */
-import { describe } from "../core/errors.js";
+import { describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
 import { Abort, PARK, type AbortTask, type Operation } from "../core/traps.js";
@@ -65,6 +65,7 @@ function readCount(what: string, options: UnparkOptions | undefined): number {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${what} takes an options object such as { count: 2 } (or nothing for one task), got ${describe(options)}.`);
   }
+  checkReadable(what, options);
   return options.count === undefined ? 1 : checkCount(what, options.count);
 }
 

@@ -8,7 +8,7 @@
  * into a bounded semaphore that reports releasing more than was acquired.
  */
 import { requireTask } from "../core/state.js";
-import { WouldBlock, describe } from "../core/errors.js";
+import { WouldBlock, describe, checkReadable } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
 import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { holding } from "./holding.js";
@@ -50,6 +50,7 @@ export class Semaphore {
     if (options === null || typeof options !== "object") {
       throw new TypeError(`new Semaphore(initialValue, options) takes an options object such as { maxValue: 3 }, got ${describe(options)}.`);
     }
+    checkReadable("new Semaphore(initialValue, options)", options);
     const max = options.maxValue;
     if (max !== undefined) {
       checkNonNegativeInteger("Semaphore maxValue", max);

@@ -7,6 +7,7 @@
  */
 import { realSeconds, type Clock, type ClockListener } from "../core/clock.js";
 import { idleWatch } from "../core/idle.js";
+import { checkReadable } from "../core/errors.js";
 
 export interface MockClockOptions {
   /** Virtual seconds per real second (default 0: time moves only by jumps). */
@@ -27,6 +28,7 @@ export class MockClock implements Clock {
     if (options === null || typeof options !== "object") {
       throw new TypeError(`new MockClock(options) takes an options object such as { autojumpThreshold: 0 }, got ${options === null ? "null" : typeof options}.`);
     }
+    checkReadable("new MockClock(options)", options);
     if (options.rate !== undefined) this.rate = options.rate;
     if (options.autojumpThreshold !== undefined) this.autojumpThreshold = options.autojumpThreshold;
   }

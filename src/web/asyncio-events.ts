@@ -79,8 +79,17 @@ export function eventFuture<E extends Event = Event>(target: EventTarget, type: 
 export function loopOption(what: string, options: { loop?: unknown }): EventLoop {
   const loop = options.loop;
   if (loop === undefined) return getRunningLoop();
-  if (!(loop instanceof EventLoop)) {
+  if (!isEventLoop(loop)) {
     throw new TypeError(`${what}: loop must be an asyncio EventLoop (or left out for the running loop), got ${describe(loop)}.`);
   }
   return loop;
+}
+
+// instanceof, total: a revoked Proxy answers false instead of throwing.
+function isEventLoop(value: unknown): boolean {
+  try {
+    return value instanceof EventLoop;
+  } catch {
+    return false;
+  }
 }

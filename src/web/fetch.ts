@@ -87,8 +87,17 @@ function* fetchBlock(input: RequestInfo | URL, init: RequestInit): Operation<Res
  * method and URL unless `init.method` overrides the method.
  */
 export function fetchLabel(input: RequestInfo | URL, init: RequestInit): string {
-  const request = typeof Request === "function" && input instanceof Request ? input : null;
+  const request = isRequest(input) ? input : null;
   const method = typeof init.method === "string" ? init.method.toUpperCase() : (request?.method ?? "GET");
   const url = request !== null ? request.url : stringOf(input);
   return `${method} ${url}`;
+}
+
+// instanceof Request, total: a revoked Proxy is no Request (fetch then refuses it with its own error).
+function isRequest(value: unknown): value is Request {
+  try {
+    return typeof Request === "function" && value instanceof Request;
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,7 @@
  * the fix, when a caller hands over something that is not what the browser
  * API needs; and the wait for one host callback.
  */
-import { describe } from "../core/errors.js";
+import { describe, checkReadable } from "../core/errors.js";
 import { waitTaskRescheduled } from "../core/operations.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, type Operation } from "../core/traps.js";
@@ -41,6 +41,7 @@ export function checkOptions(what: string, options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError(`${what} takes an options object (or nothing), got ${describe(options)}.`);
   }
+  if (options !== undefined) checkReadable(what, options as object);
 }
 
 /** @internal Throws unless `body` is a function; `example` shows one, such as "function* (lock) { ... }". */

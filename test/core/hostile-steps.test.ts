@@ -5,11 +5,13 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  CancelScope,
   ExceptionGroup,
   TrioInternalError,
   checkpoint,
   currentRun,
   currentTask,
+  moveOnAfter,
   openNursery,
   run,
   runWith,
@@ -26,6 +28,8 @@ import { liveRuns, observer } from "../../src/inspect/hooks.js";
 import { subscribe } from "../../src/inspect/subscribe.js";
 import { cancel as inspectorCancel } from "../../src/inspect/control.js";
 import { MockClock } from "../../src/testing/index.js";
+import { Semaphore, asyncio } from "../../src/index.js";
+import { TrioRuntime } from "../../src/components/index.js";
 import { autojumpClock, within } from "./helpers.js";
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -347,6 +351,40 @@ describe("hostile options and tool arguments", () => {
   it("inspector.cancel describes an id it cannot use, whatever it is", () => {
     expect(() => inspectorCancel("task", Object.create(null) as number)).toThrow(/needs an integer id, got an object with no prototype/);
     expect(() => inspectorCancel("task", Symbol("id") as unknown as number)).toThrow(/got symbol Symbol\(id\)/);
+  });
+});
+
+describe("an options object that cannot be read (a revoked Proxy)", () => {
+  // Each gets a TypeError naming the call, not the engine's "Cannot perform 'get' on a proxy".
+  const calls: [string, (options: never) => unknown][] = [
+    ["new CancelScope(options)", (o) => new CancelScope(o)],
+    ["moveOnAfter(seconds, body, options)", (o) => moveOnAfter(1, function* () {}, o)],
+    ["new Semaphore(initialValue, options)", (o) => new Semaphore(1, o)],
+    ["new MockClock(options)", (o) => new MockClock(o)],
+    ["new PriorityQueue(maxsize, options)", (o) => new asyncio.PriorityQueue(0, o)],
+    ["new TrioRuntime(options)", (o) => new TrioRuntime(o)],
+  ];
+  for (const [what, call] of calls) {
+    it(what, () => {
+      let error: unknown;
+      try {
+        call(revokedProxy() as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/the options object cannot be read \(.*revoked.*\); pass a plain object\./);
+      expect((error as Error).message.startsWith(what.split("(")[0]!)).toBe(true);
+    });
+  }
+
+  it("waitPromise(promise, options) raises it in the task", async () => {
+    const error = await failure(
+      runWith({ clock: autojumpClock() }, function* () {
+        yield* waitPromise(Promise.resolve(1), revokedProxy() as never);
+      }),
+    );
+    expect((error as Error).message).toMatch(/^waitPromise\(promise, options\): the options object cannot be read/);
   });
 });
 

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { asyncio, asyncioRun } from "../../src/index.js";
-import { fetchFuture, frameFuture, hostTurnFuture, idleFuture, withWebLock } from "../../src/web/index.js";
+import { fetchFuture, frameFuture, hostTurnFuture, idleFuture, openEventChannel, withWebLock } from "../../src/web/index.js";
 import { fakeCallbacks, httpServer, installLocks } from "./helpers.js";
 
 afterEach(() => {
@@ -368,5 +368,48 @@ describe("withWebLock (a stand-in LockManager: Node has no navigator.locks)", ()
       })(),
     );
     expect(missing).toMatch(/^RuntimeError: withWebLock\(\) needs navigator\.locks.*use an asyncio\.Lock/);
+  });
+});
+
+describe("options that cannot be read (a revoked Proxy) get a TypeError naming the call", () => {
+  function revoked(): never {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy as never;
+  }
+
+  it("in the asyncio helpers, the Trio helpers and as a loop or a fetch input", async () => {
+    const got = await asyncioRun(
+      (function* () {
+        return [
+          caughtName(() => frameFuture(revoked())),
+          caughtName(() => idleFuture(revoked())),
+          caughtName(() => fetchFuture(server.url, revoked())),
+          caughtName(() => fetchFuture(server.url, {}, revoked())),
+          caughtName(() => withWebLock("x", function* () {}, revoked())),
+          caughtName(() => openEventChannel(new EventTarget(), "x", revoked(), function* () {})),
+          caughtName(() => frameFuture({ loop: revoked() })),
+        ];
+      })(),
+    );
+    expect(got[0]).toMatch(/^TypeError: frameFuture\(options\): the options object cannot be read/);
+    expect(got[1]).toMatch(/^TypeError: idleFuture\(options\): the options object cannot be read/);
+    expect(got[2]).toMatch(/^TypeError: fetchFuture\(input, init\): the options object cannot be read/);
+    expect(got[3]).toMatch(/^TypeError: fetchFuture\(input, init, options\): the options object cannot be read/);
+    expect(got[4]).toMatch(/^TypeError: withWebLock\(name, body, options\): the options object cannot be read/);
+    expect(got[5]).toMatch(/^TypeError: openEventChannel\(target, type, options, body\): the options object cannot be read/);
+    expect(got[6]).toMatch(/^TypeError: frameFuture\(options\): loop must be an asyncio EventLoop .*revoked Proxy/);
+    // A revoked Proxy as fetch's input: the Future fails with fetch's own TypeError, after the label could not be read.
+    const input = await asyncioRun(
+      (function* () {
+        try {
+          yield* fetchFuture(revoked());
+        } catch (error) {
+          return (error as Error).name;
+        }
+        return "no error";
+      })(),
+    );
+    expect(input).toBe("TypeError");
   });
 });
