@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { demoApi } from "./demos/server/api.js";
 import { demoWebSockets } from "./demos/server/ws-plugin.js";
 import { errorCodes } from "./scripts/error-codes.js";
+import { mangleProps, readTable } from "./scripts/mangle-props.js";
 
 const here = import.meta.dirname;
 
@@ -31,7 +32,8 @@ export default defineConfig(({ command, mode }) => {
   const serving = command === "serve" && process.env.VITEST === undefined;
   // `vite build --mode package-production` writes the production build
   // (dist/prod, the `production` export condition): error messages become
-  // codes that docs/errors.md decodes. Plain `vite build` writes the
+  // codes that docs/errors.md decodes, and internal property names become
+  // short ones (scripts/mangle-cache.json). Plain `vite build` writes the
   // development build (dist), with every message in full.
   const production = command === "build" && mode === "package-production";
   return {
@@ -39,7 +41,11 @@ export default defineConfig(({ command, mode }) => {
   plugins: serving
     ? [demoApi(), demoWebSockets()]
     : command === "build"
-      ? [asyncioNamespaceAsEntry(), ...(production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : [])]
+      ? [
+          asyncioNamespaceAsEntry(),
+          ...(production ? [errorCodes({ root: here, docs: resolve(here, "docs/errors.md") })] : []),
+          ...(production && process.env.TRIO_MANGLE !== "off" ? [mangleProps(readTable(here))] : []),
+        ]
       : [],
   resolve: {
     alias: [
