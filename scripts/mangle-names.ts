@@ -110,6 +110,8 @@ function addWords(text: string, into: Set<string>): void {
  */
 function collectStringWords(file: ts.SourceFile, into: Set<string>): void {
   const visit = (node: ts.Node): void => {
+    // Module specifiers ("./deadlines.js") name files, not properties.
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
     if ((ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) && !/\s/.test(node.text)) addWords(node.text, into);
     ts.forEachChild(node, visit);
   };

@@ -34,8 +34,12 @@ function escape(name: string): string {
 
 /** `code` (an ES module) with the table's names renamed; throws if it would rename a name the table lacks. */
 export async function renameProps(code: string, table: MangleTable, fileName: string): Promise<string> {
+  return (await rename(code, table, fileName, false)).code;
+}
+
+async function rename(code: string, table: MangleTable, fileName: string, sourcemap: boolean): Promise<{ code: string; map: string | null }> {
   const names = Object.keys(table);
-  if (names.length === 0) return code;
+  if (names.length === 0) return { code, map: null };
   const result = await transform(code, {
     loader: "js",
     format: "esm",
@@ -44,18 +48,36 @@ export async function renameProps(code: string, table: MangleTable, fileName: st
     mangleCache: { ...table },
     legalComments: "inline",
     sourcefile: fileName,
+    sourcemap,
   });
   const invented = Object.keys(result.mangleCache ?? {}).filter((name) => !(name in table));
   if (invented.length > 0) throw new Error(`mangle-props: esbuild renamed names that are not in the table: ${invented.join(", ")}`);
-  return result.code;
+  return { code: result.code, map: sourcemap ? result.map : null };
 }
 
+/** The plugin for the package build: renames in each output chunk. */
 export function mangleProps(table: MangleTable): Plugin {
   return {
     name: "trio-asyncio:mangle-props",
     apply: "build",
     async renderChunk(code, chunk) {
       return { code: await renameProps(code, table, chunk.fileName), map: null };
+    },
+  };
+}
+
+/**
+ * The same renaming per source module, with a source map, for tools that
+ * build from the sources and trace bytes back to them (scripts/size-attribute.ts).
+ * Put it after the TypeScript transform (`enforce: "post"`).
+ */
+export function mangleModules(table: MangleTable): Plugin {
+  return {
+    name: "trio-asyncio:mangle-props-per-module",
+    enforce: "post",
+    async transform(code, id) {
+      if (!/\.[cm]?[jt]sx?$/.test(id) || id.includes("/node_modules/")) return undefined;
+      return rename(code, table, id, true);
     },
   };
 }

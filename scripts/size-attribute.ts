@@ -3,8 +3,8 @@
  * where the bytes of one `npm run size` row come from, per source file.
  *
  * Builds the row's program against the sources (src/, through the same
- * aliases and, in production, the same error-code rewrite as the package
- * build), minified with a source map, then gives every byte of the output to
+ * aliases and, in production, the same error-code rewrite and property
+ * renaming as the package build), minified with a source map, then gives every byte of the output to
  * the source file its mapping segment points at. Prints, per file, the
  * minified bytes and the gzip of that file's bytes alone. Gzip is not
  * additive (shared words compress across files), so the per-file gzip
@@ -17,6 +17,7 @@ import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build, type Rolldown } from "vite";
 import { errorCodes } from "./error-codes.js";
+import { mangleModules, readTable } from "./mangle-props.js";
 import { sizeRows, type Mode } from "./size-rows.js";
 
 const repo = resolve(import.meta.dirname, "..");
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
       logLevel: "silent",
       define: { "process.env.NODE_ENV": JSON.stringify(mode) },
       // The error page goes to the temporary folder: docs/errors.md is the package build's.
-      plugins: mode === "production" ? [errorCodes({ root: repo, docs: join(app, "errors.md") })] : [],
+      plugins: mode === "production" ? [errorCodes({ root: repo, docs: join(app, "errors.md") }), mangleModules(readTable(repo))] : [],
       resolve: {
         alias: [
           { find: /^trio-asyncio\/asyncio$/, replacement: resolve(repo, "src/asyncio-namespace.ts") },
