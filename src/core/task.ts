@@ -148,6 +148,7 @@ export class Task<T = unknown> {
   get resumeThrows(): boolean {
     return (this.flags & RESUME_THROWS) !== 0;
   }
+  /** @internal */
   set resumeThrows(value: boolean) {
     this.flags = value ? this.flags | RESUME_THROWS : this.flags & ~RESUME_THROWS;
   }
@@ -159,6 +160,7 @@ export class Task<T = unknown> {
   get inSharedOp(): boolean {
     return (this.flags & IN_SHARED_OP) !== 0;
   }
+  /** @internal */
   set inSharedOp(value: boolean) {
     this.flags = value ? this.flags | IN_SHARED_OP : this.flags & ~IN_SHARED_OP;
   }
@@ -196,6 +198,7 @@ export class Task<T = unknown> {
   get nurseries(): Nursery[] | null {
     return this.extras === null ? null : this.extras.nurseries;
   }
+  /** @internal */
   set nurseries(list: Nursery[] | null) {
     (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).nurseries = list;
   }
