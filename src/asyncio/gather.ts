@@ -17,7 +17,7 @@
 import { CancelledError, ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
-import { Future } from "./future.js";
+import { Future, GATHER_SEEN } from "./future.js";
 import { getRunningLoop } from "./running.js";
 
 /** Options of `gather`. */
@@ -68,21 +68,28 @@ export class GatheringFuture<T> extends Future<T> {
  * itself so that the same coroutine passed again is found without a Map: a
  * Map keyed by generator objects cost ~250 ns per argument (hashing them),
  * most of a gather of 10k coroutines. A symbol-keyed property, invisible to
- * string keys; the Task found counts only if it is marked with this call's
- * token. Coroutines that refuse a property (frozen, a Proxy) and Promises go
- * in the Map.
+ * string keys; the Task found counts only if this call has seen it.
+ * Coroutines that refuse a property (frozen, a Proxy) and Promises go in the
+ * Map.
  */
 const GATHER_TASK: unique symbol = Symbol("gather's Task for this coroutine");
 
-function taskMarkedOn(arg: unknown, token: object): Future<unknown> | undefined {
+function taskMarkedOn(arg: unknown): Future<unknown> | undefined {
   if (!isCoroutine(arg)) return undefined;
   try {
     const task = (arg as { [GATHER_TASK]?: unknown })[GATHER_TASK];
-    return task instanceof Future && task.gatherMark === token ? (task as Future<unknown>) : undefined;
+    return task instanceof Future ? (task as Future<unknown>) : undefined;
   } catch {
     return undefined; // a Proxy's trap that throws: it was never marked
   }
 }
+
+/**
+ * True while a gather() call reads its arguments: its Futures carry
+ * GATHER_SEEN until it has. A gather started meanwhile (from a task
+ * factory, or the first step of an eager task) keeps its own Set instead.
+ */
+let reading = false;
 
 function markTask(arg: unknown, task: Future<unknown>): boolean {
   if (!isCoroutine(arg)) return false;
@@ -137,11 +144,14 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
 
   let loop: EventLoop | undefined;
   // The same awaitable twice is awaited once. A Future repeated is found by
-  // its gatherMark (this call's token), a coroutine by the Task marked on it
-  // (see GATHER_TASK); only Promises and unmarkable coroutines need a Map,
-  // made on the first one: a Map insert per argument cost more than a whole
-  // Trio nursery spawn of the same size.
-  const token = {};
+  // its GATHER_SEEN bit, set while this call reads its arguments and cleared
+  // before it returns; a coroutine by the Task marked on it (see
+  // GATHER_TASK); only Promises and unmarkable coroutines need a Map, made
+  // on the first one: a Map insert per argument cost more than a whole Trio
+  // nursery spawn of the same size.
+  const nested = reading;
+  const seenSet: Set<Future<unknown>> | null = nested ? new Set() : null;
+  const seen = (fut: Future<unknown>): boolean => (seenSet === null ? (fut.bits & GATHER_SEEN) !== 0 : seenSet.has(fut));
   let wrapped: Map<unknown, Future<unknown>> | null = null;
   let unique = 0;
   const children: Future<unknown>[] = [];
@@ -177,34 +187,48 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     }
   };
 
-  for (const arg of args) {
-    let fut: Future<unknown> | undefined;
-    if (arg instanceof Future) {
-      if (arg.gatherMark === token) {
-        children.push(arg);
-        continue;
+  reading = true;
+  try {
+    for (const arg of args) {
+      let fut: Future<unknown> | undefined;
+      if (arg instanceof Future) {
+        if (seen(arg)) {
+          children.push(arg);
+          continue;
+        }
+        // ensureFuture's check, without an options object per argument.
+        if (loop !== undefined && arg.getLoop() !== loop) throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
+        fut = arg;
+      } else {
+        fut = wrapped?.get(arg);
+        if (fut === undefined) {
+          const marked = taskMarkedOn(arg);
+          if (marked !== undefined && seen(marked)) fut = marked;
+        }
+        if (fut !== undefined) {
+          children.push(fut);
+          continue;
+        }
+        if (isCollection(arg)) {
+          throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
+        }
+        fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
+        if (!markTask(arg, fut)) (wrapped ??= new Map()).set(arg, fut);
       }
-      // ensureFuture's check, without an options object per argument.
-      if (loop !== undefined && arg.getLoop() !== loop) throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
-      fut = arg;
-    } else {
-      fut = wrapped?.get(arg) ?? taskMarkedOn(arg, token);
-      if (fut !== undefined) {
-        children.push(fut);
-        continue;
-      }
-      if (isCollection(arg)) {
-        throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
-      }
-      fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
-      if (!markTask(arg, fut)) (wrapped ??= new Map()).set(arg, fut);
+      loop ??= fut.getLoop();
+      // Marked and listed together: the finally below clears the marks of the listed.
+      if (seenSet === null) fut.bits |= GATHER_SEEN;
+      else seenSet.add(fut);
+      children.push(fut);
+      unique++;
+      if (fut.done()) alreadyDone.push(fut);
+      else fut.addCallback(onChildDone);
     }
-    loop ??= fut.getLoop();
-    fut.gatherMark = token;
-    unique++;
-    if (fut.done()) alreadyDone.push(fut);
-    else fut.addCallback(onChildDone);
-    children.push(fut);
+  } finally {
+    if (!nested) {
+      reading = false;
+      for (let i = 0; i < children.length; i++) children[i]!.bits &= ~GATHER_SEEN;
+    }
   }
   outer = new GatheringFuture<unknown[]>(children, loop!);
   for (const fut of alreadyDone) onChildDone(fut);

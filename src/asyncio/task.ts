@@ -17,6 +17,7 @@
 import { current } from "../core/state.js";
 import { describe, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
+import { generatorNext, isGenerator } from "../core/task.js";
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
@@ -32,11 +33,19 @@ let taskCounter = 0;
 /** Task's bits in `Future.bits`, next to the Future's own (see STATE_BITS there). */
 const MUST_CANCEL = 16;
 const STEPPING = 32;
-/** The count of cancel requests lives in `bits` from bit 6 up: one field less per Task. */
-const CANCEL_SHIFT = 6;
+/**
+ * `coro` is a genuine generator object: step() resumes it with the one
+ * %GeneratorPrototype%.next all generators share. Looking up "next" on the
+ * coroutine itself is a megamorphic load when the bodies are inline (every
+ * generator function has its own prototype, so each closure's generators
+ * have their own hidden class).
+ */
+const IS_GENERATOR = 64;
+/** The count of cancel requests lives in `bits` from bit 8 up (bit 7 is Future's GATHER_SEEN): one field less per Task. */
+const CANCEL_SHIFT = 8;
 const FLAG_BITS = (1 << CANCEL_SHIFT) - 1;
 /** Where the count stops (a request is counted while below it): keeps `bits` a small integer in every engine. */
-const MAX_CANCELS = (1 << 24) - 1;
+const MAX_CANCELS = (1 << 22) - 1;
 
 /**
  * What the core's error message for a Trio operation used from asyncio code
@@ -76,7 +85,8 @@ export class Task<T = unknown> extends Future<T> {
 
   constructor(coro: Coroutine<T>, options?: TaskOptions, /* the library passes the loop here, from loop.createTask (no options object made per task) */ loop?: EventLoop) {
     super(options, loop);
-    if (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function") {
+    const generator = seemsGenerator(coro);
+    if (!generator && (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function")) {
       const hint =
         typeof coro === "function"
           ? " You passed a function: call it to get the coroutine, e.g. createTask(main()) rather than createTask(main)."
@@ -89,6 +99,7 @@ export class Task<T = unknown> extends Future<T> {
     const name = options?.name;
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
     this.coro = coro;
+    if (generator) this.bits |= IS_GENERATOR;
     this.fwaiter = null;
     this.context = loopContext(); // the creator's, as CPython's create_task copies it
     this.loopPrev = null;
@@ -103,7 +114,7 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
-  /** @internal Pending cancel requests (`cancelling()`), counted in `bits` up to 16M. */
+  /** @internal Pending cancel requests (`cancelling()`), counted in `bits` up to 4M. */
   get numCancelsRequested(): number {
     return this.bits >>> CANCEL_SHIFT;
   }
@@ -235,7 +246,7 @@ export class Task<T = unknown> extends Future<T> {
     let done: boolean;
     let yielded: unknown;
     try {
-      const result = throws ? this.coro.throw(error) : this.coro.next(undefined);
+      const result = throws ? this.coro.throw(error) : (this.bits & IS_GENERATOR) !== 0 ? this.resumeGenerator() : this.coro.next(undefined);
       // Read inside the try: a hand-written iterator's result may have throwing getters.
       done = result.done === true;
       yielded = result.value;
@@ -299,6 +310,25 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
+  /**
+   * Resumes a coroutine taken for a generator (IS_GENERATOR) through the
+   * shared next(). A Proxy of a generator passes isGenerator (its prototype
+   * chain reads the same) but not next()'s receiver check, which throws a
+   * TypeError before any of its code runs: then it is resumed as any other
+   * iterator. A genuine generator that threw is finished, so a second
+   * shared next() returns quietly: that is how the two are told apart.
+   */
+  private resumeGenerator(): IteratorResult<unknown, T> {
+    const coro = this.coro;
+    try {
+      return generatorNext.call(coro, undefined) as IteratorResult<unknown, T>;
+    } catch (error) {
+      if (!refusesSharedNext(coro)) throw error;
+      this.bits &= ~IS_GENERATOR;
+      return coro.next(undefined);
+    }
+  }
+
   private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
     this.bits &= ~STEPPING;
     asyncioContext.map = context;
@@ -326,6 +356,25 @@ export class Task<T = unknown> extends Future<T> {
 
   override toString(): string {
     return `<Task ${this.getName()} ${this.status.toLowerCase()}>`;
+  }
+}
+
+/** After a throw from the shared next(): true if `coro` is no genuine generator (see Task.resumeGenerator). */
+function refusesSharedNext(coro: Coroutine<unknown>): boolean {
+  try {
+    generatorNext.call(coro, undefined);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** isGenerator, total: a revoked Proxy throws on getPrototypeOf (it is then checked as any other value). */
+function seemsGenerator(value: unknown): boolean {
+  try {
+    return isGenerator(value);
+  } catch {
+    return false;
   }
 }
 

@@ -147,6 +147,33 @@ describe("gather", () => {
     });
   });
 
+  it("finds repeats by a mark that lasts only while it reads its arguments: a gather inside a task factory, and one that throws midway", async () => {
+    await runAio(function* (loop) {
+      const a = loop.createFuture<string>();
+      const b = loop.createFuture<string>();
+      // A task factory that runs gather while the outer gather reads its arguments: it sees a and b once each.
+      const inner: GatheringFuture<string[]>[] = [];
+      loop.setTaskFactory((l, coro, options) => {
+        inner.push(gather(a, b, a));
+        return new Task(coro, options, l);
+      });
+      const outer = gather(a, function* () { return "coro"; }(), b, a);
+      loop.setTaskFactory(null);
+      // A gather that fails on a bad argument after marking a: the mark does not outlive it.
+      expect(() => gather(a, [b] as unknown as Future<string>)).toThrow(TypeError);
+      const again = gather(a, b);
+      b.setResult("b");
+      yield* sleep(0);
+      // Still waiting for a: a mark left over would have counted a as a repeat, not a child.
+      expect(again.done()).toBe(false);
+      expect(inner[0]!.done()).toBe(false);
+      a.setResult("a");
+      expect(yield* outer).toEqual(["a", "coro", "b", "a"]);
+      expect(yield* inner[0]!).toEqual(["a", "b", "a"]);
+      expect(yield* again).toEqual(["a", "b"]);
+    });
+  });
+
   it("awaits a repeated coroutine once whether or not it can carry gather's mark (frozen, or a Proxy that refuses it)", async () => {
     await runAio(function* () {
       let runs = 0;
