@@ -86,7 +86,7 @@ export function loopOption(what: string, options: { loop?: unknown }): EventLoop
 }
 
 // instanceof, total: a revoked Proxy answers false instead of throwing.
-function isEventLoop(value: unknown): boolean {
+function isEventLoop(value: unknown): value is EventLoop {
   try {
     return value instanceof EventLoop;
   } catch {
