@@ -21,7 +21,7 @@ import { CancelScope } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
 import { requireTask } from "./state.js";
-import { generatorNext, isGenerator, type Task } from "./task.js";
+import { REFUSED, generatorNext, isGenerator, sharedNext, type Task } from "./task.js";
 import { Abort, YIELD_PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
@@ -31,10 +31,15 @@ const DONE = 3;
 
 const nurseryAbort = () => Abort.FAILED;
 
+/** What the body's iterator is: resumed through its own next(), a generator not yet proven genuine, or one that is. */
+const ITERATOR = 0;
+const UNVERIFIED = 1;
+const GENUINE = 2;
+
 class NurseryBlock<T> {
   private phase = FRESH;
   private inner: Operation<T> | null = null;
-  private innerIsGenerator = false;
+  private innerKind = ITERATOR;
   private nursery: Nursery | null = null;
   private task: Task | null = null;
   private result: T | undefined = undefined;
@@ -88,7 +93,7 @@ class NurseryBlock<T> {
     try {
       // callTaskFunction: a plain function (returning no generator) gets an error that names the fix.
       this.inner = callTaskFunction("openNursery()", this.body, [nursery]);
-      this.innerIsGenerator = isGenerator(this.inner);
+      this.innerKind = isGenerator(this.inner) ? UNVERIFIED : ITERATOR;
     } catch (error) {
       nursery.addError(error, "the nursery body");
       return this.waitForChildren();
@@ -101,7 +106,18 @@ class NurseryBlock<T> {
     try {
       // A generator body is resumed through the shared generator next()
       // (see runner.step): this runs at every step of the task.
-      r = throws ? this.inner!.throw(value) : this.innerIsGenerator ? (generatorNext.call(this.inner, value) as IteratorResult<Trap, T>) : this.inner!.next(value);
+      if (throws) {
+        r = this.inner!.throw(value);
+      } else if (this.innerKind === GENUINE) {
+        r = generatorNext.call(this.inner, value) as IteratorResult<Trap, T>;
+      } else if (this.innerKind === UNVERIFIED) {
+        // The first step tells a generator from a Proxy of one (see sharedNext).
+        const shared = sharedNext(this.inner!, value);
+        this.innerKind = shared === REFUSED ? ITERATOR : GENUINE;
+        r = shared === REFUSED ? this.inner!.next(value) : (shared as IteratorResult<Trap, T>);
+      } else {
+        r = this.inner!.next(value);
+      }
     } catch (error) {
       this.nursery!.addError(error, "the nursery body");
       return this.waitForChildren();

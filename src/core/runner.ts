@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingDeque } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, TaskState, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, TaskState, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -454,6 +454,8 @@ export class Runner implements ClockListener {
         } else if ((flags & IS_GENERATOR) !== 0) {
           // All generators share one next() (see generatorNext).
           result = generatorNext.call(coro, value) as IteratorResult<unknown, unknown>;
+        } else if ((flags & UNVERIFIED_GENERATOR) !== 0) {
+          result = firstSharedNext(task, coro, value);
         } else {
           result = coro.next(value);
         }

@@ -49,6 +49,12 @@ export const RESUME_THROWS = 1;
 export const IN_SHARED_OP = 2;
 /** @internal `coro` is a genuine generator object (see runner.step). */
 export const IS_GENERATOR = 4;
+/**
+ * @internal `coro` passed isGenerator() but was not made here by a
+ * generator function: a Proxy of a generator passes too. Its first step
+ * goes through sharedNext, which tells them apart (see firstSharedNext).
+ */
+export const UNVERIFIED_GENERATOR = 8;
 
 const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as Generator;
 
@@ -59,6 +65,43 @@ const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as G
  * property load.
  */
 export const generatorNext = GeneratorPrototype.next;
+
+/** @internal What sharedNext returns for a value that only looked like a generator. */
+export const REFUSED: unique symbol = Symbol("not a generator");
+
+/**
+ * @internal `generatorNext.call(gen, value)` for a value isGenerator()
+ * accepted. A Proxy of a generator passes isGenerator (its prototype chain
+ * reads the same) but not next()'s receiver check, which throws before any
+ * of its code runs: then REFUSED, and the caller resumes it through its own
+ * next() from now on. A genuine generator that threw is finished, so a
+ * second shared next() returns quietly: that is how the two are told apart.
+ */
+export function sharedNext(gen: object, value: unknown): IteratorResult<unknown, unknown> | typeof REFUSED {
+  try {
+    return generatorNext.call(gen as Generator, value) as IteratorResult<unknown, unknown>;
+  } catch (error) {
+    try {
+      generatorNext.call(gen as Generator, undefined);
+    } catch {
+      return REFUSED;
+    }
+    throw error;
+  }
+}
+
+/**
+ * @internal The first step of a task whose coroutine is UNVERIFIED_GENERATOR:
+ * through the shared next() from now on if it is a genuine generator, its
+ * own next() if it is not.
+ */
+export function firstSharedNext(task: Task, coro: Operation<unknown>, value: unknown): IteratorResult<unknown, unknown> {
+  const shared = sharedNext(coro, value);
+  task.flags &= ~UNVERIFIED_GENERATOR;
+  if (shared === REFUSED) return coro.next(value);
+  task.flags |= IS_GENERATOR;
+  return shared;
+}
 
 /** @internal True if `value` is a generator object made by a generator function. */
 export function isGenerator(value: unknown): boolean {
@@ -121,7 +164,7 @@ export class Task<T = unknown> {
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
-  /** @internal bits: RESUME_THROWS, IN_SHARED_OP, IS_GENERATOR */ flags = 0;
+  /** @internal bits: RESUME_THROWS, IN_SHARED_OP, IS_GENERATOR, UNVERIFIED_GENERATOR */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal when the task last parked, for the inspector (see ParkStamp) */ parkStamp: ParkStamp = NEVER_PARKED;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
@@ -219,7 +262,7 @@ export class Task<T = unknown> {
   ) {
     this.scope = scope;
     this.nameSource = name;
-    if (isGenerator(coro)) this.flags = IS_GENERATOR;
+    if (isGenerator(coro)) this.flags = UNVERIFIED_GENERATOR;
   }
 
   /** "runnable", "running", "blocked" or "done". */
