@@ -18,6 +18,8 @@ import { MAX_EXITED, type PanelStore } from "./store.js";
 import { outcomeText } from "./tree-view.js";
 import type { InspectorSource } from "./source.js";
 import { formatCountdown, formatDuration } from "./format.js";
+import { StackView } from "./stack-view.js";
+import type { StackMapper } from "./stack-mapper.js";
 
 /** Props of `DetailPane`. */
 export interface DetailPaneProps {
@@ -33,6 +35,8 @@ export interface DetailPaneProps {
   onShowInternals?(): void;
   /** Re-render interval for countdowns, ms (0: no timer). */
   tickMs?: number;
+  /** Maps creation stacks through source maps (default: the page's shared mapper). */
+  stackMapper?: StackMapper;
 }
 
 function useTick(ms: number, active: boolean): void {
@@ -212,7 +216,21 @@ function LoopInfo(props: { store: PanelStore; loop: inspector.LoopRecord; nowMs:
   );
 }
 
-function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX.Element {
+/** Creation stacks the pane has shown, kept for tasks that then exit (the inspector knows live tasks only). */
+class SeenStacks {
+  private readonly byTask = new Map<number, string>();
+  remember(id: number, stack: string): void {
+    if (this.byTask.get(id) === stack) return;
+    this.byTask.delete(id);
+    this.byTask.set(id, stack);
+    if (this.byTask.size > MAX_EXITED) this.byTask.delete(this.byTask.keys().next().value!);
+  }
+  get(id: number): string | undefined {
+    return this.byTask.get(id);
+  }
+}
+
+function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number; stacks: SeenStacks }): JSX.Element {
   const { store, id, nowMs } = props;
   const live = store.tasks.get(id);
   const err = store.errored.get(id);
@@ -226,7 +244,10 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
   const waitFuture = rec.waitingOn?.futureId === undefined ? undefined : store.futures.get(rec.waitingOn.futureId);
   const hosted = [...store.loops.values()].filter((l) => l.hostTaskId === id);
   const hiddenScopes = props.showInternals === true ? 0 : rec.scopeIds.filter((sid) => { const s = store.scopes.get(sid); return s !== undefined && scopeIsInternal(store, s); }).length;
-  const stack = props.captureStacks && live !== undefined ? props.source.creationStack(id) : undefined;
+  const fresh = props.captureStacks && live !== undefined ? props.source.creationStack(id) : undefined;
+  if (fresh !== undefined) props.stacks.remember(id, fresh);
+  // An exited task keeps the stack the pane saw while it lived.
+  const stack = fresh ?? (props.captureStacks ? props.stacks.get(id) : undefined);
   return (
     <>
       <h2>
@@ -330,7 +351,7 @@ function TaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): JSX
       ) : stack === undefined ? (
         <p class="tad-kind">Not captured: this task was spawned before capture was turned on.</p>
       ) : (
-        <pre data-testid="creation-stack">{stack}</pre>
+        <StackView stack={stack} mapper={props.stackMapper} />
       )}
       {hosted.map((l) => (
         <section key={l.id} aria-label={`EventLoop #${l.id}`}>
@@ -461,6 +482,8 @@ function AioTaskDetail(props: DetailPaneProps & { id: number; nowMs: number }): 
 /** The pane showing the selected row's details. */
 export function DetailPane(props: DetailPaneProps): JSX.Element {
   useTick(props.tickMs ?? 200, props.selectedKey !== null);
+  const stacks = useRef<SeenStacks | null>(null);
+  stacks.current ??= new SeenStacks();
   const nowMs = props.now();
   const key = props.selectedKey;
   let body: JSX.Element;
@@ -470,7 +493,7 @@ export function DetailPane(props: DetailPaneProps): JSX.Element {
     const [kind, idText] = key.split(":") as [string, string];
     const id = Number(idText);
     const p = { ...props, id, nowMs };
-    if (kind === "task") body = <TaskDetail {...p} />;
+    if (kind === "task") body = <TaskDetail {...p} stacks={stacks.current} />;
     else if (kind === "nursery") body = <NurseryDetail {...p} />;
     else if (kind === "run") body = <RunDetail {...p} />;
     else if (kind === "aiotask") body = <AioTaskDetail {...p} />;

@@ -88,6 +88,10 @@ export const PANEL_CSS = `
 .tad-scope-head { display: flex; gap: 6px; align-items: center; white-space: nowrap; }
 .tad-scope-head > .tad-kind { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
 .tad-scope-head > button { flex: none; }
+.tad-stack { list-style: none; padding-left: 0 !important; }
+.tad-stack .tad-stack { padding-left: 14px !important; }
+.tad-frame-link { color: #7fb2ff; overflow-wrap: anywhere; }
+.tad-frame-link .tad-kind { color: #b9c0cb; }
 .tad-link { background: none !important; border: none !important; padding: 0 !important; color: #7fb2ff; text-decoration: underline; }
 .tad-timeline { border-top: 1px solid #2e323b; padding: 5px 8px; background: #1f2228; }
 .tad-timeline-bar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin-bottom: 4px; }

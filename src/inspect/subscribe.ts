@@ -134,6 +134,22 @@ function push<T>(list: T[], item: T): void {
   list.push(item);
 }
 
+/** Frames kept in a creation stack: the spawn's caller sits under this recorder and the scheduler's own frames. */
+const STACK_FRAMES = 40;
+
+function spawnStack(name: string): string {
+  // V8 keeps 10 frames unless told otherwise; raise the limit for this one capture only.
+  const E = Error as { stackTraceLimit?: unknown };
+  const limit = E.stackTraceLimit;
+  const raise = typeof limit === "number" && limit < STACK_FRAMES;
+  if (raise) E.stackTraceLimit = STACK_FRAMES;
+  try {
+    return new Error(`task ${name} spawned here`).stack ?? "";
+  } finally {
+    if (raise) E.stackTraceLimit = limit;
+  }
+}
+
 // The observer runs inside the scheduler, between task steps: it must never
 // throw (the runner would have to abandon the run). Every label it makes
 // from user values (task names, thrown values) is total; the hooks are
@@ -141,7 +157,7 @@ function push<T>(list: T[], item: T): void {
 const recorder = {
   taskSpawned(task: object): void {
     const t = task as Task;
-    if (captureStacks > 0) stacks.set(t, new Error(`task ${t.name} spawned here`).stack ?? "");
+    if (captureStacks > 0) stacks.set(t, spawnStack(t.name));
     membership++;
     push(events, { at: performance.now(), kind: "spawn", runId: t.runner.id, id: t.id, name: t.name });
     markDirty();

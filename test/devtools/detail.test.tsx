@@ -134,8 +134,13 @@ describe("detail pane on a live run", () => {
     await click(row(container, "late")!);
     const stack = detail(container).querySelector('[data-testid="creation-stack"]');
     expect(stack?.textContent).toContain("task late spawned here");
+    // Its first user frame is this file (Node's paths are not fetched: the frame stays raw).
+    expect(stack?.querySelector("a.tad-frame-link")?.textContent).toMatch(/detail\.test\.tsx:\d+:\d+$/);
     release.set();
     await finished;
+    // Exited, it keeps the stack the pane saw while it lived.
+    await until(() => row(container, "late")?.classList.contains("tad-exited") === true, frames);
+    expect(detail(container).querySelector('[data-testid="creation-stack"]')?.textContent).toContain("task late spawned here");
   });
 });
 
