@@ -362,12 +362,14 @@ export class Runner implements ClockListener {
     }
     const startedAt = realSeconds();
     this.batchStartedAt = startedAt;
-    this.stampParks(this.realClock ? startedAt : this.clock.currentTime());
+    // With the host clock, the batch's reading is the run's time: one read, not one per use.
+    const runTime = this.realClock ? startedAt : this.clock.currentTime();
+    this.stampParks(runTime);
     this.endBatchSoon = false;
     const obs = observer.current;
     const stats = this.statistics;
     stats.batches++;
-    if (this.deadlines.size > 0) this.fireDeadlines();
+    if (this.deadlines.size > 0) this.fireDeadlines(runTime);
     let steps = 0;
     let interval = FIRST_CLOCK_INTERVAL;
     let lastLook = startedAt;
@@ -378,7 +380,7 @@ export class Runner implements ClockListener {
     while (queue.size > 0) {
       steps += this.step(queue.shift(), lookAt - steps);
       if (queue.size === 0) {
-        if (this.deadlines.size > 0) this.fireDeadlines();
+        if (this.deadlines.size > 0) this.fireDeadlines(this.clock.currentTime());
       } else if (steps >= lookAt || this.endBatchSoon) {
         const now = realSeconds();
         if (now - startedAt > slice) {
@@ -391,7 +393,7 @@ export class Runner implements ClockListener {
         lastLook = now;
         if (this.realClock) this.stampParks(now);
         lookAt = steps + interval;
-        if (this.deadlines.size > 0) this.fireDeadlines();
+        if (this.deadlines.size > 0) this.fireDeadlines(this.realClock ? now : this.clock.currentTime());
       }
     }
     stats.steps += steps;
@@ -674,15 +676,15 @@ export class Runner implements ClockListener {
   }
 
   /**
-   * Wakes what is due. The tasks it wakes go ahead of those already
+   * Wakes what is due at `now`, the run's clock (read by the caller, who
+   * may have just read it). The tasks it wakes go ahead of those already
    * queued, in deadline order: a batch checks deadlines every so many
    * steps, and behind a queue of 10k first steps a sleeper that came due
    * would otherwise wait for the whole queue (issue 17: with 10k sleepers
    * the p99 overshoot was 3.5x setTimeout's). A woken task has waited
    * since its deadline; the queued ones were made runnable just now.
    */
-  private fireDeadlines(): void {
-    const now = this.clock.currentTime();
+  private fireDeadlines(now: number): void {
     this.stampParks(now);
     const queue = this.queue;
     const queuedBefore = queue.size;
@@ -709,7 +711,7 @@ export class Runner implements ClockListener {
     // A jump made by a running task (MockClock.jump) must be seen at its next
     // checkpoint, not at the batch's next look at the clock: fire what is
     // now due at once.
-    if (this.running && !this.finished && this.deadlines.size > 0) this.fireDeadlines();
+    if (this.running && !this.finished && this.deadlines.size > 0) this.fireDeadlines(this.clock.currentTime());
     // The host timer was computed at the old time or rate: drop it, so the
     // next idle period arms it afresh (becomeIdle keeps a timer for the same deadline).
     if (!this.finished) this.clearHostTimer();
