@@ -21,6 +21,7 @@ import type { CancelScope } from "../core/cancel-scope.js";
 import { describeError, isError, readProperty } from "../core/errors.js";
 import { liveLoops, liveRuns, observer, type RuntimeObserver } from "./hooks.js";
 import { liveRemotes, remoteHooks, setWatching } from "./remote.js";
+import { askBatchTasks, batchTasksRunFinished, batchTasksRunStarted, takeBatchTasks } from "./batch-tasks.js";
 import {
   futureRecords,
   inspect,
@@ -59,6 +60,14 @@ export interface BatchRecord {
   start: number;
   end: number;
   steps: number;
+  /**
+   * The tasks that ran in this batch (the first 32 distinct ones, in the
+   * order they first stepped), recorded only while a subscriber asks for
+   * them (`batchTasks`).
+   */
+  taskIds?: number[];
+  /** How many more tasks ran than `taskIds` lists. */
+  moreTasks?: number;
 }
 
 /** A set of changes to one kind of record. */
@@ -89,6 +98,12 @@ export interface InspectorUpdate {
 export interface SubscribeOptions {
   /** Record creation stacks of new tasks (costly; off by default). */
   captureStacks?: boolean;
+  /**
+   * Record which tasks ran in each batch (`BatchRecord.taskIds`) while this
+   * subscriber is subscribed. Costs an instrument call per task step then
+   * (the runs take their instrumented path); off by default.
+   */
+  batchTasks?: boolean;
   /** How to wait for the next frame (default: requestAnimationFrame, or a 16 ms timer). */
   scheduleFrame?: (flush: () => void) => void;
 }
@@ -195,7 +210,8 @@ const recorder = {
     markDirty();
   },
   batch(runner: object, start: number, end: number, steps: number): void {
-    push(batches, { runId: (runner as Runner).id, start, end, steps });
+    const ran = takeBatchTasks(runner);
+    push(batches, ran === undefined ? { runId: (runner as Runner).id, start, end, steps } : { runId: (runner as Runner).id, start, end, steps, ...ran });
     markDirty();
   },
 };
@@ -209,8 +225,14 @@ function observerFailed(hook: string, error: unknown): void {
 }
 
 const runtimeObserver: RuntimeObserver = {
-  runStarted: () => markDirty(),
-  runFinished: () => markDirty(),
+  runStarted(runner) {
+    batchTasksRunStarted(runner);
+    markDirty();
+  },
+  runFinished(runner) {
+    batchTasksRunFinished(runner);
+    markDirty();
+  },
   taskSpawned(task) {
     try {
       recorder.taskSpawned(task);
@@ -532,6 +554,7 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
   if (options.scheduleFrame !== undefined) frameScheduler = options.scheduleFrame;
   if (options.captureStacks === true) captureStacks++;
   subscribers.add(sub);
+  const stopBatchTasks = options.batchTasks === true ? askBatchTasks() : null;
   setWatching(true);
   scheduleFlush();
   let active = true;
@@ -540,6 +563,7 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
     active = false;
     subscribers.delete(sub);
     if (options.captureStacks === true) captureStacks--;
+    stopBatchTasks?.();
     if (subscribers.size === 0) {
       observer.current = null;
       remoteHooks.changed = null;
