@@ -121,6 +121,22 @@ function asyncInlineMain(): Promise<void[]> {
   }
   return Promise.all(promises);
 }
+// The floor of this shape: a generator made from a fresh closure per task and
+// run to its end in a plain loop, no scheduler. V8 gives each generator
+// function its own prototype and hidden class, made when its first generator
+// is, which is most of what an inline body costs any generator-driven runtime.
+// Resumed through the shared next(), as the runner does (see generatorNext).
+const sharedNext = Object.getPrototypeOf(function* () {}.prototype).next as (this: Operation<void>) => unknown;
+function floorInlineMain(): Promise<void> {
+  const gens: Operation<void>[] = new Array(size);
+  for (let i = 0; i < size; i++) {
+    gens[i] = (function* (): Operation<void> {
+      counter++;
+    })();
+  }
+  for (let i = 0; i < size; i++) sharedNext.call(gens[i]!);
+  return Promise.resolve();
+}
 const effectInline = Effect.suspend(() =>
   Effect.forEach(
     items,
@@ -144,6 +160,7 @@ export function spawnInlineComparisons(sizes: readonly number[]): Comparison[] {
     impls: [
       impl("ours", n, () => run(oursInlineMain)),
       impl("async+Promise.all", n, asyncInlineMain),
+      impl("floor: bare inline generators", n, floorInlineMain),
       impl("effect", n, () => Effect.runPromise(effectInline)),
     ],
   }));
