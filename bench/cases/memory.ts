@@ -121,7 +121,39 @@ const effectMain = Effect.gen(function* () {
   measureAfter();
 });
 
+// ---- floors: bare generators suspended at a yield, no runtime ------------------------------
+// What a parked generator costs before any scheduler's bookkeeping: hoisted,
+// and made from a fresh closure each (V8 then also keeps a prototype object
+// and a hidden class per closure). Started through the shared next(), as the
+// runner starts tasks.
+const sharedNext = Object.getPrototypeOf(function* () {}.prototype).next as (this: Generator) => unknown;
+let floorKept: Generator[] = [];
+function* bareParked(): Generator<void, void> {
+  parked++;
+  yield;
+}
+function floorMain(inline: boolean): Promise<void> {
+  measureBefore();
+  floorKept = new Array<Generator>(size);
+  for (let i = 0; i < size; i++) {
+    const gen = inline
+      ? (function* (): Generator<void, void> {
+          parked++;
+          yield;
+        })()
+      : bareParked();
+    sharedNext.call(gen);
+    floorKept[i] = gen;
+  }
+  expectEqual("floor parked", parked, size);
+  measureAfter();
+  floorKept = [];
+  return Promise.resolve();
+}
+
 const impls: [string, () => PromiseLike<unknown>][] = [
+  ["floor: bare generator", () => floorMain(false)],
+  ["floor: bare inline generator", () => floorMain(true)],
   ["ours", () => run(oursMain)],
   ["ours inline", () => run(oursInlineMain)],
   ["asyncio", () => asyncio.run(aioMain(false))],
