@@ -114,6 +114,8 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   const [threshold, setThreshold] = useState(props.blockedThreshold ?? 5);
   const [showInternals, setShowInternals] = useState(props.showInternals === true);
   const [picking, setPicking] = useState(false);
+  // Which tasks ran in each batch is recorded (an instrument per run) only while the timeline asks.
+  const [batchTasks, setBatchTasks] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
 
   // Listening from a layout effect declared before the subscription's: the first snapshot, which
@@ -123,8 +125,8 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
   // A layout effect: the first snapshot (taken at once, see throttledFrames) lands before the first paint.
   useLayoutEffect(() => {
     const scheduleFrame = props.scheduleFrame ?? throttledFrames(interval);
-    return source.subscribe((update) => store.apply(update), { captureStacks, scheduleFrame });
-  }, [source, store, captureStacks, props.scheduleFrame, interval, resync]);
+    return source.subscribe((update) => store.apply(update), { captureStacks, batchTasks, scheduleFrame });
+  }, [source, store, captureStacks, batchTasks, props.scheduleFrame, interval, resync]);
   const toggleFrozen = () => {
     const frozen = store.frozenAt !== null;
     const resubscribe = frozen && store.needsResync;
@@ -308,7 +310,7 @@ export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
           onShowInternals={() => setShowInternals(true)}
         />
       </div>
-      <Timeline store={store} now={now} onSelect={select} />
+      <Timeline store={store} now={now} onSelect={select} onBatchTasksChange={setBatchTasks} />
       <div class="tad-status" data-testid="status">
         {store.runs.size} run{store.runs.size === 1 ? "" : "s"} · {store.tasks.size} tasks · {blocked} blocked
         {longBlocked > 0 ? ` (${longBlocked} ≥ ${threshold} s)` : ""} · {store.loops.size} asyncio loop{store.loops.size === 1 ? "" : "s"} ·{" "}

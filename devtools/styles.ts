@@ -97,6 +97,10 @@ export const PANEL_CSS = `
 .tad-timeline-bar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin-bottom: 4px; }
 .tad-timeline canvas { display: block; width: 100%; height: 88px; background: #15171b; border-radius: 3px; }
 .tad-canvas-wrap { position: relative; }
+.tad-timeline canvas:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
+.tad-zoom { display: inline-flex; gap: 2px; }
+.tad-batch { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; margin-top: 4px; padding: 3px 6px; border: 1px solid #3d434f; border-radius: 4px; }
+[data-testid="timeline-mark"]:empty { display: none; }
 .tad-tooltip { position: absolute; top: 2px; max-width: 90%; pointer-events: none; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; background: #111317; color: #dde1e7; border: 1px solid #4a5160; border-radius: 3px; padding: 1px 6px; z-index: 1; }
 .tad-root button.tad-section-toggle { color: #fff; text-decoration: none; }

@@ -103,7 +103,13 @@ export function importTimeline(text: string): TimelineData {
     const start = num(b.start, `${where}.start`);
     const end = num(b.end, `${where}.end`);
     if (end < start) fail(`${where} ends before it starts.`);
-    return { runId: num(b.runId, `${where}.runId`), start, end, steps: num(b.steps, `${where}.steps`) };
+    const record: inspector.BatchRecord = { runId: num(b.runId, `${where}.runId`), start, end, steps: num(b.steps, `${where}.steps`) };
+    if (b.taskIds !== undefined) {
+      if (!Array.isArray(b.taskIds)) fail(`${where}.taskIds must be an array of task ids when present.`);
+      record.taskIds = b.taskIds.map((id: unknown, j) => num(id, `${where}.taskIds[${j}]`));
+      if (b.moreTasks !== undefined) record.moreTasks = num(b.moreTasks, `${where}.moreTasks`);
+    }
+    return record;
   });
   return { events, batches };
 }

@@ -28,6 +28,13 @@ export interface TimelineProps {
   onSelect?(key: string): void;
   /** Start collapsed (default false). */
   initiallyCollapsed?: boolean;
+  /**
+   * Told whether each batch's tasks should be recorded: while "tasks per
+   * batch" is ticked and the strip is open (recording them costs, see README).
+   */
+  onBatchTasksChange?(on: boolean): void;
+  /** Start with "tasks per batch" ticked (default false). */
+  initiallyBatchTasks?: boolean;
 }
 
 const LIVE_WINDOW_MS = 10_000;
@@ -39,12 +46,50 @@ const LANE_TOP = 30;
 const AXIS_HEIGHT = 14;
 const LANE_HEIGHT = HEIGHT - LANE_TOP - AXIS_HEIGHT - 2;
 
-/** The time range drawn. */
-function range(data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): [number, number] {
+/** The whole range the strip can show: the last ten seconds while live, else the recording with a margin. */
+function fullRange(live: boolean, nowMs: number, summary: TimelineSummary): [number, number] {
   if (live) return [nowMs - LIVE_WINDOW_MS, nowMs];
   if (summary.start === null || summary.end === null) return [0, 1];
   const span = Math.max(1, summary.end - summary.start);
   return [summary.start - span * 0.02, summary.end + span * 0.02];
+}
+
+/** Zoom levels (the full range divided by this), and where the zoomed window sits. */
+export interface TimelineView {
+  zoom: number;
+  /** 0 = the window at the full range's start, 1 = at its end (a live strip always follows now). */
+  anchor: number;
+}
+
+/** The zoom levels the buttons and keys step through. */
+export const ZOOM_LEVELS = [1, 2, 4, 8, 16, 32, 64, 128] as const;
+
+/** The part of `full` a view shows. */
+export function viewRange(full: [number, number], view: TimelineView): [number, number] {
+  const span = (full[1] - full[0]) / Math.max(1, view.zoom);
+  const start = full[0] + (full[1] - full[0] - span) * Math.min(1, Math.max(0, view.anchor));
+  return [start, start + span];
+}
+
+/**
+ * The view after zooming to `zoom` around the time at fraction `at` (0..1)
+ * of the current window: the time under the pointer stays under it.
+ */
+export function zoomAround(full: [number, number], view: TimelineView, zoom: number, at: number): TimelineView {
+  const [t0, t1] = viewRange(full, view);
+  const pivot = t0 + (t1 - t0) * at;
+  const fullSpan = full[1] - full[0];
+  const span = fullSpan / zoom;
+  const room = fullSpan - span;
+  if (room <= 0) return { zoom, anchor: 1 };
+  return { zoom, anchor: Math.min(1, Math.max(0, (pivot - at * span - full[0]) / room)) };
+}
+
+/** The next zoom level in direction `dir` (+1 in, -1 out). */
+export function stepZoom(zoom: number, dir: 1 | -1): number {
+  const i = ZOOM_LEVELS.findIndex((z) => z >= zoom);
+  const at = i < 0 ? ZOOM_LEVELS.length - 1 : i;
+  return ZOOM_LEVELS[Math.min(ZOOM_LEVELS.length - 1, Math.max(0, at + dir))]!;
 }
 
 /** First index whose time is >= t, in a list sorted by `at`. */
@@ -108,9 +153,35 @@ export function hitTest(data: TimelineData, t0: number, t1: number, width: numbe
   return null;
 }
 
-function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowMs: number, summary: TimelineSummary): [number, number] | null {
+function hitTime(hit: TimelineHit): number {
+  return hit.kind === "event" ? hit.event.at : hit.batch.start;
+}
+
+/**
+ * The mark after (dir 1) or before (dir -1) `from` among the events and
+ * batches inside [t0, t1], in time order (at one time, events before
+ * batches); from null: the first (or last) one. Null when there is none.
+ */
+export function nextMark(data: TimelineData, t0: number, t1: number, from: TimelineHit | null, dir: 1 | -1): TimelineHit | null {
+  const marks: TimelineHit[] = [];
+  for (let i = lowerBound(data.events, t0, (e) => e.at); i < data.events.length && data.events[i]!.at <= t1; i++) marks.push({ kind: "event", event: data.events[i]! });
+  for (let i = lowerBound(data.batches, t0, (b) => b.start); i < data.batches.length && data.batches[i]!.start <= t1; i++) marks.push({ kind: "batch", batch: data.batches[i]! });
+  if (marks.length === 0) return null;
+  marks.sort((a, b) => hitTime(a) - hitTime(b) || (a.kind === b.kind ? 0 : a.kind === "event" ? -1 : 1));
+  const same = (m: TimelineHit) => (from === null ? false : m.kind === "event" ? from.kind === "event" && from.event === m.event : from.kind === "batch" && from.batch === m.batch);
+  const i = from === null ? -1 : marks.findIndex(same);
+  if (i < 0) {
+    if (from === null) return dir === 1 ? marks[0]! : marks[marks.length - 1]!;
+    // The mark left the window: continue from its time.
+    const t = hitTime(from);
+    return (dir === 1 ? marks.find((m) => hitTime(m) > t) : [...marks].reverse().find((m) => hitTime(m) < t)) ?? null;
+  }
+  return marks[i + dir] ?? null;
+}
+
+function draw(canvas: HTMLCanvasElement, data: TimelineData, t0: number, t1: number, origin: number, cursor: TimelineHit | null): void {
   const ctx = canvas.getContext?.("2d");
-  if (ctx === null || ctx === undefined) return null;
+  if (ctx === null || ctx === undefined) return;
   const ratio = globalThis.devicePixelRatio ?? 1;
   const cssWidth = canvas.clientWidth || 600;
   const w = Math.round(cssWidth * ratio);
@@ -119,7 +190,6 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowM
   if (canvas.height !== h) canvas.height = h;
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, cssWidth, HEIGHT);
-  const [t0, t1] = range(data, live, nowMs, summary);
   const x = (t: number) => ((t - t0) / (t1 - t0)) * cssWidth;
   // Events lane (top).
   const eventsTop = EVENTS_TOP;
@@ -162,27 +232,46 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, live: boolean, nowM
   ctx.fillStyle = "#3d434f";
   ctx.fillRect(0, axisY, cssWidth, 1);
   ctx.fillStyle = "#c9ced6";
-  const origin = live ? nowMs : (summary.start ?? t0);
   for (const tick of axisTicks(t0, t1, origin)) {
     const tx = Math.round(x(tick.at));
     ctx.fillRect(tx, axisY, 1, 4);
     const width = ctx.measureText?.(tick.label).width ?? 0;
     ctx.fillText(tick.label, Math.max(0, Math.min(cssWidth - width, tx - width / 2)), HEIGHT - 2);
   }
-  return [t0, t1];
+  // The keyboard's mark: a white line through both lanes and a notch on top.
+  if (cursor !== null) {
+    const cx = Math.floor(x(hitTime(cursor)));
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(cx, 0, 1, axisY);
+    ctx.beginPath();
+    ctx.moveTo(cx - 4, 0);
+    ctx.lineTo(cx + 5, 0);
+    ctx.lineTo(cx + 0.5, 5);
+    ctx.fill();
+  }
 }
 
 /** What a hovered mark says. */
 function hitText(store: PanelStore, hit: TimelineHit): string {
   if (hit.kind === "batch") {
     const b = hit.batch;
-    return `batch: ${(b.end - b.start).toFixed(1)} ms, ${b.steps} step${b.steps === 1 ? "" : "s"}${b.end - b.start > FRAME_BUDGET_MS ? " (over the frame budget)" : ""}`;
+    const ran = b.taskIds === undefined ? "" : ` · ran: ${batchTaskNames(store, b)}`;
+    return `batch: ${(b.end - b.start).toFixed(1)} ms, ${b.steps} step${b.steps === 1 ? "" : "s"}${b.end - b.start > FRAME_BUDGET_MS ? " (over the frame budget)" : ""}${ran}`;
   }
   const e = hit.event;
   const who = e.kind === "cancel" ? `${e.name} (scope #${e.id})` : `${e.name} #${e.id}`;
   const owner = e.kind === "cancel" ? scopeOwner(store, e.id) : null;
   const how = e.kind === "exit" && e.outcome !== undefined && e.outcome !== "returned" ? ` ${e.outcome}` : "";
   return `${e.kind}${how}: ${who}${owner !== null ? ` in ${store.lastRecord(owner)?.name ?? "task"} #${owner}` : ""}${e.detail !== undefined ? ` · ${e.detail}` : ""}`;
+}
+
+/** "name #id, name #id (+N more)" for a batch's recorded tasks. */
+function batchTaskNames(store: PanelStore, b: TimelineData["batches"][number]): string {
+  const ids = b.taskIds ?? [];
+  if (ids.length === 0) return "no task";
+  const shown = ids.slice(0, 5).map((id) => `${store.lastRecord(id)?.name ?? "task"} #${id}`);
+  const more = ids.length - shown.length + (b.moreTasks ?? 0);
+  return `${shown.join(", ")}${more > 0 ? ` (+${more} more)` : ""}`;
 }
 
 /** The task that entered a scope, if the panel knows it. */
@@ -214,11 +303,38 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const [showImport, setShowImport] = useState(false);
   const [collapsed, setCollapsed] = useState(props.initiallyCollapsed === true);
   const [hover, setHover] = useState<{ hit: TimelineHit; x: number } | null>(null);
+  const [view, setViewState] = useState<TimelineView>({ zoom: 1, anchor: 1 });
+  const [cursor, setCursorState] = useState<TimelineHit | null>(null);
+  const [pinned, setPinned] = useState<TimelineData["batches"][number] | null>(null);
+  // The redraw reads these (it runs outside renders).
+  const viewRef = useRef(view);
+  const cursorRef = useRef(cursor);
+  const requestRef = useRef<() => void>(() => {});
   // The range last drawn, for hit-testing what the pointer is over.
   const drawn = useRef<[number, number] | null>(null);
   const data = store.timeline();
   const imported = store.imported !== null;
   const summary = summarize(data);
+  const isLive = () => store.recording && store.frozenAt === null && store.imported === null;
+  const setView = (v: TimelineView) => {
+    viewRef.current = v;
+    setViewState(v);
+    requestRef.current();
+  };
+  const setCursor = (c: TimelineHit | null) => {
+    cursorRef.current = c;
+    setCursorState(c);
+    requestRef.current();
+  };
+  const full = () => {
+    const d = store.timeline();
+    return fullRange(isLive(), props.now(), summarize(d));
+  };
+
+  const [batchTasks, setBatchTasks] = useState(props.initiallyBatchTasks === true);
+  useEffect(() => {
+    props.onBatchTasksChange?.(batchTasks && !collapsed);
+  }, [batchTasks, collapsed]);
 
   // Redraw on changes, once per frame at most, and keep a live window moving.
   useEffect(() => {
@@ -229,21 +345,26 @@ export function Timeline(props: TimelineProps): JSX.Element {
       pending = false;
       if (stopped || canvas.current === null) return;
       const d = store.timeline();
-      const isLive = store.recording && store.frozenAt === null && store.imported === null;
-      drawn.current = draw(canvas.current, d, isLive, props.now(), summarize(d));
+      const live = isLive();
+      const s = summarize(d);
+      const [t0, t1] = viewRange(fullRange(live, props.now(), s), live ? { ...viewRef.current, anchor: 1 } : viewRef.current);
+      draw(canvas.current, d, t0, t1, live ? props.now() : (s.start ?? t0), cursorRef.current);
+      drawn.current = [t0, t1];
     };
     const request = () => {
       if (pending) return;
       pending = true;
       raf(redraw);
     };
+    requestRef.current = request;
     request();
     const unlisten = store.listen(request);
     const timer = setInterval(() => {
-      if (store.recording && store.frozenAt === null && store.imported === null) request();
+      if (isLive()) request();
     }, 250);
     return () => {
       stopped = true;
+      requestRef.current = () => {};
       unlisten();
       clearInterval(timer);
     };
@@ -257,6 +378,61 @@ export function Timeline(props: TimelineProps): JSX.Element {
     const px = e.clientX - box.left;
     const hit = hitTest(store.timeline(), r[0], r[1], box.width, px, e.clientY - box.top);
     return hit === null ? null : { hit, x: px };
+  };
+
+  /** Zooms one level in or out around `at` (0..1 of the strip; default its middle, or the keyboard's mark). */
+  const zoomBy = (dir: 1 | -1, at?: number) => {
+    const f = full();
+    const next = stepZoom(viewRef.current.zoom, dir);
+    let pivot = at;
+    if (pivot === undefined) {
+      const r = drawn.current;
+      const c = cursorRef.current;
+      pivot = r !== null && c !== null ? Math.min(1, Math.max(0, (hitTime(c) - r[0]) / (r[1] - r[0]))) : 0.5;
+    }
+    setView(next === 1 ? { zoom: 1, anchor: 1 } : zoomAround(f, viewRef.current, next, pivot));
+  };
+
+  // Ctrl+wheel zooms around the pointer (a listener of our own: it must not be passive, to keep the page from zooming).
+  useEffect(() => {
+    const el = canvas.current;
+    if (el === null) return;
+    const onWheel = (e: WheelEvent) => {
+      if (!e.ctrlKey || e.deltaY === 0) return;
+      e.preventDefault();
+      const box = el.getBoundingClientRect();
+      zoomBy(e.deltaY < 0 ? 1 : -1, box.width > 0 ? (e.clientX - box.left) / box.width : 0.5);
+    };
+    el.addEventListener("wheel", onWheel, { passive: false });
+    return () => el.removeEventListener("wheel", onWheel);
+  }, [collapsed]);
+
+  /** Acts on a mark: an event selects its task, a batch is pinned below the strip with its tasks. */
+  const open = (hit: TimelineHit) => {
+    if (hit.kind === "batch") {
+      setPinned(hit.batch);
+      return;
+    }
+    const key = eventTarget(store, hit.event);
+    if (key !== null) props.onSelect?.(key);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "+" || e.key === "=") zoomBy(1);
+    else if (e.key === "-" || e.key === "_") zoomBy(-1);
+    else if (e.key === "0") setView({ zoom: 1, anchor: 1 });
+    else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+      const r = drawn.current;
+      if (r === null) return;
+      const next = nextMark(store.timeline(), r[0], r[1], cursorRef.current, e.key === "ArrowRight" ? 1 : -1);
+      if (next !== null) setCursor(next);
+    } else if (e.key === "Enter" && cursorRef.current !== null) open(cursorRef.current);
+    else if (e.key === "Escape" && (pinned !== null || cursorRef.current !== null)) {
+      setPinned(null);
+      setCursor(null);
+    } else return;
+    e.preventDefault();
+    e.stopPropagation();
   };
 
   useEffect(() => () => {
@@ -318,6 +494,16 @@ export function Timeline(props: TimelineProps): JSX.Element {
         <button type="button" aria-label="Import a timeline" aria-expanded={showImport} onClick={() => setShowImport(!showImport)}>
           Import…
         </button>
+        <label title="Record which tasks ran in each batch (each task step then costs more)">
+          <input type="checkbox" checked={batchTasks} onChange={(e) => setBatchTasks((e.currentTarget as HTMLInputElement).checked)} /> tasks per batch
+        </label>
+        <span class="tad-zoom" role="group" aria-label="Zoom">
+          <button type="button" aria-label="Zoom out" onClick={() => zoomBy(-1)} disabled={view.zoom <= 1}>−</button>
+          <button type="button" aria-label={`×${view.zoom}: reset zoom`} data-testid="timeline-zoom" onClick={() => setView({ zoom: 1, anchor: 1 })} disabled={view.zoom === 1}>
+            ×{view.zoom}
+          </button>
+          <button type="button" aria-label="Zoom in" onClick={() => zoomBy(1)} disabled={view.zoom >= ZOOM_LEVELS[ZOOM_LEVELS.length - 1]!}>+</button>
+        </span>
         <span class="tad-legend" aria-hidden="true">
           {Object.entries(EVENT_COLOURS).map(([k, c]) => (
             <span key={k} style={`--c: ${c}`}>{k}</span>
@@ -331,16 +517,19 @@ export function Timeline(props: TimelineProps): JSX.Element {
           <canvas
             ref={canvas}
             role="img"
-            aria-label={`Timeline: ${describe(summary)}`}
+            tabIndex={0}
+            aria-label={`Timeline: ${describe(summary)}. Arrow keys move between marks, Enter opens one, + and − zoom.`}
+            aria-describedby="tad-timeline-mark"
+            onKeyDown={onKeyDown}
             height={HEIGHT}
             style={{ cursor: hover?.hit.kind === "event" && eventTarget(store, hover.hit.event) !== null ? "pointer" : "default" }}
             onMouseMove={(e) => setHover(hitAt(e))}
             onMouseLeave={() => setHover(null)}
             onClick={(e) => {
               const h = hitAt(e);
-              if (h?.hit.kind !== "event") return;
-              const key = eventTarget(store, h.hit.event);
-              if (key !== null) props.onSelect?.(key);
+              if (h === null) return;
+              setCursor(h.hit);
+              open(h.hit);
             }}
           />
           {hover !== null ? (
@@ -348,8 +537,32 @@ export function Timeline(props: TimelineProps): JSX.Element {
               {hitText(store, hover.hit)}
             </div>
           ) : null}
+          <div id="tad-timeline-mark" class="tad-kind" role="status" data-testid="timeline-mark">
+            {cursor !== null ? hitText(store, cursor) : ""}
+          </div>
         </div>
       )}
+      {pinned !== null && !collapsed ? (
+        <div class="tad-batch" data-testid="timeline-batch" role="group" aria-label="Batch">
+          <strong>
+            Batch: {(pinned.end - pinned.start).toFixed(1)} ms, {pinned.steps} step{pinned.steps === 1 ? "" : "s"}
+          </strong>{" "}
+          {pinned.taskIds === undefined ? (
+            <span class="tad-kind">(which tasks ran was not recorded: tick "tasks per batch")</span>
+          ) : (
+            <>
+              <span class="tad-kind">ran:</span>{" "}
+              {pinned.taskIds.map((id) => (
+                <button key={id} type="button" class="tad-link" onClick={() => props.onSelect?.(`task:${id}`)}>
+                  {`${store.lastRecord(id)?.name ?? "task"} #${id}`}
+                </button>
+              ))}
+              {(pinned.moreTasks ?? 0) > 0 ? <span class="tad-kind"> and {pinned.moreTasks} more</span> : null}
+            </>
+          )}{" "}
+          <button type="button" aria-label="Close the batch" onClick={() => setPinned(null)}>×</button>
+        </div>
+      ) : null}
       <div class="tad-kind" data-testid="timeline-summary">{describe(summary)}</div>
       {exported !== null ? (
         <div>
