@@ -143,7 +143,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   get resultValue(): T | undefined {
-    return (this.bits & HAS_EXCEPTION) !== 0 ? undefined : (this.value as T | undefined);
+    // A pending Task keeps the Future it waits on in `value` (see Task.fwaiter).
+    return (this.bits & HAS_EXCEPTION) !== 0 || (this.bits & STATE_BITS) === PENDING ? undefined : (this.value as T | undefined);
   }
 
   /** @internal */

@@ -3,7 +3,8 @@
 // per parked Task). These check that what that packing stores reads back
 // unchanged through the public API.
 import { describe, expect, it } from "vitest";
-import { CancelledError } from "../../src/asyncio/errors.js";
+import { CancelledError, InvalidStateError } from "../../src/asyncio/errors.js";
+import * as asyncio from "../../src/asyncio/index.js";
 import type { Future } from "../../src/asyncio/future.js";
 import { runAio } from "./helpers.js";
 
@@ -62,6 +63,35 @@ describe("packed Future and Task fields", () => {
       }
       expect(caught).toBeInstanceOf(CancelledError);
       expect([sleeper.done(), sleeper.cancelled()]).toEqual([true, true]);
+    });
+  });
+
+  it("a Task's waiter shares the slot of its result: waitingOn while pending, the result (or none) once done", async () => {
+    await runAio(function* (loop) {
+      const gate = loop.createFuture<string>();
+      const waiter = loop.createTask(
+        (function* () {
+          const got = yield* gate;
+          return `${got}!`;
+        })(),
+      );
+      const cancelled = loop.createTask(
+        (function* () {
+          yield* loop.createFuture<void>();
+        })(),
+      );
+      yield* asyncio.sleep(0);
+      expect(waiter.waitingOn).toBe(gate);
+      expect(cancelled.waitingOn).not.toBeNull();
+      expect(waiter.done()).toBe(false);
+      expect(() => waiter.result()).toThrow(InvalidStateError);
+      gate.setResult("open");
+      cancelled.cancel("stop");
+      expect(yield* waiter).toBe("open!");
+      expect(waiter.waitingOn).toBeNull();
+      expect(waiter.resultValue).toBe("open!");
+      yield* asyncio.sleep(0);
+      expect([cancelled.cancelled(), cancelled.waitingOn, cancelled.resultValue]).toEqual([true, null, undefined]);
     });
   });
 });
