@@ -53,3 +53,38 @@ test("React bindings: unmounting the component aborts its search in flight; moun
   await expectNothingLeft(page);
   expect(errors).toEqual([]);
 });
+
+test("React page to panel: the selected task's component is outlined, and 'Pick element' selects its task", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.setViewportSize(VIEWPORT);
+  // The answer takes a minute: the search is still in flight whatever the machine's load.
+  await openDemo(page, "/react/?latency=60000");
+  await page.getByRole("searchbox", { name: "Search", exact: true }).fill("chan");
+  await expect(page.getByTestId("search-status")).toHaveText("searching…");
+  const open = page.getByRole("button", { name: "Open trio-asyncio devtools" });
+  if (await open.isVisible().catch(() => false)) await open.click();
+  const outline = page.locator("[data-trio-devtools-outline]");
+  await expect(outline).toHaveCount(0);
+
+  // Panel to page: the running search's component (Results) is its first element, the div around the status.
+  const row = page.locator('[role="treeitem"][aria-label^="react search #"]:not(.tad-exited)').first();
+  await row.click();
+  await expect(outline).toHaveCount(1);
+  await expect(outline).toContainText(/^react search · div$/);
+  const results = await page.getByTestId("search-status").locator("xpath=../..").boundingBox();
+  const drawn = await outline.boundingBox();
+  expect(Math.abs(drawn!.x - results!.x) + Math.abs(drawn!.y - results!.y) + Math.abs(drawn!.width - results!.width)).toBeLessThan(3);
+  await screenshot(page, "react-page-outline");
+
+  // Page to panel: pick the status line; the component's task is selected.
+  await page.locator('[role="treeitem"][aria-level="1"]').first().click();
+  await expect(outline).toHaveCount(0);
+  await page.getByRole("button", { name: "Pick element" }).click();
+  await page.getByTestId("search-status").hover();
+  await expect(outline).toContainText(/^div · \d+ tasks?$/);
+  await page.getByTestId("search-status").click();
+  await expect(page.getByRole("button", { name: "Pick element" })).toHaveAttribute("aria-pressed", "false");
+  await expect(row).toHaveAttribute("aria-selected", "true");
+  await expect(outline).toContainText(/^react search · div$/);
+  expect(errors).toEqual([]);
+});

@@ -38,6 +38,7 @@ import {
   type ReactNode,
 } from "react";
 import type { Operation } from "../core/index.js";
+import { locateNurseryElement } from "./element.js";
 import {
   MountLease,
   ScopedNursery,
@@ -131,6 +132,8 @@ export function useNursery(name = "component"): ScopedNursery {
   let held = ref.current;
   if (held === null || held.nursery.runtime !== runtime || (held.lease.closed && !runtime.closed)) {
     const nursery = runtime.openNursery(name);
+    // For the devtools: this component's tasks belong to its DOM element.
+    locateNurseryElement(nursery);
     held = { nursery, lease: new MountLease(() => nursery.close("the component unmounted")) };
     ref.current = held;
   }
