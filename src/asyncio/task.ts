@@ -83,6 +83,7 @@ export class Task<T = unknown> extends Future<T> {
     const value = this.value;
     return value === undefined || this.done() ? null : (value as Future<unknown>);
   }
+  /** @internal */
   set fwaiter(future: Future<unknown> | null) {
     // Only ever set while the task is pending (its steps and waits).
     this.value = future === null ? undefined : future;
