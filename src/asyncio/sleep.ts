@@ -35,11 +35,20 @@ export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
  * of what a sleeping asyncio Task held. It behaves as that generator does:
  * the checks run at the first step, a throw() or return() while it sleeps
  * takes the timer off, and it is done after it finished.
+ *
+ * It is also its own first result, `{ value: the Future (or the yield-now
+ * marker), done: false }`, as the Future's iterator is (see FutureAwait):
+ * the sleeping task's generator keeps the result of the `yield*` it waits
+ * in, and a fresh object there was 40 bytes more per sleeper (Node). Its
+ * `value` never changes after that yield.
  */
 class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
   /** 0: not started, 1: waiting (on the Future, or for one turn), 2: finished. */
   private step = 0;
-  private future: Future<T | undefined> | null = null;
+  /** What it yielded, as its first result: the Future it waits on, or YIELD_NOW for sleep(0); null before. */
+  value: AioYield | null = null;
+  /** As the first result: not done (on the prototype, not a field per sleep). */
+  declare readonly done: false;
   private timer: DeadlineEntry | null = null;
 
   constructor(
@@ -52,8 +61,9 @@ class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
     if (step === 2) return { value: undefined, done: true };
     if (step === 1) {
       this.step = 2;
-      const future = this.future;
-      if (future === null) return { value: this.result, done: true }; // sleep(0): its one turn is over
+      const yielded = this.value;
+      if (yielded === YIELD_NOW) return { value: this.result, done: true }; // sleep(0): its one turn is over
+      const future = yielded as unknown as Future<T | undefined>;
       this.release();
       if (!future.done()) throw new InvalidStateError("yield* future resumed before the Future was done: a Future must be awaited from an asyncio Task.");
       return { value: future.result(), done: true };
@@ -67,15 +77,16 @@ class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
     if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number). asyncio sleep(delay) needs a number of seconds.");
     if (delay <= 0) {
       this.step = 1;
-      return { value: YIELD_NOW as AioYield, done: false };
+      this.value = YIELD_NOW as AioYield;
+      return this as unknown as IteratorResult<AioYield, T | undefined>;
     }
     const loop = getRunningLoop();
     const future = loop.createFuture<T | undefined>();
     // callLater(delay, set result unless cancelled), without a Handle per sleep.
     this.timer = loop.sleepUntil(loop.time() + delay, future, this.result);
-    this.future = future;
+    this.value = future as unknown as AioYield;
     this.step = 1;
-    return { value: future as unknown as AioYield, done: false };
+    return this as unknown as IteratorResult<AioYield, T | undefined>;
   }
 
   throw(error: unknown): IteratorResult<AioYield, T | undefined> {
@@ -103,10 +114,11 @@ class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
     const timer = this.timer;
     if (timer === null) return;
     this.timer = null;
-    this.future!.getLoop().cancelSleep(timer);
-    this.future = null;
+    (this.value as unknown as Future<T | undefined>).getLoop().cancelSleep(timer);
   }
 }
+
+Object.defineProperty(SleepCoroutine.prototype, "done", { value: false });
 
 /**
  * A Future that completes with a Promise's outcome, so asyncio code can

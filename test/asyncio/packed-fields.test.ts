@@ -94,4 +94,24 @@ describe("packed Future and Task fields", () => {
       expect([cancelled.cancelled(), cancelled.waitingOn, cancelled.resultValue]).toEqual([true, null, undefined]);
     });
   });
+
+  it("the first result of `yield* sleep(d)` is { value: the Future it waits on, done: false }, unchanged once it is over", async () => {
+    await runAio(function* () {
+      const sleeping = asyncio.sleep(1, "woke") as unknown as Iterator<unknown, string>;
+      const first = sleeping.next();
+      expect(first.done).toBe(false);
+      expect(asyncio.isFuture(first.value)).toBe(true);
+      const future = first.value as Future<string>;
+      yield* future;
+      expect(sleeping.next()).toEqual({ value: "woke", done: true });
+      expect(first.value).toBe(future);
+      expect(first.done).toBe(false);
+      // sleep(0) yields once, then returns its result.
+      const turn = asyncio.sleep(0, 5) as unknown as Iterator<unknown, number>;
+      const once = turn.next();
+      expect(once.done).toBe(false);
+      expect(turn.next()).toEqual({ value: 5, done: true });
+      expect(once.done).toBe(false);
+    });
+  });
 });
