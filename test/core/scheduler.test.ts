@@ -11,7 +11,7 @@ import {
   sleep,
   type Runner,
 } from "../../src/core/index.js";
-import { chooseMicrotask, queueSoon, setHostMacrotask } from "../../src/core/host.js";
+import { queueSoon, setHostMacrotask } from "../../src/core/host.js";
 import { MockClock } from "../../src/testing/index.js";
 import { runMock } from "./helpers.js";
 
@@ -340,24 +340,7 @@ describe("chooseMacrotask", () => {
   });
 });
 
-describe("chooseMicrotask (how a batch is queued 'soon')", () => {
-  it("uses a resolved Promise's then in Node, not Node's slower queueMicrotask", async () => {
-    const viaHost: Array<() => void> = [];
-    const soon = chooseMicrotask({ process: { versions: { node: "20" } }, queueMicrotask: (cb: () => void) => viaHost.push(cb) } as never);
-    const order: string[] = [];
-    soon(() => order.push("soon"));
-    expect(viaHost).toHaveLength(0);
-    await Promise.resolve();
-    expect(order).toEqual(["soon"]);
-  });
-
-  it("uses the host's queueMicrotask elsewhere", () => {
-    const viaHost: Array<() => void> = [];
-    const host = { queueMicrotask: (cb: () => void) => viaHost.push(cb) };
-    chooseMicrotask(host as never)(() => {});
-    expect(viaHost).toHaveLength(1);
-  });
-
+describe("queueSoon (how a batch is queued 'soon')", () => {
   it("keeps FIFO order with the other microtasks of the host", async () => {
     const order: number[] = [];
     queueSoon(() => order.push(1));
