@@ -110,6 +110,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   get state(): 0 | 1 | 2 {
     return (this.bits & STATE_BITS) as 0 | 1 | 2;
   }
+  /** @internal */
   set state(value: 0 | 1 | 2) {
     this.bits = (this.bits & ~STATE_BITS) | value;
   }
@@ -156,6 +157,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   get cancelMessage(): string | undefined {
     return this.extra?.cancelMessage;
   }
+  /** @internal */
   set cancelMessage(msg: string | undefined) {
     if (msg !== undefined || this.extra !== null) this.rare().cancelMessage = msg;
   }
@@ -164,6 +166,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   get cancelledExc(): CancelledError | null {
     return this.extra?.cancelledExc ?? null;
   }
+  /** @internal */
   set cancelledExc(exc: CancelledError | null) {
     if (exc !== null || this.extra !== null) this.rare().cancelledExc = exc;
   }
@@ -172,6 +175,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   get exceptionRecord(): { retrieved: boolean } | null {
     return this.extra?.exceptionRecord ?? null;
   }
+  /** @internal */
   set exceptionRecord(record: { retrieved: boolean } | null) {
     this.rare().exceptionRecord = record;
   }
@@ -180,6 +184,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   get retrievedFlag(): boolean {
     return (this.bits & RETRIEVED) !== 0;
   }
+  /** @internal */
   set retrievedFlag(value: boolean) {
     this.bits = value ? this.bits | RETRIEVED : this.bits & ~RETRIEVED;
   }
@@ -188,6 +193,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   get retrieved(): boolean {
     return (this.bits & RETRIEVED) !== 0;
   }
+  /** @internal */
   set retrieved(value: boolean) {
     this.bits = value ? this.bits | RETRIEVED : this.bits & ~RETRIEVED;
     const record = this.extra?.exceptionRecord;

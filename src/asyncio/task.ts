@@ -126,6 +126,7 @@ export class Task<T = unknown> extends Future<T> {
   get numCancelsRequested(): number {
     return this.bits >>> CANCEL_SHIFT;
   }
+  /** @internal */
   set numCancelsRequested(count: number) {
     this.bits = (this.bits & FLAG_BITS) | (Math.min(count, MAX_CANCELS) << CANCEL_SHIFT);
   }
@@ -134,6 +135,7 @@ export class Task<T = unknown> extends Future<T> {
   get mustCancel(): boolean {
     return (this.bits & MUST_CANCEL) !== 0;
   }
+  /** @internal */
   set mustCancel(value: boolean) {
     this.bits = value ? this.bits | MUST_CANCEL : this.bits & ~MUST_CANCEL;
   }
