@@ -15,6 +15,7 @@ import { Router } from "../../devtools/extension/router.js";
 import { fromPortText, toPortText } from "../../devtools/extension/json-wire.js";
 import { PAGE_GONE, PAGE_PORT_NAME, panelPortName, tabIdFromQuery, tabIdOfPanelPort, type ChromeEvent, type ChromePort } from "../../devtools/extension/chrome-api.js";
 import { isFromPage, isToPage, wire, type InspectorWire, type InspectWire, type ReadyWire } from "../../devtools/wire.js";
+import { update } from "./helpers.js";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -129,21 +130,14 @@ describe("exposeInspector and the panel's PortSource", () => {
   });
 
   it("shifts the page's times onto the panel's clock", () => {
-    const none = () => ({ upserted: [], removed: [] });
-    const update: inspector.InspectorUpdate = {
+    const u = update({
       at: 100,
       full: { takenAt: 100, runs: [], tasks: [], nurseries: [], scopes: [], loops: [], futures: [] },
-      runs: none(),
-      tasks: none(),
-      nurseries: none(),
-      scopes: none(),
-      loops: none(),
-      futures: none(),
       events: [{ kind: "spawn", at: 90, runId: 1, id: 2, name: "x" }],
       batches: [{ runId: 1, start: 80, end: 85, steps: 3 }],
-    };
-    shiftTimes(update, 1000);
-    expect([update.at, update.full!.takenAt, update.events[0]!.at, update.batches[0]!.start, update.batches[0]!.end]).toEqual([1100, 1100, 1090, 1080, 1085]);
+    });
+    shiftTimes(u, 1000);
+    expect([u.at, u.full!.takenAt, u.events[0]!.at, u.batches[0]!.start, u.batches[0]!.end]).toEqual([1100, 1100, 1090, 1080, 1085]);
   });
 
   it("answers nothing once disposed, and leaves no subscription", async () => {
@@ -293,14 +287,13 @@ describe("the service worker's Router", () => {
 
 describe("the extension's small parts", () => {
   it("carries an update as JSON text spliced into the message, and puts back a sleep's Infinity", () => {
-    const none = () => ({ upserted: [], removed: [] });
     const task: inspector.TaskRecord = {
       id: 4, runId: 1, name: "sleeper", status: "blocked", system: false, nurseryId: null, parentTaskId: null, scopeIds: [],
       waitingOn: { kind: "sleep", label: "sleep until Infinity", deadline: Infinity }, blockedSince: 0,
     };
-    const update: inspector.InspectorUpdate = { at: 5, runs: none(), tasks: { upserted: [task], removed: [] }, nurseries: none(), scopes: none(), loops: none(), futures: none(), events: [], batches: [] };
-    const text = toPortText(wire<InspectorWire>({ kind: "inspector", updateJson: JSON.stringify(update), timeOrigin: performance.timeOrigin }));
-    expect(text).toContain(JSON.stringify(update)); // spliced as it is, not encoded again
+    const sent = update({ at: 5, tasks: { upserted: [task], removed: [] } });
+    const text = toPortText(wire<InspectorWire>({ kind: "inspector", updateJson: JSON.stringify(sent), timeOrigin: performance.timeOrigin }));
+    expect(text).toContain(JSON.stringify(sent)); // spliced as it is, not encoded again
     const source = new PortSource(() => {});
     const got: inspector.InspectorUpdate[] = [];
     source.subscribe((u) => got.push(u));
