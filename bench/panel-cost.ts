@@ -13,10 +13,14 @@
  * animation-frame intervals and scheduler steps per second itself.
  *
  * Last, it opens the panel beside 10,000 idle tasks and reports the time to
- * its first rows against the inspector's own walk, and the longest
- * main-thread tasks while opening and while open and idle.
+ * its first rows against the inspector's own walk, the work of the frame
+ * that paints them (rows in the DOM sooner is no gain when the work only
+ * moves into that frame: a clientHeight read put off to a ResizeObserver
+ * did just that), and the longest main-thread tasks while opening and while
+ * open and idle.
  *
- * Flags: --rounds N (default 4), --window MS (default 2000), --quick.
+ * Flags: --rounds N (default 4), --window MS (default 2000), --quick,
+ * --open-only (only the opening, with three times the rounds).
  */
 import { createServer } from "vite";
 import { chromium } from "playwright-core";
@@ -39,6 +43,7 @@ const flag = (name: string, fallback: number): number => {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
 const quick = args.includes("--quick");
+const openOnly = args.includes("--open-only");
 const ROUNDS = flag("--rounds", quick ? 2 : 4);
 const WINDOW = flag("--window", quick ? 1000 : 2000);
 const WORKLOADS: Workload[] = [
@@ -58,7 +63,8 @@ function fmt(n: number, digits = 2): string {
 }
 
 async function main(): Promise<void> {
-  const server = await createServer({ configFile: resolve(root, "vite.config.ts"), logLevel: "error", server: { host: "127.0.0.1", port: 5199, strictPort: false } });
+  // No hot reload: an edit elsewhere in the tree must not reload the page in the middle of a measure.
+  const server = await createServer({ configFile: resolve(root, "vite.config.ts"), logLevel: "error", server: { host: "127.0.0.1", port: 5199, strictPort: false, hmr: false } });
   await server.listen();
   const base = server.resolvedUrls?.local[0] ?? "http://127.0.0.1:5199/";
   const browser = await chromium.launch({
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
     await page.goto(new URL("devtools-playground.html?bench", base).href);
     await page.waitForFunction(() => "playground" in globalThis);
     console.log(`panel cost: Chromium ${browser.version()}, ${ROUNDS} rounds of ${WINDOW} ms per state, interleaved\n`);
-    for (const w of WORKLOADS) {
+    for (const w of openOnly ? [] : WORKLOADS) {
       await page.evaluate(([busy, idle]) => (globalThis as unknown as { playground: { startLoad(b: number, i: number): void } }).playground.startLoad(busy, idle), [w.busy, w.idle] as const);
       await page.waitForTimeout(500);
       const STATES = ["closed", "open", "recording"] as const;
@@ -158,7 +164,8 @@ async function measureOpening(page: import("playwright-core").Page): Promise<voi
   await page.evaluate(() => (globalThis as unknown as { playground: { startLoad(b: number, i: number): void } }).playground.startLoad(0, 10_000));
   await page.waitForTimeout(500);
   const rounds: OpenMeasurement[] = [];
-  for (let r = 0; r < ROUNDS + 1; r++) {
+  const openings = openOnly ? ROUNDS * 3 : ROUNDS;
+  for (let r = 0; r < openings + 1; r++) {
     const m = await page.evaluate(
       (ms) => (globalThis as unknown as { playground: { measureOpen(ms: number): Promise<OpenMeasurement> } }).playground.measureOpen(ms),
       Math.min(WINDOW, 2000),
@@ -173,6 +180,9 @@ async function measureOpening(page: import("playwright-core").Page): Promise<voi
   console.log("opening the panel beside 10,000 idle tasks:");
   console.log(`  inspector walk alone          ${fmt(walk)} ms (median of ${rounds.length})`);
   console.log(`  rows in the DOM after mount  ${fmt(first)} ms (${med("rows")} rows); budget walk + one frame = ${fmt(walk + FRAME_MS)} ms: ${first <= walk + FRAME_MS ? "within" : "OVER"}; ratio first rows / walk ${fmt(first / Math.max(walk, 0.01))}`);
+  const painted = median(rounds.map((x) => x.firstRowsMs + x.firstFrameMs));
+  console.log(`  first frame's work after it   ${fmt(med("firstFrameMs"))} ms (frame callbacks, style, layout, paint; the wait for vsync left out)`);
+  console.log(`  rows painted (work only)      ${fmt(painted)} ms; ratio to walk + one frame ${fmt(painted / (walk + FRAME_MS))}`);
   console.log(`  longest task while opening    ${fmt(med("longestWhileOpeningMs"))} ms median, ${fmt(worst("longestWhileOpeningMs"))} ms worst (0 = none over 50 ms)`);
   console.log(`  longest task, open and idle   ${fmt(med("longestWhileOpenMs"))} ms median, ${fmt(worst("longestWhileOpenMs"))} ms worst: ${worst("longestWhileOpenMs") <= 50 ? "none over 50 ms" : "OVER 50 ms"}`);
   console.log(`  longest task, closed and idle ${fmt(med("longestWhileClosedMs"))} ms median, ${fmt(worst("longestWhileClosedMs"))} ms worst`);
