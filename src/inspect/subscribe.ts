@@ -24,7 +24,6 @@ import { liveRemotes, remoteHooks, setWatching } from "./remote.js";
 import { askBatchTasks, batchTasksRunFinished, batchTasksRunStarted, takeBatchTasks } from "./batch-tasks.js";
 import {
   futureRecords,
-  inspect,
   loopRecord,
   runRecord,
   scopeRecord,
@@ -82,7 +81,12 @@ export interface Changes<R> {
 export interface InspectorUpdate {
   /** performance.now() in ms. */
   at: number;
-  /** Only in the first update a listener receives. */
+  /**
+   * Only in the first update a listener receives: the whole state as of this
+   * update (its changes are in it already). Its records are those updates
+   * carry, so a future's `age` is 0 and a scope's countdown is as of when
+   * its record last changed: derive both from `createdAt` and `deadline`.
+   */
   full?: Snapshot;
   runs: Changes<RunRecord>;
   tasks: Changes<TaskRecord>;
@@ -278,12 +282,21 @@ function defaultFrame(flush: () => void): void {
   else setTimeout(flush, 16);
 }
 
+/** True while a flush runs: a scheduler that calls back at once must not start another inside it. */
+let flushing = false;
+
 function scheduleFlush(): void {
   if (flushScheduled || subscribers.size === 0) return;
   flushScheduled = true;
   const token = flushToken;
-  (frameScheduler ?? defaultFrame)(() => {
+  const go = () => {
     if (token === flushToken) flush();
+  };
+  (frameScheduler ?? defaultFrame)(() => {
+    // A scheduleFrame that runs the flush at once ((f) => f()) is called again from the end of
+    // each flush while anything runs: inside a flush, wait for a frame instead of recursing.
+    if (flushing) defaultFrame(go);
+    else go();
   });
 }
 
@@ -466,6 +479,15 @@ function collect(): Omit<Snapshot, "takenAt"> {
 }
 
 function flush(): void {
+  flushing = true;
+  try {
+    flushOnce();
+  } finally {
+    flushing = false;
+  }
+}
+
+function flushOnce(): void {
   flushScheduled = false;
   if (subscribers.size === 0) return;
   const now = performance.now();
@@ -513,7 +535,10 @@ function flush(): void {
     let payload = update;
     if (sub.needsFull) {
       sub.needsFull = false;
-      full ??= inspect();
+      // The walk just done is the snapshot: a second walk (inspect()) cost as much again, a third
+      // of opening the panel beside 10,000 tasks. Its records are the ones updates carry (a
+      // future's age and a scope's countdown are left for the consumer to derive, as in updates).
+      full ??= { takenAt: now, ...state };
       payload = { ...update, full };
     } else if (!hasChanges) {
       continue;

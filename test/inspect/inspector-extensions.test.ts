@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runWith, openNursery, openLoop, aioAsTrio, waitFuture, asyncio, inspector, CancelScope, Event } from "../../src/index.js";
+import { runWith, openNursery, openLoop, aioAsTrio, waitFuture, asyncio, inspector, CancelScope, Event, sleep } from "../../src/index.js";
 import { observer } from "../../src/inspect/hooks.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 
@@ -114,5 +114,44 @@ describe("inspector records for the devtools panel", () => {
       release.set();
       await done;
     }
+  });
+});
+
+describe("a subscriber's first update and a scheduleFrame that runs at once", () => {
+  it("the first update's full snapshot is the state of that update: the tasks inspect() sees, with the records the update upserts", async () => {
+    let first: inspector.InspectorUpdate | undefined;
+    let seen: inspector.Snapshot | undefined;
+    await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      yield* openNursery(function* (n) {
+        const gate = new Event();
+        for (let i = 0; i < 5; i++) n.startSoonNamed(`waiter-${i}`, () => gate.wait());
+        yield* waitAllTasksBlocked();
+        const stop = inspector.subscribe((u) => (first ??= u), { scheduleFrame: (f) => f() });
+        seen = inspector.inspect();
+        stop();
+        gate.set();
+      });
+    });
+    const full = first!.full!;
+    expect(full.tasks.map((t) => t.id).sort()).toEqual(seen!.tasks.map((t) => t.id).sort());
+    expect(full.tasks.filter((t) => t.name.startsWith("waiter-")).every((t) => t.status === "blocked")).toBe(true);
+    // The first subscriber's update upserts everything: the very records of the snapshot.
+    expect(first!.tasks.upserted.every((r) => full.tasks.includes(r))).toBe(true);
+  });
+
+  it("(f) => f() as scheduleFrame does not recurse while the run goes on: later flushes wait for a frame", async () => {
+    const updates: inspector.InspectorUpdate[] = [];
+    let stop: () => void = () => {};
+    await runWith({}, function* () {
+      stop = inspector.subscribe((u) => updates.push(u), { scheduleFrame: (f) => f() });
+      yield* openNursery(function* (n) {
+        n.startSoonNamed("short", function* () {});
+      });
+      // A few frames' worth of real time, so the flushes that wait for a frame (a 16 ms timer in Node) come.
+      yield* sleep(0.05);
+    });
+    stop();
+    expect(updates.length).toBeGreaterThan(1);
+    expect(updates[0]!.full).toBeDefined();
   });
 });
