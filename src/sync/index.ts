@@ -6,7 +6,7 @@ export { Lock, StrictFIFOLock, type LockStatistics } from "./lock.js";
 export { Semaphore, type SemaphoreOptions, type SemaphoreStatistics } from "./semaphore.js";
 export { CapacityLimiter, type CapacityLimiterStatistics } from "./capacity-limiter.js";
 export { Condition, type ConditionStatistics } from "./condition.js";
-export * from "./channel.js";
+export { openMemoryChannel, MemorySendChannel, MemoryReceiveChannel, type ReceiveResult, type MemoryChannelStatistics } from "./channel.js";
 export { StapledStream, forEachChunk, type AsyncResource, type SendStream, type ReceiveStream, type Stream, type HalfCloseableStream } from "./streams.js";
 export {
   MemorySendStream,
