@@ -18,7 +18,7 @@
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import type { CancelScope } from "../core/cancel-scope.js";
-import { describeError, isError, readProperty } from "../core/errors.js";
+import { checkReadable, describe, describeError, isError, readProperty } from "../core/errors.js";
 import { liveLoops, liveRuns, observer, type RuntimeObserver } from "./hooks.js";
 import { liveRemotes, remoteHooks, setWatching } from "./remote.js";
 import { askBatchTasks, batchTasksRunFinished, batchTasksRunStarted, takeBatchTasks } from "./batch-tasks.js";
@@ -560,6 +560,18 @@ function flushOnce(): void {
  */
 export function subscribe(listener: Listener, options: SubscribeOptions = {}): () => void {
   if (typeof listener !== "function") throw new TypeError("subscribe(listener) needs a function that receives InspectorUpdate objects.");
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`subscribe(listener, options) takes an options object such as { captureStacks: true }, got ${describe(options)}.`);
+  }
+  checkReadable("subscribe(listener, options)", options);
+  // Each option read once, and all checked before anything is registered.
+  const { scheduleFrame, captureStacks: withStacks, batchTasks } = options;
+  if (scheduleFrame !== undefined && typeof scheduleFrame !== "function") {
+    throw new TypeError(`subscribe's scheduleFrame option must be a function (flush) => void that calls flush on the next frame, got ${describe(scheduleFrame)}.`);
+  }
+  for (const [name, value] of [["captureStacks", withStacks], ["batchTasks", batchTasks]] as const) {
+    if (value !== undefined && typeof value !== "boolean") throw new TypeError(`subscribe's ${name} option must be true or false, got ${describe(value)}.`);
+  }
   const sub: Subscriber = { listener, needsFull: true };
   dirty = true;
   if (subscribers.size === 0) {
@@ -576,18 +588,17 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
     lastLoops = new Map();
     lastFutures = new Map();
   }
-  if (options.scheduleFrame !== undefined) frameScheduler = options.scheduleFrame;
-  if (options.captureStacks === true) captureStacks++;
+  if (scheduleFrame !== undefined) frameScheduler = scheduleFrame;
+  if (withStacks === true) captureStacks++;
   subscribers.add(sub);
-  const stopBatchTasks = options.batchTasks === true ? askBatchTasks() : null;
+  const stopBatchTasks = batchTasks === true ? askBatchTasks() : null;
   setWatching(true);
-  scheduleFlush();
   let active = true;
-  return () => {
+  const unsubscribe = () => {
     if (!active) return;
     active = false;
     subscribers.delete(sub);
-    if (options.captureStacks === true) captureStacks--;
+    if (withStacks === true) captureStacks--;
     stopBatchTasks?.();
     if (subscribers.size === 0) {
       observer.current = null;
@@ -600,6 +611,14 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
       frameScheduler = null;
     }
   };
+  try {
+    scheduleFlush();
+  } catch (error) {
+    // A scheduleFrame that throws: nothing stays subscribed, and the caller hears why.
+    unsubscribe();
+    throw error;
+  }
+  return unsubscribe;
 }
 
 /** The creation stack of a task spawned while stacks were captured, if any. */

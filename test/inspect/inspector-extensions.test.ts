@@ -155,3 +155,37 @@ describe("a subscriber's first update and a scheduleFrame that runs at once", ()
     expect(updates[0]!.full).toBeDefined();
   });
 });
+
+describe("subscribe's options, checked before anything is registered", () => {
+  it("refuses bad options with an error naming the option, and leaves nothing subscribed", () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const cases: [unknown, RegExp][] = [
+      [proxy, /^subscribe\(listener, options\): the options object cannot be read/],
+      [{ scheduleFrame: 5 }, /^subscribe's scheduleFrame option must be a function/],
+      [{ batchTasks: "yes" }, /^subscribe's batchTasks option must be true or false, got "yes"/],
+      [{ captureStacks: 1 }, /^subscribe's captureStacks option must be true or false/],
+      [null, /^subscribe\(listener, options\) takes an options object/],
+    ];
+    for (const [options, message] of cases) {
+      expect(() => inspector.subscribe(() => {}, options as never)).toThrow(message);
+      expect(inspector.subscriberCount()).toBe(0);
+      expect(observer.current).toBe(null);
+    }
+  });
+
+  it("a scheduleFrame that throws: the error reaches the caller and nothing stays subscribed", () => {
+    expect(() =>
+      inspector.subscribe(() => {}, {
+        scheduleFrame: () => {
+          throw new Error("no frames here");
+        },
+      }),
+    ).toThrow("no frames here");
+    expect(inspector.subscriberCount()).toBe(0);
+    expect(observer.current).toBe(null);
+    // The next subscriber gets the default pacing, not the throwing one.
+    const stop = inspector.subscribe(() => {}, { scheduleFrame: () => {} });
+    stop();
+  });
+});
