@@ -10,6 +10,12 @@ const tree = (page: Page) => page.getByRole("tree", { name: "Runs and tasks" });
 
 /** A sleeper row well inside the tree's viewport (so clicking it needs no scroll), by its data-key. */
 async function rowInView(page: Page): Promise<{ key: string; name: string }> {
+  // The virtual tree renders the rows of a new scroll position a frame later: wait for them.
+  await expect
+    .poll(() => tree(page).evaluate((el) => [...el.querySelectorAll<HTMLElement>("[role=treeitem]")].some((r) => r.offsetTop > el.scrollTop + 60 && r.offsetTop < el.scrollTop + el.clientHeight - 60 && /^sleeper-/.test(r.getAttribute("aria-label") ?? ""))), {
+      message: "sleeper rows in view after the scroll",
+    })
+    .toBe(true);
   return tree(page).evaluate((el) => {
     const rows = [...el.querySelectorAll<HTMLElement>("[role=treeitem]")].filter(
       (r) => r.offsetTop > el.scrollTop + 60 && r.offsetTop < el.scrollTop + el.clientHeight - 60 && /^sleeper-/.test(r.getAttribute("aria-label") ?? ""),
