@@ -14,7 +14,8 @@ import { EventLoop } from "../asyncio/event-loop.js";
 import { describe } from "../core/errors.js";
 import type { Future } from "../asyncio/future.js";
 import { getRunningLoop } from "../asyncio/running.js";
-import { checkEventTarget, checkOptionalFunction, checkOptions } from "./target.js";
+import { checkEventTarget, checkOptionalFunction, checkOptions, type HostRequest } from "./target.js";
+import { eventRequest, listenerOptions } from "./events.js";
 import type { WaitEventOptions } from "./events.js";
 
 /** Options of `eventFuture`: `waitEvent`'s, and the loop (default: the running loop). */
@@ -42,33 +43,36 @@ export function eventFuture<E extends Event = Event>(target: EventTarget, type: 
   checkOptions("eventFuture(target, type, options)", options);
   checkOptionalFunction("eventFuture's filter option", options.filter);
   const loop = loopOption("eventFuture(target, type, options)", options);
-  const future = loop.createFuture<E>();
-  const filter = options.filter;
-  const listenerOptions = { passive: options.passive === true, capture: options.capture === true };
-  let listening = true;
-  const stop = () => {
-    if (!listening) return;
-    listening = false;
-    target.removeEventListener(type, listener, listenerOptions);
-  };
-  function listener(event: Event): void {
+  // Events that come between cancel() and the done callback that removes the listener are ignored.
+  const future: Future<E> = hostCallbackFuture<E>(
+    loop,
+    eventRequest<E>(target, type, options.filter, listenerOptions(options), () => !future.done()),
+    (error) => new TypeError(`eventFuture's filter threw ${String(error)}.`),
+  );
+  return future;
+}
+
+/**
+ * @internal A Future settled by one host request's answer (the asyncio
+ * twin of `waitHostCallback`): however else the Future ends (`cancel()`, a
+ * timeout), its done callback withdraws the request. An answer that is an
+ * error but not an Error object becomes `failure(value)`.
+ */
+export function hostCallbackFuture<T>(loop: EventLoop, request: HostRequest, failure: (value: unknown) => Error = (value) => new Error(`The host's callback failed with ${String(value)}.`)): Future<T> {
+  const future = loop.createFuture<T>();
+  let pending = true;
+  const withdraw = request((value, throws) => {
+    if (!pending) return;
+    pending = false;
     if (future.done()) return;
-    let accepted: boolean;
-    try {
-      accepted = filter === undefined || filter(event as E) === true;
-    } catch (error) {
-      stop();
-      future.setException(error instanceof Error ? error : new TypeError(`eventFuture's filter threw ${String(error)}.`));
-      return;
-    }
-    if (accepted) {
-      stop();
-      future.setResult(event as E);
-    }
-  }
-  target.addEventListener(type, listener, listenerOptions);
-  // However else the Future ends (cancel(), a timeout): its done callbacks run on the loop soon after.
-  future.addDoneCallback(stop);
+    if (throws) future.setException(value instanceof Error ? value : failure(value));
+    else future.setResult(value as T);
+  });
+  future.addDoneCallback(() => {
+    if (!pending) return;
+    pending = false;
+    withdraw();
+  });
   return future;
 }
 

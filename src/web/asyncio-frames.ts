@@ -12,8 +12,8 @@
  */
 import type { EventLoop } from "../asyncio/event-loop.js";
 import type { Future } from "../asyncio/future.js";
-import { loopOption } from "./asyncio-events.js";
-import { checkIdleTimeout, frameRequest, hostTurnRequest, idleRequest, type HostRequest, type WaitIdleOptions } from "./frames.js";
+import { hostCallbackFuture, loopOption } from "./asyncio-events.js";
+import { checkIdleTimeout, frameRequest, hostTurnRequest, idleRequest, type WaitIdleOptions } from "./frames.js";
 import { checkOptions } from "./target.js";
 
 /** Options of the asyncio frame Futures: the loop (default: the running loop). */
@@ -60,23 +60,4 @@ export function hostTurnFuture(options: LoopOption = {}): Future<void> {
   checkOptions("hostTurnFuture(options)", options);
   const loop = loopOption("hostTurnFuture(options)", options);
   return hostCallbackFuture<void>(loop, hostTurnRequest);
-}
-
-/** A Future settled by one host callback; the request is withdrawn however else the Future ends. */
-function hostCallbackFuture<T>(loop: EventLoop, request: HostRequest): Future<T> {
-  const future = loop.createFuture<T>();
-  let pending = true;
-  const withdraw = request((value, throws) => {
-    if (!pending) return;
-    pending = false;
-    if (future.done()) return;
-    if (throws) future.setException(value instanceof Error ? value : new Error(`The host's callback failed with ${String(value)}.`));
-    else future.setResult(value as T);
-  });
-  future.addDoneCallback(() => {
-    if (!pending) return;
-    pending = false;
-    withdraw();
-  });
-  return future;
 }

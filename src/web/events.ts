@@ -15,7 +15,7 @@ import { ClosedResourceError, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel, type ReceiveResult } from "../sync/channel.js";
-import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, checkBody, bodyOperation, type ListenerTarget } from "./target.js";
+import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, checkBody, bodyOperation, type HostRequest, type ListenerTarget } from "./target.js";
 
 /** Options of `waitEvent`. */
 export interface WaitEventOptions<E extends Event = Event> {
@@ -32,7 +32,8 @@ export interface WaitEventOptions<E extends Event = Event> {
   capture?: boolean;
 }
 
-function listenerOptions(options: { passive?: boolean; capture?: boolean }): AddEventListenerOptions {
+/** @internal `addEventListener`'s options from ours. */
+export function listenerOptions(options: { passive?: boolean; capture?: boolean }): AddEventListenerOptions {
   return { passive: options.passive === true, capture: options.capture === true };
 }
 
@@ -57,9 +58,24 @@ export function waitEvent<E extends Event = Event>(target: EventTarget, type: st
 
 function* waitEventOp<E extends Event>(target: ListenerTarget, type: string, options: WaitEventOptions<E>): Operation<E> {
   const task = requireTask("waitEvent()");
-  const filter = options.filter;
-  const opts = listenerOptions(options);
-  return yield* waitHostCallback<E>(task, target, (answer) => {
+  return yield* waitHostCallback<E>(task, target, eventRequest(target, type, options.filter, listenerOptions(options)));
+}
+
+/**
+ * @internal Listens for the first `type` event that `filter` accepts (the
+ * Trio and asyncio flavours share it): the listener answers with the event,
+ * or with the filter's error, and removes itself either way; the request's
+ * withdrawal removes it too. `wanted`, when given, is asked before the
+ * filter runs: once it says no, events are ignored until the withdrawal.
+ */
+export function eventRequest<E extends Event>(
+  target: ListenerTarget,
+  type: string,
+  filter: ((event: E) => boolean) | undefined,
+  opts: AddEventListenerOptions,
+  wanted?: () => boolean,
+): HostRequest {
+  return (answer) => {
     let listening = true;
     const stop = () => {
       if (!listening) return;
@@ -67,7 +83,7 @@ function* waitEventOp<E extends Event>(target: ListenerTarget, type: string, opt
       target.removeEventListener(type, listener, opts);
     };
     function listener(event: Event): void {
-      if (!listening) return;
+      if (!listening || (wanted !== undefined && !wanted())) return;
       let accepted: boolean;
       try {
         accepted = filter === undefined || filter(event as E) === true;
@@ -83,7 +99,7 @@ function* waitEventOp<E extends Event>(target: ListenerTarget, type: string, opt
     }
     target.addEventListener(type, listener, opts);
     return stop;
-  });
+  };
 }
 
 /** What `openEventChannel` does with an event that finds the buffer full. */

@@ -11,7 +11,7 @@
 import { describe } from "../core/errors.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
-import { checkOptions, waitHostCallback } from "./target.js";
+import { checkOptions, waitHostCallback, type HostRequest } from "./target.js";
 
 interface FrameHost {
   requestAnimationFrame?: (cb: (time: number) => void) => number;
@@ -40,12 +40,6 @@ export function* nextFrame(): Operation<number> {
   const task = requireTask("nextFrame()");
   return yield* waitHostCallback<number>(task, "animation frame", frameRequest("nextFrame()", "yieldToHost() or sleep()"));
 }
-
-/** How the answer of a host request arrives: a value, or an error with `throws`. */
-type Answer = (value: unknown, throws?: boolean) => void;
-
-/** @internal A host request: asks for one callback, returns how to withdraw it. */
-export type HostRequest = (answer: Answer) => () => void;
 
 /**
  * @internal Asks for the next animation frame (the Trio and asyncio flavours

@@ -60,6 +60,12 @@ export function bodyOperation<T>(what: string, example: string, op: unknown): Op
   return o;
 }
 
+/** How the answer of a host request arrives: a value, or an error with `throws`. */
+type Answer = (value: unknown, throws?: boolean) => void;
+
+/** @internal A host request: asks for one callback (which calls `answer`), returns how to withdraw it. */
+export type HostRequest = (answer: Answer) => () => void;
+
 /**
  * @internal Parks `task` until the host calls back once. `request` asks the
  * host for the callback, which calls `answer` (with a value, or an error and
@@ -70,7 +76,7 @@ export function bodyOperation<T>(what: string, example: string, op: unknown): Op
 export function* waitHostCallback<T>(
   task: Task,
   waitingOn: unknown,
-  request: (answer: (value: unknown, throws?: boolean) => void) => () => void,
+  request: HostRequest,
 ): Operation<T> {
   let pending = true;
   const answer = (value: unknown, throws = false) => {

@@ -68,4 +68,21 @@ describe("eventFuture", () => {
     );
     expect(() => eventFuture(new EventTarget(), "x")).toThrow(/No asyncio loop is running/);
   });
+
+  it("an event between cancel() and the done callback that removes the listener runs no filter", async () => {
+    const target = new CountingTarget();
+    let filtered = 0;
+    const got = await asyncioRun(
+      (function* () {
+        const future = eventFuture(target, "tick", { filter: () => (filtered++, true) });
+        future.cancel();
+        target.fire("tick"); // the listener is still on: the done callback has not run yet
+        const liveBefore = target.live;
+        yield* asyncio.sleep(0);
+        return { liveBefore, liveAfter: target.live, cancelled: future.cancelled() };
+      })(),
+    );
+    expect(got).toEqual({ liveBefore: 1, liveAfter: 0, cancelled: true });
+    expect(filtered).toBe(0);
+  });
 });
