@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/size-attribute.ts <row id> [development|production] [--dump=src/core/x.ts]`:
+ * `npx tsx scripts/size-attribute.ts <row id> [development|production] [--dump=src/core/x.ts] [--out=file.js]`:
  * where the bytes of one `npm run size` row come from, per source file.
  *
  * Builds the row's program against the sources (src/, through the same
@@ -25,6 +25,8 @@ const positional = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 const [rowId, modeArg = "production"] = positional;
 /** `--dump=<source path>`: also print the minified code given to that source. */
 const dump = process.argv.find((arg) => arg.startsWith("--dump="))?.slice("--dump=".length);
+/** `--out=<file>`: also write the whole minified program there, to try changes on it. */
+const out = process.argv.find((arg) => arg.startsWith("--out="))?.slice("--out=".length);
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
       whole += chunk.code;
       for (const [source, text] of attribute(chunk.code, chunk.map)) bySource.set(source, (bySource.get(source) ?? "") + text);
     }
+    if (out !== undefined) writeFileSync(out, whole);
     const rows = [...bySource].map(([source, text]) => ({
       source: source.startsWith("(") ? source : relative(repo, resolve(app, source)),
       min: Buffer.byteLength(text),
