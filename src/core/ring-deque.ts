@@ -2,6 +2,9 @@
  * A growable ring buffer: push at the tail, shift at the head, remove
  * anywhere. One implementation for every FIFO of the runtime: the run
  * queue, a memory channel's buffer, asyncio's waiter lines and Queue.
+ * The run queue needs only both ends (`RingQueue`); removal anywhere and
+ * copies are in the subclass `RingDeque`, so a program that uses no
+ * channel or asyncio queue does not ship them (issue 13).
  *
  * `Array.prototype.shift` on a long array is O(n), and an array used as a
  * queue with a moving head must either be compacted (a copy) or thrown away
@@ -12,11 +15,11 @@
  * the methods stay monomorphic whatever they hold.
  */
 
-/** @internal */
-export class RingDeque<T> {
-  private items: (T | undefined)[];
-  private head = 0;
-  private mask: number;
+/** @internal A FIFO: push at the tail, shift at the head (the run queue). */
+export class RingQueue<T> {
+  /** @internal */ protected items: (T | undefined)[];
+  /** @internal */ protected head = 0;
+  /** @internal */ protected mask: number;
   /** Number of values held. */
   size = 0;
 
@@ -68,6 +71,24 @@ export class RingDeque<T> {
     this.head = head;
   }
 
+  private grow(): void {
+    const old = this.items;
+    const oldCapacity = old.length;
+    let capacity = oldCapacity * 2;
+    if (capacity === 0) {
+      capacity = 1;
+      while (capacity < this.initialCapacity) capacity *= 2;
+    }
+    const items = new Array<T | undefined>(capacity).fill(undefined);
+    for (let i = 0; i < this.size; i++) items[i] = old[(this.head + i) & (oldCapacity - 1)];
+    this.items = items;
+    this.head = 0;
+    this.mask = capacity - 1;
+  }
+}
+
+/** @internal A `RingQueue` that can also remove anywhere and copy out its values. */
+export class RingDeque<T> extends RingQueue<T> {
   /** The value at position `index` from the head (0 = head); `index` must be < size. */
   at(index: number): T {
     return this.items[(this.head + index) & this.mask] as T;
@@ -113,20 +134,5 @@ export class RingDeque<T> {
     const out: T[] = [];
     for (let i = 0; i < this.size; i++) out.push(this.at(i));
     return out;
-  }
-
-  private grow(): void {
-    const old = this.items;
-    const oldCapacity = old.length;
-    let capacity = oldCapacity * 2;
-    if (capacity === 0) {
-      capacity = 1;
-      while (capacity < this.initialCapacity) capacity *= 2;
-    }
-    const items = new Array<T | undefined>(capacity).fill(undefined);
-    for (let i = 0; i < this.size; i++) items[i] = old[(this.head + i) & (oldCapacity - 1)];
-    this.items = items;
-    this.head = 0;
-    this.mask = capacity - 1;
   }
 }

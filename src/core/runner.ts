@@ -34,7 +34,7 @@ import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
-import { RingDeque } from "./ring-deque.js";
+import { RingQueue } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
 import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, TaskState, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
@@ -146,16 +146,16 @@ function keepShapes(): void {
 // spawns 10k tasks grows its queue six times, which showed in profiles of
 // pages (and tests and benchmarks) that start many short runs. Only one is
 // kept, and only up to 64k slots (512 KB), so little memory stays held.
-let spareQueue: RingDeque<Task> | null = null;
+let spareQueue: RingQueue<Task> | null = null;
 const SPARE_QUEUE_MAX = 1 << 16;
 
-function takeSpareQueue(): RingDeque<Task> {
-  const queue = spareQueue ?? new RingDeque<Task>(256);
+function takeSpareQueue(): RingQueue<Task> {
+  const queue = spareQueue ?? new RingQueue<Task>(256);
   spareQueue = null;
   return queue;
 }
 
-function giveSpareQueue(queue: RingDeque<Task>): void {
+function giveSpareQueue(queue: RingQueue<Task>): void {
   if (queue.size === 0 && queue.capacity <= SPARE_QUEUE_MAX && (spareQueue === null || spareQueue.capacity < queue.capacity)) spareQueue = queue;
 }
 
