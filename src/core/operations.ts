@@ -25,12 +25,12 @@ const DONE: IteratorReturnResult<void> = /* @__PURE__ */ Object.freeze({ value: 
 abstract class SharedOperation {
   throw(error: unknown): never {
     const task = current.task;
-    if (task !== null) task.inSharedOp = false;
+    if (task !== null) task.flags &= ~IN_SHARED_OP;
     throw error;
   }
   return(value?: unknown): IteratorResult<never, void> {
     const task = current.task;
-    if (task !== null) task.inSharedOp = false;
+    if (task !== null) task.flags &= ~IN_SHARED_OP;
     return { value: value as undefined, done: true };
   }
   [Symbol.iterator](): this {
@@ -42,7 +42,6 @@ class CheckpointIterator extends SharedOperation {
   next(): IteratorResult<typeof CHECKPOINT, void> {
     const task = current.task;
     if (task === null) requireTask("checkpoint()");
-    // The bit itself rather than the inSharedOp accessor: this runs twice per checkpoint.
     const flags = task!.flags;
     if ((flags & IN_SHARED_OP) !== 0) {
       task!.flags = flags & ~IN_SHARED_OP;
@@ -152,13 +151,13 @@ export function sleepUntil(deadline: number): Operation<void> {
 class SleepForeverIterator extends SharedOperation {
   next(): IteratorResult<typeof PARK, void> {
     const task = requireTask("sleepForever()");
-    if (task.inSharedOp) {
+    if ((task.flags & IN_SHARED_OP) !== 0) {
       // Woken by a reschedule() aimed at it by mistake: carrying on would
       // return from an operation typed never to return.
-      task.inSharedOp = false;
+      task.flags &= ~IN_SHARED_OP;
       throw new RuntimeError("sleepForever() was woken by reschedule() without being cancelled; only cancellation may end it.");
     }
-    task.inSharedOp = true;
+    task.flags |= IN_SHARED_OP;
     task.abortFn = abortForever;
     task.waitingOn = "sleepForever";
     return YIELD_PARK;

@@ -451,7 +451,7 @@ export class Runner implements ClockListener {
         const coro = typeof task.coro === "function" ? task.begin(task.coro, value as readonly unknown[]) : task.coro;
         const flags = task.flags;
         if ((flags & RESUME_THROWS) !== 0) {
-          task.flags = flags & ~RESUME_THROWS; // the bit, not the accessor: a hot path
+          task.flags = flags & ~RESUME_THROWS;
           result = coro.throw(value);
         } else if ((flags & IS_GENERATOR) !== 0) {
           // All generators share one next() (see generatorNext).
@@ -474,7 +474,7 @@ export class Runner implements ClockListener {
       const yielded = result.value;
       if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
         if (yielded === CHECKPOINT && task.scope.effective) {
-          task.resumeThrows = true;
+          task.flags |= RESUME_THROWS;
           task.resumeValue = task.scope.effectiveCancelled();
           this.schedule(task);
         } else if (this.instruments !== null) {
@@ -496,7 +496,7 @@ export class Runner implements ClockListener {
         if (task.scope.effective) this.attemptAbort(task);
       } else {
         // A mistake in user code: raise it at the yield, with the fix.
-        task.resumeThrows = true;
+        task.flags |= RESUME_THROWS;
         task.resumeValue = new TypeError(foreignYieldMessage(yielded));
         this.schedule(task);
       }
@@ -607,7 +607,7 @@ export class Runner implements ClockListener {
     }
     task.state = TaskState.DONE;
     // A done task keeps its outcome where its resume value was.
-    if (!ok) task.resumeThrows = true;
+    if (!ok) task.flags |= RESUME_THROWS;
     task.resumeValue = value;
     task.abortFn = null;
     task.waitingOn = null;

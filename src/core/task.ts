@@ -164,7 +164,7 @@ export class Task<T = unknown> {
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
-  /** @internal bits: RESUME_THROWS, IN_SHARED_OP, IS_GENERATOR, UNVERIFIED_GENERATOR */ flags = 0;
+  /** @internal bits: RESUME_THROWS (the next resume throws `resumeValue`; once done, the task raised), IN_SHARED_OP (a shared operation iterator is between its steps), IS_GENERATOR, UNVERIFIED_GENERATOR */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal when the task last parked, for the inspector (see ParkStamp) */ parkStamp: ParkStamp = NEVER_PARKED;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;
@@ -187,26 +187,6 @@ export class Task<T = unknown> {
     return this.parkStamp.seconds;
   }
 
-  /** @internal true if the next resume throws `resumeValue`; once done, true if the task raised */
-  get resumeThrows(): boolean {
-    return (this.flags & RESUME_THROWS) !== 0;
-  }
-  /** @internal */
-  set resumeThrows(value: boolean) {
-    this.flags = value ? this.flags | RESUME_THROWS : this.flags & ~RESUME_THROWS;
-  }
-  /**
-   * @internal The per-task state of the shared operation iterators
-   * (checkpoint, sleepForever): set between their first and second step. A
-   * task runs one such operation at a time, so one bit serves them all.
-   */
-  get inSharedOp(): boolean {
-    return (this.flags & IN_SHARED_OP) !== 0;
-  }
-  /** @internal */
-  set inSharedOp(value: boolean) {
-    this.flags = value ? this.flags | IN_SHARED_OP : this.flags & ~IN_SHARED_OP;
-  }
   /** @internal set when the task is done */
   get outcomeOk(): boolean {
     return (this.flags & RESUME_THROWS) === 0;
