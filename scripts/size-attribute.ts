@@ -13,25 +13,19 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build, type Rolldown } from "vite";
 import { errorCodes } from "./error-codes.js";
 import { mangleModules, readTable } from "./mangle-props.js";
-import { sizeRows, type Mode } from "./size-rows.js";
+import { sizeRows, type Mode, type SizeRow } from "./size-rows.js";
 
 const repo = resolve(import.meta.dirname, "..");
-const positional = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
-const [rowId, modeArg = "production"] = positional;
-/** `--dump=<source path>`: also print the minified code given to that source. */
-const dump = process.argv.find((arg) => arg.startsWith("--dump="))?.slice("--dump=".length);
-/** `--out=<file>`: also write the whole minified program there, to try changes on it. */
-const out = process.argv.find((arg) => arg.startsWith("--out="))?.slice("--out=".length);
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** The fields of one mapping segment (VLQ-decoded, still relative to the previous segment). */
-function decodeSegment(text: string): number[] {
+export function decodeSegment(text: string): number[] {
   const values: number[] = [];
   let value = 0;
   let shift = 0;
@@ -79,14 +73,30 @@ function attribute(code: string, map: Rolldown.SourceMap): Map<string, string> {
   return new Map([...parts].map(([source, list]) => [source, list.join("")]));
 }
 
-async function main(): Promise<void> {
-  const mode: Mode = modeArg === "development" ? "development" : "production";
-  const row = (await sizeRows(repo)).find((r) => r.id === rowId);
+/** One output chunk of a row's build, its source map's sources made relative to the repository. */
+export interface BuiltChunk {
+  readonly fileName: string;
+  readonly isEntry: boolean;
+  readonly code: string;
+  readonly map: Rolldown.SourceMap;
+}
+
+/** A row's program built as this script builds it (also used by size-coverage.ts). */
+export interface BuiltRow {
+  readonly row: SizeRow;
+  readonly chunks: readonly BuiltChunk[];
+}
+
+/** Builds the row's program against the sources, minified with a source map. */
+export async function buildRow(rowId: string | undefined, mode: Mode): Promise<BuiltRow> {
+  const rows = await sizeRows(repo);
+  const row = rows.find((r) => r.id === rowId);
   if (row === undefined) {
-    const ids = (await sizeRows(repo)).map((r) => r.id).join(", ");
+    const ids = rows.map((r) => r.id).join(", ");
     throw new Error(`size-attribute: no row "${rowId ?? ""}"; give one of: ${ids}`);
   }
   const app = mkdtempSync(join(tmpdir(), "trio-asyncio-attr-"));
+  const outDir = "dist";
   try {
     const file = join(app, `${row.id}.js`);
     writeFileSync(file, row.source);
@@ -105,37 +115,55 @@ async function main(): Promise<void> {
           { find: /^trio-asyncio$/, replacement: resolve(repo, "src/index.ts") },
         ],
       },
-      build: { write: false, minify: true, sourcemap: true, target: "es2022", modulePreload: false, rolldownOptions: { input: file } },
+      build: { write: false, outDir, minify: true, sourcemap: true, target: "es2022", modulePreload: false, rolldownOptions: { input: file } },
     })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
     const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => o.output).filter((o) => o.type === "chunk");
-    const bySource = new Map<string, string>();
-    let whole = "";
-    for (const chunk of chunks) {
-      if (chunk.map === null) throw new Error("size-attribute: the build gave no source map");
-      whole += chunk.code;
-      for (const [source, text] of attribute(chunk.code, chunk.map)) bySource.set(source, (bySource.get(source) ?? "") + text);
-    }
-    if (out !== undefined) writeFileSync(out, whole);
-    const rows = [...bySource].map(([source, text]) => ({
-      source: source.startsWith("(") ? source : relative(repo, resolve(app, source)),
-      min: Buffer.byteLength(text),
-      gzip: gzipSync(text, { level: 9 }).length,
-    }));
-    rows.sort((a, b) => b.min - a.min);
-    const lines = [`${row.name} (${mode}): min ${Buffer.byteLength(whole)} B, min+gz ${gzipSync(whole, { level: 9 }).length} B`, "", "| source | min B | gz alone B |", "|---|---:|---:|"];
-    for (const r of rows) lines.push(`| ${r.source} | ${r.min} | ${r.gzip} |`);
-    if (dump !== undefined) {
-      const found = [...bySource].find(([source]) => relative(repo, resolve(app, source)) === dump);
-      lines.push("", `${dump}:`, found?.[1] ?? "(not in the build)");
-    }
-    // One write: piped into head, further writes would fail with EPIPE.
-    process.stdout.write(`${lines.join("\n")}\n`, () => undefined);
+    return {
+      row,
+      chunks: chunks.map((chunk) => {
+        if (chunk.map === null) throw new Error("size-attribute: the build gave no source map");
+        // The sources are relative to where the chunk would be written (in a temporary folder gone once this returns).
+        const sources = chunk.map.sources.map((source) => {
+          const path = resolve(dirname(join(app, outDir, chunk.fileName)), source);
+          return path.startsWith(app + sep) ? `(row) ${relative(app, path)}` : relative(repo, path);
+        });
+        return { fileName: chunk.fileName, isEntry: chunk.isEntry, code: chunk.code, map: Object.assign(chunk.map, { sources }) };
+      }),
+    };
   } finally {
     rmSync(app, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const positional = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
+  const [rowId, modeArg = "production"] = positional;
+  /** `--dump=<source path>`: also print the minified code given to that source. */
+  const dump = process.argv.find((arg) => arg.startsWith("--dump="))?.slice("--dump=".length);
+  /** `--out=<file>`: also write the whole minified program there, to try changes on it. */
+  const out = process.argv.find((arg) => arg.startsWith("--out="))?.slice("--out=".length);
+  const mode: Mode = modeArg === "development" ? "development" : "production";
+  const { row, chunks } = await buildRow(rowId, mode);
+  const bySource = new Map<string, string>();
+  let whole = "";
+  for (const chunk of chunks) {
+    whole += chunk.code;
+    for (const [source, text] of attribute(chunk.code, chunk.map)) bySource.set(source, (bySource.get(source) ?? "") + text);
+  }
+  if (out !== undefined) writeFileSync(out, whole);
+  const rows = [...bySource].map(([source, text]) => ({ source, min: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).length }));
+  rows.sort((a, b) => b.min - a.min);
+  const lines = [`${row.name} (${mode}): min ${Buffer.byteLength(whole)} B, min+gz ${gzipSync(whole, { level: 9 }).length} B`, "", "| source | min B | gz alone B |", "|---|---:|---:|"];
+  for (const r of rows) lines.push(`| ${r.source} | ${r.min} | ${r.gzip} |`);
+  if (dump !== undefined) lines.push("", `${dump}:`, bySource.get(dump) ?? "(not in the build)");
+  // One write: piped into head, further writes would fail with EPIPE.
+  process.stdout.write(`${lines.join("\n")}\n`, () => undefined);
+}
+
+// Run as a command, not when size-coverage.ts imports buildRow.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
