@@ -25,7 +25,7 @@
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled, checkReadable } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled, checkReadable, checkDuration, checkSeconds } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
@@ -70,14 +70,6 @@ export interface CancelScopeOptions {
   name?: string;
 }
 
-// Deadlines may be +/-Infinity (never / already passed); only NaN and non-numbers are refused.
-function checkTime(what: string, value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`${what} must be a number of seconds, got ${value === undefined ? "undefined" : Number.isNaN(value) ? "NaN" : typeof value}.`);
-  }
-  return value;
-}
-
 /** A scope of code that can be cancelled as a unit. See the module comment. */
 export class CancelScope {
   /** Unique among all scopes of the page, for tools. */
@@ -118,10 +110,8 @@ export class CancelScope {
       throw new TypeError(`new CancelScope({ name }) takes a string name (for tools), got ${typeof options.name}.`);
     }
     this.name = options.name;
-    this._deadline = options.deadline === undefined ? Infinity : checkTime("CancelScope deadline", options.deadline);
-    this._relativeDeadline =
-      options.relativeDeadline === undefined ? Infinity : checkTime("CancelScope relativeDeadline", options.relativeDeadline);
-    if (this._relativeDeadline < 0) throw new RangeError("CancelScope relativeDeadline must be non-negative.");
+    this._deadline = options.deadline === undefined ? Infinity : checkSeconds("CancelScope deadline", options.deadline);
+    this._relativeDeadline = options.relativeDeadline === undefined ? Infinity : checkDuration("CancelScope relativeDeadline", options.relativeDeadline);
     if (options.deadline !== undefined && options.relativeDeadline !== undefined) {
       throw new TypeError("Give a CancelScope either deadline or relativeDeadline, not both.");
     }
@@ -170,7 +160,7 @@ export class CancelScope {
     return this._deadline;
   }
   set deadline(value: number) {
-    checkTime("CancelScope deadline", value);
+    checkSeconds("CancelScope deadline", value);
     if (this.lifecycle === NEW && this._relativeDeadline !== Infinity) {
       throw new RuntimeError("Cannot set deadline on a scope that has a relativeDeadline; set one or the other.");
     }
@@ -196,8 +186,7 @@ export class CancelScope {
     return this.runner === null ? this._deadline : this._deadline - this.runner.clock.currentTime();
   }
   set relativeDeadline(value: number) {
-    checkTime("CancelScope relativeDeadline", value);
-    if (value < 0) throw new RangeError("relativeDeadline must be non-negative.");
+    checkDuration("CancelScope relativeDeadline", value);
     if (this.lifecycle === NEW) {
       if (this._deadline !== Infinity) {
         throw new RuntimeError("Cannot set relativeDeadline on a scope not entered yet that has an absolute deadline; set one or the other.");
@@ -506,12 +495,6 @@ export function deliverCancel(task: Task): void {
   task.runner.attemptAbort(task);
 }
 
-function relative(what: string, seconds: unknown): number {
-  const s = checkTime(what, seconds);
-  if (s < 0) throw new RangeError(`${what} must be non-negative, got ${s}.`);
-  return s;
-}
-
 /** Options of `moveOnAfter`, `moveOnAt`, `failAfter` and `failAt`. */
 export interface DeadlineOptions {
   /** A name for the scope they make, shown by tools (see `CancelScopeOptions.name`). */
@@ -538,13 +521,13 @@ function scopeName(what: string, options: DeadlineOptions | undefined): string |
  * `options.name` names the scope for tools: `moveOnAfter(5, body, { name: "search deadline" })`.
  */
 export function moveOnAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T | undefined> {
-  const relativeDeadline = relative("moveOnAfter(seconds)", seconds);
+  const relativeDeadline = checkDuration("moveOnAfter(seconds)", seconds);
   return new CancelScope({ relativeDeadline, name: scopeName("moveOnAfter(seconds, body, options)", options) }).run(body);
 }
 
 /** Like `moveOnAfter`, with an absolute deadline. */
 export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T | undefined> {
-  const at = checkTime("moveOnAt(deadline)", deadline);
+  const at = checkSeconds("moveOnAt(deadline)", deadline);
   return new CancelScope({ deadline: at, name: scopeName("moveOnAt(deadline, body, options)", options) }).run(body);
 }
 
@@ -553,13 +536,13 @@ export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Oper
  * the deadline passes first. `options.name` names the scope, as for `moveOnAfter`.
  */
 export function failAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T> {
-  const relativeDeadline = relative("failAfter(seconds)", seconds);
+  const relativeDeadline = checkDuration("failAfter(seconds)", seconds);
   return failIn(new CancelScope({ relativeDeadline, name: scopeName("failAfter(seconds, body, options)", options) }), body);
 }
 
 /** Like `failAfter`, with an absolute deadline. */
 export function failAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T> {
-  const at = checkTime("failAt(deadline)", deadline);
+  const at = checkSeconds("failAt(deadline)", deadline);
   return failIn(new CancelScope({ deadline: at, name: scopeName("failAt(deadline, body, options)", options) }), body);
 }
 

@@ -364,6 +364,25 @@ export function readProperty(value: object, key: PropertyKey): unknown {
   }
 }
 
+/**
+ * @internal A time in seconds, a duration or a deadline: any number but NaN
+ * (±Infinity mean never and already passed). One check for the core's
+ * timed operations, so their messages read alike.
+ */
+export function checkSeconds(what: string, value: unknown): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`${what} must be a number of seconds, got ${Number.isNaN(value) ? "NaN" : describe(value)}.`);
+  }
+  return value;
+}
+
+/** @internal A duration: `checkSeconds`, and not negative. */
+export function checkDuration(what: string, value: unknown): number {
+  const seconds = checkSeconds(what, value);
+  if (seconds < 0) throw new RangeError(`${what} must be non-negative, got ${seconds}.`);
+  return seconds;
+}
+
 /** @internal The `name` of a function (or any object), if it is a non-empty string; never throws. */
 export function functionName(fn: unknown): string | undefined {
   if (fn === null || (typeof fn !== "function" && typeof fn !== "object")) return undefined;

@@ -7,7 +7,7 @@
  * it returns one shared iterator whose per-task state is a flag on the task.
  * `yield* checkpoint()` therefore allocates nothing.
  */
-import { describe, functionName } from "./errors.js";
+import { checkDuration, checkSeconds, describe, functionName } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
@@ -74,17 +74,9 @@ export function* cancelShieldedCheckpoint(): Operation<void> {
   yield SCHEDULE_POINT;
 }
 
-function checkSeconds(what: string, seconds: unknown): number {
-  if (typeof seconds !== "number" || Number.isNaN(seconds)) {
-    throw new TypeError(`${what} takes a number of seconds, got ${Number.isNaN(seconds) ? "NaN" : describe(seconds)}.`);
-  }
-  return seconds;
-}
-
 /** Sleeps for `seconds` (a float; 0 is a checkpoint). Cancellable. */
 export function sleep(seconds: number): Operation<void> {
-  checkSeconds("sleep(seconds)", seconds);
-  if (seconds < 0) throw new RangeError(`sleep(seconds) needs a non-negative duration, got ${seconds}.`);
+  checkDuration("sleep(seconds)", seconds);
   if (seconds === 0) return checkpointIterator;
   return sleepFor(seconds);
 }

@@ -296,10 +296,10 @@ export const cases: Case[] = [
   { covers: ["spawnSystemTask"], label: "spawnSystemTask(42)", where: "trio", act: () => spawnSystemTask(bad(42)), error: TYPE, message: /spawnSystemTask\(\) needs a generator function \(function\*\), got number 42/ },
 
   // ---- durations -----------------------------------------------------------------------
-  ...durationRows("sleep", (v) => sleep(v), "trio", /sleep\(seconds\) takes a number of seconds, got/),
-  { covers: ["sleep"], label: "sleep(-1)", where: "trio", act: () => sleep(-1), error: RANGE, message: /sleep\(seconds\) needs a non-negative duration, got -1/ },
-  { covers: ["sleep"], label: "sleep(-Infinity)", where: "trio", act: () => sleep(-Infinity), error: RANGE, message: /non-negative duration, got -Infinity/ },
-  ...durationRows("sleepUntil", (v) => sleepUntil(v), "trio", /sleepUntil\(deadline\) takes a number of seconds, got/),
+  ...durationRows("sleep", (v) => sleep(v), "trio", /sleep\(seconds\) must be a number of seconds, got/),
+  { covers: ["sleep"], label: "sleep(-1)", where: "trio", act: () => sleep(-1), error: RANGE, message: /sleep\(seconds\) must be non-negative, got -1/ },
+  { covers: ["sleep"], label: "sleep(-Infinity)", where: "trio", act: () => sleep(-Infinity), error: RANGE, message: /sleep\(seconds\) must be non-negative, got -Infinity/ },
+  ...durationRows("sleepUntil", (v) => sleepUntil(v), "trio", /sleepUntil\(deadline\) must be a number of seconds, got/),
   ...durationRows("moveOnAfter", (v) => moveOnAfter(v, trioOp), "trio", /moveOnAfter\(seconds\) must be a number of seconds, got/),
   { covers: ["moveOnAfter"], label: "moveOnAfter(-1)", where: "trio", act: () => moveOnAfter(-1, trioOp), error: RANGE, message: /moveOnAfter\(seconds\) must be non-negative, got -1/ },
   { covers: ["moveOnAfter"], label: "moveOnAfter(-Infinity)", where: "trio", act: () => moveOnAfter(-Infinity, trioOp), error: RANGE, message: /must be non-negative, got -Infinity/ },
@@ -318,7 +318,7 @@ export const cases: Case[] = [
   { covers: ["CancelScope"], label: "new CancelScope({ deadline: NaN })", where: "outside", act: () => new CancelScope({ deadline: NaN }), error: TYPE, message: /CancelScope deadline must be a number of seconds, got NaN/ },
   { covers: ["CancelScope"], label: "new CancelScope({ relativeDeadline: -1 })", where: "outside", act: () => new CancelScope({ relativeDeadline: -1 }), error: RANGE, message: /relativeDeadline must be non-negative/ },
   { covers: ["CancelScope"], label: "new CancelScope({ deadline, relativeDeadline })", where: "outside", act: () => new CancelScope({ deadline: 1, relativeDeadline: 1 }), error: TYPE, message: /either deadline or relativeDeadline, not both/ },
-  { covers: ["CancelScope"], label: "scope.deadline = 'soon'", where: "outside", act: () => (new CancelScope().deadline = bad("soon")), error: TYPE, message: /CancelScope deadline must be a number of seconds, got string/ },
+  { covers: ["CancelScope"], label: "scope.deadline = 'soon'", where: "outside", act: () => (new CancelScope().deadline = bad("soon")), error: TYPE, message: /CancelScope deadline must be a number of seconds, got "soon"/ },
   { covers: ["CancelScope"], label: "scope.shield = 'yes'", where: "outside", act: () => (new CancelScope().shield = bad("yes")), error: TYPE, message: /shield must be true or false, got string/ },
   { covers: ["CancelScope"], label: "scope.cancel(42)", where: "outside", act: () => new CancelScope().cancel(bad(42)), error: TYPE, message: /cancel\(reason\) takes a string reason, got number/ },
   { covers: ["CancelScope", "withAbortSignal"], label: "cancelOn(42)", where: "outside", act: () => new CancelScope().cancelOn(bad(42)), error: TYPE, message: /cancelOn\(signal\) needs an AbortSignal \(for example controller\.signal\)/ },
