@@ -38,7 +38,6 @@ import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future } from "./future.js";
-import { GatheringFuture } from "./gather.js";
 import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
@@ -815,7 +814,9 @@ export interface AsyncgenLike {
  * instances keep the maps alive. They hold no user data and never run: a
  * loop on a stand-in runner that nothing drives, outside the inspector's
  * registry, with a Task on an empty generator that never starts, a Future,
- * a gather Future, a Handle, a sleep timer and a Future's iterator.
+ * a Handle, a sleep timer and a Future's iterator. Classes only some
+ * programs use keep theirs on the same loop when first used (keeperLoop),
+ * so a program without them does not carry them.
  */
 let shapeKeepers: readonly object[] | null = null;
 
@@ -830,7 +831,6 @@ function keepShapes(): void {
     loop,
     future,
     new Task(neverStarted(), { name: "kept for its shape" }, loop), // named: it must not take the number of the page's first Task-N
-    new GatheringFuture<unknown>([future], loop),
     new Handle(keepShapes, NO_ARGS, null),
     new SleepTimer(loop, future, undefined),
     future[Symbol.iterator](), // what `yield* future` iterates, and its first result
@@ -838,6 +838,12 @@ function keepShapes(): void {
 }
 
 function* neverStarted(): Coroutine<void> {}
+
+/** @internal The detached loop of the shape keepers, for modules that keep their own class's shape on it (gather.ts). */
+export function keeperLoop(): EventLoop {
+  if (shapeKeepers === null) keepShapes();
+  return shapeKeepers![0] as EventLoop;
+}
 
 /** @internal See `EventLoop.sleepUntil`. */
 class SleepTimer extends DeadlineEntry {

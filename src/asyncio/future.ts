@@ -249,7 +249,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   setException(exception: unknown): void {
     if (this.state !== PENDING) throw new InvalidStateError(`setException() on a Future that is already ${stateNames[this.state]}.`);
     if (exception === undefined || exception === null) {
-      throw new TypeError("setException() needs an error object; got " + String(exception) + ".");
+      throw new TypeError(`setException() needs an error object; got ${String(exception)}.`);
     }
     if (exception instanceof CancelledError) {
       throw new TypeError("setException(CancelledError) is not allowed: call cancel() to cancel a Future.");
@@ -291,8 +291,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal addDoneCallback for the library's own callbacks (or a parked Task), without the check. */
   addCallback(fn: DoneCallback<T> | FutureWaiter): void {
     if (this.state !== PENDING) {
-      if (typeof fn === "function") this.loop.schedule(fn as (future: Future<unknown>) => void, this as Future<unknown>);
-      else this.loop.schedule(taskWakeup, fn);
+      scheduleOne(this.loop, fn as (future: never) => void, this as Future<unknown>);
       return;
     }
     const slot = this.callbacks;

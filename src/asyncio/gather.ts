@@ -15,7 +15,7 @@
  * `gather(a, b, { returnExceptions: true })`.
  */
 import { CancelledError, ValueError } from "./errors.js";
-import type { EventLoop } from "./event-loop.js";
+import { keeperLoop, type EventLoop } from "./event-loop.js";
 import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
 import { Future, GATHER_SEEN } from "./future.js";
 import { getRunningLoop } from "./running.js";
@@ -46,6 +46,7 @@ export class GatheringFuture<T> extends Future<T> {
     loop: EventLoop,
   ) {
     super(undefined, loop);
+    if (shapeKeeper === null) keepShape();
   }
 
   /**
@@ -61,6 +62,19 @@ export class GatheringFuture<T> extends Future<T> {
     if (any) this.cancelRequested = true;
     return any;
   }
+}
+
+/**
+ * One detached GatheringFuture, made with the first one and kept for the
+ * page, so that its class's map survives a full GC as the loop's hot
+ * classes do (see keepShapes in event-loop.ts). Made here rather than
+ * there so that a program without gather() does not carry the class.
+ */
+let shapeKeeper: GatheringFuture<unknown> | "making" | null = null;
+
+function keepShape(): void {
+  shapeKeeper = "making"; // first: the constructor below must not come back here
+  shapeKeeper = new GatheringFuture<unknown>([], keeperLoop());
 }
 
 /**

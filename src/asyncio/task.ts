@@ -96,13 +96,7 @@ export class Task<T = unknown> extends Future<T> {
     super(options, loop);
     const generator = seemsGenerator(coro);
     if (!generator && (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function")) {
-      const hint =
-        typeof coro === "function"
-          ? " You passed a function: call it to get the coroutine, e.g. createTask(main()) rather than createTask(main)."
-          : coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function"
-            ? " You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures."
-            : "";
-      throw new TypeError(`An asyncio Task needs a coroutine (the generator returned by calling a function*).${hint}`);
+      throw new TypeError(notCoroutineMessage(coro));
     }
     // Assigned in one fixed order, not as class fields (see Future's constructor).
     const name = options?.name;
@@ -397,6 +391,17 @@ function taskName(what: string, name: unknown): string {
   if (typeof name === "string") return name;
   if (typeof name === "number" || typeof name === "bigint" || typeof name === "boolean") return String(name);
   throw new TypeError(`${what}: a task name must be a string, got ${describe(name)}.`);
+}
+
+/** What a Task was given instead of a coroutine, and what to pass (whole messages, so the production build codes each). */
+function notCoroutineMessage(coro: unknown): string {
+  if (typeof coro === "function") {
+    return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a function: call it to get the coroutine, e.g. createTask(main()) rather than createTask(main).";
+  }
+  if (coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function") {
+    return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures.";
+  }
+  return "An asyncio Task needs a coroutine (the generator returned by calling a function*).";
 }
 
 /**
