@@ -91,6 +91,7 @@ export class EventLoop {
   /** @internal the Trio task that runs the loop */ hostTask: TrioTask | null = null;
   /** @internal the tasks not done yet */ readonly tasks = new LoopTasks();
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
+  /** @internal shutdown's round that cancels them, set by trioAsAio with the first (see ShutdownRound) */ cancelTrioChildren: ShutdownRound | null = null;
   /**
    * The ready queue, three slots per callback: `handle, HANDLE_ENTRY,
    * undefined` for what callSoon and timers schedule, `fn, arg, context`
@@ -103,11 +104,11 @@ export class EventLoop {
   private iterationLeft = -1;
   private readonly timers = new DeadlineHeap();
   private waiting = false;
-  private closing = false;
   private hostExit = false;
   /** Set when the host task has run and exited (not merely not started yet). */
   private hostDone = false;
   /** @internal async iterators started on this loop and not finished (see shutdown) */ readonly asyncgens = new Set<AsyncgenLike>();
+  /** @internal shutdown's round that finalizes them, set by bridge/iterators.ts with the first (see ShutdownRound) */ finalizeAsyncgens: ShutdownRound | null = null;
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
   private closed = false;
   private stopRequested = false;
@@ -121,8 +122,9 @@ export class EventLoop {
   private readonly budgetSeconds: number;
   /** @internal set by shutdown(): Trio task waiting for tasks to finish or the host to exit */ shutdownWaiter: TrioTask | null = null;
   /** The tasks the current shutdown round waits for (see shutdown). */
-  private shutdownRound: Set<Task<unknown>> | null = null;
+  /** @internal */ shutdownRound: Set<Task<unknown>> | null = null;
   /** @internal Futures that failed and whose exception is reported at close if nobody retrieved it (trioAsAio's). */ readonly unretrievedFutures = new Set<Future<unknown>>();
+  /** @internal what reports them, set by trioAsAio with the first */ reportFutures: ((loop: EventLoop) => void) | null = null;
   /** @internal The loop time it was made at: Futures keep their creation time relative to it (see stampMs). */ readonly epoch: number;
   /** The run's clock, read without going through the Runner (see keepShapes: its class's map is not kept). */
   private readonly clock: Clock;
@@ -678,7 +680,6 @@ export class EventLoop {
    */
   *shutdown(): Operation<void> {
     const me = current.task!;
-    this.closing = true;
     if (this.debug) {
       for (const t of this.allTasks()) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
     }
@@ -710,28 +711,12 @@ export class EventLoop {
       if (this.tasks.size > 0) {
         // this.tasks holds only tasks not done yet (taskFinished removes them).
         const round = new Set(this.tasks);
-        this.shutdownRound = round;
         for (const t of round) t.cancel();
-        yield* this.waitFor(me, () => round.size === 0);
-        this.shutdownRound = null;
+        yield* this.awaitRound(me, round);
       } else if (this.asyncgens.size > 0) {
-        // Python's shutdown_asyncgens: async iterators that were started and
-        // never finished get their return() run, so their cleanup happens.
-        // These tasks are cleanup: awaited, not cancelled.
-        const gens = [...this.asyncgens];
-        this.asyncgens.clear();
-        const round = new Set<Task<unknown>>();
-        this.shutdownRound = round;
-        for (const gen of gens) {
-          const task = this.createTask(finalizeAsyncgen(this, gen), { name: "asyncgen finalizer" });
-          // An eager task (a task factory's) may be done already: taskFinished would never take it out.
-          if (!task.done()) round.add(task);
-        }
-        yield* this.waitFor(me, () => round.size === 0);
-        this.shutdownRound = null;
+        yield* this.finalizeAsyncgens!(this, me);
       } else if (this.trioChildren.size > 0) {
-        for (const scope of this.trioChildren.values()) scope.cancel("the asyncio loop is closing");
-        yield* this.waitFor(me, () => this.trioChildren.size === 0);
+        yield* this.cancelTrioChildren!(this, me);
       } else {
         return;
       }
@@ -748,16 +733,18 @@ export class EventLoop {
       t.retrieved = true;
       this.callExceptionHandler({ message: "Task exception was never retrieved", exception: t.exceptionValue, task: t });
     }
-    const futures = [...this.unretrievedFutures];
-    this.unretrievedFutures.clear();
-    for (const future of futures) {
-      if (future.retrieved) continue;
-      future.retrieved = true;
-      this.callExceptionHandler({ message: `${String(future)}: exception was never retrieved`, exception: future.exceptionValue, future });
-    }
+    if (this.unretrievedFutures.size > 0) this.reportFutures!(this);
   }
 
-  private *waitFor(me: TrioTask, condition: () => boolean): Operation<void> {
+  /** @internal Waits until every task of `round` has finished (taskFinished takes them out). */
+  *awaitRound(me: TrioTask, round: Set<Task<unknown>>): Operation<void> {
+    this.shutdownRound = round;
+    yield* this.waitFor(me, () => round.size === 0);
+    this.shutdownRound = null;
+  }
+
+  /** @internal Parks the shutdown task until `condition` holds (re-checked at each wakeShutdown). */
+  *waitFor(me: TrioTask, condition: () => boolean): Operation<void> {
     while (!condition()) {
       this.shutdownWaiter = me;
       me.abortFn = () => {
@@ -800,6 +787,15 @@ export class EventLoop {
 export interface AsyncgenLike {
   return?(): Coroutine<unknown>;
 }
+
+/**
+ * @internal One round of shutdown for work a bridge left on the loop (async
+ * iterators to finalize, Trio children to cancel), run once the loop's
+ * tasks are done, with the shutdown's Trio task. The bridge sets it on the
+ * loop when it first leaves such work, so the code lives with the bridge
+ * and a program without it does not carry it.
+ */
+export type ShutdownRound = (loop: EventLoop, me: TrioTask) => Operation<void>;
 
 /**
  * One detached instance of each hot class, kept for the life of the page.
@@ -863,14 +859,6 @@ class SleepTimer extends DeadlineEntry {
 function resolveSleep(timer: SleepTimer): void {
   const future = timer.future;
   if (!future.done()) future.setResult(timer.result);
-}
-
-function* finalizeAsyncgen(loop: EventLoop, gen: AsyncgenLike): Coroutine<void> {
-  try {
-    if (typeof gen.return === "function") yield* gen.return();
-  } catch (error) {
-    loop.callExceptionHandler({ message: "an error occurred during closing of an asynchronous iterator", exception: error });
-  }
 }
 
 interface ExceptionRecord {

@@ -14,11 +14,12 @@
 import { BusyResourceError, ClosedResourceError, EndOfChannel, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
+import type { Task as TrioTask } from "../core/task.js";
 import { CancelledError } from "../asyncio/errors.js";
 import type { Future } from "../asyncio/future.js";
 import type { Task } from "../asyncio/task.js";
 import type { Coroutine } from "../asyncio/types.js";
-import type { EventLoop } from "../asyncio/event-loop.js";
+import type { AsyncgenLike, EventLoop } from "../asyncio/event-loop.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
 import { aioAsTrio, waitFuture } from "./aio-as-trio.js";
@@ -109,6 +110,7 @@ export class AioIterReceiver<T> {
     }
     const loop = (this.loop ??= currentLoop());
     loop.asyncgens.add(this.iterator);
+    loop.finalizeAsyncgens = finalizeAsyncgens;
     const task = loop.createTask(nextOf<T>(this.iterator), { name: "AioIterReceiver.next" });
     this.pending = task;
     let result: IteratorResult<T, unknown>;
@@ -263,4 +265,30 @@ export function trioIterAsAio<T>(receiver: TrioReceiver<T>): TrioIterAio<T> {
     throw new TypeError(`trioIterAsAio(receiver) needs a Trio receive channel (an object with receive()), got ${describe(receiver)}.`);
   }
   return new TrioIterAio<T>(receiver);
+}
+
+/**
+ * The loop's shutdown round for async iterators (EventLoop.finalizeAsyncgens),
+ * as Python's shutdown_asyncgens: iterators that were started and never
+ * finished get their return() run, so their cleanup happens. These tasks
+ * are cleanup: awaited, not cancelled.
+ */
+function* finalizeAsyncgens(loop: EventLoop, me: TrioTask): Operation<void> {
+  const gens = [...loop.asyncgens];
+  loop.asyncgens.clear();
+  const round = new Set<Task<unknown>>();
+  for (const gen of gens) {
+    const task = loop.createTask(finalizeAsyncgen(loop, gen), { name: "asyncgen finalizer" });
+    // An eager task (a task factory's) may be done already: taskFinished would never take it out.
+    if (!task.done()) round.add(task);
+  }
+  yield* loop.awaitRound(me, round);
+}
+
+function* finalizeAsyncgen(loop: EventLoop, gen: AsyncgenLike): Coroutine<void> {
+  try {
+    if (typeof gen.return === "function") yield* gen.return();
+  } catch (error) {
+    loop.callExceptionHandler({ message: "an error occurred during closing of an asynchronous iterator", exception: error });
+  }
 }

@@ -11,6 +11,7 @@ import { CancelScope } from "../core/cancel-scope.js";
 import type { ContextVar } from "../core/context.js";
 import { Cancelled, ExceptionGroup, functionName, messageOf } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
+import type { Task as TrioTask } from "../core/task.js";
 import { currentTask } from "../core/operations.js";
 import { isCancelledError } from "../asyncio/errors.js";
 import { Future } from "../asyncio/future.js";
@@ -88,6 +89,7 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
         // setException: whatever the Trio code threw must end the Future.
         future.storeException(rest ?? new TypeError(`The Trio task of ${String(future)} threw ${String(rest)}; throw an Error object instead.`));
         loop.unretrievedFutures.add(future as TrioFuture<unknown>);
+        loop.reportFutures = reportUnretrievedFutures;
       }
     }
     if (cancelledPart !== undefined) throw cancelledPart;
@@ -127,8 +129,27 @@ export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<
     context.set(loopVar as ContextVar<unknown>, loop);
     task.context = context;
     loop.trioChildren.set(task, future.scope);
+    loop.cancelTrioChildren = cancelTrioChildren;
     return future;
   };
   Object.defineProperty(adapted, "name", { value: `trioAsAio(${name})` });
   return adapted;
+}
+
+/** The loop's shutdown round for the Trio tasks trioAsAio started (EventLoop.cancelTrioChildren): cancel them and wait. */
+function* cancelTrioChildren(loop: EventLoop, me: TrioTask): Operation<void> {
+  for (const scope of loop.trioChildren.values()) scope.cancel("the asyncio loop is closing");
+  yield* loop.waitFor(me, () => loop.trioChildren.size === 0);
+}
+
+/** Passes the exceptions of failed trioAsAio Futures nobody retrieved to the exception handler (EventLoop.reportFutures). */
+function reportUnretrievedFutures(loop: EventLoop): void {
+  const futures = [...loop.unretrievedFutures];
+  loop.unretrievedFutures.clear();
+  for (const future of futures) {
+    if (future.retrieved) continue;
+    // Reported once, here; the garbage-collection check must not repeat it.
+    future.retrieved = true;
+    loop.callExceptionHandler({ message: `${String(future)}: exception was never retrieved`, exception: future.exceptionValue, future });
+  }
 }
