@@ -44,12 +44,15 @@ export class IdleWatch {
     let delay = Infinity;
     let kind = 0;
     const waiter = this.waiters[0];
-    if (waiter !== undefined) {
+    // As in Trio, a pending waiter wakes before the clock may jump, whatever
+    // its cushion: jumping first would let a ticker with a deadline always
+    // pending starve it. Only waiters that never wake (Infinity) do not hold
+    // the clock back.
+    const threshold = runner.clock.autojumpThreshold ?? Infinity;
+    if (waiter !== undefined && waiter.cushion !== Infinity) {
       delay = waiter.cushion;
       kind = IDLE_WAIT;
-    }
-    const threshold = runner.clock.autojumpThreshold ?? Infinity;
-    if (threshold < delay && runner.deadlines.size > 0 && runner.clock.autojump !== undefined) {
+    } else if (threshold !== Infinity && runner.deadlines.size > 0 && runner.clock.autojump !== undefined) {
       delay = threshold;
       kind = IDLE_JUMP;
     }
