@@ -77,6 +77,9 @@ function keepShape(): void {
   shapeKeeper = new GatheringFuture<unknown>([], keeperLoop());
 }
 
+/** @internal For tests: the kept GatheringFuture, or null before the first gather. */
+export const gatherShapeKeeperNow = (): GatheringFuture<unknown> | null => (shapeKeeper === "making" ? null : shapeKeeper);
+
 /**
  * The Task a gather() call made for a coroutine, stored on the coroutine
  * itself so that the same coroutine passed again is found without a Map: a
