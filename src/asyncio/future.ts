@@ -394,7 +394,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 }
 
 /**
- * What `yield* future` iterates: it yields the Future once (to the Task,
+ * @internal What `yield* future` iterates: it yields the Future once (to the Task,
  * which parks on it) and then returns its result or raises. Written as a
  * small object, not a generator: every await makes one and a parked task
  * keeps it, and a generator object with its register file was three times
@@ -406,13 +406,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
  * more per parked Task (Node). The fields never change after that yield,
  * so that result reads the same to whoever kept it.
  */
-class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
+export class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
   /** The Future awaited (the yielded value, as the first result). */
-  readonly value: Future<T>;
+  value: Future<T>;
   /** As the first result: not done (on the prototype, not a field per await). */
   declare readonly done: false;
   /** 0: not started, 1: the Future was yielded, 2: finished. */
-  private step = 0;
+  protected step = 0;
 
   constructor(future: Future<T>) {
     this.value = future;

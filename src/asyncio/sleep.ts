@@ -2,8 +2,8 @@
  * asyncio's `sleep` and the Promise adapter.
  */
 import type { DeadlineEntry } from "../core/deadlines.js";
-import { InvalidStateError, ValueError } from "./errors.js";
-import { Future } from "./future.js";
+import { ValueError } from "./errors.js";
+import { Future, FutureAwait } from "./future.js";
 import { getRunningLoop } from "./running.js";
 import { YIELD_NOW } from "./task.js";
 import type { AioYield, Coroutine } from "./types.js";
@@ -37,36 +37,32 @@ export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
  * takes the timer off, and it is done after it finished.
  *
  * It is also its own first result, `{ value: the Future (or the yield-now
- * marker), done: false }`, as the Future's iterator is (see FutureAwait):
- * the sleeping task's generator keeps the result of the `yield*` it waits
- * in, and a fresh object there was 40 bytes more per sleeper (Node). Its
- * `value` never changes after that yield.
+ * marker), done: false }`, as the Future's iterator is: the sleeping
+ * task's generator keeps the result of the `yield*` it waits in, and a
+ * fresh object there was 40 bytes more per sleeper (Node). Its `value`
+ * never changes after that yield. Once the Future is made it is that
+ * iterator (FutureAwait, whose steps it reuses) with a timer to take off.
  */
-class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
-  /** 0: not started, 1: waiting (on the Future, or for one turn), 2: finished. */
-  private step = 0;
-  /** What it yielded, as its first result: the Future it waits on, or YIELD_NOW for sleep(0); null before. */
-  value: AioYield | null = null;
-  /** As the first result: not done (on the prototype, not a field per sleep). */
-  declare readonly done: false;
+class SleepCoroutine<T> extends FutureAwait<T | undefined> {
   private timer: DeadlineEntry | null = null;
 
   constructor(
     private readonly delay: number,
     private readonly result: T | undefined,
-  ) {}
+  ) {
+    // No Future yet: `value` is the Future once the first step made it, or YIELD_NOW for sleep(0).
+    super(null as unknown as Future<T | undefined>);
+  }
 
-  next(): IteratorResult<AioYield, T | undefined> {
-    const step = this.step;
-    if (step === 2) return { value: undefined, done: true };
-    if (step === 1) {
+  override next(): IteratorResult<AioYield, T | undefined> {
+    if (this.step !== 0) {
+      if ((this.value as unknown) !== YIELD_NOW) {
+        this.release();
+        return super.next(); // the Future's result, as `yield* future` gives it
+      }
+      if (this.step === 2) return { value: undefined, done: true };
       this.step = 2;
-      const yielded = this.value;
-      if (yielded === YIELD_NOW) return { value: this.result, done: true }; // sleep(0): its one turn is over
-      const future = yielded as unknown as Future<T | undefined>;
-      this.release();
-      if (!future.done()) throw new InvalidStateError("yield* future resumed before the Future was done: a Future must be awaited from an asyncio Task.");
-      return { value: future.result(), done: true };
+      return { value: this.result, done: true }; // sleep(0): its one turn is over
     }
     this.step = 2; // a check that throws ends it, as in a generator
     const delay = this.delay;
@@ -76,37 +72,26 @@ class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
     // A number, but not a delay: ValueError with CPython 3.12's words.
     if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number). asyncio sleep(delay) needs a number of seconds.");
     if (delay <= 0) {
-      this.step = 1;
-      this.value = YIELD_NOW as AioYield;
-      return this as unknown as IteratorResult<AioYield, T | undefined>;
+      this.value = YIELD_NOW as unknown as Future<T | undefined>;
+    } else {
+      const loop = getRunningLoop();
+      const future = loop.createFuture<T | undefined>();
+      // callLater(delay, set result unless cancelled), without a Handle per sleep.
+      this.timer = loop.sleepUntil(loop.time() + delay, future, this.result);
+      this.value = future;
     }
-    const loop = getRunningLoop();
-    const future = loop.createFuture<T | undefined>();
-    // callLater(delay, set result unless cancelled), without a Handle per sleep.
-    this.timer = loop.sleepUntil(loop.time() + delay, future, this.result);
-    this.value = future as unknown as AioYield;
     this.step = 1;
     return this as unknown as IteratorResult<AioYield, T | undefined>;
   }
 
-  throw(error: unknown): IteratorResult<AioYield, T | undefined> {
-    this.step = 2;
+  override throw(error: unknown): IteratorResult<AioYield, T | undefined> {
     this.release();
-    throw error;
+    return super.throw(error);
   }
 
-  return(value?: T): IteratorResult<AioYield, T | undefined> {
-    this.step = 2;
+  override return(value?: T): IteratorResult<AioYield, T | undefined> {
     this.release();
-    return { value, done: true };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  get [Symbol.toStringTag](): string {
-    return "Generator";
+    return super.return(value);
   }
 
   /** The finally of the generator it stands for: the timer off the loop, nothing kept. */
@@ -114,11 +99,9 @@ class SleepCoroutine<T> implements Iterator<AioYield, T | undefined, unknown> {
     const timer = this.timer;
     if (timer === null) return;
     this.timer = null;
-    (this.value as unknown as Future<T | undefined>).getLoop().cancelSleep(timer);
+    this.value.getLoop().cancelSleep(timer);
   }
 }
-
-Object.defineProperty(SleepCoroutine.prototype, "done", { value: false });
 
 /**
  * A Future that completes with a Promise's outcome, so asyncio code can
