@@ -1,7 +1,8 @@
 /**
  * The idle watch of a run: what `waitAllTasksBlocked` and a MockClock's
  * autojump need, a check armed when the run goes idle that wakes the
- * longest-waiting idle waiter or jumps the clock to the next deadline.
+ * idle waiters with the smallest cushion or jumps the clock to the next
+ * deadline.
  *
  * Only the testing entry uses it (waitAllTasksBlocked, MockClock's
  * `attach`), so the runner holds it as an optional field and never imports
@@ -93,8 +94,13 @@ export class IdleWatch {
     const runner = this.runner;
     if (!runner.idleStillCurrent(epoch)) return;
     if (kind === IDLE_WAIT) {
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) runner.reschedule(waiter.task, undefined, false);
+      // Waiters with the same (smallest) cushion wake together, oldest
+      // first, as in Trio; a larger cushion waits for the next idle period.
+      const first = this.waiters[0];
+      if (first === undefined) return;
+      while (this.waiters.length > 0 && this.waiters[0]!.cushion === first.cushion) {
+        runner.reschedule(this.waiters.shift()!.task, undefined, false);
+      }
       return;
     }
     const earliest = runner.deadlines.earliest();

@@ -96,6 +96,23 @@ describe("Trio test_channel", () => {
     expect([...received].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  // test_receive_channel_clone_and_close
+  it("a closed receive handle cannot be cloned, and the channel breaks only when its last receive clone closes", async () => {
+    await runMock(function* () {
+      const [s, r] = openMemoryChannel<null>(10);
+      const r2 = r.clone();
+      const r3 = r.clone();
+      s.sendNowait(null);
+      yield* r.aclose();
+      r2.close();
+      expect(() => r.clone()).toThrow(ClosedResourceError);
+      expect(() => r2.clone()).toThrow(ClosedResourceError);
+      s.sendNowait(null);
+      yield* r3.aclose();
+      expect(() => s.sendNowait(null)).toThrow(BrokenResourceError);
+    });
+  });
+
   // test_close_multiple_send_handles
   it("closing one send handle wakes only the senders blocked on it; a sender on a clone goes on", async () => {
     await runMock(function* () {

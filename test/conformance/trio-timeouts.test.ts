@@ -317,6 +317,58 @@ describe("Trio test_mock_clock", () => {
     );
   });
 
+  // trio/_tests/test_testing.py, test_wait_all_tasks_blocked, and Trio's
+  // documented rule: waiters with exactly the same cushion are all woken.
+  it("waiters with the same cushion wake together in one idle period, in the order they came", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        for (const name of ["a", "b"]) {
+          n.startSoon(function* () {
+            yield* waitAllTasksBlocked();
+            record.push(`${name} woke`);
+            yield* checkpoint();
+            record.push(`${name} after`);
+          });
+        }
+      });
+    });
+    expect(record).toEqual(["a woke", "b woke", "a after", "b after"]);
+  });
+
+  // test_wait_all_tasks_blocked_with_cushion, on the mock clock: the
+  // blinker's sleeps move virtual time only, so waiters of any cushion
+  // see the run idle once it has finished.
+  it("a busy task delays every waiter; the smallest cushion wakes first and ties wake together", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          record.push("bee start");
+          for (let i = 0; i < 10; i++) yield* checkpoint();
+          record.push("bee exhausted");
+        });
+        n.startSoon(function* () {
+          yield* waitAllTasksBlocked(0.02);
+          record.push("small 1");
+        });
+        n.startSoon(function* () {
+          yield* waitAllTasksBlocked(0.03);
+          record.push("big");
+        });
+        n.startSoon(function* () {
+          yield* waitAllTasksBlocked(0.02);
+          record.push("small 2");
+        });
+        n.startSoon(function* () {
+          yield* waitAllTasksBlocked();
+          record.push("none");
+        });
+      });
+    });
+    expect(record).toEqual(["bee start", "bee exhausted", "none", "small 1", "small 2", "big"]);
+  });
+
   it("a negative, NaN or infinite jump is refused; a bad rate or threshold too", async () => {
     const c = new MockClock();
     expect(await thrown(() => c.jump(NaN))).toBeInstanceOf(RangeError);
