@@ -25,7 +25,7 @@ const stateNames = ["PENDING", "CANCELLED", "FINISHED"] as const;
  * @internal Bits of `Future.bits`: the state and booleans packed in one
  * small integer, a field each cost a word per Future (and a parked asyncio
  * Task holds two Futures: itself and the one it waits on). The two low bits
- * are the state (PENDING, CANCELLED, FINISHED); Task uses bits 4 to 6 and
+ * are the state (PENDING, CANCELLED, FINISHED); Task uses bits 4 and 6 and
  * counts cancel requests from bit 8 up.
  */
 const STATE_BITS = 3;
@@ -143,12 +143,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
-  get resultValue(): T | undefined {
-    // A pending Task keeps the Future it waits on in `value` (see Task.fwaiter).
-    return (this.bits & HAS_EXCEPTION) !== 0 || (this.bits & STATE_BITS) === PENDING ? undefined : (this.value as T | undefined);
-  }
-
-  /** @internal */
   get exceptionValue(): unknown {
     return (this.bits & HAS_EXCEPTION) !== 0 ? this.value : undefined;
   }
@@ -180,16 +174,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.rare().exceptionRecord = record;
   }
 
-  /** @internal set once someone looked at the exception */
-  get retrievedFlag(): boolean {
-    return (this.bits & RETRIEVED) !== 0;
-  }
-  /** @internal */
-  set retrievedFlag(value: boolean) {
-    this.bits = value ? this.bits | RETRIEVED : this.bits & ~RETRIEVED;
-  }
-
-  /** @internal */
+  /** @internal set once someone looked at the exception (or the Future was cancelled) */
   get retrieved(): boolean {
     return (this.bits & RETRIEVED) !== 0;
   }

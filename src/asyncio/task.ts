@@ -21,7 +21,7 @@ import { generatorNext, isGenerator } from "../core/task.js";
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { Future, isFuture } from "./future.js";
+import { Future, isFuture, RETRIEVED } from "./future.js";
 import { loopContext, running } from "./running.js";
 import type { Coroutine } from "./types.js";
 
@@ -32,7 +32,6 @@ let taskCounter = 0;
 
 /** Task's bits in `Future.bits`, next to the Future's own (see STATE_BITS there). */
 const MUST_CANCEL = 16;
-const STEPPING = 32;
 /**
  * `coro` is a genuine generator object: step() resumes it with the one
  * %GeneratorPrototype%.next all generators share. Looking up "next" on the
@@ -134,11 +133,6 @@ export class Task<T = unknown> extends Future<T> {
     this.bits = value ? this.bits | MUST_CANCEL : this.bits & ~MUST_CANCEL;
   }
 
-  /** @internal true while its coroutine runs */
-  get stepping(): boolean {
-    return (this.bits & STEPPING) !== 0;
-  }
-
   /** The task's name. */
   getName(): string {
     const name = this.nameValue;
@@ -214,7 +208,7 @@ export class Task<T = unknown> extends Future<T> {
       // setException() refuses these, which would leave the task pending forever.
       error = new TypeError(`Task ${this.getName()}: its coroutine threw ${String(error)}; throw an Error object instead.`);
     }
-    this.retrievedFlag = false; // a cancel() the coroutine answered with an error must not hide that error
+    this.bits &= ~RETRIEVED; // a cancel() the coroutine answered with an error must not hide that error
     // Not setException(): its checks inspect the value, and whatever the coroutine threw must end the task.
     this.storeException(error);
     this.loop.taskFinished(this as Task<unknown>);
@@ -246,7 +240,6 @@ export class Task<T = unknown> extends Future<T> {
     current.task = null;
     current.foreign = FOREIGN_LABEL;
     asyncioContext.map = this.context;
-    this.bits |= STEPPING;
     let done: boolean;
     let yielded: unknown;
     try {
@@ -334,7 +327,6 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
-    this.bits &= ~STEPPING;
     asyncioContext.map = context;
     running.task = task;
     running.loop = loop;
