@@ -341,7 +341,7 @@ export class EventLoop {
     const exception = future.exceptionValue;
     if (isError(exception)) void readProperty(exception, "stack"); // isError/readProperty: a revoked Proxy must not throw here
     const record = { retrieved: false, exception, loop: this, name: String(future), traceback: future.sourceTraceback };
-    future.exceptionRecord = record;
+    future.rare().exceptionRecord = record;
     neverRetrieved?.register(future, record);
   }
 

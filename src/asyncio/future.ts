@@ -58,14 +58,16 @@ export function taskWakeup(waiter: FutureWaiter): void {
 }
 
 /**
- * The fields few Futures ever need (a cancel message, a saved
+ * @internal The fields few Futures ever need (a cancel message, a saved
  * CancelledError, the never-retrieved record, a debug traceback, the
  * Promise of `then`), kept out of the Future itself: a 10k-task gather
  * made 10k Futures that never used any of them.
  */
 class FutureExtra {
   cancelMessage: string | undefined = undefined;
+  /** The CancelledError a Task's coroutine ended with, handed out once by makeCancelledError. */
   cancelledExc: CancelledError | null = null;
+  /** Shared with the never-retrieved finalizer (EventLoop.exceptionSet). */
   exceptionRecord: { retrieved: boolean } | null = null;
   sourceTraceback: string | undefined = undefined;
   promise: Promise<unknown> | null = null;
@@ -154,24 +156,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */
   set cancelMessage(msg: string | undefined) {
     if (msg !== undefined || this.extra !== null) this.rare().cancelMessage = msg;
-  }
-
-  /** @internal the CancelledError a Task's coroutine ended with, handed out once by makeCancelledError */
-  get cancelledExc(): CancelledError | null {
-    return this.extra?.cancelledExc ?? null;
-  }
-  /** @internal */
-  set cancelledExc(exc: CancelledError | null) {
-    if (exc !== null || this.extra !== null) this.rare().cancelledExc = exc;
-  }
-
-  /** @internal shared with the never-retrieved finalizer */
-  get exceptionRecord(): { retrieved: boolean } | null {
-    return this.extra?.exceptionRecord ?? null;
-  }
-  /** @internal */
-  set exceptionRecord(record: { retrieved: boolean } | null) {
-    this.rare().exceptionRecord = record;
   }
 
   /** @internal set once someone looked at the exception (or the Future was cancelled) */

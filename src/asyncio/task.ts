@@ -30,7 +30,7 @@ export const YIELD_NOW: object = Object.freeze({ toString: () => "[asyncio yield
 
 let taskCounter = 0;
 
-/** Task's bits in `Future.bits`, next to the Future's own (see STATE_BITS there). */
+/** Task's bits in `Future.bits`, next to the Future's own (see STATE_BITS there). MUST_CANCEL: cancel() must be thrown in at the next step. */
 const MUST_CANCEL = 16;
 /**
  * `coro` is a genuine generator object: step() resumes it with the one
@@ -124,15 +124,6 @@ export class Task<T = unknown> extends Future<T> {
     this.bits = (this.bits & FLAG_BITS) | (Math.min(count, MAX_CANCELS) << CANCEL_SHIFT);
   }
 
-  /** @internal cancel() must be thrown in at the next step */
-  get mustCancel(): boolean {
-    return (this.bits & MUST_CANCEL) !== 0;
-  }
-  /** @internal */
-  set mustCancel(value: boolean) {
-    this.bits = value ? this.bits | MUST_CANCEL : this.bits & ~MUST_CANCEL;
-  }
-
   /** The task's name. */
   getName(): string {
     const name = this.nameValue;
@@ -174,7 +165,7 @@ export class Task<T = unknown> extends Future<T> {
       // a Task that swallows the cancellation, to be cancelled again later.
       return true;
     }
-    this.mustCancel = true;
+    this.bits |= MUST_CANCEL;
     this.cancelMessage = msg;
     return true;
   }
@@ -188,7 +179,7 @@ export class Task<T = unknown> extends Future<T> {
   uncancel(): number {
     if (this.numCancelsRequested > 0) {
       this.numCancelsRequested--;
-      if (this.numCancelsRequested === 0) this.mustCancel = false;
+      if (this.numCancelsRequested === 0) this.bits &= ~MUST_CANCEL;
     }
     return this.numCancelsRequested;
   }
@@ -284,7 +275,7 @@ export class Task<T = unknown> extends Future<T> {
       } else {
         this.fwaiter = future;
         future.addCallback(this);
-        if (this.mustCancel && future.cancel(this.cancelMessage)) this.mustCancel = false;
+        if ((this.bits & MUST_CANCEL) !== 0 && future.cancel(this.cancelMessage)) this.bits &= ~MUST_CANCEL;
         return;
       }
     } catch (error) {
@@ -299,7 +290,7 @@ export class Task<T = unknown> extends Future<T> {
   private finishThrown(exc: unknown): void {
     if (isCancelledError(exc)) {
       // Kept so that awaiting the task raises this very error (CPython 3.12's _cancelled_exc).
-      this.cancelledExc = exc;
+      this.rare().cancelledExc = exc;
       const message = readProperty(exc, "message");
       this.finishCancelled(typeof message === "string" && message !== "" ? message : this.cancelMessage);
     } else {
