@@ -93,13 +93,13 @@ export class EventLoop {
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
   /** @internal shutdown's round that cancels them, set by trioAsAio with the first (see ShutdownRound) */ cancelTrioChildren: ShutdownRound | null = null;
   /**
-   * The ready queue, three slots per callback: `handle, HANDLE_ENTRY,
+   * @internal The ready queue, three slots per callback: `handle, HANDLE_ENTRY,
    * undefined` for what callSoon and timers schedule, `fn, arg, context`
    * for the library's own callbacks (Task steps, Future done callbacks),
    * which need no Handle since nobody can cancel them. No object per entry
    * beyond the Handle a caller gets back.
    */
-  private readonly ready = new ReadyQueue();
+  readonly ready = new ReadyQueue();
   /** How many callbacks of the iteration in progress are still to run, or -1 between iterations: one cut short by the time slice goes on with these. */
   private iterationLeft = -1;
   private readonly timers = new DeadlineHeap();
@@ -149,25 +149,19 @@ export class EventLoop {
   }
 
   /**
-   * @internal A cheap timestamp for creation times (the inspector's ages):
-   * inside a callback the clock is read at most once per turn of the host
-   * task (at most a time slice stale), else it is the clock. Futures are
-   * created on hot paths; a clock read per loop iteration was 7% of an
-   * asyncio Queue ping-pong.
-   */
-  stamp(): number {
-    if (running.loop !== this) return this.time();
-    if (Number.isNaN(this.iterationTime)) this.iterationTime = this.time();
-    return this.iterationTime;
-  }
-
-  /**
-   * @internal `stamp()` as whole milliseconds after `epoch`: a small
-   * integer fits in a Future's field unboxed, where seconds (a double) would
-   * allocate a number per Future.
+   * @internal A cheap timestamp for creation times (the inspector's ages),
+   * in whole milliseconds after `epoch`: a small integer fits in a Future's
+   * field unboxed, where seconds (a double) would allocate a number per
+   * Future. Inside a callback the clock is read at most once per turn of
+   * the host task (at most a time slice stale), else it is the clock.
+   * Futures are created on hot paths; a clock read per loop iteration was
+   * 7% of an asyncio Queue ping-pong.
    */
   stampMs(): number {
-    return Math.floor((this.stamp() - this.epoch) * 1000);
+    let now = this.iterationTime;
+    if (running.loop !== this) now = this.time();
+    else if (Number.isNaN(now)) now = this.iterationTime = this.time();
+    return Math.floor((now - this.epoch) * 1000);
   }
 
   /** NaN until read in this turn of the host task: a double from the start, so the field never changes representation (a new hidden class, see keepShapes). */
@@ -231,7 +225,7 @@ export class EventLoop {
    * cancelled meanwhile). What `callLater(delay, setResultUnlessCancelled,
    * future, result)` does, in the same order among timers and callbacks,
    * without its Handle, TimerHandle and arguments array: 10k sleepers made
-   * 40k objects. Cancel it with `cancelSleep`.
+   * 40k objects. Cancel it with `removeTimer`.
    */
   sleepUntil<T>(when: number, future: Future<T>, result: T): DeadlineEntry {
     this.checkOpen("callAt");
@@ -242,14 +236,9 @@ export class EventLoop {
     return timer;
   }
 
-  /** @internal Takes a `sleepUntil` timer out (nothing happens if it fired already). */
-  cancelSleep(timer: DeadlineEntry): void {
+  /** @internal Takes a timer out (a `sleepUntil` timer or a TimerHandle's entry; nothing happens if it fired already). */
+  removeTimer(timer: DeadlineEntry): void {
     this.timers.remove(timer);
-  }
-
-  /** @internal A sleep timer is due: its Future is resolved in this iteration, where a TimerHandle's callback would run. */
-  sleepDue(timer: SleepTimer): void {
-    this.ready.push(resolveSleep, timer, null);
   }
 
   /** @internal A timer is due: queue its callback. */
@@ -257,10 +246,6 @@ export class EventLoop {
     if (!handle.cancelledFlag) this.ready.push(handle, HANDLE_ENTRY, undefined);
   }
 
-  /** @internal */
-  timerCancelled(handle: TimerHandle): void {
-    this.timers.remove(handle.entry);
-  }
 
   // ---- futures and tasks ----------------------------------------------------
 
@@ -850,8 +835,9 @@ class SleepTimer extends DeadlineEntry {
   ) {
     super();
   }
+  /** Due: its Future is resolved in this iteration, where a TimerHandle's callback would run. */
   expire(): void {
-    this.loop.sleepDue(this);
+    this.loop.ready.push(resolveSleep, this, null);
   }
 }
 

@@ -132,7 +132,7 @@ export class TimerHandle extends Handle {
   override cancel(): void {
     if (this.cancelledFlag) return;
     super.cancel();
-    this.loop.timerCancelled(this);
+    this.loop.removeTimer(this.entry);
   }
 
   override toString(): string {

@@ -28,7 +28,7 @@ export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
  *
  *     check delay; if (delay <= 0) { yield YIELD_NOW; return result }
  *     future = loop.createFuture(); timer = loop.sleepUntil(now + delay, future, result)
- *     try { return yield* future } finally { loop.cancelSleep(timer) }
+ *     try { return yield* future } finally { loop.removeTimer(timer) }
  *
  * written as a small object rather than a generator: a sleeping task keeps
  * it, and the generator (with the Future's own iterator under it) was most
@@ -99,7 +99,7 @@ class SleepCoroutine<T> extends FutureAwait<T | undefined> {
     const timer = this.timer;
     if (timer === null) return;
     this.timer = null;
-    this.value.getLoop().cancelSleep(timer);
+    this.value.getLoop().removeTimer(timer);
   }
 }
 
