@@ -16,6 +16,7 @@ import {
   checkpointIfCancelled,
   currentEffectiveDeadline,
   currentRun,
+  currentStatistics,
   currentTask,
   currentTime,
   errorOutcome,
@@ -23,6 +24,7 @@ import {
   reschedule,
   sleep,
   sleepForever,
+  spawnSystemTask,
   valueOutcome,
   waitTaskRescheduled,
   type Operation,
@@ -608,6 +610,55 @@ describe("Trio test_run: nurseries", () => {
         }
         expect(caught).toBe(group);
       });
+    });
+  });
+});
+
+describe("Trio test_run: system tasks and names", () => {
+  // test_spawn_system_task
+  it("a system task gets its arguments, runs beside main, and is named after its function", async () => {
+    const record: unknown[] = [];
+    await runMock(function* () {
+      const task = spawnSystemTask(function* systemTask(x: number) {
+        record.push(x);
+        yield* checkpoint();
+      }, 1);
+      expect(task.name).toContain("systemTask");
+      yield* waitAllTasksBlocked();
+      expect(record).toEqual([1]);
+    });
+  });
+
+  // test_spawn_name
+  it("a child is named after its function unless startSoonNamed gives a name", async () => {
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        function* func1(): Operation<void> {}
+        expect(n.startSoon(func1).name).toContain("func1");
+        expect(n.startSoonNamed("func3", func1).name).toContain("func3");
+      });
+    });
+  });
+});
+
+describe("Trio test_run: statistics", () => {
+  // test_current_statistics (the part that applies: counting living tasks)
+  it("tasksSpawned - tasksExited counts the living tasks, the main task and a blocked child included", async () => {
+    await runMock(function* () {
+      const living = () => {
+        const stats = currentStatistics();
+        return stats.tasksSpawned - stats.tasksExited;
+      };
+      yield* waitAllTasksBlocked();
+      const before = living();
+      expect(before).toBeGreaterThanOrEqual(1);
+      yield* openNursery(function* (n) {
+        n.startSoon(sleepForever);
+        yield* waitAllTasksBlocked();
+        expect(living()).toBe(before + 1);
+        n.cancelScope.cancel();
+      });
+      expect(living()).toBe(before);
     });
   });
 });
