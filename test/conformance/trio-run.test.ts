@@ -595,6 +595,34 @@ describe("Trio test_run: nurseries", () => {
     });
   });
 
+  // test_internal_error_old_nursery_multiple_tasks. Deliberate difference:
+  // Trio calls this an internal error; here the tasks belong to the start()
+  // call, which waits for them and raises their errors as a group.
+  it("tasks a start() child spawns into its temporary nursery before started() make start() raise their errors as a group", async () => {
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        let caught: unknown = null;
+        try {
+          yield* n.start(function* (_status: TaskStatus<void>) {
+            const temporary = currentTask().parentNursery!;
+            expect(temporary).not.toBe(n);
+            temporary.startSoon(function* () {
+              throw new Error("one");
+            });
+            temporary.startSoon(function* () {
+              throw new Error("two");
+            });
+          });
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(ExceptionGroup);
+        expect(caught).not.toBeInstanceOf(TrioInternalError);
+        expect((caught as ExceptionGroup).exceptions.map((e) => (e as Error).message)).toEqual(["one", "two"]);
+      });
+    });
+  });
+
   // test_trio_run_strict_before_started
   it("a group the child raises itself before started() comes out of start() as that same group", async () => {
     const group = new ExceptionGroup("my group", [new Error("v")]);
