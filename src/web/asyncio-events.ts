@@ -11,7 +11,7 @@
  * is left however the waiting ends. The Trio flavour is `waitEvent`.
  */
 import { EventLoop } from "../asyncio/event-loop.js";
-import { describe } from "../core/errors.js";
+import { describe, isError } from "../core/errors.js";
 import type { Future } from "../asyncio/future.js";
 import { getRunningLoop } from "../asyncio/running.js";
 import { checkEventTarget, checkOptionalFunction, checkOptions, type HostRequest } from "./target.js";
@@ -47,7 +47,7 @@ export function eventFuture<E extends Event = Event>(target: EventTarget, type: 
   const future: Future<E> = hostCallbackFuture<E>(
     loop,
     eventRequest<E>(target, type, options.filter, listenerOptions(options), () => !future.done()),
-    (error) => new TypeError(`eventFuture's filter threw ${String(error)}.`),
+    (error) => new TypeError(`eventFuture's filter threw ${describe(error)}.`),
   );
   return future;
 }
@@ -58,14 +58,14 @@ export function eventFuture<E extends Event = Event>(target: EventTarget, type: 
  * timeout), its done callback withdraws the request. An answer that is an
  * error but not an Error object becomes `failure(value)`.
  */
-export function hostCallbackFuture<T>(loop: EventLoop, request: HostRequest, failure: (value: unknown) => Error = (value) => new Error(`The host's callback failed with ${String(value)}.`)): Future<T> {
+export function hostCallbackFuture<T>(loop: EventLoop, request: HostRequest, failure: (value: unknown) => Error = (value) => new Error(`The host's callback failed with ${describe(value)}.`)): Future<T> {
   const future = loop.createFuture<T>();
   let pending = true;
   const withdraw = request((value, throws) => {
     if (!pending) return;
     pending = false;
     if (future.done()) return;
-    if (throws) future.setException(value instanceof Error ? value : failure(value));
+    if (throws) future.setException(isError(value) ? value : failure(value));
     else future.setResult(value as T);
   });
   future.addDoneCallback(() => {

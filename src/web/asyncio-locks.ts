@@ -13,6 +13,7 @@
  */
 import type { Coroutine } from "../asyncio/types.js";
 import { getRunningLoop } from "../asyncio/running.js";
+import { describe, isError } from "../core/errors.js";
 import { bodyOperation } from "./target.js";
 import { checkWebLockArgs, lockManager, type WebLockInfo, type WebLockOptions } from "./locks.js";
 
@@ -53,7 +54,7 @@ function* holdForCoroutine<T>(name: string, body: (lock: WebLockInfo | null) => 
   });
   // Rejects before the grant only (aborted, or a request the browser refuses); afterwards it settles with the body.
   request.catch((error: unknown) => {
-    if (!granted.done()) granted.setException(error instanceof Error ? error : new TypeError(`navigator.locks.request failed with ${String(error)}.`));
+    if (!granted.done()) granted.setException(isError(error) ? error : new TypeError(`navigator.locks.request failed with ${describe(error)}.`));
   });
   try {
     const lock = yield* granted;

@@ -13,10 +13,11 @@
 import { AsyncioError, ValueError } from "../asyncio/errors.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
 import type { Future } from "../asyncio/future.js";
-import { getRunningLoop } from "../asyncio/running.js";
 import type { Coroutine } from "../asyncio/types.js";
-import { describe } from "../core/errors.js";
+import { describe, isError, isInstance } from "../core/errors.js";
 import { RuntimeError } from "../core/state.js";
+import { loopOption } from "./asyncio-events.js";
+import { checkOptions } from "./target.js";
 
 /** The default buffer limit, as CPython's `_DEFAULT_LIMIT`: 64 KiB. */
 export const DEFAULT_STREAM_LIMIT = 2 ** 16;
@@ -68,7 +69,7 @@ export interface StreamReaderOptions {
 }
 
 function checkBytes(what: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) {
+  if (!isInstance(data, Uint8Array)) {
     const hint = typeof data === "string" ? " Encode text first: new TextEncoder().encode(text)." : "";
     throw new TypeError(`${what} needs bytes (a Uint8Array), got ${describe(data)}.${hint}`);
   }
@@ -103,12 +104,13 @@ export class StreamReader {
   private paused = false;
 
   constructor(options: StreamReaderOptions = {}) {
+    checkOptions("new StreamReader(options)", options);
     const limit = options.limit ?? DEFAULT_STREAM_LIMIT;
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit <= 0) {
       throw new ValueError(`StreamReader's limit must be a whole number of bytes above 0 (default 65536), got ${describe(limit)}.`);
     }
     this.limit = limit;
-    this.loop = options.loop ?? getRunningLoop();
+    this.loop = loopOption("new StreamReader(options)", options);
   }
 
   /** Bytes waiting in the buffer. */
@@ -134,6 +136,7 @@ export class StreamReader {
 
   /** Makes every read after the buffered bytes raise `error` (the transport failed); wakes a waiting read. */
   setException(error: Error): void {
+    if (!isError(error)) throw new TypeError(`StreamReader.setException(error) needs an Error (reads raise it), got ${describe(error)}.`);
     this.error = error;
     const waiter = this.waiter;
     if (waiter !== null) {

@@ -20,7 +20,7 @@ import { sleep as aioSleep } from "../asyncio/sleep.js";
 import { getRunningLoop } from "../asyncio/running.js";
 import type { Coroutine } from "../asyncio/types.js";
 import { trioAsAio, type TrioFuture } from "../bridge/trio-as-aio.js";
-import { Cancelled, EndOfChannel, describe } from "../core/errors.js";
+import { Cancelled, EndOfChannel, describe, isInstance, readProperty } from "../core/errors.js";
 import { openNursery } from "../core/nursery-block.js";
 import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
@@ -104,7 +104,7 @@ export class StreamWriter {
    * error once it is lost, and `RuntimeError` after `close()`.
    */
   write(data: Uint8Array): void {
-    if (!(data instanceof Uint8Array)) {
+    if (!isInstance(data, Uint8Array)) {
       const hint = typeof data === "string" ? " Encode text first: new TextEncoder().encode(text)." : "";
       throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}.${hint}`);
     }
@@ -115,6 +115,9 @@ export class StreamWriter {
 
   /** `write` of each chunk, in order. */
   writelines(chunks: Iterable<Uint8Array>): void {
+    if (chunks === null || typeof chunks !== "object" || typeof readProperty(chunks, Symbol.iterator) !== "function") {
+      throw new TypeError(`StreamWriter.writelines(chunks) needs an iterable of Uint8Arrays (an array of them), got ${describe(chunks)}.`);
+    }
     for (const chunk of chunks) this.write(chunk);
   }
 

@@ -127,10 +127,11 @@ export function openBroadcastChannel<T, R>(
   if (typeof name !== "string") {
     throw new TypeError(`openBroadcastChannel(name, body) needs a channel name (a string), got ${describe(name)}.`);
   }
-  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  // Left out, or passed as undefined: no options.
+  const options = typeof optionsOrBody === "function" || optionsOrBody === undefined ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   checkOptions("openBroadcastChannel(name, options, body)", options);
-  checkChannelOptions(options);
+  checkChannelOptions(options, "openBroadcastChannel");
   checkBody("openBroadcastChannel(name, body)", "function* (send, receive) { ... }", body);
   const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
   if (typeof Channel !== "function") {

@@ -15,7 +15,7 @@ import { ClosedResourceError, describe } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel, type ReceiveResult } from "../sync/channel.js";
-import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, checkBody, bodyOperation, type HostRequest, type ListenerTarget } from "./target.js";
+import { checkEventTarget, checkOptionalFunction, checkOptions, waitHostCallback, checkBody, bodyOperation, cleanUp, type HostRequest, type ListenerTarget } from "./target.js";
 
 /** Options of `waitEvent`. */
 export interface WaitEventOptions<E extends Event = Event> {
@@ -82,20 +82,26 @@ export function eventRequest<E extends Event>(
       listening = false;
       target.removeEventListener(type, listener, opts);
     };
+    // Stops listening, then answers; a target whose removeEventListener throws gets that
+    // error raised in the task (unless the filter's error is already on its way), not lost in the dispatch.
+    const finish = (value: unknown, throws: boolean) => {
+      try {
+        stop();
+      } catch (error) {
+        if (!throws) [value, throws] = [error, true];
+      }
+      answer(value, throws);
+    };
     function listener(event: Event): void {
       if (!listening || (wanted !== undefined && !wanted())) return;
       let accepted: boolean;
       try {
         accepted = filter === undefined || filter(event as E) === true;
       } catch (error) {
-        stop();
-        answer(error, true);
+        finish(error, true);
         return;
       }
-      if (accepted) {
-        stop();
-        answer(event);
-      }
+      if (accepted) finish(event, false);
     }
     target.addEventListener(type, listener, opts);
     return stop;
@@ -194,8 +200,11 @@ export class EventChannel<E extends Event = Event> {
 
   /** Removes the listener and drops the waiting events; idempotent. A task blocked in `receive` gets `ClosedResourceError`. */
   close(): void {
-    this.stopListening();
-    this.events.close();
+    try {
+      this.stopListening();
+    } finally {
+      this.events.close();
+    }
   }
 
   /** `close()`, then a checkpoint. */
@@ -226,16 +235,18 @@ function* closedReceive(): Operation<never> {
   throw new ClosedResourceError("receive() on an event channel that was closed: its listener is gone. Open a new one with openEventChannel.");
 }
 
-/** @internal Checks maxBuffer and overflow, with their defaults. */
-export function checkChannelOptions(options: EventChannelOptions): { maxBuffer: number; overflow: EventOverflow } {
-  checkOptions("openEventChannel(target, type, options, body)", options);
+/**
+ * @internal Checks maxBuffer and overflow (of an options object already
+ * checked), with their defaults; `fn` names the function whose options they are.
+ */
+export function checkChannelOptions(options: EventChannelOptions, fn: string): { maxBuffer: number; overflow: EventOverflow } {
   const maxBuffer = options.maxBuffer ?? Infinity;
   if (typeof maxBuffer !== "number" || Number.isNaN(maxBuffer) || maxBuffer < 0 || (maxBuffer !== Infinity && !Number.isInteger(maxBuffer))) {
-    throw new RangeError(`openEventChannel's maxBuffer must be a non-negative integer or Infinity, got ${describe(maxBuffer)}.`);
+    throw new RangeError(`${fn}'s maxBuffer must be a non-negative integer or Infinity, got ${describe(maxBuffer)}.`);
   }
   const overflow = options.overflow ?? "block";
   if (!OVERFLOW_MODES.includes(overflow)) {
-    throw new TypeError(`openEventChannel's overflow must be "drop-oldest", "drop-newest" or "block", got ${describe(overflow)}.`);
+    throw new TypeError(`${fn}'s overflow must be "drop-oldest", "drop-newest" or "block", got ${describe(overflow)}.`);
   }
   return { maxBuffer, overflow };
 }
@@ -267,9 +278,11 @@ export function openEventChannel<E extends Event, T>(
   maybeBody?: (events: EventChannel<E>) => Operation<T>,
 ): Operation<T> {
   checkEventTarget("openEventChannel(target, type, options, body)", target, type);
-  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  // Left out, or passed as undefined: no options.
+  const options = typeof optionsOrBody === "function" || optionsOrBody === undefined ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
-  const { maxBuffer, overflow } = checkChannelOptions(options);
+  checkOptions("openEventChannel(target, type, options, body)", options);
+  const { maxBuffer, overflow } = checkChannelOptions(options, "openEventChannel");
   checkBody("openEventChannel(target, type, options, body)", "function* (events) { ... }", body);
   return eventChannelBlock(target, type, listenerOptions(options), maxBuffer, overflow, body);
 }
@@ -311,9 +324,14 @@ function* eventChannelBlock<E extends Event, T>(
     send.sendNowait(event as E);
   }
   target.addEventListener(type, listener, opts);
+  let raised = false;
   try {
     return yield* bodyOperation<T>("openEventChannel(..., body)", "function* (events) { ... }", body(channel));
+  } catch (error) {
+    raised = true;
+    throw error;
   } finally {
-    channel.close();
+    // A target whose removeEventListener throws: see cleanUp.
+    cleanUp(raised, () => channel.close());
   }
 }

@@ -11,10 +11,10 @@
  * `Cancelled`.
  */
 import { abortable } from "../bridge/promise.js";
-import { describe, stringOf } from "../core/errors.js";
+import { describe, readProperty, stringOf } from "../core/errors.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
-import { checkOptions } from "./target.js";
+import { checkOptions, hasMethods } from "./target.js";
 
 interface SignalStatics {
   any?: (signals: AbortSignal[]) => AbortSignal;
@@ -46,7 +46,8 @@ export function fetchOp(input: RequestInfo | URL, init: RequestInit = {}): Opera
 export function checkFetchInit(what: string, init: RequestInit): void {
   checkOptions(what, init);
   const own = init.signal;
-  if (own !== undefined && own !== null && !(typeof own === "object" && typeof own.addEventListener === "function" && "aborted" in own)) {
+  // Read with hasMethods and readProperty: a revoked Proxy is refused by name, not by the engine.
+  if (own !== undefined && own !== null && !(typeof own === "object" && hasMethods(own, "addEventListener") && typeof readProperty(own, "aborted") === "boolean")) {
     throw new TypeError(`${what}: init.signal must be an AbortSignal, got ${describe(own)}.`);
   }
 }

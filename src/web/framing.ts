@@ -16,11 +16,11 @@ import { EndOfChannel, describe } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
-import { ConflictDetector, isReceiveStream, type ReceiveStream } from "../sync/streams.js";
-import { checkOptions } from "./target.js";
+import { ConflictDetector, type ReceiveStream } from "../sync/streams.js";
+import { checkOptions, hasMethods } from "./target.js";
 
 function checkStream(what: string, stream: unknown): asserts stream is ReceiveStream {
-  if (!isReceiveStream(stream)) {
+  if (!hasMethods(stream, "receiveSome")) {
     throw new TypeError(
       `${what} needs a ReceiveStream (with receiveSome), got ${describe(stream)}; ` +
         `for a ReadableStream such as a fetch body, wrap it first with receiveStreamFromReadable(readable).`,

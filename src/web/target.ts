@@ -3,7 +3,7 @@
  * the fix, when a caller hands over something that is not what the browser
  * API needs; and the wait for one host callback.
  */
-import { describe, checkReadable } from "../core/errors.js";
+import { describe, checkReadable, messageOf, readProperty } from "../core/errors.js";
 import { waitTaskRescheduled } from "../core/operations.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, type Operation } from "../core/traps.js";
@@ -14,10 +14,32 @@ export interface ListenerTarget {
   removeEventListener(type: string, listener: EventListener, options?: EventListenerOptions | boolean): void;
 }
 
+/**
+ * @internal Whether `value` is an object (or function) whose `names` are all
+ * methods. Total: false, not a throw, for a revoked Proxy or a getter that
+ * throws, so the caller's TypeError names the call instead of the engine's.
+ */
+export function hasMethods(value: unknown, ...names: string[]): value is object {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  return names.every((name) => typeof readProperty(value, name) === "function");
+}
+
+/**
+ * @internal `take()`, which locks a stream (`getReader`, `getWriter`); if it
+ * throws, a TypeError naming `what` and the method, with the stream's error
+ * as its cause, so a broken stream is reported by the call it was given to.
+ */
+export function takeLock<T>(what: string, method: string, take: () => T): T {
+  try {
+    return take();
+  } catch (cause) {
+    throw new TypeError(`${what}: the stream's ${method}() failed (${messageOf(cause)}); pass a stream whose ${method}() works, such as one the platform made.`, { cause });
+  }
+}
+
 /** @internal Throws unless `target` can take listeners and `type` is an event name. */
 export function checkEventTarget(what: string, target: unknown, type: unknown): asserts target is ListenerTarget {
-  const t = target as Partial<ListenerTarget> | null;
-  if (t === null || (typeof t !== "object" && typeof t !== "function") || typeof t.addEventListener !== "function" || typeof t.removeEventListener !== "function") {
+  if (!hasMethods(target, "addEventListener", "removeEventListener")) {
     throw new TypeError(
       `${what} needs an EventTarget (an element, window, document, AbortSignal, WebSocket, MessagePort...) with ` +
         `addEventListener and removeEventListener, got ${describe(target)}. For a Node EventEmitter, wrap it ` +
@@ -58,6 +80,20 @@ export function bodyOperation<T>(what: string, example: string, op: unknown): Op
     throw new TypeError(`${what}: body must be a generator function (${example}), it returned ${describe(op)}.`);
   }
   return o;
+}
+
+/**
+ * @internal A block's cleanup (removing a listener, closing a socket) when
+ * the host object may throw: its error is raised if the block is leaving
+ * normally, and dropped if the block is already raising, whose error says
+ * more (and a Cancelled must reach its scope).
+ */
+export function cleanUp(raising: boolean, cleanup: () => void): void {
+  try {
+    cleanup();
+  } catch (error) {
+    if (!raising) throw error;
+  }
 }
 
 /** How the answer of a host request arrives: a value, or an error with `throws`. */

@@ -111,7 +111,8 @@ export function openReconnectingWebSocket<R>(
   optionsOrBody: ReconnectingWebSocketOptions | ((connection: WebSocketConnection, attempt: WebSocketAttempt) => Operation<R>),
   maybeBody?: (connection: WebSocketConnection, attempt: WebSocketAttempt) => Operation<R>,
 ): Operation<R> {
-  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  // Left out, or passed as undefined: no options.
+  const options = typeof optionsOrBody === "function" || optionsOrBody === undefined ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   checkOptions("openReconnectingWebSocket(url, options, body)", options);
   checkBody("openReconnectingWebSocket(url, body)", "function* (ws, attempt) { ... }", body);

@@ -22,7 +22,7 @@ import {
   sendConflictDetector,
   type Stream,
 } from "../sync/streams.js";
-import { describe } from "../core/errors.js";
+import { describe, isInstance } from "../core/errors.js";
 import { WebSocketConnection } from "./websocket.js";
 
 const encoder = new TextEncoder();
@@ -130,7 +130,7 @@ export class WebSocketByteStream implements Stream {
  * ```
  */
 export function webSocketByteStream(connection: WebSocketConnection): WebSocketByteStream {
-  if (!(connection instanceof WebSocketConnection)) {
+  if (!isInstance(connection, WebSocketConnection)) {
     throw new TypeError(`webSocketByteStream(connection) needs the connection openWebSocket gives its block, got ${describe(connection)}.`);
   }
   return new WebSocketByteStream(connection);

@@ -22,7 +22,7 @@
  * - The WebSocket class can be injected (`{ WebSocket }`), for hosts that
  *   lack it (Node 20) and for tests.
  */
-import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, describe } from "../core/errors.js";
+import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, describe, isInstance, messageOf } from "../core/errors.js";
 import { checkpoint, sleep } from "../core/operations.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
@@ -30,7 +30,7 @@ import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel, type MemorySendChannel, type ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
 import { checkChannelOptions, type EventOverflow } from "./events.js";
-import { bodyOperation, checkBody, checkOptions, waitHostCallback } from "./target.js";
+import { bodyOperation, checkBody, checkOptions, cleanUp, hasMethods, waitHostCallback } from "./target.js";
 
 /** What a message is received as: text, or bytes for a binary message. */
 export type WebSocketMessage = string | Uint8Array;
@@ -211,8 +211,24 @@ export class WebSocketConnection {
     private readonly drainInterval: number,
   ) {
     [this.messagesIn, this.messages] = openMemoryChannel<WebSocketMessage>(Infinity);
-    socket.binaryType = "arraybuffer";
-    for (const type of EVENT_TYPES) socket.addEventListener(type, this.onEvent);
+    let added = 0;
+    try {
+      socket.binaryType = "arraybuffer";
+      for (const type of EVENT_TYPES) {
+        socket.addEventListener(type, this.onEvent);
+        added++;
+      }
+    } catch (error) {
+      // A socket that cannot be set up is not used: the listeners it took go, and it is closed.
+      this.listening = false;
+      try {
+        for (const type of EVENT_TYPES.slice(0, added)) socket.removeEventListener(type, this.onEvent);
+        socket.close();
+      } catch {
+        // The first failure is the one reported.
+      }
+      throw error;
+    }
   }
 
   /** The subprotocol the server chose ("" if none). */
@@ -371,10 +387,17 @@ export class WebSocketConnection {
 
   /** @internal Leaving the block: close the socket if still open or connecting, drop the listeners and the messages. */
   shutdown(reason: string): void {
-    this.closeSocket(1000, reason);
-    this.stopListening();
-    this.messages.close();
-    this.messagesIn.close();
+    // A socket whose close() throws still loses our listeners, and the channels still close.
+    try {
+      this.closeSocket(1000, reason);
+    } finally {
+      try {
+        this.stopListening();
+      } finally {
+        this.messages.close();
+        this.messagesIn.close();
+      }
+    }
   }
 
   private handle(event: WebSocketEventLike): void {
@@ -520,7 +543,8 @@ function toMessage(data: unknown): WebSocketMessage {
 }
 
 function checkSendData(data: unknown): void {
-  if (typeof data === "string" || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return;
+  // isInstance, total: a revoked Proxy is no ArrayBuffer (ArrayBuffer.isView never throws).
+  if (typeof data === "string" || isInstance(data, ArrayBuffer) || ArrayBuffer.isView(data)) return;
   throw new TypeError(
     `send(data) sends a string (a text message) or bytes (a Uint8Array, ArrayBuffer or other ArrayBufferView: a binary message), got ${describe(data)}.` +
       (data !== null && typeof data === "object" ? " For an object, send JSON.stringify(value)." : ""),
@@ -574,25 +598,29 @@ export function openWebSocket<R>(
   optionsOrBody: OpenWebSocketOptions | ((connection: WebSocketConnection) => Operation<R>),
   maybeBody?: (connection: WebSocketConnection) => Operation<R>,
 ): Operation<R> {
-  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  // Left out, or passed as undefined: no options.
+  const options = typeof optionsOrBody === "function" || optionsOrBody === undefined ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   return openWebSocketChecked(url, options, body);
 }
 
 /** @internal `openWebSocket` with its arguments sorted; checks them all before anything opens. */
 export function openWebSocketChecked<R>(url: unknown, options: OpenWebSocketOptions, body: ((connection: WebSocketConnection) => Operation<R>) | undefined): Operation<R> {
-  if (typeof url !== "string" && !(url instanceof URL)) {
+  if (typeof url !== "string" && !isInstance(url, URL)) {
     throw new TypeError(`openWebSocket(url, body) needs a URL (a string such as "wss://example.com/chat", or a URL), got ${describe(url)}.`);
   }
   checkOptions("openWebSocket(url, options, body)", options);
   checkProtocols(options.protocols);
-  const { maxBuffer, overflow } = checkChannelOptions({ maxBuffer: options.maxBuffer, overflow: options.overflow });
+  const { maxBuffer, overflow } = checkChannelOptions({ maxBuffer: options.maxBuffer, overflow: options.overflow }, "openWebSocket");
   const highWaterMark = options.highWaterMark === undefined ? DEFAULT_HIGH_WATER_MARK : options.highWaterMark;
   if (typeof highWaterMark !== "number" || !(highWaterMark >= 0)) {
     throw new RangeError(`openWebSocket's highWaterMark must be a number of bytes >= 0, got ${describe(highWaterMark)}.`);
   }
   const drainInterval = checkPositive("drainInterval", options.drainInterval, DEFAULT_DRAIN_INTERVAL);
   checkBody("openWebSocket(url, body)", "function* (ws) { ... }", body);
+  if (options.WebSocket !== undefined && typeof options.WebSocket !== "function") {
+    throw new TypeError(`openWebSocket's WebSocket option must be a WebSocket class (or left out for the global one), got ${describe(options.WebSocket)}.`);
+  }
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof Ctor !== "function") {
     throw new RuntimeError(
@@ -614,22 +642,36 @@ function* webSocketBlock<R>(
   try {
     socket = protocols === undefined ? new Ctor(url) : new Ctor(url, protocols);
   } catch (error) {
-    const message = error instanceof Error ? error.message : describe(error);
-    throw new TypeError(`openWebSocket(url): new WebSocket(${JSON.stringify(url)}) refused it: ${message}. Give a ws:// or wss:// URL (or http(s):// where the browser accepts it).`, {
+    throw new TypeError(`openWebSocket(url): new WebSocket(${JSON.stringify(url)}) refused it: ${messageOf(error)}. Give a ws:// or wss:// URL (or http(s):// where the browser accepts it).`, {
       cause: error,
     });
   }
-  const connection = new WebSocketConnection(socket, url, settings.maxBuffer, settings.overflow, settings.highWaterMark, settings.drainInterval);
+  if (!hasMethods(socket, "addEventListener", "removeEventListener", "send", "close")) {
+    throw new TypeError(
+      `openWebSocket(url): the WebSocket class made ${describe(socket)}, without addEventListener, removeEventListener, send and close. Pass a WebSocket class (the global one, or the ws package's).`,
+    );
+  }
+  let connection: WebSocketConnection;
+  try {
+    connection = new WebSocketConnection(socket, url, settings.maxBuffer, settings.overflow, settings.highWaterMark, settings.drainInterval);
+  } catch (error) {
+    throw new TypeError(`openWebSocket(url): the socket could not be set up (${messageOf(error)}), so it was closed. Pass a WebSocket class whose sockets take binaryType and event listeners, as the platform's do.`, {
+      cause: error,
+    });
+  }
   let exit = "error";
+  let raised = false;
   try {
     yield* connection.waitOpen(task);
     const result = yield* bodyOperation<R>("openWebSocket(url, body)", "function* (ws) { ... }", body(connection));
     exit = "";
     return result;
   } catch (error) {
+    raised = true;
     if (error instanceof Cancelled) exit = "cancelled";
     throw error;
   } finally {
-    connection.shutdown(exit);
+    // A socket whose close() or removeEventListener throws: see cleanUp.
+    cleanUp(raised, () => connection.shutdown(exit));
   }
 }

@@ -23,7 +23,7 @@ import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd, type Receiver } from "../sync/receive-loop.js";
 import { receiveConflictDetector, sendConflictDetector } from "../sync/streams.js";
-import { checkBody } from "./target.js";
+import { checkBody, hasMethods, takeLock } from "./target.js";
 import { broken, closeWriter, serveReadableFrom, serveWritableTo, waitWriter } from "./whatwg-streams.js";
 
 
@@ -130,13 +130,13 @@ function closedError(): ClosedResourceError {
  * ```
  */
 export function receiveChannelFromReadable<T>(readable: ReadableStream<T>): ReadableReceiveChannel<T> {
-  if (readable === null || typeof readable !== "object" || typeof (readable as ReadableStream).getReader !== "function") {
+  if (!hasMethods(readable, "getReader")) {
     throw new TypeError(`receiveChannelFromReadable(readable) needs a ReadableStream, got ${describe(readable)}.`);
   }
   if (readable.locked) {
     throw new TypeError("receiveChannelFromReadable(readable): the ReadableStream is locked to another reader; release that reader first (reader.releaseLock()).");
   }
-  return new ReadableReceiveChannel<T>(readable);
+  return takeLock("receiveChannelFromReadable(readable)", "getReader", () => new ReadableReceiveChannel<T>(readable));
 }
 
 /**
@@ -229,13 +229,13 @@ function sendClosedError(what: string): ClosedResourceError {
  * queued.
  */
 export function sendChannelFromWritable<T>(writable: WritableStream<T>): WritableSendChannel<T> {
-  if (writable === null || typeof writable !== "object" || typeof (writable as WritableStream).getWriter !== "function") {
+  if (!hasMethods(writable, "getWriter")) {
     throw new TypeError(`sendChannelFromWritable(writable) needs a WritableStream, got ${describe(writable)}.`);
   }
   if (writable.locked) {
     throw new TypeError("sendChannelFromWritable(writable): the WritableStream is locked to another writer; release that writer first (writer.releaseLock()).");
   }
-  return new WritableSendChannel<T>(writable);
+  return takeLock("sendChannelFromWritable(writable)", "getWriter", () => new WritableSendChannel<T>(writable));
 }
 
 /** A receive channel as `readableFromReceiveChannel` takes it: a memory channel's receive side, a `ReadableReceiveChannel`... */
@@ -259,7 +259,7 @@ export interface ClosableReceiver<T> extends Receiver<T> {
  * ```
  */
 export function readableFromReceiveChannel<V, T>(channel: ClosableReceiver<V>, body: (readable: ReadableStream<V>) => Operation<T>): Operation<T> {
-  if (channel === null || typeof channel !== "object" || typeof channel.receive !== "function" || typeof channel.close !== "function") {
+  if (!hasMethods(channel, "receive", "close")) {
     throw new TypeError(`readableFromReceiveChannel(channel, body) needs a receive channel (with receive and close), got ${describe(channel)}.`);
   }
   checkBody("readableFromReceiveChannel(channel, body)", "function* (readable) { ... }", body);
@@ -295,7 +295,7 @@ export interface ClosableSender<T> {
  * ```
  */
 export function writableFromSendChannel<V, T>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
-  if (channel === null || typeof channel !== "object" || typeof channel.send !== "function" || typeof channel.close !== "function") {
+  if (!hasMethods(channel, "send", "close")) {
     throw new TypeError(`writableFromSendChannel(channel, body) needs a send channel (with send and close), got ${describe(channel)}.`);
   }
   checkBody("writableFromSendChannel(channel, body)", "function* (writable) { ... }", body);

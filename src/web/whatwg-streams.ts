@@ -29,14 +29,13 @@ import {
   checkBytes,
   checkMaxBytes,
   forEachChunk,
-  isReceiveStream,
   receiveClosedError,
   receiveConflictDetector,
   sendConflictDetector,
   type ReceiveStream,
   type SendStream,
 } from "../sync/streams.js";
-import { bodyOperation, checkBody, checkOptions } from "./target.js";
+import { bodyOperation, checkBody, checkOptions, hasMethods, takeLock } from "./target.js";
 
 /** @internal A stream's failure as the error our streams and channels raise. */
 export function broken(what: string, cause: unknown): BrokenResourceError {
@@ -71,7 +70,7 @@ export function* closeWriter(writer: WritableStreamDefaultWriter<never>): Operat
 }
 
 function isReadable(value: unknown): value is ReadableStream<Uint8Array> {
-  return value !== null && typeof value === "object" && typeof (value as ReadableStream).getReader === "function";
+  return hasMethods(value, "getReader");
 }
 
 /**
@@ -202,7 +201,7 @@ export function receiveStreamFromReadable(readable: ReadableStream<Uint8Array>):
   if (readable.locked) {
     throw new TypeError("receiveStreamFromReadable(readable): the ReadableStream is locked to another reader; release that reader first (reader.releaseLock()).");
   }
-  return new ReadableReceiveStream(readable);
+  return takeLock("receiveStreamFromReadable(readable)", "getReader", () => new ReadableReceiveStream(readable));
 }
 
 /**
@@ -302,7 +301,7 @@ export interface SendStreamFromWritableOptions {
  * stream). See `SendStreamFromWritableOptions` for `copy`.
  */
 export function sendStreamFromWritable(writable: WritableStream<Uint8Array>, options: SendStreamFromWritableOptions = {}): WritableSendStream {
-  if (writable === null || typeof writable !== "object" || typeof (writable as WritableStream).getWriter !== "function") {
+  if (!hasMethods(writable, "getWriter")) {
     throw new TypeError(`sendStreamFromWritable(writable) needs a WritableStream, got ${describe(writable)}.`);
   }
   checkOptions("sendStreamFromWritable(writable, options)", options);
@@ -311,7 +310,7 @@ export function sendStreamFromWritable(writable: WritableStream<Uint8Array>, opt
   if (writable.locked) {
     throw new TypeError("sendStreamFromWritable(writable): the WritableStream is locked to another writer; release that writer first (writer.releaseLock()).");
   }
-  return new WritableSendStream(writable, copy);
+  return takeLock("sendStreamFromWritable(writable)", "getWriter", () => new WritableSendStream(writable, copy));
 }
 
 /** Options of `readableFromReceiveStream`. */
@@ -349,10 +348,11 @@ export function readableFromReceiveStream<T>(
   optionsOrBody: ReadableFromReceiveStreamOptions | ((readable: ReadableStream<Uint8Array>) => Operation<T>),
   maybeBody?: (readable: ReadableStream<Uint8Array>) => Operation<T>,
 ): Operation<T> {
-  if (!isReceiveStream(stream)) {
+  if (!hasMethods(stream, "receiveSome")) {
     throw new TypeError(`readableFromReceiveStream(stream, body) needs a ReceiveStream (with receiveSome), got ${describe(stream)}.`);
   }
-  const options = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  // Left out, or passed as undefined: no options.
+  const options = typeof optionsOrBody === "function" || optionsOrBody === undefined ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   checkOptions("readableFromReceiveStream(stream, options, body)", options);
   const chunkSize = checkMaxBytes("readableFromReceiveStream's chunkSize", options.chunkSize);
@@ -561,8 +561,7 @@ export function* serveWritableTo<V, T>(target: WritableTarget<V>, what: string, 
  * ```
  */
 export function writableFromSendStream<T>(stream: SendStream, body: (writable: WritableStream<Uint8Array>) => Operation<T>): Operation<T> {
-  const s = stream as Partial<SendStream> | null;
-  if (s === null || typeof s !== "object" || typeof s.sendAll !== "function" || typeof s.aclose !== "function" || typeof s.close !== "function") {
+  if (!hasMethods(stream, "sendAll", "aclose", "close")) {
     throw new TypeError(`writableFromSendStream(stream, body) needs a SendStream (with sendAll, close and aclose), got ${describe(stream)}. For a channel of values, use writableFromSendChannel.`);
   }
   checkBody("writableFromSendStream(stream, body)", "function* (writable) { ... }", body);
