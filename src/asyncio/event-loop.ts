@@ -82,6 +82,12 @@ const loopAbort = () => Abort.SUCCEEDED;
  */
 const HANDLE_ENTRY: unique symbol = Symbol("handle");
 
+/** @internal Closes a coroutine that will never run (no-op for a non-generator). */
+export function closeCoro(coro: unknown): void {
+  const g = coro as { return?: unknown } | null;
+  if (g !== null && typeof g === "object" && typeof g.return === "function") (g as Generator).return(undefined);
+}
+
 /** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */
 export class EventLoop {
   readonly id = nextLoopId++;
@@ -257,7 +263,11 @@ export class EventLoop {
 
   /** Wraps a coroutine in a Task scheduled on this loop. */
   createTask<T>(coro: Coroutine<T>, options?: Omit<TaskOptions, "loop">): Task<T> {
-    this.checkOpen("createTask");
+    if (this.hostDone || this.closed) {
+      // CPython closes a coroutine it refuses, so it can never run later, half-forgotten.
+      closeCoro(coro);
+      this.checkOpen("createTask");
+    }
     if (this.taskFactory !== null) {
       const task = this.taskFactory(this, coro as Coroutine<unknown>, options?.name === undefined ? {} : { name: options.name });
       return task as Task<T>;

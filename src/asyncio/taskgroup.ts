@@ -21,7 +21,7 @@
  */
 import { ExceptionGroup } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
-import type { EventLoop } from "./event-loop.js";
+import { closeCoro, type EventLoop } from "./event-loop.js";
 import type { Future } from "./future.js";
 import { currentTask, getRunningLoop } from "./running.js";
 import type { Task, TaskOptions } from "./task.js";
@@ -203,9 +203,4 @@ export class TaskGroup {
     else if (this.entered) info.push("entered");
     return info.length === 0 ? "<TaskGroup>" : `<TaskGroup ${info.join(" ")}>`;
   }
-}
-
-function closeCoro(coro: unknown): void {
-  const g = coro as { return?: unknown } | null;
-  if (g !== null && typeof g === "object" && typeof g.return === "function") (g as Generator).return(undefined);
 }

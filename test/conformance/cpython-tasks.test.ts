@@ -1,0 +1,362 @@
+/**
+ * Task, gather, wait, asCompleted and shield rules taken from CPython's
+ * Lib/test/test_asyncio/test_tasks.py (semantics only; the code and words
+ * are ours). Each test names the CPython test it follows. Rules already
+ * covered by test/asyncio (tasks, gather-wait, cpython-semantics) are not
+ * repeated here.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  CancelledError,
+  FIRST_COMPLETED,
+  Future,
+  asCompleted,
+  createTask,
+  currentTask,
+  gather,
+  shield,
+  sleep,
+  wait,
+  type Coroutine,
+} from "../../src/asyncio/index.js";
+import { raises, runAio, spin } from "../asyncio/helpers.js";
+
+/** A Task or Future as a coroutine, for raises(). */
+function* awaited<T>(f: Future<T>): Coroutine<T> {
+  return yield* f;
+}
+
+function* sleepValue<T>(delay: number, v: T): Coroutine<T> {
+  return yield* sleep(delay, v);
+}
+
+describe("Task cancellation, after CPython's test_tasks", () => {
+  // test_yield_future_passes_cancel
+  it("a cancel reaches the innermost wait; an outer coroutine that swallows it lets the task finish normally", async () => {
+    const r = await runAio(function* (loop) {
+      let proof = 0;
+      const waiter = loop.createFuture<void>();
+      function* inner(): Coroutine<void> {
+        try {
+          yield* waiter;
+        } catch (e) {
+          proof += 1;
+          throw e;
+        }
+      }
+      const t = createTask(
+        (function* () {
+          try {
+            yield* inner();
+          } catch {
+            proof += 100;
+          }
+        })(),
+      );
+      yield* spin();
+      expect(t.cancel()).toBe(true);
+      yield* t;
+      return { proof, waiterCancelled: waiter.cancelled(), taskCancelled: t.cancelled() };
+    });
+    expect(r).toEqual({ proof: 101, waiterCancelled: true, taskCancelled: false });
+  });
+
+  // test_yield_wait_does_not_shield_cancel
+  it("wait() does not shield: the waiting task is cancelled, the awaited task goes on", async () => {
+    const r = await runAio(function* (loop) {
+      let proof = 0;
+      const waiter = loop.createFuture<void>();
+      const inner = createTask(
+        (function* () {
+          yield* waiter;
+          proof += 1;
+        })(),
+      );
+      const outer = createTask(
+        (function* () {
+          yield* wait([inner]);
+          proof += 100;
+        })(),
+      );
+      yield* spin();
+      outer.cancel();
+      const e = yield* raises(() => awaited(outer));
+      waiter.setResult();
+      yield* inner;
+      return { e, proof };
+    });
+    expect(r.e).toBeInstanceOf(CancelledError);
+    expect(r.proof).toBe(1);
+  });
+
+  // test_cancel_inner_future and test_cancel_both_task_and_inner_future
+  it("cancelling the Future a task awaits cancels the task; cancelling both at once too", async () => {
+    for (const both of [false, true]) {
+      const r = await runAio(function* (loop) {
+        const f = loop.createFuture<number>();
+        const t = createTask(
+          (function* () {
+            yield* f;
+            return 12;
+          })(),
+        );
+        yield* spin();
+        f.cancel();
+        if (both) t.cancel();
+        const e = yield* raises(() => awaited(t));
+        return { e, f: f.cancelled(), t: t.cancelled() };
+      });
+      expect(r.e).toBeInstanceOf(CancelledError);
+      expect(r.f && r.t).toBe(true);
+    }
+  });
+
+  // test_cancel_awaited_task
+  it("a task that cancelled itself and then awaits a new task cancels that task too", async () => {
+    const r = await runAio(function* () {
+      let nested: ReturnType<typeof createTask<void>> | null = null;
+      const t = createTask(
+        (function* () {
+          nested = createTask(sleep(10));
+          currentTask()!.cancel();
+          yield* nested;
+        })(),
+      );
+      const e = yield* raises(() => awaited(t));
+      return { e, nestedCancelled: nested!.cancelled() };
+    });
+    expect(r.e).toBeInstanceOf(CancelledError);
+    expect(r.nestedCancelled).toBe(true);
+  });
+
+  // test_cancel_with_message_then_future_result
+  it("the cancel message travels through result() of the cancelled task into the caller's CancelledError", async () => {
+    for (const kind of ["result", "exception"] as const) {
+      const e = await runAio(function* () {
+        const outer = createTask(
+          (function* () {
+            const inner = createTask(sleep(10));
+            yield* sleep(0);
+            inner.cancel("my message");
+            yield* wait([inner]);
+            if (kind === "result") inner.result();
+            else inner.exception();
+          })(),
+        );
+        return yield* raises(() => awaited(outer));
+      });
+      expect(e).toBeInstanceOf(CancelledError);
+      expect((e as CancelledError).message).toBe("my message");
+    }
+  });
+
+  // test_cancelling
+  it("cancel() on a task already asked to cancel still returns true and counts the request", async () => {
+    const r = await runAio(function* () {
+      const t = createTask(sleep(10));
+      yield* spin();
+      const first = t.cancel();
+      const second = t.cancel();
+      const counted = t.cancelling();
+      const e = yield* raises(() => awaited(t));
+      return { first, second, counted, e };
+    });
+    expect(r).toMatchObject({ first: true, second: true, counted: 2 });
+    expect(r.e).toBeInstanceOf(CancelledError);
+  });
+
+  // test_uncancel_basic
+  it("a task that uncancels its first cancellation goes on, and a second cancel ends it", async () => {
+    const r = await runAio(function* () {
+      const t = createTask(
+        (function* () {
+          try {
+            yield* sleep(10);
+          } catch {
+            currentTask()!.uncancel();
+            yield* sleep(10);
+          }
+        })(),
+      );
+      yield* sleep(0.01);
+      t.cancel();
+      yield* sleep(0.01);
+      const level = t.cancelling();
+      const again = t.cancel();
+      const e = yield* raises(() => awaited(t));
+      return { level, again, e };
+    });
+    expect(r.level).toBe(0);
+    expect(r.again).toBe(true);
+    expect(r.e).toBeInstanceOf(CancelledError);
+  });
+
+  // test_uncancel_structured_blocks
+  it("a hand-made timeout (callLater + cancel, then uncancel in finally) turns the cancel into its own error and leaves the task clean", async () => {
+    const r = await runAio(function* (loop) {
+      class Expired extends Error {}
+      function* withDeadline(work: number, limit: number): Coroutine<{ timedOut: boolean; finished: boolean }> {
+        const task = currentTask()!;
+        let timedOut = false;
+        let finished = false;
+        const h = loop.callLater(limit, () => {
+          timedOut = true;
+          task.cancel();
+        });
+        try {
+          try {
+            yield* sleep(work);
+            finished = true;
+          } catch (e) {
+            h.cancel();
+            if (timedOut && task.uncancel() === 0 && e instanceof CancelledError) throw new Expired();
+            throw e;
+          }
+          h.cancel();
+        } catch (e) {
+          if (!(e instanceof Expired)) throw e;
+        }
+        expect(task.cancelling()).toBe(0);
+        yield* sleep(0);
+        return { timedOut, finished };
+      }
+      return [yield* withDeadline(10, 1), yield* withDeadline(1, 10)];
+    });
+    expect(r).toEqual([
+      { timedOut: true, finished: false },
+      { timedOut: false, finished: true },
+    ]);
+  });
+});
+
+describe("gather, wait, asCompleted and shield, after CPython's test_tasks", () => {
+  // test_cancel_gather_1 (Python issue 26923)
+  it("gather.cancel() from a callback after its only child finished returns false and the result stands", async () => {
+    const r = await runAio(function* (loop) {
+      const fut = loop.createFuture<number>();
+      const g = gather(
+        (function* () {
+          return yield* fut;
+        })(),
+      );
+      yield* spin();
+      let cancelResult: boolean | null = null;
+      fut.addDoneCallback(() => {
+        cancelResult = g.cancel();
+      });
+      fut.setResult(42);
+      const v = yield* g;
+      return { cancelResult, cancelled: g.cancelled(), v };
+    });
+    expect(r).toEqual({ cancelResult: false, cancelled: false, v: [42] });
+  });
+
+  // test_shield_gather
+  it("shield(gather(...)): cancelling the shield leaves the gather and its children running", async () => {
+    const r = await runAio(function* (loop) {
+      const c1 = loop.createFuture<number>();
+      const c2 = loop.createFuture<number>();
+      const parent = gather(c1, c2);
+      const outer = shield(parent);
+      yield* spin();
+      outer.cancel();
+      yield* spin();
+      const states = [outer.cancelled(), parent.cancelled(), c1.cancelled(), c2.cancelled()];
+      c1.setResult(1);
+      c2.setResult(2);
+      return { states, v: yield* parent };
+    });
+    expect(r.states).toEqual([true, false, false, false]);
+    expect(r.v).toEqual([1, 2]);
+  });
+
+  // test_as_completed_reverse_wait
+  it("asCompleted hands out completions in order, whichever of its coroutines is awaited first", async () => {
+    const r = await runAio(function* () {
+      const steps = [...asCompleted([createTask(sleepValue(0.05, "a")), createTask(sleepValue(0.1, "b"))])];
+      expect(steps).toHaveLength(2);
+      const second = yield* steps[1]!;
+      const first = yield* steps[0]!;
+      return [second, first];
+    });
+    expect(r).toEqual(["a", "b"]);
+  });
+
+  // test_as_completed_concurrent
+  it("two coroutines of one asCompleted, awaited at once by wait(), get both results", async () => {
+    const r = await runAio(function* () {
+      const steps = [...asCompleted([createTask(sleepValue(0.05, "a")), createTask(sleepValue(0.05, "b"))])];
+      const waiters = steps.map((s) => createTask(s));
+      const [done, pending] = yield* wait(waiters);
+      return { results: new Set([...done].map((t) => t.result())), pending: pending.size };
+    });
+    expect(r.results).toEqual(new Set(["a", "b"]));
+    expect(r.pending).toBe(0);
+  });
+
+  // test_wait_concurrent_complete
+  it("wait() with a timeout equal to a task's finish time counts that task as done", async () => {
+    const r = await runAio(function* () {
+      const a = createTask(sleep(0.1));
+      const b = createTask(sleep(0.15));
+      yield* spin();
+      const [done, pending] = yield* wait([b, a], { timeout: 0.1 });
+      return { aDone: done.has(a), bPending: pending.has(b) };
+    });
+    expect(r).toEqual({ aDone: true, bPending: true });
+  });
+
+  // test_wait_first_completed
+  it("FIRST_COMPLETED returns at the first completion and leaves the others pending and running", async () => {
+    const r = await runAio(function* () {
+      const a = createTask(sleep(10));
+      const b = createTask(sleep(0.1));
+      const [done, pending] = yield* wait([b, a], { returnWhen: FIRST_COMPLETED });
+      const snapshot = { done: done.has(b) && done.size === 1, pending: pending.has(a) && pending.size === 1, aCancelled: a.cancelled() };
+      a.cancel();
+      return snapshot;
+    });
+    expect(r).toEqual({ done: true, pending: true, aCancelled: false });
+  });
+
+  // test_cancel_gather_2
+  it("a task looping over gather(..., returnExceptions) can still be cancelled", async () => {
+    const e = await runAio(function* () {
+      const looper = createTask(
+        (function* () {
+          for (let t = 0; t <= 1; t += 0.05) yield* gather(sleep(0.05), { returnExceptions: true });
+        })(),
+      );
+      yield* sleep(0.2);
+      looper.cancel();
+      return yield* raises(() => awaited(looper));
+    });
+    expect(e).toBeInstanceOf(CancelledError);
+  });
+
+  // test_gather: a Future handed in twice
+  it("gather of one Future given twice reports its result at both positions", async () => {
+    const v = await runAio(function* (loop) {
+      const f = loop.createFuture<string>();
+      loop.callSoon(() => f.setResult("x"));
+      return yield* gather(f, f);
+    });
+    expect(v).toEqual(["x", "x"]);
+  });
+});
+
+describe("current task outside a task", () => {
+  // test_current_task_no_running_loop: CPython raises RuntimeError without a running loop
+  it("currentTask() outside any loop returns null (a documented difference: CPython raises RuntimeError)", () => {
+    expect(currentTask()).toBeNull();
+  });
+});
+
+describe("Futures created as plain objects", () => {
+  it("a Future made with new Future() inside a task belongs to the running loop", async () => {
+    const same = await runAio(function* (loop) {
+      return new Future<void>().getLoop() === loop;
+    });
+    expect(same).toBe(true);
+  });
+});
