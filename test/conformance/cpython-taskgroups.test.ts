@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { ExceptionGroup, RuntimeError } from "../../src/core/index.js";
-import { CancelledError, TaskGroup, type Future, createTask, currentTask, sleep, type Coroutine, type Task } from "../../src/asyncio/index.js";
-import { raises, runAio } from "../asyncio/helpers.js";
+import { CancelledError, Task, TaskGroup, type Future, createTask, currentTask, sleep, type Coroutine } from "../../src/asyncio/index.js";
+import { raises, runAio as runPlain } from "../asyncio/helpers.js";
+import type { EventLoop } from "../../src/asyncio/event-loop.js";
 
 /** A Task or Future as a coroutine, for raises(). */
 function* awaited<T>(f: Future<T>): Coroutine<T> {
@@ -42,7 +43,23 @@ function kinds(err: unknown): Set<unknown> {
   return new Set((err as ExceptionGroup).exceptions.map((e) => (e as object).constructor));
 }
 
-describe("TaskGroup, after CPython's test_taskgroups", () => {
+/**
+ * CPython runs test_taskgroups twice: with plain tasks and with
+ * eager_task_factory. So do we: "eager" sets a task factory that starts
+ * every task created on the loop eagerly (createTask's eagerStart).
+ */
+const modes = [
+  ["plain tasks", false],
+  ["eager tasks", true],
+] as const;
+
+describe.each(modes)("TaskGroup, after CPython's test_taskgroups (%s)", (_mode, eager) => {
+  const runAio = <T>(main: (loop: EventLoop) => Coroutine<T>): Promise<T> =>
+    runPlain(function* (loop) {
+      if (eager) loop.setTaskFactory((l, coro, options) => new Task(coro, { ...options, loop: l, eagerStart: true }));
+      return yield* main(loop);
+    });
+
   // test_taskgroup_02
   it("a task added after the body has slept still belongs to the group and is awaited", async () => {
     const r = await runAio(function* () {

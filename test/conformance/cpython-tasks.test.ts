@@ -18,6 +18,7 @@ import {
   sleep,
   wait,
   type Coroutine,
+  type ExceptionContext,
 } from "../../src/asyncio/index.js";
 import { raises, runAio, spin } from "../asyncio/helpers.js";
 
@@ -342,6 +343,58 @@ describe("gather, wait, asCompleted and shield, after CPython's test_tasks", () 
       return yield* gather(f, f);
     });
     expect(v).toEqual(["x", "x"]);
+  });
+});
+
+describe("across loops and repeated shields, after CPython's test_tasks", () => {
+  // GatherTestsBase.test_constructor_heterogenous_futures
+  it("gather of Futures tied to two different loops is a ValueError", async () => {
+    const { runWith } = await import("../../src/core/index.js");
+    const { aioAsTrio, openLoop } = await import("../../src/bridge/index.js");
+    const { ValueError } = await import("../../src/asyncio/index.js");
+    const e = await runWith({}, function* () {
+      return yield* openLoop(function* (loop1) {
+        const f1 = loop1.createFuture<number>();
+        return yield* openLoop(function* () {
+          return yield* aioAsTrio(function* () {
+            const f2 = new Future<number>();
+            try {
+              gather(f1, f2);
+            } catch (err) {
+              return err;
+            }
+            return null;
+          })();
+        });
+      });
+    });
+    expect(e).toBeInstanceOf(ValueError);
+  });
+
+  // test_shield_duplicate_log_once
+  it("two cancelled shields of one task that then fails: its error is reported once", async () => {
+    const seen = await runAio(function* (loop) {
+      const out: ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, c) => out.push(c));
+      const gate = loop.createFuture<void>();
+      const inner = createTask(
+        (function* () {
+          yield* gate;
+          throw new Error("foo");
+        })(),
+      );
+      for (let i = 0; i < 2; i++) {
+        const outer = shield(inner);
+        yield* spin();
+        outer.cancel();
+        yield* spin();
+      }
+      gate.setResult();
+      yield* spin(3);
+      return out;
+    });
+    expect(seen).toHaveLength(1);
+    expect((seen[0]!.exception as Error).message).toBe("foo");
   });
 });
 

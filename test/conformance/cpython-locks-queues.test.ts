@@ -1,0 +1,272 @@
+/**
+ * Lock, Condition, Semaphore, Barrier and Queue rules taken from CPython's
+ * Lib/test/test_asyncio/test_locks.py and test_queues.py (semantics only;
+ * the code and words are ours). Each test names the CPython test it
+ * follows. Rules already covered by test/asyncio/locks.test.ts and
+ * queues.test.ts are not repeated here.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  Barrier,
+  CancelledError,
+  Condition,
+  Queue,
+  Semaphore,
+  TaskGroup,
+  TimeoutError,
+  ValueError,
+  createTask,
+  gather,
+  sleep,
+  waitFor,
+  type Coroutine,
+  type Future,
+} from "../../src/asyncio/index.js";
+import { raises, runAio, spin } from "../asyncio/helpers.js";
+
+/** A Task or Future as a coroutine, for raises(). */
+function* awaited<T>(f: Future<T>): Coroutine<T> {
+  return yield* f;
+}
+
+describe("Condition, after CPython's test_locks", () => {
+  // test_timeout_in_block
+  it("a wait() cut short by waitFor's timeout gives the lock back before TimeoutError reaches the block", async () => {
+    const r = await runAio(function* () {
+      const cond = new Condition();
+      return yield* cond.withLock(function* () {
+        const e = yield* raises(() => waitFor(cond.wait(), 0.5));
+        return { e, locked: cond.locked() };
+      });
+    });
+    expect(r.e).toBeInstanceOf(TimeoutError);
+    expect(r.locked).toBe(true);
+  });
+});
+
+describe("Semaphore, after CPython's test_locks", () => {
+  // test_acquire_fifo_order
+  it("tasks that release and acquire again line up behind the others: c1 c2 c3, then c1 c2 c3", async () => {
+    const result = await runAio(function* () {
+      const sem = new Semaphore(1);
+      const out: string[] = [];
+      function* coro(tag: string): Coroutine<void> {
+        for (const round of [1, 2]) {
+          yield* sem.acquire();
+          out.push(`${tag}_${round}`);
+          yield* sleep(0.01);
+          sem.release();
+        }
+      }
+      yield* TaskGroup.run(function* (tg) {
+        for (const tag of ["c1", "c2", "c3"]) tg.createTask(coro(tag));
+      });
+      return out;
+    });
+    expect(result).toEqual(["c1_1", "c2_1", "c3_1", "c1_2", "c2_2", "c3_2"]);
+  });
+
+  // test_acquire_fifo_order_2
+  it("a task that releases and acquires again waits behind the task already waiting", async () => {
+    const result = await runAio(function* () {
+      const sem = new Semaphore(1);
+      const out: number[] = [];
+      const t1 = createTask(
+        (function* () {
+          yield* sem.acquire();
+          out.push(1);
+        })(),
+      );
+      const t2 = createTask(
+        (function* () {
+          yield* sem.acquire();
+          out.push(2);
+          sem.release();
+          yield* sem.acquire();
+          out.push(4);
+        })(),
+      );
+      const t3 = createTask(
+        (function* () {
+          yield* sem.acquire();
+          out.push(3);
+        })(),
+      );
+      yield* sleep(0);
+      sem.release();
+      sem.release();
+      yield* gather(t1, t2, t3);
+      return out;
+    });
+    expect(result).toEqual([1, 2, 3, 4]);
+  });
+
+  // test_acquire_fifo_order_3
+  it("a cancelled waiter at the head of the line loses its turn; the two units go to the next two", async () => {
+    const result = await runAio(function* () {
+      const sem = new Semaphore(0);
+      const out: number[] = [];
+      const tasks = [1, 2, 3].map((n) =>
+        createTask(
+          (function* () {
+            yield* sem.acquire();
+            out.push(n);
+          })(),
+        ),
+      );
+      yield* sleep(0);
+      tasks[0]!.cancel();
+      sem.release();
+      sem.release();
+      const outcomes = yield* gather(...tasks, { returnExceptions: true });
+      expect(outcomes[0]).toBeInstanceOf(CancelledError);
+      return out;
+    });
+    expect(result).toEqual([2, 3]);
+  });
+
+  // test_acquire_no_hang
+  it("a waiter cancelled while the holder still has the unit does not strand it: a later acquire succeeds", async () => {
+    const r = await runAio(function* () {
+      const sem = new Semaphore(1);
+      let t2: ReturnType<typeof createTask<void>> | null = null;
+      const t1 = createTask(
+        sem.withLock(function* () {
+          yield* sleep(0);
+          t2!.cancel();
+        }),
+      );
+      t2 = createTask(
+        sem.withLock(function* () {
+          throw new Error("must not run");
+        }),
+      );
+      const [r1, r2] = yield* gather(t1, t2, { returnExceptions: true });
+      yield* waitFor(sem.acquire(), 1);
+      return { r1, r2 };
+    });
+    expect(r.r1).toBeUndefined();
+    expect(r.r2).toBeInstanceOf(CancelledError);
+  });
+});
+
+describe("Barrier, after CPython's test_locks", () => {
+  // test_barrier / test_barrier_parties / test_wait_one: the counters a barrier shows
+  it("parties, nWaiting and broken follow the phases", async () => {
+    const r = await runAio(function* () {
+      const b = new Barrier(3);
+      const seen: [number, number, boolean][] = [[b.parties, b.nWaiting, b.broken]];
+      const tasks = [createTask(b.wait()), createTask(b.wait())];
+      yield* spin(2);
+      seen.push([b.parties, b.nWaiting, b.broken]);
+      const last = yield* b.wait();
+      const idx = yield* gather(...tasks);
+      yield* spin(2);
+      seen.push([b.parties, b.nWaiting, b.broken]);
+      return { seen, indices: [...idx, last].sort() };
+    });
+    expect(r.seen).toEqual([
+      [3, 0, false],
+      [3, 2, false],
+      [3, 0, false],
+    ]);
+    expect(r.indices).toEqual([0, 1, 2]);
+  });
+});
+
+describe("Queue, after CPython's test_queues", () => {
+  // test_task_done_underflow
+  it("taskDone() with nothing taken is a ValueError", async () => {
+    const e = await runAio(function* () {
+      const q = new Queue<number>();
+      try {
+        q.taskDone();
+      } catch (err) {
+        return err;
+      }
+      return null;
+    });
+    expect(e).toBeInstanceOf(ValueError);
+  });
+
+  // test_join_empty_queue
+  it("join() on a queue with nothing unfinished returns at once, every time", async () => {
+    const r = await runAio(function* (loop) {
+      const q = new Queue<number>();
+      const t0 = loop.time();
+      yield* q.join();
+      yield* q.join();
+      q.putNowait(1);
+      q.getNowait();
+      q.taskDone();
+      yield* q.join();
+      return loop.time() - t0;
+    });
+    expect(r).toBe(0);
+  });
+
+  // test_why_are_getters_waiting / test_why_are_putters_waiting
+  it("producers and consumers through a maxsize-1 queue in a TaskGroup all finish, items in order", async () => {
+    const got = await runAio(function* () {
+      const q = new Queue<number>(1);
+      const out: number[] = [];
+      yield* TaskGroup.run(function* (tg) {
+        for (let p = 0; p < 2; p++) {
+          tg.createTask(
+            (function* () {
+              for (let i = 0; i < 5; i++) yield* q.put(p * 100 + i);
+            })(),
+          );
+        }
+        for (let c = 0; c < 2; c++) {
+          tg.createTask(
+            (function* () {
+              for (let i = 0; i < 5; i++) out.push(yield* q.get());
+            })(),
+          );
+        }
+      });
+      return out;
+    });
+    expect(got).toHaveLength(10);
+    expect(got.filter((x) => x < 100)).toEqual([0, 1, 2, 3, 4]);
+    expect(got.filter((x) => x >= 100)).toEqual([100, 101, 102, 103, 104]);
+  });
+
+  // test_get_cancelled_race
+  it("a getter cancelled as an item arrives does not take it: the other getter does", async () => {
+    const r = await runAio(function* () {
+      const q = new Queue<string>();
+      const t1 = createTask(q.get());
+      const t2 = createTask(q.get());
+      yield* spin();
+      t1.cancel();
+      yield* spin();
+      q.putNowait("a");
+      return { v: yield* t2, c: t1.cancelled(), left: q.qsize() };
+    });
+    expect(r).toEqual({ v: "a", c: true, left: 0 });
+  });
+
+  // test_put_cancel_drop
+  it("a blocked put woken by getNowait but cancelled before it runs adds nothing; putting again works", async () => {
+    const r = await runAio(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(1);
+      let writer = createTask(q.put(2));
+      yield* sleep(0);
+      const first = q.getNowait();
+      writer.cancel();
+      const e = yield* raises(() => awaited(writer));
+      const sizeAfterCancel = q.qsize();
+      writer = createTask(q.put(2));
+      yield* awaited(writer);
+      return { first, e, sizeAfterCancel, second: q.getNowait(), left: q.qsize() };
+    });
+    expect(r.first).toBe(1);
+    expect(r.e).toBeInstanceOf(CancelledError);
+    expect(r.sizeAfterCancel).toBe(0);
+    expect(r.second).toBe(2);
+    expect(r.left).toBe(0);
+  });
+});
