@@ -7,7 +7,7 @@
  */
 import { realSeconds, type Clock, type ClockListener } from "../core/clock.js";
 import { idleWatch } from "../core/idle.js";
-import { checkReadable } from "../core/errors.js";
+import { checkReadable, describe } from "../core/errors.js";
 
 export interface MockClockOptions {
   /** Virtual seconds per real second (default 0: time moves only by jumps). */
@@ -39,7 +39,7 @@ export class MockClock implements Clock {
   }
   set rate(value: number) {
     if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
-      throw new RangeError(`MockClock rate must be a finite number >= 0, got ${String(value)}.`);
+      throw new RangeError(`MockClock rate must be a finite number >= 0, got ${describe(value)}.`);
     }
     this.virtualBase = this.currentTime();
     this.realBase = realSeconds();
@@ -53,7 +53,7 @@ export class MockClock implements Clock {
   }
   set autojumpThreshold(value: number) {
     if (typeof value !== "number" || !(value >= 0)) {
-      throw new RangeError(`MockClock autojumpThreshold must be a number of seconds >= 0 (Infinity to disable), got ${String(value)}.`);
+      throw new RangeError(`MockClock autojumpThreshold must be a number of seconds >= 0 (Infinity to disable), got ${describe(value)}.`);
     }
     this._autojumpThreshold = value;
     this.notify();
@@ -80,7 +80,7 @@ export class MockClock implements Clock {
    * every later sleep would end at Infinity, that is never.
    */
   jump(seconds: number): void {
-    if (typeof seconds !== "number") throw new TypeError(`MockClock.jump(seconds) takes a number of seconds, got ${typeof seconds}.`);
+    if (typeof seconds !== "number") throw new TypeError(`MockClock.jump(seconds) takes a number of seconds, got ${describe(seconds)}.`);
     if (!Number.isFinite(seconds)) {
       throw new RangeError(`MockClock.jump(seconds) needs a finite number of seconds, got ${String(seconds)}.`);
     }

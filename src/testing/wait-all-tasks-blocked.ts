@@ -3,6 +3,7 @@
  * i.e. the program has settled. Tests use it to reach a known state without
  * sleeping for arbitrary times.
  */
+import { describe } from "../core/errors.js";
 import { idleWatch } from "../core/idle.js";
 import { requireTask } from "../core/state.js";
 import { PARK, type Operation } from "../core/traps.js";
@@ -14,7 +15,7 @@ import { PARK, type Operation } from "../core/traps.js";
  */
 export function* waitAllTasksBlocked(cushion = 0): Operation<void> {
   if (typeof cushion !== "number" || !(cushion >= 0)) {
-    throw new RangeError(`waitAllTasksBlocked(cushion) takes a number of seconds >= 0, got ${String(cushion)}.`);
+    throw new RangeError(`waitAllTasksBlocked(cushion) takes a number of seconds >= 0, got ${describe(cushion)}.`);
   }
   const task = requireTask("waitAllTasksBlocked()");
   // A Runner always has an idle watch to give (idleWatch installs it on first use).
