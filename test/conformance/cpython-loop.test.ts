@@ -132,3 +132,56 @@ describe("loop scheduling, after CPython's test_base_events", () => {
     expect(order).toEqual(["a", "stop", "returned"]);
   });
 });
+
+describe("asyncio.run, after CPython's test_runners", () => {
+  // test_asyncio_run_cancels_hanging_tasks
+  it("a task left pending when main returns is cancelled and done; run gives main's value", async () => {
+    const { asyncioRun } = await import("../../src/bridge/index.js");
+    const { MockClock } = await import("../../src/testing/index.js");
+    const { createTask: spawn, sleep } = await import("../../src/asyncio/index.js");
+    let leftover: Task<void> | null = null;
+    const v = await asyncioRun(
+      (function* () {
+        leftover = spawn(sleep(0.1));
+        return 123;
+      })(),
+      { clock: new MockClock({ autojumpThreshold: 0 }) },
+    );
+    expect(v).toBe(123);
+    expect(leftover!.done()).toBe(true);
+    expect(leftover!.cancelled()).toBe(true);
+  });
+
+  // test_asyncio_run_reports_hanging_tasks_errors
+  it("a leftover task that fails while being cancelled at shutdown goes to the loop's exception handler, naming the task", async () => {
+    const { asyncioRun } = await import("../../src/bridge/index.js");
+    const { MockClock } = await import("../../src/testing/index.js");
+    const { createTask: spawn, sleep, getRunningLoop } = await import("../../src/asyncio/index.js");
+    const seen: { exception?: unknown; task?: unknown }[] = [];
+    let leftover: Task<void> | null = null;
+    const v = await asyncioRun(
+      (function* () {
+        getRunningLoop().setExceptionHandler((_l, c) => seen.push(c as { exception?: unknown; task?: unknown }));
+        leftover = spawn(
+          (function* () {
+            try {
+              yield* sleep(0.1);
+            } catch {
+              throw new RangeError("during shutdown");
+            }
+          })(),
+        );
+        return 123;
+      })(),
+      { clock: new MockClock({ autojumpThreshold: 0 }) },
+    );
+    expect(v).toBe(123);
+    expect(leftover!.done()).toBe(true);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.exception).toBeInstanceOf(RangeError);
+    expect(seen[0]!.task).toBe(leftover);
+    // CPython's message here is "unhandled exception during asyncio.run() shutdown"; ours is the
+    // loop-close report of docs/asyncio.md difference 6.
+    expect((seen[0] as { message?: string }).message).toMatch(/never retrieved/);
+  });
+});

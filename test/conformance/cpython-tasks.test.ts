@@ -10,6 +10,7 @@ import {
   CancelledError,
   FIRST_COMPLETED,
   Future,
+  allTasks,
   asCompleted,
   createTask,
   currentTask,
@@ -395,6 +396,115 @@ describe("across loops and repeated shields, after CPython's test_tasks", () => 
     });
     expect(seen).toHaveLength(1);
     expect((seen[0]!.exception as Error).message).toBe("foo");
+  });
+});
+
+describe("eager tasks, after CPython's test_eager_task_factory", () => {
+  const eager = { eagerStart: true } as const;
+
+  // test_await_future_during_eager_step
+  it("an eager task that completes a Future in its first step is done when createTask returns", async () => {
+    const v = await runAio(function* (loop) {
+      const fut = loop.createFuture<string>();
+      const t = loop.createTask(
+        (function* () {
+          fut.setResult("my message");
+        })(),
+        eager,
+      );
+      expect(t.done()).toBe(true);
+      return yield* fut;
+    });
+    expect(v).toBe("my message");
+  });
+
+  // test_block_after_eager_step
+  it("an eager task that blocks is pending after createTask and finishes later", async () => {
+    const v = await runAio(function* (loop) {
+      const t = loop.createTask(sleepValue(0.1, "finished after blocking"), eager);
+      expect(t.done()).toBe(false);
+      return yield* awaited(t);
+    });
+    expect(v).toBe("finished after blocking");
+  });
+
+  // test_cancellation_after_eager_completion
+  it("cancel() of an eager task that already finished returns false; its result stands", async () => {
+    const r = await runAio(function* (loop) {
+      const t = loop.createTask(
+        (function* () {
+          return "finished without blocking";
+        })(),
+        eager,
+      );
+      const c = t.cancel();
+      return { c, v: yield* awaited(t), cancelled: t.cancelled() };
+    });
+    expect(r).toEqual({ c: false, v: "finished without blocking", cancelled: false });
+  });
+
+  // test_cancellation_after_eager_step_blocks
+  it("cancel(msg) of an eager task blocked after its first step: cancelling() > 0 and the message arrives", async () => {
+    const e = await runAio(function* (loop) {
+      const t = loop.createTask(sleepValue(0.1, "x"), eager);
+      t.cancel("cancellation message");
+      expect(t.cancelling()).toBeGreaterThan(0);
+      return yield* raises(() => awaited(t));
+    });
+    expect(e).toBeInstanceOf(CancelledError);
+    expect((e as CancelledError).message).toBe("cancellation message");
+  });
+
+  // test_current_task
+  it("inside the eager step currentTask() is the new task, before and after it blocks; the creator is current again after", async () => {
+    const r = await runAio(function* (loop) {
+      const creator = currentTask();
+      let first: unknown = null;
+      let second: unknown = null;
+      const t = loop.createTask(
+        (function* () {
+          first = currentTask();
+          yield* sleep(0.1);
+          second = currentTask();
+        })(),
+        eager,
+      );
+      const back = currentTask() === creator;
+      const sawItself = first === t;
+      yield* awaited(t);
+      return { back, sawItself, same: second === t };
+    });
+    expect(r).toEqual({ back: true, sawItself: true, same: true });
+  });
+
+  // test_all_tasks_with_eager_completion and test_all_tasks_with_blocking
+  it("allTasks() lists an eager task during its step, and drops it once done", async () => {
+    const r = await runAio(function* (loop) {
+      let during: Set<unknown> | null = null;
+      const t1 = loop.createTask(
+        (function* () {
+          during = allTasks();
+        })(),
+        eager,
+      );
+      const r1 = { inDuring: during!.has(t1), inAfter: allTasks().has(t1) };
+      const fut1 = loop.createFuture<void>();
+      const fut2 = loop.createFuture<void>();
+      const t2 = loop.createTask(
+        (function* () {
+          during = allTasks();
+          yield* fut1;
+          fut2.setResult();
+        })(),
+        eager,
+      );
+      const r2 = { inDuring: during!.has(t2), inAfter: allTasks().has(t2) };
+      fut1.setResult();
+      yield* fut2;
+      yield* spin();
+      return { r1, r2, finally: allTasks().has(t2) };
+    });
+    expect(r).toEqual({ r1: { inDuring: true, inAfter: false }, r2: { inDuring: true, inAfter: true }, finally: false });
   });
 });
 

@@ -6,7 +6,8 @@
  * test/asyncio/timeouts.test.ts and gather-wait.test.ts are not repeated.
  */
 import { describe, expect, it } from "vitest";
-import { CancelledError, TimeoutError, type Future, createTask, getRunningLoop, sleep, timeout, timeoutAt, wait, waitFor, type Coroutine } from "../../src/asyncio/index.js";
+import { CancelledError, TaskGroup, TimeoutError, type Future, createTask, getRunningLoop, sleep, timeout, timeoutAt, wait, waitFor, type Coroutine } from "../../src/asyncio/index.js";
+import { ExceptionGroup, RuntimeError } from "../../src/core/index.js";
 import { raises, runAio } from "../asyncio/helpers.js";
 
 /** A Task or Future as a coroutine, for raises(). */
@@ -137,6 +138,68 @@ describe("timeout(), after CPython's test_timeouts", () => {
     });
     expect(r[0]).toMatch(/^<Timeout \[active\] when=\d+(\.\d*)?>$/);
     expect(r.slice(1)).toEqual(["<Timeout [finished]>", "<Timeout [expired]>", "<Timeout [active] when=None>"]);
+  });
+});
+
+describe("timeout() state and groups, after CPython 3.13's test_timeouts", () => {
+  // test_timeout_expiring and test_timeout_expired
+  it("reschedule() while the deadline's cancellation is in flight, or after expiry, is a RuntimeError naming the state", async () => {
+    const r = await runAio(function* () {
+      const errors: unknown[] = [];
+      const cm = timeout(0.01);
+      yield* raises(() =>
+        cm.run(function* (c) {
+          const e = yield* raises(() => sleep(1));
+          expect(e).toBeInstanceOf(CancelledError);
+          try {
+            c.reschedule(0.02);
+          } catch (err) {
+            errors.push(err);
+          }
+          throw e;
+        }),
+      );
+      try {
+        cm.reschedule(0.02);
+      } catch (err) {
+        errors.push(err);
+      }
+      return errors.map((e) => [e instanceof RuntimeError, (e as Error).message]);
+    });
+    expect(r[0]![0]).toBe(true);
+    expect(r[0]![1]).toMatch(/expiring/);
+    expect(r[1]![0]).toBe(true);
+    expect(r[1]![1]).toMatch(/expired/);
+  });
+
+  // test_timeout_taskgroup (the exception chaining part has no JavaScript counterpart: errors carry no implicit context)
+  it("a TaskGroup inside an expiring timeout whose child fails in cleanup: the group's error comes out, not TimeoutError", async () => {
+    const e = await runAio(function* () {
+      return yield* raises(() =>
+        timeout(0.01).run(function* () {
+          yield* TaskGroup.run(function* (tg) {
+            tg.createTask(
+              (function* () {
+                try {
+                  yield* sleep(2);
+                } finally {
+                  // eslint-disable-next-line no-unsafe-finally
+                  throw new MyError("cleanup");
+                }
+              })(),
+            );
+            try {
+              throw new RangeError("body");
+            } finally {
+              yield* sleep(1);
+            }
+          });
+        }),
+      );
+    });
+    expect(e).toBeInstanceOf(ExceptionGroup);
+    expect((e as ExceptionGroup).exceptions).toHaveLength(1);
+    expect((e as ExceptionGroup).exceptions[0]).toBeInstanceOf(MyError);
   });
 });
 
