@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import {
   Barrier,
+  BrokenBarrierError,
   CancelledError,
   Condition,
   Queue,
@@ -171,6 +172,302 @@ describe("Barrier, after CPython's test_locks", () => {
       [3, 0, false],
     ]);
     expect(r.indices).toEqual([0, 1, 2]);
+  });
+});
+
+describe("Semaphore and Barrier phases, after CPython 3.13's test_locks", () => {
+  // test_acquire_fifo_order_4
+  it("three releases wake three waiters; the semaphore reads locked until they ran; a task made meanwhile comes last", async () => {
+    const r = await runAio(function* () {
+      const sem = new Semaphore(0);
+      const out: number[] = [];
+      const checks: boolean[] = [];
+      let t4: ReturnType<typeof createTask<void>> | null = null;
+      const t1 = createTask(
+        (function* () {
+          yield* sem.acquire();
+          t4 = createTask(
+            (function* () {
+              out.push(4);
+            })(),
+          );
+          out.push(1);
+        })(),
+      );
+      const t2 = createTask(
+        (function* () {
+          sem.release();
+          sem.release();
+          sem.release();
+          // units are free but owed to the waiters, so it reads locked
+          checks.push(sem.locked());
+          yield* sem.acquire();
+          out.push(2);
+        })(),
+      );
+      const t3 = createTask(
+        (function* () {
+          yield* sem.acquire();
+          checks.push(sem.locked());
+          out.push(3);
+        })(),
+      );
+      yield* sleep(0);
+      yield* sleep(0);
+      yield* gather(t1, t2, t3);
+      yield* awaited(t4!);
+      return { out, checks };
+    });
+    expect(r.out).toEqual([1, 2, 3, 4]);
+    expect(r.checks).toEqual([true, true]);
+  });
+
+  // test_filling_one_task_twice
+  it("a one-party barrier lets each wait through at once with index 0", async () => {
+    const r = await runAio(function* () {
+      const b = new Barrier(1);
+      const t1 = createTask(b.wait());
+      yield* sleep(0);
+      const t2 = createTask(b.wait());
+      yield* sleep(0);
+      return [t1.result(), t2.result(), b.nWaiting, b.broken];
+    });
+    expect(r).toEqual([0, 0, 0, false]);
+  });
+
+  // test_filling_tasks_wait_twice and test_draining_state
+  it("tasks pass twice in a row; while the phase drains toString says draining, until the last one leaves", async () => {
+    const r = await runAio(function* () {
+      const n = 5;
+      const b = new Barrier(n);
+      const drainingSeen: boolean[] = [];
+      let second = 0;
+      const tasks = Array.from({ length: n }, () =>
+        createTask(
+          (function* () {
+            yield* b.wait();
+            drainingSeen.push(String(b).includes("draining"));
+            yield* b.wait();
+            second++;
+          })(),
+        ),
+      );
+      yield* gather(...tasks);
+      return { drainingSeen, second, waiting: b.nWaiting, broken: b.broken };
+    });
+    expect(r.drainingSeen).toEqual([true, true, true, true, false]);
+    expect(r).toMatchObject({ second: 5, waiting: 0, broken: false });
+  });
+
+  // test_blocking_tasks_while_draining
+  it("tasks that wait again while the phase drains join the next phase, and every phase completes", async () => {
+    const done = await runAio(function* () {
+      const n = 5;
+      const rewait = 2;
+      const b = new Barrier(n);
+      const others = new Barrier(n - rewait);
+      let left = rewait;
+      let finished = 0;
+      const tasks = Array.from({ length: n }, () =>
+        createTask(
+          (function* () {
+            yield* b.wait();
+            if (left > 0) {
+              left--;
+              yield* b.wait();
+            } else {
+              yield* others.wait();
+              yield* b.wait();
+            }
+            finished++;
+          })(),
+        ),
+      );
+      yield* gather(...tasks);
+      return finished;
+    });
+    expect(done).toBe(5);
+  });
+
+  // test_filling_tasks_cancel_one
+  it("a waiter cancelled while the barrier fills leaves the count; later arrivals complete the phase", async () => {
+    const r = await runAio(function* () {
+      const b = new Barrier(3);
+      const counts: number[] = [];
+      let passed = 0;
+      const coro = () =>
+        createTask(
+          (function* () {
+            yield* b.wait();
+            passed++;
+          })(),
+        );
+      const t1 = coro();
+      yield* sleep(0);
+      counts.push(b.nWaiting);
+      const t2 = coro();
+      yield* sleep(0);
+      counts.push(b.nWaiting);
+      t1.cancel();
+      yield* sleep(0);
+      counts.push(b.nWaiting);
+      expect(yield* raises(() => awaited(t1))).toBeInstanceOf(CancelledError);
+      const t3 = coro();
+      yield* sleep(0);
+      counts.push(b.nWaiting);
+      const t4 = coro();
+      yield* gather(t2, t3, t4);
+      return { counts, passed, waiting: b.nWaiting, broken: b.broken };
+    });
+    expect(r).toEqual({ counts: [1, 2, 1, 2], passed: 3, waiting: 0, broken: false });
+  });
+
+  // test_reset_barrier_while_tasks_waiting_and_waiting_again
+  it("waiters sent away by reset() may wait again at once and pass with a newcomer", async () => {
+    const r = await runAio(function* () {
+      const n = 5;
+      const b = new Barrier(n);
+      let broken = 0;
+      let passed = 0;
+      const tasks = Array.from({ length: n - 1 }, () =>
+        createTask(
+          (function* () {
+            try {
+              yield* b.wait();
+            } catch (e) {
+              if (e instanceof BrokenBarrierError) broken++;
+            } finally {
+              yield* b.wait();
+              passed++;
+            }
+          })(),
+        ),
+      );
+      createTask(b.reset());
+      yield* sleep(0);
+      createTask(
+        (function* () {
+          yield* b.wait();
+          passed++;
+        })(),
+      );
+      yield* gather(...tasks);
+      yield* spin(2);
+      return { broken, passed, isBroken: b.broken, waiting: b.nWaiting };
+    });
+    expect(r).toEqual({ broken: 4, passed: 5, isBroken: false, waiting: 0 });
+  });
+
+  // test_reset_barrier_while_tasks_draining
+  it("reset() by the last task to leave a phase does not break the others' next wait", async () => {
+    const r = await runAio(function* () {
+      const n = 5;
+      const b = new Barrier(n);
+      let count = 0;
+      let secondOk = 0;
+      let secondFailed = 0;
+      let third = 0;
+      const tasks = Array.from({ length: n }, () =>
+        createTask(
+          (function* () {
+            yield* b.wait();
+            count++;
+            if (count === n) {
+              yield* b.reset();
+              yield* b.wait();
+            } else {
+              try {
+                yield* b.wait();
+                secondOk++;
+              } catch {
+                secondFailed++;
+              }
+            }
+            yield* b.wait();
+            third++;
+          })(),
+        ),
+      );
+      yield* gather(...tasks);
+      return { secondOk, secondFailed, third, broken: b.broken, waiting: b.nWaiting };
+    });
+    expect(r).toEqual({ secondOk: 4, secondFailed: 0, third: 5, broken: false, waiting: 0 });
+  });
+
+  // test_reset_barrier_when_tasks_half_draining_half_blocking
+  it("reset() while some tasks still leave a phase: those get BrokenBarrierError, the ones already waiting again do not", async () => {
+    const r = await runAio(function* () {
+      const n = 5;
+      const blocking = Math.floor(n / 2);
+      const b = new Barrier(n);
+      let count = 0;
+      let leavingBroken = 0;
+      let waitingBroken = 0;
+      const tasks = Array.from({ length: n }, () =>
+        createTask(
+          (function* () {
+            try {
+              yield* b.wait();
+            } catch (e) {
+              if (e instanceof BrokenBarrierError) leavingBroken++;
+              yield* b.wait();
+              return;
+            }
+            count++;
+            if (count > blocking) {
+              yield* b.reset();
+              yield* b.wait();
+            } else {
+              try {
+                yield* b.wait();
+              } catch (e) {
+                if (e instanceof BrokenBarrierError) waitingBroken++;
+              }
+            }
+          })(),
+        ),
+      );
+      yield* gather(...tasks);
+      return { leavingBroken, waitingBroken, broken: b.broken, waiting: b.nWaiting, resetting: String(b).includes("resetting") };
+    });
+    expect(r).toEqual({ leavingBroken: 2, waitingBroken: 0, broken: false, waiting: 0, resetting: false });
+  });
+
+  // test_abort_barrier_when_tasks_half_draining_half_blocking
+  it("abort() while some tasks still leave a phase and others wait again: both kinds get BrokenBarrierError", async () => {
+    const r = await runAio(function* () {
+      const n = 5;
+      const blocking = Math.floor(n / 2);
+      const b = new Barrier(n);
+      let count = 0;
+      let drainingBroken = 0;
+      let blockedBroken = 0;
+      const tasks = Array.from({ length: n }, () =>
+        createTask(
+          (function* () {
+            try {
+              yield* b.wait();
+            } catch (e) {
+              if (e instanceof BrokenBarrierError) drainingBroken++;
+              return;
+            }
+            count++;
+            if (count > blocking) {
+              yield* b.abort();
+            } else {
+              try {
+                yield* b.wait();
+              } catch (e) {
+                if (e instanceof BrokenBarrierError) blockedBroken++;
+              }
+            }
+          })(),
+        ),
+      );
+      yield* gather(...tasks);
+      return { drainingBroken, blockedBroken, broken: b.broken, waiting: b.nWaiting };
+    });
+    expect(r).toEqual({ drainingBroken: 2, blockedBroken: 2, broken: true, waiting: 0 });
   });
 });
 
