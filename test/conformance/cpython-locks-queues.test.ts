@@ -15,6 +15,7 @@ import {
   Semaphore,
   TaskGroup,
   TimeoutError,
+  timeout,
   ValueError,
   createTask,
   gather,
@@ -45,7 +46,142 @@ describe("Condition, after CPython's test_locks", () => {
   });
 });
 
+describe("Condition and cancellation, after CPython 3.13's test_locks", () => {
+  // test_cancelled_error_wakeup and test_cancelled_error_re_aquire
+  it("a task cancelled while waiting, or while re-acquiring after notify: the same CancelledError, with its message, reaches the awaiter", async () => {
+    for (const where of ["waiting", "reacquiring"] as const) {
+      const r = await runAio(function* () {
+        const cond = new Condition();
+        let wake = false;
+        let raised: unknown = null;
+        const task = createTask(
+          cond.withLock(function* () {
+            try {
+              yield* cond.waitFor(() => wake);
+            } catch (e) {
+              raised = e;
+            }
+            throw raised;
+          }),
+        );
+        yield* sleep(0);
+        if (where === "reacquiring") {
+          yield* cond.acquire();
+          wake = true;
+          cond.notify();
+          yield* sleep(0);
+          task.cancel("foo");
+          cond.release();
+        } else {
+          task.cancel("foo");
+        }
+        const e = yield* raises(() => awaited(task));
+        return { e, raised };
+      });
+      expect(r.e).toBeInstanceOf(CancelledError);
+      expect((r.e as CancelledError).message).toBe("foo");
+      expect(r.e).toBe(r.raised);
+    }
+  });
+
+  // test_cancelled_wakeup and test_cancelled_wakeup_relock
+  it("a consumer cancelled just as notify(1) woke it, before it runs or while it re-locks, does not lose the wakeup", async () => {
+    for (const relock of [false, true]) {
+      const state = await runAio(function* () {
+        const cond = new Condition();
+        let st = 0;
+        const consumer = () =>
+          createTask(
+            cond.withLock(function* () {
+              for (;;) {
+                yield* cond.waitFor(() => st !== 0);
+                if (st < 0) return;
+                st -= 1;
+              }
+            }),
+          );
+        const c = [consumer(), consumer()];
+        yield* sleep(0);
+        let seen = -99;
+        yield* cond.withLock(function* () {
+          st += 1;
+          cond.notify(1);
+          if (relock) yield* sleep(0);
+          c[0]!.cancel();
+          try {
+            yield* timeout(0.01).run(function* () {
+              yield* cond.waitFor(() => st === 0);
+            });
+          } catch (e) {
+            if (!(e instanceof TimeoutError)) throw e;
+          }
+          seen = st;
+          st = -1;
+          cond.notifyAll();
+        });
+        yield* awaited(c[1]!);
+        return seen;
+      });
+      expect(state).toBe(0);
+    }
+  });
+});
+
 describe("Semaphore, after CPython's test_locks", () => {
+  // test_acquire
+  it("two releases with three waiters and a newcomer: exactly two of the three racing tasks get a unit", async () => {
+    const r = await runAio(function* () {
+      const sem = new Semaphore(3);
+      const out: number[] = [];
+      yield* sem.acquire();
+      yield* sem.acquire();
+      const make = (n: number) =>
+        createTask(
+          (function* () {
+            yield* sem.acquire();
+            out.push(n);
+            return true;
+          })(),
+        );
+      const t1 = make(1);
+      const t2 = make(2);
+      const t3 = make(3);
+      yield* sleep(0);
+      const afterFirst = [...out];
+      const t4 = make(4);
+      sem.release();
+      sem.release();
+      yield* sleep(0);
+      const snapshot = { count: out.length, locked: sem.locked(), t1: t1.done() };
+      const doneRacers = [t2, t3, t4].filter((t) => t.done()).length;
+      sem.release();
+      yield* gather(t2, t3, t4);
+      return { afterFirst, snapshot, doneRacers };
+    });
+    expect(r.afterFirst).toEqual([1]);
+    expect(r.snapshot).toEqual({ count: 3, locked: true, t1: true });
+    expect(r.doneRacers).toBe(2);
+  });
+
+  // test_acquire_cancel_before_awoken and test_acquire_hang
+  it("cancelled waiters ahead of the line do not swallow a release: the first live waiter gets it, the next still waits", async () => {
+    const r = await runAio(function* () {
+      const sem = new Semaphore(0);
+      const ts = [0, 1, 2, 3].map(() => createTask(sem.acquire()));
+      yield* sleep(0);
+      ts[0]!.cancel();
+      ts[1]!.cancel();
+      sem.release();
+      yield* sleep(0);
+      yield* sleep(0);
+      const out = { t3: ts[2]!.done(), t4: ts[3]!.done(), locked: sem.locked() };
+      ts[3]!.cancel();
+      yield* sleep(0);
+      return out;
+    });
+    expect(r).toEqual({ t3: true, t4: false, locked: true });
+  });
+
   // test_acquire_fifo_order
   it("tasks that release and acquire again line up behind the others: c1 c2 c3, then c1 c2 c3", async () => {
     const result = await runAio(function* () {
