@@ -11,7 +11,10 @@ import {
   BrokenBarrierError,
   CancelledError,
   Condition,
+  LifoQueue,
+  PriorityQueue,
   Queue,
+  QueueShutDown,
   Semaphore,
   TaskGroup,
   TimeoutError,
@@ -701,5 +704,220 @@ describe("Queue, after CPython's test_queues", () => {
     expect(r.sizeAfterCancel).toBe(0);
     expect(r.second).toBe(2);
     expect(r.left).toBe(0);
+  });
+});
+
+describe("Queue waiting and cancellation, after CPython 3.13's test_queues", () => {
+  // test_maxsize
+  it("a putter blocks after maxsize items and resumes once one is taken", async () => {
+    const r = await runAio(function* () {
+      const q = new Queue<number>(2);
+      const put: number[] = [];
+      const t = createTask(
+        (function* () {
+          for (let i = 0; i < 3; i++) {
+            yield* q.put(i);
+            put.push(i);
+          }
+          return true;
+        })(),
+      );
+      yield* sleep(0);
+      yield* sleep(0);
+      const blocked = [...put];
+      const first = yield* q.get();
+      yield* sleep(0);
+      return { blocked, first, after: [...put], rest: [yield* q.get(), yield* q.get()], ok: yield* awaited(t) };
+    });
+    expect(r).toEqual({ blocked: [0, 1], first: 0, after: [0, 1, 2], rest: [1, 2], ok: true });
+  });
+
+  // test_get_with_waiting_putters
+  it("get() on an empty queue waits for putter tasks not yet started, and takes their items in order", async () => {
+    const r = await runAio(function* () {
+      const q = new Queue<string>(1);
+      createTask(q.put("a"));
+      createTask(q.put("b"));
+      return [yield* q.get(), yield* q.get()];
+    });
+    expect(r).toEqual(["a", "b"]);
+  });
+
+  // test_get_cancel_drop_one_pending_reader
+  it("a reader woken by putNowait but cancelled loses nothing: the next reader gets the first item", async () => {
+    const v = await runAio(function* () {
+      const q = new Queue<number>();
+      const reader = createTask(q.get());
+      yield* sleep(0);
+      q.putNowait(1);
+      q.putNowait(2);
+      reader.cancel();
+      try {
+        return yield* awaited(reader);
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e;
+        // try again, as CPython's test does: the first item must still be there
+        return yield* awaited(createTask(q.get()));
+      }
+    });
+    expect(v).toBe(1);
+  });
+
+  // test_get_cancel_drop_many_pending_readers
+  it("of three waiting readers, one cancelled after two putNowait: the other two get both items", async () => {
+    const r = await runAio(function* () {
+      const q = new Queue<number>();
+      const readers = [createTask(q.get()), createTask(q.get()), createTask(q.get())];
+      yield* sleep(0);
+      q.putNowait(1);
+      q.putNowait(2);
+      readers[0]!.cancel();
+      expect(yield* raises(() => awaited(readers[0]!))).toBeInstanceOf(CancelledError);
+      return new Set([yield* awaited(readers[1]!), yield* awaited(readers[2]!)]);
+    });
+    expect(r).toEqual(new Set([1, 2]));
+  });
+
+  // test_put_cancelled_race
+  it("a cancelled putter in the line does not disturb the others' order", async () => {
+    const r = await runAio(function* () {
+      const q = new Queue<string>(1);
+      const putA = createTask(q.put("a"));
+      const putB = createTask(q.put("b"));
+      const putC = createTask(q.put("X"));
+      yield* sleep(0);
+      const states = [putA.done(), putB.done()];
+      putC.cancel();
+      yield* sleep(0);
+      const cDone = putC.done();
+      const first = q.getNowait();
+      yield* sleep(0);
+      const second = q.getNowait();
+      yield* awaited(putB);
+      return { states, cDone, got: [first, second], left: q.qsize() };
+    });
+    expect(r).toEqual({ states: [true, false], cDone: true, got: ["a", "b"], left: 0 });
+  });
+
+  // test_why_are_putters_waiting
+  it("four putters on a maxsize-2 queue and a getter that drains what it sees: everyone finishes", async () => {
+    const left = await runAio(function* () {
+      const q = new Queue<number>(2);
+      yield* TaskGroup.run(function* (tg) {
+        tg.createTask(
+          (function* () {
+            yield* sleep(0);
+            const n = q.qsize();
+            for (let i = 0; i < n; i++) q.getNowait();
+          })(),
+        );
+        for (let i = 0; i < 4; i++) tg.createTask(q.put(i));
+      });
+      return q.qsize();
+    });
+    expect(left).toBe(2);
+  });
+
+  // test_task_done
+  it("two workers calling taskDone after each item: join() returns once all 100 are processed", async () => {
+    const total = await runAio(function* () {
+      const q = new Queue<number>();
+      for (let i = 0; i < 100; i++) q.putNowait(i);
+      let sum = 0;
+      let running = true;
+      yield* TaskGroup.run(function* (tg) {
+        const workers = [0, 1].map(() =>
+          tg.createTask(
+            (function* () {
+              while (running) {
+                sum += yield* q.get();
+                q.taskDone();
+              }
+            })(),
+          ),
+        );
+        yield* q.join();
+        expect(sum).toBe(4950);
+        running = false;
+        for (let i = 0; i < workers.length; i++) q.putNowait(0);
+      });
+      return sum;
+    });
+    expect(total).toBe(4950);
+  });
+});
+
+describe.each([
+  ["Queue", () => new Queue<string>()],
+  ["LifoQueue", () => new LifoQueue<string>()],
+  ["PriorityQueue", () => new PriorityQueue<string>()],
+] as const)("%s shutdown, after CPython 3.13's test_queues", (_name, make) => {
+  // test_shutdown_nonempty (with maxsize 1 for the blocked putter)
+  it("shutdown() keeps queued items for getters, fails the blocked putter, and join waits for taskDone", async () => {
+    const r = await runAio(function* () {
+      const q = make();
+      // a bounded queue of the same class, to block a putter
+      const bounded = new (q.constructor as new (maxsize: number) => typeof q)(1);
+      bounded.putNowait("data");
+      const join = createTask(bounded.join());
+      const putter = createTask(bounded.put("data2"));
+      yield* sleep(0);
+      bounded.shutdown();
+      const size = bounded.qsize();
+      yield* sleep(0);
+      const putErr = yield* raises(() => awaited(putter));
+      const item = yield* bounded.get();
+      yield* sleep(0);
+      const joinDoneBefore = join.done();
+      const getErr = yield* raises(() => bounded.get());
+      bounded.taskDone();
+      yield* sleep(0);
+      const joinDoneAfter = join.done();
+      let extra: unknown = null;
+      try {
+        bounded.taskDone();
+      } catch (e) {
+        extra = e;
+      }
+      return { size, putErr, item, joinDoneBefore, getErr, joinDoneAfter, extra };
+    });
+    expect(r.size).toBe(1);
+    expect(r.putErr).toBeInstanceOf(QueueShutDown);
+    expect(r.item).toBe("data");
+    expect(r.joinDoneBefore).toBe(false);
+    expect(r.getErr).toBeInstanceOf(QueueShutDown);
+    expect(r.joinDoneAfter).toBe(true);
+    expect(r.extra).toBeInstanceOf(ValueError);
+  });
+
+  // test_shutdown_immediate_with_unfinished
+  it("shutdown(true) drops queued items; join still waits for the item taken earlier", async () => {
+    const r = await runAio(function* () {
+      const q = make();
+      q.putNowait("data");
+      q.putNowait("data");
+      const join = createTask(q.join());
+      const item = yield* q.get();
+      q.shutdown(true);
+      const size = q.qsize();
+      yield* sleep(0);
+      const joinDoneBefore = join.done();
+      const errs = [yield* raises(() => q.put("data")), yield* raises(() => q.get())];
+      q.taskDone();
+      let extra: unknown = null;
+      try {
+        q.taskDone();
+      } catch (e) {
+        extra = e;
+      }
+      yield* sleep(0);
+      return { item, size, joinDoneBefore, errs, extra, joinDoneAfter: join.done() };
+    });
+    expect(r.item).toBe("data");
+    expect(r.size).toBe(0);
+    expect(r.joinDoneBefore).toBe(false);
+    expect(r.errs.every((e) => e instanceof QueueShutDown)).toBe(true);
+    expect(r.extra).toBeInstanceOf(ValueError);
+    expect(r.joinDoneAfter).toBe(true);
   });
 });
