@@ -17,6 +17,8 @@ import {
   gather,
   shield,
   sleep,
+  timeout,
+  TimeoutError,
   wait,
   type Coroutine,
   type ExceptionContext,
@@ -521,5 +523,140 @@ describe("Futures created as plain objects", () => {
       return new Future<void>().getLoop() === loop;
     });
     expect(same).toBe(true);
+  });
+});
+
+describe("edge values, after CPython's test_tasks and test_base_events", () => {
+  // test_sleep (delay <= 0 is one yield to the loop)
+  it("sleep with a negative delay returns its result after one loop iteration, at the same loop time", async () => {
+    const r = await runAio(function* (loop) {
+      const order: string[] = [];
+      const t0 = loop.time();
+      loop.callSoon(() => order.push("callback"));
+      const v = yield* sleep(-5, "neg");
+      order.push("after sleep");
+      return { v, order, elapsed: loop.time() - t0 };
+    });
+    expect(r).toEqual({ v: "neg", order: ["callback", "after sleep"], elapsed: 0 });
+  });
+
+  // call_later(inf) / timeout(inf): accepted, never due
+  it("an infinite delay is accepted by callLater, sleep and timeout: nothing fires, cancel works, the block closes", async () => {
+    const r = await runAio(function* (loop) {
+      let fired = false;
+      loop.callLater(Infinity, () => {
+        fired = true;
+      });
+      const sleeper = createTask(sleep(Infinity));
+      const v = yield* timeout(Infinity).run(function* () {
+        yield* sleep(1);
+        return "in time";
+      });
+      sleeper.cancel();
+      const e = yield* raises(() => awaited(sleeper));
+      return { fired, v, e };
+    });
+    expect(r.fired).toBe(false);
+    expect(r.v).toBe("in time");
+    expect(r.e).toBeInstanceOf(CancelledError);
+  });
+
+  // test_as_completed_with_timeout: futures already done come out before a zero timeout
+  it("asCompleted with timeout 0 still hands out Futures that were already done", async () => {
+    const r = await runAio(function* (loop) {
+      const f = loop.createFuture<string>();
+      f.setResult("ready");
+      const g = loop.createFuture<string>();
+      const out: unknown[] = [];
+      for (const next of asCompleted([f, g], { timeout: 0 })) {
+        try {
+          out.push(yield* next);
+        } catch (e) {
+          out.push(e instanceof TimeoutError ? "timeout" : e);
+        }
+      }
+      return out;
+    });
+    expect(r).toEqual(["ready", "timeout"]);
+  });
+
+  // test_wait_with_timeout (timeout 0): done futures are reported done
+  it("wait with timeout 0 reports the Futures already done as done and the rest pending", async () => {
+    const r = await runAio(function* (loop) {
+      const f = loop.createFuture<void>();
+      f.setResult();
+      const g = loop.createFuture<void>();
+      const [done, pending] = yield* wait([f, g], { timeout: 0 });
+      return { done: done.has(f) && done.size === 1, pending: pending.has(g) && pending.size === 1 };
+    });
+    expect(r).toEqual({ done: true, pending: true });
+  });
+
+  // Task.uncancel: the count never goes below zero
+  it("uncancel() on a task with no pending request stays at 0", async () => {
+    const r = await runAio(function* () {
+      const t = currentTask()!;
+      return [t.uncancel(), t.uncancel(), t.cancelling()];
+    });
+    expect(r).toEqual([0, 0, 0]);
+  });
+
+  // eager step that cancels its own task (test_tasks' self-cancel rule, in an eager first step)
+  it("an eager task that cancels itself in its first step gets CancelledError at its first wait", async () => {
+    const r = await runAio(function* (loop) {
+      const log: string[] = [];
+      const t = loop.createTask(
+        (function* () {
+          currentTask()!.cancel();
+          log.push("still running");
+          try {
+            yield* sleep(1);
+            log.push("slept");
+          } catch (e) {
+            log.push(e instanceof CancelledError ? "cancelled" : "other");
+            throw e;
+          }
+        })(),
+        { eagerStart: true },
+      );
+      const e = yield* raises(() => awaited(t));
+      return { log, e, cancelled: t.cancelled() };
+    });
+    expect(r.log).toEqual(["still running", "cancelled"]);
+    expect(r.e).toBeInstanceOf(CancelledError);
+    expect(r.cancelled).toBe(true);
+  });
+});
+
+describe("cancel messages through gather and shield, after CPython's test_tasks", () => {
+  // test_cancel_gather_* with a message: _GatheringFuture.cancel(msg) passes it to every child
+  it("gather.cancel(msg): each child is cancelled with msg and awaiting the gather raises CancelledError(msg)", async () => {
+    const r = await runAio(function* () {
+      const children = [createTask(sleep(10)), createTask(sleep(10))];
+      const g = gather(...children);
+      yield* spin();
+      g.cancel("stop now");
+      const e = yield* raises(() => awaited(g));
+      const childMessages: string[] = [];
+      for (const c of children) childMessages.push(((yield* raises(() => awaited(c))) as Error).message);
+      return { e, childMessages };
+    });
+    expect(r.e).toBeInstanceOf(CancelledError);
+    expect((r.e as Error).message).toBe("stop now");
+    expect(r.childMessages).toEqual(["stop now", "stop now"]);
+  });
+
+  // test_shield_cancel_inner with a message: the outer Future is cancelled too
+  it("an inner task cancelled with a message cancels its shield; awaiting the shield raises CancelledError", async () => {
+    const r = await runAio(function* () {
+      const inner = createTask(sleep(10));
+      const outer = shield(inner);
+      yield* spin();
+      inner.cancel("inner stop");
+      const e = yield* raises(() => awaited(outer));
+      return { e, cancelled: outer.cancelled() };
+    });
+    expect(r.e).toBeInstanceOf(CancelledError);
+    expect(r.cancelled).toBe(true);
   });
 });
