@@ -316,6 +316,38 @@ describe("waitFor(), after CPython's test_waitfor", () => {
     expect(r.v).toBe(42);
   });
 
+  // test_wait_for_self_cancellation with an eager waitFor task (CPython does not run test_waitfor eagerly; this
+  // follows its Task.cancel: a task waiting on another task forwards the cancel to it and does not
+  // cancel itself, so when the inner task swallows both cancels, waitFor gets its result)
+  it("with eager tasks, a waitFor task cancelled at once forwards the cancel to the running inner task, which swallows it (and the deadline's): the result comes back", async () => {
+    const r = await runAio(function* (loop) {
+      const t0 = loop.time();
+      const inner = loop.createTask(
+        (function* () {
+          try {
+            yield* sleep(0.3);
+          } catch {
+            try {
+              yield* sleep(0.3);
+            } catch {
+              yield* sleep(0.3);
+            }
+          }
+          return 42;
+        })(),
+        { eagerStart: true },
+      );
+      const w = loop.createTask(waitFor(inner, 0.1), { eagerStart: true });
+      w.cancel();
+      const v = yield* awaited(w);
+      return { v, elapsed: loop.time() - t0, cancelled: w.cancelled(), cancelling: w.cancelling() };
+    });
+    expect(r.v).toBe(42);
+    expect(r.elapsed).toBeCloseTo(0.4, 9);
+    expect(r.cancelled).toBe(false);
+    expect(r.cancelling).toBe(1);
+  });
+
   // test_cancel_blocking_wait_for / test_cancel_wait_for (Python issue 23219)
   it("cancelling a waitFor task cancels the task it waits on, with or without a timeout", async () => {
     for (const limit of [null, 60]) {
