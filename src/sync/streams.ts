@@ -12,7 +12,7 @@
  * anyone meant. The errors are the channels' (`ClosedResourceError` for
  * this end closed, `BrokenResourceError` for the other end gone).
  */
-import { BusyResourceError, ClosedResourceError, describe } from "../core/errors.js";
+import { BusyResourceError, ClosedResourceError, describe, isInstance, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 
 /** Something that holds a resource until it is closed. */
@@ -59,7 +59,8 @@ export interface HalfCloseableStream extends Stream {
 
 /** @internal True if `value` has the `receiveSome` of a `ReceiveStream`. */
 export function isReceiveStream(value: unknown): value is ReceiveStream {
-  return value !== null && typeof value === "object" && typeof (value as ReceiveStream).receiveSome === "function";
+  // readProperty: a revoked Proxy or a throwing getter is "not a stream", never an engine error.
+  return value !== null && typeof value === "object" && typeof readProperty(value, "receiveSome") === "function";
 }
 
 /**
@@ -125,11 +126,11 @@ export function receiveClosedError(): ClosedResourceError {
 
 /** @internal Checks that `data` is bytes, naming the conversion if not. */
 export function checkBytes(what: string, data: unknown): asserts data is Uint8Array {
-  if (data instanceof Uint8Array) return;
+  if (isInstance(data, Uint8Array)) return;
   const hint =
     typeof data === "string"
       ? " Encode text first: new TextEncoder().encode(text)."
-      : data instanceof ArrayBuffer || ArrayBuffer.isView(data)
+      : isInstance(data, ArrayBuffer) || ArrayBuffer.isView(data)
         ? " Wrap it as bytes: new Uint8Array(buffer)."
         : "";
   throw new TypeError(`${what} sends bytes (a Uint8Array), got ${describe(data)}.${hint}`);
@@ -154,7 +155,7 @@ export class StapledStream<S extends SendStream = SendStream, R extends ReceiveS
     /** Where `sendAll` goes. */ readonly sendStream: S,
     /** Where `receiveSome` comes from. */ readonly receiveStream: R,
   ) {
-    if (sendStream === null || typeof sendStream !== "object" || typeof sendStream.sendAll !== "function") {
+    if (sendStream === null || typeof sendStream !== "object" || typeof readProperty(sendStream, "sendAll") !== "function") {
       throw new TypeError(`StapledStream(sendStream, receiveStream) needs a SendStream first (with sendAll), got ${describe(sendStream)}.`);
     }
     if (!isReceiveStream(receiveStream)) {

@@ -10,8 +10,9 @@ import { PARK, type Operation } from "../core/traps.js";
 
 /**
  * Returns once no task of the run has been runnable for `cushion` real
- * seconds (default 0: as soon as the run is idle). Several waiters wake one
- * per idle period, smallest cushion first.
+ * seconds (default 0: as soon as the run is idle). Several waiters wake
+ * smallest cushion first; waiters with the same cushion wake together,
+ * oldest first.
  */
 export function* waitAllTasksBlocked(cushion = 0): Operation<void> {
   if (typeof cushion !== "number" || !(cushion >= 0)) {

@@ -315,7 +315,7 @@ describe("waitAllTasksBlocked", () => {
     expect(log).toEqual(["idle at 0", "sleeper at 5"]);
   });
 
-  it("several waiters wake one per idle period, smallest cushion first", async () => {
+  it("several waiters wake smallest cushion first; tied waiters wake together, oldest first", async () => {
     const log: string[] = [];
     await runMock(function* () {
       yield* openNursery(function* (n) {

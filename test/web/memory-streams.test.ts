@@ -301,3 +301,25 @@ describe("memoryStreamPair and StapledStream", () => {
     });
   });
 });
+
+describe("hostile values in the stream checks", () => {
+  function revokedProxy(): object {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  }
+  const throwingGetters = (...keys: string[]): object =>
+    Object.defineProperties({}, Object.fromEntries(keys.map((k) => [k, { get: () => { throw new Error(`getter ${k}`); } }])));
+
+  it("a revoked Proxy or throwing getters are 'not a stream' and 'not bytes', never an engine error", async () => {
+    await runMock(function* () {
+      const [send, receive] = memoryStreamOneWayPair();
+      for (const hostile of [revokedProxy(), throwingGetters("sendAll", "receiveSome")]) {
+        expect(() => new StapledStream(hostile as SendStream, receive)).toThrow(/needs a SendStream first \(with sendAll\), got/);
+        expect(() => new StapledStream(send, hostile as never)).toThrow(/needs a ReceiveStream second \(with receiveSome\), got/);
+        expect((yield* raises(forEachChunk(hostile as never, function* () {}), TypeError)).message).toMatch(/needs a ReceiveStream \(with receiveSome\)/);
+        expect((yield* raises(new MemorySendStream().sendAll(hostile as Uint8Array), TypeError)).message).toMatch(/sends bytes \(a Uint8Array\), got/);
+      }
+    });
+  });
+});
