@@ -522,12 +522,14 @@ function scopeName(what: string, options: DeadlineOptions | undefined): string |
  */
 export function moveOnAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T | undefined> {
   const relativeDeadline = checkDuration("moveOnAfter(seconds)", seconds);
+  checkFunction("moveOnAfter(seconds, body)", body); // here, not at the first step: the error names the call
   return new CancelScope({ relativeDeadline, name: scopeName("moveOnAfter(seconds, body, options)", options) }).run(body);
 }
 
 /** Like `moveOnAfter`, with an absolute deadline. */
 export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T | undefined> {
   const at = checkSeconds("moveOnAt(deadline)", deadline);
+  checkFunction("moveOnAt(deadline, body)", body);
   return new CancelScope({ deadline: at, name: scopeName("moveOnAt(deadline, body, options)", options) }).run(body);
 }
 
@@ -537,12 +539,14 @@ export function moveOnAt<T>(deadline: number, body: (scope: CancelScope) => Oper
  */
 export function failAfter<T>(seconds: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T> {
   const relativeDeadline = checkDuration("failAfter(seconds)", seconds);
+  checkFunction("failAfter(seconds, body)", body);
   return failIn(new CancelScope({ relativeDeadline, name: scopeName("failAfter(seconds, body, options)", options) }), body);
 }
 
 /** Like `failAfter`, with an absolute deadline. */
 export function failAt<T>(deadline: number, body: (scope: CancelScope) => Operation<T>, options?: DeadlineOptions): Operation<T> {
   const at = checkSeconds("failAt(deadline)", deadline);
+  checkFunction("failAt(deadline, body)", body);
   return failIn(new CancelScope({ deadline: at, name: scopeName("failAt(deadline, body, options)", options) }), body);
 }
 

@@ -331,7 +331,12 @@ export function isGeneratorFunction(fn: unknown): boolean {
 /** @internal Rejects async and plain functions with a message that names the fix. */
 export function checkFunction(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
-    throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
+    // The commonest slip: the function's call, op(x), where the function and its arguments go, op, x.
+    const called = fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" && typeof readProperty(fn, "throw") === "function";
+    throw new TypeError(
+      `${what} needs a generator function (function*), got ${describe(fn)}.` +
+        (called ? " This is a generator object, the function's call: pass the function itself and its arguments apart (op, arg rather than op(arg))." : ""),
+    );
   }
   if (isGeneratorFunction(fn)) return;
   const kind = functionName(readProperty(fn, "constructor"));
