@@ -4,7 +4,7 @@
  * current task, these are plain variables set around each step.
  */
 import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
-import { RuntimeError } from "../core/state.js";
+import { current, RuntimeError } from "../core/state.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Task } from "./task.js";
 
@@ -15,7 +15,10 @@ export function getRunningLoop(): EventLoop {
   const loop = running.loop;
   if (loop === null) {
     throw new RuntimeError(
-      "No asyncio loop is running here. asyncio code runs inside openLoop(...) (from Trio code) or asyncio.run(main); from Trio code use aioAsTrio(fn).",
+      current.task !== null
+        ? // The usual slip: asyncio code written straight into an openLoop block, whose body is a Trio task.
+          "No asyncio loop is running here: this is a Trio task (the body of an openLoop block is Trio code too). From Trio code, call asyncio code through yield* aioAsTrio(fn)(...args) inside an openLoop block."
+        : "No asyncio loop is running here. asyncio code runs inside openLoop(...) (from Trio code) or asyncio.run(main); from Trio code use aioAsTrio(fn).",
     );
   }
   return loop;

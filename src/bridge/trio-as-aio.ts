@@ -9,7 +9,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import type { ContextVar } from "../core/context.js";
-import { Cancelled, ExceptionGroup, functionName, messageOf } from "../core/errors.js";
+import { Cancelled, describe, ExceptionGroup, functionName, messageOf, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { Task as TrioTask } from "../core/task.js";
 import { currentTask } from "../core/operations.js";
@@ -20,7 +20,7 @@ import { currentLoop, loopVar } from "./open-loop.js";
 
 /** The Future of a Trio task started by `trioAsAio`. */
 export class TrioFuture<T> extends Future<T> {
-  /** @internal */ readonly scope = new CancelScope();
+  /** @internal */ readonly scope = new CancelScope({ shield: true });
   private cancelFlag = false;
   private requestedMessage: string | undefined;
 
@@ -117,7 +117,12 @@ function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
  * started it.
  */
 export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<T>): (...args: A) => TrioFuture<T> {
-  if (typeof fn !== "function") throw new TypeError("trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations).");
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations), got ${describe(fn)}.` +
+        (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" ? " This is a generator object, the function's call: pass the function itself, trioAsAio(op)(arg) rather than trioAsAio(op(arg))." : ""),
+    );
+  }
   const name = functionName(fn) ?? "trio";
   const adapted = (...args: A): TrioFuture<T> => {
     const loop = currentLoop();

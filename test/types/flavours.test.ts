@@ -125,7 +125,7 @@ describe("asyncio code used in a Trio task", () => {
     expect(String(error)).toMatch(/A Trio task yielded/);
   });
 
-  it("outside any loop, getRunningLoop names openLoop/asyncio.run and aioAsTrio", async () => {
+  it("in a Trio task, getRunningLoop says so and names aioAsTrio", async () => {
     const kept = await runKeep(function* () {
       try {
         asyncio.getRunningLoop();
@@ -134,7 +134,11 @@ describe("asyncio code used in a Trio task", () => {
       }
       return "no error";
     });
-    expect(kept.value).toMatch(/openLoop\(\.\.\.\).*aioAsTrio\(fn\)/);
+    expect(kept.value).toMatch(/this is a Trio task \(the body of an openLoop block is Trio code too\).*aioAsTrio\(fn\)/);
+  });
+
+  it("outside any run, getRunningLoop names openLoop/asyncio.run and aioAsTrio", () => {
+    expect(() => asyncio.getRunningLoop()).toThrow(/No asyncio loop is running here\. asyncio code runs inside openLoop\(\.\.\.\).*asyncio\.run\(main\).*aioAsTrio\(fn\)/);
   });
 
   it("the Trio task can catch the error and go on", async () => {
