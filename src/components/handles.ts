@@ -3,10 +3,10 @@
  * pieces of their logic that know no framework: one definition, so the
  * adapters cannot drift apart.
  */
-import { functionName } from "../core/errors.js";
+import { checkReadable, describe, functionName, isInstance } from "../core/errors.js";
 import { RuntimeError } from "../core/index.js";
-import type { InstanceState, TaskInstance, TaskPolicy, TaskPolicyOptions, TaskPolicyState } from "./policy.js";
-import type { TrioRuntime, TrioRuntimeOptions } from "./runtime.js";
+import { policyName, type InstanceState, type TaskInstance, type TaskPolicy, type TaskPolicyOptions, type TaskPolicyState } from "./policy.js";
+import { TrioRuntime, checkFn, type TrioRuntimeOptions } from "./runtime.js";
 
 /** What `useTaskPolicy` returns: the policy's state plus its controls. */
 export type TaskPolicyHandle<A extends unknown[], T> = TaskPolicyState<T> & {
@@ -50,10 +50,41 @@ export function requireRuntime(runtime: TrioRuntime | null): TrioRuntime {
   return runtime;
 }
 
-/** `useTask`'s policy options (restartable, one run at a time); throws the error a binding's `useTask` gives for deps that are not an array. */
-export function taskOptions(fn: { readonly name: string }, deps: unknown, options: { name?: string }): TaskPolicyOptions {
-  if (!Array.isArray(deps)) throw new TypeError("useTask(fn, deps) needs a deps array, as useEffect does ([] to run once).");
-  const name = options.name ?? functionName(fn) ?? "useTask";
+/** A `<TrioRoot runtime>` prop: a `TrioRuntime`; throws a clear error for anything else. */
+export function rootRuntime(runtime: unknown): TrioRuntime {
+  if (!isInstance(runtime, TrioRuntime)) {
+    throw new TypeError(`<TrioRoot runtime={…}> takes a TrioRuntime (new TrioRuntime({ name, clock })), got ${describe(runtime)}; or leave the prop out and the root makes its own.`);
+  }
+  return runtime;
+}
+
+/** Checks a hook's options argument: an object that can be read. */
+function checkHookOptions(what: string, options: unknown, example: string): void {
+  if (options === null || typeof options !== "object") throw new TypeError(`${what} takes an options object such as ${example}, or nothing; got ${describe(options)}.`);
+  checkReadable(what, options);
+}
+
+/** `useTaskPolicy`'s checks of its arguments; returns the instances' task name. */
+export function hookPolicyName(fn: unknown, options: unknown): string {
+  checkFn("useTaskPolicy(fn, options)", fn);
+  checkHookOptions("useTaskPolicy(fn, options)", options, '{ policy: "restartable" }');
+  return policyName(fn as { readonly name: string }, options as TaskPolicyOptions);
+}
+
+/** `useTask`'s policy options (restartable, one run at a time); throws the error a binding's `useTask` gives for a bad fn, deps or options. */
+export function taskOptions(fn: unknown, deps: unknown, options: unknown): TaskPolicyOptions {
+  checkFn("useTask(fn, deps)", fn);
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(deps);
+  } catch {
+    isArray = false;
+  }
+  if (!isArray) throw new TypeError(`useTask(fn, deps) needs a deps array, as useEffect does ([] to run once); got ${describe(deps)}.`);
+  checkHookOptions("useTask(fn, deps, options)", options, '{ name: "load" }');
+  const given = (options as { name?: unknown }).name;
+  if (given !== undefined && typeof given !== "string") throw new TypeError(`useTask(fn, deps, { name }) takes a string (the task's name, for tools), got ${describe(given)}.`);
+  const name = given ?? functionName(fn) ?? "useTask";
   return { policy: "restartable", maxConcurrency: 1, name, scopeName: `useTask ${name}` };
 }
 

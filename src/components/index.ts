@@ -25,4 +25,4 @@ export {
 } from "./policy.js";
 export { MountLease } from "./lease.js";
 export { type ElementLocator } from "./element.js";
-export { requireRuntime, rootRuntimeOptions, taskOptions, taskResult, type TaskPolicyHandle, type TaskResult } from "./handles.js";
+export { requireRuntime, rootRuntime, rootRuntimeOptions, hookPolicyName, taskOptions, taskResult, type TaskPolicyHandle, type TaskResult } from "./handles.js";

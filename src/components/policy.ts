@@ -26,11 +26,11 @@
  * - A listener that throws is reported (see report.ts) and skipped: the
  *   bookkeeping of an ending instance runs exactly once whatever listeners do.
  */
-import { functionName, checkReadable } from "../core/errors.js";
+import { functionName, checkReadable, describe, readProperty } from "../core/errors.js";
 import { CancelScope, Cancelled, checkpointIfCancelled, type Operation } from "../core/index.js";
 import { Event } from "../sync/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
-import type { TaskSpawner } from "./runtime.js";
+import { checkFn, checkReason, type TaskSpawner } from "./runtime.js";
 import { callIsolated } from "./report.js";
 
 /**
@@ -153,6 +153,7 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
 
   /** Cancels this instance (a queued one never starts). Idempotent. */
   cancel(reason = "cancelled"): void {
+    checkReason("TaskInstance.cancel(reason)", reason);
     this.policy.cancelInstance(this, reason);
   }
 
@@ -235,30 +236,33 @@ export class TaskPolicy<A extends unknown[], T> {
     /** @internal */ readonly fn: (...args: A) => Operation<T>,
     options: TaskPolicyOptions,
   ) {
-    if (owner === null || typeof owner !== "object" || typeof owner.startSoonNamed !== "function") {
-      throw new TypeError("taskPolicy(owner, fn, options) needs an owner that can start tasks: a Nursery, or the ScopedNursery of useNursery().");
+    if (owner === null || typeof owner !== "object" || typeof readProperty(owner, "startSoonNamed") !== "function") {
+      throw new TypeError(`taskPolicy(owner, fn, options) needs an owner that can start tasks: a Nursery, or the ScopedNursery of useNursery(); got ${describe(owner)}.`);
     }
-    if (typeof fn !== "function") throw new TypeError(`taskPolicy(owner, fn, options) needs a generator function (function*), got ${typeof fn}.`);
+    checkFn("taskPolicy(owner, fn, options)", fn);
     if (options === null || typeof options !== "object") {
-      throw new TypeError('taskPolicy(owner, fn, options) takes an options object such as { policy: "restartable" }.');
+      throw new TypeError(`taskPolicy(owner, fn, options) takes an options object such as { policy: "restartable" }, got ${describe(options)}.`);
     }
     checkReadable("taskPolicy(owner, fn, options)", options);
     const policy = options.policy ?? "unbounded";
-    if (!POLICIES.includes(policy)) {
+    if (typeof policy !== "string") {
+      throw new TypeError(`taskPolicy(owner, fn, { policy }) takes a policy name, one of ${POLICIES.map((p) => `"${p}"`).join(", ")}; got ${describe(policy)}.`);
+    }
+    if (!(POLICIES as readonly string[]).includes(policy)) {
       throw new RangeError(`Unknown task policy ${JSON.stringify(policy)}; use one of ${POLICIES.map((p) => `"${p}"`).join(", ")}.`);
     }
     const max = options.maxConcurrency ?? 1;
     if (typeof max !== "number" || !(max >= 1) || (!Number.isInteger(max) && max !== Infinity)) {
-      throw new RangeError(`maxConcurrency must be a positive integer (or Infinity), got ${String(max)}.`);
+      throw new RangeError(`maxConcurrency must be a positive integer (or Infinity), got ${describe(max)}.`);
     }
-    this.policy = policy;
+    this.policy = policy as PolicyName;
     this.maxConcurrency = policy === "unbounded" ? Infinity : max;
     if (options.name !== undefined && typeof options.name !== "string") {
-      throw new TypeError(`taskPolicy(owner, fn, { name }) takes a string (the instances' task name, for tools), got ${typeof options.name}.`);
+      throw new TypeError(`taskPolicy(owner, fn, { name }) takes a string (the instances' task name, for tools), got ${describe(options.name)}.`);
     }
     this.name = policyName(fn, options);
     if (options.scopeName !== undefined && typeof options.scopeName !== "string") {
-      throw new TypeError(`taskPolicy(owner, fn, { scopeName }) takes a string (the instances' scope name, for tools), got ${typeof options.scopeName}.`);
+      throw new TypeError(`taskPolicy(owner, fn, { scopeName }) takes a string (the instances' scope name, for tools), got ${describe(options.scopeName)}.`);
     }
     this.scopeName = options.scopeName ?? `${policy} policy for ${this.name}`;
     this._state = this.derive();
@@ -280,7 +284,7 @@ export class TaskPolicy<A extends unknown[], T> {
    * else `console.error`) and does not disturb the policy or other listeners.
    */
   subscribe(listener: Listener): () => void {
-    if (typeof listener !== "function") throw new TypeError("subscribe(listener) needs a function.");
+    if (typeof listener !== "function") throw new TypeError(`TaskPolicy.subscribe(listener) needs a function () => void, called after every change of state; got ${describe(listener)}.`);
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -332,6 +336,7 @@ export class TaskPolicy<A extends unknown[], T> {
 
   /** Cancels every running instance and drops every queued one. */
   cancelAll(reason = "cancelAll()"): void {
+    checkReason("TaskPolicy.cancelAll(reason)", reason);
     for (const instance of this.queue.splice(0)) this.finishQueued(instance, reason);
     for (const instance of this.running) instance.scope.cancel(reason);
     this.changed();
@@ -342,6 +347,7 @@ export class TaskPolicy<A extends unknown[], T> {
    * The hooks call it on unmount.
    */
   close(reason = "the component unmounted"): void {
+    checkReason("TaskPolicy.close(reason)", reason);
     this._closed = true;
     this.cancelAll(reason);
   }

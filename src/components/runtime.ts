@@ -29,7 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
-import { functionName, checkReadable } from "../core/errors.js";
+import { functionName, checkReadable, describe, readProperty } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -116,16 +116,54 @@ const defaultReporter: ErrorReporter = (error, source) => {
 };
 
 function checkName(what: string, name: unknown): string {
-  if (typeof name !== "string") throw new TypeError(`${what} needs a string name, got ${typeof name}.`);
+  if (typeof name !== "string") throw new TypeError(`${what} needs a string name, got ${describe(name)}.`);
   return name;
 }
 
-function checkFn(what: string, fn: unknown): void {
-  if (typeof fn !== "function") throw new TypeError(`${what} needs a generator function (function*), got ${typeof fn}.`);
-  const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
+/**
+ * @internal Throws a clear TypeError unless `fn` can be a task function: a
+ * function (a generator function, or a plain one that returns a generator),
+ * not an async function, not a generator object (the function's call), not
+ * a revoked Proxy. Reads `fn` only totally.
+ */
+export function checkFn(what: string, fn: unknown): void {
+  if (typeof fn !== "function") {
+    const called = fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" && typeof readProperty(fn, "throw") === "function";
+    const hint = called ? " This is a generator object, the function's call: pass the generator function itself (op, not op())." : "";
+    throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.${hint}`);
+  }
+  try {
+    Object.getPrototypeOf(fn);
+  } catch {
+    throw new TypeError(`${what} needs a generator function (function*), got a function that cannot be called (a revoked Proxy?).`);
+  }
+  const kind = functionName(readProperty(fn, "constructor"));
   if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
     throw new TypeError(`${what} got an async function; tasks are generator functions: write function* and yield* where you would await (yield* waitPromise(p) for a Promise).`);
   }
+}
+
+/** @internal Throws a clear TypeError unless `reason` is a string (a cancel reason). */
+export function checkReason(what: string, reason: unknown): void {
+  if (typeof reason !== "string") throw new TypeError(`${what} takes a string reason (shown by tools and in the cancelled tasks' errors), or nothing; got ${describe(reason)}.`);
+}
+
+/** An optional option of `new TrioRuntime(options)`, read once; its getter's own error (if it throws) travels on. */
+function checkRuntimeOptions(options: TrioRuntimeOptions): { name: string; clock: Clock | undefined; timeSlice: number | undefined; onError: ErrorReporter | undefined; lazy: boolean } {
+  const what = "new TrioRuntime(options)";
+  const { name, clock, timeSlice, onError, lazy } = options;
+  if (name !== undefined && typeof name !== "string") throw new TypeError(`${what}: name must be a string (the run's name, for tools), got ${describe(name)}.`);
+  if (clock !== undefined && (clock === null || typeof clock !== "object" || typeof readProperty(clock, "currentTime") !== "function")) {
+    throw new TypeError(`${what}: clock must be a Clock (with currentTime), such as new MockClock(), or left out; got ${describe(clock)}.`);
+  }
+  if (timeSlice !== undefined && (typeof timeSlice !== "number" || !(timeSlice > 0) || timeSlice === Infinity)) {
+    throw new RangeError(`${what}: timeSlice is in seconds and must be a positive finite number (default 0.005), or left out; got ${describe(timeSlice)}.`);
+  }
+  if (onError !== undefined && typeof onError !== "function") {
+    throw new TypeError(`${what}: onError must be a function (error, source) => void, or left out (errors then go to console.error); got ${describe(onError)}.`);
+  }
+  if (lazy !== undefined && typeof lazy !== "boolean") throw new TypeError(`${what}: lazy must be true or false, got ${describe(lazy)}.`);
+  return { name: name ?? "TrioRoot", clock, timeSlice, onError, lazy: lazy === true };
 }
 
 /** What to report of a nursery's error: the one real error if there is just one, without the Cancelled it caused. */
@@ -164,14 +202,15 @@ export class TrioRuntime {
 
   constructor(options: TrioRuntimeOptions = {}) {
     if (options === null || typeof options !== "object") {
-      throw new TypeError("new TrioRuntime(options) takes an options object such as { name, clock, onError }.");
+      throw new TypeError(`new TrioRuntime(options) takes an options object such as { name, clock, onError }, got ${describe(options)}.`);
     }
     checkReadable("new TrioRuntime(options)", options);
-    this.name = options.name ?? "TrioRoot";
+    const { name, clock, timeSlice, onError, lazy } = checkRuntimeOptions(options);
+    this.name = name;
     this.lifetime = new CancelScope({ name: `${this.name} lifetime` });
-    this.onError = options.onError ?? defaultReporter;
+    this.onError = onError ?? defaultReporter;
     this.done = this.ended.promise;
-    const runOptions = { name: this.name, ...(options.clock ? { clock: options.clock } : {}), ...(options.timeSlice ? { timeSlice: options.timeSlice } : {}) };
+    const runOptions = { name: this.name, ...(clock !== undefined ? { clock } : {}), ...(timeSlice !== undefined ? { timeSlice } : {}) };
     // Lazy: the run starts with the first work, not here. A runtime made
     // during a render that the framework throws away (React renders twice in
     // StrictMode and may discard a concurrent render) never gets a cleanup,
@@ -185,7 +224,7 @@ export class TrioRuntime {
         },
       );
     };
-    if (options.lazy !== true) this.startNow();
+    if (!lazy) this.startNow();
   }
 
   private startNow(): void {
@@ -227,6 +266,9 @@ export class TrioRuntime {
 
   /** A nursery tied to a component's lifetime: see `ScopedNursery`. */
   openNursery(name: string, onError?: ErrorReporter): ScopedNursery {
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new TypeError(`TrioRuntime.openNursery(name, onError): onError must be a function (error, source) => void, or left out; got ${describe(onError)}.`);
+    }
     return new ScopedNursery(this, name, onError ?? this.onError);
   }
 
@@ -236,6 +278,7 @@ export class TrioRuntime {
    * starts cancelled). Idempotent; returns `done`.
    */
   close(reason = "the TrioRoot unmounted"): Promise<void> {
+    checkReason("TrioRuntime.close(reason)", reason);
     if (!this._closed) {
       this._closed = true;
       this.lifetime.cancel(reason);
@@ -385,6 +428,7 @@ export class ScopedNursery implements TaskSpawner {
    * cancelled tasks unwind.
    */
   cancelAll(reason = "cancelAll()"): void {
+    checkReason("ScopedNursery.cancelAll(reason)", reason);
     for (const p of this.pending) p.cancelled ??= reason;
     this.current = null;
     for (const generation of this.generations) generation.cancelScope.cancel(reason);
@@ -392,6 +436,7 @@ export class ScopedNursery implements TaskSpawner {
 
   /** Cancels everything here for good (the component unmounted). Idempotent. */
   close(reason = "the component unmounted"): void {
+    checkReason("ScopedNursery.close(reason)", reason);
     if (this._closed) return;
     this._closed = true;
     // Work not yet begun still starts, cancelled, inside the cancelled host.

@@ -17,8 +17,9 @@ import {
   ScopedNursery,
   TaskPolicy,
   TrioRuntime,
-  policyName,
+  hookPolicyName,
   requireRuntime,
+  rootRuntime,
   rootRuntimeOptions,
   taskOptions,
   taskResult,
@@ -51,7 +52,7 @@ export interface TrioRootProps extends TrioRuntimeOptions {
 export function TrioRoot(props: TrioRootProps): JSX.Element {
   trackRenderingComponent();
   const [owned] = useState(() => {
-    if (props.runtime !== undefined) return { runtime: props.runtime, owned: false };
+    if (props.runtime !== undefined) return { runtime: rootRuntime(props.runtime), owned: false };
     return { runtime: new TrioRuntime(rootRuntimeOptions(props)), owned: true };
   });
   useEffect(
@@ -111,7 +112,7 @@ function useSubscription<A extends unknown[], T>(policy: TaskPolicy<A, T>): Task
  * latest one is used by later performs).
  */
 export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
-  const name = policyName(fn, options);
+  const name = hookPolicyName(fn, options);
   const owner = useNursery(`${name} scope`);
   const fnRef = useRef(fn);
   fnRef.current = fn;

@@ -44,8 +44,9 @@ import {
   ScopedNursery,
   TaskPolicy,
   TrioRuntime,
-  policyName,
+  hookPolicyName,
   requireRuntime,
+  rootRuntime,
   rootRuntimeOptions,
   taskOptions,
   taskResult,
@@ -82,7 +83,7 @@ interface OwnedRuntime {
 }
 
 function ownRuntime(props: TrioRootProps): OwnedRuntime {
-  if (props.runtime !== undefined) return { runtime: props.runtime, lease: null };
+  if (props.runtime !== undefined) return { runtime: rootRuntime(props.runtime), lease: null };
   // Lazy: made in render, it owns no run until its first work.
   const runtime = new TrioRuntime({ ...rootRuntimeOptions(props), lazy: true });
   return { runtime, lease: new MountLease(() => void runtime.close()) };
@@ -161,7 +162,7 @@ interface HeldPolicy<A extends unknown[], T> {
  * latest committed one is used by later performs).
  */
 export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
-  const name = policyName(fn, options);
+  const name = hookPolicyName(fn, options);
   const owner = useNursery(`${name} scope`);
   const fnRef = useRef(fn);
   // After commit, before any effect of this commit may perform.
