@@ -381,6 +381,9 @@ function notCoroutineMessage(coro: unknown): string {
   if (typeof coro === "function") {
     return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a function: call it to get the coroutine, e.g. createTask(main()) rather than createTask(main).";
   }
+  if (isFuture(coro)) {
+    return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a Future or Task, which needs no Task: wait for it with yield* future in asyncio code, or waitFuture(future) in Trio code.";
+  }
   if (coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function") {
     return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures.";
   }

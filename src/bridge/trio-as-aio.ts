@@ -3,6 +3,9 @@
  *
  * The Trio operation runs as a Trio task in the openLoop block's nursery,
  * inside its own cancel scope, and its outcome completes an asyncio Future.
+ * That scope is shielded: the task follows its asyncio caller (through the
+ * Future) and the loop's shutdown, not the block's cancellation, so Trio
+ * code called by asyncio code that a Trio caller shields keeps running.
  * Cancelling that Future cancels the Trio task, and the Future only turns
  * cancelled once the task has really ended, so asyncio code never races
  * ahead of Trio cleanup.
