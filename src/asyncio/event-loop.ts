@@ -417,6 +417,8 @@ export class EventLoop {
    * turns cancelled once the work has ended.
    */
   runInExecutor<T = unknown>(executor: Executor | null, name: string, ...args: unknown[]): Future<T> {
+    // As CPython: a closed loop refuses before any executor sees the work.
+    this.checkOpen("runInExecutor");
     const chosen = executor ?? this.defaultExecutor ?? contextExecutor.get();
     if (chosen === null || chosen === undefined) {
       throw new RuntimeError(
