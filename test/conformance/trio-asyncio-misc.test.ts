@@ -261,6 +261,71 @@ describe("errors and nesting, after trio-asyncio's test_misc", () => {
   });
 });
 
+describe("calls from the wrong place, after trio-asyncio's test_misc test_run_task", () => {
+  it("trioAsAio from a plain loop callback starts the Trio task on that loop", async () => {
+    function* two(): Operation<number> {
+      yield* trioSleep(0.5);
+      return 2;
+    }
+    const r = await inLoop(function* (loop) {
+      const f = loop.createFuture<number>();
+      loop.callSoon(() => {
+        const tf = trioAsAio(two)();
+        tf.addDoneCallback(() => f.setResult(tf.result()));
+      });
+      return [yield* waitFuture(f), loop.time()];
+    });
+    expect(r).toEqual([2, 0.5]);
+  });
+
+  it("Trio operations (aioAsTrio, waitFuture, openLoop) used inside asyncio code raise a RuntimeError naming the asyncio task", async () => {
+    function* inner(): asyncio.Coroutine<number> {
+      return 1;
+    }
+    const r = await inLoop(function* (loop) {
+      const done = loop.createFuture<number>();
+      done.setResult(3);
+      const attempts: [string, () => Operation<unknown>][] = [
+        ["aioAsTrio", () => aioAsTrio(inner)()],
+        ["waitFuture", () => waitFuture(done)],
+        ["openLoop", () => openLoop(function* () {})],
+      ];
+      const out: string[] = [];
+      for (const [name, op] of attempts) {
+        function* misplaced(): asyncio.Coroutine<string> {
+          try {
+            yield* op() as unknown as asyncio.Coroutine<unknown>;
+            return "no error";
+          } catch (e) {
+            return e instanceof RuntimeError && e.message.startsWith(`${name}() is a Trio operation`) && e.message.includes("misplaced") ? "ok" : String(e);
+          }
+        }
+        out.push(yield* aioAsTrio(misplaced)());
+      }
+      return out;
+    });
+    expect(r).toEqual(["ok", "ok", "ok"]);
+  });
+
+  it("a Task awaiting a pending Future of another loop gets RuntimeError", async () => {
+    const r = await inLoop(function* (loop) {
+      const pending = loop.createFuture<number>();
+      return yield* openLoop(function* () {
+        function* crossLoop(): asyncio.Coroutine<unknown> {
+          try {
+            return yield* pending;
+          } catch (e) {
+            return e;
+          }
+        }
+        return yield* aioAsTrio(crossLoop)();
+      });
+    });
+    expect(r).toBeInstanceOf(RuntimeError);
+    expect(String(r)).toContain("different loop");
+  });
+});
+
 describe("the loop and the tasks around it, after trio-asyncio's test_misc", () => {
   // test_wrong_context_manager_order
   it("a Trio task of an outer nursery, started inside the block, can still call asyncio code while the block exits", async () => {
