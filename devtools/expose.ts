@@ -13,6 +13,7 @@
  */
 import { inspector } from "../src/index.js";
 import { throttledFrames } from "./panel.js";
+import { checkOptions, shown } from "./format.js";
 import { isToPage, wire, type InspectorStackWire, type InspectorWire, type ReadyWire, type ToPage } from "./wire.js";
 
 /** Options of `exposeInspector`. */
@@ -39,9 +40,10 @@ export function exposeInspector(options: ExposeOptions = {}): ExposedInspector {
   if (win === undefined || typeof win.postMessage !== "function" || typeof win.addEventListener !== "function") {
     throw new Error("exposeInspector() needs a browser window: it answers the devtools extension's content script through window.postMessage. In a worker, open it from the page (openWorker) and the page's inspector mirrors it.");
   }
+  checkOptions("exposeInspector(options)", options, "{ refreshInterval: 100 }");
   const interval = options.refreshInterval ?? 100;
   if (typeof interval !== "number" || !Number.isFinite(interval) || interval < 0) {
-    throw new TypeError(`exposeInspector({ refreshInterval }) takes a number of ms ≥ 0, not ${String(interval)}.`);
+    throw new TypeError(`exposeInspector({ refreshInterval }) takes a number of ms ≥ 0, not ${shown(interval)}.`);
   }
   if (exposed.has(win)) {
     throw new Error("The inspector is already exposed on this window: call dispose() on the first exposeInspector() handle before exposing it again.");

@@ -16,6 +16,7 @@ import { CloseIcon, DockIcon, MoveIcon, PanelIcon } from "./icons.js";
 import { PanelStore } from "./store.js";
 import { liveSource } from "./source.js";
 import { FRAME_CSS, PANEL_CSS } from "./styles.js";
+import { checkOptions, shown } from "./format.js";
 
 /** Options of `mountDevtools`. */
 export interface MountOptions {
@@ -343,26 +344,43 @@ function Floating(props: {
   );
 }
 
+/** An element (or a shadow root) the panel's host can be appended to; false, not a throw, for a hostile value. */
+function isContainer(value: unknown): value is HTMLElement {
+  try {
+    return (typeof Element === "function" && value instanceof Element) || (typeof DocumentFragment === "function" && value instanceof DocumentFragment);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Mounts the floating devtools panel (and its toggle button) on the page.
  * Call `unmount()` on the result to remove it.
  */
 export function mountDevtools(options: MountOptions = {}): MountedDevtools {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError("mountDevtools(options) takes an object such as { initiallyOpen: true }, or nothing.");
-  }
+  checkOptions("mountDevtools(options)", options, "{ initiallyOpen: true }");
   if (typeof document === "undefined") {
     throw new Error("mountDevtools() needs a DOM (call it in the browser, after the page has loaded).");
   }
-  const dock = options.dock ?? "float";
+  // Each option is read once (a getter that throws raises its own error, before anything is mounted).
+  const { dock: givenDock, recordIntervalMs: givenInterval, container: givenContainer, storageKey: givenKey, initiallyOpen, recordWhileClosed } = options;
+  const dock = givenDock ?? "float";
   if (!DOCKS.includes(dock)) {
-    throw new TypeError(`mountDevtools({ dock }) takes "float", "bottom" or "right", got ${JSON.stringify(dock)}.`);
+    throw new TypeError(`mountDevtools({ dock }) takes "float", "bottom" or "right", got ${shown(dock)}.`);
   }
-  const recordIntervalMs = options.recordIntervalMs ?? 1000;
+  const recordIntervalMs = givenInterval ?? 1000;
   if (typeof recordIntervalMs !== "number" || !(recordIntervalMs >= 16)) {
-    throw new TypeError(`mountDevtools({ recordIntervalMs }) takes a number of milliseconds, at least 16; got ${String(recordIntervalMs)}.`);
+    throw new TypeError(`mountDevtools({ recordIntervalMs }) takes a number of milliseconds, at least 16; got ${typeof recordIntervalMs === "number" ? recordIntervalMs : shown(recordIntervalMs)}.`);
   }
-  const container = options.container ?? document.body;
+  const storageKey = givenKey ?? "trio-asyncio-devtools";
+  if (typeof storageKey !== "string") throw new TypeError(`mountDevtools({ storageKey }) takes a string (the localStorage key), got ${shown(storageKey)}.`);
+  for (const [key, value] of [["initiallyOpen", initiallyOpen], ["recordWhileClosed", recordWhileClosed]] as const) {
+    if (value !== undefined && typeof value !== "boolean") throw new TypeError(`mountDevtools({ ${key} }) takes true or false, got ${shown(value)}.`);
+  }
+  if (givenContainer !== undefined && !isContainer(givenContainer)) {
+    throw new TypeError(`mountDevtools({ container }) takes a DOM element to attach the panel to (default document.body), got ${shown(givenContainer)}.`);
+  }
+  const container = givenContainer ?? document.body;
   if (container === null || container === undefined) {
     throw new Error("mountDevtools(): document.body does not exist yet; call it after the page has loaded, or pass { container }.");
   }
@@ -379,11 +397,11 @@ export function mountDevtools(options: MountOptions = {}): MountedDevtools {
   const store = new PanelStore();
   render(
     <Floating
-      storageKey={options.storageKey ?? "trio-asyncio-devtools"}
-      initiallyOpen={options.initiallyOpen === true}
+      storageKey={storageKey}
+      initiallyOpen={initiallyOpen === true}
       dock={dock}
       store={store}
-      recordWhileClosed={options.recordWhileClosed === true}
+      recordWhileClosed={recordWhileClosed === true}
       recordIntervalMs={recordIntervalMs}
     />,
     mountPoint,

@@ -20,6 +20,7 @@ import { Timeline } from "./timeline.js";
 import { PANEL_CSS } from "./styles.js";
 import { CloseIcon, StateDot, type DotState } from "./icons.js";
 import { describeElement, useElementOutline, usePicker } from "./page-link.js";
+import { shown } from "./format.js";
 
 /** Props of `DevtoolsPanel`. */
 export interface DevtoolsPanelProps {
@@ -95,8 +96,39 @@ export function throttledFrames(interval: number): (flush: () => void) => void {
   };
 }
 
+/** Throws a TypeError naming the first prop of `DevtoolsPanel` that has the wrong kind of value. */
+function checkPanelProps(props: DevtoolsPanelProps): void {
+  const bad = (prop: string, wants: string, got: unknown): never => {
+    throw new TypeError(`<DevtoolsPanel ${prop}={…}> takes ${wants}, or leave it out; got ${shown(got)}.`);
+  };
+  const { source, scheduleFrame, refreshInterval, blockedThreshold, onClose, now, store, fallbackTreeHeight } = props;
+  if (source !== undefined) {
+    let ok: boolean;
+    try {
+      ok = source !== null && typeof source === "object" && typeof source.subscribe === "function" && typeof source.cancel === "function" && typeof source.creationStack === "function";
+    } catch {
+      ok = false;
+    }
+    if (!ok) bad("source", "an InspectorSource (an object with subscribe, cancel and creationStack, as the inspector has)", source);
+  }
+  for (const [prop, value] of [["scheduleFrame", scheduleFrame], ["onClose", onClose], ["now", now]] as const) {
+    if (value !== undefined && typeof value !== "function") bad(prop, "a function", value);
+  }
+  for (const [prop, value] of [["refreshInterval", refreshInterval], ["blockedThreshold", blockedThreshold], ["fallbackTreeHeight", fallbackTreeHeight]] as const) {
+    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value < 0)) bad(prop, "a finite number ≥ 0", value);
+  }
+  let isStore = store === undefined;
+  try {
+    isStore ||= store instanceof PanelStore;
+  } catch {
+    isStore = false;
+  }
+  if (!isStore) bad("store", "a PanelStore", store);
+}
+
 /** The trio-asyncio devtools panel. */
 export function DevtoolsPanel(props: DevtoolsPanelProps): JSX.Element {
+  checkPanelProps(props);
   const source = props.source ?? liveSource;
   const store = useMemo(() => props.store ?? new PanelStore(), [props.store]);
   const liveNow = props.now ?? defaultNow;

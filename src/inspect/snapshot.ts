@@ -207,6 +207,15 @@ export function describeWait(task: Task): WaitInfo | null {
   return { kind: "other", label: stringOf(w) };
 }
 
+/**
+ * @internal A scope's name, or null: read totally, since a scope is user
+ * code's object (a `name` getter that throws must not stop the inspector).
+ */
+export function scopeName(scope: CancelScope): string | null {
+  const name = readProperty(scope, "name");
+  return typeof name === "string" ? name : null;
+}
+
 function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeRecord {
   const deadline = scope.active && !scope.isRoot ? scope.deadline : Infinity;
   return {
@@ -218,7 +227,7 @@ function scopeRecord(scope: CancelScope, runner: Runner, now: number): ScopeReco
     deadline: deadline === Infinity ? null : deadline,
     timeLeft: deadline === Infinity ? null : deadline - now,
     shield: scope.shield,
-    name: scope.name ?? null,
+    name: scopeName(scope),
     // Not `cancelCalled`: as in Trio, that getter cancels a scope whose
     // deadline has passed. Looking must not act: the scheduler decides when.
     cancelCalled: scope.cancelFlag,

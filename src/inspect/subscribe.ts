@@ -26,6 +26,7 @@ import {
   futureRecords,
   loopRecord,
   runRecord,
+  scopeName,
   scopeRecord,
   taskRecord,
   walkRun,
@@ -208,7 +209,7 @@ const recorder = {
       kind: "cancel",
       runId: s.runner?.id ?? 0,
       id: s.id,
-      name: s.name ?? s.owner?.name ?? "scope",
+      name: scopeName(s) ?? s.owner?.name ?? "scope",
       ...(s.cancelReason !== undefined ? { detail: s.cancelReason } : {}),
     });
     markDirty();
