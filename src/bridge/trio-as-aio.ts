@@ -72,15 +72,15 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
     if (future.scope.cancelledCaught) future.finishCancelled();
     else future.setResult(value as T);
   } catch (error) {
-    // asyncio code must never see Trio's Cancelled: split it out of a
-    // group (a nursery inside that failed while the block was cancelled
-    // from outside). The real errors go to the Future; the Cancelled part
-    // goes on to the Trio scope that owns it.
+    // asyncio code must never see Trio's Cancelled. The shielded scope
+    // absorbs its own (the Future's cancel, the loop's shutdown) and no
+    // other scope's can reach through the shield, so this is a guard: any
+    // Cancelled still found is split out of a group, the real errors go to
+    // the Future and the Cancelled part goes on to the Trio scope that owns it.
     const [cancelledPart, rest] = splitCancelled(error);
     if (!future.done()) {
       if (cancelledPart !== undefined && rest === undefined) {
-        // Only Cancelled, from outside (the openLoop block is failing or
-        // being cancelled): the asyncio awaiter sees an ordinary cancellation.
+        // Only Cancelled: the asyncio awaiter sees an ordinary cancellation.
         future.finishCancelled(future.cancelRequested() ? undefined : "the Trio task was cancelled from outside");
       } else if (isCancelledError(rest)) {
         // asyncio code under the Trio task raised CancelledError: as for a

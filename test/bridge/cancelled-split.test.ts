@@ -1,11 +1,11 @@
 /**
- * Trio's `Cancelled` never reaches asyncio code. When the Trio task behind
- * a trioAsAio Future is cancelled from outside (its openLoop block is
- * cancelled) while a nursery inside it fails, the task ends with a group
- * holding both the real errors and `Cancelled`. The bridge splits it: the
- * real errors go to the Future (still a group, with its nesting), the
- * `Cancelled` part goes on to the Trio scope that owns it; if only
- * `Cancelled` is left, the Future is simply cancelled.
+ * Trio's `Cancelled` never reaches asyncio code. When the openLoop block is
+ * cancelled from outside, its shutdown cancels the asyncio caller, which
+ * cancels the trioAsAio Future, which cancels the Trio task behind it (a
+ * shielded scope: the block's own cancellation does not reach it directly).
+ * If a nursery inside that task fails while it unwinds, the real errors go
+ * to the Future (still a group, with its nesting) and no `Cancelled` does;
+ * if nothing fails, the Future is simply cancelled.
  */
 import { describe, expect, it } from "vitest";
 import {
