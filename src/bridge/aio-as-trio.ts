@@ -10,9 +10,9 @@
  * then ends cancelled, the Trio side raises `Cancelled`; a `CancelledError`
  * that the asyncio code raised on its own passes through unchanged.
  */
-import { describe, functionName } from "../core/errors.js";
+import { describe, functionName, readProperty } from "../core/errors.js";
 import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
-import { requireTask } from "../core/state.js";
+import { current, requireTask, RuntimeError } from "../core/state.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
 import { Future } from "../asyncio/future.js";
@@ -24,9 +24,18 @@ import { currentLoop } from "./open-loop.js";
  * `yield* aioAsTrio(fetchJson)(url)`.
  */
 export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<T>): (...args: A) => Operation<T> {
-  if (typeof fn !== "function") throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures).");
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got ${describe(fn)}.` +
+        (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" ? " This is a coroutine, the function's call: pass the function itself, aioAsTrio(coro)(arg) rather than aioAsTrio(coro(arg))." : ""),
+    );
+  }
   const name = functionName(fn) ?? "asyncio";
   const adapted = function* (...args: A): Operation<T> {
+    if (current.task === null && current.foreign !== null) {
+      // Inside asyncio code already: the adapter is the detour, not the fix that requireTask would name.
+      throw new RuntimeError(`aioAsTrio(${name})() is for Trio code, but it was used from ${current.foreign}. In asyncio code, call the coroutine function itself: yield* ${name}(...args).`);
+    }
     const trioTask = requireTask("aioAsTrio()");
     const loop = currentLoop();
     const coro = fn(...args);
