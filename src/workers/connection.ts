@@ -13,12 +13,12 @@
  * host timer, not the run's clock: the worker computes in real time, even
  * when the page's run uses a MockClock.
  */
-import { BrokenResourceError, ClosedResourceError, describe, describeError } from "../core/errors.js";
+import { BrokenResourceError, ClosedResourceError, checkReadable, describe, describeError, isInstance, readProperty } from "../core/errors.js";
 import { current, requireTask } from "../core/state.js";
 import { RemoteRun } from "../inspect/remote.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
-import { adaptWorker, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
+import { adaptWorker, cloneFailure, createWorker, isArrayValue, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
 import { WorkerDataCloneError, WorkerLoadError } from "./errors.js";
 import {
   deserializeThrown,
@@ -56,6 +56,7 @@ export interface CallOptions {
 /** @internal Checks options; returns them with defaults. */
 export function checkWorkerOptions(what: string, options: unknown): Required<Omit<WorkerOptions, "name">> & { name: string | undefined } {
   if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object, got ${describe(options)}.`);
+  checkReadable(what, options);
   const o = options as WorkerOptions;
   const seconds = (key: "graceSeconds" | "startSeconds", fallback: number) => {
     const value = o[key];
@@ -68,6 +69,19 @@ export function checkWorkerOptions(what: string, options: unknown): Required<Omi
   if (o.name !== undefined && typeof o.name !== "string") throw new TypeError(`${what}: options.name must be a string, got ${describe(o.name)}.`);
   return { graceSeconds: seconds("graceSeconds", 1), startSeconds: seconds("startSeconds", 30), name: o.name };
 }
+
+/** @internal Checks a call's options (nothing, or an object with an array `transfer`); returns the transfer list. */
+export function checkTransfer(what: string, options: unknown): readonly unknown[] {
+  if (options === undefined) return [];
+  if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object ({ transfer: [...] }) or left out, got ${describe(options)}.`);
+  checkReadable(what, options);
+  const transfer = (options as CallOptions).transfer ?? [];
+  if (!isArrayValue(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
+  return transfer;
+}
+
+// The longest delay a host timer keeps (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
+const MAX_TIMER_MS = 0x7fffffff;
 
 type State = "starting" | "ready" | "stopping" | "exited";
 
@@ -140,7 +154,7 @@ export class WorkerConnection {
   ) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     let worker;
-    if (typeof source === "string" || source instanceof URL) {
+    if (typeof source === "string" || isInstance(source, URL)) {
       try {
         worker = createWorker(source, label);
       } catch (error) {
@@ -151,11 +165,15 @@ export class WorkerConnection {
     } else {
       throw new TypeError(`${label}: the worker must be a module URL (string or URL) or a Worker (browser or worker_threads), got ${describe(source)}.`);
     }
-    this.port = adaptWorker(worker, {
-      message: (data) => this.onMessage(data),
-      error: (error) => this.onError(error),
-      exit: () => this.onExited(),
-    });
+    try {
+      this.port = adaptWorker(worker, {
+        message: (data) => this.onMessage(data),
+        error: (error) => this.onError(error),
+        exit: () => this.onExited(),
+      });
+    } catch (error) {
+      throw new TypeError(`${label}: the worker could not be set up (${describeError(error)}), so it was terminated and its listeners removed. Pass a Worker (browser or worker_threads) whose on/off or addEventListener/removeEventListener work.`, { cause: error });
+    }
     if (startSeconds !== Infinity) {
       this.after(startSeconds, () => {
         if (this.state === "starting") this.terminate(new WorkerLoadError(`${label} did not call defineWorker() within ${startSeconds} s of starting. Make sure the module calls defineWorker({ ... }) when it loads (raise options.startSeconds for a slow start).`));
@@ -168,7 +186,9 @@ export class WorkerConnection {
     return this.state === "starting" || this.state === "ready";
   }
 
-  private after(seconds: number, fn: () => void): Timer {
+  /** Runs `fn` after `seconds` of real time; a delay longer than a host timer keeps is never (undefined). */
+  private after(seconds: number, fn: () => void): Timer | undefined {
+    if (seconds * 1000 > MAX_TIMER_MS) return undefined;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();
@@ -197,8 +217,7 @@ export class WorkerConnection {
   *call(op: string, args: readonly unknown[], options: CallOptions | undefined, what: string): Operation<unknown> {
     const task = requireTask(what);
     if (this.state !== "ready") throw this.deadError("call");
-    const transfer = options?.transfer ?? [];
-    if (!Array.isArray(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
+    const transfer = checkTransfer(what, options);
     if (task.scope.effective) {
       // Already cancelled: raise at once, nothing posted (as a checkpoint would).
       throw task.scope.effectiveCancelled();
@@ -207,7 +226,7 @@ export class WorkerConnection {
     try {
       this.port.post(message<CallMessage>({ kind: "call", id, op, args }), transfer);
     } catch (error) {
-      throw cloneError(what, args, error);
+      throw cloneError(what, args, transfer, error);
     }
     const call = new PendingCall(id, op, task, this.label);
     this.pending.set(id, call);
@@ -370,21 +389,30 @@ export class WorkerConnection {
   }
 }
 
-function cloneError(what: string, args: readonly unknown[], error: unknown): Error {
-  const failure = cloneFailure(error);
-  if (failure === undefined) return error as Error;
-  // Find the argument at fault, to name it: only on this failure path.
-  let which = "an argument";
-  for (let i = 0; i < args.length; i++) {
+function cloneError(what: string, args: readonly unknown[], transfer: readonly unknown[], error: unknown): unknown {
+  // Find the argument at fault, to name it: only on this failure path. Read totally: args may be a hostile Proxy.
+  let which: string | undefined;
+  const n = readProperty(args, "length");
+  for (let i = 0; i < (typeof n === "number" ? n : 0); i++) {
+    const arg = readProperty(args, i);
     try {
-      structuredClone(args[i]);
-    } catch {
-      which = `argument ${i} (${describe(args[i])})`;
+      structuredClone(arg);
+    } catch (argError) {
+      if (cloneFailure(argError) === undefined) return error; // a getter of the argument threw: its own error
+      which = `argument ${i} (${describe(arg)})`;
       break;
     }
   }
+  if (which === undefined && readProperty(transfer, "length") !== 0) {
+    return new WorkerDataCloneError(
+      `${what}: options.transfer cannot be used (${describeError(error)}). List only objects that can be moved (ArrayBuffers, MessagePorts, ...), each once. Nothing was sent.`,
+      { cause: error },
+    );
+  }
+  const failure = cloneFailure(error);
+  if (failure === undefined) return error;
   return new WorkerDataCloneError(
-    `${what}: ${which} cannot be sent to the worker (${failure}). Arguments are structured-cloned: pass plain data (objects, arrays, strings, numbers, typed arrays, Maps, Sets; no functions, DOM nodes or class methods), and list ArrayBuffers or MessagePorts to move in { transfer: [...] }. Nothing was sent.`,
+    `${what}: ${which ?? "an argument"} cannot be sent to the worker (${failure}). Arguments are structured-cloned: pass plain data (objects, arrays, strings, numbers, typed arrays, Maps, Sets; no functions, DOM nodes or class methods), and list ArrayBuffers or MessagePorts to move in { transfer: [...] }. Nothing was sent.`,
     { cause: error },
   );
 }

@@ -15,7 +15,7 @@
  * period. Messages are handled in the order they arrive, so a `cancel`
  * always finds the task of a call that arrived before it.
  */
-import { describe, describeError } from "../core/errors.js";
+import { checkReadable, describe, describeError, functionName, readProperty } from "../core/errors.js";
 import { openNursery, type Nursery } from "../core/nursery.js";
 import { sleepForever } from "../core/operations.js";
 import { run } from "../core/runner.js";
@@ -23,7 +23,7 @@ import type { Task } from "../core/task.js";
 import type { Operation } from "../core/traps.js";
 import { cancel, type CancelKind } from "../inspect/control.js";
 import { subscribe } from "../inspect/subscribe.js";
-import { cloneFailure, currentWorkerEndpoint, type WorkerEndpoint } from "./endpoint.js";
+import { cloneFailure, currentWorkerEndpoint, isArrayValue, type WorkerEndpoint } from "./endpoint.js";
 import {
   message,
   protocolVersionOf,
@@ -83,7 +83,7 @@ export interface TransferResult<T> {
  * `value`.
  */
 export function withTransfer<T>(value: T, transfer: readonly Transferable[]): T {
-  if (!Array.isArray(transfer)) throw new TypeError(`withTransfer(value, transfer) needs an array of transferables (ArrayBuffers, MessagePorts, ...), got ${describe(transfer)}.`);
+  if (!isArrayValue(transfer)) throw new TypeError(`withTransfer(value, transfer) needs an array of transferables (ArrayBuffers, MessagePorts, ...), got ${describe(transfer)}.`);
   return { [TRANSFER]: transfer, value } satisfies TransferResult<T> as unknown as T;
 }
 
@@ -116,23 +116,38 @@ export function defineWorker<Ops extends WorkerOperations>(operations: Ops, opti
   if (operations === null || typeof operations !== "object") {
     throw new TypeError(`defineWorker(operations) needs an object of generator functions ({ *parse(text) { ... } }), got ${describe(operations)}.`);
   }
-  const names = Object.keys(operations);
+  let names: string[];
+  try {
+    names = Object.keys(operations);
+  } catch (cause) {
+    throw new TypeError(`defineWorker(operations): the operations object cannot be read (${describeError(cause)}); pass a plain object of generator functions.`, { cause });
+  }
   for (const name of names) {
     const op = operations[name];
     if (typeof op !== "function") {
       throw new TypeError(`defineWorker(operations): operation "${name}" must be a generator function (function* or *${name}() { ... }), got ${describe(op)}.`);
     }
+    const kind = functionName(readProperty(op, "constructor"));
+    if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
+      throw new TypeError(`defineWorker(operations): operation "${name}" is an ${kind === "AsyncFunction" ? "async function" : "async generator function"}; it must be a generator function (*${name}() { ... }). Await a Promise inside it with yield* waitPromise(p).`);
+    }
   }
-  if (defined && options.endpoint === undefined) {
+  if (options === null || typeof options !== "object") throw new TypeError(`defineWorker(operations, options): options must be an object ({ endpoint }) or left out, got ${describe(options)}.`);
+  checkReadable("defineWorker(operations, options)", options);
+  const given = options.endpoint;
+  if (given !== undefined && (given === null || typeof given !== "object" || typeof readProperty(given, "postMessage") !== "function" || typeof readProperty(given, "listen") !== "function")) {
+    throw new TypeError(`defineWorker(operations, options): options.endpoint must be a WorkerEndpoint (an object with postMessage(message, transfer) and listen(listener)), or left out inside a worker, got ${describe(given)}.`);
+  }
+  if (defined && given === undefined) {
     throw new TypeError("defineWorker() was already called in this worker; call it once, with all the operations in one object.");
   }
-  const endpoint = options.endpoint ?? currentWorkerEndpoint();
+  const endpoint = given ?? currentWorkerEndpoint();
   if (endpoint === undefined) {
     throw new TypeError(
       "defineWorker() must run inside a worker: load this module with openWorker(url) or openWorkerPool(url, ...) (a module Worker in the browser, a worker_threads Worker in Node), or pass { endpoint }.",
     );
   }
-  if (options.endpoint === undefined) defined = true;
+  if (given === undefined) defined = true;
   const server = new CallServer(endpoint, operations);
   endpoint.listen((data) => server.receive(data));
   const fatal = (error: unknown) => {
@@ -240,8 +255,10 @@ function* serveCall(server: CallServer, msg: CallMessage): Operation<void> {
       throw new TypeError(`This worker has no operation "${name}"; it defines ${Object.keys(operations).map((n) => `"${n}"`).join(", ") || "none"}.`);
     }
     const gen = (op as (...args: unknown[]) => unknown)(...msg.args);
-    if (gen === null || typeof gen !== "object" || typeof (gen as { next?: unknown }).next !== "function") {
-      throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.`);
+    // What a plain function returned may be anything (a revoked Proxy): read it totally.
+    if (gen === null || typeof gen !== "object" || typeof readProperty(gen, "next") !== "function" || typeof readProperty(gen, Symbol.iterator) !== "function") {
+      const hint = gen !== null && typeof gen === "object" && typeof readProperty(gen, "then") === "function" ? " Await a Promise inside it with yield* waitPromise(p)." : "";
+      throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.${hint}`);
     }
     postResult(endpoint, id, name, yield* gen as Operation<unknown>);
   } catch (error) {

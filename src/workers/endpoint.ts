@@ -83,10 +83,23 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
       worker.off("exit", onExit);
       exitOnce();
     };
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("messageerror", onMessageError);
-    worker.on("exit", onExit);
+    try {
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("messageerror", onMessageError);
+      worker.on("exit", onExit);
+    } catch (error) {
+      // A worker that refuses a listener: take back the ones it took, and stop it (it is ours to end).
+      for (const [event, listener] of [["message", onMessage], ["error", onError], ["messageerror", onMessageError], ["exit", onExit]] as const) {
+        try {
+          worker.off(event, listener);
+        } catch {
+          // it refuses this too: nothing more to do
+        }
+      }
+      stopQuietly(worker);
+      throw error;
+    }
     return {
       post: (message, transfer) => worker.postMessage(message, transfer as readonly never[]),
       terminate: () => {
@@ -106,9 +119,21 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     events.error(error ?? (typeof message === "string" && message !== "" ? errorFromMessage(message) : new Error("the worker script failed to load or to evaluate")));
   };
   const onMessageError = () => events.error(new Error("a message from the worker could not be deserialized"));
-  worker.addEventListener("message", onMessage);
-  worker.addEventListener("error", onError);
-  worker.addEventListener("messageerror", onMessageError);
+  try {
+    worker.addEventListener("message", onMessage);
+    worker.addEventListener("error", onError);
+    worker.addEventListener("messageerror", onMessageError);
+  } catch (error) {
+    for (const [event, listener] of [["message", onMessage], ["error", onError], ["messageerror", onMessageError]] as const) {
+      try {
+        worker.removeEventListener(event, listener);
+      } catch {
+        // it refuses this too: nothing more to do
+      }
+    }
+    stopQuietly(worker);
+    throw error;
+  }
   return {
     post: (message, transfer) => worker.postMessage(message, transfer as Transferable[]),
     terminate: () => {
@@ -120,6 +145,16 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
       queueMicrotask(exitOnce);
     },
   };
+}
+
+/** Terminates a worker that could not be set up; its own failure to stop is not the caller's problem. */
+function stopQuietly(worker: WorkerLike): void {
+  try {
+    const done = worker.terminate() as PromiseLike<unknown> | undefined;
+    if (done !== undefined && done !== null && typeof done.then === "function") done.then(undefined, () => {});
+  } catch {
+    // nothing more to do
+  }
 }
 
 /** An Error from an ErrorEvent's text, "Uncaught TypeError: x" read as a TypeError-named "x". */
@@ -195,6 +230,15 @@ export function currentWorkerEndpoint(): WorkerEndpoint | undefined {
     };
   }
   return undefined;
+}
+
+/** @internal `Array.isArray`, made total: false, not a throw, for a revoked Proxy. */
+export function isArrayValue(value: unknown): value is readonly unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** @internal "DataCloneError: …" for a host's clone failure, or undefined if `error` is something else. */

@@ -9,7 +9,7 @@
  * the worker side has ended or the worker was terminated after its grace
  * period.
  */
-import { describe } from "../core/errors.js";
+import { describe, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
 import type { Executor } from "../asyncio/executor.js";
@@ -17,6 +17,7 @@ import type { Future } from "../asyncio/future.js";
 import { currentLoop } from "../bridge/open-loop.js";
 import { trioAsAio } from "../bridge/trio-as-aio.js";
 import type { WorkerOperations } from "./define-worker.js";
+import { isArrayValue } from "./endpoint.js";
 import { checkOperation, type WorkerCaller } from "./open-worker.js";
 
 function* callWorker(caller: WorkerCaller, name: string, args: readonly unknown[]): Operation<unknown> {
@@ -43,7 +44,7 @@ const callWorkerFromAio = trioAsAio(callWorker);
  */
 export class WorkerExecutor<Ops extends WorkerOperations = WorkerOperations> implements Executor {
   constructor(readonly caller: WorkerCaller<Ops>) {
-    if (caller === null || typeof caller !== "object" || typeof (caller as { call?: unknown }).call !== "function") {
+    if (caller === null || typeof caller !== "object" || typeof readProperty(caller, "call") !== "function" || !isArrayValue(readProperty(caller, "operations"))) {
       throw new TypeError(`new WorkerExecutor(pool) needs a WorkerPool or WorkerHandle (from openWorkerPool/openWorker), got ${describe(caller)}.`);
     }
   }

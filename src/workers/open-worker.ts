@@ -13,7 +13,7 @@ import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { waitPromise } from "../bridge/promise.js";
-import type { WorkerSource } from "./endpoint.js";
+import { isArrayValue, type WorkerSource } from "./endpoint.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
 import type { WorkerOperations } from "./define-worker.js";
 
@@ -48,7 +48,7 @@ export function checkOperation(what: string, name: unknown, operations: readonly
 
 /** @internal */
 export function checkArgs(what: string, args: unknown): readonly unknown[] {
-  if (!Array.isArray(args)) throw new TypeError(`${what}: the arguments must be an array (call(name, [a, b], options)), got ${describe(args)}.`);
+  if (!isArrayValue(args)) throw new TypeError(`${what}: the arguments must be an array (call(name, [a, b], options)), got ${describe(args)}.`);
   return args;
 }
 

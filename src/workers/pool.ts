@@ -10,7 +10,7 @@
  * terminates every worker, wakes callers waiting for a token (they get
  * ClosedResourceError), and returns once all workers have exited.
  */
-import { ClosedResourceError, describe } from "../core/errors.js";
+import { ClosedResourceError, describe, isInstance } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
@@ -181,7 +181,7 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
     throw new TypeError(`openWorkerPool(): options.size must be a whole number of workers >= 1, got ${describe(size)}.`);
   }
-  if (typeof source !== "string" && !(source instanceof URL) && typeof source !== "function") {
+  if (typeof source !== "string" && !isInstance(source, URL) && typeof source !== "function") {
     throw new TypeError(`openWorkerPool(source): source must be a module URL (string or URL) or a function that returns a Worker, got ${describe(source)}.`);
   }
   const pool = new WorkerPool<Ops>(source, size, name ?? `worker pool #${nextPoolNumber++}`, graceSeconds, startSeconds);

@@ -28,12 +28,12 @@
  *   sender → receiver  end     the sender finished normally
  *   sender → receiver  abort   the sender's block failed or was cancelled
  */
-import { BrokenResourceError, ClosedResourceError, EndOfChannel, describe, readProperty } from "../core/errors.js";
+import { BrokenResourceError, ClosedResourceError, EndOfChannel, checkReadable, describe, describeError, readProperty } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
-import { cloneFailure } from "./endpoint.js";
+import { cloneFailure, isArrayValue } from "./endpoint.js";
 import { deserializeThrown, isOnlyCancelled, PROTOCOL_TAG, PROTOCOL_VERSION, protocolVersionOf, serializeThrown, type SerializedThrown } from "./protocol.js";
 
 /** The part of a `MessagePort` (browser or `worker_threads`) a port channel uses. */
@@ -166,18 +166,25 @@ export class PortSendChannel<T> {
    */
   *send(value: T, options?: PortSendOptions): Operation<void> {
     this.check();
+    // Options are checked before any wait, so a mistake raises where it was written.
+    const what = `${this.label}.send(value, options)`;
+    if (options !== undefined && (options === null || typeof options !== "object")) throw new TypeError(`${what}: options must be an object ({ transfer: [...] }) or left out, got ${describe(options)}.`);
+    if (options !== undefined) checkReadable(what, options);
+    const transfer = options?.transfer ?? [];
+    if (!isArrayValue(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
     while (this.available === 0) {
       const credit = yield* this.credits.receive();
       if (credit === "close") this.state = "broken";
       else this.available += credit;
       this.check();
     }
-    const transfer = options?.transfer ?? [];
-    if (!Array.isArray(transfer)) throw new TypeError(`${this.label}.send(value, options): options.transfer must be an array of transferables, got ${describe(transfer)}.`);
     try {
-      post(this.port, { kind: "item", value }, transfer);
+      post(this.port, { kind: "item", value }, transfer as readonly Transferable[]);
     } catch (error) {
       const failure = cloneFailure(error);
+      if (failure === undefined && transfer.length > 0 && clones(value)) {
+        throw new TypeError(`${what}: options.transfer cannot be used (${describeError(error)}). List only objects that can be moved (ArrayBuffers, MessagePorts, ...), each once. Nothing was sent.`, { cause: error });
+      }
       if (failure === undefined) throw error;
       throw new TypeError(`${this.label}.send(${describe(value)}): the value cannot be sent across the port (${failure}). Send plain data, and list buffers to move in { transfer: [...] }. Nothing was sent.`, { cause: error });
     }
@@ -211,6 +218,16 @@ export class PortSendChannel<T> {
 
   toString(): string {
     return `<${this.label}>`;
+  }
+}
+
+/** Whether `value` alone can be cloned (so a failed post was the transfer list's fault). */
+function clones(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -250,6 +267,7 @@ export function* receiveFromPort<T, R = void>(
   requireTask(what);
   if (typeof body !== "function") throw new TypeError(`${what} needs a generator function as body (function* (channel) { ... }), got ${describe(body)}.`);
   if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object, got ${describe(options)}.`);
+  checkReadable(what, options);
   const credits = checkCredits(what, options.credits);
   const [inboxSend, inbox] = openMemoryChannel<Inbound>(Infinity);
   const stop = listen(what, port, (data) => {

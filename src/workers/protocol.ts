@@ -164,7 +164,7 @@ const MAX_DEPTH = 32;
 export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
   if (!isError(thrown)) {
     if (isCloneable(thrown)) return { value: thrown };
-    return { error: { name: "Error", message: `The worker threw ${describe(thrown)}, which cannot be sent to the page.`, stack: undefined } };
+    return { error: { name: "Error", message: `The worker threw ${describe(thrown)}, which cannot be sent to the page: throw an Error (or plain data) instead.`, stack: undefined } };
   }
   let error: Error = thrown;
   if (error instanceof ExceptionGroup) {

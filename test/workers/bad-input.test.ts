@@ -1,9 +1,104 @@
-/** Bad input to the workers layer: each a clear error naming the fix, with nothing left running. */
-import { describe, expect, it } from "vitest";
-import { run } from "../../src/index.js";
-import { openWorker, openWorkerPool, WorkerDataCloneError, WorkerLoadError } from "../../src/workers/index.js";
+/**
+ * Bad input to trio-asyncio/workers, table-driven (see bad-input-table.ts),
+ * on the main entry's harness: each row must raise the expected class with
+ * a message naming the call and the fix, leave its run with nothing
+ * behind, and leave every worker it started exited, with no listener of
+ * ours left on it and no host timer of ours armed.
+ *
+ * Then what a table row cannot see: hostile values thrown across (the
+ * worker must survive them), getters that throw on options (their own
+ * error, nothing started), options without a prototype (they work),
+ * durations beyond what a host timer keeps, a worker object that refuses a
+ * listener, and cancellation or failure in the middle of a call, a start
+ * or a port channel (nothing left: no worker, listener, task or timer).
+ */
+import type { Worker } from "node:worker_threads";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BrokenResourceError, Cancelled, CancelScope, currentRun, moveOnAfter, openNursery, run, sleep, type Operation, type Runner } from "../../src/index.js";
+import * as workers from "../../src/workers/index.js";
+import { openWorker, openWorkerPool, receiveFromPort, sendToPort, WorkerDataCloneError, WorkerLoadError } from "../../src/workers/index.js";
+import { expectNothingLeft, expectUsable, provoke, unwrap, type Case } from "../bad-input/harness.js";
+import { bad, cases, fakePort, fixtures, loadFixtures, revoked, skipped } from "./bad-input-table.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
-import { caught, tracker } from "./helpers.js";
+import type { HostileOps } from "./fixtures/hostile.worker.js";
+import { caught, tracker, type WorkerTracker } from "./helpers.js";
+
+// ---- host timers armed by src/workers (the start and grace timers) -------------------------
+
+const ourTimers = new Set<unknown>();
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
+beforeAll(async () => {
+  await loadFixtures();
+  // Count the timers src/workers arms (found by the caller's file), until they fire or are cleared.
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
+    const ours = /[\\/]src[\\/]workers[\\/]/.test(new Error().stack ?? "");
+    const timer = realSetTimeout(
+      (...a: unknown[]) => {
+        ourTimers.delete(timer);
+        fn(...a);
+      },
+      ms,
+      ...rest,
+    );
+    if (ours) ourTimers.add(timer);
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => {
+    ourTimers.delete(timer);
+    realClearTimeout(timer);
+  }) as typeof clearTimeout;
+});
+afterAll(() => {
+  globalThis.setTimeout = realSetTimeout;
+  globalThis.clearTimeout = realClearTimeout;
+});
+
+/**
+ * Every tracked worker has exited and no timer of ours is armed. (A Node
+ * Worker drops all its listeners once it has exited, so listeners are
+ * counted where a worker stays alive: see "a worker that refuses a listener".)
+ */
+function expectNothingLeftOf(...trackers: WorkerTracker[]): void {
+  for (const t of trackers) expect(t.alive, "workers alive").toBe(0);
+  expect(ourTimers.size, "host timers of src/workers still armed").toBe(0);
+}
+
+function listeners(w: Worker): Record<string, number> {
+  return { message: w.listenerCount("message"), error: w.listenerCount("error"), messageerror: w.listenerCount("messageerror"), exit: w.listenerCount("exit") };
+}
+
+describe("coverage of trio-asyncio/workers", () => {
+  it("every value export of src/workers/index.ts is in the table, or skipped with a reason", () => {
+    const exports = Object.keys(workers).sort();
+    const covered = new Set(cases.flatMap((c) => c.covers));
+    expect(exports.filter((name) => !covered.has(name) && !(name in skipped))).toEqual([]);
+    for (const [name, reason] of Object.entries(skipped)) expect({ name, reason: reason.length > 5 }).toEqual({ name, reason: true });
+    // Rows and skips name real exports only (no stale entries).
+    expect([...covered, ...Object.keys(skipped)].filter((name) => !exports.includes(name))).toEqual([]);
+  });
+});
+
+async function check(c: Case): Promise<void> {
+  const error = await provoke(c);
+  expect(error, `${c.label}: ${String(error)}`).toBeInstanceOf(c.error);
+  expect((error as Error).message).toMatch(c.message);
+  // Never the engine's words for a value it could not handle.
+  expect((error as Error).message).not.toMatch(/^(Cannot (read properties|perform|convert)|\S+ is not (a function|iterable)|Found invalid)/);
+  expectNothingLeftOf(fixtures.basic, fixtures.hostile, fixtures.asyncOp);
+}
+
+describe("bad inputs to trio-asyncio/workers give clear errors, and leave nothing behind", () => {
+  for (const c of cases) {
+    it(`${c.covers[0]}: ${c.label} (${c.where})`, async () => {
+      await check(c);
+    });
+  }
+  it("afterwards the runtime is usable", async () => {
+    await expectUsable();
+  });
+});
 
 async function failure(body: () => Generator<never, unknown, unknown> | Generator<unknown, unknown, unknown>): Promise<Error> {
   try {
@@ -134,5 +229,407 @@ describe("workers bad input", () => {
       const error = await failure(body as never);
       expect(error.message).toMatch(pattern);
     }
+  });
+});
+
+// ---- what a table row cannot see ---------------------------------------------------------
+
+/** Runs `main` on the real clock (workers compute in real time); returns what it raised (unwrapped) or returned; the run leaves nothing. */
+async function outcome(main: () => Operation<unknown>): Promise<{ value?: unknown; error?: unknown }> {
+  let runner: Runner | null = null;
+  try {
+    const value = await run(function* () {
+      runner = currentRun();
+      return yield* main();
+    });
+    return { value };
+  } catch (error) {
+    return { error: unwrap(error) };
+  } finally {
+    if (runner !== null) expectNothingLeft(runner);
+  }
+}
+
+const nullProto = <T extends object>(fields: T): T => Object.assign(Object.create(null) as T, fields);
+
+/** An object whose `key` is a getter that throws `error`. */
+function throwingGetter(key: string, error: unknown): object {
+  return Object.defineProperty({}, key, {
+    enumerable: true,
+    get() {
+      throw error;
+    },
+  });
+}
+
+function* until(done: () => boolean): Operation<void> {
+  while (!done()) yield* sleep(0.005);
+}
+
+describe("hostile values thrown across by an operation: a clear error, and the worker survives", () => {
+  it("a thrown revoked Proxy or Proxy whose traps throw: an Error naming it and what to throw instead; the worker still answers", async () => {
+    const t = fixtures.hostile;
+    const r = await outcome(() =>
+      openWorker<HostileOps, unknown>(t.make(), function* (w) {
+        const a = (yield* caught(w.call("throwRevoked", []))) as Error;
+        const b = (yield* caught(w.call("throwTrapsThrow", []))) as Error;
+        return [a.message, b.message, w.alive, yield* w.call("echo", [7])];
+      }),
+    );
+    const named = expect.stringMatching(/^The worker threw an object that cannot be inspected .*, which cannot be sent to the page: throw an Error \(or plain data\) instead\.$/);
+    expect(r.value).toEqual([named, named, true, 7]);
+    expectNothingLeftOf(t);
+  });
+
+  it("a thrown object with no prototype arrives as plain data; an Error whose name and message getters throw arrives as an Error, its revoked cause named", async () => {
+    const t = fixtures.hostile;
+    const r = await outcome(() =>
+      openWorker<HostileOps, unknown>(t.make(), function* (w) {
+        const plain = yield* caught(w.call("throwNoPrototype", []));
+        const hostile = (yield* caught(w.call("throwHostileError", []))) as Error & { cause: Error };
+        return [plain, hostile instanceof Error, hostile.name, hostile.cause.message, yield* w.call("echo", ["still here"])];
+      }),
+    );
+    expect(r.value).toEqual([{}, true, "Error", expect.stringMatching(/^The worker threw an object that cannot be inspected .*throw an Error/), "still here"]);
+    expectNothingLeftOf(t);
+  });
+
+  it("an argument whose getter throws: the getter's own error, nothing sent, the worker fine", async () => {
+    const t = fixtures.basic;
+    const boom = new Error("argument getter");
+    const r = await outcome(() =>
+      openWorker<BasicOps, unknown>(t.make(), function* (w) {
+        const error = yield* caught(w.call("echo", [throwingGetter("x", boom)]));
+        return [error, yield* w.call("add", [1, 2])];
+      }),
+    );
+    expect(r.value).toEqual([boom, 3]);
+    expectNothingLeftOf(t);
+  });
+
+  it("a port sender whose block throws a revoked Proxy: the receiver gets BrokenResourceError, its cause naming the value and what to throw instead", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const r = await outcome(() =>
+      moveOnAfter(5, function* () {
+        let received: unknown;
+        yield* openNursery(function* (nursery) {
+          nursery.startSoon(function* () {
+            received = yield* caught(
+              receiveFromPort(port1 as never, function* (input) {
+                for (;;) yield* input.receive();
+              }),
+            );
+          });
+          yield* caught(
+            sendToPort(port2 as never, function* () {
+              throw revoked();
+            }),
+          );
+        });
+        return received;
+      }),
+    );
+    expect(r.value).toBeInstanceOf(BrokenResourceError);
+    expect(((r.value as Error).cause as Error).message).toMatch(/^The worker threw an object that cannot be inspected \(a revoked Proxy\?\), which cannot be sent to the page: throw an Error/);
+  });
+});
+
+describe("a getter that throws on an option raises its own error, and nothing is started", () => {
+  const calls: [string, string, (o: object) => Operation<unknown>][] = [
+    ["openWorker", "graceSeconds", (o) => openWorker(fixtures.basic.url, function* () {}, bad(o)) as Operation<unknown>],
+    ["openWorker", "startSeconds", (o) => openWorker(fixtures.basic.url, function* () {}, bad(o)) as Operation<unknown>],
+    ["openWorker", "name", (o) => openWorker(fixtures.basic.url, function* () {}, bad(o)) as Operation<unknown>],
+    ["openWorkerPool", "size", (o) => openWorkerPool(() => fixtures.basic.make(), function* () {}, bad(o))],
+    ["openWorkerPool", "graceSeconds", (o) => openWorkerPool(() => fixtures.basic.make(), function* () {}, bad(o))],
+    ["WorkerHandle.call", "transfer", (o) => openWorker<BasicOps, unknown>(fixtures.basic.make(), (w) => w.call("echo", [1], bad(o)))],
+    ["WorkerPool.call", "transfer", (o) => openWorkerPool<BasicOps, unknown>(() => fixtures.basic.make(), (p) => p.call("echo", [1], bad(o)), { size: 1 })],
+    ["receiveFromPort", "credits", (o) => receiveFromPort(fakePort(), function* () {}, bad(o))],
+    ["PortSendChannel.send", "transfer", (o) => sendToPort(fakePort(), (out) => out.send(1, bad(o)))],
+  ];
+  for (const [name, key, call] of calls) {
+    it(`${name}: ${key}`, async () => {
+      const boom = new Error(`the ${key} getter`);
+      const r = await outcome(() => call(throwingGetter(key, boom)));
+      expect(r.error).toBe(boom);
+      expectNothingLeftOf(fixtures.basic);
+    });
+  }
+  it("defineWorker: endpoint", () => {
+    const boom = new Error("the endpoint getter");
+    expect(() => workers.defineWorker({ *parse() {} }, bad(throwingGetter("endpoint", boom)))).toThrow(boom);
+  });
+});
+
+describe("option objects without a prototype work", () => {
+  it("openWorker, openWorkerPool, call options, receiveFromPort and send options", async () => {
+    const t = fixtures.basic;
+    const { port1, port2 } = new MessageChannel();
+    const r = await outcome(function* () {
+      const bytes = new Uint8Array([1, 2]);
+      const a = yield* openWorker<BasicOps, unknown>(t.make(), (w) => w.call("echo", [bytes], nullProto({ transfer: [bytes.buffer] })), nullProto({ graceSeconds: 1, startSeconds: 30, name: "no-prototype" }));
+      const b = yield* openWorkerPool<BasicOps, unknown>(() => t.make(), (p) => p.call("add", [2, 3]), nullProto({ size: 1 }));
+      let c = 0;
+      yield* openNursery(function* (nursery) {
+        nursery.startSoon(() =>
+          receiveFromPort<number>(
+            port1 as never,
+            function* (input) {
+              c = yield* input.receive();
+            },
+            nullProto({ credits: 2 }),
+          ),
+        );
+        yield* sendToPort<number>(port2 as never, (out) => out.send(9, nullProto({})));
+      });
+      return [a, b, c, bytes.byteLength];
+    });
+    expect(r.value).toEqual([new Uint8Array([1, 2]), 5, 9, 0]);
+    expectNothingLeftOf(t);
+  });
+});
+
+describe("durations longer than a host timer keeps (2^31 - 1 ms, about 24.8 days) mean 'not in this session', not 'now'", () => {
+  it("startSeconds 1e7: the worker starts (it used to fail at once: the host fired the overflowing timer after 1 ms)", async () => {
+    const t = fixtures.basic;
+    const r = await outcome(() => openWorker<BasicOps, unknown>(t.make(), (w) => w.call("add", [1, 2]), { startSeconds: 1e7 }));
+    expect(r).toEqual({ value: 3 });
+    expectNothingLeftOf(t);
+  });
+
+  it("graceSeconds 1e7: a cancelled call's worker is not terminated while its finally runs (it used to be, after 1 ms)", async () => {
+    const t = fixtures.basic;
+    const r = await outcome(() =>
+      openWorker<BasicOps, unknown>(
+        t.make(),
+        function* (w) {
+          const scope = new CancelScope();
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(function* () {
+              yield* until(() => t.logs.includes("long-grace:started"));
+              scope.cancel();
+            });
+            yield* scope.run(() => w.call("waitForCancel", ["long-grace"]));
+          });
+          return [scope.cancelledCaught, w.alive, t.logs.includes("long-grace:finally")];
+        },
+        { graceSeconds: 1e7 },
+      ),
+    );
+    expect(r).toEqual({ value: [true, true, true] });
+    expectNothingLeftOf(t);
+  });
+
+  it("Infinity for both is accepted: no timer is armed at all", async () => {
+    const t = fixtures.basic;
+    const r = await outcome(() =>
+      openWorker<BasicOps, unknown>(
+        t.make(),
+        function* (w) {
+          const armed = ourTimers.size;
+          return [armed, yield* w.call("add", [2, 2])];
+        },
+        { startSeconds: Infinity, graceSeconds: Infinity },
+      ),
+    );
+    expect(r).toEqual({ value: [0, 4] });
+    expectNothingLeftOf(t);
+  });
+});
+
+describe("a worker object that refuses a listener", () => {
+  it("its third on() throws: a TypeError naming openWorker, the listeners it took are removed, and it is terminated", async () => {
+    const t = await tracker("basic.worker");
+    const boom = new Error("listener refused");
+    const worker = t.make();
+    const on = worker.on.bind(worker);
+    let n = 0;
+    worker.on = ((event: string, listener: (...args: unknown[]) => void) => {
+      if (++n === 3) throw boom;
+      return on(event, listener);
+    }) as typeof worker.on;
+    // What listeners it holds when it is told to stop (Node's terminate() then adds one on "exit" itself).
+    let atTerminate: Record<string, number> | undefined;
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      atTerminate = listeners(worker);
+      return terminate();
+    };
+    const r = await outcome(() => openWorker(worker, function* () {}));
+    expect(r.error).toBeInstanceOf(TypeError);
+    expect((r.error as Error).message).toMatch(/^worker #\d+: the worker could not be set up \(Error: listener refused\), so it was terminated and its listeners removed\. Pass a Worker \(browser or worker_threads\) whose on\/off or addEventListener\/removeEventListener work/);
+    expect((r.error as Error).cause).toBe(boom);
+    // Only the tracker's own listeners are left.
+    expect(atTerminate).toEqual({ message: 1, error: 0, messageerror: 0, exit: 1 });
+    await run(() => until(() => t.alive === 0));
+    expectNothingLeftOf(t);
+  });
+});
+
+describe("a browser-shaped worker that refuses a listener", () => {
+  it("its second addEventListener throws: a TypeError naming openWorker, the listener it took is removed, and it is terminated", async () => {
+    const boom = new Error("listener refused");
+    const live = new Set<unknown>();
+    let adds = 0;
+    let terminated = 0;
+    const worker = {
+      postMessage() {},
+      terminate() {
+        terminated++;
+      },
+      addEventListener(_type: string, listener: unknown) {
+        if (++adds === 2) throw boom;
+        live.add(listener);
+      },
+      removeEventListener(_type: string, listener: unknown) {
+        live.delete(listener);
+      },
+    };
+    const r = await outcome(() => openWorker(worker, function* () {}));
+    expect(r.error).toBeInstanceOf(TypeError);
+    expect((r.error as Error).message).toMatch(/^worker #\d+: the worker could not be set up \(Error: listener refused\), so it was terminated and its listeners removed/);
+    expect([live.size, terminated, ourTimers.size]).toEqual([0, 1, 0]);
+  });
+});
+
+/** A worker_threads MessagePort that counts the "message" listeners on it. */
+function countingPort(port: import("node:worker_threads").MessagePort): { port: never; live: () => number; closed: () => boolean } {
+  let live = 0;
+  let closed = false;
+  const wrapper = {
+    postMessage: (message: unknown, transfer?: readonly never[]) => port.postMessage(message, transfer as never),
+    close: () => {
+      closed = true;
+      port.close();
+    },
+    on: (event: string, listener: (value: unknown) => void) => {
+      if (event === "message") live++;
+      port.on(event, listener);
+    },
+    off: (event: string, listener: (value: unknown) => void) => {
+      if (event === "message") live--;
+      port.off(event, listener);
+    },
+  };
+  return { port: wrapper as never, live: () => live, closed: () => closed };
+}
+
+describe("cancellation or failure mid-operation leaves nothing: no worker, listener, task or timer", () => {
+  it("a call cancelled mid-flight: the worker's task ends, the grace timer is disarmed before the caller goes on", async () => {
+    const t = fixtures.hostile;
+    const r = await outcome(() =>
+      openWorker<HostileOps, unknown>(
+        t.make(),
+        function* (w) {
+          const scope = new CancelScope();
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(function* () {
+              yield* until(() => t.logs.includes("mid:started"));
+              scope.cancel();
+            });
+            yield* scope.run(() => w.call("waitForCancel", ["mid"]));
+          });
+          return [scope.cancelledCaught, ourTimers.size, w.alive];
+        },
+        { graceSeconds: 30 },
+      ),
+    );
+    expect(r).toEqual({ value: [true, 0, true] });
+    expectNothingLeftOf(t);
+  });
+
+  it("cancelled while the worker starts: it is terminated, the start timer disarmed", async () => {
+    const t = fixtures.basic;
+    const r = await outcome(() => moveOnAfter(0.001, () => openWorker(t.make(), function* () {}, { startSeconds: 50 })));
+    expect(r).toEqual({ value: undefined });
+    expectNothingLeftOf(t);
+  });
+
+  it("a call that spins past the grace period: the worker is terminated, the caller gets its Cancelled, nothing is armed", async () => {
+    const t = fixtures.basic;
+    const r = await outcome(() =>
+      openWorker<BasicOps, unknown>(
+        t.make(),
+        function* (w) {
+          const error = yield* caught(moveOnAfter(0.05, () => w.call("spin", ["spinner"])));
+          return [error, w.alive, ourTimers.size];
+        },
+        { graceSeconds: 0.1 },
+      ),
+    );
+    expect(r).toEqual({ value: [undefined, false, 0] });
+    expectNothingLeftOf(t);
+  });
+
+  it("a pool: a call in flight and one waiting for a worker, both cancelled; the limiter is free and every worker gone", async () => {
+    const t = fixtures.basic;
+    const r = await outcome(() =>
+      openWorkerPool<BasicOps, unknown>(
+        () => t.make(),
+        function* (pool) {
+          const seen: string[] = [];
+          yield* moveOnAfter(0.1, function* () {
+            yield* openNursery(function* (nursery) {
+              for (const tag of ["first", "second"]) {
+                nursery.startSoon(function* () {
+                  try {
+                    yield* pool.call("waitForCancel", [tag]);
+                  } catch (error) {
+                    seen.push(`${tag}:${error instanceof Cancelled ? "Cancelled" : String(error)}`);
+                    throw error;
+                  }
+                });
+              }
+            });
+          });
+          return [seen.sort(), pool.limiter.borrowedTokens, ourTimers.size, yield* pool.call("add", [1, 1])];
+        },
+        { size: 1, graceSeconds: 5 },
+      ),
+    );
+    expect(r).toEqual({ value: [["first:Cancelled", "second:Cancelled"], 0, 0, 2] });
+    expectNothingLeftOf(t);
+  });
+
+  it("a sibling fails mid-call: the call is cancelled in the worker, the error wins, nothing is left", async () => {
+    const t = fixtures.basic;
+    const boom = new RangeError("a sibling failed");
+    const r = await outcome(() =>
+      openWorker<BasicOps>(t.make(), function* (w) {
+        yield* openNursery(function* (nursery) {
+          nursery.startSoon(() => w.call("waitForCancel", ["sibling"]));
+          yield* until(() => t.logs.includes("sibling:started"));
+          throw boom;
+        });
+      }),
+    );
+    expect(r.error).toBe(boom);
+    expect(t.logs).toContain("sibling:finally");
+    expectNothingLeftOf(t);
+  });
+
+  it("port channels cancelled mid-receive and mid-send (waiting for credit): their listeners go, both ports are closed", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = countingPort(port1 as never);
+    const b = countingPort(port2 as never);
+    const r = await outcome(() =>
+      moveOnAfter(0.1, function* () {
+        yield* openNursery(function* (nursery) {
+          nursery.startSoon(() =>
+            receiveFromPort<number>(
+              a.port,
+              function* () {
+                yield* sleep(Infinity); // never takes an item: the sender runs out of credit
+              },
+              { credits: 1 },
+            ),
+          );
+          yield* sendToPort<number>(b.port, function* (out) {
+            for (let i = 0; ; i++) yield* out.send(i);
+          });
+        });
+      }),
+    );
+    expect(r).toEqual({ value: undefined });
+    expect([a.live(), b.live(), a.closed(), b.closed()]).toEqual([0, 0, true, true]);
   });
 });
