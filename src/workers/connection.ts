@@ -267,8 +267,18 @@ export class WorkerConnection {
     else this.failure ??= why;
     this.state = "stopping";
     this.clearTimers();
-    this.port.terminate();
+    try {
+      this.port.terminate();
+    } catch (error) {
+      // A worker whose terminate() throws will not say it exited: count it as gone (its callers
+      // wake, nothing waits for it), and let the owner's block raise the error (terminateError).
+      this.terminateError = new TypeError(`${this.label}: its terminate() failed (${describeError(error)}), so it may still be running. Pass a Worker (browser or worker_threads) whose terminate() works.`, { cause: error });
+      this.onExited();
+    }
   }
+
+  /** @internal Why terminate() failed, for the block that closes this worker to raise. */
+  terminateError: TypeError | null = null;
 
   /** Posts a message of the inspector's while the worker runs; never throws (tools call this). */
   private postIfReady(msg: object): void {

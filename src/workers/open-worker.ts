@@ -79,13 +79,18 @@ export class WorkerHandle<Ops extends WorkerOperations = WorkerOperations> imple
   }
 }
 
-/** @internal Terminates a connection and waits, shielded, until it has exited. */
-export function* closeConnections(connections: Iterable<WorkerConnection>): Operation<void> {
+/**
+ * @internal Terminates connections and waits, shielded, until all have exited.
+ * Returns the error of a worker whose terminate() failed, for the block to
+ * raise unless it is raising its own.
+ */
+export function* closeConnections(connections: Iterable<WorkerConnection>): Operation<Error | null> {
   const all = [...connections];
   for (const c of all) c.terminate(null);
   yield* new CancelScope({ shield: true }).run(function* () {
     for (const c of all) yield* waitPromise(c.exited);
   });
+  return all.find((c) => c.terminateError !== null)?.terminateError ?? null;
 }
 
 let nextWorkerNumber = 1;
@@ -113,10 +118,15 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
   if (typeof body !== "function") throw new TypeError(`openWorker(source, body) needs a generator function as body (function* (worker) { ... }), got ${describe(body)}.`);
   const { graceSeconds, startSeconds, name } = checkWorkerOptions("openWorker()", options);
   const connection = new WorkerConnection(source, name ?? `worker #${nextWorkerNumber++}`, graceSeconds, startSeconds);
+  let result: T;
+  let cleanup: Error | null;
   try {
     yield* connection.waitReady();
-    return yield* callTaskFunction("openWorker(source, body)", body, [new WorkerHandle<Ops>(connection)]);
+    result = yield* callTaskFunction("openWorker(source, body)", body, [new WorkerHandle<Ops>(connection)]);
   } finally {
-    yield* closeConnections([connection]);
+    cleanup = yield* closeConnections([connection]);
   }
+  // Raised only when the block itself raised nothing: its own error wins.
+  if (cleanup !== null) throw cleanup;
+  return result;
 }

@@ -142,13 +142,13 @@ export class WorkerPool<Ops extends WorkerOperations = WorkerOperations> impleme
     this._operations = this.idle[0]?.operations ?? [];
   }
 
-  /** @internal Terminates every worker and waits until all have exited. */
-  *close(): Operation<void> {
+  /** @internal Terminates every worker and waits until all have exited; returns a terminate() failure. */
+  *close(): Operation<Error | null> {
     this.closed = true;
     this.idle.length = 0;
     // Callers waiting for a token are let through, to find the pool closed.
     this.limiter.totalTokens = Infinity;
-    yield* closeConnections(this.all);
+    return yield* closeConnections(this.all);
   }
 
   toString(): string {
@@ -185,11 +185,16 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
     throw new TypeError(`openWorkerPool(source): source must be a module URL (string or URL) or a function that returns a Worker, got ${describe(source)}.`);
   }
   const pool = new WorkerPool<Ops>(source, size, name ?? `worker pool #${nextPoolNumber++}`, graceSeconds, startSeconds);
+  let result: T;
+  let cleanup: Error | null;
   try {
     yield* pool.start();
     // The innermost pool is the default for toThread.runSync and asyncio.toThread.
-    return yield* contextExecutor.run(new WorkerExecutor(pool), () => callTaskFunction("openWorkerPool(source, body)", body, [pool]));
+    result = yield* contextExecutor.run(new WorkerExecutor(pool), () => callTaskFunction("openWorkerPool(source, body)", body, [pool]));
   } finally {
-    yield* pool.close();
+    cleanup = yield* pool.close();
   }
+  // Raised only when the block itself raised nothing: its own error wins.
+  if (cleanup !== null) throw cleanup;
+  return result;
 }

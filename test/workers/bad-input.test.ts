@@ -491,6 +491,64 @@ describe("a browser-shaped worker that refuses a listener", () => {
   });
 });
 
+describe("a worker whose terminate() throws", () => {
+  /** A tracker worker whose terminate() throws `boom` (the real one is kept, to end it after the test). */
+  function refusingTerminate(t: WorkerTracker, boom: Error): () => Promise<number> {
+    const worker = t.make();
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      throw boom;
+    };
+    return terminate;
+  }
+
+  it("openWorker: a TypeError naming the worker and the fix when the block returned; the block's own error wins otherwise; nothing hangs", async () => {
+    const t = await tracker("basic.worker");
+    const boom = new Error("terminate refused");
+    const stops = [refusingTerminate(t, boom), refusingTerminate(t, boom)];
+    const returned = await outcome(() => openWorker(t.workers[0]!, function* () {}));
+    expect(returned.error).toBeInstanceOf(TypeError);
+    expect((returned.error as Error).message).toMatch(/^worker #\d+: its terminate\(\) failed \(Error: terminate refused\), so it may still be running\. Pass a Worker \(browser or worker_threads\) whose terminate\(\) works/);
+    expect((returned.error as Error).cause).toBe(boom);
+    const bodyError = new RangeError("the body failed");
+    const raised = await outcome(() =>
+      openWorker(t.workers[1]!, function* () {
+        throw bodyError;
+      }),
+    );
+    expect(raised.error).toBe(bodyError);
+    expect(ourTimers.size).toBe(0);
+    for (const stop of stops) await stop();
+    expect(t.alive).toBe(0);
+  });
+
+  it("a pool whose first worker refuses: the other workers are still terminated and have exited (they used to be left running)", async () => {
+    const t = await tracker("basic.worker");
+    const boom = new Error("terminate refused");
+    let stop: (() => Promise<number>) | undefined;
+    const r = await outcome(() =>
+      openWorkerPool(
+        () => {
+          if (stop === undefined) {
+            stop = refusingTerminate(t, boom);
+            return t.workers[0]!;
+          }
+          return t.make();
+        },
+        function* () {},
+        { size: 3 },
+      ),
+    );
+    expect(r.error).toBeInstanceOf(TypeError);
+    expect((r.error as Error).message).toMatch(/^worker pool #\d+ worker #1: its terminate\(\) failed/);
+    // The refusing one is still running (nothing can stop it but itself); the other two have exited.
+    expect(t.alive).toBe(1);
+    expect(ourTimers.size).toBe(0);
+    await stop!();
+    expect(t.alive).toBe(0);
+  });
+});
+
 /** A worker_threads MessagePort that counts the "message" listeners on it. */
 function countingPort(port: import("node:worker_threads").MessagePort): { port: never; live: () => number; closed: () => boolean } {
   let live = 0;
