@@ -283,15 +283,19 @@ export function* receiveFromPort<T, R = void>(
     return yield* callTaskFunction(what, body, [channel]);
   } finally {
     channel.markClosed();
-    stop();
-    inboxSend.close();
-    inbox.close();
     try {
-      post(port, { kind: "close" });
-    } catch {
-      // the port is already closed: the sender has gone
+      stop();
+    } finally {
+      // A port that refuses to drop our listener is still told and closed.
+      inboxSend.close();
+      inbox.close();
+      try {
+        post(port, { kind: "close" });
+      } catch {
+        // the port is already closed: the sender has gone
+      }
+      port.close();
     }
-    port.close();
   }
 }
 
@@ -334,15 +338,19 @@ export function* sendToPort<T, R = void>(port: MessagePortLike, body: (channel: 
     throw error;
   } finally {
     channel.markClosed();
-    stop();
-    creditSend.close();
-    creditReceive.close();
     try {
-      if (!failed) post(port, { kind: "end" });
-      else post(port, { kind: "abort", error: serializeThrown(isOnlyCancelled(failure) ? new Error("the sender was cancelled") : failure) });
-    } catch {
-      // the port is already closed: the receiver has gone
+      stop();
+    } finally {
+      // A port that refuses to drop our listener is still told and closed.
+      creditSend.close();
+      creditReceive.close();
+      try {
+        if (!failed) post(port, { kind: "end" });
+        else post(port, { kind: "abort", error: serializeThrown(isOnlyCancelled(failure) ? new Error("the sender was cancelled") : failure) });
+      } catch {
+        // the port is already closed: the receiver has gone
+      }
+      port.close();
     }
-    port.close();
   }
 }

@@ -27,7 +27,7 @@
  * `abort` (sender → receiver). A peer ignores kinds it does not know, so
  * the inspector messages did not need a new version.
  */
-import { Cancelled, ExceptionGroup, describe, isError, readProperty } from "../core/errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError, isError, readProperty } from "../core/errors.js";
 import type { CancelKind } from "../inspect/control.js";
 import type { InspectorUpdate } from "../inspect/subscribe.js";
 import {
@@ -229,6 +229,16 @@ const KNOWN: Record<string, ErrorClass> = {
  * Error. The stack is the worker's stack.
  */
 export function deserializeThrown(record: SerializedThrown): unknown {
+  try {
+    return rebuildThrown(record);
+  } catch (error) {
+    // A record this build did not make (another build's worker, a foreign peer): never a throw in the
+    // host's message listener, which would leave the call waiting forever.
+    return new TypeError(`An error record from the other side of a worker or port could not be read (${describeError(error)}): build the worker and the page with the same trio-asyncio.`, { cause: error });
+  }
+}
+
+function rebuildThrown(record: SerializedThrown): unknown {
   if ("value" in record) return record.value;
   const r = record.error;
   let error: Error;

@@ -139,7 +139,7 @@ const notArrays: [string, () => unknown][] = [
 ];
 
 /** A port stand-in for checks made before the port is used; it refuses nothing. */
-export function fakePort(): MessagePortLike & { listeners: Set<unknown>; closed: boolean } {
+export function fakePort(): MessagePortLike & { listeners: Set<unknown>; closed: boolean; removeEventListener(type: string, listener: unknown): void } {
   const port = {
     listeners: new Set<unknown>(),
     closed: false,

@@ -549,6 +549,84 @@ describe("a worker whose terminate() throws", () => {
   });
 });
 
+/**
+ * A browser-shaped worker that speaks the protocol by hand: ready with
+ * operation "op", then each call answered (from a host timer, as a host
+ * delivers messages) with what `answer` makes of it.
+ */
+function foreignWorker(answer: (call: { id: number }) => unknown): object {
+  const listeners = new Set<(event: unknown) => void>();
+  const emit = (data: unknown) =>
+    setTimeout(() => {
+      for (const listener of listeners) listener({ data });
+    }, 1);
+  emit({ trioWorker: 1, kind: "ready", operations: ["op"] });
+  return {
+    postMessage(msg: { kind?: string; id: number }) {
+      if (msg.kind === "call") emit(answer(msg));
+    },
+    terminate() {},
+    addEventListener(type: string, listener: (event: unknown) => void) {
+      if (type === "message") listeners.add(listener);
+    },
+    removeEventListener(_type: string, listener: (event: unknown) => void) {
+      listeners.delete(listener);
+    },
+  };
+}
+
+describe("error records this build did not make", () => {
+  const records: [string, unknown][] = [
+    ["null", null],
+    ["a number", 42],
+    ["{ error: null }", { error: null }],
+    ["errors that are no array", { error: { name: "Error", message: "m", errors: { length: 1 } } }],
+  ];
+  for (const [label, record] of records) {
+    it(`a call answered with ${label}: a TypeError naming the fix, not a throw in the host's listener (the call used to wait forever)`, async () => {
+      const r = await outcome(() =>
+        moveOnAfter(5, function* () {
+          return yield* caught(openWorker(bad(foreignWorker(({ id }) => ({ trioWorker: 1, kind: "error", id, error: record }))), (w) => w.call("op", [])));
+        }),
+      );
+      expect(r.value).toBeInstanceOf(TypeError);
+      expect((r.value as Error).message).toMatch(/^An error record from the other side of a worker or port could not be read \(TypeError: .*\): build the worker and the page with the same trio-asyncio\.$/);
+      expect(ourTimers.size).toBe(0);
+    });
+  }
+
+  it("a port sender's abort with a record that cannot be read: the receiver's BrokenResourceError has the TypeError as cause", async () => {
+    const port = fakePort();
+    const r = await outcome(() =>
+      receiveFromPort(port, function* (input) {
+        for (const listener of port.listeners) (listener as (event: unknown) => void)({ data: { trioWorker: 1, kind: "abort", error: null } });
+        return yield* caught(input.receive());
+      }),
+    );
+    expect(r.value).toBeInstanceOf(BrokenResourceError);
+    expect(((r.value as Error).cause as Error).message).toMatch(/^An error record from the other side of a worker or port could not be read/);
+    expect([port.listeners.size, port.closed]).toEqual([0, true]);
+  });
+});
+
+describe("a port that refuses to drop our listener", () => {
+  it("receiveFromPort and sendToPort: its error is raised, and the port is still told and closed (it was left open)", async () => {
+    for (const open of [receiveFromPort, sendToPort] as const) {
+      const boom = new Error("removal refused");
+      const port = fakePort();
+      const told: unknown[] = [];
+      port.postMessage = (message: unknown) => void told.push(message);
+      port.removeEventListener = () => {
+        throw boom;
+      };
+      const r = await outcome(() => (open as (p: unknown, body: () => Operation<void>) => Operation<void>)(port, function* () {}));
+      expect(r.error).toBe(boom);
+      expect(port.closed).toBe(true);
+      expect(told.at(-1)).toMatchObject({ kind: open === receiveFromPort ? "close" : "end" });
+    }
+  });
+});
+
 /** A worker_threads MessagePort that counts the "message" listeners on it. */
 function countingPort(port: import("node:worker_threads").MessagePort): { port: never; live: () => number; closed: () => boolean } {
   let live = 0;
