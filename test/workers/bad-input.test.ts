@@ -505,12 +505,15 @@ describe("a worker whose terminate() throws", () => {
   it("openWorker: a TypeError naming the worker and the fix when the block returned; the block's own error wins otherwise; nothing hangs", async () => {
     const t = await tracker("basic.worker");
     const boom = new Error("terminate refused");
-    const stops = [refusingTerminate(t, boom), refusingTerminate(t, boom)];
+    // Each worker is made right before openWorker takes it: one made earlier may post its
+    // "ready" before openWorker listens, and then never looks ready.
+    const stops = [refusingTerminate(t, boom)];
     const returned = await outcome(() => openWorker(t.workers[0]!, function* () {}));
     expect(returned.error).toBeInstanceOf(TypeError);
     expect((returned.error as Error).message).toMatch(/^worker #\d+: its terminate\(\) failed \(Error: terminate refused\), so it may still be running\. Pass a Worker \(browser or worker_threads\) whose terminate\(\) works/);
     expect((returned.error as Error).cause).toBe(boom);
     const bodyError = new RangeError("the body failed");
+    stops.push(refusingTerminate(t, boom));
     const raised = await outcome(() =>
       openWorker(t.workers[1]!, function* () {
         throw bodyError;
