@@ -27,6 +27,7 @@ import {
   PROTOCOL_VERSION,
   type CallMessage,
   type CancelMessage,
+  type HelloMessage,
   type InspectCancelMessage,
   type InspectMessage,
   type WorkerMessage,
@@ -173,6 +174,12 @@ export class WorkerConnection {
       });
     } catch (error) {
       throw new TypeError(`${label}: the worker could not be set up (${describeError(error)}), so it was terminated and its listeners removed. Pass a Worker (browser or worker_threads) whose on/off or addEventListener/removeEventListener work.`, { cause: error });
+    }
+    // A worker made earlier may have said "ready" before we listened: ask it again (a duplicate is ignored).
+    try {
+      this.port.post(message<HelloMessage>({ kind: "hello" }), []);
+    } catch {
+      // A worker that refuses messages fails its calls with their own errors.
     }
     if (startSeconds !== Infinity) {
       this.after(startSeconds, () => {

@@ -198,6 +198,9 @@ class CallServer {
     } else if (msg.kind === "cancel") {
       // A call that already ended has no task here: its answer is on its way.
       this.calls.get((msg as CancelMessage).id)?.cancel(msg.reason ?? "the caller was cancelled");
+    } else if (msg.kind === "hello") {
+      // The page listens now; its first "ready" may have come before it did.
+      this.endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: Object.keys(this.operations) }), []);
     } else if (msg.kind === "inspect") {
       this.watch(msg.watch === true);
     } else if (msg.kind === "inspectCancel") {

@@ -22,6 +22,8 @@
  *   page → worker  inspect    start (watch: true) or stop sending inspector updates
  *   worker → page  inspector  the worker's inspector update (its ids, its clock)
  *   page → worker  inspectCancel  cancel the worker's scope/task `id` from a tool
+ *   page → worker  hello      the page listens now: a serving worker answers `ready` again
+ *                             (its first `ready` is lost if it came before the page listened)
  * Channels across a MessagePort (port-channel.ts) use their own port, with
  * the same tag: `credit`, `close` (receiver → sender), `item`, `end`,
  * `abort` (sender → receiver). A peer ignores kinds it does not know, so
@@ -111,8 +113,13 @@ export interface InspectorMessage extends Tagged {
   readonly timeOrigin: number;
 }
 
+/** page → worker: the page has started listening (a worker handed over late may have sent `ready` already). */
+export interface HelloMessage extends Tagged {
+  readonly kind: "hello";
+}
+
 /** Messages from the page to the worker. */
-export type PageMessage = CallMessage | CancelMessage | InspectMessage | InspectCancelMessage;
+export type PageMessage = CallMessage | CancelMessage | InspectMessage | InspectCancelMessage | HelloMessage;
 /** Messages from the worker to the page. */
 export type WorkerMessage = ReadyMessage | ResultMessage | ErrorMessage | CancelledMessage | FatalMessage | InspectorMessage;
 

@@ -118,7 +118,7 @@ describe("workers bad input", () => {
       const post = worker.postMessage.bind(worker);
       worker.postMessage = (...args: Parameters<typeof post>) => {
         post(...args);
-        posted++;
+        if ((args[0] as { kind?: string }).kind === "call") posted++;
       };
       yield* openWorker<BasicOps>(worker, function* (w) {
         const error = yield* caught(w.call("echo", [() => 1] as never));
@@ -491,6 +491,23 @@ describe("a browser-shaped worker that refuses a listener", () => {
   });
 });
 
+describe("a worker handed to openWorker after it said ready", () => {
+  it("is ready at once: the page asks it again (it used to wait startSeconds, then blame the module for not calling defineWorker)", async () => {
+    const t = fixtures.basic;
+    const worker = t.make();
+    let readies = 0;
+    worker.on("message", (data: { kind?: string }) => {
+      if (data?.kind === "ready") readies++;
+    });
+    const r = await outcome(function* () {
+      yield* until(() => readies === 1);
+      return yield* openWorker<BasicOps, unknown>(worker, (w) => w.call("add", [2, 3]), { startSeconds: 2 });
+    });
+    expect(r).toEqual({ value: 5 });
+    expectNothingLeftOf(t);
+  });
+});
+
 describe("a worker whose terminate() throws", () => {
   /** A tracker worker whose terminate() throws `boom` (the real one is kept, to end it after the test). */
   function refusingTerminate(t: WorkerTracker, boom: Error): () => Promise<number> {
@@ -505,8 +522,6 @@ describe("a worker whose terminate() throws", () => {
   it("openWorker: a TypeError naming the worker and the fix when the block returned; the block's own error wins otherwise; nothing hangs", async () => {
     const t = await tracker("basic.worker");
     const boom = new Error("terminate refused");
-    // Each worker is made right before openWorker takes it: one made earlier may post its
-    // "ready" before openWorker listens, and then never looks ready.
     const stops = [refusingTerminate(t, boom)];
     const returned = await outcome(() => openWorker(t.workers[0]!, function* () {}));
     expect(returned.error).toBeInstanceOf(TypeError);
