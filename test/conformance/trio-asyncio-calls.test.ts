@@ -47,6 +47,18 @@ async function inLoop<T>(body: (loop: asyncio.EventLoop) => Operation<T>): Promi
   return kept.value as T;
 }
 
+/** Runs `op` in an openLoop block and returns what it threw (null if it returned). */
+function errorIn(op: () => Operation<unknown>): Promise<unknown> {
+  return inLoop(function* () {
+    try {
+      yield* op();
+      return null;
+    } catch (e) {
+      return e;
+    }
+  });
+}
+
 /** An asyncio async iterator over 1..count, sleeping `delay` before each value; `onEnd` runs when it ends. */
 function slowNums(count: number, delay: number, onEnd: () => void = () => {}): AioAsyncIterator<number> {
   let n = 0;
@@ -120,76 +132,48 @@ describe("results and errors across, after trio-asyncio's test_calls", () => {
 
   // test_asyncio_trio_error
   it("a Trio error crosses asyncio back to Trio as the same object", async () => {
-    const owie = new RuntimeError("I has another owie");
+    const failure = new RuntimeError("the callee failed (3)");
     function* errTrio(): Operation<never> {
       yield* trioSleep(0.01);
-      throw owie;
+      throw failure;
     }
     function* callAT(): asyncio.Coroutine<never> {
       return yield* trioAsAio(errTrio)();
     }
-    const err = await inLoop(function* () {
-      try {
-        yield* aioAsTrio(callAT)();
-        return null;
-      } catch (e) {
-        return e;
-      }
-    });
-    expect(err).toBe(owie);
+    const err = await errorIn(() => aioAsTrio(callAT)());
+    expect(err).toBe(failure);
   });
 
   // test_asyncio_trio_sync_error
   it("an error of a plain function called from asyncio code reaches the Trio caller", async () => {
-    const owie = new RuntimeError("I has more owie");
+    const failure = new RuntimeError("the callee failed (2)");
     function* callSync(): asyncio.Coroutine<never> {
       asyncio.getRunningLoop().time(); // the loop is running here
-      throw owie;
+      throw failure;
     }
-    const err = await inLoop(function* () {
-      try {
-        yield* aioAsTrio(callSync)();
-        return null;
-      } catch (e) {
-        return e;
-      }
-    });
-    expect(err).toBe(owie);
+    const err = await errorIn(() => aioAsTrio(callSync)());
+    expect(err).toBe(failure);
   });
 
   // test_trio_asyncio_error
   it("an asyncio error reaches the Trio caller as the same object", async () => {
-    const owie = new RuntimeError("I has an owie");
+    const failure = new RuntimeError("the callee failed");
     function* errAsyncio(): asyncio.Coroutine<never> {
       yield* asyncio.sleep(0.01);
-      throw owie;
+      throw failure;
     }
-    const err = await inLoop(function* () {
-      try {
-        yield* aioAsTrio(errAsyncio)();
-        return null;
-      } catch (e) {
-        return e;
-      }
-    });
-    expect(err).toBe(owie);
+    const err = await errorIn(() => aioAsTrio(errAsyncio)());
+    expect(err).toBe(failure);
   });
 
   // test_trio_asyncio_error_direct
   it("a function that throws before it returns a coroutine throws in the Trio caller", async () => {
-    const owie = new RuntimeError("I has an owie");
+    const failure = new RuntimeError("the callee failed");
     const errAsyncio = (): asyncio.Coroutine<never> => {
-      throw owie;
+      throw failure;
     };
-    const err = await inLoop(function* () {
-      try {
-        yield* aioAsTrio(errAsyncio)();
-        return null;
-      } catch (e) {
-        return e;
-      }
-    });
-    expect(err).toBe(owie);
+    const err = await errorIn(() => aioAsTrio(errAsyncio)());
+    expect(err).toBe(failure);
   });
 });
 
@@ -373,13 +357,13 @@ describe("iterators across, after trio-asyncio's test_calls and test_adapter", (
 
   // test_trio_asyncio_generator_with_error
   it("an error of the asyncio iterator after its first value reaches the Trio reader, the same object", async () => {
-    const owie = new RuntimeError("I has an owie");
+    const failure = new RuntimeError("the callee failed");
     let n = 0;
     const it: AioAsyncIterator<number> = {
       *next(): asyncio.Coroutine<IteratorResult<number, unknown>> {
         yield* asyncio.sleep(0);
         if (++n === 1) return { done: false, value: 1 };
-        throw owie;
+        throw failure;
       },
     };
     const r = await inLoop(function* () {
@@ -394,7 +378,7 @@ describe("iterators across, after trio-asyncio's test_calls and test_adapter", (
       }
     });
     expect(r.out).toEqual([1]);
-    expect(r.err).toBe(owie);
+    expect(r.err).toBe(failure);
   });
 
   // test_trio_asyncio_generator_with_cancellation
