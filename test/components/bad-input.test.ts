@@ -19,16 +19,13 @@ import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { cases, hostileThrows, skipped } from "./bad-input-table.js";
 import { closeTestRuntimes, settled, testRuntime } from "./helpers.js";
+import { expectEveryExportCovered } from "../bad-input/coverage.js";
 
 afterEach(closeTestRuntimes);
 
 describe("coverage of the component layer", () => {
   it("every value export of src/components/index.ts is in the table, or skipped with a reason", () => {
-    const exports = Object.keys(components).sort();
-    const covered = new Set(cases.flatMap((c) => c.covers));
-    expect(exports.filter((name) => !covered.has(name) && !(name in skipped))).toEqual([]);
-    for (const [name, reason] of Object.entries(skipped)) expect({ name, reason: reason.length > 5 }).toEqual({ name, reason: true });
-    expect([...covered, ...Object.keys(skipped)].filter((name) => !exports.includes(name))).toEqual([]);
+    expectEveryExportCovered(Object.keys(components), cases, skipped);
   });
 });
 

@@ -37,15 +37,11 @@ import { expectNothingLeft, expectUsable, provoke, unwrap, type Case } from "../
 import { bad, cases, skipped, throwingGetters } from "./bad-input-table.js";
 import { CountingTarget } from "./helpers.js";
 import { FakeServer, type FakeWebSocket } from "./websocket-fake.js";
+import { expectEveryExportCovered } from "../bad-input/coverage.js";
 
 describe("coverage of trio-asyncio/web", () => {
   it("every value export of src/web/index.ts is in the table, or skipped with a reason", () => {
-    const exports = Object.keys(web).sort();
-    const covered = new Set(cases.flatMap((c) => c.covers));
-    expect(exports.filter((name) => !covered.has(name) && !(name in skipped))).toEqual([]);
-    for (const [name, reason] of Object.entries(skipped)) expect({ name, reason: reason.length > 5 }).toEqual({ name, reason: true });
-    // Rows and skips name real exports only (no stale entries).
-    expect([...covered, ...Object.keys(skipped)].filter((name) => !exports.includes(name))).toEqual([]);
+    expectEveryExportCovered(Object.keys(web), cases, skipped);
   });
 });
 

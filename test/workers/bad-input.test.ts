@@ -22,6 +22,7 @@ import { bad, cases, fakePort, fixtures, loadFixtures, revoked, skipped } from "
 import type { BasicOps } from "./fixtures/basic.worker.js";
 import type { HostileOps } from "./fixtures/hostile.worker.js";
 import { caught, tracker, type WorkerTracker } from "./helpers.js";
+import { expectEveryExportCovered } from "../bad-input/coverage.js";
 
 // ---- host timers armed by src/workers (the start and grace timers) -------------------------
 
@@ -71,12 +72,7 @@ function listeners(w: Worker): Record<string, number> {
 
 describe("coverage of trio-asyncio/workers", () => {
   it("every value export of src/workers/index.ts is in the table, or skipped with a reason", () => {
-    const exports = Object.keys(workers).sort();
-    const covered = new Set(cases.flatMap((c) => c.covers));
-    expect(exports.filter((name) => !covered.has(name) && !(name in skipped))).toEqual([]);
-    for (const [name, reason] of Object.entries(skipped)) expect({ name, reason: reason.length > 5 }).toEqual({ name, reason: true });
-    // Rows and skips name real exports only (no stale entries).
-    expect([...covered, ...Object.keys(skipped)].filter((name) => !exports.includes(name))).toEqual([]);
+    expectEveryExportCovered(Object.keys(workers), cases, skipped);
   });
 });
 
