@@ -13,15 +13,8 @@ import * as testing from "../src/testing/index.js";
 import { MockClock, assertCheckpoints, assertNoCheckpoints, waitAllTasksBlocked } from "../src/testing/index.js";
 import { expectNothingLeft, expectUsable, provoke, unwrap, type Case } from "./bad-input/harness.js";
 import { expectEveryExportCovered } from "./bad-input/coverage.js";
+import { bad, ENGINE_WORDS, revoked, type Any } from "./bad-input/hostile.js";
 
-// Deliberately wrong inputs, typed loosely so the compiler lets them through.
-type Any = any;
-const bad = (v: unknown): Any => v;
-function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
 
 /** Hostile values, made fresh for each row. */
 const hostile: [string, () => unknown][] = [
@@ -75,7 +68,7 @@ describe("bad inputs to trio-asyncio/testing give clear errors, and leave nothin
       const error = await provoke(c);
       expect(error, `${c.label}: ${String(error)}`).toBeInstanceOf(c.error);
       expect((error as Error).message).toMatch(c.message);
-      expect((error as Error).message).not.toMatch(/^(Cannot (read properties|perform|convert)|\S+ is not (a function|iterable))/);
+      expect((error as Error).message).not.toMatch(ENGINE_WORDS);
     });
   }
   it("afterwards the runtime is usable", async () => {

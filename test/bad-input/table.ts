@@ -79,10 +79,8 @@ import {
   memoryStreamPump,
 } from "../../src/index.js";
 import type { Case } from "./harness.js";
+import { bad, revoked, type Any } from "./hostile.js";
 
-// Deliberately wrong inputs, typed loosely so the compiler lets them through.
-type Any = any;
-const bad = (v: unknown): Any => v;
 const asyncFn = async function fetchThing(): Promise<number> {
   return 1;
 };
@@ -90,11 +88,6 @@ const plainFn = function notAGenerator(): number {
   return 5;
 };
 const promise = Promise.resolve(1);
-function revokedObject(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
 function* trioOp(): Operation<void> {
   yield* sleep(1);
 }
@@ -197,7 +190,7 @@ export const cases: Case[] = [
   { covers: ["aioAsTrio"], label: "aioAsTrio(fn)() outside openLoop", where: "trio", act: () => aioAsTrio(aioCoro)(), error: RuntimeError, message: /No asyncio loop here: wrap this code in yield\* openLoop/ },
   { covers: ["asyncio.sleep", "openLoop"], label: "asyncio code written straight into an openLoop block", where: "trio", act: () => openLoop(() => bad(asyncio.sleep(1))), error: RuntimeError, message: /No asyncio loop is running here: this is a Trio task \(the body of an openLoop block is Trio code too\)\. From Trio code, call asyncio code through yield\* aioAsTrio\(fn\)\(\.\.\.args\)/ },
   { covers: ["trioAsAio"], label: "trioAsAio(op()) instead of trioAsAio(op)", where: "trio", act: () => trioAsAio(bad(trioOp())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object\. This is a generator object, the function's call: pass the function itself, trioAsAio\(op\)\(arg\)/ },
-  { covers: ["trioAsAio"], label: "trioAsAio(a revoked Proxy)", where: "trio", act: () => trioAsAio(bad(revokedObject())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object that cannot be inspected/ },
+  { covers: ["trioAsAio"], label: "trioAsAio(a revoked Proxy)", where: "trio", act: () => trioAsAio(bad(revoked())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object that cannot be inspected/ },
   { covers: ["trioAsAio"], label: "trioAsAio(42)", where: "trio", act: () => trioAsAio(bad(42)), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function \(a function\* that yield\*s Trio operations\)/ },
   { covers: ["trioAsAio"], label: "trioAsAio(fn)() outside openLoop", where: "trio", act: () => trioAsAio(trioOp)(), error: RuntimeError, message: /No asyncio loop here: wrap this code in yield\* openLoop/ },
   { covers: ["waitFuture"], label: "waitFuture(a Promise)", where: "trio", act: () => waitFuture(bad(promise)), error: TYPE, message: /needs an asyncio Future or Task, got a Promise\. For a Promise use waitPromise\(p\)/ },

@@ -16,17 +16,11 @@
 import { MockClock } from "../../src/testing/index.js";
 import { MountLease, TaskPolicy, TrioRuntime, hookPolicyName, requireRuntime, rootRuntime, taskOptions, taskPolicy, type ScopedNursery } from "../../src/components/index.js";
 import { RuntimeError, sleep, type Operation } from "../../src/core/index.js";
+import { bad, revoked } from "../bad-input/hostile.js";
+export { bad, revoked };
 
 // Deliberately wrong inputs, typed loosely so the compiler lets them through.
 type Any = any;
-export const bad = (v: unknown): Any => v;
-
-/** A Proxy that has been revoked: every operation on it throws. */
-export function revoked(fn = false): Any {
-  const { proxy, revoke } = Proxy.revocable(fn ? function target() {} : {}, {});
-  revoke();
-  return proxy;
-}
 
 /** A Proxy whose every trap throws. */
 export function trapsThrow(): Any {

@@ -20,6 +20,7 @@ import { MockClock } from "../../src/testing/index.js";
 import { cases, hostileThrows, skipped } from "./bad-input-table.js";
 import { closeTestRuntimes, settled, testRuntime } from "./helpers.js";
 import { expectEveryExportCovered } from "../bad-input/coverage.js";
+import { ENGINE_WORDS } from "../bad-input/hostile.js";
 
 afterEach(closeTestRuntimes);
 
@@ -40,7 +41,7 @@ describe("bad inputs to the component layer give clear errors", () => {
       }
       expect(error, `${c.label}: ${String(error)}`).toBeInstanceOf(c.error);
       expect((error as Error).message).toMatch(c.message);
-      expect((error as Error).message).not.toMatch(/^(Cannot (read properties|perform|convert)|\S+ is not (a function|iterable)|Do not know how)/);
+      expect((error as Error).message).not.toMatch(ENGINE_WORDS);
     });
   }
 });

@@ -21,6 +21,7 @@ import { DevtoolsPanel, exposeInspector, mountDevtools } from "../../devtools/in
 import { PanelStore } from "../../devtools/store.js";
 import { bad, messageThrows, revoked, trapsThrow } from "../components/bad-input-table.js";
 import { manualFrames, mount, until } from "./helpers.js";
+import { ENGINE_WORDS } from "../bad-input/hostile.js";
 
 interface DevCase {
   readonly covers: readonly string[];
@@ -126,7 +127,7 @@ describe("bad inputs to trio-asyncio/devtools give clear errors, and mount nothi
       }
       expect(error, `${c.label}: ${String(error)}`).toBeInstanceOf(c.error);
       expect((error as Error).message).toMatch(c.message);
-      expect((error as Error).message).not.toMatch(/^(Cannot (read properties|perform|convert)|\S+ is not (a function|iterable)|Do not know how)/);
+      expect((error as Error).message).not.toMatch(ENGINE_WORDS);
       nothingMounted();
     });
   }

@@ -47,17 +47,9 @@ import {
 } from "../../src/web/index.js";
 import type { Case } from "../bad-input/harness.js";
 import { FakeServer } from "./websocket-fake.js";
+import { bad, revoked, type Any } from "../bad-input/hostile.js";
+export { bad, revoked };
 
-// Deliberately wrong inputs, typed loosely so the compiler lets them through.
-type Any = any;
-export const bad = (v: unknown): Any => v;
-
-/** A Proxy that has been revoked: every operation on it throws. */
-export function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
 
 const TYPE = TypeError;
 const RANGE = RangeError;

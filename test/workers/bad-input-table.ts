@@ -36,17 +36,9 @@ import type { Case } from "../bad-input/harness.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
 import type { HostileOps } from "./fixtures/hostile.worker.js";
 import { tracker, type WorkerTracker } from "./helpers.js";
+import { bad, revoked, type Any } from "../bad-input/hostile.js";
+export { bad, revoked };
 
-// Deliberately wrong inputs, typed loosely so the compiler lets them through.
-type Any = any;
-export const bad = (v: unknown): Any => v;
-
-/** A Proxy that has been revoked: every operation on it throws. */
-export function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
 
 /** A Proxy whose every trap throws (getPrototypeOf included, so `instanceof` on it throws). */
 export function trapsThrow(target: object = {}): object {
