@@ -25,10 +25,10 @@ import { currentLoop } from "./open-loop.js";
  */
 export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<T>): (...args: A) => Operation<T> {
   if (typeof fn !== "function") {
-    throw new TypeError(
-      `aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got ${describe(fn)}.` +
-        (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" ? " This is a coroutine, the function's call: pass the function itself, aioAsTrio(coro)(arg) rather than aioAsTrio(coro(arg))." : ""),
-    );
+    if (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function") {
+      throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got an object. This is a coroutine, the function's call: pass the function itself, aioAsTrio(coro)(arg) rather than aioAsTrio(coro(arg)).");
+    }
+    throw new TypeError(`aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got ${describe(fn)}.`);
   }
   const name = functionName(fn) ?? "asyncio";
   const adapted = function* (...args: A): Operation<T> {

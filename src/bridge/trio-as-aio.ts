@@ -121,10 +121,10 @@ function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
  */
 export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<T>): (...args: A) => TrioFuture<T> {
   if (typeof fn !== "function") {
-    throw new TypeError(
-      `trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations), got ${describe(fn)}.` +
-        (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" ? " This is a generator object, the function's call: pass the function itself, trioAsAio(op)(arg) rather than trioAsAio(op(arg))." : ""),
-    );
+    if (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function") {
+      throw new TypeError("trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations), got an object. This is a generator object, the function's call: pass the function itself, trioAsAio(op)(arg) rather than trioAsAio(op(arg)).");
+    }
+    throw new TypeError(`trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations), got ${describe(fn)}.`);
   }
   const name = functionName(fn) ?? "trio";
   const adapted = (...args: A): TrioFuture<T> => {

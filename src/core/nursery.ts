@@ -332,11 +332,11 @@ export function isGeneratorFunction(fn: unknown): boolean {
 export function checkFunction(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
     // The commonest slip: the function's call, op(x), where the function and its arguments go, op, x.
-    const called = fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" && typeof readProperty(fn, "throw") === "function";
-    throw new TypeError(
-      `${what} needs a generator function (function*), got ${describe(fn)}.` +
-        (called ? " This is a generator object, the function's call: pass the function itself and its arguments apart (op, arg rather than op(arg))." : ""),
-    );
+    // (Each message one literal, so the production build codes it.)
+    if (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" && typeof readProperty(fn, "throw") === "function") {
+      throw new TypeError(`${what} needs a generator function (function*), got an object. This is a generator object, the function's call: pass the function itself and its arguments apart (op, arg rather than op(arg)).`);
+    }
+    throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
   if (isGeneratorFunction(fn)) return;
   const kind = functionName(readProperty(fn, "constructor"));

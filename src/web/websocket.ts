@@ -545,10 +545,10 @@ function toMessage(data: unknown): WebSocketMessage {
 function checkSendData(data: unknown): void {
   // isInstance, total: a revoked Proxy is no ArrayBuffer (ArrayBuffer.isView never throws).
   if (typeof data === "string" || isInstance(data, ArrayBuffer) || ArrayBuffer.isView(data)) return;
-  throw new TypeError(
-    `send(data) sends a string (a text message) or bytes (a Uint8Array, ArrayBuffer or other ArrayBufferView: a binary message), got ${describe(data)}.` +
-      (data !== null && typeof data === "object" ? " For an object, send JSON.stringify(value)." : ""),
-  );
+  if (data !== null && typeof data === "object") {
+    throw new TypeError(`send(data) sends a string (a text message) or bytes (a Uint8Array, ArrayBuffer or other ArrayBufferView: a binary message), got ${describe(data)}. For an object, send JSON.stringify(value).`);
+  }
+  throw new TypeError(`send(data) sends a string (a text message) or bytes (a Uint8Array, ArrayBuffer or other ArrayBufferView: a binary message), got ${describe(data)}.`);
 }
 
 function checkCloseArgs(code: unknown, reason: unknown): void {

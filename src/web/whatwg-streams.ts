@@ -193,10 +193,10 @@ export class ReadableReceiveStream implements ReceiveStream {
  */
 export function receiveStreamFromReadable(readable: ReadableStream<Uint8Array>): ReadableReceiveStream {
   if (!isReadable(readable)) {
-    throw new TypeError(
-      `receiveStreamFromReadable(readable) needs a ReadableStream (a fetch Response's body, Blob.stream()...), got ${describe(readable)}.` +
-        (readable === null ? " A Response without a body (a 204, a HEAD request) has body null." : ""),
-    );
+    if (readable === null) {
+      throw new TypeError("receiveStreamFromReadable(readable) needs a ReadableStream (a fetch Response's body, Blob.stream()...), got null. A Response without a body (a 204, a HEAD request) has body null.");
+    }
+    throw new TypeError(`receiveStreamFromReadable(readable) needs a ReadableStream (a fetch Response's body, Blob.stream()...), got ${describe(readable)}.`);
   }
   if (readable.locked) {
     throw new TypeError("receiveStreamFromReadable(readable): the ReadableStream is locked to another reader; release that reader first (reader.releaseLock()).");
