@@ -43,9 +43,9 @@ export function rootRuntimeOptions(props: TrioRuntimeOptions): TrioRuntimeOption
 }
 
 /** What a binding's `useTrioRuntime` returns: the context's runtime; throws a clear error if there is none. */
-export function requireRuntime(runtime: TrioRuntime | null): TrioRuntime {
+export function requireRuntime(runtime: TrioRuntime | null, hook = "This hook"): TrioRuntime {
   if (runtime === null) {
-    throw new RuntimeError("This hook needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>.");
+    throw new RuntimeError(`${hook} needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>.`);
   }
   return runtime;
 }

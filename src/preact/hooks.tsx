@@ -13,6 +13,7 @@
 import { createContext, type ComponentChildren, type JSX } from "preact";
 import { useContext, useEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { Operation } from "../core/index.js";
+import { describe } from "../core/errors.js";
 import {
   ScopedNursery,
   TaskPolicy,
@@ -66,7 +67,12 @@ export function TrioRoot(props: TrioRootProps): JSX.Element {
 
 /** The runtime of the nearest `<TrioRoot>`; throws a clear error if there is none. */
 export function useTrioRuntime(): TrioRuntime {
-  return requireRuntime(useContext(RuntimeContext));
+  return useRuntimeFor("useTrioRuntime()");
+}
+
+/** `useTrioRuntime`, whose error names `hook`: the hook the app called, not the one inside it that needed the root. */
+function useRuntimeFor(hook: string): TrioRuntime {
+  return requireRuntime(useContext(RuntimeContext), hook);
 }
 
 /**
@@ -75,7 +81,13 @@ export function useTrioRuntime(): TrioRuntime {
  * renders and safe to use from event handlers.
  */
 export function useNursery(name = "component"): ScopedNursery {
-  const runtime = useTrioRuntime();
+  if (typeof name !== "string") throw new TypeError(`useNursery(name) needs a string name (for tools), got ${describe(name)}.`);
+  return useNurseryFor(name, "useNursery()");
+}
+
+/** `useNursery`, for the hooks built on it (see useRuntimeFor). */
+function useNurseryFor(name: string, hook: string): ScopedNursery {
+  const runtime = useRuntimeFor(hook);
   const ref = useRef<ScopedNursery | null>(null);
   if (ref.current === null) {
     ref.current = runtime.openNursery(name);
@@ -112,8 +124,13 @@ function useSubscription<A extends unknown[], T>(policy: TaskPolicy<A, T>): Task
  * latest one is used by later performs).
  */
 export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
+  return useTaskPolicyFor(fn, options, "useTaskPolicy()");
+}
+
+/** `useTaskPolicy`, for useTask (see useRuntimeFor). */
+function useTaskPolicyFor<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions, hook: string): TaskPolicyHandle<A, T> {
   const name = hookPolicyName(fn, options);
-  const owner = useNursery(`${name} scope`);
+  const owner = useNurseryFor(`${name} scope`, hook);
   const fnRef = useRef(fn);
   fnRef.current = fn;
   const ref = useRef<{ policy: TaskPolicy<A, T>; perform: (...args: A) => TaskInstance<T>; cancelAll: (reason?: string) => void } | null>(null);
@@ -133,7 +150,7 @@ export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operat
  * runs, then the new one starts), cancelled on unmount.
  */
 export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
-  const handle = useTaskPolicy(fn, taskOptions(fn, deps, options));
+  const handle = useTaskPolicyFor(fn, taskOptions(fn, deps, options), "useTask()");
   const perform = handle.perform;
   useEffect(() => {
     perform();

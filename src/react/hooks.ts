@@ -38,6 +38,7 @@ import {
   type ReactNode,
 } from "react";
 import type { Operation } from "../core/index.js";
+import { describe } from "../core/errors.js";
 import { locateNurseryElement } from "./element.js";
 import {
   MountLease,
@@ -112,7 +113,12 @@ export function TrioRoot(props: TrioRootProps): ReactElement {
 
 /** The runtime of the nearest `<TrioRoot>`; throws a clear error if there is none. */
 export function useTrioRuntime(): TrioRuntime {
-  return requireRuntime(useContext(RuntimeContext));
+  return useRuntimeFor("useTrioRuntime()");
+}
+
+/** `useTrioRuntime`, whose error names `hook`: the hook the app called, not the one inside it that needed the root. */
+function useRuntimeFor(hook: string): TrioRuntime {
+  return requireRuntime(useContext(RuntimeContext), hook);
 }
 
 interface LeasedNursery {
@@ -127,7 +133,13 @@ interface LeasedNursery {
  * handlers.
  */
 export function useNursery(name = "component"): ScopedNursery {
-  const runtime = useTrioRuntime();
+  if (typeof name !== "string") throw new TypeError(`useNursery(name) needs a string name (for tools), got ${describe(name)}.`);
+  return useNurseryFor(name, "useNursery()");
+}
+
+/** `useNursery`, for the hooks built on it (see useRuntimeFor). */
+function useNurseryFor(name: string, hook: string): ScopedNursery {
+  const runtime = useRuntimeFor(hook);
   const force = useForceRender();
   const ref = useRef<LeasedNursery | null>(null);
   let held = ref.current;
@@ -162,8 +174,13 @@ interface HeldPolicy<A extends unknown[], T> {
  * latest committed one is used by later performs).
  */
 export function useTaskPolicy<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions = {}): TaskPolicyHandle<A, T> {
+  return useTaskPolicyFor(fn, options, "useTaskPolicy()");
+}
+
+/** `useTaskPolicy`, for useTask (see useRuntimeFor). */
+function useTaskPolicyFor<A extends unknown[], T>(fn: (...args: A) => Operation<T>, options: TaskPolicyOptions, hook: string): TaskPolicyHandle<A, T> {
   const name = hookPolicyName(fn, options);
-  const owner = useNursery(`${name} scope`);
+  const owner = useNurseryFor(`${name} scope`, hook);
   const fnRef = useRef(fn);
   // After commit, before any effect of this commit may perform.
   useLayoutEffect(() => {
@@ -201,7 +218,7 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
  * remount does not start it a second time.
  */
 export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
-  const handle = useTaskPolicy(fn, taskOptions(fn, deps, options));
+  const handle = useTaskPolicyFor(fn, taskOptions(fn, deps, options), "useTask()");
   const perform = handle.perform;
   const started = useRef<{ deps: readonly unknown[]; instance: TaskInstance<T> } | null>(null);
   useEffect(() => {

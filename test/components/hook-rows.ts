@@ -30,7 +30,8 @@ export interface HookCase {
 }
 
 const TYPE = TypeError;
-const NO_ROOT = /This hook needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…<\/TrioRoot>/;
+/** The no-root error, naming the hook the app called (not the one inside it that needed the root). */
+const noRoot = (hook: string): RegExp => new RegExp(`^${hook.replace(/[()]/g, "\\$&")} needs a <TrioRoot> above the component: wrap your app in <TrioRoot>…</TrioRoot>`);
 function* op(): Operation<number> {
   yield* sleep(1);
   return 1;
@@ -38,10 +39,10 @@ function* op(): Operation<number> {
 
 export const hookCases: HookCase[] = [
   // ---- hooks used outside their root ----------------------------------------------
-  { covers: ["useTrioRuntime"], label: "useTrioRuntime() with no <TrioRoot> above", root: "none", body: (api) => api.useTrioRuntime(), error: RuntimeError, message: NO_ROOT },
-  { covers: ["useNursery"], label: "useNursery() with no <TrioRoot> above", root: "none", body: (api) => api.useNursery(), error: RuntimeError, message: NO_ROOT },
-  { covers: ["useTaskPolicy"], label: "useTaskPolicy(fn) with no <TrioRoot> above", root: "none", body: (api) => api.useTaskPolicy(op), error: RuntimeError, message: NO_ROOT },
-  { covers: ["useTask"], label: "useTask(fn, []) with no <TrioRoot> above", root: "none", body: (api) => api.useTask(op, []), error: RuntimeError, message: NO_ROOT },
+  { covers: ["useTrioRuntime"], label: "useTrioRuntime() with no <TrioRoot> above", root: "none", body: (api) => api.useTrioRuntime(), error: RuntimeError, message: noRoot("useTrioRuntime()") },
+  { covers: ["useNursery"], label: "useNursery() with no <TrioRoot> above", root: "none", body: (api) => api.useNursery(), error: RuntimeError, message: noRoot("useNursery()") },
+  { covers: ["useTaskPolicy"], label: "useTaskPolicy(fn) with no <TrioRoot> above", root: "none", body: (api) => api.useTaskPolicy(op), error: RuntimeError, message: noRoot("useTaskPolicy()") },
+  { covers: ["useTask"], label: "useTask(fn, []) with no <TrioRoot> above", root: "none", body: (api) => api.useTask(op, []), error: RuntimeError, message: noRoot("useTask()") },
 
   // ---- <TrioRoot> props ----------------------------------------------------------------
   { covers: ["TrioRoot"], label: "runtime={5}", root: { runtime: 5 }, body: (api) => api.useNursery(), error: TYPE, message: /<TrioRoot runtime=\{…\}> takes a TrioRuntime \(new TrioRuntime\(\{ name, clock \}\)\), got number 5; or leave the prop out/ },
@@ -53,7 +54,7 @@ export const hookCases: HookCase[] = [
   { covers: ["TrioRoot"], label: "timeSlice={-1}", root: { timeSlice: -1 }, body: (api) => api.useNursery(), error: RangeError, message: /new TrioRuntime\(options\): timeSlice is in seconds and must be a positive finite number/ },
 
   // ---- useNursery --------------------------------------------------------------------------
-  { covers: ["useNursery"], label: "useNursery(42)", body: (api) => api.useNursery(bad(42)), error: TYPE, message: /ScopedNursery\(name\) needs a string name, got number 42/ },
+  { covers: ["useNursery"], label: "useNursery(42)", body: (api) => api.useNursery(bad(42)), error: TYPE, message: /useNursery\(name\) needs a string name \(for tools\), got number 42/ },
 
   // ---- useTaskPolicy ---------------------------------------------------------------------
   { covers: ["useTaskPolicy"], label: "an async function", body: (api) => api.useTaskPolicy(asyncFn), error: TYPE, message: /useTaskPolicy\(fn, options\) got an async function; tasks are generator functions: write function\*/ },
