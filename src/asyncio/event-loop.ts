@@ -28,7 +28,7 @@
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
-import { isError, readProperty } from "../core/errors.js";
+import { checkReadable, describe, isError, readProperty, stringOf } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
@@ -269,7 +269,14 @@ export class EventLoop {
       this.checkOpen("createTask");
     }
     if (this.taskFactory !== null) {
-      const task = this.taskFactory(this, coro as Coroutine<unknown>, options?.name === undefined ? {} : { name: options.name });
+      let name: string | undefined;
+      try {
+        name = options?.name;
+      } catch (error) {
+        checkReadable("createTask(coro, options)", options!);
+        throw error;
+      }
+      const task = this.taskFactory(this, coro as Coroutine<unknown>, name === undefined ? {} : { name });
       return task as Task<T>;
     }
     return new Task<T>(coro, options, this);
@@ -402,8 +409,8 @@ export class EventLoop {
    * use (null: the pool of the innermost `openWorkerPool` block).
    */
   setDefaultExecutor(executor: Executor | null): void {
-    if (executor !== null && (typeof executor !== "object" || typeof (executor as { submit?: unknown }).submit !== "function")) {
-      throw new TypeError("setDefaultExecutor(executor) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null.");
+    if (executor !== null && (typeof executor !== "object" || typeof readProperty(executor, "submit") !== "function")) {
+      throw new TypeError(`setDefaultExecutor(executor) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null, got ${describe(executor)}.`);
     }
     this.defaultExecutor = executor;
   }
@@ -425,8 +432,8 @@ export class EventLoop {
         "runInExecutor(null, ...): no default executor here. Run this inside an openWorkerPool block (trio-asyncio/workers; its pool is the default), or call loop.setDefaultExecutor(new WorkerExecutor(pool)), or pass an executor.",
       );
     }
-    if (typeof (chosen as { submit?: unknown }).submit !== "function") {
-      throw new TypeError("runInExecutor(executor, ...) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null.");
+    if (typeof chosen !== "object" || typeof readProperty(chosen, "submit") !== "function") {
+      throw new TypeError(`runInExecutor(executor, ...) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null, got ${describe(chosen)}.`);
     }
     return chosen.submit(this, name, args) as Future<T>;
   }
@@ -458,15 +465,25 @@ export class EventLoop {
    * openLoop block's nursery (it fails the block); a message alone is logged.
    */
   defaultExceptionHandler(context: ExceptionContext): void {
-    if (context.exception !== undefined) {
-      this.surface(context.exception, context.message);
+    if (context === null || typeof context !== "object") {
+      throw new TypeError(`defaultExceptionHandler(context) needs an object such as { message, exception }, got ${describe(context)}.`);
+    }
+    // Read totally: a custom handler may pass on whatever context it was given.
+    const exception = readProperty(context, "exception");
+    const message = stringOf(readProperty(context, "message"));
+    if (exception !== undefined) {
+      this.surface(exception, message);
     } else {
-      console.warn(`asyncio: ${context.message}`, context);
+      console.warn(`asyncio: ${message}`, context);
     }
   }
 
   /** Passes `context` to the exception handler; errors of the handler itself are surfaced too. */
   callExceptionHandler(context: ExceptionContext): void {
+    if (context === null || typeof context !== "object") {
+      throw new TypeError(`callExceptionHandler(context) needs an object such as { message, exception }, got ${describe(context)}.`);
+    }
+    checkReadable("callExceptionHandler(context)", context);
     const handler = this.exceptionHandler;
     if (handler === null) {
       this.defaultExceptionHandler(context);
@@ -477,7 +494,8 @@ export class EventLoop {
     } catch (error) {
       // Neither error may be lost: the handler's own error fails the block,
       // and the original is attached to it.
-      const wrapped = new Error(`The asyncio exception handler raised while handling: ${context.message}`, { cause: error });
+      // stringOf: the message is the caller's, perhaps not a string (a Symbol would throw in the template).
+      const wrapped = new Error(`The asyncio exception handler raised while handling: ${stringOf(readProperty(context, "message"))}`, { cause: error });
       (wrapped as Error & { context?: ExceptionContext }).context = context;
       this.surface(wrapped, "exception handler failed");
     }

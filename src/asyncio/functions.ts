@@ -9,10 +9,10 @@
  * a Promise/thenable, which is awaited through `wrapPromise`. A Future is
  * itself a thenable, so the Future check must come first.
  */
-import { describe } from "../core/errors.js";
+import { checkReadable, describe, readProperty } from "../core/errors.js";
 import { ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { Future } from "./future.js";
+import { Future, isFuture } from "./future.js";
 import { isGeneratorObject } from "./handles.js";
 import { getRunningLoop } from "./running.js";
 import { wrapPromise } from "./sleep.js";
@@ -27,7 +27,7 @@ export type AwaitedOf<A> = A extends Future<infer T> ? T : A extends Coroutine<i
 
 /** True for an asyncio coroutine: a generator object (not a Future). */
 export function isCoroutine(value: unknown): value is Coroutine<unknown> {
-  if (value === null || typeof value !== "object" || value instanceof Future) return false;
+  if (value === null || typeof value !== "object" || isFuture(value)) return false;
   return isGeneratorObject(value);
 }
 
@@ -36,8 +36,8 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === "object" || typeof value === "function") &&
-    !(value instanceof Future) &&
-    typeof (value as { then?: unknown }).then === "function"
+    !isFuture(value) &&
+    typeof readProperty(value, "then") === "function"
   );
 }
 
@@ -64,19 +64,41 @@ export function createTask<T>(coro: Coroutine<T>, options: Omit<TaskOptions, "lo
  * the running loop; a Future of another loop is an error.
  */
 export function ensureFuture<T>(aw: Awaitable<T>, options: { loop?: EventLoop } = {}): Future<T> {
-  if (aw instanceof Future) {
-    if (options.loop !== undefined && options.loop !== aw.getLoop()) {
+  const given = loopOf(options);
+  if (isFuture(aw)) {
+    if (given !== undefined && given !== aw.getLoop()) {
       throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
     }
-    return aw;
+    return aw as Future<T>;
   }
   if (isCoroutine(aw)) {
-    return (options.loop ?? getRunningLoop()).createTask(aw as Coroutine<T>);
+    return (given ?? getRunningLoop()).createTask(aw as Coroutine<T>);
   }
   if (isThenable(aw)) {
-    return (options.loop ?? getRunningLoop()).createTask(awaitThenable(aw as PromiseLike<T>));
+    return (given ?? getRunningLoop()).createTask(awaitThenable(aw as PromiseLike<T>));
   }
   throw notAwaitable("ensureFuture()", aw);
+}
+
+/** The `loop` option of ensureFuture, checked (undefined: none given). */
+function loopOf(options: { loop?: EventLoop }): EventLoop | undefined {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`ensureFuture(aw, options) takes an options object such as { loop }, got ${describe(options)}.`);
+  }
+  let loop: unknown;
+  try {
+    loop = options.loop;
+  } catch (error) {
+    checkReadable("ensureFuture(aw, options)", options);
+    throw error;
+  }
+  if (loop === undefined || isLoop(loop)) return loop as EventLoop | undefined;
+  throw new TypeError(`ensureFuture(aw, { loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
+}
+
+/** @internal Looks like an EventLoop (read totally; the class is not imported here, which would make a cycle). */
+export function isLoop(value: unknown): value is EventLoop {
+  return value !== null && typeof value === "object" && typeof readProperty(value, "createFuture") === "function" && typeof readProperty(value, "allTasks") === "function";
 }
 
 function* awaitThenable<T>(promise: PromiseLike<T>): Coroutine<T> {
@@ -88,7 +110,7 @@ function* awaitThenable<T>(promise: PromiseLike<T>): Coroutine<T> {
  * inline (Python's `await coro`), a Future is awaited, a Promise is wrapped.
  */
 export function awaitAny<T>(aw: Awaitable<T>, what: string): Coroutine<T> {
-  if (aw instanceof Future) return aw[Symbol.iterator]();
+  if (isFuture(aw)) return aw[Symbol.iterator]() as Coroutine<T>;
   if (isCoroutine(aw)) return aw as Coroutine<T>;
   if (isThenable(aw)) return awaitThenable(aw as PromiseLike<T>);
   throw notAwaitable(what, aw);
@@ -96,5 +118,6 @@ export function awaitAny<T>(aw: Awaitable<T>, what: string): Coroutine<T> {
 
 /** The unfinished Tasks of `loop` (default: the running loop), as Python's `asyncio.all_tasks`. */
 export function allTasks(loop: EventLoop = getRunningLoop()): Set<Task<unknown>> {
+  if (!isLoop(loop)) throw new TypeError(`allTasks(loop) takes an asyncio EventLoop (or nothing, for the running one), got ${describe(loop)}.`);
   return new Set(loop.allTasks());
 }

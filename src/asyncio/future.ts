@@ -10,7 +10,8 @@
  * `await` it.
  */
 import { FLAVOUR, futureAsPromiseValueError, isAsyncioFuture } from "../core/traps.js";
-import { CancelledError, InvalidStateError } from "./errors.js";
+import { checkReadable, describe, messageOf, readProperty } from "../core/errors.js";
+import { CancelledError, InvalidStateError, isCancelledError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { checkCallback } from "./handles.js";
 import { getRunningLoop } from "./running.js";
@@ -102,7 +103,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.bits = PENDING;
     this.value = undefined;
     this.callbacks = null;
-    const l = (this.loop = loop ?? options?.loop ?? getRunningLoop());
+    const l = (this.loop = loop ?? (options === undefined ? getRunningLoop() : loopOption(options, typeof (this as { getCoro?: unknown }).getCoro === "function" ? "new Task" : "new Future")));
     this.createdMs = l.stampMs();
     this.extra = null;
     l.futureCreated(this); // and, in debug mode, records where
@@ -220,7 +221,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (exception === undefined || exception === null) {
       throw new TypeError(`setException() needs an error object; got ${String(exception)}.`);
     }
-    if (exception instanceof CancelledError) {
+    if (isCancelledError(exception)) {
       throw new TypeError("setException(CancelledError) is not allowed: call cancel() to cancel a Future.");
     }
     this.storeException(exception);
@@ -245,6 +246,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   cancel(msg?: string): boolean {
     this.retrieved = true;
     if (this.state !== PENDING) return false;
+    // The message becomes a CancelledError's message later, where a throw (a Symbol or hostile object) would wedge its waiters.
+    if (msg !== undefined && typeof msg !== "string") msg = messageOf(msg);
     this.state = CANCELLED;
     this.cancelMessage = msg;
     this.scheduleCallbacks();
@@ -428,6 +431,26 @@ function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWait
 
 Object.defineProperty(Future.prototype, FLAVOUR, { value: "asyncio" });
 Object.defineProperty(FutureAwait.prototype, "done", { value: false });
+
+/**
+ * The `loop` option of `new Future(options)` / `new Task(coro, options)`
+ * (the running loop if absent), checked: a value that is not a loop would
+ * fail at its first use with the engine's words.
+ */
+function loopOption(options: { loop?: EventLoop } | null, what: "new Future" | "new Task"): EventLoop {
+  if (options === null) return getRunningLoop();
+  if (typeof options !== "object") {
+    if (what === "new Future") throw new TypeError(`new Future(options) takes an options object such as { loop }, got ${describe(options)}.`);
+    throw new TypeError(`new Task(coro, options) takes an options object such as { name }, got ${describe(options)}.`);
+  }
+  if (what === "new Future") checkReadable("new Future(options)", options);
+  else checkReadable("new Task(coro, options)", options);
+  const loop = options.loop;
+  if (loop === undefined) return getRunningLoop();
+  if (loop !== null && typeof loop === "object" && typeof readProperty(loop, "createFuture") === "function" && typeof readProperty(loop, "stampMs") === "function") return loop;
+  if (what === "new Future") throw new TypeError(`new Future({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
+  throw new TypeError(`new Task({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
+}
 
 /** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
 export function isFuture(value: unknown): value is Future<unknown> {

@@ -14,10 +14,11 @@
  * JavaScript has no keyword arguments, so the options object may come last:
  * `gather(a, b, { returnExceptions: true })`.
  */
+import { readProperty } from "../core/errors.js";
 import { CancelledError, ValueError } from "./errors.js";
 import { keeperLoop, type EventLoop } from "./event-loop.js";
 import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
-import { Future, GATHER_SEEN } from "./future.js";
+import { Future, GATHER_SEEN, isFuture } from "./future.js";
 import { getRunningLoop } from "./running.js";
 
 /** Options of `gather`. */
@@ -89,13 +90,27 @@ export const gatherShapeKeeperNow = (): GatheringFuture<unknown> | null => (shap
  * Coroutines that refuse a property (frozen, a Proxy) and Promises go in the
  * Map.
  */
+/**
+ * gather() refused one of its arguments after taking some: nothing it took
+ * may go on behind the caller's back. The Tasks it made for coroutines and
+ * Promises are cancelled before their first step (their code never runs),
+ * and its callback comes off the Futures it was given.
+ */
+function undoChildren(args: readonly unknown[], children: readonly Future<unknown>[], onChildDone: (f: Future<unknown>) => void): void {
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!;
+    child.removeDoneCallback(onChildDone);
+    if (child !== args[i]) child.cancel(); // made here (an argument that was not a Future itself)
+  }
+}
+
 const GATHER_TASK: unique symbol = Symbol("gather's Task for this coroutine");
 
 function taskMarkedOn(arg: unknown): Future<unknown> | undefined {
   if (!isCoroutine(arg)) return undefined;
   try {
     const task = (arg as { [GATHER_TASK]?: unknown })[GATHER_TASK];
-    return task instanceof Future ? (task as Future<unknown>) : undefined;
+    return isFuture(task) ? task : undefined;
   } catch {
     return undefined; // a Proxy's trap that throws: it was never marked
   }
@@ -121,16 +136,23 @@ function markTask(arg: unknown, task: Future<unknown>): boolean {
 
 /** An object that is not itself awaitable: no Future, coroutine or thenable. */
 function isNonAwaitableObject(value: unknown): value is object {
-  return value !== null && typeof value === "object" && !(value instanceof Future) && !isCoroutine(value) && !isThenable(value);
+  return value !== null && typeof value === "object" && !isFuture(value) && !isCoroutine(value) && !isThenable(value);
 }
 
+/** A plain object (or one with no prototype) that is not awaitable; false, not a throw, for a hostile Proxy. */
 function isOptions(value: unknown): value is GatherOptions {
-  return isNonAwaitableObject(value) && Object.getPrototypeOf(value) === Object.prototype;
+  if (!isNonAwaitableObject(value)) return false;
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false;
+  }
 }
 
 /** An array, Set or other iterable that is not itself awaitable (a Future and a coroutine are iterable too). */
 function isCollection(value: unknown): boolean {
-  return isNonAwaitableObject(value) && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+  return isNonAwaitableObject(value) && typeof readProperty(value, Symbol.iterator) === "function";
 }
 
 /**
@@ -205,10 +227,11 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   };
 
   reading = true;
+  let ok = false;
   try {
     for (const arg of args) {
       let fut: Future<unknown> | undefined;
-      if (arg instanceof Future) {
+      if (isFuture(arg)) {
         if (seen(arg)) {
           children.push(arg);
           continue;
@@ -241,7 +264,9 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
       if (fut.done()) alreadyDone.push(fut);
       else fut.addCallback(onChildDone);
     }
+    ok = true;
   } finally {
+    if (!ok) undoChildren(args, children, onChildDone);
     if (!nested) {
       reading = false;
       for (let i = 0; i < children.length; i++) children[i]!.bits &= ~GATHER_SEEN;

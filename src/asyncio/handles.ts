@@ -6,7 +6,7 @@
  */
 import type { ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
-import { functionName } from "../core/errors.js";
+import { describe, functionName, readProperty } from "../core/errors.js";
 import { isGeneratorFunction } from "../core/nursery.js";
 import type { EventLoop } from "./event-loop.js";
 import { loopContext } from "./running.js";
@@ -18,11 +18,28 @@ const handleIds = new WeakMap<Handle, number>();
 /** @internal The arguments of a callback that takes none: one frozen array shared by every such Handle. */
 export const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
-/** @internal An object whose next, throw and return are functions: an asyncio coroutine, genuine generator or hand-written. */
+/**
+ * @internal An object whose next, throw and return are functions: an asyncio
+ * coroutine, genuine generator or hand-written. False, not a throw, for a
+ * revoked Proxy or getters that throw (readProperty).
+ */
 export function isGeneratorObject(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
-  const g = value as { next?: unknown; throw?: unknown; return?: unknown };
-  return typeof g.next === "function" && typeof g.throw === "function" && typeof g.return === "function";
+  return typeof readProperty(value, "next") === "function" && typeof readProperty(value, "throw") === "function" && typeof readProperty(value, "return") === "function";
+}
+
+/**
+ * @internal True for a function that cannot even be looked at: a revoked
+ * Proxy, or one whose traps throw. Calling it could only raise the engine's
+ * words later, far from the call that took it.
+ */
+export function isUnusableFunction(fn: unknown): boolean {
+  try {
+    Object.getPrototypeOf(fn);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -33,7 +50,14 @@ export function isGeneratorObject(value: unknown): boolean {
  */
 export function checkCallback(method: string, callback: unknown): void {
   if (typeof callback === "function") {
-    if (!isGeneratorFunction(callback)) return;
+    let generator: boolean;
+    try {
+      generator = isGeneratorFunction(callback);
+    } catch {
+      // Reading its constructor threw: a revoked Proxy, or one whose traps throw.
+      throw new TypeError(`${method}() needs a function to call, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function.`);
+    }
+    if (!generator) return;
     const name = functionName(callback) ?? "coro";
     throw new TypeError(
       `coroutines cannot be used with ${method}(): ${name} is a generator function, and calling it would only make a coroutine that never runs. ` +
@@ -43,7 +67,7 @@ export function checkCallback(method: string, callback: unknown): void {
   if (isGeneratorObject(callback)) {
     throw new TypeError(`coroutines cannot be used with ${method}(): a coroutine is not a callback. Run it as a Task instead: loop.createTask(coro()).`);
   }
-  throw new TypeError(`${method}() needs a function to call, got ${callback === null ? "null" : typeof callback}.`);
+  throw new TypeError(`${method}() needs a function to call, got ${describe(callback)}.`);
 }
 
 /**

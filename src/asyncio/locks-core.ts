@@ -15,6 +15,8 @@ import { RuntimeError, ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Coroutine } from "./types.js";
 import { getRunningLoop } from "./running.js";
+import { describe as describeTotal } from "../core/errors.js";
+import { isUnusableFunction } from "./handles.js";
 
 /** @internal */
 export { RingDeque } from "../core/ring-deque.js";
@@ -23,6 +25,9 @@ export { RingDeque } from "../core/ring-deque.js";
 export function checkBody(what: string, body: unknown): void {
   if (typeof body !== "function") {
     throw new TypeError(`${what} needs a generator function to run while holding it, e.g. function* () { ... }, got ${describe(body)}.`);
+  }
+  if (isUnusableFunction(body)) {
+    throw new TypeError(`${what} needs a generator function to run while holding it, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function* () { ... }.`);
   }
 }
 
@@ -60,8 +65,20 @@ export class LoopBound {
   }
 }
 
-/** @internal A short description of a value for error messages. */
+/**
+ * @internal A short description of a value for error messages. Total: where
+ * looking at the value throws (a revoked Proxy, getters that throw), the
+ * core's `describe` stands in.
+ */
 export function describe(value: unknown): string {
+  try {
+    return describeShort(value);
+  } catch {
+    return describeTotal(value);
+  }
+}
+
+function describeShort(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "..." : value);

@@ -13,7 +13,9 @@
  * Event does not yield to the loop. JavaScript has no `async with`, so each
  * lock offers `withLock(body)`: acquire, run the body, release in `finally`.
  */
+import { isInstance } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
+import { isUnusableFunction } from "./handles.js";
 import type { Future } from "./future.js";
 import { checkBody, checkCount, describe, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
@@ -146,7 +148,7 @@ export class Condition extends LoopBound {
   /** @param lock the Lock to use (default: a new one). */
   constructor(lock?: Lock) {
     super();
-    if (lock !== undefined && !(lock instanceof Lock)) {
+    if (lock !== undefined && !isInstance(lock, Lock)) {
       throw new TypeError(`new Condition(lock) takes an asyncio Lock (or nothing, to make its own), got ${describe(lock)}.`);
     }
     this.lock = lock ?? new Lock();
@@ -230,6 +232,9 @@ export class Condition extends LoopBound {
   *waitFor<R>(predicate: () => R): Coroutine<R> {
     if (typeof predicate !== "function") {
       throw new TypeError(`Condition.waitFor(predicate) needs a function returning a truthy value when done, got ${describe(predicate)}.`);
+    }
+    if (isUnusableFunction(predicate)) {
+      throw new TypeError("Condition.waitFor(predicate) needs a function returning a truthy value when done, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function.");
     }
     let result = predicate();
     while (!result) {

@@ -18,6 +18,7 @@
  * anything, and only then moves entries: if a comparison raises, the heap
  * is left exactly as it was.
  */
+import { isInstance } from "../core/errors.js";
 import { describe, RingDeque } from "./locks-core.js";
 
 /** @internal How a queue keeps its items: `take()` picks the next one in the queue's order. */
@@ -90,7 +91,7 @@ export function comparePriorities(a: unknown, b: unknown): number {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : 1;
-  if (Array.isArray(a) && Array.isArray(b)) {
+  if (isArray(a) && isArray(b)) {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
       const c = comparePriorities(a[i], b[i]);
@@ -98,7 +99,7 @@ export function comparePriorities(a: unknown, b: unknown): number {
     }
     return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
   }
-  if (a instanceof Date && b instanceof Date) {
+  if (isInstance(a, Date) && isInstance(b, Date)) {
     const x = a.getTime();
     const y = b.getTime();
     return x < y ? -1 : x > y ? 1 : 0;
@@ -109,6 +110,20 @@ export function comparePriorities(a: unknown, b: unknown): number {
       "Put [priority, item] arrays whose priorities differ or add a sequence number ([priority, seq, item]), " +
       "or create the queue with { key: (item) => item.priority } or { compare: (a, b) => ... }.",
   );
+}
+
+/** Array.isArray, false (not a throw) for a revoked Proxy. */
+function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** A user's compare(a, b) must give a number: anything else would make the engine's error (a Symbol) or a wrong order. */
+function badCompareResult(c: unknown): TypeError {
+  return new TypeError(`PriorityQueue's compare(a, b) must return a number (negative if a comes out first), got ${describe(c)}.`);
 }
 
 /** @internal A binary min-heap with insertion order as the final tie-break. */
@@ -133,6 +148,7 @@ export class PriorityStore<T> implements QueueStore<T> {
   /** True if the entry (key, seq) comes out before the entry at `i`. */
   private before(key: unknown, seq: number, i: number): boolean {
     const c = this.cmp(key, this.keys[i]);
+    if (typeof c !== "number") throw badCompareResult(c);
     return c < 0 || (!(c > 0) && seq < this.seqs[i]!);
   }
 
@@ -199,6 +215,7 @@ export class PriorityStore<T> implements QueueStore<T> {
   /** True if the entry at `child` comes out before (key, seq). */
   private childBefore(child: number, key: unknown, seq: number): boolean {
     const c = this.cmp(this.keys[child], key);
+    if (typeof c !== "number") throw badCompareResult(c);
     return c < 0 || (!(c > 0) && this.seqs[child]! < seq);
   }
 

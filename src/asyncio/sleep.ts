@@ -3,7 +3,8 @@
  */
 import type { DeadlineEntry } from "../core/deadlines.js";
 import { ValueError } from "./errors.js";
-import { Future, FutureAwait } from "./future.js";
+import { describe, readProperty } from "../core/errors.js";
+import { Future, FutureAwait, isFuture } from "./future.js";
 import { getRunningLoop } from "./running.js";
 import { YIELD_NOW } from "./task.js";
 import type { AioYield, Coroutine } from "./types.js";
@@ -111,9 +112,9 @@ class SleepCoroutine<T> extends FutureAwait<T | undefined> {
  */
 export function wrapPromise<T>(promise: PromiseLike<T>): Future<T> {
   // Already a Future: nothing to wrap (ensure_future returns a Future as is).
-  if (promise instanceof Future) return promise as Future<T>;
-  if (promise === null || typeof promise !== "object" || typeof (promise as { then?: unknown }).then !== "function") {
-    throw new TypeError("wrapPromise(promise) needs a Promise or thenable.");
+  if (isFuture(promise)) return promise as Future<T>;
+  if (promise === null || typeof promise !== "object" || typeof readProperty(promise, "then") !== "function") {
+    throw new TypeError(`wrapPromise(promise) needs a Promise or thenable, got ${describe(promise)}.`);
   }
   const loop = getRunningLoop();
   const future = loop.createFuture<T>();

@@ -15,7 +15,7 @@
  * `trioAsAio` instead of corrupting the loop's own Trio task.
  */
 import { current } from "../core/state.js";
-import { describe, messageOf, readProperty } from "../core/errors.js";
+import { checkReadable, describe, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { generatorNext, isGenerator } from "../core/task.js";
 import { asyncioContext, type ContextMap } from "../core/context.js";
@@ -94,11 +94,21 @@ export class Task<T = unknown> extends Future<T> {
   constructor(coro: Coroutine<T>, options?: TaskOptions, /* the library passes the loop here, from loop.createTask (no options object made per task) */ loop?: EventLoop) {
     super(options, loop);
     const generator = seemsGenerator(coro);
-    if (!generator && (coro === null || typeof coro !== "object" || typeof (coro as { next?: unknown }).next !== "function")) {
+    if (!generator && (coro === null || typeof coro !== "object" || typeof readProperty(coro, "next") !== "function")) {
       throw new TypeError(notCoroutineMessage(coro));
     }
+    // Both options read now, before the task is registered: a getter that throws must not leave it registered and never stepped.
+    let name: unknown, eager: unknown;
+    if (options != null) {
+      try {
+        name = options.name;
+        eager = options.eagerStart;
+      } catch (error) {
+        checkReadable("createTask(coro, options)", options);
+        throw error;
+      }
+    }
     // Assigned in one fixed order, not as class fields (see Future's constructor).
-    const name = options?.name;
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
     this.coro = coro;
     if (generator) this.bits |= IS_GENERATOR;
@@ -108,7 +118,7 @@ export class Task<T = unknown> extends Future<T> {
     const l = this.loop;
     l.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     l.taskCreated(this as Task<unknown>);
-    if (options?.eagerStart === true && l.isRunning()) {
+    if (eager === true && l.isRunning()) {
       this.step(undefined, false);
     } else {
       l.schedule(stepTask, this as Task<unknown>);
@@ -384,10 +394,10 @@ function notCoroutineMessage(coro: unknown): string {
   if (isFuture(coro)) {
     return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a Future or Task, which needs no Task: wait for it with yield* future in asyncio code, or waitFuture(future) in Trio code.";
   }
-  if (coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function") {
+  if (coro !== null && typeof coro === "object" && typeof readProperty(coro, "then") === "function") {
     return "An asyncio Task needs a coroutine (the generator returned by calling a function*). You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures.";
   }
-  return "An asyncio Task needs a coroutine (the generator returned by calling a function*).";
+  return `An asyncio Task needs a coroutine (the generator returned by calling a function*), got ${describe(coro)}.`;
 }
 
 /**

@@ -23,6 +23,7 @@ import { ExceptionGroup } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
 import { closeCoro, type EventLoop } from "./event-loop.js";
 import type { Future } from "./future.js";
+import { isUnusableFunction } from "./handles.js";
 import { currentTask, getRunningLoop } from "./running.js";
 import type { Task, TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
@@ -60,6 +61,7 @@ export class TaskGroup {
    */
   *run<T>(body: (tg: TaskGroup) => Coroutine<T>): Coroutine<T> {
     if (typeof body !== "function") throw new TypeError("TaskGroup.run(body) needs a generator function: run(function* (tg) { ... }).");
+    if (isUnusableFunction(body)) throw new TypeError("TaskGroup.run(body) needs a generator function, but this one cannot be called: reading it threw (a revoked Proxy?). Pass run(function* (tg) { ... }).");
     this.enter();
     let value: T | undefined;
     let failed = false;

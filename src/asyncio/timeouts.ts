@@ -22,7 +22,7 @@
  */
 import { CancelledError, RuntimeError, TimeoutError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import type { Handle } from "./handles.js";
+import { isUnusableFunction, type Handle } from "./handles.js";
 import { currentTask, getRunningLoop } from "./running.js";
 import type { Task } from "./task.js";
 import type { Coroutine } from "./types.js";
@@ -86,6 +86,7 @@ export class Timeout {
    */
   *run<T>(body: (timeout: Timeout) => Coroutine<T>): Coroutine<T> {
     if (typeof body !== "function") throw new TypeError("Timeout.run(body) needs a generator function: run(function* (cm) { ... }).");
+    if (isUnusableFunction(body)) throw new TypeError("Timeout.run(body) needs a generator function, but this one cannot be called: reading it threw (a revoked Proxy?). Pass run(function* (cm) { ... }).");
     this.enter();
     let value: T;
     try {

@@ -18,10 +18,10 @@
  *   the outcome of the next Future to finish. JavaScript has no `async for`,
  *   so iterate with `for (const next of asCompleted(aws)) yield* next`.
  */
-import { describe } from "../core/errors.js";
+import { checkReadable, describe, messageOf, readProperty } from "../core/errors.js";
 import { CancelledError, TimeoutError, ValueError } from "./errors.js";
 import { awaitAny, ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
-import { Future } from "./future.js";
+import { Future, isFuture } from "./future.js";
 import type { Handle } from "./handles.js";
 import { getRunningLoop } from "./running.js";
 import { timeout as makeTimeout } from "./timeouts.js";
@@ -52,12 +52,21 @@ function checkTimeout(what: string, value: unknown): void {
 }
 
 function checkIterable(what: string, value: unknown): void {
-  if (value instanceof Future || isThenable(value)) {
+  if (isFuture(value) || isThenable(value)) {
     throw new TypeError(`${what} expects an array (or other iterable) of awaitables, not a single one: write ${what.replace("()", "")}([x]).`);
   }
-  if (value === null || value === undefined || typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-    throw new TypeError(`${what} expects an array (or other iterable) of awaitables.`);
+  if (value === null || value === undefined || typeof readProperty(Object(value), Symbol.iterator) !== "function") {
+    throw new TypeError(`${what} expects an array (or other iterable) of awaitables, got ${describe(value)}.`);
   }
+}
+
+/** The options object of wait / asCompleted: an object (null, a revoked Proxy or a string is refused by name). */
+function checkOptions(what: "wait(fs, options)" | "asCompleted(aws, options)", options: unknown): void {
+  if (options === null || typeof options !== "object") {
+    if (what === "wait(fs, options)") throw new TypeError(`wait(fs, options) takes an options object such as { timeout, returnWhen }, got ${describe(options)}.`);
+    throw new TypeError(`asCompleted(aws, options) takes an options object such as { timeout }, got ${describe(options)}.`);
+  }
+  checkReadable(what, options);
 }
 
 /**
@@ -68,7 +77,14 @@ function checkIterable(what: string, value: unknown): void {
  * becomes a TypeError that names the fix.
  */
 function collect<T>(what: string, items: Iterable<T>, accepts: (item: unknown) => boolean): Set<T> {
-  if (!isCoroutine(items)) return new Set(items);
+  if (!isCoroutine(items)) {
+    try {
+      return new Set(items);
+    } catch (error) {
+      // The iterable's own error (or the engine's, for an iterator that is not one), named and kept as the cause.
+      throw new TypeError(`${what} could not iterate its argument: ${messageOf(error)}. Pass an array of Futures.`, { cause: error });
+    }
+  }
   const hint = `If it is a coroutine, run it as a Task and pass the Task: ${what.replace("()", "")}([createTask(work())]).`;
   const set = new Set<T>();
   let refused: TypeError | null = null;
@@ -80,7 +96,7 @@ function collect<T>(what: string, items: Iterable<T>, accepts: (item: unknown) =
     }
   } catch (error) {
     if (error === refused) throw error;
-    throw new TypeError(`${what} was given a generator, and iterating it raised: ${String(error)}. ${hint}`, { cause: error });
+    throw new TypeError(`${what} was given a generator, and iterating it raised: ${messageOf(error)}. ${hint}`, { cause: error });
   }
   return set;
 }
@@ -91,15 +107,17 @@ function collect<T>(what: string, items: Iterable<T>, accepts: (item: unknown) =
  */
 export function* wait<F extends Future<unknown>>(fs: Iterable<F>, options: WaitOptions = {}): Coroutine<[Set<F>, Set<F>]> {
   checkIterable("wait()", fs);
+  checkOptions("wait(fs, options)", options);
   const { timeout = null, returnWhen = ALL_COMPLETED } = options;
   checkTimeout("wait(fs, { timeout })", timeout);
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
-    throw new ValueError(`wait(): invalid returnWhen ${String(returnWhen)}; use FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED.`);
+    const shown = typeof returnWhen === "string" ? returnWhen : describe(returnWhen);
+    throw new ValueError(`wait(): invalid returnWhen ${shown}; use FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED.`);
   }
-  const set = collect("wait()", fs, (f) => f instanceof Future);
+  const set = collect("wait()", fs, isFuture);
   if (set.size === 0) throw new ValueError("wait(): the set of Tasks/Futures is empty.");
   for (const f of set) {
-    if (!(f instanceof Future)) {
+    if (!isFuture(f)) {
       throw new TypeError(
         isCoroutine(f)
           ? "wait(): passing coroutines is forbidden; wrap each in a Task first: wait([createTask(work())])."
@@ -187,12 +205,19 @@ export function asCompleted<A extends Awaitable<unknown>>(
   options: { timeout?: number | null } = {},
 ): IterableIterator<Coroutine<AwaitedOf<A>>> {
   checkIterable("asCompleted()", aws);
+  checkOptions("asCompleted(aws, options)", options);
   const timeout = options.timeout ?? null;
   checkTimeout("asCompleted(aws, { timeout })", timeout);
   const loop = getRunningLoop();
   const todo = new Set<Future<unknown>>();
-  const awaitables = collect("asCompleted()", aws, (aw) => aw instanceof Future || isCoroutine(aw) || isThenable(aw));
-  for (const aw of awaitables) todo.add(ensureFuture(aw as Awaitable<unknown>, { loop }));
+  const awaitables = collect("asCompleted()", aws, (aw) => isFuture(aw) || isCoroutine(aw) || isThenable(aw));
+  try {
+    for (const aw of awaitables) todo.add(ensureFuture(aw as Awaitable<unknown>, { loop }));
+  } catch (error) {
+    // One is refused: the Tasks made for the others are cancelled before their first step, their code never runs.
+    for (const f of todo) if (!awaitables.has(f as A)) f.cancel();
+    throw error;
+  }
   const total = todo.size;
   // Finished Futures in completion order; null stands for "timed out".
   const done: (Future<unknown> | null)[] = [];

@@ -16,7 +16,7 @@
  * as in Python.
  */
 import type { Clock } from "../core/clock.js";
-import { ExceptionGroup, describe } from "../core/errors.js";
+import { ExceptionGroup, checkReadable, describe, readProperty } from "../core/errors.js";
 import { currentTask, waitTaskRescheduled } from "../core/operations.js";
 import { runWith, type RunOptions } from "../core/runner.js";
 import { RuntimeError } from "../core/state.js";
@@ -38,13 +38,14 @@ export interface AsyncioRunOptions {
 }
 
 function checkCoroutine(what: string, coro: unknown): void {
-  if (coro !== null && typeof coro === "object" && typeof (coro as { next?: unknown }).next === "function" && typeof (coro as { throw?: unknown }).throw === "function") {
+  // readProperty: a revoked Proxy or a getter that throws is refused below, by name.
+  if (coro !== null && typeof coro === "object" && typeof readProperty(coro, "next") === "function" && typeof readProperty(coro, "throw") === "function") {
     return;
   }
   const hint =
     typeof coro === "function"
       ? " You passed a function: call it, e.g. asyncioRun(main()) rather than asyncioRun(main)."
-      : coro !== null && typeof coro === "object" && typeof (coro as { then?: unknown }).then === "function"
+      : coro !== null && typeof coro === "object" && typeof readProperty(coro, "then") === "function"
         ? " You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures."
         : "";
   throw new TypeError(`${what} needs an asyncio coroutine (the generator returned by calling a function*), got ${describe(coro)}.${hint}`);
@@ -60,6 +61,7 @@ function runOptions(options: AsyncioRunOptions, name: string): { run: RunOptions
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${name}: options must be an object such as { debug, clock }.`);
   }
+  checkReadable(name, options);
   const run: RunOptions = { name };
   if (options.clock !== undefined) run.clock = options.clock;
   return { run, debug: options.debug === true };
