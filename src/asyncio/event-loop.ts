@@ -84,8 +84,8 @@ const HANDLE_ENTRY: unique symbol = Symbol("handle");
 
 /** @internal Closes a coroutine that will never run (no-op for a non-generator). */
 export function closeCoro(coro: unknown): void {
-  const g = coro as { return?: unknown } | null;
-  if (g !== null && typeof g === "object" && typeof g.return === "function") (g as Generator).return(undefined);
+  // readProperty: a revoked Proxy given for a coroutine must not turn the refusal into the engine's error.
+  if (coro !== null && typeof coro === "object" && typeof readProperty(coro, "return") === "function") (coro as Generator).return(undefined);
 }
 
 /** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */

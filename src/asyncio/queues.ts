@@ -121,7 +121,13 @@ export class Queue<T = unknown> extends LoopBound {
         if (!woken) abandon(putter, this.putters, !this.full());
       }
     }
-    this.putNowait(item);
+    try {
+      this.putNowait(item);
+    } catch (error) {
+      // Refused (an item a PriorityQueue cannot order): the room this putter was woken for goes to the next one.
+      if (!this.full()) wakeupNext(this.putters);
+      throw error;
+    }
   }
 
   /** Puts an item without waiting: QueueFull if full, QueueShutDown if shut down. */
@@ -151,7 +157,13 @@ export class Queue<T = unknown> extends LoopBound {
         if (!woken) abandon(getter, this.getters, this.store.size > 0);
       }
     }
-    return this.getNowait();
+    try {
+      return this.getNowait();
+    } catch (error) {
+      // Refused (a PriorityQueue's compare threw while taking): the item this getter was woken for goes to the next one.
+      if (this.store.size > 0) wakeupNext(this.getters);
+      throw error;
+    }
   }
 
   /** Removes and returns the next item: QueueEmpty if empty, QueueShutDown if also shut down. */

@@ -19,7 +19,7 @@
  * everywhere in the library), but must leave nothing half-done.
  */
 import { describe, expect, it, vi } from "vitest";
-import { asyncio } from "../../src/index.js";
+import { RuntimeError, asyncio } from "../../src/index.js";
 import { expectNothingLeft, expectUsable, provoke, type Case } from "../bad-input/harness.js";
 import { bad, ENGINE_WORDS, revoked, type Any } from "../bad-input/hostile.js";
 import { runAioKeep } from "./helpers.js";
@@ -200,6 +200,7 @@ export const cases: Case[] = [
   ...rows("asyncio.Timeout", "Timeout.run", [["a revoked function Proxy", () => revoked(true)], ["a function Proxy whose traps throw", () => trapsThrow(true)]], (v) => asyncio.timeout(5).run(v), TYPE, /Timeout\.run\(body\) needs a generator function.*cannot be called: reading it threw \(a revoked Proxy\?\)/),
   ...rows("asyncio.TaskGroup", "TaskGroup.run", [["a revoked function Proxy", () => revoked(true)], ["a function Proxy whose traps throw", () => trapsThrow(true)]], (v) => asyncio.TaskGroup.run(v), TYPE, /TaskGroup\.run\(body\) needs a generator function.*cannot be called: reading it threw \(a revoked Proxy\?\)/),
   ...rows("asyncio.TaskGroup", "TaskGroup.createTask", objects.filter(([l]) => !l.includes("function")), (v) => asyncio.TaskGroup.run(function* (tg) { tg.createTask(v); }), TYPE, /An asyncio Task needs a coroutine/),
+  ...rows("asyncio.TaskGroup", "TaskGroup.createTask before run", objects, (v) => new asyncio.TaskGroup().createTask(v), RuntimeError, /TaskGroup.* has not been entered: call createTask\(\) inside TaskGroup\.run/),
   ...rows("asyncio.TaskGroup", "TaskGroup.createTask's options", [["a revoked Proxy", () => revoked()]], (v) => asyncio.TaskGroup.run(function* (tg) { tg.createTask(aioCoro(), v); }), TYPE, /createTask\(coro, options\): the options object cannot be read/),
   ...rows("asyncio.TaskGroup", "TaskGroup.createTask's options", [["an eagerStart getter that throws", () => optionBomb("eagerStart")]], (v) => asyncio.TaskGroup.run(function* (tg) { tg.createTask(aioCoro(), v); }), Error, HOSTILE),
 
@@ -230,6 +231,12 @@ export const cases: Case[] = [
     const c = new asyncio.Condition();
     return c.withLock(() => c.waitFor(v));
   }, TYPE, /Condition\.waitFor\(predicate\) needs a function .*cannot be called: reading it threw \(a revoked Proxy\?\)/),
+  ...rows("asyncio.Condition", "Condition.notify(n)", numbers, (v) => {
+    const c = new asyncio.Condition();
+    return c.withLock(function* () {
+      c.notify(v);
+    });
+  }, TYPE, /Condition\.notify\(n\): n must be an integer >= 0, got/),
   ...(["Semaphore", "BoundedSemaphore"] as const).flatMap((k) =>
     rows(`asyncio.${k}`, `new ${k}`, numbers, (v) => new asyncio[k](v), TYPE, new RegExp(`${k} value must be an integer >= 0, got`)),
   ),
@@ -253,6 +260,7 @@ export const cases: Case[] = [
     { covers: ["asyncio.run"], label: `asyncio.run(coro, ${label as string})`, where: "outside", act: () => asyncio.run(aioCoro(), (v as () => Any)()), error: TYPE, message: /asyncioRun\(\): the options object cannot be read .*pass a plain object/ } as Case,
     { covers: ["asyncio.Runner"], label: `new Runner(${label as string})`, where: "outside", act: () => new asyncio.Runner((v as () => Any)()), error: TYPE, message: /new AsyncioRunner\(\): the options object cannot be read .*pass a plain object/ } as Case,
   ]),
+  { covers: ["asyncio.Runner"], label: "new Runner({ debug: a getter that throws })", where: "outside", act: () => new asyncio.Runner(optionBomb("debug")), error: Error, message: HOSTILE },
 ];
 
 async function check(c: Case): Promise<void> {
@@ -347,6 +355,48 @@ describe("a refused call leaves nothing half-done", () => {
       return { items, size: q.qsize() };
     });
     expect(out).toEqual({ items: [1, 2], size: 0 });
+  });
+
+  it("a blocked put() of an item a PriorityQueue refuses passes the room it was woken for to the next putter", async () => {
+    const out = await settle(function* () {
+      const q = new asyncio.PriorityQueue<unknown>(2);
+      q.putNowait(1);
+      q.putNowait(3); // full; after one get, the hostile item must be compared with this one
+      const hostile = asyncio.createTask(q.put(revoked()));
+      const good = asyncio.createTask(q.put(2));
+      yield* asyncio.sleep(0);
+      const first = q.getNowait();
+      yield* asyncio.sleep(0);
+      yield* asyncio.sleep(0);
+      const refused = hostile.done() && hostile.exception() instanceof TypeError;
+      const goodDone = good.done();
+      if (!goodDone) good.cancel();
+      return { first, refused, goodDone, size: q.qsize() };
+    });
+    expect(out).toEqual({ first: 1, refused: true, goodDone: true, size: 2 });
+  });
+
+  it("a blocked get() that fails to take (compare returns a Symbol) passes the item it was woken for to the next getter", async () => {
+    const out = await settle(function* () {
+      let failNext = false;
+      const q = new asyncio.PriorityQueue<number>(0, {
+        compare: (a, b) => {
+          if (!failNext) return a - b;
+          failNext = false;
+          return bad(Symbol("s"));
+        },
+      });
+      const getters = [0, 1, 2, 3].map(() => asyncio.createTask(q.get()));
+      yield* asyncio.sleep(0);
+      // Each put wakes one getter: three items, three getters woken, the fourth still waits.
+      for (const v of [1, 2, 3]) q.putNowait(v);
+      failNext = true; // the first getter's take compares, and fails
+      for (let i = 0; i < 4; i++) yield* asyncio.sleep(0);
+      const outcome = getters.map((g) => (!g.done() ? "waiting" : g.exception() instanceof TypeError ? "refused" : g.result()));
+      for (const g of getters) g.cancel();
+      return { outcome, size: q.qsize() };
+    });
+    expect(out).toEqual({ outcome: ["refused", 1, 2, 3], size: 0 });
   });
 
   it("a PriorityQueue whose compare returns a Symbol keeps its items and can be drained", async () => {
