@@ -64,7 +64,15 @@ export function createTask<T>(coro: Coroutine<T>, options: Omit<TaskOptions, "lo
  * the running loop; a Future of another loop is an error.
  */
 export function ensureFuture<T>(aw: Awaitable<T>, options: { loop?: EventLoop } = {}): Future<T> {
-  const given = loopOf(options);
+  return futureOf(aw, loopOf(options));
+}
+
+/**
+ * @internal `ensureFuture(aw, { loop: given })` for the library's own calls,
+ * whose loop is a loop already: no options object to make and check per
+ * argument (gather() and wait() call it for each one).
+ */
+export function futureOf<T>(aw: Awaitable<T>, given: EventLoop | undefined): Future<T> {
   if (isFuture(aw)) {
     if (given !== undefined && given !== aw.getLoop()) {
       throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");

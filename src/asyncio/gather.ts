@@ -17,7 +17,7 @@
 import { readProperty } from "../core/errors.js";
 import { CancelledError, ValueError } from "./errors.js";
 import { keeperLoop, type EventLoop } from "./event-loop.js";
-import { ensureFuture, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
+import { futureOf, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
 import { Future, GATHER_SEEN, isFuture } from "./future.js";
 import { getRunningLoop } from "./running.js";
 
@@ -252,7 +252,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
         if (isCollection(arg)) {
           throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
         }
-        fut = ensureFuture(arg as Awaitable<unknown>, loop === undefined ? {} : { loop });
+        fut = futureOf(arg as Awaitable<unknown>, loop);
         if (!markTask(arg, fut)) (wrapped ??= new Map()).set(arg, fut);
       }
       loop ??= fut.getLoop();
