@@ -209,8 +209,9 @@ export class Runner implements ClockListener {
   /** @internal */
   constructor(options: RunOptions) {
     const clock = options.clock ?? new SystemClock();
-    if (typeof clock !== "object" || typeof clock.currentTime !== "function" || typeof clock.deadlineToSleepTime !== "function") {
-      throw new TypeError("run(): options.clock must be a Clock (currentTime, deadlineToSleepTime, startClock), such as new MockClock().");
+    // readProperty: a revoked Proxy is "not a Clock", not the engine's error.
+    if (typeof clock !== "object" || typeof readProperty(clock, "currentTime") !== "function" || typeof readProperty(clock, "deadlineToSleepTime") !== "function") {
+      throw new TypeError(`run(): options.clock must be a Clock (currentTime, deadlineToSleepTime, startClock), such as new MockClock(); got ${describe(clock)}.`);
     }
     const slice = options.timeSlice ?? 0.005;
     if (typeof slice !== "number" || !(slice > 0) || slice === Infinity) {

@@ -133,6 +133,8 @@ export const cases: Case[] = [
   { covers: ["run"], label: "run(undefined)", where: "outside", act: () => run(bad(undefined)), error: TYPE, message: /needs a generator function \(function\*\), got undefined/ },
   { covers: ["run"], label: "run(a generator object)", where: "outside", act: () => run(bad(trioOp())), error: TYPE, message: /needs a generator function \(function\*\), got a/ },
   { covers: ["runWith"], label: "runWith(null, main)", where: "outside", act: () => runWith(bad(null), trioOp), error: TYPE, message: /needs an options object first; use run\(main\)/ },
+  { covers: ["runWith"], label: "runWith({ clock: a revoked Proxy })", where: "outside", act: () => runWith(bad({ clock: revoked() }), trioOp), error: TYPE, message: /options\.clock must be a Clock.*new MockClock\(\); got an object that cannot be inspected/ },
+  { covers: ["asyncioRun"], label: "asyncioRun(coro, { clock: a revoked Proxy })", where: "outside", act: () => asyncioRun(aioCoro(), bad({ clock: revoked() })), error: TYPE, message: /options\.clock must be a Clock.*new MockClock\(\); got an object that cannot be inspected/ },
   { covers: ["runWith"], label: "runWith({ clock: 5 })", where: "outside", act: () => runWith(bad({ clock: 5 }), trioOp), error: TYPE, message: /options\.clock must be a Clock.*new MockClock\(\)/ },
   ...[NaN, -1, 0, Infinity, "5"].map(
     (v): Case => ({ covers: ["runWith"], label: `runWith({ timeSlice: ${String(v)} })`, where: "outside", act: () => runWith(bad({ timeSlice: v }), trioOp), error: RANGE, message: /timeSlice is in seconds and must be a positive finite number \(default 0\.005\)/ }),
