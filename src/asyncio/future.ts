@@ -447,7 +447,7 @@ function loopOption(options: { loop?: EventLoop } | null, what: "new Future" | "
   else checkReadable("new Task(coro, options)", options);
   const loop = options.loop;
   if (loop === undefined) return getRunningLoop();
-  if (loop !== null && typeof loop === "object" && typeof readProperty(loop, "createFuture") === "function" && typeof readProperty(loop, "stampMs") === "function") return loop;
+  if (loop !== null && typeof loop === "object" && typeof readProperty(loop, "createFuture") === "function" && typeof readProperty(loop, "allTasks") === "function") return loop;
   if (what === "new Future") throw new TypeError(`new Future({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
   throw new TypeError(`new Task({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
 }
