@@ -47,12 +47,17 @@ export function runLoop<T>(body: (loop: EventLoop) => Operation<T>, clock?: Mock
   return runKeep(() => openLoop(body), clock);
 }
 
-/** Runs an asyncio coroutine function through openLoop + aioAsTrio; resolves with its result. */
-export async function runAio<T>(fn: () => Coroutine<T>, clock?: MockClock): Promise<T> {
-  const kept = await runLoop(() => aioAsTrio(fn)(), clock);
+/** Runs `body(loop)` inside openLoop on an autojumping MockClock; resolves with its result, rethrows its error, and fails if the run left anything behind. */
+export async function inLoop<T>(body: (loop: EventLoop) => Operation<T>, clock?: MockClock): Promise<T> {
+  const kept = await runLoop(body, clock);
   expectNoLeftovers(kept.runner);
   if (!kept.ok) throw kept.value;
   return kept.value as T;
+}
+
+/** Runs an asyncio coroutine function through openLoop + aioAsTrio; resolves with its result. */
+export function runAio<T>(fn: () => Coroutine<T>, clock?: MockClock): Promise<T> {
+  return inLoop(() => aioAsTrio(fn)(), clock);
 }
 
 /** Throws if the run left anything behind. */

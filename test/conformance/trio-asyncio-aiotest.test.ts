@@ -25,17 +25,11 @@
  *   run_hello_world: deprecated spellings of the tests kept here.
  */
 import { describe, expect, it } from "vitest";
-import { RuntimeError, type Operation } from "../../src/core/index.js";
+import { RuntimeError } from "../../src/core/index.js";
 import { aioAsTrio, waitFuture } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
-import { expectNoLeftovers, runLoop } from "../bridge/helpers.js";
+import { inLoop } from "../bridge/helpers.js";
 
-async function inLoop<T>(body: (loop: asyncio.EventLoop) => Operation<T>): Promise<T> {
-  const kept = await runLoop(body);
-  expectNoLeftovers(kept.runner);
-  if (!kept.ok) throw kept.value;
-  return kept.value as T;
-}
 
 function* helloWorld(result: string[], delay: number): asyncio.Coroutine<string> {
   result.push("Hello");

@@ -35,17 +35,10 @@ import { Event as TrioEvent, openMemoryChannel } from "../../src/sync/index.js";
 import { aioAsTrio, aioIterAsTrio, trioAsAio, trioIterAsAio, waitFuture, type AioAsyncIterator } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
 import { RuntimeError } from "../../src/core/index.js";
-import { expectNoLeftovers, runLoop } from "../bridge/helpers.js";
+import { inLoop, runLoop } from "../bridge/helpers.js";
 
 const { CancelledError } = asyncio;
 
-/** Runs `body` in an openLoop block on an autojumping clock; rethrows its error; checks nothing is left. */
-async function inLoop<T>(body: (loop: asyncio.EventLoop) => Operation<T>): Promise<T> {
-  const kept = await runLoop(body);
-  expectNoLeftovers(kept.runner);
-  if (!kept.ok) throw kept.value;
-  return kept.value as T;
-}
 
 /** Runs `op` in an openLoop block and returns what it threw (null if it returned). */
 function errorIn(op: () => Operation<unknown>): Promise<unknown> {

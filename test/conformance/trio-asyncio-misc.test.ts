@@ -58,16 +58,10 @@ import {
 } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { autojumpClock, expectNoLeftovers, runKeep, runLoop } from "../bridge/helpers.js";
+import { autojumpClock, expectNoLeftovers, inLoop, runKeep } from "../bridge/helpers.js";
 
 const { CancelledError } = asyncio;
 
-async function inLoop<T>(body: (loop: asyncio.EventLoop) => Operation<T>): Promise<T> {
-  const kept = await runLoop(body);
-  expectNoLeftovers(kept.runner);
-  if (!kept.ok) throw kept.value;
-  return kept.value as T;
-}
 
 async function inRun<T>(main: () => Operation<T>): Promise<T> {
   const kept = await runKeep(main);
