@@ -206,7 +206,7 @@ export class EventLoop {
   /** Runs `callback(...args)` after `delay` seconds. */
   callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     if (typeof delay !== "number" || Number.isNaN(delay)) {
-      throw new TypeError(`callLater(delay, callback) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : typeof delay}.`);
+      throw new TypeError(`callLater(delay, callback) needs a number of seconds, got ${Number.isNaN(delay) ? "NaN" : describe(delay)}.`);
     }
     checkCallback("callLater", callback);
     return this.callAt(this.time() + delay, callback, ...args);
@@ -215,7 +215,7 @@ export class EventLoop {
   /** Runs `callback(...args)` when `loop.time()` reaches `when`. */
   callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     if (typeof when !== "number" || Number.isNaN(when)) {
-      throw new TypeError(`callAt(when, callback) needs a loop time in seconds, got ${Number.isNaN(when) ? "NaN" : typeof when}.`);
+      throw new TypeError(`callAt(when, callback) needs a loop time in seconds, got ${Number.isNaN(when) ? "NaN" : describe(when)}.`);
     }
     checkCallback("callAt", callback);
     this.checkOpen("callAt");

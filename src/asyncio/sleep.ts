@@ -68,7 +68,7 @@ class SleepCoroutine<T> extends FutureAwait<T | undefined> {
     this.step = 2; // a check that throws ends it, as in a generator
     const delay = this.delay;
     if (typeof delay !== "number") {
-      throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${typeof delay}.`);
+      throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${describe(delay)}.`);
     }
     // A number, but not a delay: ValueError with CPython 3.12's words.
     if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number). asyncio sleep(delay) needs a number of seconds.");

@@ -20,6 +20,7 @@
  * timeout, a TaskGroup, `task.cancel()`) is left to propagate. So timeouts
  * nest, and compose with TaskGroups, with no extra bookkeeping.
  */
+import { describe } from "../core/errors.js";
 import { CancelledError, RuntimeError, TimeoutError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { isUnusableFunction, type Handle } from "./handles.js";
@@ -31,7 +32,7 @@ type TimeoutState = "created" | "active" | "expiring" | "expired" | "finished";
 
 function checkTime(what: string, value: unknown): void {
   if (value !== null && (typeof value !== "number" || Number.isNaN(value))) {
-    throw new TypeError(`${what} needs a number of seconds (or null for no deadline), got ${Number.isNaN(value) ? "NaN" : typeof value}.`);
+    throw new TypeError(`${what} needs a number of seconds (or null for no deadline), got ${Number.isNaN(value) ? "NaN" : describe(value)}.`);
   }
 }
 

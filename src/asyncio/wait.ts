@@ -47,7 +47,7 @@ export interface WaitOptions {
 
 function checkTimeout(what: string, value: unknown): void {
   if (value !== null && value !== undefined && (typeof value !== "number" || Number.isNaN(value))) {
-    throw new TypeError(`${what} needs a number of seconds or null, got ${Number.isNaN(value) ? "NaN" : typeof value}.`);
+    throw new TypeError(`${what} needs a number of seconds or null, got ${Number.isNaN(value) ? "NaN" : describe(value)}.`);
   }
 }
 
