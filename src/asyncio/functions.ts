@@ -72,7 +72,7 @@ export function ensureFuture<T>(aw: Awaitable<T>, options: { loop?: EventLoop } 
  * whose loop is a loop already: no options object to make and check per
  * argument (gather() and wait() call it for each one).
  */
-export function futureOf<T>(aw: Awaitable<T>, given: EventLoop | undefined): Future<T> {
+export function futureOf<T>(aw: Awaitable<T>, given: EventLoop | undefined, what = "ensureFuture()"): Future<T> {
   if (isFuture(aw)) {
     if (given !== undefined && given !== aw.getLoop()) {
       throw new ValueError("ensureFuture(): the Future belongs to a different loop than the one given.");
@@ -85,7 +85,7 @@ export function futureOf<T>(aw: Awaitable<T>, given: EventLoop | undefined): Fut
   if (isThenable(aw)) {
     return (given ?? getRunningLoop()).createTask(awaitThenable(aw as PromiseLike<T>));
   }
-  throw notAwaitable("ensureFuture()", aw);
+  throw notAwaitable(what, aw);
 }
 
 /** The `loop` option of ensureFuture, checked (undefined: none given). */

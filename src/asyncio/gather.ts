@@ -252,7 +252,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
         if (isCollection(arg)) {
           throw new TypeError("gather() takes the awaitables as separate arguments: write gather(...aws), not gather(aws). To wait on a collection, use wait(aws).");
         }
-        fut = futureOf(arg as Awaitable<unknown>, loop);
+        fut = futureOf(arg as Awaitable<unknown>, loop, "gather()");
         if (!markTask(arg, fut)) (wrapped ??= new Map()).set(arg, fut);
       }
       loop ??= fut.getLoop();

@@ -14,7 +14,7 @@
  * cancellation, before shield() stopped listening, has its error marked as
  * seen, as CPython's _inner_done_callback does.
  */
-import { ensureFuture, type Awaitable } from "./functions.js";
+import { futureOf, type Awaitable } from "./functions.js";
 import type { Future } from "./future.js";
 
 /**
@@ -23,7 +23,7 @@ import type { Future } from "./future.js";
  * already done it is returned as is.
  */
 export function shield<T>(aw: Awaitable<T>): Future<T> {
-  const inner = ensureFuture(aw);
+  const inner = futureOf(aw, undefined, "shield(aw)");
   if (inner.done()) return inner;
   const outer = inner.getLoop().createFuture<T>();
   const onInnerDone = (f: Future<T>): void => {

@@ -20,7 +20,7 @@
  */
 import { checkReadable, describe, messageOf, readProperty } from "../core/errors.js";
 import { CancelledError, TimeoutError, ValueError } from "./errors.js";
-import { awaitAny, ensureFuture, futureOf, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
+import { awaitAny, futureOf, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
 import { Future, isFuture } from "./future.js";
 import type { Handle } from "./handles.js";
 import { getRunningLoop } from "./running.js";
@@ -181,7 +181,7 @@ export function* waitFor<T>(aw: Awaitable<T>, timeout: number | null): Coroutine
   checkTimeout("waitFor(aw, timeout)", timeout);
   if (timeout === undefined) throw new TypeError("waitFor(aw, timeout) needs a timeout: a number of seconds, or null for none.");
   if (timeout !== null && timeout <= 0) {
-    const fut = ensureFuture(aw);
+    const fut = futureOf(aw, undefined, "waitFor(aw, timeout)");
     if (fut.done()) return fut.result();
     yield* cancelAndWait(fut);
     try {
@@ -212,7 +212,7 @@ export function asCompleted<A extends Awaitable<unknown>>(
   const todo = new Set<Future<unknown>>();
   const awaitables = collect("asCompleted()", aws, (aw) => isFuture(aw) || isCoroutine(aw) || isThenable(aw));
   try {
-    for (const aw of awaitables) todo.add(futureOf(aw as Awaitable<unknown>, loop));
+    for (const aw of awaitables) todo.add(futureOf(aw as Awaitable<unknown>, loop, "asCompleted()"));
   } catch (error) {
     // One is refused: the Tasks made for the others are cancelled before their first step, their code never runs.
     for (const f of todo) if (!awaitables.has(f as A)) f.cancel();
