@@ -117,13 +117,14 @@ describe("waitIdle", () => {
   it("the fallback's timer is cleared when the task is cancelled", async () => {
     vi.stubGlobal("requestIdleCallback", undefined);
     // The fallback's own timer (armed with 1 ms), told apart from the scheduler's host timers,
-    // which a loaded machine may also arm and clear meanwhile.
+    // which a loaded machine may also arm and clear meanwhile. It is armed for a minute instead:
+    // on a loaded machine 1 ms could pass before the cancel, and the wait would end on its own.
     const realSetTimeout = globalThis.setTimeout;
     let idleTimer: unknown;
     const set = vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms?: number) => {
-      const timer = realSetTimeout(fn, ms);
-      if (ms === 1) idleTimer = timer;
-      return timer;
+      if (ms !== 1) return realSetTimeout(fn, ms);
+      idleTimer = realSetTimeout(fn, 60_000);
+      return idleTimer;
     }) as typeof setTimeout);
     const clear = vi.spyOn(globalThis, "clearTimeout");
     await run(function* () {
