@@ -14,7 +14,7 @@ import { ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future, isFuture } from "./future.js";
 import { isGeneratorObject } from "./handles.js";
-import { getRunningLoop } from "./running.js";
+import { getRunningLoop, isLoop } from "./running.js";
 import { wrapPromise } from "./sleep.js";
 import type { Task, TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
@@ -102,11 +102,6 @@ function loopOf(options: { loop?: EventLoop }): EventLoop | undefined {
   }
   if (loop === undefined || isLoop(loop)) return loop as EventLoop | undefined;
   throw new TypeError(`ensureFuture(aw, { loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
-}
-
-/** @internal Looks like an EventLoop (read totally; the class is not imported here, which would make a cycle). */
-export function isLoop(value: unknown): value is EventLoop {
-  return value !== null && typeof value === "object" && typeof readProperty(value, "createFuture") === "function" && typeof readProperty(value, "allTasks") === "function";
 }
 
 function* awaitThenable<T>(promise: PromiseLike<T>): Coroutine<T> {

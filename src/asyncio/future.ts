@@ -10,11 +10,11 @@
  * `await` it.
  */
 import { FLAVOUR, futureAsPromiseValueError, isAsyncioFuture } from "../core/traps.js";
-import { checkReadable, describe, messageOf, readProperty } from "../core/errors.js";
+import { checkReadable, describe, messageOf } from "../core/errors.js";
 import { CancelledError, InvalidStateError, isCancelledError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { checkCallback } from "./handles.js";
-import { getRunningLoop } from "./running.js";
+import { getRunningLoop, isLoop } from "./running.js";
 import type { AioYield } from "./types.js";
 
 const PENDING = 0;
@@ -447,7 +447,7 @@ function loopOption(options: { loop?: EventLoop } | null, what: "new Future" | "
   else checkReadable("new Task(coro, options)", options);
   const loop = options.loop;
   if (loop === undefined) return getRunningLoop();
-  if (loop !== null && typeof loop === "object" && typeof readProperty(loop, "createFuture") === "function" && typeof readProperty(loop, "allTasks") === "function") return loop;
+  if (isLoop(loop)) return loop;
   if (what === "new Future") throw new TypeError(`new Future({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
   throw new TypeError(`new Task({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
 }

@@ -37,20 +37,6 @@ export function isGeneratorObject(value: unknown): boolean {
 }
 
 /**
- * @internal True for a function that cannot even be looked at: a revoked
- * Proxy, or one whose traps throw. Calling it could only raise the engine's
- * words later, far from the call that took it.
- */
-export function isUnusableFunction(fn: unknown): boolean {
-  try {
-    Object.getPrototypeOf(fn);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/**
  * @internal Refuses what cannot be a loop callback, as CPython's
  * `_check_callback` does (always, not only in debug mode): a non-function,
  * and an asyncio coroutine function (a `function*`) or coroutine, whose body

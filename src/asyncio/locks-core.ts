@@ -15,8 +15,7 @@ import { RuntimeError, ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Coroutine } from "./types.js";
 import { getRunningLoop } from "./running.js";
-import { describe as describeTotal } from "../core/errors.js";
-import { isUnusableFunction } from "./handles.js";
+import { describe as describeTotal, isUnusableFunction } from "../core/errors.js";
 
 /** @internal */
 export { RingDeque } from "../core/ring-deque.js";

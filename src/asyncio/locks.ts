@@ -13,9 +13,8 @@
  * Event does not yield to the loop. JavaScript has no `async with`, so each
  * lock offers `withLock(body)`: acquire, run the body, release in `finally`.
  */
-import { isInstance } from "../core/errors.js";
+import { isInstance, isUnusableFunction } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
-import { isUnusableFunction } from "./handles.js";
 import type { Future } from "./future.js";
 import { checkBody, checkCount, describe, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";

@@ -18,7 +18,7 @@
  * anything, and only then moves entries: if a comparison raises, the heap
  * is left exactly as it was.
  */
-import { isInstance } from "../core/errors.js";
+import { isArrayValue, isInstance } from "../core/errors.js";
 import { describe, RingDeque } from "./locks-core.js";
 
 /** @internal How a queue keeps its items: `take()` picks the next one in the queue's order. */
@@ -91,7 +91,7 @@ export function comparePriorities(a: unknown, b: unknown): number {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : 1;
-  if (isArray(a) && isArray(b)) {
+  if (isArrayValue(a) && isArrayValue(b)) {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
       const c = comparePriorities(a[i], b[i]);
@@ -110,15 +110,6 @@ export function comparePriorities(a: unknown, b: unknown): number {
       "Put [priority, item] arrays whose priorities differ or add a sequence number ([priority, seq, item]), " +
       "or create the queue with { key: (item) => item.priority } or { compare: (a, b) => ... }.",
   );
-}
-
-/** Array.isArray, false (not a throw) for a revoked Proxy. */
-function isArray(value: unknown): value is unknown[] {
-  try {
-    return Array.isArray(value);
-  } catch {
-    return false;
-  }
 }
 
 /** A user's compare(a, b) must give a number: anything else would make the engine's error (a Symbol) or a wrong order. */

@@ -4,6 +4,7 @@
  * current task, these are plain variables set around each step.
  */
 import { asyncioContext, currentContext, type ContextMap } from "../core/context.js";
+import { readProperty } from "../core/errors.js";
 import { current, RuntimeError } from "../core/state.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Task } from "./task.js";
@@ -22,6 +23,15 @@ export function getRunningLoop(): EventLoop {
     );
   }
   return loop;
+}
+
+/**
+ * @internal Looks like an EventLoop, read totally (the class is not
+ * imported where this is needed: future.ts and functions.ts would make a
+ * cycle with event-loop.ts).
+ */
+export function isLoop(value: unknown): value is EventLoop {
+  return value !== null && typeof value === "object" && typeof readProperty(value, "createFuture") === "function" && typeof readProperty(value, "allTasks") === "function";
 }
 
 /** The asyncio Task being stepped, or null (Python's `asyncio.current_task()`). */

@@ -19,11 +19,10 @@
  * `CancelledError`, or by re-cancelling the parent when an ExceptionGroup
  * must be raised instead).
  */
-import { ExceptionGroup } from "../core/errors.js";
+import { ExceptionGroup, isUnusableFunction } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
 import { closeCoro, type EventLoop } from "./event-loop.js";
 import type { Future } from "./future.js";
-import { isUnusableFunction } from "./handles.js";
 import { currentTask, getRunningLoop } from "./running.js";
 import type { Task, TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";

@@ -20,10 +20,10 @@
  * timeout, a TaskGroup, `task.cancel()`) is left to propagate. So timeouts
  * nest, and compose with TaskGroups, with no extra bookkeeping.
  */
-import { describe } from "../core/errors.js";
+import { describe, isUnusableFunction } from "../core/errors.js";
 import { CancelledError, RuntimeError, TimeoutError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
-import { isUnusableFunction, type Handle } from "./handles.js";
+import type { Handle } from "./handles.js";
 import { currentTask, getRunningLoop } from "./running.js";
 import type { Task } from "./task.js";
 import type { Coroutine } from "./types.js";

@@ -29,7 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
-import { functionName, checkReadable, describe, readProperty } from "../core/errors.js";
+import { functionName, checkReadable, describe, isGeneratorLike, isUnusableFunction, readProperty } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -128,13 +128,10 @@ function checkName(what: string, name: unknown): string {
  */
 export function checkFn(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
-    const called = fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" && typeof readProperty(fn, "throw") === "function";
-    const hint = called ? " This is a generator object, the function's call: pass the generator function itself (op, not op())." : "";
+    const hint = isGeneratorLike(fn) ? " This is a generator object, the function's call: pass the generator function itself (op, not op())." : "";
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.${hint}`);
   }
-  try {
-    Object.getPrototypeOf(fn);
-  } catch {
+  if (isUnusableFunction(fn)) {
     throw new TypeError(`${what} needs a generator function (function*), got a function that cannot be called (a revoked Proxy?).`);
   }
   const kind = functionName(readProperty(fn, "constructor"));

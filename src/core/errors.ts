@@ -402,6 +402,38 @@ export function isInstance<T>(value: unknown, cls: abstract new (...args: never[
   }
 }
 
+/** @internal `Array.isArray`, made total: false, not a throw, for a revoked Proxy. */
+export function isArrayValue(value: unknown): value is readonly unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @internal True for a function that cannot even be looked at: a revoked
+ * Proxy, or one whose traps throw. Calling it could only raise the engine's
+ * words later, far from the call that took it.
+ */
+export function isUnusableFunction(fn: unknown): boolean {
+  try {
+    Object.getPrototypeOf(fn);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * @internal True for an object with `next` and `throw` methods, read
+ * totally: a generator object (the call `op()`) where a task function
+ * (`op`) was wanted, the commonest slip with task functions.
+ */
+export function isGeneratorLike(value: unknown): boolean {
+  return value !== null && typeof value === "object" && typeof readProperty(value, "next") === "function" && typeof readProperty(value, "throw") === "function";
+}
+
 /** @internal True if `value` is an Error (by its prototype chain); false, not a throw, for a hostile Proxy. */
 export function isError(value: unknown): value is Error {
   return isInstance(value, Error);

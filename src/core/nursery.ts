@@ -15,7 +15,7 @@
  * the ordinary thing and `catch (e) { if (e instanceof Cancelled) … }` works.
  */
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
-import { Cancelled, ExceptionGroup, describe, describeError, functionName, readProperty } from "./errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError, functionName, isGeneratorLike, readProperty } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import type { Task } from "./task.js";
 import type { Runner } from "./runner.js";
@@ -333,7 +333,7 @@ export function checkFunction(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
     // The commonest slip: the function's call, op(x), where the function and its arguments go, op, x.
     // (Each message one literal, so the production build codes it.)
-    if (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function" && typeof readProperty(fn, "throw") === "function") {
+    if (isGeneratorLike(fn)) {
       throw new TypeError(`${what} needs a generator function (function*), got an object. This is a generator object, the function's call: pass the function itself and its arguments apart (op, arg rather than op(arg)).`);
     }
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);

@@ -18,7 +18,7 @@ import { current, requireTask } from "../core/state.js";
 import { RemoteRun } from "../inspect/remote.js";
 import { TaskState, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
-import { adaptWorker, cloneFailure, createWorker, isArrayValue, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
+import { adaptWorker, checkTransfer, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
 import { WorkerDataCloneError, WorkerLoadError } from "./errors.js";
 import {
   deserializeThrown,
@@ -69,16 +69,6 @@ export function checkWorkerOptions(what: string, options: unknown): Required<Omi
   };
   if (o.name !== undefined && typeof o.name !== "string") throw new TypeError(`${what}: options.name must be a string, got ${describe(o.name)}.`);
   return { graceSeconds: seconds("graceSeconds", 1), startSeconds: seconds("startSeconds", 30), name: o.name };
-}
-
-/** @internal Checks a call's options (nothing, or an object with an array `transfer`); returns the transfer list. */
-export function checkTransfer(what: string, options: unknown): readonly unknown[] {
-  if (options === undefined) return [];
-  if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object ({ transfer: [...] }) or left out, got ${describe(options)}.`);
-  checkReadable(what, options);
-  const transfer = (options as CallOptions).transfer ?? [];
-  if (!isArrayValue(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
-  return transfer;
 }
 
 // The longest delay a host timer keeps (2^31 - 1 ms, about 24.8 days): a longer one fires at once.

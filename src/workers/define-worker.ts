@@ -15,7 +15,7 @@
  * period. Messages are handled in the order they arrive, so a `cancel`
  * always finds the task of a call that arrived before it.
  */
-import { checkReadable, describe, describeError, functionName, readProperty } from "../core/errors.js";
+import { checkReadable, describe, describeError, functionName, readProperty, isArrayValue } from "../core/errors.js";
 import { openNursery, type Nursery } from "../core/nursery.js";
 import { sleepForever } from "../core/operations.js";
 import { run } from "../core/runner.js";
@@ -23,7 +23,7 @@ import type { Task } from "../core/task.js";
 import type { Operation } from "../core/traps.js";
 import { cancel, type CancelKind } from "../inspect/control.js";
 import { subscribe } from "../inspect/subscribe.js";
-import { cloneFailure, currentWorkerEndpoint, isArrayValue, type WorkerEndpoint } from "./endpoint.js";
+import { cloneFailure, currentWorkerEndpoint, type WorkerEndpoint } from "./endpoint.js";
 import {
   message,
   protocolVersionOf,

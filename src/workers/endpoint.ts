@@ -10,7 +10,7 @@
  * Node's module is reached through `process.getBuiltinModule`, never a
  * static import, so this file bundles for the browser unchanged.
  */
-import { describe, describeError, isError, readProperty } from "../core/errors.js";
+import { checkReadable, describe, describeError, isArrayValue, isError, readProperty } from "../core/errors.js";
 
 /** The part of a browser `Worker` this layer uses (a real `Worker` fits). */
 export interface BrowserWorkerLike {
@@ -232,13 +232,18 @@ export function currentWorkerEndpoint(): WorkerEndpoint | undefined {
   return undefined;
 }
 
-/** @internal `Array.isArray`, made total: false, not a throw, for a revoked Proxy. */
-export function isArrayValue(value: unknown): value is readonly unknown[] {
-  try {
-    return Array.isArray(value);
-  } catch {
-    return false;
-  }
+/**
+ * @internal Checks the options of a post (nothing, or an object with an
+ * array `transfer`), for a worker call and a port channel's send alike;
+ * returns the transfer list.
+ */
+export function checkTransfer(what: string, options: unknown): readonly unknown[] {
+  if (options === undefined) return [];
+  if (options === null || typeof options !== "object") throw new TypeError(`${what}: options must be an object ({ transfer: [...] }) or left out, got ${describe(options)}.`);
+  checkReadable(what, options);
+  const transfer = (options as { transfer?: unknown }).transfer ?? [];
+  if (!isArrayValue(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
+  return transfer;
 }
 
 /** @internal "DataCloneError: …" for a host's clone failure, or undefined if `error` is something else. */

@@ -9,7 +9,7 @@
  * the worker side has ended or the worker was terminated after its grace
  * period.
  */
-import { describe, readProperty } from "../core/errors.js";
+import { describe, readProperty, isArrayValue } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
 import type { Executor } from "../asyncio/executor.js";
@@ -17,7 +17,6 @@ import type { Future } from "../asyncio/future.js";
 import { currentLoop } from "../bridge/open-loop.js";
 import { trioAsAio } from "../bridge/trio-as-aio.js";
 import type { WorkerOperations } from "./define-worker.js";
-import { isArrayValue } from "./endpoint.js";
 import { checkOperation, type WorkerCaller } from "./open-worker.js";
 
 function* callWorker(caller: WorkerCaller, name: string, args: readonly unknown[]): Operation<unknown> {

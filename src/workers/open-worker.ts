@@ -8,12 +8,12 @@
  * returns only once it has exited, so nothing is left running.
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { describe } from "../core/errors.js";
+import { describe, isArrayValue } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { waitPromise } from "../bridge/promise.js";
-import { isArrayValue, type WorkerSource } from "./endpoint.js";
+import type { WorkerSource } from "./endpoint.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
 import type { WorkerOperations } from "./define-worker.js";
 

@@ -33,7 +33,7 @@ import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
-import { cloneFailure, isArrayValue } from "./endpoint.js";
+import { checkTransfer, cloneFailure } from "./endpoint.js";
 import { deserializeThrown, isOnlyCancelled, PROTOCOL_TAG, PROTOCOL_VERSION, protocolVersionOf, serializeThrown, type SerializedThrown } from "./protocol.js";
 
 /** The part of a `MessagePort` (browser or `worker_threads`) a port channel uses. */
@@ -168,10 +168,7 @@ export class PortSendChannel<T> {
     this.check();
     // Options are checked before any wait, so a mistake raises where it was written.
     const what = `${this.label}.send(value, options)`;
-    if (options !== undefined && (options === null || typeof options !== "object")) throw new TypeError(`${what}: options must be an object ({ transfer: [...] }) or left out, got ${describe(options)}.`);
-    if (options !== undefined) checkReadable(what, options);
-    const transfer = options?.transfer ?? [];
-    if (!isArrayValue(transfer)) throw new TypeError(`${what}: options.transfer must be an array of transferables, got ${describe(transfer)}.`);
+    const transfer = checkTransfer(what, options);
     while (this.available === 0) {
       const credit = yield* this.credits.receive();
       if (credit === "close") this.state = "broken";
