@@ -82,15 +82,6 @@ function keepShape(): void {
 export const gatherShapeKeeperNow = (): GatheringFuture<unknown> | null => (shapeKeeper === "making" ? null : shapeKeeper);
 
 /**
- * The Task a gather() call made for a coroutine, stored on the coroutine
- * itself so that the same coroutine passed again is found without a Map: a
- * Map keyed by generator objects cost ~250 ns per argument (hashing them),
- * most of a gather of 10k coroutines. A symbol-keyed property, invisible to
- * string keys; the Task found counts only if this call has seen it.
- * Coroutines that refuse a property (frozen, a Proxy) and Promises go in the
- * Map.
- */
-/**
  * gather() refused one of its arguments after taking some: nothing it took
  * may go on behind the caller's back. The Tasks it made for coroutines and
  * Promises are cancelled before their first step (their code never runs),
@@ -104,6 +95,15 @@ function undoChildren(args: readonly unknown[], children: readonly Future<unknow
   }
 }
 
+/**
+ * The Task a gather() call made for a coroutine, stored on the coroutine
+ * itself so that the same coroutine passed again is found without a Map: a
+ * Map keyed by generator objects cost ~250 ns per argument (hashing them),
+ * most of a gather of 10k coroutines. A symbol-keyed property, invisible to
+ * string keys; the Task found counts only if this call has seen it.
+ * Coroutines that refuse a property (frozen, a Proxy) and Promises go in the
+ * Map.
+ */
 const GATHER_TASK: unique symbol = Symbol("gather's Task for this coroutine");
 
 function taskMarkedOn(arg: unknown): Future<unknown> | undefined {

@@ -30,7 +30,6 @@ import { aioAsTrio, waitFuture } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
 import { inLoop } from "../bridge/helpers.js";
 
-
 function* helloWorld(result: string[], delay: number): asyncio.Coroutine<string> {
   result.push("Hello");
   yield* asyncio.sleep(delay);

@@ -28,17 +28,16 @@ import {
   currentCancelScope,
   openNursery,
   sleep as trioSleep,
+  RuntimeError,
   sleepForever,
   type Operation,
 } from "../../src/core/index.js";
 import { Event as TrioEvent, openMemoryChannel } from "../../src/sync/index.js";
 import { aioAsTrio, aioIterAsTrio, trioAsAio, trioIterAsAio, waitFuture, type AioAsyncIterator } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
-import { RuntimeError } from "../../src/core/index.js";
 import { inLoop, runLoop } from "../bridge/helpers.js";
 
 const { CancelledError } = asyncio;
-
 
 /** Runs `op` in an openLoop block and returns what it threw (null if it returned). */
 function errorIn(op: () => Operation<unknown>): Promise<unknown> {

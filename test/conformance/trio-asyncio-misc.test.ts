@@ -62,7 +62,6 @@ import { autojumpClock, expectNoLeftovers, inLoop, runKeep } from "../bridge/hel
 
 const { CancelledError } = asyncio;
 
-
 async function inRun<T>(main: () => Operation<T>): Promise<T> {
   const kept = await runKeep(main);
   expectNoLeftovers(kept.runner);
