@@ -3,7 +3,7 @@
  * pieces of their logic that know no framework: one definition, so the
  * adapters cannot drift apart.
  */
-import { checkReadable, describe, functionName, isInstance } from "../core/errors.js";
+import { checkReadable, describe, functionName, isArrayValue, isInstance } from "../core/errors.js";
 import { RuntimeError } from "../core/index.js";
 import { policyName, type InstanceState, type TaskInstance, type TaskPolicy, type TaskPolicyOptions, type TaskPolicyState } from "./policy.js";
 import { TrioRuntime, checkFn, type TrioRuntimeOptions } from "./runtime.js";
@@ -74,13 +74,7 @@ export function hookPolicyName(fn: unknown, options: unknown): string {
 /** `useTask`'s policy options (restartable, one run at a time); throws the error a binding's `useTask` gives for a bad fn, deps or options. */
 export function taskOptions(fn: unknown, deps: unknown, options: unknown): TaskPolicyOptions {
   checkFn("useTask(fn, deps)", fn);
-  let isArray: boolean;
-  try {
-    isArray = Array.isArray(deps);
-  } catch {
-    isArray = false;
-  }
-  if (!isArray) throw new TypeError(`useTask(fn, deps) needs a deps array, as useEffect does ([] to run once); got ${describe(deps)}.`);
+  if (!isArrayValue(deps)) throw new TypeError(`useTask(fn, deps) needs a deps array, as useEffect does ([] to run once); got ${describe(deps)}.`);
   checkHookOptions("useTask(fn, deps, options)", options, '{ name: "load" }');
   const given = (options as { name?: unknown }).name;
   if (given !== undefined && typeof given !== "string") throw new TypeError(`useTask(fn, deps, { name }) takes a string (the task's name, for tools), got ${describe(given)}.`);
