@@ -171,9 +171,11 @@ function drag(e: PointerEvent, move: (dx: number, dy: number) => void, done: () 
  * While docked and open, the page gets padding on that edge as large as
  * the panel, so the panel takes room instead of covering content; the
  * page's own inline padding comes back when undocked, closed or unmounted.
+ * A layout effect, so the padding changes in the same frame as the dock:
+ * the page never paints with room reserved for a panel that has moved.
  */
 function useReservedEdge(dock: Dock, open: boolean, size: number): void {
-  useEffect(() => {
+  useLayoutEffect(() => {
     const root = globalThis.document?.documentElement;
     if (root === undefined || !open || dock === "float") return;
     const prop = dock === "bottom" ? "paddingBottom" : "paddingRight";

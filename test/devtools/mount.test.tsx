@@ -156,6 +156,25 @@ describe("mountDevtools", () => {
     expect(() => mountDevtools({ dock: "left" as "bottom" })).toThrow(/takes "float", "bottom" or "right", got "left"/);
   });
 
+  it("the page's room changes in the same commit as the dock, never a frame later", async () => {
+    // Read the padding the moment the frame's data-dock changes (a
+    // MutationObserver runs before the next paint): a passive effect would
+    // still show the old room there, and the page would paint it once.
+    const root = document.documentElement;
+    await open({ initiallyOpen: true, storageKey: "t7b", dock: "right" });
+    const frame = shadow().querySelector<HTMLElement>('[role="dialog"]')!;
+    expect(root.style.paddingRight).toBe(frame.style.width);
+    const seen = new Promise<string>((resolve) => {
+      const observer = new MutationObserver(() => {
+        observer.disconnect();
+        resolve(`${frame.dataset.dock} ${root.style.paddingRight}`);
+      });
+      observer.observe(frame, { attributes: true, attributeFilter: ["data-dock"] });
+    });
+    shadow().querySelector<HTMLButtonElement>('[aria-label="Float the panel"]')!.click();
+    expect(await seen).toBe("float ");
+  });
+
   it("recordWhileClosed: a closed panel keeps the timeline and history from the start; reopened, they are there", async () => {
     await open({ storageKey: "t8", recordWhileClosed: true, recordIntervalMs: 20 });
     // Closed, yet subscribed (slowly); without the option a closed panel is not.
