@@ -41,6 +41,14 @@ class PoolCall {
 
 let nextPoolNumber = 1;
 
+/**
+ * The most workers one pool starts. Each is a thread with its own heap (a
+ * few MB at least); more than the cores gives no speed, and a size far above
+ * any machine's core count is a mistake (a count of items, of bytes?), which
+ * would otherwise start that many threads before the first call.
+ */
+const MAX_POOL_SIZE = 256;
+
 /** A pool of workers of one module, open for the duration of an `openWorkerPool` block. */
 export class WorkerPool<Ops extends WorkerOperations = WorkerOperations> implements WorkerCaller<Ops> {
   /** Admits one call per worker; its statistics list the calls in flight and waiting. */
@@ -180,6 +188,11 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
   const size = options.size ?? 2;
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
     throw new TypeError(`openWorkerPool(): options.size must be a whole number of workers >= 1, got ${describe(size)}.`);
+  }
+  if (size > MAX_POOL_SIZE) {
+    throw new RangeError(
+      `openWorkerPool(): options.size ${size} is more than the ${MAX_POOL_SIZE} workers a pool may start: each worker is a thread with its own heap, and workers beyond the machine's cores only wait for them. Use about as many as navigator.hardwareConcurrency (os.availableParallelism() in Node).`,
+    );
   }
   if (typeof source !== "string" && !isInstance(source, URL) && typeof source !== "function") {
     throw new TypeError(`openWorkerPool(source): source must be a module URL (string or URL) or a function that returns a Worker, got ${describe(source)}.`);

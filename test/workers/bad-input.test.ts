@@ -231,6 +231,25 @@ describe("workers bad input", () => {
 
 // ---- what a table row cannot see ---------------------------------------------------------
 
+describe("a pool size beyond what a pool may start", () => {
+  it("1e6: a RangeError naming the bound, before the factory is called even once (it used to start workers one by one)", async () => {
+    let made = 0;
+    const r = await outcome(() =>
+      openWorkerPool(
+        () => {
+          made++;
+          return bad(42); // not a worker: a pool that starts one fails at once, never a million
+        },
+        function* () {},
+        { size: 1e6 },
+      ),
+    );
+    expect(r.error).toBeInstanceOf(RangeError);
+    expect((r.error as Error).message).toMatch(/^openWorkerPool\(\): options\.size 1000000 is more than the 256 workers a pool may start/);
+    expect(made).toBe(0);
+  });
+});
+
 /** Runs `main` on the real clock (workers compute in real time); returns what it raised (unwrapped) or returned; the run leaves nothing. */
 async function outcome(main: () => Operation<unknown>): Promise<{ value?: unknown; error?: unknown }> {
   let runner: Runner | null = null;
