@@ -28,7 +28,7 @@
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
-import { checkReadable, describe, isError, readProperty, stringOf } from "../core/errors.js";
+import { checkReadable, describe, isError, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
@@ -120,8 +120,8 @@ export class EventLoop {
   private stopRequested = false;
   private readonly stopWaiters: TrioTask[] = [];
   private debug = false;
-  /** Callbacks slower than this (seconds) are reported in debug mode. */
-  slowCallbackDuration = 0.1;
+  /** `slowCallbackDuration`, checked when set: the debug-mode timing reads this field and nothing else. */
+  private slowSeconds = 0.1;
   private exceptionHandler: ExceptionHandler | null = null;
   private taskFactory: TaskFactory | null = null;
   /** The longest stretch of callbacks in one step of the host task (real seconds), so other Trio tasks interleave. */
@@ -285,6 +285,9 @@ export class EventLoop {
   /** Replaces how `createTask` makes Tasks (null restores the default). */
   setTaskFactory(factory: TaskFactory | null): void {
     if (factory !== null && typeof factory !== "function") throw new TypeError("setTaskFactory(factory) takes a function or null.");
+    if (factory !== null && isUnusableFunction(factory)) {
+      throw new TypeError("setTaskFactory(factory) takes a function or null, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function (loop, coro, options) => Task.");
+    }
     this.taskFactory = factory;
   }
 
@@ -449,9 +452,27 @@ export class EventLoop {
     return this.debug;
   }
 
+  /** Callbacks slower than this (seconds, default 0.1) are reported in debug mode; Infinity reports none. */
+  get slowCallbackDuration(): number {
+    return this.slowSeconds;
+  }
+
+  set slowCallbackDuration(seconds: number) {
+    if (typeof seconds !== "number") {
+      throw new TypeError(`loop.slowCallbackDuration must be a number of seconds >= 0 (callbacks slower than this are reported in debug mode), got ${describe(seconds)}.`);
+    }
+    if (!(seconds >= 0)) {
+      throw new RangeError(`loop.slowCallbackDuration must be a number of seconds >= 0 (callbacks slower than this are reported in debug mode), got ${String(seconds)}; use 0 to report every callback, Infinity to report none.`);
+    }
+    this.slowSeconds = seconds;
+  }
+
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== "function") {
       throw new TypeError("setExceptionHandler(handler) takes a function (loop, context) => void, or null.");
+    }
+    if (handler !== null && isUnusableFunction(handler)) {
+      throw new TypeError("setExceptionHandler(handler) takes a function or null, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function (loop, context) => void.");
     }
     this.exceptionHandler = handler;
   }
@@ -669,7 +690,7 @@ export class EventLoop {
     const t0 = realSeconds();
     this.runHandle(handle);
     const took = realSeconds() - t0;
-    if (took >= this.slowCallbackDuration) {
+    if (took >= this.slowSeconds) {
       console.warn(`asyncio: executing ${handle} took ${took.toFixed(3)} seconds`);
     }
   }

@@ -121,6 +121,14 @@ export const cases: Case[] = [
   ...rows("loop.createTask", "createTask's name", [...objects, ["a Symbol", () => Symbol("s")]], (v) => loop().createTask(aioCoro(), { name: v }), TYPE, /createTask\(coro, \{ name \}\): a task name must be a string, got/),
   ...rows("loop.setExceptionHandler", "setExceptionHandler", objects.filter(([l]) => !l.includes("function")), (v) => loop().setExceptionHandler(v), TYPE, /setExceptionHandler\(handler\) takes a function \(loop, context\) => void, or null/),
   ...rows("loop.setTaskFactory", "setTaskFactory", objects.filter(([l]) => !l.includes("function")), (v) => loop().setTaskFactory(v), TYPE, /setTaskFactory\(factory\) takes a function or null/),
+  ...rows("loop.setExceptionHandler", "setExceptionHandler", [["a revoked function Proxy", () => revoked(true)], ["a function Proxy whose traps throw", () => trapsThrow(true)]], (v) => loop().setExceptionHandler(v), TYPE, /setExceptionHandler\(handler\) takes a function or null, but this one cannot be called: reading it threw \(a revoked Proxy\?\)\. Pass a plain function \(loop, context\) => void/),
+  ...rows("loop.setTaskFactory", "setTaskFactory", [["a revoked function Proxy", () => revoked(true)], ["a function Proxy whose traps throw", () => trapsThrow(true)]], (v) => loop().setTaskFactory(v), TYPE, /setTaskFactory\(factory\) takes a function or null, but this one cannot be called: reading it threw \(a revoked Proxy\?\)\. Pass a plain function \(loop, coro, options\) => Task/),
+  ...rows("loop.slowCallbackDuration", "slowCallbackDuration =", [...numbers, ["a numeric string", () => "0.5"], ["null", () => null]], (v) => {
+    loop().slowCallbackDuration = v;
+  }, TYPE, /loop\.slowCallbackDuration must be a number of seconds >= 0 \(callbacks slower than this are reported in debug mode\), got/),
+  ...rows("loop.slowCallbackDuration", "slowCallbackDuration =", [["NaN", () => NaN], ["-1", () => -1], ["-Infinity", () => -Infinity]], (v) => {
+    loop().slowCallbackDuration = v;
+  }, RangeError, /loop\.slowCallbackDuration must be a number of seconds >= 0 .*, got (NaN|-1|-Infinity); use 0 to report every callback, Infinity to report none/),
   ...rows("loop.callExceptionHandler", "callExceptionHandler", [["null", () => null], ["a Symbol", () => Symbol("s")], ["a string", () => "oops"]], (v) => loop().callExceptionHandler(v), TYPE, /callExceptionHandler\(context\) needs an object such as \{ message, exception \}, got/),
   ...rows("loop.callExceptionHandler", "callExceptionHandler", [["a revoked Proxy", () => revoked()], ["a Proxy whose traps throw", () => trapsThrow()]], (v) => loop().callExceptionHandler(v), TYPE, /callExceptionHandler\(context\): the options object cannot be read .*pass a plain object/),
   {
@@ -413,6 +421,59 @@ describe("a refused call leaves nothing half-done", () => {
       return [q.qsize(), q.getNowait(), q.getNowait(), q.getNowait()];
     });
     expect(out).toEqual([3, 1, 2, 3]);
+  });
+
+  it("a refused setExceptionHandler / setTaskFactory keeps the handler and factory in place, and the loop goes on using them", async () => {
+    const out = await settle(function* (loop) {
+      const seen: string[] = [];
+      const handler = (_l: asyncio.EventLoop, context: asyncio.ExceptionContext): void => {
+        seen.push(`handler: ${context.message}`);
+      };
+      const factory: asyncio.TaskFactory = (l, coro, options) => {
+        seen.push("factory");
+        return new asyncio.Task(coro, { ...options, loop: l });
+      };
+      loop.setExceptionHandler(handler);
+      loop.setTaskFactory(factory);
+      for (const v of [revoked(true), trapsThrow(true)]) {
+        expect(raised(() => loop.setExceptionHandler(v))).toBeInstanceOf(TypeError);
+        expect(raised(() => loop.setTaskFactory(v))).toBeInstanceOf(TypeError);
+      }
+      const kept = loop.getExceptionHandler() === handler && loop.getTaskFactory() === factory;
+      loop.callExceptionHandler({ message: "m" });
+      yield* loop.createTask(aioCoro());
+      loop.setExceptionHandler(null);
+      loop.setTaskFactory(null);
+      return { kept, seen };
+    });
+    expect(out).toEqual({ kept: true, seen: ["handler: m", "factory"] });
+  });
+
+  it("a refused slowCallbackDuration keeps the last good value, which debug mode goes on using", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const slow = (): number => warn.mock.calls.filter((c) => /^asyncio: executing .* took/.test(String(c[0]))).length;
+    try {
+      const out = await settle(function* (loop) {
+        const initial = loop.slowCallbackDuration;
+        loop.setDebug(true);
+        loop.slowCallbackDuration = 0; // every callback is reported
+        loop.callSoon(() => {});
+        yield* asyncio.sleep(0);
+        const atZero = slow();
+        loop.slowCallbackDuration = Infinity; // none is
+        for (const v of [NaN, -1, Symbol("s"), "0", revoked()]) expect(raised(() => (loop.slowCallbackDuration = v as number))).toBeInstanceOf(Error);
+        const kept = loop.slowCallbackDuration;
+        warn.mockClear();
+        loop.callSoon(() => {});
+        yield* asyncio.sleep(0);
+        const atInfinity = slow();
+        loop.setDebug(false);
+        return { initial, reportedAtZero: atZero > 0, kept, atInfinity };
+      });
+      expect(out).toEqual({ initial: 0.1, reportedAtZero: true, kept: Infinity, atInfinity: 0 });
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("a Queue.put of a hostile value keeps it as is (items are opaque)", async () => {
