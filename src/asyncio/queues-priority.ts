@@ -69,7 +69,7 @@ export interface PriorityOptions<T> {
    * compared with the default Python-like order (lowest first).
    */
   key?: (item: T) => unknown;
-  /** Compares two items: negative if `a` comes out first, positive if `b` does. */
+  /** Compares two items: negative if `a` comes out first, positive if `b` does, 0 for a tie (NaN or a non-number is refused with a TypeError). */
   compare?: (a: T, b: T) => number;
 }
 
@@ -112,9 +112,13 @@ export function comparePriorities(a: unknown, b: unknown): number {
   );
 }
 
-/** A user's compare(a, b) must give a number: anything else would make the engine's error (a Symbol) or a wrong order. */
+/**
+ * A user's compare(a, b) must give a number other than NaN: anything else
+ * would make the engine's error (a Symbol) or a wrong order (NaN is neither
+ * below nor above 0, so it would silently count as "equal").
+ */
 function badCompareResult(c: unknown): TypeError {
-  return new TypeError(`PriorityQueue's compare(a, b) must return a number (negative if a comes out first), got ${describe(c)}.`);
+  return new TypeError(`PriorityQueue's compare(a, b) must return a number other than NaN (negative if a comes out first, positive if b does), got ${describe(c)}.`);
 }
 
 /** @internal A binary min-heap with insertion order as the final tie-break. */
@@ -139,7 +143,7 @@ export class PriorityStore<T> implements QueueStore<T> {
   /** True if the entry (key, seq) comes out before the entry at `i`. */
   private before(key: unknown, seq: number, i: number): boolean {
     const c = this.cmp(key, this.keys[i]);
-    if (typeof c !== "number") throw badCompareResult(c);
+    if (typeof c !== "number" || Number.isNaN(c)) throw badCompareResult(c);
     return c < 0 || (!(c > 0) && seq < this.seqs[i]!);
   }
 
@@ -206,7 +210,7 @@ export class PriorityStore<T> implements QueueStore<T> {
   /** True if the entry at `child` comes out before (key, seq). */
   private childBefore(child: number, key: unknown, seq: number): boolean {
     const c = this.cmp(this.keys[child], key);
-    if (typeof c !== "number") throw badCompareResult(c);
+    if (typeof c !== "number" || Number.isNaN(c)) throw badCompareResult(c);
     return c < 0 || (!(c > 0) && this.seqs[child]! < seq);
   }
 

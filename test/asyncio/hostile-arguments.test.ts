@@ -225,11 +225,11 @@ export const cases: Case[] = [
     q.putNowait(1);
     q.putNowait(v);
   }, TYPE, /PriorityQueue cannot order .* and .*: priorities are compared like Python values/),
-  ...rows("asyncio.PriorityQueue", "PriorityQueue compare returning", [["a Symbol", () => Symbol("s")], ["a BigInt", () => 1n], ["a number-like whose valueOf throws", numberLike], ["a revoked Proxy", () => revoked()]], (v) => {
+  ...rows("asyncio.PriorityQueue", "PriorityQueue compare returning", [["a Symbol", () => Symbol("s")], ["a BigInt", () => 1n], ["a number-like whose valueOf throws", numberLike], ["a revoked Proxy", () => revoked()], ["NaN", () => NaN]], (v) => {
     const q = new asyncio.PriorityQueue<number>(0, { compare: () => v });
     q.putNowait(1);
     q.putNowait(2);
-  }, TYPE, /PriorityQueue's compare\(a, b\) must return a number \(negative if a comes out first\), got/),
+  }, TYPE, /PriorityQueue's compare\(a, b\) must return a number other than NaN \(negative if a comes out first, positive if b does\), got/),
   ...rows("asyncio.comparePriorities", "comparePriorities", objects, (v) => asyncio.comparePriorities(v, 1), TYPE, /PriorityQueue cannot order/),
 
   // ---- locks ----
@@ -421,6 +421,42 @@ describe("a refused call leaves nothing half-done", () => {
       return [q.qsize(), q.getNowait(), q.getNowait(), q.getNowait()];
     });
     expect(out).toEqual([3, 1, 2, 3]);
+  });
+
+  it("a blocked get() whose take fails because compare returns NaN passes the item it was woken for to the next getter", async () => {
+    const out = await settle(function* () {
+      let failNext = false;
+      const q = new asyncio.PriorityQueue<number>(0, {
+        compare: (a, b) => {
+          if (!failNext) return a - b;
+          failNext = false;
+          return NaN;
+        },
+      });
+      const getters = [0, 1, 2, 3].map(() => asyncio.createTask(q.get()));
+      yield* asyncio.sleep(0);
+      for (const v of [1, 2, 3]) q.putNowait(v);
+      failNext = true; // the first getter's take compares, gets NaN, and is refused rather than taking an arbitrary item
+      for (let i = 0; i < 4; i++) yield* asyncio.sleep(0);
+      const outcome = getters.map((g) => (!g.done() ? "waiting" : g.exception() instanceof TypeError ? "refused" : g.result()));
+      for (const g of getters) g.cancel();
+      return { outcome, size: q.qsize() };
+    });
+    expect(out).toEqual({ outcome: ["refused", 1, 2, 3], size: 0 });
+  });
+
+  it("a PriorityQueue whose compare returns NaN refuses the put and keeps its order", async () => {
+    const out = await settle(function* () {
+      let nan = false;
+      const q = new asyncio.PriorityQueue<number>(0, { compare: (a, b) => (nan ? NaN : a - b) });
+      q.putNowait(3);
+      q.putNowait(2);
+      nan = true;
+      expect(raised(() => q.putNowait(1))).toBeInstanceOf(TypeError);
+      nan = false;
+      return [q.qsize(), q.getNowait(), q.getNowait()];
+    });
+    expect(out).toEqual([2, 2, 3]);
   });
 
   it("a refused setExceptionHandler / setTaskFactory keeps the handler and factory in place, and the loop goes on using them", async () => {
