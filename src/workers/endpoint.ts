@@ -76,11 +76,14 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     const onMessage = (data: unknown) => events.message(data);
     const onError = (error: unknown) => events.error(error);
     const onMessageError = (error: unknown) => events.error(error);
-    const onExit = () => {
+    const removeAll = () => {
       worker.off("message", onMessage);
       worker.off("error", onError);
       worker.off("messageerror", onMessageError);
       worker.off("exit", onExit);
+    };
+    const onExit = () => {
+      removeAll();
       exitOnce();
     };
     try {
@@ -104,8 +107,19 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
       post: (message, transfer) => worker.postMessage(message, transfer as readonly never[]),
       terminate: () => {
         // Node ends the thread asynchronously and then emits "exit".
-        const done = worker.terminate() as PromiseLike<unknown> | undefined;
-        if (done !== undefined && typeof done.then === "function") done.then(undefined, () => {});
+        let done: PromiseLike<unknown> | undefined;
+        try {
+          done = worker.terminate() as PromiseLike<unknown> | undefined;
+        } catch (error) {
+          // It will not say it exited: our listeners go now, or they stay on a worker we count as gone.
+          try {
+            removeAll();
+          } catch {
+            // it refuses this too: nothing more to do
+          }
+          throw error;
+        }
+        if (done !== undefined && done !== null && typeof done.then === "function") done.then(undefined, () => {});
       },
     };
   }
@@ -138,17 +152,30 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     post: (message, transfer) => worker.postMessage(message, transfer as Transferable[]),
     terminate: () => {
       // The browser stops the worker at once and emits nothing: we say it.
-      worker.terminate();
-      worker.removeEventListener("message", onMessage);
-      worker.removeEventListener("error", onError);
-      worker.removeEventListener("messageerror", onMessageError);
+      const removeAll = () => {
+        worker.removeEventListener("message", onMessage);
+        worker.removeEventListener("error", onError);
+        worker.removeEventListener("messageerror", onMessageError);
+      };
+      try {
+        worker.terminate();
+      } catch (error) {
+        // The worker is counted as gone (see WorkerConnection.terminate): it keeps no listener of ours.
+        try {
+          removeAll();
+        } catch {
+          // it refuses this too: nothing more to do
+        }
+        throw error;
+      }
+      removeAll();
       queueMicrotask(exitOnce);
     },
   };
 }
 
-/** Terminates a worker that could not be set up; its own failure to stop is not the caller's problem. */
-function stopQuietly(worker: WorkerLike): void {
+/** @internal Terminates a worker that could not be set up; its own failure to stop is not the caller's problem. */
+export function stopQuietly(worker: WorkerLike): void {
   try {
     const done = worker.terminate() as PromiseLike<unknown> | undefined;
     if (done !== undefined && done !== null && typeof done.then === "function") done.then(undefined, () => {});

@@ -2,7 +2,7 @@
  * The errors of the workers layer. Each message says what went wrong and
  * what to do about it.
  */
-import { TrioError } from "../core/errors.js";
+import { ExceptionGroup, TrioError, describeError } from "../core/errors.js";
 
 /**
  * A worker could not start: its script failed to load or threw while
@@ -22,4 +22,16 @@ export class WorkerLoadError extends TrioError {
 export class WorkerDataCloneError extends TrioError {
   /** @internal */
   static override readonly errorName: string = "WorkerDataCloneError";
+}
+
+/**
+ * @internal What a block raises when its cleanup failed (a port refused to
+ * drop our listener, a worker's terminate() threw) while it was already
+ * raising `raised`: both, in an ExceptionGroup, as a nursery raises its
+ * body's error with its children's. Neither is lost, and a `Cancelled`
+ * among them still reaches its scope (the scope takes it out of the group
+ * and the cleanup error goes on).
+ */
+export function withCleanupError(what: string, raised: unknown, cleanup: unknown): ExceptionGroup {
+  return new ExceptionGroup(`${what}: the block raised, and its cleanup failed too (${describeError(cleanup)})`, [raised, cleanup]);
 }

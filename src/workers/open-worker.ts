@@ -8,12 +8,13 @@
  * returns only once it has exited, so nothing is left running.
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { describe, isArrayValue } from "../core/errors.js";
+import { describe, isArrayValue, isInstance } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
-import { requireTask } from "../core/state.js";
+import { current, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { waitPromise } from "../bridge/promise.js";
-import type { WorkerSource } from "./endpoint.js";
+import { isWorkerLike, stopQuietly, type WorkerSource } from "./endpoint.js";
+import { withCleanupError } from "./errors.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
 import type { WorkerOperations } from "./define-worker.js";
 
@@ -117,19 +118,53 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
   body: (worker: WorkerHandle<Ops>) => Operation<T>,
   options: WorkerOptions = {},
 ): Operation<T> {
-  requireTask("openWorker()");
-  if (typeof body !== "function") throw new TypeError(`openWorker(source, body) needs a generator function as body (function* (worker) { ... }), got ${describe(body)}.`);
-  const { graceSeconds, startSeconds, name } = checkWorkerOptions("openWorker()", options);
+  let checked: ReturnType<typeof checkWorkerOptions>;
+  try {
+    requireTask("openWorker()");
+    if (typeof body !== "function") throw new TypeError(`openWorker(source, body) needs a generator function as body (function* (worker) { ... }), got ${describe(body)}.`);
+    checked = checkWorkerOptions("openWorker()", options);
+  } catch (error) {
+    // A worker handed over is the block's from this call on: refused, it is not left running.
+    const cleanup = yield* discardWorker(source);
+    if (cleanup !== null) throw withCleanupError("openWorker()", error, cleanup);
+    throw error;
+  }
+  const { graceSeconds, startSeconds, name } = checked;
   const connection = new WorkerConnection(source, name ?? `worker #${nextWorkerNumber++}`, graceSeconds, startSeconds);
   let result: T;
-  let cleanup: Error | null;
+  // What closing returned: undefined until closed, then a terminate() failure or null.
+  let cleanup: Error | null | undefined;
   try {
     yield* connection.waitReady();
     result = yield* callTaskFunction("openWorker(source, body)", body, [new WorkerHandle<Ops>(connection)]);
-  } finally {
+  } catch (error) {
     cleanup = yield* closeConnections([connection]);
+    // The block's error and the cleanup's leave together: neither is lost.
+    throw cleanup === null ? error : withCleanupError(connection.label, error, cleanup);
+  } finally {
+    if (cleanup === undefined) cleanup = yield* closeConnections([connection]);
   }
-  // Raised only when the block itself raised nothing: its own error wins.
   if (cleanup !== null) throw cleanup;
   return result;
+}
+
+/**
+ * Terminates a worker handed to an `openWorker` that refused its other
+ * arguments, and waits (shielded) until it has exited; returns the error
+ * of a terminate() that failed. Outside a task nothing can wait: it is
+ * terminated, and exits soon after.
+ */
+function* discardWorker(source: unknown): Operation<Error | null> {
+  if (typeof source === "string" || isInstance(source, URL) || !isWorkerLike(source)) return null; // nothing was made
+  if (current.task === null) {
+    stopQuietly(source);
+    return null;
+  }
+  let connection: WorkerConnection;
+  try {
+    connection = new WorkerConnection(source, `worker #${nextWorkerNumber++}`, 0, Infinity);
+  } catch {
+    return null; // it refused a listener: it was terminated and its listeners removed
+  }
+  return yield* closeConnections([connection]);
 }

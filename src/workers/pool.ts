@@ -18,6 +18,7 @@ import { CapacityLimiter } from "../sync/capacity-limiter.js";
 import { contextExecutor } from "../asyncio/executor.js";
 import { isWorkerLike, type WorkerLike } from "./endpoint.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
+import { withCleanupError } from "./errors.js";
 import { WorkerExecutor } from "./executor.js";
 import type { WorkerOperations } from "./define-worker.js";
 import { checkArgs, checkOperation, closeConnections, type OperationArgs, type OperationResult, type WorkerCaller } from "./open-worker.js";
@@ -197,17 +198,22 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
   if (typeof source !== "string" && !isInstance(source, URL) && typeof source !== "function") {
     throw new TypeError(`openWorkerPool(source): source must be a module URL (string or URL) or a function that returns a Worker, got ${describe(source)}.`);
   }
-  const pool = new WorkerPool<Ops>(source, size, name ?? `worker pool #${nextPoolNumber++}`, graceSeconds, startSeconds);
+  const label = name ?? `worker pool #${nextPoolNumber++}`;
+  const pool = new WorkerPool<Ops>(source, size, label, graceSeconds, startSeconds);
   let result: T;
-  let cleanup: Error | null;
+  // What closing returned: undefined until closed, then a terminate() failure or null.
+  let cleanup: Error | null | undefined;
   try {
     yield* pool.start();
     // The innermost pool is the default for toThread.runSync and asyncio.toThread.
     result = yield* contextExecutor.run(new WorkerExecutor(pool), () => callTaskFunction("openWorkerPool(source, body)", body, [pool]));
-  } finally {
+  } catch (error) {
     cleanup = yield* pool.close();
+    // The block's error and the cleanup's leave together: neither is lost.
+    throw cleanup === null ? error : withCleanupError(label, error, cleanup);
+  } finally {
+    if (cleanup === undefined) cleanup = yield* pool.close();
   }
-  // Raised only when the block itself raised nothing: its own error wins.
   if (cleanup !== null) throw cleanup;
   return result;
 }

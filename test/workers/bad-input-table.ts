@@ -187,6 +187,11 @@ export const cases: Case[] = [
   ...rows(["openWorker"], "openWorker graceSeconds", "trio", notSeconds, (s) => openWorker(fixtures.basic.url, gen, { graceSeconds: s }), TYPE, /openWorker\(\): options\.graceSeconds must be a number of seconds >= 0 \(or Infinity\), got/),
   ...rows(["openWorker"], "openWorker startSeconds", "trio", notSeconds, (s) => openWorker(fixtures.basic.url, gen, { startSeconds: s }), TYPE, /openWorker\(\): options\.startSeconds must be a number of seconds >= 0 \(or Infinity\), got/),
   ...rows(["openWorker"], "openWorker name", "trio", [["42", () => 42], ["a Symbol", () => Symbol("n")], ["a revoked Proxy", revoked]], (n) => openWorker(fixtures.basic.url, gen, { name: n }), TYPE, /openWorker\(\): options\.name must be a string, got/),
+  // A worker handed over is openWorker's from the call on: refused, it must have exited (it used to be left running).
+  ...rows(["openWorker"], "openWorker(a worker made by the caller) body", "trio", notBodies, (b) => openWorker(fixtures.basic.make(), b), TYPE, /openWorker\(source, body\) needs a generator function as body \(function\* \(worker\) \{ \.\.\. \}\), got/),
+  ...rows(["openWorker"], "openWorker(a worker made by the caller) options", "trio", notOptions, (o) => openWorker(fixtures.basic.make(), gen, o), TYPE, /openWorker\(\): options must be an object, got/),
+  ...rows(["openWorker"], "openWorker(a worker made by the caller) options", "trio", unreadableOptions, (o) => openWorker(fixtures.basic.make(), gen, o), TYPE, /openWorker\(\): the options object cannot be read \(.*\); pass a plain object/),
+  ...rows(["openWorker"], "openWorker(a worker made by the caller) graceSeconds", "trio", [["-1", () => -1]], (s) => openWorker(fixtures.basic.make(), gen, { graceSeconds: s }), TYPE, /openWorker\(\): options\.graceSeconds must be a number of seconds >= 0 \(or Infinity\), got/),
   { covers: ["openWorker"], label: "openWorker outside a run", where: "outside", act: () => openWorker("./w.mjs", gen), error: RuntimeError, message: /openWorker\(\) must be used inside a task of run\(\)/ },
 
   // ---- WorkerHandle.call ------------------------------------------------------------

@@ -14,7 +14,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BrokenResourceError, Cancelled, CancelScope, currentRun, moveOnAfter, openNursery, run, sleep, type Operation, type Runner } from "../../src/index.js";
+import { BrokenResourceError, Cancelled, CancelScope, ExceptionGroup, RuntimeError, currentRun, moveOnAfter, openNursery, run, sleep, type Operation, type Runner } from "../../src/index.js";
 import * as workers from "../../src/workers/index.js";
 import { openWorker, openWorkerPool, receiveFromPort, sendToPort, WorkerDataCloneError, WorkerLoadError } from "../../src/workers/index.js";
 import { expectNothingLeft, expectUsable, provoke, unwrap, type Case } from "../bad-input/harness.js";
@@ -230,6 +230,23 @@ describe("workers bad input", () => {
 });
 
 // ---- what a table row cannot see ---------------------------------------------------------
+
+describe("a worker handed to openWorker is openWorker's from the call on", () => {
+  it("outside a run: the RuntimeError, and the worker is terminated (it used to be left running)", async () => {
+    const t = await tracker("basic.worker");
+    const worker = t.make();
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    let error: unknown;
+    try {
+      openWorker(worker, function* () {}).next();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RuntimeError);
+    await Promise.race([exited, new Promise((_, reject) => realSetTimeout(() => reject(new Error("the worker was left running")), 5000))]);
+    expect(t.alive).toBe(0);
+  });
+});
 
 describe("a pool size beyond what a pool may start", () => {
   it("1e6: a RangeError naming the bound, before the factory is called even once (it used to start workers one by one)", async () => {
@@ -535,7 +552,7 @@ describe("a worker whose terminate() throws", () => {
     return terminate;
   }
 
-  it("openWorker: a TypeError naming the worker and the fix when the block returned; the block's own error wins otherwise; nothing hangs", async () => {
+  it("openWorker: a TypeError naming the worker and the fix when the block returned; with the block's own error otherwise, in an ExceptionGroup; no listener of ours stays; nothing hangs", async () => {
     const t = await tracker("basic.worker");
     const boom = new Error("terminate refused");
     const stops = [refusingTerminate(t, boom)];
@@ -550,9 +567,54 @@ describe("a worker whose terminate() throws", () => {
         throw bodyError;
       }),
     );
-    expect(raised.error).toBe(bodyError);
+    // Both leave, as a nursery's errors do (the terminate error used to be dropped).
+    expect(raised.error).toBeInstanceOf(ExceptionGroup);
+    const group = raised.error as ExceptionGroup;
+    expect(group.message).toMatch(/^worker #\d+: the block raised, and its cleanup failed too \(TypeError: worker #\d+: its terminate\(\) failed/);
+    expect(group.exceptions[0]).toBe(bodyError);
+    expect((group.exceptions[1] as Error).cause).toBe(boom);
+    // Counted as gone, it keeps no listener of ours (only the tracker's own message and exit listeners).
+    for (const w of t.workers) expect(listeners(w)).toEqual({ message: 1, error: 0, messageerror: 0, exit: 1 });
     expect(ourTimers.size).toBe(0);
     for (const stop of stops) await stop();
+    expect(t.alive).toBe(0);
+  });
+
+  it("openWorker refusing its body: the refusal and the terminate error leave together, and no listener of ours is left", async () => {
+    const t = await tracker("basic.worker");
+    const boom = new Error("terminate refused");
+    const stop = refusingTerminate(t, boom);
+    const r = await outcome(() => openWorker(t.workers[0]!, bad(42)));
+    expect(r.error).toBeInstanceOf(ExceptionGroup);
+    const [refusal, cleanup] = (r.error as ExceptionGroup).exceptions as Error[];
+    expect(refusal!.message).toMatch(/^openWorker\(source, body\) needs a generator function as body/);
+    expect(cleanup!.message).toMatch(/its terminate\(\) failed \(Error: terminate refused\)/);
+    expect(listeners(t.workers[0]!)).toEqual({ message: 1, error: 0, messageerror: 0, exit: 1 });
+    expect(ourTimers.size).toBe(0);
+    await stop();
+    expect(t.alive).toBe(0);
+  });
+
+  it("openWorkerPool: the block's error and a worker's terminate error leave together", async () => {
+    const t = await tracker("basic.worker");
+    const boom = new Error("terminate refused");
+    const stop = refusingTerminate(t, boom);
+    const bodyError = new RangeError("the body failed");
+    const r = await outcome(() =>
+      openWorkerPool(
+        () => t.workers[0]!,
+        function* () {
+          throw bodyError;
+        },
+        { size: 1 },
+      ),
+    );
+    expect(r.error).toBeInstanceOf(ExceptionGroup);
+    const group = r.error as ExceptionGroup;
+    expect(group.message).toMatch(/^worker pool #\d+: the block raised, and its cleanup failed too/);
+    expect(group.exceptions[0]).toBe(bodyError);
+    expect((group.exceptions[1] as Error).cause).toBe(boom);
+    await stop();
     expect(t.alive).toBe(0);
   });
 
