@@ -14,7 +14,7 @@
  * JavaScript has no keyword arguments, so the options object may come last:
  * `gather(a, b, { returnExceptions: true })`.
  */
-import { readProperty } from "../core/errors.js";
+import { describe, messageOf, readProperty } from "../core/errors.js";
 import { CancelledError, ValueError } from "./errors.js";
 import { keeperLoop, type EventLoop } from "./event-loop.js";
 import { futureOf, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
@@ -150,6 +150,36 @@ function isOptions(value: unknown): value is GatherOptions {
   }
 }
 
+/**
+ * The trailing plain object, read as gather's options: `returnExceptions`
+ * is its only key. Every own key counts, not only the enumerable string
+ * ones: a plain object that holds anything else (a misspelt option, or a
+ * `then` or `Symbol.iterator`, meant as an awaitable or a collection, whose
+ * getter throws or is hidden) is refused by name, not silently taken as
+ * options that drop it from the awaitables.
+ */
+function readOptions(options: GatherOptions): boolean {
+  let keys: (string | symbol)[];
+  try {
+    keys = Reflect.ownKeys(options);
+  } catch (cause) {
+    throw new TypeError(
+      `gather(): the last argument, ${describe(options)}, is read as gather's options, but its keys cannot be listed (${messageOf(cause)}); pass the awaitables, then optionally a plain object { returnExceptions: true }.`,
+      { cause },
+    );
+  }
+  for (const key of keys) {
+    if (key !== "returnExceptions") {
+      const shown = typeof key === "string" ? describe(key) : String(key);
+      throw new TypeError(
+        `gather(): unknown option ${shown}; the only option is returnExceptions (a plain object as the last argument is read as gather's options). ` +
+          "Pass the awaitables (Futures, coroutines, Promises) as separate arguments, then optionally { returnExceptions: true }.",
+      );
+    }
+  }
+  return options.returnExceptions === true;
+}
+
 /** An array, Set or other iterable that is not itself awaitable (a Future and a coroutine are iterable too). */
 function isCollection(value: unknown): boolean {
   return isNonAwaitableObject(value) && typeof readProperty(value, Symbol.iterator) === "function";
@@ -168,13 +198,8 @@ export function gather<const A extends readonly Awaitable<unknown>[]>(
 ): GatheringFuture<GatherResults<A> | GatherSettled<A>>;
 export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   let returnExceptions = false;
-  if (args.length > 0 && isOptions(args[args.length - 1])) {
-    const options = args.pop() as GatherOptions;
-    for (const key of Object.keys(options)) {
-      if (key !== "returnExceptions") throw new TypeError(`gather(): unknown option "${key}"; the only option is returnExceptions.`);
-    }
-    returnExceptions = options.returnExceptions === true;
-  }
+  // A plain iterable last is a collection passed whole: the loop below refuses it with its own message.
+  if (args.length > 0 && isOptions(args[args.length - 1]) && !isCollection(args[args.length - 1])) returnExceptions = readOptions(args.pop() as GatherOptions);
   if (args.length === 0) {
     const outer = new GatheringFuture<unknown[]>([], getRunningLoop());
     outer.setResult([]);

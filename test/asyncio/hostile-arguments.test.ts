@@ -53,6 +53,11 @@ function optionBomb(...names: string[]): Any {
   return o;
 }
 
+/** A plain object with one non-enumerable getter that throws (Object.keys does not list it). */
+function hidden(key: PropertyKey): Any {
+  return Object.defineProperty({}, key, { get: boom, enumerable: false });
+}
+
 const nullProto = (): Any => Object.create(null);
 const numberLike = (): Any => ({ valueOf: boom, [Symbol.toPrimitive]: boom, toString: boom });
 const thenGetterThrows = (): Any => ({
@@ -185,6 +190,11 @@ export const cases: Case[] = [
   ...rows("asyncio.gather", "gather's second awaitable", [["a revoked Proxy", () => revoked()]], (v) => asyncio.gather(asyncio.sleep(0), v), TYPE, /needs an asyncio Future, a coroutine .* or a Promise; got an object that cannot be inspected/),
   ...rows("asyncio.gather", "gather's options", [["a returnExceptions getter that throws", () => optionBomb("returnExceptions")]], (v) => asyncio.gather(asyncio.sleep(0), v), Error, HOSTILE),
   ...rows("asyncio.gather", "gather's options", [["an unknown option on no prototype", () => Object.assign(nullProto(), { bad: 1 })]], (v) => asyncio.gather(asyncio.sleep(0), v), TYPE, /gather\(\): unknown option "bad"/),
+  ...rows("asyncio.gather", "gather's lone argument", [["an object whose getters throw", getterBomb], ["a thenable whose then getter throws", thenGetterThrows]], (v) => asyncio.gather(v), TYPE, /^gather\(\): unknown option "then"; the only option is returnExceptions \(a plain object as the last argument is read as gather's options\)\. Pass the awaitables/),
+  ...rows("asyncio.gather", "gather's lone argument", [["a hidden then getter that throws", () => hidden("then")]], (v) => asyncio.gather(v), TYPE, /^gather\(\): unknown option "then"; the only option is returnExceptions/),
+  ...rows("asyncio.gather", "gather's last argument", [["a hidden Symbol.iterator getter that throws", () => hidden(Symbol.iterator)]], (v) => asyncio.gather(asyncio.sleep(0), v), TYPE, /^gather\(\): unknown option Symbol\(Symbol\.iterator\); the only option is returnExceptions/),
+  ...rows("asyncio.gather", "gather's last argument", [["a plain-looking Proxy whose ownKeys trap throws", () => new Proxy({}, { ownKeys: boom })]], (v) => asyncio.gather(asyncio.sleep(0), v), TYPE, /^gather\(\): the last argument, an object, is read as gather's options, but its keys cannot be listed \(hostile trap or getter\); pass the awaitables/),
+  ...rows("asyncio.gather", "gather's last argument", [["a plain iterable", () => ({ *[Symbol.iterator]() { yield asyncio.sleep(0); } })]], (v) => asyncio.gather(v), TYPE, /^gather\(\) takes the awaitables as separate arguments: write gather\(\.\.\.aws\)/),
   ...rows("asyncio.wait", "wait", objects.filter(([l]) => !l.includes("thenable")), (v) => asyncio.wait(v), TYPE, /wait\(\) expects an array \(or other iterable\) of awaitables/),
   ...rows("asyncio.wait", "wait", [["an iterable whose iterator throws", iteratorThrows], ["an iterable whose iterator is not an object", iteratorNotObject]], (v) => asyncio.wait(v), TYPE, /wait\(\) could not iterate its argument: .*Pass an array of Futures/),
   ...rows("asyncio.wait", "wait", [["a generator that throws an object with no prototype", () => (function* () { throw nullProto(); })()], ["a generator that throws a revoked Proxy", () => (function* () { throw revoked(); })()]], (v) => asyncio.wait(v), TYPE, /wait\(\) was given a generator, and iterating it raised: an? .*run it as a Task and pass the Task/),
@@ -510,6 +520,21 @@ describe("a refused call leaves nothing half-done", () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it("gather(coro, a plain object with a hidden then getter that throws) is refused and runs no coroutine, instead of taking the object as empty options", async () => {
+    const ran = await settle(function* () {
+      let ran = 0;
+      function* work(): asyncio.Coroutine<void> {
+        ran++;
+        yield* asyncio.sleep(0);
+      }
+      expect(raised(() => asyncio.gather(work(), hidden("then")))).toBeInstanceOf(TypeError);
+      yield* asyncio.sleep(0);
+      yield* asyncio.sleep(0);
+      return ran;
+    });
+    expect(ran).toBe(0);
   });
 
   it("a Queue.put of a hostile value keeps it as is (items are opaque)", async () => {
