@@ -26,12 +26,17 @@ export class WorkerDataCloneError extends TrioError {
 
 /**
  * @internal What a block raises when its cleanup failed (a port refused to
- * drop our listener, a worker's terminate() threw) while it was already
- * raising `raised`: both, in an ExceptionGroup, as a nursery raises its
- * body's error with its children's. Neither is lost, and a `Cancelled`
- * among them still reaches its scope (the scope takes it out of the group
- * and the cleanup error goes on).
+ * drop our listener or to close, a worker's terminate() threw) while it was
+ * already raising `raised`: all of them, in an ExceptionGroup, the block's
+ * error first, as a nursery raises its body's error with its children's.
+ * None is lost, and a `Cancelled` among them still reaches its scope (the
+ * scope takes it out of the group and the cleanup errors go on).
  */
-export function withCleanupError(what: string, raised: unknown, cleanup: unknown): ExceptionGroup {
-  return new ExceptionGroup(`${what}: the block raised, and its cleanup failed too (${describeError(cleanup)})`, [raised, cleanup]);
+export function withCleanupError(what: string, raised: unknown, cleanups: readonly unknown[]): ExceptionGroup {
+  return new ExceptionGroup(`${what}: the block raised, and its cleanup failed too (${cleanups.map(describeError).join("; ")})`, [raised, ...cleanups]);
+}
+
+/** @internal What a block that was returning raises when its cleanup failed: the one error, or all in a group. */
+export function cleanupFailure(what: string, cleanups: readonly unknown[]): unknown {
+  return cleanups.length === 1 ? cleanups[0] : new ExceptionGroup(`${what}: its cleanup failed in ${cleanups.length} ways`, cleanups);
 }

@@ -126,7 +126,7 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
   } catch (error) {
     // A worker handed over is the block's from this call on: refused, it is not left running.
     const cleanup = yield* discardWorker(source);
-    if (cleanup !== null) throw withCleanupError("openWorker()", error, cleanup);
+    if (cleanup !== null) throw withCleanupError("openWorker()", error, [cleanup]);
     throw error;
   }
   const { graceSeconds, startSeconds, name } = checked;
@@ -140,7 +140,7 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
   } catch (error) {
     cleanup = yield* closeConnections([connection]);
     // The block's error and the cleanup's leave together: neither is lost.
-    throw cleanup === null ? error : withCleanupError(connection.label, error, cleanup);
+    throw cleanup === null ? error : withCleanupError(connection.label, error, [cleanup]);
   } finally {
     if (cleanup === undefined) cleanup = yield* closeConnections([connection]);
   }

@@ -210,7 +210,7 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
   } catch (error) {
     cleanup = yield* pool.close();
     // The block's error and the cleanup's leave together: neither is lost.
-    throw cleanup === null ? error : withCleanupError(label, error, cleanup);
+    throw cleanup === null ? error : withCleanupError(label, error, [cleanup]);
   } finally {
     if (cleanup === undefined) cleanup = yield* pool.close();
   }

@@ -34,6 +34,7 @@ import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
 import { checkTransfer, cloneFailure } from "./endpoint.js";
+import { cleanupFailure, withCleanupError } from "./errors.js";
 import { deserializeThrown, isOnlyCancelled, PROTOCOL_TAG, PROTOCOL_VERSION, protocolVersionOf, serializeThrown, type SerializedThrown } from "./protocol.js";
 
 /** The part of a `MessagePort` (browser or `worker_threads`) a port channel uses. */
@@ -274,26 +275,53 @@ export function* receiveFromPort<T, R = void>(
     else if (msg.kind === "end") inboxSend.sendNowait({ kind: "end" });
     else if (msg.kind === "abort") inboxSend.sendNowait({ kind: "abort", error: deserializeThrown(msg.error) });
   });
-  const channel = new PortReceiveChannel<T>(port, inbox, `port channel #${nextChannelNumber++} (receiving)`);
+  const label = `port channel #${nextChannelNumber++} (receiving)`;
+  const channel = new PortReceiveChannel<T>(port, inbox, label);
+  /** Ends this side on every path; returns what the port refused (our listener's removal, close()). */
+  const close = (): unknown[] => {
+    channel.markClosed();
+    inboxSend.close();
+    inbox.close();
+    return closePort(port, stop, { kind: "close" });
+  };
+  let result: R;
+  let cleanup: unknown[] | undefined;
   try {
     post(port, { kind: "credit", n: credits });
-    return yield* callTaskFunction(what, body, [channel]);
+    result = yield* callTaskFunction(what, body, [channel]);
+  } catch (error) {
+    cleanup = close();
+    throw cleanup.length === 0 ? error : withCleanupError(label, error, cleanup);
   } finally {
-    channel.markClosed();
-    try {
-      stop();
-    } finally {
-      // A port that refuses to drop our listener is still told and closed.
-      inboxSend.close();
-      inbox.close();
-      try {
-        post(port, { kind: "close" });
-      } catch {
-        // the port is already closed: the sender has gone
-      }
-      port.close();
-    }
+    if (cleanup === undefined) cleanup = close();
   }
+  if (cleanup.length > 0) throw cleanupFailure(label, cleanup);
+  return result;
+}
+
+/**
+ * Stops listening on `port`, tells the other end `last` and closes the port,
+ * each step whatever the one before did; returns the errors of the steps the
+ * port refused (a post to a closed port is no error: the other end has gone).
+ */
+function closePort(port: MessagePortLike, stop: () => void, last: PortMessage): unknown[] {
+  const errors: unknown[] = [];
+  try {
+    stop();
+  } catch (error) {
+    errors.push(error);
+  }
+  try {
+    post(port, last);
+  } catch {
+    // the port is already closed: the other end has gone
+  }
+  try {
+    port.close();
+  } catch (error) {
+    errors.push(error);
+  }
+  return errors;
 }
 
 /**
@@ -324,30 +352,25 @@ export function* sendToPort<T, R = void>(port: MessagePortLike, body: (channel: 
     if (msg.kind === "credit" && typeof msg.n === "number" && msg.n > 0) creditSend.sendNowait(msg.n);
     else if (msg.kind === "close") creditSend.sendNowait("close");
   });
-  const channel = new PortSendChannel<T>(port, creditReceive, `port channel #${nextChannelNumber++} (sending)`);
-  let failure: unknown = undefined;
-  let failed = false;
-  try {
-    return yield* callTaskFunction(what, body, [channel]);
-  } catch (error) {
-    failed = true;
-    failure = error;
-    throw error;
-  } finally {
+  const label = `port channel #${nextChannelNumber++} (sending)`;
+  const channel = new PortSendChannel<T>(port, creditReceive, label);
+  /** Ends this side on every path, telling the receiver how; returns what the port refused. */
+  const close = (last: PortMessage): unknown[] => {
     channel.markClosed();
-    try {
-      stop();
-    } finally {
-      // A port that refuses to drop our listener is still told and closed.
-      creditSend.close();
-      creditReceive.close();
-      try {
-        if (!failed) post(port, { kind: "end" });
-        else post(port, { kind: "abort", error: serializeThrown(isOnlyCancelled(failure) ? new Error("the sender was cancelled") : failure) });
-      } catch {
-        // the port is already closed: the receiver has gone
-      }
-      port.close();
-    }
+    creditSend.close();
+    creditReceive.close();
+    return closePort(port, stop, last);
+  };
+  let result: R;
+  let cleanup: unknown[] | undefined;
+  try {
+    result = yield* callTaskFunction(what, body, [channel]);
+  } catch (error) {
+    cleanup = close({ kind: "abort", error: serializeThrown(isOnlyCancelled(error) ? new Error("the sender was cancelled") : error) });
+    throw cleanup.length === 0 ? error : withCleanupError(label, error, cleanup);
+  } finally {
+    if (cleanup === undefined) cleanup = close({ kind: "end" });
   }
+  if (cleanup.length > 0) throw cleanupFailure(label, cleanup);
+  return result;
 }

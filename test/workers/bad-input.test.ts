@@ -723,6 +723,71 @@ describe("a port that refuses to drop our listener", () => {
   });
 });
 
+describe("a port whose cleanup fails while the block raises", () => {
+  /** A fake port whose removeEventListener throws `boom`, recording what it is told. */
+  function refusingPort(boom: Error): { port: ReturnType<typeof fakePort>; told: unknown[] } {
+    const port = fakePort();
+    const told: unknown[] = [];
+    port.postMessage = (message: unknown) => void told.push(message);
+    port.removeEventListener = () => {
+      throw boom;
+    };
+    return { port, told };
+  }
+  const open = { receiveFromPort, sendToPort } as Record<string, (p: unknown, body: () => Operation<void>) => Operation<void>>;
+
+  for (const name of ["receiveFromPort", "sendToPort"]) {
+    it(`${name}: the body's error and the removal's leave together in an ExceptionGroup (the removal's used to replace the body's)`, async () => {
+      const boom = new Error("removal refused");
+      const bodyError = new RangeError("the body failed");
+      const { port, told } = refusingPort(boom);
+      const r = await outcome(() =>
+        open[name]!(port, function* () {
+          throw bodyError;
+        }),
+      );
+      expect(r.error).toBeInstanceOf(ExceptionGroup);
+      const group = r.error as ExceptionGroup;
+      expect(group.message).toMatch(/^port channel #\d+ \((receiving|sending)\): the block raised, and its cleanup failed too \(Error: removal refused\)$/);
+      expect(group.exceptions).toEqual([bodyError, boom]);
+      expect(port.closed).toBe(true);
+      expect(told.at(-1)).toMatchObject({ kind: name === "receiveFromPort" ? "close" : "abort" });
+    });
+
+    it(`${name}: cancelled, the Cancelled reaches its scope (it used to be replaced, so the scope never saw it) and the removal's error goes on`, async () => {
+      const boom = new Error("removal refused");
+      const { port } = refusingPort(boom);
+      let scope: CancelScope | undefined;
+      const r = await outcome(function* () {
+        yield* moveOnAfter(0.01, (s) => {
+          scope = s;
+          return open[name]!(port, sleepForeverOp);
+        });
+      });
+      expect(r.error).toBe(boom);
+      expect(scope!.cancelledCaught).toBe(true);
+      expect(port.closed).toBe(true);
+    });
+
+    it(`${name}: returning, with both the removal and close() refused: both raised, in an ExceptionGroup (close's used to replace the removal's)`, async () => {
+      const boom = new Error("removal refused");
+      const closeError = new Error("close refused");
+      const { port } = refusingPort(boom);
+      port.close = () => {
+        throw closeError;
+      };
+      const r = await outcome(() => open[name]!(port, function* () {}));
+      expect(r.error).toBeInstanceOf(ExceptionGroup);
+      expect((r.error as ExceptionGroup).message).toMatch(/^port channel #\d+ \((receiving|sending)\): its cleanup failed in 2 ways$/);
+      expect((r.error as ExceptionGroup).exceptions).toEqual([boom, closeError]);
+    });
+  }
+});
+
+function* sleepForeverOp(): Operation<void> {
+  yield* sleep(3600);
+}
+
 /** A worker_threads MessagePort that counts the "message" listeners on it. */
 function countingPort(port: import("node:worker_threads").MessagePort): { port: never; live: () => number; closed: () => boolean } {
   let live = 0;
