@@ -299,7 +299,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @internal The CancelledError to raise for a cancelled Future. As in
    * CPython 3.12, the first call hands out the error the Task's coroutine
    * raised itself (so `yield* task` rethrows that object); later calls make
-   * a new one with the same message.
+   * a new one with the message given to cancel(), if the Future (not the
+   * coroutine) ended with it: a Task whose coroutine raised has none.
    */
   makeCancelledError(): CancelledError {
     const extra = this.extra;

@@ -301,8 +301,10 @@ export class Task<T = unknown> extends Future<T> {
     if (isCancelledError(exc)) {
       // Kept so that awaiting the task raises this very error (CPython 3.12's _cancelled_exc).
       this.rare().cancelledExc = exc;
-      const message = readProperty(exc, "message");
-      this.finishCancelled(typeof message === "string" && message !== "" ? message : this.cancelMessage);
+      // CPython ends the Task with Future.cancel() and no message: the
+      // message lives on in that error only, so a later makeCancelledError()
+      // (a second await, gather's returnExceptions entry) has none.
+      this.finishCancelled(undefined);
     } else {
       this.finishException(exc);
     }
