@@ -13,7 +13,7 @@
  * host timer, not the run's clock: the worker computes in real time, even
  * when the page's run uses a MockClock.
  */
-import { BrokenResourceError, ClosedResourceError, checkReadable, describe, describeError, isInstance, readProperty } from "../core/errors.js";
+import { BrokenResourceError, ClosedResourceError, checkReadable, describe, describeError, isArrayValue, isInstance, readProperty } from "../core/errors.js";
 import { current, requireTask } from "../core/state.js";
 import { RemoteRun } from "../inspect/remote.js";
 import { TaskState, type Task } from "../core/task.js";
@@ -30,8 +30,23 @@ import {
   type HelloMessage,
   type InspectCancelMessage,
   type InspectMessage,
-  type WorkerMessage,
+  type SerializedThrown,
+  describeField,
+  isCallId,
+  readField,
+  Unreadable,
 } from "./protocol.js";
+import type { InspectorUpdate } from "../inspect/subscribe.js";
+
+/** The names in a `ready` message's list of operations, or undefined if it is no list that can be read. */
+function operationNames(list: unknown): string[] | undefined {
+  if (!isArrayValue(list)) return undefined;
+  try {
+    return list.filter((n) => typeof n === "string");
+  } catch {
+    return undefined; // a Proxy whose traps throw
+  }
+}
 
 /** Options shared by `openWorker` and `openWorkerPool`. */
 export interface WorkerOptions {
@@ -299,11 +314,20 @@ export class WorkerConnection {
       this.terminate(new WorkerLoadError(`${this.label} speaks version ${version} of the worker protocol, this page version ${PROTOCOL_VERSION}: build the worker and the page with the same trio-asyncio.`));
       return;
     }
-    const msg = data as WorkerMessage;
-    switch (msg.kind) {
-      case "ready":
+    // Every field is read totally: a worker handed over by the caller can deliver anything (a getter that
+    // throws, a Proxy), and nothing may throw into the host's listener.
+    const msg = data as object;
+    const kind = readProperty(msg, "kind");
+    switch (kind) {
+      case "ready": {
         if (this.state !== "starting") return;
-        this.operations = Array.isArray(msg.operations) ? msg.operations.filter((n) => typeof n === "string") : [];
+        const list = readField(msg, "operations");
+        const operations = operationNames(list);
+        if (operations === undefined) {
+          this.terminate(new WorkerLoadError(`${this.label} said it was ready, but its list of operations ${describeField(list)}, not an array of names. Build the worker and the page with the same trio-asyncio.`));
+          return;
+        }
+        this.operations = operations;
         this.state = "ready";
         this.wasReady = true;
         this.clearTimers();
@@ -313,29 +337,46 @@ export class WorkerConnection {
         });
         this.wakeStarter(undefined, false);
         return;
+      }
       case "result":
-        this.settle(msg.id, msg.value, false);
-        return;
       case "error":
-        this.settle(msg.id, deserializeThrown(msg.error), true);
-        return;
       case "cancelled": {
-        const call = this.pending.get(msg.id);
-        if (call === undefined) return;
-        this.settle(msg.id, call.cancelled ?? new BrokenResourceError(`${this.label}: call "${call.op}" was cancelled inside the worker, not by its caller.`), true);
+        const id = readField(msg, "id");
+        if (!isCallId(id)) {
+          // An answer to no call we can name: the call it was meant for would wait forever.
+          this.terminate(new BrokenResourceError(`${this.label} sent a "${kind}" answer whose call id ${describeField(id)}, not a call number, so it was terminated (a call waiting for that answer would have waited forever). Build the worker and the page with the same trio-asyncio.`));
+          return;
+        }
+        const call = this.pending.get(id);
+        if (call === undefined) return; // an answer to a call already settled
+        if (kind === "cancelled") {
+          this.settle(id, call.cancelled ?? new BrokenResourceError(`${this.label}: call "${call.op}" was cancelled inside the worker, not by its caller.`), true);
+          return;
+        }
+        const field = readField(msg, kind === "result" ? "value" : "error");
+        if (isInstance(field, Unreadable)) {
+          this.settle(id, new TypeError(`${this.label}: the answer to call "${call.op}" cannot be read (${describeError(field.error)}). Build the worker and the page with the same trio-asyncio.`, { cause: field.error }), true);
+        } else if (kind === "result") {
+          this.settle(id, field, false);
+        } else {
+          this.settle(id, deserializeThrown(field as SerializedThrown), true);
+        }
         return;
       }
-      case "inspector":
-        if (msg.update !== null && typeof msg.update === "object" && typeof msg.timeOrigin === "number") {
+      case "inspector": {
+        const update = readProperty(msg, "update");
+        const timeOrigin = readProperty(msg, "timeOrigin");
+        if (update !== null && typeof update === "object" && typeof timeOrigin === "number") {
           try {
-            this.remote?.apply(msg.update, msg.timeOrigin - performance.timeOrigin);
+            this.remote?.apply(update as InspectorUpdate, timeOrigin - performance.timeOrigin);
           } catch {
             // A malformed update (another build's worker?) costs its records in the panel, not the calls.
           }
         }
         return;
+      }
       case "fatal":
-        this.terminate(new BrokenResourceError(`${this.label} failed outside any call (a bug in the worker's runtime), so it was terminated.`, { cause: deserializeThrown(msg.error) }));
+        this.terminate(new BrokenResourceError(`${this.label} failed outside any call (a bug in the worker's runtime), so it was terminated.`, { cause: deserializeThrown(readProperty(msg, "error") as SerializedThrown) }));
         return;
       default:
         return; // a kind of a later minor version: ignored

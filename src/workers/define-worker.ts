@@ -30,13 +30,13 @@ import {
   PROTOCOL_VERSION,
   serializeThrown,
   isOnlyCancelled,
-  type CallMessage,
-  type CancelMessage,
+  describeField,
+  isCallId,
+  readField,
   type CancelledMessage,
   type ErrorMessage,
   type FatalMessage,
   type InspectorMessage,
-  type PageMessage,
   type ReadyMessage,
   type ResultMessage,
 } from "./protocol.js";
@@ -187,24 +187,38 @@ class CallServer {
     }
     const nursery = this.nursery;
     if (nursery === null) return; // the run has failed; the page heard "fatal"
-    const msg = data as PageMessage;
-    if (msg.kind === "call") {
+    // Every field is read totally: an endpoint of the caller's can deliver anything (a getter that throws,
+    // a Proxy), and nothing may throw into the host's listener.
+    const msg = data as object;
+    const kind = readProperty(msg, "kind");
+    if (kind === "call") {
+      const id = readField(msg, "id");
+      if (!isCallId(id)) return; // names no call: there is no one to answer
+      const op = readField(msg, "op");
+      const args = readField(msg, "args");
+      if (typeof op !== "string" || !isArrayValue(args)) {
+        const error = new TypeError(`Call #${id} from the page cannot be served: it needs an operation name (a string) and arguments (an array); its "op" field ${describeField(op)} and its "args" field ${describeField(args)}. Build the worker and the page with the same trio-asyncio.`);
+        postQuietly(() => postError(this.endpoint, id, error));
+        return;
+      }
       try {
-        this.calls.set(msg.id, nursery.startSoonNamed(`worker call ${msg.op} #${msg.id}`, serveCall, this, msg));
+        this.calls.set(id, nursery.startSoonNamed(`worker call ${op} #${id}`, serveCall, this, { id, op, args }));
       } catch (error) {
         // The nursery closed under a failing run, before the page heard "fatal".
-        postError(this.endpoint, msg.id, error);
+        postQuietly(() => postError(this.endpoint, id, error));
       }
-    } else if (msg.kind === "cancel") {
+    } else if (kind === "cancel") {
       // A call that already ended has no task here: its answer is on its way.
-      this.calls.get((msg as CancelMessage).id)?.cancel(msg.reason ?? "the caller was cancelled");
-    } else if (msg.kind === "hello") {
+      const id = readField(msg, "id");
+      const reason = readField(msg, "reason");
+      if (isCallId(id)) this.calls.get(id)?.cancel(typeof reason === "string" ? reason : "the caller was cancelled");
+    } else if (kind === "hello") {
       // The page listens now; its first "ready" may have come before it did.
-      this.endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: Object.keys(this.operations) }), []);
-    } else if (msg.kind === "inspect") {
-      this.watch(msg.watch === true);
-    } else if (msg.kind === "inspectCancel") {
-      cancelFromTool(msg.what, msg.id, msg.reason);
+      postQuietly(() => this.endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: Object.keys(this.operations) }), []));
+    } else if (kind === "inspect") {
+      this.watch(readField(msg, "watch") === true);
+    } else if (kind === "inspectCancel") {
+      cancelFromTool(readField(msg, "what"), readField(msg, "id"), readField(msg, "reason"));
     }
   }
 
@@ -249,7 +263,23 @@ function* serve(server: CallServer, names: string[]): Operation<void> {
   });
 }
 
-function* serveCall(server: CallServer, msg: CallMessage): Operation<void> {
+/** A call as read from its message. */
+interface ServedCall {
+  readonly id: number;
+  readonly op: string;
+  readonly args: readonly unknown[];
+}
+
+/** Posts from the host's listener: an endpoint whose postMessage throws must not throw into the host. */
+function postQuietly(post: () => void): void {
+  try {
+    post();
+  } catch {
+    // The endpoint refuses messages: the page cannot be told, and stops hearing from this worker.
+  }
+}
+
+function* serveCall(server: CallServer, msg: ServedCall): Operation<void> {
   const { endpoint, operations } = server;
   const { id, op: name } = msg;
   try {

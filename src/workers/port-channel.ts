@@ -28,14 +28,25 @@
  *   sender → receiver  end     the sender finished normally
  *   sender → receiver  abort   the sender's block failed or was cancelled
  */
-import { BrokenResourceError, ClosedResourceError, EndOfChannel, checkReadable, describe, describeError, readProperty } from "../core/errors.js";
+import { BrokenResourceError, ClosedResourceError, EndOfChannel, checkReadable, describe, describeError, isInstance, readProperty } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
 import { checkTransfer, cloneFailure } from "./endpoint.js";
 import { cleanupFailure, withCleanupError } from "./errors.js";
-import { deserializeThrown, isOnlyCancelled, PROTOCOL_TAG, PROTOCOL_VERSION, protocolVersionOf, serializeThrown, type SerializedThrown } from "./protocol.js";
+import {
+  deserializeThrown,
+  describeField,
+  isOnlyCancelled,
+  PROTOCOL_TAG,
+  PROTOCOL_VERSION,
+  protocolVersionOf,
+  readField,
+  serializeThrown,
+  Unreadable,
+  type SerializedThrown,
+} from "./protocol.js";
 
 /** The part of a `MessagePort` (browser or `worker_threads`) a port channel uses. */
 export interface MessagePortLike {
@@ -54,6 +65,9 @@ export interface PortSendOptions {
   /** Objects to move rather than copy (ArrayBuffers, MessagePorts, ...). */
   transfer?: readonly Transferable[];
 }
+
+/** What the sender's listener passes on: credit, the receiver's leaving, or a message of its it could not read. */
+type Credit = number | "close" | TypeError;
 
 type PortMessage =
   | { kind: "credit"; n: number }
@@ -94,7 +108,8 @@ function ours(data: unknown): PortMessage | undefined {
   return protocolVersionOf(data) === PROTOCOL_VERSION ? (data as PortMessage) : undefined;
 }
 
-type Inbound = { kind: "item"; value: unknown } | { kind: "end" } | { kind: "abort"; error: unknown };
+/** What the receiver's listener passes on; `unreadable` is a message of ours it could not read. */
+type Inbound = { kind: "item"; value: unknown } | { kind: "end" } | { kind: "abort"; error: unknown } | { kind: "unreadable"; error: TypeError };
 
 /** The receiving end of a channel across a port, open for the duration of a `receiveFromPort` block. */
 export class PortReceiveChannel<T> {
@@ -127,7 +142,9 @@ export class PortReceiveChannel<T> {
     this.endError =
       msg.kind === "end"
         ? new EndOfChannel(`${this.label}: the sender has finished.`)
-        : new BrokenResourceError(`${this.label}: the sender's block failed or was cancelled before it finished.`, { cause: msg.error });
+        : msg.kind === "unreadable"
+          ? new BrokenResourceError(`${this.label}: a message from the sender cannot be read (${msg.error.message}), so nothing more can be received. Send with sendToPort of the same trio-asyncio.`, { cause: msg.error })
+          : new BrokenResourceError(`${this.label}: the sender's block failed or was cancelled before it finished.`, { cause: msg.error });
     throw this.endError;
   }
 
@@ -145,11 +162,13 @@ export class PortReceiveChannel<T> {
 export class PortSendChannel<T> {
   private available = 0;
   private state: "open" | "broken" | "closed" = "open";
+  /** Why the channel broke when the receiver sent what cannot be read (null: the receiver left). */
+  private brokenBy: TypeError | null = null;
 
   /** @internal */
   constructor(
     private readonly port: MessagePortLike,
-    private readonly credits: MemoryReceiveChannel<number | "close">,
+    private readonly credits: MemoryReceiveChannel<Credit>,
     private readonly label: string,
   ) {}
 
@@ -171,9 +190,7 @@ export class PortSendChannel<T> {
     const what = `${this.label}.send(value, options)`;
     const transfer = checkTransfer(what, options);
     while (this.available === 0) {
-      const credit = yield* this.credits.receive();
-      if (credit === "close") this.state = "broken";
-      else this.available += credit;
+      this.take(yield* this.credits.receive());
       this.check();
     }
     try {
@@ -193,19 +210,30 @@ export class PortSendChannel<T> {
 
   private drainCredits(): void {
     for (;;) {
-      let credit: number | "close";
+      let credit: Credit;
       try {
         credit = this.credits.receiveNowait();
       } catch {
         return; // WouldBlock: nothing waiting
       }
-      if (credit === "close") this.state = "broken";
-      else this.available += credit;
+      this.take(credit);
+    }
+  }
+
+  private take(credit: Credit): void {
+    if (typeof credit === "number") {
+      this.available += credit;
+    } else if (this.state === "open") {
+      this.state = "broken";
+      if (credit !== "close") this.brokenBy = credit;
     }
   }
 
   private check(): void {
     if (this.state === "closed") throw new ClosedResourceError(`${this.label}: send() after its sendToPort block ended. Send inside the block.`);
+    if (this.state === "broken" && this.brokenBy !== null) {
+      throw new BrokenResourceError(`${this.label}: a message from the receiver cannot be read (${this.brokenBy.message}), so nothing more can be sent. Receive with receiveFromPort of the same trio-asyncio.`, { cause: this.brokenBy });
+    }
     if (this.state === "broken") throw new BrokenResourceError(`${this.label}: the receiver has left (its receiveFromPort block ended), so nothing more can be sent.`);
   }
 
@@ -269,11 +297,15 @@ export function* receiveFromPort<T, R = void>(
   const credits = checkCredits(what, options.credits);
   const [inboxSend, inbox] = openMemoryChannel<Inbound>(Infinity);
   const stop = listen(what, port, (data) => {
+    // Read totally: a port of the caller's can deliver anything, and nothing may throw into the host's listener.
     const msg = ours(data);
     if (msg === undefined || inboxSend.closed) return;
-    if (msg.kind === "item") inboxSend.sendNowait({ kind: "item", value: msg.value });
-    else if (msg.kind === "end") inboxSend.sendNowait({ kind: "end" });
-    else if (msg.kind === "abort") inboxSend.sendNowait({ kind: "abort", error: deserializeThrown(msg.error) });
+    const kind = readProperty(msg, "kind");
+    if (kind === "item") {
+      const value = readField(msg, "value");
+      inboxSend.sendNowait(isInstance(value, Unreadable) ? { kind: "unreadable", error: new TypeError(`its item's value ${describeField(value)}`, { cause: value.error }) } : { kind: "item", value });
+    } else if (kind === "end") inboxSend.sendNowait({ kind: "end" });
+    else if (kind === "abort") inboxSend.sendNowait({ kind: "abort", error: deserializeThrown(readProperty(msg, "error") as SerializedThrown) });
   });
   const label = `port channel #${nextChannelNumber++} (receiving)`;
   const channel = new PortReceiveChannel<T>(port, inbox, label);
@@ -345,12 +377,18 @@ export function* sendToPort<T, R = void>(port: MessagePortLike, body: (channel: 
   const what = "sendToPort(port, body)";
   requireTask(what);
   if (typeof body !== "function") throw new TypeError(`${what} needs a generator function as body (function* (channel) { ... }), got ${describe(body)}.`);
-  const [creditSend, creditReceive] = openMemoryChannel<number | "close">(Infinity);
+  const [creditSend, creditReceive] = openMemoryChannel<Credit>(Infinity);
   const stop = listen(what, port, (data) => {
+    // Read totally: a port of the caller's can deliver anything, and nothing may throw into the host's listener.
     const msg = ours(data);
     if (msg === undefined || creditSend.closed) return;
-    if (msg.kind === "credit" && typeof msg.n === "number" && msg.n > 0) creditSend.sendNowait(msg.n);
-    else if (msg.kind === "close") creditSend.sendNowait("close");
+    const kind = readProperty(msg, "kind");
+    if (kind === "credit") {
+      const n = readField(msg, "n");
+      // Credit that is no whole number would leave the sender waiting forever, or never waiting.
+      if (typeof n === "number" && Number.isSafeInteger(n) && n > 0) creditSend.sendNowait(n);
+      else creditSend.sendNowait(new TypeError(`its credit ${describeField(n)}, not a whole number of items >= 1`));
+    } else if (kind === "close") creditSend.sendNowait("close");
   });
   const label = `port channel #${nextChannelNumber++} (sending)`;
   const channel = new PortSendChannel<T>(port, creditReceive, label);

@@ -29,7 +29,7 @@
  * `abort` (sender → receiver). A peer ignores kinds it does not know, so
  * the inspector messages did not need a new version.
  */
-import { Cancelled, ExceptionGroup, describe, describeError, isError, readProperty } from "../core/errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError, isError, isInstance, readProperty } from "../core/errors.js";
 import type { CancelKind } from "../inspect/control.js";
 import type { InspectorUpdate } from "../inspect/subscribe.js";
 import {
@@ -145,6 +145,34 @@ export function protocolVersionOf(data: unknown): number | undefined {
   return typeof version === "number" ? version : undefined;
 }
 
+/**
+ * @internal A field of a message of ours that could not be read: its
+ * getter or a Proxy trap threw `error`. Structured clone never makes one,
+ * but a worker or port handed over by the caller can deliver anything.
+ */
+export class Unreadable {
+  constructor(readonly error: unknown) {}
+}
+
+/** @internal Field `key` of a message, or `Unreadable` if reading it throws. Total. */
+export function readField(msg: object, key: string): unknown {
+  try {
+    return (msg as Record<string, unknown>)[key];
+  } catch (error) {
+    return new Unreadable(error);
+  }
+}
+
+/** @internal A field as read by `readField`, for a message: "is <the value>", or "cannot be read (<why>)". */
+export function describeField(value: unknown): string {
+  return isInstance(value, Unreadable) ? `cannot be read (${describeError(value.error)})` : `is ${describe(value)}`;
+}
+
+/** @internal Whether `id` can be a call id of ours (the page numbers calls 1, 2, ...). */
+export function isCallId(id: unknown): id is number {
+  return typeof id === "number" && Number.isSafeInteger(id);
+}
+
 /** An error turned into a record that survives structured cloning. */
 export interface SerializedError {
   readonly name: string;
@@ -246,8 +274,10 @@ export function deserializeThrown(record: SerializedThrown): unknown {
 }
 
 function rebuildThrown(record: SerializedThrown): unknown {
+  if (record === null || typeof record !== "object") throw new TypeError(`the record is ${describe(record)}, not an object`);
   if ("value" in record) return record.value;
   const r = record.error;
+  if (r === null || typeof r !== "object") throw new TypeError(`its error is ${describe(r)}, not an object`);
   let error: Error;
   if (r.errors !== undefined && r.errors.length > 0) {
     const errors = r.errors.map(deserializeThrown);

@@ -705,6 +705,164 @@ describe("error records this build did not make", () => {
   });
 });
 
+/**
+ * A browser-shaped worker that speaks the protocol by hand and delivers
+ * what the test says, synchronously, recording anything our listener threw
+ * into it (a host would report that as an uncaught error).
+ */
+function scriptedWorker(ready: unknown = { trioWorker: 1, kind: "ready", operations: ["op"] }) {
+  const listeners = new Set<(event: unknown) => void>();
+  const thrown: unknown[] = [];
+  let onCall: (id: number) => void = () => {};
+  const deliver = (data: unknown) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener({ data });
+      } catch (error) {
+        thrown.push(error);
+      }
+    }
+  };
+  const worker = {
+    postMessage(msg: { kind?: string; id: number }) {
+      // Answered from a host timer, as a host delivers messages.
+      if (msg.kind === "hello") realSetTimeout(() => deliver(ready), 1);
+      if (msg.kind === "call") realSetTimeout(() => onCall(msg.id), 1);
+    },
+    terminate() {},
+    addEventListener(type: string, listener: (event: unknown) => void) {
+      if (type === "message") listeners.add(listener);
+    },
+    removeEventListener(_type: string, listener: (event: unknown) => void) {
+      listeners.delete(listener);
+    },
+  };
+  return { worker: bad(worker), deliver, thrown, listeners, answerCalls: (f: (id: number) => void) => (onCall = f) };
+}
+
+describe("messages of our protocol that cannot be read (a worker of the caller's can deliver anything)", () => {
+  const answers: [string, (id: number) => unknown, (error: unknown) => void][] = [
+    [
+      "a kind getter that throws, then the real answer",
+      (id) => [throwingGetterTagged("kind"), { trioWorker: 1, kind: "result", id, value: 7 }],
+      (r) => expect(r).toBe(7),
+    ],
+    [
+      "an answer whose call id is a string",
+      (id) => [{ trioWorker: 1, kind: "result", id: String(id), value: 7 }],
+      (r) => {
+        expect(r).toBeInstanceOf(BrokenResourceError);
+        expect((r as Error).message).toMatch(/^worker #\d+ sent a "result" answer whose call id is "1", not a call number, so it was terminated \(a call waiting for that answer would have waited forever\)\. Build the worker and the page with the same trio-asyncio\.$/);
+      },
+    ],
+    [
+      "an answer whose call id getter throws",
+      () => [{ trioWorker: 1, kind: "error", get id() { throw new Error("id getter"); }, error: null }],
+      (r) => expect((r as Error).message).toMatch(/sent a "error" answer whose call id cannot be read \(Error: id getter\), not a call number/),
+    ],
+    [
+      "a result whose value getter throws",
+      (id) => [{ trioWorker: 1, kind: "result", id, get value() { throw new Error("value getter"); } }],
+      (r) => {
+        expect(r).toBeInstanceOf(TypeError);
+        expect((r as Error).message).toMatch(/^worker #\d+: the answer to call "op" cannot be read \(Error: value getter\)\. Build the worker and the page with the same trio-asyncio\.$/);
+      },
+    ],
+    [
+      "an error answer whose error getter throws",
+      (id) => [{ trioWorker: 1, kind: "error", id, get error() { throw new Error("error getter"); } }],
+      (r) => expect((r as Error).message).toMatch(/^worker #\d+: the answer to call "op" cannot be read \(Error: error getter\)/),
+    ],
+  ];
+  for (const [label, answer, check] of answers) {
+    it(`${label}: the call it names gets a clear answer, nothing throws into the host's listener, nothing hangs`, async () => {
+      const w = scriptedWorker();
+      w.answerCalls((id) => {
+        for (const data of answer(id) as unknown[]) w.deliver(data);
+      });
+      const r = await outcome(() =>
+        moveOnAfter(2, function* () {
+          try {
+            return yield* openWorker(w.worker, function* (h) {
+              return yield* h.call("op", []);
+            });
+          } catch (error) {
+            return error;
+          }
+        }),
+      );
+      expect(w.thrown).toEqual([]);
+      check(r.value ?? "the call hung");
+      expect(w.listeners.size).toBe(0);
+      expect(ourTimers.size).toBe(0);
+    });
+  }
+
+  const readies: [string, unknown][] = [
+    ["a revoked Proxy", revoked()],
+    ["a getter that throws", "getter"],
+    ["42", 42],
+  ];
+  for (const [label, operations] of readies) {
+    it(`a ready message whose operations are ${label}: WorkerLoadError at once, not a throw in the listener (nor a wait of startSeconds)`, async () => {
+      const ready = operations === "getter" ? { trioWorker: 1, kind: "ready", get operations() { throw new Error("operations getter"); } } : { trioWorker: 1, kind: "ready", operations };
+      const w = scriptedWorker(ready);
+      const r = await outcome(() => caught(openWorker(w.worker, function* () {}, { startSeconds: 2 })));
+      expect(w.thrown.map((e) => (e as Error).stack)).toEqual([]);
+      expect(r.value).toBeInstanceOf(WorkerLoadError);
+      expect((r.value as Error).message).toMatch(/^worker #\d+ said it was ready, but its list of operations (is|cannot be read).*, not an array of names\. Build the worker and the page with the same trio-asyncio\.$/);
+      expect(w.listeners.size).toBe(0);
+      expect(ourTimers.size).toBe(0);
+    });
+  }
+
+  it("receiveFromPort: an item whose value getter throws: receive raises BrokenResourceError naming it, not the listener", async () => {
+    const port = fakePort();
+    const r = await outcome(() =>
+      receiveFromPort(port, function* (input) {
+        for (const listener of port.listeners) (listener as (event: unknown) => void)({ data: { trioWorker: 1, kind: "item", get value() { throw new Error("value getter"); } } });
+        return yield* caught(input.receive());
+      }),
+    );
+    expect(r.value).toBeInstanceOf(BrokenResourceError);
+    expect((r.value as Error).message).toMatch(/^port channel #\d+ \(receiving\): a message from the sender cannot be read \(its item's value cannot be read \(Error: value getter\)\), so nothing more can be received/);
+    expect([port.listeners.size, port.closed]).toEqual([0, true]);
+  });
+
+  const credits: [string, () => unknown][] = [
+    ["1.5 (the sender would never wait again)", () => 1.5],
+    ["Infinity", () => Infinity],
+    ["NaN", () => NaN],
+    ["a getter that throws", () => "getter"],
+  ];
+  for (const [label, make] of credits) {
+    it(`sendToPort: credit of ${label}: the next send raises BrokenResourceError naming it, nothing throws into the listener`, async () => {
+      const port = fakePort();
+      const n = make();
+      const credit = n === "getter" ? { trioWorker: 1, kind: "credit", get n() { throw new Error("n getter"); } } : { trioWorker: 1, kind: "credit", n };
+      const r = await outcome(() =>
+        sendToPort(port, function* (out) {
+          for (const listener of port.listeners) (listener as (event: unknown) => void)({ data: credit });
+          return yield* caught(moveOnAfter(1, () => out.send(1)));
+        }),
+      );
+      expect(r.value).toBeInstanceOf(BrokenResourceError);
+      expect((r.value as Error).message).toMatch(/^port channel #\d+ \(sending\): a message from the receiver cannot be read \(its credit (is|cannot be read).*, not a whole number of items >= 1\), so nothing more can be sent/);
+      expect([port.listeners.size, port.closed]).toEqual([0, true]);
+    });
+  }
+});
+
+/** A message of ours whose `key` getter throws. */
+function throwingGetterTagged(key: string): object {
+  return Object.defineProperty({ trioWorker: 1 }, key, {
+    enumerable: true,
+    get() {
+      throw new Error(`${key} getter`);
+    },
+  });
+}
+
 describe("a port that refuses to drop our listener", () => {
   it("receiveFromPort and sendToPort: its error is raised, and the port is still told and closed (it was left open)", async () => {
     for (const open of [receiveFromPort, sendToPort] as const) {

@@ -184,3 +184,63 @@ describe("defineWorker's serving task", () => {
     expect(fake.posted.find((a) => a.id === 1)?.kind).toBe("cancelled");
   });
 });
+
+describe("defineWorker's dispatch: messages of ours whose fields cannot be read (an endpoint of the caller's can deliver anything)", () => {
+  const getter = (fields: object, key: string) =>
+    Object.defineProperty({ trioWorker: 1, ...fields }, key, {
+      enumerable: true,
+      get() {
+        throw new Error(`${key} getter`);
+      },
+    });
+
+  it("never throw into the host's listener; a call that can be named is answered with an error naming what is wrong; the worker keeps serving", async () => {
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *wait() {
+          yield* sleepForever();
+        },
+        *echo(v: unknown) {
+          return v;
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.deliver(call(1, "wait"));
+    const junk = [
+      getter({}, "kind"),
+      getter({ kind: "call", op: "echo", args: [] }, "id"),
+      getter({ kind: "call", id: 2, args: [] }, "op"),
+      getter({ kind: "cancel", id: 1 }, "reason"), // call 1 is running: its reason is read
+      getter({ kind: "inspect" }, "watch"),
+      getter({ kind: "inspectCancel", id: 1, reason: "x" }, "what"),
+    ];
+    for (const data of junk) expect(() => fake.deliver(data)).not.toThrow();
+    // The cancel whose reason could not be read still cancels, with the default reason.
+    expect((await fake.answerFor(1)).kind).toBe("cancelled");
+    const unreadableOp = await fake.answerFor(2);
+    expect(unreadableOp.kind).toBe("error");
+    expect(JSON.stringify(unreadableOp.error)).toMatch(/Call #2 from the page cannot be served: it needs an operation name \(a string\) and arguments \(an array\); its \\"op\\" field cannot be read \(Error: op getter\)/);
+    fake.deliver(call(3, "echo", ["still here"]));
+    expect(await fake.answerFor(3)).toMatchObject({ kind: "result", value: "still here" });
+  });
+
+  it("a call whose arguments are no array: an error naming the field, not the engine's words", async () => {
+    const fake = fakeEndpoint();
+    defineWorker(
+      {
+        *echo(v: unknown) {
+          return v;
+        },
+      },
+      { endpoint: fake.endpoint },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.deliver({ trioWorker: 1, kind: "call", id: 1, op: "echo", args: 5 });
+    const answer = await fake.answerFor(1);
+    expect(answer.kind).toBe("error");
+    expect((answer.error as { error: { message: string } }).error.message).toMatch(/^Call #1 from the page cannot be served: .*its "args" field is number 5\. Build the worker and the page with the same trio-asyncio\.$/);
+  });
+});
