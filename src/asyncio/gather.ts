@@ -246,7 +246,9 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
         if (f.cancelled()) return new CancelledError(f.cancelMessage ?? "");
         return f.hasException ? f.exception() : f.result();
       });
-      if (outer.cancelRequested) outer.storeException(child.makeCancelledError());
+      // The error comes from the last child in argument order, not from the
+      // one that finished last: CPython's loop above rebinds its `fut`.
+      if (outer.cancelRequested) outer.storeException(children[children.length - 1]!.makeCancelledError());
       else outer.setResult(results);
     }
   };

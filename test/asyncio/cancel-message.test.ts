@@ -43,3 +43,69 @@ describe("the message of a Task cancelled while it waits", () => {
     expect(entries.map((e) => (e instanceof CancelledError ? `C:${e.message}` : e))).toEqual(["C:", "C:"]);
   });
 });
+
+describe("a cancelled gather(..., { returnExceptions: true }) raises the last argument's CancelledError", () => {
+  // CPython's gather makes the outer error with the last child in argument
+  // order (its result loop rebinds the variable), not the one that finished last.
+  it("a plain one when the last argument had finished normally", async () => {
+    const message = await runAio(function* () {
+      const a = createTask(sleep(10));
+      const b = createTask(sleep(1));
+      const waiter = createTask(
+        (function* () {
+          return yield* gather(a, b, { returnExceptions: true });
+        })(),
+      );
+      yield* sleep(2);
+      waiter.cancel("m1");
+      try {
+        yield* waiter;
+      } catch (e) {
+        if (e instanceof CancelledError) return e.message;
+        throw e;
+      }
+      return "returned";
+    });
+    expect(message).toBe("");
+  });
+
+  it("the last argument's own error when it was cancelled, though another child finished after it", async () => {
+    const own = new CancelledError("own");
+    const error = await runAio(function* () {
+      const a = createTask(
+        (function* () {
+          try {
+            yield* sleep(10);
+          } catch {
+            throw own;
+          }
+        })(),
+      );
+      // Swallows the cancellation and finishes last, normally.
+      const b = createTask(
+        (function* () {
+          try {
+            yield* sleep(10);
+          } catch {
+            yield* sleep(1);
+          }
+          return "kept";
+        })(),
+      );
+      const waiter = createTask(
+        (function* () {
+          return yield* gather(b, a, { returnExceptions: true });
+        })(),
+      );
+      yield* sleep(2);
+      waiter.cancel("m1");
+      try {
+        yield* waiter;
+      } catch (e) {
+        return e;
+      }
+      return "returned";
+    });
+    expect(error).toBe(own);
+  });
+});
