@@ -25,21 +25,20 @@ after its entry in docs/semantics.md:
   Cancelled, ours raises one plain Cancelled where Trio raises a group of them.
   So `catch` treats a group whose leaves are all Cancelled as a Cancelled.
 
-And one difference that docs/semantics.md states as our behaviour but does not
-describe truthfully as a difference from Trio ("Checkpoints": the table row
-"end of `openNursery`": cancel point "no", and the note under the table, which
-says Trio adds only a *schedule point* when an empty nursery exits). In Trio
-0.22 the end of a nursery block is a cancel point: if children remain, a
-cancellation of the waiting parent adds a Cancelled to the nursery's errors;
-if none remain, it runs a full checkpoint whose Cancelled joins them too. So
-in a cancelled scope `async with open_nursery(): pass` raises, and the scope
-catches it; ours returns normally. Every program is therefore run twice: as
-Trio runs it ("trio"), and with the nursery's exit shielded ("ours", our
-documented rule: the parent's wait at the end of the block cannot be
-cancelled, an empty block does not check). The second is written only when
-it differs. The test checks our runtime and model against "ours", and that
-they differ from "trio" there, so the day the runtime follows Trio the test
-says so.
+And one difference between Trio releases. Trio 0.22 (what Debian packages,
+and what this script was run with) makes the end of a nursery block a cancel
+point: if children remain, a cancellation of the waiting parent adds a
+Cancelled to the nursery's errors; if none remain, it runs a full checkpoint
+whose Cancelled joins them too. Later Trio releases dropped that
+(python-trio/trio#1457, "a nursery might inject a Cancelled even when none of
+the tasks received a Cancelled"; PR #1696): the parent's wait ignores
+Cancelled and an empty block runs only a cancel-shielded schedule point. Ours
+follows current Trio (docs/semantics.md, "Checkpoints", the row "end of
+`openNursery`"). Every program is therefore run twice: as Trio 0.22 runs it
+("trio"), and with the nursery's exit shielded ("ours": current Trio's rule,
+which gives the same outcomes). The second is written only when it differs.
+The test checks our runtime and model against "ours", and that they differ
+from "trio" there, so a change that brings back 0.22's behaviour is caught.
 
 Run: python3 scripts/differential/trio/interp.py < programs.jsonl
 Each line out: {"trio": Outcome, "ours"?: Outcome} or {"crash": message}.
@@ -53,7 +52,7 @@ import trio.testing
 from trio._core._run import Nursery
 
 # See the module comment: when set, the end of a nursery block is no cancel
-# point (our documented rule). Implemented by shielding Trio's own exit wait,
+# point (current Trio's rule, and ours). Implemented by shielding Trio's own exit wait,
 # so that Trio's code runs unchanged otherwise.
 OUR_NURSERY_EXIT = False
 _trio_nested_child_finished = Nursery._nested_child_finished

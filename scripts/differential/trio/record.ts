@@ -38,7 +38,7 @@ const sl = (d: number): Stmt => ({ k: "sleep", d });
  */
 export const PINNED: { name: string; program: Program }[] = [
   {
-    name: "an empty nursery block in a cancelled scope (Trio: a full checkpoint at the end of the block)",
+    name: "an empty nursery block in a cancelled scope (Trio 0.22: a full checkpoint at the end of the block; current Trio: none)",
     program: [
       {
         k: "scope",
@@ -51,7 +51,7 @@ export const PINNED: { name: string; program: Program }[] = [
     ],
   },
   {
-    name: "a parent waiting at the end of its nursery block is cancelled while its child is shielded (Trio: the nursery records a Cancelled)",
+    name: "a parent waiting at the end of its nursery block is cancelled while its child is shielded (Trio 0.22: the nursery records a Cancelled; current Trio: not)",
     program: [
       {
         k: "scope",
