@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   Cancelled,
   TooSlowError,
+  currentTime,
   abortable,
   failAfter,
   failAt,
@@ -36,11 +37,12 @@ describe("named deadline scopes", () => {
     await run(function* () {
       yield* moveOnAfter(10, function* (s) {
         names.push(scopeName(s));
-        yield* moveOnAt(100, function* (t) {
+        // Absolute deadlines from now: the real clock counts from process start, so a bare 100 passes in a long run.
+        yield* moveOnAt(currentTime() + 100, function* (t) {
           names.push(scopeName(t));
           yield* failAfter(10, function* (u) {
             names.push(scopeName(u));
-            yield* failAt(100, function* (v) {
+            yield* failAt(currentTime() + 100, function* (v) {
               names.push(scopeName(v), String(v));
             }, { name: "at most 100" });
           }, { name: "save deadline" });
