@@ -150,16 +150,13 @@ export function defineWorker<Ops extends WorkerOperations>(operations: Ops, opti
   if (given === undefined) defined = true;
   const server = new CallServer(endpoint, operations);
   endpoint.listen((data) => server.receive(data));
-  const fatal = (error: unknown) => {
-    server.nursery = null;
-    endpoint.postMessage(message<FatalMessage>({ kind: "fatal", error: serializeThrown(error) }), []);
-  };
   run(serve, server, names).then(
-    // The serving task never returns by itself: a tool cancelled it (the devtools panel can).
+    // The serving task never returns by itself: a tool cancelled it (the devtools panel can), or the
+    // endpoint refused every answer (fail() has told the page already, if it could).
     // Nothing serves calls any more, so the page must stop waiting for answers.
-    () => fatal(new Error("the worker's serving task was cancelled (from a tool such as the devtools panel); it serves no more calls")),
+    () => server.fail(new Error("the worker's serving task was cancelled (from a tool such as the devtools panel); it serves no more calls")),
     // A bug in the worker's own run: tell the page, which fails every call.
-    fatal,
+    (error: unknown) => server.fail(error),
   );
   return operations;
 }
@@ -198,14 +195,14 @@ class CallServer {
       const args = readField(msg, "args");
       if (typeof op !== "string" || !isArrayValue(args)) {
         const error = new TypeError(`Call #${id} from the page cannot be served: it needs an operation name (a string) and arguments (an array); its "op" field ${describeField(op)} and its "args" field ${describeField(args)}. Build the worker and the page with the same trio-asyncio.`);
-        postQuietly(() => postError(this.endpoint, id, error));
+        this.answer(id, typeof op === "string" ? op : "?", { kind: "error", error });
         return;
       }
       try {
         this.calls.set(id, nursery.startSoonNamed(`worker call ${op} #${id}`, serveCall, this, { id, op, args }));
       } catch (error) {
         // The nursery closed under a failing run, before the page heard "fatal".
-        postQuietly(() => postError(this.endpoint, id, error));
+        this.answer(id, op, { kind: "error", error });
       }
     } else if (kind === "cancel") {
       // A call that already ended has no task here: its answer is on its way.
@@ -214,7 +211,8 @@ class CallServer {
       if (isCallId(id)) this.calls.get(id)?.cancel(typeof reason === "string" ? reason : "the caller was cancelled");
     } else if (kind === "hello") {
       // The page listens now; its first "ready" may have come before it did.
-      postQuietly(() => this.endpoint.postMessage(message<ReadyMessage>({ kind: "ready", operations: Object.keys(this.operations) }), []));
+      // If the endpoint refuses it, the page's startSeconds (or its next hello) tells.
+      tryPost(this.endpoint, message<ReadyMessage>({ kind: "ready", operations: Object.keys(this.operations) }), []);
     } else if (kind === "inspect") {
       this.watch(readField(msg, "watch") === true);
     } else if (kind === "inspectCancel") {
@@ -248,10 +246,103 @@ class CallServer {
 
   /** The serving nursery is open: handle what came before it. */
   open(nursery: Nursery): void {
+    if (this.failed) return; // the endpoint refused the answers of calls that came early
     this.nursery = nursery;
     const early = this.early ?? [];
     this.early = null;
     for (const data of early) this.receive(data);
+  }
+
+  /** Whether the worker has reported itself done for (`fail`). */
+  private failed = false;
+
+  /**
+   * The worker serves no more calls: tells the page (`fatal`, which fails
+   * its calls and terminates this worker) if the endpoint takes it, and
+   * cancels the calls still running, whose `finally` blocks run. Once:
+   * the run's end after it reports nothing more. Never throws; it runs from
+   * the host's listener and from the run's settlement, where a throw would
+   * be an unhandled rejection.
+   */
+  fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    const nursery = this.nursery;
+    this.nursery = null;
+    this.early = null;
+    tryPost(this.endpoint, message<FatalMessage>({ kind: "fatal", error: serializeThrown(error) }), []);
+    try {
+      nursery?.cancelScope.cancel("the worker serves no more calls");
+    } catch {
+      // cancel() with a string reason does not throw; nothing more to do if it did
+    }
+  }
+
+  /**
+   * Posts the answer to call `id` (operation `name`). If the endpoint
+   * refuses it (a value that cannot be cloned, a closed port, a host
+   * postMessage that throws), the call is answered with an error saying
+   * so; if the endpoint refuses that too, nothing can reach the page and
+   * the worker reports itself done for (`fail`). Never throws.
+   */
+  answer(id: number, name: string, outcome: Outcome): void {
+    let refused: unknown;
+    if (outcome.kind === "result") {
+      const [value, transfer] = unwrapTransfer(outcome.value);
+      refused = tryPost(this.endpoint, message<ResultMessage>({ kind: "result", id, value }), transfer);
+      if (refused === undefined) return;
+      // The value's fault (it cannot be cloned, or reading it throws), or the endpoint's (a closed port, a host that throws)?
+      const failure = cloneFailure(refused);
+      outcome = {
+        kind: "error",
+        error: new TypeError(
+          failure === undefined && clones(value)
+            ? `The result of worker operation "${name}" (call #${id}) could not be sent to the page: the worker's postMessage threw ${describeError(refused)}.`
+            : `Worker operation "${name}" returned ${describe(value)}, which cannot be sent to the page (${failure ?? describeError(refused)}). Return plain data (objects, arrays, strings, numbers, typed arrays), and list buffers to move with withTransfer(value, [buffer]).`,
+          { cause: refused },
+        ),
+      };
+    } else if (outcome.kind === "cancelled") {
+      refused = tryPost(this.endpoint, message<CancelledMessage>({ kind: "cancelled", id }), []);
+      if (refused === undefined) return;
+      outcome = { kind: "error", error: new TypeError(`Worker operation "${name}" (call #${id}) was cancelled, but its "cancelled" answer could not be sent to the page: the worker's postMessage threw ${describeError(refused)}.`, { cause: refused }) };
+    } else {
+      refused = tryPost(this.endpoint, message<ErrorMessage>({ kind: "error", id, error: serializeThrown(outcome.error) }), []);
+      if (refused === undefined) return;
+      outcome = { kind: "error", error: new TypeError(`The error raised by worker operation "${name}" (call #${id}) could not be sent to the page (the worker's postMessage threw ${describeError(refused)}); it raised ${describeError(outcome.error)}.`, { cause: refused }) };
+    }
+    // The error in its place, then the same as plain text only (no cause records that could be refused too).
+    const error = outcome.error as Error;
+    refused = tryPost(this.endpoint, message<ErrorMessage>({ kind: "error", id, error: serializeThrown(error) }), []);
+    if (refused === undefined) return;
+    const bare = { error: { name: error.name, message: error.message, stack: undefined } };
+    refused = tryPost(this.endpoint, message<ErrorMessage>({ kind: "error", id, error: bare }), []);
+    if (refused === undefined) return;
+    this.fail(new Error(`the answer to call #${id} (operation "${name}") could not be sent to the page, nor an error in its place: the worker's postMessage threw ${describeError(refused)}. It serves no more calls.`, { cause: refused }));
+  }
+}
+
+/** How a call ended, for `CallServer.answer`. */
+type Outcome = { readonly kind: "result"; readonly value: unknown } | { readonly kind: "error"; readonly error: unknown } | { readonly kind: "cancelled" };
+
+/** Whether `value` alone can be cloned (no transfer list: that would move its buffers). */
+function clones(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Posts `msg`; returns what the endpoint threw (undefined if it took it). Never throws. */
+function tryPost(endpoint: WorkerEndpoint, msg: unknown, transfer: readonly unknown[]): unknown {
+  try {
+    endpoint.postMessage(msg, transfer);
+    return undefined;
+  } catch (error) {
+    // A host may throw anything, undefined included: never mistake a refusal for success.
+    return error === undefined ? new Error("postMessage threw undefined") : error;
   }
 }
 
@@ -270,18 +361,10 @@ interface ServedCall {
   readonly args: readonly unknown[];
 }
 
-/** Posts from the host's listener: an endpoint whose postMessage throws must not throw into the host. */
-function postQuietly(post: () => void): void {
-  try {
-    post();
-  } catch {
-    // The endpoint refuses messages: the page cannot be told, and stops hearing from this worker.
-  }
-}
-
 function* serveCall(server: CallServer, msg: ServedCall): Operation<void> {
-  const { endpoint, operations } = server;
+  const { operations } = server;
   const { id, op: name } = msg;
+  let outcome: Outcome;
   try {
     const op = Object.prototype.hasOwnProperty.call(operations, name) ? operations[name] : undefined;
     if (op === undefined) {
@@ -293,31 +376,13 @@ function* serveCall(server: CallServer, msg: ServedCall): Operation<void> {
       const hint = gen !== null && typeof gen === "object" && typeof readProperty(gen, "then") === "function" ? " Await a Promise inside it with yield* waitPromise(p)." : "";
       throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.${hint}`);
     }
-    postResult(endpoint, id, name, yield* gen as Operation<unknown>);
+    outcome = { kind: "result", value: yield* gen as Operation<unknown> };
   } catch (error) {
     // The page's cancel (Task.cancel) raises Cancelled here, at the operation's checkpoint.
-    if (isOnlyCancelled(error)) endpoint.postMessage(message<CancelledMessage>({ kind: "cancelled", id }), []);
-    else postError(endpoint, id, error);
+    outcome = isOnlyCancelled(error) ? { kind: "cancelled" } : { kind: "error", error };
   } finally {
     server.calls.delete(id);
   }
-}
-
-function postResult(endpoint: WorkerEndpoint, id: number, name: string, result: unknown): void {
-  const [value, transfer] = unwrapTransfer(result);
-  try {
-    endpoint.postMessage(message<ResultMessage>({ kind: "result", id, value }), transfer);
-  } catch (error) {
-    const failure = cloneFailure(error);
-    const why = failure === undefined ? describeError(error) : failure;
-    const wrapped = new TypeError(
-      `Worker operation "${name}" returned ${describe(value)}, which cannot be sent to the page (${why}). Return plain data (objects, arrays, strings, numbers, typed arrays), and list buffers to move with withTransfer(value, [buffer]).`,
-      { cause: error },
-    );
-    postError(endpoint, id, wrapped);
-  }
-}
-
-function postError(endpoint: WorkerEndpoint, id: number, error: unknown): void {
-  endpoint.postMessage(message<ErrorMessage>({ kind: "error", id, error: serializeThrown(error) }), []);
+  // Total: an answer the endpoint refuses never fails this task (and with it the serving nursery and every other call).
+  server.answer(id, name, outcome);
 }
