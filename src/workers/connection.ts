@@ -258,7 +258,14 @@ export class WorkerConnection {
       return;
     }
     const reason = call.cancelled?.message;
-    this.port.post(message<CancelMessage>({ kind: "cancel", id: call.id, reason: reason === "" ? undefined : reason }), []);
+    try {
+      this.port.post(message<CancelMessage>({ kind: "cancel", id: call.id, reason: reason === "" ? undefined : reason }), []);
+    } catch (error) {
+      // This runs in the caller's abort function: a throw there would wake the caller with the error while
+      // its call still runs in the worker. The worker cannot be told, so only termination stops the call.
+      this.terminate(new BrokenResourceError(`${this.label} was terminated: call "${call.op}" was cancelled, and the worker could not be told (its postMessage threw ${describeError(error)}).`, { cause: error }));
+      return;
+    }
     if (this.graceSeconds !== Infinity) {
       call.graceTimer = this.after(this.graceSeconds, () => {
         if (this.pending.get(call.id) === call) {

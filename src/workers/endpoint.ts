@@ -123,11 +123,27 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
       },
     };
   }
-  const onMessage = (event: Event) => events.message((event as MessageEvent).data);
+  // The events are read totally: a worker of the caller's may dispatch anything (a plain object, a getter
+  // that throws), and a throw here would go to the host, not to the calls waiting for this worker.
+  const onMessage = (event: Event) => {
+    let data: unknown;
+    try {
+      data = (event as MessageEvent).data;
+    } catch (error) {
+      events.error(new Error(`a message event from the worker could not be read (${describeError(error)})`, { cause: error }));
+      return;
+    }
+    events.message(data);
+  };
   const onError = (event: Event) => {
     // A module that fails to load gives a bare Event; an uncaught error an
     // ErrorEvent, whose `error` is null across the worker boundary.
-    event.preventDefault();
+    const preventDefault = readProperty(event, "preventDefault");
+    try {
+      if (typeof preventDefault === "function") preventDefault.call(event);
+    } catch {
+      // not an Event of the host's: nothing to prevent
+    }
     const error = readProperty(event, "error");
     const message = readProperty(event, "message");
     events.error(error ?? (typeof message === "string" && message !== "" ? errorFromMessage(message) : new Error("the worker script failed to load or to evaluate")));

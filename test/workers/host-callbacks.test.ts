@@ -1,0 +1,135 @@
+/**
+ * The page side's host callbacks never throw into the host, and never let
+ * a caller go while its call still runs: a cancel the worker's postMessage
+ * refuses, and events from a worker of the caller's that are not the
+ * host's Event objects (no preventDefault, a `data` getter that throws).
+ */
+import { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { BrokenResourceError, Cancelled, moveOnAfter, openNursery, run } from "../../src/index.js";
+import { openWorker, type BrowserWorkerLike } from "../../src/workers/index.js";
+import type { BasicOps } from "./fixtures/basic.worker.js";
+import { caught, fixtureUrl, tracker } from "./helpers.js";
+
+describe("a worker whose postMessage refuses the cancel", () => {
+  it("is terminated: the cancelled caller hears Cancelled once the worker has exited, and the other calls BrokenResourceError naming why", async () => {
+    const t = await tracker("basic.worker");
+    const worker = t.make();
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (msg: unknown, transfer?: never) => {
+      if ((msg as { kind?: unknown }).kind === "cancel") throw new Error("cancel refused");
+      post(msg, transfer);
+    };
+    let cancelledCaller: unknown;
+    let other: unknown;
+    let exitedWhenCancelled: boolean | undefined;
+    await run(function* () {
+      yield* openWorker<BasicOps>(worker, function* (w) {
+        yield* openNursery(function* (nursery) {
+          nursery.startSoon(function* () {
+            other = yield* caught(w.call("waitForCancel", ["other"]));
+          });
+          cancelledCaller = yield* caught(
+            moveOnAfter(0.2, function* () {
+              try {
+                yield* w.call("waitForCancel", ["a"]);
+              } catch (error) {
+                exitedWhenCancelled = t.exited.has(worker);
+                throw error;
+              }
+            }),
+          );
+        });
+      });
+    });
+    // moveOnAfter took its Cancelled: the caller did not get the post's error.
+    expect(cancelledCaller).toBeUndefined();
+    expect(exitedWhenCancelled).toBe(true);
+    expect(other).toBeInstanceOf(BrokenResourceError);
+    expect((other as Error).message).toMatch(/^worker #\d+ was terminated: call "waitForCancel" was cancelled, and the worker could not be told \(its postMessage threw Error: cancel refused\)\.$/);
+    expect(((other as Error).cause as Error).message).toBe("cancel refused");
+    expect(t.alive).toBe(0);
+  });
+});
+
+/** A worker_threads Worker dressed as a browser Worker whose events are plain objects, or have a `data` getter that throws. */
+class PlainEventWorker implements BrowserWorkerLike {
+  private readonly listeners = new Map<string, Set<(event: Event) => void>>();
+  readonly thread: Worker;
+  /** Set to make the next message event's `data` getter throw. */
+  unreadableNext = false;
+
+  constructor(url: URL) {
+    this.thread = new Worker(url);
+    this.thread.on("message", (data: unknown) => {
+      if (this.unreadableNext && (data as { kind?: unknown }).kind === "result") {
+        this.unreadableNext = false;
+        this.dispatch("message", {
+          get data(): unknown {
+            throw new Error("data getter");
+          },
+        });
+      } else {
+        this.dispatch("message", { data });
+      }
+    });
+    // No preventDefault: a plain object, as a hand-made worker might dispatch.
+    this.thread.on("error", (error: Error) => this.dispatch("error", { error, message: error.message }));
+  }
+
+  private dispatch(type: string, event: object): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(event as Event);
+  }
+
+  postMessage(message: unknown, transfer: Transferable[]): void {
+    this.thread.postMessage(message, transfer as never);
+  }
+
+  terminate(): void {
+    void this.thread.terminate();
+  }
+
+  addEventListener(type: string, listener: (event: Event) => void): void {
+    let set = this.listeners.get(type);
+    if (set === undefined) this.listeners.set(type, (set = new Set()));
+    set.add(listener);
+  }
+
+  removeEventListener(type: string, listener: (event: Event) => void): void {
+    this.listeners.get(type)?.delete(listener);
+  }
+}
+
+describe("a browser-shaped worker whose events are not the host's", () => {
+  it("an error event without preventDefault still fails the calls in flight (it used to throw into the dispatcher and leave them waiting)", async () => {
+    const worker = new PlainEventWorker(await fixtureUrl("basic.worker"));
+    let error: unknown;
+    await run(function* () {
+      yield* openWorker<BasicOps>(worker, function* (w) {
+        // The worker crashes 10 ms in; without the error event reaching us the call would wait 2 s.
+        yield* moveOnAfter(2, function* () {
+          error = yield* caught(w.call("crashSoon", []));
+        });
+      });
+    });
+    expect(error).toBeInstanceOf(BrokenResourceError);
+    expect((error as Error).message).toMatch(/failed outside any call \(Error: boom outside any call\)/);
+  });
+
+  it("a message event whose data cannot be read fails the worker with an error naming it (it used to throw into the dispatcher and leave the call waiting)", async () => {
+    const worker = new PlainEventWorker(await fixtureUrl("basic.worker"));
+    let error: unknown;
+    await run(function* () {
+      yield* openWorker<BasicOps>(worker, function* (w) {
+        expect(yield* w.call("add", [1, 2])).toBe(3);
+        worker.unreadableNext = true;
+        yield* moveOnAfter(2, function* () {
+          error = yield* caught(w.call("add", [3, 4]));
+        });
+      });
+    });
+    expect(error).toBeInstanceOf(BrokenResourceError);
+    expect((error as Error).message).toMatch(/^worker #\d+ failed outside any call \(Error: a message event from the worker could not be read \(Error: data getter\)\), so it was terminated\.$/);
+    expect(error).not.toBeInstanceOf(Cancelled);
+  });
+});
