@@ -119,7 +119,7 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
           }
           throw error;
         }
-        if (done !== undefined && done !== null && typeof done.then === "function") done.then(undefined, () => {});
+        observeQuietly(done);
       },
     };
   }
@@ -193,10 +193,25 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
 /** @internal Terminates a worker that could not be set up; its own failure to stop is not the caller's problem. */
 export function stopQuietly(worker: WorkerLike): void {
   try {
-    const done = worker.terminate() as PromiseLike<unknown> | undefined;
-    if (done !== undefined && done !== null && typeof done.then === "function") done.then(undefined, () => {});
+    observeQuietly(worker.terminate());
   } catch {
     // nothing more to do
+  }
+}
+
+/**
+ * What a worker's terminate() returned, observed: a Promise's rejection is
+ * handled (never an unhandled rejection), and a thenable whose `then`
+ * cannot be read or throws is ignored. The worker was told to stop either
+ * way; its exit says when it has. Never throws.
+ */
+function observeQuietly(done: unknown): void {
+  if (done === null || (typeof done !== "object" && typeof done !== "function")) return;
+  try {
+    const then = readProperty(done, "then");
+    if (typeof then === "function") then.call(done, undefined, () => {});
+  } catch {
+    // a thenable whose then() throws: nothing to observe
   }
 }
 

@@ -80,8 +80,12 @@ function post(port: MessagePortLike, body: PortMessage, transfer: readonly Trans
   port.postMessage({ [PROTOCOL_TAG]: PROTOCOL_VERSION, ...body }, transfer as readonly never[]);
 }
 
-/** Listens on a port of either host; returns the function that stops listening. */
-function listen(what: string, port: unknown, listener: (data: unknown) => void): () => void {
+/**
+ * Listens on a port of either host; returns the function that stops
+ * listening. An event whose `data` cannot be read (a port of the caller's
+ * can dispatch anything) goes to `unreadable`, never as a throw to the host.
+ */
+function listen(what: string, port: unknown, listener: (data: unknown) => void, unreadable: (error: TypeError) => void): () => void {
   const p = port as Record<string, unknown>;
   if (port === null || typeof port !== "object" || typeof readProperty(p, "postMessage") !== "function" || typeof readProperty(p, "close") !== "function") {
     throw new TypeError(`${what} needs a MessagePort (one end of a new MessageChannel(), the other end transferred to the other side), got ${describe(port)}.`);
@@ -97,7 +101,16 @@ function listen(what: string, port: unknown, listener: (data: unknown) => void):
   const add = readProperty(p, "addEventListener");
   const remove = readProperty(p, "removeEventListener");
   if (typeof add !== "function" || typeof remove !== "function") throw new TypeError(`${what} needs a MessagePort, got ${describe(port)}.`);
-  const onMessage = (event: MessageEvent) => listener(event.data);
+  const onMessage = (event: MessageEvent) => {
+    let data: unknown;
+    try {
+      data = event.data;
+    } catch (error) {
+      unreadable(new TypeError(`its message event cannot be read (${describeError(error)})`, { cause: error }));
+      return;
+    }
+    listener(data);
+  };
   add.call(port, "message", onMessage);
   const start = readProperty(p, "start");
   if (typeof start === "function") start.call(port); // a browser port queues messages until started
@@ -306,6 +319,8 @@ export function* receiveFromPort<T, R = void>(
       inboxSend.sendNowait(isInstance(value, Unreadable) ? { kind: "unreadable", error: new TypeError(`its item's value ${describeField(value)}`, { cause: value.error }) } : { kind: "item", value });
     } else if (kind === "end") inboxSend.sendNowait({ kind: "end" });
     else if (kind === "abort") inboxSend.sendNowait({ kind: "abort", error: deserializeThrown(readProperty(msg, "error") as SerializedThrown) });
+  }, (error) => {
+    if (!inboxSend.closed) inboxSend.sendNowait({ kind: "unreadable", error });
   });
   const label = `port channel #${nextChannelNumber++} (receiving)`;
   const channel = new PortReceiveChannel<T>(port, inbox, label);
@@ -389,6 +404,8 @@ export function* sendToPort<T, R = void>(port: MessagePortLike, body: (channel: 
       if (typeof n === "number" && Number.isSafeInteger(n) && n > 0) creditSend.sendNowait(n);
       else creditSend.sendNowait(new TypeError(`its credit ${describeField(n)}, not a whole number of items >= 1`));
     } else if (kind === "close") creditSend.sendNowait("close");
+  }, (error) => {
+    if (!creditSend.closed) creditSend.sendNowait(error);
   });
   const label = `port channel #${nextChannelNumber++} (sending)`;
   const channel = new PortSendChannel<T>(port, creditReceive, label);

@@ -7,7 +7,7 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { BrokenResourceError, Cancelled, moveOnAfter, openNursery, run } from "../../src/index.js";
-import { openWorker, type BrowserWorkerLike } from "../../src/workers/index.js";
+import { openWorker, receiveFromPort, sendToPort, type BrowserWorkerLike } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
 import { caught, fixtureUrl, tracker } from "./helpers.js";
 
@@ -131,5 +131,112 @@ describe("a browser-shaped worker whose events are not the host's", () => {
     expect(error).toBeInstanceOf(BrokenResourceError);
     expect((error as Error).message).toMatch(/^worker #\d+ failed outside any call \(Error: a message event from the worker could not be read \(Error: data getter\)\), so it was terminated\.$/);
     expect(error).not.toBeInstanceOf(Cancelled);
+  });
+});
+
+/** A worker_threads-shaped worker in this thread: ready at once, exits soon after terminate(), which returns `terminateResult`. */
+class FakeNodeWorker {
+  readonly threadId = 1;
+  private readonly listeners = new Map<string, Set<(...args: never[]) => void>>();
+  exited = false;
+
+  constructor(private readonly terminateResult: () => unknown) {}
+
+  on(event: string, listener: (...args: never[]) => void): this {
+    let set = this.listeners.get(event);
+    if (set === undefined) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return this;
+  }
+
+  off(event: string, listener: (...args: never[]) => void): this {
+    this.listeners.get(event)?.delete(listener);
+    return this;
+  }
+
+  private emit(event: string, value: unknown): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) (listener as (v: unknown) => void)(value);
+  }
+
+  postMessage(msg: unknown): void {
+    if ((msg as { kind?: unknown }).kind === "hello") queueMicrotask(() => this.emit("message", { trioWorker: 1, kind: "ready", operations: [] }));
+  }
+
+  terminate(): unknown {
+    setTimeout(() => {
+      this.exited = true;
+      this.emit("exit", 0);
+    }, 1);
+    return this.terminateResult();
+  }
+}
+
+describe("a Node-shaped worker whose terminate() returns a hostile thenable", () => {
+  for (const [label, result] of [
+    ["whose then getter throws", () => ({ get then(): unknown { throw new Error("then getter"); } })],
+    ["whose then() throws", () => ({ then() { throw new Error("then call"); } })],
+  ] as const) {
+    it(`${label}: the worker was told to stop, so the block ends normally once it has exited (no "terminate() failed", no unhandled rejection)`, async () => {
+      const worker = new FakeNodeWorker(result);
+      await run(function* () {
+        yield* openWorker(worker, function* () {});
+      });
+      expect(worker.exited).toBe(true);
+    });
+  }
+});
+
+describe("a port whose message event cannot be read", () => {
+  /** A port stand-in that dispatches, on demand, a message event whose `data` getter throws. */
+  function unreadablePort() {
+    const listeners = new Set<(event: unknown) => void>();
+    return {
+      postMessage() {},
+      close() {},
+      addEventListener(_type: string, listener: (event: unknown) => void) {
+        listeners.add(listener);
+      },
+      removeEventListener(_type: string, listener: (event: unknown) => void) {
+        listeners.delete(listener);
+      },
+      dispatchUnreadable() {
+        const event = {
+          get data(): unknown {
+            throw new Error("data getter");
+          },
+        };
+        for (const listener of [...listeners]) listener(event);
+      },
+    };
+  }
+
+  it("the receiver's receive raises BrokenResourceError naming it (it used to throw into the host and leave receive waiting)", async () => {
+    const port = unreadablePort();
+    let error: unknown;
+    await run(function* () {
+      yield* receiveFromPort(port, function* (channel) {
+        setTimeout(() => port.dispatchUnreadable(), 1);
+        yield* moveOnAfter(2, function* () {
+          error = yield* caught(channel.receive());
+        });
+      });
+    });
+    expect(error).toBeInstanceOf(BrokenResourceError);
+    expect((error as Error).message).toMatch(/a message from the sender cannot be read \(its message event cannot be read \(Error: data getter\)\)/);
+  });
+
+  it("the sender's waiting send raises BrokenResourceError naming it (it used to throw into the host and leave send waiting)", async () => {
+    const port = unreadablePort();
+    let error: unknown;
+    await run(function* () {
+      yield* sendToPort(port, function* (channel) {
+        setTimeout(() => port.dispatchUnreadable(), 1);
+        yield* moveOnAfter(2, function* () {
+          error = yield* caught(channel.send(1)); // no credit yet: it waits
+        });
+      });
+    });
+    expect(error).toBeInstanceOf(BrokenResourceError);
+    expect((error as Error).message).toMatch(/a message from the receiver cannot be read \(its message event cannot be read \(Error: data getter\)\)/);
   });
 });
