@@ -1,0 +1,113 @@
+/**
+ * Records the fixtures of test/differential/trio-sync: samples primitives
+ * programs (test/differential/trio-sync/program.ts) with a fixed seed, runs
+ * them on real Trio through interp.py (one python process, one JSON program
+ * per line) and on our runtime, skips those either flags ambiguous (two
+ * timers at one instant), and writes the rest with Trio's outcomes.
+ *
+ *   npx tsx scripts/differential/trio-sync/record.ts
+ *       writes test/differential/trio-sync/fixtures.json
+ *   npx tsx scripts/differential/trio-sync/record.ts --compare --count 3000 --seed 7 [--strict] [--depth 4 --length 6]
+ *       live: compares Trio and the runtime and prints every divergence
+ *       (--strict: against Trio 0.22 itself, the version differences of interp.py not set apart).
+ *
+ * Needs python3 with trio 0.22 (`python3 -c "import trio"`). CI has no Trio
+ * and runs only the recorded fixtures.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { programArb, show, type Program, type ProgramOptions } from "../../../test/differential/trio-sync/program.js";
+import { runRuntime, type Outcome } from "../../../test/differential/trio-sync/runtime.js";
+import { PINNED } from "../../../test/differential/trio-sync/pinned.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..", "..");
+
+export const RECORD_SEED = 20261207;
+export const RECORD_COUNT = 520;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+export interface TrioResult {
+  trio: Outcome;
+  ours?: Outcome;
+}
+
+export function runTrio(programs: readonly Program[]): TrioResult[] {
+  const input = programs.map((p) => JSON.stringify(p)).join("\n") + "\n";
+  const result = spawnSync("python3", [join(here, "interp.py")], { input, encoding: "utf8", maxBuffer: 1 << 30 });
+  if (result.status !== 0) throw new Error(`interp.py failed (status ${result.status}): ${result.stderr}`);
+  const lines = result.stdout.trim().split("\n");
+  if (lines.length !== programs.length) throw new Error(`interp.py answered ${lines.length} lines for ${programs.length} programs`);
+  return lines.map((line, i) => {
+    const r = JSON.parse(line) as { trio?: Outcome; ours?: Outcome; crash?: string };
+    if (r.trio === undefined) throw new Error(`interp.py crashed on ${show(programs[i]!)}: ${r.crash}`);
+    return r.ours === undefined ? { trio: r.trio } : { trio: r.trio, ours: r.ours };
+  });
+}
+
+const key = (o: Outcome): string => JSON.stringify({ log: o.log, result: o.result, endTime: o.endTime });
+
+async function main(): Promise<void> {
+  const seed = Number(arg("seed") ?? RECORD_SEED);
+  const count = Number(arg("count") ?? RECORD_COUNT);
+  const depth = arg("depth");
+  const length = arg("length");
+  const options: ProgramOptions = {
+    ...(depth !== undefined ? { maxDepth: Number(depth) } : {}),
+    ...(length !== undefined ? { maxLength: Number(length) } : {}),
+  };
+  const compare = process.argv.includes("--compare");
+  const strict = process.argv.includes("--strict");
+  const all = fc.sample(programArb(options), { seed, numRuns: Math.ceil(count * 1.3) + 20 });
+  const trio = runTrio(all);
+  const kept: { program: Program; r: TrioResult }[] = [];
+  let diffs = 0;
+  let versionDiffs = 0;
+  for (let i = 0; i < all.length && kept.length < count; i++) {
+    const p = all[i]!;
+    const r = trio[i]!;
+    const { outcome } = await runRuntime(p);
+    if (r.trio.ambiguous || (r.ours?.ambiguous ?? false) || outcome.ambiguous) continue;
+    kept.push({ program: p, r });
+    if (!compare) continue;
+    if (r.ours !== undefined) versionDiffs++;
+    const want = strict ? r.trio : (r.ours ?? r.trio);
+    if (key(want) !== key(outcome)) {
+      diffs++;
+      console.log(`#${i} ${show(p)}\n  trio:    ${key(want)}\n  runtime: ${key(outcome)}\n  json:    ${JSON.stringify(p)}`);
+    }
+  }
+  if (kept.length < count) throw new Error(`only ${kept.length} unambiguous programs of ${all.length}`);
+  if (compare) {
+    console.log(`${kept.length} programs (seed ${seed}): Trio 0.22 and current Trio differ on ${versionDiffs}; the runtime differs from Trio${strict ? " 0.22" : ""} on ${diffs}`);
+    return;
+  }
+  if (depth !== undefined || length !== undefined) throw new Error("--depth and --length are for --compare only");
+  const pinned = runTrio(PINNED.map((p) => p.program));
+  for (let i = 0; i < PINNED.length; i++) {
+    const { outcome } = await runRuntime(PINNED[i]!.program);
+    const r = pinned[i]!;
+    if (r.trio.ambiguous || (r.ours?.ambiguous ?? false) || outcome.ambiguous) throw new Error(`pinned program "${PINNED[i]!.name}" is ambiguous`);
+    if (key(r.ours ?? r.trio) !== key(outcome)) console.log(`pinned "${PINNED[i]!.name}" differs:\n  trio:    ${key(r.ours ?? r.trio)}\n  runtime: ${key(outcome)}`);
+  }
+  const strip = (o: Outcome) => ({ log: o.log, result: o.result, endTime: o.endTime });
+  const entry = (r: TrioResult) => ({ trio: strip(r.trio), ...(r.ours === undefined ? {} : { ours: strip(r.ours) }) });
+  const fixtures = {
+    seed,
+    count,
+    pinned: PINNED.map(({ name, program }, i) => ({ name, program, ...entry(pinned[i]!) })),
+    programs: kept.map(({ program, r }) => ({ program, ...entry(r) })),
+  };
+  const out = join(root, "test", "differential", "trio-sync", "fixtures.json");
+  writeFileSync(out, JSON.stringify(fixtures) + "\n");
+  console.log(`wrote ${kept.length} programs (seed ${seed}) and ${PINNED.length} pinned ones to ${out}`);
+}
+
+await main();
