@@ -5,14 +5,20 @@ program on stdout: {"log": [...]} or {"skip": reason}. Every program runs on
 a fresh VirtualLoop: a SelectorEventLoop whose selector never blocks and
 whose time() jumps to the next timer, so a run is deterministic and instant.
 
-Our layer follows CPython 3.12. Where 3.11 (the Python on the dev machine)
-differs for a construct the programs use, this file uses 3.12's semantics,
-written out below (see "3.12 semantics"), whatever Python runs it.
+Our layer follows CPython 3.12, and 3.13 for TaskGroup and Task.uncancel()
+(gh-116720). Where 3.11 (the Python on the dev machine) differs for a
+construct the programs use, this file uses 3.12's semantics (see "3.12
+semantics": Timeout, wait_for, gather, Semaphore, Condition) or 3.13's
+(see "3.13 semantics"), written out below, whatever Python runs it. Where
+CPython leaves an order unspecified (same-instant timers, a TaskGroup's or
+as_completed's set of Futures), it is pinned to ours.
 """
 import asyncio
+import collections
 import heapq
 import itertools
 import json
+import os
 import selectors
 import sys
 from asyncio import events, exceptions
@@ -131,6 +137,24 @@ class Timeout312:
         self._state = "expiring"
         self._handle = None
 
+    def reschedule(self, when):
+        # 3.12: refused unless the block is running and the deadline has
+        # not fired (3.11 asserts on a Timeout never entered instead).
+        if self._state != "active":
+            if self._state == "created":
+                raise RuntimeError("Timeout has not been entered")
+            raise RuntimeError(f"Cannot change state of {self._state} Timeout")
+        self._when = when
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if when is not None:
+            loop = events.get_running_loop()
+            if when <= loop.time():
+                self._handle = loop.call_soon(self._on_timeout)
+            else:
+                self._handle = loop.call_at(when, self._on_timeout)
+
 
 def timeout(delay):
     if NATIVE_312:
@@ -242,6 +266,171 @@ def gather(futs, return_exceptions):
     return outer
 
 
+# 3.11's Semaphore.acquire, when a woken waiter is cancelled before it
+# runs, hands the unit to one other waiter; 3.12 gives the unit back and,
+# whatever happened, wakes as many queued waiters as there are free units.
+# 3.11's Condition.wait, when it fails after being notified (cancelled while
+# reacquiring), swallows the notification; 3.12 passes it to another waiter
+# and re-raises the CancelledError it caught (with its message) rather
+# than a new one.
+
+
+class Semaphore312(asyncio.Semaphore):
+    def _wake_up_next(self):
+        for fut in self._waiters or ():
+            if not fut.done():
+                self._value -= 1
+                fut.set_result(True)
+                return True
+        return False
+
+    async def acquire(self):
+        if not self.locked():
+            self._value -= 1
+            return True
+        if self._waiters is None:
+            self._waiters = collections.deque()
+        fut = self._get_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            try:
+                await fut
+            finally:
+                self._waiters.remove(fut)
+        except exceptions.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self._value += 1  # woken, but not taking the unit after all
+            raise
+        finally:
+            while self._value > 0 and self._wake_up_next():
+                pass
+        return True
+
+
+class BoundedSemaphore312(Semaphore312):
+    def __init__(self, value=1):
+        self._bound_value = value
+        super().__init__(value)
+
+    def release(self):
+        if self._value >= self._bound_value:
+            raise ValueError("BoundedSemaphore released too many times")
+        super().release()
+
+
+class Condition312(asyncio.Condition):
+    async def wait(self):
+        if not self.locked():
+            raise RuntimeError("cannot wait on un-acquired lock")
+        self.release()
+        try:
+            try:
+                fut = self._get_loop().create_future()
+                self._waiters.append(fut)
+                try:
+                    await fut
+                    return True
+                finally:
+                    self._waiters.remove(fut)
+            finally:
+                last = None
+                while True:
+                    try:
+                        await self.acquire()
+                        break
+                    except exceptions.CancelledError as e:
+                        last = e
+                if last is not None:
+                    raise last
+        except BaseException:
+            self._wake(1)
+            raise
+
+    def _wake(self, n):
+        woken = 0
+        for fut in self._waiters:
+            if woken >= n:
+                break
+            if not fut.done():
+                woken += 1
+                fut.set_result(False)
+
+
+if NATIVE_312:
+    Semaphore312 = asyncio.Semaphore  # noqa: F811
+    BoundedSemaphore312 = asyncio.BoundedSemaphore  # noqa: F811
+    Condition312 = asyncio.Condition  # noqa: F811
+
+
+def as_completed(fs, timeout):
+    """as_completed (3.11 = 3.12), with its Futures kept in argument order.
+
+    CPython keeps them in a set, so the done callbacks of Futures already
+    done are scheduled in an order set by their hashes; ours (and this one)
+    follow argument order.
+    """
+    loop = events.get_running_loop()
+    done = asyncio.Queue()
+    todo = {}
+    for f in fs:
+        todo[asyncio.ensure_future(f)] = None
+    handle = None
+
+    def on_timeout():
+        for f in list(todo):
+            f.remove_done_callback(on_completion)
+            done.put_nowait(None)
+        todo.clear()
+
+    def on_completion(f):
+        if not todo:
+            return
+        del todo[f]
+        done.put_nowait(f)
+        if not todo and handle is not None:
+            handle.cancel()
+
+    async def wait_for_one():
+        f = await done.get()
+        if f is None:
+            raise TimeoutError
+        return f.result()
+
+    for f in list(todo):
+        f.add_done_callback(on_completion)
+    if todo and timeout is not None:
+        handle = loop.call_later(timeout, on_timeout)
+    for _ in range(len(todo)):
+        yield wait_for_one()
+
+
+# ---- 3.13 semantics --------------------------------------------------------
+# Our TaskGroup and Task.uncancel() follow 3.13 (gh-116720), which 3.12 did
+# not take: uncancel() bringing the count to 0 also drops a cancellation not
+# yet delivered; a TaskGroup withdraws its own request to cancel the parent
+# after waiting for its tasks (3.11/3.12 do it before, so a child failing
+# during that wait leaves cancelling() at 1 for good); and when it raises an
+# ExceptionGroup while an outside cancellation is pending, it re-requests
+# that one so the next await is cancelled (3.11/3.12 may swallow it).
+# So, before 3.13: Tasks are the pure-Python Task with 3.13's uncancel(), and
+# the group's exit is 3.13's.
+
+NATIVE_313 = sys.version_info >= (3, 13)
+
+
+class Task313(asyncio.tasks._PyTask):
+    def uncancel(self):
+        if self._num_cancels_requested > 0:
+            self._num_cancels_requested -= 1
+            if self._num_cancels_requested == 0:
+                self._must_cancel = False
+        return self._num_cancels_requested
+
+
+def task_factory_313(loop, coro, **kwargs):
+    return Task313(coro, loop=loop, **kwargs)
+
+
 # ---- TaskGroup, with a deterministic order ---------------------------------
 # CPython keeps a TaskGroup's tasks in a set, so the order in which an
 # aborting group cancels them follows their memory addresses: unspecified.
@@ -273,6 +462,48 @@ class TaskGroup(asyncio.TaskGroup):
         super().__init__()
         assert isinstance(self._tasks, set)
         self._tasks = OrderedTaskSet()
+
+    if not NATIVE_313:
+
+        async def __aexit__(self, et, exc, tb):
+            return await self._aexit313(et, exc)
+
+    async def _aexit313(self, et, exc):
+        # 3.13's exit (gh-116720, see "3.13 semantics" above).
+        self._exiting = True
+        cancelled = et is not None and issubclass(et, exceptions.CancelledError)
+        propagate = exc if cancelled else None
+        if et is not None and not self._aborting:
+            self._abort()
+        while self._tasks:
+            if self._on_completed_fut is None:
+                self._on_completed_fut = self._loop.create_future()
+            try:
+                await self._on_completed_fut
+            except exceptions.CancelledError as e:
+                if not self._aborting:
+                    propagate = e
+                    self._abort()
+            self._on_completed_fut = None
+        if self._base_error is not None:
+            raise self._base_error
+        # Withdrawn here, after the wait, so a request made during the wait
+        # (a child failing while the block's end waits) is withdrawn too.
+        if self._parent_cancel_requested and self._parent_task.uncancel() == 0:
+            propagate = None
+        if propagate is not None and not self._errors:
+            raise propagate
+        if et is not None and not cancelled:
+            self._errors.append(exc)
+        if self._errors:
+            # An outside cancellation still pending must not be lost behind
+            # the group: take it back and ask again (the count is unchanged,
+            # the next await is cancelled).
+            if self._parent_task.cancelling():
+                self._parent_task.uncancel()
+                self._parent_task.cancel()
+            raise BaseExceptionGroup("unhandled errors in a TaskGroup", self._errors) from None
+        return None
 
 
 # ---- the interpreter ------------------------------------------------------
@@ -311,7 +542,53 @@ class Interp:
         self.log = []
         self.tasks = {}
         self.events = [asyncio.Event(), asyncio.Event()]
-        self.queues = [asyncio.Queue(), asyncio.Queue(1)]
+        self.queues = [asyncio.Queue(), asyncio.Queue(1), asyncio.LifoQueue(), asyncio.PriorityQueue(2)]
+        self.sems = [Semaphore312(2), BoundedSemaphore312(1)]
+        self.lock = asyncio.Lock()
+        self.cond = Condition312()
+        self.barrier = asyncio.Barrier(2)
+        self.handles = {}
+        self.timeouts = {}
+
+    def try_log(self, who, label, f):
+        try:
+            v = f()
+        except Exception as e:
+            self.emit(who, label, desc_exc(e))
+            return
+        self.emit(who, label, "=", desc_val(v))
+
+    def name_of(self, f):
+        for name, t in self.tasks.items():
+            if t is f:
+                return name
+        return "?"
+
+    def callback(self, hname, action):
+        def run():
+            op = action[0]
+            if op == "log":
+                self.emit(hname, "cb")
+            elif op == "evset":
+                self.events[action[1]].set()
+                self.emit(hname, "cb")
+            elif op == "put":
+                self.try_log(hname, "cb", lambda: self.queues[action[1]].put_nowait(action[2]))
+            else:
+                f = self.tasks.get(action[1])
+                if f is None:
+                    self.emit(hname, "cb", "missing")
+                elif f.done():
+                    self.emit(hname, "cb", "done")
+                else:
+                    if op == "setresult":
+                        f.set_result(hname)
+                    elif op == "setexc":
+                        f.set_exception(Err(action[2]))
+                    else:
+                        f.cancel()
+                    self.emit(hname, "cb", op)
+        return run
 
     def emit(self, who, *what):
         t = round((self.loop.time() - self.t0) * 64)
@@ -377,7 +654,10 @@ class Interp:
             await self.outcome(who, "shield", asyncio.shield(inner))
         elif op == "timeout":
             async def body():
-                async with timeout(st[1] / 64):
+                cm = timeout(st[1] / 64)
+                if len(st) > 3:
+                    self.timeouts[st[3]] = cm
+                async with cm:
                     return await self.block(st[2], who)
             await self.outcome(who, "timeout", body())
         elif op == "tg":
@@ -418,6 +698,84 @@ class Interp:
             finally:
                 if fin is not None:
                     await self.block(fin, who)
+        elif op == "wait":
+            fs = [self.tasks[n] for n in st[1] if n in self.tasks]
+            rw = {"FC": asyncio.FIRST_COMPLETED, "FE": asyncio.FIRST_EXCEPTION, "AC": asyncio.ALL_COMPLETED}[st[2]]
+            try:
+                done, pending = await asyncio.wait(fs, timeout=None if st[3] is None else st[3] / 64, return_when=rw)
+            except BaseException as e:
+                self.emit(who, "wait", desc_exc(e))
+                raise
+            self.emit(who, "wait", sorted(self.name_of(f) for f in done), sorted(self.name_of(f) for f in pending))
+        elif op == "ascompleted":
+            fs = [self.tasks[n] for n in st[1] if n in self.tasks]
+            for nxt in as_completed(fs, None if st[2] is None else st[2] / 64):
+                try:
+                    await self.outcome(who, "next", nxt)
+                except Exception:
+                    pass
+        elif op == "waitfortask":
+            t = self.tasks.get(st[1])
+            if t is None:
+                self.emit(who, "waitfortask", st[1], "missing")
+                return
+            await self.outcome(who, "waitfor " + st[1], wait_for(t, st[2] / 64))
+        elif op == "lock":
+            async def body():
+                async with self.lock:
+                    self.emit(who, "locked")
+                    return await self.block(st[1], who)
+            await self.outcome(who, "lock", body())
+        elif op == "sem":
+            i = st[1]
+            async def body():
+                async with self.sems[i]:
+                    self.emit(who, f"acquired{i}")
+                    return await self.block(st[2], who)
+            await self.outcome(who, f"sem{i}", body())
+        elif op == "semrelease":
+            self.try_log(who, f"release{st[1]}", self.sems[st[1]].release)
+        elif op == "cond":
+            async def body():
+                async with self.cond:
+                    self.emit(who, "condlocked")
+                    if st[1] == "wait":
+                        await self.outcome(who, "condwait", self.cond.wait())
+                    elif st[1] == "notify":
+                        self.cond.notify()
+                    else:
+                        self.cond.notify_all()
+                    return await self.block(st[2], who)
+            await self.outcome(who, "cond", body())
+        elif op == "barrier":
+            await self.outcome(who, "barrier", self.barrier.wait())
+        elif op == "barrierabort":
+            await self.outcome(who, "barrierabort", self.barrier.abort())
+        elif op == "evclear":
+            self.events[st[1]].clear()
+        elif op == "join":
+            await self.outcome(who, "join", self.queues[st[1]].join())
+        elif op == "taskdone":
+            self.try_log(who, "taskdone", self.queues[st[1]].task_done)
+        elif op == "future":
+            self.tasks[st[1]] = self.loop.create_future()
+        elif op == "later":
+            self.handles[st[1]] = self.loop.call_later(st[2] / 64, self.callback(st[1], st[3]))
+        elif op == "at":
+            self.handles[st[1]] = self.loop.call_at(self.t0 + st[2] / 64, self.callback(st[1], st[3]))
+        elif op == "hcancel":
+            h = self.handles.get(st[1])
+            if h is None:
+                self.emit(who, "hcancel", st[1], "missing")
+                return
+            h.cancel()
+        elif op == "reschedule":
+            cm = self.timeouts.get(st[1])
+            if cm is None:
+                self.emit(who, "reschedule", st[1], "missing")
+                return
+            d = st[2]
+            self.try_log(who, "reschedule " + st[1], lambda: cm.reschedule(None if d is None else self.loop.time() + d / 64))
         else:
             raise ValueError(f"unknown op {op!r}")
 
@@ -437,20 +795,33 @@ class Interp:
         except BaseException as e:
             self.emit("main", "end", desc_exc(e))
         # Wind down: cancel what is still pending (in creation order), then
-        # retrieve every task's outcome so nothing is reported as unretrieved.
-        for name, t in list(self.tasks.items()):
-            if not t.done():
-                self.emit("main", "cancel", name, t.cancel())
-        for name, t in list(self.tasks.items()):
-            try:
-                await t
-            except BaseException:
-                pass
+        # retrieve every task's outcome so nothing is reported as unretrieved;
+        # again while tasks spawned meanwhile (in a finally) are pending, so
+        # that no task outlives the log (ours would run on, CPython's not).
+        while True:
+            for name, t in list(self.tasks.items()):
+                if not t.done():
+                    self.emit("main", "cancel", name, t.cancel())
+            for name, t in list(self.tasks.items()):
+                try:
+                    await t
+                except BaseException:
+                    pass
+            if all(t.done() for t in self.tasks.values()):
+                break
+        # Loop callbacks still scheduled would run after the log ends.
+        for h in self.handles.values():
+            h.cancel()
         self.emit("main", "done")
+
+
+_graveyard = []
 
 
 def run_program(prog):
     loop = VirtualLoop()
+    if not NATIVE_313:
+        loop.set_task_factory(task_factory_313)
     try:
         interp = Interp.__new__(Interp)
         asyncio.set_event_loop(loop)
@@ -460,8 +831,18 @@ def run_program(prog):
             await interp.main(prog)
 
         loop.run_until_complete(top())
+        left = asyncio.all_tasks(loop)
+        if left:
+            # Tasks spawned during the wind-down are still pending: keep them
+            # alive too (see below), the log ends at "done" all the same.
+            _graveyard.append((loop, interp, left))
         return {"log": interp.log}
     except Deadlock as e:
+        # The deadlocked tasks stay pending. Finalizing them once the loop is
+        # closed makes CPython 3.11 crash in the garbage collector after a
+        # few thousand programs (a segfault, seen with --deep), so they are
+        # kept alive instead: a small leak per skipped program.
+        _graveyard.append((loop, interp, asyncio.all_tasks(loop)))
         return {"skip": str(e)}
     finally:
         try:
@@ -483,3 +864,6 @@ def main():
 
 if __name__ == "__main__":
     main()
+    # Skip finalizing the graveyard (noise on stderr, at best).
+    sys.stdout.flush()
+    os._exit(0)

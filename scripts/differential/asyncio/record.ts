@@ -6,15 +6,15 @@
  *                                                               # run N programs in CPython and here, print divergences
  *
  * Programs come from test/differential/asyncio/dsl.ts (fast-check, fixed
- * seed), plus the past divergences listed in settings.ts; CPython runs them all in one `python3 interp.py` process over JSON
+ * seed), plus the past divergences in regressions.json; CPython runs them all in one `python3 interp.py` process over JSON
  * lines. Programs CPython cannot finish (a deadlock) are left out.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { samplePrograms, type LogLine, type Program } from "../../../test/differential/asyncio/dsl.js";
-import { EXCLUDED, RECORD_COUNT, RECORD_SEED, REGRESSIONS } from "../../../test/differential/asyncio/settings.js";
+import { EXCLUDED, RECORD_COUNT, RECORD_SEED, REGRESSIONS_FILE } from "../../../test/differential/asyncio/settings.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -65,9 +65,8 @@ async function main(): Promise<void> {
     return;
   }
   const programs = samplePrograms(RECORD_COUNT, seed);
-  for (const [s, index, deep] of REGRESSIONS) {
-    programs.push((deep ? samplePrograms(index + 1, s, 5, 6) : samplePrograms(index + 1, s))[index]!);
-  }
+  const regressions = JSON.parse(readFileSync(join(root, "test", "differential", "asyncio", REGRESSIONS_FILE), "utf8")) as { program: Program }[];
+  for (const r of regressions) programs.push(r.program);
   const expected = runPython(programs);
   const cases: { program: Program; log: LogLine[] }[] = [];
   for (let i = 0; i < programs.length; i++) {
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
   const file = join(root, "test", "differential", "asyncio", "fixtures.json");
   const python = spawnSync("python3", ["--version"], { encoding: "utf8" }).stdout.trim();
   writeFileSync(file, JSON.stringify({ python, seed, count: RECORD_COUNT, cases }) + "\n");
-  console.log(`wrote ${cases.length} cases (of ${programs.length}, ${REGRESSIONS.length} of them past divergences) to ${file}`);
+  console.log(`wrote ${cases.length} cases (of ${programs.length}, ${regressions.length} of them past divergences) to ${file}`);
 }
 
 await main();

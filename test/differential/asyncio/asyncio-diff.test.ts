@@ -17,9 +17,11 @@
  *
  *   npx tsx scripts/differential/asyncio/record.ts --compare 2000 --seed 5 [--deep]
  *
- * Where CPython 3.11 differs from the 3.12 we follow, or leaves an order
- * unspecified, interp.py says how it is pinned down (its header and the
- * comments at Timeout312, gather, TaskGroup and call_at).
+ * Where CPython 3.11 differs from the 3.12 we follow (or from 3.13, for
+ * TaskGroup and uncancel()), or leaves an order unspecified, interp.py says
+ * how it is pinned down (its header and the comments at Timeout312, gather,
+ * Semaphore312, Condition312, as_completed, Task313, TaskGroup and call_at).
+ * Past divergences are kept literally in ./regressions.json.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -9,6 +9,22 @@
  * only after the statement that creates it in program order (a reference
  * whose task was not created at run time, because an error skipped the
  * creation, logs "missing"), so no task can await itself, even indirectly.
+ *
+ * Names: tasks t*, plain Futures f* (both awaitable, cancellable, waitable),
+ * loop callbacks' handles h*, named timeouts o*. Queues 0-3 are a Queue(),
+ * a Queue(1), a LifoQueue() and a PriorityQueue(2); events 0-1; semaphores
+ * 0-1 a Semaphore(2) and a BoundedSemaphore(1); one Lock, one Condition, one
+ * Barrier(2).
+ *
+ * DSL v2 (the constructs after `try`) changed the sampling: the programs of
+ * past divergences found with v1 are kept literally in ./regressions.json.
+ * So that the new constructs do something more often than deadlock, a few
+ * raw statements expand to several: a TaskGroup child may end by sleeping
+ * and raising (groups with several errors, nested groups); a Future may come
+ * with the callback that sets it; `fill` puts a few items then gets some
+ * (LIFO and priority order); `condpair` spawns Condition waiters then
+ * notifies them; `barrierpair` meets a spawned task at the Barrier; a
+ * timeout's body may reschedule it.
  */
 import fc from "fast-check";
 
@@ -31,7 +47,7 @@ export type Stmt =
   | ["gather", GatherItem[], boolean]
   | ["waitfor", Block, number]
   | ["shield", string, Block]
-  | ["timeout", number, Block]
+  | ["timeout", number, Block, string?]
   | ["tg", [string, Block][], Block]
   | ["evset", number]
   | ["evwait", number]
@@ -39,7 +55,34 @@ export type Stmt =
   | ["get", number]
   | ["uncancel"]
   | ["cancelling"]
-  | ["try", Block, Catch, Block | null];
+  | ["try", Block, Catch, Block | null]
+  // --- added in DSL v2 ---
+  | ["wait", string[], ReturnWhen, number | null]
+  | ["ascompleted", string[], number | null]
+  | ["waitfortask", string, number]
+  | ["lock", Block]
+  | ["sem", number, Block]
+  | ["semrelease", number]
+  | ["cond", "wait" | "notify" | "notifyall", Block]
+  | ["barrier"]
+  | ["barrierabort"]
+  | ["evclear", number]
+  | ["join", number]
+  | ["taskdone", number]
+  | ["future", string]
+  | ["later", string, number, Action]
+  | ["at", string, number, Action]
+  | ["hcancel", string]
+  | ["reschedule", string, number | null];
+
+/** `wait`'s returnWhen: FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED. */
+export type ReturnWhen = "FC" | "FE" | "AC";
+
+/**
+ * What a loop callback (`later`, `at`) does: log only, set a Future's result
+ * or exception, cancel it, set an event, or putNowait on a queue.
+ */
+export type Action = ["log"] | ["setresult", string] | ["setexc", string, number] | ["fcancel", string] | ["evset", number] | ["put", number, number];
 
 /** A gather argument: an existing task, or a new task running a block. */
 export type GatherItem = ["task", string] | ["coro", string, Block];
@@ -63,20 +106,49 @@ type RawStmt =
   | { k: "gather"; items: ({ ref: number } | { b: RawBlock })[]; rx: boolean }
   | { k: "waitfor"; b: RawBlock; d: number }
   | { k: "shield"; b: RawBlock }
-  | { k: "timeout"; d: number; b: RawBlock }
-  | { k: "tg"; kids: RawBlock[]; b: RawBlock }
+  | { k: "timeout"; d: number; b: RawBlock; re: number | null | undefined }
+  | { k: "tg"; kids: { b: RawBlock; fail: [number, number] | null }[]; b: RawBlock }
   | { k: "evset"; i: number }
   | { k: "evwait"; i: number }
   | { k: "put"; i: number; v: number }
   | { k: "get"; i: number }
   | { k: "uncancel" }
   | { k: "cancelling" }
-  | { k: "try"; b: RawBlock; c: Catch; f: RawBlock | null };
+  | { k: "try"; b: RawBlock; c: Catch; f: RawBlock | null }
+  | { k: "wait"; refs: number[]; rw: ReturnWhen; d: number | null }
+  | { k: "ascompleted"; refs: number[]; d: number | null }
+  | { k: "waitfortask"; ref: number; d: number }
+  | { k: "lock"; b: RawBlock }
+  | { k: "sem"; i: number; b: RawBlock }
+  | { k: "semrelease"; i: number }
+  | { k: "cond"; op: "wait" | "notify" | "notifyall"; b: RawBlock }
+  | { k: "barrier" }
+  | { k: "barrierabort" }
+  | { k: "evclear"; i: number }
+  | { k: "join"; i: number }
+  | { k: "taskdone"; i: number }
+  | { k: "future"; set: { d: number; how: "setresult" | "setexc" | "fcancel"; id: number } | null }
+  | { k: "fill"; i: number; vs: number[]; gets: number }
+  | { k: "condpair"; waiters: RawBlock[]; d: number; op: "notify" | "notifyall"; b: RawBlock }
+  | { k: "barrierpair"; b: RawBlock; d: number }
+  | { k: "later" | "at"; d: number; a: RawAction }
+  | { k: "hcancel"; ref: number }
+  | { k: "reschedule"; ref: number; d: number | null };
+type RawAction = { a: "log" | "setresult" | "fcancel"; ref: number } | { a: "setexc"; ref: number; id: number } | { a: "evset"; i: number } | { a: "put"; i: number; v: number };
 type RawBlock = RawStmt[];
 
 const delay = fc.constantFrom(0, 0, 1, 2, 3, 4, 8, 16, 32, 64);
 const ref = fc.nat({ max: 20 });
 const queueOrEvent = fc.constantFrom(0, 1);
+const queue = fc.constantFrom(0, 1, 2, 3);
+const refs = fc.array(ref, { maxLength: 3 });
+const optDelay = fc.option(delay, { nil: null, freq: 3 });
+const action: fc.Arbitrary<RawAction> = fc.oneof(
+  fc.record({ a: fc.constantFrom("log" as const, "setresult" as const, "setresult" as const, "fcancel" as const), ref }),
+  fc.record({ a: fc.constant("setexc" as const), ref, id: fc.integer({ min: 1, max: 9 }) }),
+  fc.record({ a: fc.constant("evset" as const), i: queueOrEvent }),
+  fc.record({ a: fc.constant("put" as const), i: queue, v: fc.integer({ min: 1, max: 9 }) }),
+);
 
 /** Raw programs: blocks of at most `maxLength` statements, nested at most `maxDepth` deep. */
 function rawBlocks(maxDepth: number, maxLength: number): fc.Arbitrary<RawBlock> {
@@ -92,11 +164,46 @@ function rawBlocks(maxDepth: number, maxLength: number): fc.Arbitrary<RawBlock> 
       fc.record({ k: fc.constant("await" as const), ref }),
       fc.record({ k: fc.constant("evset" as const), i: queueOrEvent }),
       fc.record({ k: fc.constant("evwait" as const), i: queueOrEvent }),
-      fc.record({ k: fc.constant("put" as const), i: queueOrEvent, v: fc.integer({ min: 1, max: 9 }) }),
-      fc.record({ k: fc.constant("get" as const), i: queueOrEvent }),
+      fc.record({ k: fc.constant("put" as const), i: queue, v: fc.integer({ min: 1, max: 9 }) }),
+      fc.record({ k: fc.constant("get" as const), i: queue }),
       fc.record({ k: fc.constant("uncancel" as const) }),
       fc.record({ k: fc.constant("cancelling" as const) }),
+      fc.record({ k: fc.constant("wait" as const), refs, rw: fc.constantFrom<ReturnWhen>("FC", "FE", "AC"), d: optDelay }),
+      fc.record({ k: fc.constant("ascompleted" as const), refs, d: optDelay }),
+      fc.record({ k: fc.constant("waitfortask" as const), ref, d: delay }),
+      fc.record({ k: fc.constant("semrelease" as const), i: queueOrEvent }),
+      fc.record({ k: fc.constant("barrier" as const) }),
+      fc.record({ k: fc.constant("barrierabort" as const) }),
+      fc.record({ k: fc.constant("evclear" as const), i: queueOrEvent }),
+      fc.record({ k: fc.constant("join" as const), i: queue }),
+      fc.record({ k: fc.constant("taskdone" as const), i: queue }),
+      fc.record({
+        k: fc.constant("future" as const),
+        set: fc.option(fc.record({ d: delay, how: fc.constantFrom("setresult" as const, "setresult" as const, "setexc" as const, "fcancel" as const), id: fc.integer({ min: 1, max: 9 }) }), {
+          nil: null,
+          freq: 4,
+        }),
+      }),
+      fc.record({ k: fc.constant("fill" as const), i: queue, vs: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 3 }), gets: fc.nat({ max: 3 }) }),
+      fc.record({ k: fc.constantFrom("later" as const, "at" as const), d: delay, a: action }),
+      fc.record({ k: fc.constant("hcancel" as const), ref }),
+      fc.record({ k: fc.constant("reschedule" as const), ref, d: optDelay }),
       fc.record({ k: fc.constant("spawn" as const), b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({ k: fc.constant("lock" as const), b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({
+        k: fc.constant("condpair" as const),
+        waiters: fc.array(tie("block") as fc.Arbitrary<RawBlock>, { minLength: 1, maxLength: 3 }),
+        d: delay,
+        op: fc.constantFrom("notify" as const, "notifyall" as const),
+        b: tie("block") as fc.Arbitrary<RawBlock>,
+      }),
+      fc.record({ k: fc.constant("barrierpair" as const), b: tie("block") as fc.Arbitrary<RawBlock>, d: delay }),
+      fc.record({ k: fc.constant("sem" as const), i: queueOrEvent, b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({
+        k: fc.constant("cond" as const),
+        op: fc.constantFrom("wait" as const, "wait" as const, "notify" as const, "notifyall" as const),
+        b: tie("block") as fc.Arbitrary<RawBlock>,
+      }),
       fc.record({
         k: fc.constant("gather" as const),
         items: fc.array(fc.oneof(fc.record({ ref }), fc.record({ b: tie("block") as fc.Arbitrary<RawBlock> })), { maxLength: 3 }),
@@ -104,10 +211,23 @@ function rawBlocks(maxDepth: number, maxLength: number): fc.Arbitrary<RawBlock> 
       }),
       fc.record({ k: fc.constant("waitfor" as const), b: tie("block") as fc.Arbitrary<RawBlock>, d: delay }),
       fc.record({ k: fc.constant("shield" as const), b: tie("block") as fc.Arbitrary<RawBlock> }),
-      fc.record({ k: fc.constant("timeout" as const), d: delay, b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({
+        k: fc.constant("timeout" as const),
+        d: delay,
+        b: tie("block") as fc.Arbitrary<RawBlock>,
+        // undefined: no reschedule; else the body's second statement moves the deadline (null: removes it)
+        re: fc.option(fc.option(delay, { nil: null }), { nil: undefined, freq: 2 }),
+      }),
       fc.record({
         k: fc.constant("tg" as const),
-        kids: fc.array(tie("block") as fc.Arbitrary<RawBlock>, { maxLength: 3 }),
+        // A child may end by sleeping and raising, so that groups with several errors (and nested groups) are common.
+        kids: fc.array(
+          fc.record({
+            b: tie("block") as fc.Arbitrary<RawBlock>,
+            fail: fc.option(fc.tuple(fc.constantFrom(0, 0, 1, 2), fc.integer({ min: 1, max: 9 })), { nil: null }),
+          }),
+          { maxLength: 3 },
+        ),
         b: tie("block") as fc.Arbitrary<RawBlock>,
       }),
       fc.record({
@@ -125,17 +245,45 @@ export function normalize(raw: RawBlock): Program {
   let tasks = 0;
   let blocks = 0;
   let marks = 0;
+  let futures = 0;
+  let handles = 0;
+  let timeouts = 0;
   const newTask = (): string => `t${tasks++}`;
   // `known` is the list of names a statement may refer to; each call gets
   // its own copy, and an inline block adds to the caller's.
   const blockOf = (b: RawBlock, known: string[]): Block => {
     const r = `r${blocks++}`;
     const s: Stmt[] = [];
-    for (const st of b) s.push(stmtOf(st, known));
+    for (const st of b) {
+      const out = stmtOf(st, known);
+      if (typeof out[0] === "string") s.push(out as Stmt);
+      else s.push(...(out as Stmt[]));
+    }
     return { r, s };
   };
-  const pick = (i: number, known: string[]): string | null => (known.length === 0 ? null : known[i % known.length]!);
-  const stmtOf = (st: RawStmt, known: string[]): Stmt => {
+  // Tasks and Futures (t*, f*) are awaitables; handles (h*) and timeouts (o*) are picked among their own kind.
+  const pickOf = (kinds: string, i: number, known: string[]): string | null => {
+    const of = known.filter((n) => kinds.includes(n[0]!));
+    return of.length === 0 ? null : of[i % of.length]!;
+  };
+  const pick = (i: number, known: string[]): string | null => pickOf("tf", i, known);
+  const actionOf = (a: RawAction, known: string[]): Action => {
+    switch (a.a) {
+      case "evset":
+        return ["evset", a.i];
+      case "put":
+        return ["put", a.i, a.v];
+      case "log":
+        return ["log"];
+      default: {
+        const f = pickOf("f", a.ref, known);
+        if (f === null) return ["log"];
+        return a.a === "setexc" ? ["setexc", f, a.id] : [a.a, f];
+      }
+    }
+  };
+  // A few raw statements are shorthands for several (a Future and the callback that sets it, ...): they return a list.
+  const stmtOf = (st: RawStmt, known: string[]): Stmt | Stmt[] => {
     switch (st.k) {
       case "sleep":
         return ["sleep", st.d];
@@ -185,14 +333,21 @@ export function normalize(raw: RawBlock): Program {
         known.push(name);
         return ["shield", name, b];
       }
-      case "timeout":
-        return ["timeout", st.d, blockOf(st.b, known)];
+      case "timeout": {
+        const name = `o${timeouts++}`;
+        known.push(name);
+        const body = blockOf(st.b, known);
+        if (st.re !== undefined) body.s.splice(Math.min(1, body.s.length), 0, ["reschedule", name, st.re]);
+        return ["timeout", st.d, body, name];
+      }
       case "tg": {
         const kids: [string, Block][] = [];
         const inner = [...known];
         for (const k of st.kids) {
           const name = newTask();
-          kids.push([name, blockOf(k, [...inner])]);
+          const b = blockOf(k.b, [...inner]);
+          if (k.fail !== null) b.s.push(["sleep", k.fail[0]], ["raise", k.fail[1]]);
+          kids.push([name, b]);
           inner.push(name);
         }
         known.push(...kids.map(([n]) => n));
@@ -212,6 +367,81 @@ export function normalize(raw: RawBlock): Program {
         return ["cancelling"];
       case "try":
         return ["try", blockOf(st.b, known), st.c, st.f === null ? null : blockOf(st.f, known)];
+      case "wait":
+      case "ascompleted": {
+        const names = [...new Set(st.refs.map((i) => pick(i, known)).filter((n): n is string => n !== null))];
+        if (names.length === 0) return ["log", `m${marks++}`]; // wait([]) is a ValueError: not worth a program's end
+        return st.k === "wait" ? ["wait", names, st.rw, st.d] : ["ascompleted", names, st.d];
+      }
+      case "waitfortask": {
+        const name = pick(st.ref, known);
+        return name === null ? ["log", `m${marks++}`] : ["waitfortask", name, st.d];
+      }
+      case "lock":
+        return ["lock", blockOf(st.b, known)];
+      case "sem":
+        return ["sem", st.i, blockOf(st.b, known)];
+      case "semrelease":
+        return ["semrelease", st.i];
+      case "cond":
+        return ["cond", st.op, blockOf(st.b, known)];
+      case "barrier":
+        return ["barrier"];
+      case "barrierabort":
+        return ["barrierabort"];
+      case "evclear":
+        return ["evclear", st.i];
+      case "join":
+        return ["join", st.i];
+      case "taskdone":
+        return ["taskdone", st.i];
+      case "future": {
+        const name = `f${futures++}`;
+        known.push(name);
+        if (st.set === null) return ["future", name];
+        const { d, how, id } = st.set;
+        const h = `h${handles++}`;
+        known.push(h);
+        return [["future", name], ["later", h, d, how === "setexc" ? ["setexc", name, id] : [how, name]]];
+      }
+      case "fill":
+        return [...st.vs.map((v): Stmt => ["put", st.i, v]), ...Array.from({ length: st.gets }, (): Stmt => ["get", st.i])];
+      case "condpair": {
+        // Tasks that wait on the Condition, then a notify from here: waits that end.
+        const out: Stmt[] = [];
+        const made: string[] = [];
+        for (const w of st.waiters) {
+          const name = newTask();
+          out.push(["spawn", name, { r: `r${blocks++}`, s: [["cond", "wait", blockOf(w, [...known, ...made])]] }]);
+          made.push(name);
+        }
+        known.push(...made);
+        out.push(["sleep", st.d], ["cond", st.op, blockOf(st.b, known)]);
+        return out;
+      }
+      case "barrierpair": {
+        // A task and this one meet at the Barrier(2).
+        const name = newTask();
+        const out: Stmt[] = [["spawn", name, { r: `r${blocks++}`, s: [["barrier"], ...blockOf(st.b, [...known]).s] }]];
+        known.push(name);
+        out.push(["sleep", st.d], ["barrier"]);
+        return out;
+      }
+      case "later":
+      case "at": {
+        const name = `h${handles++}`;
+        const a = actionOf(st.a, known);
+        known.push(name);
+        return [st.k, name, st.d, a];
+      }
+      case "hcancel": {
+        const name = pickOf("h", st.ref, known);
+        return name === null ? ["log", `m${marks++}`] : ["hcancel", name];
+      }
+      case "reschedule": {
+        const name = pickOf("o", st.ref, known);
+        return name === null ? ["log", `m${marks++}`] : ["reschedule", name, st.d];
+      }
     }
   };
   return { main: blockOf(raw, []) };

@@ -7,25 +7,39 @@
 import { runWith, ExceptionGroup } from "../../../src/core/index.js";
 import { aioAsTrio, openLoop } from "../../../src/bridge/index.js";
 import {
+  ALL_COMPLETED,
+  Barrier,
+  BoundedSemaphore,
   CancelledError,
+  Condition,
   Event,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  LifoQueue,
+  Lock,
+  PriorityQueue,
   Queue,
+  Semaphore,
   TaskGroup,
   TimeoutError,
   currentTask,
   gather,
   getRunningLoop,
+  asCompleted,
   shield,
   sleep,
   timeout,
+  wait,
   waitFor,
   type Coroutine,
+  type TimerHandle,
+  type Timeout,
   type EventLoop,
   type Future,
   type Task,
 } from "../../../src/asyncio/index.js";
 import { MockClock } from "../../../src/testing/index.js";
-import type { Block, LogLine, Program, Stmt } from "./dsl.js";
+import type { Action, Block, LogLine, Program, Stmt } from "./dsl.js";
 
 /** The error a `raise` statement throws (Python's `Err(id)`). */
 class Err extends Error {
@@ -51,9 +65,16 @@ function descVal(v: unknown): unknown {
 
 class Interp {
   readonly log: LogLine[] = [];
-  readonly tasks = new Map<string, Task<unknown>>();
+  /** Tasks (t*) and plain Futures (f*), by name. */
+  readonly tasks = new Map<string, Future<unknown>>();
+  readonly handles = new Map<string, TimerHandle>();
+  readonly timeouts = new Map<string, Timeout>();
   readonly events = [new Event(), new Event()];
-  readonly queues = [new Queue<number>(), new Queue<number>(1)];
+  readonly queues = [new Queue<number>(), new Queue<number>(1), new LifoQueue<number>(), new PriorityQueue<number>(2)];
+  readonly sems = [new Semaphore(2), new BoundedSemaphore(1)];
+  readonly lock = new Lock();
+  readonly cond = new Condition();
+  readonly barrier = new Barrier(2);
   readonly t0: number;
 
   constructor(readonly loop: EventLoop) {
@@ -97,6 +118,47 @@ class Interp {
     }
     this.emit(who, label, "=", descVal(v));
     return v;
+  }
+
+  /** Logs what `f()` returned (null for nothing), or the name of what it threw. */
+  tryLog(who: string, label: string, f: () => unknown): void {
+    try {
+      this.emit(who, label, "=", descVal(f()));
+    } catch (e) {
+      this.emit(who, label, descExc(e));
+    }
+  }
+
+  nameOf(f: Future<unknown>): string {
+    for (const [name, t] of this.tasks) if (t === f) return name;
+    return "?";
+  }
+
+  /** A loop callback: it runs `action` and logs what happened under the handle's name. */
+  callback(hname: string, action: Action): () => void {
+    return () => {
+      switch (action[0]) {
+        case "log":
+          return this.emit(hname, "cb");
+        case "evset":
+          this.events[action[1]]!.set();
+          return this.emit(hname, "cb");
+        case "put": {
+          const [, i, v] = action;
+          return this.tryLog(hname, "cb", () => this.queues[i]!.putNowait(v));
+        }
+        default: {
+          const f = this.tasks.get(action[1]);
+          if (f === undefined) return this.emit(hname, "cb", "missing");
+          // Only a Future not yet done is set (setting a done one is an InvalidStateError, reported by the loop's handler)
+          if (f.done()) return this.emit(hname, "cb", "done");
+          if (action[0] === "setresult") f.setResult(hname);
+          else if (action[0] === "setexc") f.setException(new Err(action[2]));
+          else f.cancel();
+          return this.emit(hname, "cb", action[0]);
+        }
+      }
+    };
   }
 
   *stmt(st: Stmt, who: string): Coroutine<void> {
@@ -145,8 +207,10 @@ class Interp {
         yield* this.outcome(who, "shield", shield(this.spawn(st[1], st[2])));
         return;
       case "timeout": {
-        const body = st[2];
-        yield* this.outcome(who, "timeout", timeout(st[1] / 64).run(() => this.block(body, who)));
+        const [, d, body, name] = st;
+        const cm = timeout(d / 64);
+        if (name !== undefined) this.timeouts.set(name, cm);
+        yield* this.outcome(who, "timeout", cm.run(() => this.block(body, who)));
         return;
       }
       case "tg": {
@@ -199,6 +263,118 @@ class Interp {
         }
         return;
       }
+      case "wait": {
+        const [, names, rw, d] = st;
+        const fs = names.map((n) => this.tasks.get(n)).filter((f): f is Future<unknown> => f !== undefined);
+        const returnWhen = rw === "FC" ? FIRST_COMPLETED : rw === "FE" ? FIRST_EXCEPTION : ALL_COMPLETED;
+        let r: [Set<Future<unknown>>, Set<Future<unknown>>];
+        try {
+          r = yield* wait(fs, { timeout: d === null ? null : d / 64, returnWhen });
+        } catch (e) {
+          this.emit(who, "wait", descExc(e));
+          throw e;
+        }
+        const names2 = (s: Set<Future<unknown>>) => [...s].map((f) => this.nameOf(f)).sort();
+        this.emit(who, "wait", names2(r[0]), names2(r[1]));
+        return;
+      }
+      case "ascompleted": {
+        const [, names, d] = st;
+        const fs = names.map((n) => this.tasks.get(n)).filter((f): f is Future<unknown> => f !== undefined);
+        // Python: for next in as_completed(fs, timeout=d): try: await next / except Exception: log
+        for (const next of asCompleted(fs, { timeout: d === null ? null : d / 64 })) {
+          try {
+            yield* this.outcome(who, "next", next);
+          } catch (e) {
+            if (e instanceof CancelledError) throw e;
+          }
+        }
+        return;
+      }
+      case "waitfortask": {
+        const t = this.tasks.get(st[1]);
+        if (t === undefined) return this.emit(who, "waitfortask", st[1], "missing");
+        yield* this.outcome(who, `waitfor ${st[1]}`, waitFor(t, st[2] / 64));
+        return;
+      }
+      case "lock": {
+        const body = st[1];
+        yield* this.outcome(
+          who,
+          "lock",
+          this.lock.withLock(() => {
+            this.emit(who, "locked");
+            return this.block(body, who);
+          }),
+        );
+        return;
+      }
+      case "sem": {
+        const [, i, body] = st;
+        yield* this.outcome(
+          who,
+          `sem${i}`,
+          this.sems[i]!.withLock(() => {
+            this.emit(who, `acquired${i}`);
+            return this.block(body, who);
+          }),
+        );
+        return;
+      }
+      case "semrelease":
+        return this.tryLog(who, `release${st[1]}`, () => this.sems[st[1]]!.release());
+      case "cond": {
+        const [, op, body] = st;
+        const cond = this.cond;
+        const self = this;
+        yield* this.outcome(
+          who,
+          "cond",
+          cond.withLock(function* () {
+            self.emit(who, "condlocked");
+            if (op === "wait") yield* self.outcome(who, "condwait", cond.wait());
+            else if (op === "notify") cond.notify();
+            else cond.notifyAll();
+            return yield* self.block(body, who);
+          }),
+        );
+        return;
+      }
+      case "barrier":
+        yield* this.outcome(who, "barrier", this.barrier.wait());
+        return;
+      case "barrierabort":
+        yield* this.outcome(who, "barrierabort", this.barrier.abort());
+        return;
+      case "evclear":
+        this.events[st[1]]!.clear();
+        return;
+      case "join":
+        yield* this.outcome(who, "join", this.queues[st[1]]!.join());
+        return;
+      case "taskdone":
+        return this.tryLog(who, "taskdone", () => this.queues[st[1]]!.taskDone());
+      case "future":
+        this.tasks.set(st[1], this.loop.createFuture<unknown>());
+        return;
+      case "later":
+        this.handles.set(st[1], this.loop.callLater(st[2] / 64, this.callback(st[1], st[3])));
+        return;
+      case "at":
+        this.handles.set(st[1], this.loop.callAt(this.t0 + st[2] / 64, this.callback(st[1], st[3])));
+        return;
+      case "hcancel": {
+        const h = this.handles.get(st[1]);
+        if (h === undefined) return this.emit(who, "hcancel", st[1], "missing");
+        h.cancel();
+        return;
+      }
+      case "reschedule": {
+        const [, name, d] = st;
+        const cm = this.timeouts.get(name);
+        if (cm === undefined) return this.emit(who, "reschedule", name, "missing");
+        return this.tryLog(who, `reschedule ${name}`, () => cm.reschedule(d === null ? null : this.loop.time() + d / 64));
+      }
     }
   }
 
@@ -209,16 +385,22 @@ class Interp {
     } catch (e) {
       this.emit("main", "end", descExc(e));
     }
-    for (const [name, t] of [...this.tasks]) {
-      if (!t.done()) this.emit("main", "cancel", name, t.cancel());
-    }
-    for (const t of [...this.tasks.values()]) {
-      try {
-        yield* t;
-      } catch {
-        // retrieved
+    // Again while tasks spawned meanwhile (in a finally) are pending: none may outlive the log.
+    for (;;) {
+      for (const [name, t] of [...this.tasks]) {
+        if (!t.done()) this.emit("main", "cancel", name, t.cancel());
       }
+      for (const t of [...this.tasks.values()]) {
+        try {
+          yield* t;
+        } catch {
+          // retrieved
+        }
+      }
+      if ([...this.tasks.values()].every((t) => t.done())) break;
     }
+    // Loop callbacks still scheduled would run after the log ends in CPython (or not at all).
+    for (const h of this.handles.values()) h.cancel();
     this.emit("main", "done");
   }
 }
