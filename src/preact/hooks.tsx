@@ -54,7 +54,9 @@ export function TrioRoot(props: TrioRootProps): JSX.Element {
   trackRenderingComponent();
   const [owned] = useState(() => {
     if (props.runtime !== undefined) return { runtime: rootRuntime(props.runtime), owned: false };
-    return { runtime: new TrioRuntime(rootRuntimeOptions(props)), owned: true };
+    // Lazy: its run starts with the first work, which starts in effects. A
+    // render that never mounts (a server render, prerendering) owns no run.
+    return { runtime: new TrioRuntime({ ...rootRuntimeOptions(props), lazy: true }), owned: true };
   });
   useEffect(
     () => () => {
