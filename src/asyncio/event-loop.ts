@@ -42,7 +42,7 @@ import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
 import { loopContext, running } from "./running.js";
-import { Task, type TaskOptions } from "./task.js";
+import { stepTask, Task, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
 import { contextExecutor, type Executor } from "./executor.js";
 
@@ -75,13 +75,6 @@ let nextLoopId = 1;
 
 const loopAbort = () => Abort.SUCCEEDED;
 
-/**
- * The second slot of a ready-queue entry that is a Handle (see `ready`).
- * Any other value there is the one argument of a callback the library
- * scheduled for itself, which has no Handle.
- */
-const HANDLE_ENTRY: unique symbol = Symbol("handle");
-
 /** @internal Closes a coroutine that will never run (no-op for a non-generator). */
 export function closeCoro(coro: unknown): void {
   // readProperty: a revoked Proxy given for a coroutine must not turn the refusal into the engine's error.
@@ -99,11 +92,11 @@ export class EventLoop {
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();
   /** @internal shutdown's round that cancels them, set by trioAsAio with the first (see ShutdownRound) */ cancelTrioChildren: ShutdownRound | null = null;
   /**
-   * @internal The ready queue, three slots per callback: `handle, HANDLE_ENTRY,
-   * undefined` for what callSoon and timers schedule, `fn, arg, context`
-   * for the library's own callbacks (Task steps, Future done callbacks),
-   * which need no Handle since nobody can cancel them. No object per entry
-   * beyond the Handle a caller gets back.
+   * @internal The ready queue: one slot for what callSoon and timers
+   * schedule (the Handle) and for a Task's step (the Task), three
+   * (`fn, arg, context`) for the library's other callbacks (Future done
+   * callbacks, wakeups), which need no Handle since nobody can cancel them.
+   * No object per entry beyond the Handle a caller gets back.
    */
   readonly ready = new ReadyQueue();
   /** How many callbacks of the iteration in progress are still to run, or -1 between iterations: one cut short by the time slice goes on with these. */
@@ -179,7 +172,7 @@ export class EventLoop {
     this.checkOpen("callSoon");
     // No arguments, the usual case: the Handle keeps the one shared empty array, not this call's.
     const handle = new Handle(callback as (...args: never[]) => unknown, args.length === 0 ? NO_ARGS : args, loopContext());
-    this.ready.push(handle, HANDLE_ENTRY, undefined);
+    this.ready.push1(handle);
     if (this.waiting) this.wake();
     return handle;
   }
@@ -194,6 +187,20 @@ export class EventLoop {
   schedule<A>(fn: (arg: A) => unknown, arg: A): void {
     this.checkOpen("callSoon");
     this.ready.push(fn, arg, loopContext());
+    if (this.waiting) this.wake();
+  }
+
+  /**
+   * @internal `schedule(stepTask, task)`: the task's next step. When it is
+   * scheduled from the task's own context (always for its first step), the
+   * queue holds the Task alone, one slot, and the step runs in that
+   * context, the one the three-slot entry would have held.
+   */
+  scheduleStep(task: Task<unknown>): void {
+    this.checkOpen("callSoon");
+    const context = loopContext();
+    if (context === task.context) this.ready.push1(task);
+    else this.ready.push(stepTask, task, context);
     if (this.waiting) this.wake();
   }
 
@@ -249,7 +256,7 @@ export class EventLoop {
 
   /** @internal A timer is due: queue its callback. */
   timerDue(handle: TimerHandle): void {
-    if (!handle.cancelledFlag) this.ready.push(handle, HANDLE_ENTRY, undefined);
+    if (!handle.cancelledFlag) this.ready.push1(handle);
   }
 
 
@@ -635,23 +642,32 @@ export class EventLoop {
         const slot = ready.first();
         const chunk = ready.head;
         const target = chunk[slot];
-        const arg = chunk[slot + 1];
-        const context = chunk[slot + 2] as ContextMap;
-        ready.taken(slot);
         taken++;
-        if (arg === HANDLE_ENTRY) {
+        if (typeof target === "function") {
+          const arg = chunk[slot + 1];
+          const context = chunk[slot + 2] as ContextMap;
+          ready.taken3(slot);
+          this.statistics.callbacksRun++;
+          asyncioContext.map = context;
+          if (this.debug) this.runTimed(new Handle(target as (arg: unknown) => unknown, [arg], context));
+          else this.runCallback(target as (arg: unknown) => unknown, arg, context);
+        } else if (target instanceof Task) {
+          // A Task's step (scheduleStep), in the task's own context.
+          ready.taken1(slot);
+          const context = target.context;
+          this.statistics.callbacksRun++;
+          asyncioContext.map = context;
+          if (this.debug) this.runTimed(new Handle(stepTask as (arg: unknown) => unknown, [target], context));
+          else this.runStep(target);
+        } else {
           const handle = target as Handle;
+          ready.taken1(slot);
           if (handle.cancelledFlag) continue;
           this.statistics.callbacksRun++;
           // Each callback runs in the context it was scheduled from (CPython's Handle._context).
           asyncioContext.map = handle.context;
           if (this.debug) this.runTimed(handle);
           else this.runHandle(handle);
-        } else {
-          this.statistics.callbacksRun++;
-          asyncioContext.map = context;
-          if (this.debug) this.runTimed(new Handle(target as (arg: unknown) => unknown, [arg], context));
-          else this.runCallback(target as (arg: unknown) => unknown, arg, context);
         }
       }
     } finally {
@@ -669,6 +685,15 @@ export class EventLoop {
       fn(arg);
     } catch (error) {
       this.reportCallbackError(error, new Handle(fn, [arg], context));
+    }
+  }
+
+  /** Runs a Task's step queued as a one-slot entry; an error is reported as runCallback would, with a Handle of stepTask. */
+  private runStep(task: Task<unknown>): void {
+    try {
+      task.step(undefined, false);
+    } catch (error) {
+      this.reportCallbackError(error, new Handle(stepTask as (arg: unknown) => unknown, [task], task.context));
     }
   }
 

@@ -1,6 +1,19 @@
 /**
- * The asyncio loop's ready queue: a FIFO of callbacks, three slots per
- * entry, stored in small fixed-size chunks linked one to the next.
+ * The asyncio loop's ready queue: a FIFO of callbacks, stored in small
+ * fixed-size chunks linked one to the next.
+ *
+ * Two widths of entry, told apart by their first slot:
+ * - three slots `fn, arg, context` (the first a function): the library's
+ *   own callbacks (Future done callbacks, a parked Task's wakeup, a sleep
+ *   timer), which have no Handle;
+ * - one slot, an object: a Handle (what callSoon and timers schedule, which
+ *   carries its own context) or a Task whose next step is due (its context
+ *   is the Task's own: see EventLoop.scheduleStep). A one-slot entry is a
+ *   third of the queue's memory per callSoon or new Task, and most of a
+ *   10k-task gather's entries are those.
+ * An entry never straddles two chunks: a three-slot entry that does not fit
+ * in the tail chunk starts the next one, and the slots left over are empty,
+ * which the consumer reads as "go on in the next chunk".
  *
  * Why chunks and not one growing array: past about 32k slots an array's
  * storage moves to V8's large-object space, which is old; from then every
@@ -11,12 +24,12 @@
  * in it. A spent chunk is dropped; when the queue empties, its one chunk is
  * reused from the start, so a chain of callbacks allocates no chunks.
  *
- * The consumer (the loop's `runOnce`) reads `head`/`headPos` and calls
- * `advance()`; entries are cleared as they are taken, so the queue holds
- * nothing it has run.
+ * The consumer (the loop's `runOnce`) calls `first()`, reads the entry at
+ * that slot of `head`, and calls `taken3()` or `taken1()`; entries are
+ * cleared as they are taken, so the queue holds nothing it has run.
  */
 
-/** Entries per chunk. */
+/** Three-slot entries per chunk (more one-slot ones fit). */
 const CHUNK_ENTRIES = 512;
 /** @internal Slots per chunk; the slot after them links to the next chunk. */
 export const CHUNK_SLOTS = 3 * CHUNK_ENTRIES;
@@ -31,7 +44,7 @@ export class ReadyQueue {
   size = 0;
   /** The chunk of the oldest entry. */
   head: unknown[];
-  /** The slot of the oldest entry in `head` (CHUNK_SLOTS: it is in the next chunk). */
+  /** The slot of the oldest entry in `head` (CHUNK_SLOTS, or an empty slot: it is in the next chunk). */
   headPos = 0;
   private tail: unknown[];
   private tailPos = 0;
@@ -40,12 +53,33 @@ export class ReadyQueue {
     this.head = this.tail = newChunk();
   }
 
-  /** Appends the entry `a, b, c`. */
-  push(a: unknown, b: unknown, c: unknown): void {
+  /** Appends the entry `fn, arg, context` (`fn` a function). */
+  push(fn: unknown, arg: unknown, context: unknown): void {
     let chunk = this.tail;
     let p = this.tailPos;
     if (this.size === 0) {
       // Empty: head and tail are in the same chunk; start it over.
+      p = 0;
+      this.headPos = 0;
+    } else if (p + 3 > CHUNK_SLOTS) {
+      // It does not fit: the slots left stay empty (see the module comment).
+      const next = newChunk();
+      chunk[CHUNK_SLOTS] = next;
+      this.tail = chunk = next;
+      p = 0;
+    }
+    chunk[p] = fn;
+    chunk[p + 1] = arg;
+    chunk[p + 2] = context;
+    this.tailPos = p + 3;
+    this.size++;
+  }
+
+  /** Appends the one-slot entry `item` (an object, not a function). */
+  push1(item: object): void {
+    let chunk = this.tail;
+    let p = this.tailPos;
+    if (this.size === 0) {
       p = 0;
       this.headPos = 0;
     } else if (p === CHUNK_SLOTS) {
@@ -54,33 +88,41 @@ export class ReadyQueue {
       this.tail = chunk = next;
       p = 0;
     }
-    chunk[p] = a;
-    chunk[p + 1] = b;
-    chunk[p + 2] = c;
-    this.tailPos = p + 3;
+    chunk[p] = item;
+    this.tailPos = p + 1;
     this.size++;
   }
 
   /**
    * Moves `head`/`headPos` to the oldest entry (into the next chunk when
    * the head chunk is spent) and returns its slot; the queue must not be
-   * empty. The caller reads the three slots, then calls `taken(slot)`.
+   * empty. The caller reads the entry, then calls `taken3(slot)` or
+   * `taken1(slot)` by the kind of its first slot.
    */
   first(): number {
-    if (this.headPos === CHUNK_SLOTS) {
+    const pos = this.headPos;
+    if (pos === CHUNK_SLOTS || this.head[pos] === undefined) {
       this.head = this.head[CHUNK_SLOTS] as unknown[];
       this.headPos = 0;
+      return 0;
     }
-    return this.headPos;
+    return pos;
   }
 
-  /** Clears the oldest entry, at `slot` of `head`, and drops it from the queue. */
-  taken(slot: number): void {
+  /** Clears the oldest entry, three slots at `slot` of `head`, and drops it from the queue. */
+  taken3(slot: number): void {
     const chunk = this.head;
     chunk[slot] = undefined;
     chunk[slot + 1] = undefined;
     chunk[slot + 2] = undefined;
     this.headPos = slot + 3;
+    this.size--;
+  }
+
+  /** Clears the oldest entry, one slot at `slot` of `head`, and drops it from the queue. */
+  taken1(slot: number): void {
+    this.head[slot] = undefined;
+    this.headPos = slot + 1;
     this.size--;
   }
 }

@@ -121,7 +121,7 @@ export class Task<T = unknown> extends Future<T> {
     if (eager === true && l.isRunning()) {
       this.step(undefined, false);
     } else {
-      l.schedule(stepTask, this as Task<unknown>);
+      l.scheduleStep(this as Task<unknown>);
     }
   }
 
@@ -265,7 +265,7 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     if (yielded === YIELD_NOW) {
-      this.loop.schedule(stepTask, this as Task<unknown>);
+      this.loop.scheduleStep(this as Task<unknown>);
     } else if (isFuture(yielded)) {
       this.waitOn(yielded);
     } else {
@@ -425,8 +425,8 @@ function badYieldMessage(value: unknown): string {
   return `An asyncio coroutine yielded ${describe(value)}, which a Task cannot wait on. Wait with yield* on Futures and coroutines (e.g. yield* sleep(1)); never yield a value yourself.`;
 }
 
-/** Runs `task`'s next step (scheduled with loop.schedule: no closure, and no Handle, per Task). */
-function stepTask(task: Task<unknown>): void {
+/** @internal Runs `task`'s next step (scheduled with loop.scheduleStep: no closure, and no Handle, per Task). */
+export function stepTask(task: Task<unknown>): void {
   task.step(undefined, false);
 }
 
