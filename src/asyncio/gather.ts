@@ -218,7 +218,10 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   const seen = (fut: Future<unknown>): boolean => (seenSet === null ? (fut.bits & GATHER_SEEN) !== 0 : seenSet.has(fut));
   let wrapped: Map<unknown, Future<unknown>> | null = null;
   let unique = 0;
-  const children: Future<unknown>[] = [];
+  // One entry per argument, written in place over a copy of them: an array grown by push was twice its size again in garbage.
+  const children: Future<unknown>[] = args.slice() as Future<unknown>[];
+  /** How many entries of `children` are written (the rest are still arguments). */
+  let listed = 0;
   const alreadyDone: Future<unknown>[] = [];
   let outer: GatheringFuture<unknown[]> | null = null;
   let finished = 0;
@@ -256,11 +259,13 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
   reading = true;
   let ok = false;
   try {
-    for (const arg of args) {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
       let fut: Future<unknown> | undefined;
       if (isFuture(arg)) {
         if (seen(arg)) {
-          children.push(arg);
+          children[i] = arg;
+          listed = i + 1;
           continue;
         }
         // ensureFuture's check, without an options object per argument.
@@ -273,7 +278,8 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
           if (marked !== undefined && seen(marked)) fut = marked;
         }
         if (fut !== undefined) {
-          children.push(fut);
+          children[i] = fut;
+          listed = i + 1;
           continue;
         }
         if (isCollection(arg)) {
@@ -286,14 +292,19 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
       // Marked and listed together: the finally below clears the marks of the listed.
       if (seenSet === null) fut.bits |= GATHER_SEEN;
       else seenSet.add(fut);
-      children.push(fut);
+      children[i] = fut;
+      listed = i + 1;
       unique++;
       if (fut.done()) alreadyDone.push(fut);
       else fut.addCallback(onChildDone);
     }
     ok = true;
   } finally {
-    if (!ok) undoChildren(args, children, onChildDone);
+    if (!ok) {
+      // The argument refused (unless listed already) and those after it were never taken.
+      children.length = listed;
+      undoChildren(args, children, onChildDone);
+    }
     if (!nested) {
       reading = false;
       for (let i = 0; i < children.length; i++) children[i]!.bits &= ~GATHER_SEEN;
