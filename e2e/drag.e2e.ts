@@ -42,6 +42,8 @@ test("pointer drag: moves arrive through a channel, pointerup drops, Escape undo
   await expect(page.getByTestId("position")).toHaveText("40, 40");
   // Idle: only the pointerdown wait is on the board; nothing on the window.
   expect(await dragTasks(page)).not.toEqual([]); // so the check at the end can fail
+  // The board's pointerdown wait is added by the demo's task, which may start after the first paint.
+  await expect.poll(async () => (await listenerTypes(cdp)).board, { message: "the pointerdown wait" }).toEqual(["pointerdown"]);
   const idle = await listenerTypes(cdp);
   expect(idle.board).toEqual(["pointerdown"]);
   const windowBaseline = idle.window;
@@ -52,16 +54,17 @@ test("pointer drag: moves arrive through a channel, pointerup drops, Escape undo
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   await expect(page.getByTestId("drag-state")).toHaveText("dragging");
-  const during = await listenerTypes(cdp);
-  expect(during.board).toEqual(["pointermove", "pointerup"]);
-  expect(during.window).toEqual([...windowBaseline, "keydown"].sort());
+  // "dragging" is drawn as the drag starts, before its tasks have added their listeners: wait for them.
+  await expect
+    .poll(() => listenerTypes(cdp), { message: "the drag's listeners" })
+    .toEqual({ board: ["pointermove", "pointerup"], window: [...windowBaseline, "keydown"].sort() });
   await page.mouse.move(from.x + 60, from.y + 30, { steps: 12 });
   await expect(page.getByTestId("position")).toHaveText("100, 70");
   await page.mouse.up();
   await expect(page.getByTestId("drag-state")).toHaveText("idle");
   await expect(page.getByTestId("outcomes")).toHaveText("1 / 0");
   await expect(page.getByTestId("position")).toHaveText("100, 70");
-  expect(await listenerTypes(cdp)).toEqual(idle);
+  await expect.poll(() => listenerTypes(cdp), { message: "back to the idle listeners" }).toEqual(idle);
   const moves = (await page.getByTestId("moves").textContent())!;
   expect(Number(moves.split(" / ")[0])).toBeGreaterThanOrEqual(1);
 
@@ -75,7 +78,7 @@ test("pointer drag: moves arrive through a channel, pointerup drops, Escape undo
   await expect(page.getByTestId("drag-state")).toHaveText("idle");
   await expect(page.getByTestId("position")).toHaveText("100, 70");
   await expect(page.getByTestId("outcomes")).toHaveText("1 / 1");
-  expect(await listenerTypes(cdp)).toEqual(idle);
+  await expect.poll(() => listenerTypes(cdp), { message: "back to the idle listeners" }).toEqual(idle);
   // The button comes up after the cancel: no drag is waiting for it, and the card stays.
   await page.mouse.up();
   await expect(page.getByTestId("position")).toHaveText("100, 70");
@@ -93,7 +96,7 @@ test("pointer drag: moves arrive through a channel, pointerup drops, Escape undo
   await expect(page.getByTestId("drag-state")).toHaveText("idle");
   await expect(page.getByTestId("position")).toHaveText("100, 70");
   await page.mouse.up();
-  expect(await listenerTypes(cdp)).toEqual({ board: [], window: windowBaseline });
+  await expect.poll(() => listenerTypes(cdp), { message: "no listener of ours left" }).toEqual({ board: [], window: windowBaseline });
   await expectNothingLeft(page);
   expect(await dragTasks(page)).toEqual([]);
   expect(errors).toEqual([]);

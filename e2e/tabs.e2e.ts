@@ -70,7 +70,8 @@ test("tabs: two pages meet over BroadcastChannel, a Web Lock elects the leader, 
   await a.getByRole("button", { name: "Join" }).click();
   await expect(a.getByTestId("role")).toHaveText("follower");
   await expect(a.getByTestId("leader")).toHaveText("B");
-  expect(await lockState(a)).toEqual({ held: 1, pending: 1 });
+  // "follower" comes from B's ticks, which A may hear before its own lock request reaches the Lock Manager.
+  await expect.poll(() => lockState(a)).toEqual({ held: 1, pending: 1 });
 
   // A follower leaving withdraws its lock request; then the leader leaves too: nothing of either is left.
   await a.getByRole("button", { name: "Leave" }).click();
