@@ -7,7 +7,9 @@ test("React bindings: StrictMode sends the first search once; queries committed 
   const errors = collectErrors(page);
   await openDemo(page, "/react/");
   await resetWire(request);
-  await openDemo(page, "/react/?q=sched");
+  // Answers take 1.5 s (the server's default is 350 ms), so that below a keystroke delayed by a
+  // loaded machine still comes long before the answer to the one before it.
+  await openDemo(page, "/react/?q=sched&latency=1500");
   await expect(page.getByTestId("showing")).toHaveText("results for “sched”");
   await expect(page.getByTestId("results").locator("li")).toHaveText(["reschedule", "scheduler"]);
   // StrictMode mounted the app twice: the search function ran once, one request, none aborted.
@@ -16,7 +18,7 @@ test("React bindings: StrictMode sends the first search once; queries committed 
   expect((await counts(page)).runs).toBe(1);
   await expectNothingLeft(page);
 
-  // 120 ms between keys, answers take 350 ms: each committed query supersedes the one in flight.
+  // 120 ms between keys, answers take 1.5 s: each committed query supersedes the one in flight.
   await resetWire(request);
   const box = page.getByRole("searchbox", { name: "Search", exact: true });
   await box.press("End");
