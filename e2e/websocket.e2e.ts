@@ -50,17 +50,28 @@ test("cancelling a task blocked in receive closes the socket: the server sees 10
     const url = new URL("/api/ws/echo", location.href);
     url.protocol = "ws:";
     const seen: string[] = [];
+    // Cancelled once the task is blocked in receive, not after a fixed time (the connection and
+    // the echo can take long on a loaded machine).
+    const scope = new core.CancelScope();
+    const blocked = new core.Event();
     await core.run(function* () {
-      yield* core.moveOnAfter(0.5, () =>
-        web.openWebSocket(url, function* (ws) {
-          yield* ws.send("ping");
-          seen.push((yield* ws.receive()) as string);
-          seen.push("waiting");
-          yield* ws.receive(); // nothing more comes: cancelled here
-          seen.push("never");
-        }),
-      );
-      seen.push("cancelled");
+      yield* core.openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* scope.run(() =>
+            web.openWebSocket(url, function* (ws) {
+              yield* ws.send("ping");
+              seen.push((yield* ws.receive()) as string);
+              seen.push("waiting");
+              blocked.set();
+              yield* ws.receive(); // nothing more comes: cancelled here
+              seen.push("never");
+            }),
+          );
+          seen.push("cancelled");
+        });
+        yield* blocked.wait();
+        scope.cancel();
+      });
     });
     return seen;
   }, LIB);
