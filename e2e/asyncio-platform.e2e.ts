@@ -65,12 +65,22 @@ test("fetchFuture: JSON read inside the Future; waitFor's timeout, a cancelled T
     const core = (await import(lib.core)) as typeof import("../src/index.js");
     const web = (await import(lib.web)) as typeof import("../src/web/index.js");
     const { asyncio } = core;
+    // Until the server has seen `n` requests to the slow endpoint: a request aborted before it
+    // reaches the server (a loaded machine) would not show on the wire.
+    const serverSaw = function* (n: number) {
+      for (;;) {
+        const stats = (yield* asyncio.wrapPromise(fetch("/api/stats").then((r) => r.json()))) as { byPath: Record<string, { started: number } | undefined> };
+        if ((stats.byPath["/api/playground/slow"]?.started ?? 0) >= n) return;
+        yield* asyncio.sleep(0.02);
+      }
+    };
     return core.asyncioRun(
       (function* () {
         const found = (yield* web.fetchFuture("/api/search?q=nur&latency=10", {}, { read: "json" })) as { results: string[] };
         let timedOut = "";
         try {
-          yield* asyncio.waitFor(web.fetchFuture("/api/playground/slow?ms=60000&tag=timeout"), 0.2);
+          // Long enough for the request to reach the server even on a loaded machine.
+          yield* asyncio.waitFor(web.fetchFuture("/api/playground/slow?ms=60000&tag=timeout"), 1);
         } catch (error) {
           timedOut = (error as Error).name;
         }
@@ -79,12 +89,12 @@ test("fetchFuture: JSON read inside the Future; waitFor's timeout, a cancelled T
             return yield* web.fetchFuture("/api/playground/slow?ms=60000&tag=task", {}, { read: "text" });
           })(),
         );
-        yield* asyncio.sleep(0.2);
+        yield* serverSaw(2);
         task.cancel();
         yield* asyncio.wait([task]);
         // Left running when the loop ends: the loop's end aborts it.
         web.fetchFuture("/api/playground/slow?ms=60000&tag=forgotten");
-        yield* asyncio.sleep(0.2);
+        yield* serverSaw(3);
         return { results: found.results, timedOut, taskCancelled: task.cancelled() };
       })(),
     );
