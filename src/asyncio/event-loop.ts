@@ -204,6 +204,16 @@ export class EventLoop {
     if (this.waiting) this.wake();
   }
 
+  /**
+   * @internal A new Task's first step, from its constructor, which has just
+   * checked the loop is open and taken the current context as the task's:
+   * scheduleStep without doing either again.
+   */
+  scheduleFirstStep(task: Task<unknown>): void {
+    this.ready.push1(task);
+    if (this.waiting) this.wake();
+  }
+
   /** `callSoon` for code outside the loop's run (other runs, host callbacks). Same behaviour here. */
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback("callSoonThreadsafe", callback);

@@ -121,7 +121,7 @@ export class Task<T = unknown> extends Future<T> {
     if (eager === true && l.isRunning()) {
       this.step(undefined, false);
     } else {
-      l.scheduleStep(this as Task<unknown>);
+      l.scheduleFirstStep(this as Task<unknown>); // this.context is the current context: set above, from loopContext()
     }
   }
 
