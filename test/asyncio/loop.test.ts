@@ -18,6 +18,7 @@ import {
   type ExceptionContext,
 } from "../../src/asyncio/index.js";
 import { inspect } from "../../src/inspect/index.js";
+import { MockClock } from "../../src/testing/index.js";
 import { rejection, runAio, runAioKeep, spin } from "./helpers.js";
 
 describe("callSoon", () => {
@@ -518,5 +519,26 @@ describe("sleep's coroutine, driven by hand as a generator would be", () => {
       expect(yield* sleep(0, "turn")).toBe("turn");
       expect(loop.pending.timers).toBe(0);
     });
+  });
+});
+
+describe("creation times", () => {
+  it("a Future made by a timer's callback is stamped with the time the loop read for its timers, though the host task's turn goes on", async () => {
+    const clock = new MockClock();
+    let fromTimer = -1;
+    await runAio(function* (loop) {
+      const done = loop.createFuture<void>();
+      loop.callLater(0.5, () => {
+        fromTimer = loop.createFuture().createdAt;
+        done.setResult();
+      });
+      loop.callSoon(() => {
+        loop.createFuture(); // a stamp taken in this turn, at the time before the jump
+        clock.jump(1);
+        loop.callSoon(() => {}); // the loop goes on to its next iteration in the same turn, where the timer is due
+      });
+      yield* done;
+    }, clock);
+    expect(fromTimer).toBe(1);
   });
 });
