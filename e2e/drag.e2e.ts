@@ -41,7 +41,8 @@ test("pointer drag: moves arrive through a channel, pointerup drops, Escape undo
   const cdp = await page.context().newCDPSession(page);
   await expect(page.getByTestId("position")).toHaveText("40, 40");
   // Idle: only the pointerdown wait is on the board; nothing on the window.
-  expect(await dragTasks(page)).not.toEqual([]); // so the check at the end can fail
+  // The drag loop is started by an effect, after the first paint (so the check at the end can fail).
+  await expect.poll(() => dragTasks(page)).not.toEqual([]);
   // The board's pointerdown wait is added by the demo's task, which may start after the first paint.
   await expect.poll(async () => (await listenerTypes(cdp)).board, { message: "the pointerdown wait" }).toEqual(["pointerdown"]);
   const idle = await listenerTypes(cdp);
