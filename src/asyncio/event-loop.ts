@@ -788,6 +788,9 @@ export class EventLoop {
   /** Rounds of cancelling and awaiting, until no task, async iterator or Trio child is left. */
   private *cancelEverything(me: TrioTask): Operation<void> {
     for (;;) {
+      // A Task completed by Future's own methods (Future.prototype.cancel.call(task))
+      // never went through taskFinished: done, it is no longer pending.
+      for (const t of this.tasks) if (t.done()) this.taskFinished(t);
       if (this.tasks.size > 0) {
         // this.tasks holds only tasks not done yet (taskFinished removes them).
         const round = new Set(this.tasks);
