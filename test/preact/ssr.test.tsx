@@ -7,50 +7,22 @@
  * unmounting ends it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { hydrate, render } from "preact";
+import { h, hydrate, render } from "preact";
 import { act } from "preact/test-utils";
 import { renderToString } from "preact-render-to-string";
-import { sleep, type Operation } from "../../src/core/index.js";
-import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { counts, liveRuns, makePage } from "../components/ssr-page.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy } from "../../src/preact/index.js";
 import { settled } from "../components/helpers.js";
 
-let started = 0;
-let finished = 0;
-function* loadGreeting(): Operation<string> {
-  started++;
-  try {
-    yield* sleep(1);
-    return "hello from a task";
-  } finally {
-    finished++;
-  }
-}
-function* save(text: string): Operation<string> {
-  yield* sleep(1);
-  return text;
-}
-
-function Page() {
-  const greeting = useTask(loadGreeting, []);
-  const saver = useTaskPolicy(save, { policy: "restartable" });
-  useNursery("page");
-  return (
-    <p>
-      {greeting.status}:{greeting.value ?? "…"}:{saver.isRunning ? "saving" : "idle"}
-    </p>
-  );
-}
-
-const liveRuns = (): number => inspect().runs.filter((r) => !r.finished).length;
+const Page = makePage(h, { useTask, useTaskPolicy, useNursery });
 
 let container: HTMLElement | null = null;
 afterEach(async () => {
   if (container !== null) await act(() => render(null, container!));
   container?.remove();
   container = null;
-  started = finished = 0;
+  counts.started = counts.finished = 0;
 });
 
 describe("Preact bindings: server markup, then hydration", () => {
@@ -65,7 +37,7 @@ describe("Preact bindings: server markup, then hydration", () => {
     );
     const html = renderToString(tree);
     expect(html).toBe("<p>running:…:idle</p>");
-    expect(started).toBe(0);
+    expect(counts.started).toBe(0);
     container = document.createElement("div");
     container.innerHTML = html;
     document.body.append(container);
@@ -74,7 +46,7 @@ describe("Preact bindings: server markup, then hydration", () => {
     await act(() => hydrate(tree, container!));
     expect(container.querySelector("p")).toBe(serverParagraph); // reused, not replaced
     expect(container.textContent).toBe("running:…:idle");
-    expect(started).toBe(1);
+    expect(counts.started).toBe(1);
     expect(liveRuns()).toBe(before + 1);
     await act(async () => {
       clock.jump(1);
@@ -86,7 +58,7 @@ describe("Preact bindings: server markup, then hydration", () => {
       clock.jump(0);
       await settled(runtime);
     });
-    expect(finished).toBe(1);
+    expect(counts.finished).toBe(1);
     await runtime.close();
     expect(liveRuns()).toBe(before);
   });

@@ -7,50 +7,23 @@
  * markup hydrates, then the work starts) is in ssr.test.tsx.
  */
 import { describe, expect, it } from "vitest";
+import { createElement } from "react";
 import { renderToString } from "react-dom/server";
-import { sleep, type Operation } from "../../src/core/index.js";
-import { inspect } from "../../src/inspect/index.js";
 import { TrioRoot, useNursery, useTask, useTaskPolicy } from "../../src/react/index.js";
+import { counts, liveRuns, makePage } from "../components/ssr-page.js";
 
-let started = 0;
-function* loadGreeting(): Operation<string> {
-  started++;
-  yield* sleep(1);
-  return "hello from a task";
-}
-function* save(text: string): Operation<string> {
-  yield* sleep(1);
-  return text;
-}
-
-function Page(): React.ReactElement {
-  const greeting = useTask(loadGreeting, []);
-  const saver = useTaskPolicy(save, { policy: "restartable" });
-  useNursery("page");
-  return (
-    <p>
-      {greeting.status}:{greeting.value ?? "…"}:{saver.isRunning ? "saving" : "idle"}
-    </p>
-  );
-}
-
-const liveRuns = (): number => inspect().runs.filter((r) => !r.finished).length;
+const Page = makePage(createElement, { useTask, useTaskPolicy, useNursery });
 
 describe("React bindings on a server", () => {
-  it("has no DOM here", () => {
+  it("renders with no DOM, starting no run and no task; the markup says the work is about to run", () => {
     expect(typeof document).toBe("undefined");
-  });
-
-  it("renderToString starts no run and no task, and the markup says the work is about to run", () => {
     const before = liveRuns();
     const html = renderToString(
       <TrioRoot name="ssr">
         <Page />
       </TrioRoot>,
     );
-    expect(html).toBe("<p>running<!-- -->:<!-- -->…<!-- -->:<!-- -->idle</p>");
-    expect(started).toBe(0);
-    expect(liveRuns()).toBe(before);
+    expect(html).toBe("<p>running:…:idle</p>");
+    expect({ started: counts.started, runs: liveRuns() - before }).toEqual({ started: 0, runs: 0 });
   });
-
 });

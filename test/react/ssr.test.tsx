@@ -10,45 +10,17 @@
  * that markup with react-dom/client.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { act } from "react";
+import { act, createElement } from "react";
 import { renderToString } from "react-dom/server";
 import { hydrateRoot, type Root } from "react-dom/client";
-import { sleep, type Operation } from "../../src/core/index.js";
-import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { counts, liveRuns, makePage } from "../components/ssr-page.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy } from "../../src/react/index.js";
 import { jump } from "./helpers.js";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-let started = 0;
-let finished = 0;
-function* loadGreeting(): Operation<string> {
-  started++;
-  try {
-    yield* sleep(1);
-    return "hello from a task";
-  } finally {
-    finished++;
-  }
-}
-function* save(text: string): Operation<string> {
-  yield* sleep(1);
-  return text;
-}
-
-function Page(): React.ReactElement {
-  const greeting = useTask(loadGreeting, []);
-  const saver = useTaskPolicy(save, { policy: "restartable" });
-  useNursery("page");
-  return (
-    <p>
-      {greeting.status}:{greeting.value ?? "…"}:{saver.isRunning ? "saving" : "idle"}
-    </p>
-  );
-}
-
-const liveRuns = (): number => inspect().runs.filter((r) => !r.finished).length;
+const Page = makePage(createElement, { useTask, useTaskPolicy, useNursery });
 
 let root: Root | null = null;
 let container: HTMLElement | null = null;
@@ -57,7 +29,7 @@ afterEach(async () => {
   root = null;
   container?.remove();
   container = null;
-  started = finished = 0;
+  counts.started = counts.finished = 0;
 });
 
 describe("React bindings under server rendering", () => {
@@ -81,14 +53,14 @@ describe("React bindings under server rendering", () => {
     });
     expect(recoverable).toEqual([]);
     expect(container.textContent).toBe("running:…:idle");
-    expect(started).toBe(1);
+    expect(counts.started).toBe(1);
     expect(liveRuns()).toBe(before + 1);
     await jump(clock, runtime, 1);
     expect(container.textContent).toBe("succeeded:hello from a task:idle");
     await act(() => root!.unmount());
     root = null;
     await jump(clock, runtime, 0);
-    expect(finished).toBe(1);
+    expect(counts.finished).toBe(1);
     await runtime.close();
     expect(liveRuns()).toBe(before);
   });
