@@ -35,7 +35,7 @@ undercounts. Found by this test (seed 11, --depth 4 --length 6).
 Run: python3 scripts/differential/trio-sync/interp.py < programs.jsonl
 """
 
-import json
+import os
 import math
 import sys
 
@@ -377,32 +377,13 @@ def num(t):
     return int(t) if t == int(t) else t
 
 
-def run_both(program):
+def set_current_rules(on):
     global CURRENT
-    CURRENT = False
-    result = {"trio": run_program(program)}
-    CURRENT = True
-    try:
-        ours = run_program(program)
-    finally:
-        CURRENT = False
-    if ours != result["trio"]:
-        result["ours"] = ours
-    return result
-
-
-def main():
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            result = run_both(json.loads(line))
-        except BaseException as e:  # a bug of the interpreter, reported per program
-            result = {"crash": f"{type(e).__name__}: {e}"}
-        sys.stdout.write(json.dumps(result) + "\n")
-        sys.stdout.flush()
+    CURRENT = on
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from jsonl_driver import serve
+
+    serve(run_program, set_current_rules)

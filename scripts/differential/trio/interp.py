@@ -44,7 +44,7 @@ Run: python3 scripts/differential/trio/interp.py < programs.jsonl
 Each line out: {"trio": Outcome, "ours"?: Outcome} or {"crash": message}.
 """
 
-import json
+import os
 import sys
 
 import trio
@@ -172,32 +172,13 @@ def run_program(program):
     return outcome
 
 
-def run_both(program):
+def set_current_rules(on):
     global OUR_NURSERY_EXIT
-    OUR_NURSERY_EXIT = False
-    result = {"trio": run_program(program)}
-    OUR_NURSERY_EXIT = True
-    try:
-        ours = run_program(program)
-    finally:
-        OUR_NURSERY_EXIT = False
-    if ours != result["trio"]:
-        result["ours"] = ours
-    return result
-
-
-def main():
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            result = run_both(json.loads(line))
-        except BaseException as e:  # a bug of the interpreter, reported per program
-            result = {"crash": f"{type(e).__name__}: {e}"}
-        sys.stdout.write(json.dumps(result) + "\n")
-        sys.stdout.flush()
+    OUR_NURSERY_EXIT = on
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from jsonl_driver import serve
+
+    serve(run_program, set_current_rules)
