@@ -177,7 +177,12 @@ function readOptions(options: GatherOptions): boolean {
       );
     }
   }
-  return options.returnExceptions === true;
+  const value: unknown = options.returnExceptions;
+  // CPython takes any truthy value; here a typo such as "false" or 1 would silently mean the opposite of one of them.
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new TypeError(`gather(): returnExceptions must be true or false, got ${describe(value)}.`);
+  }
+  return value === true;
 }
 
 /** An array, Set or other iterable that is not itself awaitable (a Future and a coroutine are iterable too). */
