@@ -252,6 +252,11 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, t0: number, t1: num
 }
 
 /** What a hovered mark says. */
+/** Which mark the cursor is on, for tests: two marks can read the same (two empty batches), never share a key. */
+function markKey(hit: TimelineHit): string {
+  return hit.kind === "batch" ? `batch@${hit.batch.start}` : `${hit.event.kind}@${hit.event.at}#${hit.event.id}`;
+}
+
 function hitText(store: PanelStore, hit: TimelineHit): string {
   if (hit.kind === "batch") {
     const b = hit.batch;
@@ -537,7 +542,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
               {hitText(store, hover.hit)}
             </div>
           ) : null}
-          <div id="tad-timeline-mark" class="tad-kind" role="status" data-testid="timeline-mark">
+          <div id="tad-timeline-mark" class="tad-kind" role="status" data-testid="timeline-mark" data-mark={cursor !== null ? markKey(cursor) : ""}>
             {cursor !== null ? hitText(store, cursor) : ""}
           </div>
         </div>
