@@ -223,8 +223,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Runs the coroutine one step. */
   step(error: unknown, throws: boolean): void {
     if (this.done()) {
-      // Completed from outside its own code (Future's methods called on it): the loop forgets it, then the step is refused, as CPython's.
-      this.loop.taskFinished(this as Task<unknown>);
+      // Completed from outside its own code (Future's methods called on it): refused, as CPython's (the loop's shutdown drops it as done).
       throw new InvalidStateError(
         `step(): Task ${this.getName()} is already done, before its coroutine ended: something completed it with Future's own methods (such as Future.prototype.cancel.call(task)). Cancel a Task with task.cancel(), which lets its coroutine run its finally blocks.`,
       );
