@@ -55,42 +55,40 @@ export class ReadyQueue {
 
   /** Appends the entry `fn, arg, context` (`fn` a function). */
   push(fn: unknown, arg: unknown, context: unknown): void {
-    let chunk = this.tail;
+    const p = this.reserve(3);
+    const chunk = this.tail;
+    chunk[p] = fn;
+    chunk[p + 1] = arg;
+    chunk[p + 2] = context;
+  }
+
+  /** Appends the one-slot entry `item` (an object, not a function). */
+  push1(item: object): void {
+    const p = this.reserve(1);
+    this.tail[p] = item;
+  }
+
+  /**
+   * Makes room for an entry of `width` slots at the end and counts it;
+   * returns its slot in `tail`. An entry that does not fit in the tail
+   * chunk starts the next one (the slots left stay empty: see the module
+   * comment).
+   */
+  private reserve(width: number): number {
     let p = this.tailPos;
     if (this.size === 0) {
       // Empty: head and tail are in the same chunk; start it over.
       p = 0;
       this.headPos = 0;
-    } else if (p + 3 > CHUNK_SLOTS) {
-      // It does not fit: the slots left stay empty (see the module comment).
+    } else if (p + width > CHUNK_SLOTS) {
       const next = newChunk();
-      chunk[CHUNK_SLOTS] = next;
-      this.tail = chunk = next;
+      this.tail[CHUNK_SLOTS] = next;
+      this.tail = next;
       p = 0;
     }
-    chunk[p] = fn;
-    chunk[p + 1] = arg;
-    chunk[p + 2] = context;
-    this.tailPos = p + 3;
+    this.tailPos = p + width;
     this.size++;
-  }
-
-  /** Appends the one-slot entry `item` (an object, not a function). */
-  push1(item: object): void {
-    let chunk = this.tail;
-    let p = this.tailPos;
-    if (this.size === 0) {
-      p = 0;
-      this.headPos = 0;
-    } else if (p === CHUNK_SLOTS) {
-      const next = newChunk();
-      chunk[CHUNK_SLOTS] = next;
-      this.tail = chunk = next;
-      p = 0;
-    }
-    chunk[p] = item;
-    this.tailPos = p + 1;
-    this.size++;
+    return p;
   }
 
   /**
