@@ -14,7 +14,7 @@ import { current, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { waitPromise } from "../bridge/promise.js";
 import { isWorkerLike, stopQuietly, type WorkerSource } from "./endpoint.js";
-import { withCleanupError } from "./errors.js";
+import { closingAfter, withCleanupError } from "./cleanup.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
 import type { WorkerOperations } from "./define-worker.js";
 
@@ -85,16 +85,17 @@ export class WorkerHandle<Ops extends WorkerOperations = WorkerOperations> imple
 
 /**
  * @internal Terminates connections and waits, shielded, until all have exited.
- * Returns the error of a worker whose terminate() failed, for the block to
- * raise unless it is raising its own.
+ * Returns the error of a worker whose terminate() failed (none: empty), for
+ * the block to raise (see cleanup.ts).
  */
-export function* closeConnections(connections: Iterable<WorkerConnection>): Operation<Error | null> {
+export function* closeConnections(connections: Iterable<WorkerConnection>): Operation<Error[]> {
   const all = [...connections];
   for (const c of all) c.terminate(null);
   yield* new CancelScope({ shield: true }).run(function* () {
     for (const c of all) yield* waitPromise(c.exited);
   });
-  return all.find((c) => c.terminateError !== null)?.terminateError ?? null;
+  const failed = all.find((c) => c.terminateError !== null)?.terminateError;
+  return failed === undefined || failed === null ? [] : [failed];
 }
 
 let nextWorkerNumber = 1;
@@ -126,26 +127,18 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
   } catch (error) {
     // A worker handed over is the block's from this call on: refused, it is not left running.
     const cleanup = yield* discardWorker(source);
-    if (cleanup !== null) throw withCleanupError("openWorker()", error, [cleanup]);
-    throw error;
+    throw cleanup.length === 0 ? error : withCleanupError("openWorker()", error, cleanup);
   }
   const { graceSeconds, startSeconds, name } = checked;
   const connection = new WorkerConnection(source, name ?? `worker #${nextWorkerNumber++}`, graceSeconds, startSeconds);
-  let result: T;
-  // What closing returned: undefined until closed, then a terminate() failure or null.
-  let cleanup: Error | null | undefined;
-  try {
-    yield* connection.waitReady();
-    result = yield* callTaskFunction("openWorker(source, body)", body, [new WorkerHandle<Ops>(connection)]);
-  } catch (error) {
-    cleanup = yield* closeConnections([connection]);
-    // The block's error and the cleanup's leave together: neither is lost.
-    throw cleanup === null ? error : withCleanupError(connection.label, error, [cleanup]);
-  } finally {
-    if (cleanup === undefined) cleanup = yield* closeConnections([connection]);
-  }
-  if (cleanup !== null) throw cleanup;
-  return result;
+  return yield* closingAfter(
+    connection.label,
+    function* () {
+      yield* connection.waitReady();
+      return yield* callTaskFunction("openWorker(source, body)", body, [new WorkerHandle<Ops>(connection)]);
+    },
+    () => closeConnections([connection]),
+  );
 }
 
 /**
@@ -154,17 +147,17 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
  * of a terminate() that failed. Outside a task nothing can wait: it is
  * terminated, and exits soon after.
  */
-function* discardWorker(source: unknown): Operation<Error | null> {
-  if (typeof source === "string" || isInstance(source, URL) || !isWorkerLike(source)) return null; // nothing was made
+function* discardWorker(source: unknown): Operation<Error[]> {
+  if (typeof source === "string" || isInstance(source, URL) || !isWorkerLike(source)) return []; // nothing was made
   if (current.task === null) {
     stopQuietly(source);
-    return null;
+    return [];
   }
   let connection: WorkerConnection;
   try {
     connection = new WorkerConnection(source, `worker #${nextWorkerNumber++}`, 0, Infinity);
   } catch {
-    return null; // it refused a listener: it was terminated and its listeners removed
+    return []; // it refused a listener: it was terminated and its listeners removed
   }
   return yield* closeConnections([connection]);
 }

@@ -18,7 +18,7 @@ import { CapacityLimiter } from "../sync/capacity-limiter.js";
 import { contextExecutor } from "../asyncio/executor.js";
 import { isWorkerLike, type WorkerLike } from "./endpoint.js";
 import { checkWorkerOptions, WorkerConnection, type CallOptions, type WorkerOptions } from "./connection.js";
-import { withCleanupError } from "./errors.js";
+import { closingAfter } from "./cleanup.js";
 import { WorkerExecutor } from "./executor.js";
 import type { WorkerOperations } from "./define-worker.js";
 import { checkArgs, checkOperation, closeConnections, type OperationArgs, type OperationResult, type WorkerCaller } from "./open-worker.js";
@@ -151,8 +151,8 @@ export class WorkerPool<Ops extends WorkerOperations = WorkerOperations> impleme
     this._operations = this.idle[0]?.operations ?? [];
   }
 
-  /** @internal Terminates every worker and waits until all have exited; returns a terminate() failure. */
-  *close(): Operation<Error | null> {
+  /** @internal Terminates every worker and waits until all have exited; returns a terminate() failure (none: empty). */
+  *close(): Operation<Error[]> {
     this.closed = true;
     this.idle.length = 0;
     // Callers waiting for a token are let through, to find the pool closed.
@@ -200,20 +200,13 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
   }
   const label = name ?? `worker pool #${nextPoolNumber++}`;
   const pool = new WorkerPool<Ops>(source, size, label, graceSeconds, startSeconds);
-  let result: T;
-  // What closing returned: undefined until closed, then a terminate() failure or null.
-  let cleanup: Error | null | undefined;
-  try {
-    yield* pool.start();
-    // The innermost pool is the default for toThread.runSync and asyncio.toThread.
-    result = yield* contextExecutor.run(new WorkerExecutor(pool), () => callTaskFunction("openWorkerPool(source, body)", body, [pool]));
-  } catch (error) {
-    cleanup = yield* pool.close();
-    // The block's error and the cleanup's leave together: neither is lost.
-    throw cleanup === null ? error : withCleanupError(label, error, [cleanup]);
-  } finally {
-    if (cleanup === undefined) cleanup = yield* pool.close();
-  }
-  if (cleanup !== null) throw cleanup;
-  return result;
+  return yield* closingAfter(
+    label,
+    function* () {
+      yield* pool.start();
+      // The innermost pool is the default for toThread.runSync and asyncio.toThread.
+      return yield* contextExecutor.run(new WorkerExecutor(pool), () => callTaskFunction("openWorkerPool(source, body)", body, [pool]));
+    },
+    () => pool.close(),
+  );
 }

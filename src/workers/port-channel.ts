@@ -34,7 +34,7 @@ import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
 import { checkTransfer, cloneFailure } from "./endpoint.js";
-import { cleanupFailure, withCleanupError } from "./errors.js";
+import { RETURNED, closingAfter } from "./cleanup.js";
 import {
   deserializeThrown,
   describeField,
@@ -331,19 +331,17 @@ export function* receiveFromPort<T, R = void>(
     inbox.close();
     return closePort(port, stop, { kind: "close" });
   };
-  let result: R;
-  let cleanup: unknown[] | undefined;
-  try {
-    post(port, { kind: "credit", n: credits });
-    result = yield* callTaskFunction(what, body, [channel]);
-  } catch (error) {
-    cleanup = close();
-    throw cleanup.length === 0 ? error : withCleanupError(label, error, cleanup);
-  } finally {
-    if (cleanup === undefined) cleanup = close();
-  }
-  if (cleanup.length > 0) throw cleanupFailure(label, cleanup);
-  return result;
+  return yield* closingAfter(
+    label,
+    function* () {
+      post(port, { kind: "credit", n: credits });
+      return yield* callTaskFunction(what, body, [channel]);
+    },
+    // A generator with nothing to wait for: closing a port does not block.
+    function* () {
+      return close();
+    },
+  );
 }
 
 /**
@@ -416,16 +414,12 @@ export function* sendToPort<T, R = void>(port: MessagePortLike, body: (channel: 
     creditReceive.close();
     return closePort(port, stop, last);
   };
-  let result: R;
-  let cleanup: unknown[] | undefined;
-  try {
-    result = yield* callTaskFunction(what, body, [channel]);
-  } catch (error) {
-    cleanup = close({ kind: "abort", error: serializeThrown(isOnlyCancelled(error) ? new Error("the sender was cancelled") : error) });
-    throw cleanup.length === 0 ? error : withCleanupError(label, error, cleanup);
-  } finally {
-    if (cleanup === undefined) cleanup = close({ kind: "end" });
-  }
-  if (cleanup.length > 0) throw cleanupFailure(label, cleanup);
-  return result;
+  return yield* closingAfter(
+    label,
+    () => callTaskFunction(what, body, [channel]),
+    // The receiver hears "end" after a normal end, "abort" with the error otherwise.
+    function* (raised) {
+      return close(raised === RETURNED ? { kind: "end" } : { kind: "abort", error: serializeThrown(isOnlyCancelled(raised) ? new Error("the sender was cancelled") : raised) });
+    },
+  );
 }
