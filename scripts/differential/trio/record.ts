@@ -13,11 +13,11 @@
  * Needs python3 with trio 0.22 (`python3 -c "import trio"`). CI has no Trio
  * and runs only the recorded fixtures.
  */
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { cliArg, runTrioInterpreter, type TrioResult as SharedTrioResult } from "../trio-driver.js";
 import { runModel, type Outcome } from "../../../test/model/model.js";
 import { programArb, show, type Program, type ProgramOptions, type Stmt } from "../../../test/model/program.js";
 import { runRuntime } from "../../../test/model/runtime.js";
@@ -109,33 +109,12 @@ export const PINNED: { name: string; program: Program }[] = [
   },
 ];
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? undefined : process.argv[i + 1];
-}
-
-/**
- * What Trio did with one program: `trio` as Trio runs it; `ours`, only when it
- * differs, with the end of a nursery block made no cancel point, as ours is
- * (see interp.py's module comment).
- */
-export interface TrioResult {
-  trio: Outcome;
-  ours?: Outcome;
-}
+/** What Trio did with one program (see trio-driver.ts). */
+export type TrioResult = SharedTrioResult<Outcome>;
 
 /** Runs every program on Trio; throws if the interpreter crashed on one. */
 export function runTrio(programs: readonly Program[]): TrioResult[] {
-  const input = programs.map((p) => JSON.stringify(p)).join("\n") + "\n";
-  const result = spawnSync("python3", [join(here, "interp.py")], { input, encoding: "utf8", maxBuffer: 1 << 30 });
-  if (result.status !== 0) throw new Error(`interp.py failed (status ${result.status}): ${result.stderr}`);
-  const lines = result.stdout.trim().split("\n");
-  if (lines.length !== programs.length) throw new Error(`interp.py answered ${lines.length} lines for ${programs.length} programs`);
-  return lines.map((line, i) => {
-    const r = JSON.parse(line) as { trio?: Outcome; ours?: Outcome; crash?: string };
-    if (r.trio === undefined) throw new Error(`interp.py crashed on ${show(programs[i]!)}: ${r.crash}`);
-    return r.ours === undefined ? { trio: r.trio } : { trio: r.trio, ours: r.ours };
-  });
+  return runTrioInterpreter<Program, Outcome>(join(here, "interp.py"), programs, show);
 }
 
 function sample(seed: number, count: number, options: ProgramOptions): Program[] {
@@ -150,11 +129,11 @@ function sample(seed: number, count: number, options: ProgramOptions): Program[]
 const norm = (o: Outcome): unknown => JSON.parse(JSON.stringify(o));
 
 async function main(): Promise<void> {
-  const seed = Number(arg("seed") ?? RECORD_SEED);
-  const count = Number(arg("count") ?? RECORD_COUNT);
+  const seed = Number(cliArg("seed") ?? RECORD_SEED);
+  const count = Number(cliArg("count") ?? RECORD_COUNT);
   // --depth and --length explore beyond the model test's defaults (live only; the fixtures use the defaults).
-  const depth = arg("depth");
-  const length = arg("length");
+  const depth = cliArg("depth");
+  const length = cliArg("length");
   const options: ProgramOptions = {
     ...(depth !== undefined ? { maxDepth: Number(depth) } : {}),
     ...(length !== undefined ? { maxLength: Number(length) } : {}),

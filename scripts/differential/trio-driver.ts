@@ -1,0 +1,37 @@
+/**
+ * The Node side of the two Trio recorders (scripts/differential/trio and
+ * trio-sync): their command-line flags, and one python3 process running a
+ * batch of programs through an interpreter that speaks jsonl_driver.py's
+ * protocol (one JSON program per line in, one result per line out).
+ */
+import { spawnSync } from "node:child_process";
+
+/** The value after `--name` on the command line, if given. */
+export function cliArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+/**
+ * What Trio did with one program: `trio` as Trio 0.22 runs it; `ours`,
+ * only when it differs, under the rules later Trio changed (see the
+ * interpreter's module comment).
+ */
+export interface TrioResult<O> {
+  trio: O;
+  ours?: O;
+}
+
+/** Runs every program through `interp` (a path to an interp.py); throws if it crashed on one. */
+export function runTrioInterpreter<P, O>(interp: string, programs: readonly P[], show: (program: P) => string): TrioResult<O>[] {
+  const input = programs.map((p) => JSON.stringify(p)).join("\n") + "\n";
+  const result = spawnSync("python3", [interp], { input, encoding: "utf8", maxBuffer: 1 << 30 });
+  if (result.status !== 0) throw new Error(`interp.py failed (status ${result.status}): ${result.stderr}`);
+  const lines = result.stdout.trim().split("\n");
+  if (lines.length !== programs.length) throw new Error(`interp.py answered ${lines.length} lines for ${programs.length} programs`);
+  return lines.map((line, i) => {
+    const r = JSON.parse(line) as { trio?: O; ours?: O; crash?: string };
+    if (r.trio === undefined) throw new Error(`interp.py crashed on ${show(programs[i]!)}: ${r.crash}`);
+    return r.ours === undefined ? { trio: r.trio } : { trio: r.trio, ours: r.ours };
+  });
+}
