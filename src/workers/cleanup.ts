@@ -12,7 +12,7 @@
 import { ExceptionGroup, describeError } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 
-/** `closingAfter`'s argument to `close` when the body did not raise. */
+/** @internal `closingAfter`'s argument to `close` when the body did not raise. */
 export const RETURNED: unique symbol = Symbol("the block returned");
 
 /** @internal What a block raises when its cleanup failed while it was already raising `raised`. */
