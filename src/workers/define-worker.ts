@@ -147,9 +147,19 @@ export function defineWorker<Ops extends WorkerOperations>(operations: Ops, opti
       "defineWorker() must run inside a worker: load this module with openWorker(url) or openWorkerPool(url, ...) (a module Worker in the browser, a worker_threads Worker in Node), or pass { endpoint }.",
     );
   }
-  if (given === undefined) defined = true;
   const server = new CallServer(endpoint, operations);
-  endpoint.listen((data) => server.receive(data));
+  try {
+    endpoint.listen((data) => server.receive(data));
+  } catch (error) {
+    // Nothing was defined: no run starts, and a listener the endpoint kept anyway ignores what it hears.
+    server.detach();
+    throw new TypeError(
+      `defineWorker(): listening for the page's messages failed (${describeError(error)}), so nothing was defined; call defineWorker() again once the endpoint can listen (an endpoint of yours needs a working listen(listener)).`,
+      { cause: error },
+    );
+  }
+  // Defined only once it listens: a definition that failed leaves the module free to try again.
+  if (given === undefined) defined = true;
   run(serve, server, names).then(
     // The serving task never returns by itself: a tool cancelled it (the devtools panel can), or the
     // endpoint refused every answer (fail() has told the page already, if it could).
@@ -242,6 +252,12 @@ class CallServer {
       // A few updates a second is what a panel shows; frames mean nothing in a worker.
       { scheduleFrame: (flush) => void setTimeout(flush, INSPECTOR_INTERVAL_MS) },
     );
+  }
+
+  /** The endpoint could not listen: this server never serves, and keeps nothing it hears. */
+  detach(): void {
+    this.failed = true;
+    this.early = null;
   }
 
   /** The serving nursery is open: handle what came before it. */
