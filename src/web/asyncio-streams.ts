@@ -254,13 +254,15 @@ export class StreamReader {
   }
 
   toString(): string {
-    const parts = [`${this.buffered} bytes`];
+    // As CPython's repr: only what differs from a fresh reader.
+    const parts = ["StreamReader"];
+    if (this.buffered > 0) parts.push(`${this.buffered} bytes`);
     if (this.eof) parts.push("eof");
     if (this.limit !== DEFAULT_STREAM_LIMIT) parts.push(`limit=${this.limit}`);
     if (this.waiter !== null) parts.push("waiter");
     if (this.error !== null) parts.push(`exception=${this.error.name}`);
     if (this.paused) parts.push("paused");
-    return `<StreamReader ${parts.join(" ")}>`;
+    return `<${parts.join(" ")}>`;
   }
 
   private *waitForData(what: string): Coroutine<void> {
