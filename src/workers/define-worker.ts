@@ -286,6 +286,8 @@ class CallServer {
     const nursery = this.nursery;
     this.nursery = null;
     this.early = null;
+    // Nobody will read this worker's inspector any more (the page terminates it, or cannot hear it).
+    this.watch(false);
     tryPost(this.endpoint, message<FatalMessage>({ kind: "fatal", error: serializeThrown(error) }), []);
     try {
       nursery?.cancelScope.cancel("the worker serves no more calls");
