@@ -30,6 +30,7 @@
  */
 import { BrokenResourceError, ClosedResourceError, EndOfChannel, checkReadable, describe, describeError, isInstance, readProperty } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
+import { checkpoint } from "../core/operations.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
@@ -128,6 +129,8 @@ type Inbound = { kind: "item"; value: unknown } | { kind: "end" } | { kind: "abo
 export class PortReceiveChannel<T> {
   private state: "open" | "ended" | "closed" = "open";
   private endError: Error | null = null;
+  /** What the port threw when this end granted the sender credit (null: every grant went out). */
+  private creditRefused: { readonly error: unknown } | null = null;
 
   /** @internal */
   constructor(
@@ -141,14 +144,41 @@ export class PortReceiveChannel<T> {
    * credit. Raises `EndOfChannel` once the sender finished and every item
    * was taken, `BrokenResourceError` (its cause is the sender's error) if
    * the sender failed or was cancelled, and `ClosedResourceError` after the
-   * block ended. A checkpoint; cancellable while it waits.
+   * block ended. If the port refuses the credit (its postMessage throws),
+   * the item is still returned, the items that had arrived are received
+   * after it, and then `BrokenResourceError` says why nothing more can
+   * come. A checkpoint; cancellable while it waits.
    */
   *receive(): Operation<T> {
     if (this.state === "closed") throw new ClosedResourceError(`${this.label}: receive() after its receiveFromPort block ended. Receive inside the block.`);
     if (this.endError !== null) throw this.endError;
-    const msg = yield* this.inbox.receive();
+    let msg: Inbound;
+    const refused = this.creditRefused;
+    if (refused === null) {
+      msg = yield* this.inbox.receive();
+    } else {
+      // No credit reaches the sender any more, so nothing more will come: hand out what had arrived, then say why.
+      yield* checkpoint();
+      try {
+        msg = this.inbox.receiveNowait();
+      } catch {
+        this.state = "ended";
+        this.endError = new BrokenResourceError(
+          `${this.label}: the sender could not be granted credit for more items (the port's postMessage threw ${describeError(refused.error)}), so nothing more can be received; the items that had arrived were received. Pass receiveFromPort a MessagePort whose postMessage works.`,
+          { cause: refused.error },
+        );
+        throw this.endError;
+      }
+    }
     if (msg.kind === "item") {
-      post(this.port, { kind: "credit", n: 1 });
+      if (refused === null) {
+        try {
+          post(this.port, { kind: "credit", n: 1 });
+        } catch (error) {
+          // The item is taken: it is returned, and the failure raised once what had arrived is received.
+          this.creditRefused = { error };
+        }
+      }
       return msg.value as T;
     }
     this.state = "ended";
