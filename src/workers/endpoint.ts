@@ -76,30 +76,18 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     const onMessage = (data: unknown) => events.message(data);
     const onError = (error: unknown) => events.error(error);
     const onMessageError = (error: unknown) => events.error(error);
-    const removeAll = () => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("messageerror", onMessageError);
-      worker.off("exit", onExit);
-    };
     const onExit = () => {
-      removeAll();
+      // Our exit, whatever the worker says: a throw here would go to the host's dispatch, and the
+      // connection would wait for this exit forever. A listener it keeps on an exited worker never fires.
+      removeAll(worker, ours);
       exitOnce();
     };
+    const ours = [["message", onMessage], ["error", onError], ["messageerror", onMessageError], ["exit", onExit]] as const;
     try {
-      worker.on("message", onMessage);
-      worker.on("error", onError);
-      worker.on("messageerror", onMessageError);
-      worker.on("exit", onExit);
+      for (const [event, listener] of ours) worker.on(event, listener);
     } catch (error) {
       // A worker that refuses a listener: take back the ones it took, and stop it (it is ours to end).
-      for (const [event, listener] of [["message", onMessage], ["error", onError], ["messageerror", onMessageError], ["exit", onExit]] as const) {
-        try {
-          worker.off(event, listener);
-        } catch {
-          // it refuses this too: nothing more to do
-        }
-      }
+      removeAll(worker, ours);
       stopQuietly(worker);
       throw error;
     }
@@ -112,11 +100,7 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
           done = worker.terminate() as PromiseLike<unknown> | undefined;
         } catch (error) {
           // It will not say it exited: our listeners go now, or they stay on a worker we count as gone.
-          try {
-            removeAll();
-          } catch {
-            // it refuses this too: nothing more to do
-          }
+          removeAll(worker, ours);
           throw error;
         }
         observeQuietly(done);
@@ -149,18 +133,11 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     events.error(error ?? (typeof message === "string" && message !== "" ? errorFromMessage(message) : new Error("the worker script failed to load or to evaluate")));
   };
   const onMessageError = () => events.error(new Error("a message from the worker could not be deserialized"));
+  const ours = [["message", onMessage], ["error", onError], ["messageerror", onMessageError]] as const;
   try {
-    worker.addEventListener("message", onMessage);
-    worker.addEventListener("error", onError);
-    worker.addEventListener("messageerror", onMessageError);
+    for (const [event, listener] of ours) worker.addEventListener(event, listener);
   } catch (error) {
-    for (const [event, listener] of [["message", onMessage], ["error", onError], ["messageerror", onMessageError]] as const) {
-      try {
-        worker.removeEventListener(event, listener);
-      } catch {
-        // it refuses this too: nothing more to do
-      }
-    }
+    removeAll(worker, ours);
     stopQuietly(worker);
     throw error;
   }
@@ -168,26 +145,32 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     post: (message, transfer) => worker.postMessage(message, transfer as Transferable[]),
     terminate: () => {
       // The browser stops the worker at once and emits nothing: we say it.
-      const removeAll = () => {
-        worker.removeEventListener("message", onMessage);
-        worker.removeEventListener("error", onError);
-        worker.removeEventListener("messageerror", onMessageError);
-      };
       try {
         worker.terminate();
-      } catch (error) {
-        // The worker is counted as gone (see WorkerConnection.terminate): it keeps no listener of ours.
-        try {
-          removeAll();
-        } catch {
-          // it refuses this too: nothing more to do
-        }
-        throw error;
+      } finally {
+        // Stopped, or counted as gone (see WorkerConnection.terminate): it keeps no listener of ours
+        // that it lets go. One it refuses to drop cannot reach a connection that has exited.
+        removeAll(worker, ours);
       }
-      removeAll();
       queueMicrotask(exitOnce);
     },
   };
+}
+
+/**
+ * Takes our listeners off a worker of either host, each whatever the one
+ * before did; a removal it refuses is skipped (the worker is being set
+ * aside or has stopped, and the connection ignores what it hears after).
+ */
+function removeAll(worker: WorkerLike, listeners: readonly (readonly [string, (...args: never[]) => void])[]): void {
+  for (const [event, listener] of listeners) {
+    try {
+      if (isNodeWorker(worker)) worker.off(event, listener);
+      else worker.removeEventListener(event, listener as (event: Event) => void);
+    } catch {
+      // it refuses: nothing more to do
+    }
+  }
 }
 
 /** @internal Terminates a worker that could not be set up; its own failure to stop is not the caller's problem. */

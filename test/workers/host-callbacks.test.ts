@@ -240,3 +240,48 @@ describe("a port whose message event cannot be read", () => {
     expect((error as Error).message).toMatch(/a message from the receiver cannot be read \(its message event cannot be read \(Error: data getter\)\)/);
   });
 });
+
+describe("a worker that refuses to drop our listeners once it is done", () => {
+  /** Resolves to "returned" when `done` settles, or "hung" after `ms`. */
+  function within(done: Promise<unknown>, ms: number): Promise<string> {
+    return Promise.race([done.then(() => "returned"), new Promise<string>((resolve) => setTimeout(() => resolve("hung"), ms))]);
+  }
+
+  it("Node-shaped, its off() throws: its exit still ends the block (the throw went into the host's exit dispatch, and the block waited forever)", async () => {
+    const worker = new FakeNodeWorker(() => undefined);
+    const off = worker.off.bind(worker);
+    let refused = 0;
+    worker.off = (event: string, listener: (...args: never[]) => void) => {
+      if (event === "message") {
+        refused++;
+        throw new Error("off refused");
+      }
+      return off(event, listener);
+    };
+    const done = run(function* () {
+      yield* openWorker(worker, function* () {});
+    });
+    expect(await within(done, 1000)).toBe("returned");
+    expect(worker.exited).toBe(true);
+    expect(refused).toBe(1);
+  });
+
+  it("browser-shaped, its removeEventListener throws after terminate() worked: the block ends normally, and the listeners it would drop are gone (the block raised 'its terminate() failed')", async () => {
+    const worker = new PlainEventWorker(await fixtureUrl("basic.worker"));
+    const remove = worker.removeEventListener.bind(worker);
+    worker.removeEventListener = (type: string, listener: (event: Event) => void) => {
+      if (type === "message") throw new Error("remove refused");
+      remove(type, listener);
+    };
+    const counts = () => Object.fromEntries(["message", "error", "messageerror"].map((type) => [type, (worker as unknown as { listeners: Map<string, Set<unknown>> }).listeners.get(type)?.size ?? 0]));
+    let error: unknown;
+    await run(function* () {
+      error = yield* caught(openWorker<BasicOps>(worker, function* (w) {
+        expect(yield* w.call("add", [1, 2])).toBe(3);
+      }));
+    });
+    expect(error).toBeUndefined();
+    expect(counts()).toEqual({ message: 1, error: 0, messageerror: 0 });
+    await worker.thread.terminate();
+  });
+});
