@@ -96,8 +96,7 @@ function listen(what: string, port: unknown, listener: (data: unknown) => void, 
   if (typeof on === "function" && typeof off === "function") {
     // Node's worker_threads port: "message" listeners get the data, and keep the port referenced.
     const onMessage = (data: unknown) => listener(data);
-    on.call(port, "message", onMessage);
-    return () => off.call(port, "message", onMessage);
+    return attach(() => on.call(port, "message", onMessage), () => off.call(port, "message", onMessage));
   }
   const add = readProperty(p, "addEventListener");
   const remove = readProperty(p, "removeEventListener");
@@ -112,10 +111,34 @@ function listen(what: string, port: unknown, listener: (data: unknown) => void, 
     }
     listener(data);
   };
-  add.call(port, "message", onMessage);
   const start = readProperty(p, "start");
-  if (typeof start === "function") start.call(port); // a browser port queues messages until started
-  return () => remove.call(port, "message", onMessage);
+  return attach(
+    () => {
+      add.call(port, "message", onMessage);
+      if (typeof start === "function") start.call(port); // a browser port queues messages until started
+    },
+    () => remove.call(port, "message", onMessage),
+  );
+}
+
+/**
+ * Runs `on` (adding our listener, and what goes with it); returns `off`. If
+ * `on` throws, the listener it may have taken is taken back (`off`, whose
+ * own refusal is skipped) before the error goes on: a block that could not
+ * open leaves nothing on the port.
+ */
+function attach(on: () => void, off: () => void): () => void {
+  try {
+    on();
+  } catch (error) {
+    try {
+      off();
+    } catch {
+      // it refuses this too: nothing more to do
+    }
+    throw error;
+  }
+  return off;
 }
 
 function ours(data: unknown): PortMessage | undefined {

@@ -96,3 +96,44 @@ describe("a sender whose port refuses an item", () => {
     expect(port.posted.filter((m) => m.kind === "item").map((m) => m.value)).toEqual([2]);
   });
 });
+
+describe("a port that refuses to start listening", () => {
+  it("browser-shaped, its start() throws: the block raises it, and our listener is not left on the port", async () => {
+    const port = fakePort();
+    const listeners = new Set<unknown>();
+    port.addEventListener = (_type, listener) => void listeners.add(listener);
+    port.removeEventListener = (_type, listener) => void listeners.delete(listener);
+    const started = Object.assign(port, {
+      start() {
+        throw new Error("start refused");
+      },
+    });
+    let error: unknown;
+    await run(function* () {
+      error = yield* caught(receiveFromPort(started as MessagePortLike, function* () {}));
+    });
+    expect((error as Error).message).toBe("start refused");
+    expect(listeners.size).toBe(0);
+  });
+
+  it("Node-shaped, its on() takes our listener and then throws: the block raises it, and the listener is taken back", async () => {
+    const listeners = new Set<unknown>();
+    const port = {
+      postMessage() {},
+      close() {},
+      on(_event: string, listener: unknown) {
+        listeners.add(listener);
+        throw new Error("on refused");
+      },
+      off(_event: string, listener: unknown) {
+        listeners.delete(listener);
+      },
+    };
+    let error: unknown;
+    await run(function* () {
+      error = yield* caught(sendToPort(port as MessagePortLike, function* () {}));
+    });
+    expect((error as Error).message).toBe("on refused");
+    expect(listeners.size).toBe(0);
+  });
+});
