@@ -8,8 +8,9 @@ whose time() jumps to the next timer, so a run is deterministic and instant.
 Our layer follows CPython 3.12, and 3.13 for TaskGroup and Task.uncancel()
 (gh-116720). Where 3.11 (the Python on the dev machine) differs for a
 construct the programs use, this file uses 3.12's semantics (see "3.12
-semantics": Timeout, wait_for, gather, Semaphore, Condition) or 3.13's
-(see "3.13 semantics"), written out below, whatever Python runs it. Where
+semantics": Timeout (timeout_at too), wait_for, gather, Semaphore,
+Condition, the Barrier's Condition included) or 3.13's (see "3.13
+semantics"), written out below, whatever Python runs it. Where
 CPython leaves an order unspecified (same-instant timers, a TaskGroup's or
 as_completed's set of Futures), it is pinned to ours.
 """
@@ -132,6 +133,12 @@ class Timeout312:
             self._state = "finished"
         return None
 
+    def when(self):
+        return self._when
+
+    def expired(self):
+        return self._state in ("expiring", "expired")
+
     def _on_timeout(self):
         self._task.cancel()
         self._state = "expiring"
@@ -161,6 +168,12 @@ def timeout(delay):
         return asyncio.timeout(delay)
     loop = events.get_running_loop()
     return Timeout312(None if delay is None else loop.time() + delay)
+
+
+def timeout_at(when):
+    if NATIVE_312:
+        return asyncio.timeout_at(when)
+    return Timeout312(when)
 
 
 async def wait_for(aw, t):
@@ -547,6 +560,9 @@ class Interp:
         self.lock = asyncio.Lock()
         self.cond = Condition312()
         self.barrier = asyncio.Barrier(2)
+        # The Barrier waits on a Condition of its own: 3.12's too (Condition312).
+        self.barrier._cond = Condition312()
+        self.counter = 0  # what "bump" counts and "condwaitfor" waits for
         self.handles = {}
         self.timeouts = {}
 
@@ -776,6 +792,48 @@ class Interp:
                 return
             d = st[2]
             self.try_log(who, "reschedule " + st[1], lambda: cm.reschedule(None if d is None else self.loop.time() + d / 64))
+        elif op == "waitcoro":
+            # 3.11 and later refuse a coroutine (TypeError), before awaiting anything
+            fs = [self.tasks[n] for n in st[1] if n in self.tasks]
+            coro = self.block(st[2], who)
+            fs.append(coro)
+            try:
+                done, pending = await asyncio.wait(fs)
+            except BaseException as e:
+                self.emit(who, "waitcoro", desc_exc(e))
+                raise
+            finally:
+                coro.close()  # never started: no "never awaited" warning
+            self.emit(who, "waitcoro", len(done), len(pending))
+        elif op == "barrierreset":
+            await self.outcome(who, "barrierreset", self.barrier.reset())
+        elif op == "barrierstate":
+            self.emit(who, "barrierstate", self.barrier.n_waiting, self.barrier.broken)
+        elif op == "condwaitfor":
+            n = st[1]
+            async def body():
+                async with self.cond:
+                    self.emit(who, "condlocked")
+                    await self.outcome(who, "condwaitfor", self.cond.wait_for(lambda: self.counter >= n))
+                    return await self.block(st[2], who)
+            await self.outcome(who, "cond", body())
+        elif op == "bump":
+            self.counter += 1
+            self.emit(who, "bump", self.counter)
+        elif op == "timeoutat":
+            async def body():
+                cm = timeout_at(self.t0 + st[1] / 64)
+                self.timeouts[st[3]] = cm
+                async with cm:
+                    return await self.block(st[2], who)
+            await self.outcome(who, "timeout", body())
+        elif op == "expired":
+            cm = self.timeouts.get(st[1])
+            if cm is None:
+                self.emit(who, "expired", st[1], "missing")
+                return
+            w = cm.when()
+            self.emit(who, "expired", st[1], cm.expired(), None if w is None else round((w - self.t0) * 64))
         else:
             raise ValueError(f"unknown op {op!r}")
 
@@ -798,16 +856,18 @@ class Interp:
         # retrieve every task's outcome so nothing is reported as unretrieved;
         # again while tasks spawned meanwhile (in a finally) are pending, so
         # that no task outlives the log (ours would run on, CPython's not).
+        # Until no task was spawned meanwhile: each one is awaited once done.
         while True:
             for name, t in list(self.tasks.items()):
                 if not t.done():
                     self.emit("main", "cancel", name, t.cancel())
+            seen = len(self.tasks)
             for name, t in list(self.tasks.items()):
                 try:
                     await t
                 except BaseException:
                     pass
-            if all(t.done() for t in self.tasks.values()):
+            if len(self.tasks) == seen and all(t.done() for t in self.tasks.values()):
                 break
         # Loop callbacks still scheduled would run after the log ends.
         for h in self.handles.values():

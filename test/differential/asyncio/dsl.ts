@@ -25,6 +25,22 @@
  * (LIFO and priority order); `condpair` spawns Condition waiters then
  * notifies them; `barrierpair` meets a spawned task at the Barrier; a
  * timeout's body may reschedule it.
+ *
+ * DSL v3 (the constructs after `reschedule`) changed the sampling again
+ * (past divergences stay in ./regressions.json). New statements: wait()
+ * given a coroutine (a TypeError, caught), Barrier.reset() and its state,
+ * Condition.waitFor(a count of `bump`s), timeoutAt and expired()/when().
+ * New shorthands aim at cancellation meeting a wakeup: tasks waited on by
+ * wait() while another task cancels one of them; a Barrier waiter met by
+ * reset(), abort() or a cancel; Condition waiters notified by a block that
+ * keeps the lock and cancels one of them; nested timeouts expiring at the
+ * same instant (the outer one first) or not, asking expired() inside and
+ * after them; a task awaiting shield(inner)
+ * cancelled while the inner task runs on and maybe raises; tasks queued on
+ * the Lock, a semaphore, a queue's get or an event, one of them cancelled
+ * before the release or once woken; a TaskGroup cancelled from outside
+ * (maybe twice) whose children catch the CancelledError and await again;
+ * a TaskGroup whose body raises while its children raise on cancellation.
  */
 import fc from "fast-check";
 
@@ -73,7 +89,15 @@ export type Stmt =
   | ["later", string, number, Action]
   | ["at", string, number, Action]
   | ["hcancel", string]
-  | ["reschedule", string, number | null];
+  | ["reschedule", string, number | null]
+  // --- added in DSL v3 ---
+  | ["waitcoro", string[], Block]
+  | ["barrierreset"]
+  | ["barrierstate"]
+  | ["condwaitfor", number, Block]
+  | ["bump"]
+  | ["timeoutat", number, Block, string]
+  | ["expired", string];
 
 /** `wait`'s returnWhen: FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED. */
 export type ReturnWhen = "FC" | "FE" | "AC";
@@ -133,7 +157,25 @@ type RawStmt =
   | { k: "barrierpair"; b: RawBlock; d: number }
   | { k: "later" | "at"; d: number; a: RawAction }
   | { k: "hcancel"; ref: number }
-  | { k: "reschedule"; ref: number; d: number | null };
+  | { k: "reschedule"; ref: number; d: number | null }
+  // --- DSL v3 ---
+  | { k: "waitcoro"; refs: number[]; b: RawBlock }
+  | { k: "waitcx"; kids: RawBlock[]; who: number; d: number; msg: string | null; rw: ReturnWhen; t: number | null }
+  | { k: "barrierreset" }
+  | { k: "barrierstate" }
+  | { k: "barriercx"; b: RawBlock; d: number; how: "reset" | "abort" | "cancel"; again: boolean }
+  | { k: "condwaitfor"; n: number; b: RawBlock }
+  | { k: "bump" }
+  | { k: "condcx"; waiters: { n: number | null; b: RawBlock }[]; d: number; op: "notify" | "notifyall"; cx: number | null; d2: number }
+  | { k: "timeoutat"; d: number; b: RawBlock }
+  | { k: "expired"; ref: number }
+  | { k: "tonest"; d: number; di: number | null; at: boolean; b: RawBlock; after: RawBlock }
+  | { k: "shieldcx"; b: RawBlock; fail: [number, number] | null; d: number; msg: string | null; awaitInner: boolean }
+  | { k: "contend"; kind: Contended; n: number; cx: number; after: boolean; msg: string | null; d: number }
+  | { k: "tgouter"; kids: { b: RawBlock; c: "cancel" | "cancel_re"; f: RawBlock }[]; body: RawBlock; d: number; msg: string | null; twice: boolean }
+  | { k: "tgraise2"; kids: { c: "cancel" | "cancel_re" | null; d: number; id: number }[]; d: number; id: number };
+/** What a `contend` shorthand makes tasks queue for: the Lock, a semaphore, a queue's get, an event. */
+type Contended = ["lock"] | ["sem", number] | ["get", number] | ["evwait", number];
 type RawAction = { a: "log" | "setresult" | "fcancel"; ref: number } | { a: "setexc"; ref: number; id: number } | { a: "evset"; i: number } | { a: "put"; i: number; v: number };
 type RawBlock = RawStmt[];
 
@@ -188,7 +230,71 @@ function rawBlocks(maxDepth: number, maxLength: number): fc.Arbitrary<RawBlock> 
       fc.record({ k: fc.constantFrom("later" as const, "at" as const), d: delay, a: action }),
       fc.record({ k: fc.constant("hcancel" as const), ref }),
       fc.record({ k: fc.constant("reschedule" as const), ref, d: optDelay }),
+      // DSL v3 leaves
+      fc.record({ k: fc.constant("barrierreset" as const) }),
+      fc.record({ k: fc.constant("barrierstate" as const) }),
+      fc.record({ k: fc.constant("bump" as const) }),
+      fc.record({ k: fc.constant("expired" as const), ref }),
+      fc.record({
+        k: fc.constant("contend" as const),
+        kind: fc.oneof(
+          fc.constant<Contended>(["lock"]),
+          fc.constantFrom<Contended>(["sem", 0], ["sem", 1]),
+          fc.constantFrom<Contended>(["get", 0], ["get", 1], ["get", 2], ["get", 3]),
+          fc.constantFrom<Contended>(["evwait", 0], ["evwait", 1]),
+        ),
+        n: fc.integer({ min: 2, max: 3 }),
+        cx: fc.nat({ max: 2 }),
+        after: fc.boolean(),
+        msg: fc.constantFrom(null, null, "m1"),
+        d: delay,
+      }),
+      fc.record({
+        k: fc.constant("tgraise2" as const),
+        kids: fc.array(fc.record({ c: fc.constantFrom(null, "cancel" as const, "cancel_re" as const), d: delay, id: fc.integer({ min: 1, max: 9 }) }), { minLength: 1, maxLength: 3 }),
+        d: delay,
+        id: fc.integer({ min: 1, max: 9 }),
+      }),
       fc.record({ k: fc.constant("spawn" as const), b: tie("block") as fc.Arbitrary<RawBlock> }),
+      // DSL v3 statements with blocks
+      fc.record({ k: fc.constant("waitcoro" as const), refs, b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({
+        k: fc.constant("waitcx" as const),
+        kids: fc.array(tie("block") as fc.Arbitrary<RawBlock>, { minLength: 1, maxLength: 3 }),
+        who: fc.nat({ max: 2 }),
+        d: delay,
+        msg: fc.constantFrom(null, null, "m1"),
+        rw: fc.constantFrom<ReturnWhen>("FC", "FE", "AC"),
+        t: optDelay,
+      }),
+      fc.record({ k: fc.constant("barriercx" as const), b: tie("block") as fc.Arbitrary<RawBlock>, d: delay, how: fc.constantFrom("reset" as const, "abort" as const, "cancel" as const), again: fc.boolean() }),
+      fc.record({ k: fc.constant("condwaitfor" as const), n: fc.integer({ min: 0, max: 3 }), b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({
+        k: fc.constant("condcx" as const),
+        waiters: fc.array(fc.record({ n: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }), b: tie("block") as fc.Arbitrary<RawBlock> }), { minLength: 1, maxLength: 3 }),
+        d: delay,
+        op: fc.constantFrom("notify" as const, "notifyall" as const),
+        cx: fc.option(fc.nat({ max: 2 }), { nil: null }),
+        d2: delay,
+      }),
+      fc.record({ k: fc.constant("timeoutat" as const), d: delay, b: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({ k: fc.constant("tonest" as const), d: delay, di: fc.option(delay, { nil: null, freq: 2 }), at: fc.boolean(), b: tie("block") as fc.Arbitrary<RawBlock>, after: tie("block") as fc.Arbitrary<RawBlock> }),
+      fc.record({
+        k: fc.constant("shieldcx" as const),
+        b: tie("block") as fc.Arbitrary<RawBlock>,
+        fail: fc.option(fc.tuple(fc.constantFrom(0, 1, 2), fc.integer({ min: 1, max: 9 })), { nil: null }),
+        d: delay,
+        msg: fc.constantFrom(null, null, "m2"),
+        awaitInner: fc.boolean(),
+      }),
+      fc.record({
+        k: fc.constant("tgouter" as const),
+        kids: fc.array(fc.record({ b: tie("block") as fc.Arbitrary<RawBlock>, c: fc.constantFrom("cancel" as const, "cancel_re" as const), f: tie("block") as fc.Arbitrary<RawBlock> }), { minLength: 1, maxLength: 3 }),
+        body: tie("block") as fc.Arbitrary<RawBlock>,
+        d: delay,
+        msg: fc.constantFrom(null, null, "m1"),
+        twice: fc.boolean(),
+      }),
       fc.record({ k: fc.constant("lock" as const), b: tie("block") as fc.Arbitrary<RawBlock> }),
       fc.record({
         k: fc.constant("condpair" as const),
@@ -441,6 +547,164 @@ export function normalize(raw: RawBlock): Program {
       case "reschedule": {
         const name = pickOf("o", st.ref, known);
         return name === null ? ["log", `m${marks++}`] : ["reschedule", name, st.d];
+      }
+      // ---- DSL v3 ----
+      case "waitcoro": {
+        const names = [...new Set(st.refs.map((i) => pick(i, known)).filter((n): n is string => n !== null))];
+        // caught, so that the program goes on after the TypeError
+        return ["try", { r: `r${blocks++}`, s: [["waitcoro", names, blockOf(st.b, [...known])]] }, "exc", null];
+      }
+      case "waitcx": {
+        // Tasks, one more that cancels one of them after a while, and a wait() on the first ones.
+        const out: Stmt[] = [];
+        const kids: string[] = [];
+        for (const b of st.kids) {
+          const name = newTask();
+          out.push(["spawn", name, blockOf(b, [...known])]);
+          kids.push(name);
+        }
+        const canceller = newTask();
+        out.push(["spawn", canceller, { r: `r${blocks++}`, s: [["sleep", st.d], ["cancel", kids[st.who % kids.length]!, st.msg]] }]);
+        known.push(...kids, canceller);
+        out.push(["wait", kids, st.rw, st.t]);
+        return out;
+      }
+      case "barrierreset":
+        return ["barrierreset"];
+      case "barrierstate":
+        return ["barrierstate"];
+      case "barriercx": {
+        // A task waits at the Barrier(2); then it is reset, aborted, or the waiter is cancelled; then maybe a pair meets.
+        const name = newTask();
+        const out: Stmt[] = [["spawn", name, { r: `r${blocks++}`, s: [["barrier"], ...blockOf(st.b, [...known]).s] }]];
+        known.push(name);
+        out.push(["sleep", st.d], st.how === "reset" ? ["barrierreset"] : st.how === "abort" ? ["barrierabort"] : ["cancel", name, null], ["barrierstate"]);
+        if (st.again) {
+          const other = newTask();
+          out.push(["sleep", 0], ["barrierstate"], ["barrierreset"], ["spawn", other, { r: `r${blocks++}`, s: [["barrier"]] }], ["sleep", 0], ["barrier"]);
+          known.push(other);
+        }
+        return out;
+      }
+      case "condwaitfor":
+        return ["condwaitfor", st.n, blockOf(st.b, known)];
+      case "bump":
+        return ["bump"];
+      case "condcx": {
+        // Condition waiters (wait, or waitFor a count of bumps); a notify whose block holds the lock, maybe cancelling a woken waiter; then notifyAll.
+        const out: Stmt[] = [];
+        const made: string[] = [];
+        for (const w of st.waiters) {
+          const name = newTask();
+          const b = blockOf(w.b, [...known, ...made]);
+          out.push(["spawn", name, { r: `r${blocks++}`, s: [w.n === null ? ["cond", "wait", b] : ["condwaitfor", w.n, b]] }]);
+          made.push(name);
+        }
+        known.push(...made);
+        const held: Stmt[] = [["bump"]];
+        if (st.cx !== null) held.push(["cancel", made[st.cx % made.length]!, null]);
+        held.push(["sleep", st.d2]);
+        out.push(["sleep", st.d], ["cond", st.op, { r: `r${blocks++}`, s: held }], ["sleep", 0]);
+        out.push(["cond", "notifyall", { r: `r${blocks++}`, s: [["bump"], ["bump"], ["bump"]] }]);
+        return out;
+      }
+      case "timeoutat": {
+        const name = `o${timeouts++}`;
+        known.push(name);
+        return ["timeoutat", st.d, blockOf(st.b, known), name];
+      }
+      case "expired": {
+        const name = pickOf("o", st.ref, known);
+        return name === null ? ["log", `m${marks++}`] : ["expired", name];
+      }
+      case "tonest": {
+        // Nested timeouts (the inner one's deadline the same as the outer's unless `di`), then both report expired().
+        const outer = `o${timeouts++}`;
+        const inner = `o${timeouts++}`;
+        known.push(outer, inner);
+        // The inner block asks both expired() while the CancelledError goes through it (so while expiring), then lets it go on.
+        const check: Block = { r: `r${blocks++}`, s: [["expired", outer], ["expired", inner]] };
+        const innerBody: Block = { r: `r${blocks++}`, s: [["try", blockOf(st.b, known), "cancel_re", check]] };
+        const innerStmt: Stmt = st.at ? ["timeoutat", st.di ?? st.d, innerBody, inner] : ["timeout", st.di ?? st.d, innerBody, inner];
+        const outerBody: Block = { r: `r${blocks++}`, s: [innerStmt, ...blockOf(st.after, known).s] };
+        const outerStmt: Stmt = st.at ? ["timeoutat", st.d, outerBody, outer] : ["timeout", st.d, outerBody, outer];
+        return ["try", { r: `r${blocks++}`, s: [outerStmt] }, "exc", { r: `r${blocks++}`, s: [["expired", outer], ["expired", inner]] }];
+      }
+      case "shieldcx": {
+        // A task awaits shield(inner); it is cancelled while the inner task runs on (and maybe raises); maybe the inner one is awaited.
+        const outer = newTask();
+        const inner = newTask();
+        const b = blockOf(st.b, [...known]);
+        if (st.fail !== null) b.s.push(["sleep", st.fail[0]], ["raise", st.fail[1]]);
+        known.push(outer, inner);
+        const out: Stmt[] = [["spawn", outer, { r: `r${blocks++}`, s: [["shield", inner, b]] }], ["sleep", st.d], ["cancel", outer, st.msg]];
+        if (st.awaitInner) out.push(["try", { r: `r${blocks++}`, s: [["await", inner]] }, "exc", null]);
+        return out;
+      }
+      case "contend": {
+        // Tasks queue for one primitive; one is cancelled while it waits (before the release), or once woken (right after it).
+        const made: string[] = [];
+        const spawns: Stmt[] = [];
+        const kind = st.kind;
+        for (let i = 0; i < st.n; i++) {
+          const name = newTask();
+          const hold: Block = { r: `r${blocks++}`, s: [["sleep", st.d]] };
+          const body: Stmt = kind[0] === "lock" ? ["lock", hold] : kind[0] === "sem" ? ["sem", kind[1], hold] : kind[0] === "get" ? ["get", kind[1]] : ["evwait", kind[1]];
+          spawns.push(["spawn", name, { r: `r${blocks++}`, s: [body] }]);
+          made.push(name);
+        }
+        known.push(...made);
+        const cancel: Stmt = ["cancel", made[st.cx % made.length]!, st.msg];
+        const before: Stmt[] = st.after ? [] : [cancel];
+        const after: Stmt[] = st.after ? [cancel] : [];
+        if (kind[0] === "lock" || kind[0] === "sem") {
+          let held: Stmt = kind[0] === "lock" ? ["lock", { r: `r${blocks++}`, s: [...spawns, ["sleep", 0], ...before] }] : ["sem", kind[1], { r: `r${blocks++}`, s: [...spawns, ["sleep", 0], ...before] }];
+          // Semaphore(2): hold both units
+          if (kind[0] === "sem" && kind[1] === 0) held = ["sem", 0, { r: `r${blocks++}`, s: [held] }];
+          return [held, ...after, ["sleep", st.d]];
+        }
+        if (kind[0] === "get") {
+          const puts: Stmt[] = [];
+          for (let i = 1; i < st.n; i++) puts.push(["sleep", 0], ["put", kind[1], i + 1]);
+          return [...spawns, ["sleep", 0], ...before, ["put", kind[1], 1], ...after, ...puts, ["sleep", st.d]];
+        }
+        return [...spawns, ["sleep", 0], ...before, ["evset", kind[1]], ...after, ["sleep", st.d], ["evclear", kind[1]]];
+      }
+      case "tgouter": {
+        // A task runs a TaskGroup whose children catch the CancelledError and await again; it is cancelled from outside (maybe twice).
+        const parent = newTask();
+        const kids: [string, Block][] = [];
+        const inner = [...known];
+        for (const k of st.kids) {
+          const name = newTask();
+          const b = blockOf(k.b, [...inner]);
+          b.s.push(["sleep", 64]);
+          const kid: Block = { r: `r${blocks++}`, s: [["try", b, k.c, blockOf(k.f, [...inner])], ["sleep", 1]] };
+          kids.push([name, kid]);
+          inner.push(name);
+        }
+        const body = blockOf(st.body, [...inner]);
+        body.s.push(["sleep", 64]);
+        known.push(parent, ...kids.map(([n]) => n));
+        const out: Stmt[] = [["spawn", parent, { r: `r${blocks++}`, s: [["tg", kids, body]] }], ["sleep", st.d], ["cancel", parent, st.msg]];
+        if (st.twice) out.push(["sleep", 0], ["cancel", parent, null]);
+        out.push(["try", { r: `r${blocks++}`, s: [["await", parent]] }, "cancel", null]);
+        return out;
+      }
+      case "tgraise2": {
+        // A TaskGroup whose body raises; its children, cancelled, raise too (or re-raise the CancelledError).
+        const kids: [string, Block][] = [];
+        for (const k of st.kids) {
+          const name = newTask();
+          const tail: Stmt[] = [["sleep", k.d], ["raise", k.id]];
+          const s: Stmt[] =
+            k.c === null
+              ? [["try", { r: `r${blocks++}`, s: [["sleep", 64]] }, null, { r: `r${blocks++}`, s: tail }]]
+              : [["try", { r: `r${blocks++}`, s: [["sleep", 64]] }, k.c, null], ...tail];
+          kids.push([name, { r: `r${blocks++}`, s }]);
+        }
+        known.push(...kids.map(([n]) => n));
+        return ["tg", kids, { r: `r${blocks++}`, s: [["sleep", st.d], ["raise", st.id]] }];
       }
     }
   };

@@ -29,6 +29,7 @@ import {
   shield,
   sleep,
   timeout,
+  timeoutAt,
   wait,
   waitFor,
   type Coroutine,
@@ -75,6 +76,8 @@ class Interp {
   readonly lock = new Lock();
   readonly cond = new Condition();
   readonly barrier = new Barrier(2);
+  /** What `bump` counts, and `condwaitfor` waits for. */
+  counter = 0;
   readonly t0: number;
 
   constructor(readonly loop: EventLoop) {
@@ -375,6 +378,59 @@ class Interp {
         if (cm === undefined) return this.emit(who, "reschedule", name, "missing");
         return this.tryLog(who, `reschedule ${name}`, () => cm.reschedule(d === null ? null : this.loop.time() + d / 64));
       }
+      case "waitcoro": {
+        // wait() given a coroutine (a generator here): a TypeError since 3.11, before anything is awaited
+        const [, names, b] = st;
+        const fs: unknown[] = names.map((n) => this.tasks.get(n)).filter((f) => f !== undefined);
+        fs.push(this.block(b, who));
+        let r: [Set<Future<unknown>>, Set<Future<unknown>>];
+        try {
+          r = yield* wait(fs as Future<unknown>[]);
+        } catch (e) {
+          this.emit(who, "waitcoro", descExc(e));
+          throw e;
+        }
+        this.emit(who, "waitcoro", r[0].size, r[1].size);
+        return;
+      }
+      case "barrierreset":
+        yield* this.outcome(who, "barrierreset", this.barrier.reset());
+        return;
+      case "barrierstate":
+        this.emit(who, "barrierstate", this.barrier.nWaiting, this.barrier.broken);
+        return;
+      case "condwaitfor": {
+        const [, n, body] = st;
+        const cond = this.cond;
+        const self = this;
+        yield* this.outcome(
+          who,
+          "cond",
+          cond.withLock(function* () {
+            self.emit(who, "condlocked");
+            yield* self.outcome(who, "condwaitfor", cond.waitFor(() => self.counter >= n));
+            return yield* self.block(body, who);
+          }),
+        );
+        return;
+      }
+      case "bump":
+        this.emit(who, "bump", ++this.counter);
+        return;
+      case "timeoutat": {
+        const [, d, body, name] = st;
+        const cm = timeoutAt(this.t0 + d / 64);
+        this.timeouts.set(name, cm);
+        yield* this.outcome(who, "timeout", cm.run(() => this.block(body, who)));
+        return;
+      }
+      case "expired": {
+        const cm = this.timeouts.get(st[1]);
+        if (cm === undefined) return this.emit(who, "expired", st[1], "missing");
+        const when = cm.when();
+        this.emit(who, "expired", st[1], cm.expired(), when === null ? null : Math.round((when - this.t0) * 64));
+        return;
+      }
     }
   }
 
@@ -386,10 +442,12 @@ class Interp {
       this.emit("main", "end", descExc(e));
     }
     // Again while tasks spawned meanwhile (in a finally) are pending: none may outlive the log.
+    // Every task is awaited once done, so no exception is left unretrieved (our loop reports those when it closes).
     for (;;) {
       for (const [name, t] of [...this.tasks]) {
         if (!t.done()) this.emit("main", "cancel", name, t.cancel());
       }
+      const seen = this.tasks.size;
       for (const t of [...this.tasks.values()]) {
         try {
           yield* t;
@@ -397,7 +455,7 @@ class Interp {
           // retrieved
         }
       }
-      if ([...this.tasks.values()].every((t) => t.done())) break;
+      if (this.tasks.size === seen && [...this.tasks.values()].every((t) => t.done())) break;
     }
     // Loop callbacks still scheduled would run after the log ends in CPython (or not at all).
     for (const h of this.handles.values()) h.cancel();
