@@ -270,7 +270,36 @@ const runtimeObserver: RuntimeObserver = {
 
 function markDirty(): void {
   dirty = true;
-  scheduleFlush();
+  scheduleFlushSafely();
+}
+
+/** scheduleFlush for the inspector's own callers, where a throwing scheduleFrame must not escape. */
+function scheduleFlushSafely(): void {
+  try {
+    scheduleFlush();
+  } catch (error) {
+    frameSchedulerFailed(error);
+  }
+}
+
+let reportedSchedulerFailure = false;
+/**
+ * A `scheduleFrame` that threw after subscribe accepted it: markDirty runs
+ * inside the runtime's hooks and a worker's exit, where its error would
+ * reach nobody who can act, so it is reported once and the inspector goes
+ * on at the default pace rather than never flushing again.
+ */
+function frameSchedulerFailed(error: unknown): void {
+  frameScheduler = null;
+  if (!reportedSchedulerFailure) {
+    reportedSchedulerFailure = true;
+    console.error("trio-asyncio inspector: the scheduleFrame given to inspector.subscribe threw; updates go on at the default pace (one per animation frame).", error);
+  }
+  try {
+    scheduleFlush();
+  } catch {
+    // The host's own frame or timer function failed too: the next change tries again.
+  }
 }
 
 function isCancelled(error: unknown): boolean {
@@ -293,12 +322,18 @@ function scheduleFlush(): void {
   const go = () => {
     if (token === flushToken) flush();
   };
-  (frameScheduler ?? defaultFrame)(() => {
-    // A scheduleFrame that runs the flush at once ((f) => f()) is called again from the end of
-    // each flush while anything runs: inside a flush, wait for a frame instead of recursing.
-    if (flushing) defaultFrame(go);
-    else go();
-  });
+  try {
+    (frameScheduler ?? defaultFrame)(() => {
+      // A scheduleFrame that runs the flush at once ((f) => f()) is called again from the end of
+      // each flush while anything runs: inside a flush, wait for a frame instead of recursing.
+      if (flushing) defaultFrame(go);
+      else go();
+    });
+  } catch (error) {
+    // Nothing was scheduled: a later change must be able to try again.
+    flushScheduled = false;
+    throw error;
+  }
 }
 
 /** Structural equality of plain JSON-like data (records are small and flat). */
@@ -495,7 +530,7 @@ function flushOnce(): void {
   let newcomer = false;
   for (const sub of subscribers) if (sub.needsFull) newcomer = true;
   if (!dirty && !newcomer && now - lastCollect < REFRESH_MS) {
-    if (liveRuns.size > 0 || liveLoops.size > 0 || liveRemotes.size > 0) scheduleFlush();
+    if (liveRuns.size > 0 || liveLoops.size > 0 || liveRemotes.size > 0) scheduleFlushSafely();
     return;
   }
   dirty = false;
@@ -552,7 +587,7 @@ function flushOnce(): void {
     }
   }
   // Keep the view live while anything runs: statuses change without events.
-  if (liveRuns.size > 0 || liveLoops.size > 0 || liveRemotes.size > 0) scheduleFlush();
+  if (liveRuns.size > 0 || liveLoops.size > 0 || liveRemotes.size > 0) scheduleFlushSafely();
 }
 
 /**
