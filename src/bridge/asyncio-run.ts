@@ -27,7 +27,7 @@ import type { EventLoop } from "../asyncio/event-loop.js";
 import { running } from "../asyncio/running.js";
 import type { Coroutine } from "../asyncio/types.js";
 import { waitFuture } from "./aio-as-trio.js";
-import { openLoop } from "./open-loop.js";
+import { debugOption, openLoop } from "./open-loop.js";
 
 /** Options of `asyncioRun` and `AsyncioRunner`. */
 export interface AsyncioRunOptions {
@@ -64,7 +64,7 @@ function runOptions(options: AsyncioRunOptions, name: string): { run: RunOptions
   checkReadable(name, options);
   const run: RunOptions = { name };
   if (options.clock !== undefined) run.clock = options.clock;
-  return { run, debug: options.debug === true };
+  return { run, debug: debugOption(name, options) };
 }
 
 /** A nursery's group of one error is that error; anything else is kept whole. */

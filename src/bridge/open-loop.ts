@@ -16,6 +16,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import { ContextVar } from "../core/context.js";
+import { describe, readProperty } from "../core/errors.js";
 import { openNursery } from "../core/nursery.js";
 import { currentRun } from "../core/operations.js";
 import { requireTask, RuntimeError } from "../core/state.js";
@@ -30,6 +31,19 @@ export const loopVar = new ContextVar<EventLoop>("asyncio loop");
 export interface OpenLoopOptions {
   /** Debug mode: creation stacks, slow callbacks, pending tasks at exit. */
   debug?: boolean;
+}
+
+/**
+ * @internal `debug` of openLoop's, asyncioRun's and AsyncioRunner's
+ * options: true, false or left out. Anything else is refused rather than
+ * read as false (debug: "yes" or 1 would otherwise turn nothing on).
+ */
+export function debugOption(what: string, options: object): boolean {
+  const debug = readProperty(options, "debug");
+  if (debug !== undefined && typeof debug !== "boolean") {
+    throw new TypeError(`${what}: debug must be true or false (or left out), got ${describe(debug)}.`);
+  }
+  return debug === true;
 }
 
 function* hostLoop(loop: EventLoop): Operation<void> {
@@ -56,9 +70,13 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
     throw new RuntimeError("openLoop() cannot be called from asyncio code (a Task or a loop callback); it opens a loop for Trio code. Call it from a Trio task.");
   }
   if (typeof body !== "function") throw new TypeError("openLoop(body) needs a generator function (function* (loop) { ... }).");
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`openLoop(body, options): options must be an object such as { debug: true }, got ${describe(options)}.`);
+  }
+  const debug = debugOption("openLoop(body, options)", options);
   const runner = currentRun();
   const result = yield* openNursery(function* (nursery) {
-    const loop = new EventLoop(runner, nursery, options);
+    const loop = new EventLoop(runner, nursery, { debug });
     nursery.startSoonNamed(`asyncio loop #${loop.id}`, hostLoop, loop);
     try {
       return yield* loopVar.run(loop, () => body(loop));

@@ -13,8 +13,8 @@
  * sets can outlive it; docs/asyncio.md, "Context").
  */
 import { describe, expect, it } from "vitest";
-import { RuntimeError } from "../../src/core/index.js";
-import { AsyncioRunner, asyncioRun } from "../../src/bridge/index.js";
+import { RuntimeError, runWith } from "../../src/core/index.js";
+import { AsyncioRunner, asyncioRun, openLoop } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
 import type { EventLoop, ExceptionContext } from "../../src/asyncio/event-loop.js";
 import { MockClock } from "../../src/testing/index.js";
@@ -60,6 +60,22 @@ describe("asyncioRun, after CPython's RunTests", () => {
     expect(await asyncioRun(debugOf())).toBe(false);
     expect(await asyncioRun(debugOf(), { debug: true })).toBe(true);
     expect(await asyncioRun(debugOf(), { debug: false })).toBe(false);
+  });
+
+  // test_asyncio_run_debug, with a value that is not a flag: CPython would take any truthy value;
+  // ours refuses it (silently reading "yes" or 1 as false turned nothing on).
+  it("a debug option that is not true or false is refused, naming the value, by asyncioRun, AsyncioRunner and openLoop", async () => {
+    function* main(): asyncio.Coroutine<void> {}
+    for (const debug of ["yes", 1]) {
+      const e = await rejection(asyncioRun(main(), { debug } as never));
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as Error).message).toMatch(/asyncioRun\(\): debug must be true or false \(or left out\), got/);
+      expect(() => new AsyncioRunner({ debug } as never)).toThrow(/new AsyncioRunner\(\): debug must be true or false/);
+    }
+    const inBlock = await rejection(runWith({}, () => openLoop(function* () {}, { debug: "yes" } as never)));
+    expect(String(inBlock)).toMatch(/openLoop\(body, options\): debug must be true or false \(or left out\), got "yes"/);
+    const nullOptions = await rejection(runWith({}, () => openLoop(function* () {}, null as never)));
+    expect(String(nullOptions)).toMatch(/openLoop\(body, options\): options must be an object such as \{ debug: true \}, got null/);
   });
 
   // test_asyncio_run_from_running_loop
