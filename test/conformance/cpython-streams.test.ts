@@ -148,6 +148,24 @@ describe("feeding and read(n), after CPython's test_streams", () => {
   });
 });
 
+describe("the transport's pause, after CPython's test_read_all_from_pipe_reader", () => {
+  // test_read_all_from_pipe_reader: a limit of 1, so the feed pauses the transport; read(-1) still gets everything
+  it("with limit 1 a 4-byte feed pauses the transport; read(-1) returns all of it and resumes the transport", async () => {
+    const got = await withReader(function* (reader) {
+      const calls: string[] = [];
+      reader.setTransport({ pauseReading: () => calls.push("pause"), resumeReading: () => calls.push("resume") });
+      const task = createTask(reader.read(-1));
+      soon(() => {
+        reader.feedData(b("data"));
+        calls.push(String(reader));
+        reader.feedEof();
+      });
+      return { data: s(yield* task), calls };
+    }, 1);
+    expect(got).toEqual({ data: "data", calls: ["pause", "<StreamReader 4 bytes limit=1 paused>", "resume"] });
+  });
+});
+
 describe("readline, after CPython's test_streams", () => {
   // test_readline
   it("waits across feeds until the newline and leaves what follows it", async () => {
@@ -276,6 +294,18 @@ describe("readuntil, after CPython's test_streams", () => {
     const e = await withReader((reader) => raises(() => reader.readuntil(new Uint8Array(0))));
     expect(e).toBeInstanceOf(ValueError);
     expect((e as Error).message).toMatch(/separator should be at least one byte/);
+  });
+
+  // CPython 3.13's readuntil also takes a tuple of separators (the shortest match wins).
+  // Ours takes one separator (docs/asyncio.md lists readuntil(separator)): a list of them is
+  // refused with TypeError, never read as something else.
+  it("a list of separators (CPython 3.13) is refused: one separator at a time", async () => {
+    const e = await withReader(function* (reader) {
+      reader.feedData(b("a\r\n"));
+      return yield* raises(() => reader.readuntil([b("\n"), b("\r\n")] as never));
+    });
+    expect(e).toBeInstanceOf(TypeError);
+    expect((e as Error).message).toMatch(/readuntil\(separator\) needs bytes \(a Uint8Array\)/);
   });
 
   // test_readuntil_multi_chunks
