@@ -15,7 +15,7 @@
  * `trioAsAio` instead of corrupting the loop's own Trio task.
  */
 import { current } from "../core/state.js";
-import { checkReadable, describe, messageOf, readProperty } from "../core/errors.js";
+import { checkReadable, describe, ignoreRefusedPromise, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { generatorNext, isGenerator } from "../core/task.js";
 import { asyncioContext, type ContextMap } from "../core/context.js";
@@ -275,6 +275,7 @@ export class Task<T = unknown> extends Future<T> {
       this.waitOn(yielded);
     } else {
       // CPython's "Task got bad yield": thrown into the coroutine at that yield, on the next iteration.
+      ignoreRefusedPromise(yielded); // a Promise yielded by mistake: its rejection is ours to silence
       this.loop.callSoon(stepWithError, this as Task<unknown>, new TypeError(badYieldMessage(yielded)));
     }
   }

@@ -402,6 +402,26 @@ export function isInstance<T>(value: unknown, cls: abstract new (...args: never[
   }
 }
 
+/**
+ * @internal Marks a real Promise that a task yielded by mistake (where
+ * `yield* waitPromise(p)` was meant) as handled. The task gets a TypeError
+ * naming the fix; nobody can wait for the Promise any more, so its own
+ * rejection must not end a Node process or log "Uncaught (in promise)" over
+ * that message. Total: anything but a Promise is left alone (a thenable's
+ * `then` is never called), and a throw (a subclass whose species
+ * constructor throws) is ignored.
+ */
+export function ignoreRefusedPromise(value: unknown): void {
+  if (!isInstance(value, Promise)) return;
+  try {
+    void Promise.prototype.then.call(value, undefined, ignoreRejection);
+  } catch {
+    // Nothing more to do: the TypeError still reaches the task.
+  }
+}
+
+function ignoreRejection(): void {}
+
 /** @internal `Array.isArray`, made total: false, not a throw, for a revoked Proxy. */
 export function isArrayValue(value: unknown): value is readonly unknown[] {
   try {

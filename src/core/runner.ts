@@ -29,7 +29,7 @@ import { CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scope.js";
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, readProperty } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, readProperty } from "./errors.js";
 import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
@@ -498,6 +498,7 @@ export class Runner implements ClockListener {
       } else {
         // A mistake in user code: raise it at the yield, with the fix.
         task.flags |= RESUME_THROWS;
+        ignoreRefusedPromise(yielded); // a Promise yielded by mistake: its rejection is ours to silence
         task.resumeValue = new TypeError(foreignYieldMessage(yielded));
         this.schedule(task);
       }
