@@ -1,0 +1,110 @@
+/**
+ * More conformance with Trio's tests of trio.testing (trio/_tests/
+ * test_testing.py), for the tests trio-timeouts.test.ts and
+ * trio-memory-streams.test.ts do not port. Each test names the Trio test
+ * it follows; the code and wording are ours.
+ *
+ * Not ported: Sequencer (no counterpart here), _assert_raises and
+ * _UnboundedByteQueue (private helpers), lockstep streams and
+ * open_stream_to_socket_listener (no counterpart here).
+ */
+import { describe, expect, it } from "vitest";
+import { CancelScope, cancelShieldedCheckpoint, checkpoint, checkpointIfCancelled, openNursery, runWith, sleep, currentTime, type Operation } from "../../src/core/index.js";
+import { MockClock, assertCheckpoints, assertNoCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
+import { rejection } from "../core/helpers.js";
+
+describe("Trio test_testing (more)", () => {
+  // test_wait_all_tasks_blocked_with_timeouts
+  it("a clock jump past a sleeper's deadline wakes it by the time waitAllTasksBlocked returns", async () => {
+    const record: string[] = [];
+    const clock = new MockClock();
+    await runWith({ clock }, function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          record.push("tt start");
+          yield* sleep(5);
+          record.push("tt finished");
+        });
+        yield* waitAllTasksBlocked();
+        expect(record).toEqual(["tt start"]);
+        clock.jump(10);
+        yield* waitAllTasksBlocked();
+        expect(record).toEqual(["tt start", "tt finished"]);
+        expect(currentTime()).toBe(10);
+      });
+    });
+  });
+
+  // test_assert_checkpoints
+  it("assertCheckpoints passes an operation that checkpoints and fails one that does not", async () => {
+    await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      yield* assertCheckpoints(checkpoint());
+      yield* assertCheckpoints(
+        (function* (): Operation<void> {
+          yield* checkpointIfCancelled();
+          yield* cancelShieldedCheckpoint();
+        })(),
+      );
+      expect(yield* assertCheckpoints(sleep(1))).toBeUndefined();
+    });
+    const error = await rejection(
+      runWith({ clock: new MockClock() }, function* () {
+        yield* assertCheckpoints(
+          (function* (): Operation<number> {
+            return 1 + 1;
+          })(),
+        );
+      }),
+    );
+    expect(error).toBeInstanceOf(Error);
+    // A checkpointIfCancelled alone, outside a cancelled scope, does not
+    // yield: not a checkpoint, as in Trio.
+    const partial = await rejection(
+      runWith({ clock: new MockClock() }, function* () {
+        yield* assertCheckpoints(checkpointIfCancelled());
+      }),
+    );
+    expect(partial).toBeInstanceOf(Error);
+  });
+
+  // test_assert_no_checkpoints
+  it("assertNoCheckpoints passes plain code and fails a checkpoint or a schedule point", async () => {
+    await runWith({ clock: new MockClock() }, function* () {
+      expect(
+        yield* assertNoCheckpoints(
+          (function* (): Operation<number> {
+            return 1 + 1;
+          })(),
+        ),
+      ).toBe(2);
+    });
+    for (const op of [() => checkpoint(), () => cancelShieldedCheckpoint()]) {
+      const error = await rejection(
+        runWith({ clock: new MockClock() }, function* () {
+          yield* assertNoCheckpoints(op());
+        }),
+      );
+      expect(error).toBeInstanceOf(Error);
+    }
+  });
+
+  // test_assert_checkpoints / test_assert_no_checkpoints, partial yields.
+  // Deliberate difference (docs/semantics.md, Testing helpers: the
+  // assertions "check whether it yielded to the scheduler"): Trio counts
+  // schedule points and cancel points apart, so for it a lone
+  // cancel_shielded_checkpoint is no checkpoint, and a lone
+  // checkpoint_if_cancelled in an uncancelled scope is not "no checkpoint"
+  // either. Ours counts yields: the first passes assertCheckpoints, the
+  // second passes assertNoCheckpoints.
+  it("ours counts yields: a lone cancelShieldedCheckpoint passes assertCheckpoints; a lone uncancelled checkpointIfCancelled passes assertNoCheckpoints", async () => {
+    await runWith({ clock: new MockClock() }, function* () {
+      yield* assertCheckpoints(cancelShieldedCheckpoint());
+      yield* assertNoCheckpoints(checkpointIfCancelled());
+      // In a cancelled scope checkpointIfCancelled does yield, and raises.
+      yield* new CancelScope().run(function* (scope) {
+        scope.cancel();
+        yield* assertCheckpoints(checkpointIfCancelled());
+      });
+    });
+  });
+});
