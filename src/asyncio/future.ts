@@ -10,7 +10,7 @@
  * `await` it.
  */
 import { FLAVOUR, futureAsPromiseValueError, isAsyncioFuture } from "../core/traps.js";
-import { checkReadable, describe, messageOf } from "../core/errors.js";
+import { checkReadable, describe, isInstance, messageOf, readProperty } from "../core/errors.js";
 import { CancelledError, InvalidStateError, isCancelledError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { checkCallback } from "./handles.js";
@@ -221,6 +221,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (exception === undefined || exception === null) {
       throw new TypeError(`setException() needs an error object; got ${String(exception)}.`);
     }
+    if (typeof exception === "function") exception = instantiateErrorClass(exception);
     if (isCancelledError(exception)) {
       throw new TypeError("setException(CancelledError) is not allowed: call cancel() to cancel a Future.");
     }
@@ -423,6 +424,20 @@ export class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
   get [Symbol.toStringTag](): string {
     return "Generator";
   }
+}
+
+/**
+ * setException(SomeErrorClass) stores `new SomeErrorClass()`, as CPython's
+ * set_exception instantiates an exception class. Any other function is no
+ * exception at all (a callback passed by mistake), so it is refused rather
+ * than stored and later thrown.
+ */
+function instantiateErrorClass(fn: unknown): unknown {
+  const proto = readProperty(fn as object, "prototype");
+  if (proto === Error.prototype || isInstance(proto, Error)) return new (fn as new () => unknown)();
+  throw new TypeError(
+    `setException() needs an error object or an Error class, got ${describe(fn)}, which is neither. Pass the error to raise, such as new Error("...").`,
+  );
 }
 
 function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWaiter, future: Future<unknown>): void {
