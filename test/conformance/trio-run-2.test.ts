@@ -21,6 +21,7 @@ import {
   RuntimeError,
   SystemClock,
   TASK_STATUS_IGNORED,
+  TrioInternalError,
   cancelShieldedCheckpoint,
   checkpoint,
   checkpointIfCancelled,
@@ -40,7 +41,7 @@ import {
   type TaskStatus,
 } from "../../src/core/index.js";
 import { openLoop, waitPromise } from "../../src/bridge/index.js";
-import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { assertNoCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { rejection, runMock } from "../core/helpers.js";
 
 function leaves(error: unknown): unknown[] {
@@ -109,6 +110,31 @@ describe("Trio test_run: runs", () => {
     }
     expect(ratio).toBeGreaterThanOrEqual(1);
     expect(ratio).toBeLessThan(2);
+  });
+
+  // test_error_in_run_loop. Trio breaks a task's private counter; we break
+  // what the scheduler itself calls, the clock. Either way the run ends
+  // with TrioInternalError, and ours keeps the failure as its cause.
+  it("an error inside the scheduler (a clock that starts throwing) ends the run with a TrioInternalError caused by it", async () => {
+    const broke = new Error("clock broke");
+    let reads = 0;
+    const clock = {
+      startClock(): void {},
+      currentTime(): number {
+        if (++reads > 5) throw broke;
+        return 0;
+      },
+      deadlineToSleepTime(deadline: number): number {
+        return deadline;
+      },
+    };
+    const error = await rejection(
+      runWith({ clock }, function* () {
+        for (let i = 0; i < 10; i++) yield* sleep(0.001);
+      }),
+    );
+    expect(error).toBeInstanceOf(TrioInternalError);
+    expect((error as TrioInternalError).cause).toBe(broke);
   });
 });
 
@@ -706,20 +732,43 @@ describe("Trio test_run: start", () => {
   // test_nursery_start: a cancelled start() call. Trio 0.22 says start()
   // raises Cancelled even when the child only calls started() and returns;
   // current Trio, and we (docs/semantics.md, start and started: "start is
-  // no cancellation point of its own"), return normally then. A child that
-  // then crashes makes start() raise its error, unwrapped.
-  it("in a cancelled scope, started() does not move the child: a child that returns makes start return, one that crashes makes start raise its error", async () => {
+  // no cancellation point of its own"), return normally then, and raise
+  // Cancelled once the child reaches a checkpoint. A child that crashes
+  // after the ignored started() makes start() raise its error, unwrapped
+  // (Trio 0.22 gave a MultiError with a Cancelled; current Trio the bare
+  // error).
+  it("in a cancelled scope, started() does not move the child: a child that returns makes start return, one that checkpoints makes it raise Cancelled, one that crashes makes it raise the error", async () => {
     await runMock(function* () {
       let returned: unknown = "not yet";
       yield* openNursery(function* (n) {
-        yield* new CancelScope().run(function* (cs) {
+        const quiet = new CancelScope();
+        yield* quiet.run(function* (cs) {
           cs.cancel();
           returned = yield* n.start(function* (status: TaskStatus<string>) {
             status.started("hi");
           });
         });
+        expect(quiet.cancelledCaught).toBe(false);
       });
       expect(returned).toBe("hi");
+
+      // Current Trio's just_started: a checkpoint after the ignored
+      // started() raises Cancelled in the child, which start() raises, and
+      // the cancelled scope catches.
+      let after: unknown = "not yet";
+      const caught = new CancelScope();
+      yield* openNursery(function* (n) {
+        yield* caught.run(function* (cs) {
+          cs.cancel();
+          after = yield* n.start(function* (status: TaskStatus<string>) {
+            status.started("hi");
+            yield* checkpoint();
+          });
+        });
+        expect(n.childTasks.size).toBe(0);
+      });
+      expect(after).toBe("not yet");
+      expect(caught.cancelledCaught).toBe(true);
 
       const whoops = new RangeError("whoopsiedaisy");
       let raised: unknown = null;
@@ -833,5 +882,98 @@ describe("Trio test_run: context variables", () => {
       });
     });
     expect(seen).toEqual({ regular: "poison", system: "water" });
+  });
+});
+
+describe("Trio test_run: odds and ends", () => {
+  // test_nursery_stop_async_iteration: a nursery per step of an iterator.
+  // Ours is strict, so the zip unwraps the group of one end-of-iteration
+  // marker, as current Trio's test does with StopAsyncIteration.
+  it("a zip that gathers each step of two iterators in a nursery stops at the shorter one", async () => {
+    class Exhausted extends Error {}
+    function counter(count: number): () => Operation<number> {
+      let val = 0;
+      return function* next() {
+        yield* sleep(0);
+        if (val >= count) throw new Exhausted();
+        return val++;
+      };
+    }
+    function* zipStep(nexts: (() => Operation<number>)[]): Operation<number[]> {
+      const items = nexts.map(() => -1);
+      try {
+        yield* openNursery(function* (n) {
+          nexts.forEach((next, i) => {
+            n.startSoon(function* () {
+              items[i] = yield* next();
+            });
+          });
+        });
+      } catch (e) {
+        if (e instanceof ExceptionGroup && e.exceptions.length === 1 && e.exceptions[0] instanceof Exhausted) throw e.exceptions[0];
+        throw e;
+      }
+      return items;
+    }
+    const result = await runMock(function* () {
+      const nexts = [counter(4), counter(2)];
+      const rows: number[][] = [];
+      for (;;) {
+        try {
+          rows.push(yield* zipStep(nexts));
+        } catch (e) {
+          if (e instanceof Exhausted) break;
+          throw e;
+        }
+      }
+      return rows;
+    });
+    expect(result).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+  });
+
+  // test_trivial_yields (current Trio's "weird case"). Deliberate
+  // difference (docs/semantics.md, Checkpoints): Trio's empty nursery is a
+  // schedule point; ours never yields. Neither is a cancel point.
+  it("an empty nursery in a cancelled scope neither yields nor raises, and the scope catches nothing", async () => {
+    await runMock(function* () {
+      const cs = new CancelScope();
+      yield* cs.run(function* (scope) {
+        scope.cancel();
+        yield* assertNoCheckpoints(openNursery(function* () {}));
+      });
+      expect(cs.cancelledCaught).toBe(false);
+    });
+  });
+
+  // test_cancel_scope_repr and test_Cancelled_str. Ours: a scope's text
+  // says whether it was cancelled or shielded and gives its name, not
+  // whether it is unbound, active or exited, nor its deadline; a Cancelled
+  // with no reason reads "Cancelled".
+  it("a scope's text shows its id, name and flags; a Cancelled without a reason reads as just Cancelled", async () => {
+    let plain: unknown = null;
+    await runMock(function* () {
+      const scope = new CancelScope({ name: "search" });
+      expect(String(scope)).toBe(`<CancelScope #${scope.id} "search">`);
+      yield* scope.run(function* () {
+        scope.shield = true;
+        expect(String(scope)).toContain("shielded");
+        scope.cancel();
+        expect(String(scope)).toContain("cancelled");
+      });
+      yield* new CancelScope().run(function* (s) {
+        s.cancel();
+        try {
+          yield* checkpoint();
+        } catch (e) {
+          plain = e;
+          throw e;
+        }
+      });
+    });
+    expect(plain).toBeInstanceOf(Cancelled);
+    expect(String(plain)).toBe("Cancelled");
   });
 });
