@@ -713,6 +713,19 @@ describe("Trio test_run: start", () => {
       });
       expect(quiet).toBeInstanceOf(RuntimeError);
 
+      // Trio's no_args: Python refuses the status keyword at the call, a
+      // TypeError. JavaScript ignores an extra argument, so ours runs the
+      // function, which returns without started(): the RuntimeError above.
+      let noArgs: unknown = null;
+      yield* openNursery(function* (n) {
+        try {
+          yield* n.start(function* noArgsFn() {} as (status: TaskStatus<void>) => Operation<void>);
+        } catch (e) {
+          noArgs = e;
+        }
+      });
+      expect(noArgs).toBeInstanceOf(RuntimeError);
+
       let closed: Nursery | null = null;
       yield* openNursery(function* (n) {
         closed = n;
