@@ -28,7 +28,7 @@
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
-import { checkReadable, describe, isError, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
+import { checkReadable, describe, isError, isInstance, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
@@ -37,7 +37,7 @@ import { TaskState } from "../core/task.js";
 import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
-import { Future } from "./future.js";
+import { Future, taskWakeup } from "./future.js";
 import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
@@ -301,6 +301,9 @@ export class EventLoop {
         throw error;
       }
       const task = this.taskFactory(this, coro as Coroutine<unknown>, name === undefined ? {} : { name });
+      // As CPython 3.12/3.13 (set_name after the factory): a factory that ignores its options still gives the task the name
+      // asked for. A name the factory chose itself stands (3.14 leaves naming to the factory).
+      if (name !== undefined && isInstance(task, Task) && task.autoNamed) task.setName(name);
       return task as Task<T>;
     }
     return new Task<T>(coro, options, this);
@@ -735,7 +738,10 @@ export class EventLoop {
     this.runHandle(handle);
     const took = realSeconds() - t0;
     if (took >= this.slowSeconds) {
-      console.warn(`asyncio: executing ${handle} took ${took.toFixed(3)} seconds`);
+      // A Task's step is named by its Task, as CPython's "Executing <Task ...> took": "<Handle stepTask>" said which task was slow to no one.
+      const cb = handle.callback;
+      const what = (cb === stepTask || cb === taskWakeup) && isInstance(handle.args[0], Task) ? handle.args[0] : handle;
+      console.warn(`asyncio: executing ${String(what)} took ${took.toFixed(3)} seconds`);
     }
   }
 

@@ -140,6 +140,11 @@ export class Task<T = unknown> extends Future<T> {
     return typeof name === "number" ? `Task-${name}` : name;
   }
 
+  /** @internal True while the task has only its automatic Task-N name (none was given or set). */
+  get autoNamed(): boolean {
+    return typeof this.nameValue === "number";
+  }
+
   /** Renames the task. */
   setName(name: string): void {
     this.nameValue = taskName("setName(name)", name);
