@@ -16,7 +16,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import { ContextVar } from "../core/context.js";
-import { describe, readProperty } from "../core/errors.js";
+import { checkReadable, describe } from "../core/errors.js";
 import { openNursery } from "../core/nursery.js";
 import { currentRun } from "../core/operations.js";
 import { requireTask, RuntimeError } from "../core/state.js";
@@ -39,7 +39,8 @@ export interface OpenLoopOptions {
  * read as false (debug: "yes" or 1 would otherwise turn nothing on).
  */
 export function debugOption(what: string, options: object): boolean {
-  const debug = readProperty(options, "debug");
+  // A plain read after checkReadable, as for every option: a getter that throws raises its own error.
+  const debug = (options as { debug?: unknown }).debug;
   if (debug !== undefined && typeof debug !== "boolean") {
     throw new TypeError(`${what}: debug must be true or false (or left out), got ${describe(debug)}.`);
   }
@@ -73,6 +74,7 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
   if (options === null || typeof options !== "object") {
     throw new TypeError(`openLoop(body, options): options must be an object such as { debug: true }, got ${describe(options)}.`);
   }
+  checkReadable("openLoop(body, options)", options);
   const debug = debugOption("openLoop(body, options)", options);
   const runner = currentRun();
   const result = yield* openNursery(function* (nursery) {
