@@ -43,11 +43,11 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** @internal The error for a value that is not awaitable, naming the fix. */
 export function notAwaitable(what: string, value: unknown): TypeError {
-  const hint =
-    typeof value === "function"
-      ? " You passed a function: call it to get the coroutine, e.g. gather(work()) rather than gather(work)."
-      : "";
-  return new TypeError(`${what} needs an asyncio Future, a coroutine (the generator a function* returns) or a Promise; got ${describe(value)}.${hint}`);
+  // One literal per case, so the production build codes each whole (scripts/error-codes.ts).
+  if (typeof value === "function") {
+    return new TypeError(`${what} needs an asyncio Future, a coroutine (the generator a function* returns) or a Promise; got ${describe(value)}. You passed a function: call it to get the coroutine, e.g. gather(work()) rather than gather(work).`);
+  }
+  return new TypeError(`${what} needs an asyncio Future, a coroutine (the generator a function* returns) or a Promise; got ${describe(value)}.`);
 }
 
 /**

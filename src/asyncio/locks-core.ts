@@ -91,9 +91,9 @@ function describeShort(value: unknown): string {
  * @internal Checks a count argument: TypeError for a non-number,
  * ValueError (a RangeError) for a non-integer or one below `min`.
  */
-export function checkCount(what: string, value: unknown, min: number, allowInfinity: boolean, hint = ""): number {
-  if (typeof value !== "number") throw new TypeError(`${what} must be an integer >= ${min}${hint}, got ${describe(value)}.`);
+export function checkCount(what: string, value: unknown, min: number, allowInfinity: boolean): number {
+  if (typeof value !== "number") throw new TypeError(`${what} must be an integer >= ${min}, got ${describe(value)}.`);
   const ok = (Number.isInteger(value) || (allowInfinity && value === Infinity)) && value >= min;
-  if (!ok) throw new ValueError(`${what} must be an integer >= ${min}${hint}, got ${String(value)}.`);
+  if (!ok) throw new ValueError(`${what} must be an integer >= ${min}, got ${String(value)}.`);
   return value;
 }

@@ -85,18 +85,19 @@ function collect<T>(what: string, items: Iterable<T>, accepts: (item: unknown) =
       throw new TypeError(`${what} could not iterate its argument: ${messageOf(error)}. Pass an array of Futures.`, { cause: error });
     }
   }
-  const hint = `If it is a coroutine, run it as a Task and pass the Task: ${what.replace("()", "")}([createTask(work())]).`;
+  // The fix names the function called (wait, asCompleted); each message is one literal so the production build codes it whole.
+  const fn = what.replace("()", "");
   const set = new Set<T>();
   let refused: TypeError | null = null;
   try {
     // for...of closes the generator (return()) if we throw in the body.
     for (const item of items) {
-      if (!accepts(item)) throw (refused = new TypeError(`${what} was given a generator that yielded ${describe(item)}, not a Future. ${hint}`));
+      if (!accepts(item)) throw (refused = new TypeError(`${what} was given a generator that yielded ${describe(item)}, not a Future. If it is a coroutine, run it as a Task and pass the Task: ${fn}([createTask(work())]).`));
       set.add(item);
     }
   } catch (error) {
     if (error === refused) throw error;
-    throw new TypeError(`${what} was given a generator, and iterating it raised: ${messageOf(error)}. ${hint}`, { cause: error });
+    throw new TypeError(`${what} was given a generator, and iterating it raised: ${messageOf(error)}. If it is a coroutine, run it as a Task and pass the Task: ${fn}([createTask(work())]).`, { cause: error });
   }
   return set;
 }

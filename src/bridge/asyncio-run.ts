@@ -42,13 +42,14 @@ function checkCoroutine(what: string, coro: unknown): void {
   if (coro !== null && typeof coro === "object" && typeof readProperty(coro, "next") === "function" && typeof readProperty(coro, "throw") === "function") {
     return;
   }
-  const hint =
-    typeof coro === "function"
-      ? " You passed a function: call it, e.g. asyncioRun(main()) rather than asyncioRun(main)."
-      : coro !== null && typeof coro === "object" && typeof readProperty(coro, "then") === "function"
-        ? " You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures."
-        : "";
-  throw new TypeError(`${what} needs an asyncio coroutine (the generator returned by calling a function*), got ${describe(coro)}.${hint}`);
+  // One literal per case, so the production build codes each whole (scripts/error-codes.ts).
+  if (typeof coro === "function") {
+    throw new TypeError(`${what} needs an asyncio coroutine (the generator returned by calling a function*), got ${describe(coro)}. You passed a function: call it, e.g. asyncioRun(main()) rather than asyncioRun(main).`);
+  }
+  if (coro !== null && typeof coro === "object" && typeof readProperty(coro, "then") === "function") {
+    throw new TypeError(`${what} needs an asyncio coroutine (the generator returned by calling a function*), got ${describe(coro)}. You passed a Promise: asyncio coroutines are generator functions (function*) that yield* Futures.`);
+  }
+  throw new TypeError(`${what} needs an asyncio coroutine (the generator returned by calling a function*), got ${describe(coro)}.`);
 }
 
 function checkOutsideLoop(what: string): void {

@@ -128,8 +128,10 @@ function checkName(what: string, name: unknown): string {
  */
 export function checkFn(what: string, fn: unknown): void {
   if (typeof fn !== "function") {
-    const hint = isGeneratorLike(fn) ? " This is a generator object, the function's call: pass the generator function itself (op, not op())." : "";
-    throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.${hint}`);
+    if (isGeneratorLike(fn)) {
+      throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}. This is a generator object, the function's call: pass the generator function itself (op, not op()).`);
+    }
+    throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
   if (isUnusableFunction(fn)) {
     throw new TypeError(`${what} needs a generator function (function*), got a function that cannot be called (a revoked Proxy?).`);

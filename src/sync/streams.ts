@@ -127,13 +127,10 @@ export function receiveClosedError(): ClosedResourceError {
 /** @internal Checks that `data` is bytes, naming the conversion if not. */
 export function checkBytes(what: string, data: unknown): asserts data is Uint8Array {
   if (isInstance(data, Uint8Array)) return;
-  const hint =
-    typeof data === "string"
-      ? " Encode text first: new TextEncoder().encode(text)."
-      : isInstance(data, ArrayBuffer) || ArrayBuffer.isView(data)
-        ? " Wrap it as bytes: new Uint8Array(buffer)."
-        : "";
-  throw new TypeError(`${what} sends bytes (a Uint8Array), got ${describe(data)}.${hint}`);
+  // One literal per case, so the production build codes each whole (scripts/error-codes.ts).
+  if (typeof data === "string") throw new TypeError(`${what} sends bytes (a Uint8Array), got ${describe(data)}. Encode text first: new TextEncoder().encode(text).`);
+  if (isInstance(data, ArrayBuffer) || ArrayBuffer.isView(data)) throw new TypeError(`${what} sends bytes (a Uint8Array), got ${describe(data)}. Wrap it as bytes: new Uint8Array(buffer).`);
+  throw new TypeError(`${what} sends bytes (a Uint8Array), got ${describe(data)}.`);
 }
 
 /** @internal Checks `maxBytes` of `receiveSome`: undefined, or an integer of at least 1. */

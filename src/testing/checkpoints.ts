@@ -13,8 +13,10 @@ import type { Operation, Trap } from "../core/traps.js";
  */
 function checkOperation(what: string, op: unknown): void {
   if (op !== null && typeof op === "object" && typeof readProperty(op, "next") === "function" && typeof readProperty(op, "throw") === "function") return;
-  const hint = typeof op === "function" ? ` Call it first: ${what}(${functionName(op) ?? "fn"}(...)).` : "";
-  throw new TypeError(`${what}(op) needs an operation (the generator a call such as sleep(1) returns), got ${describe(op)}.${hint}`);
+  if (typeof op === "function") {
+    throw new TypeError(`${what}(op) needs an operation (the generator a call such as sleep(1) returns), got ${describe(op)}. Call it first: ${what}(${functionName(op) ?? "fn"}(...)).`);
+  }
+  throw new TypeError(`${what}(op) needs an operation (the generator a call such as sleep(1) returns), got ${describe(op)}.`);
 }
 
 function* counting<T>(op: Operation<T>, counter: { yields: number }): Operation<T> {

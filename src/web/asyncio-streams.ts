@@ -70,8 +70,8 @@ export interface StreamReaderOptions {
 
 function checkBytes(what: string, data: unknown): asserts data is Uint8Array {
   if (!isInstance(data, Uint8Array)) {
-    const hint = typeof data === "string" ? " Encode text first: new TextEncoder().encode(text)." : "";
-    throw new TypeError(`${what} needs bytes (a Uint8Array), got ${describe(data)}.${hint}`);
+    if (typeof data === "string") throw new TypeError(`${what} needs bytes (a Uint8Array), got ${describe(data)}. Encode text first: new TextEncoder().encode(text).`);
+    throw new TypeError(`${what} needs bytes (a Uint8Array), got ${describe(data)}.`);
   }
 }
 

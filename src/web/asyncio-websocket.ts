@@ -105,8 +105,8 @@ export class StreamWriter {
    */
   write(data: Uint8Array): void {
     if (!isInstance(data, Uint8Array)) {
-      const hint = typeof data === "string" ? " Encode text first: new TextEncoder().encode(text)." : "";
-      throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}.${hint}`);
+      if (typeof data === "string") throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}. Encode text first: new TextEncoder().encode(text).`);
+      throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}.`);
     }
     if (this.closing) throw new RuntimeError("StreamWriter.write() after close(): the WebSocket is closing. Open a new connection with openWebSocketStreams.");
     if (data.length === 0) return;

@@ -391,8 +391,10 @@ function* serveCall(server: CallServer, msg: ServedCall): Operation<void> {
     const gen = (op as (...args: unknown[]) => unknown)(...msg.args);
     // What a plain function returned may be anything (a revoked Proxy): read it totally.
     if (gen === null || typeof gen !== "object" || typeof readProperty(gen, "next") !== "function" || typeof readProperty(gen, Symbol.iterator) !== "function") {
-      const hint = gen !== null && typeof gen === "object" && typeof readProperty(gen, "then") === "function" ? " Await a Promise inside it with yield* waitPromise(p)." : "";
-      throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.${hint}`);
+      if (gen !== null && typeof gen === "object" && typeof readProperty(gen, "then") === "function") {
+        throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}. Await a Promise inside it with yield* waitPromise(p).`);
+      }
+      throw new TypeError(`Worker operation "${name}" must be a generator function (function*), but it returned ${describe(gen)}.`);
     }
     outcome = { kind: "result", value: yield* gen as Operation<unknown> };
   } catch (error) {

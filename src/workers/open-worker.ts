@@ -38,12 +38,12 @@ export interface WorkerCaller<Ops extends WorkerOperations = WorkerOperations> {
   readonly operations: readonly string[];
 }
 
-/** @internal What to do instead of passing a function to run in a worker. */
-export const FUNCTION_HINT = " A function cannot cross to a worker: define it in the worker module (defineWorker({ *name(...) { ... } })) and pass its name.";
-
 /** @internal Checks an operation name before anything is posted. */
 export function checkOperation(what: string, name: unknown, operations: readonly string[]): void {
-  if (typeof name !== "string") throw new TypeError(`${what}: the operation name must be a string, got ${describe(name)}.${typeof name === "function" ? FUNCTION_HINT : ""}`);
+  if (typeof name === "function") {
+    throw new TypeError(`${what}: the operation name must be a string, got ${describe(name)}. A function cannot cross to a worker: define it in the worker module (defineWorker({ *name(...) { ... } })) and pass its name.`);
+  }
+  if (typeof name !== "string") throw new TypeError(`${what}: the operation name must be a string, got ${describe(name)}.`);
   if (!operations.includes(name)) {
     const known = operations.map((n) => `"${n}"`).join(", ") || "none";
     throw new TypeError(`${what}: the worker has no operation "${name}"; it defines ${known}. Add it to the worker's defineWorker({ ... }) or fix the name.`);

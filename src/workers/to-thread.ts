@@ -13,7 +13,6 @@ import { RuntimeError, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { contextExecutor } from "../asyncio/executor.js";
 import { WorkerExecutor } from "./executor.js";
-import { FUNCTION_HINT } from "./open-worker.js";
 
 /** Runs work on the default worker pool (Trio's `trio.to_thread`). */
 export const toThread = {
@@ -26,7 +25,9 @@ export const toThread = {
   *runSync<T = unknown>(name: string, ...args: unknown[]): Operation<T> {
     requireTask(`toThread.runSync(${describe(name)})`);
     // Trio's run_sync takes a function; here the work is named (checked before the pool, the likelier mistake).
-    if (typeof name === "function") throw new TypeError(`toThread.runSync(name, ...args) takes the name of a worker operation, got ${describe(name)}.${FUNCTION_HINT}`);
+    if (typeof name === "function") {
+      throw new TypeError(`toThread.runSync(name, ...args) takes the name of a worker operation, got ${describe(name)}. A function cannot cross to a worker: define it in the worker module (defineWorker({ *name(...) { ... } })) and pass its name.`);
+    }
     const executor = contextExecutor.get();
     if (!(executor instanceof WorkerExecutor)) {
       throw new RuntimeError(
