@@ -25,7 +25,7 @@
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled, checkReadable, checkDuration, checkSeconds } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled, checkReadable, checkDuration, checkSeconds, describe } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
@@ -202,7 +202,7 @@ export class CancelScope {
     return this._shield;
   }
   set shield(value: boolean) {
-    if (typeof value !== "boolean") throw new TypeError(`shield must be true or false, got ${typeof value}.`);
+    if (typeof value !== "boolean") throw new TypeError(`CancelScope shield must be true or false, got ${describe(value)}.`);
     if (value === this._shield) return;
     this._shield = value;
     if (this.lifecycle === ENTERED) refreshFrom(this);
