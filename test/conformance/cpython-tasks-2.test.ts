@@ -228,24 +228,25 @@ describe("Task life, after CPython's test_tasks", () => {
       const fut1 = loop.createFuture<boolean>();
       const fut2 = loop.createFuture<boolean>();
       const seen: boolean[] = [];
-      const task1: Task<void> = createTask(
+      const tasks: { task1: Task<void> | null; task2: Task<void> | null } = { task1: null, task2: null };
+      tasks.task1 = createTask(
         (function* () {
-          seen.push(currentTask() === task1);
+          seen.push(currentTask() === tasks.task1);
           yield* fut1;
-          seen.push(currentTask() === task1);
+          seen.push(currentTask() === tasks.task1);
           fut2.setResult(true);
         })(),
       );
-      const task2: Task<void> = createTask(
+      tasks.task2 = createTask(
         (function* () {
-          seen.push(currentTask() === task2);
+          seen.push(currentTask() === tasks.task2);
           fut1.setResult(true);
           yield* fut2;
-          seen.push(currentTask() === task2);
+          seen.push(currentTask() === tasks.task2);
         })(),
       );
       const me = currentTask();
-      yield* wait([task1, task2]);
+      yield* wait([tasks.task1, tasks.task2]);
       return { seen, stillMe: currentTask() === me };
     });
     expect(r.seen).toEqual([true, true, true, true]);
