@@ -245,7 +245,7 @@ function* openStreams(url: string | URL, limit: number, socketOptions: OpenWebSo
   const block = openWebSocket(url, socketOptions, function* (ws) {
     if (!opened.done()) opened.setResult(ws);
     yield* openNursery(function* (nursery) {
-      nursery.startSoon(pump, ws, reader, state);
+      nursery.startSoonNamed("asyncio stream pump", pump, ws, reader, state); // named: a minified build renames pump
       yield* state.done.wait();
       nursery.cancelScope.cancel();
     });

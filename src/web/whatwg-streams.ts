@@ -413,7 +413,8 @@ export function* serveReadableFrom<V, T>(
   );
   let result!: T;
   yield* openNursery(function* (nursery) {
-    nursery.startSoon(function* pumpToReadable() {
+    // Named explicitly: a minified build renames the function, and tools show task names.
+    nursery.startSoonNamed("pumpToReadable", function* pumpToReadable() {
       for (;;) {
         const request = yield* pullRequests.receiveOrEnd();
         if (request.done) return;
@@ -503,7 +504,8 @@ export function* serveWritableTo<V, T>(target: WritableTarget<V>, what: string, 
   );
   let result!: T;
   yield* openNursery(function* (nursery) {
-    nursery.startSoon(function* pumpFromWritable() {
+    // Named explicitly: a minified build renames the function, and tools show task names.
+    nursery.startSoonNamed("pumpFromWritable", function* pumpFromWritable() {
       for (;;) {
         const next = yield* requestQueue.receiveOrEnd();
         if (next.done) return;
