@@ -54,7 +54,7 @@ const MAX_CANCELS = (1 << 22) - 1;
  * string per task was an allocation per Task.
  */
 const FOREIGN_LABEL = {
-  toString: (): string => (running.task === null ? "asyncio code" : `the asyncio task ${running.task.getName()}`),
+  toString: (): string => (running.task === null ? "asyncio code" : `the asyncio task "${running.task.getName()}"`),
 } as unknown as string;
 
 /** Options of a new Task. */
