@@ -820,7 +820,12 @@ export class EventLoop {
       if (t.retrieved) continue;
       // Reported once, here; the garbage-collection check must not repeat it.
       t.retrieved = true;
-      this.callExceptionHandler({ message: "Task exception was never retrieved", exception: t.exceptionValue, task: t });
+      // `future` as CPython's Future.__del__ names it (handlers written for CPython read it), `task` as ours always did;
+      // in debug mode, where the task was made, as CPython's source_traceback.
+      const context: ExceptionContext = { message: "Task exception was never retrieved", exception: t.exceptionValue, future: t, task: t };
+      const traceback = t.sourceTraceback;
+      if (traceback !== undefined) context.sourceTraceback = traceback;
+      this.callExceptionHandler(context);
     }
     if (this.unretrievedFutures.size > 0) this.reportFutures!(this);
   }

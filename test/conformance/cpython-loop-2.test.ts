@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ensureFuture, sleep, Task, type Coroutine, type ExceptionContext, type Handle } from "../../src/asyncio/index.js";
 import type { EventLoop } from "../../src/asyncio/event-loop.js";
-import { runWith } from "../../src/core/index.js";
+import { runWith, sleep as trioSleep } from "../../src/core/index.js";
 import { openLoop } from "../../src/bridge/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { runAio, spin } from "../asyncio/helpers.js";
@@ -240,6 +240,38 @@ describe("exception handler and debug, after CPython's test_base_events", () => 
     expect(r.calls[0]![0]).toBe(r.loop);
     expect(r.calls[0]![1]).toBe(r.ctx);
     expect(r.after).toBeNull();
+  });
+
+  // test_default_exc_handler_coro (the context of Future.__del__'s report): a task's unretrieved exception is reported
+  // with the task as `future` (CPython's key) and as `task`, and in debug mode with where the task was made
+  it("a task exception never retrieved is reported with message, exception, future and task set to the task, and its creation stack in debug mode", async () => {
+    for (const debug of [false, true]) {
+      const seen: ExceptionContext[] = [];
+      let task: unknown = null;
+      const err = new RangeError("zero division");
+      await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+        yield* openLoop(
+          function* (loop) {
+            loop.setExceptionHandler((_l, c) => seen.push(c));
+            task = loop.createTask(
+              (function* (): Coroutine<void> {
+                yield* sleep(0.01);
+                throw err;
+              })(),
+            );
+            yield* trioSleep(1); // Trio code: let the task fail before the block ends
+          },
+          { debug },
+        );
+      });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.message).toBe("Task exception was never retrieved");
+      expect(seen[0]!.exception).toBe(err);
+      expect(seen[0]!.future).toBe(task);
+      expect(seen[0]!.task).toBe(task);
+      if (debug) expect(String(seen[0]!.sourceTraceback)).toMatch(/cpython-loop-2/);
+      else expect(seen[0]!.sourceTraceback).toBeUndefined();
+    }
   });
 
   // test_default_exc_handler_callback's logging part: a context without an exception is only logged
