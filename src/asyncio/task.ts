@@ -365,7 +365,9 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   override toString(): string {
-    return `<Task ${this.getName()} ${this.status.toLowerCase()}>`;
+    // "cancelling" while a cancel request is pending, as CPython's repr says (_task_repr_info)
+    const state = !this.done() && this.cancelling() > 0 ? "cancelling" : this.status.toLowerCase();
+    return `<Task ${this.getName()} ${state}>`;
   }
 }
 

@@ -151,16 +151,22 @@ describe("Task life, after CPython's test_tasks", () => {
       yield* sleep(0.01);
       const log: unknown[] = [];
       log.push(t.cancel(), t.cancelling(), t.cancelled());
+      // CPython's repr says "cancelling" while the request is pending, and no longer once uncancel() withdrew it
+      const cancellingRepr = String(t);
       yield* sleep(0.01);
       log.push(t.cancelling(), t.cancelled());
+      const afterRepr = String(t);
       log.push(t.cancel(), t.cancelling());
       const e = yield* raises(() => awaited(t));
       log.push(e instanceof CancelledError, t.cancelled(), t.done());
       t.uncancel();
       log.push(t.cancelled(), t.done());
-      return log;
+      return { log, cancellingRepr, afterRepr, endRepr: String(t) };
     });
-    expect(r).toEqual([true, 1, false, 0, false, true, 1, true, true, true, true, true]);
+    expect(r.log).toEqual([true, 1, false, 0, false, true, 1, true, true, true, true, true]);
+    expect(r.cancellingRepr).toMatch(/ cancelling>$/);
+    expect(r.afterRepr).toMatch(/ pending>$/);
+    expect(r.endRepr).toMatch(/ cancelled>$/);
   });
 
   // test_cancel_yield
