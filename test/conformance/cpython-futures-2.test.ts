@@ -66,6 +66,22 @@ describe("Future, more of CPython's test_futures", () => {
     expect(r.done).toBe(false);
   });
 
+  // test_isfuture: instances of Future and its subclasses are Futures; the class itself, and look-alikes, are not
+  it("isFuture is true for a Future, a Task and a subclass instance; false for the class, a thenable and an object with a Future's methods", async () => {
+    const { Future: FutureClass, isFuture } = await import("../../src/asyncio/index.js");
+    const r = await runAio(function* (loop) {
+      class MyFuture<T> extends FutureClass<T> {}
+      const mine = new MyFuture<number>({ loop });
+      const t = createTask((function* () {})());
+      const lookAlike = { done: () => false, result: () => 1, addDoneCallback: () => {}, then: () => {} };
+      const out = [isFuture(loop.createFuture()), isFuture(t), isFuture(mine), isFuture(FutureClass), isFuture(Promise.resolve(1)), isFuture(lookAlike)];
+      yield* t;
+      mine.cancel();
+      return out;
+    });
+    expect(r).toEqual([true, true, true, false, false, false]);
+  });
+
   // test_callbacks_invoked_on_set_result / _on_set_exception
   it("done callbacks run after the loop turns, in order, and see the exception set", async () => {
     const r = await runAio(function* (loop) {
