@@ -42,7 +42,7 @@ import { checkCallback, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
 import { loopContext, running } from "./running.js";
-import { stepTask, Task, type TaskOptions } from "./task.js";
+import { stepTask, Task, taskName, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
 import { contextExecutor, type Executor } from "./executor.js";
 
@@ -300,6 +300,8 @@ export class EventLoop {
         checkReadable("createTask(coro, options)", options!);
         throw error;
       }
+      // Refused before the factory makes (and schedules) a task that the name given afterwards could not be set on.
+      if (name !== undefined) taskName("createTask(coro, { name })", name);
       const task = this.taskFactory(this, coro as Coroutine<unknown>, name === undefined ? {} : { name });
       // As CPython 3.12/3.13 (set_name after the factory): a factory that ignores its options still gives the task the name
       // asked for. A name the factory chose itself stands (3.14 leaves naming to the factory).

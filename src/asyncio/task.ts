@@ -391,11 +391,11 @@ function seemsGenerator(value: unknown): boolean {
 }
 
 /**
- * A task's name as a string: strings and numbers as CPython's str() would
+ * @internal A task's name as a string: strings and numbers as CPython's str() would
  * give them; anything else is refused, since the name goes into every
  * message about the task and must not throw there.
  */
-function taskName(what: string, name: unknown): string {
+export function taskName(what: string, name: unknown): string {
   if (typeof name === "string") return name;
   if (typeof name === "number" || typeof name === "bigint" || typeof name === "boolean") return String(name);
   throw new TypeError(`${what}: a task name must be a string, got ${describe(name)}.`);
