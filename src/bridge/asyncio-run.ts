@@ -68,9 +68,13 @@ function runOptions(options: AsyncioRunOptions, name: string): { run: RunOptions
   return { run, debug: debugOption(name, options) };
 }
 
-/** A nursery's group of one error is that error; anything else is kept whole. */
+/**
+ * The openLoop block's group of one error is that error; anything else is
+ * kept whole. One level only: a group `main` raised itself (a failed
+ * TaskGroup, even with one error) is what Python's `asyncio.run` raises too.
+ */
 function unwrap(error: unknown): unknown {
-  return error instanceof ExceptionGroup && error.exceptions.length === 1 ? unwrap(error.exceptions[0]) : error;
+  return error instanceof ExceptionGroup && error.exceptions.length === 1 ? error.exceptions[0] : error;
 }
 
 function* runMain<T>(main: Coroutine<T>, debug: boolean): Operation<T> {

@@ -39,6 +39,28 @@ describe("asyncioRun", () => {
     expect(await rejection(asyncioRun(main(), { clock: autojumpClock() }))).toBe(boom);
   });
 
+  it("keeps a group main itself raised, even a group of one (a failed TaskGroup), as Python's asyncio.run does", async () => {
+    const boom = new asyncio.ValueError("child failed");
+    function* child(): asyncio.Coroutine<void> {
+      yield* asyncio.sleep(1);
+      throw boom;
+    }
+    function* main(): asyncio.Coroutine<void> {
+      yield* asyncio.TaskGroup.run(function* (tg) {
+        tg.createTask(child());
+      });
+    }
+    const error = await rejection(asyncioRun(main(), { clock: autojumpClock() }));
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    expect((error as ExceptionGroup).exceptions).toEqual([boom]);
+    const mine = new ExceptionGroup("mine", [boom]);
+    function* raisesGroup(): asyncio.Coroutine<void> {
+      yield* asyncio.sleep(1);
+      throw mine;
+    }
+    expect(await rejection(asyncioRun(raisesGroup(), { clock: autojumpClock() }))).toBe(mine);
+  });
+
   it("rejects with CancelledError when the main task is cancelled", async () => {
     function* main(): asyncio.Coroutine<void> {
       const me = asyncio.currentTask()!;
