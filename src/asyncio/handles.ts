@@ -6,7 +6,7 @@
  */
 import type { ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
-import { describe, functionName } from "../core/errors.js";
+import { describe, describeError, functionName } from "../core/errors.js";
 import { isGeneratorFunction } from "../core/nursery.js";
 import type { EventLoop } from "./event-loop.js";
 import { loopContext } from "./running.js";
@@ -62,6 +62,36 @@ export function checkCallback(method: string, callback: unknown): void {
     throw new TypeError(`coroutines cannot be used with ${method}(): a coroutine is not a callback. Run it as a Task instead: loop.createTask(coro()).`);
   }
   throw new TypeError(`${method}() needs a function to call, got ${describe(callback)}.`);
+}
+
+/**
+ * Methods that Python code passes as bound callbacks (`loop.call_later(5,
+ * task.cancel)`, `call_soon(queue.put_nowait, x)`), each with how to name it
+ * in a message ("task.cancel"). JavaScript calls such a method without its
+ * object, and it fails with an error about `undefined` that says nothing of
+ * why; the loop explains it instead (`explainCallbackError`). Looked up only
+ * when a callback has raised, so scheduling pays nothing for it.
+ */
+const unboundMethods = new Map<unknown, string>();
+
+/** @internal Notes `methods` (by how a message names them, e.g. "event.set") as ones a callback may be passed without its object. */
+export function noteBoundCallbacks(methods: Readonly<Record<string, unknown>>): void {
+  for (const name of Object.keys(methods)) unboundMethods.set(methods[name], name);
+}
+
+/**
+ * @internal What the loop reports for `error` raised by the callback `fn`:
+ * the error itself, or, when `fn` is one of the noted methods (which then
+ * ran without its object), a `TypeError` saying so, with `error` as its cause.
+ */
+export function explainCallbackError(fn: unknown, error: unknown): unknown {
+  const method = unboundMethods.get(fn);
+  if (method === undefined) return error;
+  return new TypeError(
+    `A loop callback was ${method} on its own, so it ran without its object (${describeError(error)}): JavaScript does not bind methods as Python does. ` +
+      `Pass an arrow function instead, e.g. loop.callLater(delay, () => ${method}()).`,
+    { cause: error },
+  );
 }
 
 /**
