@@ -6,7 +6,10 @@
  * (scripts/differential/asyncio/interp.py, on a virtual-time loop). This
  * test runs every program on our layer (./interp.ts, an autojumping
  * MockClock) and asks for the very same log: the order of events at each
- * instant included, since asyncio's ready queue is FIFO.
+ * instant included, since asyncio's ready queue is FIFO. A program that
+ * deadlocks is compared up to the deadlock: CPython's loop raises when
+ * nothing is ready and no timer is left, ours notices it with a far-off
+ * watchdog timer (./interp.ts); both logs then end with a "stuck" line.
  *
  * CI needs no Python. To regenerate after changing the DSL, the
  * interpreters or settings.ts (needs python3, 3.11 or later):

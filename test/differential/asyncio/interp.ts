@@ -434,7 +434,36 @@ class Interp {
     }
   }
 
+  /** Where the log stood when the watchdog found the program deadlocked, or null. */
+  stuckAt: number | null = null;
+
+  /**
+   * The watchdog: a timer far beyond any program's own (the DSL has no
+   * loops, no program sleeps for long). The MockClock jumps to it only when
+   * nothing else can run: a deadlock, where CPython's VirtualLoop raises.
+   * It notes where the log stands, then cancels every task (again, every
+   * WATCHDOG seconds, for tasks that swallow the cancellation) so the run
+   * ends; what the cancellations log is not compared. Some deadlocks no
+   * cancellation breaks (a task waiting, with waitFor, for one that keeps
+   * retrying to take back the Condition's lock the first one holds): after
+   * a few rounds the watchdog gives up and `runProgram` leaves the run
+   * blocked for good (no timer left, so it costs no time).
+   */
+  armWatchdog(main: Task<unknown>, rounds = 3): TimerHandle {
+    return this.loop.callLater(WATCHDOG, () => {
+      this.stuckAt ??= this.log.length;
+      if (rounds === 0) return this.gaveUp();
+      main.cancel();
+      for (const t of this.tasks.values()) t.cancel();
+      this.handles.set("watchdog", this.armWatchdog(main, rounds - 1));
+    });
+  }
+
+  /** Called when the watchdog gives up on a deadlock that cancelling does not end. */
+  gaveUp: () => void = () => {};
+
   *main(prog: Program): Coroutine<void> {
+    this.handles.set("watchdog", this.armWatchdog(currentTask()!));
     try {
       const r = yield* this.block(prog.main, "main");
       this.emit("main", "end", "=", r);
@@ -463,27 +492,42 @@ class Interp {
   }
 }
 
-/** Runs `prog` on our layer; rejects if the run hangs for `hangMs` real milliseconds. */
+/** Seconds of virtual time after which a program is deadlocked (see Interp.armWatchdog). */
+const WATCHDOG = 1000;
+
+/**
+ * Runs `prog` on our layer; rejects if the run hangs for `hangMs` real
+ * milliseconds. A deadlocked program's log ends with [null, "main",
+ * "stuck"], as CPython's does (interp.py).
+ */
 export async function runProgram(prog: Program, hangMs = 5000): Promise<LogLine[]> {
   const clock = new MockClock({ autojumpThreshold: 0 });
   let log: LogLine[] = [];
+  let interp: Interp | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const run = runWith({ clock }, function* () {
     return yield* openLoop(function* () {
       return yield* aioAsTrio(function* () {
-        const interp = new Interp(getRunningLoop());
+        interp = new Interp(getRunningLoop());
+        interp.gaveUp = giveUp;
         log = interp.log;
         yield* interp.main(prog);
       })();
     });
   });
+  let giveUp = (): void => {};
+  const gaveUp = new Promise<void>((resolve) => (giveUp = resolve));
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`hang; log so far: ${JSON.stringify(log)}`)), hangMs);
   });
   try {
-    await Promise.race([run, hang]);
+    await Promise.race([run, hang, gaveUp]);
+  } catch (error) {
+    // Once stuck, how the forced wind-down ends is not compared.
+    if ((interp as Interp | null)?.stuckAt == null) throw error;
   } finally {
     clearTimeout(timer);
   }
-  return log;
+  const stuckAt = (interp as Interp | null)?.stuckAt;
+  return stuckAt == null ? log : [...log.slice(0, stuckAt), [null, "main", "stuck"]];
 }

@@ -2,7 +2,7 @@
 import type { Program } from "./dsl.js";
 
 export const RECORD_SEED = 20261206;
-export const RECORD_COUNT = 2500;
+export const RECORD_COUNT = 2000;
 
 /**
  * Programs that once diverged are recorded besides the sample so the test
