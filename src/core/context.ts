@@ -7,6 +7,7 @@
  * entry changed for the duration of an operation; nothing is shared, so no
  * task can change what another one sees.
  */
+import { describe } from "./errors.js";
 import { current, requireTask } from "./state.js";
 import type { Operation } from "./traps.js";
 
@@ -38,17 +39,24 @@ export class ContextVar<T> {
   ) {}
 
   /** The value in the running task (Trio or asyncio) or loop callback, or the default (undefined if none). */
-  get(): T | undefined {
+  get(): T | undefined;
+  /**
+   * The value in the running task or loop callback, or `fallback` if it has
+   * none here (Python's `var.get(default)`): typed `T` when the fallback is
+   * a `T`, where `get()` has to admit `undefined`.
+   */
+  get<D>(fallback: D): T | D;
+  get(...fallback: [unknown?]): unknown {
     const ctx = currentContext();
-    if (ctx !== null && ctx.has(this as ContextVar<unknown>)) return ctx.get(this as ContextVar<unknown>) as T;
-    return this.defaultValue;
+    if (ctx !== null && ctx.has(this as ContextVar<unknown>)) return ctx.get(this as ContextVar<unknown>);
+    return fallback.length > 0 ? fallback[0] : this.defaultValue;
   }
 
   /** Runs `body` with this variable set to `value` (and so do tasks it spawns). */
   *run<R>(value: T, body: () => Operation<R>): Operation<R> {
     const task = requireTask(`ContextVar(${this.name}).run()`);
     if (typeof body !== "function") {
-      throw new TypeError(`ContextVar(${this.name}).run(value, body) needs a generator function as body, got ${typeof body}.`);
+      throw new TypeError(`ContextVar(${this.name}).run(value, body) needs a generator function as body, got ${describe(body)}.`);
     }
     const saved = task.context;
     const next = new Map(saved ?? undefined);
