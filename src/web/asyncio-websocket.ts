@@ -27,7 +27,10 @@ import type { Operation } from "../core/traps.js";
 import { Event } from "../sync/event.js";
 import { DEFAULT_STREAM_LIMIT, StreamReader } from "./asyncio-streams.js";
 import { checkOptions } from "./target.js";
-import { openWebSocket, type OpenWebSocketOptions, type WebSocketConnection, type WebSocketMessage } from "./websocket.js";
+import { openWebSocketChecked, type OpenWebSocketOptions, type SocketCaller, type WebSocketConnection, type WebSocketMessage } from "./websocket.js";
+
+/** What the socket's errors name (see SocketCaller). */
+const STREAMS: SocketCaller = { name: "openWebSocketStreams", call: "openWebSocketStreams(url, options)", withClass: "openWebSocketStreams(url, { WebSocket })" };
 
 const encoder = new TextEncoder();
 
@@ -222,7 +225,7 @@ export function openWebSocketStreams(url: string | URL, options: WebSocketStream
     throw new ValueError(`openWebSocketStreams's limit must be a whole number of bytes above 0 (default 65536), got ${describe(limit)}.`);
   }
   // openWebSocket checks url and options when called and opens nothing until run: bad input raises here, at the call.
-  openWebSocket(url, socketOptions, checkOnly);
+  openWebSocketChecked(STREAMS, url, socketOptions, checkOnly);
   return openStreams(url, limit, socketOptions);
 }
 
@@ -242,7 +245,7 @@ function* openStreams(url: string | URL, limit: number, socketOptions: OpenWebSo
     },
   });
   const opened: Future<WebSocketConnection> = loop.createFuture<WebSocketConnection>();
-  const block = openWebSocket(url, socketOptions, function* (ws) {
+  const block = openWebSocketChecked(STREAMS, url, socketOptions, function* (ws) {
     if (!opened.done()) opened.setResult(ws);
     yield* openNursery(function* (nursery) {
       nursery.startSoonNamed("asyncio stream pump", pump, ws, reader, state); // named: a minified build renames pump

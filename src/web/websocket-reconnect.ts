@@ -16,7 +16,10 @@ import { EndOfChannel, ExceptionGroup, describe } from "../core/errors.js";
 import { currentTime, sleep } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
 import { checkBody, checkOptions } from "./target.js";
-import { WebSocketClosedError, openWebSocketChecked, type OpenWebSocketOptions, type WebSocketConnection } from "./websocket.js";
+import { WebSocketClosedError, openWebSocketChecked, type OpenWebSocketOptions, type SocketCaller, type WebSocketConnection } from "./websocket.js";
+
+/** What the socket's errors name (see SocketCaller). */
+const RECONNECTING: SocketCaller = { name: "openReconnectingWebSocket", call: "openReconnectingWebSocket(url, options, body)", withClass: "openReconnectingWebSocket(url, { WebSocket }, body)" };
 
 /** A wait before the next attempt, as `onRetry` reports it. */
 export interface WebSocketRetry {
@@ -137,7 +140,7 @@ export function openReconnectingWebSocket<R>(
     drainInterval: options.drainInterval,
   };
   // Checks the socket's options now, not at the first attempt (the block made here is dropped).
-  openWebSocketChecked(url, socketOptions, body as (connection: WebSocketConnection) => Operation<R>);
+  openWebSocketChecked(RECONNECTING, url, socketOptions, body as (connection: WebSocketConnection) => Operation<R>);
   return reconnectLoop(url, socketOptions, backoff, body);
 }
 
@@ -169,7 +172,7 @@ function* reconnectLoop<R>(
     let connection: WebSocketConnection | null = null;
     let openedAt = 0;
     try {
-      return yield* openWebSocketChecked<R>(url, socketOptions, function* (ws) {
+      return yield* openWebSocketChecked<R>(RECONNECTING, url, socketOptions, function* (ws) {
         connection = ws;
         openedAt = currentTime();
         connections++;

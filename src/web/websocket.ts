@@ -563,18 +563,18 @@ function checkCloseArgs(code: unknown, reason: unknown): void {
   }
 }
 
-function checkPositive(what: string, value: unknown, fallback: number): number {
+function checkPositive(caller: string, what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value > 0) || value === Infinity) {
-    throw new RangeError(`openWebSocket's ${what} must be a positive finite number, got ${describe(value)}.`);
+    throw new RangeError(`${caller}'s ${what} must be a positive finite number, got ${describe(value)}.`);
   }
   return value;
 }
 
-function checkProtocols(protocols: unknown): void {
+function checkProtocols(caller: string, protocols: unknown): void {
   if (protocols === undefined || typeof protocols === "string") return;
   if (Array.isArray(protocols) && protocols.every((p) => typeof p === "string")) return;
-  throw new TypeError(`openWebSocket's protocols must be a string or an array of strings (subprotocol names), got ${describe(protocols)}.`);
+  throw new TypeError(`${caller}'s protocols must be a string or an array of strings (subprotocol names), got ${describe(protocols)}.`);
 }
 
 /**
@@ -601,61 +601,81 @@ export function openWebSocket<R>(
   // Left out, or passed as undefined: no options.
   const options = typeof optionsOrBody === "function" || optionsOrBody === undefined ? {} : optionsOrBody;
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
-  return openWebSocketChecked(url, options, body);
+  return openWebSocketChecked(OPEN_WEBSOCKET, url, options, body);
 }
 
+/**
+ * @internal Which public call a socket is opened for, so that its errors
+ * name what the user wrote: its name, and how to pass a WebSocket class to it.
+ */
+export interface SocketCaller {
+  readonly name: string;
+  /** The call with its parameters, as messages about its arguments name it. */
+  readonly call: string;
+  readonly withClass: string;
+}
+
+const OPEN_WEBSOCKET: SocketCaller = { name: "openWebSocket", call: "openWebSocket(url, options, body)", withClass: "openWebSocket(url, { WebSocket }, body)" };
+
 /** @internal `openWebSocket` with its arguments sorted; checks them all before anything opens. */
-export function openWebSocketChecked<R>(url: unknown, options: OpenWebSocketOptions, body: ((connection: WebSocketConnection) => Operation<R>) | undefined): Operation<R> {
+export function openWebSocketChecked<R>(
+  caller: SocketCaller,
+  url: unknown,
+  options: OpenWebSocketOptions,
+  body: ((connection: WebSocketConnection) => Operation<R>) | undefined,
+): Operation<R> {
+  const name = caller.name;
   if (typeof url !== "string" && !isInstance(url, URL)) {
-    throw new TypeError(`openWebSocket(url, body) needs a URL (a string such as "wss://example.com/chat", or a URL), got ${describe(url)}.`);
+    throw new TypeError(`${caller.call} needs a URL (a string such as "wss://example.com/chat", or a URL), got ${describe(url)}.`);
   }
-  checkOptions("openWebSocket(url, options, body)", options);
-  checkProtocols(options.protocols);
-  const { maxBuffer, overflow } = checkChannelOptions({ maxBuffer: options.maxBuffer, overflow: options.overflow }, "openWebSocket");
+  checkOptions(caller.call, options);
+  checkProtocols(name, options.protocols);
+  const { maxBuffer, overflow } = checkChannelOptions({ maxBuffer: options.maxBuffer, overflow: options.overflow }, name);
   const highWaterMark = options.highWaterMark === undefined ? DEFAULT_HIGH_WATER_MARK : options.highWaterMark;
   if (typeof highWaterMark !== "number" || !(highWaterMark >= 0)) {
-    throw new RangeError(`openWebSocket's highWaterMark must be a number of bytes >= 0, got ${describe(highWaterMark)}.`);
+    throw new RangeError(`${name}'s highWaterMark must be a number of bytes >= 0, got ${describe(highWaterMark)}.`);
   }
-  const drainInterval = checkPositive("drainInterval", options.drainInterval, DEFAULT_DRAIN_INTERVAL);
+  const drainInterval = checkPositive(name, "drainInterval", options.drainInterval, DEFAULT_DRAIN_INTERVAL);
   checkBody("openWebSocket(url, body)", "function* (ws) { ... }", body);
   if (options.WebSocket !== undefined && typeof options.WebSocket !== "function") {
-    throw new TypeError(`openWebSocket's WebSocket option must be a WebSocket class (or left out for the global one), got ${describe(options.WebSocket)}.`);
+    throw new TypeError(`${name}'s WebSocket option must be a WebSocket class (or left out for the global one), got ${describe(options.WebSocket)}.`);
   }
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof Ctor !== "function") {
     throw new RuntimeError(
-      "openWebSocket() needs a WebSocket class: the global WebSocket (browsers, workers, Node 22+) is missing here. Pass one: openWebSocket(url, { WebSocket }, body), for instance the ws package's.",
+      `${name}() needs a WebSocket class: the global WebSocket (browsers, workers, Node 22+) is missing here. Pass one: ${caller.withClass}, for instance the ws package's.`,
     );
   }
-  return webSocketBlock(Ctor, String(url), options.protocols, { maxBuffer, overflow, highWaterMark, drainInterval }, body);
+  return webSocketBlock(name, Ctor, String(url), options.protocols, { maxBuffer, overflow, highWaterMark, drainInterval }, body);
 }
 
 function* webSocketBlock<R>(
+  caller: string,
   Ctor: WebSocketConstructor,
   url: string,
   protocols: string | string[] | undefined,
   settings: { maxBuffer: number; overflow: EventOverflow; highWaterMark: number; drainInterval: number },
   body: (connection: WebSocketConnection) => Operation<R>,
 ): Operation<R> {
-  const task = requireTask("openWebSocket()");
+  const task = requireTask(`${caller}()`);
   let socket: WebSocketLike;
   try {
     socket = protocols === undefined ? new Ctor(url) : new Ctor(url, protocols);
   } catch (error) {
-    throw new TypeError(`openWebSocket(url): new WebSocket(${JSON.stringify(url)}) refused it: ${messageOf(error)}. Give a ws:// or wss:// URL (or http(s):// where the browser accepts it).`, {
+    throw new TypeError(`${caller}(url): new WebSocket(${JSON.stringify(url)}) refused it: ${messageOf(error)}. Give a ws:// or wss:// URL (or http(s):// where the browser accepts it).`, {
       cause: error,
     });
   }
   if (!hasMethods(socket, "addEventListener", "removeEventListener", "send", "close")) {
     throw new TypeError(
-      `openWebSocket(url): the WebSocket class made ${describe(socket)}, without addEventListener, removeEventListener, send and close. Pass a WebSocket class (the global one, or the ws package's).`,
+      `${caller}(url): the WebSocket class made ${describe(socket)}, without addEventListener, removeEventListener, send and close. Pass a WebSocket class (the global one, or the ws package's).`,
     );
   }
   let connection: WebSocketConnection;
   try {
     connection = new WebSocketConnection(socket, url, settings.maxBuffer, settings.overflow, settings.highWaterMark, settings.drainInterval);
   } catch (error) {
-    throw new TypeError(`openWebSocket(url): the socket could not be set up (${messageOf(error)}), so it was closed. Pass a WebSocket class whose sockets take binaryType and event listeners, as the platform's do.`, {
+    throw new TypeError(`${caller}(url): the socket could not be set up (${messageOf(error)}), so it was closed. Pass a WebSocket class whose sockets take binaryType and event listeners, as the platform's do.`, {
       cause: error,
     });
   }

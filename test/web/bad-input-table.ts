@@ -176,7 +176,7 @@ export const cases: Case[] = [
   { covers: ["BroadcastSendChannel", "BroadcastReceiveChannel"], label: "BroadcastSendChannel.send after close", where: "trio", act: () => openBroadcastChannel("n", function* (send: BroadcastSendChannel<number>) { send.close(); yield* send.send(1); }), error: ClosedResourceError, message: /send\(\) on the BroadcastChannel "n" after it was closed: open a new one with openBroadcastChannel/ },
 
   // ---- WebSocket ----------------------------------------------------------------------
-  ...rows("openWebSocket", "trio", [["42", 42], ["a revoked Proxy", null], ["a Symbol", Symbol("u")], ["an object with no prototype", undefined]], (u) => openWebSocket(u === null ? revoked() : u === undefined ? Object.create(null) : u, { WebSocket: WS }, gen), TYPE, /openWebSocket\(url, body\) needs a URL \(a string such as "wss:\/\/example\.com\/chat", or a URL\), got/),
+  ...rows("openWebSocket", "trio", [["42", 42], ["a revoked Proxy", null], ["a Symbol", Symbol("u")], ["an object with no prototype", undefined]], (u) => openWebSocket(u === null ? revoked() : u === undefined ? Object.create(null) : u, { WebSocket: WS }, gen), TYPE, /^openWebSocket\(url, options, body\) needs a URL \(a string such as "wss:\/\/example\.com\/chat", or a URL\), got/),
   ...optionRows("openWebSocket", "trio", (o) => openWebSocket("ws://x", o, gen), /openWebSocket\(url, options, body\)/),
   ...rows("openWebSocket", "trio", [["[1]", [1]], ["a Symbol", Symbol("p")]], (p) => openWebSocket("ws://x", { protocols: p, WebSocket: WS }, gen), TYPE, /openWebSocket's protocols must be a string or an array of strings \(subprotocol names\), got/),
   ...rows("openWebSocket", "trio", [["-1", -1], ["NaN", NaN], ["a BigInt", 1n]], (h) => openWebSocket("ws://x", { highWaterMark: h, WebSocket: WS }, gen), RANGE, /openWebSocket's highWaterMark must be a number of bytes >= 0, got/),
@@ -188,7 +188,7 @@ export const cases: Case[] = [
   ...rows("WebSocketConnection", "trio", [["1001", 1001], ["NaN", NaN], ["a string", "1000"]], (c) => openWebSocket("ws://x", { WebSocket: WS }, function* (ws) { ws.close(c); yield* sleep(0); }), RANGE, /close\(code, reason\): code must be 1000 \(normal closure\) or an application code from 3000 to 4999, got/),
   ...hostileRows("webSocketByteStream", "trio", (c) => webSocketByteStream(c), TYPE, /webSocketByteStream\(connection\) needs the connection openWebSocket gives its block, got/),
   { covers: ["WebSocketByteStream"], label: "WebSocketByteStream.sendAll(text)", where: "trio", act: () => openWebSocket("ws://x", { WebSocket: WS }, function* (ws) { yield* webSocketByteStream(ws).sendAll(bad("text")); }), error: TYPE, message: /sendAll\(data\) sends bytes \(a Uint8Array\), got "text"\. Encode text first/ },
-  ...rows("openReconnectingWebSocket", "trio", [["42", 42], ["a revoked Proxy", null]], (u) => openReconnectingWebSocket(u === null ? revoked() : u, { WebSocket: WS }, gen), TYPE, /openWebSocket\(url, body\) needs a URL/),
+  ...rows("openReconnectingWebSocket", "trio", [["42", 42], ["a revoked Proxy", null]], (u) => openReconnectingWebSocket(u === null ? revoked() : u, { WebSocket: WS }, gen), TYPE, /^openReconnectingWebSocket\(url, options, body\) needs a URL/),
   ...optionRows("openReconnectingWebSocket", "trio", (o) => openReconnectingWebSocket("ws://x", o, gen), /openReconnectingWebSocket\(url, options, body\)/),
   ...(
     [
@@ -217,7 +217,9 @@ export const cases: Case[] = [
   ...rows("StreamReader", "aio", [["readexactly(NaN)", NaN], ["readexactly(a BigInt)", 1n]], (n) => new StreamReader().readexactly(n), TYPE, /readexactly\(n\) needs a whole number of bytes, got/),
   ...optionRows("openWebSocketStreams", "aio", (o) => openWebSocketStreams("ws://x", o), /openWebSocketStreams\(url, options\)/),
   ...rows("openWebSocketStreams", "aio", [["0", 0], ["a BigInt", 1n]], (l) => openWebSocketStreams("ws://x", { limit: l, WebSocket: WS }), ValueError, /openWebSocketStreams's limit must be a whole number of bytes above 0/),
-  { covers: ["openWebSocketStreams"], label: "openWebSocketStreams: url a Symbol", where: "aio", act: () => openWebSocketStreams(bad(Symbol("u")), { WebSocket: WS }), error: TYPE, message: /openWebSocket\(url, body\) needs a URL/ },
+  { covers: ["openWebSocketStreams"], label: "openWebSocketStreams without a global WebSocket (Node 20)", where: "aio", act: () => openWebSocketStreams("ws://x"), error: RuntimeError, message: /^openWebSocketStreams\(\) needs a WebSocket class: .* Pass one: openWebSocketStreams\(url, \{ WebSocket \}\), for instance/ },
+  { covers: ["openWebSocketStreams"], label: "openWebSocketStreams: protocols 42", where: "aio", act: () => openWebSocketStreams("ws://x", { protocols: bad(42), WebSocket: WS }), error: TYPE, message: /^openWebSocketStreams's protocols must be a string or an array of strings/ },
+  { covers: ["openWebSocketStreams"], label: "openWebSocketStreams: url a Symbol", where: "aio", act: () => openWebSocketStreams(bad(Symbol("u")), { WebSocket: WS }), error: TYPE, message: /^openWebSocketStreams\(url, options\) needs a URL/ },
   ...rows("StreamWriter", "aio", [["write(text)", "write"], ["writelines(42)", "writelines"], ["write(revoked Proxy)", "revoked"]], (which) => streamWriterCase(which), TYPE, /StreamWriter\.(write\(data\) needs bytes \(a Uint8Array\)|writelines\(chunks\) needs an iterable of Uint8Arrays)/),
   ...hostileRows("eventFuture", "aio", (t) => eventFuture(t, "x"), TYPE, /eventFuture\(target, type\) needs an EventTarget/),
   ...optionRows("eventFuture", "aio", (o) => eventFuture(target(), "x", o), /eventFuture\(target, type, options\)/),

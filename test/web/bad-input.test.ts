@@ -472,10 +472,11 @@ describe("option objects without a prototype work", () => {
       try {
         yield* openReconnectingWebSocket("ws://x", bad(undefined), function* () {});
       } catch (error) {
-        d = (error as Error).message.slice(0, 40);
+        d = (error as Error).message.slice(0, 52);
       }
       return [a, b, c, d, server.sockets.length];
     });
-    expect(r).toEqual({ value: ["channel", "readable", "openWebSocket() needs a WebSocket class:", "openWebSocket() needs a WebSocket class:", 0] });
+    // Each names the call the user wrote (the reconnecting socket used to say openWebSocket).
+    expect(r).toEqual({ value: ["channel", "readable", "openWebSocket() needs a WebSocket class:", "openReconnectingWebSocket() needs a WebSocket class:", 0] });
   });
 });
