@@ -146,6 +146,24 @@ function wakeFromPromise(task: Task, waitingOn: unknown, value: unknown, throws:
 }
 
 /**
+ * @internal How long (ms) a cancelled `abortable` waits for its work to
+ * settle before it says so on the console; tests shorten it.
+ */
+export const abortableStall = { warnAfterMs: 5000 };
+
+/**
+ * The work of a cancelled `abortable` that ignores its signal keeps its task
+ * waiting, by design (the scope must not end while the work runs), and so a
+ * component's unmount or a timeout seems to hang with no error anywhere.
+ * Said once per wait, with the way out.
+ */
+function warnStalled(label: string | undefined): void {
+  console.warn(
+    `trio-asyncio: the work of a cancelled abortable()${label === undefined ? "" : ` (${label})`} has not settled ${abortableStall.warnAfterMs / 1000} s after its AbortSignal aborted, and its task waits for it. Make the work reject when the signal aborts: pass the signal on (fetch(url, { signal })) or listen for its "abort" event.`,
+  );
+}
+
+/**
  * Runs promise-returning work with an AbortSignal that aborts when the task is
  * cancelled: `yield* abortable(signal => fetch(url, { signal }))`. On
  * cancellation the signal aborts and the task waits for the work to settle,
@@ -173,6 +191,7 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
   const waitingOn = parkedOn(promise, label);
   let cancelled: Error | null = null;
   let settled = false;
+  let stall: ReturnType<typeof setTimeout> | undefined;
   Promise.resolve(promise).then(
     (value) => finish(value, false),
     (error: unknown) => finish(error, true),
@@ -180,6 +199,7 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
   function finish(value: unknown, throws: boolean): void {
     if (settled) return;
     settled = true;
+    if (stall !== undefined) clearTimeout(stall);
     if (task.state !== TaskState.BLOCKED || task.waitingOn !== waitingOn) return;
     if (cancelled !== null && throws) task.runner.reschedule(task, cancelled, true);
     else task.runner.reschedule(task, value, throws);
@@ -188,7 +208,8 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
   task.abortFn = (raiseCancel) => {
     cancelled = raiseCancel();
     controller.abort(cancelled);
-    // Keep waiting: the work settles soon, now that it is aborted.
+    // Keep waiting: the work settles soon, now that it is aborted; if it does not, say so.
+    if (!settled && stall === undefined) stall = setTimeout(warnStalled, abortableStall.warnAfterMs, label);
     return Abort.FAILED;
   };
   return (yield PARK) as T;
