@@ -41,6 +41,7 @@ import {
 } from "../../src/sync/index.js";
 import { assertCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runMock } from "../web/helpers.js";
+import { prng } from "../stress/helpers.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -246,18 +247,6 @@ function* checkOneWayStream(make: () => Pair): Operation<void> {
   });
 }
 
-/** A small seeded generator (mulberry32), so the duplex check is the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("the generic stream checks, after Trio's _check_streams, on our memory streams", () => {
   // test_memory_streams_with_generic_tests: check_one_way_stream(memory_stream_one_way_pair)
   it("memoryStreamOneWayPair passes check_one_way_stream", async () => {
@@ -281,11 +270,11 @@ describe("the generic stream checks, after Trio's _check_streams, on our memory 
       const [one, two] = memoryStreamPair();
       const size = 2 ** 15;
       const maxChunk = 2 ** 11;
-      const random = seeded(0);
+      const random = prng(0);
       const data = new Uint8Array(size).map(() => Math.floor(random() * 256));
       const reversed = data.slice().reverse();
       function* sender(stream: SendStream, bytes: Uint8Array, seed: number): Operation<void> {
-        const r = seeded(seed);
+        const r = prng(seed);
         for (let at = 0; at < bytes.length; ) {
           const n = 1 + Math.floor(r() * maxChunk);
           yield* stream.sendAll(bytes.subarray(at, at + n));
@@ -293,7 +282,7 @@ describe("the generic stream checks, after Trio's _check_streams, on our memory 
         }
       }
       function* receiver(stream: ReceiveStream, expected: Uint8Array, seed: number): Operation<void> {
-        const r = seeded(seed);
+        const r = prng(seed);
         const got = new Uint8Array(expected.length);
         let filled = 0;
         while (filled < expected.length) {

@@ -13,21 +13,10 @@ import {
 } from "../../src/core/index.js";
 import { openMemoryChannel, type MemoryReceiveChannel, type MemorySendChannel } from "../../src/sync/channel.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
+import { prng } from "../stress/helpers.js";
 
 function runMock<T>(main: () => Operation<T>): Promise<T> {
   return runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, main);
-}
-
-/** A small deterministic PRNG (mulberry32), so the randomized tests replay exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("cancellation of blocked tasks", () => {
