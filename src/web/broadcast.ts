@@ -107,19 +107,19 @@ export type BroadcastChannelOptions = Pick<EventChannelOptions, "maxBuffer" | "o
  * cancelled.
  *
  * ```ts
- * yield* openBroadcastChannel<string, void>("presence", function* (send, receive) {
+ * yield* openBroadcastChannel<string>("presence", function* (send, receive) {
  *   yield* send.send("hello from this tab");
  *   yield* receive.forEach(function* (message) { show(message); });
  * });
  * ```
  */
-export function openBroadcastChannel<T, R>(name: string, body: (send: BroadcastSendChannel<T>, receive: BroadcastReceiveChannel<T>) => Operation<R>): Operation<R>;
-export function openBroadcastChannel<T, R>(
+export function openBroadcastChannel<T, R = void>(name: string, body: (send: BroadcastSendChannel<T>, receive: BroadcastReceiveChannel<T>) => Operation<R>): Operation<R>;
+export function openBroadcastChannel<T, R = void>(
   name: string,
   options: BroadcastChannelOptions,
   body: (send: BroadcastSendChannel<T>, receive: BroadcastReceiveChannel<T>) => Operation<R>,
 ): Operation<R>;
-export function openBroadcastChannel<T, R>(
+export function openBroadcastChannel<T, R = void>(
   name: string,
   optionsOrBody: BroadcastChannelOptions | ((send: BroadcastSendChannel<T>, receive: BroadcastReceiveChannel<T>) => Operation<R>),
   maybeBody?: (send: BroadcastSendChannel<T>, receive: BroadcastReceiveChannel<T>) => Operation<R>,

@@ -257,21 +257,21 @@ export function checkChannelOptions(options: EventChannelOptions, fn: string): {
  * or raises, when the task is cancelled, and when the channel is closed.
  *
  * ```ts
- * yield* openEventChannel<PointerEvent, void>(canvas, "pointermove", { maxBuffer: 1, overflow: "drop-oldest" }, function* (moves) {
+ * yield* openEventChannel<PointerEvent>(canvas, "pointermove", { maxBuffer: 1, overflow: "drop-oldest" }, function* (moves) {
  *   for (;;) draw((yield* moves.receive()).clientX);
  * });
  * ```
  *
  * Returns what `body` returns.
  */
-export function openEventChannel<E extends Event, T>(target: EventTarget, type: string, body: (events: EventChannel<E>) => Operation<T>): Operation<T>;
-export function openEventChannel<E extends Event, T>(
+export function openEventChannel<E extends Event, T = void>(target: EventTarget, type: string, body: (events: EventChannel<E>) => Operation<T>): Operation<T>;
+export function openEventChannel<E extends Event, T = void>(
   target: EventTarget,
   type: string,
   options: EventChannelOptions,
   body: (events: EventChannel<E>) => Operation<T>,
 ): Operation<T>;
-export function openEventChannel<E extends Event, T>(
+export function openEventChannel<E extends Event, T = void>(
   target: EventTarget,
   type: string,
   optionsOrBody: EventChannelOptions | ((events: EventChannel<E>) => Operation<T>),

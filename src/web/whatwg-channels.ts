@@ -258,7 +258,7 @@ export interface ClosableReceiver<T> extends Receiver<T> {
  * });
  * ```
  */
-export function readableFromReceiveChannel<V, T>(channel: ClosableReceiver<V>, body: (readable: ReadableStream<V>) => Operation<T>): Operation<T> {
+export function readableFromReceiveChannel<V, T = void>(channel: ClosableReceiver<V>, body: (readable: ReadableStream<V>) => Operation<T>): Operation<T> {
   if (!hasMethods(channel, "receive", "close")) {
     throw new TypeError(`readableFromReceiveChannel(channel, body) needs a receive channel (with receive and close), got ${describe(channel)}.`);
   }
@@ -294,7 +294,7 @@ export interface ClosableSender<T> {
  * });
  * ```
  */
-export function writableFromSendChannel<V, T>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
+export function writableFromSendChannel<V, T = void>(channel: ClosableSender<V>, body: (writable: WritableStream<V>) => Operation<T>): Operation<T> {
   if (!hasMethods(channel, "send", "close")) {
     throw new TypeError(`writableFromSendChannel(channel, body) needs a send channel (with send and close), got ${describe(channel)}.`);
   }
