@@ -225,7 +225,14 @@ function Floating(props: {
   latest.current = layout;
   const toggleRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => saveLayout(props.storageKey, layout), [layout.open, layout.dock]);
+  // Remember what the user changes, not this mount's defaults: saved at
+  // mount, `initiallyOpen: false` (or the default dock) would be stored as
+  // if chosen, and a later `initiallyOpen: true` or `dock` ignored for good.
+  const changedSinceMount = useRef(false);
+  useEffect(() => {
+    if (changedSinceMount.current) saveLayout(props.storageKey, layout);
+    changedSinceMount.current = true;
+  }, [layout.open, layout.dock]);
   useReservedEdge(layout.dock, layout.open, layout.dock === "bottom" ? layout.bottomSize : layout.rightSize);
   useClosedRecorder(props.store, props.recordWhileClosed && !layout.open, props.recordIntervalMs);
   useEffect(() => {

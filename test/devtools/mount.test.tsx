@@ -95,6 +95,23 @@ describe("mountDevtools", () => {
     expect(frame.style.height).toBe("300px");
   });
 
+  it("stores only what the user changed: a later initiallyOpen or dock still applies", async () => {
+    await open({ storageKey: "t-defaults" }); // closed, floating: the defaults, chosen by nobody
+    expect(shadow().querySelector('[role="dialog"]')).toBe(null);
+    expect(localStorage.getItem("t-defaults")).toBe(null);
+    await act(() => mounted?.unmount());
+    await open({ storageKey: "t-defaults", initiallyOpen: true, dock: "right" });
+    const frame = shadow().querySelector<HTMLElement>('[role="dialog"]');
+    expect(frame).not.toBe(null);
+    expect(frame!.dataset.dock).toBe("right");
+    // What the user does is remembered, and wins over the options from then on.
+    await act(() => shadow().querySelector<HTMLButtonElement>('[aria-label="Close devtools"]')!.click());
+    expect(JSON.parse(localStorage.getItem("t-defaults")!)).toMatchObject({ open: false, dock: "right" });
+    await act(() => mounted?.unmount());
+    await open({ storageKey: "t-defaults", initiallyOpen: true });
+    expect(shadow().querySelector('[role="dialog"]')).toBe(null);
+  });
+
   it("drags to move and resize, and remembers the result", async () => {
     localStorage.setItem("t4", JSON.stringify({ open: true, x: 40, y: 30, width: 500, height: 300 }));
     await open({ storageKey: "t4" });
