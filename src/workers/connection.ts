@@ -392,7 +392,13 @@ export class WorkerConnection {
 
   private onError(error: unknown): void {
     if (this.state === "starting") {
-      this.terminate(new WorkerLoadError(`${this.label} failed to load: ${describeError(error)}. Check the module URL, that it loads in a worker (no DOM), and that it calls defineWorker({ ... }).`, { cause: error }));
+      const detail = describeError(error);
+      // Chromium and Firefox word a module's `import` in a classic worker so.
+      if (/outside a module|may only appear at top level of a module/.test(detail)) {
+        this.terminate(new WorkerLoadError(`${this.label} failed to load: ${detail}. It was started as a classic script: make it a module worker, new Worker(url, { type: "module" }).`, { cause: error }));
+        return;
+      }
+      this.terminate(new WorkerLoadError(`${this.label} failed to load: ${detail}. Check the module URL, that it loads in a worker (no DOM), and that it calls defineWorker({ ... }).`, { cause: error }));
     } else {
       this.terminate(new BrokenResourceError(`${this.label} failed outside any call (${describeError(error)}), so it was terminated.`, { cause: error }));
     }
