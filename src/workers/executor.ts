@@ -17,7 +17,8 @@ import type { Future } from "../asyncio/future.js";
 import { currentLoop } from "../bridge/open-loop.js";
 import { trioAsAio } from "../bridge/trio-as-aio.js";
 import type { WorkerOperations } from "./define-worker.js";
-import { checkOperation, type WorkerCaller } from "./open-worker.js";
+import { checkOperation, type WorkerCaller, type WorkerHandle } from "./open-worker.js";
+import type { WorkerPool } from "./pool.js";
 
 function* callWorker(caller: WorkerCaller, name: string, args: readonly unknown[]): Operation<unknown> {
   return yield* caller.call(name, args as never);
@@ -42,7 +43,12 @@ const callWorkerFromAio = trioAsAio(callWorker);
  * ```
  */
 export class WorkerExecutor<Ops extends WorkerOperations = WorkerOperations> implements Executor {
-  constructor(readonly caller: WorkerCaller<Ops>) {
+  readonly caller: WorkerCaller<Ops>;
+  // The pool and handle types are named so that `new WorkerExecutor(pool)` infers
+  // the operations of a typed pool; from WorkerCaller<Ops> alone (whose `call`
+  // is generic) nothing is inferred, and a typed pool was refused.
+  constructor(caller: WorkerPool<Ops> | WorkerHandle<Ops> | WorkerCaller<Ops>) {
+    this.caller = caller;
     if (caller === null || typeof caller !== "object" || typeof readProperty(caller, "call") !== "function" || !isArrayValue(readProperty(caller, "operations"))) {
       throw new TypeError(`new WorkerExecutor(pool) needs a WorkerPool or WorkerHandle (from openWorkerPool/openWorker), got ${describe(caller)}.`);
     }

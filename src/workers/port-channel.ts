@@ -49,9 +49,14 @@ import {
   type SerializedThrown,
 } from "./protocol.js";
 
-/** The part of a `MessagePort` (browser or `worker_threads`) a port channel uses. */
+/**
+ * The part of a `MessagePort` (browser or `worker_threads`) a port channel
+ * uses. The transfer list is a plain array: the DOM's `postMessage(message,
+ * transfer: Transferable[])` does not take a readonly (or absent) one, so a
+ * readonly optional list here refused the browser's MessagePort.
+ */
 export interface MessagePortLike {
-  postMessage(message: unknown, transfer?: readonly never[]): void;
+  postMessage(message: unknown, transfer: never[]): void;
   close(): void;
 }
 
@@ -78,7 +83,7 @@ type PortMessage =
   | { kind: "abort"; error: SerializedThrown };
 
 function post(port: MessagePortLike, body: PortMessage, transfer: readonly Transferable[] = []): void {
-  port.postMessage({ [PROTOCOL_TAG]: PROTOCOL_VERSION, ...body }, transfer as readonly never[]);
+  port.postMessage({ [PROTOCOL_TAG]: PROTOCOL_VERSION, ...body }, transfer as never[]);
 }
 
 /**
