@@ -38,7 +38,7 @@ import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
 import { Future, taskWakeup } from "./future.js";
-import { checkCallback, explainCallbackError, Handle, NO_ARGS, noteBoundCallbacks, TimerHandle } from "./handles.js";
+import { checkCallback, explainCallbackError, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
 import { loopContext, running } from "./running.js";
@@ -878,16 +878,6 @@ export class EventLoop {
     return `<EventLoop #${this.id} ${this.closed ? "closed" : this.isRunning() ? "running" : "idle"}>`;
   }
 }
-
-// Methods Python code passes as bound callbacks (`loop.call_later(5, task.cancel)`): see explainCallbackError.
-noteBoundCallbacks({
-  "future.setResult": Future.prototype.setResult,
-  "future.setException": Future.prototype.setException,
-  "future.cancel": Future.prototype.cancel,
-  "task.cancel": Task.prototype.cancel,
-  "handle.cancel": TimerHandle.prototype.cancel,
-  "loop.stop": EventLoop.prototype.stop,
-});
 
 /** @internal What the loop finalizes at shutdown: an async iterator with an optional return(). */
 export interface AsyncgenLike {

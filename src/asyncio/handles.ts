@@ -6,7 +6,7 @@
  */
 import type { ContextMap } from "../core/context.js";
 import { DeadlineEntry } from "../core/deadlines.js";
-import { describe, describeError, functionName } from "../core/errors.js";
+import { describe, describeError, functionName, isInstance } from "../core/errors.js";
 import { isGeneratorFunction } from "../core/nursery.js";
 import type { EventLoop } from "./event-loop.js";
 import { loopContext } from "./running.js";
@@ -64,32 +64,33 @@ export function checkCallback(method: string, callback: unknown): void {
   throw new TypeError(`${method}() needs a function to call, got ${describe(callback)}.`);
 }
 
-/**
- * Methods that Python code passes as bound callbacks (`loop.call_later(5,
- * task.cancel)`, `call_soon(queue.put_nowait, x)`), each with how to name it
- * in a message ("task.cancel"). JavaScript calls such a method without its
- * object, and it fails with an error about `undefined` that says nothing of
- * why; the loop explains it instead (`explainCallbackError`). Looked up only
- * when a callback has raised, so scheduling pays nothing for it.
- */
-const unboundMethods = new Map<unknown, string>();
-
-/** @internal Notes `methods` (by how a message names them, e.g. "event.set") as ones a callback may be passed without its object. */
-export function noteBoundCallbacks(methods: Readonly<Record<string, unknown>>): void {
-  for (const name of Object.keys(methods)) unboundMethods.set(methods[name], name);
-}
+/** The source text of a method written as `name(...) { ... }` (class or object shorthand), not `function`, not an arrow. */
+const METHOD_SOURCE = /^(?:async\s*)?\*?\s*([A-Za-z_$][\w$]*)\s*\(/;
 
 /**
  * @internal What the loop reports for `error` raised by the callback `fn`:
- * the error itself, or, when `fn` is one of the noted methods (which then
- * ran without its object), a `TypeError` saying so, with `error` as its cause.
+ * the error itself, or, when `fn` is a method (class or object shorthand)
+ * that raised a TypeError, one saying that it ran without its object, with
+ * `error` as its cause. Python code passes bound methods as callbacks
+ * (`loop.call_later(5, task.cancel)`); JavaScript calls such a method with
+ * no `this`, and its engine error about `undefined` says nothing of why.
+ * Worked out from the function's own source text, only once a callback has
+ * raised, so scheduling pays nothing and no list of methods has to be kept
+ * (a list would keep every class it names in every bundle that loads the loop).
  */
 export function explainCallbackError(fn: unknown, error: unknown): unknown {
-  const method = unboundMethods.get(fn);
-  if (method === undefined) return error;
+  if (typeof fn !== "function" || !isInstance(error, TypeError)) return error;
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return error; // a revoked Proxy
+  }
+  const method = METHOD_SOURCE.exec(source)?.[1];
+  if (method === undefined || method === "function") return error;
   return new TypeError(
-    `A loop callback was ${method} on its own, so it ran without its object (${describeError(error)}): JavaScript does not bind methods as Python does. ` +
-      `Pass an arrow function instead, e.g. loop.callLater(delay, () => ${method}()).`,
+    `A loop callback, the method ${method}, ran without its object (${describeError(error)}): JavaScript does not bind methods as Python does. ` +
+      `Pass an arrow function instead, e.g. loop.callSoon(() => object.${method}()).`,
     { cause: error },
   );
 }

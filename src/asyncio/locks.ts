@@ -18,7 +18,6 @@ import { CancelledError, RuntimeError } from "./errors.js";
 import type { Future } from "./future.js";
 import { checkBody, checkCount, describe, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
-import { noteBoundCallbacks } from "./handles.js";
 
 /** An asyncio Event: a flag that tasks can wait to become set. */
 export class Event extends LoopBound {
@@ -272,6 +271,3 @@ export class Condition extends LoopBound {
     return `<asyncio.Condition [${this.locked() ? "locked" : "unlocked"}${waiting}]>`;
   }
 }
-
-// `loop.call_later(d, event.set)` and the like, passed without the object: see explainCallbackError.
-noteBoundCallbacks({ "event.set": Event.prototype.set, "event.clear": Event.prototype.clear, "lock.release": Lock.prototype.release });

@@ -23,7 +23,6 @@ import { describe, LoopBound, RingDeque } from "./locks-core.js";
 import { FifoStore, LifoStore, PriorityStore, type PriorityOptions, type QueueStore } from "./queues-priority.js";
 import type { AioYield, Coroutine } from "./types.js";
 import { checkReadable } from "../core/errors.js";
-import { noteBoundCallbacks } from "./handles.js";
 
 export { comparePriorities, type PriorityOptions } from "./queues-priority.js";
 
@@ -249,8 +248,6 @@ export class Queue<T = unknown> extends LoopBound {
   }
 }
 
-// `loop.call_soon(queue.put_nowait, x)` and the like, passed without the queue: see explainCallbackError.
-noteBoundCallbacks({ "queue.putNowait": Queue.prototype.putNowait, "queue.taskDone": Queue.prototype.taskDone, "queue.shutdown": Queue.prototype.shutdown });
 
 function formatItem(item: unknown): string {
   let text: string | undefined;

@@ -22,8 +22,8 @@ async function failureOf(main: () => asyncio.Coroutine<unknown>): Promise<unknow
 function expectExplained(error: unknown, method: string): void {
   expect(error).toBeInstanceOf(TypeError);
   const message = (error as Error).message;
-  expect(message).toContain(`A loop callback was ${method} on its own, so it ran without its object`);
-  expect(message).toContain(`() => ${method}()`);
+  expect(message).toContain(`A loop callback, the method ${method}, ran without its object`);
+  expect(message).toContain(`() => object.${method}()`);
   expect((error as Error).cause).toBeInstanceOf(TypeError);
 }
 
@@ -34,7 +34,7 @@ describe("a method passed as a loop callback without its object", () => {
       asyncio.getRunningLoop().callLater(0.1, stop.set);
       yield* stop.wait();
     });
-    expectExplained(error, "event.set");
+    expectExplained(error, "set");
     // A callback that is no such method keeps its own error.
     const boom = new TypeError("boom");
     const other = await failureOf(function* () {
@@ -53,20 +53,20 @@ describe("a method passed as a loop callback without its object", () => {
       loop.callSoon(task.cancel);
       yield* task;
     });
-    expectExplained(cancel, "task.cancel");
+    expectExplained(cancel, "cancel");
     const setResult = await failureOf(function* () {
       const loop = asyncio.getRunningLoop();
       const future = loop.createFuture<number>();
       loop.callSoon(future.setResult, 42);
       return yield* future;
     });
-    expectExplained(setResult, "future.setResult");
+    expectExplained(setResult, "setResult");
     const putNowait = await failureOf(function* () {
       const queue = new asyncio.Queue<number>();
       asyncio.getRunningLoop().callSoon(queue.putNowait, 1);
       return yield* queue.get();
     });
-    expectExplained(putNowait, "queue.putNowait");
+    expectExplained(putNowait, "putNowait");
   });
 
   it("loop.stop as a done callback", async () => {
@@ -77,6 +77,36 @@ describe("a method passed as a loop callback without its object", () => {
       future.setResult(undefined);
       yield* asyncio.sleep(1);
     });
-    expectExplained(error, "loop.stop");
+    expectExplained(error, "stop");
+  });
+
+  it("any method, the app's own too; a function or an arrow that raises a TypeError keeps its own error", async () => {
+    class Counter {
+      count = 0;
+      bump(): void {
+        this.count++;
+      }
+    }
+    const counter = new Counter();
+    const own = await failureOf(function* () {
+      asyncio.getRunningLoop().callSoon(counter.bump);
+      yield* asyncio.sleep(1);
+    });
+    expectExplained(own, "bump");
+    const boom = new TypeError("boom");
+    for (const callback of [
+      function named(): void {
+        throw boom;
+      },
+      (): void => {
+        throw boom;
+      },
+    ]) {
+      const error = await failureOf(function* () {
+        asyncio.getRunningLoop().callSoon(callback);
+        yield* asyncio.sleep(1);
+      });
+      expect(error).toBe(boom);
+    }
   });
 });
