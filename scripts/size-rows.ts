@@ -94,6 +94,18 @@ globalThis.go = () => run(function* () {
 `,
     },
     {
+      id: "worker-module",
+      name: "a worker module: defineWorker + checkpoint",
+      // A worker needs the core, the protocol and the inspector's feed (the page's panel shows the
+      // worker's tasks), never the asyncio loop: a module-level statement in a shared chunk that
+      // names a loop class would bring it in, as one did for a day (issue 13's stop 23).
+      excludes: ["EventLoop", "Future", "TaskGroup"],
+      source: `import { defineWorker } from "trio-asyncio/workers";
+import { checkpoint } from "trio-asyncio";
+globalThis.define = () => defineWorker({ *parse(text) { yield* checkpoint(); return text.length; } });
+`,
+    },
+    {
       id: "everything",
       name: "everything the main entry exports",
       source: `import * as all from "trio-asyncio";

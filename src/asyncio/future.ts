@@ -94,7 +94,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */ declare readonly loop: EventLoop;
   /** @internal creation time, in whole ms after the loop's epoch: a small integer, where seconds would box a number per Future */ private declare createdMs: number;
   /** @internal the rare fields, made on first use */ declare extra: FutureExtra | null;
-  /** @internal on the prototype (below), not a field per Future */ declare readonly [FLAVOUR]: "asyncio";
+  /**
+   * @internal The flavour mark the core reads (isAsyncioFuture): a getter on
+   * the prototype, not a field per Future, and part of the class rather than
+   * a statement beside it, which a bundler keeps (and the class with it) in
+   * every app that loads this module's chunk, a worker's too.
+   */
+  get [FLAVOUR](): "asyncio" {
+    return "asyncio";
+  }
 
   /** Creates a pending Future on `loop` (default: the running loop). */
   constructor(options?: { loop?: EventLoop }, /* the library passes the loop here, without an options object */ loop?: EventLoop) {
@@ -383,8 +391,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
 export class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
   /** The Future awaited (the yielded value, as the first result). */
   value: Future<T>;
-  /** As the first result: not done (on the prototype, not a field per await). */
-  declare readonly done: false;
+  /** As the first result: not done. (A field: on the prototype it took a statement beside the class, see Future's flavour mark.) */
+  readonly done = false;
   /** 0: not started, 1: the Future was yielded, 2: finished. */
   protected step = 0;
 
@@ -445,8 +453,6 @@ function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWait
   else loop.schedule(taskWakeup, cb);
 }
 
-Object.defineProperty(Future.prototype, FLAVOUR, { value: "asyncio" });
-Object.defineProperty(FutureAwait.prototype, "done", { value: false });
 
 /**
  * The `loop` option of `new Future(options)` / `new Task(coro, options)`

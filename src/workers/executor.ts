@@ -24,7 +24,9 @@ function* callWorker(caller: WorkerCaller, name: string, args: readonly unknown[
   return yield* caller.call(name, args as never);
 }
 
-const callWorkerFromAio = trioAsAio(callWorker);
+// Pure: made once here, dropped with WorkerExecutor by an app that does not use it (a plain call
+// at module level would keep the asyncio bridge, Future and all, in every worker's bundle).
+const callWorkerFromAio = /* @__PURE__ */ trioAsAio(callWorker);
 
 /**
  * An executor for `loop.runInExecutor(executor, name, ...args)` that runs
