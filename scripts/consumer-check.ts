@@ -376,6 +376,19 @@ async function main(): Promise<void> {
       if (leaks.length > 0) throw new CheckFailed(`the built app names the repository's path (${repo}) in ${leaks.join(", ")}`);
     });
 
+    await step("a worker module bundles no asyncio loop (defineWorker + checkpoint, production build)", () => {
+      sh(join(app, "node_modules", ".bin", "vite"), ["build", "--config", join(web, "worker.config.mjs")], app, { env: outsideEnv() });
+      const assets = join(web, "dist-worker", "assets");
+      const code = readdirSync(assets)
+        .filter((file) => file.endsWith(".js"))
+        .map((file) => readFileSync(join(assets, file), "utf8"))
+        .join("\n");
+      if (!code.includes("defineWorker")) throw new CheckFailed("the worker module's build does not contain defineWorker: the check would prove nothing");
+      // A module-level statement in a shared chunk that names an asyncio class keeps it in every app loading that chunk.
+      const found = ["EventLoop", "Future", "TaskGroup"].filter((name) => new RegExp(`\\bclass ${name}\\b|\\b${name}(\\$\\d+)? = class\\b`).test(code));
+      if (found.length > 0) throw new CheckFailed(`a worker module that uses only defineWorker and checkpoint bundles ${found.join(", ")}: tree shaking is broken`);
+    });
+
     await step("Chromium: the panel shows the run, the run completes, the Preact and React apps render", async () => {
       const served = await serve(join(web, "dist"));
       server = served.server;
