@@ -6,10 +6,10 @@ import type { Operation } from "../../src/index.js";
 import { openWorkerPool, receiveFromPort, sendToPort, WorkerExecutor, type WorkerHandle } from "../../src/workers/index.js";
 
 interface Summary { rows: number }
-declare const ops: {
+// A type alias, not an interface: operations are checked against an index signature.
+type Ops = {
   parse(text: string, work: number): Operation<Summary>;
 };
-type Ops = typeof ops;
 
 export function* typedPoolExecutor(): Operation<void> {
   yield* openWorkerPool<Ops>("./parser.worker.js", function* (pool) {
