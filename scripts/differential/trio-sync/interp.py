@@ -44,6 +44,10 @@ import trio
 import trio.testing
 from trio._core._run import Nursery
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from jsonl_driver import serve  # noqa: E402 (after the path it is found on)
+from trio_errors import ModelError, leaves, only_cancelled  # noqa: E402
+
 CURRENT = False
 _trio_nested_child_finished = Nursery._nested_child_finished
 
@@ -90,25 +94,6 @@ async def _nested_child_finished(self, nested_child_exc):
 Nursery._nested_child_finished = _nested_child_finished
 
 GLOBAL_DEADLINE = 5000
-
-
-class ModelError(Exception):
-    def __init__(self, id):
-        super().__init__(f"model error #{id}")
-        self.id = id
-
-
-def leaves(exc):
-    if isinstance(exc, BaseExceptionGroup):
-        out = []
-        for e in exc.exceptions:
-            out.extend(leaves(e))
-        return out
-    return [exc]
-
-
-def only_cancelled(exc):
-    return all(isinstance(e, trio.Cancelled) for e in leaves(exc))
 
 
 def canon(e):
@@ -383,7 +368,4 @@ def set_current_rules(on):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from jsonl_driver import serve
-
     serve(run_program, set_current_rules)
