@@ -42,6 +42,7 @@ import { describe, expect, it } from "vitest";
 import { show, type Program } from "./program.js";
 import { runRuntime, type Mutation, type Outcome } from "./runtime.js";
 import fixtures from "./fixtures.json" with { type: "json" };
+import { leftoverProblems } from "../leftovers.js";
 
 type Recorded = Pick<Outcome, "log" | "result" | "endTime">;
 
@@ -63,8 +64,7 @@ async function compare(f: Fixture, mutate: Mutation = "none"): Promise<string[]>
   const problems: string[] = [];
   if (outcome.ambiguous) problems.push("the runtime flags it ambiguous");
   if (key(outcome) !== key(want)) problems.push(`runtime ${key(outcome)}`);
-  const left = runner.leftovers();
-  if (left.tasks !== 0 || left.deadlines !== 0 || left.hostTimer || left.idleTimer || left.idleWaiters !== 0) problems.push(`leftovers ${JSON.stringify(left)}`);
+  problems.push(...leftoverProblems(runner));
   return problems.length === 0 ? [] : [`${show(f.program)}\n  want ${key(want)}\n  ${problems.join("\n  ")}`];
 }
 

@@ -33,6 +33,7 @@ import { runModel, type Outcome } from "../../model/model.js";
 import { show, type Program } from "../../model/program.js";
 import { runRuntime } from "../../model/runtime.js";
 import fixtures from "./fixtures.json" with { type: "json" };
+import { leftoverProblems } from "../leftovers.js";
 
 interface Fixture {
   program: Program;
@@ -54,8 +55,7 @@ async function compare(f: Fixture): Promise<string[]> {
   if (!same(want, model)) problems.push(`model ${JSON.stringify(model)}`);
   if (!same(want, runtime)) problems.push(`runtime ${JSON.stringify(runtime)}`);
   if (f.ours !== undefined && same(f.trio, runtime)) problems.push("the runtime now makes the end of a nursery block a cancel point, as Trio 0.22 did and current Trio no longer does (python-trio/trio#1457)");
-  const left = runner.leftovers();
-  if (left.tasks !== 0 || left.deadlines !== 0 || left.hostTimer || left.idleTimer || left.idleWaiters !== 0) problems.push(`leftovers ${JSON.stringify(left)}`);
+  problems.push(...leftoverProblems(runner));
   return problems.length === 0 ? [] : [`${show(f.program)}\n  want ${JSON.stringify(want)}${f.ours !== undefined ? ` (Trio itself: ${JSON.stringify(f.trio)})` : ""}\n  ${problems.join("\n  ")}`];
 }
 
