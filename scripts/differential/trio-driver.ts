@@ -12,6 +12,16 @@ export function cliArg(name: string): string | undefined {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 
+/** The program generator's size flags (`--depth`, `--length`), for exploring beyond the recorded defaults. */
+export function sizeOptions(): { maxDepth?: number; maxLength?: number } {
+  const depth = cliArg("depth");
+  const length = cliArg("length");
+  return {
+    ...(depth !== undefined ? { maxDepth: Number(depth) } : {}),
+    ...(length !== undefined ? { maxLength: Number(length) } : {}),
+  };
+}
+
 /**
  * What Trio did with one program: `trio` as Trio 0.22 runs it; `ours`,
  * only when it differs, under the rules later Trio changed (see the

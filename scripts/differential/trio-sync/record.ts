@@ -18,7 +18,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { cliArg, runTrioInterpreter, type TrioResult as SharedTrioResult } from "../trio-driver.js";
+import { cliArg, runTrioInterpreter, sizeOptions, type TrioResult as SharedTrioResult } from "../trio-driver.js";
 import { programArb, show, type Program, type ProgramOptions } from "../../../test/differential/trio-sync/program.js";
 import { runRuntime, type Outcome } from "../../../test/differential/trio-sync/runtime.js";
 import { PINNED } from "../../../test/differential/trio-sync/pinned.js";
@@ -42,12 +42,7 @@ const key = (o: Outcome): string => JSON.stringify({ log: o.log, result: o.resul
 async function main(): Promise<void> {
   const seed = Number(cliArg("seed") ?? RECORD_SEED);
   const count = Number(cliArg("count") ?? RECORD_COUNT);
-  const depth = cliArg("depth");
-  const length = cliArg("length");
-  const options: ProgramOptions = {
-    ...(depth !== undefined ? { maxDepth: Number(depth) } : {}),
-    ...(length !== undefined ? { maxLength: Number(length) } : {}),
-  };
+  const options: ProgramOptions = sizeOptions();
   const compare = process.argv.includes("--compare");
   const strict = process.argv.includes("--strict");
   const all = fc.sample(programArb(options), { seed, numRuns: Math.ceil(count * 1.3) + 20 });
@@ -74,7 +69,7 @@ async function main(): Promise<void> {
     console.log(`${kept.length} programs (seed ${seed}): Trio 0.22 and current Trio differ on ${versionDiffs}; the runtime differs from Trio${strict ? " 0.22" : ""} on ${diffs}`);
     return;
   }
-  if (depth !== undefined || length !== undefined) throw new Error("--depth and --length are for --compare only");
+  if (Object.keys(options).length > 0) throw new Error("--depth and --length are for --compare only");
   const pinned = runTrio(PINNED.map((p) => p.program));
   for (let i = 0; i < PINNED.length; i++) {
     const { outcome } = await runRuntime(PINNED[i]!.program);

@@ -17,7 +17,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { cliArg, runTrioInterpreter, type TrioResult as SharedTrioResult } from "../trio-driver.js";
+import { cliArg, runTrioInterpreter, sizeOptions, type TrioResult as SharedTrioResult } from "../trio-driver.js";
 import { runModel, type Outcome } from "../../../test/model/model.js";
 import { programArb, show, type Program, type ProgramOptions, type Stmt } from "../../../test/model/program.js";
 import { runRuntime } from "../../../test/model/runtime.js";
@@ -132,12 +132,7 @@ async function main(): Promise<void> {
   const seed = Number(cliArg("seed") ?? RECORD_SEED);
   const count = Number(cliArg("count") ?? RECORD_COUNT);
   // --depth and --length explore beyond the model test's defaults (live only; the fixtures use the defaults).
-  const depth = cliArg("depth");
-  const length = cliArg("length");
-  const options: ProgramOptions = {
-    ...(depth !== undefined ? { maxDepth: Number(depth) } : {}),
-    ...(length !== undefined ? { maxLength: Number(length) } : {}),
-  };
+  const options: ProgramOptions = sizeOptions();
   const programs = sample(seed, count, options);
   const trio = runTrio(programs);
   if (process.argv.includes("--compare")) {
@@ -165,7 +160,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  if (depth !== undefined || length !== undefined) throw new Error("--depth and --length are for --compare only");
+  if (Object.keys(options).length > 0) throw new Error("--depth and --length are for --compare only");
   const pinned = runTrio(PINNED.map((p) => p.program));
   const fixtures = {
     seed,
