@@ -453,7 +453,6 @@ function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWait
   else loop.schedule(taskWakeup, cb);
 }
 
-
 /**
  * The `loop` option of `new Future(options)` / `new Task(coro, options)`
  * (the running loop if absent), checked: a value that is not a loop would

@@ -14,7 +14,7 @@
  * JavaScript has no keyword arguments, so the options object may come last:
  * `gather(a, b, { returnExceptions: true })`.
  */
-import { describe, messageOf, readProperty } from "../core/errors.js";
+import { checkOptionalBoolean, describe, messageOf, readProperty } from "../core/errors.js";
 import { CancelledError, ValueError } from "./errors.js";
 import { keeperLoop, type EventLoop } from "./event-loop.js";
 import { futureOf, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
@@ -177,12 +177,8 @@ function readOptions(options: GatherOptions): boolean {
       );
     }
   }
-  const value: unknown = options.returnExceptions;
   // CPython takes any truthy value; here a typo such as "false" or 1 would silently mean the opposite of one of them.
-  if (value !== undefined && typeof value !== "boolean") {
-    throw new TypeError(`gather(): returnExceptions must be true or false, got ${describe(value)}.`);
-  }
-  return value === true;
+  return checkOptionalBoolean("gather(): returnExceptions", options.returnExceptions);
 }
 
 /** An array, Set or other iterable that is not itself awaitable (a Future and a coroutine are iterable too). */

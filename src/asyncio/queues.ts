@@ -248,7 +248,6 @@ export class Queue<T = unknown> extends LoopBound {
   }
 }
 
-
 function formatItem(item: unknown): string {
   let text: string | undefined;
   try {

@@ -29,7 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
-import { functionName, checkReadable, describe, isGeneratorLike, isUnusableFunction, readProperty } from "../core/errors.js";
+import { functionName, checkOptionalBoolean, checkReadable, describe, isGeneratorLike, isUnusableFunction, readProperty } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -161,8 +161,7 @@ function checkRuntimeOptions(options: TrioRuntimeOptions): { name: string; clock
   if (onError !== undefined && typeof onError !== "function") {
     throw new TypeError(`${what}: onError must be a function (error, source) => void, or left out (errors then go to console.error); got ${describe(onError)}.`);
   }
-  if (lazy !== undefined && typeof lazy !== "boolean") throw new TypeError(`${what}: lazy must be true or false, got ${describe(lazy)}.`);
-  return { name: name ?? "TrioRoot", clock, timeSlice, onError, lazy: lazy === true };
+  return { name: name ?? "TrioRoot", clock, timeSlice, onError, lazy: checkOptionalBoolean(`${what}: lazy`, lazy) };
 }
 
 /** What to report of a nursery's error: the one real error if there is just one, without the Cancelled it caused. */

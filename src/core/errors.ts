@@ -383,6 +383,12 @@ export function checkDuration(what: string, value: unknown): number {
   return seconds;
 }
 
+/** @internal A boolean option: true or false, or undefined (left out, read as false). One check, so the messages read alike. */
+export function checkOptionalBoolean(what: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== "boolean") throw new TypeError(`${what} must be true or false, got ${describe(value)}.`);
+  return value === true;
+}
+
 /** @internal The `name` of a function (or any object), if it is a non-empty string; never throws. */
 export function functionName(fn: unknown): string | undefined {
   if (fn === null || (typeof fn !== "function" && typeof fn !== "object")) return undefined;

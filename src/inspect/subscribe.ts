@@ -18,7 +18,7 @@
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import type { CancelScope } from "../core/cancel-scope.js";
-import { checkReadable, describe, describeError, isError, readProperty } from "../core/errors.js";
+import { checkOptionalBoolean, checkReadable, describe, describeError, isError, readProperty } from "../core/errors.js";
 import { liveLoops, liveRuns, observer, type RuntimeObserver } from "./hooks.js";
 import { liveRemotes, remoteHooks, setWatching } from "./remote.js";
 import { askBatchTasks, batchTasksRunFinished, batchTasksRunStarted, takeBatchTasks } from "./batch-tasks.js";
@@ -605,9 +605,7 @@ export function subscribe(listener: Listener, options: SubscribeOptions = {}): (
   if (scheduleFrame !== undefined && typeof scheduleFrame !== "function") {
     throw new TypeError(`subscribe's scheduleFrame option must be a function (flush) => void that calls flush on the next frame, got ${describe(scheduleFrame)}.`);
   }
-  for (const [name, value] of [["captureStacks", withStacks], ["batchTasks", batchTasks]] as const) {
-    if (value !== undefined && typeof value !== "boolean") throw new TypeError(`subscribe's ${name} option must be true or false, got ${describe(value)}.`);
-  }
+  for (const [name, value] of [["captureStacks", withStacks], ["batchTasks", batchTasks]] as const) checkOptionalBoolean(`subscribe's ${name} option`, value);
   const sub: Subscriber = { listener, needsFull: true };
   dirty = true;
   if (subscribers.size === 0) {
