@@ -251,12 +251,12 @@ function draw(canvas: HTMLCanvasElement, data: TimelineData, t0: number, t1: num
   }
 }
 
-/** What a hovered mark says. */
 /** Which mark the cursor is on, for tests: two marks can read the same (two empty batches), never share a key. */
 function markKey(hit: TimelineHit): string {
   return hit.kind === "batch" ? `batch@${hit.batch.start}` : `${hit.event.kind}@${hit.event.at}#${hit.event.id}`;
 }
 
+/** What a hovered mark says. */
 function hitText(store: PanelStore, hit: TimelineHit): string {
   if (hit.kind === "batch") {
     const b = hit.batch;
