@@ -221,7 +221,7 @@ export class CancelScope {
     this._cancelCalled = true;
     this._cancelReason = reason;
     if (observer.current !== null) observer.current.scopeCancelled?.(this);
-    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
+    this.dropDeadline();
     if (this.lifecycle === ENTERED) refreshFrom(this);
   }
 
@@ -264,7 +264,7 @@ export class CancelScope {
   get signal(): AbortSignal {
     if (this.controller === null) {
       this.controller = new AbortController();
-      if (this.effective) this.controller.abort(this.effectiveCancelled());
+      if (this.effective) this.abortSignal();
     }
     return this.controller.signal;
   }
@@ -295,22 +295,14 @@ export class CancelScope {
     if (this.lifecycle !== NEW) {
       throw new RuntimeError("A CancelScope can only be entered once; make a new one for each use.");
     }
-    this.lifecycle = ENTERED;
-    this.owner = task;
-    this.runner = task.runner;
-    const parent = task.scope;
-    this.parent = parent;
-    (parent.children ??= new Set()).add(this);
+    this.attach(task, task.scope);
     task.scope = this;
     if (this._relativeDeadline !== Infinity) {
       this._deadline = task.runner.clock.currentTime() + this._relativeDeadline;
       this._relativeDeadline = Infinity;
     }
-    this.effective = this._cancelCalled || (!this._shield && parent.effective);
     // A signal handed out before entry must abort now if the code inside is cancelled from the start.
-    if (this.effective && this.controller !== null && !this.controller.signal.aborted) {
-      this.controller.abort(this.effectiveCancelled());
-    }
+    if (this.effective) this.abortSignal();
     const pending = this.pendingSignals;
     if (pending !== null) {
       this.pendingSignals = null;
@@ -325,22 +317,35 @@ export class CancelScope {
    * code entering it. Used by Task.cancel().
    */
   adoptAsTaskScope(task: Task, home: CancelScope): void {
-    this.lifecycle = ENTERED;
-    this.owner = task;
-    this.runner = task.runner;
-    this.parent = home;
-    (home.children ??= new Set()).add(this);
-    if (home.children !== null) {
-      for (const child of [...home.children]) {
-        if (child !== this && child.owner === task) {
-          home.children.delete(child);
-          child.parent = this;
-          (this.children ??= new Set()).add(child);
-        }
+    const siblings = this.attach(task, home);
+    for (const child of [...siblings]) {
+      if (child !== this && child.owner === task) {
+        siblings.delete(child);
+        child.parent = this;
+        (this.children ??= new Set()).add(child);
       }
     }
     if (task.scope === home) task.scope = this;
-    this.effective = this._cancelCalled || (!this._shield && home.effective);
+  }
+
+  /** Links the scope under `parent` as entered by `task`; returns the parent's children. Shared by enter and adoptAsTaskScope. */
+  private attach(task: Task, parent: CancelScope): Set<CancelScope> {
+    this.lifecycle = ENTERED;
+    this.owner = task;
+    this.runner = task.runner;
+    this.parent = parent;
+    this.effective = this._cancelCalled || (!this._shield && parent.effective);
+    return (parent.children ??= new Set()).add(this);
+  }
+
+  /** Takes the scope's deadline off the run's heap, if it is there. */
+  private dropDeadline(): void {
+    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
+  }
+
+  /** Aborts the signal handed out by `signal`, if any and not yet aborted. */
+  private abortSignal(): void {
+    if (this.controller !== null && !this.controller.signal.aborted) this.controller.abort(this.effectiveCancelled());
   }
 
   /** @internal The task ended: unhook the scope made by adoptAsTaskScope. */
@@ -348,7 +353,7 @@ export class CancelScope {
     this.lifecycle = EXITED;
     if (task.scope === this) task.scope = this.parent!;
     this.parent?.children?.delete(this);
-    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
+    this.dropDeadline();
   }
 
   /** @internal Decides whether an error leaving the scope is absorbed; returns what goes on. */
@@ -393,7 +398,7 @@ export class CancelScope {
     this.lifecycle = EXITED;
     task.scope = this.parent!;
     this.parent!.children?.delete(this);
-    if (this.deadlineEntry !== null && this.runner !== null) this.runner.deadlines.remove(this.deadlineEntry);
+    this.dropDeadline();
     if (this.unlinkers !== null) {
       for (const unlink of this.unlinkers) unlink();
       this.unlinkers = null;
@@ -432,7 +437,7 @@ export class CancelScope {
     const runner = this.runner;
     if (this.lifecycle !== ENTERED || runner === null || this._cancelCalled) return;
     if (this._deadline === Infinity) {
-      if (this.deadlineEntry !== null) runner.deadlines.remove(this.deadlineEntry);
+      this.dropDeadline();
       return;
     }
     // A deadline already passed cancels now, as Trio does on entry: the heap
@@ -449,9 +454,7 @@ export class CancelScope {
 
   /** @internal Called by the refresh walk when the scope becomes effectively cancelled. */
   onEffectivelyCancelled(): void {
-    if (this.controller !== null && !this.controller.signal.aborted) {
-      this.controller.abort(this.effectiveCancelled());
-    }
+    this.abortSignal();
     const owner = this.owner;
     if (owner !== null && owner.scope === this && this.lifecycle === ENTERED) deliverCancel(owner);
     const nursery = this.nursery;
