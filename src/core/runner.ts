@@ -556,19 +556,13 @@ export class Runner implements ClockListener {
       console.error(error);
       return;
     }
-    this.finished = true;
-    this.clearHostTimer();
-    if (this.idle !== null) {
-      this.idle.stop();
-      this.idle.waiters.length = 0;
-    }
+    if (this.idle !== null) this.idle.waiters.length = 0;
     while (this.deadlines.popExpired(Infinity) !== undefined);
     try {
-      this.detachClock?.();
+      this.release();
     } catch {
       // The clock may be what broke; the run is over either way.
     }
-    liveRuns.delete(this);
     this.instruments?.call("afterRun");
     try {
       observer.current?.runFinished?.(this);
@@ -644,13 +638,18 @@ export class Runner implements ClockListener {
     if (this.instruments !== null) this.instruments.call("taskExited", task);
   }
 
-  private maybeFinish(): void {
-    if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
+  /** Lets go of what the run holds outside itself; the clock last, as it is the part that may throw. */
+  private release(): void {
     this.finished = true;
     this.clearHostTimer();
     this.idle?.stop();
-    this.detachClock?.();
     liveRuns.delete(this);
+    this.detachClock?.();
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
+    this.release();
     // Always in a task's last step (taskExited): that step announces the
     // end once its own hooks are out (see endLastStep).
     const settle = this.settle!;
