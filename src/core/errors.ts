@@ -261,17 +261,13 @@ export class ExceptionGroup extends AggregateError {
   /** Every leaf error, depth first. */
   leaves(): unknown[] {
     // Iterative: a group nested ten thousand nurseries deep must not
-    // overflow the stack.
+    // overflow the stack. Each group's errors go on in reverse, so they
+    // come off in order.
     const out: unknown[] = [];
-    const stack: { group: ExceptionGroup; index: number }[] = [{ group: this, index: 0 }];
+    const stack: unknown[] = [this];
     while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (top.index >= top.group.exceptions.length) {
-        stack.pop();
-        continue;
-      }
-      const exc = top.group.exceptions[top.index++];
-      if (exc instanceof ExceptionGroup) stack.push({ group: exc, index: 0 });
+      const exc = stack.pop();
+      if (exc instanceof ExceptionGroup) for (let i = exc.exceptions.length; i-- > 0; ) stack.push(exc.exceptions[i]);
       else out.push(exc);
     }
     return out;

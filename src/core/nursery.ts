@@ -356,7 +356,7 @@ export function callTaskFunction<T>(what: string, fn: (...args: any[]) => Operat
   // A spread call costs more than a plain one, and most tasks take no arguments.
   const coro = args.length === 0 ? (fn as () => unknown)() : (fn as (...a: unknown[]) => unknown)(...args);
   // What a plain function returned may be anything (a revoked Proxy): read it totally.
-  if (coro === null || typeof coro !== "object" || typeof readProperty(coro, "next") !== "function" || typeof readProperty(coro, "throw") !== "function") {
+  if (!isGeneratorLike(coro)) {
     const got = coro !== null && typeof coro === "object" && typeof readProperty(coro, "then") === "function" ? "a Promise" : describe(coro);
     throw new TypeError(
       `${what}: ${functionName(fn) ?? "the function"} returned ${got}, not a generator. Tasks are generator ` +
