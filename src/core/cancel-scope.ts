@@ -306,7 +306,15 @@ export class CancelScope {
     const pending = this.pendingSignals;
     if (pending !== null) {
       this.pendingSignals = null;
-      for (const signal of pending) this.cancelOn(signal);
+      try {
+        for (const signal of pending) this.cancelOn(signal);
+      } catch (error) {
+        // A signal that throws when read or listened to: the task must not
+        // stay inside a scope nobody will exit (its later cancel would hit
+        // the task), and the listeners already added must come off.
+        this.exit(task);
+        throw error;
+      }
     }
     this.armDeadline();
   }

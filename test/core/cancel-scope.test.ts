@@ -547,6 +547,48 @@ describe("cancel scopes: cancelOn", () => {
     expect(scope.cancelCalled).toBe(false);
   });
 
+  it("a signal given before entry that throws when listened to leaves the task outside the scope, with no listener left", async () => {
+    const controller = new AbortController();
+    const removed: unknown[] = [];
+    const good = {
+      get aborted() {
+        return controller.signal.aborted;
+      },
+      addEventListener(type: string, fn: () => void) {
+        controller.signal.addEventListener(type, fn);
+      },
+      removeEventListener(type: string, fn: () => void) {
+        removed.push(fn);
+        controller.signal.removeEventListener(type, fn);
+      },
+    } as unknown as AbortSignal;
+    const hostile = {
+      aborted: false,
+      addEventListener() {
+        throw new Error("refused");
+      },
+      removeEventListener() {},
+    } as unknown as AbortSignal;
+    const scope = new CancelScope();
+    scope.cancelOn(good);
+    scope.cancelOn(hostile);
+    const result = await runMock(function* () {
+      let caught: unknown;
+      try {
+        yield* scope.run(sleepForever);
+      } catch (error) {
+        caught = error;
+      }
+      const inside = currentCancelScope() === scope;
+      // Cancelling the failed scope afterwards must not reach the task.
+      scope.cancel();
+      yield* checkpoint();
+      return { caught: String(caught), inside, active: scope.active };
+    });
+    expect(result).toEqual({ caught: "Error: refused", inside: false, active: false });
+    expect(removed).toHaveLength(1);
+  });
+
   it("rejects something that is not a signal", () => {
     expect(() => new CancelScope().cancelOn({} as AbortSignal)).toThrow(/AbortSignal/);
   });
