@@ -25,7 +25,7 @@
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, sharedCancelled, checkReadable, checkDuration, checkSeconds, describe } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, readProperty, sharedCancelled, checkReadable, checkDuration, checkSeconds, describe } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { TaskState } from "./task.js";
@@ -237,7 +237,7 @@ export class CancelScope {
     // Total: it runs in the abort listener, where a throw (a reason whose
     // message getter throws) would leave the scope uncancelled.
     const reasonOf = () => {
-      const r: unknown = signal.reason;
+      const r = readProperty(signal, "reason");
       return r === undefined ? "signal aborted" : `signal aborted: ${messageOf(r)}`;
     };
     if (signal.aborted) {
@@ -281,10 +281,7 @@ export class CancelScope {
     try {
       result = yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {
-      const rest = this.filterExit(error);
-      this.exit(task);
-      if (rest !== undefined) throw rest;
-      return undefined;
+      return this.exitRaising(task, this.filterExit(error));
     }
     this.exit(task);
     return result;
@@ -407,10 +404,37 @@ export class CancelScope {
     task.scope = this.parent!;
     this.parent!.children?.delete(this);
     this.dropDeadline();
-    if (this.unlinkers !== null) {
-      for (const unlink of this.unlinkers) unlink();
+    const unlinkers = this.unlinkers;
+    if (unlinkers !== null) {
       this.unlinkers = null;
+      // A signal whose removeEventListener throws must not keep the others
+      // listening: unlink them all, then raise the first refusal.
+      let refusal: { error: unknown } | undefined;
+      for (const unlink of unlinkers) {
+        try {
+          unlink();
+        } catch (error) {
+          refusal ??= { error };
+        }
+      }
+      if (refusal !== undefined) throw refusal.error;
     }
+  }
+
+  /**
+   * @internal Exits on the way out of an error: `rest`, what the scope did
+   * not absorb, is raised (or `undefined` returned) whatever exit raises,
+   * since the body's error matters more than a signal that refused to let
+   * go. Used by run() and the nursery block.
+   */
+  exitRaising(task: Task, rest: unknown): undefined {
+    try {
+      this.exit(task);
+    } catch (error) {
+      if (rest === undefined) throw error;
+    }
+    if (rest !== undefined) throw rest;
+    return undefined;
   }
 
   /**

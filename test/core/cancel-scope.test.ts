@@ -589,6 +589,84 @@ describe("cancel scopes: cancelOn", () => {
     expect(removed).toHaveLength(1);
   });
 
+  it("a signal whose removeEventListener throws at exit: the other signals still let go, and the refusal is raised unless the body's error is on its way", async () => {
+    function signals() {
+      const controller = new AbortController();
+      const removed: unknown[] = [];
+      const refusing = {
+        aborted: false,
+        addEventListener() {},
+        removeEventListener() {
+          throw new Error("will not let go");
+        },
+      } as unknown as AbortSignal;
+      const good = {
+        get aborted() {
+          return controller.signal.aborted;
+        },
+        addEventListener(type: string, fn: () => void) {
+          controller.signal.addEventListener(type, fn);
+        },
+        removeEventListener(type: string, fn: () => void) {
+          removed.push(fn);
+          controller.signal.removeEventListener(type, fn);
+        },
+      } as unknown as AbortSignal;
+      return { controller, removed, refusing, good };
+    }
+    const quiet = signals();
+    const bodyFails = signals();
+    const result = await runMock(function* () {
+      const outcomes: string[] = [];
+      for (const [s, fail] of [
+        [quiet, false],
+        [bodyFails, true],
+      ] as const) {
+        try {
+          yield* new CancelScope().run(function* (scope) {
+            scope.cancelOn(s.refusing);
+            scope.cancelOn(s.good);
+            yield* checkpoint();
+            if (fail) throw new Error("body failed");
+          });
+          outcomes.push("returned");
+        } catch (error) {
+          outcomes.push(String(error));
+        }
+      }
+      return outcomes;
+    });
+    expect(result).toEqual(["Error: will not let go", "Error: body failed"]);
+    expect(quiet.removed).toHaveLength(1);
+    expect(bodyFails.removed).toHaveLength(1);
+  });
+
+  it("a signal whose reason getter throws still cancels the scope when it aborts", async () => {
+    const target = new EventTarget();
+    let aborted = false;
+    const signal = {
+      get aborted() {
+        return aborted;
+      },
+      get reason(): unknown {
+        throw new Error("no reason for you");
+      },
+      addEventListener: target.addEventListener.bind(target),
+      removeEventListener: target.removeEventListener.bind(target),
+    } as unknown as AbortSignal;
+    const scope = new CancelScope();
+    setTimeout(() => {
+      aborted = true;
+      target.dispatchEvent(new Event("abort"));
+    }, 2);
+    await runMock(function* () {
+      scope.cancelOn(signal);
+      yield* scope.run(sleepForever);
+    });
+    expect(scope.cancelledCaught).toBe(true);
+    expect(scope.cancelReason).toBe("signal aborted");
+  });
+
   it("rejects something that is not a signal", () => {
     expect(() => new CancelScope().cancelOn({} as AbortSignal)).toThrow(/AbortSignal/);
   });
