@@ -73,7 +73,7 @@ export class ChildTasks implements Iterable<Task> {
 export class Nursery {
   /** The running children. */
   /** @internal first child, for the intrusive list of children */ firstChild: Task | null = null;
-  /** @internal */ lastChild: Task | null = null;
+  /** @internal */ tailChild: Task | null = null;
   /** @internal number of children */ childCount = 0;
 
   /**
@@ -87,11 +87,11 @@ export class Nursery {
 
   /** @internal */
   addChild(task: Task): void {
-    task.prevSibling = this.lastChild;
+    task.prevSibling = this.tailChild;
     task.nextSibling = null;
-    if (this.lastChild === null) this.firstChild = task;
-    else this.lastChild.nextSibling = task;
-    this.lastChild = task;
+    if (this.tailChild === null) this.firstChild = task;
+    else this.tailChild.nextSibling = task;
+    this.tailChild = task;
     this.childCount++;
   }
 
@@ -105,7 +105,7 @@ export class Nursery {
     } else {
       prev.nextSibling = next;
     }
-    if (next === null) this.lastChild = prev;
+    if (next === null) this.tailChild = prev;
     else next.prevSibling = prev;
     task.prevSibling = null;
     task.nextSibling = null;
@@ -136,9 +136,8 @@ export class Nursery {
   startSoon(fn: (...args: any[]) => Operation<unknown>): Task<unknown> {
     // `arguments` rather than a rest parameter: most tasks take no
     // arguments, and a rest parameter allocates an array at every spawn.
-    if (arguments.length === 1) return this.spawn(fn, NO_ARGS, undefined);
     // eslint-disable-next-line prefer-rest-params -- see above
-    return this.spawn(fn, Array.prototype.slice.call(arguments, 1), undefined);
+    return this.spawn(fn, arguments.length === 1 ? NO_ARGS : Array.prototype.slice.call(arguments, 1));
   }
 
   /** `startSoon` with an explicit task name. */
@@ -192,7 +191,7 @@ export class Nursery {
 
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
-  spawn<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name: string | undefined): Task<T> {
+  spawn<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name?: string): Task<T> {
     this.checkOpen("startSoon");
     this.checkSameRun("startSoon", current.task);
     // A generator function's call only binds its arguments, so it waits
@@ -259,13 +258,14 @@ export class Nursery {
   }
 }
 
+/** @internal */
 class StartStatus<T> implements TaskStatus<T> {
   startedCalled = false;
   /** The child ended without calling started(). */
   childEnded = false;
   value: unknown = undefined;
   oldNursery: Nursery | null = null;
-  constructor(readonly target: Nursery) {}
+  constructor(readonly targetNursery: Nursery) {}
 
   started(value?: T): void {
     if (this.startedCalled) throw new RuntimeError("taskStatus.started() was called twice; call it once, when the task is ready.");
@@ -276,13 +276,13 @@ class StartStatus<T> implements TaskStatus<T> {
     // catch; moved, that Cancelled would reach the target nursery and cancel
     // its other children. start() now reports however the child ends.
     const move = !old.cancelScope.effective && old.firstChild !== null;
-    if (move && this.target.closed) {
+    if (move && this.targetNursery.closed) {
       throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
     }
     this.startedCalled = true;
     this.value = value;
     if (move) {
-      moveTask(old.firstChild!, old, this.target);
+      moveTask(old.firstChild!, old, this.targetNursery);
       // The start() caller waits in the hidden nursery's exit: the move
       // emptied that nursery, so let it finish.
       old.maybeWakeParent();
