@@ -80,19 +80,17 @@ export function makeCancelled(reason: string | undefined): Cancelled {
  * stack is made empty, so constructing stays cheap.
  */
 export function sharedCancelled(reason: string | undefined): Cancelled {
-  const E = Error as { stackTraceLimit?: unknown };
-  const had = Object.prototype.hasOwnProperty.call(E, "stackTraceLimit");
-  const limit = E.stackTraceLimit;
-  try {
-    E.stackTraceLimit = 0;
-  } catch {
-    return new Cancelled(reason); // a frozen Error (a hardened realm): keep its stack
-  }
+  const key = "stackTraceLimit";
+  const had = Object.hasOwn(Error, key);
+  const limit: unknown = Reflect.get(Error, key);
+  // Reflect.set answers false rather than throwing where Error is frozen
+  // (a hardened realm): the error then keeps its stack.
+  Reflect.set(Error, key, 0);
   try {
     return new Cancelled(reason);
   } finally {
-    if (had) E.stackTraceLimit = limit;
-    else delete E.stackTraceLimit;
+    if (had) Reflect.set(Error, key, limit);
+    else Reflect.deleteProperty(Error, key);
   }
 }
 
