@@ -78,7 +78,7 @@ export function* cancelShieldedCheckpoint(): Operation<void> {
 export function sleep(seconds: number): Operation<void> {
   checkDuration("sleep(seconds)", seconds);
   if (seconds === 0) return checkpointIterator;
-  return sleepFor(seconds);
+  return new SleepIterator(seconds, DURATION) as unknown as Operation<void>;
 }
 
 const abortForever = () => Abort.SUCCEEDED;
@@ -86,49 +86,35 @@ const abortForever = () => Abort.SUCCEEDED;
 /**
  * One sleep, as a plain iterator rather than a generator: it allocates less,
  * and a `Cancelled` thrown into a sleeping task unwinds one frame fewer.
- * `amount` is a duration (relative) or a deadline.
+ * `whenTime` is a duration (relative) or a deadline.
  */
-class SleepIterator {
-  /**
-   * DURATION or DEADLINE until the first step, then STARTED: one small
-   * integer rather than three fields (started, relative, the name for
-   * errors), as a sleeping task keeps its iterator.
-   */
-  private mode: number;
+class SleepIterator extends SharedOperation {
   constructor(
-    private readonly amount: number,
-    mode: typeof DURATION | typeof DEADLINE,
+    private readonly whenTime: number,
+    /**
+     * DURATION or DEADLINE until the first step, then STARTED: one small
+     * integer rather than three fields (started, relative, the name for
+     * errors), as a sleeping task keeps its iterator.
+     */
+    private phase: number,
   ) {
-    this.mode = mode;
+    super();
   }
 
   next(): IteratorResult<typeof PARK, void> {
-    const mode = this.mode;
-    if (mode === STARTED) return DONE;
-    this.mode = STARTED;
-    const task = requireTask(mode === DURATION ? "sleep()" : "sleepUntil()");
+    const phase = this.phase;
+    if (phase === STARTED) return DONE;
+    this.phase = STARTED;
+    const task = requireTask(phase === DURATION ? "sleep()" : "sleepUntil()");
     const runner = task.runner;
-    runner.sleepUntil(task, mode === DURATION ? runner.clock.currentTime() + this.amount : this.amount);
+    runner.sleepUntil(task, phase === DURATION ? runner.clock.currentTime() + this.whenTime : this.whenTime);
     task.waitingOn = "sleep";
     return YIELD_PARK;
-  }
-  throw(error: unknown): never {
-    throw error;
-  }
-  return(value?: unknown): IteratorResult<typeof PARK, void> {
-    return { value: value as undefined, done: true };
-  }
-  [Symbol.iterator](): this {
-    return this;
   }
 }
 const DURATION = 0;
 const DEADLINE = 1;
 const STARTED = 2;
-
-function sleepFor(seconds: number): Operation<void> {
-  return new SleepIterator(seconds, DURATION) as unknown as Operation<void>;
-}
 
 /** Sleeps until the run's clock reaches `deadline` (see `currentTime()`). */
 export function sleepUntil(deadline: number): Operation<void> {
