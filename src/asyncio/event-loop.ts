@@ -98,21 +98,21 @@ export class EventLoop {
    * callbacks, wakeups), which need no Handle since nobody can cancel them.
    * No object per entry beyond the Handle a caller gets back.
    */
-  readonly ready = new ReadyQueue();
+  readonly readyQueue = new ReadyQueue();
   /** How many callbacks of the iteration in progress are still to run, or -1 between iterations: one cut short by the time slice goes on with these. */
   private iterationLeft = -1;
-  private readonly timers = new DeadlineHeap();
-  private waiting = false;
+  private readonly timerHeap = new DeadlineHeap();
+  private hostParked = false;
   private hostExit = false;
   /** Set when the host task has run and exited (not merely not started yet). */
   private hostDone = false;
   /** @internal async iterators started on this loop and not finished (see shutdown) */ readonly asyncgens = new Set<AsyncgenLike>();
   /** @internal shutdown's round that finalizes them, set by bridge/iterators.ts with the first (see ShutdownRound) */ finalizeAsyncgens: ShutdownRound | null = null;
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
-  private closed = false;
+  private closedFlag = false;
   private stopRequested = false;
   private readonly stopWaiters: TrioTask[] = [];
-  private debug = false;
+  private debugMode = false;
   /** `slowCallbackDuration`, checked when set: the debug-mode timing reads this field and nothing else. */
   private slowSeconds = 0.1;
   private exceptionHandler: ExceptionHandler | null = null;
@@ -126,15 +126,15 @@ export class EventLoop {
   /** @internal what reports them, set by trioAsAio with the first */ reportFutures: ((loop: EventLoop) => void) | null = null;
   /** @internal The loop time it was made at: Futures keep their creation time relative to it (see stampMs). */ readonly epoch: number;
   /** The run's clock, read without going through the Runner (see keepShapes: its class's map is not kept). */
-  private readonly clock: Clock;
+  private readonly loopClock: Clock;
 
   /** @internal Use openLoop() or asyncio.run(). */
   constructor(runner: Runner, nursery: Nursery, options: { debug?: boolean; budget?: number } = {}) {
     this.runner = runner;
     this.nursery = nursery;
-    this.debug = options.debug === true;
+    this.debugMode = options.debug === true;
     this.budgetSeconds = options.budget ?? 0.004;
-    this.clock = runner.clock;
+    this.loopClock = runner.clock;
     this.epoch = runner.clock.currentTime();
     liveLoops.add(this);
     if (shapeKeepers === null) keepShapes();
@@ -144,7 +144,7 @@ export class EventLoop {
 
   /** The loop's time: the Trio run's clock, in seconds. */
   time(): number {
-    return this.clock.currentTime();
+    return this.loopClock.currentTime();
   }
 
   /**
@@ -179,8 +179,8 @@ export class EventLoop {
     this.checkOpen("callSoon");
     // No arguments, the usual case: the Handle keeps the one shared empty array, not this call's.
     const handle = new Handle(callback as (...args: never[]) => unknown, args.length === 0 ? NO_ARGS : args, loopContext());
-    this.ready.push1(handle);
-    if (this.waiting) this.wake();
+    this.readyQueue.push1(handle);
+    if (this.hostParked) this.wakeHost();
     return handle;
   }
 
@@ -193,8 +193,8 @@ export class EventLoop {
    */
   schedule<A>(fn: (arg: A) => unknown, arg: A): void {
     this.checkOpen("callSoon");
-    this.ready.push(fn, arg, loopContext());
-    if (this.waiting) this.wake();
+    this.readyQueue.push(fn, arg, loopContext());
+    if (this.hostParked) this.wakeHost();
   }
 
   /**
@@ -206,9 +206,9 @@ export class EventLoop {
   scheduleStep(task: Task<unknown>): void {
     this.checkOpen("callSoon");
     const context = loopContext();
-    if (context === task.context) this.ready.push1(task);
-    else this.ready.push(stepTask, task, context);
-    if (this.waiting) this.wake();
+    if (context === task.context) this.readyQueue.push1(task);
+    else this.readyQueue.push(stepTask, task, context);
+    if (this.hostParked) this.wakeHost();
   }
 
   /**
@@ -217,8 +217,8 @@ export class EventLoop {
    * scheduleStep without doing either again.
    */
   scheduleFirstStep(task: Task<unknown>): void {
-    this.ready.push1(task);
-    if (this.waiting) this.wake();
+    this.readyQueue.push1(task);
+    if (this.hostParked) this.wakeHost();
   }
 
   /** `callSoon` for code outside the loop's run (other runs, host callbacks). Same behaviour here. */
@@ -244,9 +244,9 @@ export class EventLoop {
     checkCallback("callAt", callback);
     this.checkOpen("callAt");
     const handle = new TimerHandle(when, callback as (...args: never[]) => unknown, args, this);
-    const earliestBefore = this.timers.earliest();
-    this.timers.set(handle.entry, when);
-    if (this.waiting && when < earliestBefore) this.wake();
+    const earliestBefore = this.timerHeap.earliest();
+    this.timerHeap.set(handle.timerEntry, when);
+    if (this.hostParked && when < earliestBefore) this.wakeHost();
     return handle;
   }
 
@@ -260,20 +260,20 @@ export class EventLoop {
   sleepUntil<T>(when: number, future: Future<T>, result: T): DeadlineEntry {
     this.checkOpen("callAt");
     const timer = new SleepTimer(this, future as Future<unknown>, result);
-    const earliestBefore = this.timers.earliest();
-    this.timers.set(timer, when);
-    if (this.waiting && when < earliestBefore) this.wake();
+    const earliestBefore = this.timerHeap.earliest();
+    this.timerHeap.set(timer, when);
+    if (this.hostParked && when < earliestBefore) this.wakeHost();
     return timer;
   }
 
   /** @internal Takes a timer out (a `sleepUntil` timer or a TimerHandle's entry; nothing happens if it fired already). */
   removeTimer(timer: DeadlineEntry): void {
-    this.timers.remove(timer);
+    this.timerHeap.remove(timer);
   }
 
   /** @internal A timer is due: queue its callback. */
   timerDue(handle: TimerHandle): void {
-    if (!handle.cancelledFlag) this.ready.push1(handle);
+    if (!handle.cancelledFlag) this.readyQueue.push1(handle);
   }
 
 
@@ -287,7 +287,7 @@ export class EventLoop {
 
   /** Wraps a coroutine in a Task scheduled on this loop. */
   createTask<T>(coro: Coroutine<T>, options?: Omit<TaskOptions, "loop">): Task<T> {
-    if (this.hostDone || this.closed) {
+    if (this.hostDone || this.closedFlag) {
       // CPython closes a coroutine it refuses, so it can never run later, half-forgotten.
       closeCoro(coro);
       this.checkOpen("createTask");
@@ -345,7 +345,7 @@ export class EventLoop {
   /** @internal */
   futureCreated(future: Future<unknown>): void {
     this.statistics.futuresCreated++;
-    if (this.debug) future.rare().sourceTraceback = new Error("Future created here").stack;
+    if (this.debugMode) future.rare().sourceTraceback = new Error("Future created here").stack;
     // Only while a tool is attached: pending futures for the inspector.
     if (observer.current !== null && typeof WeakRef === "function") (this.tracked ??= new Set()).add(new WeakRef(future));
   }
@@ -388,12 +388,12 @@ export class EventLoop {
 
   /** True while the loop can run callbacks (inside its openLoop block). */
   isRunning(): boolean {
-    return !this.hostDone && !this.closed;
+    return !this.hostDone && !this.closedFlag;
   }
 
   /** True once the loop has shut down. */
   isClosed(): boolean {
-    return this.closed;
+    return this.closedFlag;
   }
 
   /** Makes a pending `runForever()` return. */
@@ -406,7 +406,7 @@ export class EventLoop {
 
   /** Closing happens when the openLoop block ends; closing a running loop is an error, as in asyncio. */
   close(): void {
-    if (this.closed) return;
+    if (this.closedFlag) return;
     throw new RuntimeError("Cannot close a running event loop: it closes by itself when its openLoop(...) block ends.");
   }
 
@@ -474,11 +474,11 @@ export class EventLoop {
 
   /** Enables debug mode: creation stacks, slow-callback reports. */
   setDebug(enabled: boolean): void {
-    this.debug = Boolean(enabled);
+    this.debugMode = Boolean(enabled);
   }
 
   getDebug(): boolean {
-    return this.debug;
+    return this.debugMode;
   }
 
   /** Callbacks slower than this (seconds, default 0.1) are reported in debug mode; Infinity reports none. */
@@ -563,10 +563,10 @@ export class EventLoop {
   // ---- the loop itself -------------------------------------------------------
 
   /** @internal Wakes the host task if it is parked. */
-  wake(): void {
+  wakeHost(): void {
     const task = this.hostTask;
-    if (task === null || task.state !== TaskState.BLOCKED || !this.waiting) return;
-    this.waiting = false;
+    if (task === null || task.state !== TaskState.BLOCKED || !this.hostParked) return;
+    this.hostParked = false;
     if (task.sleepEntry !== null) this.runner.deadlines.remove(task.sleepEntry);
     this.runner.reschedule(task, undefined, false);
   }
@@ -580,7 +580,7 @@ export class EventLoop {
       this.iterationMs = -1;
       this.runSlice();
       // Work left (perhaps the rest of an iteration): let the run's other tasks and the host have their turn.
-      if (this.ready.size > 0) {
+      if (this.readyQueue.size > 0) {
         yield SCHEDULE_POINT;
         continue;
       }
@@ -590,8 +590,8 @@ export class EventLoop {
         this.hostExit = false;
         this.wakeShutdown();
       }
-      this.waiting = true;
-      const earliest = this.timers.earliest();
+      this.hostParked = true;
+      const earliest = this.timerHeap.earliest();
       if (earliest !== Infinity) {
         this.runner.sleepUntil(task, earliest);
       } else {
@@ -599,7 +599,7 @@ export class EventLoop {
       }
       task.waitingOn = this;
       yield PARK;
-      this.waiting = false;
+      this.hostParked = false;
     }
     this.hostTask = null;
     this.hostDone = true;
@@ -626,7 +626,7 @@ export class EventLoop {
     let untilLook = interval;
     for (;;) {
       untilLook -= this.runOnce(untilLook);
-      if (this.ready.size === 0) return;
+      if (this.readyQueue.size === 0) return;
       if (untilLook > 0) continue;
       const left = runner.sliceLeft();
       if (left < 0 || firstLeft - left >= budget) return;
@@ -645,14 +645,14 @@ export class EventLoop {
    * next iteration, however many parts this one is run in.
    */
   runOnce(limit: number): number {
-    const ready = this.ready;
+    const ready = this.readyQueue;
     let left = this.iterationLeft;
     if (left < 0) {
       this.statistics.iterations++;
-      if (this.timers.size > 0) {
+      if (this.timerHeap.size > 0) {
         const now = (this.iterationTime = this.time());
         this.iterationMs = -1;
-        for (let e = this.timers.popExpired(now); e !== undefined; e = this.timers.popExpired(now)) e.expire();
+        for (let e = this.timerHeap.popExpired(now); e !== undefined; e = this.timerHeap.popExpired(now)) e.expire();
       }
       left = ready.size;
     }
@@ -663,8 +663,8 @@ export class EventLoop {
     running.loop = this;
     try {
       while (taken < count) {
-        const slot = ready.first();
-        const chunk = ready.head;
+        const slot = ready.firstSlot();
+        const chunk = ready.headChunk;
         const target = chunk[slot];
         taken++;
         if (typeof target === "function") {
@@ -673,7 +673,7 @@ export class EventLoop {
           ready.taken3(slot);
           this.statistics.callbacksRun++;
           asyncioContext.map = context;
-          if (this.debug) this.runTimed(new Handle(target as (arg: unknown) => unknown, [arg], context));
+          if (this.debugMode) this.runTimed(new Handle(target as (arg: unknown) => unknown, [arg], context));
           else this.runCallback(target as (arg: unknown) => unknown, arg, context);
         } else if (target instanceof Task) {
           // A Task's step (scheduleStep), in the task's own context.
@@ -681,7 +681,7 @@ export class EventLoop {
           const context = target.context;
           this.statistics.callbacksRun++;
           asyncioContext.map = context;
-          if (this.debug) this.runTimed(new Handle(stepTask as (arg: unknown) => unknown, [target], context));
+          if (this.debugMode) this.runTimed(new Handle(stepTask as (arg: unknown) => unknown, [target], context));
           else this.runStep(target);
         } else {
           const handle = target as Handle;
@@ -690,7 +690,7 @@ export class EventLoop {
           this.statistics.callbacksRun++;
           // Each callback runs in the context it was scheduled from (CPython's Handle._context).
           asyncioContext.map = handle.context;
-          if (this.debug) this.runTimed(handle);
+          if (this.debugMode) this.runTimed(handle);
           else this.runHandle(handle);
         }
       }
@@ -715,7 +715,7 @@ export class EventLoop {
   /** Runs a Task's step queued as a one-slot entry; an error is reported as runCallback would, with a Handle of stepTask. */
   private runStep(task: Task<unknown>): void {
     try {
-      task.step(undefined, false);
+      task.runStep(undefined, false);
     } catch (error) {
       this.reportCallbackError(error, new Handle(stepTask as (arg: unknown) => unknown, [task], task.context));
     }
@@ -731,7 +731,7 @@ export class EventLoop {
 
   private reportCallbackError(error: unknown, handle: Handle): void {
     // A context without an exception is only logged: a thrown undefined or null must not vanish that way.
-    const exception = explainCallbackError(handle.callback, error ?? new TypeError(`A callback scheduled on the loop threw ${String(error)}; throw an Error object instead.`));
+    const exception = explainCallbackError(handle.handleFn, error ?? new TypeError(`A callback scheduled on the loop threw ${String(error)}; throw an Error object instead.`));
     this.callExceptionHandler({ message: `Exception in callback ${handle}`, exception, handle });
   }
 
@@ -741,15 +741,15 @@ export class EventLoop {
     const took = realSeconds() - t0;
     if (took >= this.slowSeconds) {
       // A Task's step is named by its Task, as CPython's "Executing <Task ...> took": "<Handle stepTask>" said which task was slow to no one.
-      const cb = handle.callback;
-      const what = (cb === stepTask || cb === taskWakeup) && isInstance(handle.args[0], Task) ? handle.args[0] : handle;
+      const cb = handle.handleFn;
+      const what = (cb === stepTask || cb === taskWakeup) && isInstance(handle.handleArgs[0], Task) ? handle.handleArgs[0] : handle;
       console.warn(`asyncio: executing ${String(what)} took ${took.toFixed(3)} seconds`);
     }
   }
 
   /** Pending work, for tools: ready callbacks and timers. */
   get pending(): { ready: number; timers: number } {
-    return { ready: this.ready.size, timers: this.timers.size };
+    return { ready: this.readyQueue.size, timers: this.timerHeap.size };
   }
 
   // ---- shutdown ---------------------------------------------------------------
@@ -768,7 +768,7 @@ export class EventLoop {
    */
   *shutdown(): Operation<void> {
     const me = current.task!;
-    if (this.debug) {
+    if (this.debugMode) {
       for (const t of this.allTasks()) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
     }
     for (;;) {
@@ -779,11 +779,11 @@ export class EventLoop {
       // Let the host drain the ready queue, then exit. If the callbacks it
       // drains start new work, it hands back (hostExit false) for another round.
       this.hostExit = true;
-      this.wake();
+      this.wakeHost();
       yield* this.waitFor(me, () => this.hostDone || !this.hostExit);
       if (this.hostDone) break;
     }
-    this.closed = true;
+    this.closedFlag = true;
     this.tracked = null;
     liveLoops.delete(this);
   }
@@ -869,13 +869,13 @@ export class EventLoop {
    * or refused, never dropped.
    */
   checkOpen(what: string): void {
-    if (this.hostDone || this.closed) {
+    if (this.hostDone || this.closedFlag) {
       throw new RuntimeError(`${what}() on a closed event loop: its openLoop(...) block has ended. Schedule work while the block runs.`);
     }
   }
 
   toString(): string {
-    return `<EventLoop #${this.id} ${this.closed ? "closed" : this.isRunning() ? "running" : "idle"}>`;
+    return `<EventLoop #${this.id} ${this.closedFlag ? "closed" : this.isRunning() ? "running" : "idle"}>`;
   }
 }
 
@@ -940,22 +940,22 @@ export function keeperLoop(): EventLoop {
 /** @internal See `EventLoop.sleepUntil`. */
 class SleepTimer extends DeadlineEntry {
   constructor(
-    readonly loop: EventLoop,
-    readonly future: Future<unknown>,
-    readonly result: unknown,
+    /** @internal */ readonly sleepLoop: EventLoop,
+    /** @internal */ readonly sleeper: Future<unknown>,
+    /** @internal */ readonly sleepValue: unknown,
   ) {
     super();
   }
   /** Due: its Future is resolved in this iteration, where a TimerHandle's callback would run. */
   expire(): void {
-    this.loop.ready.push(resolveSleep, this, null);
+    this.sleepLoop.readyQueue.push(resolveSleep, this, null);
   }
 }
 
 /** Runs on the loop when a sleep timer is due (a library callback, no Handle). */
 function resolveSleep(timer: SleepTimer): void {
-  const future = timer.future;
-  if (!future.done()) future.setResult(timer.result);
+  const future = timer.sleeper;
+  if (!future.done()) future.setResult(timer.sleepValue);
 }
 
 interface ExceptionRecord {

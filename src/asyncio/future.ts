@@ -93,7 +93,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   declare callbacks: CallbackSlot;
   /** @internal */ declare readonly loop: EventLoop;
   /** @internal creation time, in whole ms after the loop's epoch: a small integer, where seconds would box a number per Future */ private declare createdMs: number;
-  /** @internal the rare fields, made on first use */ declare extra: FutureExtra | null;
+  /** @internal the rare fields, made on first use */ declare rareFields: FutureExtra | null;
   /**
    * @internal The flavour mark the core reads (isAsyncioFuture): a getter on
    * the prototype, not a field per Future, and part of the class rather than
@@ -113,7 +113,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.callbacks = null;
     const l = (this.loop = loop ?? (options === undefined ? getRunningLoop() : loopOption(options, typeof (this as { getCoro?: unknown }).getCoro === "function" ? "new Task" : "new Future")));
     this.createdMs = l.stampMs();
-    this.extra = null;
+    this.rareFields = null;
     l.futureCreated(this); // and, in debug mode, records where
   }
 
@@ -128,7 +128,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal The rare fields, made on first use. */
   rare(): FutureExtra {
-    return (this.extra ??= new FutureExtra());
+    return (this.rareFields ??= new FutureExtra());
   }
 
   /** Unique per page, for tools. */
@@ -145,7 +145,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal creation stack, in debug mode */
   get sourceTraceback(): string | undefined {
-    return this.extra?.sourceTraceback;
+    return this.rareFields?.sourceTraceback;
   }
 
   /** @internal */
@@ -160,11 +160,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   get cancelMessage(): string | undefined {
-    return this.extra?.cancelMessage;
+    return this.rareFields?.cancelMessage;
   }
   /** @internal */
   set cancelMessage(msg: string | undefined) {
-    if (msg !== undefined || this.extra !== null) this.rare().cancelMessage = msg;
+    if (msg !== undefined || this.rareFields !== null) this.rare().cancelMessage = msg;
   }
 
   /** @internal set once someone looked at the exception (or the Future was cancelled) */
@@ -174,7 +174,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */
   set retrieved(value: boolean) {
     this.bits = value ? this.bits | RETRIEVED : this.bits & ~RETRIEVED;
-    const record = this.extra?.exceptionRecord;
+    const record = this.rareFields?.exceptionRecord;
     if (record != null) record.retrieved = value;
   }
 
@@ -213,11 +213,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Marks the Future done with `value` and schedules its callbacks. */
   setResult(value: T): void {
     if (this.state !== PENDING) throw new InvalidStateError(`setResult() on a Future that is already ${stateNames[this.state]}.`);
-    this.finish(value);
+    this.finishWith(value);
   }
 
   /** @internal setResult without the check, for a Future known to be pending (a Task's end). */
-  finish(value: T): void {
+  finishWith(value: T): void {
     this.value = value;
     this.state = FINISHED;
     this.scheduleCallbacks();
@@ -312,7 +312,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * coroutine) ended with it: a Task whose coroutine raised has none.
    */
   makeCancelledError(): CancelledError {
-    const extra = this.extra;
+    const extra = this.rareFields;
     if (extra !== null && extra.cancelledExc !== null) {
       const saved = extra.cancelledExc;
       extra.cancelledExc = null;
@@ -394,7 +394,7 @@ export class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
   /** As the first result: not done. (A field: on the prototype it took a statement beside the class, see Future's flavour mark.) */
   readonly done = false;
   /** 0: not started, 1: the Future was yielded, 2: finished. */
-  protected step = 0;
+  protected awaitStage = 0;
 
   constructor(future: Future<T>) {
     this.value = future;
@@ -402,26 +402,26 @@ export class FutureAwait<T> implements Iterator<AioYield, T, unknown> {
 
   next(): IteratorResult<AioYield, T> {
     const future = this.value;
-    const step = this.step;
+    const step = this.awaitStage;
     if (step === 2) return { value: undefined as T, done: true };
     if (future.state === PENDING) {
-      this.step = 2;
+      this.awaitStage = 2;
       if (step === 1) throw new InvalidStateError("yield* future resumed before the Future was done: a Future must be awaited from an asyncio Task.");
-      this.step = 1;
+      this.awaitStage = 1;
       return this as unknown as IteratorResult<AioYield, T>;
     }
-    this.step = 2;
+    this.awaitStage = 2;
     return { value: future.result(), done: true };
   }
 
   /** As a generator's throw(): the error goes out at the await, nothing here catches it. */
   throw(error: unknown): IteratorResult<AioYield, T> {
-    this.step = 2;
+    this.awaitStage = 2;
     throw error;
   }
 
   return(value?: T | PromiseLike<T>): IteratorResult<AioYield, T> {
-    this.step = 2;
+    this.awaitStage = 2;
     return { value: value as T, done: true };
   }
 

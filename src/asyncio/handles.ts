@@ -105,8 +105,8 @@ export class Handle {
 
   /** @internal */
   constructor(
-    /** @internal */ public callback: ((...args: never[]) => unknown) | null,
-    /** @internal NO_ARGS when there are none */ public args: readonly unknown[],
+    /** @internal */ public handleFn: ((...args: never[]) => unknown) | null,
+    /** @internal NO_ARGS when there are none */ public handleArgs: readonly unknown[],
     /** @internal The context the callback runs in: the one current when it was scheduled, as CPython's call_soon copies it. */
     readonly context: ContextMap,
   ) {}
@@ -122,8 +122,8 @@ export class Handle {
   cancel(): void {
     if (this.cancelledFlag) return;
     this.cancelledFlag = true;
-    this.callback = null;
-    this.args = NO_ARGS;
+    this.handleFn = null;
+    this.handleArgs = NO_ARGS;
   }
 
   /** True if `cancel()` was called. */
@@ -133,33 +133,33 @@ export class Handle {
 
   /** @internal */
   run(): void {
-    const cb = this.callback as ((...args: unknown[]) => unknown) | null;
+    const cb = this.handleFn as ((...args: unknown[]) => unknown) | null;
     if (cb === null) return;
     // Plain calls for the usual arities: a spread call costs more.
-    const args = this.args;
+    const args = this.handleArgs;
     if (args.length === 0) cb();
     else if (args.length === 1) cb(args[0]);
     else cb(...args);
   }
 
   toString(): string {
-    const name = functionName(this.callback) ?? "callback"; // total: the callback may be a hostile Proxy
+    const name = functionName(this.handleFn) ?? "callback"; // total: the callback may be a hostile Proxy
     return `<Handle ${this.cancelledFlag ? "cancelled" : name}>`;
   }
 }
 
 class TimerEntry extends DeadlineEntry {
-  constructor(readonly handle: TimerHandle) {
+  constructor(/** @internal */ readonly timerHandle: TimerHandle) {
     super();
   }
   expire(): void {
-    this.handle.loop.timerDue(this.handle);
+    this.timerHandle.loop.timerDue(this.timerHandle);
   }
 }
 
 /** A callback scheduled for a time on the loop's clock. */
 export class TimerHandle extends Handle {
-  /** @internal */ readonly entry: TimerEntry;
+  /** @internal */ readonly timerEntry: TimerEntry;
 
   /** @internal */
   constructor(
@@ -170,7 +170,7 @@ export class TimerHandle extends Handle {
     /** @internal */ readonly loop: EventLoop,
   ) {
     super(callback, args, loopContext());
-    this.entry = new TimerEntry(this);
+    this.timerEntry = new TimerEntry(this);
   }
 
   /** The time the callback is due, in loop time. */
@@ -181,10 +181,10 @@ export class TimerHandle extends Handle {
   override cancel(): void {
     if (this.cancelledFlag) return;
     super.cancel();
-    this.loop.removeTimer(this.entry);
+    this.loop.removeTimer(this.timerEntry);
   }
 
   override toString(): string {
-    return `<TimerHandle when=${this.whenTime} ${this.cancelledFlag ? "cancelled" : (functionName(this.callback) ?? "callback")}>`;
+    return `<TimerHandle when=${this.whenTime} ${this.cancelledFlag ? "cancelled" : (functionName(this.handleFn) ?? "callback")}>`;
   }
 }

@@ -24,8 +24,8 @@
  * in it. A spent chunk is dropped; when the queue empties, its one chunk is
  * reused from the start, so a chain of callbacks allocates no chunks.
  *
- * The consumer (the loop's `runOnce`) calls `first()`, reads the entry at
- * that slot of `head`, and calls `taken3()` or `taken1()`; entries are
+ * The consumer (the loop's `runOnce`) calls `firstSlot()`, reads the entry at
+ * that slot of `headChunk`, and calls `taken3()` or `taken1()`; entries are
  * cleared as they are taken, so the queue holds nothing it has run.
  */
 
@@ -43,20 +43,20 @@ export class ReadyQueue {
   /** Entries queued. */
   size = 0;
   /** The chunk of the oldest entry. */
-  head: unknown[];
-  /** The slot of the oldest entry in `head` (CHUNK_SLOTS, or an empty slot: it is in the next chunk). */
+  headChunk: unknown[];
+  /** The slot of the oldest entry in `headChunk` (CHUNK_SLOTS, or an empty slot: it is in the next chunk). */
   headPos = 0;
-  private tail: unknown[];
+  private tailChunk: unknown[];
   private tailPos = 0;
 
   constructor() {
-    this.head = this.tail = newChunk();
+    this.headChunk = this.tailChunk = newChunk();
   }
 
   /** Appends the entry `fn, arg, context` (`fn` a function). */
   push(fn: unknown, arg: unknown, context: unknown): void {
     const p = this.reserve(3);
-    const chunk = this.tail;
+    const chunk = this.tailChunk;
     chunk[p] = fn;
     chunk[p + 1] = arg;
     chunk[p + 2] = context;
@@ -65,12 +65,12 @@ export class ReadyQueue {
   /** Appends the one-slot entry `item` (an object, not a function). */
   push1(item: object): void {
     const p = this.reserve(1);
-    this.tail[p] = item;
+    this.tailChunk[p] = item;
   }
 
   /**
    * Makes room for an entry of `width` slots at the end and counts it;
-   * returns its slot in `tail`. An entry that does not fit in the tail
+   * returns its slot in `tailChunk`. An entry that does not fit in the tail
    * chunk starts the next one (the slots left stay empty: see the module
    * comment).
    */
@@ -82,8 +82,8 @@ export class ReadyQueue {
       this.headPos = 0;
     } else if (p + width > CHUNK_SLOTS) {
       const next = newChunk();
-      this.tail[CHUNK_SLOTS] = next;
-      this.tail = next;
+      this.tailChunk[CHUNK_SLOTS] = next;
+      this.tailChunk = next;
       p = 0;
     }
     this.tailPos = p + width;
@@ -92,24 +92,24 @@ export class ReadyQueue {
   }
 
   /**
-   * Moves `head`/`headPos` to the oldest entry (into the next chunk when
+   * Moves `headChunk`/`headPos` to the oldest entry (into the next chunk when
    * the head chunk is spent) and returns its slot; the queue must not be
    * empty. The caller reads the entry, then calls `taken3(slot)` or
    * `taken1(slot)` by the kind of its first slot.
    */
-  first(): number {
+  firstSlot(): number {
     const pos = this.headPos;
-    if (pos === CHUNK_SLOTS || this.head[pos] === undefined) {
-      this.head = this.head[CHUNK_SLOTS] as unknown[];
+    if (pos === CHUNK_SLOTS || this.headChunk[pos] === undefined) {
+      this.headChunk = this.headChunk[CHUNK_SLOTS] as unknown[];
       this.headPos = 0;
       return 0;
     }
     return pos;
   }
 
-  /** Clears the oldest entry, three slots at `slot` of `head`, and drops it from the queue. */
+  /** Clears the oldest entry, three slots at `slot` of `headChunk`, and drops it from the queue. */
   taken3(slot: number): void {
-    const chunk = this.head;
+    const chunk = this.headChunk;
     chunk[slot] = undefined;
     chunk[slot + 1] = undefined;
     chunk[slot + 2] = undefined;
@@ -117,9 +117,9 @@ export class ReadyQueue {
     this.size--;
   }
 
-  /** Clears the oldest entry, one slot at `slot` of `head`, and drops it from the queue. */
+  /** Clears the oldest entry, one slot at `slot` of `headChunk`, and drops it from the queue. */
   taken1(slot: number): void {
-    this.head[slot] = undefined;
+    this.headChunk[slot] = undefined;
     this.headPos = slot + 1;
     this.size--;
   }

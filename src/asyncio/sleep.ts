@@ -45,28 +45,28 @@ export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
  * iterator (FutureAwait, whose steps it reuses) with a timer to take off.
  */
 class SleepCoroutine<T> extends FutureAwait<T | undefined> {
-  private timer: DeadlineEntry | null = null;
+  private sleepTimer: DeadlineEntry | null = null;
 
   constructor(
-    private readonly delay: number,
-    private readonly result: T | undefined,
+    private readonly sleepDelay: number,
+    private readonly sleepResult: T | undefined,
   ) {
     // No Future yet: `value` is the Future once the first step made it, or YIELD_NOW for sleep(0).
     super(null as unknown as Future<T | undefined>);
   }
 
   override next(): IteratorResult<AioYield, T | undefined> {
-    if (this.step !== 0) {
+    if (this.awaitStage !== 0) {
       if ((this.value as unknown) !== YIELD_NOW) {
-        this.release();
+        this.dropTimer();
         return super.next(); // the Future's result, as `yield* future` gives it
       }
-      if (this.step === 2) return { value: undefined, done: true };
-      this.step = 2;
-      return { value: this.result, done: true }; // sleep(0): its one turn is over
+      if (this.awaitStage === 2) return { value: undefined, done: true };
+      this.awaitStage = 2;
+      return { value: this.sleepResult, done: true }; // sleep(0): its one turn is over
     }
-    this.step = 2; // a check that throws ends it, as in a generator
-    const delay = this.delay;
+    this.awaitStage = 2; // a check that throws ends it, as in a generator
+    const delay = this.sleepDelay;
     if (typeof delay !== "number") {
       throw new TypeError(`asyncio sleep(delay) needs a number of seconds, got ${describe(delay)}.`);
     }
@@ -78,28 +78,28 @@ class SleepCoroutine<T> extends FutureAwait<T | undefined> {
       const loop = getRunningLoop();
       const future = loop.createFuture<T | undefined>();
       // callLater(delay, set result unless cancelled), without a Handle per sleep.
-      this.timer = loop.sleepUntil(loop.time() + delay, future, this.result);
+      this.sleepTimer = loop.sleepUntil(loop.time() + delay, future, this.sleepResult);
       this.value = future;
     }
-    this.step = 1;
+    this.awaitStage = 1;
     return this as unknown as IteratorResult<AioYield, T | undefined>;
   }
 
   override throw(error: unknown): IteratorResult<AioYield, T | undefined> {
-    this.release();
+    this.dropTimer();
     return super.throw(error);
   }
 
   override return(value?: T): IteratorResult<AioYield, T | undefined> {
-    this.release();
+    this.dropTimer();
     return super.return(value);
   }
 
   /** The finally of the generator it stands for: the timer off the loop, nothing kept. */
-  private release(): void {
-    const timer = this.timer;
+  private dropTimer(): void {
+    const timer = this.sleepTimer;
     if (timer === null) return;
-    this.timer = null;
+    this.sleepTimer = null;
     this.value.getLoop().removeTimer(timer);
   }
 }

@@ -33,7 +33,7 @@ let taskCounter = 0;
 /** Task's bits in `Future.bits`, next to the Future's own (see STATE_BITS there). MUST_CANCEL: cancel() must be thrown in at the next step. */
 const MUST_CANCEL = 16;
 /**
- * `coro` is a genuine generator object: step() resumes it with the one
+ * `coroutine` is a genuine generator object: runStep() resumes it with the one
  * %GeneratorPrototype%.next all generators share. Looking up "next" on the
  * coroutine itself is a megamorphic load when the bodies are inline (every
  * generator function has its own prototype, so each closure's generators
@@ -71,7 +71,7 @@ export interface TaskOptions {
 export class Task<T = unknown> extends Future<T> {
   /** The name, or the N of the default name `Task-N`, made into a string only when read (most never are). */
   private declare nameValue: string | number;
-  /** @internal */ declare readonly coro: Coroutine<T>;
+  /** @internal */ declare readonly coroutine: Coroutine<T>;
   /**
    * @internal The Future this task waits on. The task parks itself (not a
    * closure) as that Future's done callback, and `wakeup()` reads the
@@ -110,7 +110,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     // Assigned in one fixed order, not as class fields (see Future's constructor).
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
-    this.coro = coro;
+    this.coroutine = coro;
     if (generator) this.bits |= IS_GENERATOR;
     this.context = loopContext(); // the creator's, as CPython's create_task copies it
     this.loopPrev = null;
@@ -119,7 +119,7 @@ export class Task<T = unknown> extends Future<T> {
     l.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     l.taskCreated(this as Task<unknown>);
     if (eager === true && l.isRunning()) {
-      this.step(undefined, false);
+      this.runStep(undefined, false);
     } else {
       l.scheduleFirstStep(this as Task<unknown>); // this.context is the current context: set above, from loopContext()
     }
@@ -152,7 +152,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The coroutine the task drives. */
   getCoro(): Coroutine<T> {
-    return this.coro;
+    return this.coroutine;
   }
 
   /** Tasks cannot be completed from outside: they end when their coroutine does. */
@@ -205,7 +205,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   private finishResult(value: T): void {
-    this.finish(value);
+    this.finishWith(value);
     this.loop.taskFinished(this as Task<unknown>);
   }
 
@@ -226,7 +226,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /** @internal Runs the coroutine one step. */
-  step(error: unknown, throws: boolean): void {
+  runStep(error: unknown, throws: boolean): void {
     if (this.done()) {
       // Completed from outside its own code (Future's methods called on it): refused, as CPython's (the loop's shutdown drops it as done).
       throw new InvalidStateError(
@@ -254,16 +254,16 @@ export class Task<T = unknown> extends Future<T> {
     let done: boolean;
     let yielded: unknown;
     try {
-      const result = throws ? this.coro.throw(error) : (this.bits & IS_GENERATOR) !== 0 ? this.resumeGenerator() : this.coro.next(undefined);
+      const result = throws ? this.coroutine.throw(error) : (this.bits & IS_GENERATOR) !== 0 ? this.resumeGenerator() : this.coroutine.next(undefined);
       // Read inside the try: a hand-written iterator's result may have throwing getters.
       done = result.done === true;
       yielded = result.value;
     } catch (exc) {
-      this.restore(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
+      this.restoreRunning(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
       this.finishThrown(exc);
       return;
     }
-    this.restore(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
+    this.restoreRunning(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
     if (done) {
       if ((this.bits & MUST_CANCEL) !== 0) {
         // cancel() arrived during the last step: honour it, as CPython does.
@@ -330,7 +330,7 @@ export class Task<T = unknown> extends Future<T> {
    * shared next() returns quietly: that is how the two are told apart.
    */
   private resumeGenerator(): IteratorResult<unknown, T> {
-    const coro = this.coro;
+    const coro = this.coroutine;
     try {
       return generatorNext.call(coro, undefined) as IteratorResult<unknown, T>;
     } catch (error) {
@@ -340,7 +340,7 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
-  private restore(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
+  private restoreRunning(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
     asyncioContext.map = context;
     running.task = task;
     running.loop = loop;
@@ -358,10 +358,10 @@ export class Task<T = unknown> extends Future<T> {
     try {
       future.result();
     } catch (error) {
-      this.step(error, true);
+      this.runStep(error, true);
       return;
     }
-    this.step(undefined, false);
+    this.runStep(undefined, false);
   }
 
   override toString(): string {
@@ -440,10 +440,10 @@ function badYieldMessage(value: unknown): string {
 
 /** @internal Runs `task`'s next step (scheduled with loop.scheduleStep: no closure, and no Handle, per Task). */
 export function stepTask(task: Task<unknown>): void {
-  task.step(undefined, false);
+  task.runStep(undefined, false);
 }
 
 /** Throws `error` into `task` (scheduled with callSoon on the rare error paths, so no Task carries a closure for it). */
 function stepWithError(task: Task<unknown>, error: unknown): void {
-  task.step(error, true);
+  task.runStep(error, true);
 }
