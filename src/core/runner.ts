@@ -443,6 +443,8 @@ export class Runner implements ClockListener {
       const instruments = this.instruments;
       if (instruments !== null) instruments.call("beforeTaskStep", task);
       let result: IteratorResult<unknown, unknown>;
+      let yielded: unknown;
+      let done: boolean;
       try {
         const value = task.resumeValue;
         task.resumeValue = undefined;
@@ -462,17 +464,24 @@ export class Runner implements ClockListener {
         } else {
           result = coro.next(value);
         }
+        // Read inside the try: a hand-written iterator's result is the
+        // task's own business, and a getter that throws there fails the
+        // task, not the scheduler.
+        if (typeof result !== "object" || result === null) {
+          throw new TypeError(`Task ${task.name}'s iterator returned ${describe(result)} from a step, not an iterator result ({ value, done }). Write task bodies as generator functions (function*), or make a hand-written iterator's next() and throw() return { value, done }.`);
+        }
+        yielded = result.value;
+        done = result.done === true;
       } catch (error) {
         this.taskExited(task, false, error);
         this.endLastStep(task);
         return taken;
       }
-      if (result.done === true) {
-        this.taskExited(task, true, result.value);
+      if (done) {
+        this.taskExited(task, true, yielded);
         this.endLastStep(task);
         return taken;
       }
-      const yielded = result.value;
       if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
         if (yielded === CHECKPOINT && task.scope.effective) {
           task.flags |= RESUME_THROWS;

@@ -143,6 +143,54 @@ describe("a task that yields a hostile value", () => {
   });
 });
 
+describe("a task whose hand-written iterator gives a hostile step result", () => {
+  /** A task body that is a hand-written iterator, its first step answering `result()`. */
+  function handWritten(result: () => unknown): () => Operation<never> {
+    return () =>
+      ({
+        next: result,
+        throw(error: unknown): never {
+          throw error;
+        },
+        return: (value: unknown) => ({ value, done: true }),
+        [Symbol.iterator]() {
+          return this;
+        },
+      }) as unknown as Operation<never>;
+  }
+  const cases: [string, () => unknown, RegExp][] = [
+    ["undefined", () => undefined, /Task bad's iterator returned undefined from a step, not an iterator result/],
+    ["a result whose done getter throws", () => ({ value: 1, get done(): never { throw new Error("done getter"); } }), /^done getter$/],
+    ["a result whose value getter throws", () => ({ done: false, get value(): never { throw new Error("value getter"); } }), /^value getter$/],
+    ["a revoked Proxy", () => revokedProxy(), /revoked/],
+  ];
+  for (const [what, result, message] of cases) {
+    it(`${what}: the task fails with its own error, and its sibling unwinds (the run is not abandoned)`, async () => {
+      const log: string[] = [];
+      const { promise, runner } = runKeeping(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* sibling() {
+            try {
+              yield* sleepForever();
+            } finally {
+              log.push("sibling unwound");
+            }
+          });
+          n.startSoonNamed("bad", handWritten(result));
+        });
+      });
+      const error = await failure(promise);
+      expect(error).not.toBeInstanceOf(TrioInternalError);
+      expect(error).toBeInstanceOf(ExceptionGroup);
+      const leaves = (error as ExceptionGroup).exceptions;
+      expect(leaves).toHaveLength(1);
+      expect((leaves[0] as Error).message).toMatch(message);
+      expect(log).toEqual(["sibling unwound"]);
+      expectClean(runner());
+    });
+  }
+});
+
 describe("a task that throws a hostile value", () => {
   it("a child error whose message getter throws: the nursery still cancels its siblings and raises", async () => {
     const bad = new Error("x");
