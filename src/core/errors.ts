@@ -153,7 +153,7 @@ const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
  * subclasses inherit it.
  */
 function totalHasInstance(this: unknown, value: unknown): boolean {
-  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  // (A primitive needs no test of its own: the ordinary check answers false.)
   try {
     return ordinaryHasInstance.call(this, value);
   } catch {
@@ -306,19 +306,14 @@ Object.defineProperty(ExceptionGroup, Symbol.hasInstance, { value: totalHasInsta
  */
 export function describe(value: unknown): string {
   try {
-    if (value === null) return "null";
-    if (value === undefined) return "undefined";
+    // null, undefined, number, boolean, bigint, symbol: String() is total for all of them.
+    if (value == null) return String(value);
     if (typeof value === "function") return `function ${functionName(value) ?? "(anonymous)"}`;
-    if (typeof value === "object") return describeObject(value);
     if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
-    // number, boolean, bigint, symbol: String() is total for all of them.
-    return `${typeof value} ${String(value)}`;
+    if (typeof value !== "object") return `${typeof value} ${String(value)}`;
   } catch {
     return "a value that cannot be described";
   }
-}
-
-function describeObject(value: object): string {
   let proto: object | null;
   try {
     proto = Object.getPrototypeOf(value) as object | null;
