@@ -38,14 +38,14 @@ const GENUINE = 2;
 
 class NurseryBlock<T> {
   private phase = FRESH;
-  private inner: Operation<T> | null = null;
+  private bodyOp: Operation<T> | null = null;
   private innerKind = ITERATOR;
-  private nursery: Nursery | null = null;
-  private task: Task | null = null;
-  private result: T | undefined = undefined;
+  private hostNursery: Nursery | null = null;
+  private hostTask: Task | null = null;
+  private outcomeValue: T | undefined = undefined;
 
   constructor(
-    private readonly body: (nursery: Nursery) => Operation<T>,
+    private readonly bodyFn: (nursery: Nursery) => Operation<T>,
     private readonly unwrapSingle: boolean,
   ) {}
 
@@ -53,7 +53,7 @@ class NurseryBlock<T> {
     const phase = this.phase;
     if (phase === BODY) return this.resumeBody(false, value);
     if (phase === WAITING) return this.waitForChildren();
-    if (phase === FRESH) return this.open();
+    if (phase === FRESH) return this.startNow();
     return { value: undefined, done: true };
   }
 
@@ -69,7 +69,7 @@ class NurseryBlock<T> {
     // Only a hand-driven generator is ever returned from; like the
     // generator this block replaces, pass it to the body and end.
     if (this.phase === BODY) {
-      const r = this.inner!.return(value as T);
+      const r = this.bodyOp!.return(value as T);
       if (r.done !== true) return r;
     }
     this.phase = DONE;
@@ -80,20 +80,20 @@ class NurseryBlock<T> {
     return this;
   }
 
-  private open(): IteratorResult<Trap, T | undefined> {
+  private startNow(): IteratorResult<Trap, T | undefined> {
     const task = requireTask("openNursery()");
-    checkFunction("openNursery()", this.body);
+    checkFunction("openNursery()", this.bodyFn);
     const scope = new CancelScope();
     scope.enter(task);
     const nursery = new Nursery(task, scope, task.runner);
     (task.nurseries ??= []).push(nursery);
-    this.task = task;
-    this.nursery = nursery;
+    this.hostTask = task;
+    this.hostNursery = nursery;
     this.phase = BODY;
     try {
       // callTaskFunction: a plain function (returning no generator) gets an error that names the fix.
-      this.inner = callTaskFunction("openNursery()", this.body, [nursery]);
-      this.innerKind = isGenerator(this.inner) ? UNVERIFIED : ITERATOR;
+      this.bodyOp = callTaskFunction("openNursery()", this.bodyFn, [nursery]);
+      this.innerKind = isGenerator(this.bodyOp) ? UNVERIFIED : ITERATOR;
     } catch (error) {
       nursery.addError(error, "the nursery body");
       return this.waitForChildren();
@@ -107,29 +107,29 @@ class NurseryBlock<T> {
       // A generator body is resumed through the shared generator next()
       // (see runner.step): this runs at every step of the task.
       if (throws) {
-        r = this.inner!.throw(value);
+        r = this.bodyOp!.throw(value);
       } else if (this.innerKind === GENUINE) {
-        r = generatorNext.call(this.inner, value) as IteratorResult<Trap, T>;
+        r = generatorNext.call(this.bodyOp, value) as IteratorResult<Trap, T>;
       } else if (this.innerKind === UNVERIFIED) {
         // The first step tells a generator from a Proxy of one (see sharedNext).
-        const shared = sharedNext(this.inner!, value);
+        const shared = sharedNext(this.bodyOp!, value);
         this.innerKind = shared === REFUSED ? ITERATOR : GENUINE;
-        r = shared === REFUSED ? this.inner!.next(value) : (shared as IteratorResult<Trap, T>);
+        r = shared === REFUSED ? this.bodyOp!.next(value) : (shared as IteratorResult<Trap, T>);
       } else {
-        r = this.inner!.next(value);
+        r = this.bodyOp!.next(value);
       }
     } catch (error) {
-      this.nursery!.addError(error, "the nursery body");
+      this.hostNursery!.addError(error, "the nursery body");
       return this.waitForChildren();
     }
     if (r.done !== true) return r;
-    this.result = r.value;
+    this.outcomeValue = r.value;
     return this.waitForChildren();
   }
 
   private waitForChildren(): IteratorResult<Trap, T | undefined> {
-    const nursery = this.nursery!;
-    const task = this.task!;
+    const nursery = this.hostNursery!;
+    const task = this.hostTask!;
     if (nursery.childCount > 0 || nursery.pendingStarts > 0) {
       this.phase = WAITING;
       nursery.parentWaiting = true;
@@ -138,7 +138,7 @@ class NurseryBlock<T> {
       return YIELD_PARK;
     }
     this.phase = DONE;
-    this.inner = null;
+    this.bodyOp = null;
     task.waitingOn = null;
     nursery.closed = true;
     const list = task.nurseries!;
@@ -158,8 +158,8 @@ class NurseryBlock<T> {
       return { value: undefined, done: true };
     }
     scope.exit(task);
-    const result = this.result;
-    this.result = undefined;
+    const result = this.outcomeValue;
+    this.outcomeValue = undefined;
     return { value: result, done: true };
   }
 }

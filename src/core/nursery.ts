@@ -43,22 +43,22 @@ const NO_ARGS: readonly unknown[] = /* @__PURE__ */ Object.freeze([]);
 /** A live, read-only view of a nursery's children. */
 export class ChildTasks implements Iterable<Task> {
   /** @internal */
-  constructor(private readonly nursery: Nursery) {}
+  constructor(private readonly hostNursery: Nursery) {}
 
   /** How many children are running. */
   get size(): number {
-    return this.nursery.childCount;
+    return this.hostNursery.childCount;
   }
 
   /** True if `task` is a running child of this nursery. */
   has(task: Task): boolean {
-    for (let t = this.nursery.firstChild; t !== null; t = t.nextSibling) if (t === task) return true;
+    for (let t = this.hostNursery.firstChild; t !== null; t = t.nextSibling) if (t === task) return true;
     return false;
   }
 
   *[Symbol.iterator](): Iterator<Task> {
     // Read the next link before yielding: the consumer may remove the task.
-    for (let t = this.nursery.firstChild; t !== null; ) {
+    for (let t = this.hostNursery.firstChild; t !== null; ) {
       const next: Task | null = t.nextSibling;
       yield t;
       t = next;
@@ -137,13 +137,13 @@ export class Nursery {
     // `arguments` rather than a rest parameter: most tasks take no
     // arguments, and a rest parameter allocates an array at every spawn.
     // eslint-disable-next-line prefer-rest-params -- see above
-    return this.spawn(fn, arguments.length === 1 ? NO_ARGS : Array.prototype.slice.call(arguments, 1));
+    return this.spawnTask(fn, arguments.length === 1 ? NO_ARGS : Array.prototype.slice.call(arguments, 1));
   }
 
   /** `startSoon` with an explicit task name. */
   startSoonNamed<A extends unknown[], T>(name: string, fn: (...args: A) => Operation<T>, ...args: A): Task<T> {
     if (typeof name !== "string") throw new TypeError(`startSoonNamed(name, fn, ...args) needs a string name first, got ${describe(name)}.`);
-    return this.spawn(fn, args, name);
+    return this.spawnTask(fn, args, name);
   }
 
   /**
@@ -177,7 +177,7 @@ export class Nursery {
       // once the child has moved out (started()) or ended.
       yield* openNursery(function* spawnStartedChild(old) {
         status.oldNursery = old;
-        old.spawn(startedChild, [status, fn, args], functionName(fn) ?? "anonymous");
+        old.spawnTask(startedChild, [status, fn, args], functionName(fn) ?? "anonymous");
       }, true);
       if (!status.startedCalled) {
         throw new RuntimeError(`The child ${functionName(fn) ?? "task"} given to start() returned without calling taskStatus.started().`);
@@ -191,7 +191,7 @@ export class Nursery {
 
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
-  spawn<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name?: string): Task<T> {
+  spawnTask<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name?: string): Task<T> {
     this.checkOpen("startSoon");
     this.checkSameRun("startSoon", current.task);
     // A generator function's call only binds its arguments, so it waits
