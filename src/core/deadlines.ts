@@ -11,163 +11,144 @@
  * sleepers removes them all at once, and N removals then cost O(N) in all
  * instead of O(N log N) sift-downs. Nothing dead is ever the earliest entry,
  * so no host timer is armed for one, and `size` counts live entries only.
+ *
+ * Both classes are internal, so the production build renames their members;
+ * the sift helpers are plain functions for the same reason (a minifier
+ * renames functions, never methods).
  */
 
-/** Something that happens at a deadline. */
+/** @internal Something that happens at a deadline. */
 export abstract class DeadlineEntry {
   /** The deadline, in the run's clock seconds. */
   deadline = Infinity;
   /** Insertion order, to break ties first-in first-out. */
   seq = 0;
   /** Position in the heap, or -1 when not in it. */
-  index = -1;
+  heapIndex = -1;
   /** In the heap but removed: waiting to be dropped. */
   dead = false;
-  /** True while the entry is due to fire (in the heap and not removed). */
-  get pending(): boolean {
-    return this.index !== -1 && !this.dead;
-  }
   /** Called by the runner once the deadline has passed. */
   abstract expire(): void;
 }
 
-export class DeadlineHeap {
-  private readonly items: DeadlineEntry[] = [];
-  private deadCount = 0;
-  private nextSeq = 0;
+/** @internal True while the entry is due to fire (in a heap and not removed); for tests and tools. */
+export function isPending(entry: DeadlineEntry): boolean {
+  return entry.heapIndex !== -1 && !entry.dead;
+}
 
-  /** Number of live entries. */
-  get size(): number {
-    return this.items.length - this.deadCount;
+/** True if `a` is due before `b`: the earlier deadline, then the earlier insertion. */
+function before(a: DeadlineEntry, b: DeadlineEntry): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+}
+
+/** Moves the entry at `i` toward the root until its parent is due before it. */
+function siftUp(heap: DeadlineEntry[], i: number): void {
+  const entry = heap[i]!;
+  for (let parent: number; i > 0 && before(entry, heap[(parent = (i - 1) >> 1)]!); i = parent) (heap[i] = heap[parent]!).heapIndex = i;
+  (heap[i] = entry).heapIndex = i;
+}
+
+/** Moves the entry at `i` toward the leaves until no child is due before it. */
+function siftDown(heap: DeadlineEntry[], i: number): void {
+  const n = heap.length;
+  const entry = heap[i]!;
+  for (let child: number; (child = 2 * i + 1) < n; i = child) {
+    if (child + 1 < n && before(heap[child + 1]!, heap[child]!)) child++;
+    if (!before(heap[child]!, entry)) break;
+    (heap[i] = heap[child]!).heapIndex = i;
   }
+  (heap[i] = entry).heapIndex = i;
+}
+
+/** @internal */
+export class DeadlineHeap {
+  private readonly heap: DeadlineEntry[] = [];
+  private nextSeq = 0;
+  /** Number of live entries (the heap's length counts the dead too). */
+  size = 0;
 
   /** The earliest live deadline, or Infinity. */
   earliest(): number {
-    this.dropDeadTop();
-    return this.items.length === 0 ? Infinity : this.items[0]!.deadline;
+    return this.dropDeadTop()?.deadline ?? Infinity;
   }
 
   /** Adds the entry, or moves it if it is already in. */
   set(entry: DeadlineEntry, deadline: number): void {
-    if (deadline === Infinity) {
-      this.remove(entry);
-      return;
-    }
+    if (deadline === Infinity) return this.remove(entry);
     entry.deadline = deadline;
     entry.seq = this.nextSeq++;
-    const i = entry.index;
+    const heap = this.heap;
+    const i = entry.heapIndex;
     if (i === -1) {
-      entry.index = this.items.length;
-      this.items.push(entry);
-      this.up(entry.index);
-      return;
+      this.size++;
+      return siftUp(heap, heap.push(entry) - 1);
     }
-    // Already in (perhaps dead, e.g. a sleeper cancelled then sleeping again): re-key in place.
+    // Already in (perhaps dead, e.g. a sleeper cancelled then sleeping again): re-keyed in place.
     if (entry.dead) {
       entry.dead = false;
-      this.deadCount--;
+      this.size++;
     }
-    this.up(i);
-    this.down(entry.index);
+    siftUp(heap, i);
+    siftDown(heap, entry.heapIndex);
   }
 
   remove(entry: DeadlineEntry): void {
-    const i = entry.index;
+    const heap = this.heap;
+    const i = entry.heapIndex;
     if (i === -1 || entry.dead) return;
-    const items = this.items;
-    if (i === items.length - 1) {
-      items.pop();
-      entry.index = -1;
-      return;
+    this.size--;
+    if (i === heap.length - 1) {
+      heap.pop();
+      entry.heapIndex = -1;
+    } else {
+      entry.dead = true;
+      // Rebuild once the dead outnumber the living: each rebuild is paid for by
+      // at least half as many removals as it keeps entries.
+      if (heap.length > 2 * this.size) this.rebuild();
     }
-    entry.dead = true;
-    // Rebuild once the dead outnumber the living: each rebuild is paid for by
-    // at least half as many removals as it keeps entries.
-    if (++this.deadCount * 2 > items.length) this.rebuild();
   }
 
   /** Removes and returns the earliest entry if its deadline is at or before `now`. */
   popExpired(now: number): DeadlineEntry | undefined {
-    this.dropDeadTop();
-    const top = this.items[0];
+    const top = this.dropDeadTop();
     if (top === undefined || top.deadline > now) return undefined;
+    this.size--;
     this.removeTop();
     return top;
   }
 
-  private dropDeadTop(): void {
-    const items = this.items;
-    while (items.length > 0 && items[0]!.dead) {
-      items[0]!.dead = false;
-      this.deadCount--;
+  /** The earliest live entry, once the dead above it are dropped. */
+  private dropDeadTop(): DeadlineEntry | undefined {
+    const heap = this.heap;
+    let top: DeadlineEntry | undefined;
+    while ((top = heap[0]) !== undefined && top.dead) {
+      top.dead = false;
       this.removeTop();
     }
+    return top;
   }
 
   private removeTop(): void {
-    const items = this.items;
-    items[0]!.index = -1;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      last.index = 0;
-      this.down(0);
+    const heap = this.heap;
+    heap[0]!.heapIndex = -1;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      siftDown(heap, 0);
     }
   }
 
   /** Drops every dead entry and restores the heap order, in O(n). */
   private rebuild(): void {
-    const items = this.items;
+    const heap = this.heap;
     let n = 0;
-    for (let i = 0; i < items.length; i++) {
-      const entry = items[i]!;
+    for (const entry of heap) {
       if (entry.dead) {
         entry.dead = false;
-        entry.index = -1;
-      } else {
-        entry.index = n;
-        items[n++] = entry;
-      }
+        entry.heapIndex = -1;
+      } else (heap[n] = entry).heapIndex = n++;
     }
-    items.length = n;
-    this.deadCount = 0;
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  private less(a: DeadlineEntry, b: DeadlineEntry): boolean {
-    return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
-  }
-
-  private up(i: number): void {
-    const items = this.items;
-    const entry = items[i]!;
-    while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
-      const parent = items[parentIndex]!;
-      if (!this.less(entry, parent)) break;
-      items[i] = parent;
-      parent.index = i;
-      i = parentIndex;
-    }
-    items[i] = entry;
-    entry.index = i;
-  }
-
-  private down(i: number): void {
-    const items = this.items;
-    const n = items.length;
-    const entry = items[i]!;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      const child = right < n && this.less(items[right]!, items[left]!) ? right : left;
-      if (!this.less(items[child]!, entry)) break;
-      items[i] = items[child]!;
-      items[i]!.index = i;
-      i = child;
-    }
-    items[i] = entry;
-    entry.index = i;
+    heap.length = n;
+    for (let i = n >> 1; i-- > 0; ) siftDown(heap, i);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { currentRun, openNursery, sleep, sleepForever } from "../../src/core/index.js";
-import { DeadlineEntry, DeadlineHeap } from "../../src/core/deadlines.js";
+import { DeadlineEntry, DeadlineHeap, isPending } from "../../src/core/deadlines.js";
 import { runKeep } from "./helpers.js";
 
 class Entry extends DeadlineEntry {
@@ -24,8 +24,8 @@ describe("deadline heap: lazy removal", () => {
     expect(heap.size).toBe(0);
     expect(heap.earliest()).toBe(Infinity);
     // An entry still held by the heap keeps its index: none does.
-    expect(entries.filter((e) => e.index !== -1)).toHaveLength(0);
-    expect(entries.filter((e) => e.pending)).toHaveLength(0);
+    expect(entries.filter((e) => e.heapIndex !== -1)).toHaveLength(0);
+    expect(entries.filter((e) => isPending(e))).toHaveLength(0);
   });
 
   it("never reports a removed entry as the earliest, nor pops it", () => {
@@ -41,7 +41,7 @@ describe("deadline heap: lazy removal", () => {
   it("keeps at most as many removed entries as live ones", () => {
     const { heap, entries } = filled(100);
     for (let i = 0; i < 99; i++) heap.remove(entries[i]!);
-    const held = entries.filter((e) => e.index !== -1).length;
+    const held = entries.filter((e) => e.heapIndex !== -1).length;
     expect(heap.size).toBe(1);
     expect(held).toBeLessThanOrEqual(2);
   });
@@ -51,7 +51,7 @@ describe("deadline heap: lazy removal", () => {
     const e = entries[5]!;
     heap.remove(e);
     heap.set(e, 50);
-    expect(e.pending).toBe(true);
+    expect(isPending(e)).toBe(true);
     expect(heap.size).toBe(10);
     expect(heap.popExpired(60)).toBe(e);
     expect(heap.popExpired(60)).toBeUndefined();

@@ -25,7 +25,7 @@ import {
   type TaskStatus,
 } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
-import { DeadlineEntry, DeadlineHeap } from "../../src/core/deadlines.js";
+import { DeadlineEntry, DeadlineHeap, isPending } from "../../src/core/deadlines.js";
 
 // ---- program shape ---------------------------------------------------------
 
@@ -503,7 +503,7 @@ describe("property: data structures", () => {
           expect(heap.size).toBe(model.size);
           const min = Math.min(...[...model.values()].map(([d]) => d));
           expect(heap.earliest()).toBe(model.size === 0 ? Infinity : min);
-          for (const [i, e] of entries.entries()) expect(e.pending).toBe(model.has(i));
+          for (const [i, e] of entries.entries()) expect(isPending(e)).toBe(model.has(i));
         }
       }),
       { numRuns: 300, seed: 5150 },
