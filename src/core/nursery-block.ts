@@ -142,11 +142,8 @@ class NurseryBlock<T> {
     task.waitingOn = null;
     nursery.closed = true;
     const list = task.nurseries!;
-    if (list[list.length - 1] === nursery) list.pop();
-    else {
-      const i = list.lastIndexOf(nursery);
-      if (i !== -1) list.splice(i, 1);
-    }
+    const i = list.lastIndexOf(nursery);
+    if (i !== -1) list.splice(i, 1);
     const scope = nursery.cancelScope;
     const error = nursery.combinedError();
     if (error !== undefined) {

@@ -30,12 +30,8 @@ export interface TaskStatus<T = void> {
   started(...value: T extends void ? [value?: T] : [value: T]): void;
 }
 
-class IgnoredTaskStatus implements TaskStatus<never> {
-  started(): void {}
-}
-
 /** What `startSoon` passes where a function may also be used with `start`. */
-export const TASK_STATUS_IGNORED: TaskStatus<never> = /* @__PURE__ */ new IgnoredTaskStatus();
+export const TASK_STATUS_IGNORED: TaskStatus<never> = { started(): void {} };
 
 /** The arguments of a task started without any (shared: nothing writes to it). */
 const NO_ARGS: readonly unknown[] = /* @__PURE__ */ Object.freeze([]);
@@ -52,7 +48,7 @@ export class ChildTasks implements Iterable<Task> {
 
   /** True if `task` is a running child of this nursery. */
   has(task: Task): boolean {
-    for (let t = this.hostNursery.firstChild; t !== null; t = t.nextSibling) if (t === task) return true;
+    for (const t of this) if (t === task) return true;
     return false;
   }
 
@@ -251,10 +247,7 @@ export class Nursery {
   combinedError(): unknown {
     const errors = this.pendingErrors;
     if (errors.length === 0) return undefined;
-    for (let i = 0; i < errors.length; i++) {
-      if (!(errors[i] instanceof Cancelled)) return new ExceptionGroup("Errors from a nursery", errors);
-    }
-    return errors[0];
+    return errors.every((e) => e instanceof Cancelled) ? errors[0] : new ExceptionGroup("Errors from a nursery", errors);
   }
 }
 
@@ -309,12 +302,12 @@ function moveTask(task: Task, from: Nursery, to: Nursery): void {
   // Scopes the child entered hang under the old nursery's scope (only the
   // child runs in there): rehang them under the new one.
   if (oldScope.children !== null) {
-    for (const child of [...oldScope.children]) {
-      oldScope.children.delete(child);
+    for (const child of oldScope.children) {
       child.parent = newScope;
       (newScope.children ??= new Set()).add(child);
       refreshFrom(child);
     }
+    oldScope.children.clear();
   }
   if (task.scope === oldScope) task.scope = newScope;
   // If the new home is already cancelled, a blocked child must hear of it.
