@@ -271,12 +271,6 @@ export class EventLoop {
     this.timerHeap.remove(timer);
   }
 
-  /** @internal A timer is due: queue its callback. */
-  timerDue(handle: TimerHandle): void {
-    if (!handle.cancelledFlag) this.readyQueue.push1(handle);
-  }
-
-
   // ---- futures and tasks ----------------------------------------------------
 
   /** A new pending Future on this loop. */
@@ -824,10 +818,7 @@ export class EventLoop {
       t.retrieved = true;
       // `future` as CPython's Future.__del__ names it (handlers written for CPython read it), `task` as ours always did;
       // in debug mode, where the task was made, as CPython's source_traceback.
-      const context: ExceptionContext = { message: "Task exception was never retrieved", exception: t.exceptionValue, future: t, task: t };
-      const traceback = t.sourceTraceback;
-      if (traceback !== undefined) context.sourceTraceback = traceback;
-      this.callExceptionHandler(context);
+      reportNeverRetrieved(this, { message: "Task exception was never retrieved", exception: t.exceptionValue, future: t, task: t }, t.sourceTraceback);
     }
     if (this.unretrievedFutures.size > 0) this.reportFutures!(this);
   }
@@ -969,12 +960,15 @@ interface ExceptionRecord {
 const neverRetrieved =
   typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry<ExceptionRecord>((record) => {
-        if (record.retrieved) return;
-        const context: ExceptionContext = { message: `${record.name}: exception was never retrieved`, exception: record.exception };
-        if (record.traceback !== undefined) context.sourceTraceback = record.traceback;
-        record.loop.callExceptionHandler(context);
+        if (!record.retrieved) reportNeverRetrieved(record.loop, { message: `${record.name}: exception was never retrieved`, exception: record.exception }, record.traceback);
       })
     : null;
+
+/** Passes an exception nobody retrieved to the handler, with where its Future was made (debug mode) as CPython's source_traceback. */
+function reportNeverRetrieved(loop: EventLoop, context: ExceptionContext, traceback: string | undefined): void {
+  if (traceback !== undefined) context.sourceTraceback = traceback;
+  loop.callExceptionHandler(context);
+}
 
 function* raiseError(error: unknown): Operation<never> {
   throw error;

@@ -143,8 +143,12 @@ export class Handle {
   }
 
   toString(): string {
-    const name = functionName(this.handleFn) ?? "callback"; // total: the callback may be a hostile Proxy
-    return `<Handle ${this.cancelledFlag ? "cancelled" : name}>`;
+    return `<Handle ${this.label()}>`;
+  }
+
+  /** @internal "cancelled", or the callback's name for reprs (total: the callback may be a hostile Proxy). */
+  label(): string {
+    return this.cancelledFlag ? "cancelled" : (functionName(this.handleFn) ?? "callback");
   }
 }
 
@@ -152,8 +156,10 @@ class TimerEntry extends DeadlineEntry {
   constructor(/** @internal */ readonly timerHandle: TimerHandle) {
     super();
   }
+  /** Due: the callback joins the ready queue (a cancelled one left the heap already, unless cancelled through Handle's own cancel). */
   expire(): void {
-    this.timerHandle.loop.timerDue(this.timerHandle);
+    const handle = this.timerHandle;
+    if (!handle.cancelledFlag) handle.loop.readyQueue.push1(handle);
   }
 }
 
@@ -185,6 +191,6 @@ export class TimerHandle extends Handle {
   }
 
   override toString(): string {
-    return `<TimerHandle when=${this.whenTime} ${this.cancelledFlag ? "cancelled" : (functionName(this.handleFn) ?? "callback")}>`;
+    return `<TimerHandle when=${this.whenTime} ${this.label()}>`;
   }
 }
