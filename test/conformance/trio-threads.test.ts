@@ -22,8 +22,8 @@
  * its own run and its own context: nothing of the page's crosses).
  */
 import { describe, expect, it } from "vitest";
-import { BrokenResourceError, Cancelled, CancelScope, ClosedResourceError, ExceptionGroup, openNursery, run, sleep, type Nursery, type Operation } from "../../src/index.js";
-import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { BrokenResourceError, Cancelled, CancelScope, ClosedResourceError, ExceptionGroup, TooSlowError, currentTime, failAfter, openNursery, run, runWith, sleep, type Nursery, type Operation } from "../../src/index.js";
+import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { openWorkerPool, toThread, type WorkerPool } from "../../src/workers/index.js";
 import type { BasicOps } from "../workers/fixtures/basic.worker.js";
 import { caught, tracker, type WorkerTracker } from "../workers/helpers.js";
@@ -352,6 +352,22 @@ describe("Trio test_threads, on the default worker pool", () => {
         expect(pool.limiter.statistics().borrowers).toEqual([]);
       }, { size: 1 });
     });
+  });
+
+  // Trio's autojumping MockClock does not wait for threads either; ours treats a worker call as I/O
+  // (docs/semantics.md): the run is idle while the worker computes, so the clock jumps to a deadline around
+  // the call. The grace period is real time, so the worker's cleanup still gets its full second.
+  it("on an autojumping MockClock a deadline around a worker call is reached by a jump; the worker's finally still runs", async () => {
+    const t = await tracker("basic.worker");
+    const r = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      return yield* openWorkerPool<BasicOps, { caught: boolean; virtual: number; logs: unknown[] }>(() => t.make(), function* () {
+        const t0 = currentTime();
+        const e = yield* caught(failAfter(3600, () => toThread.runSync("waitForCancel", "j")));
+        return { caught: e instanceof TooSlowError, virtual: currentTime() - t0, logs: [...t.logs] };
+      }, { size: 1 });
+    });
+    expect(r).toEqual({ caught: true, virtual: 3600, logs: ["j:started", "j:finally"] });
+    expect(t.exited.size).toBe(1);
   });
 
   // test_trio_to_thread_run_sync_contextvars, the part that holds here: the default pool is found through
