@@ -57,14 +57,10 @@ export class Cancelled extends Error {
   }
 }
 
-// Shared by every stackless Cancelled: `message` lives on the prototype.
-Object.defineProperty(Cancelled.prototype, "message", {
-  value: "",
-  writable: true,
-  configurable: true,
-});
-
-/** @internal A cheap `Cancelled`: no constructor call, so no stack capture. */
+/**
+ * @internal A cheap `Cancelled`: no constructor call, so no stack capture.
+ * Without a reason its `message` is Error.prototype's, "".
+ */
 export function makeCancelled(reason: string | undefined): Cancelled {
   const exc = Object.create(Cancelled.prototype) as { reason: string | undefined; message: string };
   exc.reason = reason;
@@ -245,10 +241,7 @@ export class ExceptionGroup extends AggregateError {
    * N nurseries deep would otherwise be walked N times.
    */
   hasCancelled(): boolean {
-    if (this.cancelledInside === undefined) {
-      this.cancelledInside = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && e.hasCancelled()));
-    }
-    return this.cancelledInside;
+    return (this.cancelledInside ??= this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && e.hasCancelled())));
   }
 
   /** The matching part of `split`. */
@@ -409,13 +402,11 @@ export function isInstance<T>(value: unknown, cls: abstract new (...args: never[
 export function ignoreRefusedPromise(value: unknown): void {
   if (!isInstance(value, Promise)) return;
   try {
-    void Promise.prototype.then.call(value, undefined, ignoreRejection);
+    void Promise.prototype.then.call(value, undefined, () => {});
   } catch {
     // Nothing more to do: the TypeError still reaches the task.
   }
 }
-
-function ignoreRejection(): void {}
 
 /** @internal `Array.isArray`, made total: false, not a throw, for a revoked Proxy. */
 export function isArrayValue(value: unknown): value is readonly unknown[] {

@@ -161,8 +161,7 @@ export class Nursery {
     ...args: A
   ): Operation<T> {
     const caller = requireTask("nursery.start()");
-    this.checkOpen("start");
-    this.checkSameRun("start", caller);
+    this.checkOpen("start", caller);
     checkFunction("nursery.start()", fn);
     this.pendingStarts++;
     try {
@@ -188,8 +187,7 @@ export class Nursery {
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: any arity
   spawnTask<T>(fn: (...args: any[]) => Operation<T>, args: readonly unknown[], name?: string): Task<T> {
-    this.checkOpen("startSoon");
-    this.checkSameRun("startSoon", current.task);
+    this.checkOpen("startSoon", current.task);
     // A generator function's call only binds its arguments, so it waits
     // for the task's first step (Task.begin). Any other function is called
     // now, to check at once that it returns a generator.
@@ -202,15 +200,11 @@ export class Nursery {
     return this.runner.spawnTask(coro, this, name ?? fn);
   }
 
-  /** @internal */
-  checkOpen(what: string): void {
+  /** Refuses a closed nursery, and a task of another run: the two runs' schedulers would both own the child. */
+  private checkOpen(what: string, task: Task | null): void {
     if (this.closed) {
       throw new RuntimeError(`${what}() on a closed nursery: the nursery's block has ended. Start tasks while openNursery(...) is still running.`);
     }
-  }
-
-  /** Refuses a task of another run: the two runs' schedulers would both own the child. */
-  private checkSameRun(what: string, task: Task | null): void {
     if (task !== null && task.runner !== this.runner) {
       throw new RuntimeError(
         `${what}() on a nursery of another run: each run() is its own world. Start the task from a task of the nursery's run, or pass a channel between the runs.`,
