@@ -97,4 +97,26 @@ describe("CPython test_threads (asyncio.toThread)", () => {
     expect(r.cancelled).toBe(true);
     expect(r.logs).toEqual(["x:started", "x:finally"]);
   });
+
+  // CPython's run_in_executor Future is cancelled at once, whatever the thread does. Ours waits for the
+  // worker (above), so when the work catches its cancellation and returns, the Future gets that value, and
+  // the Task goes on as when it awaits a Task that swallows a cancel (CPython's Task.cancel): no
+  // CancelledError, and cancelling() still counts the request.
+  it("work that catches its cancellation and returns: the awaiting Task gets the value and is not cancelled", async () => {
+    const t = await tracker("basic.worker");
+    const r = await inPool(t, 1, function* () {
+      const task = createTask(
+        (function* () {
+          const v = yield* toThread<string>("cancelToValue");
+          yield* sleep(0.01); // no CancelledError here either
+          return v;
+        })(),
+      );
+      while (!t.logs.includes("cancelToValue:started")) yield* sleep(0.01);
+      const accepted = task.cancel();
+      const v = yield* task;
+      return { accepted, v, cancelled: task.cancelled(), cancelling: task.cancelling() };
+    });
+    expect(r).toEqual({ accepted: true, v: "caught", cancelled: false, cancelling: 1 });
+  });
 });
