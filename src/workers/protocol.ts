@@ -217,7 +217,8 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
   if (depth < MAX_DEPTH) {
     const cause = readProperty(error, "cause");
     if (cause !== undefined) record.cause = serializeThrown(cause, depth + 1);
-    const errors = readProperty(error, "errors");
+    // Only a group's errors: a validation error's `errors` list (yup, AJV, ...) would make it a group on the page.
+    const errors = isInstance(error, AggregateError) ? readProperty(error, "errors") : undefined;
     if (Array.isArray(errors)) record.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
   }
   return { error: record };
@@ -279,8 +280,9 @@ function rebuildThrown(record: SerializedThrown): unknown {
   const r = record.error;
   if (r === null || typeof r !== "object") throw new TypeError(`its error is ${describe(r)}, not an object`);
   let error: Error;
-  if (r.errors !== undefined && r.errors.length > 0) {
-    const errors = r.errors.map(deserializeThrown);
+  const errors = r.errors === undefined ? undefined : r.errors.map(deserializeThrown);
+  // An AggregateError may be empty; an ExceptionGroup cannot.
+  if (errors !== undefined && (errors.length > 0 || r.name === "AggregateError")) {
     error = r.name === "AggregateError" ? new AggregateError(errors, r.message) : new ExceptionGroup(r.message, errors);
   } else {
     const cls = Object.prototype.hasOwnProperty.call(KNOWN, r.name) ? KNOWN[r.name]! : Error;

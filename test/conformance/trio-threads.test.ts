@@ -21,12 +21,18 @@
  * (there is no limiter argument), and the contextvars tests (a worker has
  * its own run and its own context: nothing of the page's crosses).
  */
-import { describe, expect, it } from "vitest";
+import { build } from "esbuild";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
 import { BrokenResourceError, Cancelled, CancelScope, ClosedResourceError, ExceptionGroup, TooSlowError, currentTime, failAfter, openNursery, run, runWith, sleep, type Nursery, type Operation } from "../../src/index.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { openWorkerPool, toThread, type WorkerPool } from "../../src/workers/index.js";
 import type { BasicOps } from "../workers/fixtures/basic.worker.js";
-import { caught, tracker, type WorkerTracker } from "../workers/helpers.js";
+import { caught, tracker, WorkerTracker } from "../workers/helpers.js";
+import type { ErrorOps } from "./fixtures/errors.worker.js";
 
 /** Waits (real time) until `done()` holds, checking every 10 ms. */
 function* until(done: () => boolean): Operation<void> {
@@ -393,5 +399,46 @@ describe("Trio test_threads, on the default worker pool", () => {
     });
     expect(during).toBe(3);
     expect(late).toBeInstanceOf(ClosedResourceError);
+  });
+});
+
+/** Bundles a fixture of this folder (test/conformance/fixtures/<name>.ts) as test/workers/helpers.ts does for its own. */
+async function localFixture(name: string): Promise<WorkerTracker> {
+  const dir = mkdtempSync(join(tmpdir(), "trio-conformance-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const outfile = join(dir, `${name}.mjs`);
+  await build({ entryPoints: [join(import.meta.dirname, "fixtures", `${name}.ts`)], bundle: true, format: "esm", platform: "node", target: "es2022", outfile, logLevel: "error" });
+  return new WorkerTracker(pathToFileURL(outfile));
+}
+
+describe("Trio test_run_in_worker_thread: errors of other shapes crossing", () => {
+  // docs/workers.md: any class other than the built-in ones, this library's and the groups arrives as an
+  // Error with its name. An error that merely has an `errors` list (form and schema validators make them)
+  // is no group.
+  it("an error with an errors list that is no AggregateError arrives as an Error with its name, not as a group", async () => {
+    const t = await localFixture("errors.worker");
+    const out = await run(function* () {
+      return yield* openWorkerPool<ErrorOps, unknown[]>(() => t.make(), function* () {
+        return [yield* caught(toThread.runSync("validationError")), yield* caught(toThread.runSync("issuesError"))];
+      }, { size: 1 });
+    });
+    for (const [e, name, message] of [
+      [out[0], "ValidationError", "2 fields are invalid"],
+      [out[1], "SchemaError", "bad input"],
+    ] as const) {
+      expect(e).toBeInstanceOf(Error);
+      expect(e).not.toBeInstanceOf(AggregateError);
+      expect([(e as Error).name, (e as Error).message]).toEqual([name, message]);
+    }
+  });
+
+  it("an AggregateError with no errors stays an AggregateError", async () => {
+    const t = await localFixture("errors.worker");
+    const e = await run(function* () {
+      return yield* openWorkerPool<ErrorOps, unknown>(() => t.make(), () => caught(toThread.runSync("emptyAggregate")), { size: 1 });
+    });
+    expect(e).toBeInstanceOf(AggregateError);
+    expect(e).not.toBeInstanceOf(ExceptionGroup);
+    expect([(e as AggregateError).message, (e as AggregateError).errors]).toEqual(["nothing in particular", []]);
   });
 });
