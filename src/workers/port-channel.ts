@@ -260,6 +260,12 @@ export class PortSendChannel<T> {
     // Options are checked before any wait, so a mistake raises where it was written.
     const what = `${this.label}.send(value, options)`;
     const transfer = checkTransfer(what, options);
+    if (this.available > 0) {
+      // A checkpoint with credit in hand too (as Trio's send): a cancelled sender sends nothing.
+      yield* checkpoint();
+      this.drainCredits();
+      this.check();
+    }
     while (this.available === 0) {
       this.take(yield* this.credits.receive());
       this.check();
