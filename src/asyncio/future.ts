@@ -111,7 +111,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.bits = PENDING;
     this.value = undefined;
     this.callbacks = null;
-    const l = (this.loop = loop ?? (options === undefined ? getRunningLoop() : loopOption(options, typeof (this as { getCoro?: unknown }).getCoro === "function" ? "new Task" : "new Future")));
+    const l = (this.loop = loop ?? (options === undefined ? getRunningLoop() : loopOption(options, typeof (this as { getCoro?: unknown }).getCoro === "function")));
     this.createdMs = l.stampMs();
     this.rareFields = null;
     l.futureCreated(this); // and, in debug mode, records where
@@ -458,19 +458,18 @@ function scheduleOne(loop: EventLoop, cb: ((future: never) => void) | FutureWait
  * (the running loop if absent), checked: a value that is not a loop would
  * fail at its first use with the engine's words.
  */
-function loopOption(options: { loop?: EventLoop } | null, what: "new Future" | "new Task"): EventLoop {
+function loopOption(options: { loop?: EventLoop } | null, task: boolean): EventLoop {
   if (options === null) return getRunningLoop();
   if (typeof options !== "object") {
-    if (what === "new Future") throw new TypeError(`new Future(options) takes an options object such as { loop }, got ${describe(options)}.`);
-    throw new TypeError(`new Task(coro, options) takes an options object such as { name }, got ${describe(options)}.`);
+    if (task) throw new TypeError(`new Task(coro, options) takes an options object such as { name }, got ${describe(options)}.`);
+    throw new TypeError(`new Future(options) takes an options object such as { loop }, got ${describe(options)}.`);
   }
-  if (what === "new Future") checkReadable("new Future(options)", options);
-  else checkReadable("new Task(coro, options)", options);
+  checkReadable(task ? "new Task(coro, options)" : "new Future(options)", options);
   const loop = options.loop;
   if (loop === undefined) return getRunningLoop();
   if (isLoop(loop)) return loop;
-  if (what === "new Future") throw new TypeError(`new Future({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
-  throw new TypeError(`new Task({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
+  if (task) throw new TypeError(`new Task({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
+  throw new TypeError(`new Future({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
 }
 
 /** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
