@@ -37,14 +37,15 @@ export class BroadcastSendChannel<T> {
   }
 
   /**
-   * Posts `message` to the other listeners (not to this one), then a
-   * checkpoint. The message is copied with the structured clone algorithm:
-   * a value that cannot be cloned (a function, a DOM node) raises its
-   * DataCloneError here.
+   * Posts `message` to the other listeners (not to this one). A
+   * checkpoint; cancelled, it posts nothing. The message is copied with
+   * the structured clone algorithm: a value that cannot be cloned (a
+   * function, a DOM node) raises its DataCloneError here.
    */
   *send(message: T): Operation<void> {
-    this.sendNowait(message);
+    // The checkpoint first, as the other sends here: a cancelled send has posted nothing.
     yield* checkpoint();
+    this.sendNowait(message);
   }
 
   /** Posts `message` at once; not a checkpoint, usable from plain code. */
