@@ -307,9 +307,11 @@ export class EventLoop {
 
   /** Replaces how `createTask` makes Tasks (null restores the default). */
   setTaskFactory(factory: TaskFactory | null): void {
-    if (factory !== null && typeof factory !== "function") throw new TypeError("setTaskFactory(factory) takes a function or null.");
-    if (factory !== null && isUnusableFunction(factory)) {
-      throw new TypeError("setTaskFactory(factory) takes a function or null, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function (loop, coro, options) => Task.");
+    if (factory !== null) {
+      if (typeof factory !== "function") throw new TypeError("setTaskFactory(factory) takes a function or null.");
+      if (isUnusableFunction(factory)) {
+        throw new TypeError("setTaskFactory(factory) takes a function or null, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function (loop, coro, options) => Task.");
+      }
     }
     this.taskFactory = factory;
   }
@@ -491,11 +493,11 @@ export class EventLoop {
   }
 
   setExceptionHandler(handler: ExceptionHandler | null): void {
-    if (handler !== null && typeof handler !== "function") {
-      throw new TypeError("setExceptionHandler(handler) takes a function (loop, context) => void, or null.");
-    }
-    if (handler !== null && isUnusableFunction(handler)) {
-      throw new TypeError("setExceptionHandler(handler) takes a function or null, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function (loop, context) => void.");
+    if (handler !== null) {
+      if (typeof handler !== "function") throw new TypeError("setExceptionHandler(handler) takes a function (loop, context) => void, or null.");
+      if (isUnusableFunction(handler)) {
+        throw new TypeError("setExceptionHandler(handler) takes a function or null, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function (loop, context) => void.");
+      }
     }
     this.exceptionHandler = handler;
   }

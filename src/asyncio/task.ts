@@ -204,22 +204,6 @@ export class Task<T = unknown> extends Future<T> {
     return this.fwaiter;
   }
 
-  private finishResult(value: T): void {
-    this.finishWith(value);
-    this.loop.taskFinished(this as Task<unknown>);
-  }
-
-  private finishException(error: unknown): void {
-    if (error === undefined || error === null) {
-      // setException() refuses these, which would leave the task pending forever.
-      error = new TypeError(`Task ${this.getName()}: its coroutine threw ${String(error)}; throw an Error object instead.`);
-    }
-    this.bits &= ~RETRIEVED; // a cancel() the coroutine answered with an error must not hide that error
-    // Not setException(): its checks inspect the value, and whatever the coroutine threw must end the task.
-    this.storeException(error);
-    this.loop.taskFinished(this as Task<unknown>);
-  }
-
   private finishCancelled(msg: string | undefined): void {
     Future.prototype.cancel.call(this, msg);
     this.loop.taskFinished(this as Task<unknown>);
@@ -270,7 +254,8 @@ export class Task<T = unknown> extends Future<T> {
         this.bits &= ~MUST_CANCEL;
         this.finishCancelled(this.cancelMessage);
       } else {
-        this.finishResult(yielded as T);
+        this.finishWith(yielded as T);
+        this.loop.taskFinished(this as Task<unknown>);
       }
       return;
     }
@@ -316,9 +301,16 @@ export class Task<T = unknown> extends Future<T> {
       // message lives on in that error only, so a later makeCancelledError()
       // (a second await, gather's returnExceptions entry) has none.
       this.finishCancelled(undefined);
-    } else {
-      this.finishException(exc);
+      return;
     }
+    if (exc === undefined || exc === null) {
+      // setException() refuses these, which would leave the task pending forever.
+      exc = new TypeError(`Task ${this.getName()}: its coroutine threw ${String(exc)}; throw an Error object instead.`);
+    }
+    this.bits &= ~RETRIEVED; // a cancel() the coroutine answered with an error must not hide that error
+    // Not setException(): its checks inspect the value, and whatever the coroutine threw must end the task.
+    this.storeException(exc);
+    this.loop.taskFinished(this as Task<unknown>);
   }
 
   /**
