@@ -768,8 +768,36 @@ export class EventLoop {
       for (const t of this.allTasks()) console.warn(`asyncio: Task was destroyed but it is pending: ${t}`, t.sourceTraceback ?? "");
     }
     for (;;) {
-      yield* this.cancelEverything(me);
-      this.reportUnretrieved();
+      // Rounds of cancelling and awaiting, until no task, async iterator or Trio child is left.
+      for (;;) {
+        // A Task completed by Future's own methods (Future.prototype.cancel.call(task))
+        // never went through taskFinished: done, it is no longer pending.
+        for (const t of this.tasks) if (t.done()) this.taskFinished(t);
+        if (this.tasks.size > 0) {
+          // this.tasks holds only tasks not done yet (taskFinished removes them).
+          const round = new Set(this.tasks);
+          for (const t of round) t.cancel();
+          yield* this.awaitRound(me, round);
+        } else if (this.asyncgens.size > 0) {
+          yield* this.finalizeAsyncgens!(this, me);
+        } else if (this.trioChildren.size > 0) {
+          yield* this.cancelTrioChildren!(this, me);
+        } else {
+          break;
+        }
+      }
+      // The exceptions nobody retrieved, of tasks and of Futures registered for it, go to the exception handler.
+      const unretrieved = [...this.unretrieved];
+      this.unretrieved.clear();
+      for (const t of unretrieved) {
+        if (t.retrieved) continue;
+        // Reported once, here; the garbage-collection check must not repeat it.
+        t.retrieved = true;
+        // `future` as CPython's Future.__del__ names it (handlers written for CPython read it), `task` as ours always did;
+        // in debug mode, where the task was made, as CPython's source_traceback.
+        reportNeverRetrieved(this, { message: "Task exception was never retrieved", exception: t.exceptionValue, future: t, task: t }, t.sourceTraceback);
+      }
+      if (this.unretrievedFutures.size > 0) this.reportFutures!(this);
       // The exception handler may have started something.
       if (this.hasUnfinishedWork()) continue;
       // Let the host drain the ready queue, then exit. If the callbacks it
@@ -787,42 +815,6 @@ export class EventLoop {
   /** Tasks, async iterators or Trio tasks still to end, or errors still to report. */
   private hasUnfinishedWork(): boolean {
     return this.tasks.size > 0 || this.asyncgens.size > 0 || this.trioChildren.size > 0 || this.unretrieved.size > 0 || this.unretrievedFutures.size > 0;
-  }
-
-  /** Rounds of cancelling and awaiting, until no task, async iterator or Trio child is left. */
-  private *cancelEverything(me: TrioTask): Operation<void> {
-    for (;;) {
-      // A Task completed by Future's own methods (Future.prototype.cancel.call(task))
-      // never went through taskFinished: done, it is no longer pending.
-      for (const t of this.tasks) if (t.done()) this.taskFinished(t);
-      if (this.tasks.size > 0) {
-        // this.tasks holds only tasks not done yet (taskFinished removes them).
-        const round = new Set(this.tasks);
-        for (const t of round) t.cancel();
-        yield* this.awaitRound(me, round);
-      } else if (this.asyncgens.size > 0) {
-        yield* this.finalizeAsyncgens!(this, me);
-      } else if (this.trioChildren.size > 0) {
-        yield* this.cancelTrioChildren!(this, me);
-      } else {
-        return;
-      }
-    }
-  }
-
-  /** Passes the exceptions nobody retrieved, of tasks and of Futures registered for it, to the exception handler. */
-  private reportUnretrieved(): void {
-    const tasks = [...this.unretrieved];
-    this.unretrieved.clear();
-    for (const t of tasks) {
-      if (t.retrieved) continue;
-      // Reported once, here; the garbage-collection check must not repeat it.
-      t.retrieved = true;
-      // `future` as CPython's Future.__del__ names it (handlers written for CPython read it), `task` as ours always did;
-      // in debug mode, where the task was made, as CPython's source_traceback.
-      reportNeverRetrieved(this, { message: "Task exception was never retrieved", exception: t.exceptionValue, future: t, task: t }, t.sourceTraceback);
-    }
-    if (this.unretrievedFutures.size > 0) this.reportFutures!(this);
   }
 
   /** @internal Waits until every task of `round` has finished (taskFinished takes them out). */
