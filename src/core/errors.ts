@@ -49,7 +49,7 @@ export class Cancelled extends Error {
     // The name says "Cancelled"; the message is only the reason, so that
     // String(error) reads "Cancelled: deadline exceeded".
     super(reason ?? "");
-    Object.defineProperty(this, "reason", { value: reason, enumerable: false });
+    Object.defineProperty(this, "reason", { value: reason }); // not enumerable, as defineProperty's default
   }
 
   override get name(): string {
@@ -156,7 +156,6 @@ function totalHasInstance(this: unknown, value: unknown): boolean {
     return false;
   }
 }
-for (const cls of [TrioError, Cancelled]) Object.defineProperty(cls, Symbol.hasInstance, { value: totalHasInstance });
 
 /** Matches errors for `ExceptionGroup.split`/`subgroup`: a class or a predicate. */
 export type ErrorMatcher =
@@ -289,7 +288,7 @@ export class ExceptionGroup extends AggregateError {
   }
 }
 
-Object.defineProperty(ExceptionGroup, Symbol.hasInstance, { value: totalHasInstance });
+for (const cls of [TrioError, Cancelled, ExceptionGroup]) Object.defineProperty(cls, Symbol.hasInstance, { value: totalHasInstance });
 
 /**
  * Formats any value for an error message, in a few words: "a TypeError",

@@ -21,7 +21,7 @@ import { CancelScope } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
 import { requireTask } from "./state.js";
-import { REFUSED, generatorNext, isGenerator, sharedNext, type Task } from "./task.js";
+import { REFUSED, generatorNext, isGenerator, sharedNext } from "./task.js";
 import { Abort, YIELD_PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
@@ -41,7 +41,6 @@ class NurseryBlock<T> {
   private bodyOp: Operation<T> | null = null;
   private innerKind = ITERATOR;
   private hostNursery: Nursery | null = null;
-  private hostTask: Task | null = null;
   private outcomeValue: T | undefined = undefined;
 
   constructor(
@@ -87,7 +86,6 @@ class NurseryBlock<T> {
     scope.enter(task);
     const nursery = new Nursery(task, scope, task.runner);
     (task.nurseries ??= []).push(nursery);
-    this.hostTask = task;
     this.hostNursery = nursery;
     this.phase = BODY;
     try {
@@ -102,21 +100,23 @@ class NurseryBlock<T> {
   }
 
   private resumeBody(throws: boolean, value: unknown): IteratorResult<Trap, T | undefined> {
+    const inner = this.bodyOp!;
     let r: IteratorResult<Trap, T>;
+    let shared: unknown;
     try {
       // A generator body is resumed through the shared generator next()
       // (see runner.step): this runs at every step of the task.
       if (throws) {
-        r = this.bodyOp!.throw(value);
+        r = inner.throw(value);
       } else if (this.innerKind === GENUINE) {
-        r = generatorNext.call(this.bodyOp, value) as IteratorResult<Trap, T>;
-      } else if (this.innerKind === UNVERIFIED) {
-        // The first step tells a generator from a Proxy of one (see sharedNext).
-        const shared = sharedNext(this.bodyOp!, value);
-        this.innerKind = shared === REFUSED ? ITERATOR : GENUINE;
-        r = shared === REFUSED ? this.bodyOp!.next(value) : (shared as IteratorResult<Trap, T>);
+        r = generatorNext.call(inner, value) as IteratorResult<Trap, T>;
+      } else if (this.innerKind === UNVERIFIED && (shared = sharedNext(inner, value)) !== REFUSED) {
+        // The first step told a generator from a Proxy of one (see sharedNext).
+        this.innerKind = GENUINE;
+        r = shared as IteratorResult<Trap, T>;
       } else {
-        r = this.bodyOp!.next(value);
+        this.innerKind = ITERATOR;
+        r = inner.next(value);
       }
     } catch (error) {
       this.hostNursery!.addError(error, "the nursery body");
@@ -129,7 +129,7 @@ class NurseryBlock<T> {
 
   private waitForChildren(): IteratorResult<Trap, T | undefined> {
     const nursery = this.hostNursery!;
-    const task = this.hostTask!;
+    const task = nursery.parentTask!;
     if (nursery.childCount > 0 || nursery.pendingStarts > 0) {
       this.phase = WAITING;
       nursery.parentWaiting = true;
