@@ -372,8 +372,8 @@ export function checkOptionalBoolean(what: string, value: unknown): boolean {
 
 /** @internal The `name` of a function (or any object), if it is a non-empty string; never throws. */
 export function functionName(fn: unknown): string | undefined {
-  if (fn === null || (typeof fn !== "function" && typeof fn !== "object")) return undefined;
-  const name = readProperty(fn, "name");
+  // No type test: readProperty answers undefined for null and undefined, and no primitive has a name.
+  const name = readProperty(fn as object, "name");
   return typeof name === "string" && name !== "" ? name : undefined;
 }
 
