@@ -13,6 +13,7 @@
  * `receive` loses nothing: the state is kept and the stream keeps its data.
  */
 import { EndOfChannel, describe } from "../core/errors.js";
+import { checkpoint } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
@@ -51,6 +52,8 @@ const DEFAULT_MAX_LINE = 1 << 20;
 export class LineReceiver {
   private readonly decoder: TextDecoder;
   private readonly lines: string[] = [];
+  /** The next line to hand out: lines are taken by index, as shift() on a long array is O(n). */
+  private next = 0;
   private partial = "";
   /** The last text ended in CR: an LF at the start of the next one belongs to it. */
   private pendingCR = false;
@@ -66,11 +69,16 @@ export class LineReceiver {
     this.decoder = new TextDecoder(encoding);
   }
 
-  /** The next line; raises `EndOfChannel` at the end of the stream. */
+  /**
+   * The next line; raises `EndOfChannel` at the end of the stream. A
+   * checkpoint; cancelled, it has taken no line.
+   */
   *receive(): Operation<string> {
     this.receiving.enter();
     try {
-      while (this.lines.length === 0) {
+      // A line already here: still a checkpoint, as a channel's receive (receiveSome is one when it reads).
+      if (this.next < this.lines.length || this.ended) yield* checkpoint();
+      while (this.next === this.lines.length) {
         if (this.ended) throw new EndOfChannel("The stream has ended: there are no more lines.");
         const chunk = yield* this.stream.receiveSome();
         if (chunk.length === 0) {
@@ -84,7 +92,9 @@ export class LineReceiver {
           this.feed(this.decoder.decode(chunk, { stream: true }));
         }
       }
-      return this.lines.shift()!;
+      const line = this.lines[this.next++]!;
+      if (this.next === this.lines.length) this.lines.length = this.next = 0;
+      return line;
     } finally {
       this.receiving.exit();
     }
