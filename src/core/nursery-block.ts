@@ -18,7 +18,7 @@
  * - DONE: the nursery is closed, its scope exited, its errors raised.
  */
 import { CancelScope } from "./cancel-scope.js";
-import { ExceptionGroup } from "./errors.js";
+import { ExceptionGroup, describe } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
 import { requireTask } from "./state.js";
 import { REFUSED, generatorNext, isGenerator, sharedNext } from "./task.js";
@@ -118,6 +118,10 @@ class NurseryBlock<T> {
         this.innerKind = ITERATOR;
         r = inner.next(value);
       }
+      // What a body that is not a genuine generator answers is read once,
+      // here, inside the try: a getter that throws, or no object at all, is
+      // the body's error, and the nursery still waits for its children.
+      if (this.innerKind !== GENUINE) r = plainResult(r);
     } catch (error) {
       this.hostNursery!.addError(error, "the nursery body");
       return this.waitForChildren();
@@ -148,10 +152,9 @@ class NurseryBlock<T> {
     const error = nursery.combinedError();
     if (error !== undefined) {
       let rest = scope.filterExit(error);
-      scope.exit(task);
       // start() reports its child's early error as itself, not wrapped.
       if (this.unwrapSingle && rest instanceof ExceptionGroup && rest.exceptions.length === 1) rest = rest.exceptions[0];
-      if (rest !== undefined) throw rest;
+      scope.exitRaising(task, rest);
       return { value: undefined, done: true };
     }
     scope.exit(task);
@@ -159,6 +162,15 @@ class NurseryBlock<T> {
     this.outcomeValue = undefined;
     return { value: result, done: true };
   }
+}
+
+/** A hand-written iterator's step result, read once into a plain object. */
+function plainResult<R extends IteratorResult<Trap, unknown>>(r: R): R {
+  if (typeof r !== "object" || r === null) {
+    throw new TypeError(`openNursery(body): the body's iterator returned ${describe(r)} from a step, not an iterator result ({ value, done }). Write the body as a generator function (function*), or make a hand-written iterator's next() and throw() return { value, done }.`);
+  }
+  const value = r.value;
+  return (r.done === true ? { value, done: true } : { value, done: false }) as R;
 }
 
 /**

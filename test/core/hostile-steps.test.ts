@@ -18,6 +18,7 @@ import {
   sleep,
   sleepForever,
   SystemClock,
+  type Nursery,
   type Operation,
   type Runner,
   type Task,
@@ -186,6 +187,52 @@ describe("a task whose hand-written iterator gives a hostile step result", () =>
       expect(leaves).toHaveLength(1);
       expect((leaves[0] as Error).message).toMatch(message);
       expect(log).toEqual(["sibling unwound"]);
+      expectClean(runner());
+    });
+  }
+});
+
+describe("a nursery body whose hand-written iterator gives a hostile step result", () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ["undefined", () => undefined, /openNursery\(body\): the body's iterator returned undefined from a step/],
+    ["a result whose done getter throws", () => ({ value: 1, get done(): never { throw new Error("done getter"); } }), /^done getter$/],
+    ["a revoked Proxy", () => revokedProxy(), /revoked/],
+  ];
+  for (const [what, result, message] of cases) {
+    it(`${what}: the nursery still waits for the child it started, then raises the body's error`, async () => {
+      const log: string[] = [];
+      const body = (n: Nursery) =>
+        ({
+          next() {
+            n.startSoon(function* child() {
+              try {
+                yield* sleepForever();
+              } finally {
+                log.push("child unwound");
+              }
+            });
+            return result();
+          },
+          throw(error: unknown): never {
+            throw error;
+          },
+          return: (value: unknown) => ({ value, done: true }),
+          [Symbol.iterator]() {
+            return this;
+          },
+        }) as unknown as Operation<void>;
+      const { promise, runner } = runKeeping(function* () {
+        try {
+          yield* openNursery(body);
+        } catch (error) {
+          log.push("nursery raised");
+          throw error;
+        }
+      });
+      const error = await failure(promise);
+      expect(log).toEqual(["child unwound", "nursery raised"]);
+      expect(error).toBeInstanceOf(ExceptionGroup);
+      expect(((error as ExceptionGroup).exceptions[0] as Error).message).toMatch(message);
       expectClean(runner());
     });
   }

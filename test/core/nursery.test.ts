@@ -196,6 +196,32 @@ describe("nursery basics", () => {
 });
 
 describe("nursery errors", () => {
+  it("a signal on the nursery's scope that refuses to let go: a child's error still wins, and with no error the refusal is raised", async () => {
+    const refusing = {
+      aborted: false,
+      addEventListener() {},
+      removeEventListener() {
+        throw new Error("will not let go");
+      },
+    } as unknown as AbortSignal;
+    const outcomes = await runMock(function* () {
+      const seen: string[] = [];
+      for (const fail of [true, false]) {
+        try {
+          yield* openNursery(function* (n) {
+            n.cancelScope.cancelOn(refusing);
+            if (fail) n.startSoon(failing, "child failed");
+          });
+          seen.push("returned");
+        } catch (error) {
+          seen.push(error instanceof ExceptionGroup ? `group of ${String(error.exceptions[0])}` : String(error));
+        }
+      }
+      return seen;
+    });
+    expect(outcomes).toEqual(["group of Error: child failed", "Error: will not let go"]);
+  });
+
   it("collects a child's error into an ExceptionGroup that is an AggregateError", async () => {
     const err = await rejection(
       runMock(function* () {
