@@ -38,6 +38,8 @@ import {
  */
 class UnboundedByteQueue {
   private chunks: Uint8Array[] = [];
+  /** The first chunk not yet taken: chunks are taken by index, as shift() on a long array is O(n). */
+  private head = 0;
   private size = 0;
   private closed = false;
   private readonly lot = new ParkingLot();
@@ -66,7 +68,7 @@ class UnboundedByteQueue {
 
   closeAndWipe(): void {
     this.chunks = [];
-    this.size = 0;
+    this.head = this.size = 0;
     this.close();
   }
 
@@ -101,23 +103,29 @@ class UnboundedByteQueue {
   private take(limit: number | undefined): Uint8Array {
     const n = limit === undefined ? this.size : Math.min(limit, this.size);
     if (n === 0) return EMPTY_BYTES;
-    const first = this.chunks[0]!;
-    if (first.length === n) {
-      this.chunks.shift();
-      this.size -= n;
-      return first;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0]!;
-      const k = Math.min(chunk.length, n - filled);
-      out.set(k === chunk.length ? chunk : chunk.subarray(0, k), filled);
-      filled += k;
-      if (k === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(k);
+    const chunks = this.chunks;
+    let out = chunks[this.head]!;
+    if (out.length === n) {
+      this.head++;
+    } else {
+      out = new Uint8Array(n);
+      let filled = 0;
+      while (filled < n) {
+        const chunk = chunks[this.head]!;
+        const k = Math.min(chunk.length, n - filled);
+        out.set(k === chunk.length ? chunk : chunk.subarray(0, k), filled);
+        filled += k;
+        if (k === chunk.length) this.head++;
+        else chunks[this.head] = chunk.subarray(k);
+      }
     }
     this.size -= n;
+    // Drop the taken chunks once they are all gone, or once they are most of the array.
+    if (this.head === chunks.length) chunks.length = this.head = 0;
+    else if (this.head >= 64 && this.head * 2 >= chunks.length) {
+      chunks.splice(0, this.head);
+      this.head = 0;
+    }
     return out;
   }
 }
