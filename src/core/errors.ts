@@ -229,7 +229,19 @@ export class ExceptionGroup extends AggregateError {
     // An unchanged side is this very group: no copy, no new stack capture.
     if (rest.length === 0) return [this, undefined];
     if (match.length === 0) return [undefined, this];
-    return [this.derive(match), this.derive(rest)];
+    return [this.part(match), this.part(rest)];
+  }
+
+  /**
+   * derive() for split and withoutCancelled, keeping this group's `cause`
+   * on the part, as Python's split keeps `__cause__` (a group back from a
+   * worker carries one).
+   */
+  private part(exceptions: readonly unknown[]): ExceptionGroup {
+    const group = this.derive(exceptions);
+    const cause = Object.getOwnPropertyDescriptor(this, "cause");
+    if (cause !== undefined) Object.defineProperty(group, "cause", cause);
+    return group;
   }
 
   private cancelledInside: boolean | undefined;
@@ -282,7 +294,7 @@ export class ExceptionGroup extends AggregateError {
       }
     }
     if (rest.length === 0) return [true, undefined];
-    const derived = this.derive(rest);
+    const derived = this.part(rest);
     derived.cancelledInside = false;
     return [true, derived];
   }

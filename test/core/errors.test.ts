@@ -123,6 +123,24 @@ describe("ExceptionGroup", () => {
     expect(cancelled!.leaves()).toHaveLength(2);
     expect(rest!.leaves().map((e) => (e as Error).message)).toEqual(["real"]);
   });
+
+  it("split's parts keep the group's cause, as Python's split keeps __cause__; a cancel scope's stripping too", () => {
+    const why = new Error("the worker failed");
+    const inner = new ExceptionGroup("inner", [new RangeError("deep"), makeCancelled("r")]);
+    Object.defineProperty(inner, "cause", { value: "inner cause", configurable: true, writable: true });
+    const g = new ExceptionGroup("g", [new TypeError("a"), new RangeError("b"), inner]);
+    g.cause = why;
+    const [matched, rest] = g.split(TypeError);
+    expect(matched!.cause).toBe(why);
+    expect(rest!.cause).toBe(why);
+    expect((rest!.exceptions[1] as ExceptionGroup).cause).toBe("inner cause");
+    const [, stripped] = g.withoutCancelled();
+    expect(stripped!.cause).toBe(why);
+    expect((stripped!.exceptions[2] as ExceptionGroup).cause).toBe("inner cause");
+    // No cause given: none appears.
+    const [plain] = new ExceptionGroup("p", [new TypeError("a"), new Error("b")]).split(TypeError);
+    expect(Object.hasOwn(plain!, "cause")).toBe(false);
+  });
 });
 
 describe("Cancelled", () => {
