@@ -22,13 +22,20 @@ import type { ContextMap } from "./context.js";
 import { deferred, type Deferred } from "./deferred.js";
 import { functionName } from "./errors.js";
 
+/**
+ * @internal The states as plain constants: a minified module reads a
+ * constant as one short name, a member of `TaskState` in full.
+ */
+export const RUNNABLE = 0;
+/** @internal */
+export const RUNNING = 1;
+/** @internal */
+export const BLOCKED = 2;
+/** @internal */
+export const DONE = 3;
+
 /** Life cycle of a task. */
-export const TaskState = {
-  RUNNABLE: 0,
-  RUNNING: 1,
-  BLOCKED: 2,
-  DONE: 3,
-} as const;
+export const TaskState = { RUNNABLE, RUNNING, BLOCKED, DONE } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 const stateNames = ["runnable", "running", "blocked", "done"] as const;
@@ -160,7 +167,7 @@ export class Task<T = unknown> {
   set name(value: string) {
     this.nameSource = String(value);
   }
-  /** @internal */ state: TaskState = TaskState.RUNNABLE;
+  /** @internal */ state: TaskState = RUNNABLE;
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
@@ -207,10 +214,6 @@ export class Task<T = unknown> {
   get deferred(): Deferred<T> | null {
     return this.extras === null ? null : this.extras.deferred;
   }
-  /** @internal */
-  set deferred(d: Deferred<T> | null) {
-    (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).deferred = d;
-  }
   /** True for tasks made by `spawnSystemTask`. */
   get isSystem(): boolean {
     return this.parentNursery !== null && this.parentNursery === this.runner.systemNursery;
@@ -252,7 +255,7 @@ export class Task<T = unknown> {
 
   /** True once the task has returned or raised. */
   get done(): boolean {
-    return this.state === TaskState.DONE;
+    return this.state === DONE;
   }
 
   /**
@@ -262,7 +265,7 @@ export class Task<T = unknown> {
    * the task had already finished.
    */
   cancel(reason?: string): boolean {
-    if (this.state === TaskState.DONE) return false;
+    if (this.state === DONE) return false;
     this.runner.cancelTask(this, reason);
     return true;
   }
@@ -284,19 +287,20 @@ export class Task<T = unknown> {
    * channel or an Event passes results between tasks.
    */
   get promise(): Promise<T> {
-    if (this.deferred === null) {
-      this.deferred = deferred<T>();
-      if (this.state === TaskState.DONE) this.settleHandle();
+    const extras = (this.extras ??= { ownScope: null, deferred: null, nurseries: null });
+    if (extras.deferred === null) {
+      extras.deferred = deferred<T>();
+      if (this.state === DONE) this.settleHandle();
     }
-    return this.deferred.promise;
+    return extras.deferred.promise;
   }
 
   /** @internal */
   settleHandle(): void {
     const d = this.deferred;
     if (d === null) return;
-    if (this.outcomeOk) d.resolve(this.outcomeValue as T);
-    else d.reject(this.outcomeValue);
+    if (this.flags & RESUME_THROWS) d.reject(this.resumeValue);
+    else d.resolve(this.resumeValue as T);
   }
 
   toString(): string {
