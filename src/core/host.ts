@@ -45,12 +45,10 @@ function viaMessageChannel(Channel: NonNullable<HostGlobals["MessageChannel"]>):
     }
     cb?.();
   };
-  const post = ((cb: Callback) => {
+  return tagged("MessageChannel", (cb) => {
     pending.push(cb);
     channel.port2.postMessage(null);
-  }) as Macrotask;
-  Object.defineProperty(post, "kind", { value: "MessageChannel" });
-  return post;
+  });
 }
 
 function tagged(kind: MacrotaskKind, fn: (cb: Callback) => void): Macrotask {
@@ -68,20 +66,19 @@ export function chooseMacrotask(host: HostGlobals, onFallback?: (message: string
     throw new TypeError("chooseMacrotask(host) needs an object of host globals (such as globalThis).");
   }
   const isNode = host.process?.versions?.node !== undefined;
-  if (isNode && typeof host.setImmediate === "function") {
-    const setImmediate = host.setImmediate;
-    return tagged("setImmediate", (cb) => void setImmediate(cb));
-  }
-  const postTask = host.scheduler?.postTask;
-  if (typeof postTask === "function") {
-    const scheduler = host.scheduler!;
-    return tagged("postTask", (cb) => void postTask.call(scheduler, cb, { priority: "user-visible" }));
-  }
-  if (typeof host.MessageChannel === "function") {
-    try {
-      return viaMessageChannel(host.MessageChannel);
-    } catch {
-      // fall through: some sandboxes define MessageChannel but refuse to construct it
+  // In Node, setImmediate comes first; elsewhere, only after postTask and MessageChannel.
+  if (!isNode || typeof host.setImmediate !== "function") {
+    const postTask = host.scheduler?.postTask;
+    if (typeof postTask === "function") {
+      const scheduler = host.scheduler!;
+      return tagged("postTask", (cb) => void postTask.call(scheduler, cb, { priority: "user-visible" }));
+    }
+    if (typeof host.MessageChannel === "function") {
+      try {
+        return viaMessageChannel(host.MessageChannel);
+      } catch {
+        // fall through: some sandboxes define MessageChannel but refuse to construct it
+      }
     }
   }
   if (typeof host.setImmediate === "function") {
