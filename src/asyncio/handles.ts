@@ -143,11 +143,11 @@ export class Handle {
   }
 
   toString(): string {
-    return `<Handle ${this.label()}>`;
+    return `<Handle ${this.reprLabel()}>`;
   }
 
   /** @internal "cancelled", or the callback's name for reprs (total: the callback may be a hostile Proxy). */
-  label(): string {
+  reprLabel(): string {
     return this.cancelledFlag ? "cancelled" : (functionName(this.handleFn) ?? "callback");
   }
 }
@@ -191,6 +191,6 @@ export class TimerHandle extends Handle {
   }
 
   override toString(): string {
-    return `<TimerHandle when=${this.whenTime} ${this.label()}>`;
+    return `<TimerHandle when=${this.whenTime} ${this.reprLabel()}>`;
   }
 }
