@@ -491,7 +491,7 @@ export class CancelScope {
     if (owner !== null && owner.scope === this && this.lifecycle === ENTERED) deliverCancel(owner);
     const nursery = this.nursery;
     if (nursery !== null) {
-      for (let child = nursery.firstChild; child !== null; ) {
+      for (let child = nursery.headChild; child !== null; ) {
         // Read the link first: delivering may (indirectly) end the child.
         const next: Task | null = child.nextSibling;
         if (child.scope === this) deliverCancel(child);

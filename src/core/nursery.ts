@@ -54,7 +54,7 @@ export class ChildTasks implements Iterable<Task> {
 
   *[Symbol.iterator](): Iterator<Task> {
     // Read the next link before yielding: the consumer may remove the task.
-    for (let t = this.hostNursery.firstChild; t !== null; ) {
+    for (let t = this.hostNursery.headChild; t !== null; ) {
       const next: Task | null = t.nextSibling;
       yield t;
       t = next;
@@ -68,7 +68,7 @@ export class ChildTasks implements Iterable<Task> {
  */
 export class Nursery {
   /** The running children. */
-  /** @internal first child, for the intrusive list of children */ firstChild: Task | null = null;
+  /** @internal first child, for the intrusive list of children */ headChild: Task | null = null;
   /** @internal */ tailChild: Task | null = null;
   /** @internal number of children */ childCount = 0;
 
@@ -85,19 +85,19 @@ export class Nursery {
   addChild(task: Task): void {
     task.prevSibling = this.tailChild;
     task.nextSibling = null;
-    if (this.tailChild === null) this.firstChild = task;
+    if (this.tailChild === null) this.headChild = task;
     else this.tailChild.nextSibling = task;
     this.tailChild = task;
     this.childCount++;
   }
 
   /** @internal */
-  removeChild(task: Task): void {
+  unlinkChild(task: Task): void {
     const prev = task.prevSibling;
     const next = task.nextSibling;
     if (prev === null) {
-      if (this.firstChild !== task) return; // not a child of this nursery
-      this.firstChild = next;
+      if (this.headChild !== task) return; // not a child of this nursery
+      this.headChild = next;
     } else {
       prev.nextSibling = next;
     }
@@ -214,7 +214,7 @@ export class Nursery {
 
   /** @internal A child has ended. */
   childExited(task: Task, ok: boolean, value: unknown): void {
-    this.removeChild(task);
+    this.unlinkChild(task);
     if (!ok) this.addError(value, task);
     this.maybeWakeParent();
   }
@@ -262,14 +262,14 @@ class StartStatus<T> implements TaskStatus<T> {
     // It may be unwinding with a Cancelled that only the caller's scopes can
     // catch; moved, that Cancelled would reach the target nursery and cancel
     // its other children. start() now reports however the child ends.
-    const move = !old.cancelScope.effective && old.firstChild !== null;
+    const move = !old.cancelScope.effective && old.headChild !== null;
     if (move && this.targetNursery.closed) {
       throw new RuntimeError("taskStatus.started() cannot move the task: its target nursery is closed.");
     }
     this.startedCalled = true;
     this.value = value;
     if (move) {
-      moveTask(old.firstChild!, old, this.targetNursery);
+      moveTask(old.headChild!, old, this.targetNursery);
       // The start() caller waits in the hidden nursery's exit: the move
       // emptied that nursery, so let it finish.
       old.maybeWakeParent();
@@ -288,7 +288,7 @@ function* startedChild<T>(status: StartStatus<T>, fn: (...args: unknown[]) => Op
 
 /** Moves a task that called started() from the temporary nursery to its target. */
 function moveTask(task: Task, from: Nursery, to: Nursery): void {
-  from.removeChild(task);
+  from.unlinkChild(task);
   to.addChild(task);
   task.parentNursery = to;
   const oldScope = from.cancelScope;

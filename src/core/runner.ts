@@ -624,7 +624,7 @@ export class Runner implements ClockListener {
       // The common case: a child of a user nursery.
       nursery.childExited(task, ok, value);
     } else if (task === this.mainTask) {
-      this.systemNursery.removeChild(task);
+      this.systemNursery.unlinkChild(task);
       this.mainOk = ok;
       this.mainValue = value;
       this.rootScope.cancel("the main task finished");
@@ -633,7 +633,7 @@ export class Runner implements ClockListener {
       // A system task. Its nursery's scope is the root scope, which absorbs
       // the run's own Cancelled (the main task ended, or another system task
       // crashed): only real errors count as a crash.
-      this.systemNursery.removeChild(task);
+      this.systemNursery.unlinkChild(task);
       const crash = ok ? undefined : withoutCancelled(value);
       if (crash !== undefined) {
         this.crashErrors.push(crash);
