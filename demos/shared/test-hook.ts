@@ -5,6 +5,7 @@
  * no task, timer or listener behind.
  */
 import { inspector } from "../../src/index.js";
+import { leftovers } from "../../src/core/runner.js";
 import type { TrioRuntime } from "../../src/preact/index.js";
 import { liveListeners } from "./listener-probe.js";
 
@@ -49,7 +50,7 @@ export function counts(): TrioCounts {
     const runner = r.runner;
     if (runner === null) continue;
     mine.add(runner.id);
-    runtimeTimers += runner.leftovers().deadlines;
+    runtimeTimers += leftovers(runner).deadlines;
   }
   const mains = new Set(snap.runs.map((r) => r.mainTaskId));
   return {

@@ -188,7 +188,7 @@ export class Runner implements ClockListener {
   private scheduled = false;
   private running = false;
   /** The host timer for the earliest deadline; HOP while a fresh macrotask is on its way to arm it. */
-  private hostTimer: ReturnType<typeof setTimeout> | typeof HOP | null = null;
+  /** @internal */ hostTimer: ReturnType<typeof setTimeout> | typeof HOP | null = null;
   private hopEpoch = 0;
   /** True while a batch runs inside a host timer's callback (see armFromFreshTask). */
   private inTimerCallback = false;
@@ -815,20 +815,25 @@ export class Runner implements ClockListener {
     return epoch === this.idleEpoch && !this.running && !this.scheduled && !this.finished;
   }
 
-  /** @internal For tests and tools: what is left (should be nothing after the run). */
-  leftovers(): { tasks: number; deadlines: number; hostTimer: boolean; idleTimer: boolean; idleWaiters: number } {
-    return {
-      tasks: this.systemNursery.childCount,
-      deadlines: this.deadlines.size,
-      hostTimer: this.hostTimer !== null,
-      idleTimer: this.idle !== null && this.idle.timer !== null,
-      idleWaiters: this.idle === null ? 0 : this.idle.waiters.length,
-    };
-  }
-
   toString(): string {
     return `<Run #${this.id} ${this.name}${this.finished ? " finished" : ""}>`;
   }
+}
+
+/**
+ * @internal For tests: what a run has left behind (all zero and false after
+ * the run). A function, not a method, so that apps, which never call it,
+ * do not ship it.
+ */
+export function leftovers(runner: Runner): { tasks: number; deadlines: number; hostTimer: boolean; idleTimer: boolean; idleWaiters: number } {
+  const idle = runner.idle;
+  return {
+    tasks: runner.systemNursery.childCount,
+    deadlines: runner.deadlines.size,
+    hostTimer: runner.hostTimer !== null,
+    idleTimer: idle !== null && idle.timer !== null,
+    idleWaiters: idle === null ? 0 : idle.waiters.length,
+  };
 }
 
 /** What is left of an error once the run's root scope has absorbed its `Cancelled`s. */

@@ -21,6 +21,7 @@ import type { EventLoop } from "../../src/asyncio/event-loop.js";
 import { sleep } from "../../src/asyncio/index.js";
 import type { Coroutine } from "../../src/asyncio/types.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** A short slice, so that even a fast machine needs several batches for these bursts. */
 const SLICE = 0.001;
@@ -243,7 +244,7 @@ describe("the loop's ready queue is time-sliced", () => {
     expect(ran).toBe(20);
     // At least four turns of the host fell inside the burst.
     expect(new Set(probe.seen.filter((n) => n > 0 && n < 20)).size).toBeGreaterThanOrEqual(4);
-    expect(runner!.leftovers().tasks).toBe(0);
+    expect(leftovers(runner!).tasks).toBe(0);
   });
 
   it("the loop still makes progress when the time slice is tiny", async () => {

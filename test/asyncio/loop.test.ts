@@ -20,6 +20,7 @@ import {
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { rejection, runAio, runAioKeep, spin } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 describe("callSoon", () => {
   it("runs callbacks in FIFO order with their arguments", async () => {
@@ -282,7 +283,7 @@ describe("loop state and running loop", () => {
       createTask(sleep(50));
       yield* sleep(1);
     });
-    expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   });
 
   it("setTaskFactory() decides what createTask() makes", async () => {

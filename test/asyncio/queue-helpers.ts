@@ -10,6 +10,7 @@ import { currentRun, runWith, type Runner } from "../../src/core/index.js";
 import { aioAsTrio, openLoop } from "../../src/bridge/index.js";
 import { getRunningLoop, sleep, type Coroutine, type Task } from "../../src/asyncio/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** Runs `main` as an asyncio Task on a fresh loop and MockClock; asserts nothing is left over. */
 export async function runAio<T>(main: () => Coroutine<T>): Promise<T> {
@@ -20,7 +21,7 @@ export async function runAio<T>(main: () => Coroutine<T>): Promise<T> {
       return yield* aioAsTrio(main)();
     });
   });
-  expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner!)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   return value;
 }
 

@@ -24,6 +24,7 @@ import {
   type Runner,
 } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** Where a case's action runs. */
 export type Where = "outside" | "trio" | "aio";
@@ -104,7 +105,7 @@ export async function provoke(c: Case): Promise<unknown> {
 
 /** The run left nothing behind. */
 export function expectNothingLeft(runner: Runner): void {
-  expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   expect(inspector.inspect().runs.filter((r) => r.id === runner.id)).toEqual([]);
 }
 

@@ -9,6 +9,7 @@ import { openLoop, aioAsTrio } from "../../src/bridge/index.js";
 import type { EventLoop } from "../../src/asyncio/index.js";
 import type { Coroutine } from "../../src/asyncio/types.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** A MockClock that jumps to the next deadline as soon as the run is idle. */
 export function autojumpClock(): MockClock {
@@ -62,7 +63,7 @@ export function runAio<T>(fn: () => Coroutine<T>, clock?: MockClock): Promise<T>
 
 /** Throws if the run left anything behind. */
 export function expectNoLeftovers(runner: Runner): void {
-  const left = runner.leftovers();
+  const left = leftovers(runner);
   if (left.tasks !== 0 || left.deadlines !== 0 || left.hostTimer || left.idleTimer || left.idleWaiters !== 0) {
     throw new Error(`the run left something behind: ${JSON.stringify(left)}`);
   }

@@ -20,6 +20,7 @@ import type { Coroutine, EventLoop } from "../../src/asyncio/index.js";
 import { liveLoops, liveRuns } from "../../src/inspect/hooks.js";
 import { MockClock } from "../../src/testing/index.js";
 import { expectThrownOrError, make, made, settleWithin, specArb, type Spec } from "../core/hostile-values.js";
+import { leftovers } from "../../src/core/runner.js";
 
 // ---- where the value goes ------------------------------------------------------------
 
@@ -252,7 +253,7 @@ async function check({ place, spec }: Case): Promise<void> {
   expect(runner).not.toBeNull();
   expect(liveRuns.has(runner!)).toBe(false);
   expect(runner!.isRunning).toBe(false);
-  expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner!)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   expect(asyncio.currentTask()).toBeNull();
   // Nothing was reported after the block ended (where it can only be logged).
   expect(errorSpy).not.toHaveBeenCalled();

@@ -7,6 +7,7 @@
 import { currentRun, currentTime, runWith, sleep, type Operation, type Runner } from "../../src/core/index.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { TrioRuntime, type ErrorReporter } from "../../src/components/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** Runs `main` on a fresh autojumping MockClock; asserts the run left nothing behind. */
 export async function runClean<T>(main: () => Operation<T>, clock = new MockClock({ autojumpThreshold: 0 })): Promise<T> {
@@ -15,7 +16,7 @@ export async function runClean<T>(main: () => Operation<T>, clock = new MockCloc
     runner = currentRun();
     return yield* main();
   });
-  const left = (runner as Runner | null)!.leftovers();
+  const left = leftovers((runner as Runner | null)!);
   if (left.tasks !== 0 || left.deadlines !== 0 || left.hostTimer || left.idleTimer || left.idleWaiters !== 0) {
     throw new Error(`the run left something behind: ${JSON.stringify(left)}`);
   }

@@ -33,6 +33,7 @@ import {
 } from "../../src/core/index.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { rejection, runMock, within } from "../core/helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 function* parkForever(): Operation<unknown> {
   return yield* waitTaskRescheduled(() => Abort.SUCCEEDED);
@@ -280,10 +281,10 @@ describe("Trio test_run: time and deadlines", () => {
           scope.deadline = now + 9998;
           scope.deadline = now + 9999;
         }
-        expect(runner.leftovers().deadlines).toBe(1);
+        expect(leftovers(runner).deadlines).toBe(1);
         yield* sleep(0.01);
       });
-      expect(runner.leftovers().deadlines).toBe(0);
+      expect(leftovers(runner).deadlines).toBe(0);
     });
   });
 });

@@ -14,6 +14,7 @@ import {
 } from "../../src/core/index.js";
 import { assertCheckpoints, assertNoCheckpoints, MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { rejection, runKeep, runMock, TestEvent } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 function* cancelledScope<T>(body: () => Operation<T>): Operation<T | undefined> {
   return yield* new CancelScope().run(function* (s) {
@@ -218,7 +219,7 @@ describe("sleeping", () => {
         });
         expect(currentTime()).toBe(1);
     });
-    expect(runner.leftovers().deadlines).toBe(0);
+    expect(leftovers(runner).deadlines).toBe(0);
   });
 
   it("a sleep on a clock that only moves by jump() wakes when jumped", async () => {
@@ -343,7 +344,7 @@ describe("waitAllTasksBlocked", () => {
           yield* waitAllTasksBlocked();
         });
     });
-    expect(runner.leftovers().idleWaiters).toBe(0);
+    expect(leftovers(runner).idleWaiters).toBe(0);
   });
 
   it("rejects a negative cushion", async () => {

@@ -32,6 +32,7 @@ import { MockClock } from "../../src/testing/index.js";
 import { Semaphore, asyncio } from "../../src/index.js";
 import { TrioRuntime } from "../../src/components/index.js";
 import { autojumpClock, within } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -80,7 +81,7 @@ function expectClean(runner: Runner): void {
   expect(noCurrentTask()).toBe(true);
   expect(liveRuns.has(runner)).toBe(false);
   expect(runner.isRunning).toBe(false);
-  expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
 }
 
 let errorSpy: ReturnType<typeof vi.spyOn> | null = null;
@@ -378,7 +379,7 @@ describe("the last-resort guard of a batch", () => {
     expect(noCurrentTask()).toBe(true);
     expect(liveRuns.has(runner())).toBe(false);
     expect(runner().isRunning).toBe(false);
-    expect(runner().leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner())).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
     // The page is not poisoned: the next run works.
     expect(await run(function* () {
       yield* checkpoint();
@@ -410,7 +411,7 @@ describe("the last-resort guard of a batch", () => {
     expect((error as Error).message).toMatch(/clock broke/);
     expect(noCurrentTask()).toBe(true);
     expect(liveRuns.has(runner!)).toBe(false);
-    expect(runner!.leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
+    expect(leftovers(runner!)).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
   });
 
   it("a clock whose autojump throws (called from the idle check, outside a batch) crashes the run instead of escaping to the host", async () => {
@@ -430,7 +431,7 @@ describe("the last-resort guard of a batch", () => {
     expect((error as Error).message).toMatch(/jump broke/);
     expect(noCurrentTask()).toBe(true);
     expect(liveRuns.has(runner!)).toBe(false);
-    expect(runner!.leftovers()).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
+    expect(leftovers(runner!)).toMatchObject({ deadlines: 0, hostTimer: false, idleTimer: false });
   });
 });
 

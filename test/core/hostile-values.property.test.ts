@@ -28,6 +28,7 @@ import { subscribe } from "../../src/inspect/subscribe.js";
 import { describeError } from "../../src/core/errors.js";
 import { autojumpClock } from "./helpers.js";
 import { expectThrownOrError, isErrorInstance, make, made, settleWithin, specArb, type Spec } from "./hostile-values.js";
+import { leftovers } from "../../src/core/runner.js";
 
 // ---- where the value goes ------------------------------------------------------------
 
@@ -321,7 +322,7 @@ async function check({ place, spec, inspector }: Case): Promise<void> {
     expect(runner).not.toBeNull();
     expect(liveRuns.has(runner!)).toBe(false);
     expect(runner!.isRunning).toBe(false);
-    expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner!)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
     // Nothing inside the runtime or the inspector failed and reported it.
     expect(errorSpy).not.toHaveBeenCalled();
   } finally {

@@ -18,11 +18,12 @@ import { abortable, waitPromise } from "../../src/bridge/promise.js";
 import { liveRuns } from "../../src/inspect/hooks.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { runKeep } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 const clean = { tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 };
 
 function expectClean(runner: Runner): void {
-  expect(runner.leftovers()).toEqual(clean);
+  expect(leftovers(runner)).toEqual(clean);
   expect(runner.isRunning).toBe(false);
   expect(liveRuns.has(runner)).toBe(false);
   expect(runner.rootScope.children?.size ?? 0).toBe(0);

@@ -26,6 +26,7 @@ import {
 } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { DeadlineEntry, DeadlineHeap, isPending } from "../../src/core/deadlines.js";
+import { leftovers } from "../../src/core/runner.js";
 
 // ---- program shape ---------------------------------------------------------
 
@@ -368,7 +369,7 @@ describe("property: random task trees", () => {
           const exit = index(`nursery-exit:${nurseryId}@`);
           expect(exit, `nursery ${nurseryId} exited`).toBeGreaterThan(end);
         }
-        expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+        expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
       }),
       config(20240601),
     );

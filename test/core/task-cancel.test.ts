@@ -14,6 +14,7 @@ import {
 } from "../../src/core/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { rejection, runKeep, runMock } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 describe("Task.cancel()", () => {
   it("cancels one task; its siblings and nursery go on, and it counts as finished normally", async () => {
@@ -224,7 +225,7 @@ describe("Task.cancel()", () => {
       expect(currentTime()).toBe(1);
     });
     expect(ok).toBe(true);
-    expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
     expect(runner.rootScope.children?.size ?? 0).toBe(0);
   });
 });

@@ -22,6 +22,7 @@ import {
   type RunOptions,
 } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** A MockClock that jumps to the next deadline as soon as the run is idle. */
 export function autojumpClock(): MockClock {
@@ -56,7 +57,7 @@ export async function runKeep<T>(main: () => Operation<T>, options: RunOptions =
 
 /** Asserts the run left nothing behind, by its own account and the inspector's. */
 export function expectClean(runner: Runner): void {
-  expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   const snap = inspector.inspect();
   expect(snap.runs.filter((r) => r.id === runner.id)).toEqual([]);
   expect(snap.loops.filter((l) => l.runId === runner.id)).toEqual([]);

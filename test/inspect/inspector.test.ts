@@ -18,6 +18,7 @@ import {
 } from "../../src/index.js";
 import { observer } from "../../src/inspect/hooks.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 function* sleeper(seconds: number): Operation<void> {
   yield* sleep(seconds);
@@ -274,6 +275,6 @@ describe("inspector.cancel and Task.cancel", () => {
         t.cancel();
       });
     });
-    expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner!)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   });
 });

@@ -17,6 +17,7 @@ import { describe, expect, it } from "vitest";
 import { runModel, type Outcome } from "./model.js";
 import { programArb, show, type Program } from "./program.js";
 import { runRuntime, type Mutation } from "./runtime.js";
+import { leftovers } from "../../src/core/runner.js";
 
 const seed = process.env.MODEL_SEED !== undefined ? Number(process.env.MODEL_SEED) : Math.floor(Math.random() * 2 ** 31);
 const path = process.env.MODEL_PATH;
@@ -27,7 +28,7 @@ function params(runs: number = numRuns): fc.Parameters<[Program]> {
 }
 
 function expectLeftNothing(runner: Awaited<ReturnType<typeof runRuntime>>["runner"]): void {
-  expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
 }
 
 describe("the reference model on hand-written programs (known Trio semantics)", () => {

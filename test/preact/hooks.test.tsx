@@ -14,6 +14,7 @@ import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy, useTrioRuntime, type ScopedNursery } from "../../src/preact/index.js";
 import { settled } from "../components/helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 let container: HTMLElement;
 const runtimes: TrioRuntime[] = [];
@@ -381,6 +382,6 @@ describe("TrioRoot", () => {
     await flush(runtime);
     expect(hookTasks(runtime)).toEqual([]);
     expect(finallies).toHaveLength(23);
-    expect(runtime.runner!.leftovers().deadlines).toBe(0);
+    expect(leftovers(runtime.runner!).deadlines).toBe(0);
   });
 });

@@ -26,6 +26,7 @@ import { cases as componentCases, hostileThrows, skipped as componentSkipped } f
 import { hookCases, reexported, type HookApi, type HookCase } from "../components/hook-rows.js";
 import { cleanup, closedAfterTest, flush, hookTasks, render, unmount } from "./helpers.js";
 import { ENGINE_WORDS } from "../bad-input/hostile.js";
+import { leftovers } from "../../src/core/runner.js";
 
 let container: HTMLElement;
 
@@ -210,7 +211,7 @@ describe("nothing is left behind", () => {
     expect(listeners(policy)).toBe(0);
     const runner = runtime.runner!;
     await runtime.close();
-    expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   });
 
   it("a render that throws while a task runs: the boundary takes the subtree away, and its tasks, listeners and timers go with it", async () => {
@@ -252,6 +253,6 @@ describe("nothing is left behind", () => {
     expect(listeners(policy)).toBe(0);
     const runner = runtime.runner!;
     await runtime.close();
-    expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+    expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   });
 });

@@ -15,6 +15,7 @@ import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy, useTrioRuntime, type ScopedNursery } from "../../src/react/index.js";
 import { settled } from "../components/helpers.js";
 import { cleanup, closedAfterTest, flush, hookTasks, jump, render } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 let container: HTMLElement;
 
@@ -383,6 +384,6 @@ describe("TrioRoot", () => {
     await flush(runtime);
     expect(hookTasks(runtime)).toEqual([]);
     expect(finallies).toHaveLength(23);
-    expect(runtime.runner!.leftovers().deadlines).toBe(0);
+    expect(leftovers(runtime.runner!).deadlines).toBe(0);
   });
 });

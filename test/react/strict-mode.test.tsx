@@ -14,6 +14,7 @@ import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTaskPolicy, useTrioRuntime, type ScopedNursery, type TaskPolicyHandle } from "../../src/react/index.js";
 import { settled } from "../components/helpers.js";
 import { cleanup, closedAfterTest, flush, hookTasks, jump, render, unmount } from "./helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 let container: HTMLElement;
 
@@ -211,6 +212,6 @@ describe("StrictMode", () => {
     await flush(runtime);
     expect(finallies.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(hookTasks(runtime)).toEqual([]);
-    expect(runtime.runner!.leftovers().deadlines).toBe(0);
+    expect(leftovers(runtime.runner!).deadlines).toBe(0);
   });
 });

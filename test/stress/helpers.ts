@@ -11,6 +11,7 @@
 import { expect } from "vitest";
 import { currentRun, inspector, runWith, type Operation, type Runner } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 const rawScale = Number(process.env.STRESS_SCALE ?? "1");
 /** The multiplier from STRESS_SCALE (default 1). */
@@ -63,7 +64,7 @@ export function activeHostTimers(): number {
  * and no more host timers than `timersBefore` (taken before the run).
  */
 export function expectClean(runner: Runner, timersBefore?: number): void {
-  expect(runner.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   expect(runner.isRunning).toBe(false);
   const snap = inspector.inspect();
   expect(snap.runs.filter((r) => r.id === runner.id)).toEqual([]);

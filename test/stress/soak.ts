@@ -39,6 +39,7 @@ import {
   type Runner,
 } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 const seconds = Number(process.env.SOAK_SECONDS ?? "2");
 const baseSeed = Number(process.env.SOAK_SEED ?? "1");
@@ -232,7 +233,7 @@ async function runRound(seed: number, tally: Tally, track: boolean): Promise<voi
       if (!(error instanceof Cancelled)) throw error;
     }
   });
-  const left = (runner as Runner | null)?.leftovers();
+  const left = ((runner as Runner | null) === null ? undefined : leftovers((runner as Runner | null)!));
   if (left === undefined || left.tasks !== 0 || left.deadlines !== 0 || left.hostTimer || left.idleTimer || left.idleWaiters !== 0) {
     throw new Error(`soak round with seed ${seed} left something behind: ${JSON.stringify(left)}`);
   }

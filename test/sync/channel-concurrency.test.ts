@@ -14,6 +14,7 @@ import {
 import { openMemoryChannel, type MemoryReceiveChannel, type MemorySendChannel } from "../../src/sync/channel.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { prng } from "../stress/helpers.js";
+import { leftovers } from "../../src/core/runner.js";
 
 function runMock<T>(main: () => Operation<T>): Promise<T> {
   return runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, main);
@@ -150,7 +151,7 @@ describe("cancellation of blocked tasks", () => {
       }
       expect(tx.statistics().tasksWaitingSend).toBe(0);
       const run = currentRun();
-      expect(run.leftovers().deadlines).toBe(0);
+      expect(leftovers(run).deadlines).toBe(0);
     });
   });
 });
@@ -196,7 +197,7 @@ describe("many senders and receivers", () => {
     for (const c of counts.values()) expect(c).toBe(1);
     expect(perReceiver.length).toBe(RECEIVERS);
     expect(perReceiver.reduce((a, b) => a + b, 0)).toBe(SENDERS * PER_SENDER);
-    expect(runRef!.leftovers()).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false });
+    expect(leftovers(runRef!)).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false });
   });
 
   it("random timeouts on both sides never lose or duplicate a value", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, vi } from "vitest";
 import { currentRun, runWith, type Operation, type Runner } from "../../src/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import type { WebLockInfo } from "../../src/web/index.js";
+import { leftovers } from "../../src/core/runner.js";
 
 /** Runs `main` on an autojumping MockClock and checks that no task or timer is left over. */
 export async function runMock<T>(main: () => Operation<T>): Promise<T> {
@@ -12,7 +13,7 @@ export async function runMock<T>(main: () => Operation<T>): Promise<T> {
     runner = currentRun();
     return yield* main();
   });
-  expect(runner!.leftovers()).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  expect(leftovers(runner!)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
   return result;
 }
 
