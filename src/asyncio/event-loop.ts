@@ -33,7 +33,7 @@ import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
 import type { Task as TrioTask } from "../core/task.js";
-import { TaskState } from "../core/task.js";
+import { BLOCKED } from "../core/task.js";
 import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
@@ -396,7 +396,7 @@ export class EventLoop {
   stop(): void {
     this.stopRequested = true;
     for (const task of this.stopWaiters.splice(0)) {
-      if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, undefined, false);
+      if (task.state === BLOCKED) task.runner.reschedule(task, undefined, false);
     }
   }
 
@@ -561,7 +561,7 @@ export class EventLoop {
   /** @internal Wakes the host task if it is parked. */
   wakeHost(): void {
     const task = this.hostTask;
-    if (task === null || task.state !== TaskState.BLOCKED || !this.hostParked) return;
+    if (task === null || task.state !== BLOCKED || !this.hostParked) return;
     this.hostParked = false;
     if (task.sleepEntry !== null) this.runner.deadlines.remove(task.sleepEntry);
     this.runner.reschedule(task, undefined, false);
@@ -841,7 +841,7 @@ export class EventLoop {
   /** @internal Wakes the shutdown waiter to re-check its condition. */
   wakeShutdown(): void {
     const waiter = this.shutdownWaiter;
-    if (waiter === null || waiter.state !== TaskState.BLOCKED) return;
+    if (waiter === null || waiter.state !== BLOCKED) return;
     this.shutdownWaiter = null;
     this.runner.reschedule(waiter, undefined, false);
   }

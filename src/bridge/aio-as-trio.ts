@@ -13,7 +13,7 @@
 import { describe, functionName, readProperty } from "../core/errors.js";
 import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { current, requireTask, RuntimeError } from "../core/state.js";
-import { TaskState, type Task } from "../core/task.js";
+import { BLOCKED, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
 import { Future } from "../asyncio/future.js";
 import type { Coroutine } from "../asyncio/types.js";
@@ -69,7 +69,7 @@ function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
   }
   let cancelError: Error | null = null;
   const wake = () => {
-    if (trioTask.state === TaskState.BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
+    if (trioTask.state === BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
   };
   future.addDoneCallback(wake);
   trioTask.waitingOn = future;

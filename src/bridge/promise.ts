@@ -12,7 +12,7 @@ import { CancelScope } from "../core/cancel-scope.js";
 import { Cancelled, describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
-import { TaskState } from "../core/task.js";
+import { BLOCKED } from "../core/task.js";
 import { Abort, PARK, YIELD_PARK, type Operation, type Trap } from "../core/traps.js";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -142,7 +142,7 @@ const stopWaiting = () => Abort.SUCCEEDED;
 
 function wakeFromPromise(task: Task, waitingOn: unknown, value: unknown, throws: boolean): void {
   // Still parked in this wait? (Cancelled, or woken and parked elsewhere since: not ours to wake.)
-  if (task.state === TaskState.BLOCKED && task.abortFn === stopWaiting && task.waitingOn === waitingOn) task.runner.reschedule(task, value, throws);
+  if (task.state === BLOCKED && task.abortFn === stopWaiting && task.waitingOn === waitingOn) task.runner.reschedule(task, value, throws);
 }
 
 /**
@@ -200,7 +200,7 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
     if (settled) return;
     settled = true;
     if (stall !== undefined) clearTimeout(stall);
-    if (task.state !== TaskState.BLOCKED || task.waitingOn !== waitingOn) return;
+    if (task.state !== BLOCKED || task.waitingOn !== waitingOn) return;
     if (cancelled !== null && throws) task.runner.reschedule(task, cancelled, true);
     else task.runner.reschedule(task, value, throws);
   }
@@ -233,5 +233,5 @@ export function isCancelled(error: unknown): error is Cancelled {
 
 /** @internal Used by tests: whether a task is parked on a Promise. */
 export function isWaitingOnPromise(task: Task): boolean {
-  return task.state === TaskState.BLOCKED && (isThenable(task.waitingOn) || task.waitingOn instanceof LabelledWait);
+  return task.state === BLOCKED && (isThenable(task.waitingOn) || task.waitingOn instanceof LabelledWait);
 }

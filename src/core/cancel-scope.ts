@@ -28,7 +28,7 @@ import { DeadlineEntry } from "./deadlines.js";
 import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, readProperty, sharedCancelled, checkReadable, checkDuration, checkSeconds, describe } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
-import { TaskState } from "./task.js";
+import { BLOCKED } from "./task.js";
 import { callTaskFunction, checkFunction, type Nursery } from "./nursery.js";
 import type { Operation } from "./traps.js";
 import type { Runner } from "./runner.js";
@@ -526,7 +526,7 @@ export function refreshFrom(root: CancelScope): void {
 
 /** @internal Tries to wake a blocked task with Cancelled. */
 export function deliverCancel(task: Task): void {
-  if (task.state !== TaskState.BLOCKED || task.abortFn === null) return;
+  if (task.state !== BLOCKED || task.abortFn === null) return;
   task.runner.attemptAbort(task);
 }
 

@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingQueue } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, TaskState, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -72,7 +72,7 @@ class SleepEntry extends DeadlineEntry {
   }
   expire(): void {
     const task = this.task;
-    if (task.state === TaskState.BLOCKED && task.abortFn === abortSleep) task.runner.reschedule(task, undefined, false);
+    if (task.state === BLOCKED && task.abortFn === abortSleep) task.runner.reschedule(task, undefined, false);
   }
 }
 
@@ -288,7 +288,7 @@ export class Runner implements ClockListener {
 
   /** @internal Makes a task runnable. */
   schedule(task: Task): void {
-    task.state = TaskState.RUNNABLE;
+    task.state = RUNNABLE;
     this.queue.push(task);
     if (this.instruments !== null) this.instruments.call("taskScheduled", task);
     if (!this.scheduled && !this.running) {
@@ -299,7 +299,7 @@ export class Runner implements ClockListener {
 
   /** @internal Wakes a blocked task with a value, or an error if `throws`. */
   reschedule(task: Task, value: unknown, throws: boolean): void {
-    if (task.state !== TaskState.BLOCKED) {
+    if (task.state !== BLOCKED) {
       throw new TrioInternalError(`reschedule() of ${task} which is not blocked; every wait must be woken exactly once.`);
     }
     task.abortFn = null;
@@ -312,19 +312,19 @@ export class Runner implements ClockListener {
   /** @internal Asks a blocked task's abort function to let it be cancelled. */
   attemptAbort(task: Task): void {
     const abortFn = task.abortFn;
-    if (task.state !== TaskState.BLOCKED || abortFn === null) return;
+    if (task.state !== BLOCKED || abortFn === null) return;
     const scope = task.scope;
     let answer: Abort;
     try {
       answer = abortFn(scope.raiseCancel(), task);
     } catch (error) {
       // A broken abort function must not wedge the task: deliver its error.
-      if (task.state === TaskState.BLOCKED) this.reschedule(task, error, true);
+      if (task.state === BLOCKED) this.reschedule(task, error, true);
       return;
     }
     if (answer === Abort.SUCCEEDED) {
-      if (task.state === TaskState.BLOCKED) this.reschedule(task, scope.effectiveCancelled(), true);
-    } else if (answer !== Abort.FAILED && task.state === TaskState.BLOCKED) {
+      if (task.state === BLOCKED) this.reschedule(task, scope.effectiveCancelled(), true);
+    } else if (answer !== Abort.FAILED && task.state === BLOCKED) {
       // A typo here would park the task forever: fail loudly at its wait.
       this.reschedule(
         task,
@@ -439,7 +439,7 @@ export class Runner implements ClockListener {
     let taken = 0;
     for (;;) {
       taken++;
-      task.state = TaskState.RUNNING;
+      task.state = RUNNING;
       const instruments = this.instruments;
       if (instruments !== null) instruments.call("beforeTaskStep", task);
       let result: IteratorResult<unknown, unknown>;
@@ -494,11 +494,11 @@ export class Runner implements ClockListener {
           continue;
         } else {
           // schedule(), minus what cannot apply inside a batch.
-          task.state = TaskState.RUNNABLE;
+          task.state = RUNNABLE;
           queue.push(task);
         }
       } else if (yielded === PARK) {
-        task.state = TaskState.BLOCKED;
+        task.state = BLOCKED;
         task.parkStamp = this.parkStamp;
         if (task.abortFn === null) {
           task.abortFn = refuseAbort;
@@ -610,7 +610,7 @@ export class Runner implements ClockListener {
       }
       own.detachTaskScope(task);
     }
-    task.state = TaskState.DONE;
+    task.state = DONE;
     // A done task keeps its outcome where its resume value was.
     if (!ok) task.flags |= RESUME_THROWS;
     task.resumeValue = value;
@@ -657,7 +657,7 @@ export class Runner implements ClockListener {
   }
 
   private maybeFinish(): void {
-    if (this.finished || this.mainTask?.state !== TaskState.DONE || this.systemNursery.childCount > 0) return;
+    if (this.finished || this.mainTask?.state !== DONE || this.systemNursery.childCount > 0) return;
     this.release();
     // Always in a task's last step (taskExited): that step announces the
     // end once its own hooks are out (see endLastStep).

@@ -5,7 +5,7 @@
  */
 import { describe, checkReadable, messageOf, readProperty } from "../core/errors.js";
 import { waitTaskRescheduled } from "../core/operations.js";
-import { TaskState, type Task } from "../core/task.js";
+import { BLOCKED, type Task } from "../core/task.js";
 import { Abort, type Operation } from "../core/traps.js";
 
 /** @internal The part of `EventTarget` the event operations use. */
@@ -118,7 +118,7 @@ export function* waitHostCallback<T>(
   const answer = (value: unknown, throws = false) => {
     if (!pending) return;
     pending = false;
-    if (task.state === TaskState.BLOCKED) task.runner.reschedule(task, value, throws);
+    if (task.state === BLOCKED) task.runner.reschedule(task, value, throws);
   };
   const withdraw = request(answer);
   const stop = () => {

@@ -16,7 +16,7 @@
 import { BrokenResourceError, ClosedResourceError, checkReadable, describe, describeError, isArrayValue, isInstance, readProperty } from "../core/errors.js";
 import { current, requireTask } from "../core/state.js";
 import { RemoteRun } from "../inspect/remote.js";
-import { TaskState, type Task } from "../core/task.js";
+import { BLOCKED, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
 import { adaptWorker, checkTransfer, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
 import { WorkerDataCloneError, WorkerLoadError } from "./errors.js";
@@ -425,7 +425,7 @@ export class WorkerConnection {
     if (wait === null) return;
     this.starter = null;
     const task = wait.task;
-    if (task.state === TaskState.BLOCKED && task.waitingOn === wait) task.runner.reschedule(task, value, throws);
+    if (task.state === BLOCKED && task.waitingOn === wait) task.runner.reschedule(task, value, throws);
   }
 
   private settle(id: number, value: unknown, throws: boolean): void {
@@ -437,7 +437,7 @@ export class WorkerConnection {
       this.timers.delete(call.graceTimer);
     }
     const task = call.task;
-    if (task.state === TaskState.BLOCKED && task.waitingOn === call) task.runner.reschedule(task, value, throws);
+    if (task.state === BLOCKED && task.waitingOn === call) task.runner.reschedule(task, value, throws);
   }
 
   /** The error for using a worker that is not (or no longer) running. */
