@@ -14,7 +14,7 @@ import {
 } from "../../src/core/index.js";
 import { withAbortSignal } from "../../src/bridge/promise.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { rejection, runMock, tick } from "./helpers.js";
+import { recordingSignal, refusingSignal, rejection, runMock, tick } from "./helpers.js";
 
 function* countCancelledCheckpoints(n: number, into: { count: number }): Operation<void> {
   for (let i = 0; i < n; i++) {
@@ -548,27 +548,8 @@ describe("cancel scopes: cancelOn", () => {
   });
 
   it("a signal given before entry that throws when listened to leaves the task outside the scope, with no listener left", async () => {
-    const controller = new AbortController();
-    const removed: unknown[] = [];
-    const good = {
-      get aborted() {
-        return controller.signal.aborted;
-      },
-      addEventListener(type: string, fn: () => void) {
-        controller.signal.addEventListener(type, fn);
-      },
-      removeEventListener(type: string, fn: () => void) {
-        removed.push(fn);
-        controller.signal.removeEventListener(type, fn);
-      },
-    } as unknown as AbortSignal;
-    const hostile = {
-      aborted: false,
-      addEventListener() {
-        throw new Error("refused");
-      },
-      removeEventListener() {},
-    } as unknown as AbortSignal;
+    const { removed, signal: good } = recordingSignal();
+    const hostile = refusingSignal("addEventListener", "refused");
     const scope = new CancelScope();
     scope.cancelOn(good);
     scope.cancelOn(hostile);
@@ -591,28 +572,7 @@ describe("cancel scopes: cancelOn", () => {
 
   it("a signal whose removeEventListener throws at exit: the other signals still let go, and the refusal is raised unless the body's error is on its way", async () => {
     function signals() {
-      const controller = new AbortController();
-      const removed: unknown[] = [];
-      const refusing = {
-        aborted: false,
-        addEventListener() {},
-        removeEventListener() {
-          throw new Error("will not let go");
-        },
-      } as unknown as AbortSignal;
-      const good = {
-        get aborted() {
-          return controller.signal.aborted;
-        },
-        addEventListener(type: string, fn: () => void) {
-          controller.signal.addEventListener(type, fn);
-        },
-        removeEventListener(type: string, fn: () => void) {
-          removed.push(fn);
-          controller.signal.removeEventListener(type, fn);
-        },
-      } as unknown as AbortSignal;
-      return { controller, removed, refusing, good };
+      return { ...recordingSignal(), refusing: refusingSignal("removeEventListener", "will not let go") };
     }
     const quiet = signals();
     const bodyFails = signals();
@@ -625,7 +585,7 @@ describe("cancel scopes: cancelOn", () => {
         try {
           yield* new CancelScope().run(function* (scope) {
             scope.cancelOn(s.refusing);
-            scope.cancelOn(s.good);
+            scope.cancelOn(s.signal);
             yield* checkpoint();
             if (fail) throw new Error("body failed");
           });

@@ -103,3 +103,33 @@ export function isBlocked(task: Task): boolean {
 export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * A signal that forwards to a real AbortController's signal and records
+ * each listener removed, for checking that nothing is left listening.
+ */
+export function recordingSignal(): { controller: AbortController; removed: unknown[]; signal: AbortSignal } {
+  const controller = new AbortController();
+  const removed: unknown[] = [];
+  const signal = {
+    get aborted() {
+      return controller.signal.aborted;
+    },
+    addEventListener(type: string, fn: () => void) {
+      controller.signal.addEventListener(type, fn);
+    },
+    removeEventListener(type: string, fn: () => void) {
+      removed.push(fn);
+      controller.signal.removeEventListener(type, fn);
+    },
+  } as unknown as AbortSignal;
+  return { controller, removed, signal };
+}
+
+/** A signal that never aborts and whose `method` throws `message`: a hostile signal for cancelOn. */
+export function refusingSignal(method: "addEventListener" | "removeEventListener", message: string): AbortSignal {
+  const refuse = () => {
+    throw new Error(message);
+  };
+  return { aborted: false, addEventListener: () => {}, removeEventListener: () => {}, [method]: refuse } as unknown as AbortSignal;
+}

@@ -145,21 +145,21 @@ describe("a task that yields a hostile value", () => {
   });
 });
 
+/** An operation written by hand (no generator), each step answering `next()`. */
+function handWritten(next: () => unknown): Operation<never> {
+  return {
+    next,
+    throw(error: unknown): never {
+      throw error;
+    },
+    return: (value: unknown) => ({ value, done: true }),
+    [Symbol.iterator]() {
+      return this;
+    },
+  } as unknown as Operation<never>;
+}
+
 describe("a task whose hand-written iterator gives a hostile step result", () => {
-  /** A task body that is a hand-written iterator, its first step answering `result()`. */
-  function handWritten(result: () => unknown): () => Operation<never> {
-    return () =>
-      ({
-        next: result,
-        throw(error: unknown): never {
-          throw error;
-        },
-        return: (value: unknown) => ({ value, done: true }),
-        [Symbol.iterator]() {
-          return this;
-        },
-      }) as unknown as Operation<never>;
-  }
   const cases: [string, () => unknown, RegExp][] = [
     ["undefined", () => undefined, /Task bad's iterator returned undefined from a step, not an iterator result/],
     ["a result whose done getter throws", () => ({ value: 1, get done(): never { throw new Error("done getter"); } }), /^done getter$/],
@@ -178,7 +178,7 @@ describe("a task whose hand-written iterator gives a hostile step result", () =>
               log.push("sibling unwound");
             }
           });
-          n.startSoonNamed("bad", handWritten(result));
+          n.startSoonNamed("bad", () => handWritten(result));
         });
       });
       const error = await failure(promise);
@@ -203,25 +203,16 @@ describe("a nursery body whose hand-written iterator gives a hostile step result
     it(`${what}: the nursery still waits for the child it started, then raises the body's error`, async () => {
       const log: string[] = [];
       const body = (n: Nursery) =>
-        ({
-          next() {
-            n.startSoon(function* child() {
-              try {
-                yield* sleepForever();
-              } finally {
-                log.push("child unwound");
-              }
-            });
-            return result();
-          },
-          throw(error: unknown): never {
-            throw error;
-          },
-          return: (value: unknown) => ({ value, done: true }),
-          [Symbol.iterator]() {
-            return this;
-          },
-        }) as unknown as Operation<void>;
+        handWritten(() => {
+          n.startSoon(function* child() {
+            try {
+              yield* sleepForever();
+            } finally {
+              log.push("child unwound");
+            }
+          });
+          return result();
+        });
       const { promise, runner } = runKeeping(function* () {
         try {
           yield* openNursery(body);

@@ -17,7 +17,7 @@ import {
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { run } from "../../src/core/index.js";
 import { waitPromise } from "../../src/bridge/promise.js";
-import { rejection, runMock, TestEvent } from "./helpers.js";
+import { refusingSignal, rejection, runMock, TestEvent } from "./helpers.js";
 
 function* sleeper(log: string[], name: string, seconds: number): Operation<string> {
   yield* sleep(seconds);
@@ -197,13 +197,7 @@ describe("nursery basics", () => {
 
 describe("nursery errors", () => {
   it("a signal on the nursery's scope that refuses to let go: a child's error still wins, and with no error the refusal is raised", async () => {
-    const refusing = {
-      aborted: false,
-      addEventListener() {},
-      removeEventListener() {
-        throw new Error("will not let go");
-      },
-    } as unknown as AbortSignal;
+    const refusing = refusingSignal("removeEventListener", "will not let go");
     const outcomes = await runMock(function* () {
       const seen: string[] = [];
       for (const fail of [true, false]) {
