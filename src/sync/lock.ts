@@ -8,14 +8,6 @@
  * release it, and the owner acquiring again is reported as the deadlock it
  * would be. `acquire()` is a checkpoint even when the lock is free: it raises
  * if the task is already cancelled, and yields after taking the lock.
- *
- * An owner that ends without releasing (it forgot, or its code had no
- * try/finally) would leave its waiters parked forever and their run
- * unsettled. As in Trio (0.25 and later), the lock then breaks: its
- * waiters, and every later acquire, raise BrokenResourceError naming the
- * task. The owner is watched only while someone waits (through its
- * Promise, which settles when it ends), so an uncontended lock costs
- * nothing more.
  */
 import { RuntimeError, requireTask } from "../core/state.js";
 import { WouldBlock } from "../core/errors.js";
@@ -45,8 +37,6 @@ export class Lock {
   holder: Task | null = null;
   /** @internal Waiting tasks; `release` hands the lock to the first. */
   readonly lot = new ParkingLot();
-  /** The owner whose end is being watched (see watchHolder). */
-  private watched: Task | null = null;
 
   constructor() {
     this.lot.label = this;
@@ -85,7 +75,6 @@ export class Lock {
       return;
     }
     // release() makes us the owner before it wakes us.
-    this.watchHolder();
     yield* this.lot.park();
   }
 
@@ -103,18 +92,6 @@ export class Lock {
       );
     }
     this.holder = this.lot.unparkOne();
-    if (this.holder !== null && this.lot.size > 0) this.watchHolder();
-  }
-
-  /** While tasks wait, breaks the lock if its owner ends without releasing it (see the module comment). */
-  private watchHolder(): void {
-    const holder = this.holder!;
-    if (this.watched === holder) return;
-    this.watched = holder;
-    const ended = () => {
-      if (this.holder === holder) this.lot.breakLot(`${this.kind}: ${String(holder)} ended while holding the lock, so it can never be released. Release a lock in a finally block, or use withLock().`);
-    };
-    holder.promise.then(ended, ended);
   }
 
   /**
