@@ -308,9 +308,10 @@ export class CancelScope {
       } catch (error) {
         // A signal that throws when read or listened to: the task must not
         // stay inside a scope nobody will exit (its later cancel would hit
-        // the task), and the listeners already added must come off.
-        this.exit(task);
-        throw error;
+        // the task), and the listeners already added must come off. As on
+        // any way out with an error, that error wins over an unlink refusal.
+        this.exitRaising(task, error);
+        throw error; // reached only for a thrown undefined, which exitRaising does not raise
       }
     }
     this.armDeadline();

@@ -18,10 +18,10 @@
  * - DONE: the nursery is closed, its scope exited, its errors raised.
  */
 import { CancelScope } from "./cancel-scope.js";
-import { ExceptionGroup, describe } from "./errors.js";
+import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
 import { requireTask } from "./state.js";
-import { REFUSED, generatorNext, isGenerator, sharedNext } from "./task.js";
+import { REFUSED, generatorNext, isGenerator, notAStepResult, sharedNext } from "./task.js";
 import { Abort, YIELD_PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
@@ -167,7 +167,7 @@ class NurseryBlock<T> {
 /** A hand-written iterator's step result, read once into a plain object. */
 function plainResult<R extends IteratorResult<Trap, unknown>>(r: R): R {
   if (typeof r !== "object" || r === null) {
-    throw new TypeError(`openNursery(body): the body's iterator returned ${describe(r)} from a step, not an iterator result ({ value, done }). Write the body as a generator function (function*), or make a hand-written iterator's next() and throw() return { value, done }.`);
+    throw notAStepResult("openNursery(body): the body", r);
   }
   const value = r.value;
   return (r.done === true ? { value, done: true } : { value, done: false }) as R;

@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingQueue } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, notAStepResult, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -468,7 +468,7 @@ export class Runner implements ClockListener {
         // task's own business, and a getter that throws there fails the
         // task, not the scheduler.
         if (typeof result !== "object" || result === null) {
-          throw new TypeError(`Task ${task.name}'s iterator returned ${describe(result)} from a step, not an iterator result ({ value, done }). Write task bodies as generator functions (function*), or make a hand-written iterator's next() and throw() return { value, done }.`);
+          throw notAStepResult(`Task ${task.name}`, result);
         }
         yielded = result.value;
         done = result.done === true;

@@ -20,7 +20,7 @@ import type { AbortFn, Operation } from "./traps.js";
 import type { DeadlineEntry } from "./deadlines.js";
 import type { ContextMap } from "./context.js";
 import { deferred, type Deferred } from "./deferred.js";
-import { functionName } from "./errors.js";
+import { describe, functionName } from "./errors.js";
 
 /**
  * @internal The states as plain constants: a minified module reads a
@@ -95,6 +95,16 @@ export function sharedNext(gen: object, value: unknown): IteratorResult<unknown,
     }
     throw error;
   }
+}
+
+/**
+ * @internal The error for a hand-written iterator whose step answered no
+ * iterator result: `owner` names whose iterator it is ("Task fetch", or
+ * "openNursery(body): the body"). One message for the runner's steps and
+ * the nursery block's.
+ */
+export function notAStepResult(owner: string, result: unknown): TypeError {
+  return new TypeError(`${owner}'s iterator returned ${describe(result)} from a step, not an iterator result ({ value, done }). Write it as a generator function (function*), or make a hand-written iterator's next() and throw() return { value, done }.`);
 }
 
 /**
