@@ -49,6 +49,9 @@ const NEW = 0;
 const ENTERED = 1;
 const EXITED = 2;
 
+/** @internal filterExit's answer when the scope absorbed the error. */
+export const ABSORBED: unique symbol = Symbol();
+
 class ScopeDeadline extends DeadlineEntry {
   constructor(readonly scope: CancelScope) {
     super();
@@ -311,7 +314,6 @@ export class CancelScope {
         // the task), and the listeners already added must come off. As on
         // any way out with an error, that error wins over an unlink refusal.
         this.exitRaising(task, error);
-        throw error; // reached only for a thrown undefined, which exitRaising does not raise
       }
     }
     this.armDeadline();
@@ -362,7 +364,10 @@ export class CancelScope {
     this.dropDeadline();
   }
 
-  /** @internal Decides whether an error leaving the scope is absorbed; returns what goes on. */
+  /**
+   * @internal Decides whether an error leaving the scope is absorbed;
+   * returns what goes on, or ABSORBED (not `undefined`, which code may throw).
+   */
   filterExit(error: unknown): unknown {
     if (!this._cancelCalled) return error;
     // Absorb only if no outer cancellation is visible here: then the
@@ -370,12 +375,12 @@ export class CancelScope {
     if (!this._shield && this.parent !== null && this.parent.effective) return error;
     if (error instanceof Cancelled) {
       this._cancelledCaught = true;
-      return undefined;
+      return ABSORBED;
     }
     if (error instanceof ExceptionGroup) {
       const [matched, rest] = error.withoutCancelled();
       if (matched) this._cancelledCaught = true;
-      return rest;
+      return rest ?? ABSORBED;
     }
     return error;
   }
@@ -424,7 +429,7 @@ export class CancelScope {
 
   /**
    * @internal Exits on the way out of an error: `rest`, what the scope did
-   * not absorb, is raised (or `undefined` returned) whatever exit raises,
+   * not absorb, is raised (or, if ABSORBED, `undefined` returned) whatever exit raises,
    * since the body's error matters more than a signal that refused to let
    * go. Used by run() and the nursery block.
    */
@@ -432,9 +437,9 @@ export class CancelScope {
     try {
       this.exit(task);
     } catch (error) {
-      if (rest === undefined) throw error;
+      if (rest === ABSORBED) throw error;
     }
-    if (rest !== undefined) throw rest;
+    if (rest !== ABSORBED) throw rest;
     return undefined;
   }
 

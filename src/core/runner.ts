@@ -25,7 +25,7 @@
  * - Host completions (Promises, DOM events, aborts) enter only through
  *   `reschedule`, which appends to the queue and starts a batch if needed.
  */
-import { CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scope.js";
+import { ABSORBED, CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scope.js";
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
@@ -601,7 +601,7 @@ export class Runner implements ClockListener {
       // around its whole body had absorbed the Cancelled.
       if (!ok) {
         const rest = own.filterExit(value);
-        if (rest === undefined) {
+        if (rest === ABSORBED) {
           ok = true;
           value = undefined;
         } else {

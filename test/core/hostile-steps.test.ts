@@ -538,3 +538,83 @@ describe("describe() and describeError() are total", () => {
     expect(describeValue(revokedProxy())).toMatch(/revoked Proxy/);
   });
 });
+
+// `undefined` is a value code may throw; a scope that absorbs a Cancelled
+// must not mistake a thrown undefined for "nothing left to raise".
+describe("a thrown undefined is raised, never taken for an absorbed Cancelled", () => {
+  it("out of a CancelScope.run body", async () => {
+    const after = vi.fn();
+    const outcome = await settled(
+      run(function* () {
+        yield* new CancelScope().run(function* () {
+          yield* checkpoint();
+          throw undefined;
+        });
+        after();
+      }),
+    );
+    expect(outcome).toEqual({ ok: false, error: undefined });
+    expect(after).not.toHaveBeenCalled();
+  });
+
+  it("out of a cancelled CancelScope.run body that caught its Cancelled", async () => {
+    const outcome = await settled(
+      run(function* () {
+        yield* new CancelScope().run(function* (scope) {
+          scope.cancel();
+          try {
+            yield* checkpoint();
+          } catch {
+            throw undefined;
+          }
+        });
+        return "went on";
+      }),
+    );
+    expect(outcome).toEqual({ ok: false, error: undefined });
+  });
+
+  it("out of a task cancelled by Task.cancel() that caught its Cancelled", async () => {
+    const outcome = await settled(
+      run(function* () {
+        yield* openNursery(function* (n) {
+          const victim = n.startSoon(function* () {
+            try {
+              yield* sleepForever();
+            } catch {
+              throw undefined;
+            }
+          });
+          yield* checkpoint();
+          victim.cancel();
+        });
+        return "went on";
+      }),
+    );
+    expect(outcome.ok).toBe(false);
+    const error = (outcome as { error: unknown }).error;
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    expect((error as ExceptionGroup).exceptions).toEqual([undefined]);
+  });
+
+  it("out of a start() whose child throws undefined before it is ready", async () => {
+    const outcome = await settled(
+      run(function* () {
+        let raised: Settled | undefined;
+        yield* openNursery(function* (n) {
+          try {
+            yield* n.start(function* () {
+              yield* checkpoint();
+              throw undefined;
+            });
+            raised = { ok: true, value: "start returned" };
+          } catch (error) {
+            raised = { ok: false, error };
+          }
+        });
+        return raised;
+      }),
+    );
+    expect(outcome).toEqual({ ok: true, value: { ok: false, error: undefined } });
+  });
+});
