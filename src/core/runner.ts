@@ -634,8 +634,8 @@ export class Runner implements ClockListener {
       // the run's own Cancelled (the main task ended, or another system task
       // crashed): only real errors count as a crash.
       this.systemNursery.unlinkChild(task);
-      const crash = ok ? undefined : withoutCancelled(value);
-      if (crash !== undefined) {
+      const crash = ok ? ABSORBED : withoutCancelled(value);
+      if (crash !== ABSORBED) {
         this.crashErrors.push(crash);
         this.rootScope.cancel(`system task ${task.name} crashed`);
       }
@@ -667,9 +667,9 @@ export class Runner implements ClockListener {
       // The crash cancelled the main task: drop that Cancelled, but keep
       // any real error the main task raised while it unwound.
       const errors = this.crashErrors;
-      const mainError = this.mainOk ? undefined : withoutCancelled(this.mainValue);
-      if (mainError !== undefined) errors.unshift(mainError);
-      settle.reject(errors.length === 1 ? errors[0] : new ExceptionGroup(mainError === undefined ? "System tasks crashed" : "The main task and system tasks failed", errors));
+      const mainError = this.mainOk ? ABSORBED : withoutCancelled(this.mainValue);
+      if (mainError !== ABSORBED) errors.unshift(mainError);
+      settle.reject(errors.length === 1 ? errors[0] : new ExceptionGroup(mainError === ABSORBED ? "System tasks crashed" : "The main task and system tasks failed", errors));
     } else if (this.mainOk) {
       if (isAsyncioFuture(this.mainValue)) settle.reject(futureAsPromiseValueError("The run's result"));
       else settle.resolve(this.mainValue);
@@ -837,9 +837,10 @@ export function leftovers(runner: Runner): { tasks: number; deadlines: number; h
 }
 
 /** What is left of an error once the run's root scope has absorbed its `Cancelled`s. */
+/** The error without its Cancelled parts, or ABSORBED if nothing else (a thrown undefined is an error). */
 function withoutCancelled(error: unknown): unknown {
-  if (error instanceof Cancelled) return undefined;
-  if (error instanceof ExceptionGroup) return error.withoutCancelled()[1];
+  if (error instanceof Cancelled) return ABSORBED;
+  if (error instanceof ExceptionGroup) return error.withoutCancelled()[1] ?? ABSORBED;
   return error;
 }
 

@@ -122,3 +122,38 @@ describe("a crashing system task", () => {
     expect(v).toBe("main done");
   });
 });
+
+describe("a thrown undefined is an error like any other", () => {
+  it("a system task that throws undefined crashes the run", async () => {
+    const outcome = await runMock(function* () {
+      spawnSystemTask(function* () {
+        yield* sleep(1);
+        throw undefined;
+      });
+      yield* sleepForever();
+    }).then(
+      () => "resolved",
+      (error: unknown) => ({ rejectedWith: error }),
+    );
+    expect(outcome).toEqual({ rejectedWith: undefined });
+  });
+
+  it("a main task that throws undefined while a system task crashes keeps its error beside the crash", async () => {
+    const err = await rejection(
+      runMock(function* () {
+        spawnSystemTask(function* () {
+          yield* sleep(1);
+          throw new Error("system boom");
+        });
+        try {
+          yield* sleepForever();
+        } catch {
+          throw undefined;
+        }
+      }),
+    );
+    expect(err).toBeInstanceOf(ExceptionGroup);
+    expect((err as ExceptionGroup).message).toBe("The main task and system tasks failed");
+    expect(leaves(err)).toEqual([undefined, new Error("system boom")]);
+  });
+});
