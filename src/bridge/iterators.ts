@@ -289,6 +289,8 @@ function* finalizeAsyncgen(loop: EventLoop, gen: AsyncgenLike): Coroutine<void> 
   try {
     if (typeof gen.return === "function") yield* gen.return();
   } catch (error) {
-    loop.callExceptionHandler({ message: "an error occurred during closing of an asynchronous iterator", exception: error });
+    // A context without an exception is only logged: a thrown undefined or null must not vanish that way.
+    const exception = error ?? new TypeError(`An asynchronous iterator's return() threw ${String(error)} while the loop closed; throw an Error object instead.`);
+    loop.callExceptionHandler({ message: "an error occurred during closing of an asynchronous iterator", exception });
   }
 }

@@ -64,3 +64,35 @@ describe("async iterator finalization at loop close", () => {
     expect(log).toEqual(["return started", "return finished"]);
   });
 });
+
+// JS code may throw undefined or null: an error must reach someone whatever
+// value was thrown, never be taken for "no error".
+describe("falsy thrown values are never lost: async iterator finalization", () => {
+  it.each([undefined, null])("a return() that throws %s at loop close fails the openLoop block", async (thrown) => {
+    const clock = new MockClock({ autojumpThreshold: 0 });
+    const iterator: AioAsyncIterator<number> = {
+      *next(): asyncio.Coroutine<IteratorResult<number, unknown>> {
+        yield* asyncio.sleep(0);
+        return { done: false, value: 1 };
+      },
+      *return(): asyncio.Coroutine<unknown> {
+        yield* asyncio.sleep(0);
+        throw thrown;
+      },
+    };
+    const outcome = await runWith({ clock }, function* () {
+      yield* openLoop(function* () {
+        yield* aioIterAsTrio(iterator).receive();
+      });
+      return "block ended";
+    }).then(
+      (value) => ({ ok: true, value }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    expect(outcome.ok).toBe(false);
+    const leaves = ((outcome as { error: ExceptionGroup }).error).leaves();
+    expect(leaves).toHaveLength(1);
+    expect(leaves[0]).toBeInstanceOf(TypeError);
+    expect((leaves[0] as Error).message).toContain(`return() threw ${String(thrown)}`);
+  });
+});
