@@ -30,7 +30,7 @@
  */
 import { BrokenResourceError, ClosedResourceError, EndOfChannel, checkReadable, describe, describeError, isInstance, readProperty } from "../core/errors.js";
 import { callTaskFunction } from "../core/nursery.js";
-import { checkpoint } from "../core/operations.js";
+import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
@@ -175,9 +175,13 @@ export class PortReceiveChannel<T> {
    * block ended. If the port refuses the credit (its postMessage throws),
    * the item is still returned, the items that had arrived are received
    * after it, and then `BrokenResourceError` says why nothing more can
-   * come. A checkpoint; cancellable while it waits.
+   * come. A checkpoint, as a memory channel's `receive`: a caller already
+   * cancelled gets `Cancelled` before any of these and takes nothing;
+   * cancellable while it waits.
    */
   *receive(): Operation<T> {
+    // Cancelled first, whatever the channel's state (Trio: checkpoint_if_cancelled).
+    yield* checkpointIfCancelled();
     if (this.state === "closed") throw new ClosedResourceError(`${this.label}: receive() after its receiveFromPort block ended. Receive inside the block.`);
     if (this.endError !== null) throw this.endError;
     let msg: Inbound;
@@ -186,10 +190,13 @@ export class PortReceiveChannel<T> {
       msg = yield* this.inbox.receive();
     } else {
       // No credit reaches the sender any more, so nothing more will come: hand out what had arrived, then say why.
-      yield* checkpoint();
+      let arrived: Inbound | undefined;
       try {
-        msg = this.inbox.receiveNowait();
+        arrived = this.inbox.receiveNowait();
       } catch {
+        arrived = undefined; // WouldBlock: everything that had arrived was received
+      }
+      if (arrived === undefined) {
         this.state = "ended";
         this.endError = new BrokenResourceError(
           `${this.label}: the sender could not be granted credit for more items (the port's postMessage threw ${describeError(refused.error)}), so nothing more can be received; the items that had arrived were received. Pass receiveFromPort a MessagePort whose postMessage works.`,
@@ -197,6 +204,8 @@ export class PortReceiveChannel<T> {
         );
         throw this.endError;
       }
+      yield* cancelShieldedCheckpoint(); // taken: a cancellation now must not lose it
+      msg = arrived;
     }
     if (msg.kind === "item") {
       if (refused === null) {
@@ -253,23 +262,34 @@ export class PortSendChannel<T> {
    * cancellably, while the receiver's credits are used up. Raises
    * `BrokenResourceError` once the receiver has left, `ClosedResourceError`
    * after the block ended, and a `TypeError` naming the fix for a value
-   * that cannot be cloned (nothing sent, no credit spent). A checkpoint.
+   * that cannot be cloned (nothing sent, no credit spent). A checkpoint, as
+   * a memory channel's `send`: a caller already cancelled gets `Cancelled`
+   * before any of these errors and sends nothing; one cancelled while it
+   * waits for credit sends nothing either.
    */
   *send(value: T, options?: PortSendOptions): Operation<void> {
-    this.check();
-    // Options are checked before any wait, so a mistake raises where it was written.
+    // Options are checked first, so a mistake raises where it was written.
     const what = `${this.label}.send(value, options)`;
     const transfer = checkTransfer(what, options);
+    // Then Cancelled, whatever the channel's state (Trio: checkpoint_if_cancelled).
+    yield* checkpointIfCancelled();
+    this.drainCredits();
+    this.check();
     if (this.available > 0) {
-      // A checkpoint with credit in hand too (as Trio's send): a cancelled sender sends nothing.
-      yield* checkpoint();
-      this.drainCredits();
-      this.check();
+      this.postItem(value, transfer, what);
+      // Sent without waiting: still a schedule point, shielded so the item that went is not reported lost.
+      yield* cancelShieldedCheckpoint();
+      return;
     }
     while (this.available === 0) {
       this.take(yield* this.credits.receive());
       this.check();
     }
+    this.postItem(value, transfer, what);
+  }
+
+  /** Posts one item, spending a credit; raises (nothing sent, no credit spent) if the port refuses it. */
+  private postItem(value: T, transfer: readonly unknown[], what: string): void {
     try {
       post(this.port, { kind: "item", value }, transfer as readonly Transferable[]);
     } catch (error) {

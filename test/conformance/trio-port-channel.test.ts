@@ -145,6 +145,106 @@ describe("Trio test_channel, across a port", () => {
     expect(r.items).toEqual([0, 2, "end"]);
   });
 
+  // Trio's receive starts with checkpoint_if_cancelled(): a cancelled caller gets Cancelled before the channel's
+  // state is looked at (an item waiting, the end, a broken sender, the block's end), and takes nothing.
+  it("a receive in a cancelled scope raises Cancelled whatever the channel's state, and takes nothing", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const r = await run(function* () {
+      const seen: unknown[] = [];
+      let receiver!: PortReceiveChannel<number>;
+      let sent = false;
+      yield* openNursery(function* (n) {
+        n.startSoon(() =>
+          receiveFromPort<number>(port1, function* (ch) {
+            receiver = ch;
+            yield* until(() => sent);
+            yield* sleep(0.02); // the items and the end have arrived
+            seen.push(yield* inCancelledScope(ch.receive())); // an item is waiting
+            seen.push(yield* ch.receive(), yield* ch.receive());
+            seen.push(yield* caughtOp(ch.receive())); // EndOfChannel
+            seen.push(yield* inCancelledScope(ch.receive())); // ended
+            seen.push(yield* caughtOp(ch.receive())); // still EndOfChannel
+          }),
+        );
+        yield* sendToPort<number>(port2, function* (out) {
+          yield* out.send(1);
+          yield* out.send(2);
+        });
+        sent = true;
+      });
+      seen.push(yield* inCancelledScope(receiver.receive())); // the block has ended
+      seen.push(yield* caughtOp(receiver.receive()));
+      return seen;
+    });
+    expect(r.slice(0, 3)).toEqual(["Cancelled", 1, 2]);
+    expect(r[3]).toBeInstanceOf(EndOfChannel);
+    expect(r[4]).toBe("Cancelled");
+    expect(r[5]).toBeInstanceOf(EndOfChannel);
+    expect(r[6]).toBe("Cancelled");
+    expect(r[7]).toBeInstanceOf(ClosedResourceError);
+  });
+
+  it("a receive in a cancelled scope raises Cancelled after a failed sender too; the failure is raised after", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const r = await run(function* () {
+      const seen: unknown[] = [];
+      yield* openNursery(function* (n) {
+        n.startSoon(() =>
+          receiveFromPort<number>(port1, function* (ch) {
+            seen.push(yield* caughtOp(ch.receive())); // BrokenResourceError: the sender failed
+            seen.push(yield* inCancelledScope(ch.receive()));
+            seen.push(yield* caughtOp(ch.receive()));
+          }),
+        );
+        yield* caughtOp(
+          sendToPort<number>(port2, function* () {
+            throw new RangeError("the producer broke");
+          }),
+        );
+      });
+      return seen;
+    });
+    expect(r[0]).toBeInstanceOf(BrokenResourceError);
+    expect(r[1]).toBe("Cancelled");
+    expect(r[2]).toBe(r[0]);
+  });
+
+  // Trio's send starts with checkpoint_if_cancelled() too: Cancelled before BrokenResourceError or ClosedResourceError.
+  it("a send in a cancelled scope raises Cancelled whatever the channel's state, and sends nothing", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const r = await run(function* () {
+      const seen: unknown[] = [];
+      let sender!: PortSendChannel<number>;
+      yield* openNursery(function* (n) {
+        n.startSoon(() =>
+          receiveFromPort<number>(port1, function* (ch) {
+            yield* ch.receive();
+          }),
+        );
+        yield* sendToPort<number>(port2, function* (out) {
+          sender = out;
+          yield* out.send(1);
+          let broken: unknown;
+          while (broken === undefined) {
+            yield* sleep(0.005);
+            broken = yield* caughtOp(out.send(2)); // sent until the receiver's leaving arrives
+          }
+          seen.push(broken);
+          seen.push(yield* inCancelledScope(out.send(3)));
+          seen.push(yield* caughtOp(out.send(4)));
+        });
+      });
+      seen.push(yield* inCancelledScope(sender.send(5))); // the block has ended
+      seen.push(yield* caughtOp(sender.send(6)));
+      return seen;
+    });
+    expect(r[0]).toBeInstanceOf(BrokenResourceError);
+    expect(r[1]).toBe("Cancelled");
+    expect(r[2]).toBeInstanceOf(BrokenResourceError);
+    expect(r[3]).toBe("Cancelled");
+    expect(r[4]).toBeInstanceOf(ClosedResourceError);
+  });
+
   // test_unbuffered / a buffer of 1: with one credit the sender runs at most one item ahead of the receiver
   it("with credits 1 the sender waits after each item until the receiver takes it", async () => {
     const { port1, port2 } = new MessageChannel();
@@ -245,4 +345,20 @@ function* caughtOp(op: Operation<unknown>): Operation<unknown> {
     return error;
   }
   return undefined;
+}
+
+/** Runs `op` in a scope cancelled before it starts; returns "Cancelled", what else it raised, or ["returned", value]. */
+function* inCancelledScope(op: Operation<unknown>): Operation<unknown> {
+  const scope = new CancelScope();
+  scope.cancel();
+  let outcome: unknown;
+  yield* scope.run(function* () {
+    try {
+      outcome = ["returned", yield* op];
+    } catch (error) {
+      outcome = error instanceof Cancelled ? "Cancelled" : error;
+      if (error instanceof Cancelled) throw error; // for its scope to absorb
+    }
+  });
+  return outcome;
 }
