@@ -210,7 +210,12 @@ export class Runner implements ClockListener {
   constructor(options: RunOptions) {
     const clock = options.clock ?? new SystemClock();
     // readProperty: a revoked Proxy is "not a Clock", not the engine's error.
-    if (typeof clock !== "object" || typeof readProperty(clock, "currentTime") !== "function" || typeof readProperty(clock, "deadlineToSleepTime") !== "function") {
+    if (
+      typeof clock !== "object" ||
+      typeof readProperty(clock, "currentTime") !== "function" ||
+      typeof readProperty(clock, "deadlineToSleepTime") !== "function" ||
+      typeof readProperty(clock, "startClock") !== "function"
+    ) {
       throw new TypeError(`run(): options.clock must be a Clock (currentTime, deadlineToSleepTime, startClock), such as new MockClock(); got ${describe(clock)}.`);
     }
     const slice = options.timeSlice ?? 0.005;
@@ -256,8 +261,20 @@ export class Runner implements ClockListener {
       this.settle = { resolve: resolve as (v: unknown) => void, reject };
     });
     liveRuns.add(this);
-    this.detachClock = this.clock.attach?.(this) ?? null;
-    this.clock.startClock();
+    try {
+      this.detachClock = this.clock.attach?.(this) ?? null;
+      this.clock.startClock();
+    } catch (cause) {
+      // A clock that fails to start (Trio's start_guest_run raises a
+      // TrioInternalError then): the run never began, so it must not stay
+      // listed as live for the inspector, nor attached to the clock.
+      try {
+        this.release();
+      } catch {
+        // Detaching from the broken clock failed too; the run is over either way.
+      }
+      throw new TrioInternalError(`The run's clock failed to start: ${describeError(cause)}. The run did not start. This is a bug in the clock given to runWith(); the error's cause has the details.`, { cause });
+    }
     this.instruments?.call("beforeRun");
     observer.current?.runStarted?.(this);
     this.mainTask = this.spawnTask(main, this.systemNursery, name, true);

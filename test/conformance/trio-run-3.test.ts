@@ -1,0 +1,360 @@
+/**
+ * A third batch of conformance tests after Trio's core suite: the tests of
+ * trio/_core/_tests/test_run.py, test_cancelled.py and test_guest_mode.py
+ * that trio-run.test.ts, trio-run-2.test.ts and trio-cancel.test.ts do not
+ * port. Each test names the Trio test it follows; the code and wording are
+ * ours. Guest mode is Trio hosted on another event loop, which is what every
+ * run here is (the host is the browser's or Node's loop), so its rules about
+ * the host waking the run apply to us directly, on the real SystemClock.
+ *
+ * Not ported, beyond what trio-run-2.test.ts lists: test_local.py (we have
+ * no RunVar), guest-mode signal handling, wakeup fds, sniffio and the
+ * abandoned-run warning (a run here is never abandoned by its host).
+ */
+import { describe, expect, it } from "vitest";
+import {
+  Abort,
+  Cancelled,
+  CancelScope,
+  ExceptionGroup,
+  SystemClock,
+  TrioInternalError,
+  checkpoint,
+  currentRun,
+  currentTask,
+  currentTime,
+  errorOutcome,
+  openNursery,
+  reschedule,
+  run,
+  runWith,
+  sleep,
+  sleepForever,
+  waitTaskRescheduled,
+  type Operation,
+  type Task,
+  type TaskStatus,
+} from "../../src/core/index.js";
+import { liveRuns } from "../../src/inspect/hooks.js";
+import { Event } from "../../src/sync/index.js";
+import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
+import { rejection, runMock } from "../core/helpers.js";
+
+/** Runs `op`, expecting Cancelled; returns it (swallowed). */
+function* cancelledBy(op: Operation<unknown>): Operation<Cancelled> {
+  try {
+    yield* op;
+  } catch (error) {
+    if (error instanceof Cancelled) return error;
+    throw error;
+  }
+  throw new Error("expected Cancelled");
+}
+
+function leaves(error: unknown): unknown[] {
+  expect(error).toBeInstanceOf(ExceptionGroup);
+  return [...(error as ExceptionGroup).exceptions];
+}
+
+/** Calls `fn` from a host macrotask after `ms` milliseconds, outside any task. */
+function inHost(fn: () => void, ms = 0): void {
+  setTimeout(fn, ms);
+}
+
+describe("Trio test_cancelled: reasons from a nursery body", () => {
+  // test_cancel_reason_nursery3
+  it("a start() whose child raises before started() fails the body, and a sleeping sibling hears that the body raised", async () => {
+    const boom = new RangeError("not ready");
+    let heard: Cancelled | null = null;
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* sibling() {
+            heard = yield* cancelledBy(sleepForever());
+          });
+          yield* waitAllTasksBlocked();
+          yield* n.start(function* failing(_status: TaskStatus<void>) {
+            throw boom;
+          });
+        });
+      }),
+    );
+    expect(leaves(error)).toEqual([boom]);
+    expect(heard).toBeInstanceOf(Cancelled);
+    expect(heard!.reason).toBe("the nursery body raised RangeError: not ready");
+  });
+
+  // test_nested_child_source
+  it("a child blocked when the body raises hears the body's error as the reason, and only the body's error comes out", async () => {
+    const boom = new TypeError("body failed");
+    let heard: Cancelled | null = null;
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (n) {
+          const running = new Event();
+          n.startSoon(function* child() {
+            running.set();
+            heard = yield* cancelledBy(sleepForever());
+          });
+          yield* running.wait();
+          throw boom;
+        });
+      }),
+    );
+    expect(leaves(error)).toEqual([boom]);
+    expect(heard!.reason).toBe("the nursery body raised TypeError: body failed");
+  });
+});
+
+describe("Trio test_guest_mode: a run hosted on the host's loop", () => {
+  // test_guest_is_initialized_when_start_returns (first half)
+  it("run() returns before the main task has run any code; main then runs and the run settles", async () => {
+    const record: string[] = [];
+    const p = run(function* () {
+      record.push("main ran");
+      yield* checkpoint();
+      return "ok";
+    });
+    expect(record).toEqual([]);
+    expect(await p).toBe("ok");
+    expect(record).toEqual(["main ran"]);
+  });
+
+  // test_guest_is_initialized_when_start_returns (second half: a clock that fails to start)
+  it("a clock whose startClock throws makes the run reject with a TrioInternalError before main runs, and leaves nothing behind", async () => {
+    const broken = new Error("whoops");
+    class BadClock extends MockClock {
+      override startClock(): void {
+        throw broken;
+      }
+    }
+    const clock = new BadClock({ autojumpThreshold: 0 });
+    const before = liveRuns.size;
+    let ran = false;
+    const error = await rejection(
+      runWith({ clock }, function* () {
+        ran = true;
+      }),
+    );
+    expect(ran).toBe(false);
+    // As in Trio, an error while the run starts is an internal error of the run (docs/semantics.md, "The scheduler").
+    expect(error).toBeInstanceOf(TrioInternalError);
+    expect((error as Error).cause).toBe(broken);
+    // The run never began: the inspector must not list it, and the clock must not keep it.
+    expect(liveRuns.size).toBe(before);
+    expect(await run(function* () {
+      return "later runs are unaffected";
+    })).toBe("later runs are unaffected");
+  });
+
+  // test_guest_is_initialized_when_start_returns (a clock without startClock is refused as misuse)
+  it("a clock without startClock is refused with a TypeError naming what a Clock needs", async () => {
+    const before = liveRuns.size;
+    const clock = { currentTime: () => 0, deadlineToSleepTime: () => 0 };
+    const error = await rejection(runWith({ clock: clock as unknown as SystemClock }, function* () {}));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).toContain("startClock");
+    expect(liveRuns.size).toBe(before);
+  });
+
+  // test_host_can_directly_wake_trio_task
+  it("a host callback can set an Event that a task waits on, and the task wakes", async () => {
+    const result = await run(function* () {
+      const ev = new Event();
+      inHost(() => ev.set());
+      yield* ev.wait();
+      return "ok";
+    });
+    expect(result).toBe("ok");
+  });
+
+  // test_host_altering_deadlines_wakes_trio_up
+  it("a host callback that moves a scope's deadline into the past wakes the task sleeping in it", async () => {
+    const t0 = performance.now();
+    await run(function* () {
+      const first = yield* new CancelScope().run(function* (cs) {
+        inHost(() => {
+          cs.deadline = -Infinity;
+        });
+        yield* sleepForever();
+      });
+      expect(first).toBeUndefined();
+      let scope: CancelScope | null = null;
+      yield* new CancelScope().run(function* (cs) {
+        scope = cs;
+        // A change that does not bring the next deadline closer, then one that does.
+        const now = currentTime();
+        inHost(() => {
+          cs.deadline = now + 1e6;
+        });
+        inHost(() => {
+          cs.deadline = -Infinity;
+        }, 5);
+        yield* sleep(999);
+      });
+      expect(scope!.cancelledCaught).toBe(true);
+    });
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  // test_host_wakeup_doesnt_trigger_wait_all_tasks_blocked
+  it("a host wake-up that makes no task runnable does not count as everything blocked for a long cushion", async () => {
+    const record: string[] = [];
+    await run(function* () {
+      yield* openNursery(function* (n) {
+        const watch = new CancelScope();
+        n.startSoon(function* sitter() {
+          yield* watch.run(function* () {
+            yield* waitAllTasksBlocked(9999);
+            record.push("waiter returned");
+          });
+          record.push(watch.cancelledCaught ? "waiter cancelled" : "waiter not cancelled");
+        });
+        yield* waitAllTasksBlocked();
+        n.startSoon(function* woken() {
+          yield* new CancelScope().run(function* (cs) {
+            // The host pushes the deadline further out (the run wakes, finds
+            // nothing to do), then cancels the scope a little later.
+            inHost(() => {
+              cs.deadline = 1e9;
+            }, 1);
+            inHost(() => cs.cancel(), 30);
+            yield* sleepForever();
+          });
+          record.push("woken");
+          watch.cancel();
+        });
+      });
+    });
+    expect(record).toEqual(["woken", "waiter cancelled"]);
+  });
+});
+
+describe("Trio test_run: errors thrown into a task", () => {
+  // test_exc_info_after_throw_suppressed, test_exc_info_after_throw_to_inner_suppressed
+  it("an error a task is woken with inside a catch block, and swallowed there, leaves the error being handled intact", async () => {
+    const outer = new RangeError("outer");
+    let child: Task | null = null;
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            child = currentTask();
+            try {
+              throw outer;
+            } catch (e) {
+              try {
+                yield* waitTaskRescheduled(() => Abort.SUCCEEDED);
+              } catch (injected) {
+                expect(injected).toBeInstanceOf(SyntaxError);
+              }
+              throw e;
+            }
+          });
+          yield* waitAllTasksBlocked();
+          reschedule(child!, errorOutcome(new SyntaxError("injected")));
+        });
+      }),
+    );
+    expect(leaves(error)).toEqual([outer]);
+    expect(outer.cause).toBeUndefined();
+  });
+
+  // test_exception_chaining_after_throw, test_exception_chaining_after_throw_to_inner
+  it("an error a task is woken with propagates out as that very object; the runtime adds no cause to it", async () => {
+    const injected = new SyntaxError("Unique Text");
+    let child: Task | null = null;
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            child = currentTask();
+            try {
+              throw new RangeError("being handled");
+            } catch {
+              yield* waitTaskRescheduled(() => Abort.SUCCEEDED);
+            }
+          });
+          yield* waitAllTasksBlocked();
+          reschedule(child!, errorOutcome(injected));
+        });
+      }),
+    );
+    expect(leaves(error)).toEqual([injected]);
+    expect(injected.cause).toBeUndefined();
+  });
+
+  // test_nursery_exception_chaining_doesnt_make_context_loops
+  it("the group a nursery raises has no cause, and its members keep theirs", async () => {
+    const fromChild = new RangeError("child");
+    const fromBody = new TypeError("body");
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            throw fromChild;
+          });
+          throw fromBody;
+        });
+      }),
+    );
+    expect(new Set(leaves(error))).toEqual(new Set([fromChild, fromBody]));
+    expect((error as ExceptionGroup).cause).toBeUndefined();
+    expect(fromChild.cause).toBeUndefined();
+    expect(fromBody.cause).toBeUndefined();
+  });
+});
+
+describe("Trio test_run: odds and ends (3)", () => {
+  // test_current_time
+  it("on the host clock, currentTime() moves forward between two reads a millisecond apart", async () => {
+    await run(function* () {
+      const t1 = currentTime();
+      const until = performance.now() + 1;
+      while (performance.now() < until);
+      expect(currentTime()).toBeGreaterThan(t1);
+    });
+  });
+
+  // test_trio_context_detection (the abort-function part)
+  it("an abort function called for a wait in an already-cancelled scope runs with the waiting task current", async () => {
+    await runMock(function* () {
+      const me = currentTask();
+      let seen: Task | null = null;
+      yield* new CancelScope({ deadline: -Infinity }).run(function* () {
+        yield* waitTaskRescheduled(() => {
+          seen = currentTask();
+          return Abort.SUCCEEDED;
+        });
+      });
+      expect(seen).toBe(me);
+    });
+  });
+
+  // test_cancel_unbound ("shield before entry", "can't reuse")
+  it("a shield set before entry protects from the start; a scope cancelled after it was left catches nothing and cannot be entered again", async () => {
+    await runMock(function* () {
+      const scope = new CancelScope();
+      scope.shield = true;
+      yield* new CancelScope().run(function* (outer) {
+        yield* scope.run(function* () {
+          outer.cancel();
+          yield* checkpoint();
+          scope.shield = false;
+          yield* cancelledBy(checkpoint());
+        });
+        yield* cancelledBy(checkpoint());
+      });
+      const left = new CancelScope();
+      yield* left.run(function* () {
+        yield* checkpoint();
+      });
+      left.cancel();
+      yield* checkpoint();
+      expect(left.cancelCalled).toBe(true);
+      expect(left.cancelledCaught).toBe(false);
+      expect(() => left.run(function* () {}).next()).toThrow(/once/);
+      expect(currentRun().isRunning).toBe(true);
+    });
+  });
+});
