@@ -209,8 +209,13 @@ export class WorkerConnection {
     return timer;
   }
 
-  /** Waits until the worker is ready. Cancelling terminates it, and returns once it has exited. */
-  *waitReady(): Operation<void> {
+  /**
+   * Waits until the worker is ready. Cancelling terminates it, and returns
+   * once it has exited; with `keep` (a pool's worker, which outlives the
+   * caller) cancelling only ends the wait: the worker goes on starting, for
+   * its owner to use or close.
+   */
+  *waitReady(keep = false): Operation<void> {
     const task = requireTask(`${this.label}: waiting for the worker to start`);
     if (this.state === "ready") return;
     if (this.state !== "starting") throw this.deadError("start");
@@ -218,6 +223,11 @@ export class WorkerConnection {
     this.starter = wait;
     task.waitingOn = wait;
     task.abortFn = (raiseCancel) => {
+      if (keep) {
+        // Nothing of the caller's runs in the worker yet: it may leave at once.
+        this.starter = null;
+        return Abort.SUCCEEDED;
+      }
       wait.cancelled = raiseCancel();
       this.terminate(null);
       return Abort.FAILED; // woken by the exit

@@ -6,7 +6,9 @@
  * spun past the grace period, or it crashed) is replaced at once, so the
  * pool keeps its size; a worker that never managed to start is not
  * replaced in a loop, and the next call that finds no idle worker starts
- * one itself (raising the load error to that caller). Closing the pool
+ * one itself (raising the load error to that caller). A caller cancelled
+ * while its worker starts leaves it starting, back in the pool: starting
+ * a worker costs far more than waiting for one. Closing the pool
  * terminates every worker, wakes callers waiting for a token (they get
  * ClosedResourceError), and returns once all workers have exited.
  */
@@ -102,7 +104,8 @@ export class WorkerPool<Ops extends WorkerOperations = WorkerOperations> impleme
       if (this.closed) throw this.closedError(what);
       const connection = this.idle.pop() ?? this.spawn();
       try {
-        yield* connection.waitReady();
+        // A caller cancelled while its worker starts leaves it starting: it goes back to the pool, not to waste.
+        yield* connection.waitReady(true);
         return (yield* connection.call(name, args, options, what)) as OperationResult<Ops, K>;
       } finally {
         if (connection.alive && !this.closed) this.idle.push(connection);

@@ -1,6 +1,7 @@
 /** openWorkerPool: one call per worker at a time, replacement of terminated workers, nothing left. */
 import { describe, expect, it } from "vitest";
 import { Cancelled, CancelScope, ClosedResourceError, moveOnAfter, openNursery, run, sleep } from "../../src/index.js";
+import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { openWorkerPool, type WorkerPool } from "../../src/workers/index.js";
 import type { BasicOps } from "./fixtures/basic.worker.js";
 import { caught, tracker } from "./helpers.js";
@@ -92,6 +93,68 @@ describe("openWorkerPool", () => {
         { size: 1 },
       );
     });
+    expect(t.alive).toBe(0);
+  });
+
+  it("a caller cancelled while the replacement worker starts leaves that worker starting, and the next call uses it", async () => {
+    const t = await tracker("basic.worker");
+    let outcome: unknown;
+    await run(function* () {
+      yield* openWorkerPool<BasicOps>(
+        () => t.make(),
+        function* (pool) {
+          yield* moveOnAfter(0.05, () => pool.call("spin", ["r"])); // terminated after the grace period, replaced
+          expect(pool.workersStarted).toBe(2);
+          const scope = new CancelScope();
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(function* () {
+              yield* waitAllTasksBlocked(); // the caller waits for the replacement to start
+              scope.cancel();
+            });
+            yield* scope.run(function* () {
+              try {
+                yield* pool.call("add", [1, 2]);
+              } catch (e) {
+                outcome = e;
+                throw e;
+              }
+            });
+          });
+          expect(scope.cancelledCaught).toBe(true);
+          expect(t.exited.has(t.workers[1]!)).toBe(false);
+          expect(yield* pool.call("add", [20, 22])).toBe(42);
+          expect(pool.workersStarted).toBe(2);
+          expect(pool.workerCount).toBe(1);
+        },
+        { size: 1, graceSeconds: 0.05 },
+      );
+    });
+    expect(outcome).toBeInstanceOf(Cancelled);
+    expect(t.workers).toHaveLength(2);
+    expect(t.alive).toBe(0);
+  });
+
+  it("a replacement kept starting after its caller was cancelled is still terminated when the pool closes", async () => {
+    const t = await tracker("basic.worker");
+    await run(function* () {
+      yield* openWorkerPool<BasicOps>(
+        () => t.make(),
+        function* (pool) {
+          yield* moveOnAfter(0.05, () => pool.call("spin", ["r"]));
+          const scope = new CancelScope();
+          yield* openNursery(function* (nursery) {
+            nursery.startSoon(function* () {
+              yield* waitAllTasksBlocked();
+              scope.cancel();
+            });
+            yield* scope.run(() => pool.call("add", [1, 2]));
+          });
+          expect(pool.workerCount).toBe(1); // still starting: the block ends now
+        },
+        { size: 1, graceSeconds: 0.05 },
+      );
+    });
+    expect(t.workers).toHaveLength(2);
     expect(t.alive).toBe(0);
   });
 
