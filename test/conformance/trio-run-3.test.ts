@@ -24,6 +24,7 @@ import {
   currentTask,
   currentTime,
   errorOutcome,
+  valueOutcome,
   openNursery,
   reschedule,
   run,
@@ -227,6 +228,99 @@ describe("Trio test_guest_mode: a run hosted on the host's loop", () => {
       });
     });
     expect(record).toEqual(["woken", "waiter cancelled"]);
+  });
+});
+
+describe("Trio test_guest_mode: the host changes what the run waits for", () => {
+  // test_guest_mode_autojump_clock_threshold_changing
+  it("a host callback that lowers the MockClock's autojump threshold wakes an idle run, which jumps to its sleeper's deadline", async () => {
+    const clock = new MockClock();
+    const t0 = performance.now();
+    inHost(() => {
+      clock.autojumpThreshold = 0;
+    }, 5);
+    const at = await runWith({ clock }, function* () {
+      yield* sleep(120);
+      return currentTime();
+    });
+    expect(at).toBe(120);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  // test_host_altering_deadlines_wakes_trio_up (a deadline brought closer, still in the future)
+  it("a host callback that brings a deadline closer re-arms the run's timer: the sleeper wakes then, not before and not at its own end", async () => {
+    const t0 = performance.now();
+    await run(function* () {
+      const scope = new CancelScope();
+      yield* scope.run(function* (cs) {
+        const now = currentTime();
+        inHost(() => {
+          cs.deadline = now + 0.06;
+        }, 5);
+        yield* sleep(999);
+      });
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(59);
+    expect(took).toBeLessThan(5000);
+  });
+
+  // test_host_altering_deadlines_wakes_trio_up (through relativeDeadline)
+  it("a host callback that sets relativeDeadline of an entered scope counts from that moment", async () => {
+    const t0 = performance.now();
+    let setAt = 0;
+    await run(function* () {
+      yield* new CancelScope().run(function* (cs) {
+        inHost(() => {
+          setAt = performance.now();
+          cs.relativeDeadline = 0.04;
+        }, 10);
+        yield* sleepForever();
+      });
+    });
+    expect(setAt).toBeGreaterThan(t0);
+    expect(performance.now() - setAt).toBeGreaterThanOrEqual(39);
+  });
+
+  // test_cancel_shield_abort, with the shield lowered from the host
+  it("a host callback that lowers a shield under a cancelled outer scope wakes the task sleeping inside it", async () => {
+    const record: string[] = [];
+    await run(function* () {
+      yield* new CancelScope().run(function* (outer) {
+        outer.cancel();
+        yield* new CancelScope({ shield: true }).run(function* (inner) {
+          inHost(() => {
+            inner.shield = false;
+          }, 5);
+          try {
+            yield* sleepForever();
+          } catch (error) {
+            record.push(error instanceof Cancelled ? "cancelled" : "other");
+            throw error;
+          }
+        });
+      });
+      expect(record).toEqual(["cancelled"]);
+    });
+  });
+
+  // test_host_can_directly_wake_trio_task, with the low-level pair
+  it("a host callback can wake a task with reschedule(), with a value or with an error", async () => {
+    const injected = new RangeError("from the host");
+    const result = await run(function* () {
+      const me = currentTask();
+      inHost(() => reschedule(me, valueOutcome(42)));
+      const value = yield* waitTaskRescheduled(() => Abort.SUCCEEDED);
+      inHost(() => reschedule(me, errorOutcome(injected)));
+      try {
+        yield* waitTaskRescheduled(() => Abort.SUCCEEDED);
+      } catch (error) {
+        return [value, error];
+      }
+      return [value, null];
+    });
+    expect(result).toEqual([42, injected]);
   });
 });
 
