@@ -15,6 +15,7 @@ import {
   currentTask,
   getRunningLoop,
   sleep,
+  wrapPromise,
   type ExceptionContext,
 } from "../../src/asyncio/index.js";
 import { inspect } from "../../src/inspect/index.js";
@@ -541,5 +542,48 @@ describe("creation times", () => {
       yield* done;
     }, clock);
     expect(fromTimer).toBe(1);
+  });
+});
+
+// JS code may throw any value: a callback's or a Promise's falsy error must
+// reach someone, never be taken for "no exception".
+describe("falsy thrown values are never lost: loop callbacks and wrapPromise", () => {
+  it.each([undefined, null])("a callback that throws %s reaches the exception handler as a TypeError", async (thrown) => {
+    const seen: unknown[] = [];
+    await runAio(function* (loop) {
+      loop.setExceptionHandler((_l, c) => seen.push(c.exception));
+      loop.callSoon(() => {
+        throw thrown;
+      });
+      yield* sleep(1);
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(TypeError);
+    expect((seen[0] as Error).message).toBe(`A callback scheduled on the loop threw ${String(thrown)}; throw an Error object instead.`);
+  });
+
+  it.each([0, "", false])("a callback that throws %j reaches the exception handler as it was thrown", async (thrown) => {
+    const seen: unknown[] = [];
+    await runAio(function* (loop) {
+      loop.setExceptionHandler((_l, c) => seen.push("exception" in c ? c.exception : "no exception"));
+      loop.callSoon(() => {
+        throw thrown;
+      });
+      yield* sleep(1);
+    });
+    expect(seen).toEqual([thrown]);
+  });
+
+  it.each([undefined, null])("wrapPromise of a Promise rejected with %s raises an Error", async (reason) => {
+    const error = await runAio(function* () {
+      try {
+        yield* wrapPromise(Promise.reject(reason));
+      } catch (e) {
+        return e;
+      }
+      return "returned";
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe("Promise rejected without a reason");
   });
 });

@@ -341,3 +341,40 @@ describe("trioAsAio: Trio structure", () => {
     expect(await runAio(main)).toEqual([1, 2]);
   });
 });
+
+// JS code may throw any value: an error must reach the awaiter whatever was
+// thrown, never turn into a result or leave the Future pending.
+describe("falsy thrown values are never lost: trioAsAio", () => {
+  it.each([undefined, null])("Trio code that throws %s fails the Future with a TypeError saying so", async (thrown) => {
+    const seen = await runAio(function* () {
+      const future = trioAsAio(function* () {
+        yield* trioSleep(1);
+        throw thrown;
+      })();
+      try {
+        yield* future;
+      } catch (error) {
+        return { error, exception: future.exception() };
+      }
+      return "returned";
+    });
+    expect(seen).toEqual({ error: expect.any(TypeError), exception: expect.any(TypeError) });
+    expect(((seen as { error: Error }).error).message).toMatch(new RegExp(`^The Trio task of <TrioFuture #\\d+ pending> threw ${String(thrown)}; throw an Error object instead\\.$`));
+  });
+
+  it.each([0, "", false])("Trio code that throws %j fails the Future with that very value", async (thrown) => {
+    const seen = await runAio(function* () {
+      const future = trioAsAio(function* () {
+        yield* trioSleep(1);
+        throw thrown;
+      })();
+      try {
+        yield* future;
+      } catch (error) {
+        return { error, failed: future.done() && !future.cancelled() };
+      }
+      return "returned";
+    });
+    expect(seen).toEqual({ error: thrown, failed: true });
+  });
+});
