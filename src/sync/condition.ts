@@ -104,12 +104,19 @@ export class Condition {
     checkCount("Condition.notify(n)", n);
     this.checkHolder("notify");
     this.lot.repark(this._lock.lot, { count: n });
+    this.watchNotifier();
   }
 
   /** Wakes every waiting task (see `notify`). The caller must hold the lock. */
   notifyAll(): void {
     this.checkHolder("notifyAll");
     this.lot.reparkAll(this._lock.lot);
+    this.watchNotifier();
+  }
+
+  /** The notified now wait in the lock's queue: should its holder (the notifier) end holding it, the lock breaks for them. */
+  private watchNotifier(): void {
+    if (this._lock.lot.size > 0) this._lock.watchHolder();
   }
 
   /** Counters for tools and tests. */

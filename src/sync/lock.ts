@@ -8,6 +8,14 @@
  * release it, and the owner acquiring again is reported as the deadlock it
  * would be. `acquire()` is a checkpoint even when the lock is free: it raises
  * if the task is already cancelled, and yields after taking the lock.
+ *
+ * An owner that ends without releasing (it forgot, or its code had no
+ * try/finally) would leave its waiters parked forever and their run
+ * unsettled. As in Trio (0.27.0 and later), the lock then breaks: its
+ * waiters, and every later acquire, raise BrokenResourceError naming the
+ * task. The owner is watched only while someone waits, so an uncontended
+ * lock costs nothing more; a waiter that comes after the owner has ended
+ * breaks the lock itself.
  */
 import { RuntimeError, requireTask } from "../core/state.js";
 import { WouldBlock } from "../core/errors.js";
@@ -37,6 +45,8 @@ export class Lock {
   holder: Task | null = null;
   /** @internal Waiting tasks; `release` hands the lock to the first. */
   readonly lot = new ParkingLot();
+  /** The owner whose end is being watched (see watchHolder). */
+  private watched: Task | null = null;
 
   constructor() {
     this.lot.label = this;
@@ -75,6 +85,7 @@ export class Lock {
       return;
     }
     // release() makes us the owner before it wakes us.
+    this.watchHolder();
     yield* this.lot.park();
   }
 
@@ -92,6 +103,21 @@ export class Lock {
       );
     }
     this.holder = this.lot.unparkOne();
+    if (this.holder !== null && this.lot.size > 0) this.watchHolder();
+  }
+
+  /**
+   * @internal While tasks wait, breaks the lock if its owner ends without
+   * releasing it (see the module comment). Called when a task joins the
+   * queue: in acquire(), on a hand-off, and by Condition.notify.
+   */
+  watchHolder(): void {
+    const holder = this.holder!;
+    if (this.watched === holder) return;
+    this.watched = holder;
+    whenEnded(holder, () => {
+      if (this.holder === holder) this.lot.breakLot(`${this.kind}: ${String(holder)} ended while holding the lock, so it can never be released. Release a lock in a finally block, or use withLock().`);
+    });
   }
 
   /**
@@ -137,3 +163,29 @@ export class StrictFIFOLock extends Lock {
     return "StrictFIFOLock";
   }
 }
+
+/**
+ * Calls `ended` when `task` ends (at once if it has), in the runner's exit
+ * step: the runner settles a task's Promise there before the task's
+ * nursery hears of the exit, so, as in Trio, a broken lock's waiters are
+ * woken with the error before a failing owner gets them cancelled. (A
+ * `then` on the Promise would run only after the batch.)
+ */
+function whenEnded(task: Task, ended: () => void): void {
+  task.promise.then(undefined, ignore); // makes the Promise; a rejection nobody else waits for is not unhandled
+  if (task.done) return ended();
+  const settle = task.deferred!;
+  task.extras!.deferred = {
+    promise: settle.promise,
+    resolve(value) {
+      ended();
+      settle.resolve(value);
+    },
+    reject(error) {
+      ended();
+      settle.reject(error);
+    },
+  };
+}
+
+function ignore(): void {}

@@ -16,7 +16,7 @@
  * - A lot may carry a label, the primitive it belongs to, which is what the
  *   inspector shows a parked task waiting on (a Lock rather than its lot).
  */
-import { describe, checkReadable } from "../core/errors.js";
+import { BrokenResourceError, describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
 import { Abort, PARK, type AbortTask, type Operation } from "../core/traps.js";
@@ -81,6 +81,8 @@ export class ParkingLot {
   private length = 0;
   /** @internal What a task parked here is shown waiting on (the primitive owning the lot). */
   label: unknown = this;
+  /** @internal Why the lot is broken (see breakLot), or null while it works. */
+  brokenBecause: string | null = null;
 
   /** How many tasks are parked here. */
   get size(): number {
@@ -93,6 +95,7 @@ export class ParkingLot {
    */
   *park(): Operation<void> {
     const task = requireTask("ParkingLot.park()");
+    if (this.brokenBecause !== null) throw new BrokenResourceError(this.brokenBecause);
     this.append(task);
     task.abortFn = abortParked;
     task.waitingOn = this.label;
@@ -138,6 +141,25 @@ export class ParkingLot {
       throw new TypeError(`ParkingLot.reparkAll(newLot) needs a ParkingLot to move tasks to, got ${describe(newLot)}.`);
     }
     this.move(newLot, Infinity);
+  }
+
+  /**
+   * @internal Breaks the lot, as Trio (0.27.0 and later) does when a lock's
+   * owner ends without releasing it: nothing can ever wake its tasks. Each
+   * parked task, and each that parks here later, raises
+   * `BrokenResourceError` with `reason`, so the run ends instead of
+   * waiting forever. So does a task reparked here (Trio's repark would
+   * leave it parked for good).
+   */
+  breakLot(reason: string): void {
+    if (this.brokenBecause !== null) return;
+    this.brokenBecause = reason;
+    while (this.head !== null) this.wakeBroken(this.head);
+  }
+
+  private wakeBroken(node: ParkedNode): void {
+    this.unlink(node);
+    node.task.runner.reschedule(node.task, new BrokenResourceError(this.brokenBecause!), true);
   }
 
   /** Counters for tools and tests. */
@@ -204,6 +226,7 @@ export class ParkingLot {
       this.unlink(node);
       newLot.link(node);
       node.task.waitingOn = newLot.label;
+      if (newLot.brokenBecause !== null) newLot.wakeBroken(node);
       moved++;
     }
   }
