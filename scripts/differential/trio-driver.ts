@@ -32,10 +32,18 @@ export interface TrioResult<O> {
   ours?: O;
 }
 
-/** Runs every program through `interp` (a path to an interp.py); throws if it crashed on one. */
+/**
+ * Runs every program through `interp` (a path to an interp.py); throws if it
+ * crashed on one. The interpreter runs on `python3`, or on the Python that
+ * the TRIO_PYTHON environment variable names (for a machine whose
+ * `python3` has no Trio, e.g. TRIO_PYTHON=/usr/bin/python3 with Debian's
+ * python3-trio).
+ */
 export function runTrioInterpreter<P, O>(interp: string, programs: readonly P[], show: (program: P) => string): TrioResult<O>[] {
   const input = programs.map((p) => JSON.stringify(p)).join("\n") + "\n";
-  const result = spawnSync("python3", [interp], { input, encoding: "utf8", maxBuffer: 1 << 30 });
+  const python = process.env["TRIO_PYTHON"] ?? "python3";
+  const result = spawnSync(python, [interp], { input, encoding: "utf8", maxBuffer: 1 << 30 });
+  if (result.error !== undefined) throw new Error(`could not run ${python} (set TRIO_PYTHON to a Python with Trio 0.22): ${result.error.message}`);
   if (result.status !== 0) throw new Error(`interp.py failed (status ${result.status}): ${result.stderr}`);
   const lines = result.stdout.trim().split("\n");
   if (lines.length !== programs.length) throw new Error(`interp.py answered ${lines.length} lines for ${programs.length} programs`);

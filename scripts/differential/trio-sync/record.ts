@@ -11,8 +11,9 @@
  *       live: compares Trio and the runtime and prints every divergence
  *       (--strict: against Trio 0.22 itself, the version differences of interp.py not set apart).
  *
- * Needs python3 with trio 0.22 (`python3 -c "import trio"`). CI has no Trio
- * and runs only the recorded fixtures.
+ * Needs python3 with trio 0.22 (`python3 -c "import trio"`), or
+ * TRIO_PYTHON naming a Python that has it (TRIO_PYTHON=/usr/bin/python3 for
+ * Debian's python3-trio). CI has no Trio and runs only the recorded fixtures.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -10,8 +10,9 @@
  *       live: compares Trio, the model and the runtime and prints every divergence
  *       (--strict: the nursery-exit difference of interp.py is not set apart).
  *
- * Needs python3 with trio 0.22 (`python3 -c "import trio"`). CI has no Trio
- * and runs only the recorded fixtures.
+ * Needs python3 with trio 0.22 (`python3 -c "import trio"`), or
+ * TRIO_PYTHON naming a Python that has it (TRIO_PYTHON=/usr/bin/python3 for
+ * Debian's python3-trio). CI has no Trio and runs only the recorded fixtures.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
