@@ -23,6 +23,15 @@ with current Trio's rules emulated ("ours", written only when it differs):
   docs/semantics.md, "start and started").
 * CapacityLimiter.total_tokens may be set to 0 (Trio 0.22 raises ValueError
   below 1; python-trio/trio#3243, PR #3321, allows 0, as ours does).
+* A Lock whose owner task exits without releasing it breaks (Trio 0.27.0,
+  python-trio/trio#3035, PR #3081: parking-lot breakers). The owner's exit,
+  before its nursery hears of it, wakes every task parked on the lock with
+  BrokenResourceError, and every later contended acquire raises it at once;
+  Trio 0.22 leaves them waiting (see _lock_acquire below; ours:
+  src/sync/lock.ts). Condition's lock is a Lock, so this covers it too.
+  (Moving tasks into a broken lot, where ours wakes them with the error and
+  Trio's repark leaves them parked, cannot happen here: notify needs the
+  lock held by a live task.)
 
 The "ours" run also applies one deliberate difference of ours that no Trio
 release has: acquiring a CapacityLimiter token on behalf of a borrower that is
@@ -42,7 +51,8 @@ import sys
 import outcome
 import trio
 import trio.testing
-from trio._core._run import Nursery
+from trio._core._run import Nursery, Runner
+from trio._sync import _LockImpl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from jsonl_driver import serve  # noqa: E402 (after the path it is found on)
@@ -93,6 +103,70 @@ async def _nested_child_finished(self, nested_child_exc):
 
 Nursery._nested_child_finished = _nested_child_finished
 
+# Current Trio's lock breakers (see the module comment), kept per run: the
+# lots each task would break by exiting (Trio's add_parking_lot_breaker), and
+# the lots already broken, with the task that broke each.
+_lot_breakers = {}
+_broken_lots = {}
+_trio_lock_acquire_nowait = _LockImpl.acquire_nowait
+_trio_lock_acquire = _LockImpl.acquire
+_trio_lock_release = _LockImpl.release
+_trio_task_exited = Runner.task_exited
+
+
+def _lock_acquire_nowait(self):
+    _trio_lock_acquire_nowait(self)
+    if CURRENT:
+        _lot_breakers.setdefault(self._owner, []).append(self._lot)
+
+
+async def _lock_acquire(self):
+    """Trio 0.22's acquire, which only parks, with current Trio's broken lot when CURRENT."""
+    if not CURRENT:
+        return await _trio_lock_acquire(self)
+    await trio.lowlevel.checkpoint_if_cancelled()
+    try:
+        self.acquire_nowait()
+    except trio.WouldBlock:
+        if self._lot in _broken_lots:
+            raise trio.BrokenResourceError(f"Owner of this lock exited without releasing: {self._owner}") from None
+        await self._lot.park()
+    else:
+        await trio.lowlevel.cancel_shielded_checkpoint()
+
+
+def _lock_release(self):
+    owner = self._owner
+    _trio_lock_release(self)
+    if CURRENT:
+        _lot_breakers[owner].remove(self._lot)
+        if self._owner is not None:
+            # Handed to the first waiter (a Condition's notified waiter too), now its breaker.
+            _lot_breakers.setdefault(self._owner, []).append(self._lot)
+
+
+def _break_lot(lot, task):
+    if lot in _broken_lots:
+        return
+    _broken_lots[lot] = task
+    for parked in lot._parked:
+        trio.lowlevel.reschedule(parked, outcome.Error(trio.BrokenResourceError(f"Parking lot broken by {task}")))
+    lot._parked.clear()
+
+
+def _task_exited(self, task, task_outcome):
+    """As current Trio: the lots a task holds break first, before its nursery hears of the exit."""
+    if CURRENT:
+        for lot in _lot_breakers.pop(task, ()):
+            _break_lot(lot, task)
+    return _trio_task_exited(self, task, task_outcome)
+
+
+_LockImpl.acquire_nowait = _lock_acquire_nowait
+_LockImpl.acquire = _lock_acquire
+_LockImpl.release = _lock_release
+Runner.task_exited = _task_exited
+
 GLOBAL_DEADLINE = 5000
 
 
@@ -109,6 +183,8 @@ def canon(e):
 
 
 def run_program(p):
+    _lot_breakers.clear()
+    _broken_lots.clear()
     clock = trio.testing.MockClock(autojump_threshold=0)
     entries = []
     timers = []

@@ -238,4 +238,27 @@ export const PINNED: { name: string; program: Program }[] = [
       ),
     ]),
   },
+  {
+    name: "a Lock's owner ends holding it while a task waits: the waiter, and a later acquire, raise BrokenResourceError (current Trio, 0.27.0; Trio 0.22 waits forever); acquire_nowait raises WouldBlock and a release by another task is refused",
+    program: prog([
+      nursery(
+        1,
+        [sl(4), op(2, { o: "acquire", lock: 0, nowait: false }), sl(0.5), op(3, { o: "acquire", lock: 0, nowait: true }), sl(0.5), op(4, { o: "release", lock: 0 })],
+        [sl(1), op(5, { o: "acquire", lock: 0, nowait: false }), sl(1)],
+        [sl(1.5), op(6, { o: "acquire", lock: 0, nowait: false })],
+      ),
+    ]),
+  },
+  {
+    name: "a Lock handed over by release() to a waiter that then fails holding it: the next waiter raises BrokenResourceError, not the Cancelled of the failure (current Trio breaks the lock before the nursery hears)",
+    program: prog([
+      nursery(
+        1,
+        [],
+        [sl(1), op(2, { o: "acquire", lock: 0, nowait: false }), sl(2), op(3, { o: "release", lock: 0 })],
+        [sl(1.5), op(4, { o: "acquire", lock: 0, nowait: false }), sl(1), { k: "raise", id: 5 }],
+        [sl(2), op(6, { o: "acquire", lock: 0, nowait: false })],
+      ),
+    ]),
+  },
 ];
