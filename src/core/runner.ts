@@ -613,6 +613,29 @@ export class Runner implements ClockListener {
   private taskExited(task: Task, ok: boolean, value: unknown): void {
     const extras = task.extras;
     const own = extras === null ? null : extras.ownScope;
+    const home = own ?? (task.parentNursery ?? this.systemNursery).cancelScope;
+    if (task.scope !== home) {
+      // The task ended inside scopes it entered: its code stepped
+      // CancelScope.run or openNursery by hand (next()) and dropped them.
+      // Left linked they would keep deadlines on the heap and signal
+      // listeners, and an abandoned nursery's children would outlive the
+      // task. As Trio does with the part of the tree that misnesting
+      // abandons: cancel and close them, and fail a task that had not.
+      for (let scope = task.scope; scope !== home && scope.owner === task; scope = task.scope) {
+        scope.cancel();
+        if (scope.nursery !== null) scope.nursery.closed = true;
+        try {
+          scope.exit(task);
+        } catch {
+          // A signal that refuses to let go: the scope is closed all the same.
+        }
+      }
+      if (task.nurseries !== null) task.nurseries = null;
+      if (ok) {
+        ok = false;
+        value = new RuntimeError(`Task ${task.name} ended inside a CancelScope.run or openNursery it stepped by hand; run operations with yield*.`);
+      }
+    }
     if (own !== null) {
       // A task cancelled through Task.cancel() ends normally, as if a scope
       // around its whole body had absorbed the Cancelled.

@@ -17,6 +17,7 @@ import {
   Cancelled,
   CancelScope,
   ExceptionGroup,
+  RuntimeError,
   SystemClock,
   TrioInternalError,
   checkpoint,
@@ -36,10 +37,11 @@ import {
   type Task,
   type TaskStatus,
 } from "../../src/core/index.js";
+import { leftovers } from "../../src/core/runner.js";
 import { liveRuns } from "../../src/inspect/hooks.js";
 import { Event } from "../../src/sync/index.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
-import { rejection, runMock } from "../core/helpers.js";
+import { rejection, runKeep, runMock } from "../core/helpers.js";
 
 /** Runs `op`, expecting Cancelled; returns it (swallowed). */
 function* cancelledBy(op: Operation<unknown>): Operation<Cancelled> {
@@ -321,6 +323,73 @@ describe("Trio test_guest_mode: the host changes what the run waits for", () => 
       return [value, null];
     });
     expect(result).toEqual([42, injected]);
+  });
+});
+
+describe("Trio test_run: scopes a task leaves entered", () => {
+  // Ours cannot leave a scope out of order with yield*, but an operation
+  // stepped by hand (next()) and dropped inside CancelScope.run or
+  // openNursery leaves its scope entered when the task ends.
+
+  // test_cancel_scope_misnesting (a task ends inside a scope it entered)
+  it("a task that ends inside a hand-stepped CancelScope.run fails with RuntimeError, and the scope is closed: no deadline stays on the heap", async () => {
+    const scope = new CancelScope({ relativeDeadline: 5 });
+    const { runner, ok, value } = await runKeep(function* () {
+      scope.run(function* () {
+        yield* checkpoint();
+      }).next();
+      expect(scope.active).toBe(true);
+      return "returned";
+    });
+    expect(ok).toBe(false);
+    expect(value).toBeInstanceOf(RuntimeError);
+    expect(String(value)).toMatch(/stepped by hand/);
+    expect(scope.active).toBe(false);
+    expect(leftovers(runner)).toEqual({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
+  });
+
+  // test_cancel_scope_misnesting (the tasks inside the abandoned part are cancelled)
+  it("the children of a nursery a task dropped by hand are cancelled when the task ends, and its nursery raises the RuntimeError", async () => {
+    const record: string[] = [];
+    const error = await rejection(
+      runMock(function* () {
+        yield* openNursery(function* (outer) {
+          outer.startSoon(function* dropper() {
+            openNursery(function* (n) {
+              n.startSoon(function* grandchild() {
+                try {
+                  yield* sleep(5);
+                  record.push("woke");
+                } finally {
+                  record.push(`unwound at ${currentTime()}`);
+                }
+              });
+              yield* checkpoint();
+            }).next();
+          });
+        });
+      }),
+    );
+    const [only] = leaves(error);
+    expect(only).toBeInstanceOf(RuntimeError);
+    expect(String(only)).toContain("dropper");
+    expect(record).toEqual(["unwound at 0"]);
+  });
+
+  // test_cancel_scope_misnesting (Trio chains the task's own error; we keep it)
+  it("a task that raises its own error while inside a dropped scope keeps that error, and the scope is closed all the same", async () => {
+    const own = new RangeError("own error");
+    const scope = new CancelScope({ relativeDeadline: 5 });
+    const { runner, ok, value } = await runKeep(function* () {
+      scope.run(function* () {
+        yield* checkpoint();
+      }).next();
+      throw own;
+    });
+    expect(ok).toBe(false);
+    expect(value).toBe(own);
+    expect(scope.active).toBe(false);
+    expect(leftovers(runner).deadlines).toBe(0);
   });
 });
 
