@@ -7,7 +7,7 @@
  * it returns one shared iterator whose per-task state is a flag on the task.
  * `yield* checkpoint()` therefore allocates nothing.
  */
-import { checkDuration, checkSeconds, describe, functionName } from "./errors.js";
+import { RunFinishedError, checkDuration, checkSeconds, describe, functionName } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
@@ -202,6 +202,10 @@ export function reschedule(task: Task, outcome: Outcome = { ok: true, value: und
   if (outcome === null || typeof outcome !== "object" || typeof outcome.ok !== "boolean") {
     throw new TypeError("reschedule(task, outcome) takes an outcome such as valueOutcome(v) or errorOutcome(e).");
   }
+  // A host callback that fires after the run settled (a late timer, an
+  // event) finds nothing to wake: say that, as Trio's run_sync_soon does
+  // once its run is over, rather than report a wait woken twice.
+  if (task.runner.finished) throw new RunFinishedError(`reschedule() of ${task}: its run has finished.`);
   task.runner.reschedule(task, outcome.ok ? outcome.value : outcome.error, !outcome.ok);
 }
 

@@ -17,6 +17,7 @@ import {
   Cancelled,
   CancelScope,
   ExceptionGroup,
+  RunFinishedError,
   RuntimeError,
   SystemClock,
   TrioInternalError,
@@ -323,6 +324,19 @@ describe("Trio test_guest_mode: the host changes what the run waits for", () => 
       return [value, null];
     });
     expect(result).toEqual([42, injected]);
+  });
+});
+
+describe("Trio test_run: the host after the run", () => {
+  // test_TrioToken_run_sync_soon_too_late: ours has no token; the host's way
+  // in is reschedule(), and a late call says the run is over.
+  it("a host callback that reschedules a task after its run has settled gets RunFinishedError", async () => {
+    let main: Task | null = null;
+    await run(function* () {
+      main = currentTask();
+      yield* checkpoint();
+    });
+    expect(() => reschedule(main!, valueOutcome(1))).toThrow(RunFinishedError);
   });
 });
 
