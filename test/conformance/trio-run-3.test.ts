@@ -33,6 +33,7 @@ import {
   runWith,
   sleep,
   sleepForever,
+  spawnSystemTask,
   waitTaskRescheduled,
   type Operation,
   type Task,
@@ -328,6 +329,33 @@ describe("Trio test_guest_mode: the host changes what the run waits for", () => 
 });
 
 describe("Trio test_run: the host after the run", () => {
+  // test_TrioToken_run_sync_soon_after_main_crash: between the main task's
+  // end and the run's, the host still reaches the run's system tasks.
+  it("after main has raised, a host callback still wakes a system task cleaning up, and the run then rejects with main's error", async () => {
+    const boom = new RangeError("main failed");
+    const record: string[] = [];
+    const ev = new Event();
+    const error = await rejection(
+      run(function* () {
+        spawnSystemTask(function* cleanup() {
+          try {
+            yield* sleepForever();
+          } finally {
+            yield* new CancelScope({ shield: true }).run(function* () {
+              inHost(() => ev.set(), 5);
+              yield* ev.wait();
+              record.push("cleanup woken by the host");
+            });
+          }
+        });
+        yield* checkpoint();
+        throw boom;
+      }),
+    );
+    expect(error).toBe(boom);
+    expect(record).toEqual(["cleanup woken by the host"]);
+  });
+
   // test_TrioToken_run_sync_soon_too_late: ours has no token; the host's way
   // in is reschedule(), and a late call says the run is over.
   it("a host callback that reschedules a task after its run has settled gets RunFinishedError", async () => {
