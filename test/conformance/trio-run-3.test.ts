@@ -521,6 +521,35 @@ describe("Trio test_run: odds and ends (3)", () => {
     });
   });
 
+  // test_nursery_start ("errors in calling convention get raised immediately from start")
+  it("start() raises a calling-convention error itself: an async function, a function returning no generator, or arguments that fail to bind", async () => {
+    const errors: unknown[] = [];
+    function* needsObject({ key }: { key: string }, _status: TaskStatus<void>): Operation<void> {
+      void key;
+    }
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        for (const bad of [
+          (async () => {}) as unknown as (s: TaskStatus<void>) => Operation<void>,
+          (() => 5) as unknown as (s: TaskStatus<void>) => Operation<void>,
+          needsObject as unknown as (s: TaskStatus<void>) => Operation<void>,
+        ]) {
+          try {
+            yield* n.start(bad);
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+        // The nursery is unharmed: it runs the next start normally.
+        expect(yield* n.start(function* (s: TaskStatus<string>) {
+          s.started("fine");
+        })).toBe("fine");
+      });
+    });
+    expect(errors).toHaveLength(3);
+    for (const e of errors) expect(e).toBeInstanceOf(TypeError);
+  });
+
   // test_trio_context_detection (the abort-function part)
   it("an abort function called for a wait in an already-cancelled scope runs with the waiting task current", async () => {
     await runMock(function* () {
