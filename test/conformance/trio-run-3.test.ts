@@ -524,7 +524,8 @@ describe("Trio test_run: odds and ends (3)", () => {
   // test_nursery_start ("errors in calling convention get raised immediately from start")
   it("start() raises a calling-convention error itself: an async function, a function returning no generator, or arguments that fail to bind", async () => {
     const errors: unknown[] = [];
-    function* needsObject({ key }: { key: string }, _status: TaskStatus<void>): Operation<void> {
+    // Called as fn(status): the second parameter is missing, and destructuring it throws.
+    function* needsObject(_status: TaskStatus<void>, { key }: { key: string }): Operation<void> {
       void key;
     }
     await runMock(function* () {
