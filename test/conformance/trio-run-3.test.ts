@@ -435,6 +435,86 @@ describe("Trio test_run: scopes a task leaves entered", () => {
   });
 });
 
+describe("Trio test_run: a checkpoint's cancel point follows its schedule point", () => {
+  // test_yield_briefly_checks_for_timeout, generalised: Trio's checkpoint
+  // lets the others run first and then looks at its cancel status, so a
+  // cancellation that arrives while the task waits in the run queue is
+  // raised by that same checkpoint.
+
+  it("a scope cancelled by another task while the task waits at checkpoint() makes that checkpoint raise", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* first() {
+          yield* scope.run(function* () {
+            for (const op of [checkpoint, () => sleep(0)]) {
+              try {
+                yield* op();
+                record.push("passed");
+              } catch (error) {
+                record.push(error instanceof Cancelled ? "Cancelled" : "other");
+                throw error;
+              }
+            }
+          });
+        });
+        n.startSoon(function* second() {
+          // Runs while first is queued at its checkpoint.
+          scope.cancel();
+        });
+      });
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    expect(record).toEqual(["Cancelled"]);
+  });
+
+  it("a deadline passed while the task waits at checkpoint() (another task jumps the clock) makes that checkpoint raise", async () => {
+    const clock = new MockClock();
+    const record: string[] = [];
+    await runWith({ clock }, function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* first() {
+          yield* new CancelScope({ deadline: 5 }).run(function* () {
+            try {
+              yield* checkpoint();
+              record.push("passed");
+            } catch (error) {
+              record.push(error instanceof Cancelled ? error.reason ?? "no reason" : "other");
+              throw error;
+            }
+          });
+        });
+        n.startSoon(function* second() {
+          clock.jump(10);
+        });
+      });
+    });
+    expect(record).toEqual(["deadline exceeded"]);
+  });
+
+  it("a checkpoint under a shield raised meanwhile still returns: only what is visible at resumption counts", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      yield* new CancelScope().run(function* (outer) {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* first() {
+            yield* new CancelScope().run(function* (inner) {
+              n.startSoon(function* second() {
+                outer.cancel();
+                inner.shield = true;
+              });
+              yield* checkpoint();
+              record.push("passed");
+            });
+          });
+        });
+      });
+    });
+    expect(record).toEqual(["passed"]);
+  });
+});
+
 describe("Trio test_run: errors thrown into a task", () => {
   // test_exc_info_after_throw_suppressed, test_exc_info_after_throw_to_inner_suppressed
   it("an error a task is woken with inside a catch block, and swallowed there, leaves the error being handled intact", async () => {
