@@ -106,7 +106,15 @@ class SleepIterator {
 
   next(): IteratorResult<typeof PARK, void> {
     const phase = this.phase;
-    if (phase === STARTED) return DONE;
+    if (phase === STARTED) {
+      // Woken: as Trio's sleep (a wait inside a cancel scope of its own),
+      // it returns only if no cancellation is visible now. One that came
+      // while the task waited in the run queue, or an enclosing deadline
+      // that fell due with the sleep's own, is raised here.
+      const task = current.task;
+      if (task !== null && task.scope.effective) throw task.scope.effectiveCancelled();
+      return DONE;
+    }
     this.phase = STARTED;
     const task = requireTask(phase === DURATION ? "sleep()" : "sleepUntil()");
     const runner = task.runner;

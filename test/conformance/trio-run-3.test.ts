@@ -493,6 +493,49 @@ describe("Trio test_run: a checkpoint's cancel point follows its schedule point"
     expect(record).toEqual(["deadline exceeded"]);
   });
 
+  // Trio's sleep is a wait inside a cancel scope of its own: when it wakes
+  // it returns only if no enclosing cancellation is visible at that moment.
+  it("a sleep that woke while another task cancelled its scope raises Cancelled instead of returning", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* canceller() {
+          // Due at the same moment as the sleeper, and queued (so run) first.
+          yield* sleep(1);
+          scope.cancel();
+        });
+        n.startSoon(function* sleeper() {
+          yield* scope.run(function* () {
+            yield* sleep(1);
+            record.push("returned from sleep");
+          });
+        });
+      });
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    expect(record).toEqual([]);
+  });
+
+  it("a sleep ending exactly at an enclosing deadline set after it began is cut by that deadline", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      const scope = new CancelScope();
+      yield* openNursery(function* (n) {
+        n.startSoon(function* sleeper() {
+          yield* scope.run(function* () {
+            yield* sleep(5);
+            record.push("returned from sleep");
+          });
+        });
+        yield* waitAllTasksBlocked();
+        scope.deadline = currentTime() + 5;
+      });
+      expect(scope.cancelledCaught).toBe(true);
+    });
+    expect(record).toEqual([]);
+  });
+
   it("a checkpoint under a shield raised meanwhile still returns: only what is visible at resumption counts", async () => {
     const record: string[] = [];
     await runMock(function* () {
