@@ -49,12 +49,17 @@ class CheckpointIterator extends SharedOperation {
       // point, so a cancellation that came while the task waited in the run
       // queue (another task's cancel(), a deadline passed meanwhile) is
       // raised here, not at the next checkpoint.
-      if (task!.scope.effective) throw task!.scope.effectiveCancelled();
+      if (task!.scope.effective) raiseCancelled(task!);
       return DONE;
     }
     task!.flags = flags | IN_SHARED_OP;
     return YIELD_CHECKPOINT;
   }
+}
+
+/** Out of line, so that the resumption it guards stays small. */
+function raiseCancelled(task: Task): never {
+  throw task.scope.effectiveCancelled();
 }
 
 const checkpointIterator = /* @__PURE__ */ new CheckpointIterator() as unknown as Operation<void>;
@@ -112,7 +117,7 @@ class SleepIterator {
       // while the task waited in the run queue, or an enclosing deadline
       // that fell due with the sleep's own, is raised here.
       const task = current.task;
-      if (task !== null && task.scope.effective) throw task.scope.effectiveCancelled();
+      if (task !== null && task.scope.effective) raiseCancelled(task);
       return DONE;
     }
     this.phase = STARTED;
