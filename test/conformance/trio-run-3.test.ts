@@ -9,7 +9,11 @@
  *
  * Not ported, beyond what trio-run-2.test.ts lists: test_local.py (we have
  * no RunVar), guest-mode signal handling, wakeup fds, sniffio and the
- * abandoned-run warning (a run here is never abandoned by its host).
+ * abandoned-run warning (a run here is never abandoned by its host). Of
+ * test_cancel_scope_misnesting, only what a task can do to its own scopes
+ * by stepping an operation by hand: a scope is left through its generator,
+ * and `return()` on that generator skips the exit altogether, so "exit from
+ * an unrelated task" has no faithful counterpart.
  */
 import { describe, expect, it } from "vitest";
 import {
