@@ -63,7 +63,8 @@ export const IS_GENERATOR = 4;
  */
 export const UNVERIFIED_GENERATOR = 8;
 
-const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as Generator;
+/** @internal %GeneratorPrototype%: every generator object inherits from it. */
+export const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as Generator;
 
 /**
  * @internal %GeneratorPrototype%.next, shared by every generator object.
