@@ -13,7 +13,7 @@ import { callTaskFunction } from "./nursery.js";
 import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import { IN_SHARED_OP, type Task } from "./task.js";
-import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, YIELD_CHECKPOINT, YIELD_PARK, type AbortFn, type Operation, type Outcome } from "./traps.js";
+import { Abort, PARK, SCHEDULE_POINT, YIELD_PARK, YIELD_SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
 const DONE: IteratorReturnResult<void> = /* @__PURE__ */ Object.freeze({ value: undefined, done: true });
 
@@ -39,7 +39,7 @@ abstract class SharedOperation {
 }
 
 class CheckpointIterator extends SharedOperation {
-  next(): IteratorResult<typeof CHECKPOINT, void> {
+  next(): IteratorResult<typeof SCHEDULE_POINT, void> {
     const task = current.task;
     if (task === null) requireTask("checkpoint()");
     const flags = task!.flags;
@@ -53,7 +53,9 @@ class CheckpointIterator extends SharedOperation {
       return DONE;
     }
     task!.flags = flags | IN_SHARED_OP;
-    return YIELD_CHECKPOINT;
+    // A plain schedule point: the cancel point is the check above, when
+    // the task resumes (so a shield raised meanwhile is honoured too).
+    return YIELD_SCHEDULE_POINT;
   }
 }
 

@@ -560,6 +560,28 @@ describe("Trio test_run: a checkpoint's cancel point follows its schedule point"
     });
     expect(record).toEqual(["passed"]);
   });
+
+  it("a checkpoint reached in a cancelled scope returns if a shield went up before the task resumed", async () => {
+    const record: string[] = [];
+    await runMock(function* () {
+      yield* new CancelScope().run(function* (outer) {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* first() {
+            yield* new CancelScope().run(function* (inner) {
+              outer.cancel();
+              n.startSoon(function* second() {
+                inner.shield = true;
+              });
+              // Cancelled as it yields; shielded by the time it resumes.
+              yield* checkpoint();
+              record.push("passed");
+            });
+          });
+        });
+      });
+    });
+    expect(record).toEqual(["passed"]);
+  });
 });
 
 describe("Trio test_run: errors thrown into a task", () => {
