@@ -45,10 +45,10 @@ class CheckpointIterator extends SharedOperation {
     const flags = task!.flags;
     if ((flags & IN_SHARED_OP) !== 0) {
       task!.flags = flags & ~IN_SHARED_OP;
-      // Resumed: as in Trio, the cancel point also follows the schedule
-      // point, so a cancellation that came while the task waited in the run
-      // queue (another task's cancel(), a deadline passed meanwhile) is
-      // raised here, not at the next checkpoint.
+      // Resumed: as in Trio, the cancel point follows the schedule point,
+      // so a cancellation that came while the task waited in the run queue
+      // (another task's cancel(), a deadline passed meanwhile) is raised
+      // here, not at the next checkpoint.
       if (task!.scope.effective) raiseCancelled(task!);
       return DONE;
     }
