@@ -225,16 +225,22 @@ export class Task<T = unknown> extends Future<T> {
       this.bits &= ~MUST_CANCEL;
     }
     this.fwaiter = null;
-    const prevTask = running.task;
-    const prevLoop = running.loop;
-    const prevTrio = current.task;
-    const prevForeign = current.foreign;
-    const prevContext = asyncioContext.map;
-    running.task = this as Task<unknown>;
-    running.loop = this.loop;
-    current.task = null;
-    current.foreign = FOREIGN_LABEL;
-    asyncioContext.map = this.context;
+    // The three module objects read once each: a bundler makes them module
+    // variables, which V8's optimized code reloads and map-checks at every
+    // use, and a step uses them fifteen times.
+    const run = running;
+    const trio = current;
+    const aio = asyncioContext;
+    const prevTask = run.task;
+    const prevLoop = run.loop;
+    const prevTrio = trio.task;
+    const prevForeign = trio.foreign;
+    const prevContext = aio.map;
+    run.task = this as Task<unknown>;
+    run.loop = this.loop;
+    trio.task = null;
+    trio.foreign = FOREIGN_LABEL;
+    aio.map = this.context;
     let done: boolean;
     let yielded: unknown;
     try {
@@ -243,11 +249,19 @@ export class Task<T = unknown> extends Future<T> {
       done = result.done === true;
       yielded = result.value;
     } catch (exc) {
-      this.restoreRunning(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
+      aio.map = prevContext;
+      run.task = prevTask;
+      run.loop = prevLoop;
+      trio.task = prevTrio;
+      trio.foreign = prevForeign;
       this.finishThrown(exc);
       return;
     }
-    this.restoreRunning(prevTask, prevLoop, prevTrio, prevForeign, prevContext);
+    aio.map = prevContext;
+    run.task = prevTask;
+    run.loop = prevLoop;
+    trio.task = prevTrio;
+    trio.foreign = prevForeign;
     if (done) {
       if ((this.bits & MUST_CANCEL) !== 0) {
         // cancel() arrived during the last step: honour it, as CPython does.
@@ -330,14 +344,6 @@ export class Task<T = unknown> extends Future<T> {
       this.bits &= ~IS_GENERATOR;
       return coro.next(undefined);
     }
-  }
-
-  private restoreRunning(task: Task<unknown> | null, loop: EventLoop | null, trio: typeof current.task, foreign: string | null, context: ContextMap | undefined): void {
-    asyncioContext.map = context;
-    running.task = task;
-    running.loop = loop;
-    current.task = trio;
-    current.foreign = foreign;
   }
 
   /** @internal The Future it waits on is done (the loop runs this through taskWakeup): step with its outcome. */
