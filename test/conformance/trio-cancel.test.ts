@@ -5,22 +5,11 @@
  * (docs/semantics.md, "Reasons"); Trio's are a kind plus a source task.
  */
 import { describe, expect, it } from "vitest";
-import { Cancelled, CancelScope, ExceptionGroup, checkpoint, currentTime, openNursery, sleepForever, type Operation, type Task, type TaskStatus } from "../../src/core/index.js";
+import { Cancelled, CancelScope, ExceptionGroup, checkpoint, currentTime, openNursery, sleepForever, type Task, type TaskStatus } from "../../src/core/index.js";
 import { currentTask } from "../../src/core/index.js";
 import { Event } from "../../src/sync/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { rejection, runMock } from "../core/helpers.js";
-
-/** Runs `op`, expecting Cancelled; returns it (swallowed). */
-function* cancelledBy(op: Operation<unknown>): Operation<Cancelled> {
-  try {
-    yield* op;
-  } catch (error) {
-    if (error instanceof Cancelled) return error;
-    throw error;
-  }
-  throw new Error("expected Cancelled");
-}
+import { cancelledBy, rejection, runMock } from "../core/helpers.js";
 
 describe("Trio test_cancel: reasons", () => {
   // test_cancel_reason

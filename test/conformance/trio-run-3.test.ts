@@ -47,18 +47,7 @@ import { leftovers } from "../../src/core/runner.js";
 import { liveRuns } from "../../src/inspect/hooks.js";
 import { Event } from "../../src/sync/index.js";
 import { MockClock, waitAllTasksBlocked } from "../../src/testing/index.js";
-import { rejection, runKeep, runMock } from "../core/helpers.js";
-
-/** Runs `op`, expecting Cancelled; returns it (swallowed). */
-function* cancelledBy(op: Operation<unknown>): Operation<Cancelled> {
-  try {
-    yield* op;
-  } catch (error) {
-    if (error instanceof Cancelled) return error;
-    throw error;
-  }
-  throw new Error("expected Cancelled");
-}
+import { cancelledBy, rejection, runKeep, runMock } from "../core/helpers.js";
 
 function leaves(error: unknown): unknown[] {
   expect(error).toBeInstanceOf(ExceptionGroup);

@@ -3,7 +3,7 @@
  * a way to capture what a run rejects with, and a one-shot event built only
  * from the core's wait/wake pair (so core tests do not depend on src/sync).
  */
-import { Abort, currentRun, currentTask, runWith, waitTaskRescheduled, type Instrument, type Operation, type Runner, type Task } from "../../src/core/index.js";
+import { Abort, Cancelled, currentRun, currentTask, runWith, waitTaskRescheduled, type Instrument, type Operation, type Runner, type Task } from "../../src/core/index.js";
 import { TaskState } from "../../src/core/task.js";
 import { MockClock } from "../../src/testing/index.js";
 
@@ -132,4 +132,15 @@ export function refusingSignal(method: "addEventListener" | "removeEventListener
     throw new Error(message);
   };
   return { aborted: false, addEventListener: () => {}, removeEventListener: () => {}, [method]: refuse } as unknown as AbortSignal;
+}
+
+/** Runs `op`, expecting Cancelled; returns it (swallowed). */
+export function* cancelledBy(op: Operation<unknown>): Operation<Cancelled> {
+  try {
+    yield* op;
+  } catch (error) {
+    if (error instanceof Cancelled) return error;
+    throw error;
+  }
+  throw new Error("expected Cancelled");
 }
