@@ -668,7 +668,7 @@ export class EventLoop {
           const context = chunk[slot + 2] as ContextMap;
           ready.taken3(slot);
           this.statistics.callbacksRun++;
-          asyncioContext.map = context;
+          enterContext(context);
           if (this.debugMode) this.runTimed(new Handle(target as (arg: unknown) => unknown, [arg], context));
           else this.runCallback(target as (arg: unknown) => unknown, arg, context);
         } else if (target instanceof Task) {
@@ -676,7 +676,7 @@ export class EventLoop {
           ready.taken1(slot);
           const context = target.context;
           this.statistics.callbacksRun++;
-          asyncioContext.map = context;
+          enterContext(context);
           if (this.debugMode) this.runTimed(new Handle(stepTask as (arg: unknown) => unknown, [target], context));
           else this.runStep(target);
         } else {
@@ -685,7 +685,7 @@ export class EventLoop {
           if (handle.cancelledFlag) continue;
           this.statistics.callbacksRun++;
           // Each callback runs in the context it was scheduled from (CPython's Handle._context).
-          asyncioContext.map = handle.context;
+          enterContext(handle.context);
           if (this.debugMode) this.runTimed(handle);
           else this.runHandle(handle);
         }
@@ -862,6 +862,15 @@ export class EventLoop {
   toString(): string {
     return `<EventLoop #${this.id} ${this.closedFlag ? "closed" : this.isRunning() ? "running" : "idle"}>`;
   }
+}
+
+/**
+ * Makes `context` the running asyncio context. Stored only when it changes
+ * (in a run of callbacks, usually never): a store of an object into a
+ * long-lived object calls V8's write barrier while it marks.
+ */
+function enterContext(context: ContextMap): void {
+  if (asyncioContext.map !== context) asyncioContext.map = context;
 }
 
 /** @internal What the loop finalizes at shutdown: an async iterator with an optional return(). */

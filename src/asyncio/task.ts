@@ -227,41 +227,46 @@ export class Task<T = unknown> extends Future<T> {
     this.fwaiter = null;
     // The three module objects read once each: a bundler makes them module
     // variables, which V8's optimized code reloads and map-checks at every
-    // use, and a step uses them fifteen times.
+    // use. The loop and the context are stored only when they change (from
+    // the loop's runOnce they are the task's already): a store of an object
+    // into a long-lived object calls V8's write barrier while it marks.
     const run = running;
     const trio = current;
     const aio = asyncioContext;
+    const loop = this.loop;
+    const context = this.context;
     const prevTask = run.task;
     const prevLoop = run.loop;
     const prevTrio = trio.task;
     const prevForeign = trio.foreign;
     const prevContext = aio.map;
     run.task = this as Task<unknown>;
-    run.loop = this.loop;
+    if (prevLoop !== loop) run.loop = loop;
     trio.task = null;
     trio.foreign = FOREIGN_LABEL;
-    aio.map = this.context;
-    let done: boolean;
+    if (prevContext !== context) aio.map = context;
+    let done = false;
     let yielded: unknown;
+    let threw = false;
     try {
       const result = throws ? this.coroutine.throw(error) : (this.bits & IS_GENERATOR) !== 0 ? this.resumeGenerator() : this.coroutine.next(undefined);
       // Read inside the try: a hand-written iterator's result may have throwing getters.
       done = result.done === true;
       yielded = result.value;
     } catch (exc) {
-      aio.map = prevContext;
-      run.task = prevTask;
-      run.loop = prevLoop;
-      trio.task = prevTrio;
-      trio.foreign = prevForeign;
-      this.finishThrown(exc);
-      return;
+      threw = true;
+      yielded = exc;
     }
-    aio.map = prevContext;
+    // Compared with what they are now: the step's code may have changed them.
+    if (aio.map !== prevContext) aio.map = prevContext;
     run.task = prevTask;
-    run.loop = prevLoop;
+    if (run.loop !== prevLoop) run.loop = prevLoop;
     trio.task = prevTrio;
     trio.foreign = prevForeign;
+    if (threw) {
+      this.finishThrown(yielded);
+      return;
+    }
     if (done) {
       if ((this.bits & MUST_CANCEL) !== 0) {
         // cancel() arrived during the last step: honour it, as CPython does.
