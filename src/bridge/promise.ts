@@ -9,8 +9,9 @@
  * rejects never turns into an "unhandled rejection".
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { Cancelled, describe, checkReadable } from "../core/errors.js";
+import { Cancelled, describe, checkReadable, readProperty } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
+import { checkFunction } from "../core/nursery.js";
 import type { Task } from "../core/task.js";
 import { BLOCKED } from "../core/task.js";
 import { Abort, PARK, YIELD_PARK, type Operation, type Trap } from "../core/traps.js";
@@ -221,6 +222,13 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
  * Returns the body's result, or `undefined` if the signal cancelled it.
  */
 export function withAbortSignal<T>(signal: AbortSignal, body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+  // Checked here so that the message names this call, not the cancelOn or
+  // CancelScope.run it is built on; readProperty keeps a revoked Proxy from
+  // throwing the engine's own words.
+  if (signal === null || typeof signal !== "object" || typeof readProperty(signal, "addEventListener") !== "function") {
+    throw new TypeError(`withAbortSignal(signal, body) needs an AbortSignal (for example controller.signal), got ${describe(signal)}.`);
+  }
+  checkFunction("withAbortSignal(signal, body)", body);
   const scope = new CancelScope();
   scope.cancelOn(signal);
   return scope.run(body);

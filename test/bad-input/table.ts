@@ -339,6 +339,9 @@ export const cases: Case[] = [
   { covers: ["CancelScope"], label: "scope.cancel(42)", where: "outside", act: () => new CancelScope().cancel(bad(42)), error: TYPE, message: /cancel\(reason\) takes a string reason, got number/ },
   { covers: ["CancelScope", "withAbortSignal"], label: "cancelOn(42)", where: "outside", act: () => new CancelScope().cancelOn(bad(42)), error: TYPE, message: /cancelOn\(signal\) needs an AbortSignal \(for example controller\.signal\)/ },
   { covers: ["withAbortSignal"], label: "withAbortSignal({}, body)", where: "trio", act: () => withAbortSignal(bad({}), trioOp), error: TYPE, message: /needs an AbortSignal \(for example controller\.signal\)/ },
+  { covers: ["withAbortSignal"], label: "withAbortSignal(null, body) names the call", where: "trio", act: () => withAbortSignal(bad(null), trioOp), error: TYPE, message: /^withAbortSignal\(signal, body\) needs an AbortSignal \(for example controller\.signal\), got null\./ },
+  { covers: ["withAbortSignal"], label: "withAbortSignal(a revoked Proxy, body)", where: "trio", act: () => withAbortSignal(revoked(), trioOp), error: TYPE, message: /^withAbortSignal\(signal, body\) needs an AbortSignal.*got an object that cannot be inspected/ },
+  { covers: ["withAbortSignal"], label: "withAbortSignal(signal, async function) names the call", where: "trio", act: () => withAbortSignal(new AbortController().signal, bad(asyncFn)), error: TYPE, message: /^withAbortSignal\(signal, body\) got an async function.*function\*/ },
   {
     covers: ["CancelScope"],
     label: "a CancelScope entered twice",
