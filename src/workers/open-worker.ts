@@ -9,7 +9,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import { describe, isArrayValue, isInstance } from "../core/errors.js";
-import { callTaskFunction } from "../core/nursery.js";
+import { callTaskFunction, checkFunction } from "../core/nursery.js";
 import { current, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { waitPromise } from "../bridge/promise.js";
@@ -123,6 +123,7 @@ export function* openWorker<Ops extends WorkerOperations = WorkerOperations, T =
   try {
     requireTask("openWorker()");
     if (typeof body !== "function") throw new TypeError(`openWorker(source, body) needs a generator function as body (function* (worker) { ... }), got ${describe(body)}.`);
+    checkFunction("openWorker(source, body)", body); // an async body: refused before a worker starts
     checked = checkWorkerOptions("openWorker()", options);
   } catch (error) {
     // A worker handed over is the block's from this call on: refused, it is not left running.

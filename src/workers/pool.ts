@@ -13,7 +13,7 @@
  * ClosedResourceError), and returns once all workers have exited.
  */
 import { ClosedResourceError, describe, isInstance } from "../core/errors.js";
-import { callTaskFunction } from "../core/nursery.js";
+import { callTaskFunction, checkFunction } from "../core/nursery.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { CapacityLimiter } from "../sync/capacity-limiter.js";
@@ -188,6 +188,7 @@ export function* openWorkerPool<Ops extends WorkerOperations = WorkerOperations,
 ): Operation<T> {
   requireTask("openWorkerPool()");
   if (typeof body !== "function") throw new TypeError(`openWorkerPool(source, body) needs a generator function as body (function* (pool) { ... }), got ${describe(body)}.`);
+  checkFunction("openWorkerPool(source, body)", body); // an async body: refused before the workers start
   const { graceSeconds, startSeconds, name } = checkWorkerOptions("openWorkerPool()", options);
   const size = options.size ?? 2;
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
