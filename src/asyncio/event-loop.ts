@@ -28,7 +28,7 @@
 import { asyncioContext, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
-import { checkReadable, describe, isError, isInstance, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
+import { checkOptionalBoolean, checkReadable, describe, isError, isInstance, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
@@ -60,8 +60,14 @@ export interface ExceptionContext {
 /** A custom exception handler. */
 export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
 
+/** What `createTask` passes on to a task factory: the options it was given (each key only when given). */
+export interface TaskFactoryOptions {
+  name?: string;
+  eagerStart?: boolean;
+}
+
 /** Makes Tasks for `createTask` (see `setTaskFactory`). */
-export type TaskFactory = (loop: EventLoop, coro: Coroutine<unknown>, options: { name?: string }) => Task<unknown>;
+export type TaskFactory = (loop: EventLoop, coro: Coroutine<unknown>, options: TaskFactoryOptions) => Task<unknown>;
 
 /** Counters of a loop, for tools and benchmarks. */
 export interface LoopStatistics {
@@ -286,17 +292,26 @@ export class EventLoop {
       closeCoro(coro);
       this.checkOpen("createTask");
     }
-    if (this.taskFactory !== null) {
-      let name: string | undefined;
+    let name: string | undefined;
+    let eagerStart: boolean | undefined;
+    if (options != null) {
       try {
-        name = options?.name;
+        name = options.name;
+        eagerStart = options.eagerStart;
       } catch (error) {
-        checkReadable("createTask(coro, options)", options!);
+        checkReadable("createTask(coro, options)", options);
         throw error;
       }
+      // CPython takes any truthy value; here 1 or "false" would silently start the task the other way than meant.
+      if (eagerStart !== undefined) checkOptionalBoolean("createTask(coro, { eagerStart })", eagerStart);
+    }
+    if (this.taskFactory !== null) {
       // Refused before the factory makes (and schedules) a task that the name given afterwards could not be set on.
       if (name !== undefined) taskName("createTask(coro, { name })", name);
-      const task = this.taskFactory(this, coro as Coroutine<unknown>, name === undefined ? {} : { name });
+      const given: TaskFactoryOptions = name === undefined ? {} : { name };
+      // Passed on, as Python 3.14 does, so a factory can honour it.
+      if (eagerStart !== undefined) given.eagerStart = eagerStart;
+      const task = this.taskFactory(this, coro as Coroutine<unknown>, given);
       // As CPython 3.12/3.13 (set_name after the factory): a factory that ignores its options still gives the task the name
       // asked for. A name the factory chose itself stands (3.14 leaves naming to the factory).
       if (name !== undefined && isInstance(task, Task) && task.autoNamed) task.setName(name);

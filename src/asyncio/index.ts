@@ -2,9 +2,10 @@
  * The asyncio layer: an asyncio-compatible event loop on the Trio core.
  * Import it as a namespace: `import { asyncio } from "trio-asyncio"`.
  */
-export { EventLoop, type ExceptionContext, type ExceptionHandler, type TaskFactory, type LoopStatistics } from "./event-loop.js";
+export { EventLoop, type ExceptionContext, type ExceptionHandler, type TaskFactory, type TaskFactoryOptions, type LoopStatistics } from "./event-loop.js";
 export { Future, isFuture, type DoneCallback } from "./future.js";
 export { Task, type TaskOptions } from "./task.js";
+export { eagerTaskFactory, createEagerTaskFactory, type TaskConstructor } from "./eager-task-factory.js";
 export { Handle, TimerHandle } from "./handles.js";
 export { getRunningLoop, currentTask } from "./running.js";
 export { sleep, wrapPromise } from "./sleep.js";
