@@ -84,8 +84,9 @@ export const gatherShapeKeeperNow = (): GatheringFuture<unknown> | null => (shap
 /**
  * gather() refused one of its arguments after taking some: nothing it took
  * may go on behind the caller's back. The Tasks it made for coroutines and
- * Promises are cancelled before their first step (their code never runs),
- * and its callback comes off the Futures it was given.
+ * Promises are cancelled, before their first step (their code never runs)
+ * or, if they started eagerly, at their first wait; and its callback comes
+ * off the Futures it was given.
  */
 function undoChildren(args: readonly unknown[], children: readonly Future<unknown>[], onChildDone: (f: Future<unknown>) => void): void {
   for (let i = 0; i < children.length; i++) {

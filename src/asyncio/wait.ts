@@ -215,7 +215,7 @@ export function asCompleted<A extends Awaitable<unknown>>(
   try {
     for (const aw of awaitables) todo.add(futureOf(aw as Awaitable<unknown>, loop, "asCompleted()"));
   } catch (error) {
-    // One is refused: the Tasks made for the others are cancelled before their first step, their code never runs.
+    // One is refused: the Tasks made for the others are cancelled, before their first step (or, eager ones, at their first wait).
     for (const f of todo) if (!awaitables.has(f as A)) f.cancel();
     throw error;
   }

@@ -20,6 +20,7 @@ import {
   Task,
   TaskGroup,
   allTasks,
+  asCompleted,
   createEagerTaskFactory,
   createTask,
   currentTask,
@@ -638,6 +639,40 @@ describe("the eager step, after test_tasks and what CPython 3.13 does", () => {
     });
     expect(r.seen).toEqual([{ eagerStart: true }, { eagerStart: true, name: "g" }, {}]);
     expect(r.log).toEqual(["direct step", "direct returned", "group step", "group returned", "plain"]);
+  });
+});
+
+describe("arguments refused after eager Tasks were made", () => {
+  // CPython's gather and as_completed leave the Tasks made for the arguments before a refused one running; ours cancel them
+  // (docs/asyncio.md, difference 22). Lazy ones never run; eager ones have run their first step and stop at their first wait.
+  it("gather and asCompleted cancel the eager Tasks they made before refusing an argument", async () => {
+    const log = await runAio(function* (loop) {
+      loop.setTaskFactory(eagerTaskFactory);
+      const out: string[] = [];
+      function* blocks(name: string): Coroutine<void> {
+        out.push(`${name} first step`);
+        try {
+          yield* sleep(1);
+          out.push(`${name} woke`);
+        } catch (e) {
+          out.push(e instanceof CancelledError ? `${name} cancelled` : `${name} other`);
+          throw e;
+        }
+      }
+      for (const [what, call] of [
+        ["gather", () => gather(blocks("g"), 42 as never)],
+        ["asCompleted", () => asCompleted([blocks("a"), 42 as never])],
+      ] as const) {
+        try {
+          call();
+        } catch (e) {
+          out.push(`${what} threw ${e instanceof TypeError ? "TypeError" : String(e)}`);
+        }
+      }
+      yield* spin(2);
+      return out;
+    });
+    expect(log).toEqual(["g first step", "gather threw TypeError", "a first step", "asCompleted threw TypeError", "g cancelled", "a cancelled"]);
   });
 });
 
