@@ -331,24 +331,27 @@ export class Runner implements ClockListener {
     const abortFn = task.abortFn;
     if (task.state !== BLOCKED || abortFn === null) return;
     const scope = task.scope;
-    let answer: Abort;
+    let error: unknown;
     try {
-      answer = abortFn(scope.raiseCancel(), task);
-    } catch (error) {
-      // A broken abort function must not wedge the task: deliver its error.
-      if (task.state === BLOCKED) this.reschedule(task, error, true);
-      return;
+      const answer = abortFn(scope.raiseCancel(), task);
+      if (answer === Abort.FAILED) return;
+      if (answer === Abort.SUCCEEDED) {
+        if (task.state === BLOCKED) return this.reschedule(task, scope.effectiveCancelled(), true);
+        error = new TrioInternalError(
+          `The abort function of task ${task.name} woke it and then answered Abort.SUCCEEDED, which wakes it a second time; every wait must be woken exactly once. An abort function that wakes its task itself must answer Abort.FAILED; one that answers Abort.SUCCEEDED leaves the waking to the scheduler.`,
+        );
+      } else {
+        // A typo here would park the task forever: fail loudly at its wait.
+        error = new TypeError(`An abort function returned ${describe(answer)}; it must return Abort.SUCCEEDED or Abort.FAILED.`);
+      }
+    } catch (thrown) {
+      error = thrown;
     }
-    if (answer === Abort.SUCCEEDED) {
-      if (task.state === BLOCKED) this.reschedule(task, scope.effectiveCancelled(), true);
-    } else if (answer !== Abort.FAILED && task.state === BLOCKED) {
-      // A typo here would park the task forever: fail loudly at its wait.
-      this.reschedule(
-        task,
-        new TypeError(`An abort function returned ${describe(answer)}; it must return Abort.SUCCEEDED or Abort.FAILED.`),
-        true,
-      );
-    }
+    // A broken abort function must neither wedge the task nor lose its
+    // error: the wait raises it, in place of any wake the function gave.
+    if (task.state === BLOCKED) return this.reschedule(task, error, true);
+    task.resumeValue = error;
+    task.flags |= RESUME_THROWS;
   }
 
   private readonly batchCallback = (): void => this.runBatch();
