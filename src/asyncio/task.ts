@@ -237,12 +237,11 @@ export class Task<T = unknown> extends Future<T> {
     const context = this.context;
     const prevTask = run.task;
     const prevLoop = run.loop;
-    const prevTrio = trio.task;
     const prevForeign = trio.foreign;
     const prevContext = aio.map;
     run.task = this as Task<unknown>;
     if (prevLoop !== loop) run.loop = loop;
-    trio.task = null;
+    // No Trio task is current while `foreign` is set (see state.ts).
     trio.foreign = FOREIGN_LABEL;
     if (prevContext !== context) aio.map = context;
     let done = false;
@@ -261,7 +260,6 @@ export class Task<T = unknown> extends Future<T> {
     if (aio.map !== prevContext) aio.map = prevContext;
     run.task = prevTask;
     if (run.loop !== prevLoop) run.loop = prevLoop;
-    trio.task = prevTrio;
     trio.foreign = prevForeign;
     if (threw) {
       this.finishThrown(yielded);

@@ -170,6 +170,8 @@ export class Runner implements ClockListener {
   /** @internal */ readonly systemNursery: Nursery;
   readonly statistics: RunStatistics = { tasksSpawned: 0, tasksExited: 0, steps: 0, batches: 0, sliceOverruns: 0 };
   /** @internal */ mainTask: Task | null = null;
+  /** @internal The task being stepped now, read through `current.task` (see state.ts). */
+  stepping: Task | null = null;
   /** @internal */ finished = false;
   private readonly sliceSeconds: number;
   /** When the current batch started (real seconds), for sliceLeft(). */
@@ -374,6 +376,7 @@ export class Runner implements ClockListener {
     if (this.running || this.finished) return;
     this.scheduled = false;
     this.running = true;
+    current.runner = this;
     // Any batch ends an idle period: a pending idle check is stale.
     this.idleEpoch++;
     if (this.ioWaitTimeout !== null) {
@@ -419,6 +422,7 @@ export class Runner implements ClockListener {
     }
     stats.steps += steps;
     this.running = false;
+    current.runner = null;
     // Runs finish inside a batch; the queue is handed on only now that this
     // batch no longer reads it (an afterRun hook may already start a run).
     if (this.finished) giveSpareQueue(this.queue);
@@ -454,7 +458,7 @@ export class Runner implements ClockListener {
   step(task: Task, budget: number): number {
     // Batches never nest (they start only from host callbacks), so no task
     // is current around a step.
-    current.task = task;
+    this.stepping = task;
     const queue = this.queue;
     let taken = 0;
     for (;;) {
@@ -536,7 +540,7 @@ export class Runner implements ClockListener {
       // the task still current. Read afresh: the step may have changed the
       // instruments. (The lone-task loop above runs only without them.)
       if (this.instruments !== null) this.instruments.call("afterTaskStep", task);
-      current.task = null;
+      this.stepping = null;
       return taken;
     }
   }
@@ -549,7 +553,7 @@ export class Runner implements ClockListener {
    */
   private endLastStep(task: Task): void {
     if (this.instruments !== null) this.instruments.call("afterTaskStep", task);
-    current.task = null;
+    this.stepping = null;
     // Runs finish only in a task's last step, and no task steps after that:
     // a finished run here is one this step finished.
     if (this.finished) {
@@ -570,8 +574,9 @@ export class Runner implements ClockListener {
    */
   /** @internal */
   abandon(cause: unknown): void {
-    const task = current.task;
-    current.task = null;
+    const task = this.stepping;
+    this.stepping = null;
+    current.runner = null;
     this.running = false;
     this.scheduled = false;
     const where = task === null ? "between task steps" : `while stepping ${task}`;

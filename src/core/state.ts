@@ -8,8 +8,24 @@
  */
 import type { Task } from "./task.js";
 
-/** `foreign` names the other flavour's code running now (an asyncio task), for error messages. */
-export const current: { task: Task | null; foreign: string | null } = { task: null, foreign: null };
+/**
+ * `task` is the running task: the running run's `stepping`, read through
+ * `runner`, which a batch sets once. A Task stored into this module object
+ * at every step went through V8's write barrier stub whenever the task was
+ * younger than the object (a run's tasks are, for a while), four times per
+ * channel round trip; a store into the run, made with its tasks, does not.
+ * `foreign` names the other flavour's code running now (an asyncio task),
+ * for error messages; no Trio task is current then.
+ */
+class CurrentTask {
+  runner: { readonly stepping: Task | null } | null = null;
+  foreign: string | null = null;
+  get task(): Task | null {
+    const runner = this.runner;
+    return runner === null || this.foreign !== null ? null : runner.stepping;
+  }
+}
+export const current = new CurrentTask();
 
 /** The running task, or a clear error naming the function that needed it. */
 export function requireTask(what: string): Task {
