@@ -92,7 +92,8 @@ function undoChildren(args: readonly unknown[], children: readonly Future<unknow
   for (let i = 0; i < children.length; i++) {
     const child = children[i]!;
     child.removeDoneCallback(onChildDone);
-    if (child !== args[i]) child.cancel(); // made here (an argument that was not a Future itself)
+    // Made here (an argument that was not a Future itself). One an eager start finished is left alone: cancel() would mark its error seen.
+    if (child !== args[i] && !child.done()) child.cancel();
   }
 }
 

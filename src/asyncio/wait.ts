@@ -216,7 +216,8 @@ export function asCompleted<A extends Awaitable<unknown>>(
     for (const aw of awaitables) todo.add(futureOf(aw as Awaitable<unknown>, loop, "asCompleted()"));
   } catch (error) {
     // One is refused: the Tasks made for the others are cancelled, before their first step (or, eager ones, at their first wait).
-    for (const f of todo) if (!awaitables.has(f as A)) f.cancel();
+    // One an eager start finished is left alone: cancel() would mark its error seen, and nobody would see it.
+    for (const f of todo) if (!awaitables.has(f as A) && !f.done()) f.cancel();
     throw error;
   }
   const total = todo.size;

@@ -31,6 +31,7 @@ import {
   sleep,
   type Coroutine,
   type EventLoop,
+  type ExceptionContext,
   type Future,
   type TaskFactory,
   type TaskOptions,
@@ -673,6 +674,33 @@ describe("arguments refused after eager Tasks were made", () => {
       return out;
     });
     expect(log).toEqual(["g first step", "gather threw TypeError", "a first step", "asCompleted threw TypeError", "g cancelled", "a cancelled"]);
+  });
+});
+
+describe("an eager Task that failed before an argument was refused", () => {
+  // CPython leaves that Task alone, and its error is logged as never retrieved; cancelling it (which does nothing to a
+  // done Task but mark its error seen) dropped the error without a trace.
+  it("gather and asCompleted leave its error unretrieved, so the loop reports it at close", async () => {
+    const seen: ExceptionContext[] = [];
+    const thrown = await runAio(function* (loop) {
+      loop.setExceptionHandler((_l, context) => seen.push(context));
+      loop.setTaskFactory(eagerTaskFactory);
+      const out: string[] = [];
+      const fails = (message: string): Coroutine<never> =>
+        (function* (): Coroutine<never> {
+          throw new MyError(message);
+        })();
+      for (const call of [() => gather(fails("gather child"), 42 as never), () => asCompleted([fails("asCompleted child"), 42 as never])]) {
+        try {
+          call();
+        } catch (e) {
+          out.push((e as Error).constructor.name);
+        }
+      }
+      return out;
+    });
+    expect(thrown).toEqual(["TypeError", "TypeError"]);
+    expect(seen.map((c) => (c.exception as Error).message).sort()).toEqual(["asCompleted child", "gather child"]);
   });
 });
 
