@@ -280,14 +280,15 @@ export class CancelScope {
     const task = requireTask("CancelScope.run()");
     checkFunction("CancelScope.run(body)", body);
     this.enter(task);
-    let result: T | undefined;
     try {
-      result = yield* callTaskFunction("CancelScope.run(body)", body, [this]);
+      return yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {
       return this.exitRaising(task, this.filterExit(error));
+    } finally {
+      // Also on return() of a generator stepped by hand: exit now, as a
+      // finally does, not when the task ends (nothing would before that).
+      if (this.lifecycle === ENTERED) this.exit(task);
     }
-    this.exit(task);
-    return result;
   }
 
   /** @internal */

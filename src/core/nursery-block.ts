@@ -65,11 +65,24 @@ class NurseryBlock<T> {
   }
 
   return(value?: unknown): IteratorResult<Trap, T | undefined> {
-    // Only a hand-driven generator is ever returned from; like the
-    // generator this block replaces, pass it to the body and end.
+    // Only a hand-driven block is ever returned from. As a finally would:
+    // pass it to the body, then close the nursery now if no child is left.
+    // With children left the block cannot wait for them here: the end of
+    // the task cancels them and fails the task (Runner.taskExited).
     if (this.phase === BODY) {
-      const r = this.bodyOp!.return(value as T);
-      if (r.done !== true) return r;
+      const nursery = this.hostNursery!;
+      try {
+        const step = this.bodyOp!.return(value as T);
+        if (step.done !== true) return step;
+        this.outcomeValue = step.value;
+      } catch (error) {
+        if (nursery.childCount > 0 || nursery.pendingStarts > 0) {
+          this.phase = DONE;
+          throw error;
+        }
+        nursery.addError(error, "the nursery body");
+      }
+      if (nursery.childCount === 0 && nursery.pendingStarts === 0) return this.waitForChildren();
     }
     this.phase = DONE;
     return { value: value as T, done: true };

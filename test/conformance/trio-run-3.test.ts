@@ -11,8 +11,8 @@
  * no RunVar), guest-mode signal handling, wakeup fds, sniffio and the
  * abandoned-run warning (a run here is never abandoned by its host). Of
  * test_cancel_scope_misnesting, only what a task can do to its own scopes
- * by stepping an operation by hand: a scope is left through its generator,
- * and `return()` on that generator skips the exit altogether, so "exit from
+ * by stepping an operation by hand: a scope is left through its generator
+ * (`return()` on it exits the scope, as a `finally` would), so "exit from
  * an unrelated task" has no faithful counterpart.
  */
 import { describe, expect, it } from "vitest";
