@@ -13,7 +13,7 @@
  * test_issue105987 (the C module's internals).
  */
 import { describe, expect, it } from "vitest";
-import { ContextVar, runWith, type Operation } from "../../src/core/index.js";
+import { ContextVar, moveOnAfter, runWith, sleep as trioSleep, type Operation } from "../../src/core/index.js";
 import { aioAsTrio, openLoop, waitFuture } from "../../src/bridge/index.js";
 import {
   CancelledError,
@@ -303,6 +303,36 @@ describe("test_context_vars, after CPython's test_eager_task_factory", () => {
       });
     });
     expect(r).toEqual({ inStep: { value: 2, current: true, loop: true }, afterCreate: { current: null, value: 2 }, v: "later" });
+  });
+});
+
+describe("the bridges on a loop with an eager task factory (no CPython counterpart)", () => {
+  it("aioAsTrio's Task starts eagerly inside the Trio task; results, Trio cancellation and later Trio waits work as usual", async () => {
+    const r = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      return yield* openLoop(function* (loop) {
+        loop.setTaskFactory(eagerTaskFactory);
+        const log: string[] = [];
+        const sync = yield* aioAsTrio(function* () {
+          log.push(currentTask() === null ? "no task" : "in its task");
+          return "sync";
+        })();
+        const later = yield* aioAsTrio(() => sleepValue(1, "later"))();
+        let cancelled = false;
+        yield* moveOnAfter(0.5, function* () {
+          yield* aioAsTrio(function* () {
+            try {
+              yield* sleep(1);
+            } catch (e) {
+              cancelled = e instanceof CancelledError;
+              throw e;
+            }
+          })();
+        });
+        yield* trioSleep(0.1);
+        return { log, sync, later, cancelled };
+      });
+    });
+    expect(r).toEqual({ log: ["in its task"], sync: "sync", later: "later", cancelled: true });
   });
 });
 
