@@ -292,22 +292,19 @@ export class EventLoop {
       closeCoro(coro);
       this.checkOpen("createTask");
     }
-    let name: string | undefined;
-    let eagerStart: boolean | undefined;
-    if (options != null) {
+    if (this.taskFactory !== null) {
+      let name: string | undefined;
+      let eagerStart: boolean | undefined;
       try {
-        name = options.name;
-        eagerStart = options.eagerStart;
+        name = options?.name;
+        eagerStart = options?.eagerStart;
       } catch (error) {
-        checkReadable("createTask(coro, options)", options);
+        checkReadable("createTask(coro, options)", options!);
         throw error;
       }
-      // CPython takes any truthy value; here 1 or "false" would silently start the task the other way than meant.
-      if (eagerStart !== undefined) checkOptionalBoolean("createTask(coro, { eagerStart })", eagerStart);
-    }
-    if (this.taskFactory !== null) {
-      // Refused before the factory makes (and schedules) a task that the name given afterwards could not be set on.
+      // Refused before the factory makes (and schedules) a task: the name given is set on it afterwards, and a factory may ignore eagerStart.
       if (name !== undefined) taskName("createTask(coro, { name })", name);
+      if (eagerStart !== undefined) checkOptionalBoolean("createTask(coro, { eagerStart })", eagerStart);
       const given: TaskFactoryOptions = name === undefined ? {} : { name };
       // Passed on, as Python 3.14 does, so a factory can honour it.
       if (eagerStart !== undefined) given.eagerStart = eagerStart;

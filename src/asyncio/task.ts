@@ -15,7 +15,7 @@
  * `trioAsAio` instead of corrupting the loop's own Trio task.
  */
 import { current } from "../core/state.js";
-import { checkReadable, describe, ignoreRefusedPromise, messageOf, readProperty } from "../core/errors.js";
+import { checkOptionalBoolean, checkReadable, describe, ignoreRefusedPromise, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { GeneratorPrototype, generatorNext } from "../core/task.js";
 import { asyncioContext, type ContextMap } from "../core/context.js";
@@ -107,6 +107,8 @@ export class Task<T = unknown> extends Future<T> {
         checkReadable("createTask(coro, options)", options);
         throw error;
       }
+      // CPython takes any truthy value; here 1 or "false" would silently start the task the other way than meant.
+      if (eager !== undefined) checkOptionalBoolean("createTask(coro, { eagerStart })", eager);
     }
     // Assigned in one fixed order, not as class fields (see Future's constructor).
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);

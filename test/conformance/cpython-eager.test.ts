@@ -411,6 +411,26 @@ describe("task counting, after CPython's BaseTaskCountingTests", () => {
 describe("the eager step, after test_tasks and what CPython 3.13 does", () => {
   const eager = { eagerStart: true } as const;
 
+  // test_tasks' test_eager_start_true and test_eager_start_false: the Task constructor itself
+  it.each([
+    [true, { done: true, name: "example" }, "example"],
+    [false, { done: false, name: null }, "example"],
+  ] as const)("new Task(coro, { loop, eagerStart: %s, name })", async (eagerStart, before, after) => {
+    const r = await runAio(function* (loop) {
+      let name: string | null = null;
+      const t = new Task(
+        (function* () {
+          name = currentTask()!.getName();
+        })(),
+        { loop, eagerStart, name: "example" },
+      );
+      const seen = { done: t.done(), name };
+      yield* awaited(t);
+      return { seen, name };
+    });
+    expect(r).toEqual({ seen: before, name: after });
+  });
+
   it("done callbacks of a task that completes eagerly are scheduled, not run inside createTask", async () => {
     const order = await runAio(function* (loop) {
       const log: string[] = [];
@@ -752,6 +772,13 @@ describe("option validation for eager tasks", () => {
           out.push(e instanceof TypeError && /eagerStart/.test((e as Error).message));
         }
       }
+      // The Task constructor itself.
+      try {
+        new Task(body(), { loop, eagerStart: "yes" as unknown as boolean });
+        out.push("accepted");
+      } catch (e) {
+        out.push(e instanceof TypeError && /eagerStart/.test((e as Error).message));
+      }
       // The same through a task factory (the check is createTask's, before the factory runs).
       loop.setTaskFactory(eagerTaskFactory);
       try {
@@ -763,7 +790,7 @@ describe("option validation for eager tasks", () => {
       yield* spin();
       return { out, ran, registered: allTasks().size - before };
     });
-    expect(r).toEqual({ out: [true, true, true, true], ran: false, registered: 0 });
+    expect(r).toEqual({ out: [true, true, true, true, true], ran: false, registered: 0 });
   });
 
   it("a bad name is refused before the eager step runs", async () => {
