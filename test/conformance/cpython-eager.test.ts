@@ -2,8 +2,10 @@
  * Eager tasks, after CPython's Lib/test/test_asyncio/test_eager_task_factory.py
  * (3.12 to 3.14) and the eager parts of test_tasks.py and test_taskgroups.py
  * (semantics only; the code and words are ours). Each test names the CPython
- * test it follows; the ones that name none check what CPython does (3.13)
- * in cases its tests leave out. test_taskgroups.py itself runs under an
+ * test it follows; the ones that name none check what CPython 3.13 does in
+ * cases its tests leave out, or say that CPython has no counterpart. Where
+ * we differ on purpose, docs/asyncio.md (difference 22) says so and the
+ * test says it is a difference. test_taskgroups.py itself runs under an
  * eager task factory in cpython-taskgroups.test.ts, and the plain
  * `eagerStart` cases of test_eager_task_factory are in cpython-tasks.test.ts
  * too; here they run through the task factories.
