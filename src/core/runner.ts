@@ -142,22 +142,15 @@ function keepShapes(): void {
   resetScopeIds(scopeId);
 }
 
-// The run queue of a finished run, kept for the next run: a run that
-// spawns 10k tasks grows its queue six times, which showed in profiles of
-// pages (and tests and benchmarks) that start many short runs. Only one is
-// kept, and only up to 64k slots (512 KB), so little memory stays held.
-let spareQueue: RingQueue<Task> | null = null;
-const SPARE_QUEUE_MAX = 1 << 16;
-
-function takeSpareQueue(): RingQueue<Task> {
-  const queue = spareQueue ?? new RingQueue<Task>(256);
-  spareQueue = null;
-  return queue;
-}
-
-function giveSpareQueue(queue: RingQueue<Task>): void {
-  if (queue.size === 0 && queue.capacity <= SPARE_QUEUE_MAX && (spareQueue === null || spareQueue.capacity < queue.capacity)) spareQueue = queue;
-}
+// Each run makes its own run queue, sized as the last finished run's had
+// grown: a run that spawns 10k tasks grows its queue six times, which
+// showed in profiles of pages (and tests and benchmarks) that start many
+// similar runs. A queue kept from an earlier run did the same, but it was
+// old: each push of a young task (a run's tasks are young for a while)
+// called V8's write barrier stub, two per channel round trip. Up to 64k
+// slots (512 KB).
+let queueCapacityHint = 256;
+const QUEUE_HINT_MAX = 1 << 16;
 
 /** A run: create one with `run()`. Exposed read-only for tools. */
 export class Runner implements ClockListener {
@@ -186,7 +179,7 @@ export class Runner implements ClockListener {
   private readonly realClock: boolean;
   /** Set by sliceLeft() once the slice is used up: the batch ends after the current step. */
   private endBatchSoon = false;
-  private readonly queue = takeSpareQueue();
+  private readonly queue = new RingQueue<Task>(queueCapacityHint);
   private scheduled = false;
   private running = false;
   /** The host timer for the earliest deadline; HOP while a fresh macrotask is on its way to arm it. */
@@ -423,9 +416,7 @@ export class Runner implements ClockListener {
     stats.steps += steps;
     this.running = false;
     current.runner = null;
-    // Runs finish inside a batch; the queue is handed on only now that this
-    // batch no longer reads it (an afterRun hook may already start a run).
-    if (this.finished) giveSpareQueue(this.queue);
+    if (this.finished) queueCapacityHint = Math.min(this.queue.capacity, QUEUE_HINT_MAX);
     if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
     if (!this.scheduled && !this.finished) this.becomeIdle();
   }
