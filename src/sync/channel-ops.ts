@@ -21,9 +21,9 @@
  * nothing either. `yield*` reads the two fields at once and never keeps the
  * result, and the operation is finished by then, so nobody sees it change.
  */
-import { requireTask } from "../core/state.js";
+import { current, requireTask } from "../core/state.js";
 import { YIELD_CHECKPOINT, YIELD_PARK, YIELD_SCHEDULE_POINT, type Operation, type Trap } from "../core/traps.js";
-import { NOTHING, brokenError, endError, type ChannelState } from "./channel-state.js";
+import { brokenError, endError, type ChannelState } from "./channel-state.js";
 
 /** @internal What the handles give the operations: their state and their errors. */
 export interface ChannelEnd {
@@ -59,7 +59,8 @@ export class ChannelOperation<T> {
       return this.finish();
     }
     if (phase === FINISHED) return this.finish();
-    const task = requireTask(this.sending ? "MemorySendChannel.send()" : "MemoryReceiveChannel.receive()");
+    // The name for the error is picked only when there is no task.
+    const task = current.task ?? requireTask(this.sending ? "MemorySendChannel.send()" : "MemoryReceiveChannel.receive()");
     if (phase === FRESH && task.scope.effective) {
       this.phase = CHECKPOINTING;
       return YIELD_CHECKPOINT;
@@ -73,10 +74,9 @@ export class ChannelOperation<T> {
       if (state.trySend(this.item)) return YIELD_SCHEDULE_POINT;
       state.parkSender(task, this.item);
     } else {
-      const value = state.tryReceive();
-      if (value !== NOTHING) {
+      if (state.canReceive()) {
         // Keep the value for the step after the schedule point.
-        this.value = value as T;
+        this.value = state.receiveNow() as T;
         this.phase = FINISHED;
         return YIELD_SCHEDULE_POINT;
       }

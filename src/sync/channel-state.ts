@@ -15,9 +15,6 @@ import { Abort, type AbortFn, type AbortTask } from "../core/traps.js";
 import { RingDeque } from "../core/ring-deque.js";
 import { BrokenResourceError, EndOfChannel } from "../core/errors.js";
 
-/** Marks "no value available" inside the module, distinct from any value a user sends. */
-export const NOTHING: unknown = Symbol("nothing");
-
 /** What `statistics()` of either end of a memory channel reports. */
 export interface MemoryChannelStatistics {
   /** Values sitting in the buffer now. */
@@ -105,11 +102,18 @@ export class ChannelState {
     return false;
   }
 
+  /** True if a value can be received now (one is buffered, or a sender waits). */
+  canReceive(): boolean {
+    return this.buffer.size > 0 || this.senders.size > 0;
+  }
+
   /**
-   * Takes the next value, moving the oldest blocked sender's value into the
-   * buffer (and waking that sender). Returns `NOTHING` if there is none.
+   * Takes the next value (there must be one, see canReceive), moving the
+   * oldest blocked sender's value into the buffer and waking that sender.
+   * A boolean and a take, not one call that answers a sentinel: comparing
+   * a value of any type with a sentinel was a generic StrictEqual call in V8.
    */
-  tryReceive(): unknown {
+  receiveNow(): unknown {
     const buffer = this.buffer;
     if (this.senders.size > 0) {
       const task = this.senders.shift();
@@ -118,8 +122,7 @@ export class ChannelState {
       if (buffer.size === 0) return value;
       buffer.push(value);
     }
-    if (buffer.size > 0) return buffer.shift();
-    return NOTHING;
+    return buffer.shift();
   }
 
   /** Wakes with `error()` the senders blocked on `handle` (every sender if `handle` is null). */

@@ -19,7 +19,7 @@
 import { ClosedResourceError, EndOfChannel, WouldBlock, describe } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
-import { ChannelState, NOTHING, brokenError, endError, type MemoryChannelStatistics } from "./channel-state.js";
+import { ChannelState, brokenError, endError, type MemoryChannelStatistics } from "./channel-state.js";
 import { forEachReceived, receiveOrEnd } from "./receive-loop.js";
 import { receiveOperation, sendOperation } from "./channel-ops.js";
 
@@ -230,8 +230,7 @@ export class MemoryReceiveChannel<T> {
   receiveNowait(): T {
     if (this.isClosed) throw this.closedError("receiveNowait");
     const state = this.state;
-    const value = state.tryReceive();
-    if (value !== NOTHING) return value as T;
+    if (state.canReceive()) return state.receiveNow() as T;
     if (state.openSend === 0) throw endError();
     throw new WouldBlock("No value is ready on the channel; use yield* receive() to wait for one.");
   }
