@@ -19,17 +19,16 @@
  */
 import { CancelScope } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
-import { Nursery, callTaskFunction, checkFunction } from "./nursery.js";
+import { Nursery, callTaskFunction, checkFunction, nurseryAbort } from "./nursery.js";
 import { requireTask } from "./state.js";
 import { REFUSED, generatorNext, isGenerator, notAStepResult, sharedNext } from "./task.js";
-import { Abort, YIELD_PARK, type Operation, type Trap } from "./traps.js";
+import { YIELD_PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
 const BODY = 1;
 const WAITING = 2;
 const DONE = 3;
 
-const nurseryAbort = () => Abort.FAILED;
 
 /** What the body's iterator is: resumed through its own next(), a generator not yet proven genuine, or one that is. */
 const ITERATOR = 0;

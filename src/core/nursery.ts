@@ -17,9 +17,9 @@
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
 import { Cancelled, ExceptionGroup, describe, describeError, functionName, isGeneratorLike, readProperty } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
-import type { Task } from "./task.js";
+import { BLOCKED, type Task } from "./task.js";
 import type { Runner } from "./runner.js";
-import type { Operation } from "./traps.js";
+import { Abort, type Operation } from "./traps.js";
 import { openNursery } from "./nursery-block.js";
 
 export { openNursery } from "./nursery-block.js";
@@ -219,6 +219,22 @@ export class Nursery {
     this.maybeWakeParent();
   }
 
+  /**
+   * @internal The nursery's task ended without waiting for it (it stepped
+   * the openNursery block by hand): hand the children still running to
+   * `home`, the nursery the task itself belonged to, so that the run waits
+   * for them and their errors reach someone.
+   */
+  dropInto(home: Nursery): void {
+    this.closed = true;
+    this.parentWaiting = false;
+    for (let child = this.headChild; child !== null; child = this.headChild) {
+      this.unlinkChild(child);
+      home.addChild(child);
+      child.parentNursery = home;
+    }
+  }
+
   /** @internal `source` is the task that raised, or a description; a task's name is read only if needed. */
   addError(error: unknown, source: Task | string): void {
     this.pendingErrors.push(error);
@@ -233,7 +249,9 @@ export class Nursery {
     if (this.parentWaiting && this.childCount === 0 && this.pendingStarts === 0) {
       this.parentWaiting = false;
       const parent = this.parentTask!;
-      parent.runner.reschedule(parent, undefined, false);
+      // Unless code stepping the block by hand dropped its wait and the
+      // task went on to wait for something else: that wait is not ours to end.
+      if (parent.state === BLOCKED && parent.abortFn === nurseryAbort && parent.waitingOn === this) parent.runner.reschedule(parent, undefined, false);
     }
   }
 
@@ -307,6 +325,9 @@ function moveTask(task: Task, from: Nursery, to: Nursery): void {
   // If the new home is already cancelled, a blocked child must hear of it.
   if (task.scope.effective) task.runner.attemptAbort(task);
 }
+
+/** @internal The abort function of a task waiting for its nursery's children: refused, the children are cancelled instead. */
+export const nurseryAbort = (): Abort => Abort.FAILED;
 
 const GeneratorFunction: unknown = function* () {}.constructor;
 

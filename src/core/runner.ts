@@ -613,16 +613,31 @@ export class Runner implements ClockListener {
     const extras = task.extras;
     const own = extras === null ? null : extras.ownScope;
     const home = own ?? (task.parentNursery ?? this.systemNursery).cancelScope;
-    if (task.scope !== home) {
+    // (A child moved out of a nursery its parent dropped ends in that
+    // nursery's scope, which is not its own: only scopes it entered count.)
+    if (task.scope !== home && task.scope.owner === task) {
       // The task ended inside scopes it entered: its code stepped
       // CancelScope.run or openNursery by hand (next()) and dropped them.
       // Left linked they would keep deadlines on the heap and signal
       // listeners, and an abandoned nursery's children would outlive the
       // task. As Trio does with the part of the tree that misnesting
       // abandons: cancel and close them, and fail a task that had not.
+      const lost: unknown[] = [];
       for (let scope = task.scope; scope !== home && scope.owner === task; scope = task.scope) {
         scope.cancel();
-        if (scope.nursery !== null) scope.nursery.closed = true;
+        // Its own Cancelled stops here, as at a proper exit.
+        if (!ok) {
+          const rest = scope.filterExit(value);
+          ok = rest === ABSORBED;
+          value = ok ? undefined : rest;
+        }
+        const dropped = scope.nursery;
+        if (dropped !== null) {
+          dropped.dropInto(task.parentNursery ?? this.systemNursery);
+          // What its children raised so far goes with the task's outcome.
+          const raised = scope.filterExit(dropped.combinedError());
+          if (raised !== undefined && raised !== ABSORBED) lost.push(raised);
+        }
         try {
           scope.exit(task);
         } catch {
@@ -634,6 +649,7 @@ export class Runner implements ClockListener {
         ok = false;
         value = new RuntimeError(`Task ${task.name} ended inside a CancelScope.run or openNursery it stepped by hand; run operations with yield*.`);
       }
+      if (lost.length > 0) value = new ExceptionGroup(`Errors from a nursery that task ${task.name} left without waiting for it`, [value, ...lost]);
     }
     if (own !== null) {
       // A task cancelled through Task.cancel() ends normally, as if a scope
