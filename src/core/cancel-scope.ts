@@ -234,8 +234,9 @@ export class CancelScope {
    * the scope exits, so nothing leaks.
    */
   cancelOn(signal: AbortSignal): void {
-    if (signal === null || typeof signal !== "object" || typeof signal.addEventListener !== "function") {
-      throw new TypeError("cancelOn(signal) needs an AbortSignal (for example controller.signal).");
+    // readProperty: a revoked Proxy gets this message, not the engine's.
+    if (signal === null || typeof signal !== "object" || typeof readProperty(signal, "addEventListener") !== "function") {
+      throw new TypeError(`cancelOn(signal) needs an AbortSignal (for example controller.signal), got ${describe(signal)}.`);
     }
     // Total: it runs in the abort listener, where a throw (a reason whose
     // message getter throws) would leave the scope uncancelled.

@@ -29,7 +29,7 @@ import { ABSORBED, CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scop
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, readProperty } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, readProperty, checkReadable } from "./errors.js";
 import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
@@ -962,6 +962,7 @@ function startRun<A extends unknown[], T>(
     if (options === null || typeof options !== "object") {
       throw new TypeError("runWith(options, main, ...args) needs an options object first; use run(main) without options.");
     }
+    checkReadable("runWith(options, main, ...args)", options);
     const runner = new Runner(options);
     if (install !== undefined && options.instruments?.length) install(runner, options.instruments);
     const coro = callTaskFunction("run()", main, args);
