@@ -201,7 +201,8 @@ export class CapacityLimiter {
   private wakeWaiters(): void {
     const available = this._totalTokens - this.borrowerSet.size;
     for (let i = 0; i < available && this.lot.size > 0; i++) {
-      const task = this.lot.unparkOne()!;
+      const task = this.lot.unparkOne();
+      if (task === null) break; // only waits dropped by hand were left
       const borrower = this.pending.get(task);
       this.pending.delete(task);
       this.waitingBorrowers.delete(borrower);

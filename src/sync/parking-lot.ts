@@ -18,7 +18,7 @@
  */
 import { BrokenResourceError, describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
-import type { Task } from "../core/task.js";
+import { BLOCKED, type Task } from "../core/task.js";
 import { Abort, PARK, type AbortTask, type Operation } from "../core/traps.js";
 
 /** Counters of a `ParkingLot`. */
@@ -41,6 +41,15 @@ class ParkedNode {
 }
 
 const nodes = new WeakMap<Task, ParkedNode>();
+
+/**
+ * Whether the node's task is still parked by this lot's park(). Code that
+ * steps park() by hand and drops it leaves its node behind while the task
+ * goes on, waits elsewhere or ends: that wait is not the lot's to end.
+ */
+function stillParked(node: ParkedNode): boolean {
+  return node.task.state === BLOCKED && node.task.abortFn === abortParked;
+}
 
 function abortParked(_raiseCancel: () => Error, blocked: AbortTask): Abort {
   const node = nodes.get(blocked as Task);
@@ -112,11 +121,13 @@ export class ParkingLot {
 
   /** @internal Wakes the first parked task and returns it, or null if none: `unpark()` without the array. */
   unparkOne(): Task | null {
-    const node = this.head;
-    if (node === null) return null;
-    this.unlink(node);
-    node.task.runner.reschedule(node.task, undefined, false);
-    return node.task;
+    for (let node = this.head; node !== null; node = this.head) {
+      this.unlink(node);
+      if (!stillParked(node)) continue;
+      node.task.runner.reschedule(node.task, undefined, false);
+      return node.task;
+    }
+    return null;
   }
 
   /** Wakes every parked task and returns them, oldest first. */
@@ -159,7 +170,7 @@ export class ParkingLot {
 
   private wakeBroken(node: ParkedNode): void {
     this.unlink(node);
-    node.task.runner.reschedule(node.task, new BrokenResourceError(this.brokenBecause!), true);
+    if (stillParked(node)) node.task.runner.reschedule(node.task, new BrokenResourceError(this.brokenBecause!), true);
   }
 
   /** Counters for tools and tests. */
@@ -211,6 +222,7 @@ export class ParkingLot {
     while (woken.length < count && this.head !== null) {
       const node = this.head;
       this.unlink(node);
+      if (!stillParked(node)) continue;
       woken.push(node.task);
       node.task.runner.reschedule(node.task, undefined, false);
     }
@@ -220,10 +232,10 @@ export class ParkingLot {
   private move(newLot: ParkingLot, count: number): void {
     // Take exactly the tasks parked now: reparking into this same lot must not loop forever.
     let moved = 0;
-    const limit = Math.min(count, this.length);
-    while (moved < limit && this.head !== null) {
-      const node = this.head;
+    for (let left = this.length; moved < count && left > 0; left--) {
+      const node = this.head!;
       this.unlink(node);
+      if (!stillParked(node)) continue;
       newLot.link(node);
       node.task.waitingOn = newLot.label;
       if (newLot.brokenBecause !== null) newLot.wakeBroken(node);
