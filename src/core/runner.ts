@@ -416,7 +416,8 @@ export class Runner implements ClockListener {
     stats.steps += steps;
     this.running = false;
     current.runner = null;
-    if (this.finished) queueCapacityHint = Math.min(this.queue.capacity, QUEUE_HINT_MAX);
+    // No more tasks than the run spawned were ever queued at once: small runs after a big one go back to small queues.
+    if (this.finished) queueCapacityHint = Math.min(this.queue.capacity, Math.max(256, stats.tasksSpawned), QUEUE_HINT_MAX);
     if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
     if (!this.scheduled && !this.finished) this.becomeIdle();
   }
