@@ -110,6 +110,8 @@ export class Nursery {
   /** @internal */ closed = false;
   /** @internal */ pendingErrors: unknown[] = [];
   /** @internal */ pendingStarts = 0;
+  /** @internal For the hidden nursery of a start() call: the nursery whose pending start it holds, until released (releaseStart). */
+  startTarget: Nursery | null = null;
   /** @internal */ parentWaiting = false;
 
   /** @internal */
@@ -163,15 +165,18 @@ export class Nursery {
     const caller = requireTask("nursery.start()");
     this.checkOpen("start", caller);
     checkFunction("nursery.start()", fn);
-    this.pendingStarts++;
+    const status = new StartStatus<T>(this);
     try {
-      const status = new StartStatus<T>(this);
       // The child runs in a hidden nursery of the caller's. The caller waits
       // in that nursery's exit, which cancellation cannot interrupt (the
       // child, inside the same scopes, is cancelled instead): it goes on
       // once the child has moved out (started()) or ended.
       yield* openNursery(function* spawnStartedChild(old) {
         status.oldNursery = old;
+        // The hidden nursery holds the start: released when start() ends,
+        // or when its task drops it (Nursery.dropInto).
+        old.startTarget = status.targetNursery;
+        old.startTarget.pendingStarts++;
         old.spawnTask(startedChild, [status, fn, args], functionName(fn) ?? "anonymous");
       }, true);
       if (!status.startedCalled) {
@@ -179,8 +184,7 @@ export class Nursery {
       }
       return status.value as T;
     } finally {
-      this.pendingStarts--;
-      this.maybeWakeParent();
+      if (status.oldNursery !== null) releaseStart(status.oldNursery);
     }
   }
 
@@ -228,6 +232,8 @@ export class Nursery {
   dropInto(home: Nursery): void {
     this.closed = true;
     this.parentWaiting = false;
+    // A start() stepped by hand and dropped: its finally will never run.
+    releaseStart(this);
     for (let child = this.headChild; child !== null; child = this.headChild) {
       this.unlinkChild(child);
       home.addChild(child);
@@ -302,6 +308,18 @@ function* startedChild<T>(status: StartStatus<T>, fn: (...args: unknown[]) => Op
   } finally {
     if (!status.startedCalled) status.childEnded = true;
   }
+}
+
+/**
+ * The start() whose hidden nursery is `hidden` no longer holds its target
+ * open: it returned, or its task dropped it (then only once).
+ */
+function releaseStart(hidden: Nursery): void {
+  const target = hidden.startTarget;
+  if (target === null) return;
+  hidden.startTarget = null;
+  target.pendingStarts--;
+  target.maybeWakeParent();
 }
 
 /** Moves a task that called started() from the temporary nursery to its target. */
