@@ -473,6 +473,16 @@ function loopOption(options: { loop?: EventLoop } | null, task: boolean): EventL
 }
 
 /** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
+/**
+ * @internal A waiter's Future that nobody awaits: the coroutine that made
+ * it was stepped by hand and dropped (an awaited one holds its Task's
+ * wake-up callback). A primitive's wake-up passes it over, as if cancelled:
+ * spent on it, the wake-up would be lost and the real waiters hang.
+ */
+export function isAbandoned(future: Future<unknown>): boolean {
+  return future.callbacks === null && !future.done();
+}
+
 export function isFuture(value: unknown): value is Future<unknown> {
   try {
     return value instanceof Future;

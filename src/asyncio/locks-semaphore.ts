@@ -9,7 +9,7 @@
  * woken instead, so a unit is never lost.
  */
 import { ValueError } from "./errors.js";
-import type { Future } from "./future.js";
+import { isAbandoned, type Future } from "./future.js";
 import { checkCount, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
 
@@ -28,7 +28,7 @@ export class Semaphore extends LoopBound {
   locked(): boolean {
     if (this.value === 0) return true;
     const waiters = this.waiters;
-    for (let i = 0; i < waiters.size; i++) if (!waiters.at(i).cancelled()) return true;
+    for (let i = 0; i < waiters.size; i++) if (!waiters.at(i).cancelled() && !isAbandoned(waiters.at(i))) return true;
     return false;
   }
 
@@ -73,7 +73,7 @@ export class Semaphore extends LoopBound {
     const waiters = this.waiters;
     for (let i = 0; i < waiters.size; i++) {
       const fut = waiters.at(i);
-      if (!fut.done()) {
+      if (!fut.done() && !isAbandoned(fut)) {
         this.value--;
         fut.setResult(true);
         return true;

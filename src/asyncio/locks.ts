@@ -15,7 +15,7 @@
  */
 import { isInstance, isUnusableFunction } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
-import type { Future } from "./future.js";
+import { isAbandoned, type Future } from "./future.js";
 import { checkBody, checkCount, describe, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
 
@@ -117,11 +117,12 @@ export class Lock extends LoopBound {
 
   private allWaitersCancelled(): boolean {
     const waiters = this.waiters;
-    for (let i = 0; i < waiters.size; i++) if (!waiters.at(i).cancelled()) return false;
+    for (let i = 0; i < waiters.size; i++) if (!waiters.at(i).cancelled() && !isAbandoned(waiters.at(i))) return false;
     return true;
   }
 
   private wakeUpFirst(): void {
+    while (this.waiters.size > 0 && isAbandoned(this.waiters.at(0))) this.waiters.shift();
     if (this.waiters.size === 0) return;
     const fut = this.waiters.at(0);
     // A done head waiter has already been woken and will take the lock.
@@ -259,7 +260,7 @@ export class Condition extends LoopBound {
     let woken = 0;
     for (let i = 0; i < waiters.size && woken < n; i++) {
       const fut = waiters.at(i);
-      if (!fut.done()) {
+      if (!fut.done() && !isAbandoned(fut)) {
         woken++;
         fut.setResult(false);
       }

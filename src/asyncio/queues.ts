@@ -17,7 +17,7 @@
  * the iterator object.
  */
 import { QueueEmpty, QueueFull, QueueShutDown, ValueError } from "./errors.js";
-import type { Future } from "./future.js";
+import { isAbandoned, type Future } from "./future.js";
 import { Event } from "./locks.js";
 import { describe, LoopBound, RingDeque } from "./locks-core.js";
 import { FifoStore, LifoStore, PriorityStore, type PriorityOptions, type QueueStore } from "./queues-priority.js";
@@ -32,7 +32,7 @@ type Waiters = RingDeque<Future<void>>;
 function wakeupNext(waiters: Waiters): void {
   while (waiters.size > 0) {
     const waiter = waiters.shift();
-    if (!waiter.done()) {
+    if (!waiter.done() && !isAbandoned(waiter)) {
       waiter.setResult(undefined);
       return;
     }
