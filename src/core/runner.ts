@@ -670,6 +670,8 @@ export class Runner implements ClockListener {
     // A done task keeps its outcome where its resume value was.
     if (!ok) task.flags |= RESUME_THROWS;
     task.resumeValue = value;
+    // A sleep its code stepped by hand and dropped: its deadline goes too.
+    if (task.abortFn === abortSleep) this.deadlines.remove(task.sleepEntry!);
     task.abortFn = null;
     task.waitingOn = null;
     this.statistics.tasksExited++;
