@@ -92,7 +92,7 @@ export class EventLoop {
   readonly id = nextLoopId++;
   readonly statistics: LoopStatistics = { callbacksRun: 0, iterations: 0, tasksCreated: 0, futuresCreated: 0 };
   /** @internal */ readonly runner: Runner;
-  /** @internal the Trio nursery of the openLoop block */ readonly nursery: Nursery;
+  /** @internal the Trio nursery of the openLoop block (the one its children moved to, once the block is dropped) */ nursery: Nursery;
   /** @internal the Trio task that runs the loop */ hostTask: TrioTask | null = null;
   /** @internal the tasks not done yet */ readonly tasks = new LoopTasks();
   /** @internal Trio tasks started by trioAsAio, with the scope that cancels each */ readonly trioChildren = new Map<TrioTask, { cancel(msg?: string): void }>();

@@ -51,6 +51,10 @@ function* hostLoop(loop: EventLoop): Operation<void> {
   yield* new CancelScope({ shield: true }).run(() => loop.hostLoop());
 }
 
+function* shutdownLoop(loop: EventLoop): Operation<void> {
+  yield* new CancelScope({ shield: true }).run(() => loop.shutdown());
+}
+
 /**
  * Runs `body(loop)` with an asyncio loop and returns its result. On exit
  * (normal, error or cancellation) the loop's tasks are cancelled and
@@ -80,10 +84,17 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
   const result = yield* openNursery(function* (nursery) {
     const loop = new EventLoop(runner, nursery, { debug });
     nursery.startSoonNamed(`asyncio loop #${loop.id}`, hostLoop, loop);
+    // Code that steps openLoop by hand and drops it never runs the finally
+    // below, and the shielded host task would keep the run waiting: close
+    // the loop from a task of its own, where the host task went.
+    nursery.onDrop = (home) => {
+      loop.nursery = home;
+      home.startSoonNamed(`asyncio loop #${loop.id} shutdown`, shutdownLoop, loop);
+    };
     try {
       return yield* loopVar.run(loop, () => body(loop));
     } finally {
-      yield* new CancelScope({ shield: true }).run(() => loop.shutdown());
+      yield* shutdownLoop(loop);
     }
   });
   return result as T;

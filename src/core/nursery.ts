@@ -112,6 +112,8 @@ export class Nursery {
   /** @internal */ pendingStarts = 0;
   /** @internal For the hidden nursery of a start() call: the nursery whose pending start it holds, until released (releaseStart). */
   startTarget: Nursery | null = null;
+  /** @internal Called when the nursery's task drops it (see dropInto), with the nursery its children moved to. */
+  onDrop: ((home: Nursery) => void) | null = null;
   /** @internal */ parentWaiting = false;
 
   /** @internal */
@@ -234,6 +236,7 @@ export class Nursery {
     this.parentWaiting = false;
     // A start() stepped by hand and dropped: its finally will never run.
     releaseStart(this);
+    if (this.onDrop !== null) this.onDrop(home);
     for (let child = this.headChild; child !== null; child = this.headChild) {
       this.unlinkChild(child);
       home.addChild(child);

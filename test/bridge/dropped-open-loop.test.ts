@@ -1,0 +1,84 @@
+/**
+ * openLoop stepped by hand (`g.next()`) and dropped: the finally that
+ * closes the loop never runs, so the loop is closed from a task of its own
+ * when the task that dropped it ends. Before, the loop's shielded host task
+ * kept the run waiting forever (the run never settled).
+ */
+import { describe, expect, it } from "vitest";
+import { ExceptionGroup, RuntimeError, openNursery, sleep } from "../../src/core/index.js";
+import { openLoop } from "../../src/bridge/index.js";
+import { sleep as aioSleep } from "../../src/asyncio/index.js";
+import { expectNoLeftovers, runKeep } from "./helpers.js";
+
+/** Resolves with `p`'s value, or "hang" if it has not settled within a second of real time. */
+function settled<T>(p: Promise<T>): Promise<T | "hang"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), 1000)));
+  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
+}
+
+function leaves(error: unknown): unknown[] {
+  return error instanceof ExceptionGroup ? error.exceptions.flatMap(leaves) : [error];
+}
+
+describe("an openLoop stepped by hand and dropped", () => {
+  it("is closed when its task ends: its asyncio tasks are cancelled (their finally runs) and the run settles", async () => {
+    const record: string[] = [];
+    const kept = await settled(
+      runKeep(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            openLoop(function* (loop) {
+              loop.createTask(
+                (function* () {
+                  try {
+                    yield* aioSleep(100);
+                  } finally {
+                    record.push("asyncio finally");
+                  }
+                })(),
+              );
+              yield* sleep(1);
+            }).next();
+            yield* sleep(0.5);
+          });
+        });
+        return "ok";
+      }),
+    );
+    expect(kept).not.toBe("hang");
+    if (kept === "hang") return;
+    expect(record).toEqual(["asyncio finally"]);
+    expect(kept.ok).toBe(false);
+    expect(leaves(kept.value).map((e) => e instanceof RuntimeError && /stepped by hand/.test(e.message))).toEqual([true]);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("an asyncio error nobody retrieved reaches the run's outcome", async () => {
+    const boom = new RangeError("asyncio boom");
+    const kept = await settled(
+      runKeep(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            openLoop(function* (loop) {
+              loop.createTask(
+                (function* () {
+                  yield* aioSleep(0.1);
+                  throw boom;
+                })(),
+              );
+              yield* sleep(1);
+            }).next();
+            yield* sleep(0.5);
+          });
+        });
+        return "ok";
+      }),
+    );
+    expect(kept).not.toBe("hang");
+    if (kept === "hang") return;
+    expect(kept.ok).toBe(false);
+    expect(leaves(kept.value)).toContain(boom);
+    expectNoLeftovers(kept.runner);
+  });
+});
