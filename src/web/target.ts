@@ -115,10 +115,16 @@ export function* waitHostCallback<T>(
   request: HostRequest,
 ): Operation<T> {
   let pending = true;
+  const abort = () => {
+    stop();
+    return Abort.SUCCEEDED;
+  };
   const answer = (value: unknown, throws = false) => {
     if (!pending) return;
     pending = false;
-    if (task.state === BLOCKED) task.runner.reschedule(task, value, throws);
+    // Still parked in this wait? Code that stepped it by hand may have
+    // dropped it and gone on to wait for something else: not ours to end.
+    if (task.state === BLOCKED && task.abortFn === abort) task.runner.reschedule(task, value, throws);
   };
   const withdraw = request(answer);
   const stop = () => {
@@ -128,10 +134,7 @@ export function* waitHostCallback<T>(
   };
   task.waitingOn = waitingOn;
   try {
-    return (yield* waitTaskRescheduled(() => {
-      stop();
-      return Abort.SUCCEEDED;
-    })) as T;
+    return (yield* waitTaskRescheduled(abort)) as T;
   } finally {
     stop();
   }
