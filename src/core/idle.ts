@@ -12,13 +12,15 @@
 import type { ClockListener } from "./clock.js";
 import { hostMacrotask } from "./host.js";
 import { Runner } from "./runner.js";
-import type { Task } from "./task.js";
-import { Abort } from "./traps.js";
+import { BLOCKED, type Task } from "./task.js";
+import { Abort, type AbortFn } from "./traps.js";
 
 interface IdleWaiter {
   cushion: number;
   seq: number;
   task: Task;
+  /** The abort function of its wait: the task still waits here while it has it. */
+  abort: AbortFn | null;
 }
 
 const IDLE_WAIT = 1;
@@ -98,9 +100,17 @@ export class IdleWatch {
       // first, as in Trio; a larger cushion waits for the next idle period.
       const first = this.waiters[0];
       if (first === undefined) return;
+      let woken = false;
       while (this.waiters.length > 0 && this.waiters[0]!.cushion === first.cushion) {
-        runner.reschedule(this.waiters.shift()!.task, undefined, false);
+        const { task, abort } = this.waiters.shift()!;
+        // Unless code stepping the wait by hand dropped it: the task went on, or ended.
+        if (task.state === BLOCKED && task.abortFn === abort) {
+          runner.reschedule(task, undefined, false);
+          woken = true;
+        }
       }
+      // Only dropped waits: still idle, so arm what comes next.
+      if (!woken) runner.deadlinesChanged();
       return;
     }
     const earliest = runner.deadlines.earliest();
@@ -119,13 +129,13 @@ export class IdleWatch {
 
   /** Parks `task` (the running task, about to yield PARK) until no task has been runnable for `cushion` seconds. */
   addWaiter(task: Task, cushion: number): void {
-    const waiter: IdleWaiter = { cushion, seq: this.seq++, task };
+    const waiter: IdleWaiter = { cushion, seq: this.seq++, task, abort: null };
     const list = this.waiters;
     let i = list.length;
     while (i > 0 && (list[i - 1]!.cushion > cushion || (list[i - 1]!.cushion === cushion && list[i - 1]!.seq > waiter.seq))) i--;
     list.splice(i, 0, waiter);
     task.waitingOn = "all tasks blocked";
-    task.abortFn = () => {
+    task.abortFn = waiter.abort = () => {
       const j = this.waiters.indexOf(waiter);
       if (j !== -1) this.waiters.splice(j, 1);
       return Abort.SUCCEEDED;
