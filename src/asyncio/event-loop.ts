@@ -408,7 +408,8 @@ export class EventLoop {
   stop(): void {
     this.stopRequested = true;
     for (const task of this.stopWaiters.splice(0)) {
-      if (task.state === BLOCKED) task.runner.reschedule(task, undefined, false);
+      // Unless code stepping runForever() by hand dropped it and the task waits elsewhere.
+      if (task.state === BLOCKED && task.waitingOn === this) task.runner.reschedule(task, undefined, false);
     }
   }
 
