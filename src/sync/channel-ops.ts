@@ -89,13 +89,20 @@ export class ChannelOperation<T> {
   }
 
   throw(error: unknown): never {
-    this.phase = FINISHED;
+    this.stop();
     throw error;
   }
 
   return(value?: unknown): IteratorResult<Trap, T> {
-    this.phase = FINISHED;
+    this.stop();
     return { value: value as T, done: true };
+  }
+
+  /** Ended from outside (code stepping it by hand): a wait still in line is taken back, so no value goes to it. */
+  private stop(): void {
+    const task = current.task;
+    if (this.phase === WAITING && task !== null) this.end.state.withdraw(task, this.sending);
+    this.phase = FINISHED;
   }
 
   [Symbol.iterator](): this {

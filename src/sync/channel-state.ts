@@ -10,7 +10,7 @@
  * are made once per channel (the scheduler passes them the task), so
  * parking allocates no closure.
  */
-import type { Task } from "../core/task.js";
+import { BLOCKED, type Task } from "../core/task.js";
 import { Abort, type AbortFn, type AbortTask } from "../core/traps.js";
 import { RingDeque } from "../core/ring-deque.js";
 import { BrokenResourceError, EndOfChannel } from "../core/errors.js";
@@ -87,11 +87,25 @@ export class ChannelState {
     task.abortFn = this.abortReceive;
   }
 
+  /**
+   * Takes back the wait of `task` (the current one), whose operation was
+   * ended by return() or throw() while it waited: its code stepped it by hand.
+   */
+  withdraw(task: Task, sending: boolean): void {
+    if (task.abortFn !== (sending ? this.abortSend : this.abortReceive)) return;
+    (sending ? this.abortSend : this.abortReceive)(() => new Error(), task);
+    task.abortFn = null;
+    task.waitingOn = null;
+  }
+
   /** Hands `value` to a waiting receiver or buffers it; false if it would block. */
   trySend(value: unknown): boolean {
-    if (this.receivers.size > 0) {
+    while (this.receivers.size > 0) {
       // The oldest waiting receiver. The buffer is empty whenever receivers wait.
       const task = this.receivers.shift();
+      // Passed over if it no longer waits here: its code stepped the
+      // receive by hand and dropped it (the task ended or waits elsewhere).
+      if (task.state !== BLOCKED || task.abortFn !== this.abortReceive) continue;
       task.runner.reschedule(task, value, false);
       return true;
     }
@@ -104,7 +118,19 @@ export class ChannelState {
 
   /** True if a value can be received now (one is buffered, or a sender waits). */
   canReceive(): boolean {
-    return this.buffer.size > 0 || this.senders.size > 0;
+    return this.buffer.size > 0 || this.liveSender();
+  }
+
+  /** Whether a sender waits, after taking out of line those whose send was dropped (see trySend). */
+  private liveSender(): boolean {
+    const senders = this.senders;
+    while (senders.size > 0) {
+      const task = senders.at(0);
+      if (task.state === BLOCKED && task.abortFn === this.abortSend) return true;
+      senders.shift();
+      this.sendValues.shift();
+    }
+    return false;
   }
 
   /**
@@ -115,7 +141,7 @@ export class ChannelState {
    */
   receiveNow(): unknown {
     const buffer = this.buffer;
-    if (this.senders.size > 0) {
+    if (this.liveSender()) {
       const task = this.senders.shift();
       const value = this.sendValues.shift();
       task.runner.reschedule(task, undefined, false);
@@ -141,7 +167,9 @@ export class ChannelState {
     for (let i = 0; i < n; i++) {
       const task = waiters.shift();
       const value = values?.shift();
-      if (handle === null || task.waitingOn === handle) {
+      if (task.state !== BLOCKED || task.abortFn !== (values === null ? this.abortReceive : this.abortSend)) {
+        // Dropped (see trySend): out of line.
+      } else if (handle === null || task.waitingOn === handle) {
         task.runner.reschedule(task, error(), true);
       } else {
         waiters.push(task);
