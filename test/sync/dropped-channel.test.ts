@@ -108,7 +108,7 @@ describe("a channel operation stepped by hand and dropped", () => {
         n.startSoon(function* () {
           const g = rx.receive();
           g.next();
-          g.return(undefined);
+          g.return(0);
           record.push(`waiting receivers ${rx.statistics().tasksWaitingReceive}`);
           yield* sleep(2);
           record.push(`then received ${yield* rx.receive()}`);
