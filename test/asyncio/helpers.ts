@@ -9,6 +9,7 @@ import { aioAsTrio, openLoop } from "../../src/bridge/index.js";
 import type { EventLoop } from "../../src/asyncio/event-loop.js";
 import { Future } from "../../src/asyncio/future.js";
 import { getRunningLoop } from "../../src/asyncio/running.js";
+import { sleep as asyncioSleep } from "../../src/asyncio/sleep.js";
 import type { Coroutine } from "../../src/asyncio/types.js";
 import { MockClock } from "../../src/testing/index.js";
 
@@ -89,4 +90,14 @@ export function* failing(delay: number, error: unknown): Coroutine<never> {
     h.cancel();
   }
   throw error;
+}
+
+/** A Task or Future as a coroutine, for raises(). */
+export function* awaited<T>(f: Future<T>): Coroutine<T> {
+  return yield* f;
+}
+
+/** Sleeps `delay` seconds, then returns `v`. */
+export function* sleepValue<T>(delay: number, v: T): Coroutine<T> {
+  return yield* asyncioSleep(delay, v);
 }

@@ -5,21 +5,13 @@
  * kept the run waiting forever (the run never settled).
  */
 import { describe, expect, it } from "vitest";
-import { ExceptionGroup, RuntimeError, openNursery, sleep } from "../../src/core/index.js";
+import { RuntimeError, openNursery, sleep } from "../../src/core/index.js";
 import { openLoop } from "../../src/bridge/index.js";
 import { sleep as aioSleep } from "../../src/asyncio/index.js";
 import { expectNoLeftovers, runKeep } from "./helpers.js";
+import { leaves, settled } from "../core/helpers.js";
 
 /** Resolves with `p`'s value, or "hang" if it has not settled within a second of real time. */
-function settled<T>(p: Promise<T>): Promise<T | "hang"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), 1000)));
-  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
-}
-
-function leaves(error: unknown): unknown[] {
-  return error instanceof ExceptionGroup ? error.exceptions.flatMap(leaves) : [error];
-}
 
 describe("an openLoop stepped by hand and dropped", () => {
   it("is closed when its task ends: its asyncio tasks are cancelled (their finally runs) and the run settles", async () => {

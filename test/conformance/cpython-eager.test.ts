@@ -34,21 +34,11 @@ import {
   type Coroutine,
   type EventLoop,
   type ExceptionContext,
-  type Future,
   type TaskFactory,
   type TaskOptions,
 } from "../../src/asyncio/index.js";
 import { MockClock } from "../../src/testing/index.js";
-import { raises, runAio, spin } from "../asyncio/helpers.js";
-
-/** A Task or Future as a coroutine, for raises(). */
-function* awaited<T>(f: Future<T>): Coroutine<T> {
-  return yield* f;
-}
-
-function* sleepValue<T>(delay: number, v: T): Coroutine<T> {
-  return yield* sleep(delay, v);
-}
+import { awaited, raises, runAio, sleepValue, spin } from "../asyncio/helpers.js";
 
 function* value<T>(v: T): Coroutine<T> {
   return v;

@@ -23,16 +23,7 @@ import {
   type Coroutine,
   type ExceptionContext,
 } from "../../src/asyncio/index.js";
-import { raises, runAio, spin } from "../asyncio/helpers.js";
-
-/** A Task or Future as a coroutine, for raises(). */
-function* awaited<T>(f: Future<T>): Coroutine<T> {
-  return yield* f;
-}
-
-function* sleepValue<T>(delay: number, v: T): Coroutine<T> {
-  return yield* sleep(delay, v);
-}
+import { awaited, raises, runAio, sleepValue, spin } from "../asyncio/helpers.js";
 
 describe("Task cancellation, after CPython's test_tasks", () => {
   // test_yield_future_passes_cancel

@@ -9,15 +9,9 @@ import { describe, expect, it } from "vitest";
 import { currentTime, openNursery, sleep } from "../../src/core/index.js";
 import { leftovers } from "../../src/core/runner.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { runKeep } from "./helpers.js";
+import { runKeep, settled } from "./helpers.js";
 
 const CLEAN = { tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 };
-
-function settled<T>(p: Promise<T>): Promise<T | "hang"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), 1000)));
-  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
-}
 
 describe("a waitAllTasksBlocked() stepped by hand and dropped", () => {
   it("by a task that then ends: the run goes on and settles", async () => {

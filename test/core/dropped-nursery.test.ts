@@ -11,11 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CancelScope, ExceptionGroup, RuntimeError, TrioInternalError, openNursery, run, sleep } from "../../src/core/index.js";
-import { within } from "./helpers.js";
-
-function leaves(error: unknown): unknown[] {
-  return error instanceof ExceptionGroup ? error.exceptions.flatMap(leaves) : [error];
-}
+import { leaves, within } from "./helpers.js";
 
 function messages(error: unknown): string[] {
   return leaves(error).map((e) => `${(e as Error).name}: ${(e as Error).message}`);

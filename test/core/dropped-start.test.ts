@@ -5,23 +5,13 @@
  * forever and the run hung.
  */
 import { describe, expect, it } from "vitest";
-import { ExceptionGroup, RuntimeError, openNursery, sleep, type Nursery, type TaskStatus } from "../../src/core/index.js";
+import { RuntimeError, openNursery, sleep, type Nursery, type TaskStatus } from "../../src/core/index.js";
 import { leftovers } from "../../src/core/runner.js";
-import { runKeep } from "./helpers.js";
+import { leaves, runKeep, settled } from "./helpers.js";
 
 const CLEAN = { tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 };
 
 /** runKeep, or "hang" if the run has not settled within a second of real time. */
-function settled<T>(p: Promise<T>): Promise<T | "hang"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), 1000)));
-  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
-}
-
-/** Every leaf of an error tree. */
-function leaves(error: unknown): unknown[] {
-  return error instanceof ExceptionGroup ? error.exceptions.flatMap(leaves) : [error];
-}
 
 describe("a nursery.start() stepped by hand and dropped", () => {
   it("by a task that then ends: the run settles with the task's RuntimeError", async () => {

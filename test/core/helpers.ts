@@ -3,7 +3,7 @@
  * a way to capture what a run rejects with, and a one-shot event built only
  * from the core's wait/wake pair (so core tests do not depend on src/sync).
  */
-import { Abort, Cancelled, currentRun, currentTask, runWith, waitTaskRescheduled, type Instrument, type Operation, type Runner, type Task } from "../../src/core/index.js";
+import { Abort, Cancelled, ExceptionGroup, currentRun, currentTask, runWith, waitTaskRescheduled, type Instrument, type Operation, type Runner, type Task } from "../../src/core/index.js";
 import { TaskState } from "../../src/core/task.js";
 import { MockClock } from "../../src/testing/index.js";
 
@@ -69,6 +69,18 @@ export function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
     timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: something is wedged`)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Settles as `p` does, or answers "hang" after 1 s of real time (for tests that assert a run does not hang). */
+export function settled<T>(p: Promise<T>): Promise<T | "hang"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), 1000)));
+  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
+}
+
+/** Every leaf of an error tree, in order. */
+export function leaves(error: unknown): unknown[] {
+  return error instanceof ExceptionGroup ? error.exceptions.flatMap(leaves) : [error];
 }
 
 /** A one-shot event: tasks wait for it, anyone sets it. */
