@@ -472,7 +472,6 @@ function loopOption(options: { loop?: EventLoop } | null, task: boolean): EventL
   throw new TypeError(`new Future({ loop }) takes an asyncio EventLoop (or no loop, for the running one), got ${describe(loop)}.`);
 }
 
-/** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
 /**
  * @internal A waiter's Future that nobody awaits: the coroutine that made
  * it was stepped by hand and dropped (an awaited one holds its Task's
@@ -483,6 +482,7 @@ export function isAbandoned(future: Future<unknown>): boolean {
   return future.callbacks === null && !future.done();
 }
 
+/** True for asyncio Futures (and Tasks); false, not a throw, for any other value (a revoked Proxy included). */
 export function isFuture(value: unknown): value is Future<unknown> {
   try {
     return value instanceof Future;

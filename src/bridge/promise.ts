@@ -13,7 +13,7 @@ import { Cancelled, describe, checkReadable, readProperty } from "../core/errors
 import { requireTask } from "../core/state.js";
 import { checkFunction } from "../core/nursery.js";
 import type { Task } from "../core/task.js";
-import { BLOCKED } from "../core/task.js";
+import { BLOCKED, waitsWith } from "../core/task.js";
 import { Abort, PARK, YIELD_PARK, type Operation, type Trap } from "../core/traps.js";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -143,7 +143,7 @@ const stopWaiting = () => Abort.SUCCEEDED;
 
 function wakeFromPromise(task: Task, waitingOn: unknown, value: unknown, throws: boolean): void {
   // Still parked in this wait? (Cancelled, or woken and parked elsewhere since: not ours to wake.)
-  if (task.state === BLOCKED && task.abortFn === stopWaiting && task.waitingOn === waitingOn) task.runner.reschedule(task, value, throws);
+  if (waitsWith(task, stopWaiting) && task.waitingOn === waitingOn) task.runner.reschedule(task, value, throws);
 }
 
 /**

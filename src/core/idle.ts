@@ -12,7 +12,7 @@
 import type { ClockListener } from "./clock.js";
 import { hostMacrotask } from "./host.js";
 import { Runner } from "./runner.js";
-import { BLOCKED, type Task } from "./task.js";
+import { waitsWith, type Task } from "./task.js";
 import { Abort, type AbortFn } from "./traps.js";
 
 interface IdleWaiter {
@@ -104,7 +104,7 @@ export class IdleWatch {
       while (this.waiters.length > 0 && this.waiters[0]!.cushion === first.cushion) {
         const { task, abort } = this.waiters.shift()!;
         // Unless code stepping the wait by hand dropped it: the task went on, or ended.
-        if (task.state === BLOCKED && task.abortFn === abort) {
+        if (abort !== null && waitsWith(task, abort)) {
           runner.reschedule(task, undefined, false);
           woken = true;
         }

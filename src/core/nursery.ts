@@ -17,7 +17,7 @@
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
 import { Cancelled, ExceptionGroup, describe, describeError, functionName, isGeneratorLike, readProperty } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
-import { BLOCKED, type Task } from "./task.js";
+import { waitsWith, type Task } from "./task.js";
 import type { Runner } from "./runner.js";
 import { Abort, type Operation } from "./traps.js";
 import { openNursery } from "./nursery-block.js";
@@ -260,7 +260,7 @@ export class Nursery {
       const parent = this.parentTask!;
       // Unless code stepping the block by hand dropped its wait and the
       // task went on to wait for something else: that wait is not ours to end.
-      if (parent.state === BLOCKED && parent.abortFn === nurseryAbort && parent.waitingOn === this) parent.runner.reschedule(parent, undefined, false);
+      if (waitsWith(parent, nurseryAbort) && parent.waitingOn === this) parent.runner.reschedule(parent, undefined, false);
     }
   }
 

@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingQueue } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, notAStepResult, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -72,7 +72,7 @@ class SleepEntry extends DeadlineEntry {
   }
   expire(): void {
     const task = this.task;
-    if (task.state === BLOCKED && task.abortFn === abortSleep) task.runner.reschedule(task, undefined, false);
+    if (waitsWith(task, abortSleep)) task.runner.reschedule(task, undefined, false);
   }
 }
 
@@ -613,7 +613,8 @@ export class Runner implements ClockListener {
   private taskExited(task: Task, ok: boolean, value: unknown): void {
     const extras = task.extras;
     const own = extras === null ? null : extras.ownScope;
-    const home = own ?? (task.parentNursery ?? this.systemNursery).cancelScope;
+    const taskNursery = task.parentNursery ?? this.systemNursery;
+    const home = own ?? taskNursery.cancelScope;
     // (A child moved out of a nursery its parent dropped ends in that
     // nursery's scope, which is not its own: only scopes it entered count.)
     if (task.scope !== home && task.scope.owner === task) {
@@ -634,7 +635,7 @@ export class Runner implements ClockListener {
         }
         const dropped = scope.nursery;
         if (dropped !== null) {
-          dropped.dropInto(task.parentNursery ?? this.systemNursery);
+          dropped.dropInto(taskNursery);
           // What its children raised so far goes with the task's outcome.
           const raised = scope.filterExit(dropped.combinedError());
           if (raised !== undefined && raised !== ABSORBED) lost.push(raised);

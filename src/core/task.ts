@@ -36,6 +36,16 @@ export const DONE = 3;
 
 /** Life cycle of a task. */
 export const TaskState = { RUNNABLE, RUNNING, BLOCKED, DONE } as const;
+
+/**
+ * @internal Whether `task` still waits in the wait whose abort function is
+ * `abortFn`. Code that steps an operation by hand and drops it leaves the
+ * wait in its primitive's line while the task goes on, waits elsewhere or
+ * ends: a wake must pass it over (docs/semantics.md, Misuse).
+ */
+export function waitsWith(task: Task, abortFn: AbortFn): boolean {
+  return task.state === BLOCKED && task.abortFn === abortFn;
+}
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 const stateNames = ["runnable", "running", "blocked", "done"] as const;

@@ -10,7 +10,7 @@
  * are made once per channel (the scheduler passes them the task), so
  * parking allocates no closure.
  */
-import { BLOCKED, type Task } from "../core/task.js";
+import { waitsWith, type Task } from "../core/task.js";
 import { Abort, type AbortFn, type AbortTask } from "../core/traps.js";
 import { RingDeque } from "../core/ring-deque.js";
 import { BrokenResourceError, EndOfChannel } from "../core/errors.js";
@@ -92,8 +92,9 @@ export class ChannelState {
    * ended by return() or throw() while it waited: its code stepped it by hand.
    */
   withdraw(task: Task, sending: boolean): void {
-    if (task.abortFn !== (sending ? this.abortSend : this.abortReceive)) return;
-    (sending ? this.abortSend : this.abortReceive)(() => new Error(), task);
+    const abort = sending ? this.abortSend : this.abortReceive;
+    if (task.abortFn !== abort) return;
+    abort(() => new Error(), task);
     task.abortFn = null;
     task.waitingOn = null;
   }
@@ -105,7 +106,7 @@ export class ChannelState {
       const task = this.receivers.shift();
       // Passed over if it no longer waits here: its code stepped the
       // receive by hand and dropped it (the task ended or waits elsewhere).
-      if (task.state !== BLOCKED || task.abortFn !== this.abortReceive) continue;
+      if (!waitsWith(task, this.abortReceive)) continue;
       task.runner.reschedule(task, value, false);
       return true;
     }
@@ -126,7 +127,7 @@ export class ChannelState {
     const senders = this.senders;
     while (senders.size > 0) {
       const task = senders.at(0);
-      if (task.state === BLOCKED && task.abortFn === this.abortSend) return true;
+      if (waitsWith(task, this.abortSend)) return true;
       senders.shift();
       this.sendValues.shift();
     }
@@ -167,7 +168,7 @@ export class ChannelState {
     for (let i = 0; i < n; i++) {
       const task = waiters.shift();
       const value = values?.shift();
-      if (task.state !== BLOCKED || task.abortFn !== (values === null ? this.abortReceive : this.abortSend)) {
+      if (!waitsWith(task, values === null ? this.abortReceive : this.abortSend)) {
         // Dropped (see trySend): out of line.
       } else if (handle === null || task.waitingOn === handle) {
         task.runner.reschedule(task, error(), true);

@@ -18,7 +18,7 @@
  */
 import { BrokenResourceError, describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
-import { BLOCKED, type Task } from "../core/task.js";
+import { waitsWith, type Task } from "../core/task.js";
 import { Abort, PARK, type AbortTask, type Operation } from "../core/traps.js";
 
 /** Counters of a `ParkingLot`. */
@@ -48,7 +48,7 @@ const nodes = new WeakMap<Task, ParkedNode>();
  * goes on, waits elsewhere or ends: that wait is not the lot's to end.
  */
 function stillParked(node: ParkedNode): boolean {
-  return node.task.state === BLOCKED && node.task.abortFn === abortParked;
+  return waitsWith(node.task, abortParked);
 }
 
 function abortParked(_raiseCancel: () => Error, blocked: AbortTask): Abort {

@@ -5,7 +5,7 @@
  */
 import { describe, checkReadable, messageOf, readProperty } from "../core/errors.js";
 import { waitTaskRescheduled } from "../core/operations.js";
-import { BLOCKED, type Task } from "../core/task.js";
+import { waitsWith, type Task } from "../core/task.js";
 import { Abort, type Operation } from "../core/traps.js";
 
 /** @internal The part of `EventTarget` the event operations use. */
@@ -124,7 +124,7 @@ export function* waitHostCallback<T>(
     pending = false;
     // Still parked in this wait? Code that stepped it by hand may have
     // dropped it and gone on to wait for something else: not ours to end.
-    if (task.state === BLOCKED && task.abortFn === abort) task.runner.reschedule(task, value, throws);
+    if (waitsWith(task, abort)) task.runner.reschedule(task, value, throws);
   };
   const withdraw = request(answer);
   const stop = () => {
