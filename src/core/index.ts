@@ -51,3 +51,4 @@ export { SystemClock, type Clock } from "./clock.js";
 export type { Instrument } from "./instruments.js";
 export { chooseMacrotask, type MacrotaskKind } from "./host.js";
 export { ContextVar } from "./context.js";
+export { staggeredRace, type StaggeredRaceResult } from "./staggered-race.js";

@@ -1,0 +1,127 @@
+/**
+ * `staggeredRace`: start attempts one after another, a fixed delay apart
+ * (or at once when the one before fails), and keep the first to succeed:
+ * hedged requests, racing mirrors, happy eyeballs.
+ *
+ * Why it is built so: every attempt is a child of one nursery, so nothing
+ * outlives the call on any path. The body waits between starts in a cancel
+ * scope with the delay as its deadline (`null`: no deadline); an attempt that
+ * fails cancels that scope, which starts the next one at once. The winner
+ * cancels the nursery, which ends the waiting body and every other attempt.
+ * An attempt's error is recorded, not raised; a `Cancelled` is recorded and
+ * re-raised, so cancellation still reaches the scope it belongs to (the
+ * nursery's, after a win, or one outside the race, which then propagates).
+ */
+import { CancelScope } from "./cancel-scope.js";
+import { Cancelled, describe, functionName, isGeneratorLike, isInstance, readProperty } from "./errors.js";
+import { openNursery } from "./nursery-block.js";
+import { checkFunction, type Nursery } from "./nursery.js";
+import { sleepForever } from "./operations.js";
+import type { Operation } from "./traps.js";
+
+/**
+ * What a staggered race returns: `[result, index, errors]`. `index` is the
+ * winning attempt's position (`null` when none won, and then `result` is
+ * `null` too). `errors` has one entry per attempt started, in order: what it
+ * raised, or `null` for the winner (and for an attempt that also returned
+ * after the winner, whose result is dropped).
+ */
+export type StaggeredRaceResult<T> = readonly [result: T, index: number, errors: unknown[]] | readonly [result: null, index: null, errors: unknown[]];
+
+/** @internal Checks a race's delay: seconds >= 0 (Infinity allowed), or null to wait for each failure. */
+export function checkStaggerDelay(delay: unknown): void {
+  if (delay === null) return;
+  if (delay === undefined) throw new TypeError(`staggeredRace(attemptFns, delay) needs a delay: a number of seconds, or null to start each attempt only when the one before fails.`);
+  if (typeof delay !== "number" || Number.isNaN(delay)) {
+    throw new TypeError(`staggeredRace(attemptFns, delay) needs a number of seconds or null for delay, got ${Number.isNaN(delay) ? "NaN" : describe(delay)}.`);
+  }
+  if (delay < 0) throw new RangeError(`staggeredRace(attemptFns, delay) needs a delay of 0 seconds or more (or null), got ${delay}.`);
+}
+
+/** @internal True if `value` can be iterated (an array, a Set, a generator object...). */
+export function isIterable(value: unknown): value is Iterable<unknown> {
+  return value !== null && value !== undefined && typeof readProperty(Object(value), Symbol.iterator) === "function";
+}
+
+/** Rejects an attempt that is not a function, naming the fix. */
+function checkAttempt(index: number, fn: unknown): void {
+  if (isGeneratorLike(fn)) {
+    throw new TypeError(`staggeredRace(attemptFns, delay): attempt ${index} is a generator object, the function's call; pass the function itself, e.g. () => connect(url) rather than connect(url).`);
+  }
+  if (typeof fn !== "function") throw new TypeError(`staggeredRace(attemptFns, delay): attempt ${index} is ${describe(fn)}, not a generator function (function* () { ... }).`);
+  checkFunction(`staggeredRace(attemptFns, delay): attempt ${index}`, fn);
+}
+
+/**
+ * Races `attemptFns` with staggered starts and returns
+ * `[result, index, errors]` (see `StaggeredRaceResult`).
+ *
+ * The first attempt starts at once. Each next one starts when the one
+ * before it has run `delay` seconds without finishing, or as soon as it
+ * fails; with `delay` null, only when it fails. The first attempt to return
+ * wins and every other is cancelled. If all fail, `index` is null and
+ * `errors` holds what each raised. `attemptFns` is read lazily, one function
+ * per start, so it may be a generator. Nothing is left running when the
+ * race returns or raises; cancelling it cancels every attempt.
+ *
+ * ```ts
+ * const [response, index] = yield* staggeredRace(mirrors.map((url) => () => fetchFrom(url)), 0.25);
+ * ```
+ */
+export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null): Operation<StaggeredRaceResult<T>> {
+  // Checked here, not at the first step, so the error points at the call.
+  if (!isIterable(attemptFns) || typeof attemptFns === "string") {
+    throw new TypeError(`staggeredRace(attemptFns, delay) takes an array (or other iterable) of generator functions, got ${describe(attemptFns)}.`);
+  }
+  checkStaggerDelay(delay);
+  // An array is checked whole before anything starts; other iterables as they are read.
+  if (Array.isArray(attemptFns)) attemptFns.forEach((fn: unknown, i) => checkAttempt(i, fn));
+  return race(attemptFns, delay);
+}
+
+function* race<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null): Operation<StaggeredRaceResult<T>> {
+  const errors: unknown[] = [];
+  let winner: { value: T; index: number } | null = null;
+
+  function* attempt(nursery: Nursery, index: number, fn: () => Operation<T>, window: CancelScope): Operation<void> {
+    const failed = (error: unknown): void => {
+      errors[index] = error;
+      if (isInstance(error, Cancelled)) throw error;
+      window.cancel(); // the next attempt need not wait any longer
+    };
+    let op: unknown;
+    try {
+      op = fn();
+    } catch (error) {
+      return failed(error);
+    }
+    if (!isGeneratorLike(op)) {
+      // A bug, not a failed attempt: raised out of the race, which cancels the others.
+      const got = op !== null && typeof op === "object" && typeof readProperty(op, "then") === "function" ? "a Promise" : describe(op);
+      throw new TypeError(`staggeredRace(attemptFns, delay): attempt ${index} (${functionName(fn) ?? "anonymous"}) returned ${got}, not a generator. Attempts are generator functions (function*); await a Promise inside one with yield* waitPromise(p).`);
+    }
+    let value: T;
+    try {
+      value = yield* op as Operation<T>;
+    } catch (error) {
+      return failed(error);
+    }
+    if (winner !== null) return;
+    winner = { value, index };
+    nursery.cancelScope.cancel();
+  }
+
+  yield* openNursery(function* (nursery) {
+    let index = 0;
+    for (const fn of attemptFns) {
+      checkAttempt(index, fn);
+      const window = new CancelScope(delay === null ? {} : { relativeDeadline: delay });
+      errors.push(null);
+      nursery.startSoon(attempt, nursery, index, fn, window);
+      index++;
+      yield* window.run(sleepForever);
+    }
+  }, true);
+  const won = winner as { value: T; index: number } | null;
+  return won === null ? [null, null, errors] : [won.value, won.index, errors];
+}
