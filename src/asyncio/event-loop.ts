@@ -33,7 +33,7 @@ import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
 import type { Task as TrioTask } from "../core/task.js";
-import { BLOCKED } from "../core/task.js";
+import { BLOCKED, beginWait } from "../core/task.js";
 import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
@@ -430,12 +430,12 @@ export class EventLoop {
       this.stopRequested = false;
       return;
     }
-    this.stopWaiters.push(task);
-    task.abortFn = () => {
+    beginWait(task, () => {
       const i = this.stopWaiters.indexOf(task);
       if (i !== -1) this.stopWaiters.splice(i, 1);
       return Abort.SUCCEEDED;
-    };
+    });
+    this.stopWaiters.push(task);
     task.waitingOn = this;
     yield PARK;
     this.stopRequested = false;
@@ -604,7 +604,7 @@ export class EventLoop {
       if (earliest !== Infinity) {
         this.runner.sleepUntil(task, earliest);
       } else {
-        task.abortFn = loopAbort;
+        beginWait(task, loopAbort);
       }
       task.waitingOn = this;
       yield PARK;
@@ -840,11 +840,11 @@ export class EventLoop {
   /** @internal Parks the shutdown task until `condition` holds (re-checked at each wakeShutdown). */
   *waitFor(me: TrioTask, condition: () => boolean): Operation<void> {
     while (!condition()) {
-      this.shutdownWaiter = me;
-      me.abortFn = () => {
+      beginWait(me, () => {
         this.shutdownWaiter = null;
         return Abort.SUCCEEDED;
-      };
+      });
+      this.shutdownWaiter = me;
       me.waitingOn = this;
       yield PARK;
     }

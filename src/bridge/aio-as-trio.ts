@@ -13,7 +13,7 @@
 import { describe, functionName, readProperty } from "../core/errors.js";
 import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { current, requireTask, RuntimeError } from "../core/state.js";
-import { BLOCKED, type Task } from "../core/task.js";
+import { BLOCKED, beginWait, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
 import { Future } from "../asyncio/future.js";
 import type { Coroutine } from "../asyncio/types.js";
@@ -71,9 +71,8 @@ function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
   const wake = () => {
     if (trioTask.state === BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
   };
-  future.addDoneCallback(wake);
-  trioTask.waitingOn = future;
-  trioTask.abortFn = (raiseCancel) => {
+  // Before the callback: a wait this task dropped is undone first.
+  beginWait(trioTask, (raiseCancel) => {
     // Cancel once (asyncio counts each cancel() as a request to unwind),
     // then keep waiting for the asyncio side to finish unwinding.
     if (cancelError === null) {
@@ -81,7 +80,9 @@ function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
       future.cancel(cancelError.message);
     }
     return Abort.FAILED;
-  };
+  });
+  future.addDoneCallback(wake);
+  trioTask.waitingOn = future;
   yield PARK;
   if (future.cancelled() && cancelError !== null) throw cancelError;
   return future.result();

@@ -13,7 +13,7 @@ import { Cancelled, describe, checkReadable, readProperty } from "../core/errors
 import { requireTask } from "../core/state.js";
 import { checkFunction } from "../core/nursery.js";
 import type { Task } from "../core/task.js";
-import { BLOCKED, waitsWith } from "../core/task.js";
+import { BLOCKED, beginWait, waitsWith } from "../core/task.js";
 import { Abort, PARK, YIELD_PARK, type Operation, type Trap } from "../core/traps.js";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -118,8 +118,8 @@ class PromiseWait<T> {
       (value) => wakeFromPromise(task, waitingOn, value, false),
       (error: unknown) => wakeFromPromise(task, waitingOn, error, true),
     );
+    beginWait(task, stopWaiting);
     task.waitingOn = waitingOn;
-    task.abortFn = stopWaiting;
     return YIELD_PARK;
   }
 
@@ -185,14 +185,24 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
     // give up at once (fetch rejects straight away).
     controller.abort(task.scope.effectiveCancelled());
   }
+  let cancelled: Error | null = null;
+  let settled = false;
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  // Registered before the work starts: a wait this task dropped is undone
+  // first, and if this one is dropped in turn, its signal aborts.
+  beginWait(task, (raiseCancel) => {
+    cancelled = raiseCancel();
+    controller.abort(cancelled);
+    // Keep waiting: the work settles soon, now that it is aborted; if it does not, say so.
+    // (A dropped wait has no task waiting for the work.)
+    if (!settled && stall === undefined && task.state === BLOCKED) stall = setTimeout(warnStalled, abortableStall.warnAfterMs, label);
+    return Abort.FAILED;
+  });
   const promise = work(controller.signal);
   if (!isThenable(promise)) {
     throw new TypeError(`abortable(work): work must return a Promise, but it returned ${describe(promise)}.`);
   }
   const waitingOn = parkedOn(promise, label);
-  let cancelled: Error | null = null;
-  let settled = false;
-  let stall: ReturnType<typeof setTimeout> | undefined;
   Promise.resolve(promise).then(
     (value) => finish(value, false),
     (error: unknown) => finish(error, true),
@@ -206,13 +216,6 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
     else task.runner.reschedule(task, value, throws);
   }
   task.waitingOn = waitingOn;
-  task.abortFn = (raiseCancel) => {
-    cancelled = raiseCancel();
-    controller.abort(cancelled);
-    // Keep waiting: the work settles soon, now that it is aborted; if it does not, say so.
-    if (!settled && stall === undefined) stall = setTimeout(warnStalled, abortableStall.warnAfterMs, label);
-    return Abort.FAILED;
-  };
   return (yield PARK) as T;
 }
 

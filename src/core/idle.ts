@@ -12,7 +12,7 @@
 import type { ClockListener } from "./clock.js";
 import { hostMacrotask } from "./host.js";
 import { Runner } from "./runner.js";
-import { waitsWith, type Task } from "./task.js";
+import { beginWait, waitsWith, type Task } from "./task.js";
 import { Abort, type AbortFn } from "./traps.js";
 
 interface IdleWaiter {
@@ -130,16 +130,19 @@ export class IdleWatch {
   /** Parks `task` (the running task, about to yield PARK) until no task has been runnable for `cushion` seconds. */
   addWaiter(task: Task, cushion: number): void {
     const waiter: IdleWaiter = { cushion, seq: this.seq++, task, abort: null };
+    beginWait(
+      task,
+      (waiter.abort = () => {
+        const j = this.waiters.indexOf(waiter);
+        if (j !== -1) this.waiters.splice(j, 1);
+        return Abort.SUCCEEDED;
+      }),
+    );
     const list = this.waiters;
     let i = list.length;
     while (i > 0 && (list[i - 1]!.cushion > cushion || (list[i - 1]!.cushion === cushion && list[i - 1]!.seq > waiter.seq))) i--;
     list.splice(i, 0, waiter);
     task.waitingOn = "all tasks blocked";
-    task.abortFn = waiter.abort = () => {
-      const j = this.waiters.indexOf(waiter);
-      if (j !== -1) this.waiters.splice(j, 1);
-      return Abort.SUCCEEDED;
-    };
   }
 }
 

@@ -51,4 +51,5 @@ export { SystemClock, type Clock } from "./clock.js";
 export type { Instrument } from "./instruments.js";
 export { chooseMacrotask, type MacrotaskKind } from "./host.js";
 export { ContextVar } from "./context.js";
+export { retry, type RetryOptions } from "./retry.js";
 export { staggeredRace, type StaggeredRaceResult } from "./staggered-race.js";

@@ -21,7 +21,7 @@ import { CancelScope } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction, nurseryAbort } from "./nursery.js";
 import { requireTask } from "./state.js";
-import { REFUSED, generatorNext, isGenerator, notAStepResult, sharedNext } from "./task.js";
+import { REFUSED, beginWait, generatorNext, isGenerator, notAStepResult, sharedNext } from "./task.js";
 import { YIELD_PARK, type Operation, type Trap } from "./traps.js";
 
 const FRESH = 0;
@@ -148,8 +148,8 @@ class NurseryBlock<T> {
     const task = nursery.parentTask!;
     if (nursery.childCount > 0 || nursery.pendingStarts > 0) {
       this.phase = WAITING;
+      beginWait(task, nurseryAbort);
       nursery.parentWaiting = true;
-      task.abortFn = nurseryAbort;
       task.waitingOn = nursery;
       return YIELD_PARK;
     }

@@ -12,7 +12,7 @@ import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
 import { RuntimeError, current, requireTask } from "./state.js";
-import { IN_SHARED_OP, type Task } from "./task.js";
+import { IN_SHARED_OP, beginWait, type Task } from "./task.js";
 import { Abort, PARK, SCHEDULE_POINT, YIELD_PARK, YIELD_SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
 const DONE: IteratorReturnResult<void> = /* @__PURE__ */ Object.freeze({ value: undefined, done: true });
@@ -164,8 +164,8 @@ class SleepForeverIterator extends SharedOperation {
       task.flags &= ~IN_SHARED_OP;
       throw new RuntimeError("sleepForever() was woken by reschedule() without being cancelled; only cancellation may end it.");
     }
+    beginWait(task, abortForever);
     task.flags |= IN_SHARED_OP;
-    task.abortFn = abortForever;
     task.waitingOn = "sleepForever";
     return YIELD_PARK;
   }
@@ -210,7 +210,7 @@ export function* waitTaskRescheduled(abortFn: AbortFn): Operation<unknown> {
   if (typeof abortFn !== "function") {
     throw new TypeError("waitTaskRescheduled(abortFn) needs an abort function that returns Abort.SUCCEEDED or Abort.FAILED.");
   }
-  task.abortFn = abortFn;
+  beginWait(task, abortFn);
   return yield PARK;
 }
 

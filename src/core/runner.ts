@@ -29,14 +29,14 @@ import { ABSORBED, CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scop
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, readProperty, checkReadable } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, makeCancelled, readProperty, checkReadable } from "./errors.js";
 import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingQueue } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, beginWait, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -82,6 +82,13 @@ export function abortSleep(_raise: () => Error, blocked: AbortTask): Abort {
   if (task.sleepEntry !== null) task.runner.deadlines.remove(task.sleepEntry);
   return Abort.SUCCEEDED;
 }
+
+/**
+ * The raiseCancel given to the abort function of a dropped wait (see
+ * Runner.leaveWait): its Cancelled is never raised in the task, but an
+ * abort function may pass it on (abortable aborts its signal with it).
+ */
+const droppedWaitCancel = (): Cancelled => makeCancelled("its task dropped this wait");
 
 let nextRunId = 1;
 /** The host timer is being armed from a fresh macrotask (see Runner.armFromFreshTask). */
@@ -165,6 +172,8 @@ export class Runner implements ClockListener {
   /** @internal */ mainTask: Task | null = null;
   /** @internal The task being stepped now, read through `current.task` (see state.ts). */
   stepping: Task | null = null;
+  /** The running task whose dropped wait is being undone (see leaveWait): an abort function may reschedule it. */
+  private leaving: Task | null = null;
   /** @internal */ finished = false;
   private readonly sliceSeconds: number;
   /** When the current batch started (real seconds), for sliceLeft(). */
@@ -312,6 +321,9 @@ export class Runner implements ClockListener {
   /** @internal Wakes a blocked task with a value, or an error if `throws`. */
   reschedule(task: Task, value: unknown, throws: boolean): void {
     if (task.state !== BLOCKED) {
+      // An abort function that wakes its task itself, run for a wait the
+      // task dropped (leaveWait): the task runs on, with nothing to wake.
+      if (task === this.leaving) return;
       throw new TrioInternalError(`reschedule() of ${task} which is not blocked; every wait must be woken exactly once.`);
     }
     task.abortFn = null;
@@ -347,6 +359,43 @@ export class Runner implements ClockListener {
     if (task.state === BLOCKED) return this.reschedule(task, error, true);
     task.resumeValue = error;
     task.flags |= RESUME_THROWS;
+  }
+
+  /**
+   * @internal Undoes the wait that `task`, running, registered (beginWait)
+   * and left without parking in it: its code stepped the operation by hand
+   * and dropped it (docs/semantics.md, Misuse). Its abort function takes it
+   * out of its line, or answers Abort.FAILED and the wake that comes later
+   * is passed over (waitsWith); its answer does not matter otherwise.
+   * Throws what the abort function throws.
+   */
+  leaveWait(task: Task): void {
+    const abortFn = task.abortFn!;
+    const outer = this.leaving;
+    task.abortFn = null;
+    this.leaving = task;
+    try {
+      abortFn(droppedWaitCancel, task);
+    } finally {
+      this.leaving = outer;
+    }
+  }
+
+  /**
+   * A step ended with a yield other than PARK while a wait was registered:
+   * undo it. What its abort function throws is raised at that yield
+   * (returns true then), in place of what the yield would have given.
+   */
+  private leftAtYield(task: Task): boolean {
+    task.waitingOn = null;
+    try {
+      this.leaveWait(task);
+      return false;
+    } catch (error) {
+      task.flags |= RESUME_THROWS;
+      task.resumeValue = error;
+      return true;
+    }
   }
 
   private readonly batchCallback = (): void => this.runBatch();
@@ -499,7 +548,9 @@ export class Runner implements ClockListener {
         return taken;
       }
       if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
-        if (yielded === CHECKPOINT && task.scope.effective) {
+        if (task.abortFn !== null && this.leftAtYield(task)) {
+          this.schedule(task);
+        } else if (yielded === CHECKPOINT && task.scope.effective) {
           task.flags |= RESUME_THROWS;
           task.resumeValue = task.scope.effectiveCancelled();
           this.schedule(task);
@@ -525,6 +576,8 @@ export class Runner implements ClockListener {
         task.flags |= RESUME_THROWS;
         ignoreRefusedPromise(yielded); // a Promise yielded by mistake: its rejection is ours to silence
         task.resumeValue = new TypeError(foreignYieldMessage(yielded));
+        // A dropped wait's broken abort function: its error is raised instead.
+        if (task.abortFn !== null) this.leftAtYield(task);
         this.schedule(task);
       }
       // As in Trio, afterTaskStep comes once the step's outcome is acted
@@ -611,6 +664,17 @@ export class Runner implements ClockListener {
   }
 
   private taskExited(task: Task, ok: boolean, value: unknown): void {
+    if (task.abortFn !== null) {
+      // A wait its code stepped by hand and dropped: undone now (a sleep's
+      // deadline leaves the heap, a listener its target, ...). A broken
+      // abort function's error joins the task's outcome.
+      try {
+        this.leaveWait(task);
+      } catch (error) {
+        value = ok ? error : new ExceptionGroup(`Task ${task.name} failed, and so did undoing its dropped wait`, [value, error]);
+        ok = false;
+      }
+    }
     const extras = task.extras;
     const own = extras === null ? null : extras.ownScope;
     const taskNursery = task.parentNursery ?? this.systemNursery;
@@ -671,9 +735,6 @@ export class Runner implements ClockListener {
     // A done task keeps its outcome where its resume value was.
     if (!ok) task.flags |= RESUME_THROWS;
     task.resumeValue = value;
-    // A sleep its code stepped by hand and dropped: its deadline goes too.
-    if (task.abortFn === abortSleep) this.deadlines.remove(task.sleepEntry!);
-    task.abortFn = null;
     task.waitingOn = null;
     this.statistics.tasksExited++;
     if (observer.current !== null) observer.current.taskExited?.(task);
@@ -765,9 +826,8 @@ export class Runner implements ClockListener {
 
   /** @internal Puts the running task to sleep until `deadline`. */
   sleepUntil(task: Task, deadline: number): void {
-    const entry = (task.sleepEntry ??= new SleepEntry(task));
-    this.deadlines.set(entry, deadline);
-    task.abortFn = abortSleep;
+    beginWait(task, abortSleep);
+    this.deadlines.set((task.sleepEntry ??= new SleepEntry(task)), deadline);
   }
 
   /** @internal A deadline moved: make sure the host timer matches, even when idle. */

@@ -46,6 +46,19 @@ export const TaskState = { RUNNABLE, RUNNING, BLOCKED, DONE } as const;
 export function waitsWith(task: Task, abortFn: AbortFn): boolean {
   return task.state === BLOCKED && task.abortFn === abortFn;
 }
+
+/**
+ * @internal Registers the running task's wait: every operation that parks
+ * names its abort function here, before it puts the task in any line. A
+ * wait still registered then is one the task left without parking in it
+ * (its code stepped the operation by hand and dropped it): it is undone
+ * first (Runner.leaveWait), so nothing of it stays behind. Throws what
+ * that abort function throws, before the new wait is registered.
+ */
+export function beginWait(task: Task, abortFn: AbortFn): void {
+  if (task.abortFn !== null) task.runner.leaveWait(task);
+  task.abortFn = abortFn;
+}
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 const stateNames = ["runnable", "running", "blocked", "done"] as const;

@@ -10,7 +10,7 @@
  * are made once per channel (the scheduler passes them the task), so
  * parking allocates no closure.
  */
-import { waitsWith, type Task } from "../core/task.js";
+import { beginWait, waitsWith, type Task } from "../core/task.js";
 import { Abort, type AbortFn, type AbortTask } from "../core/traps.js";
 import { RingDeque } from "../core/ring-deque.js";
 import { BrokenResourceError, EndOfChannel } from "../core/errors.js";
@@ -76,15 +76,15 @@ export class ChannelState {
 
   /** Blocks `task` in send(value): it waits in line until a receiver takes the value. */
   parkSender(task: Task, value: unknown): void {
+    beginWait(task, this.abortSend);
     this.senders.push(task);
     this.sendValues.push(value);
-    task.abortFn = this.abortSend;
   }
 
   /** Blocks `task` in receive(): it waits in line for a value. */
   parkReceiver(task: Task): void {
+    beginWait(task, this.abortReceive);
     this.receivers.push(task);
-    task.abortFn = this.abortReceive;
   }
 
   /**

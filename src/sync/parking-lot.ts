@@ -18,7 +18,7 @@
  */
 import { BrokenResourceError, describe, checkReadable } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
-import { waitsWith, type Task } from "../core/task.js";
+import { beginWait, waitsWith, type Task } from "../core/task.js";
 import { Abort, PARK, type AbortTask, type Operation } from "../core/traps.js";
 
 /** Counters of a `ParkingLot`. */
@@ -105,8 +105,8 @@ export class ParkingLot {
   *park(): Operation<void> {
     const task = requireTask("ParkingLot.park()");
     if (this.brokenBecause !== null) throw new BrokenResourceError(this.brokenBecause);
+    beginWait(task, abortParked);
     this.append(task);
-    task.abortFn = abortParked;
     task.waitingOn = this.label;
     yield PARK;
   }

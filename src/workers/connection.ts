@@ -16,7 +16,7 @@
 import { BrokenResourceError, ClosedResourceError, checkReadable, describe, describeError, isArrayValue, isInstance, readProperty } from "../core/errors.js";
 import { current, requireTask } from "../core/state.js";
 import { RemoteRun } from "../inspect/remote.js";
-import { BLOCKED, type Task } from "../core/task.js";
+import { BLOCKED, beginWait, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
 import { adaptWorker, checkTransfer, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
 import { WorkerDataCloneError, WorkerLoadError } from "./errors.js";
@@ -220,9 +220,7 @@ export class WorkerConnection {
     if (this.state === "ready") return;
     if (this.state !== "starting") throw this.deadError("start");
     const wait = new StartWait(task, this.label);
-    this.starter = wait;
-    task.waitingOn = wait;
-    task.abortFn = (raiseCancel) => {
+    beginWait(task, (raiseCancel) => {
       if (keep) {
         // Nothing of the caller's runs in the worker yet: it may leave at once.
         this.starter = null;
@@ -231,7 +229,9 @@ export class WorkerConnection {
       wait.cancelled = raiseCancel();
       this.terminate(null);
       return Abort.FAILED; // woken by the exit
-    };
+    });
+    this.starter = wait;
+    task.waitingOn = wait;
     yield PARK;
   }
 
@@ -245,19 +245,21 @@ export class WorkerConnection {
       throw task.scope.effectiveCancelled();
     }
     const id = this.nextId++;
-    try {
-      this.port.post(message<CallMessage>({ kind: "call", id, op, args }), transfer);
-    } catch (error) {
-      throw cloneError(what, args, transfer, error);
-    }
     const call = new PendingCall(id, op, task, this.label);
-    this.pending.set(id, call);
-    task.waitingOn = call;
-    task.abortFn = (raiseCancel) => {
+    // Before the call is posted: a wait this task dropped is undone first.
+    beginWait(task, (raiseCancel) => {
       call.cancelled = raiseCancel();
       this.cancelCall(call);
       return Abort.FAILED; // woken by the worker's answer, or its exit
-    };
+    });
+    try {
+      this.port.post(message<CallMessage>({ kind: "call", id, op, args }), transfer);
+    } catch (error) {
+      task.abortFn = null; // nothing was posted: nothing to undo
+      throw cloneError(what, args, transfer, error);
+    }
+    this.pending.set(id, call);
+    task.waitingOn = call;
     return yield PARK;
   }
 

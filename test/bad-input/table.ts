@@ -53,6 +53,7 @@ import {
   openMemoryChannel,
   openNursery,
   removeInstrument,
+  retry,
   reschedule,
   run,
   runWith,
@@ -340,6 +341,23 @@ export const cases: Case[] = [
   { covers: ["moveOnAfter"], label: "moveOnAfter(1, body, { name: 7 })", where: "trio", act: () => moveOnAfter(1, trioOp, { name: bad(7) }), error: TYPE, message: /moveOnAfter\(seconds, body, options\) takes a string name \(for tools\) in \{ name \}, got number/ },
   { covers: ["moveOnAt"], label: "moveOnAt(1, body, 'x')", where: "trio", act: () => moveOnAt(1, trioOp, bad("x")), error: TYPE, message: /moveOnAt\(deadline, body, options\) takes an options object such as \{ name: "search deadline" \}.*got string/ },
   { covers: ["failAfter"], label: "failAfter(1, body, { name: null })", where: "trio", act: () => failAfter(1, trioOp, { name: bad(null) }), error: TYPE, message: /failAfter\(seconds, body, options\) takes a string name \(for tools\) in \{ name \}, got null/ },
+  // ---- retry ----------------------------------------------------------------------------
+  { covers: ["retry"], label: "retry(async function)", where: "trio", act: () => retry(bad(asyncFn)), error: TYPE, message: /retry\(attempt\) got an async function.*function\*/ },
+  { covers: ["retry"], label: "retry(plain function returning a Promise)", where: "trio", act: () => retry(bad(() => promise)), error: TYPE, message: /retry\(attempt\): .* returned a Promise, not a generator.*waitPromise/ },
+  { covers: ["retry"], label: "retry(op, 'x')", where: "trio", act: () => retry(trioOp, bad("x")), error: TYPE, message: /retry\(attempt, options\) takes an options object such as \{ attempts: 5, delay: 0\.25 \}.*got "x"/ },
+  { covers: ["retry"], label: "retry(op, a revoked Proxy)", where: "trio", act: () => retry(trioOp, bad(revoked())), error: TYPE, message: /^retry\(attempt, options\): the options object cannot be read .*; pass a plain object/ },
+  ...[0, 1.5, NaN, -1].map(
+    (v): Case => ({ covers: ["retry"], label: `retry(op, { attempts: ${String(v)} })`, where: "trio", act: () => retry(trioOp, bad({ attempts: v })), error: RANGE, message: /attempts must be a whole number ≥ 1, or Infinity, got/ }),
+  ),
+  { covers: ["retry"], label: "retry(op, { attempts: '3' })", where: "trio", act: () => retry(trioOp, bad({ attempts: "3" })), error: TYPE, message: /attempts must be a whole number ≥ 1, or Infinity, got "3"/ },
+  { covers: ["retry"], label: "retry(op, { delay: -1 })", where: "trio", act: () => retry(trioOp, bad({ delay: -1 })), error: RANGE, message: /delay must be a finite number of seconds ≥ 0, got number -1/ },
+  { covers: ["retry"], label: "retry(op, { delay: Infinity })", where: "trio", act: () => retry(trioOp, bad({ delay: Infinity })), error: RANGE, message: /delay must be a finite number of seconds ≥ 0, got number Infinity/ },
+  { covers: ["retry"], label: "retry(op, { factor: 0.5 })", where: "trio", act: () => retry(trioOp, bad({ factor: 0.5 })), error: RANGE, message: /factor must be a finite number ≥ 1 \(1 keeps the wait constant\), got number 0\.5/ },
+  { covers: ["retry"], label: "retry(op, { maxDelay: NaN })", where: "trio", act: () => retry(trioOp, bad({ maxDelay: NaN })), error: RANGE, message: /maxDelay must be a number of seconds ≥ 0 \(Infinity for no cap\), got NaN/ },
+  { covers: ["retry"], label: "retry(op, { jitter: 2 })", where: "trio", act: () => retry(trioOp, bad({ jitter: 2 })), error: RANGE, message: /jitter must be a fraction from 0 to 1, got number 2/ },
+  { covers: ["retry"], label: "retry(op, { attemptTimeout: 0 })", where: "trio", act: () => retry(trioOp, bad({ attemptTimeout: 0 })), error: RANGE, message: /attemptTimeout must be a number of seconds > 0, got number 0/ },
+  { covers: ["retry"], label: "retry(op, { retryIf: true })", where: "trio", act: () => retry(trioOp, bad({ retryIf: true })), error: TYPE, message: /retryIf must be a function, got boolean true/ },
+  { covers: ["retry"], label: "retry(op, { onRetry: 'log' })", where: "trio", act: () => retry(trioOp, bad({ onRetry: "log" })), error: TYPE, message: /onRetry must be a function, got "log"/ },
   { covers: ["failAt"], label: "failAt(1, body, 5)", where: "trio", act: () => failAt(1, trioOp, bad(5)), error: TYPE, message: /failAt\(deadline, body, options\) takes an options object such as \{ name: "search deadline" \}.*got number/ },
 
   // ---- cancel scopes -----------------------------------------------------------------------

@@ -9,7 +9,7 @@
  * back.
  */
 import { describe, expect, it } from "vitest";
-import { currentTime, openNursery, sleep } from "../../src/core/index.js";
+import { checkpoint, currentTime, openNursery, sleep } from "../../src/core/index.js";
 import { openMemoryChannel } from "../../src/sync/index.js";
 import { runKeep } from "../core/helpers.js";
 
@@ -138,5 +138,31 @@ describe("a channel operation stepped by hand and dropped", () => {
       return "closed";
     });
     expect(kept).toMatchObject({ ok: true, value: "closed" });
+  });
+});
+
+describe("a channel operation stepped by hand and dropped leaves the line as soon as its task goes on", () => {
+  it("statistics() no longer count it, and a receive after a dropped receive waits in line once", async () => {
+    const [tx, rx] = openMemoryChannel<number>(0);
+    const counts: number[] = [];
+    const got: number[] = [];
+    const kept = await runKeep(function* () {
+      tx.send(1).next();
+      counts.push(rx.statistics().tasksWaitingSend);
+      yield* checkpoint();
+      counts.push(rx.statistics().tasksWaitingSend);
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          rx.receive().next();
+          got.push(yield* rx.receive());
+        });
+        yield* sleep(1);
+        counts.push(rx.statistics().tasksWaitingReceive);
+        yield* tx.send(2);
+      });
+      return counts;
+    });
+    expect(kept).toMatchObject({ ok: true, value: [1, 0, 1] });
+    expect(got).toEqual([2]);
   });
 });

@@ -7,7 +7,7 @@
  * wait early, or handed a Lock to a task that never took it.
  */
 import { describe, expect, it } from "vitest";
-import { currentTime, openNursery, sleep } from "../../src/core/index.js";
+import { checkpoint, currentTime, openNursery, sleep } from "../../src/core/index.js";
 import { CapacityLimiter, Condition, Event, Lock, ParkingLot, Semaphore } from "../../src/sync/index.js";
 import { runKeep } from "../core/helpers.js";
 
@@ -148,5 +148,74 @@ describe("a park stepped by hand and dropped", () => {
     });
     expect(kept).toMatchObject({ ok: true, value: "ok" });
     expect(record).toEqual(["notified"]);
+  });
+});
+
+describe("a park stepped by hand and dropped leaves its lot as soon as its task goes on", () => {
+  it("to a checkpoint, a sleep or another park: statistics() no longer count it", async () => {
+    const lot = new ParkingLot();
+    const other = new ParkingLot();
+    const counts: number[] = [];
+    const kept = await runKeep(function* () {
+      lot.park().next();
+      counts.push(lot.statistics().tasksWaiting);
+      yield* checkpoint();
+      counts.push(lot.statistics().tasksWaiting);
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          lot.park().next();
+          yield* sleep(10);
+        });
+        n.startSoon(function* () {
+          lot.park().next();
+          yield* other.park();
+        });
+        yield* sleep(1);
+        counts.push(lot.statistics().tasksWaiting, other.statistics().tasksWaiting);
+        other.unparkAll();
+      });
+      return counts;
+    });
+    expect(kept).toMatchObject({ ok: true, value: [1, 0, 0, 1] });
+  });
+
+  it("Event, Lock, Semaphore, CapacityLimiter, Condition: their statistics count only real waiters", async () => {
+    const event = new Event();
+    const lock = new Lock();
+    const semaphore = new Semaphore(0);
+    const limiter = new CapacityLimiter(1);
+    const condition = new Condition();
+    const kept = await runKeep(function* () {
+      let counts: number[] = [];
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* lock.acquire();
+          yield* limiter.acquire();
+          yield* condition.acquire();
+          condition.wait().next();
+          event.wait().next();
+          semaphore.acquire().next();
+          yield* sleep(2);
+          limiter.release();
+          lock.release();
+        });
+        n.startSoon(function* () {
+          yield* sleep(0.5);
+          lock.acquire().next();
+          limiter.acquire().next();
+          yield* sleep(2);
+        });
+        yield* sleep(1);
+        counts = [
+          event.statistics().tasksWaiting,
+          lock.statistics().tasksWaiting,
+          semaphore.statistics().tasksWaiting,
+          limiter.statistics().tasksWaiting,
+          condition.statistics().tasksWaiting,
+        ];
+      });
+      return counts;
+    });
+    expect(kept).toMatchObject({ ok: true, value: [0, 0, 0, 0, 0] });
   });
 });

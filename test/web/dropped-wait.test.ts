@@ -5,7 +5,7 @@
  * Event as its value).
  */
 import { describe, expect, it } from "vitest";
-import { currentTime, openNursery, runWith, sleep } from "../../src/core/index.js";
+import { checkpoint, currentTime, openNursery, runWith, sleep } from "../../src/core/index.js";
 import { waitEvent } from "../../src/web/index.js";
 import { MockClock } from "../../src/testing/index.js";
 
@@ -27,5 +27,37 @@ describe("a waitEvent stepped by hand and dropped", () => {
       return slept;
     });
     expect(slept).toBe(10);
+  });
+});
+
+describe("a waitEvent stepped by hand and dropped removes its listener as soon as its task goes on", () => {
+  it("to a checkpoint, or to its end", async () => {
+    const target = new EventTarget();
+    let listening = 0;
+    const add = target.addEventListener.bind(target);
+    const remove = target.removeEventListener.bind(target);
+    target.addEventListener = (...args: Parameters<EventTarget["addEventListener"]>) => {
+      listening++;
+      add(...args);
+    };
+    target.removeEventListener = (...args: Parameters<EventTarget["removeEventListener"]>) => {
+      listening--;
+      remove(...args);
+    };
+    const counts = await runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, function* () {
+      const counts: number[] = [];
+      waitEvent(target, "ping").next();
+      counts.push(listening);
+      yield* checkpoint();
+      counts.push(listening);
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          waitEvent(target, "ping").next();
+        });
+      });
+      counts.push(listening);
+      return counts;
+    });
+    expect(counts).toEqual([1, 0, 0]);
   });
 });
