@@ -1,13 +1,13 @@
 /**
- * Retry with backoff under deadlines: each attempt runs under its own
- * `failAfter`, the whole retry loop under an overall `failAfter`. A hung
+ * Retry with backoff under deadlines: `retry` gives each attempt its own
+ * deadline (`attemptTimeout`), and the whole retry under an overall `failAfter`. A hung
  * attempt is aborted on the wire when its deadline passes; when the overall
  * deadline passes, whatever is happening (a request, a backoff sleep) is
  * cancelled. The endpoint fails at random, deterministically per seed.
  */
 import { useState } from "preact/hooks";
 import type { JSX } from "preact";
-import { TooSlowError, failAfter, sleep, type Operation } from "../../src/index.js";
+import { TooSlowError, failAfter, retry, type Operation } from "../../src/index.js";
 import { useTaskPolicy } from "../../src/preact/index.js";
 import { HttpError, getJson } from "../shared/http.js";
 import { startDemo } from "../shared/page.js";
@@ -34,25 +34,32 @@ interface FlakyAnswer {
 function* fetchWithRetry(options: RetryOptions, log: (line: LogLine) => void): Operation<{ value: string; attempts: number }> {
   let attempt = 0;
   try {
-    return yield* failAfter(options.deadline, function* () {
-      for (;;) {
-        attempt++;
-        const url = `/api/flaky?seed=${options.seed}&attempt=${attempt}`;
-        log({ attempt, text: `attempt ${attempt}: GET ${url}`, kind: "info" });
-        try {
-          const answer = yield* failAfter(options.attemptTimeout, () => getJson<FlakyAnswer>(url));
-          log({ attempt, text: `attempt ${attempt}: ok, ${answer.value}`, kind: "ok" });
-          return { value: answer.value, attempts: attempt };
-        } catch (error) {
-          if (error instanceof TooSlowError) log({ attempt, text: `attempt ${attempt}: no answer within ${options.attemptTimeout} s, aborted`, kind: "bad" });
-          else if (error instanceof HttpError) log({ attempt, text: `attempt ${attempt}: HTTP ${error.status}`, kind: "bad" });
-          else throw error;
-        }
-        const delay = Math.min(options.maxDelay, options.baseDelay * 2 ** (attempt - 1));
-        log({ attempt, text: `waiting ${delay.toFixed(2)} s before retrying`, kind: "info" });
-        yield* sleep(delay);
-      }
-    });
+    return yield* failAfter(options.deadline, () =>
+      retry(
+        function* (n) {
+          attempt = n;
+          const url = `/api/flaky?seed=${options.seed}&attempt=${n}`;
+          log({ attempt: n, text: `attempt ${n}: GET ${url}`, kind: "info" });
+          const answer = yield* getJson<FlakyAnswer>(url);
+          log({ attempt: n, text: `attempt ${n}: ok, ${answer.value}`, kind: "ok" });
+          return { value: answer.value, attempts: n };
+        },
+        {
+          attempts: Infinity,
+          delay: options.baseDelay,
+          maxDelay: options.maxDelay,
+          // A hung attempt is cancelled (its request aborted) and fails with TooSlowError.
+          attemptTimeout: options.attemptTimeout,
+          // Retry what a flaky server does; anything else is a bug to show.
+          retryIf: (error) => error instanceof TooSlowError || error instanceof HttpError,
+          onRetry: (error, n, delay) => {
+            const why = error instanceof HttpError ? `HTTP ${error.status}` : `no answer within ${options.attemptTimeout} s, aborted`;
+            log({ attempt: n, text: `attempt ${n}: ${why}`, kind: "bad" });
+            log({ attempt: n, text: `waiting ${delay.toFixed(2)} s before retrying`, kind: "info" });
+          },
+        },
+      ),
+    );
   } catch (error) {
     if (error instanceof TooSlowError) {
       log({ attempt, text: `overall deadline of ${options.deadline} s passed during attempt ${attempt}`, kind: "bad" });
