@@ -28,14 +28,14 @@ import type { Operation } from "./traps.js";
  */
 export type StaggeredRaceResult<T> = readonly [result: T, index: number, errors: unknown[]] | readonly [result: null, index: null, errors: unknown[]];
 
-/** @internal Checks a race's delay: seconds >= 0 (Infinity allowed), or null to wait for each failure. */
-export function checkStaggerDelay(delay: unknown): void {
+/** @internal Checks a race's delay: seconds >= 0 (Infinity allowed), or null to wait for each failure. `what` names the call, both flavours' differ. */
+export function checkStaggerDelay(what: string, delay: unknown): void {
   if (delay === null) return;
-  if (delay === undefined) throw new TypeError(`staggeredRace(attemptFns, delay) needs a delay: a number of seconds, or null to start each attempt only when the one before fails.`);
+  if (delay === undefined) throw new TypeError(`${what} needs a delay: a number of seconds, or null to start each attempt only when the one before fails.`);
   if (typeof delay !== "number" || Number.isNaN(delay)) {
-    throw new TypeError(`staggeredRace(attemptFns, delay) needs a number of seconds or null for delay, got ${Number.isNaN(delay) ? "NaN" : describe(delay)}.`);
+    throw new TypeError(`${what} needs a number of seconds or null for delay, got ${Number.isNaN(delay) ? "NaN" : describe(delay)}.`);
   }
-  if (delay < 0) throw new RangeError(`staggeredRace(attemptFns, delay) needs a delay of 0 seconds or more (or null), got ${delay}.`);
+  if (delay < 0) throw new RangeError(`${what} needs a delay of 0 seconds or more (or null), got ${delay}.`);
 }
 
 /** @internal True if `value` can be iterated (an array, a Set, a generator object...). */
@@ -73,7 +73,7 @@ export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay
   if (!isIterable(attemptFns) || typeof attemptFns === "string") {
     throw new TypeError(`staggeredRace(attemptFns, delay) takes an array (or other iterable) of generator functions, got ${describe(attemptFns)}.`);
   }
-  checkStaggerDelay(delay);
+  checkStaggerDelay("staggeredRace(attemptFns, delay)", delay);
   // An array is checked whole before anything starts; other iterables as they are read.
   if (Array.isArray(attemptFns)) attemptFns.forEach((fn: unknown, i) => checkAttempt(i, fn));
   return race(attemptFns, delay);
