@@ -4,8 +4,8 @@
  * wait. Before, it did (a sleep(10) returned after 1 s).
  */
 import { describe, expect, it } from "vitest";
-import { CancelScope, currentTime, openNursery, sleep } from "../../src/core/index.js";
-import { openLoop } from "../../src/bridge/index.js";
+import { CancelScope, checkpoint, currentTime, openNursery, sleep } from "../../src/core/index.js";
+import { openLoop, waitFuture } from "../../src/bridge/index.js";
 import { expectNoLeftovers, runKeep } from "./helpers.js";
 
 describe("a loop.runForever() stepped by hand and dropped", () => {
@@ -51,6 +51,36 @@ describe("a loop.runForever() stepped by hand and dropped", () => {
       });
     });
     expect(kept).toMatchObject({ ok: true, value: ["cancelled", "stopped"] });
+    expectNoLeftovers(kept.runner);
+  });
+});
+
+describe("a Trio wait on the loop stepped by hand and dropped is undone when its task goes on", () => {
+  it("runForever(): the task leaves the loop's list of stop waiters at once", async () => {
+    const kept = await runKeep(function* () {
+      return yield* openLoop(function* (loop) {
+        // The list itself (private): what a dropped runForever() left behind, until a stop().
+        const waiters = (loop as unknown as { stopWaiters: unknown[] }).stopWaiters;
+        loop.runForever().next();
+        const before = waiters.length;
+        yield* checkpoint();
+        return [before, waiters.length];
+      });
+    });
+    expect(kept).toMatchObject({ ok: true, value: [1, 0] });
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("waitFuture(): the Future is cancelled, as it is when the wait is cancelled", async () => {
+    const kept = await runKeep(function* () {
+      return yield* openLoop(function* (loop) {
+        const future = loop.createFuture<number>();
+        waitFuture(future).next();
+        yield* checkpoint();
+        return future.cancelled();
+      });
+    });
+    expect(kept).toMatchObject({ ok: true, value: true });
     expectNoLeftovers(kept.runner);
   });
 });
