@@ -236,3 +236,20 @@ describe("closing", () => {
     expect(t.alive).toBe(0);
   });
 });
+
+describe("a call stepped by hand and dropped", () => {
+  it("is cancelled in the worker as soon as its task goes on; the worker keeps serving", async () => {
+    const t = await tracker("basic.worker");
+    await run(function* () {
+      yield* openWorker<BasicOps>(t.make(), function* (worker) {
+        worker.call("waitForCancel", ["d"]).next();
+        yield* untilLogged(t, "d:started");
+        // Its task went on to sleep (untilLogged): that undid the wait, which cancelled the job.
+        yield* untilLogged(t, "d:finally");
+        expect(worker.alive).toBe(true);
+        expect(yield* worker.call("add", [1, 2])).toBe(3);
+      });
+    });
+    expect(t.events.slice(0, 2)).toEqual(["log:d:started", "log:d:finally"]);
+  });
+});
