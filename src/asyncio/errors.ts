@@ -68,16 +68,8 @@ export class BrokenBarrierError extends AsyncioError {
   static override readonly errorName: string = "BrokenBarrierError";
 }
 
-/**
- * Python's ValueError: a value out of range (`Queue.taskDone()` called too
- * often, a `BoundedSemaphore` released too often, a negative count). It is
- * a RangeError, so plain JavaScript checks catch it too.
- */
-export class ValueError extends RangeError {
-  override get name(): string {
-    return "ValueError";
-  }
-}
+/** Python's ValueError, shared with the core (a RangeError; see core/python-errors.ts). */
+export { ValueError } from "../core/python-errors.js";
 
 /** Misuse of the loop (Python's RuntimeError), e.g. a closed loop. */
 export { RuntimeError } from "../core/state.js";

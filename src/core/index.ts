@@ -50,6 +50,8 @@ export { Abort, valueOutcome, errorOutcome, type Operation, type OperationFn, ty
 export { SystemClock, type Clock } from "./clock.js";
 export type { Instrument } from "./instruments.js";
 export { chooseMacrotask, type MacrotaskKind } from "./host.js";
-export { ContextVar } from "./context.js";
+export { ContextVar, Context, Token, copyContext } from "./context.js";
+export { RunVar, RunVarToken } from "./run-var.js";
+export { ValueError, LookupError } from "./python-errors.js";
 export { retry, type RetryOptions } from "./retry.js";
 export { staggeredRace, type StaggeredRaceResult } from "./staggered-race.js";
