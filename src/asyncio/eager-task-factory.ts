@@ -26,7 +26,7 @@ export type TaskConstructor = new (coro: Coroutine<unknown>, options: TaskOption
  */
 export function createEagerTaskFactory(TaskClass: TaskConstructor): TaskFactory {
   if (typeof TaskClass !== "function") throw new TypeError(`createEagerTaskFactory(TaskClass) takes a Task class (Task or a subclass), got ${describe(TaskClass)}.`);
-  return (loop, coro, options = {}) => new TaskClass(coro, { name: options.name, eagerStart: options.eagerStart ?? true, loop });
+  return (loop, coro, options = {}) => new TaskClass(coro, { name: options.name, eagerStart: options.eagerStart ?? true, loop, context: options.context });
 }
 
 /**
@@ -34,5 +34,5 @@ export function createEagerTaskFactory(TaskClass: TaskConstructor): TaskFactory 
  * `asyncio.eager_task_factory`): `loop.setTaskFactory(asyncio.eagerTaskFactory)`.
  */
 export function eagerTaskFactory(loop: EventLoop, coro: Coroutine<unknown>, options: TaskFactoryOptions = {}): Task<unknown> {
-  return new Task(coro, { name: options.name, eagerStart: options.eagerStart ?? true, loop });
+  return new Task(coro, { name: options.name, eagerStart: options.eagerStart ?? true, loop, context: options.context });
 }

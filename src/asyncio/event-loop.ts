@@ -25,7 +25,7 @@
  * does not just log: it raises the error in the nursery of the `openLoop`
  * block, so an asyncio failure fails the program instead of vanishing.
  */
-import { asyncioContext, type ContextMap } from "../core/context.js";
+import { asyncioContext, contextOwner, type Context, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
 import { checkOptionalBoolean, checkReadable, describe, isError, isInstance, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
@@ -41,7 +41,7 @@ import { Future, taskWakeup } from "./future.js";
 import { checkCallback, explainCallbackError, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
-import { loopContext, running } from "./running.js";
+import { currentTask, loopContext, running } from "./running.js";
 import { stepTask, Task, taskName, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
 import { contextExecutor, type Executor } from "./executor.js";
@@ -64,6 +64,7 @@ export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => v
 export interface TaskFactoryOptions {
   name?: string;
   eagerStart?: boolean;
+  context?: Context;
 }
 
 /** Makes Tasks for `createTask` (see `setTaskFactory`). */
@@ -144,6 +145,8 @@ export class EventLoop {
     this.epoch = runner.clock.currentTime();
     liveLoops.add(this);
     if (shapeKeepers === null) keepShapes();
+    // For ContextVar.reset: the asyncio Task stepping now owns the context set() changes.
+    contextOwner.asyncioTask ??= currentTask;
   }
 
   // ---- time and scheduling -------------------------------------------------
@@ -295,9 +298,11 @@ export class EventLoop {
     if (this.taskFactory !== null) {
       let name: string | undefined;
       let eagerStart: boolean | undefined;
+      let context: Context | undefined;
       try {
         name = options?.name;
         eagerStart = options?.eagerStart;
+        context = options?.context;
       } catch (error) {
         checkReadable("createTask(coro, options)", options!);
         throw error;
@@ -308,6 +313,7 @@ export class EventLoop {
       const given: TaskFactoryOptions = name === undefined ? {} : { name };
       // Passed on, as Python 3.14 does, so a factory can honour it.
       if (eagerStart !== undefined) given.eagerStart = eagerStart;
+      if (context !== undefined) given.context = context;
       const task = this.taskFactory(this, coro as Coroutine<unknown>, given);
       // As CPython 3.12/3.13 (set_name after the factory): a factory that ignores its options still gives the task the name
       // asked for. A name the factory chose itself stands (3.14 leaves naming to the factory).

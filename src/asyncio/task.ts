@@ -18,7 +18,7 @@ import { current } from "../core/state.js";
 import { checkOptionalBoolean, checkReadable, describe, ignoreRefusedPromise, messageOf, readProperty } from "../core/errors.js";
 import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
 import { GeneratorPrototype, generatorNext } from "../core/task.js";
-import { asyncioContext, type ContextMap } from "../core/context.js";
+import { asyncioContext, Context, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future, isFuture, RETRIEVED } from "./future.js";
@@ -40,6 +40,10 @@ const MUST_CANCEL = 16;
  * have their own hidden class).
  */
 const IS_GENERATOR = 64;
+/** The task runs in a `Context` object (given to createTask, or made by getContext()), kept in `contextObjects`: each step takes its map from there and leaves its changes there. */
+const OWN_CONTEXT = 32;
+/** The Context objects of the tasks with OWN_CONTEXT (few do: a field on every Task would cost them all). */
+const contextObjects = new WeakMap<Task<unknown>, Context>();
 /** The count of cancel requests lives in `bits` from bit 8 up (bit 7 is Future's GATHER_SEEN): one field less per Task. */
 const CANCEL_SHIFT = 8;
 const FLAG_BITS = (1 << CANCEL_SHIFT) - 1;
@@ -65,6 +69,12 @@ export interface TaskOptions {
   name?: string;
   /** Run the first step synchronously, now (Python's eager tasks). */
   eagerStart?: boolean;
+  /**
+   * The Context the task runs in (default: a copy of the creator's):
+   * what it `set()`s stays in that Context, shared with whatever else runs
+   * in it (Python's `create_task(coro, context=ctx)`).
+   */
+  context?: Context;
 }
 
 /** An asyncio Task. */
@@ -87,7 +97,7 @@ export class Task<T = unknown> extends Future<T> {
     // Only ever set while the task is pending (its steps and waits).
     this.value = future === null ? undefined : future;
   }
-  /** @internal task-local context inherited from the creator */ declare readonly context: ContextMap;
+  /** @internal task-local context inherited from the creator, with what the task's own steps set (see OWN_CONTEXT) */ declare context: ContextMap;
   /** @internal the links of the loop's list of tasks not done (task-list.ts) */ declare loopPrev: Task<unknown> | null;
   /** @internal */ declare loopNext: Task<unknown> | null;
 
@@ -98,23 +108,33 @@ export class Task<T = unknown> extends Future<T> {
       throw new TypeError(notCoroutineMessage(coro));
     }
     // Both options read now, before the task is registered: a getter that throws must not leave it registered and never stepped.
-    let name: unknown, eager: unknown;
+    let name: unknown, eager: unknown, context: unknown;
     if (options != null) {
       try {
         name = options.name;
         eager = options.eagerStart;
+        context = options.context;
       } catch (error) {
         checkReadable("createTask(coro, options)", options);
         throw error;
       }
       // CPython takes any truthy value; here 1 or "false" would silently start the task the other way than meant.
       if (eager !== undefined) checkOptionalBoolean("createTask(coro, { eagerStart })", eager);
+      if (context !== undefined && !(context instanceof Context)) {
+        throw new TypeError(`createTask(coro, { context }) takes a Context (from copyContext() or task.getContext()), got ${describe(context)}.`);
+      }
     }
     // Assigned in one fixed order, not as class fields (see Future's constructor).
     this.nameValue = name === undefined ? ++taskCounter : taskName("createTask(coro, { name })", name);
     this.coroutine = coro;
     if (generator) this.bits |= IS_GENERATOR;
-    this.context = loopContext(); // the creator's, as CPython's create_task copies it
+    if (context === undefined) {
+      this.context = loopContext(); // the creator's, as CPython's create_task copies it
+    } else {
+      this.context = (context as Context).map;
+      contextObjects.set(this as Task<unknown>, context as Context);
+      this.bits |= OWN_CONTEXT;
+    }
     this.loopPrev = null;
     this.loopNext = null;
     const l = this.loop;
@@ -134,6 +154,38 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal */
   set numCancelsRequested(count: number) {
     this.bits = (this.bits & FLAG_BITS) | (Math.min(count, MAX_CANCELS) << CANCEL_SHIFT);
+  }
+
+  /**
+   * The Context the task runs in (Python's `task.get_context()`): its
+   * values, those it set included; `run()` in it changes what the task
+   * sees. The same object every time.
+   */
+  getContext(): Context {
+    if ((this.bits & OWN_CONTEXT) !== 0) return contextObjects.get(this as Task<unknown>)!;
+    // From the task's own step, its latest values are the running ones, and the Context is entered until the step ends.
+    const stepping = running.task === (this as Task<unknown>);
+    const context = new Context(stepping ? loopContext() : this.context);
+    context.entered = stepping;
+    contextObjects.set(this as Task<unknown>, context);
+    this.bits |= OWN_CONTEXT;
+    return context;
+  }
+
+  /** A step of a task with its own Context: takes that Context's values, which code outside may have changed, and marks it entered. Returns it, or null if it was entered already (then the step leaves it alone). */
+  private enterOwnContext(): Context | null {
+    const context = contextObjects.get(this as Task<unknown>)!;
+    if (context.entered) return null;
+    this.context = context.map;
+    context.entered = true;
+    return context;
+  }
+
+  /** The end of a step that entered its Context (or made it): what the step set is the Context's now. */
+  private leaveOwnContext(): void {
+    const context = contextObjects.get(this as Task<unknown>)!;
+    context.map = this.context;
+    context.entered = false;
   }
 
   /** The task's name. */
@@ -236,6 +288,8 @@ export class Task<T = unknown> extends Future<T> {
     const trio = current;
     const aio = asyncioContext;
     const loop = this.loop;
+    // undefined: no Context object (yet); null: its Context was entered already, by code around this step.
+    const own = (this.bits & OWN_CONTEXT) === 0 ? undefined : this.enterOwnContext();
     const context = this.context;
     const prevTask = run.task;
     const prevLoop = run.loop;
@@ -258,6 +312,10 @@ export class Task<T = unknown> extends Future<T> {
       threw = true;
       yielded = exc;
     }
+    // What the step set() is the task's from now on (its Context's too, if it has one).
+    const after = aio.map as ContextMap;
+    if (after !== context) this.context = after;
+    if (own !== null && (this.bits & OWN_CONTEXT) !== 0) this.leaveOwnContext();
     // Compared with what they are now: the step's code may have changed them.
     if (aio.map !== prevContext) aio.map = prevContext;
     run.task = prevTask;

@@ -5,16 +5,13 @@
  * callback runs in (semantics only; the code and words are ours). Each
  * test names what it follows.
  *
- * Differences on purpose (docs/asyncio.md, "Context"; docs/semantics.md):
- * - A value is set for the length of a body with `ContextVar.run`, a Trio
- *   operation: asyncio code reads values and does not set them. So where
- *   CPython's tests set a variable inside a task, these set it in the Trio
- *   code that creates the task, or in a Trio task the asyncio code calls.
- * - There is no `context=` argument (createTask, callSoon): a Task takes
- *   its creator's context, a callback the one current when it was
- *   scheduled.
- * - A done callback runs in the context of whoever completed the Future,
- *   not the one current at addDoneCallback.
+ * These tests set values from Trio code (`ContextVar.run` around the code
+ * that creates a task); cpython-context-set.test.ts ports the same tests
+ * with `set()` in the asyncio code itself, and createTask's `context`.
+ *
+ * Difference on purpose (docs/asyncio.md, "Context"): a done callback runs
+ * in the context of whoever completed the Future, not the one current at
+ * addDoneCallback.
  */
 import { describe, expect, it } from "vitest";
 import { ContextVar, openNursery, runWith, sleep as trioSleep, type Operation } from "../../src/core/index.js";
@@ -30,7 +27,7 @@ function inLoop<T>(body: (loop: EventLoop) => Operation<T>): Promise<T> {
   return runWith({ clock: new MockClock({ autojumpThreshold: 0 }) }, () => openLoop(body));
 }
 
-/** From Trio code: creates a Task of `make()` while `v` is `value` (asyncio code cannot set a value itself). */
+/** From Trio code: creates a Task of `make()` while `v` is `value` (the way these tests set values; see cpython-context-set.test.ts for set() in asyncio code). */
 function createUnder<V, T>(v: ContextVar<V>, value: V, make: () => Coroutine<T>): Operation<Task<T>> {
   return v.run(value, () =>
     aioAsTrio(function* () {

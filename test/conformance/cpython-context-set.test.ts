@@ -1,0 +1,276 @@
+/**
+ * ContextVar.set/reset in asyncio code, Task contexts (createTask's
+ * `context`, `getContext()`) and Context objects, after CPython's
+ * Lib/test/test_asyncio/test_tasks.py (test_context_1 to _6) and
+ * Lib/test/test_context.py (semantics only; the code and words are ours).
+ * Each test names what it follows.
+ */
+import { describe, expect, it } from "vitest";
+import { Context, ContextVar, RuntimeError, ValueError, copyContext, sleep as trioSleep, type Token } from "../../src/core/index.js";
+import { aioAsTrio, openLoop, trioAsAio } from "../../src/bridge/index.js";
+import { createTask, currentTask, eagerTaskFactory, gather, sleep, type Coroutine, type Future, type Task } from "../../src/asyncio/index.js";
+import { runAio } from "../asyncio/helpers.js";
+import { runMock } from "../core/helpers.js";
+
+describe("CPython test_tasks context tests, with set() in asyncio code", () => {
+  // test_context_1: a child task copies its creator's context; what either sets later stays its own
+  it("a child's set() does not reach its creator, nor the creator's later set() the child", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const seen: string[] = [];
+    await runAio(function* (loop) {
+      function* sub(): Coroutine<void> {
+        yield* sleep(0.01);
+        seen.push(`sub sees ${cvar.get()}`);
+        cvar.set("something else");
+      }
+      seen.push(`main sees ${cvar.get()}`);
+      const subtask = loop.createTask(sub());
+      cvar.set("yes");
+      yield* subtask;
+      seen.push(`main has ${cvar.get()}`);
+    });
+    expect(seen).toEqual(["main sees nope", "sub sees nope", "main has yes"]);
+  });
+
+  // test_context_2: a done callback's set() does not reach the task; the task's set() lasts across its awaits
+  it("a callback's set() stays in the callback; the task keeps what it set across awaits", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const seen: string[] = [];
+    await runAio(function* (loop) {
+      for (let j = 0; j < 2; j++) {
+        const fut: Future<null> = loop.createFuture();
+        fut.addDoneCallback(() => cvar.set("something else"));
+        cvar.set(`yes${j}`);
+        loop.callSoon(() => fut.setResult(null));
+        yield* fut;
+        seen.push(cvar.get()!);
+        for (let i = 0; i < 3; i++) {
+          cvar.set(`yes${i}-${j}`);
+          yield* sleep(0.001);
+          seen.push(cvar.get()!);
+        }
+      }
+    });
+    expect(seen).toEqual(["yes0", "yes0-0", "yes1-0", "yes2-0", "yes1", "yes0-1", "yes1-1", "yes2-1"]);
+  });
+
+  // test_context_3: 100 tasks each set the variable and keep their own value across their sleeps
+  it("100 tasks each keep their own value while the others set theirs", async () => {
+    const cvar = new ContextVar("cvar", -1);
+    const wrong: string[] = [];
+    const after = await runAio(function* (loop) {
+      function* sub(num: number): Coroutine<void> {
+        for (let i = 0; i < 10; i++) {
+          cvar.set(num + i);
+          yield* sleep(0.001 * (((num * 7 + i * 13) % 50) + 1));
+          if (cvar.get() !== num + i) wrong.push(`${num}+${i}: ${cvar.get()}`);
+        }
+      }
+      const tasks: Task<void>[] = [];
+      for (let i = 0; i < 100; i++) tasks.push(loop.createTask(sub(i % 11)));
+      yield* gather(...tasks);
+      return cvar.get();
+    });
+    expect(wrong).toEqual([]);
+    expect(after).toBe(-1);
+  });
+
+  // test_context_4 to _6: tasks created with one Context run in it, one after the other, and leave their values there
+  for (const how of ["loop.createTask", "createTask", "an eager task factory"] as const) {
+    it(`tasks given the same Context (${how}) run in it and leave what they set there`, async () => {
+      const cvar = new ContextVar<number>("cvar");
+      const ret = await runAio(function* (loop) {
+        function* coro(val: number): Coroutine<void> {
+          yield* sleep(0);
+          cvar.set(val);
+        }
+        if (how === "an eager task factory") loop.setTaskFactory(eagerTaskFactory);
+        const make = (c: Coroutine<void>, context: Context): Task<void> => (how === "createTask" ? createTask(c, { context }) : loop.createTask(c, { context }));
+        const ret: unknown[] = [];
+        const ctx = copyContext();
+        ret.push(ctx.get(cvar));
+        const t1 = make(coro(1), ctx);
+        expect(t1.getContext()).toBe(ctx);
+        yield* t1;
+        ret.push(ctx.get(cvar));
+        yield* make(coro(2), ctx);
+        ret.push(ctx.get(cvar), cvar.get());
+        return ret;
+      });
+      expect(ret).toEqual([undefined, 1, 2, undefined]);
+    });
+  }
+
+  // test_task_get_context (3.12): a task's own Context, the same object each time, with what the task set
+  it("getContext() is the task's Context: the same object, with what the task set, and run() in it is seen by the task", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      const gate: Future<void> = loop.createFuture();
+      const task = loop.createTask(
+        (function* (): Coroutine<string[]> {
+          cvar.set("task");
+          yield* gate;
+          const seen = [cvar.get()!];
+          cvar.set("task again");
+          return seen;
+        })(),
+      );
+      yield* sleep(0);
+      const ctx = task.getContext();
+      expect(task.getContext()).toBe(ctx);
+      const before = ctx.get(cvar);
+      ctx.run(() => cvar.set("from outside"));
+      gate.setResult();
+      const seen = yield* task;
+      return { before, seen, after: ctx.get(cvar), mine: cvar.get() };
+    });
+    expect(r).toEqual({ before: "task", seen: ["from outside"], after: "task again", mine: "nope" });
+  });
+
+  it("getContext() from inside the task sees its latest values, and the Context cannot be entered while the task steps", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      const task = loop.createTask(
+        (function* (): Coroutine<unknown[]> {
+          cvar.set("one");
+          const ctx = currentTask()!.getContext();
+          let refused: unknown;
+          try {
+            ctx.run(() => 0);
+          } catch (e) {
+            refused = e;
+          }
+          cvar.set("two");
+          yield* sleep(0);
+          return [ctx.get(cvar), refused];
+        })(),
+      );
+      return yield* task;
+    });
+    expect(r[0]).toBe("two");
+    expect(r[1]).toBeInstanceOf(RuntimeError);
+  });
+
+  it("callSoon(ctx.run, fn) runs a callback in a given Context and leaves its set() there (CPython's call_soon(context=))", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      const ctx = copyContext();
+      ctx.run(() => cvar.set("ctx"));
+      const seen: string[] = [];
+      loop.callSoon(ctx.run.bind(ctx), (x: string) => {
+        seen.push(`${x} ${cvar.get()}`);
+        cvar.set("set by the callback");
+      }, "callback sees");
+      yield* sleep(0.01);
+      return [...seen, ctx.get(cvar), cvar.get()];
+    });
+    expect(r).toEqual(["callback sees ctx", "set by the callback", "nope"]);
+  });
+
+  it("createTask(coro, { context }) refuses what is not a Context", async () => {
+    const r = await runAio(function* (loop) {
+      function* coro(): Coroutine<void> {}
+      const c = coro();
+      try {
+        loop.createTask(c, { context: { map: null } as unknown as Context });
+      } catch (e) {
+        return e;
+      }
+      return null;
+    });
+    expect(r).toBeInstanceOf(TypeError);
+    expect(String(r)).toMatch(/createTask\(coro, \{ context \}\) takes a Context \(from copyContext\(\) or task\.getContext\(\)\), got/);
+  });
+
+  it("reset() in asyncio code: in the task that set it, not in another task", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      const token = cvar.set("main");
+      const other = loop.createTask(
+        (function* (): Coroutine<unknown> {
+          try {
+            cvar.reset(token);
+          } catch (e) {
+            return e;
+          }
+          return null;
+        })(),
+      );
+      const refused = yield* other;
+      yield* sleep(0);
+      cvar.reset(token);
+      return [refused, cvar.get()];
+    });
+    expect(r[0]).toBeInstanceOf(ValueError);
+    expect(r[1]).toBe("nope");
+  });
+});
+
+describe("CPython test_context basics", () => {
+  // test_context_var_new_1 / test_context_getset_1..3: set/reset with tokens, old values, MISSING
+  it("tokens record the variable and the value before; reset restores it", () => {
+    const c = new ContextVar<number>("a");
+    const ctx = copyContext();
+    ctx.run(() => {
+      const t1 = c.set(42);
+      expect(t1.contextVar).toBe(c);
+      expect(t1.oldValue).toBe((t1.constructor as typeof Token).MISSING);
+      const t2 = c.set(43);
+      expect(t2.oldValue).toBe(42);
+      expect(c.get()).toBe(43);
+      c.reset(t2);
+      expect(c.get()).toBe(42);
+      expect(() => c.reset(t2)).toThrow(RuntimeError);
+      c.reset(t1);
+      expect(c.get()).toBeUndefined();
+    });
+    expect(ctx.has(c)).toBe(false);
+  });
+
+  // test_context_run_4 / _5: run() in a copy; an error thrown from fn still leaves the values set before it
+  it("run() keeps the values set before fn threw", () => {
+    const c = new ContextVar<number>("a");
+    const ctx = copyContext();
+    expect(() =>
+      ctx.run(() => {
+        c.set(1);
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(ctx.get(c)).toBe(1);
+    expect(c.get()).toBeUndefined();
+  });
+});
+
+describe("values cross the bridges", () => {
+  it("a value set() in Trio code is seen by asyncio code called with aioAsTrio; asyncio's set() stays in asyncio", async () => {
+    const v = new ContextVar("v", "none");
+    const r = await runMock(function* () {
+      v.set("trio");
+      return yield* openLoop(function* () {
+        const seen = yield* aioAsTrio(function* () {
+          const before = v.get();
+          v.set("asyncio");
+          return [before, v.get()];
+        })();
+        return [...seen, v.get()];
+      });
+    });
+    expect(r).toEqual(["trio", "asyncio", "trio"]);
+  });
+
+  it("a value set() in asyncio code is seen by Trio code called with trioAsAio; Trio's set() stays in Trio", async () => {
+    const v = new ContextVar("v", "none");
+    const r = await runAio(function* () {
+      v.set("asyncio");
+      const seen = yield* trioAsAio(function* () {
+        const before = v.get();
+        v.set("trio");
+        yield* trioSleep(0);
+        return [before, v.get()];
+      })();
+      return [...seen, v.get()];
+    });
+    expect(r).toEqual(["asyncio", "trio", "asyncio"]);
+  });
+});
