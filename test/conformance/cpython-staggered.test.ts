@@ -288,6 +288,46 @@ describe("staggeredRace(): the edge cases its docs define", () => {
     expect(r.tasks).toBe(1);
   });
 
+  it("a loser that raises something else when cancelled: recorded as its error, and the winner still wins", async () => {
+    const cleanup = new ValueFailure("cleanup failed");
+    const r = await runAio(() =>
+      staggeredRace<string>(
+        [
+          function* () {
+            try {
+              return yield* sleepValue(10, "slow");
+            } catch {
+              throw cleanup;
+            }
+          },
+          () => sleepValue(1, "fast"),
+        ],
+        0.5,
+      ),
+    );
+    expect(r).toEqual(["fast", 1, [cleanup, null]]);
+  });
+
+  it("an error from the iterable itself: the started attempts are cancelled and waited for, then it is raised as is", async () => {
+    const log: string[] = [];
+    const broken = new ValueFailure("iterable broke");
+    const e = await runAio(function* () {
+      function* fns(): Generator<() => Coroutine<string>> {
+        yield function* () {
+          try {
+            return yield* sleepValue(10, "a");
+          } finally {
+            log.push("a done");
+          }
+        };
+        throw broken;
+      }
+      return yield* raises(() => staggeredRace(fns(), 1));
+    });
+    expect(e).toBe(broken);
+    expect(log).toEqual(["a done"]);
+  });
+
   it("a function may return a Promise or a Future", async () => {
     const r = await runAio(function* (loop) {
       const f = loop.createFuture<string>();

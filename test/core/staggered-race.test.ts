@@ -166,6 +166,42 @@ describe("staggeredRace (Trio flavour)", () => {
     expect({ pulled, closed }).toEqual({ pulled: 3, closed: true });
   });
 
+  it("a loser that raises something else when cancelled: recorded as its error, and the winner still wins", async () => {
+    const cleanup = new Boom("cleanup failed");
+    const r = await runMock(() =>
+      staggeredRace<string>(
+        [
+          function* () {
+            try {
+              yield* sleep(10);
+            } catch {
+              throw cleanup;
+            }
+            return "slow";
+          },
+          function* () {
+            yield* sleep(1);
+            return "fast";
+          },
+        ],
+        0.5,
+      ),
+    );
+    expect(r).toEqual(["fast", 1, [cleanup, null]]);
+  });
+
+  it("an error from the iterable itself: the started attempts are cancelled, then it is raised as is", async () => {
+    const log: string[] = [];
+    const broken = new Boom("iterable broke");
+    function* fns(): Generator<() => Operation<string>> {
+      yield attempt(log, "a", 10, "A");
+      throw broken;
+    }
+    const e = await rejection(runMock(() => staggeredRace(fns(), 1)));
+    expect(e).toBe(broken);
+    expect(log).toEqual(["a start 0", "a cancelled 1"]);
+  });
+
   it("an attempt that returns a Promise is a bug: TypeError out of the race, the others cancelled", async () => {
     const log: string[] = [];
     const e = await rejection(
