@@ -73,8 +73,9 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
   // The newest attempt and whether it failed: its failure starts the next one at once.
   let newest = -1;
   let newestFailed: boolean;
-  // What the racing Task waits on; completed by a failure of the newest, a win, a bug, a task's end or the timer.
+  // What the racing Task waits on; completed by a failure of the newest, a win, a bug or the timer, and once draining by a task's end.
   let wake: Future<void> | null = null;
+  let draining = false;
 
   const poke = (): void => {
     if (wake !== null && !wake.done()) wake.setResult(undefined);
@@ -150,7 +151,8 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
         running.delete(task);
         // Cancelled before its first step: its CancelledError is its outcome.
         if (!begun.value) errors[i] = cancelledOf(task);
-        poke();
+        // Not before: an older attempt's end must not cut the newest one's delay short.
+        if (draining) poke();
       });
       if (winner === null && fatal === null && !newestFailed) yield* nap(delay);
       if (winner !== null || fatal !== null) break;
@@ -163,6 +165,7 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
     }
   }
   // Stay until every attempt is done, whatever happened.
+  draining = true;
   while (running.size > 0) {
     try {
       yield* nap(null);

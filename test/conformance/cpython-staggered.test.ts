@@ -180,6 +180,27 @@ describe("staggeredRace(): the edge cases its docs define", () => {
     expect(r).toEqual(["started at 0", 1, [boom, null]]);
   });
 
+  it("only the newest attempt's failure starts the next: an older one failing later does not", async () => {
+    const r = await runAio(function* (loop) {
+      const t0 = loop.time();
+      return yield* staggeredRace<string>(
+        [
+          function* () {
+            yield* sleep(1.5);
+            throw new ValueFailure("a");
+          },
+          () => sleepValue(100, "b"),
+          () => sleepValue(1, `c started at ${loop.time() - t0}`),
+        ],
+        1,
+      );
+    });
+    // a failed at 1.5, while b (started at 1) ran: c waited for b's delay, until 2.
+    expect(r[0]).toBe("c started at 2");
+    expect(r[2][0]).toBeInstanceOf(ValueFailure);
+    expect(r[2][1]).toBeInstanceOf(CancelledError);
+  });
+
   it("an attempt cancelled from outside counts as failed: its CancelledError is recorded and the next starts at once", async () => {
     const r = await runAio(function* (loop) {
       const t0 = loop.time();

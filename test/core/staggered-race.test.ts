@@ -65,6 +65,16 @@ describe("staggeredRace (Trio flavour)", () => {
     expect({ deadlines, hostTimer }).toEqual({ deadlines: 0, hostTimer: false });
   });
 
+  it("only the newest attempt's failure starts the next: an older one failing later does not", async () => {
+    const log: string[] = [];
+    const boom = new Boom();
+    const r = await runMock(() => staggeredRace([attempt(log, "a", 1.5, "A", boom), attempt(log, "b", 100, "B"), attempt(log, "c", 1, "C")], 1));
+    expect(r[0]).toBe("C");
+    expect(r[2][0]).toBe(boom);
+    // a failed at 1.5, while b (started at 1) ran: c waited for b's delay, until 2.
+    expect(log).toEqual(["a start 0", "b start 1", "c start 2", "b cancelled 3"]);
+  });
+
   it("all failing: index and result are null, errors in order", async () => {
     const e0 = new Boom("0");
     const e1 = new Boom("1");
