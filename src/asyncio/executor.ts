@@ -10,7 +10,7 @@
  * worker needs a module URL that only the application knows: the default
  * is the one set on the loop, else the innermost worker pool block's.
  */
-import { ContextVar } from "../core/context.js";
+import { TaskLocal } from "../core/context.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Future } from "./future.js";
 import { getRunningLoop } from "./running.js";
@@ -27,7 +27,7 @@ export interface Executor {
  * `openWorkerPool` block): the default of `runInExecutor(null, ...)` when
  * the loop has none of its own, and of Trio's `toThread.runSync`.
  */
-export const contextExecutor = new ContextVar<Executor>("default executor");
+export const contextExecutor = new TaskLocal<Executor>("default executor");
 
 /**
  * Python's `asyncio.to_thread`: runs operation `name(...args)` on the

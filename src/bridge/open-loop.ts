@@ -15,7 +15,7 @@
  * out of `openLoop` in an ExceptionGroup.
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { ContextVar } from "../core/context.js";
+import { TaskLocal } from "../core/context.js";
 import { checkReadable, describe } from "../core/errors.js";
 import { openNursery } from "../core/nursery.js";
 import { currentRun } from "../core/operations.js";
@@ -25,7 +25,7 @@ import { EventLoop } from "../asyncio/event-loop.js";
 import { running } from "../asyncio/running.js";
 
 /** @internal The loop of the enclosing openLoop block, for Trio code. */
-export const loopVar = new ContextVar<EventLoop>("asyncio loop");
+export const loopVar = new TaskLocal<EventLoop>("asyncio loop");
 
 /** Options of `openLoop`. */
 export interface OpenLoopOptions {

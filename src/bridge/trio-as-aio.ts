@@ -11,7 +11,7 @@
  * ahead of Trio cleanup.
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import type { ContextVar } from "../core/context.js";
+import type { TaskLocal } from "../core/context.js";
 import { Cancelled, describe, ExceptionGroup, functionName, messageOf, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { Task as TrioTask } from "../core/task.js";
@@ -134,7 +134,7 @@ export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<
     // The task took the asyncio code's context (see currentContext); add
     // the loop, for currentLoop() in Trio code.
     const context = new Map(task.context ?? undefined);
-    context.set(loopVar as ContextVar<unknown>, loop);
+    context.set(loopVar as TaskLocal<unknown>, loop);
     task.context = context;
     loop.trioChildren.set(task, future.scope);
     loop.cancelTrioChildren = cancelTrioChildren;

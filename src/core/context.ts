@@ -20,7 +20,7 @@ import { current, requireTask, RuntimeError } from "./state.js";
 import type { Operation } from "./traps.js";
 
 /** @internal The map a task carries (null: empty). */
-export type ContextMap = ReadonlyMap<ContextVar<unknown>, unknown> | null;
+export type ContextMap = ReadonlyMap<TaskLocal<unknown>, unknown> | null;
 
 /**
  * @internal The context of the asyncio code running now (a Task step or a
@@ -90,8 +90,13 @@ export class Token<T> {
   ) {}
 }
 
-/** A task-local variable. */
-export class ContextVar<T> {
+/**
+ * A task-local variable that can only be read and bound for a body: what
+ * the library's own variables (the running loop, the default executor)
+ * need. `ContextVar` adds `set`/`reset`, so their code (and `Token`) stays
+ * out of programs that never call them. Not exported: use `ContextVar`.
+ */
+export class TaskLocal<T> {
   constructor(
     /** For tools and error messages. */
     readonly name: string,
@@ -108,10 +113,30 @@ export class ContextVar<T> {
   get<D>(fallback: D): T | D;
   get(...fallback: [unknown?]): unknown {
     const ctx = currentContext();
-    if (ctx !== null && ctx.has(this as ContextVar<unknown>)) return ctx.get(this as ContextVar<unknown>);
+    if (ctx !== null && ctx.has(this as TaskLocal<unknown>)) return ctx.get(this as TaskLocal<unknown>);
     return fallback.length > 0 ? fallback[0] : this.defaultValue;
   }
 
+  /** Runs `body` with this variable set to `value` (and so do tasks it spawns). A `set()` inside `body` ends with it. */
+  *run<R>(value: T, body: () => Operation<R>): Operation<R> {
+    const task = requireTask(`ContextVar(${this.name}).run()`);
+    if (typeof body !== "function") {
+      throw new TypeError(`ContextVar(${this.name}).run(value, body) needs a generator function as body, got ${describe(body)}.`);
+    }
+    const saved = task.context;
+    const next = new Map(saved ?? undefined);
+    next.set(this as TaskLocal<unknown>, value);
+    task.context = next;
+    try {
+      return yield* body();
+    } finally {
+      task.context = saved;
+    }
+  }
+}
+
+/** A task-local variable. */
+export class ContextVar<T> extends TaskLocal<T> {
   /**
    * Sets the variable to `value` in the running task (Trio or asyncio),
    * loop callback or `Context.run`, until `reset` or the end of an
@@ -153,23 +178,6 @@ export class ContextVar<T> {
     replaceContext(next.size === 0 ? null : next, `ContextVar(${this.name}).reset()`);
     token.used = true;
   }
-
-  /** Runs `body` with this variable set to `value` (and so do tasks it spawns). A `set()` inside `body` ends with it. */
-  *run<R>(value: T, body: () => Operation<R>): Operation<R> {
-    const task = requireTask(`ContextVar(${this.name}).run()`);
-    if (typeof body !== "function") {
-      throw new TypeError(`ContextVar(${this.name}).run(value, body) needs a generator function as body, got ${describe(body)}.`);
-    }
-    const saved = task.context;
-    const next = new Map(saved ?? undefined);
-    next.set(this as ContextVar<unknown>, value);
-    task.context = next;
-    try {
-      return yield* body();
-    } finally {
-      task.context = saved;
-    }
-  }
 }
 
 /**
@@ -197,7 +205,8 @@ export class Context {
 
   /** The variables with a value in this context. */
   keys(): ContextVar<unknown>[] {
-    return this.map === null ? [] : [...this.map.keys()];
+    // The library's own variables (TaskLocal) are not the user's to see.
+    return this.map === null ? [] : ([...this.map.keys()].filter((v) => v.constructor !== TaskLocal) as ContextVar<unknown>[]);
   }
 
   /** A new Context with the same values, changed independently. */

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Context, ContextVar, LookupError, RuntimeError, Token, ValueError, checkpoint, copyContext, openNursery, run } from "../../src/core/index.js";
+import { openLoop } from "../../src/bridge/index.js";
 import { runMock } from "./helpers.js";
 
 describe("ContextVar.set and reset in Trio tasks", () => {
@@ -208,5 +209,19 @@ describe("Context and copyContext from Trio code", () => {
   it("Context.run(non-function) is a TypeError", () => {
     expect(() => copyContext().run(5 as unknown as () => void)).toThrow(/Context\.run\(fn, \.\.\.args\) needs a function to call, got number 5/);
     expect(new LookupError("x").name).toBe("LookupError");
+  });
+});
+
+describe("the library's own task-local variables", () => {
+  it("do not show in Context.keys(): inside openLoop only the user's variables are listed", async () => {
+    const v = new ContextVar<number>("user var");
+    const keys = await run(function* () {
+      return yield* v.run(1, () =>
+        openLoop(function* () {
+          return copyContext().keys();
+        }),
+      );
+    });
+    expect(keys).toEqual([v]);
   });
 });
