@@ -14,8 +14,8 @@
  * Cancelling the race cancels every attempt (with the same message), waits
  * for them, and raises the CancelledError, even if an attempt won meanwhile.
  */
-import { describe, functionName, isGeneratorLike } from "../core/errors.js";
-import { checkStaggerDelay, isIterable, type StaggeredRaceResult } from "../core/staggered-race.js";
+import { describe, functionName, isGeneratorLike, readProperty } from "../core/errors.js";
+import { checkStaggerDelay, checkedItems, isIterable, type StaggeredRaceResult } from "../core/staggered-race.js";
 import { isCancelledError } from "./errors.js";
 import { awaitAny, isCoroutine, isThenable, type Awaitable } from "./functions.js";
 import { isFuture, type Future } from "./future.js";
@@ -133,12 +133,13 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
   let cancelled: unknown = null;
   const cancelledBy = (error: unknown): void => {
     cancelled = error;
-    const msg = (error as Error).message;
-    cancelAll(msg === "" ? undefined : msg);
+    // Read totally: the iterable may throw a CancelledError of its own, with a message getter that throws.
+    const msg = readProperty(error as object, "message");
+    cancelAll(typeof msg === "string" && msg !== "" ? msg : undefined);
   };
   try {
     let index = 0;
-    for (const fn of coroFns) {
+    for (const fn of checkedItems("staggeredRace(coroFns, delay)", coroFns) as Iterable<() => Awaitable<T>>) {
       checkCoroFn(index, fn);
       errors.push(null);
       newest = index;

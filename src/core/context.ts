@@ -14,7 +14,7 @@
  * `Context` for its next run; a callback's changes end with it, as its
  * context is a copy in CPython).
  */
-import { describe } from "./errors.js";
+import { describe, isInstance, readProperty } from "./errors.js";
 import { ValueError } from "./python-errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Operation } from "./traps.js";
@@ -159,7 +159,9 @@ export class ContextVar<T> extends TaskLocal<T> {
    * `Context.run`) that made it.
    */
   reset(token: Token<T>): void {
-    if (!(token instanceof Token)) {
+    // Total, and strict enough that the fields read below exist: Object.create(Token.prototype) or a revoked Proxy fails here.
+    // (A transparent Proxy of a real token, as a reactive store makes, still passes.)
+    if (!isInstance(token, Token) || !isInstance(readProperty(token, "contextVar"), ContextVar)) {
       throw new TypeError(`ContextVar(${this.name}).reset(token) needs the Token that ContextVar(${this.name}).set(value) returned, got ${describe(token)}.`);
     }
     if (asyncioContext.map === undefined) requireTask(`ContextVar(${this.name}).reset()`);
@@ -220,6 +222,10 @@ export class Context {
    * spawned inside start from them. A Context runs one code at a time.
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    // Object.create(Context.prototype) has no map, and a revoked Proxy nothing: refused before anything changes.
+    if (!isContext(this)) {
+      throw new TypeError(`Context.run(fn, ...args) must be called on a Context from copyContext() or task.getContext(), not on ${describe(this)}.`);
+    }
     if (typeof fn !== "function") {
       throw new TypeError(`Context.run(fn, ...args) needs a function to call, got ${describe(fn)}.`);
     }
@@ -242,6 +248,13 @@ export class Context {
       this.entered = false;
     }
   }
+}
+
+/** @internal True for a Context with a map of ours (a transparent Proxy of one too); false, never a throw, for a forged one or a revoked Proxy. */
+export function isContext(value: unknown): value is Context {
+  if (!isInstance(value, Context)) return false;
+  const map = readProperty(value, "map");
+  return map === null || isInstance(map, Map);
 }
 
 /** A Context holding the values of the code running now (Python's `contextvars.copy_context()`); empty outside any task. */

@@ -4,7 +4,7 @@
  * one per task. For state a library keeps per run (a cache, a pool, a
  * loop), which must never leak into another run, concurrent or later.
  */
-import { describe } from "./errors.js";
+import { describe, isInstance, readProperty } from "./errors.js";
 import { LookupError, ValueError } from "./python-errors.js";
 import { current, RuntimeError } from "./state.js";
 
@@ -87,7 +87,8 @@ export class RunVar<T> {
 
   /** Gives the variable back the value it had before the `set` that returned `token`. Each token works once, in its own run. */
   reset(token: RunVarToken<T>): void {
-    if (!(token instanceof RunVarToken)) {
+    // Total, and strict enough that the fields read below exist: Object.create(RunVarToken.prototype) or a revoked Proxy fails here.
+    if (!isInstance(token, RunVarToken) || !isInstance(readProperty(token, "runVar"), RunVar)) {
       throw new TypeError(`RunVar(${this.name}).reset(token) needs the token that RunVar(${this.name}).set(value) returned, got ${describe(token)}.`);
     }
     const run = currentRunOf(`RunVar(${this.name}).reset()`);

@@ -43,6 +43,52 @@ export function isIterable(value: unknown): value is Iterable<unknown> {
   return value !== null && value !== undefined && typeof readProperty(Object(value), Symbol.iterator) === "function";
 }
 
+/**
+ * @internal Reads `iterable` one item at a time, as `for...of` does, but an
+ * iterator that breaks the protocol (no `next`, a result that is not an
+ * object or cannot be read) gets a message naming `what` and the fix, not
+ * the engine's. Closing the loop early closes the iterator (its `return`).
+ */
+export function* checkedItems(what: string, iterable: Iterable<unknown>): Generator<unknown, void, undefined> {
+  const make = readProperty(iterable, Symbol.iterator);
+  const iterator: unknown = typeof make === "function" ? make.call(iterable) : undefined;
+  const next = iterator !== null && (typeof iterator === "object" || typeof iterator === "function") ? readProperty(iterator, "next") : undefined;
+  if (typeof next !== "function") {
+    throw new TypeError(`${what}: the iterable's [Symbol.iterator]() gave ${describe(iterator)}, not an iterator with a next() method; pass an array or a generator.`);
+  }
+  let suspended = false;
+  try {
+    for (;;) {
+      const result: unknown = next.call(iterator);
+      if (result === null || typeof result !== "object" || !isInspectable(result)) {
+        throw new TypeError(`${what}: the iterator's next() returned ${describe(result)}, not an iterator result { done, value }; pass an array or a generator.`);
+      }
+      // Read as for...of does; a getter's own error goes up as it is.
+      const { done, value } = result as IteratorResult<unknown>;
+      if (done) return;
+      suspended = true;
+      yield value;
+      suspended = false;
+    }
+  } finally {
+    // Left at a yield (a win, a cancellation, a bad item): close the iterator, as for...of does.
+    if (suspended) {
+      const close = readProperty(iterator as object, "return");
+      if (typeof close === "function") close.call(iterator);
+    }
+  }
+}
+
+/** False for a revoked Proxy (or one whose getPrototypeOf trap throws): nothing can be read from it. */
+function isInspectable(value: object): boolean {
+  try {
+    Object.getPrototypeOf(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Rejects an attempt that is not a function, naming the fix. */
 function checkAttempt(index: number, fn: unknown): void {
   if (isGeneratorLike(fn)) {
@@ -113,7 +159,7 @@ function* race<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null
 
   yield* openNursery(function* (nursery) {
     let index = 0;
-    for (const fn of attemptFns) {
+    for (const fn of checkedItems("staggeredRace(attemptFns, delay)", attemptFns) as Iterable<() => Operation<T>>) {
       checkAttempt(index, fn);
       const window = new CancelScope(delay === null ? {} : { relativeDeadline: delay });
       errors.push(null);
