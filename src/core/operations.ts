@@ -13,14 +13,16 @@ import { callTaskFunction } from "./nursery.js";
 import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import { IN_SHARED_OP, beginWait, type Task } from "./task.js";
-import { Abort, PARK, SCHEDULE_POINT, YIELD_PARK, YIELD_SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
+import { Abort, PARK, SCHEDULE_POINT, YIELD_PARK, YIELD_SHARED_PARK, YIELD_SHARED_SCHEDULE_POINT, type AbortFn, type Operation, type Outcome } from "./traps.js";
 
 const DONE: IteratorReturnResult<void> = /* @__PURE__ */ Object.freeze({ value: undefined, done: true });
 
 /**
  * What the shared operation iterators (one object for all tasks, their
  * per-task state a bit on the task) have in common: leaving early clears
- * that bit.
+ * that bit. The bit (IN_SHARED_OP) says "resumed after my own yield": the
+ * scheduler sets it when it receives their SHARED_* trap, and their next
+ * step clears it, so only a yield that reached the scheduler sets it.
  */
 abstract class SharedOperation {
   throw(error: unknown): never {
@@ -43,6 +45,8 @@ class CheckpointIterator extends SharedOperation {
     const task = current.task;
     if (task === null) requireTask("checkpoint()");
     const flags = task!.flags;
+    // Set by the scheduler when it received this iterator's yield (not
+    // here: a checkpoint stepped by hand and dropped must leave no mark).
     if ((flags & IN_SHARED_OP) !== 0) {
       task!.flags = flags & ~IN_SHARED_OP;
       // Resumed: as in Trio, the cancel point follows the schedule point,
@@ -52,10 +56,9 @@ class CheckpointIterator extends SharedOperation {
       if (task!.scope.effective) raiseCancelled(task!);
       return DONE;
     }
-    task!.flags = flags | IN_SHARED_OP;
     // A plain schedule point: the cancel point is the check above, when
     // the task resumes (so a shield raised meanwhile is honoured too).
-    return YIELD_SCHEDULE_POINT;
+    return YIELD_SHARED_SCHEDULE_POINT;
   }
 }
 
@@ -165,9 +168,8 @@ class SleepForeverIterator extends SharedOperation {
       throw new RuntimeError("sleepForever() was woken by reschedule() without being cancelled; only cancellation may end it.");
     }
     beginWait(task, abortForever);
-    task.flags |= IN_SHARED_OP;
     task.waitingOn = "sleepForever";
-    return YIELD_PARK;
+    return YIELD_SHARED_PARK;
   }
 }
 

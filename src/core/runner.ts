@@ -36,8 +36,8 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RingQueue } from "./ring-deque.js";
 import { current, RuntimeError } from "./state.js";
-import { IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, beginWait, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
-import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
+import { IN_SHARED_OP, IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, beginWait, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, SHARED_PARK, SHARED_SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
 /** Options of `run()`. */
@@ -547,7 +547,10 @@ export class Runner implements ClockListener {
         this.endLastStep(task);
         return taken;
       }
-      if (yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
+      if (yielded === SHARED_SCHEDULE_POINT || yielded === CHECKPOINT || yielded === SCHEDULE_POINT) {
+        // checkpoint()'s shared iterator reads this mark at its next step
+        // to know it is resumed (see SharedOperation in operations.ts).
+        if (yielded === SHARED_SCHEDULE_POINT) task.flags |= IN_SHARED_OP;
         if (task.abortFn !== null && this.leftAtYield(task)) {
           this.schedule(task);
         } else if (yielded === CHECKPOINT && task.scope.effective) {
@@ -564,7 +567,8 @@ export class Runner implements ClockListener {
           task.state = RUNNABLE;
           queue.push(task);
         }
-      } else if (yielded === PARK) {
+      } else if (yielded === PARK || yielded === SHARED_PARK) {
+        if (yielded === SHARED_PARK) task.flags |= IN_SHARED_OP;
         task.state = BLOCKED;
         task.parkStamp = this.parkStamp;
         if (task.abortFn === null) {

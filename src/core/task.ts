@@ -205,7 +205,7 @@ export class Task<T = unknown> {
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
-  /** @internal bits: RESUME_THROWS (the next resume throws `resumeValue`; once done, the task raised), IN_SHARED_OP (a shared operation iterator is between its steps), IS_GENERATOR, UNVERIFIED_GENERATOR */ flags = 0;
+  /** @internal bits: RESUME_THROWS (the next resume throws `resumeValue`; once done, the task raised), IN_SHARED_OP (the scheduler received a shared operation iterator's yield; its next step is the resumption), IS_GENERATOR, UNVERIFIED_GENERATOR */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal when the task last parked, for the inspector (see ParkStamp) */ parkStamp: ParkStamp = NEVER_PARKED;
   /** @internal */ sleepEntry: DeadlineEntry | null = null;

@@ -47,6 +47,17 @@ export const PARK = /* @__PURE__ */ new TrapValue("park") as unknown as Trap;
 export const SCHEDULE_POINT = /* @__PURE__ */ new TrapValue("schedule point") as unknown as Trap;
 
 /**
+ * @internal SCHEDULE_POINT and PARK as the shared operation iterators
+ * (checkpoint(), sleepForever()) yield them: the scheduler marks the task
+ * when it receives one (IN_SHARED_OP), so the iterator knows that its next
+ * step is its resumption. One stepped by hand and dropped never reaches the
+ * scheduler, so it leaves no mark behind for the task's later operations.
+ */
+export const SHARED_SCHEDULE_POINT = /* @__PURE__ */ new TrapValue("schedule point") as unknown as Trap;
+/** @internal */
+export const SHARED_PARK = /* @__PURE__ */ new TrapValue("park") as unknown as Trap;
+
+/**
  * @internal The iterator results that yield each trap, shared by every
  * hand-written operation iterator (checkpoint, sleeps, channel operations,
  * the nursery block), so yielding a trap allocates nothing.
@@ -56,6 +67,10 @@ export const YIELD_CHECKPOINT: IteratorYieldResult<Trap> = /* @__PURE__ */ Objec
 export const YIELD_PARK: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: PARK, done: false });
 /** @internal */
 export const YIELD_SCHEDULE_POINT: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: SCHEDULE_POINT, done: false });
+/** @internal */
+export const YIELD_SHARED_SCHEDULE_POINT: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: SHARED_SCHEDULE_POINT, done: false });
+/** @internal */
+export const YIELD_SHARED_PARK: IteratorYieldResult<Trap> = /* @__PURE__ */ Object.freeze({ value: SHARED_PARK, done: false });
 
 /** What an abort function answers when the scheduler wants to cancel a blocked task. */
 export const Abort = {
