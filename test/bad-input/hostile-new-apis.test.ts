@@ -986,3 +986,21 @@ describe("transparent Proxies of real tokens and Contexts (what a reactive store
     expect([ok, value]).toEqual([true, [0, 0, 2]]);
   });
 });
+
+describe("more corners", () => {
+  it("retry with attemptTimeout: an attempt that swallows its deadline's cancellation and returns wins (the deadline only cancels)", async () => {
+    let attempts = 0;
+    const { ok, value } = await settle(() =>
+      retry(function* () {
+        attempts++;
+        try {
+          yield* sleepForever();
+        } catch (error) {
+          if (!(error instanceof Error)) throw error;
+        }
+        return "swallowed";
+      }, { attemptTimeout: 1 }),
+    );
+    expect([ok, value, attempts]).toEqual([true, "swallowed", 1]);
+  });
+});
