@@ -44,13 +44,13 @@ export function isGeneratorObject(value: unknown): boolean {
  */
 export function checkCallback(method: string, callback: unknown): void {
   if (typeof callback === "function") {
-    let generator: boolean;
     try {
-      generator = isGeneratorFunction(callback);
+      void (callback as { constructor?: unknown }).constructor;
     } catch {
       // Reading its constructor threw: a revoked Proxy, or one whose traps throw.
       throw new TypeError(`${method}() needs a function to call, but this one cannot be called: reading it threw (a revoked Proxy?). Pass a plain function.`);
     }
+    const generator = isGeneratorFunction(callback);
     if (!generator) return;
     const name = functionName(callback) ?? "coro";
     throw new TypeError(

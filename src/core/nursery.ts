@@ -354,7 +354,11 @@ const GeneratorFunction: unknown = function* () {}.constructor;
 
 /** @internal A `function*`: one identity check, the common case of every spawn. */
 export function isGeneratorFunction(fn: unknown): boolean {
-  return typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction;
+  try {
+    return typeof fn === "function" && (fn as { constructor?: unknown }).constructor === GeneratorFunction;
+  } catch {
+    return false; // a revoked Proxy of a function: checkFunction names it
+  }
 }
 
 /** @internal Rejects async and plain functions with a message that names the fix. */
@@ -368,7 +372,13 @@ export function checkFunction(what: string, fn: unknown): void {
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
   if (isGeneratorFunction(fn)) return;
-  const kind = functionName(readProperty(fn, "constructor"));
+  let constructor: unknown;
+  try {
+    constructor = (fn as { constructor?: unknown }).constructor;
+  } catch (cause) {
+    throw new TypeError(`${what} needs a generator function (function*), got a function that cannot be inspected (a revoked Proxy?). Pass the function itself.`, { cause });
+  }
+  const kind = functionName(constructor);
   if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
     throw new TypeError(
       `${what} got an async function (${functionName(fn) ?? "anonymous"}). Tasks are generator functions: write ` +

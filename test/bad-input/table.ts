@@ -253,6 +253,15 @@ export const cases: Case[] = [
     message: /startSoon\(\) got an async function.*function\*/,
   },
   {
+    covers: ["openNursery", "Nursery"],
+    label: "startSoon(a revoked Proxy of a function)",
+    where: "trio",
+    act: () => openNursery((n) => bad(n.startSoon(revoked(true)))),
+    error: TYPE,
+    message: /startSoon\(\) needs a generator function \(function\*\), got a function that cannot be inspected \(a revoked Proxy\?\)\. Pass the function itself/,
+  },
+  { covers: ["retry"], label: "retry(a revoked Proxy of a function)", where: "trio", act: () => retry(revoked(true)), error: TYPE, message: /retry\(attempt\) needs a generator function \(function\*\), got a function that cannot be inspected/ },
+  {
     covers: ["openNursery"],
     label: "startSoon(op()) instead of startSoon(op)",
     where: "trio",
