@@ -14,11 +14,29 @@
 import { RuntimeError, ValueError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Coroutine } from "./types.js";
-import { getRunningLoop } from "./running.js";
+import type { Future } from "./future.js";
+import { getRunningLoop, running } from "./running.js";
+import { leaveWaiter } from "./task.js";
+import type { RingDeque } from "../core/ring-deque.js";
 import { describe as describeTotal, isUnusableFunction } from "../core/errors.js";
 
 /** @internal */
 export { RingDeque } from "../core/ring-deque.js";
+
+/**
+ * @internal Puts `waiter` at the end of `line` and, in a Task's step, notes
+ * it as the wait the step is about to yield: if the step ends without
+ * yielding it, or begins another such wait first, the wait was stepped by
+ * hand and dropped, and leaves the line (see leaveWaiter).
+ */
+export function enqueueWaiter<F extends Future<unknown>>(line: RingDeque<F>, waiter: F): void {
+  line.push(waiter);
+  const run = running;
+  if (run.task === null) return;
+  if (run.waiter !== null) leaveWaiter();
+  run.waiter = waiter;
+  run.waiterLine = line;
+}
 
 /** @internal Rejects a `withLock` body that is not a generator function. */
 export function checkBody(what: string, body: unknown): void {

@@ -10,7 +10,7 @@
  */
 import { ValueError } from "./errors.js";
 import { isAbandoned, type Future } from "./future.js";
-import { checkCount, holding, LoopBound, RingDeque } from "./locks-core.js";
+import { checkCount, enqueueWaiter, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
 
 /** An asyncio Semaphore: a counter of free units; `acquire()` takes one, waiting while none is free. */
@@ -39,7 +39,7 @@ export class Semaphore extends LoopBound {
       return true;
     }
     const fut = this.getLoop().createFuture<boolean>();
-    this.waiters.push(fut);
+    enqueueWaiter(this.waiters, fut);
     try {
       try {
         yield* fut;

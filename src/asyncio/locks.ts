@@ -16,7 +16,7 @@
 import { isInstance, isUnusableFunction } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
 import { isAbandoned, type Future } from "./future.js";
-import { checkBody, checkCount, describe, holding, LoopBound, RingDeque } from "./locks-core.js";
+import { checkBody, checkCount, describe, enqueueWaiter, holding, LoopBound, RingDeque } from "./locks-core.js";
 import type { Coroutine } from "./types.js";
 
 /** An asyncio Event: a flag that tasks can wait to become set. */
@@ -49,7 +49,7 @@ export class Event extends LoopBound {
   *wait(): Coroutine<true> {
     if (this.value) return true;
     const fut = this.getLoop().createFuture<boolean>();
-    this.waiters.push(fut);
+    enqueueWaiter(this.waiters, fut);
     try {
       yield* fut;
       return true;
@@ -85,7 +85,7 @@ export class Lock extends LoopBound {
       return true;
     }
     const fut = this.getLoop().createFuture<boolean>();
-    this.waiters.push(fut);
+    enqueueWaiter(this.waiters, fut);
     let woken = false;
     try {
       yield* fut;
@@ -189,7 +189,7 @@ export class Condition extends LoopBound {
     try {
       try {
         const fut = loop.createFuture<boolean>();
-        this.waiters.push(fut);
+        enqueueWaiter(this.waiters, fut);
         try {
           yield* fut;
         } finally {

@@ -19,7 +19,7 @@
 import { QueueEmpty, QueueFull, QueueShutDown, ValueError } from "./errors.js";
 import { isAbandoned, type Future } from "./future.js";
 import { Event } from "./locks.js";
-import { describe, LoopBound, RingDeque } from "./locks-core.js";
+import { describe, enqueueWaiter, LoopBound, RingDeque } from "./locks-core.js";
 import { FifoStore, LifoStore, PriorityStore, type PriorityOptions, type QueueStore } from "./queues-priority.js";
 import type { AioYield, Coroutine } from "./types.js";
 import { checkReadable } from "../core/errors.js";
@@ -112,7 +112,7 @@ export class Queue<T = unknown> extends LoopBound {
     while (this.full()) {
       if (this.isShutdown) throw shutDownError("put");
       const putter = this.getLoop().createFuture<void>();
-      this.putters.push(putter);
+      enqueueWaiter(this.putters, putter);
       let woken = false;
       try {
         yield putter as unknown as AioYield; // `yield* putter`, minus the iterator
@@ -148,7 +148,7 @@ export class Queue<T = unknown> extends LoopBound {
     while (this.store.size === 0) {
       if (this.isShutdown) throw shutDownError("get");
       const getter = this.getLoop().createFuture<void>();
-      this.getters.push(getter);
+      enqueueWaiter(this.getters, getter);
       let woken = false;
       try {
         yield getter as unknown as AioYield; // `yield* getter`, minus the iterator

@@ -7,9 +7,28 @@ import { asyncioContext, currentContext, type ContextMap } from "../core/context
 import { readProperty } from "../core/errors.js";
 import { current, RuntimeError } from "../core/state.js";
 import type { EventLoop } from "./event-loop.js";
+import type { Future } from "./future.js";
 import type { Task } from "./task.js";
 
-export const running: { loop: EventLoop | null; task: Task<unknown> | null } = { loop: null, task: null };
+/** The line a primitive's waiter Future waits in: what a dropped wait is taken out of. */
+export interface WaiterLine {
+  /** Typed `never`: each line holds its own kind of Future. */
+  remove(waiter: never): boolean;
+}
+
+/**
+ * `waiter`/`waiterLine`: the Future an asyncio primitive put in its line
+ * during the current step, which the step is expected to yield (see
+ * Task.runStep: one not yielded was dropped, and leaves its line).
+ * `waiterLine` is read only while `waiter` is set (left stale otherwise:
+ * one store less per step that waits).
+ */
+export const running: { loop: EventLoop | null; task: Task<unknown> | null; waiter: Future<unknown> | null; waiterLine: WaiterLine | null } = {
+  loop: null,
+  task: null,
+  waiter: null,
+  waiterLine: null,
+};
 
 /** The loop running the current callback or asyncio task; raises if none. */
 export function getRunningLoop(): EventLoop {

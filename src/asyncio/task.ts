@@ -141,7 +141,14 @@ export class Task<T = unknown> extends Future<T> {
     l.checkOpen("createTask"); // before taskCreated: a refused task must not count as pending
     l.taskCreated(this as Task<unknown>);
     if (eager === true && l.isRunning()) {
+      // Started inside another task's step, perhaps between its primitive's wait and the yield of it: that wait is kept for that step's end.
+      const run = running;
+      const waiter = run.waiter;
+      const line = run.waiterLine;
+      run.waiter = null;
       this.runStep(undefined, false);
+      run.waiter = waiter;
+      run.waiterLine = line;
     } else {
       l.scheduleFirstStep(this as Task<unknown>); // this.context is the current context: set above, from loopContext()
     }
@@ -321,6 +328,12 @@ export class Task<T = unknown> extends Future<T> {
     run.task = prevTask;
     if (run.loop !== prevLoop) run.loop = prevLoop;
     trio.foreign = prevForeign;
+    // A primitive's wait the step made but did not yield was stepped by hand and dropped: it leaves its line.
+    const waiter = run.waiter;
+    if (waiter !== null) {
+      if (waiter !== yielded || done || threw) leaveWaiter();
+      else run.waiter = null;
+    }
     if (threw) {
       this.finishThrown(yielded);
       return;
@@ -507,6 +520,23 @@ function badYieldMessage(value: unknown): string {
     }
   }
   return `An asyncio coroutine yielded ${describe(value)}, which a Task cannot wait on. Wait with yield* on Futures and coroutines (e.g. yield* sleep(1)); never yield a value yourself.`;
+}
+
+/**
+ * @internal Takes the wait noted in `running.waiter` out of its line and
+ * cancels it: its step ended without yielding it, or began another wait
+ * (it was stepped by hand and dropped), as the core undoes a Trio wait its
+ * task left (see beginWait). Left alone if something else listens to it (a
+ * hand-written driver that will resume the wait's coroutine itself).
+ */
+export function leaveWaiter(): void {
+  const run = running;
+  const waiter = run.waiter!;
+  const line = run.waiterLine!;
+  run.waiter = null;
+  if (waiter.callbacks !== null) return;
+  line.remove(waiter as never);
+  waiter.cancel();
 }
 
 /** @internal Runs `task`'s next step (scheduled with loop.scheduleStep: no closure, and no Handle, per Task). */

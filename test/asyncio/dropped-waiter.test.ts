@@ -5,10 +5,13 @@
  * were cancelled. Before, the wake-up was spent on it: the task really
  * waiting hung (here, a waitFor's TimeoutError), and a free Lock or
  * Semaphore with such a Future in line made every later acquire() wait
- * forever.
+ * forever. And once the Task's step that made it ends without yielding it,
+ * it leaves the line and is cancelled (the last describe).
  */
 import { describe, expect, it } from "vitest";
-import { Condition, Lock, Queue, Semaphore, createTask, sleep, waitFor } from "../../src/asyncio/index.js";
+import { Condition, Event, Lock, Queue, Semaphore, createTask, sleep, waitFor } from "../../src/asyncio/index.js";
+import type { Future } from "../../src/asyncio/future.js";
+import type { Coroutine } from "../../src/asyncio/types.js";
 import { runAio } from "./helpers.js";
 
 describe("a waiter stepped by hand and dropped", () => {
@@ -119,5 +122,129 @@ describe("a waiter stepped by hand and dropped", () => {
       return record;
     });
     expect(record).toEqual(["notified"]);
+  });
+});
+
+describe("a waiter stepped by hand and dropped leaves its line when the step that made it ends", () => {
+  it("Event, Lock, Semaphore, Condition, Queue get/put: no Future of it is left in line, and each is cancelled", async () => {
+    const shown = await runAio(function* () {
+      const event = new Event();
+      const lock = new Lock();
+      const semaphore = new Semaphore(0);
+      const condition = new Condition();
+      const queue = new Queue<number>(1);
+      const full = new Queue<number>(1);
+      full.putNowait(0);
+      yield* lock.acquire();
+      const dropped: unknown[] = [];
+      const task = createTask(
+        (function* () {
+          // Each wait is dropped by the next one, the last by the yield of another Future (sleep).
+          dropped.push(event.wait().next().value);
+          dropped.push(lock.acquire().next().value);
+          dropped.push(semaphore.acquire().next().value);
+          dropped.push(queue.get().next().value);
+          dropped.push(full.put(1).next().value);
+          yield* condition.acquire();
+          dropped.push(condition.wait().next().value);
+          yield* sleep(10);
+        })(),
+      );
+      yield* sleep(1);
+      const shown = [event, lock, semaphore, condition, queue, full].map(String);
+      shown.push(dropped.map((f) => (f as Future<unknown>).cancelled()).join());
+      task.cancel();
+      return shown;
+    });
+    expect(shown).toEqual([
+      "<asyncio.Event [unset]>",
+      "<asyncio.Lock [locked]>",
+      "<asyncio.Semaphore [locked]>",
+      "<asyncio.Condition [unlocked]>",
+      "<asyncio.Queue maxsize=1>",
+      "<asyncio.Queue maxsize=1 items=[0] tasks=1>",
+      "true,true,true,true,true,true",
+    ]);
+  });
+
+  it("a task that ends right after dropping its wait leaves nothing in line", async () => {
+    const shown = await runAio(function* () {
+      const lock = new Lock();
+      yield* lock.acquire();
+      const queue = new Queue<number>();
+      const a = createTask(
+        (function* () {
+          lock.acquire().next();
+        })(),
+      );
+      const b = createTask(
+        (function* () {
+          queue.get().next();
+          throw new Error("boom");
+        })(),
+      );
+      yield* sleep(1);
+      b.exception();
+      return [String(lock), String(queue), a.done()];
+    });
+    expect(shown).toEqual(["<asyncio.Lock [locked]>", "<asyncio.Queue maxsize=0>", true]);
+  });
+
+  it("an Event set in the same step, after the wait was dropped: the woken Future leaves the line too", async () => {
+    const shown = await runAio(function* () {
+      const event = new Event();
+      createTask(
+        (function* () {
+          event.wait().next();
+          event.set();
+        })(),
+      );
+      yield* sleep(1);
+      event.clear();
+      return String(event);
+    });
+    expect(shown).toBe("<asyncio.Event [unset]>");
+  });
+
+  it("a hand-written driver that yields the wait's Future and resumes the wait keeps its place in line", async () => {
+    const record = await runAio(function* () {
+      const lock = new Lock();
+      yield* lock.acquire();
+      const record: string[] = [];
+      // A hand-written yield*, with an eager task started between the wait and its yield.
+      function* drive<T>(g: Coroutine<T>): Generator<unknown, T, unknown> {
+        let r = g.next();
+        createTask(
+          (function* () {
+            record.push("eager");
+            yield* sleep(0);
+          })(),
+          { eagerStart: true },
+        );
+        while (r.done !== true) {
+          let sent: unknown;
+          try {
+            sent = yield r.value;
+          } catch (error) {
+            r = g.throw(error);
+            continue;
+          }
+          r = g.next(sent);
+        }
+        return r.value;
+      }
+      const waiter = createTask(
+        (function* () {
+          yield* (drive(lock.acquire()) as Coroutine<true>);
+          record.push("acquired");
+        })(),
+      );
+      yield* sleep(1);
+      record.push(String(lock));
+      lock.release();
+      yield* waitFor(waiter, 3);
+      return record;
+    });
+    expect(record).toEqual(["eager", "<asyncio.Lock [locked, waiters:1]>", "acquired"]);
   });
 });
