@@ -16,9 +16,9 @@
  */
 import { current } from "../core/state.js";
 import { checkOptionalBoolean, checkReadable, describe, ignoreRefusedPromise, messageOf, readProperty } from "../core/errors.js";
-import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT } from "../core/traps.js";
+import { CHECKPOINT, FLAVOUR, PARK, SCHEDULE_POINT, SHARED_PARK, SHARED_SCHEDULE_POINT } from "../core/traps.js";
 import { GeneratorPrototype, generatorNext } from "../core/task.js";
-import { asyncioContext, Context, type ContextMap } from "../core/context.js";
+import { asyncioContext, Context, isContext, type ContextMap } from "../core/context.js";
 import { CancelledError, InvalidStateError, isCancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future, isFuture, RETRIEVED } from "./future.js";
@@ -120,8 +120,12 @@ export class Task<T = unknown> extends Future<T> {
       }
       // CPython takes any truthy value; here 1 or "false" would silently start the task the other way than meant.
       if (eager !== undefined) checkOptionalBoolean("createTask(coro, { eagerStart })", eager);
-      if (context !== undefined && !(context instanceof Context)) {
+      if (context !== undefined && !isContext(context)) {
         throw new TypeError(`createTask(coro, { context }) takes a Context (from copyContext() or task.getContext()), got ${describe(context)}.`);
+      }
+      // An eager first step runs now, inside the Context's run(): it cannot enter that Context again (CPython's Context.run raises there too).
+      if (eager === true && context !== undefined && (context as Context).entered && this.loop.isRunning()) {
+        throw new RuntimeError("createTask(coro, { context, eagerStart: true }): that Context is entered now (this code runs inside its run()), so the task cannot start in it at once. Pass context.copy(), or leave out eagerStart.");
       }
     }
     // Assigned in one fixed order, not as class fields (see Future's constructor).
@@ -505,7 +509,7 @@ function notCoroutineMessage(coro: unknown): string {
  * never throw, so a hostile value cannot leave the Task pending.
  */
 function badYieldMessage(value: unknown): string {
-  if (value === CHECKPOINT || value === PARK || value === SCHEDULE_POINT) {
+  if (value === CHECKPOINT || value === PARK || value === SCHEDULE_POINT || value === SHARED_PARK || value === SHARED_SCHEDULE_POINT) {
     return "An asyncio coroutine yielded a Trio operation's trap. Trio code runs in Trio tasks: call it from asyncio through yield* trioAsAio(fn)(...).";
   }
   if (value !== null && typeof value === "object") {

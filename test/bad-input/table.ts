@@ -86,6 +86,7 @@ import {
 } from "../../src/index.js";
 import type { Case } from "./harness.js";
 import { bad, revoked, type Any } from "./hostile.js";
+import { CHECKPOINT, PARK, SHARED_PARK, SHARED_SCHEDULE_POINT } from "../../src/core/traps.js";
 
 const asyncFn = async function fetchThing(): Promise<number> {
   return 1;
@@ -237,6 +238,7 @@ export const cases: Case[] = [
       ["the number 42", 42, /yielded number 42, which a Task cannot wait on\. Wait with yield\* on Futures and coroutines \(e\.g\. yield\* sleep\(1\)\)/],
       ["a Promise", promise, /yielded a Promise\. Wrap it: yield\* wrapPromise\(promise\)/],
       ["a generator object", aioCoro(), /yielded a generator object: write `yield\* coro\(\)`, not `yield coro\(\)`/],
+      ...[CHECKPOINT, PARK, SHARED_PARK, SHARED_SCHEDULE_POINT].map((trap): [string, unknown, RegExp] => [`the Trio trap ${String(trap)}`, trap, /yielded a Trio operation's trap\. Trio code runs in Trio tasks: call it from asyncio through yield\* trioAsAio\(fn\)/]),
     ] as [string, unknown, RegExp][]
   ).map(([label, value, message]): Case => ({ covers: ["aioAsTrio"], label: `an asyncio coroutine yields ${label}`, where: "aio", act: yielding(value), error: TYPE, message })),
 

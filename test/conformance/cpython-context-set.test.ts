@@ -274,3 +274,45 @@ describe("values cross the bridges", () => {
     expect(r).toEqual(["asyncio", "trio", "asyncio"]);
   });
 });
+
+describe("createTask's context option against misuse", () => {
+  it("an eager task cannot start in a Context that is entered now: RuntimeError, and no task is left", async () => {
+    const cvar = new ContextVar("cvar", "default");
+    const result = await runAio(function* (loop) {
+      const ctx = copyContext();
+      let ran = false;
+      function* child(): Coroutine<string> {
+        ran = true;
+        return cvar.get() ?? "unset";
+      }
+      let error: unknown = null;
+      ctx.run(() => {
+        cvar.set("inside");
+        try {
+          loop.createTask(child(), { context: ctx, eagerStart: true });
+        } catch (e) {
+          error = e;
+        }
+      });
+      // The same Context, entered no more, takes an eager task; it sees what was set in the run.
+      const later = loop.createTask(child(), { context: ctx, eagerStart: true });
+      return { error, ran, later: yield* later, pending: [...loop.allTasks()].filter((t) => !t.done()).length };
+    });
+    expect(result.error).toBeInstanceOf(RuntimeError);
+    expect(String((result.error as Error).message)).toMatch(/that Context is entered now .* Pass context\.copy\(\), or leave out eagerStart/);
+    expect(result.later).toBe("inside");
+    expect(result.pending).toBe(1); // the main task itself
+  });
+
+  it("a forged or revoked Context is refused by name", async () => {
+    await runAio(function* (loop) {
+      function* child(): Coroutine<void> {}
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      for (const bad of [Object.create(Context.prototype) as Context, proxy as Context]) {
+        const coro = child();
+        expect(() => loop.createTask(coro, { context: bad })).toThrow(/createTask\(coro, \{ context \}\) takes a Context \(from copyContext\(\) or task\.getContext\(\)\), got/);
+      }
+    });
+  });
+});
