@@ -429,9 +429,9 @@ export function isArrayValue(value: unknown): value is readonly unknown[] {
 }
 
 /**
- * @internal True for a function that cannot even be looked at: a revoked
- * Proxy, or one whose traps throw. Calling it could only raise the engine's
- * words later, far from the call that took it.
+ * @internal True for a function (or any object) that cannot even be
+ * looked at: a revoked Proxy, or one whose traps throw. Calling or reading
+ * it could only raise the engine's words later, far from the call that took it.
  */
 export function isUnusableFunction(fn: unknown): boolean {
   try {

@@ -15,7 +15,7 @@
  * the ordinary thing and `catch (e) { if (e instanceof Cancelled) … }` works.
  */
 import { CancelScope, refreshFrom } from "./cancel-scope.js";
-import { Cancelled, ExceptionGroup, describe, describeError, functionName, isGeneratorLike, readProperty } from "./errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError, functionName, isGeneratorLike, isUnusableFunction, readProperty } from "./errors.js";
 import { RuntimeError, current, requireTask } from "./state.js";
 import { waitsWith, type Task } from "./task.js";
 import type { Runner } from "./runner.js";
@@ -372,13 +372,10 @@ export function checkFunction(what: string, fn: unknown): void {
     throw new TypeError(`${what} needs a generator function (function*), got ${describe(fn)}.`);
   }
   if (isGeneratorFunction(fn)) return;
-  let constructor: unknown;
-  try {
-    constructor = (fn as { constructor?: unknown }).constructor;
-  } catch (cause) {
-    throw new TypeError(`${what} needs a generator function (function*), got a function that cannot be inspected (a revoked Proxy?). Pass the function itself.`, { cause });
+  if (isUnusableFunction(fn)) {
+    throw new TypeError(`${what} needs a generator function (function*), got a function that cannot be inspected (a revoked Proxy?). Pass the function itself.`);
   }
-  const kind = functionName(constructor);
+  const kind = functionName(readProperty(fn, "constructor"));
   if (kind === "AsyncFunction" || kind === "AsyncGeneratorFunction") {
     throw new TypeError(
       `${what} got an async function (${functionName(fn) ?? "anonymous"}). Tasks are generator functions: write ` +

@@ -13,7 +13,7 @@
  * nursery's, after a win, or one outside the race, which then propagates).
  */
 import { CancelScope } from "./cancel-scope.js";
-import { Cancelled, describe, functionName, isGeneratorLike, isInstance, readProperty } from "./errors.js";
+import { Cancelled, describe, functionName, isGeneratorLike, isInstance, isUnusableFunction, readProperty } from "./errors.js";
 import { openNursery } from "./nursery-block.js";
 import { checkFunction, type Nursery } from "./nursery.js";
 import { sleepForever } from "./operations.js";
@@ -60,7 +60,7 @@ export function* checkedItems(what: string, iterable: Iterable<unknown>): Genera
   try {
     for (;;) {
       const result: unknown = next.call(iterator);
-      if (result === null || typeof result !== "object" || !isInspectable(result)) {
+      if (result === null || typeof result !== "object" || isUnusableFunction(result)) {
         throw new TypeError(`${what}: the iterator's next() returned ${describe(result)}, not an iterator result { done, value }; pass an array or a generator.`);
       }
       // Read as for...of does; a getter's own error goes up as it is.
@@ -76,16 +76,6 @@ export function* checkedItems(what: string, iterable: Iterable<unknown>): Genera
       const close = readProperty(iterator as object, "return");
       if (typeof close === "function") close.call(iterator);
     }
-  }
-}
-
-/** False for a revoked Proxy (or one whose getPrototypeOf trap throws): nothing can be read from it. */
-function isInspectable(value: object): boolean {
-  try {
-    Object.getPrototypeOf(value);
-    return true;
-  } catch {
-    return false;
   }
 }
 

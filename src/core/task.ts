@@ -36,6 +36,7 @@ export const DONE = 3;
 
 /** Life cycle of a task. */
 export const TaskState = { RUNNABLE, RUNNING, BLOCKED, DONE } as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 /**
  * @internal Whether `task` still waits in the wait whose abort function is
@@ -59,7 +60,6 @@ export function beginWait(task: Task, abortFn: AbortFn): void {
   if (task.abortFn !== null) task.runner.leaveWait(task);
   task.abortFn = abortFn;
 }
-export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 const stateNames = ["runnable", "running", "blocked", "done"] as const;
 
