@@ -48,11 +48,17 @@ import { contextExecutor, type Executor } from "./executor.js";
 
 /** What the exception handler receives (CPython's context dict). */
 export interface ExceptionContext {
+  /** What went wrong, in words. */
   message: string;
+  /** The error, when there is one. */
   exception?: unknown;
+  /** The Future whose error nobody retrieved. */
   future?: Future<unknown>;
+  /** The Task whose error nobody retrieved (or that was destroyed pending). */
   task?: Task<unknown>;
+  /** The callback handle that raised. */
   handle?: Handle;
+  /** Where the future, task or handle was created (debug mode only). */
   sourceTraceback?: string;
   [key: string]: unknown;
 }
@@ -62,8 +68,11 @@ export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => v
 
 /** What `createTask` passes on to a task factory: the options it was given (each key only when given). */
 export interface TaskFactoryOptions {
+  /** The task's name. */
   name?: string;
+  /** Whether to step the coroutine at once, inside `createTask` (see `eagerTaskFactory`). */
   eagerStart?: boolean;
+  /** The Context the task runs in (a copy of the current one when not given). */
   context?: Context;
 }
 
@@ -72,9 +81,13 @@ export type TaskFactory = (loop: EventLoop, coro: Coroutine<unknown>, options: T
 
 /** Counters of a loop, for tools and benchmarks. */
 export interface LoopStatistics {
+  /** Callbacks run (`callSoon`/`callLater` handles, Task steps and done callbacks). */
   callbacksRun: number;
+  /** Passes over the ready queue. */
   iterations: number;
+  /** Tasks created on this loop. */
   tasksCreated: number;
+  /** Futures created on this loop (Tasks not included). */
   futuresCreated: number;
 }
 
@@ -90,7 +103,9 @@ export function closeCoro(coro: unknown): void {
 
 /** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */
 export class EventLoop {
+  /** A number unique among the loops of this page (tools name the loop by it). */
   readonly id = nextLoopId++;
+  /** Counters for tools and benchmarks, updated as the loop runs. */
   readonly statistics: LoopStatistics = { callbacksRun: 0, iterations: 0, tasksCreated: 0, futuresCreated: 0 };
   /** @internal */ readonly runner: Runner;
   /** @internal the Trio nursery of the openLoop block (the one its children moved to, once the block is dropped) */ nursery: Nursery;
@@ -334,6 +349,7 @@ export class EventLoop {
     this.taskFactory = factory;
   }
 
+  /** The task factory set by `setTaskFactory`, or null for the default. */
   getTaskFactory(): TaskFactory | null {
     return this.taskFactory;
   }
@@ -492,6 +508,7 @@ export class EventLoop {
     this.debugMode = Boolean(enabled);
   }
 
+  /** Whether debug mode is on (see `setDebug`). */
   getDebug(): boolean {
     return this.debugMode;
   }
@@ -511,6 +528,7 @@ export class EventLoop {
     this.slowSeconds = seconds;
   }
 
+  /** Sets the handler for errors nobody retrieved (see `callExceptionHandler`); null restores the default. */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null) {
       if (typeof handler !== "function") throw new TypeError("setExceptionHandler(handler) takes a function (loop, context) => void, or null.");
@@ -521,6 +539,7 @@ export class EventLoop {
     this.exceptionHandler = handler;
   }
 
+  /** The handler set by `setExceptionHandler`, or null for the default. */
   getExceptionHandler(): ExceptionHandler | null {
     return this.exceptionHandler;
   }

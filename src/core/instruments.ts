@@ -14,15 +14,23 @@ import type { Task } from "./task.js";
 
 /** Observer of a run. Every method is optional. */
 export interface Instrument {
+  /** Called once, before the run's main task is spawned (an instrument added later does not hear it). */
   beforeRun?(): void;
+  /** Called once, after the last task has exited: the last hook of the run. */
   afterRun?(): void;
+  /** Called when a task is created, before its first step. */
   taskSpawned?(task: Task): void;
+  /** Called when a task becomes runnable (queued for its next step). */
   taskScheduled?(task: Task): void;
+  /** Called just before a task's step. */
   beforeTaskStep?(task: Task): void;
+  /** Called just after a task's step. */
   afterTaskStep?(task: Task): void;
+  /** Called when a task has finished, after its last step. */
   taskExited?(task: Task): void;
   /** Called before the run waits for the host (idle); `timeout` in seconds. */
   beforeIoWait?(timeout: number): void;
+  /** Called when the run wakes from that wait; `timeout` is the one it waited with. */
   afterIoWait?(timeout: number): void;
 }
 

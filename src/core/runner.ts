@@ -161,6 +161,7 @@ const QUEUE_HINT_MAX = 1 << 16;
 
 /** A run: create one with `run()`. Exposed read-only for tools. */
 export class Runner implements ClockListener {
+  /** A number unique among the runs of this page (tools name the run by it). */
   readonly id = nextRunId++;
   readonly name: string;
   /** @internal */ readonly clock: Clock;
@@ -168,6 +169,7 @@ export class Runner implements ClockListener {
   /** @internal */ instruments: Instruments | null;
   /** @internal */ readonly rootScope: CancelScope;
   /** @internal */ readonly systemNursery: Nursery;
+  /** Counters for tools and benchmarks, updated as the run goes (see `currentStatistics()` for the task's view). */
   readonly statistics: RunStatistics = { tasksSpawned: 0, tasksExited: 0, steps: 0, batches: 0, sliceOverruns: 0 };
   /** @internal */ mainTask: Task | null = null;
   /** @internal The task being stepped now, read through `current.task` (see state.ts). */

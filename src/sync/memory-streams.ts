@@ -147,8 +147,11 @@ export interface MemorySendStreamHooks {
  * them at any time.
  */
 export class MemorySendStream implements SendStream {
+  /** Runs after `sendAll` queued its data (null: none). */
   sendAllHook: (() => Operation<void>) | null;
+  /** Runs in `waitSendAllMightNotBlock` (null: none). */
   waitSendAllMightNotBlockHook: (() => Operation<void>) | null;
+  /** Runs at the end of `close()` (null: none). */
   closeHook: (() => void) | null;
   private readonly sending = sendConflictDetector();
   private readonly outgoing = new UnboundedByteQueue(this);
@@ -227,7 +230,9 @@ export interface MemoryReceiveStreamHooks {
  * `MemorySendStream`, for tests.
  */
 export class MemoryReceiveStream implements ReceiveStream {
+  /** Runs at the start of every `receiveSome`, before it looks for data (null: none). */
   receiveSomeHook: (() => Operation<void>) | null;
+  /** Runs at the end of `close()` (null: none). */
   closeHook: (() => void) | null;
   private closed = false;
   private readonly receiving = receiveConflictDetector();

@@ -10,6 +10,7 @@ import type { ReceiveResult } from "./channel.js";
 
 /** Anything that receives values one at a time and raises `EndOfChannel` at the end (a memory channel, say). */
 export interface Receiver<T> {
+  /** The next value; raises `EndOfChannel` at the end. */
   receive(): Operation<T>;
 }
 

@@ -9,6 +9,7 @@ import { realSeconds, type Clock, type ClockListener } from "../core/clock.js";
 import { idleWatch } from "../core/idle.js";
 import { checkReadable, describe } from "../core/errors.js";
 
+/** Options of `new MockClock()`. */
 export interface MockClockOptions {
   /** Virtual seconds per real second (default 0: time moves only by jumps). */
   rate?: number;

@@ -36,10 +36,15 @@ export interface FetchFutureOptions<R extends FetchRead = FetchRead> {
 
 /** The value of `fetchFuture`'s Future for each `read`. */
 export interface FetchReadResult {
+  /** `read: "response"`: the Response, its body not read. */
   response: Response;
+  /** `read: "json"`: the body parsed as JSON. */
   json: unknown;
+  /** `read: "text"`: the body as text. */
   text: string;
+  /** `read: "arrayBuffer"`: the body's bytes. */
   arrayBuffer: ArrayBuffer;
+  /** `read: "blob"`: the body as a Blob. */
   blob: Blob;
 }
 

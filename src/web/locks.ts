@@ -18,7 +18,9 @@ import { bodyOperation, checkBody, checkOptions } from "./target.js";
 
 /** A granted Web Lock, as `navigator.locks.request` reports it. */
 export interface WebLockInfo {
+  /** The lock's name, as given to `webLock`. */
   readonly name: string;
+  /** How it is held: `"exclusive"` or `"shared"`. */
   readonly mode: "exclusive" | "shared";
 }
 

@@ -101,8 +101,11 @@ export interface OpenWebSocketOptions {
 
 /** How a WebSocket closed: the close frame's code and reason, and whether the closing handshake completed. */
 export interface WebSocketCloseInfo {
+  /** The close code (1000 normal, 1006 when the connection dropped without a close frame). */
   readonly code: number;
+  /** The close frame's reason text ("" when none). */
   readonly reason: string;
+  /** Whether the closing handshake completed. */
   readonly wasClean: boolean;
   /** Who started the close: `"peer"` (the server, or the network dropping), or `"us"` (`close()`, or the block ending). */
   readonly by: "peer" | "us";
@@ -118,8 +121,9 @@ export interface WebSocketStatistics {
   readonly tasksWaitingReceive: number;
   /** Bytes queued in the socket, not yet sent (the socket's `bufferedAmount`). */
   readonly bufferedAmount: number;
-  /** Messages received, and sent. */
+  /** Messages received. */
   readonly received: number;
+  /** Messages sent. */
   readonly sent: number;
   /** Whether the listeners are still on the socket. */
   readonly listening: boolean;

@@ -240,6 +240,7 @@ export function sendChannelFromWritable<T>(writable: WritableStream<T>): Writabl
 
 /** A receive channel as `readableFromReceiveChannel` takes it: a memory channel's receive side, a `ReadableReceiveChannel`... */
 export interface ClosableReceiver<T> extends Receiver<T> {
+  /** Closes this side: later receives raise `ClosedResourceError`. */
   close(): void;
 }
 
@@ -273,7 +274,9 @@ export function readableFromReceiveChannel<V, T = void>(channel: ClosableReceive
 
 /** A send channel as `writableFromSendChannel` takes it: a memory channel's send side, a `WritableSendChannel`... */
 export interface ClosableSender<T> {
+  /** Sends `value`, waiting while the channel is full. */
   send(value: T): Operation<void>;
+  /** Closes this side: the receivers see the end after what was sent. */
   close(): void;
 }
 

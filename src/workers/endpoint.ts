@@ -234,6 +234,7 @@ export function createWorker(url: string | URL, name: string | undefined): Worke
 
 /** The worker's end of the protocol, as `defineWorker` needs it. */
 export interface WorkerEndpoint {
+  /** Posts `message` to the page, moving the objects in `transfer`. */
   postMessage(message: unknown, transfer: readonly unknown[]): void;
   /** Calls `listener` with the data of each message from the page. */
   listen(listener: (data: unknown) => void): void;

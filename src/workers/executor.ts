@@ -45,6 +45,7 @@ const callWorkerFromAio = /* @__PURE__ */ trioAsAio(callWorker);
  * ```
  */
 export class WorkerExecutor<Ops extends WorkerOperations = WorkerOperations> implements Executor {
+  /** The pool, worker or caller the executor's calls go to. */
   readonly caller: WorkerCaller<Ops>;
   // The pool and handle types are named so that `new WorkerExecutor(pool)` infers
   // the operations of a typed pool; from WorkerCaller<Ops> alone (whose `call`

@@ -65,6 +65,7 @@ export class WorkerPool<Ops extends WorkerOperations = WorkerOperations> impleme
   /** @internal */
   constructor(
     private readonly source: WorkerPoolSource,
+    /** How many workers the pool runs at most (its `CapacityLimiter`'s total). */
     readonly size: number,
     private readonly label: string,
     private readonly graceSeconds: number,
