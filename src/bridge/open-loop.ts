@@ -87,12 +87,20 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
     // Code that steps openLoop by hand and drops it never runs the finally
     // below, and the shielded host task would keep the run waiting: close
     // the loop from a task of its own, where the host task went.
+    let raised: { error: unknown } | null = null;
     nursery.onDrop = (home) => {
       loop.nursery = home;
       home.startSoonNamed(`asyncio loop #${loop.id} shutdown`, shutdownLoop, loop);
+      // The body raised, and the block was dropped while it closed the loop:
+      // that error lives only in the dropped frame. Hand it to the nursery,
+      // whose errors go with the task's outcome.
+      if (raised !== null) nursery.addError(raised.error, "the openLoop body");
     };
     try {
       return yield* loopVar.run(loop, () => body(loop));
+    } catch (error) {
+      raised = { error };
+      throw error;
     } finally {
       yield* shutdownLoop(loop);
     }

@@ -74,3 +74,30 @@ describe("an openLoop stepped by hand and dropped", () => {
     expectNoLeftovers(kept.runner);
   });
 });
+
+describe("an openLoop whose body raised, dropped while it closed the loop", () => {
+  it("its body's error reaches the task's outcome (it lived only in the dropped frame)", async () => {
+    const boom = new RangeError("body boom");
+    const kept = await settled(
+      runKeep(function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            const block = openLoop(function* (loop) {
+              loop.createTask(aioSleep(100));
+              throw boom;
+            });
+            // Runs the body, which raises; the block then yields while it closes the loop.
+            expect(block.next().done).toBe(false);
+            yield* sleep(0.5);
+          });
+        });
+        return "ok";
+      }),
+    );
+    expect(kept).not.toBe("hang");
+    if (kept === "hang") return;
+    expect(kept.ok).toBe(false);
+    expect(leaves(kept.value)).toContain(boom);
+    expectNoLeftovers(kept.runner);
+  });
+});
