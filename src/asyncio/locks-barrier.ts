@@ -8,7 +8,10 @@
  * each phase (cycle) has exactly `parties` members. `reset()` sends the
  * current waiters away with BrokenBarrierError (RESETTING) and then refills;
  * `abort()` breaks the barrier until the next reset (BROKEN). A cancelled
- * waiter simply leaves; the barrier does not break.
+ * waiter simply leaves; the barrier does not break. So does a wait stepped
+ * by hand and dropped (see enqueueWaiter), once its Task's step ends: as a
+ * task that never arrived while the barrier fills, as one that left in any
+ * other state (CPython closes such a coroutine, which runs its `finally`).
  */
 import { BrokenBarrierError } from "./errors.js";
 import { Condition } from "./locks.js";
@@ -48,13 +51,22 @@ export class Barrier {
       yield* cond.waitFor(() => this.state !== DRAINING && this.state !== RESETTING);
       if (this.state === BROKEN) throw new BrokenBarrierError("Barrier aborted: abort() was called; reset() it to use it again.");
       const index = this.count++;
+      let counted = true;
+      // Undoes the arrival once: here on the way out, or by the Task when this wait is dropped (the `finally` never runs then).
+      const leave = (): void => {
+        if (counted) {
+          counted = false;
+          this.count--;
+          this.leave();
+        }
+      };
       try {
         if (index + 1 === this.partiesValue) {
           // The last arrival releases the phase and goes on at once.
           this.state = DRAINING;
           cond.notifyAll();
         } else {
-          yield* cond.waitFor(() => this.state !== FILLING);
+          while (this.stateNow() === FILLING) yield* cond.waitUndoing(leave);
           const state = this.stateNow();
           if (state === BROKEN || state === RESETTING) {
             throw new BrokenBarrierError("Barrier reset or aborted while this task waited.");
@@ -62,8 +74,7 @@ export class Barrier {
         }
         return index;
       } finally {
-        this.count--;
-        this.leave();
+        leave();
       }
     } finally {
       cond.release();
@@ -75,11 +86,15 @@ export class Barrier {
     return this.state;
   }
 
-  /** The last task out of a draining or resetting barrier reopens it and wakes the tasks waiting to enter. */
+  /**
+   * The last task out of a draining or resetting barrier reopens it and
+   * wakes the tasks waiting to enter. Without the lock when a dropped wait
+   * leaves (its Condition.wait released it).
+   */
   private leave(): void {
     if (this.count === 0) {
       if (this.state === RESETTING || this.state === DRAINING) this.state = FILLING;
-      this.cond.notifyAll();
+      this.cond.wake(Infinity);
     }
   }
 

@@ -27,15 +27,17 @@ export { RingDeque } from "../core/ring-deque.js";
  * @internal Puts `waiter` at the end of `line` and, in a Task's step, notes
  * it as the wait the step is about to yield: if the step ends without
  * yielding it, or begins another such wait first, the wait was stepped by
- * hand and dropped, and leaves the line (see leaveWaiter).
+ * hand and dropped, and leaves the line (see leaveWaiter); `undo`, if
+ * given, is called then too.
  */
-export function enqueueWaiter<F extends Future<unknown>>(line: RingDeque<F>, waiter: F): void {
+export function enqueueWaiter<F extends Future<unknown>>(line: RingDeque<F>, waiter: F, undo?: () => void): void {
   line.push(waiter);
   const run = running;
   if (run.task === null) return;
   if (run.waiter !== null) leaveWaiter();
   run.waiter = waiter;
   run.waiterLine = line;
+  run.waiterUndo = undo;
 }
 
 /** @internal Rejects a `withLock` body that is not a generator function. */

@@ -181,7 +181,12 @@ export class Condition extends LoopBound {
    * is reacquired even if the wait is cancelled, so the caller's `finally`
    * can rely on holding it.
    */
-  *wait(): Coroutine<true> {
+  wait(): Coroutine<true> {
+    return this.waitUndoing(undefined);
+  }
+
+  /** @internal `wait()`, where `undo` is called if the wait is stepped by hand and dropped (see enqueueWaiter). */
+  *waitUndoing(undo: (() => void) | undefined): Coroutine<true> {
     if (!this.locked()) throw new RuntimeError("Condition.wait() needs the lock: acquire it first (e.g. inside cond.withLock(...)).");
     const loop = this.getLoop();
     this.lock.release();
@@ -189,7 +194,7 @@ export class Condition extends LoopBound {
     try {
       try {
         const fut = loop.createFuture<boolean>();
-        enqueueWaiter(this.waiters, fut);
+        enqueueWaiter(this.waiters, fut, undo);
         try {
           yield* fut;
         } finally {
@@ -255,7 +260,8 @@ export class Condition extends LoopBound {
     this.notify(this.waiters.size);
   }
 
-  private wake(n: number): void {
+  /** @internal Wakes up to `n` waiting tasks, lock or not (a Barrier's dropped wait leaves without it). */
+  wake(n: number): void {
     const waiters = this.waiters;
     let woken = 0;
     for (let i = 0; i < waiters.size && woken < n; i++) {

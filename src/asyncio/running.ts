@@ -20,14 +20,22 @@ export interface WaiterLine {
  * `waiter`/`waiterLine`: the Future an asyncio primitive put in its line
  * during the current step, which the step is expected to yield (see
  * Task.runStep: one not yielded was dropped, and leaves its line).
- * `waiterLine` is read only while `waiter` is set (left stale otherwise:
- * one store less per step that waits).
+ * `waiterUndo`: what else the dropped wait undoes (a Barrier's arrival).
+ * `waiterLine` and `waiterUndo` are read only while `waiter` is set (left
+ * stale otherwise: one store less per step that waits).
  */
-export const running: { loop: EventLoop | null; task: Task<unknown> | null; waiter: Future<unknown> | null; waiterLine: WaiterLine | null } = {
+export const running: {
+  loop: EventLoop | null;
+  task: Task<unknown> | null;
+  waiter: Future<unknown> | null;
+  waiterLine: WaiterLine | null;
+  waiterUndo: (() => void) | undefined;
+} = {
   loop: null,
   task: null,
   waiter: null,
   waiterLine: null,
+  waiterUndo: undefined,
 };
 
 /** The loop running the current callback or asyncio task; raises if none. */

@@ -149,10 +149,12 @@ export class Task<T = unknown> extends Future<T> {
       const run = running;
       const waiter = run.waiter;
       const line = run.waiterLine;
+      const undo = run.waiterUndo;
       run.waiter = null;
       this.runStep(undefined, false);
       run.waiter = waiter;
       run.waiterLine = line;
+      run.waiterUndo = undo;
     } else {
       l.scheduleFirstStep(this as Task<unknown>); // this.context is the current context: set above, from loopContext()
     }
@@ -530,17 +532,20 @@ function badYieldMessage(value: unknown): string {
  * @internal Takes the wait noted in `running.waiter` out of its line and
  * cancels it: its step ended without yielding it, or began another wait
  * (it was stepped by hand and dropped), as the core undoes a Trio wait its
- * task left (see beginWait). Left alone if something else listens to it (a
+ * task left (see beginWait), and calls the wait's undo (see
+ * enqueueWaiter). Left alone if something else listens to it (a
  * hand-written driver that will resume the wait's coroutine itself).
  */
 export function leaveWaiter(): void {
   const run = running;
   const waiter = run.waiter!;
   const line = run.waiterLine!;
+  const undo = run.waiterUndo;
   run.waiter = null;
   if (waiter.callbacks !== null) return;
   line.remove(waiter as never);
   waiter.cancel();
+  if (undo !== undefined) undo();
 }
 
 /** @internal Runs `task`'s next step (scheduled with loop.scheduleStep: no closure, and no Handle, per Task). */

@@ -9,7 +9,7 @@
  * it leaves the line and is cancelled (the last describe).
  */
 import { describe, expect, it } from "vitest";
-import { Condition, Event, Lock, Queue, Semaphore, createTask, sleep, waitFor } from "../../src/asyncio/index.js";
+import { Barrier, BrokenBarrierError, Condition, Event, Lock, Queue, Semaphore, createTask, gather, sleep, waitFor } from "../../src/asyncio/index.js";
 import type { Future } from "../../src/asyncio/future.js";
 import type { Coroutine } from "../../src/asyncio/types.js";
 import { runAio } from "./helpers.js";
@@ -246,5 +246,134 @@ describe("a waiter stepped by hand and dropped leaves its line when the step tha
       return record;
     });
     expect(record).toEqual(["eager", "<asyncio.Lock [locked, waiters:1]>", "acquired"]);
+  });
+});
+
+/** `barrier.parties` tasks wait at `barrier`: their indexes, or the TimeoutError of a barrier that does not fill right. */
+function* passAll(barrier: Barrier): Coroutine<number[]> {
+  const waits = Array.from({ length: barrier.parties }, () => createTask(barrier.wait()));
+  const indexes = yield* waitFor(gather(...waits), 3);
+  return [...indexes].sort();
+}
+
+describe("a Barrier wait stepped by hand and dropped", () => {
+  it("filling: the arrival is undone at the end of the step, as if that party never came", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(2);
+      createTask(
+        (function* () {
+          barrier.wait().next();
+        })(),
+      );
+      yield* sleep(1);
+      return [String(barrier), barrier.nWaiting, yield* passAll(barrier), String(barrier)];
+    });
+    expect(shown).toEqual(["<asyncio.Barrier [filling, waiters:0/2]>", 0, [0, 1], "<asyncio.Barrier [filling, waiters:0/2]>"]);
+  });
+
+  it("draining: a party released in the same step leaves at the step's end, and the barrier reopens", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(2);
+      let second = -1;
+      createTask(
+        (function* () {
+          barrier.wait().next();
+          // The same step arrives again: the barrier fills (the dropped party counts, it arrived first) and drains.
+          second = yield* barrier.wait();
+          yield* sleep(10);
+        })(),
+      );
+      yield* sleep(1);
+      return [second, String(barrier), yield* passAll(barrier)];
+    });
+    expect(shown).toEqual([1, "<asyncio.Barrier [filling, waiters:0/2]>", [0, 1]]);
+  });
+
+  it("resetting: the dropped party leaves like the others, which get BrokenBarrierError, and the barrier refills", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(3);
+      const waiting = createTask(barrier.wait());
+      yield* sleep(1);
+      createTask(
+        (function* () {
+          barrier.wait().next();
+          yield* barrier.reset();
+        })(),
+      );
+      const broken = yield* waitFor(gather(waiting, { returnExceptions: true }), 3);
+      return [broken[0] instanceof BrokenBarrierError, String(barrier), yield* passAll(barrier)];
+    });
+    expect(shown).toEqual([true, "<asyncio.Barrier [filling, waiters:0/3]>", [0, 1, 2]]);
+  });
+
+  it("broken: the dropped party leaves, so reset() refills the barrier at once", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(2);
+      createTask(
+        (function* () {
+          barrier.wait().next();
+          yield* barrier.abort();
+        })(),
+      );
+      yield* sleep(1);
+      const shown: unknown[] = [String(barrier)];
+      yield* barrier.reset();
+      shown.push(String(barrier), yield* passAll(barrier));
+      return shown;
+    });
+    expect(shown).toEqual(["<asyncio.Barrier [broken]>", "<asyncio.Barrier [filling, waiters:0/2]>", [0, 1]]);
+  });
+
+  it("dropped while waiting to enter a draining barrier: nothing to undo, its arrival was never counted", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(2);
+      const first = createTask(barrier.wait());
+      yield* sleep(1);
+      createTask(
+        (function* () {
+          yield* barrier.wait(); // fills it; `first` has not left yet, so it still drains
+          barrier.wait().next();
+        })(),
+      );
+      yield* waitFor(first, 3);
+      yield* sleep(1);
+      return [String(barrier), yield* passAll(barrier)];
+    });
+    expect(shown).toEqual(["<asyncio.Barrier [filling, waiters:0/2]>", [0, 1]]);
+  });
+
+  it("an eager task that waits, started between the wait and the end of the step, does not hide the dropped arrival", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(2);
+      const event = new Event();
+      createTask(
+        (function* () {
+          barrier.wait().next();
+          createTask(event.wait(), { eagerStart: true });
+        })(),
+      );
+      yield* sleep(1);
+      event.set();
+      return [barrier.nWaiting, yield* passAll(barrier)];
+    });
+    expect(shown).toEqual([0, [0, 1]]);
+  });
+
+  it("a dropped wait resumed later raises CancelledError and does not leave a second time", async () => {
+    const shown = await runAio(function* () {
+      const barrier = new Barrier(2);
+      const wait = barrier.wait();
+      wait.next();
+      yield* sleep(1); // the step ends: the wait is dropped, its arrival undone
+      const shown: unknown[] = [barrier.nWaiting];
+      try {
+        wait.next();
+      } catch (error) {
+        shown.push((error as Error).name);
+      }
+      shown.push(barrier.nWaiting, yield* passAll(barrier));
+      return shown;
+    });
+    expect(shown).toEqual([0, "CancelledError", 0, [0, 1]]);
   });
 });
