@@ -8,7 +8,7 @@
  * with a reason) for every value export of src/testing/index.ts.
  */
 import { describe, expect, it } from "vitest";
-import { checkpoint, currentRun, moveOnAfter, openNursery, runWith, sleep, type Operation, type Runner } from "../src/index.js";
+import { Cancelled, checkpoint, currentRun, moveOnAfter, openNursery, runWith, sleep, type Operation, type Runner } from "../src/index.js";
 import * as testing from "../src/testing/index.js";
 import { MockClock, assertCheckpoints, assertNoCheckpoints, waitAllTasksBlocked } from "../src/testing/index.js";
 import { expectNothingLeft, expectUsable, provoke, unwrap, type Case } from "./bad-input/harness.js";
@@ -127,13 +127,16 @@ describe("options and cancellation", () => {
     expect(r).toEqual({ value: undefined });
   });
 
-  it("assertCheckpoints and assertNoCheckpoints cancelled in the middle pass the cancellation on and leave nothing", async () => {
+  it("assertCheckpoints cancelled in the middle passes the cancellation on; assertNoCheckpoints fails (the sleep was a checkpoint) with the Cancelled as cause; both leave nothing", async () => {
     const r = await outcome(function* () {
-      const a = yield* moveOnAfter(1, () => assertCheckpoints(sleep(5)));
-      const b = yield* moveOnAfter(1, () => assertNoCheckpoints(sleep(5)));
-      return [a, b];
+      return yield* moveOnAfter(1, () => assertCheckpoints(sleep(5)));
     });
-    expect(r).toEqual({ value: [undefined, undefined] });
+    expect(r).toEqual({ value: undefined });
+    const s = await outcome(function* () {
+      return yield* moveOnAfter(1, () => assertNoCheckpoints(sleep(5)));
+    });
+    expect((s.error as Error).message).toMatch(/^assertNoCheckpoints: the operation yielded to the scheduler 1 time\(s\) and passed 1 cancel point\(s\)/);
+    expect((s.error as Error).cause).toBeInstanceOf(Cancelled);
     await expectUsable();
   });
 });

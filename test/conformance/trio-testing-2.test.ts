@@ -88,19 +88,34 @@ describe("Trio test_testing (more)", () => {
     }
   });
 
-  // test_assert_checkpoints / test_assert_no_checkpoints, partial yields.
-  // Deliberate difference (docs/semantics.md, Testing helpers: the
-  // assertions "check whether it yielded to the scheduler"): Trio counts
-  // schedule points and cancel points apart, so for it a lone
-  // cancel_shielded_checkpoint is no checkpoint, and a lone
-  // checkpoint_if_cancelled in an uncancelled scope is not "no checkpoint"
-  // either. Ours counts yields: the first passes assertCheckpoints, the
-  // second passes assertNoCheckpoints.
-  it("ours counts yields: a lone cancelShieldedCheckpoint passes assertCheckpoints; a lone uncancelled checkpointIfCancelled passes assertNoCheckpoints", async () => {
+  // test_assert_checkpoints / test_assert_no_checkpoints, partial yields:
+  // a schedule point without a cancel point, or the other way round, is no
+  // checkpoint, and it is not "no checkpoint" either.
+  it("a lone cancelShieldedCheckpoint or uncancelled checkpointIfCancelled fails both assertions; the pair passes assertCheckpoints only", async () => {
+    for (const partial of [() => checkpointIfCancelled(), () => cancelShieldedCheckpoint()]) {
+      for (const assertion of [assertCheckpoints, assertNoCheckpoints]) {
+        const error = await rejection(
+          runWith({ clock: new MockClock() }, function* () {
+            yield* assertion(partial());
+          }),
+        );
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(/^assert(No)?Checkpoints: /);
+      }
+    }
+    const both = await rejection(
+      runWith({ clock: new MockClock() }, function* () {
+        yield* assertNoCheckpoints(
+          (function* (): Operation<void> {
+            yield* checkpointIfCancelled();
+            yield* cancelShieldedCheckpoint();
+          })(),
+        );
+      }),
+    );
+    expect((both as Error).message).toMatch(/yielded to the scheduler 1 time\(s\) and passed 1 cancel point\(s\)/);
     await runWith({ clock: new MockClock() }, function* () {
-      yield* assertCheckpoints(cancelShieldedCheckpoint());
-      yield* assertNoCheckpoints(checkpointIfCancelled());
-      // In a cancelled scope checkpointIfCancelled does yield, and raises.
+      // In a cancelled scope checkpointIfCancelled yields, and raises.
       yield* new CancelScope().run(function* (scope) {
         scope.cancel();
         yield* assertCheckpoints(checkpointIfCancelled());
