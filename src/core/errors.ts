@@ -192,6 +192,15 @@ export class ExceptionGroup extends AggregateError {
     }
     super(exceptions, message);
     this.exceptions = this.errors as unknown[];
+    // `stack` is what a console, Node's uncaught handler and error reporters
+    // show: the listing of the errors inside goes after the engine's frames,
+    // as Python prints it (Chrome's console replaces whatever comes before the
+    // first frame with "Name: message").
+    try {
+      this.stack = `${this.stack ?? ""}\n${listErrors(describeError(this), this.exceptions, "  | ")}`;
+    } catch {
+      // Hostile errors inside (a revoked Proxy as a nested group's list): the engine's stack stands.
+    }
   }
 
   override get name(): string {
@@ -298,6 +307,30 @@ export class ExceptionGroup extends AggregateError {
     derived.cancelledInside = false;
     return [true, derived];
   }
+}
+
+/**
+ * `head` (a group's "Name: message" line), its count of errors, and a line
+ * for each error, a nested group's errors indented below it: what a
+ * group's `stack` ends with, as Python prints a group's traceback.
+ * Bounded whatever the group holds (a million errors, a group inside
+ * itself): past 2000 characters or nine levels deep it says
+ * how many it leaves out. Total: each error is read as describeError reads it.
+ * Every line starts with "|" after its indent, so no stack parser takes it
+ * for a frame.
+ */
+function listErrors(head: string, errors: unknown, pad: string): string {
+  // Array.isArray throws only for a revoked Proxy: the caller's catch keeps the engine's stack then.
+  const list = Array.isArray(errors) ? errors : [];
+  let text = `${head} (${list.length} sub-exception${list.length === 1 ? "" : "s"})`;
+  for (let i = 0; i < list.length; i++) {
+    if (text.length > 2000 || pad.length > 20) return `${text}\n${pad}... and ${list.length - i} more`;
+    const error: unknown = list[i];
+    const line = `${text}\n${pad}${describeError(error)}`;
+    // A nested group's listing starts from all the text so far: the bound is on the whole.
+    text = error instanceof ExceptionGroup ? listErrors(line, readProperty(error, "exceptions"), "  " + pad) : line;
+  }
+  return text;
 }
 
 for (const cls of [TrioError, Cancelled, ExceptionGroup]) Object.defineProperty(cls, Symbol.hasInstance, { value: totalHasInstance });
