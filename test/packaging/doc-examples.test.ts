@@ -104,6 +104,9 @@ function compilerOptions(): ts.CompilerOptions {
     // The package is ES modules only, so an app's file is a module even when
     // its one import is an `import()` (TypeScript would take it for a script).
     moduleDetection: ts.ModuleDetectionKind.Force,
+    // A project made with `npm create vite` (react-ts and others) has this on,
+    // and an example must paste into one: no parameter properties, enums or namespaces.
+    erasableSyntaxOnly: true,
     noEmit: true,
   };
 }
