@@ -41,7 +41,7 @@ import { Future, taskWakeup } from "./future.js";
 import { checkCallback, explainCallbackError, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
-import { currentTask, loopContext, running } from "./running.js";
+import { loopContext, running } from "./running.js";
 import { stepTask, Task, taskName, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
 import { contextExecutor, type Executor } from "./executor.js";
@@ -144,6 +144,8 @@ export class EventLoop {
   /** @internal set by shutdown(): Trio task waiting for tasks to finish or the host to exit */ shutdownWaiter: TrioTask | null = null;
   /** The tasks the current shutdown round waits for (see shutdown). */
   /** @internal */ shutdownRound: Set<Task<unknown>> | null = null;
+  /** @internal What stands for the callback that last asked (see asyncioOwner), by its number in `callbacksRun`. */
+  callbackOwner: { run: number } | null = null;
   /** @internal Futures that failed and whose exception is reported at close if nobody retrieved it (trioAsAio's). */ readonly unretrievedFutures = new Set<Future<unknown>>();
   /** @internal what reports them, set by trioAsAio with the first */ reportFutures: ((loop: EventLoop) => void) | null = null;
   /** @internal The loop time it was made at: Futures keep their creation time relative to it (see stampMs). */ readonly epoch: number;
@@ -160,8 +162,8 @@ export class EventLoop {
     this.epoch = runner.clock.currentTime();
     liveLoops.add(this);
     if (shapeKeepers === null) keepShapes();
-    // For ContextVar.reset: the asyncio Task stepping now owns the context set() changes.
-    contextOwner.asyncioTask ??= currentTask;
+    // For ContextVar.reset: the asyncio Task stepping now, or the callback running, owns the context set() changes.
+    contextOwner.asyncioOwner ??= asyncioOwner;
   }
 
   // ---- time and scheduling -------------------------------------------------
@@ -900,6 +902,22 @@ export class EventLoop {
   toString(): string {
     return `<EventLoop #${this.id} ${this.closedFlag ? "closed" : this.isRunning() ? "running" : "idle"}>`;
   }
+}
+
+/**
+ * Who owns the context `set()` changes (see contextOwner): the asyncio Task
+ * stepping now, else the loop callback running, as each runs in its own
+ * copy of a context. An object stands for a callback: made when first
+ * asked (most callbacks never set a variable), one per callback, as
+ * callbacksRun counts each one as it starts.
+ */
+function asyncioOwner(): object | null {
+  const { task, loop } = running;
+  if (task !== null || loop === null) return task;
+  const run = loop.statistics.callbacksRun;
+  let owner = loop.callbackOwner;
+  if (owner === null || owner.run !== run) loop.callbackOwner = owner = { run };
+  return owner;
 }
 
 /**

@@ -41,13 +41,14 @@ export function currentContext(): ContextMap {
 /**
  * @internal Who owns the context that `set` changes now, so that `reset`
  * can refuse a token from elsewhere: the innermost `Context.run`, else the
- * asyncio Task being stepped (from `asyncioTask`, which the asyncio layer
- * fills in: the core cannot import it), else the Trio task. In a loop
- * callback it is null: callbacks are not told apart.
+ * asyncio Task being stepped or the loop callback running (from
+ * `asyncioOwner`, which the asyncio layer fills in: the core cannot import
+ * it; each callback runs in its own copy of a context, as in CPython), else
+ * the Trio task.
  */
-export const contextOwner: { top: ContextFrame | null; asyncioTask: (() => object | null) | null } = { top: null, asyncioTask: null };
+export const contextOwner: { top: ContextFrame | null; asyncioOwner: (() => object | null) | null } = { top: null, asyncioOwner: null };
 
-/** @internal A `Context.run` under way: the Context and the asyncio Task that was stepping when it was entered. */
+/** @internal A `Context.run` under way: the Context and the asyncio Task or loop callback that was running when it was entered. */
 interface ContextFrame {
   readonly context: Context;
   readonly task: object | null;
@@ -56,7 +57,7 @@ interface ContextFrame {
 
 function currentOwner(): object | null {
   if (asyncioContext.map === undefined) return current.task;
-  const task = contextOwner.asyncioTask?.() ?? null;
+  const task = contextOwner.asyncioOwner?.() ?? null;
   const top = contextOwner.top;
   // A frame entered during this task's step is inside it; a task stepped (eagerly) inside a frame is inside that.
   return top !== null && top.task === task ? top.context : task;
@@ -172,7 +173,9 @@ export class ContextVar<T> extends TaskLocal<T> {
       throw new ValueError(`ContextVar(${this.name}).reset(token): the token was made by ContextVar(${token.contextVar.name}).set(); reset it with that variable.`);
     }
     if (token.owner !== currentOwner()) {
-      throw new ValueError(`ContextVar(${this.name}).reset(token): the token was made in a different context (another task, loop callback or Context.run()). Call reset() where set() was called.`);
+      throw new ValueError(
+        `ContextVar(${this.name}).reset(token): the token was made in a different context: another task, another loop callback (each loop callback runs in its own copy of the context) or a Context.run(). Call reset() where set() was called.`,
+      );
     }
     const next = new Map(currentContext() ?? undefined);
     if (token.oldValue === MISSING) next.delete(this as ContextVar<unknown>);
@@ -233,7 +236,7 @@ export class Context {
       throw new RuntimeError("Context.run(): this Context is already entered (a run() inside its own run(), or the context of a task that is stepping). Use context.copy().run(...) for a separate one.");
     }
     const owner = contextOwner;
-    const frame: ContextFrame = { context: this, task: owner.asyncioTask?.() ?? null, prev: owner.top };
+    const frame: ContextFrame = { context: this, task: owner.asyncioOwner?.() ?? null, prev: owner.top };
     const aio = asyncioContext;
     const prevMap = aio.map;
     this.entered = true;

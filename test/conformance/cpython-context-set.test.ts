@@ -206,6 +206,88 @@ describe("CPython test_tasks context tests, with set() in asyncio code", () => {
   });
 });
 
+describe("reset() and loop callbacks, each run in its own copy of a context", () => {
+  // test_context.py's test_context_var_new_1 ("Token was created in a different Context"), with asyncio's call_soon, which
+  // runs each callback in a copy of the context it was scheduled from (or in the Context given with context=).
+  it("a token made in a callback is reset in that callback only; one made in the task not in a callback, nor the other way", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      const results: unknown[] = [];
+      const attempt = (where: string, token: Token<string>): void => {
+        try {
+          cvar.reset(token);
+          results.push(`${where}: reset`);
+        } catch (e) {
+          results.push(`${where}: ${(e as Error).name}`);
+        }
+      };
+      const fromTask = cvar.set("task");
+      let fromCallback: Token<string> | null = null;
+      loop.callSoon(() => {
+        fromCallback = cvar.set("first callback");
+        attempt("own token, same callback", cvar.set("again"));
+      });
+      loop.callSoon(() => {
+        attempt("first callback's token, second callback", fromCallback!);
+        attempt("task's token, callback", fromTask);
+      });
+      yield* sleep(0.01);
+      attempt("first callback's token, task", fromCallback!);
+      attempt("own token, task", fromTask);
+      return [...results, cvar.get()];
+    });
+    expect(r).toEqual([
+      "own token, same callback: reset",
+      "first callback's token, second callback: ValueError",
+      "task's token, callback: ValueError",
+      "first callback's token, task: ValueError",
+      "own token, task: reset",
+      "nope",
+    ]);
+  });
+
+  it("callbacks run in the same Context (ctx.run, CPython's call_soon(context=ctx)) share its tokens", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      const ctx = copyContext();
+      let token: Token<string> | null = null;
+      const seen: unknown[] = [];
+      loop.callSoon(ctx.run.bind(ctx), () => {
+        token = cvar.set("in ctx");
+      });
+      loop.callSoon(ctx.run.bind(ctx), () => {
+        cvar.reset(token!);
+        seen.push(cvar.get());
+      });
+      yield* sleep(0.01);
+      return [...seen, ctx.has(cvar)];
+    });
+    expect(r).toEqual(["nope", false]);
+  });
+
+  it("the refusal says where the token was made and where reset() works", async () => {
+    const cvar = new ContextVar("cvar", "nope");
+    const r = await runAio(function* (loop) {
+      let token: Token<string> | null = null;
+      let refused: unknown = null;
+      loop.callSoon(() => {
+        token = cvar.set("first");
+      });
+      loop.callSoon(() => {
+        try {
+          cvar.reset(token!);
+        } catch (e) {
+          refused = e;
+        }
+      });
+      yield* sleep(0.01);
+      return refused;
+    });
+    expect(r).toBeInstanceOf(ValueError);
+    expect(String(r)).toMatch(/made in a different context.*each loop callback runs in its own copy.*Call reset\(\) where set\(\) was called/);
+  });
+});
+
 describe("CPython test_context basics", () => {
   // test_context_var_new_1 / test_context_getset_1..3: set/reset with tokens, old values, MISSING
   it("tokens record the variable and the value before; reset restores it", () => {
