@@ -23,10 +23,10 @@
  * `retryIf` or `onRetry` itself throws, both that error and the attempt's
  * reach the caller, in an `ExceptionGroup`.
  */
-import { Cancelled, ExceptionGroup, checkReadable, describe, isInstance } from "./errors.js";
+import { Cancelled, ExceptionGroup, TooSlowError, checkReadable, describe, isInstance } from "./errors.js";
 import { requireTask } from "./state.js";
 import { callTaskFunction, checkFunction } from "./nursery.js";
-import { failAfter } from "./cancel-scope.js";
+import { CancelScope } from "./cancel-scope.js";
 import { sleep } from "./operations.js";
 import type { Operation } from "./traps.js";
 
@@ -128,7 +128,7 @@ function* retryLoop<T>(attempt: (attemptNumber: number) => Operation<T>, policy:
     // Outside the try: a function that makes no generator is a slip to fix, not a failed attempt.
     const op = callTaskFunction("retry(attempt)", attempt, [n]);
     try {
-      return policy.attemptTimeout === undefined ? yield* op : yield* failAfter(policy.attemptTimeout, () => op);
+      return policy.attemptTimeout === undefined ? yield* op : yield* attemptWithin(policy.attemptTimeout, n, op);
     } catch (error) {
       // Never retry a cancellation: neither one the attempt raised nor one
       // pending for this task (an attempt may have turned it into another error).
@@ -146,4 +146,18 @@ function* retryLoop<T>(attempt: (attemptNumber: number) => Operation<T>, policy:
       yield* sleep(pause);
     }
   }
+}
+
+/**
+ * One attempt under its deadline. Not `failAfter`: its TooSlowError says only
+ * that "the deadline" passed, and what a user reads (in onRetry's log, or as
+ * the error raised at the end) should name the attempt and the option.
+ */
+function* attemptWithin<T>(seconds: number, n: number, op: Operation<T>): Operation<T> {
+  const scope = new CancelScope({ relativeDeadline: seconds });
+  const result = yield* scope.run(() => op);
+  if (scope.cancelledCaught) {
+    throw new TooSlowError(`retry(): attempt ${n} took longer than its attemptTimeout of ${seconds} s, so it was cancelled and counts as failed.`);
+  }
+  return result as T;
 }

@@ -111,6 +111,23 @@ describe("retry: per-attempt deadlines", () => {
     const { value } = await runKeep(() => retry(() => sleepForever(), { attempts: 2, attemptTimeout: 1 }));
     expect(value).toBeInstanceOf(TooSlowError);
   });
+
+  it("says which attempt ran out of time and that attemptTimeout was the limit", async () => {
+    const errors: unknown[] = [];
+    const { value } = await runKeep(() =>
+      retry(() => sleepForever(), { attempts: 2, attemptTimeout: 0.5, delay: 0, onRetry: (e) => errors.push(e) }),
+    );
+    expect(String(errors[0])).toBe("TooSlowError: retry(): attempt 1 took longer than its attemptTimeout of 0.5 s, so it was cancelled and counts as failed.");
+    expect(String(value)).toBe("TooSlowError: retry(): attempt 2 took longer than its attemptTimeout of 0.5 s, so it was cancelled and counts as failed.");
+  });
+
+  it("keeps an attempt's own TooSlowError (an inner deadline) as it is", async () => {
+    const inner = new TooSlowError("inner deadline");
+    const { value } = await runKeep(() =>
+      retry(function* () { yield* checkpoint(); throw inner; }, { attempts: 1, attemptTimeout: 5 }),
+    );
+    expect(value).toBe(inner);
+  });
 });
 
 describe("retry: which errors are retried", () => {
