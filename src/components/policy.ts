@@ -30,6 +30,7 @@ import { functionName, checkReadable, describe, readProperty } from "../core/err
 import { CancelScope, Cancelled, checkpointIfCancelled, type Operation } from "../core/index.js";
 import { Event } from "../sync/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
+import { callTaskFunction } from "../core/nursery.js";
 import { checkFn, checkReason, type TaskSpawner } from "./runtime.js";
 import { callIsolated } from "./report.js";
 
@@ -485,7 +486,9 @@ function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInst
     // that is already cancelled (a dying nursery): never call the function.
     if (scope.cancelCalled) return;
     yield* checkpointIfCancelled();
-    value = yield* scope.run(() => policy.fn(...instance.args));
+    // Called here rather than by scope.run, so that a function that is not a
+    // generator function is named as the policy's, not as CancelScope.run's body.
+    value = yield* scope.run(() => callTaskFunction("taskPolicy(owner, fn) / useTaskPolicy(fn)", policy.fn, instance.args));
     state = scope.cancelledCaught ? "cancelled" : "succeeded";
   } catch (error) {
     if (error instanceof Cancelled) {

@@ -379,4 +379,27 @@ describe("with a MockClock that does not autojump", () => {
     }, clock);
     await run;
   });
+
+  it("a function that is not a generator function fails the instance with a message naming the policy's function, not CancelScope.run", async () => {
+    await runClean(function* () {
+      yield* openNursery(function* (n) {
+        // JavaScript code (TypeScript refuses these): a plain function, and an async one.
+        const plain = taskPolicy(n, function search(query: string) {
+          return `results for ${query}`;
+        } as unknown as (query: string) => Operation<string>);
+        const instance = plain.perform("a");
+        yield* instance.join();
+        expect(instance.state).toBe("failed");
+        expect(instance.error).toBeInstanceOf(TypeError);
+        expect((instance.error as Error).message).toMatch(/^taskPolicy\(owner, fn\) \/ useTaskPolicy\(fn\): search returned "results for a", not a generator/);
+        expect((instance.error as Error).message).not.toMatch(/CancelScope/);
+        // An async function is refused when the policy is made; one that returns a Promise only when called.
+        const promising = taskPolicy(n, (() => Promise.resolve(1)) as unknown as () => Operation<number>);
+        const second = promising.perform();
+        yield* second.join();
+        expect((second.error as Error).message).toMatch(/returned a Promise, not a generator.*waitPromise/);
+      });
+    });
+  });
 });
+
