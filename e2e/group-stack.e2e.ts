@@ -1,10 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { resolve } from "node:path";
 
-// An uncaught ExceptionGroup shows the errors inside it where a developer
-// looks first: DevTools' console line for the uncaught rejection (the
-// exception's description, which Chrome takes from `stack`).
-const errorsModule = `/@fs${resolve(import.meta.dirname, "../src/core/errors.ts")}`;
+// A run that fails with a group nobody catches shows the errors inside it
+// where a developer looks first: DevTools' console line for the uncaught
+// rejection (the exception's description, which Chrome takes from `stack`).
+const coreModule = `/@fs${resolve(import.meta.dirname, "../src/core/index.ts")}`;
 
 test("an unhandled rejected ExceptionGroup shows its leaves in the console and in pageerror", async ({ page }) => {
   await page.goto("/");
@@ -15,10 +15,19 @@ test("an unhandled rejected ExceptionGroup shows its leaves in the console and i
   });
   const pageError = page.waitForEvent("pageerror");
   await page.evaluate(async (url) => {
-    const { ExceptionGroup } = (await import(/* @vite-ignore */ url)) as typeof import("../src/core/errors.js");
-    const inner = new ExceptionGroup("inner", [new RangeError("too far")]);
-    void Promise.reject(new ExceptionGroup("Errors from a nursery", [new TypeError("bad input"), inner]));
-  }, errorsModule);
+    const { ExceptionGroup, openNursery, run } = (await import(/* @vite-ignore */ url)) as typeof import("../src/core/index.js");
+    // A run nobody catches, whose nursery fails with an error and a group: its rejection is unhandled.
+    void run(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          throw new TypeError("bad input");
+        });
+        n.startSoon(function* () {
+          throw new ExceptionGroup("inner", [new RangeError("too far")]);
+        });
+      });
+    });
+  }, coreModule);
   const description = await thrown;
   const listing = ["ExceptionGroup: Errors from a nursery (2 sub-exceptions)", "  | TypeError: bad input", "  | ExceptionGroup: inner (1 sub-exception)", "    | RangeError: too far"].join("\n");
   // "Name: message", the group's own frames, then the listing.

@@ -11,6 +11,8 @@
  * logs it), or to `console.error` where there is none (Node).
  */
 
+import { listInStack } from "../core/errors.js";
+
 /** An `onError` reporter threw while reporting `reported`; the reporter's own error is the `cause`. */
 export class ReporterError extends Error {
   /** The error the reporter was given, so it is not lost either. */
@@ -26,6 +28,7 @@ export class ReporterError extends Error {
 
 /** Reports an error no callback may handle: the host's `reportError`, else `console.error`. Never throws. */
 export function reportUncaught(error: unknown): void {
+  listInStack(error);
   const hostReport = (globalThis as { reportError?: unknown }).reportError;
   if (typeof hostReport === "function") {
     try {
@@ -45,7 +48,8 @@ export function reportUncaught(error: unknown): void {
 /** Calls an `onError` reporter; if it throws, both errors go to `reportUncaught` (as a `ReporterError`). Never throws. */
 export function reportWith(reporter: (error: unknown, source: string) => void, error: unknown, source: string): void {
   try {
-    reporter(error, source);
+    // A group's stack lists the errors inside, for the console or service it goes to.
+    reporter(listInStack(error), source);
   } catch (reporterError) {
     reportUncaught(new ReporterError(source, error, reporterError));
   }

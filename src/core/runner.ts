@@ -29,7 +29,7 @@ import { ABSORBED, CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scop
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, makeCancelled, readProperty, checkReadable } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, makeCancelled, readProperty, checkReadable, listInStack } from "./errors.js";
 import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
@@ -264,7 +264,8 @@ export class Runner implements ClockListener {
   /** @internal */
   start<T>(main: Operation<T>, name: string): Promise<T> {
     const promise = new Promise<T>((resolve, reject) => {
-      this.settle = { resolve: resolve as (v: unknown) => void, reject };
+      // What a run rejects with is what a console shows: a group lists the errors inside in its stack.
+      this.settle = { resolve: resolve as (v: unknown) => void, reject: (error) => reject(listInStack(error)) };
     });
     liveRuns.add(this);
     try {

@@ -1,11 +1,16 @@
 /**
- * An ExceptionGroup's `stack` lists the errors inside it (what a console,
- * Node's uncaught handler and error reporters show), while `message` stays
- * the bare message.
+ * A group that leaves the library for someone to see (a run's rejection, an
+ * onError reporter) has a `stack` that lists the errors inside it (what a
+ * console, Node's uncaught handler and error reporters show), while
+ * `message` stays the bare message. Making a group formats nothing.
  */
 import { describe, expect, it } from "vitest";
-import { Cancelled, ExceptionGroup } from "../../src/core/index.js";
-import { makeCancelled } from "../../src/core/errors.js";
+import { Cancelled, ExceptionGroup, openNursery, run, sleep } from "../../src/core/index.js";
+import { listInStack, makeCancelled } from "../../src/core/errors.js";
+import { reportWith } from "../../src/components/report.js";
+
+/** `group`, its stack listed as where it leaves the library. */
+const listed = (group: ExceptionGroup): ExceptionGroup => listInStack(group) as ExceptionGroup;
 
 /** The listing: the lines of `stack` after the group's own frames. */
 function listing(group: ExceptionGroup): string[] {
@@ -18,7 +23,7 @@ function listing(group: ExceptionGroup): string[] {
 describe("ExceptionGroup stack", () => {
   it("lists each leaf under a header with the count, nested groups indented, after the group's frames", () => {
     const inner = new ExceptionGroup("inner", [new RangeError("too far"), "a string"]);
-    const group = new ExceptionGroup("Errors from a nursery", [new TypeError("bad input"), inner]);
+    const group = listed(new ExceptionGroup("Errors from a nursery", [new TypeError("bad input"), inner]));
     expect(listing(group)).toEqual([
       "ExceptionGroup: Errors from a nursery (2 sub-exceptions)",
       "  | TypeError: bad input",
@@ -33,7 +38,7 @@ describe("ExceptionGroup stack", () => {
   });
 
   it("leaves message, name, toString and instanceof as they were", () => {
-    const group = new ExceptionGroup("boom", [new Error("a"), new Error("b")]);
+    const group = listed(new ExceptionGroup("boom", [new Error("a"), new Error("b")]));
     expect(group.message).toBe("boom");
     expect(group.name).toBe("ExceptionGroup");
     expect(String(group)).toBe("ExceptionGroup: boom");
@@ -49,17 +54,17 @@ describe("ExceptionGroup stack", () => {
     const group = new ExceptionGroup("outer", [new TypeError("t1"), new ExceptionGroup("inner", [new RangeError("r1"), new TypeError("t2")])]);
     const [match, rest] = group.split(TypeError);
     expect(match).toBeInstanceOf(ExceptionGroup);
-    expect(listing(match!)).toEqual(["ExceptionGroup: outer (2 sub-exceptions)", "  | TypeError: t1", "  | ExceptionGroup: inner (1 sub-exception)", "    | TypeError: t2"]);
-    expect(listing(rest!)).toEqual(["ExceptionGroup: outer (1 sub-exception)", "  | ExceptionGroup: inner (1 sub-exception)", "    | RangeError: r1"]);
-    expect(listing(group.subgroup(RangeError)!)).toEqual(listing(rest!));
+    expect(listing(listed(match!))).toEqual(["ExceptionGroup: outer (2 sub-exceptions)", "  | TypeError: t1", "  | ExceptionGroup: inner (1 sub-exception)", "    | TypeError: t2"]);
+    expect(listing(listed(rest!))).toEqual(["ExceptionGroup: outer (1 sub-exception)", "  | ExceptionGroup: inner (1 sub-exception)", "    | RangeError: r1"]);
+    expect(listing(listed(group.subgroup(RangeError)!))).toEqual(listing(rest!));
     expect(match!.message).toBe("outer");
   });
 
   it("lists what withoutCancelled leaves, and a Cancelled leaf by its reason", () => {
-    const group = new ExceptionGroup("Errors from a nursery", [new Error("real"), makeCancelled("timed out")]);
+    const group = listed(new ExceptionGroup("Errors from a nursery", [new Error("real"), makeCancelled("timed out")]));
     expect(listing(group)[2]).toMatch(/^ {2}\| Cancelled/);
     const [, rest] = group.withoutCancelled();
-    expect(listing(rest!)).toEqual(["ExceptionGroup: Errors from a nursery (1 sub-exception)", "  | Error: real"]);
+    expect(listing(listed(rest!))).toEqual(["ExceptionGroup: Errors from a nursery (1 sub-exception)", "  | Error: real"]);
     expect(group.leaves()[1]).toBeInstanceOf(Cancelled);
   });
 
@@ -80,7 +85,7 @@ describe("ExceptionGroup stack", () => {
         throw new Error("get trap");
       },
     });
-    const group = new ExceptionGroup("hostile", [proxy, getterThrows, Object.create(null), undefined, "text", 42, trapsThrow]);
+    const group = listed(new ExceptionGroup("hostile", [proxy, getterThrows, Object.create(null), undefined, "text", 42, trapsThrow]));
     expect(listing(group)).toEqual([
       "ExceptionGroup: hostile (7 sub-exceptions)",
       "  | an object that cannot be inspected (a revoked Proxy?)",
@@ -101,13 +106,13 @@ describe("ExceptionGroup stack", () => {
         throw new Error("get trap");
       },
     });
-    const outer = new ExceptionGroup("outer", [unreadable, new Error("after")]);
+    const outer = listed(new ExceptionGroup("outer", [unreadable, new Error("after")]));
     expect(listing(outer)).toEqual(["ExceptionGroup: outer (2 sub-exceptions)", "  | Error (0 sub-exceptions)", "  | Error: after"]);
 
     // `exceptions` is not frozen (it is AggregateError's `errors`): a group can be made to hold itself.
     const looped = new ExceptionGroup("loop", [new Error("a")]);
     (looped.exceptions as unknown[]).push(looped);
-    const cyclic = new ExceptionGroup("outer", [looped]);
+    const cyclic = listed(new ExceptionGroup("outer", [looped]));
     expect(String(cyclic.stack).length).toBeLessThan(2_000);
     expect(String(cyclic.stack)).toMatch(/\| \.\.\. and 2 more$/m);
 
@@ -117,11 +122,11 @@ describe("ExceptionGroup stack", () => {
         return key === "exceptions" ? [receiver] : Reflect.get(target, key, receiver);
       },
     });
-    expect(String(new ExceptionGroup("outer", [selfish]).stack).length).toBeLessThan(12_000);
+    expect(String(listed(new ExceptionGroup("outer", [selfish])).stack).length).toBeLessThan(12_000);
   });
 
   it("caps a very wide or very deep group, saying how many it leaves out", () => {
-    const wide = new ExceptionGroup("wide", Array.from({ length: 20_000 }, (_, i) => new Error(`leaf ${i}`)));
+    const wide = listed(new ExceptionGroup("wide", Array.from({ length: 20_000 }, (_, i) => new Error(`leaf ${i}`))));
     const lines = listing(wide);
     expect(lines[0]).toBe("ExceptionGroup: wide (20000 sub-exceptions)");
     expect(lines[1]).toBe("  | Error: leaf 0");
@@ -132,6 +137,7 @@ describe("ExceptionGroup stack", () => {
 
     let deep = new ExceptionGroup("level 0", [new Error("bottom")]);
     for (let i = 1; i < 3_000; i++) deep = new ExceptionGroup(`level ${i}`, [deep]);
+    listed(deep);
     expect(String(deep.stack).length).toBeLessThan(2_000);
     expect(listing(deep)).toHaveLength(11);
     expect(listing(deep)[1]).toBe("  | ExceptionGroup: level 2998 (1 sub-exception)");
@@ -139,7 +145,59 @@ describe("ExceptionGroup stack", () => {
   });
 
   it("keeps a multi-line leaf message", () => {
-    const group = new ExceptionGroup("g", [new Error("line one\nline two")]);
+    const group = listed(new ExceptionGroup("g", [new Error("line one\nline two")]));
     expect(String(group.stack)).toMatch(/\n {2}\| Error: line one\nline two$/);
+  });
+
+  it("formats nothing when a group is made: only where it leaves the library", () => {
+    const formatted: unknown[] = [];
+    const before = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, frames) => {
+      formatted.push(error);
+      return `${String(error)}\n${frames.map((frame) => `    at ${String(frame)}`).join("\n")}`;
+    };
+    try {
+      const group = new ExceptionGroup("boom", [new TypeError("a"), new ExceptionGroup("inner", [new RangeError("b")])]);
+      expect(formatted).toEqual([]);
+      listInStack(group);
+      expect(formatted).toEqual([group]);
+      expect(listing(group)).toEqual(["ExceptionGroup: boom (2 sub-exceptions)", "  | TypeError: a", "  | ExceptionGroup: inner (1 sub-exception)", "    | RangeError: b"]);
+    } finally {
+      Error.prepareStackTrace = before;
+    }
+  });
+
+  it("listing twice adds nothing; what is not a group is left as it is", () => {
+    const group = listed(new ExceptionGroup("boom", [new Error("a")]));
+    const once = group.stack;
+    expect(listed(group).stack).toBe(once);
+    const plain = new Error("plain");
+    const stack = plain.stack;
+    expect(listInStack(plain)).toBe(plain);
+    expect(plain.stack).toBe(stack);
+    expect(listInStack(undefined)).toBeUndefined();
+  });
+
+  it("a run that fails with several errors rejects with a group whose stack lists them", async () => {
+    const error = await run(function* () {
+      yield* openNursery(function* (n) {
+        // Both raise at their first step, before either can be cancelled.
+        n.startSoon(function* () {
+          throw new TypeError("first");
+        });
+        n.startSoon(function* () {
+          throw new RangeError("second");
+        });
+        yield* sleep(1);
+      });
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExceptionGroup);
+    expect(listing(error as ExceptionGroup)).toEqual(["ExceptionGroup: Errors from a nursery (2 sub-exceptions)", "  | TypeError: first", "  | RangeError: second"]);
+  });
+
+  it("an onError reporter gets a group whose stack lists the errors inside", () => {
+    let got: unknown;
+    reportWith((error) => (got = error), new ExceptionGroup("boom", [new Error("inside")]), "a task");
+    expect(listing(got as ExceptionGroup)).toEqual(["ExceptionGroup: boom (1 sub-exception)", "  | Error: inside"]);
   });
 });
