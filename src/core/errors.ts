@@ -177,6 +177,9 @@ function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
   return matcher as (error: unknown) => boolean;
 }
 
+/** Marks, in leaves()'s walk, the end of a group's errors. */
+const LEAVE = {};
+
 /**
  * Several errors raised together, typically by the children of one nursery.
  * Like Python's `ExceptionGroup`, it nests, and `split`/`subgroup` keep the
@@ -191,7 +194,9 @@ export class ExceptionGroup extends AggregateError {
       throw new TypeError("ExceptionGroup needs a non-empty array of errors as its second argument.");
     }
     super(exceptions, message);
-    this.exceptions = this.errors as unknown[];
+    // Frozen, as Python's tuple is: a group that could be made to hold itself
+    // would send every walk over it (leaves, split, a scope's exit) round forever.
+    this.exceptions = Object.freeze(this.errors as unknown[]);
   }
 
   override get name(): string {
@@ -265,12 +270,21 @@ export class ExceptionGroup extends AggregateError {
     // Iterative: a group nested ten thousand nurseries deep must not
     // overflow the stack. Each group's errors go on in reverse, so they
     // come off in order.
+    // A group inside itself (only a Proxy can be) is not walked again: the
+    // groups being walked are `path`, and LEAVE, under a group's errors,
+    // takes it off when they are done.
     const out: unknown[] = [];
     const stack: unknown[] = [this];
+    const path = new Set<unknown>();
     while (stack.length > 0) {
       const exc = stack.pop();
-      if (exc instanceof ExceptionGroup) for (let i = exc.exceptions.length; i-- > 0; ) stack.push(exc.exceptions[i]);
-      else out.push(exc);
+      if (exc === LEAVE) path.delete(stack.pop());
+      else if (!(exc instanceof ExceptionGroup)) out.push(exc);
+      else if (!path.has(exc)) {
+        path.add(exc);
+        stack.push(exc, LEAVE);
+        for (let i = exc.exceptions.length; i-- > 0; ) stack.push(exc.exceptions[i]);
+      }
     }
     return out;
   }

@@ -12,6 +12,8 @@ import {
   TrioError,
   TrioInternalError,
   WouldBlock,
+  openNursery,
+  run,
 } from "../../src/core/index.js";
 import { makeCancelled } from "../../src/core/errors.js";
 
@@ -187,5 +189,45 @@ describe("error classes", () => {
 
   it("RuntimeError names itself", () => {
     expect(new RuntimeError("x").name).toBe("RuntimeError");
+  });
+});
+
+describe("a group cannot be made to hold itself", () => {
+  it("its exceptions (and errors) are frozen, as Python's tuple: pushing the group into itself is refused", () => {
+    const group = new ExceptionGroup("loop", [new Error("a")]);
+    expect(Object.isFrozen(group.exceptions)).toBe(true);
+    expect(group.errors).toBe(group.exceptions);
+    expect(() => (group.exceptions as unknown[]).push(group)).toThrow(TypeError);
+    expect(group.exceptions).toHaveLength(1);
+  });
+
+  it("leaves() of a Proxy that answers with itself as its own error ends (a group is not walked inside itself)", () => {
+    const inner = new Error("x");
+    const selfish: ExceptionGroup = new Proxy(new ExceptionGroup("self", [inner]), {
+      get(target, key, receiver) {
+        return key === "exceptions" ? [receiver, inner] : Reflect.get(target, key, receiver);
+      },
+    });
+    // The same group twice side by side is walked twice, as any shared leaf.
+    expect(new ExceptionGroup("outer", [selfish, selfish]).leaves()).toEqual([inner, inner]);
+  });
+
+  it("a task that raises such a Proxy: the run settles, with an error", async () => {
+    const selfish: ExceptionGroup = new Proxy(new ExceptionGroup("self", [new Error("x")]), {
+      get(target, key, receiver) {
+        return key === "exceptions" ? [receiver] : Reflect.get(target, key, receiver);
+      },
+    });
+    const outcome = await run(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          throw selfish;
+        });
+      });
+    }).then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+    expect(outcome).toBeInstanceOf(Error);
   });
 });

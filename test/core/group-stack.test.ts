@@ -109,12 +109,6 @@ describe("ExceptionGroup stack", () => {
     const outer = listed(new ExceptionGroup("outer", [unreadable, new Error("after")]));
     expect(listing(outer)).toEqual(["ExceptionGroup: outer (2 sub-exceptions)", "  | Error (0 sub-exceptions)", "  | Error: after"]);
 
-    // `exceptions` is not frozen (it is AggregateError's `errors`): a group can be made to hold itself.
-    const looped = new ExceptionGroup("loop", [new Error("a")]);
-    (looped.exceptions as unknown[]).push(looped);
-    const cyclic = listed(new ExceptionGroup("outer", [looped]));
-    expect(String(cyclic.stack).length).toBeLessThan(2_000);
-    expect(String(cyclic.stack)).toMatch(/\| \.\.\. and 2 more$/m);
 
     // A proxied group that answers with itself as its only error, at every level.
     const selfish: ExceptionGroup = new Proxy(new ExceptionGroup("self", [new Error("x")]), {
