@@ -213,8 +213,11 @@ export class TrioRuntime {
     // during a render that the framework throws away (React renders twice in
     // StrictMode and may discard a concurrent render) never gets a cleanup,
     // so it must own nothing until it is used.
+    // The main task (the root of the task tree in the devtools) is named
+    // after the runtime, not after trioRoot, which an app's minifier renames.
+    const main = { [name]: (runtime: TrioRuntime) => trioRoot(runtime) }[name]!;
     this.startRun = () => {
-      runWith(runOptions, trioRoot, this).then(
+      runWith(runOptions, main, this).then(
         () => this.ended.resolve(),
         (error: unknown) => {
           reportWith(this.onError, reportable(error), `the run of ${this.name}`);

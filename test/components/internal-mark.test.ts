@@ -30,6 +30,9 @@ describe("internal-task marks", () => {
     const byName = (name: string) => tasks.filter((t) => t.name === name);
     const main = tasks.find((t) => t.id === inspect().runs.find((r) => r.id === runId)!.mainTaskId)!;
     expect(main.internal).toBe("runtime");
+    // Named after the runtime (the root of the devtools' task tree), not after a function an app's minifier renames.
+    expect(main.name).toBe(rt.name);
+    expect(rt.name).toBe("marks");
     expect(byName("search scope").map((t) => t.internal)).toEqual(["component nursery"]);
     expect(byName("user-task").map((t) => t.internal)).toEqual([undefined]);
     expect(byName("search").map((t) => t.internal)).toEqual([undefined]);
