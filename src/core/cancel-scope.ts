@@ -25,7 +25,7 @@
  * a listener per scope.
  */
 import { DeadlineEntry } from "./deadlines.js";
-import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, readProperty, sharedCancelled, checkReadable, checkDuration, checkSeconds, describe } from "./errors.js";
+import { ExceptionGroup, TooSlowError, Cancelled, makeCancelled, messageOf, readProperty, sharedCancelled, checkReadable, checkDuration, checkSeconds, describe, withoutCancelled } from "./errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Task } from "./task.js";
 import { BLOCKED } from "./task.js";
@@ -380,7 +380,7 @@ export class CancelScope {
       return ABSORBED;
     }
     if (error instanceof ExceptionGroup) {
-      const [matched, rest] = error.withoutCancelled();
+      const [matched, rest] = withoutCancelled(error);
       if (matched) this._cancelledCaught = true;
       return rest ?? ABSORBED;
     }

@@ -257,7 +257,13 @@ export class ExceptionGroup extends AggregateError {
    * N nurseries deep would otherwise be walked N times.
    */
   hasCancelled(): boolean {
-    return (this.cancelledInside ??= this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && e.hasCancelled())));
+    try {
+      // False while the walk is under way: a group met inside itself (only a Proxy can be) is not walked again.
+      return (this.cancelledInside ??= ((this.cancelledInside = false), this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && ExceptionGroup.prototype.hasCancelled.call(e)))));
+    } catch {
+      // A Proxy whose traps throw, at a scope's exit: it goes on as it is, as any error does.
+      return false;
+    }
   }
 
   /** The matching part of `split`. */
@@ -296,21 +302,29 @@ export class ExceptionGroup extends AggregateError {
    * group passed up through N cancelled nurseries costs O(N) in all.
    */
   withoutCancelled(): [matched: boolean, rest: ExceptionGroup | undefined] {
-    if (!this.hasCancelled()) return [false, this];
-    const rest: unknown[] = [];
-    for (const exc of this.exceptions) {
-      if (exc instanceof Cancelled) continue;
-      if (exc instanceof ExceptionGroup) {
-        const [, r] = exc.withoutCancelled();
-        if (r !== undefined) rest.push(r);
-      } else {
-        rest.push(exc);
+    try {
+      if (!this.hasCancelled()) return [false, this];
+      // As in hasCancelled: a group met inside itself answers "none" and stays as it is.
+      this.cancelledInside = false;
+      const rest: unknown[] = [];
+      for (const exc of this.exceptions) {
+        if (exc instanceof Cancelled) continue;
+        if (exc instanceof ExceptionGroup) {
+          const [, r] = withoutCancelled(exc);
+          if (r !== undefined) rest.push(r);
+        } else {
+          rest.push(exc);
+        }
       }
+      this.cancelledInside = true;
+      if (rest.length === 0) return [true, undefined];
+      const derived = this.part(rest);
+      derived.cancelledInside = false;
+      return [true, derived];
+    } catch {
+      // A Proxy whose traps throw, inside or as this group, or a derive() that throws: the group goes on whole.
+      return [false, this];
     }
-    if (rest.length === 0) return [true, undefined];
-    const derived = this.part(rest);
-    derived.cancelledInside = false;
-    return [true, derived];
   }
 }
 
@@ -363,6 +377,15 @@ function listErrors(head: string, errors: unknown, pad: string): string {
     text = error instanceof ExceptionGroup ? listErrors(line, readProperty(error, "exceptions"), "  " + pad) : line;
   }
   return text;
+}
+
+/**
+ * @internal `group.withoutCancelled()` for a scope's exit, the method read
+ * from the class (as hasCancelled's walk reads its own): a Proxy of a group
+ * whose get trap throws goes on whole, and its siblings are still walked.
+ */
+export function withoutCancelled(group: ExceptionGroup): [matched: boolean, rest: ExceptionGroup | undefined] {
+  return ExceptionGroup.prototype.withoutCancelled.call(group);
 }
 
 for (const cls of [TrioError, Cancelled, ExceptionGroup]) Object.defineProperty(cls, Symbol.hasInstance, { value: totalHasInstance });

@@ -29,7 +29,7 @@ import { ABSORBED, CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scop
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
-import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, makeCancelled, readProperty, checkReadable, listInStack } from "./errors.js";
+import { Cancelled, ExceptionGroup, TrioInternalError, describe, describeError, functionName, ignoreRefusedPromise, makeCancelled, readProperty, checkReadable, listInStack, withoutCancelled as groupWithoutCancelled } from "./errors.js";
 import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
@@ -966,7 +966,7 @@ export function leftovers(runner: Runner): { tasks: number; deadlines: number; h
 /** The error without its Cancelled parts, or ABSORBED if nothing else (a thrown undefined is an error). */
 function withoutCancelled(error: unknown): unknown {
   if (error instanceof Cancelled) return ABSORBED;
-  if (error instanceof ExceptionGroup) return error.withoutCancelled()[1] ?? ABSORBED;
+  if (error instanceof ExceptionGroup) return groupWithoutCancelled(error)[1] ?? ABSORBED;
   return error;
 }
 
