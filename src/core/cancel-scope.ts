@@ -404,7 +404,9 @@ export class CancelScope {
       if (!inside) throw new RuntimeError("Cancel scopes were exited out of order; this is a bug in how the scope was used.");
       while (task.scope !== this) {
         const abandoned = task.scope;
-        if (abandoned.nursery !== null) abandoned.nursery.closed = true;
+        // As at the end of a task: cancel them, and a nursery's children go to the task's nursery, which waits for them.
+        abandoned.cancel();
+        abandoned.nursery?.dropInto(task.parentNursery ?? task.runner.systemNursery);
         abandoned.exit(task);
       }
     }

@@ -670,3 +670,53 @@ describe("openLoop: a body's error handed over when the block is dropped", () =>
     expect(holds(value, boom)).toBe(true);
   });
 });
+
+describe("a block stepped by hand, then left by the exit of a scope around it (not by the task's end)", () => {
+  it("openNursery: its children are cancelled and the run waits for them (their finally runs, no deadline is left)", async () => {
+    const log: string[] = [];
+    const { ok, value } = await settle(function* () {
+      const got = yield* moveOnAfter(10, function* () {
+        openNursery(function* (nursery) {
+          nursery.startSoon(function* () {
+            try {
+              yield* sleep(100);
+              log.push("child woke");
+            } finally {
+              log.push("child finally");
+            }
+          });
+          yield* sleep(1000);
+        }).next();
+        return "inner";
+      });
+      log.push(`scope left: ${got}`);
+      return "done";
+    });
+    expect({ ok, value }).toEqual({ ok: true, value: "done" });
+    expect(log).toEqual(["scope left: inner", "child finally"]);
+  });
+
+  it("openLoop: the loop is closed by a task of its own, its host task does not outlive the run", async () => {
+    const log: string[] = [];
+    const { ok, value } = await settle(function* () {
+      return yield* moveOnAfter(0.1, function* () {
+        openLoop(function* (loop) {
+          loop.createTask(
+            (function* () {
+              try {
+                yield* aio.sleep(100);
+              } finally {
+                log.push("asyncio finally");
+              }
+            })(),
+          );
+          yield* sleepForever();
+        }).next();
+        yield* sleep(0.5);
+        return "inner";
+      });
+    });
+    expect({ ok, value }).toEqual({ ok: true, value: undefined });
+    expect(log).toEqual(["asyncio finally"]);
+  });
+});
