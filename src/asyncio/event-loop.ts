@@ -42,7 +42,7 @@ import { checkCallback, explainCallbackError, Handle, NO_ARGS, TimerHandle } fro
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
 import { loopContext, running } from "./running.js";
-import { stepTask, Task, taskName, type TaskOptions } from "./task.js";
+import { leaveWaiter, stepTask, Task, taskName, type TaskOptions } from "./task.js";
 import type { Coroutine } from "./types.js";
 import { contextExecutor, type Executor } from "./executor.js";
 
@@ -731,6 +731,8 @@ export class EventLoop {
         }
       }
     } finally {
+      // A wait a callback stepped by hand and dropped (see enqueueWaiter) leaves its line.
+      if (running.waiter !== null) leaveWaiter();
       running.loop = prevLoop;
       asyncioContext.map = prevContext;
       // Cut short (by the limit or a callback that threw past the handler): the rest of the iteration waits where it is.

@@ -33,7 +33,8 @@ export { RingDeque } from "../core/ring-deque.js";
 export function enqueueWaiter<F extends Future<unknown>>(line: RingDeque<F>, waiter: F, undo?: () => void): void {
   line.push(waiter);
   const run = running;
-  if (run.task === null) return;
+  // Noted in a Task's step, or in a loop callback (undone when the loop's slice ends, or by the next step or wait).
+  if (run.task === null && run.loop === null) return;
   if (run.waiter !== null) leaveWaiter();
   run.waiter = waiter;
   run.waiterLine = line;

@@ -376,6 +376,33 @@ describe("asyncio Barrier: a dropped wait's undo under cancellation, abort and r
     return value;
   }
 
+  it("a loop callback (not a Task) steps a wait by hand and drops it: the arrival is taken back when the loop's slice ends", async () => {
+    const shown = await aioSettled(function* () {
+      const barrier = new aio.Barrier(2);
+      aio.getRunningLoop().callSoon(() => {
+        barrier.wait().next();
+      });
+      yield* aio.sleep(1);
+      return [String(barrier), yield* passAll(barrier), String(barrier)];
+    });
+    expect(shown).toEqual(["<asyncio.Barrier [filling, waiters:0/2]>", [0, 1], "<asyncio.Barrier [filling, waiters:0/2]>"]);
+  });
+
+  it("a loop callback steps a Queue get by hand and drops it: the item goes to the getter that waits", async () => {
+    const got = await aioSettled(function* () {
+      const queue = new aio.Queue<number>();
+      aio.getRunningLoop().callSoon(() => {
+        queue.get().next();
+      });
+      yield* aio.sleep(0.5);
+      const getter = aio.createTask(queue.get());
+      yield* aio.sleep(0.5);
+      queue.putNowait(42);
+      return yield* aio.waitFor(getter, 3);
+    });
+    expect(got).toBe(42);
+  });
+
   it("the dropping task is cancelled before its next step: the arrival was taken back, the barrier fills with others", async () => {
     const shown = await aioSettled(function* () {
       const barrier = new aio.Barrier(2);
