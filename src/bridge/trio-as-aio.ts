@@ -105,7 +105,8 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
 /** Splits what a Trio task raised into its Trio `Cancelled` part and the rest (undefined where nothing is left). */
 function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
   if (error instanceof Cancelled) return [error, undefined];
-  if (error instanceof ExceptionGroup && error.hasCancelled()) {
+  // hasCancelled read from the class: a Proxy whose get trap throws is an error like any other (it was lost, and the awaiter hung).
+  if (error instanceof ExceptionGroup && ExceptionGroup.prototype.hasCancelled.call(error)) {
     const [cancelled, rest] = error.split(Cancelled);
     return [cancelled, rest];
   }

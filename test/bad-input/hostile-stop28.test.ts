@@ -32,7 +32,7 @@ import { leftovers } from "../../src/core/runner.js";
 import { reportUncaught, reportWith } from "../../src/components/report.js";
 import { assertCheckpoints, assertNoCheckpoints } from "../../src/testing/index.js";
 import { taskPolicy } from "../../src/components/index.js";
-import { openLoop } from "../../src/bridge/index.js";
+import { openLoop, trioAsAio } from "../../src/bridge/index.js";
 import { runKeep, within } from "../core/helpers.js";
 import { ENGINE_WORDS, bad, revoked } from "./hostile.js";
 
@@ -745,5 +745,26 @@ describe("a block stepped by hand, then left by the exit of a scope around it (n
     });
     expect({ ok, value }).toEqual({ ok: true, value: undefined });
     expect(log).toEqual(["asyncio finally"]);
+  });
+});
+
+describe("trioAsAio: a Trio operation that raises a hostile group", () => {
+  it("a Proxy of a group whose traps throw reaches the asyncio awaiter as it is; the run does not hang, nothing left", async () => {
+    const group = trapsThrow();
+    const { runner, value } = await within(
+      runAioKeep(function* () {
+        try {
+          yield* trioAsAio(function* () {
+            yield* checkpoint();
+            throw group;
+          })();
+          return "returned";
+        } catch (error) {
+          return error === group ? "that very group" : "another error";
+        }
+      }),
+    );
+    expect(value).toBe("that very group");
+    expect(leftovers(runner)).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false });
   });
 });
