@@ -12,7 +12,7 @@
  */
 import { CancelScope } from "../core/cancel-scope.js";
 import type { TaskLocal } from "../core/context.js";
-import { Cancelled, describe, ExceptionGroup, functionName, messageOf, readProperty } from "../core/errors.js";
+import { Cancelled, describe, ExceptionGroup, functionName, hasCancelled, messageOf, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import type { Task as TrioTask } from "../core/task.js";
 import { currentTask } from "../core/operations.js";
@@ -106,7 +106,7 @@ function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Oper
 function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
   if (error instanceof Cancelled) return [error, undefined];
   // hasCancelled read from the class: a Proxy whose get trap throws is an error like any other (it was lost, and the awaiter hung).
-  if (error instanceof ExceptionGroup && ExceptionGroup.prototype.hasCancelled.call(error)) {
+  if (error instanceof ExceptionGroup && hasCancelled(error)) {
     const [cancelled, rest] = error.split(Cancelled);
     return [cancelled, rest];
   }

@@ -258,8 +258,11 @@ export class ExceptionGroup extends AggregateError {
    */
   hasCancelled(): boolean {
     try {
+      const known = this.cancelledInside;
+      if (known !== undefined) return known;
       // False while the walk is under way: a group met inside itself (only a Proxy can be) is not walked again.
-      return (this.cancelledInside ??= ((this.cancelledInside = false), this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && ExceptionGroup.prototype.hasCancelled.call(e)))));
+      this.cancelledInside = false;
+      return (this.cancelledInside = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && hasCancelled(e))));
     } catch {
       // A Proxy whose traps throw, at a scope's exit: it goes on as it is, as any error does.
       return false;
@@ -380,9 +383,18 @@ function listErrors(head: string, errors: unknown, pad: string): string {
 }
 
 /**
+ * @internal `group.hasCancelled()`, the method read from the class: a Proxy
+ * of a group whose get trap throws answers false (it goes on as any error
+ * does) instead of throwing where the question is asked.
+ */
+export function hasCancelled(group: ExceptionGroup): boolean {
+  return ExceptionGroup.prototype.hasCancelled.call(group);
+}
+
+/**
  * @internal `group.withoutCancelled()` for a scope's exit, the method read
- * from the class (as hasCancelled's walk reads its own): a Proxy of a group
- * whose get trap throws goes on whole, and its siblings are still walked.
+ * from the class, as hasCancelled above: a Proxy of a group whose get trap
+ * throws goes on whole, and its siblings are still walked.
  */
 export function withoutCancelled(group: ExceptionGroup): [matched: boolean, rest: ExceptionGroup | undefined] {
   return ExceptionGroup.prototype.withoutCancelled.call(group);
