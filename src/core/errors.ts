@@ -181,6 +181,13 @@ function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
 const LEAVE = {};
 
 /**
+ * hasCancelled()'s answers, kept beside the groups rather than on them: a
+ * group the user froze (or a Proxy that refuses writes) must be asked too,
+ * and have its Cancelled taken out at a scope's exit as any group does.
+ */
+const cancelledInside = new WeakMap<object, boolean>();
+
+/**
  * Several errors raised together, typically by the children of one nursery.
  * Like Python's `ExceptionGroup`, it nests, and `split`/`subgroup` keep the
  * structure while picking out the errors you can handle.
@@ -249,8 +256,6 @@ export class ExceptionGroup extends AggregateError {
     return group;
   }
 
-  private cancelledInside: boolean | undefined;
-
   /**
    * @internal True if a `Cancelled` is among the leaves. Cached: a cancel
    * scope asks this of every group passing through it, and a group nested
@@ -258,11 +263,12 @@ export class ExceptionGroup extends AggregateError {
    */
   hasCancelled(): boolean {
     try {
-      const known = this.cancelledInside;
+      let known = cancelledInside.get(this);
       if (known !== undefined) return known;
       // False while the walk is under way: a group met inside itself (only a Proxy can be) is not walked again.
-      this.cancelledInside = false;
-      return (this.cancelledInside = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && hasCancelled(e))));
+      cancelledInside.set(this, false);
+      cancelledInside.set(this, (known = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && hasCancelled(e)))));
+      return known;
     } catch {
       // A Proxy whose traps throw, at a scope's exit: it goes on as it is, as any error does.
       return false;
@@ -308,7 +314,7 @@ export class ExceptionGroup extends AggregateError {
     try {
       if (!this.hasCancelled()) return [false, this];
       // As in hasCancelled: a group met inside itself answers "none" and stays as it is.
-      this.cancelledInside = false;
+      cancelledInside.set(this, false);
       const rest: unknown[] = [];
       for (const exc of this.exceptions) {
         if (exc instanceof Cancelled) continue;
@@ -319,10 +325,10 @@ export class ExceptionGroup extends AggregateError {
           rest.push(exc);
         }
       }
-      this.cancelledInside = true;
+      cancelledInside.set(this, true);
       if (rest.length === 0) return [true, undefined];
       const derived = this.part(rest);
-      derived.cancelledInside = false;
+      cancelledInside.set(derived, false);
       return [true, derived];
     } catch {
       // A Proxy whose traps throw, inside or as this group, or a derive() that throws: the group goes on whole.
