@@ -223,13 +223,18 @@ export class ExceptionGroup extends AggregateError {
     return this.splitBy(toPredicate(matcher));
   }
 
-  private splitBy(predicate: (error: unknown) => boolean): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
+  /**
+   * `path` holds the groups being split: a group met inside itself (only a
+   * Proxy can be) is tested as a leaf, not split again, so the walk ends.
+   */
+  private splitBy(predicate: (error: unknown) => boolean, path: unknown[] = []): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
     if (predicate(this)) return [this, undefined];
     const match: unknown[] = [];
     const rest: unknown[] = [];
+    path.push(this);
     for (const exc of this.exceptions) {
-      if (exc instanceof ExceptionGroup) {
-        const [m, r] = exc.splitBy(predicate);
+      if (exc instanceof ExceptionGroup && !path.includes(exc)) {
+        const [m, r] = exc.splitBy(predicate, path);
         if (m !== undefined) match.push(m);
         if (r !== undefined) rest.push(r);
       } else if (predicate(exc)) {
@@ -238,6 +243,7 @@ export class ExceptionGroup extends AggregateError {
         rest.push(exc);
       }
     }
+    path.pop();
     // An unchanged side is this very group: no copy, no new stack capture.
     if (rest.length === 0) return [this, undefined];
     if (match.length === 0) return [undefined, this];

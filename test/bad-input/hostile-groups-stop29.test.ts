@@ -16,6 +16,14 @@ async function settle(main: () => Operation<unknown>): Promise<{ ok: boolean; va
   return { ok, value };
 }
 
+/** A Proxy of a group whose `exceptions` (and `errors`) hold `first`, an Error "inside", and the Proxy itself. */
+function holdsItself(...first: unknown[]): ExceptionGroup {
+  const proxy: ExceptionGroup = new Proxy(new ExceptionGroup("self", [new Error("leaf")]), {
+    get: (target, key) => (key === "exceptions" || key === "errors" ? Object.freeze([...first, new Error("inside"), proxy]) : Reflect.get(target, key, target)),
+  });
+  return proxy;
+}
+
 /** Raises, in a scope that is cancelled, what `make` builds from the scope's own Cancelled. */
 function raisedAtCancelledExit(make: (cancelled: unknown) => unknown): Promise<{ ok: boolean; value: unknown }> {
   return settle(function* () {
@@ -67,5 +75,55 @@ describe("a group the user froze, holding a Cancelled, at a cancelled scope's ex
       expect(matched).toBe(true);
       expect(rest?.exceptions).toEqual([real]);
     }
+  });
+});
+
+describe("split() and subgroup() of a Proxy group that holds itself end: the group met inside itself is tested as a leaf", () => {
+  const messages = (group: ExceptionGroup | undefined) => group?.exceptions.map((e) => (e instanceof ExceptionGroup ? e : (e as Error).message));
+
+  it("nothing matches: [undefined, the group itself]", () => {
+    const group = holdsItself();
+    expect(group.split(TypeError)).toEqual([undefined, group]);
+    expect(group.subgroup(TypeError)).toBeUndefined();
+  });
+
+  it("a leaf matches: the match holds it, the rest holds the other leaf and the group itself", () => {
+    const group = holdsItself();
+    const isInside = (e: unknown) => e instanceof Error && e.message === "inside";
+    const [match, rest] = group.split(isInside);
+    expect(messages(match)).toEqual(["inside"]);
+    expect(messages(rest)).toEqual([group]);
+    expect(messages(group.subgroup(isInside))).toEqual(["inside"]);
+  });
+
+  it("split(Cancelled) of one holding a Cancelled, nested in a plain group: the Cancelled on one side, the rest on the other", () => {
+    const cancelled = Object.create(Cancelled.prototype) as Cancelled;
+    const proxy = holdsItself(cancelled);
+    const real = new Error("real");
+    const [match, rest] = new ExceptionGroup("outer", [real, proxy]).split(Cancelled);
+    expect(match?.exceptions).toHaveLength(1);
+    expect((match?.exceptions[0] as ExceptionGroup).exceptions).toEqual([cancelled]);
+    expect(rest?.exceptions[0]).toBe(real);
+    expect(messages(rest?.exceptions[1] as ExceptionGroup)).toEqual(["inside", proxy]);
+  });
+
+  it("two Proxies that hold each other: split ends", () => {
+    const inner = new Error("inner");
+    const pair: { a?: ExceptionGroup } = {};
+    const b: ExceptionGroup = new Proxy(new ExceptionGroup("b", [inner]), {
+      get: (target, key) => (key === "exceptions" || key === "errors" ? Object.freeze([inner, pair.a]) : Reflect.get(target, key, target)),
+    });
+    const a = (pair.a = new Proxy(new ExceptionGroup("a", [inner]), {
+      get: (target, key) => (key === "exceptions" || key === "errors" ? Object.freeze([b]) : Reflect.get(target, key, target)),
+    }));
+    expect(a.split((e) => e === inner)[1]).toBeDefined();
+    expect(a.subgroup((e) => e === inner)).toBeDefined();
+  });
+
+  it("a plain group holding the same group twice is still split in both places", () => {
+    const shared = new ExceptionGroup("shared", [new TypeError("t"), new Error("e")]);
+    const [match, rest] = new ExceptionGroup("outer", [shared, shared]).split(TypeError);
+    expect(match?.exceptions.map((g) => messages(g as ExceptionGroup))).toEqual([["t"], ["t"]]);
+    expect(rest?.exceptions.map((g) => messages(g as ExceptionGroup))).toEqual([["e"], ["e"]]);
   });
 });
