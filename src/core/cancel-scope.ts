@@ -284,7 +284,7 @@ export class CancelScope {
     try {
       return yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {
-      return this.exitRaising(task, this.filterExit(error));
+      return this.exitRaising(task, this.filterExit(this.leaveInner(task, error)));
     } finally {
       // Also on return() of a generator stepped by hand: exit now, as a
       // finally does, not when the task ends (nothing would before that).
@@ -389,27 +389,9 @@ export class CancelScope {
 
   /** @internal */
   exit(task: Task): void {
-    if (task.scope !== this) {
-      // Scopes inside this one were abandoned without exiting: their
-      // generators never resumed (a stack overflow deep in nested
-      // operations does this). Exit them now, innermost first, so the
-      // error that abandoned them is the one that propagates.
-      let inside = false;
-      for (let s: CancelScope | null = task.scope; s !== null; s = s.parent) {
-        if (s === this) {
-          inside = true;
-          break;
-        }
-      }
-      if (!inside) throw new RuntimeError("Cancel scopes were exited out of order; this is a bug in how the scope was used.");
-      while (task.scope !== this) {
-        const abandoned = task.scope;
-        // As at the end of a task: cancel them, and a nursery's children go to the task's nursery, which waits for them.
-        abandoned.cancel();
-        abandoned.nursery?.dropInto(task.parentNursery ?? task.runner.systemNursery);
-        abandoned.exit(task);
-      }
-    }
+    // Scopes left inside (see leaveInner): what their dropped nurseries'
+    // children raised comes out here, once this scope is exited too.
+    if (task.scope !== this) return this.exitRaising(task, this.filterExit(this.leaveInner(task, ABSORBED)));
     this.lifecycle = EXITED;
     task.scope = this.parent!;
     this.parent!.children?.delete(this);
@@ -429,6 +411,42 @@ export class CancelScope {
       }
       if (refusal !== undefined) throw refusal.error;
     }
+  }
+
+  /**
+   * @internal Leaves the scopes `task` entered inside this one and never
+   * exited: an operation stepped by hand (`next()`) and dropped, or a stack
+   * overflow deep in nested operations. Innermost first, each is cancelled
+   * and exited as its own exit would have been: `error` (ABSORBED for none)
+   * passes through it, and a dropped nursery's children still running move
+   * to the task's nursery (as at the task's end), while what they raised
+   * already joins `error`, as the nursery's exit would have raised it, so
+   * it goes on from the scope that is exiting (the task's outcome is its
+   * home at the task's end, see Runner.taskExited). Returns what goes on.
+   */
+  leaveInner(task: Task, error: unknown): unknown {
+    for (let s: CancelScope | null = task.scope; s !== this; s = s.parent) {
+      if (s === null) throw new RuntimeError("Cancel scopes were exited out of order; this is a bug in how the scope was used.");
+    }
+    while (task.scope !== this) {
+      const abandoned = task.scope;
+      abandoned.cancel();
+      const dropped = abandoned.nursery;
+      if (dropped !== null) {
+        dropped.dropInto(task.parentNursery ?? task.runner.systemNursery);
+        if (error !== ABSORBED) dropped.pendingErrors.push(error);
+        error = dropped.combinedError() ?? ABSORBED;
+      }
+      // Its own Cancelled stops here, as at a proper exit.
+      if (error !== ABSORBED) error = abandoned.filterExit(error);
+      try {
+        abandoned.exit(task);
+      } catch (refusal) {
+        // A signal that refused to let go: it counts only if nothing else goes on.
+        if (error === ABSORBED) error = refusal;
+      }
+    }
+    return error;
   }
 
   /**

@@ -688,7 +688,12 @@ export class Runner implements ClockListener {
     const home = own ?? taskNursery.cancelScope;
     // (A child moved out of a nursery its parent dropped ends in that
     // nursery's scope, which is not its own: only scopes it entered count.)
-    if (task.scope !== home && task.scope.owner === task) {
+    let moved = false;
+    if (task.scope === home) {
+      // The common case: nothing left entered.
+    } else if (task.scope.owner !== task) {
+      moved = true;
+    } else {
       // The task ended inside scopes it entered: its code stepped
       // CancelScope.run or openNursery by hand (next()) and dropped them.
       // Left linked they would keep deadlines on the heap and signal
@@ -749,7 +754,16 @@ export class Runner implements ClockListener {
     const nursery = task.parentNursery;
     if (nursery !== null && nursery !== this.systemNursery) {
       // The common case: a child of a user nursery.
-      nursery.childExited(task, ok, value);
+      if (moved && !ok) {
+        // A moved child's Cancelled is the dropped nursery's (or its new
+        // nursery's scopes raise their own): it must not cancel the new
+        // nursery, its other children and the task that dropped the
+        // nursery. Its handle still sees it.
+        const heard = withoutCancelled(value);
+        nursery.childExited(task, heard === ABSORBED, heard);
+      } else {
+        nursery.childExited(task, ok, value);
+      }
     } else if (task === this.mainTask) {
       this.systemNursery.unlinkChild(task);
       this.mainOk = ok;

@@ -1,0 +1,164 @@
+/**
+ * A task steps openNursery by hand inside a scope of its own (a
+ * moveOnAfter, a nursery body), drops it, and leaves that scope: the
+ * dropped nursery is closed there (CancelScope.leaveInner). What its
+ * children raised before is raised from that scope's exit, as the nursery's
+ * own exit would have raised it, and the nursery's Cancelled stops at its
+ * scope; before, the run rejected with that bare Cancelled (its reason naming
+ * the child's error) and the child's error was lost. Children still running
+ * move to the task's nursery; their Cancelled (the dropped nursery's) no
+ * longer cancels that nursery, its other children and the task itself.
+ */
+import { describe, expect, it } from "vitest";
+import { Cancelled, CancelScope, ExceptionGroup, checkpoint, moveOnAfter, openNursery, sleep } from "../../src/core/index.js";
+import { leaves, runKeep } from "./helpers.js";
+
+function messages(error: unknown): string[] {
+  return leaves(error).map((e) => `${(e as Error).name}: ${(e as Error).message}`);
+}
+
+function* failingChildDropped(): Generator<never, void, unknown> {
+  const g = openNursery(function* (n) {
+    n.startSoon(function* () {
+      throw new Error("child boom");
+    });
+  });
+  g.next();
+}
+
+describe("a nursery dropped inside a scope that then exits", () => {
+  it("the child's error comes out of the run in the nursery's group, with no Cancelled", async () => {
+    const kept = await runKeep(function* () {
+      yield* moveOnAfter(10, function* () {
+        yield* failingChildDropped();
+        // The child fails and cancels the dropped nursery's scope, the task's scope now.
+        yield* sleep(1);
+      });
+    });
+    expect(kept.ok).toBe(false);
+    expect(kept.value).toBeInstanceOf(ExceptionGroup);
+    expect((kept.value as ExceptionGroup).message).toBe("Errors from a nursery");
+    expect(messages(kept.value)).toEqual(["Error: child boom"]);
+  });
+
+  it("the scope's exit raises it where the task can catch it, and the task goes on", async () => {
+    const record: string[] = [];
+    const kept = await runKeep(function* () {
+      try {
+        yield* moveOnAfter(10, function* () {
+          yield* failingChildDropped();
+          // Shielded, the body hears nothing of the child's failure and returns.
+          yield* new CancelScope({ shield: true }).run(() => sleep(1));
+          record.push("body returned");
+        });
+      } catch (error) {
+        record.push(...messages(error));
+        expect(error).toBeInstanceOf(ExceptionGroup);
+      }
+      yield* checkpoint();
+      return "ok";
+    });
+    expect(record).toEqual(["body returned", "Error: child boom"]);
+    expect(kept).toMatchObject({ ok: true, value: "ok" });
+  });
+
+  it("the outer deadline's Cancelled is absorbed by its scope, the child's error goes on", async () => {
+    let scope: CancelScope | null = null;
+    const kept = await runKeep(function* () {
+      yield* moveOnAfter(0.5, function* (s) {
+        scope = s;
+        const g = openNursery(function* (n) {
+          n.startSoon(function* () {
+            yield* sleep(0.1);
+            throw new Error("child boom");
+          });
+        });
+        g.next();
+        yield* new CancelScope({ shield: true }).run(() => sleep(1));
+        yield* checkpoint();
+      });
+    });
+    expect(scope!.cancelledCaught).toBe(true);
+    expect(messages(kept.value)).toEqual(["Error: child boom"]);
+    expect(leaves(kept.value).some((e) => e instanceof Cancelled)).toBe(false);
+  });
+
+  it("in a nursery body: the child's error joins the outer nursery's group", async () => {
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* () {
+        yield* failingChildDropped();
+        yield* sleep(1);
+      });
+    });
+    expect(kept.value).toBeInstanceOf(ExceptionGroup);
+    expect(messages(kept.value)).toEqual(["Error: child boom"]);
+  });
+
+  it("a nursery body that returns: the dropped nursery's error comes out of the outer nursery's exit", async () => {
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* () {
+        yield* failingChildDropped();
+        yield* new CancelScope({ shield: true }).run(() => sleep(1));
+      });
+      return "not reached";
+    });
+    expect(kept.ok).toBe(false);
+    expect(messages(kept.value)).toEqual(["Error: child boom"]);
+  });
+
+  it("a moved child's Cancelled does not cancel the task's nursery: its siblings and the dropper go on", async () => {
+    const record: string[] = [];
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* (outer) {
+        outer.startSoon(function* () {
+          yield* sleep(1);
+          record.push("sibling done");
+        });
+        outer.startSoon(function* () {
+          yield* moveOnAfter(10, function* () {
+            const g = openNursery(function* (n) {
+              n.startSoon(function* () {
+                try {
+                  yield* sleep(10);
+                } finally {
+                  record.push("moved child unwound");
+                }
+              });
+            });
+            g.next();
+          });
+          yield* sleep(2);
+          record.push("dropper done");
+        });
+      });
+      return "ok";
+    });
+    expect(record).toEqual(["moved child unwound", "sibling done", "dropper done"]);
+    expect(kept).toMatchObject({ ok: true, value: "ok" });
+  });
+
+  it("a moved child's real error still reaches the task's nursery", async () => {
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* (outer) {
+        outer.startSoon(function* () {
+          yield* moveOnAfter(10, function* () {
+            const g = openNursery(function* (n) {
+              n.startSoon(function* () {
+                try {
+                  yield* sleep(10);
+                } finally {
+                  // eslint-disable-next-line no-unsafe-finally -- the error under test
+                  throw new Error("moved child boom");
+                }
+              });
+            });
+            g.next();
+          });
+          yield* sleep(2);
+        });
+      });
+    });
+    expect(kept.ok).toBe(false);
+    expect(messages(kept.value)).toEqual(["Error: moved child boom"]);
+  });
+});
