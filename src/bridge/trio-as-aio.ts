@@ -107,8 +107,11 @@ function splitCancelled(error: unknown): [cancelled: unknown, rest: unknown] {
   if (error instanceof Cancelled) return [error, undefined];
   // hasCancelled read from the class: a Proxy whose get trap throws is an error like any other (it was lost, and the awaiter hung).
   if (error instanceof ExceptionGroup && hasCancelled(error)) {
-    const [cancelled, rest] = error.split(Cancelled);
-    return [cancelled, rest];
+    try {
+      return ExceptionGroup.prototype.split.call(error, Cancelled);
+    } catch {
+      // A group that cannot be split (its derive() throws, a Proxy's trap throws) reaches the awaiter whole: a throw here hung it.
+    }
   }
   return [undefined, error];
 }

@@ -29,7 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
-import { functionName, checkOptionalBoolean, checkReadable, describe, isGeneratorLike, isUnusableFunction, readProperty } from "../core/errors.js";
+import { functionName, checkOptionalBoolean, checkReadable, describe, isGeneratorLike, isUnusableFunction, readProperty, withoutCancelled } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -164,13 +164,22 @@ function checkRuntimeOptions(options: TrioRuntimeOptions): { name: string; clock
   return { name: name ?? "TrioRoot", clock, timeSlice, onError, lazy: checkOptionalBoolean(`${what}: lazy`, lazy) };
 }
 
-/** What to report of a nursery's error: the one real error if there is just one, without the Cancelled it caused. */
+/**
+ * What to report of a nursery's error: the one real error if there is just
+ * one, without the Cancelled it caused. Total, the group's methods read from
+ * the class: a task may raise a Proxy of a group whose traps throw, and a
+ * throw here would leave the runtime's run unended.
+ */
 function reportable(error: unknown): unknown {
   if (!(error instanceof ExceptionGroup)) return error;
-  const rest = error.split(Cancelled)[1];
+  const rest = withoutCancelled(error)[1];
   if (rest === undefined) return error;
-  const leaves = rest.leaves();
-  return leaves.length === 1 ? leaves[0] : rest;
+  try {
+    const leaves = ExceptionGroup.prototype.leaves.call(rest);
+    return leaves.length === 1 ? leaves[0] : rest;
+  } catch {
+    return rest;
+  }
 }
 
 /**

@@ -180,31 +180,37 @@ function* reconnectLoop<R>(
         return yield* body(ws, attempt);
       });
     } catch (error) {
-      if (!lostConnection(error, connection)) throw error;
+      const loss = lostConnection(error, connection);
+      if (loss === undefined) throw error;
       if (connection !== null && currentTime() - openedAt >= backoff.stableAfter) failures = 0;
       failures++;
       if (failures >= backoff.maxAttempts) throw error;
       const base = backoffDelay(backoff, failures);
       const delay = base * (1 - backoff.jitter * backoff.random());
-      // A nursery's group of losses is reported as its first loss: the close that started it.
-      const reported = error instanceof ExceptionGroup ? (error.leaves()[0] as Error) : (error as Error);
-      backoff.onRetry?.({ failures, delay, error: reported });
+      backoff.onRetry?.({ failures, delay, error: loss });
       yield* sleep(delay);
     }
   }
 }
 
 /**
- * Whether `error` ending an attempt means the connection was lost (and not
- * that the body failed). A body that receives in one task and sends in
- * another gets the loss as an ExceptionGroup from its nursery: it counts
- * when every error in it is the loss.
+ * The loss to report if `error` ending an attempt means the connection was
+ * lost (and not that the body failed), else undefined. A body that receives
+ * in one task and sends in another gets the loss as an ExceptionGroup from
+ * its nursery: it counts when every error in it is the loss, and is
+ * reported as its first, the close that started it.
  */
-function lostConnection(error: unknown, connection: WebSocketConnection | null): boolean {
+function lostConnection(error: unknown, connection: WebSocketConnection | null): Error | undefined {
   // The body never ran: the socket closed while connecting.
-  if (connection === null) return error instanceof WebSocketClosedError;
+  if (connection === null) return error instanceof WebSocketClosedError ? error : undefined;
   const info = (connection as WebSocketConnection).closeInfo;
-  if (info === null || info.by !== "peer") return false;
-  const errors = error instanceof ExceptionGroup ? error.leaves() : [error];
-  return errors.length > 0 && errors.every((e) => e instanceof WebSocketClosedError || e instanceof EndOfChannel);
+  if (info === null || info.by !== "peer") return undefined;
+  let errors: unknown[];
+  try {
+    // Read from the class, and guarded: the body's Proxy of a group whose traps throw is its own error, raised as it is.
+    errors = error instanceof ExceptionGroup ? ExceptionGroup.prototype.leaves.call(error) : [error];
+  } catch {
+    return undefined;
+  }
+  return errors.length > 0 && errors.every((e) => e instanceof WebSocketClosedError || e instanceof EndOfChannel) ? (errors[0] as Error) : undefined;
 }

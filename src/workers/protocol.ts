@@ -29,7 +29,7 @@
  * `abort` (sender → receiver). A peer ignores kinds it does not know, so
  * the inspector messages did not need a new version.
  */
-import { Cancelled, ExceptionGroup, describe, describeError, isError, isInstance, readProperty } from "../core/errors.js";
+import { Cancelled, ExceptionGroup, describe, describeError, isError, isInstance, readProperty, withoutCancelled } from "../core/errors.js";
 import type { CancelKind } from "../inspect/control.js";
 import type { InspectorUpdate } from "../inspect/subscribe.js";
 import {
@@ -203,7 +203,8 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
   }
   let error: Error = thrown;
   if (error instanceof ExceptionGroup) {
-    const [, rest] = error.withoutCancelled();
+    // Read from the class: a Proxy of a group whose get trap throws is sent whole, as any error is.
+    const [, rest] = withoutCancelled(error);
     if (rest !== undefined) error = rest;
   }
   const name = readProperty(error, "name");
@@ -294,8 +295,11 @@ function rebuildThrown(record: SerializedThrown): unknown {
   return error;
 }
 
-/** True if `error` is a `Cancelled`, or a group made only of them. */
+/**
+ * True if `error` is a `Cancelled`, or a group made only of them. Total: a
+ * Proxy of a group whose traps throw is not (withoutCancelled, read from the
+ * class, leaves it whole; nothing is left only where a Cancelled was taken out).
+ */
 export function isOnlyCancelled(error: unknown): boolean {
-  if (error instanceof Cancelled) return true;
-  return error instanceof ExceptionGroup && error.withoutCancelled()[1] === undefined && error.hasCancelled();
+  return error instanceof Cancelled || (error instanceof ExceptionGroup && withoutCancelled(error)[1] === undefined);
 }

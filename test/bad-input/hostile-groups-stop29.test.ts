@@ -4,9 +4,16 @@
  * holding a Cancelled at a cancelled scope's exit, and the workers'
  * protocol asking a hostile group whether it is only Cancelled.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
 import { leftovers } from "../../src/core/runner.js";
+import { isOnlyCancelled, serializeThrown } from "../../src/workers/protocol.js";
+import { trioAsAio } from "../../src/bridge/index.js";
+import { openReconnectingWebSocket } from "../../src/web/index.js";
+import { runAioKeep } from "../asyncio/helpers.js";
+import { closeTestRuntimes, settled, testRuntime } from "../components/helpers.js";
+import { runMock } from "../web/helpers.js";
+import { FakeServer } from "../web/websocket-fake.js";
 import { runKeep, within } from "../core/helpers.js";
 
 /** Runs `main` on a mock clock, settles within 2 s of real time, and checks that nothing is left. */
@@ -22,6 +29,14 @@ function holdsItself(...first: unknown[]): ExceptionGroup {
     get: (target, key) => (key === "exceptions" || key === "errors" ? Object.freeze([...first, new Error("inside"), proxy]) : Reflect.get(target, key, target)),
   });
   return proxy;
+}
+
+/** A Proxy of a group whose every trap that reads or writes throws. */
+function trapsThrow(): ExceptionGroup {
+  const fail = (): never => {
+    throw new Error("trap");
+  };
+  return new Proxy(new ExceptionGroup("g", [new Error("leaf")]), { get: fail, set: fail, defineProperty: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail });
 }
 
 /** Raises, in a scope that is cancelled, what `make` builds from the scope's own Cancelled. */
@@ -125,5 +140,90 @@ describe("split() and subgroup() of a Proxy group that holds itself end: the gro
     const [match, rest] = new ExceptionGroup("outer", [shared, shared]).split(TypeError);
     expect(match?.exceptions.map((g) => messages(g as ExceptionGroup))).toEqual([["t"], ["t"]]);
     expect(rest?.exceptions.map((g) => messages(g as ExceptionGroup))).toEqual([["e"], ["e"]]);
+  });
+});
+
+/** A group whose derive() throws: split() of it throws once anything matches, though hasCancelled() answers. */
+class NoDerive extends ExceptionGroup {
+  override derive(): ExceptionGroup {
+    throw new Error("no derive");
+  }
+}
+
+describe("where the library asks a group a user raised, a hostile group is an error like any other", () => {
+  afterEach(async () => {
+    await closeTestRuntimes();
+    vi.unstubAllGlobals();
+  });
+
+  it("workers' isOnlyCancelled: false for a Proxy whose traps throw, true for a frozen group of Cancelled only", () => {
+    const cancelled = Object.create(Cancelled.prototype) as Cancelled;
+    expect(isOnlyCancelled(trapsThrow())).toBe(false);
+    expect(isOnlyCancelled(new ExceptionGroup("g", [trapsThrow(), cancelled]))).toBe(false);
+    expect(isOnlyCancelled(Object.freeze(new ExceptionGroup("g", [cancelled])))).toBe(true);
+    expect(isOnlyCancelled(new ExceptionGroup("g", [cancelled, new Error("real")]))).toBe(false);
+  });
+
+  it("workers' serializeThrown of a Proxy whose traps throw: a record, no throw", () => {
+    const out = serializeThrown(trapsThrow());
+    expect(out).toHaveProperty("error");
+  });
+
+  it("a TrioRuntime task that raises a Proxy whose traps throw: onError gets it, the runtime closes", async () => {
+    const uncaught: unknown[] = [];
+    vi.stubGlobal("reportError", (error: unknown) => uncaught.push(error));
+    const seen: unknown[] = [];
+    const { rt } = testRuntime("hostile", (error) => seen.push(error));
+    const group = trapsThrow();
+    rt.openNursery("n").startSoon(function* () {
+      yield* checkpoint();
+      throw group;
+    });
+    await settled(rt);
+    expect(uncaught).toEqual([]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(ExceptionGroup);
+    await within(rt.close());
+  });
+
+  it("trioAsAio: an operation that raises a group whose split() throws (its derive throws) settles its awaiter with that group", async () => {
+    const group = new NoDerive("g", [new Cancelled(), new Error("real")]);
+    const { runner, value } = await within(
+      runAioKeep(function* () {
+        try {
+          yield* trioAsAio(function* () {
+            yield* checkpoint();
+            throw group;
+          })();
+          return "returned";
+        } catch (error) {
+          return error === group ? "that very group" : error;
+        }
+      }),
+    );
+    expect(value).toBe("that very group");
+    expect(leftovers(runner)).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false });
+  });
+
+  it("openReconnectingWebSocket: a body that raises a Proxy whose traps throw after the peer closed: that very group is raised", async () => {
+    const server = new FakeServer();
+    const group = trapsThrow();
+    const outcome = await runMock(function* () {
+      try {
+        yield* openReconnectingWebSocket(`ws://example.test/live`, { WebSocket: server.WebSocket }, function* (ws) {
+          server.last.serverClose(1012, "restart", true);
+          try {
+            yield* ws.receive();
+          } catch {
+            throw group;
+          }
+        });
+        return "returned";
+      } catch (error) {
+        return error === group ? "that very group" : error;
+      }
+    });
+    expect(outcome).toBe("that very group");
+    expect(server.sockets).toHaveLength(1);
   });
 });
