@@ -17,6 +17,13 @@
  * for a throw elsewhere). Left alone: messages that are not literals, short ones (the code would
  * save nothing), and the classes whose message is data rather than advice
  * (`Cancelled`, `CancelledError`, `ExceptionGroup`, asyncio's timeouts).
+ *
+ * The docs pointer is added by one small function of the bundle's (the
+ * module `trio-asyncio:coded-message`, which the plugin adds), called with
+ * the code and values as one template: it takes any pointer out of the
+ * values and puts one at the end. A value may be a coded message itself
+ * (`${messageOf(cause)}`), whose pointer, kept, read twice: "…
+ * (trio-asyncio/docs/errors.md) (trio-asyncio/docs/errors.md)".
  * Built on the parser Vite's bundler gives plugins, so no dependency is added.
  */
 import { writeFileSync } from "node:fs";
@@ -40,6 +47,18 @@ const CODED = new Set([
 
 /** Messages with less fixed text than this stay as they are. */
 const MIN_TEXT = 24;
+
+/** Where a coded message says its full text is, at its end. */
+const POINTER = " (trio-asyncio/docs/errors.md)";
+
+/** The module of the function that ends each coded message with the pointer, and the name each module imports it by. */
+const POINTER_MODULE = "trio-asyncio:coded-message";
+const POINTER_FN = "__codedMessage";
+
+/** That module: each pointer in the text (a value's) taken out, and one put at the end. */
+const POINTER_SOURCE = `const pointer = ${JSON.stringify(POINTER)};
+export const codedMessage = (text) => text.replaceAll(pointer, "") + pointer;
+`;
 
 /** A message found in the code and its code. */
 interface Coded {
@@ -133,6 +152,12 @@ export function errorCodes(options: { root: string; docs: string }): Plugin {
     buildStart() {
       found.clear();
     },
+    resolveId(id) {
+      return id === POINTER_MODULE ? `\0${POINTER_MODULE}` : undefined;
+    },
+    load(id) {
+      return id === `\0${POINTER_MODULE}` ? POINTER_SOURCE : undefined;
+    },
     transform(code, id) {
       if (!/\.[cm]?[jt]sx?$/.test(id) || id.includes("/node_modules/")) return undefined;
       const file = relative(options.root, id);
@@ -149,12 +174,13 @@ export function errorCodes(options: { root: string; docs: string }): Plugin {
         // does not depend on the order the bundler happens to transform files in.
         if (seen === undefined || file < seen.file) found.set(errorCode, { code: errorCode, errorClass: site.errorClass, text: message.text, file });
         const values = message.values.map((value) => `\${${value}}`).join("; ");
-        const short = `${errorCode}${values === "" ? "" : `: ${values}`} (trio-asyncio/docs/errors.md)`;
-        edits.push({ start: site.message.start, end: site.message.end, text: `\`${short}\`` });
+        const short = `${POINTER_FN}(\`${errorCode}${values === "" ? "" : `: ${values}`}\`)`;
+        edits.push({ start: site.message.start, end: site.message.end, text: short });
       }
       if (edits.length === 0) return undefined;
       let out = code;
       for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+      out = `import { codedMessage as ${POINTER_FN} } from "${POINTER_MODULE}";\n${out}`;
       return { code: out, map: null };
     },
     buildEnd(error) {
