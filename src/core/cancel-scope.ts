@@ -87,6 +87,7 @@ export class CancelScope {
   /** @internal cached: code inside sees cancellation */ effective = false;
   /** @internal */ lifecycle = NEW;
   /** @internal set for a run's root scope */ isRoot = false;
+  /** @internal the generator of run(), once made */ frame: Operation<unknown> | null = null;
   private _cancelCalled = false;
   private _cancelReason: string | undefined = undefined;
   private _shield: boolean;
@@ -277,7 +278,13 @@ export class CancelScope {
    * Runs `body` inside this scope. Returns the body's result, or `undefined`
    * if the scope absorbed a cancellation.
    */
-  *run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+  run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+    // Kept, so that a task which steps it by hand and drops it can be told
+    // from one running inside it (returnDroppedShields).
+    return (this.frame = this.runIn(body));
+  }
+
+  private *runIn<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
     const task = requireTask("CancelScope.run()");
     checkFunction("CancelScope.run(body)", body);
     this.enter(task);
@@ -549,6 +556,36 @@ export function refreshFrom(root: CancelScope): void {
     if (effective && changed) scope.onEffectivelyCancelled();
     if (!changed) continue;
     if (scope.children !== null) for (const child of scope.children) stack.push(child);
+  }
+}
+
+/**
+ * @internal `task`, running, begins a wait while it left another (see
+ * beginWait): its code stepped an operation by hand and went on without
+ * it. A shielded scope that such an operation entered (openLoop's shutdown,
+ * a `CancelScope({ shield: true }).run`) would keep every cancellation
+ * from the task for good, its new wait included, and a run waiting for
+ * the task would hang. So the `run()` frames on top of the task's scopes
+ * are returned from, as `return()` by hand would (their `finally` blocks
+ * run, their scopes are exited), while a shield is among them: a frame the
+ * task's code is running in refuses (a generator cannot be resumed from
+ * inside itself), so only frames left off the path of the new wait go.
+ * An error their `finally` blocks raise is raised where the wait began.
+ */
+export function returnDroppedShields(task: Task): void {
+  for (;;) {
+    let shielded = false;
+    for (let s = task.scope; s.owner === task && s.frame !== null; s = s.parent!) shielded ||= s.shield;
+    const scope = task.scope;
+    if (!shielded) return;
+    try {
+      // A finally that waits again leaves the frame there.
+      if (scope.frame!.return(undefined).done !== true) return;
+    } catch (error) {
+      // Still entered: the frame is running, the new wait is inside it.
+      if (scope.lifecycle === ENTERED) return;
+      throw error;
+    }
   }
 }
 

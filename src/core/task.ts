@@ -57,7 +57,7 @@ export function waitsWith(task: Task, abortFn: AbortFn): boolean {
  * that abort function throws, before the new wait is registered.
  */
 export function beginWait(task: Task, abortFn: AbortFn): void {
-  if (task.abortFn !== null) task.runner.leaveWait(task);
+  if (task.abortFn !== null) task.runner.leaveDropped(task);
   task.abortFn = abortFn;
 }
 
