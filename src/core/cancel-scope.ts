@@ -579,13 +579,14 @@ export function returnDroppedShields(task: Task): void {
     const scope = task.scope;
     if (!shielded) return;
     try {
-      // A finally that waits again leaves the frame there.
-      if (scope.frame!.return(undefined).done !== true) return;
+      scope.frame!.return(undefined);
     } catch (error) {
-      // Still entered: the frame is running, the new wait is inside it.
-      if (scope.lifecycle === ENTERED) return;
-      throw error;
+      if (scope.lifecycle !== ENTERED) throw error;
     }
+    // Still entered: the frame is running (the new wait is inside it), or
+    // it stopped in a finally that waits, or a later run() of the same
+    // scope (refused) replaced it.
+    if (scope.lifecycle === ENTERED) return;
   }
 }
 

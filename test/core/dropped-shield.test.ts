@@ -180,6 +180,29 @@ describe("a shielded scope stepped by hand and dropped", () => {
   });
 });
 
+describe("a shielded scope stepped by hand and dropped, then run() again", () => {
+  it("the refused second run() does not stand for the dropped frame: the new wait begins, the shield stays", async () => {
+    const log: string[] = [];
+    const kept = await within(
+      runKeep(function* () {
+        yield* moveOnAfter(1, function* () {
+          const shield = dropShieldedWait(log);
+          try {
+            yield* shield.run(function* () {});
+          } catch (error) {
+            log.push((error as Error).name);
+          }
+          yield* sleep(2);
+          log.push("slept");
+        });
+        return "done";
+      }),
+    );
+    expect(log).toEqual(["RuntimeError", "slept"]);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
+  });
+});
+
 describe("what the rule cannot see (pinned): the run still hangs", () => {
   // A frame the task no longer runs in is told from a live one only from
   // inside the task's step, by returning from it: so only when a wait
