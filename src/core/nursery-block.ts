@@ -17,7 +17,7 @@
  *   children through the nursery's scope instead;
  * - DONE: the nursery is closed, its scope exited, its errors raised.
  */
-import { CancelScope } from "./cancel-scope.js";
+import { ABSORBED, CancelScope } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction, nurseryAbort } from "./nursery.js";
 import { requireTask } from "./state.js";
@@ -161,6 +161,14 @@ class NurseryBlock<T> {
     const i = list.lastIndexOf(nursery);
     if (i !== -1) list.splice(i, 1);
     const scope = nursery.cancelScope;
+    if (task.scope !== scope) {
+      // The body left scopes entered (an operation stepped by hand and
+      // dropped): leave them first, so that what a dropped nursery's
+      // children raised joins this nursery's errors, as a nested
+      // nursery's would, rather than lose to them in exitRaising.
+      const lost = scope.leaveInner(task, ABSORBED);
+      if (lost !== ABSORBED) nursery.pendingErrors.push(lost);
+    }
     const error = nursery.combinedError();
     if (error !== undefined) {
       let rest = scope.filterExit(error);

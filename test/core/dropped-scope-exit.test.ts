@@ -162,3 +162,21 @@ describe("a nursery dropped inside a scope that then exits", () => {
     expect(messages(kept.value)).toEqual(["Error: moved child boom"]);
   });
 });
+
+describe("a nursery dropped inside a nursery whose own children fail too", () => {
+  it("both errors come out of the outer nursery", async () => {
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* (outer) {
+        outer.startSoon(function* () {
+          yield* sleep(2);
+          throw new Error("outer child boom");
+        });
+        yield* failingChildDropped();
+        // Shielded, the body hears nothing of either failure and returns; the outer nursery waits for its child.
+        yield* new CancelScope({ shield: true }).run(() => sleep(1));
+      });
+    });
+    expect(kept.ok).toBe(false);
+    expect(messages(kept.value).sort()).toEqual(["Error: child boom", "Error: outer child boom"]);
+  });
+});
