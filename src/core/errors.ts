@@ -187,6 +187,9 @@ const LEAVE = {};
  */
 const cancelledInside = new WeakMap<object, boolean>();
 
+/** withoutCancelled's matcher: split knows it, and passes by the groups hasCancelled says hold none. */
+const isCancelled = (error: unknown): boolean => error instanceof Cancelled;
+
 /**
  * Several errors raised together, typically by the children of one nursery.
  * Like Python's `ExceptionGroup`, it nests, and `split`/`subgroup` keep the
@@ -226,6 +229,8 @@ export class ExceptionGroup extends AggregateError {
   /**
    * `path` holds the groups being split: a group met inside itself (only a
    * Proxy can be) is tested as a leaf, not split again, so the walk ends.
+   * For withoutCancelled, a group without a Cancelled (hasCancelled is
+   * cached) is a leaf too: a group passed up N nurseries costs O(N) in all.
    */
   private splitBy(predicate: (error: unknown) => boolean, path: unknown[] = []): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
     if (predicate(this)) return [this, undefined];
@@ -233,7 +238,7 @@ export class ExceptionGroup extends AggregateError {
     const rest: unknown[] = [];
     path.push(this);
     for (const exc of this.exceptions) {
-      if (exc instanceof ExceptionGroup && !path.includes(exc)) {
+      if (exc instanceof ExceptionGroup && !path.includes(exc) && (predicate !== isCancelled || hasCancelled(exc))) {
         const [m, r] = exc.splitBy(predicate, path);
         if (m !== undefined) match.push(m);
         if (r !== undefined) rest.push(r);
@@ -313,29 +318,19 @@ export class ExceptionGroup extends AggregateError {
   /**
    * @internal `split(Cancelled)` for cancel scopes: returns whether any
    * `Cancelled` was removed and what is left. It only descends into groups
-   * that hold a `Cancelled`, and marks what it derives as holding none, so a
-   * group passed up through N cancelled nurseries costs O(N) in all.
+   * that hold a `Cancelled`, and marks what is left as holding none, so a
+   * group passed up through N cancelled nurseries costs O(N) in all. It is
+   * split's walk (one walk to keep cycle-safe): a group of Cancelled only
+   * costs no new group, a mixed one derives the Cancelled part too, and a
+   * nested group that cannot be split (a derive() that throws) sends the
+   * whole group on, as one at the top does.
    */
   withoutCancelled(): [matched: boolean, rest: ExceptionGroup | undefined] {
     try {
       if (!this.hasCancelled()) return [false, this];
-      // As in hasCancelled: a group met inside itself answers "none" and stays as it is.
-      cancelledInside.set(this, false);
-      const rest: unknown[] = [];
-      for (const exc of this.exceptions) {
-        if (exc instanceof Cancelled) continue;
-        if (exc instanceof ExceptionGroup) {
-          const [, r] = withoutCancelled(exc);
-          if (r !== undefined) rest.push(r);
-        } else {
-          rest.push(exc);
-        }
-      }
-      cancelledInside.set(this, true);
-      if (rest.length === 0) return [true, undefined];
-      const derived = this.part(rest);
-      cancelledInside.set(derived, false);
-      return [true, derived];
+      const [match, rest] = this.splitBy(isCancelled);
+      if (rest !== undefined) cancelledInside.set(rest, false);
+      return [match !== undefined, rest];
     } catch {
       // A Proxy whose traps throw, inside or as this group, or a derive() that throws: the group goes on whole.
       return [false, this];

@@ -227,3 +227,33 @@ describe("where the library asks a group a user raised, a hostile group is an er
     expect(server.sockets).toHaveLength(1);
   });
 });
+
+describe("a cancelled scope's exit takes the Cancelled out with split's walk (withoutCancelled)", () => {
+  it("a Proxy holding itself and a Cancelled, nested beside a real error: the Cancelled goes, the rest reaches the caller", async () => {
+    const real = new Error("real");
+    let proxy: ExceptionGroup | undefined;
+    const { ok, value } = await raisedAtCancelledExit((cancelled) => new ExceptionGroup("outer", [real, cancelled, (proxy = holdsItself(cancelled))]));
+    expect(ok).toBe(false);
+    const rest = (value as ExceptionGroup).exceptions;
+    expect(rest[0]).toBe(real);
+    expect(rest).toHaveLength(2);
+    const inner = (rest[1] as ExceptionGroup).exceptions;
+    expect((inner[0] as Error).message).toBe("inside");
+    expect(inner[1]).toBe(proxy);
+  });
+
+  it("a nested group whose derive() throws, with a Cancelled beside a real error: the run settles, the real error is not lost", async () => {
+    const real = new Error("real");
+    const { ok, value } = await raisedAtCancelledExit((cancelled) => new ExceptionGroup("outer", [cancelled, new NoDerive("spite", [cancelled, real])]));
+    expect(ok).toBe(false);
+    const leaves = (value as ExceptionGroup).leaves();
+    expect(leaves).toContain(real);
+  });
+
+  it("what is left is marked as holding no Cancelled: asked again, it is not walked", () => {
+    const cancelled = Object.create(Cancelled.prototype) as Cancelled;
+    const [, rest] = new ExceptionGroup("g", [new Error("real"), cancelled]).withoutCancelled();
+    expect(rest!.hasCancelled()).toBe(false);
+    expect(rest!.withoutCancelled()).toEqual([false, rest]);
+  });
+});
