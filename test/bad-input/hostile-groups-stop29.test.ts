@@ -1,8 +1,11 @@
 /**
  * ExceptionGroup walks under hostile values, the leftovers of Stop 28:
  * split()/subgroup() of a Proxy group that holds itself, a frozen group
- * holding a Cancelled at a cancelled scope's exit, and the workers'
- * protocol asking a hostile group whether it is only Cancelled.
+ * holding a Cancelled at a cancelled scope's exit, and the places outside
+ * the core that ask a group a user raised (the workers' protocol, the
+ * component runtime's reporting, trioAsAio, the reconnecting WebSocket),
+ * which must not throw for a Proxy whose traps throw. Last, the scope
+ * exit's walk, which is split's.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
