@@ -565,28 +565,49 @@ export function refreshFrom(root: CancelScope): void {
  * it. A shielded scope that such an operation entered (openLoop's shutdown,
  * a `CancelScope({ shield: true }).run`) would keep every cancellation
  * from the task for good, its new wait included, and a run waiting for
- * the task would hang. So the `run()` frames on top of the task's scopes
- * are returned from, as `return()` by hand would (their `finally` blocks
- * run, their scopes are exited), while a shield is among them: a frame the
- * task's code is running in refuses (a generator cannot be resumed from
- * inside itself), so only frames left off the path of the new wait go.
- * An error their `finally` blocks raise is raised where the wait began.
+ * the task would hang. So the `run()` frames of the task's innermost
+ * scopes are returned from, innermost first, as `return()` by hand would
+ * (their `finally` blocks run, their scopes are exited), while a shield is
+ * among them. A frame the task's code is running in refuses (a generator
+ * cannot be resumed from inside itself) and stays, with its scope: only
+ * frames off the path of the new wait go, and a scope entered since one of
+ * them (by code still running) goes on inside the scope that one was
+ * entered in. An error their `finally` blocks raise is raised where the
+ * wait began.
  */
 export function returnDroppedShields(task: Task): void {
-  for (;;) {
+  // `above`: the scope entered right after `scope` that stays (null: none).
+  let above: CancelScope | null = null;
+  for (let scope = task.scope; ; scope = scope.parent!) {
     let shielded = false;
-    for (let s = task.scope; s.owner === task && s.frame !== null; s = s.parent!) shielded ||= s.shield;
-    const scope = task.scope;
+    for (let s = scope; s.owner === task && s.frame !== null; s = s.parent!) shielded ||= s.shield;
     if (!shielded) return;
+    const top = task.scope;
+    // Its exit must find it innermost, as it was when it was left.
+    task.scope = scope;
+    let running = false;
     try {
       scope.frame!.return(undefined);
     } catch (error) {
-      if (scope.lifecycle !== ENTERED) throw error;
+      running = scope.lifecycle === ENTERED;
+      if (!running) throw error;
+    } finally {
+      if (above !== null) {
+        task.scope = top;
+        if (scope.lifecycle !== ENTERED) {
+          const parent = scope.parent!;
+          above.parent = parent;
+          (parent.children ??= new Set()).add(above);
+          refreshFrom(above);
+        }
+      }
     }
-    // Still entered: the frame is running (the new wait is inside it), or
-    // it stopped in a finally that waits, or a later run() of the same
-    // scope (refused) replaced it.
-    if (scope.lifecycle === ENTERED) return;
+    if (scope.lifecycle === ENTERED) {
+      // Stopped in a finally that waits, or a later run() of the same
+      // scope (refused) replaced the frame: leave it there.
+      if (!running) return;
+      above = scope;
+    }
   }
 }
 

@@ -4,11 +4,13 @@
  * scopes and kept every cancellation from it, so a deadline around it, or
  * its nursery's cancellation, never reached the new wait and the run hung.
  * Now the new wait's beginning (which undoes the dropped wait) also returns
- * from the dropped run() frames on top of the task's scopes while a shield
- * is among them (returnDroppedShields): their finally blocks run and their
- * scopes are exited, as return() by hand would. A frame the task is running
- * in is left alone (a generator cannot be resumed from inside itself).
- * What the rule cannot see is pinned at the end.
+ * from the dropped run() frames of the task's innermost scopes while a
+ * shield is among them (returnDroppedShields): their finally blocks run and
+ * their scopes are exited, as return() by hand would. A frame the task is
+ * running in is left alone (a generator cannot be resumed from inside
+ * itself), and a scope entered since a dropped one goes on inside the
+ * scope that one was entered in. What the rule cannot see is pinned at the
+ * end.
  */
 import { describe, expect, it } from "vitest";
 import { CancelScope, checkpoint, currentTask, moveOnAfter, openNursery, sleep, sleepForever, type Operation } from "../../src/core/index.js";
@@ -76,6 +78,32 @@ describe("a shielded scope stepped by hand and dropped", () => {
     expect(log).toEqual(["dropped body's finally", "dropper cancelled"]);
     expect(kept.ok).toBe(false);
     expect(leaves(kept.value).map((e) => (e as Error).message)).toEqual(["sibling boom"]);
+    expect(leftovers(kept.runner)).toEqual(CLEAN);
+  });
+
+  it("the next wait is inside scopes entered after the drop: they go on inside the scope around the dropped one", async () => {
+    const log: string[] = [];
+    let later: CancelScope | null = null;
+    const kept = await within(
+      runKeep(function* () {
+        yield* moveOnAfter(1, function* (outer) {
+          const shield = dropShieldedWait(log);
+          try {
+            yield* new CancelScope({ name: "later" }).run(function* (s) {
+              later = s;
+              yield* moveOnAfter(10, function* () {
+                yield* sleepForever();
+              });
+            });
+          } finally {
+            log.push(`left: ${String(shield.active)}, later's parent is outer: ${String((later as unknown as { parent: CancelScope }).parent === outer)}`);
+          }
+        });
+        return "done";
+      }),
+    );
+    expect(log).toEqual(["dropped body's finally", "left: false, later's parent is outer: true"]);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
     expect(leftovers(kept.runner)).toEqual(CLEAN);
   });
 
@@ -206,9 +234,8 @@ describe("a shielded scope stepped by hand and dropped, then run() again", () =>
 describe("what the rule cannot see (pinned): the run still hangs", () => {
   // A frame the task no longer runs in is told from a live one only from
   // inside the task's step, by returning from it: so only when a wait
-  // begins while the dropped frame's own wait is pending, and only for the
-  // run() frames on top of the task's scopes (returning from one below a
-  // scope the task is still in would close that scope under it).
+  // begins while the dropped frame's own wait is pending, and only for
+  // run() frames (a nursery's block is no generator).
   function* hangs(drop: () => void, then: () => Operation<void>): Operation<string> {
     yield* moveOnAfter(1, function* () {
       drop();
@@ -240,12 +267,12 @@ describe("what the rule cannot see (pinned): the run still hangs", () => {
     expect(await hang(run)).toBe("hang");
   });
 
-  it("the next wait is inside a scope entered after the drop", async () => {
+  it("the next wait is inside a nursery opened after the drop", async () => {
     const run = runKeep(() =>
       hangs(
         () => void dropShieldedWait(log),
         function* () {
-          yield* new CancelScope().run(() => sleepForever());
+          yield* openNursery(() => sleepForever());
         },
       ),
     );
