@@ -1,0 +1,73 @@
+/**
+ * An outside check of Stop 29's ExceptionGroup walks, with Python's
+ * ExceptionGroup as the reference: a subclass whose derive() returns
+ * something other than a group (undefined, a number, a plain Error), at a
+ * cancelled scope's exit, in split()/subgroup(), and in the workers'
+ * isOnlyCancelled. Python refuses such a derive() with a TypeError; here a
+ * nested one's part was dropped or stood in for the real errors it held.
+ */
+import { describe, expect, it } from "vitest";
+import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
+import { leftovers } from "../../src/core/runner.js";
+import { isOnlyCancelled } from "../../src/workers/protocol.js";
+import { runKeep, within } from "../core/helpers.js";
+
+/** Subclasses whose derive() returns what is not a group. */
+const notGroups: [string, unknown][] = [
+  ["undefined (a derive() without a return)", undefined],
+  ["a number", 42],
+  ["a plain Error", new Error("not a group")],
+];
+
+function derivingTo(value: unknown): typeof ExceptionGroup {
+  return class BadDerive extends ExceptionGroup {
+    override derive(): ExceptionGroup {
+      return value as ExceptionGroup;
+    }
+  };
+}
+
+/** Raises, in a scope that is cancelled, what `make` builds from the scope's own Cancelled; settles with nothing left. */
+async function raisedAtCancelledExit(make: (cancelled: unknown) => unknown): Promise<{ ok: boolean; value: unknown }> {
+  const { runner, ok, value } = await within(
+    runKeep(function* (): Operation<unknown> {
+      return yield* new CancelScope().run(function* (scope) {
+        scope.cancel();
+        try {
+          yield* checkpoint();
+        } catch (cancelled) {
+          throw make(cancelled);
+        }
+        return "not cancelled";
+      });
+    }),
+  );
+  expect(leftovers(runner)).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false });
+  return { ok, value };
+}
+
+describe("a derive() that returns what is not a group", () => {
+  for (const [what, value] of notGroups) {
+    const BadDerive = derivingTo(value);
+
+    it(`${what}: split() and subgroup() throw a TypeError, as Python's do`, () => {
+      const group = new BadDerive("bad", [new TypeError("t"), new RangeError("r")]);
+      expect(() => group.split(TypeError)).toThrow(/derive\(\) must return an ExceptionGroup/);
+      expect(() => group.subgroup(RangeError)).toThrow(TypeError);
+      // Nothing to derive: the group itself, as before.
+      expect(group.split(Error)).toEqual([group, undefined]);
+    });
+
+    it(`${what}, nested beside a Cancelled, with a real error inside: the cancelled scope's exit loses no real error`, async () => {
+      const real = new Error("real");
+      const { ok, value } = await raisedAtCancelledExit((cancelled) => new ExceptionGroup("outer", [cancelled, new BadDerive("inner", [cancelled, real])]));
+      expect(ok).toBe(false);
+      expect((value as ExceptionGroup).leaves()).toContain(real);
+    });
+
+    it(`${what}, nested: the workers' isOnlyCancelled is false for a group holding a real error`, () => {
+      const cancelled = Object.create(Cancelled.prototype) as Cancelled;
+      expect(isOnlyCancelled(new ExceptionGroup("outer", [cancelled, new BadDerive("inner", [cancelled, new Error("real")])]))).toBe(false);
+    });
+  }
+});
