@@ -218,9 +218,13 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
   if (depth < MAX_DEPTH) {
     const cause = readProperty(error, "cause");
     if (cause !== undefined) record.cause = serializeThrown(cause, depth + 1);
-    // Only a group's errors: a validation error's `errors` list (yup, AJV, ...) would make it a group on the page.
-    const errors = isInstance(error, AggregateError) ? readProperty(error, "errors") : undefined;
-    if (Array.isArray(errors)) record.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
+    try {
+      // Only a group's errors: a validation error's `errors` list (yup, AJV, ...) would make it a group on the page.
+      const errors = isInstance(error, AggregateError) ? readProperty(error, "errors") : undefined;
+      if (Array.isArray(errors)) record.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
+    } catch {
+      // A list that cannot be read (a revoked Proxy, traps that throw) goes without: a throw here left a worker's call unanswered.
+    }
   }
   return { error: record };
 }

@@ -3,13 +3,16 @@
  * ExceptionGroup as the reference: a subclass whose derive() returns
  * something other than a group (undefined, a number, a plain Error), at a
  * cancelled scope's exit, in split()/subgroup(), and in the workers'
- * isOnlyCancelled. Python refuses such a derive() with a TypeError; here a
- * nested one's part was dropped or stood in for the real errors it held.
+ * isOnlyCancelled (Python refuses such a derive() with a TypeError; here a
+ * nested one's part was dropped or stood in for the real errors it held);
+ * and the workers' serializeThrown of a group whose errors list cannot be
+ * read (a revoked Proxy, traps that throw).
  */
 import { describe, expect, it } from "vitest";
 import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
 import { leftovers } from "../../src/core/runner.js";
-import { isOnlyCancelled } from "../../src/workers/protocol.js";
+import { isOnlyCancelled, serializeThrown } from "../../src/workers/protocol.js";
+import { defineWorker } from "../../src/workers/index.js";
 import { runKeep, within } from "../core/helpers.js";
 
 /** Subclasses whose derive() returns what is not a group. */
@@ -70,4 +73,64 @@ describe("a derive() that returns what is not a group", () => {
       expect(isOnlyCancelled(new ExceptionGroup("outer", [cancelled, new BadDerive("inner", [cancelled, new Error("real")])]))).toBe(false);
     });
   }
+});
+
+/** A group whose `errors` list cannot be read: a revoked Proxy, or one whose traps throw. */
+function unreadableErrors(how: "revoked" | "traps throw"): ExceptionGroup {
+  const group = new ExceptionGroup("unreadable", [new Error("inside")]);
+  let list: unknown[];
+  if (how === "revoked") {
+    const { proxy, revoke } = Proxy.revocable([new Error("inside")], {});
+    revoke();
+    list = proxy;
+  } else {
+    list = new Proxy([new Error("inside")], {
+      get: () => {
+        throw new Error("trap");
+      },
+    });
+  }
+  Object.defineProperty(group, "errors", { value: list });
+  return group;
+}
+
+describe("the workers' serializeThrown of a group whose errors list cannot be read", () => {
+  for (const how of ["revoked", "traps throw"] as const) {
+    it(`${how}: a record with the group's name and message, no throw`, () => {
+      const out = serializeThrown(unreadableErrors(how)) as { error: { name: string; message: string; errors?: unknown } };
+      expect(out.error).toMatchObject({ name: "ExceptionGroup", message: "unreadable" });
+      expect(out.error.errors).toBeUndefined();
+    });
+  }
+
+  it("a worker operation that raises one: the call is answered with an error, and the worker serves on", async () => {
+    const posted: { kind: string; id?: number; value?: unknown; error?: { error?: { name: string; message: string } } }[] = [];
+    let listener: ((data: unknown) => void) | null = null;
+    defineWorker(
+      {
+        *boom() {
+          yield* checkpoint();
+          throw unreadableErrors("revoked");
+        },
+        *echo(v: unknown) {
+          return v;
+        },
+      },
+      {
+        endpoint: {
+          postMessage: (data: unknown) => posted.push(structuredClone(data) as (typeof posted)[number]),
+          listen: (l: (data: unknown) => void) => {
+            listener = l;
+          },
+        },
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const deliver = (id: number, op: string, args: unknown[] = []) => listener!({ trioWorker: 1, kind: "call", id, op, args });
+    deliver(1, "boom");
+    deliver(2, "echo", ["still serving"]);
+    for (let i = 0; i < 200 && !posted.some((m) => m.id === 1); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(posted.find((m) => m.id === 1)).toMatchObject({ kind: "error", error: { error: { name: "ExceptionGroup", message: "unreadable" } } });
+    expect(posted.find((m) => m.id === 2)).toMatchObject({ kind: "result", value: "still serving" });
+  });
 });
