@@ -257,16 +257,18 @@ export class ExceptionGroup extends AggregateError {
 
   /**
    * derive() for split and withoutCancelled, keeping this group's `cause`
-   * on the part, as Python's split keeps `__cause__` (a group back from a
-   * worker carries one). A derive() that returns anything but a group is
-   * refused, as Python refuses it: a nested part that was not a group lost
-   * its errors (an undefined part was dropped, a plain error stood in for them).
+   * on the part where it takes one (a frozen part does not), as Python's
+   * split keeps `__cause__` (a group back from a worker carries one). A
+   * derive() that returns anything but a group is refused, as Python
+   * refuses it: a nested part that was not a group lost its errors (an
+   * undefined part was dropped, a plain error stood in for them).
    */
   private part(exceptions: readonly unknown[]): ExceptionGroup {
     const group = this.derive(exceptions);
     if (!(group instanceof ExceptionGroup)) throw new TypeError(`derive() must return an ExceptionGroup, got ${describe(group)}.`);
     const cause = Object.getOwnPropertyDescriptor(this, "cause");
-    if (cause !== undefined) Object.defineProperty(group, "cause", cause);
+    // Reflect's answers false where Object's throws: a frozen part (its class freezes what it makes) was no part at all.
+    if (cause !== undefined) Reflect.defineProperty(group, "cause", cause);
     return group;
   }
 

@@ -134,3 +134,32 @@ describe("the workers' serializeThrown of a group whose errors list cannot be re
     expect(posted.find((m) => m.id === 2)).toMatchObject({ kind: "result", value: "still serving" });
   });
 });
+
+/** A group class that freezes what it makes, as an immutability-minded app's might; `cause` set before the freeze. */
+class FrozenGroup extends ExceptionGroup {
+  constructor(message: string, exceptions: readonly unknown[], cause?: unknown) {
+    super(message, exceptions);
+    if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause });
+    Object.freeze(this);
+  }
+
+  override derive(exceptions: readonly unknown[]): ExceptionGroup {
+    return new FrozenGroup(this.message, exceptions);
+  }
+}
+
+describe("a group class that freezes its parts, the group with a cause", () => {
+  it("split() gives the parts (the cause cannot be set on them)", () => {
+    const [match, rest] = new FrozenGroup("frozen", [new TypeError("t"), new RangeError("r")], "why").split(TypeError);
+    expect(match).toBeInstanceOf(FrozenGroup);
+    expect(match?.exceptions.map((e) => (e as Error).message)).toEqual(["t"]);
+    expect(rest?.exceptions.map((e) => (e as Error).message)).toEqual(["r"]);
+  });
+
+  it("at a cancelled scope's exit, the Cancelled is taken out and the real error goes on", async () => {
+    const real = new Error("real");
+    const { ok, value } = await raisedAtCancelledExit((cancelled) => new FrozenGroup("frozen", [cancelled, real], "why"));
+    expect(ok).toBe(false);
+    expect((value as ExceptionGroup).exceptions).toEqual([real]);
+  });
+});
