@@ -24,6 +24,9 @@ export function wrapped(what) {
 export function inTheMiddle(what, tail) {
   return new RangeError(\`First \${innerMessage(what)}, and then \${tail}, at the end of a long message.\`).message;
 }
+export function threeDeep(what) {
+  return new Error(\`Three levels deep, the outermost says: \${wrapped(what)}\`).message;
+}
 export function plain() {
   return new TypeError("A message without any values, long enough to be coded.").message;
 }
@@ -36,6 +39,7 @@ interface Fixture {
   innerMessage(what: string): string;
   wrapped(what: string): string;
   inTheMiddle(what: string, tail: string): string;
+  threeDeep(what: string): string;
   plain(): string;
   symbolValue(): string;
 }
@@ -85,6 +89,13 @@ describe("coded messages in the production build", () => {
   test("a coded message inside another, before another value: the pointer once, at the end", () => {
     const message = fixture.inTheMiddle("x", "y");
     expect(message).toMatch(/^TA-[0-9a-z]{5}: TA-[0-9a-z]{5}: x; y \(trio-asyncio\/docs\/errors\.md\)$/);
+    expect(pointers(message)).toBe(1);
+  });
+
+  test("coded messages three deep, and a value that holds the pointer's text itself: the pointer once, at the end", () => {
+    expect(fixture.threeDeep("x")).toMatch(/^TA-[0-9a-z]{5}: TA-[0-9a-z]{5}: TA-[0-9a-z]{5}: x \(trio-asyncio\/docs\/errors\.md\)$/);
+    const message = fixture.threeDeep(`a value${POINTER}, with text after it`);
+    expect(message).toMatch(/: a value, with text after it \(trio-asyncio\/docs\/errors\.md\)$/);
     expect(pointers(message)).toBe(1);
   });
 
