@@ -213,7 +213,12 @@ export class ExceptionGroup extends AggregateError {
     return "ExceptionGroup";
   }
 
-  /** A group of the same kind and message holding other errors. */
+  /**
+   * A group of the same kind and message holding other errors. `split` and
+   * `subgroup` call it for each part they make (and copy `cause` onto it);
+   * a subclass that overrides it must return an ExceptionGroup, or they
+   * throw a TypeError, as Python's do.
+   */
   derive(exceptions: readonly unknown[]): ExceptionGroup {
     return new ExceptionGroup(this.message, exceptions);
   }
