@@ -5,8 +5,10 @@
  * cancelled scope's exit, in split()/subgroup(), and in the workers'
  * isOnlyCancelled (Python refuses such a derive() with a TypeError; here a
  * nested one's part was dropped or stood in for the real errors it held);
- * and the workers' serializeThrown of a group whose errors list cannot be
- * read (a revoked Proxy, traps that throw).
+ * the workers' serializeThrown of a group whose errors list cannot be
+ * read (a revoked Proxy, traps that throw); a group class that freezes its
+ * parts; and, as guards, a cancelled scope's exit with frozen, sealed,
+ * shared, deep groups and odd leaves.
  */
 import { describe, expect, it } from "vitest";
 import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
@@ -162,4 +164,38 @@ describe("a group class that freezes its parts, the group with a cause", () => {
     expect(ok).toBe(false);
     expect((value as ExceptionGroup).exceptions).toEqual([real]);
   });
+});
+
+describe("a cancelled scope's exit with hostile groups: the run settles, nothing is left, every real error comes out, no Cancelled", () => {
+  const noProto = () => Object.assign(Object.create(null) as object, { message: "no prototype" });
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable(new Error("revoked"), {});
+    revoke();
+    return proxy;
+  };
+  const deep = (levels: number, inside: unknown[]) => {
+    let group = new ExceptionGroup("bottom", inside);
+    for (let i = 0; i < levels; i++) group = new ExceptionGroup(`level ${i}`, [group]);
+    return group;
+  };
+  /** What, and a group made of the scope's Cancelled and the real errors given (each used). */
+  const cases: [string, (cancelled: unknown, reals: Error[]) => unknown][] = [
+    ["frozen, sealed and non-extensible groups nested", (c, [a, b, d]) => Object.freeze(new ExceptionGroup("f", [c, Object.seal(new ExceptionGroup("s", [c, a])), Object.preventExtensions(new ExceptionGroup("p", [b, c])), d]))],
+    ["a leaf without a prototype and a revoked Proxy leaf beside Cancelled", (c, [a, b, d]) => new ExceptionGroup("odd", [c, a, new ExceptionGroup("in", [c, noProto(), b, revoked()]), d])],
+    ["the same group at two places", (c, [a, b, d]) => {
+      const shared = new ExceptionGroup("shared", [c, a, b]);
+      return new ExceptionGroup("twice", [shared, c, d, shared]);
+    }],
+    ["a group nested 1000 deep with a Cancelled at the bottom", (c, [a, b, d]) => new ExceptionGroup("top", [c, a, deep(1000, [c, b, d])])],
+  ];
+  for (const [what, make] of cases) {
+    it(what, async () => {
+      const reals = [new Error("a"), new Error("b"), new Error("d")];
+      const { ok, value } = await raisedAtCancelledExit((cancelled) => make(cancelled, reals));
+      expect(ok).toBe(false);
+      const leaves = (value as ExceptionGroup).leaves();
+      expect(leaves.some((e) => e instanceof Cancelled)).toBe(false);
+      for (const e of reals) expect(leaves).toContain(e);
+    });
+  }
 });
