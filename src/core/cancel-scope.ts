@@ -279,15 +279,19 @@ export class CancelScope {
    * if the scope absorbed a cancellation.
    */
   run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
-    // Kept, so that a task which steps it by hand and drops it can be told
-    // from one running inside it (returnDroppedShields).
-    return (this.frame = this.runIn(body));
+    const self: [Operation<T | undefined>?] = [];
+    return (self[0] = this.runIn(body, self));
   }
 
-  private *runIn<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+  private *runIn<T>(body: (scope: CancelScope) => Operation<T>, self: [Operation<T | undefined>?]): Operation<T | undefined> {
     const task = requireTask("CancelScope.run()");
     checkFunction("CancelScope.run(body)", body);
     this.enter(task);
+    // Kept, so that a task which steps it by hand and drops it can be told
+    // from one running inside it (returnDroppedShields). Set on entry: a
+    // run() of the same scope made later, or made first and never stepped,
+    // is not the frame that entered it.
+    this.frame = self[0]!;
     try {
       return yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {

@@ -209,7 +209,7 @@ describe("a shielded scope stepped by hand and dropped", () => {
 });
 
 describe("a shielded scope stepped by hand and dropped, then run() again", () => {
-  it("the refused second run() does not stand for the dropped frame: the new wait begins, the shield stays", async () => {
+  it("the refused second run() does not stand for the dropped frame: the new wait begins and hears the deadline", async () => {
     const log: string[] = [];
     const kept = await within(
       runKeep(function* () {
@@ -221,13 +221,47 @@ describe("a shielded scope stepped by hand and dropped, then run() again", () =>
             log.push((error as Error).name);
           }
           yield* sleep(2);
-          log.push("slept");
+          log.push("not reached");
         });
         return "done";
       }),
     );
-    expect(log).toEqual(["RuntimeError", "slept"]);
+    expect(log).toEqual(["RuntimeError", "dropped body's finally"]);
     expect(kept).toMatchObject({ ok: true, value: "done" });
+    expect(leftovers(kept.runner)).toEqual(CLEAN);
+  });
+
+  it("a second run() made before the first is stepped does not stand for the dropped frame: the new wait hears the deadline", async () => {
+    const log: string[] = [];
+    let shield: CancelScope | null = null;
+    const kept = await within(
+      runKeep(function* () {
+        const outer = yield* moveOnAfter(1, function* () {
+          shield = new CancelScope({ shield: true });
+          const first = shield.run(function* () {
+            try {
+              yield* sleep(100);
+            } finally {
+              log.push("dropped body's finally");
+            }
+          });
+          const second = shield.run(function* () {});
+          first.next();
+          try {
+            yield* second;
+          } catch (error) {
+            log.push((error as Error).name);
+          }
+          yield* sleepForever();
+        });
+        log.push(`moved on: ${String(outer)}`);
+        return "done";
+      }),
+    );
+    expect(log).toEqual(["RuntimeError", "dropped body's finally", "moved on: undefined"]);
+    expect(shield!.active).toBe(false);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
+    expect(leftovers(kept.runner)).toEqual(CLEAN);
   });
 });
 
