@@ -15,7 +15,7 @@
 import { describe, expect, it } from "vitest";
 import { CancelScope, checkpoint, currentTask, moveOnAfter, openNursery, sleep, sleepForever, type Operation } from "../../src/core/index.js";
 import { leftovers } from "../../src/core/runner.js";
-import { leaves, runKeep, within } from "./helpers.js";
+import { TestEvent, leaves, runKeep, within } from "./helpers.js";
 
 const CLEAN = { tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 };
 
@@ -328,5 +328,50 @@ describe("what the rule cannot see (pinned): the run still hangs", () => {
       ),
     );
     expect(await hang(run)).toBe("hang");
+  });
+});
+
+describe("a false positive (pinned for the lead): a live shield whose driver waits between its steps", () => {
+  // A hand-written driver that passes every yield on, but between two
+  // steps of the shield's run() (the frame suspended, the task still in
+  // its scope) tries a wait without blocking (`next()` once, dropped) and
+  // then waits itself. The new wait finds the dropped wait pending and the
+  // shield on top, and the suspended frame cannot be told from a dropped
+  // one (both are off the path of the new wait): it is returned from, its
+  // finally blocks run, the scope is exited, the outer deadline cancels
+  // the driver's wait, and the driver's next g.next() finds the operation
+  // finished with undefined. Telling them apart needs to know that the
+  // dropped wait began inside the frame, which beginWait does not record
+  // (its hot path). Expected: the shield holds until the body ends.
+  it.fails("the shield holds: the body ends and logs", async () => {
+    const log: string[] = [];
+    const idle = new TestEvent();
+    const kept = await within(
+      runKeep(function* () {
+        yield* moveOnAfter(1, function* () {
+          const g = new CancelScope({ shield: true }).run(function* () {
+            try {
+              yield* sleep(2);
+              yield* sleep(1);
+              log.push("shield held");
+            } finally {
+              log.push("body's finally");
+            }
+          });
+          let r = g.next();
+          while (r.done !== true) {
+            const x: unknown = yield r.value;
+            // Between steps: a wait tried without blocking, then one of the driver's own.
+            idle.wait().next();
+            yield* sleep(0.01);
+            r = g.next(x);
+          }
+          log.push("driver done");
+        });
+        return "done";
+      }),
+    );
+    expect(log).toEqual(["shield held", "body's finally", "driver done"]);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
   });
 });
