@@ -583,6 +583,9 @@ export function returnDroppedShields(task: Task): void {
   // `above`: the scope entered right after `scope` that stays (null: none).
   let above: CancelScope | null = null;
   for (let scope = task.scope; ; scope = scope.parent!) {
+    // Exited by a finally of the frame just returned from (a return() by
+    // hand): the task is no longer in it, and must not be put back.
+    if (scope.lifecycle !== ENTERED) return;
     let shielded = false;
     for (let s = scope; s.owner === task && s.frame !== null; s = s.parent!) shielded ||= s.shield;
     if (!shielded) return;

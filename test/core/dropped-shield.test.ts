@@ -208,6 +208,49 @@ describe("a shielded scope stepped by hand and dropped", () => {
   });
 });
 
+describe("a finally of a returned frame that returns another dropped frame", () => {
+  it("the scope that return() exited is not put back as the task's scope: the deadline reaches the new wait", async () => {
+    const log: string[] = [];
+    const kept = await within(
+      runKeep(function* () {
+        const outcome = yield* moveOnAfter(1, function* (outer) {
+          const below = new CancelScope({ shield: true }).run(function* () {
+            try {
+              yield* sleep(100);
+            } finally {
+              log.push("below's finally");
+            }
+          });
+          below.next();
+          // Its wait is undone here; the shield stays, the rule does not fire.
+          yield* checkpoint();
+          new CancelScope()
+            .run(function* () {
+              try {
+                yield* sleep(100);
+              } finally {
+                // Cleans up the other dropped frame by hand, which exits this scope and the shield.
+                below.return(undefined);
+                log.push("above's finally");
+              }
+            })
+            .next();
+          try {
+            yield* sleepForever();
+          } finally {
+            log.push(`in outer: ${String(currentTask().scope === outer)}`);
+          }
+        });
+        log.push(`moved on: ${String(outcome)}`);
+        return "done";
+      }),
+    );
+    expect(log).toEqual(["below's finally", "above's finally", "in outer: true", "moved on: undefined"]);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
+    expect(leftovers(kept.runner)).toEqual(CLEAN);
+  });
+});
+
 describe("a shielded scope stepped by hand and dropped, then run() again", () => {
   it("the refused second run() does not stand for the dropped frame: the new wait begins and hears the deadline", async () => {
     const log: string[] = [];
