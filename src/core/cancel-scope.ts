@@ -441,6 +441,9 @@ export class CancelScope {
     }
     while (task.scope !== this) {
       const abandoned = task.scope;
+      // Cancelled before it was left: only then may it absorb a Cancelled
+      // (not, say, an outer deadline's, caught and raised again inside it).
+      const cancelled = abandoned.cancelFlag;
       abandoned.cancel();
       const dropped = abandoned.nursery;
       if (dropped !== null) {
@@ -449,7 +452,7 @@ export class CancelScope {
         error = dropped.combinedError() ?? ABSORBED;
       }
       // Its own Cancelled stops here, as at a proper exit.
-      if (error !== ABSORBED) error = abandoned.filterExit(error);
+      if (error !== ABSORBED && cancelled) error = abandoned.filterExit(error);
       try {
         abandoned.exit(task);
       } catch (refusal) {

@@ -10,7 +10,7 @@
  * longer cancels that nursery, its other children and the task itself.
  */
 import { describe, expect, it } from "vitest";
-import { Cancelled, CancelScope, ExceptionGroup, checkpoint, moveOnAfter, openNursery, sleep } from "../../src/core/index.js";
+import { Cancelled, CancelScope, ExceptionGroup, TooSlowError, checkpoint, failAfter, moveOnAfter, openNursery, sleep, type Operation } from "../../src/core/index.js";
 import { leaves, runKeep } from "./helpers.js";
 
 function messages(error: unknown): string[] {
@@ -178,5 +178,40 @@ describe("a nursery dropped inside a nursery whose own children fail too", () =>
     });
     expect(kept.ok).toBe(false);
     expect(messages(kept.value).sort()).toEqual(["Error: child boom", "Error: outer child boom"]);
+  });
+});
+
+describe("a shielded scope dropped while an outer Cancelled goes out through it", () => {
+  // The body catches the deadline's Cancelled, steps a shielded scope by
+  // hand (dropping it) and raises the Cancelled again: the dropped scope,
+  // cancelled only as it is left, is no scope that absorbs it.
+  function* dropShieldAndRethrow(): Operation<void> {
+    try {
+      yield* sleep(5);
+    } catch (error) {
+      new CancelScope({ shield: true }).run(() => sleep(5)).next();
+      throw error;
+    }
+  }
+
+  it("failAfter still raises TooSlowError", async () => {
+    const kept = await runKeep(() => failAfter(1, dropShieldAndRethrow));
+    expect(kept.ok).toBe(false);
+    expect(kept.value).toBeInstanceOf(TooSlowError);
+  });
+
+  it("an outer deadline's Cancelled goes on past an inner scope to the outer one", async () => {
+    const record: string[] = [];
+    const kept = await runKeep(function* () {
+      const outer = yield* moveOnAfter(1, function* (scope) {
+        yield* moveOnAfter(10, dropShieldAndRethrow);
+        record.push("after the inner scope");
+        return scope;
+      });
+      record.push(`outer: ${String(outer)}`);
+      return "done";
+    });
+    expect(record).toEqual(["outer: undefined"]);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
   });
 });
