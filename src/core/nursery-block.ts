@@ -161,14 +161,12 @@ class NurseryBlock<T> {
     const i = list.lastIndexOf(nursery);
     if (i !== -1) list.splice(i, 1);
     const scope = nursery.cancelScope;
-    if (task.scope !== scope) {
-      // The body left scopes entered (an operation stepped by hand and
-      // dropped): leave them first, so that what a dropped nursery's
-      // children raised joins this nursery's errors, as a nested
-      // nursery's would, rather than lose to them in exitRaising.
-      const lost = scope.leaveInner(task, ABSORBED);
-      if (lost !== ABSORBED) nursery.pendingErrors.push(lost);
-    }
+    // Scopes the body left entered (an operation stepped by hand and
+    // dropped) are left first (none: nothing happens), so that what a
+    // dropped nursery's children raised joins this nursery's errors, as a
+    // nested nursery's would, rather than lose to them in exitRaising.
+    const lost = scope.leaveInner(task, ABSORBED);
+    if (lost !== ABSORBED) nursery.pendingErrors.push(lost);
     const error = nursery.combinedError();
     if (error !== undefined) {
       let rest = scope.filterExit(error);
