@@ -778,16 +778,12 @@ export class Runner implements ClockListener {
     const nursery = task.parentNursery;
     if (nursery !== null && nursery !== this.systemNursery) {
       // The common case: a child of a user nursery.
-      if (moved && !ok) {
-        // A moved child's Cancelled is the dropped nursery's (or its new
-        // nursery's scopes raise their own): it must not cancel the new
-        // nursery, its other children and the task that dropped the
-        // nursery. Its handle still sees it.
-        const heard = withoutCancelled(value);
-        nursery.childExited(task, heard === ABSORBED, heard);
-      } else {
-        nursery.childExited(task, ok, value);
-      }
+      // A moved child's Cancelled is the dropped nursery's (or its new
+      // nursery's scopes raise their own): it must not cancel the new
+      // nursery, its other children and the task that dropped the
+      // nursery. Its handle, settled above, still sees it.
+      if (moved && !ok) ok = (value = withoutCancelled(value)) === ABSORBED;
+      nursery.childExited(task, ok, value);
     } else if (task === this.mainTask) {
       this.systemNursery.unlinkChild(task);
       this.mainOk = ok;
