@@ -451,8 +451,8 @@ export class CancelScope {
         if (error !== ABSORBED) dropped.pendingErrors.push(error);
         error = dropped.combinedError() ?? ABSORBED;
       }
-      // Its own Cancelled stops here, as at a proper exit.
-      if (error !== ABSORBED && cancelled) error = abandoned.filterExit(error);
+      // Its own Cancelled stops here, as at a proper exit (ABSORBED passes as it is).
+      if (cancelled) error = abandoned.filterExit(error);
       try {
         abandoned.exit(task);
       } catch (refusal) {
