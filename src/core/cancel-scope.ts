@@ -279,11 +279,11 @@ export class CancelScope {
    * if the scope absorbed a cancellation.
    */
   run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
-    const self: [Operation<T | undefined>?] = [];
-    return (self[0] = this.runIn(body, self));
+    const frame: Operation<T | undefined> = this.runIn(body, () => frame);
+    return frame;
   }
 
-  private *runIn<T>(body: (scope: CancelScope) => Operation<T>, self: [Operation<T | undefined>?]): Operation<T | undefined> {
+  private *runIn<T>(body: (scope: CancelScope) => Operation<T>, self: () => Operation<T | undefined>): Operation<T | undefined> {
     const task = requireTask("CancelScope.run()");
     checkFunction("CancelScope.run(body)", body);
     this.enter(task);
@@ -291,7 +291,7 @@ export class CancelScope {
     // from one running inside it (returnDroppedShields). Set on entry: a
     // run() of the same scope made later, or made first and never stepped,
     // is not the frame that entered it.
-    this.frame = self[0]!;
+    this.frame = self();
     try {
       return yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {
