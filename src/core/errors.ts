@@ -287,8 +287,7 @@ export class ExceptionGroup extends AggregateError {
       let known = cancelledInside.get(this);
       if (known !== undefined) return known;
       // False while the walk is under way: a group met inside itself (only a Proxy can be) is not walked again.
-      cancelledInside.set(this, false);
-      cancelledInside.set(this, (known = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && hasCancelled(e)))));
+      cancelledInside.set(this, false).set(this, (known = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && hasCancelled(e)))));
       return known;
     } catch {
       // A Proxy whose traps throw, at a scope's exit: it goes on as it is, as any error does.
