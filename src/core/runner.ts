@@ -25,7 +25,7 @@
  * - Host completions (Promises, DOM events, aborts) enter only through
  *   `reschedule`, which appends to the queue and starts a batch if needed.
  */
-import { ABSORBED, CancelScope, resetScopeIds, returnDroppedShields, scopeIdMark } from "./cancel-scope.js";
+import { ABSORBED, CancelScope, resetScopeIds, scopeIdMark } from "./cancel-scope.js";
 import { currentContext } from "./context.js";
 import { SystemClock, realSeconds, type Clock, type ClockListener } from "./clock.js";
 import { DeadlineEntry, DeadlineHeap } from "./deadlines.js";
@@ -381,21 +381,6 @@ export class Runner implements ClockListener {
       abortFn(droppedWaitCancel, task);
     } finally {
       this.leaving = outer;
-    }
-  }
-
-  /**
-   * @internal beginWait found a wait `task` left (see leaveWait): undo it,
-   * then return from the shielded scopes that the dropped operation may
-   * have left entered (returnDroppedShields), and undo any wait their
-   * `finally` blocks began.
-   */
-  leaveDropped(task: Task): void {
-    this.leaveWait(task);
-    try {
-      returnDroppedShields(task);
-    } finally {
-      if (task.abortFn !== null) this.leaveWait(task);
     }
   }
 

@@ -13,7 +13,7 @@
  * A Task is also a handle that plain `async` code can await: `then` creates
  * a Promise on first use only.
  */
-import type { CancelScope } from "./cancel-scope.js";
+import { returnDroppedShields, type CancelScope } from "./cancel-scope.js";
 import type { Nursery } from "./nursery.js";
 import type { Runner } from "./runner.js";
 import type { AbortFn, Operation } from "./traps.js";
@@ -57,7 +57,17 @@ export function waitsWith(task: Task, abortFn: AbortFn): boolean {
  * that abort function throws, before the new wait is registered.
  */
 export function beginWait(task: Task, abortFn: AbortFn): void {
-  if (task.abortFn !== null) task.runner.leaveDropped(task);
+  if (task.abortFn !== null) {
+    // Undo the dropped wait, return from the shielded scopes the dropped
+    // operation may have left entered (returnDroppedShields), and undo any
+    // wait their `finally` blocks began.
+    task.runner.leaveWait(task);
+    try {
+      returnDroppedShields(task);
+    } finally {
+      if (task.abortFn !== null) task.runner.leaveWait(task);
+    }
+  }
   task.abortFn = abortFn;
 }
 
