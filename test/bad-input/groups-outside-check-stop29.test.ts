@@ -11,11 +11,10 @@
  * shared, deep groups and odd leaves.
  */
 import { describe, expect, it } from "vitest";
-import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
-import { leftovers } from "../../src/core/runner.js";
+import { Cancelled, ExceptionGroup, checkpoint } from "../../src/core/index.js";
 import { isOnlyCancelled, serializeThrown } from "../../src/workers/protocol.js";
 import { defineWorker } from "../../src/workers/index.js";
-import { runKeep, within } from "../core/helpers.js";
+import { raisedAtCancelledExit } from "./cancelled-exit.js";
 
 /** Subclasses whose derive() returns what is not a group. */
 const notGroups: [string, unknown][] = [
@@ -30,25 +29,6 @@ function derivingTo(value: unknown): typeof ExceptionGroup {
       return value as ExceptionGroup;
     }
   };
-}
-
-/** Raises, in a scope that is cancelled, what `make` builds from the scope's own Cancelled; settles with nothing left. */
-async function raisedAtCancelledExit(make: (cancelled: unknown) => unknown): Promise<{ ok: boolean; value: unknown }> {
-  const { runner, ok, value } = await within(
-    runKeep(function* (): Operation<unknown> {
-      return yield* new CancelScope().run(function* (scope) {
-        scope.cancel();
-        try {
-          yield* checkpoint();
-        } catch (cancelled) {
-          throw make(cancelled);
-        }
-        return "not cancelled";
-      });
-    }),
-  );
-  expect(leftovers(runner)).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false });
-  return { ok, value };
 }
 
 describe("a derive() that returns what is not a group", () => {

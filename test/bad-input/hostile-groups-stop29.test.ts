@@ -8,7 +8,7 @@
  * exit's walk, which is split's.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Cancelled, CancelScope, ExceptionGroup, checkpoint, type Operation } from "../../src/core/index.js";
+import { Cancelled, ExceptionGroup, checkpoint } from "../../src/core/index.js";
 import { leftovers } from "../../src/core/runner.js";
 import { isOnlyCancelled, serializeThrown } from "../../src/workers/protocol.js";
 import { trioAsAio } from "../../src/bridge/index.js";
@@ -17,14 +17,8 @@ import { runAioKeep } from "../asyncio/helpers.js";
 import { closeTestRuntimes, settled, testRuntime } from "../components/helpers.js";
 import { runMock } from "../web/helpers.js";
 import { FakeServer } from "../web/websocket-fake.js";
-import { runKeep, within } from "../core/helpers.js";
-
-/** Runs `main` on a mock clock, settles within 2 s of real time, and checks that nothing is left. */
-async function settle(main: () => Operation<unknown>): Promise<{ ok: boolean; value: unknown }> {
-  const { runner, ok, value } = await within(runKeep(main));
-  expect(leftovers(runner)).toMatchObject({ tasks: 0, deadlines: 0, hostTimer: false, idleTimer: false, idleWaiters: 0 });
-  return { ok, value };
-}
+import { within } from "../core/helpers.js";
+import { raisedAtCancelledExit } from "./cancelled-exit.js";
 
 /** A Proxy of a group whose `exceptions` (and `errors`) hold `first`, an Error "inside", and the Proxy itself. */
 function holdsItself(...first: unknown[]): ExceptionGroup {
@@ -40,21 +34,6 @@ function trapsThrow(): ExceptionGroup {
     throw new Error("trap");
   };
   return new Proxy(new ExceptionGroup("g", [new Error("leaf")]), { get: fail, set: fail, defineProperty: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail });
-}
-
-/** Raises, in a scope that is cancelled, what `make` builds from the scope's own Cancelled. */
-function raisedAtCancelledExit(make: (cancelled: unknown) => unknown): Promise<{ ok: boolean; value: unknown }> {
-  return settle(function* () {
-    return yield* new CancelScope().run(function* (scope) {
-      scope.cancel();
-      try {
-        yield* checkpoint();
-      } catch (cancelled) {
-        throw make(cancelled);
-      }
-      return "not cancelled";
-    });
-  });
 }
 
 describe("a group the user froze, holding a Cancelled, at a cancelled scope's exit: as an unfrozen one", () => {
