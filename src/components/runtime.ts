@@ -29,7 +29,7 @@
  *   reported through `reportUncaught` (see report.ts) and the runtime goes
  *   on.
  */
-import { functionName, checkOptionalBoolean, checkReadable, describe, isGeneratorLike, isUnusableFunction, readProperty, withoutCancelled } from "../core/errors.js";
+import { functionName, checkOptionalBoolean, checkReadable, describe, isGeneratorLike, isUnusableFunction, leavesOf, readProperty, withoutCancelled } from "../core/errors.js";
 import {
   CancelScope,
   Cancelled,
@@ -174,12 +174,8 @@ function reportable(error: unknown): unknown {
   if (!(error instanceof ExceptionGroup)) return error;
   const rest = withoutCancelled(error)[1];
   if (rest === undefined) return error;
-  try {
-    const leaves = ExceptionGroup.prototype.leaves.call(rest);
-    return leaves.length === 1 ? leaves[0] : rest;
-  } catch {
-    return rest;
-  }
+  const leaves = leavesOf(rest);
+  return leaves?.length === 1 ? leaves[0] : rest;
 }
 
 /**

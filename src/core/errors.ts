@@ -416,6 +416,20 @@ export function withoutCancelled(group: ExceptionGroup): [matched: boolean, rest
   return ExceptionGroup.prototype.withoutCancelled.call(group);
 }
 
+/**
+ * @internal `group.leaves()`, the method read from the class, or undefined
+ * where they cannot be read (a Proxy whose traps throw, a revoked list):
+ * for the layers above that look inside a group a user raised, where a
+ * throw would take the place of the user's error.
+ */
+export function leavesOf(group: ExceptionGroup): unknown[] | undefined {
+  try {
+    return ExceptionGroup.prototype.leaves.call(group);
+  } catch {
+    return undefined;
+  }
+}
+
 for (const cls of [TrioError, Cancelled, ExceptionGroup]) Object.defineProperty(cls, Symbol.hasInstance, { value: totalHasInstance });
 
 /**

@@ -12,7 +12,7 @@
  * bounds the wait, and a connection that stayed open long enough resets
  * the backoff, so a blip after an hour starts again from the first delay.
  */
-import { EndOfChannel, ExceptionGroup, describe } from "../core/errors.js";
+import { EndOfChannel, ExceptionGroup, describe, leavesOf } from "../core/errors.js";
 import { currentTime, sleep } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
 import { checkBody, checkOptions } from "./target.js";
@@ -205,12 +205,8 @@ function lostConnection(error: unknown, connection: WebSocketConnection | null):
   if (connection === null) return error instanceof WebSocketClosedError ? error : undefined;
   const info = (connection as WebSocketConnection).closeInfo;
   if (info === null || info.by !== "peer") return undefined;
-  let errors: unknown[];
-  try {
-    // Read from the class, and guarded: the body's Proxy of a group whose traps throw is its own error, raised as it is.
-    errors = error instanceof ExceptionGroup ? ExceptionGroup.prototype.leaves.call(error) : [error];
-  } catch {
-    return undefined;
-  }
+  // Read totally: the body's Proxy of a group whose traps throw is its own error, raised as it is.
+  const errors = error instanceof ExceptionGroup ? leavesOf(error) : [error];
+  if (errors === undefined) return undefined;
   return errors.length > 0 && errors.every((e) => e instanceof WebSocketClosedError || e instanceof EndOfChannel) ? (errors[0] as Error) : undefined;
 }
