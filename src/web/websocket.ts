@@ -201,6 +201,8 @@ export class WebSocketConnection {
   private info: WebSocketCloseInfo | null = null;
   private closing: { code: number; reason: string } | null = null;
   private errorText = "";
+  /** A removeEventListener error from the close event, raised at the block's end (see cleanUp). */
+  private removeError: { error: unknown } | null = null;
   /** @internal How the task waiting for `open` (or for the close, in `aclose`) is answered. */
   private waiter: { answer: (value: unknown, throws?: boolean) => void; forOpen: boolean } | null = null;
   private readonly onEvent = (event: WebSocketEventLike) => this.handle(event);
@@ -444,7 +446,12 @@ export class WebSocketConnection {
     const code = typeof event.code === "number" ? event.code : 1006;
     const reason = typeof event.reason === "string" ? event.reason : "";
     this.info = { code, reason, wasClean: event.wasClean === true, by: this.closing === null ? "peer" : "us" };
-    this.stopListening();
+    try {
+      this.stopListening();
+    } catch (error) {
+      // Thrown in the dispatch it would be lost and the waiters never woken: kept for the block's end.
+      this.removeError = { error };
+    }
     // The messages already received stay receivable; then the channel ends.
     this.messagesIn.close();
     const waiter = this.waiter;
@@ -454,10 +461,22 @@ export class WebSocketConnection {
     else waiter.answer(undefined);
   }
 
+  /** Removes every listener, even past one whose removal throws; then throws the first error (or the one kept from the close event). */
   private stopListening(): void {
+    const kept = this.removeError;
+    this.removeError = null;
+    if (kept !== null) throw kept.error;
     if (!this.listening) return;
     this.listening = false;
-    for (const type of EVENT_TYPES) this.socket.removeEventListener(type, this.onEvent);
+    let failed: { error: unknown } | null = null;
+    for (const type of EVENT_TYPES) {
+      try {
+        this.socket.removeEventListener(type, this.onEvent);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+    if (failed !== null) throw failed.error;
   }
 
   private closeSocket(code: number, reason: string): void {

@@ -30,6 +30,7 @@ import {
   waitIdle,
   webLock,
   openBroadcastChannel,
+  WebSocketClosedError,
   type WebSocketConstructor,
 } from "../../src/web/index.js";
 import { MockClock } from "../../src/testing/index.js";
@@ -39,6 +40,7 @@ import { CountingTarget } from "./helpers.js";
 import { FakeServer, type FakeWebSocket } from "./websocket-fake.js";
 import { expectEveryExportCovered } from "../bad-input/coverage.js";
 import { ENGINE_WORDS } from "../bad-input/hostile.js";
+import { within } from "../core/helpers.js";
 
 describe("coverage of trio-asyncio/web", () => {
   it("every value export of src/web/index.ts is in the table, or skipped with a reason", () => {
@@ -333,6 +335,33 @@ describe("hostile WebSockets", () => {
     expect(cancelled).toEqual({ value: undefined });
     expect(server.liveListeners).toBe(0);
     await expectUsable();
+  });
+
+  it("the peer closes while removeEventListener throws: receive raises the close (it used to hang, the error lost in the dispatch); the other listeners go; the error is raised at the block's end", async () => {
+    const boom = new Error("remove refused");
+    const server = hostileServer((socket) => {
+      const remove = socket.removeEventListener.bind(socket);
+      socket.removeEventListener = (...args: Parameters<FakeWebSocket["removeEventListener"]>) => {
+        if (args[0] === "open") throw boom;
+        remove(...args);
+      };
+    });
+    const closeAfter = (code: number) => setTimeout(() => server.last.serverClose(code, "bye"), 1);
+    const abnormal = await within(outcome(() => openWebSocket("ws://x", { WebSocket: server.WebSocket }, (ws) => (closeAfter(1011), ws.receive()))));
+    expect(abnormal.error).toBeInstanceOf(WebSocketClosedError);
+    expect((abnormal.error as WebSocketClosedError).code).toBe(1011);
+    // Only the listener whose removal threw is left.
+    expect(server.liveListeners).toBe(1);
+    const normal = await within(
+      outcome(() =>
+        openWebSocket("ws://x", { WebSocket: server.WebSocket }, function* (ws) {
+          closeAfter(1000);
+          return yield* ws.receiveOrEnd();
+        }),
+      ),
+    );
+    expect(normal.error).toBe(boom);
+    expect(server.liveListeners).toBe(2);
   });
 
   it("cancelled while connecting, and while receiving: the socket is closed, no listener is left", async () => {
