@@ -157,14 +157,24 @@ function push<T>(list: T[], item: T): void {
 /** Frames kept in a creation stack: the spawn's caller sits under this recorder and the scheduler's own frames. */
 const STACK_FRAMES = 40;
 
-function spawnStack(name: string): string {
+/**
+ * The stack of a new Error, or undefined where the page made stacks
+ * unreadable (an `Error.prepareStackTrace` or a `stackTraceLimit` getter
+ * that throws): this runs inside the spawn, which must go on regardless.
+ */
+function spawnStack(name: string): string | undefined {
   // V8 keeps 10 frames unless told otherwise; raise the limit for this one capture only.
   const E = Error as { stackTraceLimit?: unknown };
-  const limit = E.stackTraceLimit;
-  const raise = typeof limit === "number" && limit < STACK_FRAMES;
-  if (raise) E.stackTraceLimit = STACK_FRAMES;
+  let limit: unknown;
+  let raise = false;
   try {
-    return new Error(`task ${name} spawned here`).stack ?? "";
+    limit = E.stackTraceLimit;
+    raise = typeof limit === "number" && limit < STACK_FRAMES;
+    if (raise) E.stackTraceLimit = STACK_FRAMES;
+    const stack: unknown = new Error(`task ${name} spawned here`).stack;
+    return typeof stack === "string" ? stack : undefined;
+  } catch {
+    return undefined;
   } finally {
     if (raise) E.stackTraceLimit = limit;
   }
@@ -177,7 +187,10 @@ function spawnStack(name: string): string {
 const recorder = {
   taskSpawned(task: object): void {
     const t = task as Task;
-    if (captureStacks > 0) stacks.set(t, spawnStack(t.name));
+    if (captureStacks > 0) {
+      const stack = spawnStack(t.name);
+      if (stack !== undefined) stacks.set(t, stack);
+    }
     membership++;
     push(events, { at: performance.now(), kind: "spawn", runId: t.runner.id, id: t.id, name: t.name });
     markDirty();
