@@ -711,13 +711,15 @@ export class Runner implements ClockListener {
       // abandons: cancel and close them, and fail a task that had not.
       const lost: unknown[] = [];
       for (let scope = task.scope; scope !== home && scope.owner === task; scope = task.scope) {
-        scope.cancel();
-        // Its own Cancelled stops here, as at a proper exit.
-        if (!ok) {
+        // Its own Cancelled stops here, as at a proper exit. As in
+        // leaveInner, only if it was cancelled before it was left: not an
+        // outer Cancelled, caught and raised again inside it.
+        if (!ok && scope.cancelFlag) {
           const rest = scope.filterExit(value);
           ok = rest === ABSORBED;
           value = ok ? undefined : rest;
         }
+        scope.cancel();
         const dropped = scope.nursery;
         if (dropped !== null) {
           dropped.dropInto(taskNursery);

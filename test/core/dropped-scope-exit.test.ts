@@ -215,3 +215,45 @@ describe("a shielded scope dropped while an outer Cancelled goes out through it"
     expect(kept).toMatchObject({ ok: true, value: "done" });
   });
 });
+
+describe("a shielded scope dropped while an outer Cancelled ends the task", () => {
+  // As above, but the task ends with the dropped shield still entered
+  // (Runner.taskExited, not leaveInner): the shield, cancelled only as the
+  // task's end leaves it, must not absorb the nursery's Cancelled and
+  // report the task as ending normally inside it.
+  it("the Cancelled reaches the nursery's scope, which absorbs it; no RuntimeError", async () => {
+    const record: string[] = [];
+    const kept = await runKeep(function* () {
+      const result = yield* moveOnAfter(1, function* () {
+        yield* openNursery(function* (n) {
+          n.startSoon(function* () {
+            try {
+              yield* sleep(5);
+            } catch (error) {
+              record.push(`caught ${(error as Error).name}`);
+              new CancelScope({ shield: true }).run(() => sleep(5)).next();
+              throw error;
+            }
+          });
+        });
+        return "not cancelled";
+      });
+      record.push(`moved on: ${String(result)}`);
+      return "done";
+    });
+    expect(record).toEqual(["caught Cancelled", "moved on: undefined"]);
+    expect(kept).toMatchObject({ ok: true, value: "done" });
+  });
+
+  it("a task that ends normally inside the dropped shield still reports the RuntimeError", async () => {
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          new CancelScope({ shield: true }).run(() => sleep(5)).next();
+        });
+      });
+    });
+    expect(kept.ok).toBe(false);
+    expect(messages(kept.value)).toEqual([expect.stringMatching(/^RuntimeError: Task .* ended inside a CancelScope.run or openNursery/)]);
+  });
+});
