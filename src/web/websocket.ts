@@ -489,7 +489,9 @@ export class WebSocketConnection {
   private *drain(what: string): Operation<void> {
     for (;;) {
       this.checkSendable(what);
-      if (this.socket.bufferedAmount <= this.highWaterMark) return;
+      // Negated: a socket with no numeric bufferedAmount (a minimal stand-in) cannot say it is
+      // full, so send goes on rather than poll for ever.
+      if (!(this.socket.bufferedAmount > this.highWaterMark)) return;
       yield* sleep(this.drainInterval);
     }
   }

@@ -20,6 +20,7 @@ import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { WebSocketClosedError, openWebSocket, type WebSocketConnection, type WebSocketMessage } from "../../src/web/index.js";
 import { raises, runMock, text } from "./helpers.js";
 import { FakeServer } from "./websocket-fake.js";
+import { within } from "../core/helpers.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -400,6 +401,22 @@ describe("openWebSocket: backpressure", () => {
       ),
     );
     expect(server.last.sent).toEqual([]);
+  });
+
+  it("a socket with no numeric bufferedAmount (a minimal stand-in): send goes on (it used to poll for ever)", async () => {
+    for (const amount of [undefined, NaN, "lots"]) {
+      const server = new FakeServer();
+      await within(
+        runMock(() =>
+          open(server, function* (ws) {
+            (server.last as { bufferedAmount: unknown }).bufferedAmount = amount;
+            yield* ws.send("sent");
+            yield* ws.waitSendAllMightNotBlock();
+          }),
+        ),
+      );
+      expect(server.last.sent).toEqual(["sent"]);
+    }
   });
 
   it("maxBuffer with drop-oldest keeps the latest messages and counts the overflow", async () => {
