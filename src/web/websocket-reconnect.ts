@@ -155,6 +155,15 @@ interface Backoff {
   random: () => number;
 }
 
+/** What `random` returned, checked: a NaN or out-of-range value would reach `sleep` as a bad delay, blamed on it. */
+function randomFraction(random: () => number): number {
+  const r = random();
+  if (typeof r !== "number" || !(r >= 0 && r < 1)) {
+    throw new RangeError(`openReconnectingWebSocket's random must return a number from 0 (included) to 1 (excluded), as Math.random does; it returned ${describe(r)}.`);
+  }
+  return r;
+}
+
 /** @internal The wait after `failures` failures in a row, before jitter. */
 export function backoffDelay(backoff: Pick<Backoff, "initialDelay" | "factor" | "maxDelay">, failures: number): number {
   return Math.min(backoff.maxDelay, backoff.initialDelay * backoff.factor ** (failures - 1));
@@ -186,7 +195,7 @@ function* reconnectLoop<R>(
       failures++;
       if (failures >= backoff.maxAttempts) throw error;
       const base = backoffDelay(backoff, failures);
-      const delay = base * (1 - backoff.jitter * backoff.random());
+      const delay = base * (1 - backoff.jitter * randomFraction(backoff.random));
       backoff.onRetry?.({ failures, delay, error: loss });
       yield* sleep(delay);
     }

@@ -277,3 +277,15 @@ describe("openReconnectingWebSocket: bad input", () => {
     expect(server.sockets).toHaveLength(0);
   });
 });
+
+describe("openReconnectingWebSocket: a random source that returns no fraction", () => {
+  it("raises a RangeError naming random and what it returned (NaN used to be blamed on sleep, and -3 stretched the wait past maxDelay); the socket is gone", async () => {
+    for (const value of [NaN, 1, 5, -3, "0.5"]) {
+      const { server } = refusingServer(1);
+      const error = await runMock(() => raises(reconnecting(server, { random: () => value as number }, function* () {}), RangeError));
+      expect(error.message).toMatch(/^openReconnectingWebSocket's random must return a number from 0 \(included\) to 1 \(excluded\), as Math\.random does; it returned /);
+      expect(server.sockets).toHaveLength(1);
+      expect(server.liveListeners).toBe(0);
+    }
+  });
+});
