@@ -15,7 +15,7 @@ import type { Coroutine } from "../asyncio/types.js";
 import { getRunningLoop } from "../asyncio/running.js";
 import { describe, isError } from "../core/errors.js";
 import { bodyOperation } from "./target.js";
-import { checkWebLockArgs, lockManager, type WebLockInfo, type WebLockOptions } from "./locks.js";
+import { checkWebLockArgs, lockManager, requestLock, type WebLockInfo, type WebLockOptions } from "./locks.js";
 
 /**
  * Runs the asyncio coroutine `body(lock)` while holding the Web Lock
@@ -46,17 +46,18 @@ function* holdForCoroutine<T>(name: string, body: (lock: WebLockInfo | null) => 
   const controller = new AbortController();
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const request = locks.request(name, ifAvailable ? { mode, ifAvailable } : { mode, signal: controller.signal }, (lock) => {
-    // The waiter has gone (cancelled): let the lock go at once.
-    if (granted.done()) return Promise.resolve();
-    granted.setResult(lock);
-    return held;
-  });
-  // Rejects before the grant only (aborted, or a request the browser refuses); afterwards it settles with the body.
-  request.catch((error: unknown) => {
-    if (!granted.done()) granted.setException(isError(error) ? error : new TypeError(`navigator.locks.request failed with ${describe(error)}.`));
-  });
   try {
+    // In the try: a request refused after it queued the callback still finds the lock released.
+    const request = requestLock("withWebLock()", locks, name, ifAvailable ? { mode, ifAvailable } : { mode, signal: controller.signal }, (lock) => {
+      // The waiter has gone (cancelled): let the lock go at once.
+      if (granted.done()) return Promise.resolve();
+      granted.setResult(lock);
+      return held;
+    });
+    // Rejects before the grant only (aborted, or a request the browser refuses); afterwards it settles with the body.
+    request.catch((error: unknown) => {
+      if (!granted.done()) granted.setException(isError(error) ? error : new TypeError(`navigator.locks.request failed with ${describe(error)}.`));
+    });
     const lock = yield* granted;
     // The same check as the Trio flavour's: a coroutine is a generator too.
     return yield* (bodyOperation<T>("withWebLock(name, body)", "function* (lock) { ... }", body(lock)) as unknown as Coroutine<T>);

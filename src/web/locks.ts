@@ -11,7 +11,7 @@
  * with the abort is released by the same `finally`.
  */
 import { abortable } from "../bridge/promise.js";
-import { describe } from "../core/errors.js";
+import { describe, readProperty } from "../core/errors.js";
 import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { bodyOperation, checkBody, checkOptions } from "./target.js";
@@ -89,6 +89,26 @@ export function lockManager(what: string, instead: string): LockManagerLike {
   return locks;
 }
 
+/**
+ * @internal `locks.request(...)`, whose answer must be a Promise or
+ * thenable (both flavours wait on it): anything else is a TypeError naming
+ * `what`, not the engine's "catch is not a function".
+ */
+export function requestLock(
+  what: string,
+  locks: LockManagerLike,
+  name: string,
+  options: Parameters<LockManagerLike["request"]>[1],
+  callback: Parameters<LockManagerLike["request"]>[2],
+): Promise<unknown> {
+  const request: unknown = locks.request(name, options, callback);
+  if (request === null || (typeof request !== "object" && typeof request !== "function") || typeof readProperty(request, "then") !== "function") {
+    throw new TypeError(`${what}: navigator.locks.request() returned ${describe(request)}, not a Promise; navigator.locks must be the platform's LockManager, or a stand-in whose request returns a Promise.`);
+  }
+  // A thenable of a stand-in, as a Promise of this realm (its catch is ours to call).
+  return Promise.resolve(request);
+}
+
 function* holdWebLock<T>(name: string, body: (lock: WebLockInfo | null) => Operation<T>, mode: "exclusive" | "shared", ifAvailable: boolean): Operation<T> {
   const locks = lockManager("webLock()", "a Lock from this library");
   let release!: () => void;
@@ -98,7 +118,7 @@ function* holdWebLock<T>(name: string, body: (lock: WebLockInfo | null) => Opera
     const lock = yield* abortable(
       (signal) =>
         new Promise<WebLockInfo | null>((resolve, reject) => {
-          request = locks.request(name, ifAvailable ? { mode, ifAvailable } : { mode, signal }, (lock) => {
+          request = requestLock("webLock()", locks, name, ifAvailable ? { mode, ifAvailable } : { mode, signal }, (lock) => {
             resolve(lock);
             return held;
           });

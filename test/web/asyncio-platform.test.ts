@@ -333,6 +333,33 @@ describe("withWebLock (a stand-in LockManager: Node has no navigator.locks)", ()
     expect(got).toEqual({ queued: 1, afterWaiter: { queue: 0, aborted: 1, held: 1 }, heldAtEnd: 0, waiter: true, holder: true });
   });
 
+  it("a stand-in request that returns no Promise: a TypeError naming withWebLock (it was the engine's), and its late grant is released (it was held for ever)", async () => {
+    const held: Array<Promise<unknown>> = [];
+    vi.stubGlobal("navigator", {
+      locks: {
+        request(name: string, options: { mode: string }, callback: (lock: unknown) => Promise<unknown>) {
+          setTimeout(() => held.push(callback({ name, mode: options.mode })), 1);
+          return undefined;
+        },
+      },
+    });
+    const got = await asyncioRun(
+      (function* () {
+        let message = "nothing thrown";
+        try {
+          yield* withWebLock("x", function* () {});
+        } catch (error) {
+          message = `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        yield* asyncio.sleep(0.01);
+        return message;
+      })(),
+    );
+    expect(got).toMatch(/^TypeError: withWebLock\(\): navigator\.locks\.request\(\) returned undefined, not a Promise/);
+    expect(held).toHaveLength(1);
+    expect(await Promise.race([held[0]!.then(() => "released"), new Promise((r) => setTimeout(() => r("held"), 50))])).toBe("released");
+  });
+
   it("ifAvailable gives null at once when the lock is taken; bad arguments and a missing navigator.locks get clear errors", async () => {
     installLocks();
     const got = await asyncioRun(

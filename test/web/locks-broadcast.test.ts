@@ -129,6 +129,55 @@ describe("webLock (navigator.locks is browser-only: a stand-in LockManager here)
   });
 });
 
+describe("webLock with a LockManager stand-in whose request returns no Promise", () => {
+  /** navigator.locks whose request queues the callback (granted a moment later) but returns `answer`; records what each callback returned. */
+  function lateGranter(answer: unknown): Array<Promise<unknown>> {
+    const held: Array<Promise<unknown>> = [];
+    vi.stubGlobal("navigator", {
+      locks: {
+        request(name: string, options: { mode: Mode }, callback: (lock: unknown) => Promise<unknown>) {
+          setTimeout(() => held.push(callback({ name, mode: options.mode })), 1);
+          return answer;
+        },
+      },
+    });
+    return held;
+  }
+
+  it("a TypeError names webLock and navigator.locks.request (it was the engine's \"catch is not a function\"), and a late grant is released", async () => {
+    for (const answer of [undefined, 42, {}]) {
+      const held = lateGranter(answer);
+      let caught: unknown;
+      let ran = false;
+      await runMock(function* () {
+        try {
+          yield* webLock("res", function* () {
+            ran = true;
+          });
+        } catch (error) {
+          caught = error;
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(caught).toBeInstanceOf(TypeError);
+      expect((caught as Error).message).toMatch(/^webLock\(\): navigator\.locks\.request\(\) returned .*, not a Promise; navigator\.locks must be the platform's LockManager/);
+      expect(ran).toBe(false);
+      expect(held).toHaveLength(1);
+      await held[0]; // released: the Promise the Lock Manager holds the lock by has settled
+    }
+  });
+
+  it("a stand-in that returns a thenable (not a Promise) works", async () => {
+    const locks = installLocks();
+    const request = locks.request.bind(locks);
+    vi.stubGlobal("navigator", { locks: { request: (...args: Parameters<typeof request>) => ({ then: (a: never, b: never) => request(...args).then(a, b) }) } });
+    expect(await runMock(() => webLock("res", function* (lock) {
+      return lock?.mode;
+    }))).toBe("exclusive");
+    expect(locks.held.size).toBe(0);
+  });
+});
+
 describe("openBroadcastChannel (Node's real BroadcastChannel)", () => {
   it("one side's messages reach the other (not itself), and both channels are closed at the end", async () => {
     const close = vi.spyOn(BroadcastChannel.prototype, "close");
