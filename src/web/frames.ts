@@ -96,12 +96,26 @@ function* waitIdleOp(timeout: number | undefined): Operation<IdleDeadline> {
   return yield* waitHostCallback<IdleDeadline>(task, "idle callback", idleRequest(timeout));
 }
 
+/** The longest timeout requestIdleCallback takes, in ms (an unsigned long: a longer one wraps around). */
+const MAX_IDLE_TIMEOUT_MS = 2 ** 32 - 1;
+
+/**
+ * requestIdleCallback's options for `timeout` seconds. Whole milliseconds, at
+ * least 1: the browser truncates, and a timeout of 0 ms means no limit, so
+ * 0.0004 s (or 0) would have waited for idle time however long it took.
+ */
+function idleOptions(timeout: number | undefined): { timeout: number } | undefined {
+  if (timeout === undefined) return undefined;
+  const ms = Math.max(1, Math.ceil(timeout * 1000));
+  return ms > MAX_IDLE_TIMEOUT_MS ? undefined : { timeout: ms };
+}
+
 /** @internal Asks for an idle callback, with the setTimeout fallback (both flavours share it). */
 export function idleRequest(timeout: number | undefined): HostRequest {
   const { requestIdleCallback: request, cancelIdleCallback: cancel } = host();
   return (answer) => {
     if (typeof request === "function" && typeof cancel === "function") {
-      const id = request.call(globalThis, (deadline) => answer(deadline), timeout === undefined || timeout === Infinity ? undefined : { timeout: timeout * 1000 });
+      const id = request.call(globalThis, (deadline) => answer(deadline), idleOptions(timeout));
       return () => cancel.call(globalThis, id);
     }
     const timer = setTimeout(() => {

@@ -86,6 +86,26 @@ describe("waitIdle", () => {
     expect(ric.requests).toEqual([{ timeout: 250 }, undefined]);
   });
 
+  it("the timeout reaches requestIdleCallback as whole milliseconds, at least 1 (0 ms means no limit there), and none past what it takes (it wraps around)", async () => {
+    const ric = fakeCallbacks<IdleDeadline>();
+    vi.stubGlobal("requestIdleCallback", ric.request);
+    vi.stubGlobal("cancelIdleCallback", ric.cancel);
+    const deadline = { didTimeout: true, timeRemaining: () => 0 };
+    const timeouts = [0, 0.0004, 0.0015, 4294967.295, 4294967.296, 1e308, Infinity];
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          for (const timeout of timeouts) yield* waitIdle({ timeout });
+        });
+        for (let i = 0; i < timeouts.length; i++) {
+          yield* waitAllTasksBlocked();
+          ric.fireAll(deadline);
+        }
+      });
+    });
+    expect(ric.requests).toEqual([{ timeout: 1 }, { timeout: 1 }, { timeout: 2 }, { timeout: 4294967295 }, undefined, undefined, undefined]);
+  });
+
   it("cancelling the task cancels the idle callback", async () => {
     const ric = fakeCallbacks<IdleDeadline>();
     vi.stubGlobal("requestIdleCallback", ric.request);
