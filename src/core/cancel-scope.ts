@@ -448,6 +448,9 @@ export class CancelScope {
       const dropped = abandoned.nursery;
       if (dropped !== null) {
         dropped.dropInto(task.parentNursery ?? task.runner.systemNursery);
+        // Closed: no longer one of the task's open nurseries (tools list
+        // them). The last one: those opened inside it were left before it.
+        task.nurseries!.pop();
         if (error !== ABSORBED) dropped.pendingErrors.push(error);
         error = dropped.combinedError() ?? ABSORBED;
       }

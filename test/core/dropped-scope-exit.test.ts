@@ -10,7 +10,7 @@
  * longer cancels that nursery, its other children and the task itself.
  */
 import { describe, expect, it } from "vitest";
-import { Cancelled, CancelScope, ExceptionGroup, TooSlowError, checkpoint, failAfter, moveOnAfter, openNursery, sleep, type Operation } from "../../src/core/index.js";
+import { Cancelled, CancelScope, ExceptionGroup, TooSlowError, checkpoint, currentTask, failAfter, moveOnAfter, openNursery, sleep, type Nursery, type Operation } from "../../src/core/index.js";
 import { leaves, runKeep } from "./helpers.js";
 
 function messages(error: unknown): string[] {
@@ -160,6 +160,49 @@ describe("a nursery dropped inside a scope that then exits", () => {
     });
     expect(kept.ok).toBe(false);
     expect(messages(kept.value)).toEqual(["Error: moved child boom"]);
+  });
+});
+
+describe("a dropped nursery closed by the exit of the scope around it", () => {
+  it("is no longer listed in the task's childNurseries (what the inspector walks)", async () => {
+    const seen: number[] = [];
+    let dropped: Nursery | null = null;
+    const kept = await runKeep(function* () {
+      yield* moveOnAfter(10, function* () {
+        openNursery(function* (n) {
+          dropped = n;
+          n.startSoon(() => sleep(1));
+        }).next();
+        seen.push(currentTask().childNurseries.length);
+      });
+      seen.push(currentTask().childNurseries.length);
+      expect(currentTask().childNurseries).not.toContain(dropped);
+      yield* sleep(2);
+      return "ok";
+    });
+    expect(seen).toEqual([1, 0]);
+    expect(kept).toMatchObject({ ok: true, value: "ok" });
+  });
+
+  it("two dropped inside each other go, the nursery open around the scope stays", async () => {
+    let outer: Nursery | null = null;
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* (n) {
+        outer = n;
+        yield* moveOnAfter(10, function* () {
+          openNursery(function* (first) {
+            first.startSoon(() => sleep(1));
+          }).next();
+          openNursery(function* (inner) {
+            inner.startSoon(() => sleep(1));
+          }).next();
+          expect(currentTask().childNurseries).toHaveLength(3);
+        });
+        expect(currentTask().childNurseries).toEqual([outer]);
+      });
+      return "ok";
+    });
+    expect(kept).toMatchObject({ ok: true, value: "ok" });
   });
 });
 
