@@ -37,6 +37,18 @@ export function takeLock<T>(what: string, method: string, take: () => T): T {
   }
 }
 
+/**
+ * @internal Marks what a stream's `cancel`, `write`, `close` or `abort`
+ * returned as handled (its failure is reported elsewhere, or not at all).
+ * Total: a stream-like's method may return no Promise, and then there is
+ * nothing to handle (it used to throw the engine's "catch is not a function").
+ */
+export function ignoreRejection(value: unknown): void {
+  if (value !== null && (typeof value === "object" || typeof value === "function") && typeof readProperty(value, "then") === "function") {
+    Promise.resolve(value).catch(() => {});
+  }
+}
+
 /** @internal Throws unless `target` can take listeners and `type` is an event name. */
 export function checkEventTarget(what: string, target: unknown, type: unknown): asserts target is ListenerTarget {
   if (!hasMethods(target, "addEventListener", "removeEventListener")) {

@@ -23,7 +23,7 @@ import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd, type Receiver } from "../sync/receive-loop.js";
 import { receiveConflictDetector, sendConflictDetector } from "../sync/streams.js";
-import { checkBody, hasMethods, takeLock } from "./target.js";
+import { checkBody, hasMethods, ignoreRejection, takeLock } from "./target.js";
 import { broken, closeWriter, serveReadableFrom, serveWritableTo, waitWriter } from "./whatwg-streams.js";
 
 
@@ -105,7 +105,7 @@ export class ReadableReceiveChannel<T> {
     if (this.isClosed) return;
     this.isClosed = true;
     // cancel() also settles a pending read (as done), which wakes a blocked receiver.
-    this.reader.cancel().catch(() => {});
+    ignoreRejection(this.reader.cancel());
   }
 
   /** `close()`, then a checkpoint. */
@@ -174,7 +174,7 @@ export class WritableSendChannel<T> {
       else yield* checkpoint();
       if (this.isClosed) throw sendClosedError("send");
       // The write's own failure errors the stream, which the next send or aclose reports.
-      this.writer.write(value).catch(() => {});
+      ignoreRejection(this.writer.write(value));
     } finally {
       this.sending.exit();
     }
@@ -186,7 +186,7 @@ export class WritableSendChannel<T> {
     const room = this.writer.desiredSize;
     if (room === null) throw new BrokenResourceError("sendNowait() on a WritableStream that has errored.");
     if (room <= 0) throw new WouldBlock("The WritableStream's queue is full; use yield* send(value) to wait for room.");
-    this.writer.write(value).catch(() => {});
+    ignoreRejection(this.writer.write(value));
   }
 
   /**
@@ -197,7 +197,7 @@ export class WritableSendChannel<T> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.writer.close().catch(() => {});
+    ignoreRejection(this.writer.close());
   }
 
   /** Closes gracefully and waits until the sink has taken everything; `BrokenResourceError` if it fails. */
@@ -214,7 +214,7 @@ export class WritableSendChannel<T> {
   abort(reason?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.writer.abort(reason).catch(() => {});
+    ignoreRejection(this.writer.abort(reason));
   }
 
 }

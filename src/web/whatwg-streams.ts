@@ -35,7 +35,7 @@ import {
   type ReceiveStream,
   type SendStream,
 } from "../sync/streams.js";
-import { bodyOperation, checkBody, checkOptions, hasMethods, takeLock } from "./target.js";
+import { bodyOperation, checkBody, checkOptions, hasMethods, ignoreRejection, takeLock } from "./target.js";
 
 /** @internal A stream's failure as the error our streams and channels raise. */
 export function broken(what: string, cause: unknown): BrokenResourceError {
@@ -60,11 +60,11 @@ export function* waitWriter(promise: Promise<unknown>): Operation<void> {
  */
 export function* closeWriter(writer: WritableStreamDefaultWriter<never>): Operation<void> {
   const closing = writer.close();
-  closing.catch(() => {});
+  ignoreRejection(closing);
   try {
     yield* waitWriter(closing);
   } catch (error) {
-    writer.abort().catch(() => {});
+    ignoreRejection(writer.abort());
     throw error;
   }
 }
@@ -157,7 +157,7 @@ export class ReadableReceiveStream implements ReceiveStream {
     this.closed = true;
     this.leftover = EMPTY_BYTES;
     // cancel() also settles a pending read (as done), which wakes a blocked receiver.
-    this.reader.cancel().catch(() => {});
+    ignoreRejection(this.reader.cancel());
   }
 
   /** `close()`, then a checkpoint. */
@@ -244,7 +244,7 @@ export class WritableSendStream implements SendStream {
       // Copied (unless the caller gave its buffers away): the caller may reuse its buffer once
       // sendAll returns, and the queue or the sink may still hold the chunk.
       // The write's own failure errors the stream, which the next sendAll's desiredSize/ready or aclose reports.
-      this.writer.write(this.copy ? data.slice() : data).catch(() => {});
+      ignoreRejection(this.writer.write(this.copy ? data.slice() : data));
     } finally {
       this.sending.exit();
     }
@@ -265,7 +265,7 @@ export class WritableSendStream implements SendStream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.writer.abort().catch(() => {});
+    ignoreRejection(this.writer.abort());
   }
 
   /** Closes the WritableStream gracefully: waits until the sink has taken everything queued. */

@@ -248,6 +248,34 @@ describe("hostile streams", () => {
   }
 });
 
+describe("stream-likes whose reader or writer methods return no Promise", () => {
+  const chunk = new Uint8Array([1]);
+  const reader = (value: unknown) => ({ read: () => Promise.resolve({ done: false, value }), cancel: () => 42, releaseLock() {} });
+  const writer = { desiredSize: 1, ready: Promise.resolve(), write: () => undefined, close: () => 42, abort: () => null, releaseLock() {} };
+  const readable = (value: unknown) => bad({ locked: false, getReader: () => reader(value) });
+  const writable = () => bad({ locked: false, getWriter: () => writer });
+  it("close, abort and sends go on (they threw the engine's \"catch is not a function\")", async () => {
+    const r = await outcome(function* () {
+      const bytesIn = receiveStreamFromReadable(readable(chunk));
+      expect(yield* bytesIn.receiveSome()).toEqual(chunk);
+      bytesIn.close();
+      const valuesIn = receiveChannelFromReadable(readable("v"));
+      expect(yield* valuesIn.receive()).toBe("v");
+      valuesIn.close();
+      const bytesOut = sendStreamFromWritable(writable());
+      yield* bytesOut.sendAll(chunk);
+      bytesOut.close();
+      const valuesOut = sendChannelFromWritable(writable());
+      yield* valuesOut.send("v");
+      valuesOut.sendNowait("w");
+      valuesOut.close();
+      sendChannelFromWritable(writable()).abort();
+      return "done";
+    });
+    expect(r).toEqual({ value: "done" });
+  });
+});
+
 /** A FakeServer whose sockets are changed by `patch` (a method that throws...). */
 function hostileServer(patch: (socket: FakeWebSocket) => void): FakeServer {
   const server = new FakeServer();
