@@ -21,15 +21,25 @@ export class CancelledError extends Error {
   override get name(): string {
     return "CancelledError";
   }
+
+  /**
+   * `instanceof` made total, as the core's error classes are: the layer
+   * asks it of whatever a coroutine threw (a Task's step, a timeout's or a
+   * TaskGroup's exit), where a revoked Proxy made plain `instanceof` throw
+   * and left the Task pending or the error replaced. Such a value is not one.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    try {
+      return super[Symbol.hasInstance](value);
+    } catch {
+      return false;
+    }
+  }
 }
 
-/** @internal `value instanceof CancelledError`, false (not a throw) for a revoked Proxy: it runs on whatever a coroutine or Trio task threw. */
+/** @internal `value instanceof CancelledError` (total: false, not a throw, for a revoked Proxy). */
 export function isCancelledError(value: unknown): value is CancelledError {
-  try {
-    return value instanceof CancelledError;
-  } catch {
-    return false;
-  }
+  return value instanceof CancelledError;
 }
 
 /** An asyncio timeout expired (`waitFor`, `timeout`). */
