@@ -15,7 +15,7 @@
  */
 import { waitPromise } from "../bridge/promise.js";
 import { trioAsAio, type TrioFuture } from "../bridge/trio-as-aio.js";
-import { describe } from "../core/errors.js";
+import { describe, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import { checkFetchInit, fetchLabel, fetchOp } from "./fetch.js";
 import { checkOptions } from "./target.js";
@@ -79,6 +79,10 @@ export function fetchFuture<R extends FetchRead = "response">(input: RequestInfo
 function* fetchAndRead(input: RequestInfo | URL, init: RequestInit, read: FetchRead): Operation<unknown> {
   const response = yield* fetchOp(input, init);
   if (read === "response") return response;
+  const method = readProperty(response, read);
+  if (typeof method !== "function") {
+    throw new TypeError(`fetchFuture(input, init, { read: "${read}" }): fetch resolved to ${describe(response)}, which has no ${read}() method; a fetch polyfill or mock must resolve to a Response.`);
+  }
   // In the same scope as the request: cancelling aborts the download as well.
-  return yield* waitPromise(response[read](), { label: `${read}() of ${fetchLabel(input, init)}` });
+  return yield* waitPromise(method.call(response) as Promise<unknown>, { label: `${read}() of ${fetchLabel(input, init)}` });
 }

@@ -79,7 +79,15 @@ function* fetchBlock(input: RequestInfo | URL, init: RequestInit): Operation<Res
   const task = requireTask("fetchOp()");
   const fetchFn = globalFetch("fetchOp()");
   const signal = requestSignal("fetchOp(input, { signal })", task.scope.signal, init, "wrap the call in withAbortSignal(signal, ...) instead");
-  return yield* abortable(() => fetchFn(input, { ...init, signal }), { label: fetchLabel(input, init) });
+  return yield* abortable(() => promiseOf(fetchFn(input, { ...init, signal })), { label: fetchLabel(input, init) });
+}
+
+// What fetch returned, if a Promise (or thenable): a polyfill's or mock's other answer is refused by name, not as abortable's.
+function promiseOf(answer: unknown): PromiseLike<Response> {
+  if (answer === null || (typeof answer !== "object" && typeof answer !== "function") || typeof readProperty(answer, "then") !== "function") {
+    throw new TypeError(`fetchOp(): the global fetch returned ${describe(answer)}, not a Promise of a Response; a fetch polyfill or mock must return one, as the platform's fetch does.`);
+  }
+  return answer as PromiseLike<Response>;
 }
 
 /**

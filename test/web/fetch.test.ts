@@ -2,11 +2,11 @@
 // scope is cancelled (the server sees the connection close), while waiting for the headers and
 // while the body is read, and the body reads through the stream adapters and framing helpers.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { describe, expect, it } from "vitest";
-import { BrokenResourceError, CancelScope, Cancelled, inspector, moveOnAfter, openNursery, run, waitPromise } from "../../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BrokenResourceError, CancelScope, Cancelled, asyncioRun, inspector, moveOnAfter, openNursery, run, waitPromise } from "../../src/index.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
-import { fetchOp, receiveServerSentEvents, receiveStreamFromReadable } from "../../src/web/index.js";
-import { httpServer } from "./helpers.js";
+import { fetchFuture, fetchOp, receiveServerSentEvents, receiveStreamFromReadable } from "../../src/web/index.js";
+import { httpServer, raises, runMock } from "./helpers.js";
 
 /** Resolves when the server sees the current request's connection close. */
 let closed: Promise<void>;
@@ -168,5 +168,32 @@ describe("fetchOp", () => {
   it("refuses bad input", async () => {
     expect(() => fetchOp("/x", 3 as never)).toThrow(/options object/);
     expect(() => fetchOp("/x", { signal: "stop" as never })).toThrow(/init.signal must be an AbortSignal/);
+  });
+});
+
+describe("fetchOp and fetchFuture with a fetch polyfill or mock that answers wrong", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("fetch returns no Promise: a TypeError naming fetchOp and the global fetch (it named abortable(work), which the caller never called)", async () => {
+    for (const answer of [42, undefined, { then: 1 }]) {
+      vi.stubGlobal("fetch", () => answer);
+      const error = await runMock(() => raises(fetchOp("/x"), TypeError));
+      expect(error.message).toMatch(/^fetchOp\(\): the global fetch returned .*, not a Promise of a Response; a fetch polyfill or mock must return one/);
+    }
+  });
+
+  it("fetch resolves to no Response: fetchFuture's read names itself and the method (it was the engine's \"response[read] is not a function\")", async () => {
+    vi.stubGlobal("fetch", () => Promise.resolve({ ok: true }));
+    const got = await asyncioRun(
+      (function* () {
+        try {
+          yield* fetchFuture("/x", {}, { read: "json" });
+        } catch (error) {
+          return `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        return "nothing raised";
+      })(),
+    );
+    expect(got).toMatch(/^TypeError: fetchFuture\(input, init, \{ read: "json" \}\): fetch resolved to an object, which has no json\(\) method; a fetch polyfill or mock must resolve to a Response/);
   });
 });
