@@ -330,31 +330,55 @@ export function loopRecord(loop: LoopLike): LoopRecord {
   };
 }
 
-/** @internal */
+/** `read()`, or `fallback` where it throws: for what user code may override. */
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * @internal The loop's pending futures and Tasks. Total: a task factory
+ * may make Tasks of a user's subclass, whose `getName`, `done` or
+ * `cancelling` may throw or answer a value of the wrong kind; such a Task
+ * is listed with what can be read of it (it was not the inspector's to fail).
+ */
 export function futureRecords(loop: LoopLike): FutureRecord[] {
   const now = loop.time();
   const out: FutureRecord[] = [];
   const seen = new Set<number>();
   const add = (f: FutureLike) => {
-    if (f.done() || seen.has(f.id)) return;
+    if (attempt(() => f.done(), false) || seen.has(f.id)) return;
     seen.add(f.id);
     const kind = functionName(readProperty(f, "constructor")) ?? "Future";
+    const name = attempt(() => f.getName?.(), undefined);
+    const cancelling = attempt(() => f.cancelling?.(), undefined);
+    const traceback = attempt(() => f.sourceTraceback, undefined);
+    // Internal getters that ask the Task's own methods (`waitingOn` asks the awaited future's `done`).
+    const waitingOn = attempt(() => f.waitingOn?.id, undefined);
+    const state = attempt(() => f.status, "pending");
+    const createdAt = attempt(() => f.createdAt, now);
     out.push({
       id: f.id,
       loopId: loop.id,
       kind,
-      name: f.getName?.() ?? `${kind} #${f.id}`,
-      state: f.status,
-      age: now - f.createdAt,
-      createdAt: f.createdAt,
-      doneCallbacks: f.pendingCallbacks.map((cb) => functionName(cb) ?? "anonymous"),
-      sourceTraceback: f.sourceTraceback ?? null,
-      waitingOnFutureId: f.waitingOn?.id ?? null,
-      cancelling: f.cancelling?.() ?? null,
+      name: typeof name === "string" ? name : `${kind} #${f.id}`,
+      state: typeof state === "string" ? state : "pending",
+      age: now - createdAt,
+      createdAt,
+      doneCallbacks: attempt(() => f.pendingCallbacks.map((cb) => functionName(cb) ?? "anonymous"), []),
+      sourceTraceback: typeof traceback === "string" ? traceback : null,
+      waitingOnFutureId: typeof waitingOn === "number" ? waitingOn : null,
+      cancelling: typeof cancelling === "number" ? cancelling : null,
     });
   };
   for (const t of loop.tasks) add(t);
-  for (const f of loop.trackedFutures()) add(f);
+  // The loop's walk asks each future whether it is done (a subclass's `done` may throw): what it listed stays.
+  attempt(() => {
+    for (const f of loop.trackedFutures()) add(f);
+  }, undefined);
   out.sort((a, b) => b.age - a.age);
   return out;
 }
