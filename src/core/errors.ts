@@ -170,9 +170,17 @@ function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
   // matches by instanceof; any other function is a predicate. A class that
   // does not extend Error cannot be called, so it must be recognised too.
   const proto = (matcher as { prototype?: unknown }).prototype;
-  if (matcher === Error || proto instanceof Error || /^class\b/.test(Function.prototype.toString.call(matcher))) {
+  const source = Function.prototype.toString.call(matcher);
+  if (matcher === Error || proto instanceof Error || /^class\b/.test(source)) {
     const cls = matcher as abstract new (...args: never[]) => unknown;
     return (error) => isInstance(error, cls);
+  }
+  // A built-in constructor (the global of its name, native, with a
+  // prototype) would be called as a predicate, and Object or String would
+  // match everything. Python refuses a type that is no exception type too.
+  const name = matcher.name;
+  if (proto && (globalThis as Record<string, unknown>)[name] === matcher && /native code/.test(source)) {
+    throw new TypeError(`split(${name}): a built-in constructor, no error class; pass an error class or a predicate.`);
   }
   return matcher as (error: unknown) => boolean;
 }

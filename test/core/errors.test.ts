@@ -105,6 +105,26 @@ describe("ExceptionGroup", () => {
     expect(rest!.exceptions.map((e) => (e as Error).message)).toEqual(["e"]);
   });
 
+  it("refuses a built-in constructor that is no error class (called, Object and String matched everything)", () => {
+    const g = new ExceptionGroup("g", ["str", 42, new Error("x")]);
+    for (const ctor of [Object, String, Number, Boolean, Array, Map, Promise, Symbol]) {
+      expect(() => g.split(ctor as never)).toThrow(TypeError);
+      expect(() => g.subgroup(ctor as never)).toThrow(/a built-in constructor, no error class/);
+    }
+    // Still matchers: error classes (built-in too), any class by instanceof, and predicates of every kind.
+    function isString(e: unknown): boolean {
+      return typeof e === "string";
+    }
+    const spy = Object.assign((e: unknown) => e === 42, { prototype: {} });
+    expect(g.split(TypeError)[0]).toBeUndefined();
+    expect(g.split(Error)[1]).toBeUndefined();
+    expect(g.subgroup(RangeError)).toBeUndefined();
+    expect(g.subgroup(isString)!.exceptions).toEqual(["str"]);
+    expect(g.subgroup(isString.bind(null))!.exceptions).toEqual(["str"]);
+    expect(g.subgroup((e) => typeof e === "number")!.exceptions).toEqual([42]);
+    expect(g.subgroup(spy)!.exceptions).toEqual([42]);
+  });
+
   it("split keeps non-Error leaves", () => {
     const g = new ExceptionGroup("g", ["str", 42, new Error("x")]);
     const [match, rest] = g.split((e) => typeof e === "string");
