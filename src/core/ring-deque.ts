@@ -1,10 +1,8 @@
 /**
  * A growable ring buffer: push at the tail, shift at the head, remove
- * anywhere. One implementation for every FIFO of the runtime: the run
- * queue, a memory channel's buffer, asyncio's waiter lines and Queue.
- * The run queue needs only both ends (`RingQueue`); removal anywhere and
- * copies are in the subclass `RingDeque`, so a program that uses no
- * channel or asyncio queue does not ship them (issue 13).
+ * anywhere: a memory channel's buffer and waiter lines, asyncio's waiter
+ * lines and Queue. (The run queue is a list through the tasks, see
+ * run-queue.ts.)
  *
  * `Array.prototype.shift` on a long array is O(n), and an array used as a
  * queue with a moving head must either be compacted (a copy) or thrown away
@@ -17,7 +15,7 @@
  * twenty instructions a slot, in the runtime's C++).
  */
 
-/** @internal A FIFO: push at the tail, shift at the head (the run queue). */
+/** @internal A FIFO: push at the tail, shift at the head. */
 export class RingQueue<T> {
   /** @internal */ protected items: (T | undefined)[];
   /** @internal */ protected head = 0;
@@ -29,11 +27,6 @@ export class RingQueue<T> {
   constructor(private readonly initialCapacity = 4) {
     this.items = [];
     this.mask = -1;
-  }
-
-  /** Slots held now (grows by doubling, never shrinks until `clear()`). */
-  get capacity(): number {
-    return this.items.length;
   }
 
   /** Appends a value at the tail. */
@@ -51,26 +44,6 @@ export class RingQueue<T> {
     this.head = (head + 1) & this.mask;
     this.size--;
     return value;
-  }
-
-  /**
-   * Moves the last `count` values to the head, in the order they had
-   * (the run queue puts tasks woken by due deadlines ahead of the rest).
-   * `count` must be ≤ size. O(count).
-   */
-  moveTailToFront(count: number): void {
-    const items = this.items;
-    const mask = this.mask;
-    let head = this.head;
-    let tail = (head + this.size - 1) & mask;
-    for (let k = 0; k < count; k++) {
-      const value = items[tail];
-      items[tail] = undefined;
-      tail = (tail - 1) & mask;
-      head = (head - 1) & mask;
-      items[head] = value;
-    }
-    this.head = head;
   }
 
   private grow(): void {

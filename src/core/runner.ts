@@ -34,7 +34,7 @@ import { hostMacrotask, queueSoon } from "./host.js";
 import type { IdleWatch } from "./idle.js";
 import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
-import { RingQueue } from "./ring-deque.js";
+import { RunQueue } from "./run-queue.js";
 import { current, RuntimeError } from "./state.js";
 import { IN_SHARED_OP, IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, beginWait, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, SHARED_PARK, SHARED_SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
@@ -149,16 +149,6 @@ function keepShapes(): void {
   resetScopeIds(scopeId);
 }
 
-// Each run makes its own run queue, sized as the last finished run's had
-// grown: a run that spawns 10k tasks grows its queue six times, which
-// showed in profiles of pages (and tests and benchmarks) that start many
-// similar runs. A queue kept from an earlier run did the same, but it was
-// old: each push of a young task (a run's tasks are young for a while)
-// called V8's write barrier stub, two per channel round trip. Up to 64k
-// slots (512 KB).
-let queueCapacityHint = 256;
-const QUEUE_HINT_MAX = 1 << 16;
-
 /** A run: create one with `run()`. Exposed read-only for tools. */
 export class Runner implements ClockListener {
   /** A number unique among the runs of this page (tools name the run by it). */
@@ -190,7 +180,7 @@ export class Runner implements ClockListener {
   private readonly realClock: boolean;
   /** Set by sliceLeft() once the slice is used up: the batch ends after the current step. */
   private endBatchSoon = false;
-  private readonly queue = new RingQueue<Task>(queueCapacityHint);
+  private readonly queue = new RunQueue();
   private scheduled = false;
   private running = false;
   /** The host timer for the earliest deadline; HOP while a fresh macrotask is on its way to arm it. */
@@ -446,9 +436,9 @@ export class Runner implements ClockListener {
     const queue = this.queue;
     // The step count at which the batch next reads the clock.
     let lookAt = interval;
-    while (queue.size > 0) {
+    while (queue.head !== null) {
       steps += this.step(queue.shift(), lookAt - steps);
-      if (queue.size === 0) {
+      if (queue.head === null) {
         if (this.deadlines.size > 0) this.fireDeadlines(this.clock.currentTime());
       } else if (steps >= lookAt || this.endBatchSoon) {
         const now = realSeconds();
@@ -468,8 +458,6 @@ export class Runner implements ClockListener {
     stats.steps += steps;
     this.running = false;
     current.runner = null;
-    // No more tasks than the run spawned were ever queued at once: small runs after a big one go back to small queues.
-    if (this.finished) queueCapacityHint = Math.min(this.queue.capacity, Math.max(256, stats.tasksSpawned), QUEUE_HINT_MAX);
     if (obs !== null) obs.batch?.(this, startedAt * 1000, realSeconds() * 1000, steps);
     if (!this.scheduled && !this.finished) this.becomeIdle();
   }
@@ -567,7 +555,7 @@ export class Runner implements ClockListener {
         } else if (this.instruments !== null) {
           // Read afresh: the step may have installed an instrument.
           this.schedule(task);
-        } else if (queue.size === 0 && taken < budget && !this.endBatchSoon) {
+        } else if (queue.head === null && taken < budget && !this.endBatchSoon) {
           continue;
         } else {
           // schedule(), minus what cannot apply inside a batch.
@@ -597,7 +585,7 @@ export class Runner implements ClockListener {
       // instruments. Without them (the lone-task loop above too), the next
       // queued task is stepped in this same call. (A run that this step
       // finished has none left: its end is announced in endLastStep.)
-      if (this.instruments === null && queue.size > 0 && taken < budget && !this.endBatchSoon) {
+      if (this.instruments === null && queue.head !== null && taken < budget && !this.endBatchSoon) {
         this.stepping = task = queue.shift();
         continue;
       }
@@ -845,11 +833,11 @@ export class Runner implements ClockListener {
   private fireDeadlines(now: number): void {
     this.stampParks(now);
     const queue = this.queue;
-    const queuedBefore = queue.size;
+    const lastBefore = queue.tail;
     for (let entry = this.deadlines.popExpired(now); entry !== undefined; entry = this.deadlines.popExpired(now)) {
       entry.expire();
     }
-    if (queuedBefore > 0 && queue.size > queuedBefore) queue.moveTailToFront(queue.size - queuedBefore);
+    if (lastBefore !== null) queue.moveAfterToFront(lastBefore);
   }
 
   /** @internal Puts the running task to sleep until `deadline`. */

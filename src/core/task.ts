@@ -264,6 +264,7 @@ export class Task<T = unknown> {
   }
   /** @internal siblings in the parent nursery's list of children */ prevSibling: Task | null = null;
   /** @internal */ nextSibling: Task | null = null;
+  /** @internal the task queued after this one in the run queue (see run-queue.ts) */ nextQueued: Task | null = null;
   /** @internal Nurseries opened by this task and still open, innermost last; null until the first (kept in `extras`). */
   get nurseries(): Nursery[] | null {
     return this.extras === null ? null : this.extras.nurseries;

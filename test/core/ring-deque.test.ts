@@ -1,4 +1,4 @@
-// The ring buffer behind the run queue, memory channels and asyncio queues, against a plain array as the model.
+// The ring buffer behind memory channels and asyncio queues, against a plain array as the model.
 import { describe, expect, it } from "vitest";
 import { RingDeque } from "../../src/core/ring-deque.js";
 
@@ -40,38 +40,5 @@ describe("RingDeque", () => {
     d.push("x");
     d.push("y");
     expect([d.shift(), d.shift()]).toEqual(["x", "y"]);
-  });
-
-  it("moveTailToFront moves the last values to the head in their order, across the ring's wrap and when full", () => {
-    for (const [capacity, pushed, shifted, moved] of [
-      [8, 5, 0, 2],
-      [8, 8, 0, 3], // full
-      [8, 8, 6, 0], // nothing to move
-      [4, 9, 3, 6], // grown, head wrapped
-      [8, 12, 7, 5], // all of them
-    ] as const) {
-      const d = new RingDeque<number>(capacity);
-      const model: number[] = [];
-      for (let i = 0; i < pushed; i++) {
-        d.push(i);
-        model.push(i);
-      }
-      for (let i = 0; i < shifted; i++) {
-        d.shift();
-        model.shift();
-      }
-      // Push past the wrap so the tail sits at a low index, then move.
-      for (let i = 100; i < 103; i++) {
-        d.push(i);
-        model.push(i);
-      }
-      const n = Math.min(moved, model.length);
-      d.moveTailToFront(n);
-      const want = [...model.slice(model.length - n), ...model.slice(0, model.length - n)];
-      expect(d.size).toBe(want.length);
-      expect(d.toArray()).toEqual(want);
-      d.push(999);
-      expect(d.toArray()).toEqual([...want, 999]);
-    }
   });
 });
