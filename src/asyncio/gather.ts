@@ -236,26 +236,31 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
       if (!child.cancelled()) child.exception();
       return;
     }
-    if (!returnExceptions) {
-      if (child.cancelled()) {
-        outer.storeException(child.makeCancelledError());
-        return;
+    try {
+      if (!returnExceptions) {
+        if (child.cancelled()) {
+          outer.storeException(child.makeCancelledError());
+          return;
+        }
+        if (child.hasException) {
+          outer.storeException(child.exception());
+          return;
+        }
       }
-      if (child.hasException) {
-        outer.storeException(child.exception());
-        return;
+      if (finished === unique) {
+        const results = children.map((f) => {
+          // A new error per entry, as CPython: the child's own one is kept for the outer Future below.
+          if (f.cancelled()) return new CancelledError(f.cancelMessage ?? "");
+          return f.hasException ? f.exception() : f.result();
+        });
+        // The error comes from the last child in argument order, not from the
+        // one that finished last: CPython's loop above rebinds its `fut`.
+        if (outer.cancelRequested) outer.storeException(children[children.length - 1]!.makeCancelledError());
+        else outer.setResult(results);
       }
-    }
-    if (finished === unique) {
-      const results = children.map((f) => {
-        // A new error per entry, as CPython: the child's own one is kept for the outer Future below.
-        if (f.cancelled()) return new CancelledError(f.cancelMessage ?? "");
-        return f.hasException ? f.exception() : f.result();
-      });
-      // The error comes from the last child in argument order, not from the
-      // one that finished last: CPython's loop above rebinds its `fut`.
-      if (outer.cancelRequested) outer.storeException(children[children.length - 1]!.makeCancelledError());
-      else outer.setResult(results);
+    } catch (error) {
+      // A Future subclass or Proxy whose methods throw: the error ends the gather, which else waited forever (its cancel() reaches only the children, all done).
+      outer.storeException(error);
     }
   };
 

@@ -1,10 +1,14 @@
 /**
+ * Hostile values where the layer reads what a coroutine or Future ended with.
+ *
  * Values no `instanceof` can test (a revoked Proxy, a Proxy whose
  * getPrototypeOf trap throws) thrown where the asyncio layer asks whether
  * an error is a CancelledError: a Task's step that was cancelled while
  * its Future failed, a timeout's exit, a TaskGroup's exit, waitFor's
  * zero timeout. Each must settle, with the very value the program threw
- * reaching its awaiter, as CPython raises whatever was raised.
+ * reaching its awaiter, as CPython raises whatever was raised. And a
+ * gather() whose child (a Future subclass or Proxy) throws from its own
+ * methods when it finishes ends with that error rather than never.
  */
 import { describe, expect, it } from "vitest";
 import * as asyncio from "../../src/asyncio/index.js";
@@ -142,6 +146,76 @@ describe.each(VALUES)("%s thrown where the layer tests for CancelledError", (_la
     expect((value as ExceptionGroup).exceptions).toHaveLength(1);
     expect((value as ExceptionGroup).exceptions[0]).toBe(thrown);
     expect(childCancelled).toBe(true);
+    expectNoLeftovers(runner);
+  });
+});
+
+/** A Future whose result() throws even though it finished with a value. */
+class ResultThrows<T> extends asyncio.Future<T> {
+  override result(): T {
+    throw new Error("hostile result()");
+  }
+}
+
+/** A Proxy of a finished-later Future whose `cancelled` method cannot be read. */
+function cancelledGetterThrows(loop: asyncio.EventLoop): asyncio.Future<number> {
+  const f = loop.createFuture<number>();
+  loop.callLater(1, () => f.setResult(1));
+  return new Proxy(f, {
+    get(target, key) {
+      if (key === "cancelled") throw new Error("hostile cancelled getter");
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+describe("gather() of a Future whose methods throw when it finishes", () => {
+  it.each([false, true])("a subclass whose result() throws: the gather raises that error (returnExceptions %s), not a wedged run", async (returnExceptions) => {
+    const { runner, value } = await within(
+      runAioKeep(function* (loop) {
+        const f = new ResultThrows<number>();
+        loop.callLater(1, () => f.setResult(1));
+        try {
+          return yield* asyncio.gather(f, asyncio.sleep(0.5, 2), { returnExceptions });
+        } catch (error) {
+          return error;
+        }
+      }),
+    );
+    expect(value).toMatchObject({ message: "hostile result()" });
+    expectNoLeftovers(runner);
+  });
+
+  it("a Proxy whose cancelled getter throws: the gather raises that error", async () => {
+    const { runner, value } = await within(
+      runAioKeep(function* (loop) {
+        try {
+          return yield* asyncio.gather(cancelledGetterThrows(loop));
+        } catch (error) {
+          return error;
+        }
+      }),
+    );
+    expect(value).toMatchObject({ message: "hostile cancelled getter" });
+    expectNoLeftovers(runner);
+  });
+
+  it("the same, already done when gather() is called: gather returns a failed Future instead of throwing", async () => {
+    const { runner, value } = await within(
+      runAioKeep(function* () {
+        const f = new ResultThrows<number>();
+        f.setResult(1);
+        const g = asyncio.gather(f);
+        expect(g.done()).toBe(true);
+        try {
+          return yield* g;
+        } catch (error) {
+          return error;
+        }
+      }),
+    );
+    expect(value).toMatchObject({ message: "hostile result()" });
     expectNoLeftovers(runner);
   });
 });
