@@ -221,6 +221,11 @@ export class ExceptionGroup extends AggregateError {
     return "ExceptionGroup";
   }
 
+  /** "ExceptionGroup: message (2 sub-exceptions)": Python's str() of a group counts its errors too. `message` stays bare. */
+  override toString(): string {
+    return counted(super.toString(), this.exceptions);
+  }
+
   /**
    * A group of the same kind and message holding other errors. `split` and
    * `subgroup` call it for each part they make (and copy `cause` onto it);
@@ -395,7 +400,7 @@ export function listInStack(error: unknown): unknown {
 function listErrors(head: string, errors: unknown, pad: string): string {
   // Array.isArray throws only for a revoked Proxy: the caller's catch keeps the engine's stack then.
   const list = Array.isArray(errors) ? errors : [];
-  let text = `${head} (${list.length} sub-exception${list.length === 1 ? "" : "s"})`;
+  let text = counted(head, list);
   for (let i = 0; i < list.length; i++) {
     if (text.length > 2000 || pad.length > 20) return `${text}\n${pad}... and ${list.length - i} more`;
     const error: unknown = list[i];
@@ -404,6 +409,11 @@ function listErrors(head: string, errors: unknown, pad: string): string {
     text = error instanceof ExceptionGroup ? listErrors(line, readProperty(error, "exceptions"), "  " + pad) : line;
   }
   return text;
+}
+
+/** `head` and how many errors `list` holds, as Python counts a group's. */
+function counted(head: string, list: readonly unknown[]): string {
+  return `${head} (${list.length} sub-exception${list.length === 1 ? "" : "s"})`;
 }
 
 /**

@@ -37,11 +37,12 @@ describe("ExceptionGroup stack", () => {
     expect(lines[1]).toMatch(/^ {4}at .*group-stack\.test\.ts/);
   });
 
-  it("leaves message, name, toString and instanceof as they were", () => {
+  it("leaves message, name and instanceof as they were; toString counts the errors, as Python's str() of a group", () => {
     const group = listed(new ExceptionGroup("boom", [new Error("a"), new Error("b")]));
     expect(group.message).toBe("boom");
     expect(group.name).toBe("ExceptionGroup");
-    expect(String(group)).toBe("ExceptionGroup: boom");
+    expect(String(group)).toBe("ExceptionGroup: boom (2 sub-exceptions)");
+    expect(`${new ExceptionGroup("", [new Error("a")])}`).toBe("ExceptionGroup (1 sub-exception)");
     expect(group).toBeInstanceOf(ExceptionGroup);
     expect(group).toBeInstanceOf(AggregateError);
     expect(Object.getOwnPropertyDescriptor(group, "stack")?.enumerable).toBe(false);
