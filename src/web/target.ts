@@ -4,7 +4,7 @@
  * API needs; and the wait for one host callback.
  */
 import { describe, checkReadable, messageOf, readProperty } from "../core/errors.js";
-import { waitTaskRescheduled } from "../core/operations.js";
+import { checkpoint, waitTaskRescheduled } from "../core/operations.js";
 import { waitsWith, type Task } from "../core/task.js";
 import { Abort, type Operation } from "../core/traps.js";
 
@@ -127,6 +127,10 @@ export function* waitHostCallback<T>(
   request: HostRequest,
 ): Operation<T> {
   let pending = true;
+  // An answer given inside `request` itself, before the task parks (a rAF polyfill
+  // that calls back at once, a target that dispatches as a listener is added).
+  let early: { value: unknown; throws: boolean } | null = null;
+  let requesting = true;
   const abort = () => {
     stop();
     return Abort.SUCCEEDED;
@@ -134,16 +138,25 @@ export function* waitHostCallback<T>(
   const answer = (value: unknown, throws = false) => {
     if (!pending) return;
     pending = false;
+    if (requesting) early = { value, throws };
     // Still parked in this wait? Code that stepped it by hand may have
     // dropped it and gone on to wait for something else: not ours to end.
-    if (waitsWith(task, abort)) task.runner.reschedule(task, value, throws);
+    else if (waitsWith(task, abort)) task.runner.reschedule(task, value, throws);
   };
   const withdraw = request(answer);
+  requesting = false;
   const stop = () => {
     if (!pending) return;
     pending = false;
     withdraw();
   };
+  if (early !== null) {
+    // Parking now would wait for an answer already given: still a checkpoint, then the answer.
+    const { value, throws } = early;
+    yield* checkpoint();
+    if (throws) throw value;
+    return value as T;
+  }
   task.waitingOn = waitingOn;
   try {
     return (yield* waitTaskRescheduled(abort)) as T;

@@ -5,6 +5,24 @@ import { CancelScope, ClosedResourceError, moveOnAfter, openNursery, sleep } fro
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { openEventChannel, waitEvent, type EventChannel } from "../../src/web/index.js";
 import { CountingTarget, raises, runMock, type Numbered } from "./helpers.js";
+import { within } from "../core/helpers.js";
+
+/** A target that replays an event of the type to each listener as it is added (as some "sticky" emitters do). */
+class ReplayingTarget extends CountingTarget {
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+    super.addEventListener(type, listener, options);
+    this.fire(type, 42);
+  }
+}
+
+describe("waitEvent on a target that dispatches inside addEventListener", () => {
+  it("returns that event, with no listener left (it used to wait for ever: the event came before the task parked)", async () => {
+    const target = new ReplayingTarget();
+    const event = await within(runMock(() => waitEvent<Numbered>(target, "ping")));
+    expect((event as Numbered).n).toBe(42);
+    expect(target.live).toBe(0);
+  });
+});
 
 describe("waitEvent", () => {
   it("returns the event and removes its listener", async () => {

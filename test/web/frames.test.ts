@@ -5,6 +5,7 @@ import { CancelScope, RuntimeError, openNursery, run } from "../../src/index.js"
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
 import { nextFrame, waitIdle, yieldToHost } from "../../src/web/index.js";
 import { fakeCallbacks, runMock } from "./helpers.js";
+import { within } from "../core/helpers.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -62,6 +63,42 @@ describe("nextFrame", () => {
       expect(caught).toBeInstanceOf(RuntimeError);
       expect(String(caught)).toMatch(/yieldToHost\(\) or sleep\(\)/);
     });
+  });
+});
+
+describe("a host that calls back at once, inside the request (a polyfill's rAF, a rIC stand-in)", () => {
+  it("nextFrame and waitIdle return the answer (they used to wait for ever: the answer came before the task parked)", async () => {
+    vi.stubGlobal("requestAnimationFrame", (cb: (time: number) => void) => (cb(16.5), 1));
+    vi.stubGlobal("cancelAnimationFrame", () => {});
+    const deadline = { didTimeout: false, timeRemaining: () => 5 };
+    vi.stubGlobal("requestIdleCallback", (cb: (d: unknown) => void) => (cb(deadline), 1));
+    vi.stubGlobal("cancelIdleCallback", () => {});
+    const got = await within(runMock(function* () {
+      return [yield* nextFrame(), yield* waitIdle({ timeout: 1 })];
+    }));
+    expect(got).toEqual([16.5, deadline]);
+  });
+
+  it("each is still a checkpoint: a frame loop in a cancelled scope ends, and other tasks run meanwhile", async () => {
+    vi.stubGlobal("requestAnimationFrame", (cb: (time: number) => void) => (cb(0), 1));
+    vi.stubGlobal("cancelAnimationFrame", () => {});
+    let frames = 0;
+    let otherRan = false;
+    await within(runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          otherRan = true;
+        });
+        yield* new CancelScope().run(function* (scope) {
+          for (;;) {
+            yield* nextFrame();
+            if (++frames === 3) scope.cancel();
+          }
+        });
+      });
+    }));
+    expect(frames).toBe(3);
+    expect(otherRan).toBe(true);
   });
 });
 
