@@ -190,13 +190,52 @@ export type SerializedThrown = { readonly error: SerializedError } | { readonly 
 // and may be cyclic or absurdly deep; the message must stay bounded.
 const MAX_DEPTH = 32;
 
+// At most this many errors go into one record, all levels together: a depth
+// cap alone does not bound a graph whose groups hold themselves twice (2^32
+// records), nor a Proxy list that claims a length of millions.
+const MAX_ERRORS = 1000;
+
+/** How many more error records a walk over one thrown value may make. */
+interface Budget {
+  left: number;
+}
+
+/**
+ * The first `max` items of `list` and the length it claims, read totally
+ * (a group's `errors` may be a Proxy whose length is a lie); undefined if
+ * it cannot be read.
+ */
+function readList(list: unknown, max: number): { items: unknown[]; length: number } | undefined {
+  try {
+    if (!Array.isArray(list)) return undefined;
+    const length: unknown = list.length;
+    if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) return undefined;
+    const items: unknown[] = [];
+    for (let i = 0; i < Math.min(length, max); i++) items.push(list[i]);
+    return { items, length };
+  } catch {
+    return undefined; // a revoked Proxy, traps that throw
+  }
+}
+
+/** The record that stands for the leaves of a group left out of a record. */
+function leftOut(count: number): SerializedThrown {
+  return { error: { name: "Error", message: `${count} more errors of this group were left out: an error sent between a worker and the page holds at most ${MAX_ERRORS} errors.`, stack: undefined } };
+}
+
 /**
  * Turns a thrown value into a cloneable record. Errors keep name, message,
  * stack, cause and (for groups) their errors; `Cancelled` leaves are
  * dropped from groups, because they belong to the worker's cancel scopes,
- * not the page's. Total: it never throws, whatever it is given.
+ * not the page's. Bounded: at most MAX_ERRORS errors, MAX_DEPTH deep (a
+ * group's leaves beyond that are counted in one last leaf). Total: it never
+ * throws, whatever it is given.
  */
-export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
+export function serializeThrown(thrown: unknown): SerializedThrown {
+  return serializeWithin(thrown, 0, { left: MAX_ERRORS - 1 });
+}
+
+function serializeWithin(thrown: unknown, depth: number, budget: Budget): SerializedThrown {
   if (!isError(thrown)) {
     if (isCloneable(thrown)) return { value: thrown };
     return { error: { name: "Error", message: `The worker threw ${describe(thrown)}, which cannot be sent to the page: throw an Error (or plain data) instead.`, stack: undefined } };
@@ -217,13 +256,18 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
   };
   if (depth < MAX_DEPTH) {
     const cause = readProperty(error, "cause");
-    if (cause !== undefined) record.cause = serializeThrown(cause, depth + 1);
-    try {
-      // Only a group's errors: a validation error's `errors` list (yup, AJV, ...) would make it a group on the page.
-      const errors = isInstance(error, AggregateError) ? readProperty(error, "errors") : undefined;
-      if (Array.isArray(errors)) record.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
-    } catch {
-      // A list that cannot be read (a revoked Proxy, traps that throw) goes without: a throw here left a worker's call unanswered.
+    if (cause !== undefined && budget.left > 0) {
+      budget.left--;
+      record.cause = serializeWithin(cause, depth + 1, budget);
+    }
+    // Only a group's errors: a validation error's `errors` list (yup, AJV, ...) would make it a group on the page.
+    // A list that cannot be read (a revoked Proxy, traps that throw) goes without: a throw here left a worker's call unanswered.
+    const list = isInstance(error, AggregateError) ? readList(readProperty(error, "errors"), budget.left) : undefined;
+    if (list !== undefined) {
+      budget.left -= list.items.length;
+      const errors = list.items.map((e) => serializeWithin(e, depth + 1, budget));
+      if (list.length > errors.length) errors.push(leftOut(list.length - errors.length));
+      record.errors = errors;
     }
   }
   return { error: record };
@@ -270,8 +314,14 @@ const KNOWN: Record<string, ErrorClass> = {
  * Error. The stack is the worker's stack.
  */
 export function deserializeThrown(record: SerializedThrown): unknown {
+  // Our records hold at most MAX_ERRORS errors and one "left out" leaf per group: twice that bounds them.
+  // A peer of another build (or a rogue one) may send a cyclic record: structured clone keeps cycles.
+  return deserializeWithin(record, 0, { left: 2 * MAX_ERRORS });
+}
+
+function deserializeWithin(record: SerializedThrown, depth: number, budget: Budget): unknown {
   try {
-    return rebuildThrown(record);
+    return rebuildThrown(record, depth, budget);
   } catch (error) {
     // A record this build did not make (another build's worker, a foreign peer): never a throw in the
     // host's message listener, which would leave the call waiting forever.
@@ -279,13 +329,22 @@ export function deserializeThrown(record: SerializedThrown): unknown {
   }
 }
 
-function rebuildThrown(record: SerializedThrown): unknown {
+function rebuildThrown(record: SerializedThrown, depth: number, budget: Budget): unknown {
   if (record === null || typeof record !== "object") throw new TypeError(`the record is ${describe(record)}, not an object`);
   if ("value" in record) return record.value;
   const r = record.error;
   if (r === null || typeof r !== "object") throw new TypeError(`its error is ${describe(r)}, not an object`);
   let error: Error;
-  const errors = r.errors === undefined ? undefined : r.errors.map(deserializeThrown);
+  // Past the bounds a record of ours keeps, a record's cause and errors are left out (cut, as the worker cuts).
+  const deeper = depth < MAX_DEPTH;
+  const list = deeper && r.errors !== undefined ? readList(r.errors, budget.left) : undefined;
+  if (deeper && r.errors !== undefined && list === undefined) throw new TypeError(`its errors are ${describe(r.errors)}, not an array`);
+  let errors: unknown[] | undefined;
+  if (list !== undefined) {
+    budget.left -= list.items.length;
+    errors = list.items.map((e) => deserializeWithin(e as SerializedThrown, depth + 1, budget));
+    if (list.length > errors.length) errors.push(deserializeWithin(leftOut(list.length - errors.length), depth + 1, budget));
+  }
   // An AggregateError may be empty; an ExceptionGroup cannot.
   if (errors !== undefined && (errors.length > 0 || r.name === "AggregateError")) {
     error = r.name === "AggregateError" ? new AggregateError(errors, r.message) : new ExceptionGroup(r.message, errors);
@@ -295,7 +354,10 @@ function rebuildThrown(record: SerializedThrown): unknown {
     if (error.name !== r.name) Object.defineProperty(error, "name", { value: r.name, configurable: true, writable: true });
   }
   Object.defineProperty(error, "stack", { value: r.stack ?? `${r.name}: ${r.message}\n    (in a worker)`, configurable: true, writable: true });
-  if (r.cause !== undefined) Object.defineProperty(error, "cause", { value: deserializeThrown(r.cause), configurable: true, writable: true });
+  if (deeper && r.cause !== undefined && budget.left > 0) {
+    budget.left--;
+    Object.defineProperty(error, "cause", { value: deserializeWithin(r.cause, depth + 1, budget), configurable: true, writable: true });
+  }
   return error;
 }
 

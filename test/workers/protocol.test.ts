@@ -1,7 +1,7 @@
 /** The protocol's error records: total on hostile values, bounded on cycles, rebuilt faithfully. */
 import { describe, expect, it } from "vitest";
 import { Cancelled, ExceptionGroup, TooSlowError } from "../../src/index.js";
-import { deserializeThrown, protocolVersionOf, serializeThrown, PROTOCOL_TAG, PROTOCOL_VERSION } from "../../src/workers/protocol.js";
+import { deserializeThrown, protocolVersionOf, serializeThrown, PROTOCOL_TAG, PROTOCOL_VERSION, type SerializedError } from "../../src/workers/protocol.js";
 
 function roundTrip(value: unknown): unknown {
   return deserializeThrown(structuredClone(serializeThrown(value)));
@@ -57,5 +57,77 @@ describe("worker protocol: errors", () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     expect(protocolVersionOf(proxy)).toBeUndefined();
+  });
+});
+
+describe("worker protocol: error records stay bounded (width as well as depth)", () => {
+  /** An AggregateError whose `errors` is `list` (a group's own list is frozen; an AggregateError's is data). */
+  function aggregateOf(list: unknown): AggregateError {
+    const agg = new AggregateError([], "agg");
+    Object.defineProperty(agg, "errors", { value: list });
+    return agg;
+  }
+
+  /** The records of errors in `record` (the "left out" leaves, one at most per group, not counted). */
+  function countRecords(record: unknown): number {
+    const r = (record as { error?: { message: string; cause?: unknown; errors?: unknown[] } }).error;
+    if (r === undefined) return 1;
+    return (r.message.includes("were left out") ? 0 : 1) + (r.cause === undefined ? 0 : countRecords(r.cause)) + (r.errors ?? []).reduce<number>((n, e) => n + countRecords(e), 0);
+  }
+
+  it("a Proxy list claiming 2^24 leaves: at most 1000 are read, and one last leaf says how many were left out", () => {
+    let reads = 0;
+    const claims = new Proxy([new Error("first")], {
+      get: (target, key) => {
+        if (key === "length") return 2 ** 24;
+        reads++;
+        return Reflect.get(target, key);
+      },
+    });
+    const out = serializeThrown(aggregateOf(claims));
+    const errors = (out as { error: SerializedError }).error.errors as readonly { error?: SerializedError }[];
+    expect(reads).toBeLessThanOrEqual(1000);
+    expect(errors).toHaveLength(1000);
+    expect(errors[999]!.error!.message).toBe(`${2 ** 24 - 999} more errors of this group were left out: an error sent between a worker and the page holds at most 1000 errors.`);
+    const rebuilt = deserializeThrown(structuredClone(out)) as AggregateError;
+    expect(rebuilt).toBeInstanceOf(AggregateError);
+    expect((rebuilt.errors[0] as Error).message).toBe("first");
+  });
+
+  it("a group that holds itself twice, with itself as cause: at most 1000 errors (and a left-out leaf per group), not 2^32", () => {
+    // The list stops answering after 5000 reads, so a walk without a bound still ends (and this fails).
+    let reads = 0;
+    const agg = new AggregateError([], "self");
+    Object.defineProperty(agg, "errors", {
+      get: () => {
+        if (++reads > 5000) throw new Error("stop");
+        return [agg, agg];
+      },
+    });
+    (agg as { cause?: unknown }).cause = agg;
+    const out = serializeThrown(agg);
+    expect(reads).toBeLessThan(1000);
+    expect(countRecords(out)).toBeLessThanOrEqual(1000);
+  });
+
+  it("a cyclic record from a rogue peer (a group listing itself three times): rebuilt bounded, not forever", () => {
+    // Structured clone keeps cycles, so a worker can post this. The list stops after 10000 reads, so an
+    // unbounded walk still ends (and this fails).
+    let reads = 0;
+    const inner = { name: "E", message: "m", stack: undefined };
+    const record = { error: inner };
+    Object.defineProperty(inner, "errors", { get: () => (++reads > 10000 ? undefined : [record, record, record]) });
+    Object.defineProperty(inner, "cause", { get: () => (++reads > 10000 ? undefined : record) });
+    const rebuilt = deserializeThrown(record) as ExceptionGroup;
+    expect(rebuilt).toBeInstanceOf(ExceptionGroup);
+    expect(reads).toBeLessThan(5000); // one read of each field per error rebuilt: 2000 errors at most
+    let count = 0;
+    const walk = (e: unknown): void => {
+      count++;
+      if (e instanceof AggregateError) e.errors.forEach(walk);
+      if (e instanceof Error && e.cause !== undefined) walk(e.cause);
+    };
+    walk(rebuilt);
+    expect(count).toBeLessThanOrEqual(4001);
   });
 });
