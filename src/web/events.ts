@@ -103,7 +103,18 @@ export function eventRequest<E extends Event>(
       }
       if (accepted) finish(event, false);
     }
-    target.addEventListener(type, listener, opts);
+    try {
+      target.addEventListener(type, listener, opts);
+    } catch (error) {
+      // It may have added the listener before it threw: take it off (or at least silence it).
+      listening = false;
+      try {
+        target.removeEventListener(type, listener, opts);
+      } catch {
+        // The add's error is the one to report.
+      }
+      throw error;
+    }
     return stop;
   };
 }
@@ -323,7 +334,13 @@ function* eventChannelBlock<E extends Event, T>(
     }
     send.sendNowait(event as E);
   }
-  target.addEventListener(type, listener, opts);
+  try {
+    target.addEventListener(type, listener, opts);
+  } catch (error) {
+    // It may have added the listener before it threw: it would feed a channel no one reads.
+    cleanUp(true, () => channel.close());
+    throw error;
+  }
   let raised = false;
   try {
     return yield* bodyOperation<T>("openEventChannel(..., body)", "function* (events) { ... }", body(channel));

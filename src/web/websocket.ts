@@ -225,13 +225,20 @@ export class WebSocketConnection {
         added++;
       }
     } catch (error) {
-      // A socket that cannot be set up is not used: the listeners it took go, and it is closed.
+      // A socket that cannot be set up is not used: the listeners it took go (the one whose add
+      // threw too: it may have been added first), and it is closed. The first failure is the one reported.
       this.listening = false;
+      for (const type of EVENT_TYPES.slice(0, added + 1)) {
+        try {
+          socket.removeEventListener(type, this.onEvent);
+        } catch {
+          // See above.
+        }
+      }
       try {
-        for (const type of EVENT_TYPES.slice(0, added)) socket.removeEventListener(type, this.onEvent);
         socket.close();
       } catch {
-        // The first failure is the one reported.
+        // See above.
       }
       throw error;
     }

@@ -197,6 +197,33 @@ describe("hostile event targets", () => {
     expect(t.live).toBe(0);
   });
 
+  it("addEventListener adds the listener, then throws: waitEvent, openEventChannel and eventFuture raise its error and take the listener off (it stayed, and fed a channel no one read)", async () => {
+    const boom = new Error("added, then refused");
+    class AddsThenThrows extends CountingTarget {
+      override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+        super.addEventListener(type, listener, options);
+        throw boom;
+      }
+    }
+    const ops: [string, (t: EventTarget) => Operation<unknown>][] = [
+      ["waitEvent", (t) => waitEvent(t, "x")],
+      ["openEventChannel", (t) => openEventChannel(t, "x", function* () {})],
+      [
+        "eventFuture",
+        (t) =>
+          aioAsTrio(function* (): asyncio.Coroutine<unknown> {
+            return yield* eventFuture(t, "x");
+          })(),
+      ],
+    ];
+    for (const [name, op] of ops) {
+      const t = new AddsThenThrows();
+      const r = await outcome(() => (name === "eventFuture" ? openLoop(() => op(t)) : op(t)));
+      expect(r.error, name).toBe(boom);
+      expect(t.live, name).toBe(0);
+    }
+  });
+
   it("eventFuture: a filter that throws a value with no prototype or a revoked Proxy fails the Future (it used to hang)", async () => {
     for (const thrown of [Object.create(null) as object, revokedProxy()]) {
       const t = new CountingTarget();
@@ -304,6 +331,22 @@ describe("hostile WebSockets", () => {
     const r = await outcome(() => openWebSocket("ws://x", { WebSocket: server.WebSocket }, function* () {}));
     expect(r.error).toBeInstanceOf(TypeError);
     expect((r.error as Error).message).toMatch(/openWebSocket\(url\): the socket could not be set up \(listener refused\), so it was closed\. Pass a WebSocket class/);
+    expect((r.error as Error).cause).toBe(boom);
+    expect(server.liveListeners).toBe(0);
+    expect(server.last.closeCalls.length).toBe(1);
+  });
+
+  it("addEventListener adds the listener, then throws: TypeError naming openWebSocket; that listener goes too (it stayed) and the socket is closed", async () => {
+    const boom = new Error("added, then refused");
+    const server = hostileServer((socket) => {
+      let n = 0;
+      const add = socket.addEventListener.bind(socket);
+      socket.addEventListener = (...args: Parameters<FakeWebSocket["addEventListener"]>) => {
+        add(...args);
+        if (++n === 2) throw boom;
+      };
+    });
+    const r = await outcome(() => openWebSocket("ws://x", { WebSocket: server.WebSocket }, function* () {}));
     expect((r.error as Error).cause).toBe(boom);
     expect(server.liveListeners).toBe(0);
     expect(server.last.closeCalls.length).toBe(1);

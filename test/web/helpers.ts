@@ -5,6 +5,7 @@ import { currentRun, runWith, type Operation, type Runner } from "../../src/inde
 import { MockClock } from "../../src/testing/index.js";
 import type { WebLockInfo } from "../../src/web/index.js";
 import { leftovers } from "../../src/core/runner.js";
+import { ListenerCount } from "./listener-count.js";
 
 /** Runs `main` on an autojumping MockClock and checks that no task or timer is left over. */
 export async function runMock<T>(main: () => Operation<T>): Promise<T> {
@@ -19,15 +20,19 @@ export async function runMock<T>(main: () => Operation<T>): Promise<T> {
 
 /** An EventTarget that counts its live listeners and records the options they were added with. */
 export class CountingTarget extends EventTarget {
-  live = 0;
+  private readonly count = new ListenerCount();
   added: Array<{ type: string; options: unknown }> = [];
+  /** Listeners on it now. */
+  get live(): number {
+    return this.count.live;
+  }
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
-    this.live++;
+    this.count.add(type, listener, options);
     this.added.push({ type, options });
     super.addEventListener(type, listener, options);
   }
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
-    this.live--;
+    this.count.remove(type, listener, options);
     super.removeEventListener(type, listener, options);
   }
   /** Dispatches an event of `type` carrying `n`. */

@@ -3,6 +3,8 @@
 // while connecting fails the connection with 1006) and lets the test play the server: accept,
 // refuse, deliver messages, close. It counts live listeners, so tests can check none is left.
 
+import { ListenerCount } from "./listener-count.js";
+
 /** The server side of the fake sockets one test makes. */
 export class FakeServer {
   readonly sockets: FakeWebSocket[] = [];
@@ -51,7 +53,11 @@ export class FakeWebSocket extends EventTarget {
   protocol = "";
   extensions = "";
   binaryType = "blob";
-  live = 0;
+  private readonly count = new ListenerCount();
+  /** Listeners on it now (counted as EventTarget keeps them). */
+  get live(): number {
+    return this.count.live;
+  }
   readonly sent: Array<string | Uint8Array> = [];
   readonly closeCalls: Array<{ code: number | undefined; reason: string | undefined; state: number }> = [];
   answerCloses: () => boolean = () => true;
@@ -64,12 +70,12 @@ export class FakeWebSocket extends EventTarget {
   }
 
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
-    this.live++;
+    this.count.add(type, listener, options);
     super.addEventListener(type, listener, options);
   }
 
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
-    this.live--;
+    this.count.remove(type, listener, options);
     super.removeEventListener(type, listener, options);
   }
 
