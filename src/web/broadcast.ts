@@ -16,7 +16,7 @@ import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "../sync/channel.js";
 import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
-import { bodyOperation, checkBody, checkOptions } from "./target.js";
+import { bodyOperation, checkBody, checkOptions, cleanUp } from "./target.js";
 import { EventChannel, checkChannelOptions, openEventChannel, type EventChannelOptions, type EventChannelStatistics } from "./events.js";
 
 /** The sending side of `openBroadcastChannel`. */
@@ -149,11 +149,16 @@ function* broadcastBlock<T, R>(
 ): Operation<R> {
   const channel = new Channel(name);
   const send = new BroadcastSendChannel<T>(channel);
+  let raised = false;
   try {
     return yield* openEventChannel<MessageEvent, R>(channel, "message", { maxBuffer: options.maxBuffer, overflow: options.overflow }, function* (events) {
       return yield* bodyOperation<R>("openBroadcastChannel(name, body)", "function* (send, receive) { ... }", body(send, new BroadcastReceiveChannel<T>(events)));
     });
+  } catch (error) {
+    raised = true;
+    throw error;
   } finally {
-    send.close();
+    // A channel whose close() throws: see cleanUp.
+    cleanUp(raised, () => send.close());
   }
 }

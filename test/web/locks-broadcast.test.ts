@@ -3,8 +3,8 @@
 // per test) that queues requests as the Web Locks standard does: FIFO per name, shared holders
 // together, an aborted request leaving the queue, ifAvailable answering null.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CancelScope, ClosedResourceError, RuntimeError, moveOnAfter, openNursery, run, sleep, waitPromise } from "../../src/index.js";
-import { openBroadcastChannel, webLock } from "../../src/web/index.js";
+import { CancelScope, ClosedResourceError, RuntimeError, moveOnAfter, openNursery, run, sleep, waitPromise, type Operation } from "../../src/index.js";
+import { openBroadcastChannel, webLock, type BroadcastSendChannel } from "../../src/web/index.js";
 import { installLocks, runMock, type Mode } from "./helpers.js";
 
 afterEach(() => {
@@ -216,6 +216,47 @@ describe("openBroadcastChannel (Node's real BroadcastChannel)", () => {
     });
     expect(close).toHaveBeenCalledTimes(1);
     expect(() => kept.sendNowait("late")).toThrow(ClosedResourceError);
+  });
+
+  it("a BroadcastChannel whose close() throws: raised when the body returned, the body's error otherwise (close's used to replace it); the listener goes either way", async () => {
+    const closeError = new Error("close refused");
+    const bodyError = new Error("body failed");
+    let live = 0;
+    class Refusing extends EventTarget {
+      constructor(readonly name: string) {
+        super();
+      }
+      override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void {
+        live++;
+        super.addEventListener(...args);
+      }
+      override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void {
+        live--;
+        super.removeEventListener(...args);
+      }
+      postMessage(): void {
+        throw new DOMException("could not be cloned", "DataCloneError");
+      }
+      close(): void {
+        throw closeError;
+      }
+    }
+    vi.stubGlobal("BroadcastChannel", Refusing);
+    const outcome = (body: (send: BroadcastSendChannel<unknown>) => Operation<void>) =>
+      runMock(function* () {
+        try {
+          yield* openBroadcastChannel("n", body);
+        } catch (error) {
+          return error;
+        }
+        return "nothing raised";
+      });
+    expect(await outcome(function* () {})).toBe(closeError);
+    expect(await outcome(function* () {
+      throw bodyError;
+    })).toBe(bodyError);
+    expect(((await outcome((send) => send.send(() => 1))) as DOMException).name).toBe("DataCloneError");
+    expect(live).toBe(0);
   });
 
   it("refuses bad input", () => {
