@@ -35,7 +35,7 @@ import {
   type ReceiveStream,
   type SendStream,
 } from "../sync/streams.js";
-import { bodyOperation, checkBody, checkOptions, hasMethods, ignoreRejection, takeLock } from "./target.js";
+import { bodyOperation, checkBody, checkOptions, cleanUp, hasMethods, ignoreRejection, takeLock } from "./target.js";
 
 /** @internal A stream's failure as the error our streams and channels raise. */
 export function broken(what: string, cause: unknown): BrokenResourceError {
@@ -441,8 +441,12 @@ export function* serveReadableFrom<V, T>(
         if (finished) return;
       }
     });
+    let raised = false;
     try {
       result = yield* bodyOperation<T>(`${what}(..., body)`, "function* (readable) { ... }", body(readable));
+    } catch (error) {
+      raised = true;
+      throw error;
     } finally {
       stopping = true;
       if (!finished) {
@@ -451,7 +455,8 @@ export function* serveReadableFrom<V, T>(
       }
       pulls.close();
       nursery.cancelScope.cancel();
-      close();
+      // A stream whose close() throws: see cleanUp.
+      cleanUp(raised, close);
     }
   });
   return result;
@@ -527,8 +532,12 @@ export function* serveWritableTo<V, T>(target: WritableTarget<V>, what: string, 
         if (request.close) return;
       }
     });
+    let raised = false;
     try {
       result = yield* bodyOperation<T>(`${what}(..., body)`, "function* (writable) { ... }", body(writable));
+    } catch (error) {
+      raised = true;
+      throw error;
     } finally {
       if (!finished) {
         finished = true;
@@ -536,7 +545,8 @@ export function* serveWritableTo<V, T>(target: WritableTarget<V>, what: string, 
       }
       requests.close();
       nursery.cancelScope.cancel();
-      target.closeNow();
+      // A stream whose close() throws: see cleanUp.
+      cleanUp(raised, () => target.closeNow());
     }
   });
   return result;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   BrokenResourceError,
   BusyResourceError,
+  ExceptionGroup,
   CancelScope,
   ClosedResourceError,
   Event,
@@ -485,4 +486,34 @@ describe("writableFromSendStream", () => {
     expect(() => writableFromSendStream(new MemoryReceiveStream() as never, function* () {})).toThrow(/needs a SendStream.*writableFromSendChannel/);
     expect(() => writableFromSendStream(new GatedSendStream(), "body" as never)).toThrow(/needs a body/);
   });
+});
+
+describe("a served stream whose close() throws at the block's end", () => {
+  const closeError = new Error("close refused");
+  const bodyError = new Error("body failed");
+  const [sendSide, receiveSide] = memoryStreamOneWayPair();
+  const receiving = { receiveSome: (n?: number) => receiveSide.receiveSome(n), close: () => { throw closeError; }, aclose: () => receiveSide.aclose() };
+  const sending = { sendAll: (d: Uint8Array) => sendSide.sendAll(d), waitSendAllMightNotBlock: () => sendSide.waitSendAllMightNotBlock(), close: () => { throw closeError; }, aclose: () => sendSide.aclose() };
+  const blocks: [string, (body: () => Operation<void>) => Operation<void>][] = [
+    ["readableFromReceiveStream", (body) => readableFromReceiveStream(receiving, body)],
+    ["writableFromSendStream", (body) => writableFromSendStream(sending, body)],
+  ];
+  for (const [name, block] of blocks) {
+    it(`${name}: the body's error is raised, not close's (it used to be replaced); close's when the body returned`, async () => {
+      const leavesOf = (error: unknown): unknown[] => (error instanceof ExceptionGroup ? error.exceptions.flatMap(leavesOf) : [error]);
+      const outcome = (body: () => Operation<void>) =>
+        runMock(function* () {
+          try {
+            yield* block(body);
+          } catch (error) {
+            return leavesOf(error);
+          }
+          return "nothing raised";
+        });
+      expect(await outcome(function* () {
+        throw bodyError;
+      })).toEqual([bodyError]);
+      expect(await outcome(function* () {})).toEqual([closeError]);
+    });
+  }
 });
