@@ -100,10 +100,12 @@ export class TaskGroup {
     }
     const task = this.loop!.createTask(coro, options);
     // Always add and listen, even if an eager task is already done, so its
-    // failure is handled from the loop, not inside createTask().
+    // failure is handled from the loop, not inside createTask(). Listen
+    // first: a task (from a task factory) whose addDoneCallback throws must
+    // not be counted, or the block's end would wait for it forever.
+    task.addDoneCallback(this.onTaskDoneBound);
     this.tasks.push(task as Task<unknown>);
     this.live++;
-    task.addDoneCallback(this.onTaskDoneBound);
     // An eager task may have made the group abort before it was added.
     if (this.aborting && !task.done()) task.cancel();
     return task;

@@ -8,7 +8,8 @@
  * zero timeout. Each must settle, with the very value the program threw
  * reaching its awaiter, as CPython raises whatever was raised. And a
  * gather() whose child (a Future subclass or Proxy) throws from its own
- * methods when it finishes ends with that error rather than never.
+ * methods when it finishes ends with that error rather than never, and
+ * a TaskGroup does not wait for a task it could not listen to.
  */
 import { describe, expect, it } from "vitest";
 import * as asyncio from "../../src/asyncio/index.js";
@@ -216,6 +217,38 @@ describe("gather() of a Future whose methods throw when it finishes", () => {
       }),
     );
     expect(value).toMatchObject({ message: "hostile result()" });
+    expectNoLeftovers(runner);
+  });
+});
+
+describe("a TaskGroup given a task whose addDoneCallback throws (a task factory's Proxy)", () => {
+  it("createTask raises that error, the group does not count the task, and the block ends", async () => {
+    const { runner, value } = await within(
+      runAioKeep(function* (loop) {
+        loop.setTaskFactory((l, coro) => {
+          const task = new asyncio.Task(coro, { loop: l });
+          return new Proxy(task, {
+            get(target, key) {
+              if (key === "addDoneCallback") throw new Error("hostile addDoneCallback");
+              const v: unknown = Reflect.get(target, key, target);
+              return typeof v === "function" ? v.bind(target) : v;
+            },
+          });
+        });
+        try {
+          yield* new asyncio.TaskGroup().run(function* (tg) {
+            tg.createTask(asyncio.sleep(0.1));
+          });
+        } catch (error) {
+          return error;
+        } finally {
+          loop.setTaskFactory(null);
+        }
+        return "no error";
+      }),
+    );
+    expect(value).toBeInstanceOf(ExceptionGroup);
+    expect((value as ExceptionGroup).exceptions).toMatchObject([{ message: "hostile addDoneCallback" }]);
     expectNoLeftovers(runner);
   });
 });
