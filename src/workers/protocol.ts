@@ -334,6 +334,8 @@ function rebuildThrown(record: SerializedThrown, depth: number, budget: Budget):
   if ("value" in record) return record.value;
   const r = record.error;
   if (r === null || typeof r !== "object") throw new TypeError(`its error is ${describe(r)}, not an object`);
+  // Not coerced: an error named 5 whose message reads "[object Object]" would say nothing of what went wrong.
+  if (typeof r.name !== "string" || typeof r.message !== "string") throw new TypeError(`its name is ${describe(r.name)} and its message ${describe(r.message)}; both must be strings`);
   let error: Error;
   // Past the bounds a record of ours keeps, a record's cause and errors are left out (cut, as the worker cuts).
   const deeper = depth < MAX_DEPTH;
@@ -353,7 +355,7 @@ function rebuildThrown(record: SerializedThrown, depth: number, budget: Budget):
     error = new cls(r.message);
     if (error.name !== r.name) Object.defineProperty(error, "name", { value: r.name, configurable: true, writable: true });
   }
-  Object.defineProperty(error, "stack", { value: r.stack ?? `${r.name}: ${r.message}\n    (in a worker)`, configurable: true, writable: true });
+  Object.defineProperty(error, "stack", { value: typeof r.stack === "string" ? r.stack : `${r.name}: ${r.message}\n    (in a worker)`, configurable: true, writable: true });
   if (deeper && r.cause !== undefined && budget.left > 0) {
     budget.left--;
     Object.defineProperty(error, "cause", { value: deserializeWithin(r.cause, depth + 1, budget), configurable: true, writable: true });

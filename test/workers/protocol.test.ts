@@ -131,3 +131,17 @@ describe("worker protocol: error records stay bounded (width as well as depth)",
     expect(count).toBeLessThanOrEqual(4001);
   });
 });
+
+describe("worker protocol: error records of the wrong shape from a rogue peer", () => {
+  it("a name or message that is not a string: a TypeError saying so, not an error named 5 reading [object Object]", () => {
+    const e = deserializeThrown({ error: { name: 5, message: { x: 1 }, stack: undefined } } as never) as Error;
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.message).toBe("An error record from the other side of a worker or port could not be read (TypeError: its name is number 5 and its message an object; both must be strings): build the worker and the page with the same trio-asyncio.");
+  });
+
+  it("a stack that is not a string: the rebuilt error's stack is made from its name and message", () => {
+    const e = deserializeThrown({ error: { name: "RangeError", message: "m", stack: 7 } } as never) as Error;
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.stack).toBe("RangeError: m\n    (in a worker)");
+  });
+});
