@@ -52,7 +52,8 @@ export const PANEL_CSS = `
 .tad-filters { display: inline-flex; gap: 3px; }
 .tad-filters button { display: inline-flex; align-items: center; gap: 4px; }
 .tad-main { display: flex; flex: 1; min-height: 0; }
-.tad-tree { position: relative; flex: 1 1 55%; min-width: 0; overflow: auto; border-right: 1px solid #2e323b; }
+/* max-height: a <DevtoolsPanel> embedded in a container of no set height would grow the tree to all its rows, and render them all. */
+.tad-tree { position: relative; flex: 1 1 55%; min-width: 0; max-height: 100vh; overflow: auto; border-right: 1px solid #2e323b; }
 .tad-empty { padding: 10px; color: #a9afb8; }
 .tad-row { position: absolute; left: 0; right: 0; height: ${ROW_HEIGHT}px; display: flex; align-items: center; gap: 5px;
   white-space: nowrap; overflow: hidden; cursor: default; padding-right: 6px; }
