@@ -178,9 +178,9 @@ function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
   // A built-in constructor (the global of its name, native, with a
   // prototype) would be called as a predicate, and Object or String would
   // match everything. Python refuses a type that is no exception type too.
-  const name = matcher.name;
-  if (proto && (globalThis as Record<string, unknown>)[name] === matcher && /native code/.test(source)) {
-    throw new TypeError(`split(${name}): a built-in constructor, no error class; pass an error class or a predicate.`);
+  // (In that order: a function of the user's source has its name left unread.)
+  if (proto && /native code/.test(source) && (globalThis as Record<string, unknown>)[matcher.name] === matcher) {
+    throw new TypeError(`split(${matcher.name}): a built-in constructor, no error class; pass an error class or a predicate.`);
   }
   return matcher as (error: unknown) => boolean;
 }

@@ -123,6 +123,15 @@ describe("ExceptionGroup", () => {
     expect(g.subgroup(isString.bind(null))!.exceptions).toEqual(["str"]);
     expect(g.subgroup((e) => typeof e === "number")!.exceptions).toEqual([42]);
     expect(g.subgroup(spy)!.exceptions).toEqual([42]);
+    // A predicate whose name cannot be read: its name is never asked.
+    const nameless = Object.defineProperty(function (e: unknown) {
+      return e === "str";
+    }, "name", {
+      get(): never {
+        throw new Error("no name");
+      },
+    });
+    expect(g.subgroup(nameless)!.exceptions).toEqual(["str"]);
   });
 
   it("split keeps non-Error leaves", () => {
