@@ -22,7 +22,7 @@
  * - The WebSocket class can be injected (`{ WebSocket }`), for hosts that
  *   lack it (Node 20) and for tests.
  */
-import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, describe, isInstance, messageOf } from "../core/errors.js";
+import { BrokenResourceError, Cancelled, ClosedResourceError, EndOfChannel, describe, isArrayValue, isInstance, messageOf } from "../core/errors.js";
 import { checkpoint, sleep } from "../core/operations.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Task } from "../core/task.js";
@@ -595,6 +595,14 @@ function checkCloseArgs(code: unknown, reason: unknown): void {
   }
 }
 
+function urlText(url: URL): string | undefined {
+  try {
+    return String(url);
+  } catch {
+    return undefined;
+  }
+}
+
 function checkPositive(caller: string, what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value > 0) || value === Infinity) {
@@ -605,7 +613,8 @@ function checkPositive(caller: string, what: string, value: unknown, fallback: n
 
 function checkProtocols(caller: string, protocols: unknown): void {
   if (protocols === undefined || typeof protocols === "string") return;
-  if (Array.isArray(protocols) && protocols.every((p) => typeof p === "string")) return;
+  // isArrayValue, total: a revoked Proxy is no array (Array.isArray throws for it).
+  if (isArrayValue(protocols) && protocols.every((p) => typeof p === "string")) return;
   throw new TypeError(`${caller}'s protocols must be a string or an array of strings (subprotocol names), got ${describe(protocols)}.`);
 }
 
@@ -660,6 +669,11 @@ export function openWebSocketChecked<R>(
   if (typeof url !== "string" && !isInstance(url, URL)) {
     throw new TypeError(`${caller.call} needs a URL (a string such as "wss://example.com/chat", or a URL), got ${describe(url)}.`);
   }
+  // Its text read now, totally: a Proxy of a URL passes instanceof, but URL's toString refuses it.
+  const href = typeof url === "string" ? url : urlText(url);
+  if (href === undefined) {
+    throw new TypeError(`${caller.call}: the URL given cannot be read as text (a Proxy of a URL?); pass the URL itself, or its href string.`);
+  }
   checkOptions(caller.call, options);
   checkProtocols(name, options.protocols);
   const { maxBuffer, overflow } = checkChannelOptions({ maxBuffer: options.maxBuffer, overflow: options.overflow }, name);
@@ -678,7 +692,7 @@ export function openWebSocketChecked<R>(
       `${name}() needs a WebSocket class: the global WebSocket (browsers, workers, Node 22+) is missing here. Pass one: ${caller.withClass}, for instance the ws package's.`,
     );
   }
-  return webSocketBlock(name, Ctor, String(url), options.protocols, { maxBuffer, overflow, highWaterMark, drainInterval }, body);
+  return webSocketBlock(name, Ctor, href, options.protocols, { maxBuffer, overflow, highWaterMark, drainInterval }, body);
 }
 
 function* webSocketBlock<R>(
