@@ -349,10 +349,12 @@ export function futureRecords(loop: LoopLike): FutureRecord[] {
   const now = loop.time();
   const out: FutureRecord[] = [];
   const seen = new Set<number>();
-  const add = (f: FutureLike) => {
+  const add = (f: FutureLike, task: boolean) => {
     if (attempt(() => f.done(), false) || seen.has(f.id)) return;
     seen.add(f.id);
-    const kind = functionName(readProperty(f, "constructor")) ?? "Future";
+    const className = functionName(readProperty(f, "constructor")) ?? "Future";
+    // A Task of a user's subclass (a task factory) is still a Task for tools: its class shows in its default name.
+    const kind = task ? "Task" : className;
     const name = attempt(() => f.getName?.(), undefined);
     const cancelling = attempt(() => f.cancelling?.(), undefined);
     const traceback = attempt(() => f.sourceTraceback, undefined);
@@ -364,7 +366,7 @@ export function futureRecords(loop: LoopLike): FutureRecord[] {
       id: f.id,
       loopId: loop.id,
       kind,
-      name: typeof name === "string" ? name : `${kind} #${f.id}`,
+      name: typeof name === "string" ? name : `${className} #${f.id}`,
       state: typeof state === "string" ? state : "pending",
       age: now - createdAt,
       createdAt,
@@ -374,10 +376,10 @@ export function futureRecords(loop: LoopLike): FutureRecord[] {
       cancelling: typeof cancelling === "number" ? cancelling : null,
     });
   };
-  for (const t of loop.tasks) add(t);
+  for (const t of loop.tasks) add(t, true);
   // The loop's walk asks each future whether it is done (a subclass's `done` may throw): what it listed stays.
   attempt(() => {
-    for (const f of loop.trackedFutures()) add(f);
+    for (const f of loop.trackedFutures()) add(f, false);
   }, undefined);
   out.sort((a, b) => b.age - a.age);
   return out;

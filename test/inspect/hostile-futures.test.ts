@@ -4,7 +4,8 @@
  * answers something other than a string, `cancelling` that throws, and
  * `done` that throws. Inspecting must not throw (neither `inspect()` nor a
  * subscriber's flush), must list each Task with what can be read of it,
- * and must leave the run's outcome as it is with no inspector.
+ * listed as a Task (the devtools tree shows only kind "Task" as asyncio
+ * Tasks), and must leave the run's outcome as it is with no inspector.
  */
 import { afterEach, expect, it } from "vitest";
 import { Event, aioAsTrio, asyncio, inspector, openLoop, openNursery, run, sleep } from "../../src/index.js";
@@ -110,9 +111,11 @@ for (const override of overrides) {
     expect(watched.thrown).toEqual([]);
     expect(watched.outcome).toBe(without.outcome);
     expect(watched.updates).toBe(1);
-    // The sleeper (and, while it runs, the Task of the aioAsTrio coroutine): made by the factory.
-    const hostile = watched.listed!.filter((f) => f.kind === "Hostile");
+    // The sleeper (and, while it runs, the Task of the aioAsTrio coroutine): made by the factory,
+    // listed as Tasks (tools show Tasks as such: the devtools tree lists kind "Task" under its loop).
+    const hostile = watched.listed!.filter((f) => f.kind === "Task");
     expect(hostile.length).toBeGreaterThan(0);
+    expect(watched.listed!.every((f) => f.kind === "Task" || f.kind === "Future")).toBe(true);
     for (const task of hostile) {
       if (override.startsWith("getName")) expect(task.name).toMatch(/^Hostile #\d+$/);
       else expect(task.name).toMatch(/^Task-\d+$/);
