@@ -148,3 +148,27 @@ test("load: 5,000 idle tasks, 200 nested nurseries and 1,000 tasks a second; fra
   expect((await call(page, (h) => h.counts())).subscribers).toBe(0);
   expect(errors).toEqual([]);
 });
+
+test("subscriptions: the floating panel's ends when it closes or unmounts, the embedded one's when it unmounts, with runs live or ended", async ({ page }) => {
+  const errors = await open(page);
+  const subscribers = () => call(page, (h) => h.counts().subscribers);
+  await call(page, (h) => h.startLoad({ idle: 100, churn: 200 }));
+  await call(page, (h) => h.mountFloating());
+  await expect(page.getByRole("treeitem", { name: /^idle #/ })).toBeVisible();
+  expect(await subscribers()).toBe(1);
+  await page.getByRole("button", { name: "Close trio-asyncio devtools" }).click();
+  await expect.poll(subscribers).toBe(0);
+  await page.getByRole("button", { name: "Open trio-asyncio devtools" }).click();
+  await expect(page.getByRole("treeitem", { name: /^idle #/ })).toBeVisible();
+  expect(await subscribers()).toBe(1);
+  await call(page, (h) => h.mountPanel());
+  await expect.poll(subscribers).toBe(2);
+  await call(page, (h) => h.stopLoad());
+  // Runs ended: the open panels stay subscribed (they show the history) until they go.
+  expect(await subscribers()).toBe(2);
+  await call(page, (h) => h.unmountFloating());
+  await expect.poll(subscribers).toBe(1);
+  await call(page, (h) => h.unmountPanel());
+  await expect.poll(subscribers).toBe(0);
+  expect(errors).toEqual([]);
+});
