@@ -462,11 +462,16 @@ export class WorkerConnection {
   }
 }
 
+// At most this many arguments are cloned one by one to name the one at fault: `args` may be a Proxy
+// claiming a length of 2^30 (the search took an hour; the post itself had failed at once).
+const MAX_ARGS_SEARCHED = 1000;
+
 function cloneError(what: string, args: readonly unknown[], transfer: readonly unknown[], error: unknown): unknown {
   // Find the argument at fault, to name it: only on this failure path. Read totally: args may be a hostile Proxy.
   let which: string | undefined;
-  const n = readProperty(args, "length");
-  for (let i = 0; i < (typeof n === "number" ? n : 0); i++) {
+  const length = readProperty(args, "length");
+  const n = typeof length === "number" ? length : 0;
+  for (let i = 0; i < Math.min(n, MAX_ARGS_SEARCHED); i++) {
     const arg = readProperty(args, i);
     try {
       structuredClone(arg);
@@ -484,6 +489,8 @@ function cloneError(what: string, args: readonly unknown[], transfer: readonly u
   }
   const failure = cloneFailure(error);
   if (failure === undefined) return error;
+  // Each argument clones alone: the list itself does not (a Proxy, or a property besides its items).
+  if (which === undefined && n <= MAX_ARGS_SEARCHED) which = "the arguments array itself (a Proxy, or a property besides its items?)";
   return new WorkerDataCloneError(
     `${what}: ${which ?? "an argument"} cannot be sent to the worker (${failure}). Arguments are structured-cloned: pass plain data (objects, arrays, strings, numbers, typed arrays, Maps, Sets; no functions, DOM nodes or class methods), and list ArrayBuffers or MessagePorts to move in { transfer: [...] }. Nothing was sent.`,
     { cause: error },

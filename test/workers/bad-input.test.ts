@@ -1088,3 +1088,40 @@ describe("cancellation or failure mid-operation leaves nothing: no worker, liste
     expect([a.live(), b.live(), a.closed(), b.closed()]).toEqual([0, 0, true, true]);
   });
 });
+
+describe("an arguments array that is a Proxy", () => {
+  it("claiming 2^30 items: WorkerDataCloneError at once, at most 1000 arguments tried (the search for the culprit took about an hour)", async () => {
+    const t = await tracker("basic.worker");
+    let reads = 0;
+    // After 5000 reads its items are functions, so a search without a bound stops there (and this fails).
+    const args = new Proxy([1], {
+      get: (target, key) => {
+        if (key === "length") return 2 ** 30;
+        if (typeof key === "string" && /^\d+$/.test(key)) return ++reads > 5000 ? () => 1 : 1;
+        return Reflect.get(target, key);
+      },
+    });
+    await run(function* () {
+      yield* openWorker<BasicOps>(t.make(), function* (w) {
+        const error = yield* caught(w.call("echo", args as never));
+        expect(error).toBeInstanceOf(WorkerDataCloneError);
+        expect((error as Error).message).toMatch(/^worker #\d+\.call\("echo"\): an argument cannot be sent to the worker \(DataCloneError: /);
+        expect(reads).toBeLessThanOrEqual(1000);
+        expect(yield* w.call("add", [1, 2])).toBe(3);
+      });
+    });
+    expect(t.alive).toBe(0);
+  });
+
+  it("whose items each clone: the error names the array itself, not 'an argument'", async () => {
+    const t = await tracker("basic.worker");
+    await run(function* () {
+      yield* openWorker<BasicOps>(t.make(), function* (w) {
+        const error = yield* caught(w.call("add", new Proxy([1, 2], {}) as never));
+        expect(error).toBeInstanceOf(WorkerDataCloneError);
+        expect((error as Error).message).toMatch(/^worker #\d+\.call\("add"\): the arguments array itself \(a Proxy, or a property besides its items\?\) cannot be sent to the worker \(DataCloneError: /);
+      });
+    });
+    expect(t.alive).toBe(0);
+  });
+});
