@@ -476,7 +476,8 @@ export function describe(value: unknown): string {
   if (proto === null) return "an object with no prototype";
   const ctor = readProperty(value, "constructor");
   const name = typeof ctor === "function" ? functionName(ctor) : undefined;
-  return name !== undefined && name !== "Object" ? `a ${name}` : "an object";
+  // "an Array", "an Error", but "a Uint8Array", "a URL": U is mostly said "you".
+  return name !== undefined && name !== "Object" ? `${/^[AEIO]/i.test(name) ? "an" : "a"} ${name}` : "an object";
 }
 
 /**
