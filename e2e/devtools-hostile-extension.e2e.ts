@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { resolve } from "node:path";
-import { chromium, expect, test, type BrowserContext, type Worker } from "@playwright/test";
-import { buildExtension } from "../scripts/build-extension.js";
-import { CHROMIUM_FLAGS } from "./chromium-flags.js";
+import { expect, test, type BrowserContext, type Worker } from "@playwright/test";
+import { launchWithExtension, type ExtensionBrowser } from "./extension-browser.js";
 
 // The browser extension's panel (devtools/extension/, unpacked, --headless=new) on a page with two
 // runs (demos/devtools-playground-hostile?expose=1): the hostile run (HTML and control characters
@@ -11,36 +7,20 @@ import { CHROMIUM_FLAGS } from "./chromium-flags.js";
 // getName and cancelling throw when the inspector asks) and a plain one. The panel must show
 // both, as text, and the page's run must end as it does unwatched.
 
-let extensionDir = "";
-let profileDir = "";
+let browser: ExtensionBrowser;
 let context: BrowserContext;
 let worker: Worker;
 
 test.beforeAll(async () => {
-  extensionDir = await buildExtension(mkdtempSync(resolve(tmpdir(), "trio-extension-")));
-  profileDir = mkdtempSync(resolve(tmpdir(), "trio-extension-profile-"));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: false, // the flag below: extensions need the new headless mode
-    ignoreDefaultArgs: ["--disable-extensions"],
-    viewport: { width: 1280, height: 900 },
-    args: ["--headless=new", `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...CHROMIUM_FLAGS],
-  });
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  browser = await launchWithExtension({ width: 1280, height: 900 });
+  ({ context, worker } = browser);
 });
 
 test.afterAll(async () => {
-  await context?.close();
-  rmSync(extensionDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
-async function tabIds(): Promise<number[]> {
-  return (context.serviceWorkers()[0] ?? worker).evaluate(async () => {
-    const api = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id?: number }[]> } } }).chrome;
-    return (await api.tabs.query({})).map((t) => t.id ?? -1);
-  });
-}
+const tabIds = (): Promise<number[]> => browser.tabIds();
 
 test("two runs, one hostile and throwing when inspected: the extension's panel shows both as text, the run ends as unwatched", async ({ baseURL }) => {
   test.setTimeout(60_000);

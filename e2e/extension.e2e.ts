@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { chromium, expect, test, type BrowserContext, type CDPSession, type Page, type Worker } from "@playwright/test";
-import { buildExtension } from "../scripts/build-extension.js";
 import { CHROMIUM_FLAGS } from "./chromium-flags.js";
+import { launchWithExtension, type ExtensionBrowser } from "./extension-browser.js";
 
 // The browser extension's DevTools panel (devtools/extension/), loaded
 // unpacked into Debian's Chromium. The last test opens it in DevTools
@@ -15,44 +15,23 @@ import { CHROMIUM_FLAGS } from "./chromium-flags.js";
 // service worker.
 
 const SLOW = "/api/playground/slow";
-let extensionDir = "";
-let profileDir = "";
+let browser: ExtensionBrowser;
 let context: BrowserContext;
 let worker: Worker;
+let extensionDir = "";
 
 test.beforeAll(async () => {
-  extensionDir = await buildExtension(mkdtempSync(resolve(tmpdir(), "trio-extension-")));
-  profileDir = mkdtempSync(resolve(tmpdir(), "trio-extension-profile-"));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: false, // the flag below: extensions need the new headless mode
-    ignoreDefaultArgs: ["--disable-extensions"],
-    viewport: { width: 1280, height: 1300 },
-    args: [
-      "--headless=new",
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
-      ...CHROMIUM_FLAGS,
-    ],
-  });
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  browser = await launchWithExtension({ width: 1280, height: 1300 });
+  ({ context, worker, extensionDir } = browser);
 });
 
 test.afterAll(async () => {
-  await context?.close();
-  rmSync(extensionDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 const extensionId = (): string => new URL(worker.url()).host;
 
-/** The ids of the open tabs, as the extension sees them. */
-async function tabIds(): Promise<number[]> {
-  return (context.serviceWorkers()[0] ?? worker).evaluate(async () => {
-    const api = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id?: number }[]> } } }).chrome;
-    return (await api.tabs.query({})).map((t) => t.id ?? -1);
-  });
-}
+const tabIds = (): Promise<number[]> => browser.tabIds();
 
 /** Opens the demo page in a new tab; returns it and its tab id. */
 async function openDemo(baseURL: string, query = ""): Promise<{ page: Page; tabId: number }> {
