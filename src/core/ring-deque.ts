@@ -15,11 +15,11 @@
  * twenty instructions a slot, in the runtime's C++).
  */
 
-/** @internal A FIFO: push at the tail, shift at the head. */
-export class RingQueue<T> {
-  /** @internal */ protected items: (T | undefined)[];
-  /** @internal */ protected head = 0;
-  /** @internal */ protected mask: number;
+/** @internal A FIFO that can also remove anywhere and copy out its values. */
+export class RingDeque<T> {
+  /** @internal */ private items: (T | undefined)[];
+  /** @internal */ private head = 0;
+  /** @internal */ private mask: number;
   /** Number of values held. */
   size = 0;
 
@@ -62,10 +62,7 @@ export class RingQueue<T> {
     this.head = 0;
     this.mask = capacity - 1;
   }
-}
 
-/** @internal A `RingQueue` that can also remove anywhere and copy out its values. */
-export class RingDeque<T> extends RingQueue<T> {
   /** The value at position `index` from the head (0 = head); `index` must be < size. */
   at(index: number): T {
     return this.items[(this.head + index) & this.mask] as T;
