@@ -14,7 +14,7 @@ import { abortable } from "../bridge/promise.js";
 import { describe, readProperty, stringOf } from "../core/errors.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
-import { checkOptions, hasMethods } from "./target.js";
+import { checkOptions, hasMethods, isThenable } from "./target.js";
 
 interface SignalStatics {
   any?: (signals: AbortSignal[]) => AbortSignal;
@@ -84,7 +84,7 @@ function* fetchBlock(input: RequestInfo | URL, init: RequestInit): Operation<Res
 
 // What fetch returned, if a Promise (or thenable): a polyfill's or mock's other answer is refused by name, not as abortable's.
 function promiseOf(answer: unknown): PromiseLike<Response> {
-  if (answer === null || (typeof answer !== "object" && typeof answer !== "function") || typeof readProperty(answer, "then") !== "function") {
+  if (!isThenable(answer)) {
     throw new TypeError(`fetchOp(): the global fetch returned ${describe(answer)}, not a Promise of a Response; a fetch polyfill or mock must return one, as the platform's fetch does.`);
   }
   return answer as PromiseLike<Response>;

@@ -11,10 +11,10 @@
  * with the abort is released by the same `finally`.
  */
 import { abortable } from "../bridge/promise.js";
-import { describe, readProperty } from "../core/errors.js";
+import { describe } from "../core/errors.js";
 import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
-import { bodyOperation, checkBody, checkOptions } from "./target.js";
+import { bodyOperation, checkBody, checkOptions, isThenable } from "./target.js";
 
 /** A granted Web Lock, as `navigator.locks.request` reports it. */
 export interface WebLockInfo {
@@ -102,7 +102,7 @@ export function requestLock(
   callback: Parameters<LockManagerLike["request"]>[2],
 ): Promise<unknown> {
   const request: unknown = locks.request(name, options, callback);
-  if (request === null || (typeof request !== "object" && typeof request !== "function") || typeof readProperty(request, "then") !== "function") {
+  if (!isThenable(request)) {
     throw new TypeError(`${what}: navigator.locks.request() returned ${describe(request)}, not a Promise; navigator.locks must be the platform's LockManager, or a stand-in whose request returns a Promise.`);
   }
   // A thenable of a stand-in, as a Promise of this realm (its catch is ours to call).

@@ -44,9 +44,15 @@ export function takeLock<T>(what: string, method: string, take: () => T): T {
  * nothing to handle (it used to throw the engine's "catch is not a function").
  */
 export function ignoreRejection(value: unknown): void {
-  if (value !== null && (typeof value === "object" || typeof value === "function") && typeof readProperty(value, "then") === "function") {
-    Promise.resolve(value).catch(() => {});
-  }
+  if (isThenable(value)) Promise.resolve(value).catch(() => {});
+}
+
+/**
+ * @internal True for a Promise or other thenable, read totally (a revoked
+ * Proxy is none): for what a host API or its stand-in answered.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof readProperty(value, "then") === "function";
 }
 
 /** @internal Throws unless `target` can take listeners and `type` is an event name. */
