@@ -228,13 +228,7 @@ export class WebSocketConnection {
       // A socket that cannot be set up is not used: the listeners it took go (the one whose add
       // threw too: it may have been added first), and it is closed. The first failure is the one reported.
       this.listening = false;
-      for (const type of EVENT_TYPES.slice(0, added + 1)) {
-        try {
-          socket.removeEventListener(type, this.onEvent);
-        } catch {
-          // See above.
-        }
-      }
+      removeListeners(socket, EVENT_TYPES.slice(0, added + 1), this.onEvent);
       try {
         socket.close();
       } catch {
@@ -475,14 +469,7 @@ export class WebSocketConnection {
     if (kept !== null) throw kept.error;
     if (!this.listening) return;
     this.listening = false;
-    let failed: { error: unknown } | null = null;
-    for (const type of EVENT_TYPES) {
-      try {
-        this.socket.removeEventListener(type, this.onEvent);
-      } catch (error) {
-        failed ??= { error };
-      }
-    }
+    const failed = removeListeners(this.socket, EVENT_TYPES, this.onEvent);
     if (failed !== null) throw failed.error;
   }
 
@@ -559,6 +546,19 @@ export class WebSocketConnection {
 }
 
 const EVENT_TYPES = ["open", "message", "error", "close"] as const;
+
+/** Removes `listener` for each of `types`, going on past a removal that throws; returns the first such failure. */
+function removeListeners(socket: WebSocketLike, types: readonly (typeof EVENT_TYPES)[number][], listener: (event: WebSocketEventLike) => void): { error: unknown } | null {
+  let failed: { error: unknown } | null = null;
+  for (const type of types) {
+    try {
+      socket.removeEventListener(type, listener);
+    } catch (error) {
+      failed ??= { error };
+    }
+  }
+  return failed;
+}
 
 function readErrorText(event: WebSocketEventLike): string {
   if (typeof event.message === "string" && event.message !== "") return event.message;
