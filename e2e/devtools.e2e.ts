@@ -159,18 +159,23 @@ test("export gives valid JSON (text and download)", async ({ page }) => {
 });
 
 test("10,000 tasks: the tree stays virtualised and the page keeps running", async ({ page }) => {
+  // Spawning and listing 10,000 tasks takes seconds on a loaded machine (it
+  // failed once at a load average of 12 with the default 5 s wait); the
+  // assertions are about what the page shows, not how fast.
+  test.slow();
+  const heavy = { timeout: 20_000 };
   await open(page);
   await page.getByRole("button", { name: "Spawn 10,000 tasks" }).click();
-  await expect(page.getByTestId("status")).toContainText(/100\d\d tasks/);
+  await expect(page.getByTestId("status")).toContainText(/100\d\d tasks/, heavy);
   const rendered = await tree(page).getByRole("treeitem").count();
   expect(rendered).toBeLessThan(60);
   const ticks = Number(await page.locator("#ticks").textContent());
-  await expect.poll(async () => Number(await page.locator("#ticks").textContent())).toBeGreaterThan(ticks + 1);
+  await expect.poll(async () => Number(await page.locator("#ticks").textContent()), heavy).toBeGreaterThan(ticks + 1);
   await page.getByRole("searchbox", { name: /Search tasks/ }).fill("sleeper-9999");
-  await expect(tree(page).getByRole("treeitem", { name: /^sleeper-9999/ })).toBeVisible();
+  await expect(tree(page).getByRole("treeitem", { name: /^sleeper-9999/ })).toBeVisible(heavy);
   await page.getByRole("button", { name: "Cancel the 10,000" }).click();
   await page.getByRole("searchbox", { name: /Search tasks/ }).fill("");
-  await expect(page.getByTestId("status")).not.toContainText(/100\d\d tasks/);
+  await expect(page.getByTestId("status")).not.toContainText(/100\d\d tasks/, heavy);
 });
 
 test("styles do not leak either way, and open/closed is remembered", async ({ page }) => {
