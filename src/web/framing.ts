@@ -42,6 +42,14 @@ export interface ReceiveLinesOptions {
 }
 
 const DEFAULT_MAX_LINE = 1 << 20;
+const DEFAULT_MAX_EVENT = 1 << 24;
+
+/** Throws unless `value` is a number of at least 1 (`Infinity` is one: no limit). */
+function checkLimit(what: string, value: unknown): asserts value is number {
+  if (typeof value !== "number" || !(value >= 1)) {
+    throw new TypeError(`${what} must be a number of at least 1, got ${describe(value)}.`);
+  }
+}
 
 /**
  * Lines of text from a byte stream. `receive()` returns the next line
@@ -155,9 +163,7 @@ export function receiveLines(stream: ReceiveStream, options: ReceiveLinesOptions
   checkStream("receiveLines(stream)", stream);
   checkOptions("receiveLines(stream, options)", options);
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE;
-  if (typeof maxLineLength !== "number" || !(maxLineLength >= 1)) {
-    throw new TypeError(`receiveLines's maxLineLength must be a number of at least 1, got ${describe(maxLineLength)}.`);
-  }
+  checkLimit("receiveLines's maxLineLength", maxLineLength);
   const encoding = options.encoding ?? "utf-8";
   try {
     new TextDecoder(encoding);
@@ -165,6 +171,20 @@ export function receiveLines(stream: ReceiveStream, options: ReceiveLinesOptions
     throw new RangeError(`receiveLines's encoding ${describe(encoding)} is not one TextDecoder knows; use a label such as "utf-8".`);
   }
   return new LineReceiver(stream, encoding, maxLineLength);
+}
+
+/** Options of `receiveServerSentEvents`. */
+export interface ReceiveServerSentEventsOptions {
+  /** The longest line accepted, in characters (default 1 MiB worth), as `receiveLines`'s. */
+  maxLineLength?: number;
+  /**
+   * The longest event accepted: its data in characters, counting the
+   * newlines between its `data:` lines (default 16 MiB worth). A server that
+   * sends `data:` lines without ever the blank line that ends an event would
+   * otherwise grow memory without bound: the event raises a RangeError
+   * instead, and the next `receive` skips the rest of it.
+   */
+  maxEventLength?: number;
 }
 
 /** One event of a `text/event-stream`. */
@@ -190,13 +210,18 @@ export class ServerSentEventReceiver {
   private data = "";
   private hasData = false;
   private eventType = "";
+  /** The event under way grew past `maxEventLength`: its lines are dropped up to its blank line. */
+  private oversized = false;
   /** The last event id so far (kept across events, as EventSource does). */
   lastEventId = "";
   /** The reconnection time from the last valid `retry:` field, in milliseconds. */
   retry: number | undefined = undefined;
 
   /** @internal Use `receiveServerSentEvents`. */
-  constructor(private readonly lines: LineReceiver) {}
+  constructor(
+    private readonly lines: LineReceiver,
+    private readonly maxEventLength: number = DEFAULT_MAX_EVENT,
+  ) {}
 
   /** The next event; raises `EndOfChannel` at the end of the stream. */
   *receive(): Operation<ServerSentEvent> {
@@ -235,6 +260,15 @@ export class ServerSentEventReceiver {
         this.eventType = value;
         break;
       case "data":
+        if (this.oversized) break;
+        if (this.data.length + value.length > this.maxEventLength) {
+          this.oversized = true;
+          this.data = "";
+          this.hasData = false;
+          throw new RangeError(
+            `An event's data grew past maxEventLength (${this.maxEventLength} characters) without a blank line to end it; raise the option if such events are expected (the rest of this event is skipped).`,
+          );
+        }
         this.data += value + "\n";
         this.hasData = true;
         break;
@@ -257,13 +291,17 @@ export class ServerSentEventReceiver {
     this.data = "";
     this.hasData = false;
     this.eventType = "";
+    this.oversized = false;
     if (!hasData) return null;
     return { event: type === "" ? "message" : type, data: data.slice(0, -1), id: this.lastEventId, retry: this.retry };
   }
 }
 
 /**
- * Parses a byte stream as Server-Sent Events (see `ServerSentEventReceiver`):
+ * Parses a byte stream as Server-Sent Events (see `ServerSentEventReceiver`).
+ * A line longer than `maxLineLength` (1 MiB) or an event longer than
+ * `maxEventLength` (16 MiB) raises a RangeError rather than growing memory
+ * without bound.
  *
  * ```ts
  * const response = yield* fetchOp("/feed", { headers: { accept: "text/event-stream" } });
@@ -271,7 +309,12 @@ export class ServerSentEventReceiver {
  * yield* events.forEach(function* (e) { if (e.event === "price") show(JSON.parse(e.data)); });
  * ```
  */
-export function receiveServerSentEvents(stream: ReceiveStream): ServerSentEventReceiver {
+export function receiveServerSentEvents(stream: ReceiveStream, options: ReceiveServerSentEventsOptions = {}): ServerSentEventReceiver {
   checkStream("receiveServerSentEvents(stream)", stream);
-  return new ServerSentEventReceiver(new LineReceiver(stream, "utf-8", DEFAULT_MAX_LINE));
+  checkOptions("receiveServerSentEvents(stream, options)", options);
+  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE;
+  checkLimit("receiveServerSentEvents's maxLineLength", maxLineLength);
+  const maxEventLength = options.maxEventLength ?? DEFAULT_MAX_EVENT;
+  checkLimit("receiveServerSentEvents's maxEventLength", maxEventLength);
+  return new ServerSentEventReceiver(new LineReceiver(stream, "utf-8", maxLineLength), maxEventLength);
 }

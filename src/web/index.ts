@@ -31,6 +31,7 @@ export {
   LineReceiver,
   ServerSentEventReceiver,
   type ReceiveLinesOptions,
+  type ReceiveServerSentEventsOptions,
   type ServerSentEvent,
 } from "./framing.js";
 export { webLock, type WebLockInfo, type WebLockOptions } from "./locks.js";

@@ -161,6 +161,9 @@ export const cases: Case[] = [
   ...rows("receiveLines", "trio", [["unknown", "klingon"], ["a Symbol", Symbol("e")]], (e) => receiveLines(receiveStream(), { encoding: e }), RANGE, /receiveLines's encoding .* is not one TextDecoder knows; use a label such as "utf-8"/),
   { covers: ["LineReceiver"], label: "LineReceiver.forEach(42)", where: "trio", act: () => receiveLines(receiveStream()).forEach(bad(42)), error: TYPE, message: /forEach\(body\).*function\*/ },
   ...hostileRows("receiveServerSentEvents", "trio", (s) => receiveServerSentEvents(s), TYPE, /receiveServerSentEvents\(stream\) needs a ReceiveStream \(with receiveSome\)/),
+  ...optionRows("receiveServerSentEvents", "trio", (o) => receiveServerSentEvents(receiveStream(), o), /receiveServerSentEvents\(stream, options\)/),
+  ...rows("receiveServerSentEvents", "trio", [["0", 0], ["NaN", NaN], ["a string", "16"], ["a BigInt", 80n]], (n) => receiveServerSentEvents(receiveStream(), { maxEventLength: n }), TYPE, /receiveServerSentEvents's maxEventLength must be a number of at least 1, got/),
+  ...rows("receiveServerSentEvents", "trio", [["0", 0], ["a Symbol", Symbol("m")]], (n) => receiveServerSentEvents(receiveStream(), { maxLineLength: n }), TYPE, /receiveServerSentEvents's maxLineLength must be a number of at least 1, got/),
   { covers: ["ServerSentEventReceiver"], label: "ServerSentEventReceiver.forEach(42)", where: "trio", act: () => receiveServerSentEvents(receiveStream()).forEach(bad(42)), error: TYPE, message: /forEach\(body\).*function\*/ },
 
   // ---- Web Locks, BroadcastChannel --------------------------------------------------

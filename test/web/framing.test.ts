@@ -172,4 +172,51 @@ describe("receiveServerSentEvents", () => {
     });
     expect(() => receiveServerSentEvents(null as never)).toThrow(/needs a ReceiveStream/);
   });
+
+  /** A stream of `data:` lines of `lineLength` characters that never ends an event, with `tail` after `lines` of them. */
+  function endlessData(lineLength: number, lines = Infinity, tail = ""): MemoryReceiveStream {
+    const line = new TextEncoder().encode(`data: ${"x".repeat(lineLength)}\n`);
+    const stream = new MemoryReceiveStream();
+    let sent = 0;
+    stream.receiveSomeHook = function* () {
+      if (sent < lines) stream.putData(line);
+      else if (sent === lines) stream.putData(new TextEncoder().encode(tail));
+      else stream.putEof();
+      sent++;
+    };
+    return stream;
+  }
+
+  function* raised(op: () => Operation<unknown>): Operation<unknown> {
+    try {
+      yield* op();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("nothing was raised");
+  }
+
+  it("refuses an event whose data grows past maxEventLength, then skips to the next event", async () => {
+    await runMock(function* () {
+      // Ten lines of 9 characters make 99 (with the newlines between): at the limit, taken.
+      const atLimit = receiveServerSentEvents(endlessData(9, 10, "\n"), { maxEventLength: 99 });
+      expect((yield* atLimit.receive()).data.length).toBe(99);
+      const events = receiveServerSentEvents(endlessData(9, 11, "\ndata: next\n\n"), { maxEventLength: 99 });
+      const error = yield* raised(() => events.receive());
+      expect(error).toBeInstanceOf(RangeError);
+      expect(String(error)).toMatch(/An event's data grew past maxEventLength \(99 characters\) without a blank line to end it; raise the option/);
+      // The rest of the oversized event is dropped, not taken for a new one.
+      expect(yield* events.receive()).toEqual({ event: "message", data: "next", id: "", retry: undefined });
+    });
+  });
+
+  it("caps an endless event at 16 MiB by default, and passes maxLineLength on", async () => {
+    await runMock(function* () {
+      const error = yield* raised(() => receiveServerSentEvents(endlessData(1 << 19)).receive());
+      expect(String(error)).toMatch(/maxEventLength \(16777216 characters\)/);
+      const long = yield* raised(() => receiveServerSentEvents(endlessData(20), { maxLineLength: 10 }).receive());
+      expect(String(long)).toMatch(/maxLineLength \(10\)/);
+    });
+    expect(() => receiveServerSentEvents(new MemoryReceiveStream(), { maxEventLength: 0 })).toThrow(/receiveServerSentEvents's maxEventLength must be a number of at least 1, got number 0/);
+  });
 });
