@@ -101,6 +101,24 @@ export function closeCoro(coro: unknown): void {
   if (coro !== null && typeof coro === "object" && typeof readProperty(coro, "return") === "function") (coro as Generator).return(undefined);
 }
 
+/**
+ * @internal Cancels `task` unless it is done. A task factory's Task whose
+ * cancel() throws must not stop the caller from cancelling the others (a
+ * TaskGroup's siblings, the tasks of the loop's shutdown): the error goes to
+ * the exception handler, and the task is waited for until it ends by itself.
+ */
+export function cancelOrReport(loop: EventLoop, task: Task<unknown>, who: string): void {
+  try {
+    if (!task.done()) task.cancel();
+  } catch (error) {
+    loop.callExceptionHandler({
+      message: `${who} could not cancel ${stringOf(task)}: its cancel() raised. The other tasks were cancelled, and this one is waited for until it ends by itself; a task factory must make Tasks whose cancel() works.`,
+      exception: error,
+      task,
+    });
+  }
+}
+
 /** An asyncio event loop. Get one from `openLoop` or `asyncio.run`. */
 export class EventLoop {
   /** A number unique among the loops of this page (tools name the loop by it). */
@@ -818,7 +836,7 @@ export class EventLoop {
         if (this.tasks.size > 0) {
           // this.tasks holds only tasks not done yet (taskFinished removes them).
           const round = new Set(this.tasks);
-          for (const t of round) t.cancel();
+          for (const t of round) cancelOrReport(this, t, "The loop's shutdown");
           yield* this.awaitRound(me, round);
         } else if (this.asyncgens.size > 0) {
           yield* this.finalizeAsyncgens!(this, me);

@@ -21,7 +21,7 @@
  */
 import { ExceptionGroup, isUnusableFunction } from "../core/errors.js";
 import { CancelledError, RuntimeError } from "./errors.js";
-import { closeCoro, type EventLoop } from "./event-loop.js";
+import { cancelOrReport, closeCoro, type EventLoop } from "./event-loop.js";
 import type { Future } from "./future.js";
 import { currentTask, getRunningLoop } from "./running.js";
 import type { Task, TaskOptions } from "./task.js";
@@ -165,8 +165,8 @@ export class TaskGroup {
     // cancel() runs no task code (the tasks see it at their next step), so the array cannot change meanwhile.
     const tasks = this.tasks;
     for (let i = 0; i < tasks.length; i++) {
-      const t = tasks[i]!;
-      if (!t.done()) t.cancel();
+      // A task factory's Task whose cancel() throws: its siblings are still cancelled, and the group waits for it to end.
+      cancelOrReport(this.loop!, tasks[i]!, String(this));
     }
   }
 

@@ -9,7 +9,9 @@
  * reaching its awaiter, as CPython raises whatever was raised. And a
  * gather() whose child (a Future subclass or Proxy) throws from its own
  * methods when it finishes ends with that error rather than never, and
- * a TaskGroup does not wait for a task it could not listen to.
+ * a TaskGroup does not wait for a task it could not listen to. A task
+ * whose cancel() throws keeps neither a TaskGroup nor the loop's shutdown
+ * from cancelling the others (before, the run could hang).
  */
 import { describe, expect, it } from "vitest";
 import * as asyncio from "../../src/asyncio/index.js";
@@ -249,6 +251,125 @@ describe("a TaskGroup given a task whose addDoneCallback throws (a task factory'
     );
     expect(value).toBeInstanceOf(ExceptionGroup);
     expect((value as ExceptionGroup).exceptions).toMatchObject([{ message: "hostile addDoneCallback" }]);
+    expectNoLeftovers(runner);
+  });
+});
+
+describe("a TaskGroup whose task (from a task factory) throws from cancel()", () => {
+  /** A Task whose cancel() always throws: the group cannot cancel it, and it ends on its own. */
+  class CancelThrows<T> extends asyncio.Task<T> {
+    override cancel(): boolean {
+      throw new Error("hostile cancel");
+    }
+  }
+
+  /** Makes the first task of the loop a CancelThrows, the others plain Tasks; reported errors go to `reported`. */
+  function hostileFirst(loop: asyncio.EventLoop, reported: unknown[]): void {
+    let first = true;
+    loop.setTaskFactory((l, coro, options) => {
+      const TaskClass = first ? CancelThrows : asyncio.Task;
+      first = false;
+      return new TaskClass(coro, { ...options, loop: l });
+    });
+    loop.setExceptionHandler((_, context) => reported.push(context.exception));
+  }
+
+  /** Sleeps `delay`, or records that it was cancelled. */
+  function* sleeper(log: string[], name: string, delay: number): asyncio.Coroutine<void> {
+    try {
+      yield* asyncio.sleep(delay);
+      log.push(`${name} done`);
+    } catch (error) {
+      if (error instanceof asyncio.CancelledError) log.push(`${name} cancelled`);
+      throw error;
+    }
+  }
+
+  it("a failing sibling still cancels every other task and the body; the cancel() error reaches the exception handler", async () => {
+    const reported: unknown[] = [];
+    const log: string[] = [];
+    const { runner, value } = await within(
+      runAioKeep(function* (loop) {
+        hostileFirst(loop, reported);
+        let caught: unknown = "no error";
+        try {
+          yield* asyncio.TaskGroup.run(function* (tg) {
+            tg.createTask(sleeper(log, "hostile", 1));
+            tg.createTask(sleeper(log, "sibling", 3600));
+            tg.createTask(
+              (function* () {
+                yield* asyncio.sleep(0.5);
+                throw new Error("boom");
+              })(),
+            );
+            yield* sleeper(log, "body", 3600);
+          });
+        } catch (error) {
+          caught = error;
+        } finally {
+          loop.setTaskFactory(null);
+        }
+        return [caught, loop.time()];
+      }),
+    );
+    const [caught, time] = value as [unknown, number];
+    expect(caught).toBeInstanceOf(ExceptionGroup);
+    expect((caught as ExceptionGroup).exceptions).toMatchObject([{ message: "boom" }]);
+    expect(log.sort()).toEqual(["body cancelled", "hostile done", "sibling cancelled"]);
+    expect(time).toBeLessThan(10);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ message: "hostile cancel" });
+    expectNoLeftovers(runner);
+  });
+
+  it("an outside cancellation of the parent while the block's end waits still cancels every task, and waits for them", async () => {
+    const reported: unknown[] = [];
+    const log: string[] = [];
+    const { runner, value } = await within(
+      runAioKeep(function* (loop) {
+        hostileFirst(loop, reported);
+        const parent = new asyncio.Task(
+          asyncio.TaskGroup.run(function* (tg) {
+            tg.createTask(sleeper(log, "hostile", 1));
+            tg.createTask(sleeper(log, "sibling", 3600));
+          }),
+          { loop },
+        );
+        yield* asyncio.sleep(0.1);
+        loop.setTaskFactory(null);
+        parent.cancel();
+        const [done] = yield* asyncio.wait([parent]);
+        return [done.size, parent.cancelled(), loop.time()];
+      }),
+    );
+    const [doneCount, cancelled, time] = value as [number, boolean, number];
+    expect(doneCount).toBe(1);
+    expect(cancelled).toBe(true);
+    expect(log.sort()).toEqual(["hostile done", "sibling cancelled"]);
+    expect(time).toBeLessThan(10);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ message: "hostile cancel" });
+    expectNoLeftovers(runner);
+  });
+
+  it("the loop's shutdown cancels the other pending tasks and waits for it; the run settles, the cancel() error reaches the handler", async () => {
+    const reported: unknown[] = [];
+    const log: string[] = [];
+    let loopTime = () => 0;
+    const { runner } = await within(
+      runAioKeep(function* (loop) {
+        hostileFirst(loop, reported);
+        loopTime = () => loop.time();
+        loop.createTask(sleeper(log, "hostile", 5));
+        loop.createTask(sleeper(log, "other", 3600));
+        loop.setTaskFactory(null);
+        yield* asyncio.sleep(0);
+      }),
+    );
+    expect(log.sort()).toEqual(["hostile done", "other cancelled"]);
+    expect(loopTime()).toBeLessThan(10);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ message: "hostile cancel" });
     expectNoLeftovers(runner);
   });
 });
