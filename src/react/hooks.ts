@@ -220,14 +220,17 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
 export function useTask<T>(fn: () => Operation<T>, deps: readonly unknown[], options: { name?: string } = {}): TaskResult<T> {
   const handle = useTaskPolicyFor(fn, taskOptions(fn, deps, options), "useTask()");
   const perform = handle.perform;
-  const started = useRef<{ deps: readonly unknown[]; instance: TaskInstance<T> } | null>(null);
+  const policy = handle.policy;
+  const started = useRef<{ deps: readonly unknown[]; policy: TaskPolicy<[], T>; instance: TaskInstance<T> } | null>(null);
   useEffect(() => {
     const last = started.current;
-    // The same deps again means the same component set up again (StrictMode's
-    // remount): the run it started is still the right one, unless it was
-    // cancelled meanwhile (the component came back after its lease ran out).
-    if (last !== null && sameDeps(last.deps, deps) && last.instance.state !== "cancelled" && last.instance.state !== "dropped") return;
-    started.current = { deps, instance: perform() };
-  }, deps); // the caller's deps decide when to restart
+    // The same deps and the same policy again means the same component set
+    // up again (StrictMode's remount): the run it started is still the right
+    // one, unless it was cancelled meanwhile. A component that came back
+    // after its lease ran out (<Activity> shown again) has a fresh policy,
+    // which has run nothing yet, even if the old run had ended.
+    if (last !== null && last.policy === policy && sameDeps(last.deps, deps) && last.instance.state !== "cancelled" && last.instance.state !== "dropped") return;
+    started.current = { deps, policy, instance: perform() };
+  }, [policy, ...deps]); // the caller's deps decide when to restart
   return taskResult(handle, perform);
 }

@@ -7,13 +7,13 @@
  * hidden and shown again by `<Activity>`.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { Activity, Suspense, act, startTransition, use, useState, type ReactNode } from "react";
+import { Activity, StrictMode, Suspense, act, startTransition, use, useState, type ReactNode } from "react";
 import { sleep, type Operation } from "../../src/core/index.js";
 import { inspect } from "../../src/inspect/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRoot, TrioRuntime, useNursery, useTask, useTrioRuntime, type ScopedNursery } from "../../src/react/index.js";
 import { settled } from "../components/helpers.js";
-import { cleanup, closedAfterTest, flush, hookTasks, render, unmount } from "./helpers.js";
+import { cleanup, closedAfterTest, flush, hookTasks, jump, render, unmount } from "./helpers.js";
 
 let container: HTMLElement;
 
@@ -172,5 +172,95 @@ describe("Activity", () => {
     const tasks = hookTasks(runtime);
     expect(tasks.filter((name) => name !== "poll")).toEqual(["extra", "panel", "poll scope"]);
     expect(tasks.filter((name) => name === "poll")).toHaveLength(1);
+  });
+
+  it("a useTask that had finished before its subtree was hidden runs again when it is shown", async () => {
+    const clock = new MockClock();
+    const runtime = closedAfterTest(new TrioRuntime({ name: "activity-finished", clock }));
+    const log: string[] = [];
+    function* load(): Operation<string> {
+      log.push("start");
+      yield* sleep(1);
+      return "loaded";
+    }
+    let status = "";
+    function Panel() {
+      const task = useTask(load, [], { name: "load" });
+      status = task.status;
+      return <span>{task.status}</span>;
+    }
+    let setVisible!: (visible: boolean) => void;
+    function App() {
+      const [visible, set] = useState(true);
+      setVisible = set;
+      return (
+        <TrioRoot runtime={runtime}>
+          <Activity mode={visible ? "visible" : "hidden"}>
+            <Panel />
+          </Activity>
+        </TrioRoot>
+      );
+    }
+    await mount(<App />);
+    await flush(runtime);
+    await jump(clock, runtime, 1);
+    await flush(runtime);
+    expect(status).toBe("succeeded");
+    await act(async () => setVisible(false));
+    await flush(runtime);
+    await act(async () => setVisible(true));
+    await flush(runtime);
+    // Fresh nursery and policy: the run starts again, instead of a status
+    // "running" that no run would ever end.
+    expect(log).toEqual(["start", "start"]);
+    expect(status).toBe("running");
+    await jump(clock, runtime, 1);
+    await flush(runtime);
+    expect(status).toBe("succeeded");
+    expect(hookTasks(runtime)).toEqual([]);
+  });
+
+  it("the same for an owned TrioRoot hidden and shown under StrictMode: its fresh runtime runs the task once", async () => {
+    const log: string[] = [];
+    function* load(): Operation<string> {
+      log.push("start");
+      yield* sleep(0);
+      return "loaded";
+    }
+    let status = "";
+    function Panel() {
+      const task = useTask(load, [], { name: "load" });
+      status = task.status;
+      return <span>{task.status}</span>;
+    }
+    let setVisible!: (visible: boolean) => void;
+    function App() {
+      const [visible, set] = useState(true);
+      setVisible = set;
+      return (
+        <Activity mode={visible ? "visible" : "hidden"}>
+          <TrioRoot name="activity-owned">
+            <Panel />
+          </TrioRoot>
+        </Activity>
+      );
+    }
+    // A real clock (the root owns its runtime): let its tasks run between acts.
+    const turns = async () => {
+      for (let i = 0; i < 6; i++) await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    };
+    await mount(<StrictMode><App /></StrictMode>);
+    await turns();
+    expect(status).toBe("succeeded");
+    await act(async () => setVisible(false));
+    await turns();
+    await act(async () => setVisible(true));
+    await turns();
+    expect(log).toEqual(["start", "start"]);
+    expect(status).toBe("succeeded");
+    expect(inspect().runs.filter((r) => r.name === "activity-owned")).toHaveLength(1);
+    await unmount();
+    await turns();
+    expect(inspect().runs.filter((r) => r.name === "activity-owned")).toHaveLength(0);
   });
 });
