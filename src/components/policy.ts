@@ -17,7 +17,10 @@
  *   subscribe to its state, and plain Trio code (and the unit tests) can use
  *   it with an ordinary nursery.
  * - An instance's error is kept in its state and in `lastError`; it does not
- *   cancel the owner's other tasks.
+ *   cancel the owner's other tasks. Once the policy is closed nobody reads
+ *   that state, so an error raised then (a cleanup failing while the
+ *   instance unwinds from an unmount) goes to the owner, which reports it,
+ *   unless the instance is awaited or joined.
  * - The policy closes only when its owner is really gone (it reports
  *   `closed`: a ScopedNursery closed on unmount, a Trio nursery whose block
  *   has ended) or on `close()`. A cancellation from outside (the owner's
@@ -121,6 +124,8 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
   private _reason: string | undefined = undefined;
   private readonly ended = new Event();
   private deferred: Deferred<T> | null = null;
+  /** @internal True once somebody awaits or joins it: its error then has a reader. */
+  observed = false;
 
   /** @internal */
   constructor(
@@ -160,6 +165,7 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
 
   /** Waits (from Trio code) until the instance has finished; returns it. A checkpoint. */
   *join(): Operation<this> {
+    this.observed = true;
     yield* this.ended.wait();
     return this;
   }
@@ -185,6 +191,7 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.observed = true;
     if (this.deferred === null) {
       this.deferred = deferred<T>();
       if (this.isFinished) this.settle();
@@ -503,6 +510,12 @@ function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInst
   } finally {
     policy.ended(instance, state, value, failure, reason);
   }
+  // Kept in the state while somebody may read it. Once the policy is closed
+  // (its component unmounted, a cleanup failed while unwinding) nobody
+  // renders that state: unless the instance is awaited or joined, the error
+  // travels on to the owner, which reports it (a ScopedNursery: to onError)
+  // rather than let it vanish.
+  if (state === "failed" && policy.closed && !instance.observed) throw failure;
 }
 
 /** The task name of a policy's instances: `options.name`, else the function's name, else "task". */

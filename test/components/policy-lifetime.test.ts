@@ -8,7 +8,7 @@
  * resource outlives a halted child.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { openNursery, run, sleep, type Nursery, type Operation } from "../../src/core/index.js";
+import { CancelScope, openNursery, run, sleep, sleepForever, type Nursery, type Operation } from "../../src/core/index.js";
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRuntime, taskPolicy, type TaskInstance } from "../../src/components/index.js";
 import { closeTestRuntimes, recordErrors, runClean, settled, testRuntime } from "./helpers.js";
@@ -229,5 +229,77 @@ describe("an instance whose task was queued in the owner when the owner was canc
     await rt.close();
     expect(a.state).toBe("cancelled");
     expect(p.state.runningCount).toBe(0);
+  });
+});
+
+describe("an error raised once nobody reads the policy's state", () => {
+  // A cleanup that fails while the instance unwinds from an unmount: it
+  // waits (shielded), then raises.
+  function* failingCleanup(): Operation<string> {
+    try {
+      yield* sleepForever();
+      return "never";
+    } finally {
+      yield* new CancelScope({ shield: true }).run(() => sleep(1));
+      // eslint-disable-next-line no-unsafe-finally
+      throw new Error("cleanup broke");
+    }
+  }
+
+  it("goes to the owner's onError, once, when the owner closed (the component unmounted)", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime(errors);
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, failingCleanup, { name: "load" });
+    const a = p.perform();
+    await settled(rt);
+    owner.close();
+    p.close();
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(a.state).toBe("failed");
+    expect(p.state).toMatchObject({ failedCount: 1, runningCount: 0 });
+    expect(errors).toEqual(["a task of owner: Error: cleanup broke"]);
+    expect(owner.taskCount).toBe(0);
+  });
+
+  it("stays with the instance when somebody awaits it", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime(errors);
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, failingCleanup, { name: "load" });
+    const a = p.perform();
+    const awaited = Promise.resolve(a).then(
+      () => "resolved",
+      (e: unknown) => String(e),
+    );
+    await settled(rt);
+    owner.close();
+    p.close();
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(await awaited).toBe("Error: cleanup broke");
+    expect(errors).toEqual([]);
+  });
+
+  it("while the policy is open it stays in the state and goes nowhere else", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime(errors);
+    const owner = rt.openNursery("owner");
+    const p = taskPolicy(owner, failingCleanup, { name: "load", policy: "restartable" });
+    p.perform();
+    await settled(rt);
+    p.perform();
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(p.state.lastError).toBeInstanceOf(Error);
+    expect(errors).toEqual([]);
+    owner.close();
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
   });
 });
