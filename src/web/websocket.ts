@@ -206,6 +206,16 @@ export class WebSocketConnection {
   /** @internal How the task waiting for `open` (or for the close, in `aclose`) is answered. */
   private waiter: { answer: (value: unknown, throws?: boolean) => void; forOpen: boolean } | null = null;
   private readonly onEvent = (event: WebSocketEventLike) => this.handle(event);
+  /**
+   * Messages that came while a Blob before them is read (a socket that
+   * ignored binaryType): handed over in order once it has been; null when
+   * none is being read.
+   */
+  private backlog: { data: unknown; ready: boolean; error?: TypeError }[] | null = null;
+  /** The close came while the backlog was read: the channel ends after it. */
+  private endAfterBacklog = false;
+  /** A message that could not be taken: raised by `receive` after the messages before it. */
+  private failure: TypeError | null = null;
 
   /** @internal Use `openWebSocket`. */
   constructor(
@@ -299,7 +309,10 @@ export class WebSocketConnection {
    * The next message, waiting for one. A checkpoint. The messages received
    * before the socket closed come first; then a normal close (code 1000 by
    * the peer) raises `EndOfChannel`, any other close `WebSocketClosedError`,
-   * and a close on this side `ClosedResourceError`.
+   * and a close on this side `ClosedResourceError`. Binary messages are
+   * bytes even from a socket that ignored `binaryType` (its Blobs are read,
+   * in order); a message that is neither text, bytes nor a Blob raises a
+   * `TypeError` once the messages before it are taken.
    */
   *receive(): Operation<WebSocketMessage> {
     if (this.closing !== null) throw this.closedHere("receive()");
@@ -429,8 +442,66 @@ export class WebSocketConnection {
   }
 
   private onMessage(data: unknown): void {
-    if (this.closing !== null) return;
+    if (this.closing !== null || this.failure !== null) return;
     this.receivedCount++;
+    const blob = isBlob(data);
+    if (!blob && this.backlog === null) return this.take(data);
+    const entry: { data: unknown; ready: boolean; error?: TypeError } = { data, ready: !blob };
+    (this.backlog ??= []).push(entry);
+    if (!blob) return;
+    // Only the first answer counts (a stand-in's arrayBuffer may answer twice).
+    const done = (value: unknown) => {
+      if (entry.ready) return;
+      entry.data = value;
+      entry.ready = true;
+      this.flushBacklog();
+    };
+    const failed = (error: unknown) => {
+      if (entry.ready) return;
+      entry.error = new TypeError(`The WebSocket to ${this.url} delivered a Blob whose bytes could not be read (${messageOf(error)}): its socket ignored binaryType = "arraybuffer".`, { cause: error });
+      done(undefined);
+    };
+    try {
+      (data as Blob).arrayBuffer().then(done, failed);
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  /** Ends the channel with `error`, raised by `receive` once the messages before it are taken. */
+  private fail(error: TypeError): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.backlog = null;
+    this.messagesIn.close();
+  }
+
+  /** Hands over the backlog's messages that are ready, in order; ends the channel after it if the close came meanwhile. */
+  private flushBacklog(): void {
+    const backlog = this.backlog;
+    // The block ended, or we closed: what was being read goes nowhere.
+    if (backlog === null || this.closing !== null) return;
+    while (backlog.length > 0 && backlog[0]!.ready) {
+      const entry = backlog.shift()!;
+      if (entry.error === undefined) this.take(entry.data);
+      else this.fail(entry.error);
+    }
+    if (backlog.length > 0 || this.backlog !== backlog) return;
+    this.backlog = null;
+    if (this.endAfterBacklog) this.messagesIn.close();
+  }
+
+  /** One message in order: into the buffer (as its policy says), or the failure that ends the channel. */
+  private take(data: unknown): void {
+    if (this.failure !== null) return;
+    const message = toMessage(data);
+    if (message === null) {
+      return this.fail(
+        new TypeError(
+          `The WebSocket to ${this.url} delivered a message that is neither text nor bytes (${describe(data)}): its socket ignored binaryType = "arraybuffer". Use a WebSocket class that honours binaryType, as the platform's and the ws package's do.`,
+        ),
+      );
+    }
     const s = this.messages.statistics();
     if (s.currentBufferUsed >= this.maxBuffer && s.tasksWaitingReceive === 0) {
       this.overflowedCount++;
@@ -440,7 +511,7 @@ export class WebSocketConnection {
         this.messages.receiveNowait();
       }
     }
-    this.messagesIn.sendNowait(toMessage(data));
+    this.messagesIn.sendNowait(message);
   }
 
   private onClose(event: WebSocketEventLike): void {
@@ -453,8 +524,9 @@ export class WebSocketConnection {
       // Thrown in the dispatch it would be lost and the waiters never woken: kept for the block's end.
       this.removeError = { error };
     }
-    // The messages already received stay receivable; then the channel ends.
-    this.messagesIn.close();
+    // The messages already received stay receivable (those behind a Blob once it is read); then the channel ends.
+    if (this.backlog === null) this.messagesIn.close();
+    else this.endAfterBacklog = true;
     const waiter = this.waiter;
     this.waiter = null;
     if (waiter === null) return;
@@ -514,6 +586,7 @@ export class WebSocketConnection {
 
   /** What ends the receiving once the peer has closed. */
   private endError(): Error {
+    if (this.failure !== null) return this.failure;
     const info = this.info!;
     if (info.by === "us") return this.closedHere("receive()");
     if (info.code === 1000 && info.wasClean) {
@@ -566,12 +639,18 @@ function readErrorText(event: WebSocketEventLike): string {
   return "error";
 }
 
-function toMessage(data: unknown): WebSocketMessage {
+/** A message's data as text or bytes; null for anything else (a socket that ignored binaryType). */
+function toMessage(data: unknown): WebSocketMessage | null {
   if (typeof data === "string") return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  // isInstance, total: a revoked Proxy is neither (ArrayBuffer.isView never throws).
+  if (isInstance(data, ArrayBuffer)) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  // binaryType is "arraybuffer", so nothing else should come; pass it on as it is.
-  return data as WebSocketMessage;
+  return null;
+}
+
+/** A Blob, as a socket left with binaryType "blob" (or ignoring it) delivers binary messages. */
+function isBlob(data: unknown): data is Blob {
+  return typeof Blob === "function" && isInstance(data, Blob);
 }
 
 function checkSendData(data: unknown): void {
