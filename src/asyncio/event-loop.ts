@@ -104,12 +104,12 @@ export function closeCoro(coro: unknown): void {
 /**
  * @internal Cancels `task` unless it is done. A task factory's Task whose
  * cancel() throws must not stop the caller from cancelling the others (a
- * TaskGroup's siblings, the tasks of the loop's shutdown): the error goes to
+ * TaskGroup's siblings, a race's attempts, the tasks of the loop's shutdown): the error goes to
  * the exception handler, and the task is waited for until it ends by itself.
  */
-export function cancelOrReport(loop: EventLoop, task: Task<unknown>, who: string): void {
+export function cancelOrReport(loop: EventLoop, task: Task<unknown>, who: string, msg?: string): void {
   try {
-    if (!task.done()) task.cancel();
+    if (!task.done()) task.cancel(msg);
   } catch (error) {
     loop.callExceptionHandler({
       message: `${who} could not cancel ${stringOf(task)}: its cancel() raised. The other tasks were cancelled, and this one is waited for until it ends by itself; a task factory must make Tasks whose cancel() works.`,

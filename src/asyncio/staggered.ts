@@ -17,6 +17,7 @@
 import { describe, functionName, isGeneratorLike, readProperty } from "../core/errors.js";
 import { checkStaggerDelay, checkedItems, isIterable, type StaggeredRaceResult } from "../core/staggered-race.js";
 import { isCancelledError } from "./errors.js";
+import { cancelOrReport } from "./event-loop.js";
 import { awaitAny, isCoroutine, isThenable, type Awaitable } from "./functions.js";
 import { isFuture, type Future } from "./future.js";
 import type { Handle } from "./handles.js";
@@ -81,7 +82,8 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
     if (wake !== null && !wake.done()) wake.setResult(undefined);
   };
   const cancelAll = (msg?: string): void => {
-    for (const task of running) task.cancel(msg);
+    // A task factory's Task whose cancel() throws must not keep the others running, nor end the race before they are done.
+    for (const task of running) cancelOrReport(loop, task, "staggeredRace()", msg);
   };
   const failed = (index: number, error: unknown): void => {
     errors[index] = error;
@@ -114,7 +116,7 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
     if (winner !== null) return;
     winner = { value, index };
     const self = currentTask();
-    for (const task of running) if (task !== self) task.cancel();
+    for (const task of running) if (task !== self) cancelOrReport(loop, task, "staggeredRace()");
     poke();
   }
 

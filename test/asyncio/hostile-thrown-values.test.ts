@@ -372,4 +372,28 @@ describe("a TaskGroup whose task (from a task factory) throws from cancel()", ()
     expect(reported[0]).toMatchObject({ message: "hostile cancel" });
     expectNoLeftovers(runner);
   });
+
+  it("a cancelled staggeredRace still cancels every other attempt and waits for them all; the cancel() error reaches the handler", async () => {
+    const reported: unknown[] = [];
+    const log: string[] = [];
+    const { runner, value } = await within(
+      runAioKeep(function* (loop) {
+        hostileFirst(loop, reported);
+        const race = new asyncio.Task(asyncio.staggeredRace([() => sleeper(log, "hostile", 5), () => sleeper(log, "second", 3600)], 0.1), { loop });
+        yield* asyncio.sleep(1);
+        loop.setTaskFactory(null);
+        race.cancel();
+        yield* asyncio.wait([race]);
+        return [race.cancelled(), loop.time()];
+      }),
+    );
+    const [cancelled, time] = value as [boolean, number];
+    expect(cancelled).toBe(true);
+    expect(log.sort()).toEqual(["hostile done", "second cancelled"]);
+    expect(time).toBeGreaterThanOrEqual(5);
+    expect(time).toBeLessThan(10);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ message: "hostile cancel" });
+    expectNoLeftovers(runner);
+  });
 });
