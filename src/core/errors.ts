@@ -157,24 +157,42 @@ function totalHasInstance(this: unknown, value: unknown): boolean {
   }
 }
 
-/** Matches errors for `ExceptionGroup.split`/`subgroup`: a class or a predicate. */
-export type ErrorMatcher =
-  | (abstract new (...args: never[]) => unknown)
-  | ((error: unknown) => boolean);
+/** An error class for `ExceptionGroup.split`/`subgroup` (any class: JavaScript can throw anything). */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
 
-function toPredicate(matcher: ErrorMatcher): (error: unknown) => boolean {
+/**
+ * Matches errors for `ExceptionGroup.split`/`subgroup`: a class, an array of
+ * classes (any of them matches, as Python's tuple of types; an empty one
+ * matches nothing), or a predicate.
+ */
+export type ErrorMatcher = ErrorClass | readonly ErrorClass[] | ((error: unknown) => boolean);
+
+/** `index` ≥ 0: the matcher is that item of an array of classes, and must be a class. */
+function toPredicate(matcher: ErrorMatcher, index = -1): (error: unknown) => boolean {
+  // isArrayValue is total: a revoked Proxy is no array, and is described below.
+  if (index < 0 && isArrayValue(matcher)) {
+    const tests: ((error: unknown) => boolean)[] = [];
+    // A getter's own error goes up as it is. A Proxy may claim any length: past 1000 items it is refused, not walked for minutes.
+    for (let i = 0; i < matcher.length; i++) {
+      if (i >= 1e3) throw new RangeError(`split(matcher): the array holds more than 1000 items; pass at most 1000 error classes.`);
+      tests.push(toPredicate(matcher[i] as ErrorMatcher, i));
+    }
+    return (error) => tests.some((test) => test(error));
+  }
   if (typeof matcher !== "function") {
-    throw new TypeError(`split(matcher) takes an error class or a predicate function, got ${describe(matcher)}.`);
+    throw new TypeError(`split(matcher) takes an error class (or an array of them) or a predicate function, got ${describe(matcher)}.`);
   }
   // A class (Error, a subclass, or any `class` the ErrorMatcher type allows)
   // matches by instanceof; any other function is a predicate. A class that
   // does not extend Error cannot be called, so it must be recognised too.
-  const proto = (matcher as { prototype?: unknown }).prototype;
+  // (Read totally: an item of an array may be a revoked Proxy of a function.)
+  const proto = readProperty(matcher, "prototype");
   const source = Function.prototype.toString.call(matcher);
   if (matcher === Error || proto instanceof Error || /^class\b/.test(source)) {
-    const cls = matcher as abstract new (...args: never[]) => unknown;
+    const cls = matcher as ErrorClass;
     return (error) => isInstance(error, cls);
   }
+  if (index >= 0) throw new TypeError(`split(matcher): item ${index} of the array is ${describe(matcher)}, not an error class; an array holds classes only, such as [TypeError, RangeError].`);
   // A built-in constructor (the global of its name, native, with a
   // prototype) would be called as a predicate, and Object or String would
   // match everything. Python refuses a type that is no exception type too.
@@ -238,7 +256,13 @@ export class ExceptionGroup extends AggregateError {
 
   /**
    * Splits into `[matching, rest]`, each a group with the same nesting, or
-   * `undefined` where nothing is left.
+   * `undefined` where nothing is left. `matcher` is an error class, an
+   * array of classes (an error matches if it is an instance of any, as
+   * Python's tuple of types; `[]` matches nothing), or a predicate.
+   *
+   * ```ts
+   * const [network, rest] = group.split([TypeError, TooSlowError]);
+   * ```
    */
   split(matcher: ErrorMatcher): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
     return this.splitBy(toPredicate(matcher));

@@ -423,6 +423,9 @@ export const cases: Case[] = [
   { covers: ["removeInstrument"], label: "removeInstrument of one not installed", where: "trio", act: () => removeInstrument({}), error: RANGE, message: /removeInstrument\(\): that instrument is not installed in this run/ },
   { covers: ["ExceptionGroup"], label: "new ExceptionGroup('x', [])", where: "outside", act: () => new ExceptionGroup("x", []), error: TYPE, message: /needs a non-empty array of errors as its second argument/ },
   { covers: ["ExceptionGroup"], label: "new ExceptionGroup('x', 'ab')", where: "outside", act: () => new ExceptionGroup("x", bad("ab")), error: TYPE, message: /needs a non-empty array of errors/ },
+  { covers: ["ExceptionGroup"], label: "ExceptionGroup.split([TypeError, Object])", where: "outside", act: () => new ExceptionGroup("x", [new Error("a")]).split([TypeError, bad(Object)]), error: TYPE, message: /split\(matcher\): item 1 of the array is function Object, not an error class; an array holds classes only, such as \[TypeError, RangeError\]/ },
+  { covers: ["ExceptionGroup"], label: "ExceptionGroup.subgroup([TypeError, 42])", where: "outside", act: () => new ExceptionGroup("x", [new Error("a")]).subgroup([TypeError, bad(42)]), error: TYPE, message: /split\(matcher\) takes an error class \(or an array of them\) or a predicate function, got number 42/ },
+  { covers: ["ExceptionGroup"], label: "ExceptionGroup.split(an array of 1001 classes)", where: "outside", act: () => new ExceptionGroup("x", [new Error("a")]).split(bad(new Array(1001).fill(TypeError))), error: RANGE, message: /split\(matcher\): the array holds more than 1000 items; pass at most 1000 error classes/ },
 
   // ---- Promises and signals ----------------------------------------------------------------
   { covers: ["waitPromise"], label: "waitPromise(42)", where: "trio", act: () => waitPromise(bad(42)), error: TYPE, message: /waitPromise\(promise\) needs a Promise or thenable, got number 42/ },
@@ -823,7 +826,7 @@ export const regressions: Case[] = [
     where: "outside",
     act: () => new ExceptionGroup("x", [new Error("a")]).split(bad(42)),
     error: TYPE,
-    message: /split\(matcher\) takes an error class or a predicate function, got number 42/,
+    message: /split\(matcher\) takes an error class \(or an array of them\) or a predicate function, got number 42/,
   },
   {
     covers: ["inspector.toTree"],

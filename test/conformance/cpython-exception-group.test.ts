@@ -5,7 +5,7 @@
  *
  * Differences on purpose: there is no BaseExceptionGroup (JavaScript has no
  * BaseException; `Cancelled` is an ordinary leaf), no notes and no
- * tracebacks; a matcher is one class or a predicate (no tuple of classes);
+ * tracebacks; a matcher is a class, an array of classes (Python's tuple) or a predicate;
  * JavaScript can throw anything, so any value may be a leaf and any class,
  * Error or not, is a class matcher; the group is an `AggregateError`, and
  * `exceptions` is its `errors` array.
@@ -79,12 +79,20 @@ describe("CPython test_exception_group: construction and fields", () => {
 
 describe("CPython test_exception_group: subgroup and split", () => {
   // test_basics_subgroup_split__bad_arg_type
-  it("refuses a matcher that is no class or function (a string, an error instance, an array of classes) with a TypeError", () => {
+  it("refuses a matcher that is no class, array of classes or function (a string, an error instance, an array holding one) with a TypeError", () => {
     const eg = simpleGroup();
-    for (const bad of ["bad arg", new TypeError("instance not type"), [TypeError, RangeError], 42]) {
+    for (const bad of ["bad arg", new TypeError("instance not type"), [TypeError, new RangeError("instance")], 42]) {
       expect(() => eg.subgroup(bad as never)).toThrow(TypeError);
       expect(() => eg.split(bad as never)).toThrow(TypeError);
     }
+  });
+
+  // test_basics_subgroup_by_type (its tuple of types is an array here)
+  it("an array of classes matches any of them; an empty one matches nothing", () => {
+    const eg = simpleGroup();
+    expect(eg.subgroup([RangeError, SyntaxError])?.exceptions.map(String)).toEqual(["RangeError: 1", "RangeError: 2"]);
+    expect(eg.split([TypeError, RangeError])).toEqual([eg, undefined]);
+    expect(eg.split([])).toEqual([undefined, eg]);
   });
 
   // test_basics_subgroup_by_type__passthrough and _by_predicate__passthrough: the very group
