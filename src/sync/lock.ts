@@ -45,8 +45,6 @@ export class Lock {
   holder: Task | null = null;
   /** @internal Waiting tasks; `release` hands the lock to the first. */
   readonly lot = new ParkingLot();
-  /** The owner whose end is being watched (see watchHolder). */
-  private watched: Task | null = null;
 
   constructor() {
     this.lot.label = this;
@@ -102,6 +100,7 @@ export class Lock {
           : `${this.kind}.release(): the lock is held by ${String(this.holder)}, not by the calling ${String(task)}; only the owner may release it.`,
       );
     }
+    watching.get(task)?.delete(this);
     this.holder = this.lot.unparkOne();
     if (this.holder !== null && this.lot.size > 0) this.watchHolder();
   }
@@ -113,11 +112,24 @@ export class Lock {
    */
   watchHolder(): void {
     const holder = this.holder!;
-    if (this.watched === holder) return;
-    this.watched = holder;
-    whenEnded(holder, () => {
-      if (this.holder === holder) this.lot.breakLot(`${this.kind}: ${String(holder)} ended while holding the lock, so it can never be released. Release a lock in a finally block, or use withLock().`);
-    });
+    if (holder.done) return this.holderEnded(holder);
+    let locks = watching.get(holder);
+    if (locks === undefined) {
+      // One hook per task, however many hand-offs: a hook per hand-off made
+      // a chain that grew with every turn of a contended lock and overflowed
+      // the stack when the task ended.
+      const held = (locks = new Set());
+      watching.set(holder, held);
+      whenEnded(holder, () => {
+        for (const lock of held) lock.holderEnded(holder);
+      });
+    }
+    locks.add(this);
+  }
+
+  /** @internal Breaks the lock if `holder`, which has ended, still holds it. */
+  holderEnded(holder: Task): void {
+    if (this.holder === holder) this.lot.breakLot(`${this.kind}: ${String(holder)} ended while holding the lock, so it can never be released. Release a lock in a finally block, or use withLock().`);
   }
 
   /**
@@ -163,6 +175,9 @@ export class StrictFIFOLock extends Lock {
     return "StrictFIFOLock";
   }
 }
+
+/** The locks each task holds while others wait for them, watched by one hook per task (see watchHolder). */
+const watching = new WeakMap<Task, Set<Lock>>();
 
 /**
  * Calls `ended` when `task` ends (at once if it has), in the runner's exit
