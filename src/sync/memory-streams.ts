@@ -13,7 +13,8 @@
  * the first, so a protocol that lets two tasks use one stream fails with
  * `BusyResourceError` in tests rather than in production.
  */
-import { BrokenResourceError, ClosedResourceError, WouldBlock } from "../core/errors.js";
+import { BrokenResourceError, ClosedResourceError, WouldBlock, checkReadable, describe } from "../core/errors.js";
+import { callTaskFunction, checkFunction } from "../core/nursery.js";
 import { checkpoint } from "../core/operations.js";
 import type { Operation } from "../core/traps.js";
 import { ParkingLot } from "./parking-lot.js";
@@ -130,6 +131,43 @@ class UnboundedByteQueue {
   }
 }
 
+/**
+ * The hooks given to a memory stream's constructor, checked there so that a
+ * slip (a number, an async function, null for the whole object) is named at
+ * once rather than as an engine error at the first send. A hook is a plain
+ * field a test may swap later, so each call checks it again (runHook).
+ */
+function readHooks<H extends object>(what: string, hooks: H | undefined, operations: readonly (keyof H & string)[], close: keyof H & string): Partial<H> {
+  if (hooks === undefined) return {};
+  if (hooks === null || typeof hooks !== "object") {
+    throw new TypeError(`${what} takes an object of hooks (or nothing), got ${describe(hooks)}.`);
+  }
+  checkReadable(what, hooks);
+  for (const name of operations) {
+    const hook = hooks[name];
+    if (hook != null) checkFunction(`${what}: ${name}`, hook);
+  }
+  checkCloseHook(`${what}: ${close}`, hooks[close]);
+  return hooks;
+}
+
+function checkCloseHook(what: string, hook: unknown): void {
+  if (hook != null && typeof hook !== "function") {
+    throw new TypeError(`${what} must be a function (or null for none), got ${describe(hook)}.`);
+  }
+}
+
+/** Runs an operation hook if there is one; one that is not a generator function is named. */
+function* runHook(what: string, hook: (() => Operation<void>) | null | undefined): Operation<void> {
+  if (hook != null) yield* callTaskFunction(what, hook, []);
+}
+
+/** Runs a close hook if there is one. */
+function runCloseHook(what: string, hook: (() => void) | null | undefined): void {
+  checkCloseHook(what, hook);
+  if (hook != null) hook();
+}
+
 /** Hooks of a `MemorySendStream`, called after the data is queued, or on close. */
 export interface MemorySendStreamHooks {
   /** Runs at the end of every `sendAll` (after the data is queued). */
@@ -156,7 +194,8 @@ export class MemorySendStream implements SendStream {
   private readonly sending = sendConflictDetector();
   private readonly outgoing = new UnboundedByteQueue(this);
 
-  constructor(hooks: MemorySendStreamHooks = {}) {
+  constructor(hooks?: MemorySendStreamHooks) {
+    hooks = readHooks("new MemorySendStream(hooks)", hooks, ["sendAllHook", "waitSendAllMightNotBlockHook"], "closeHook");
     this.sendAllHook = hooks.sendAllHook ?? null;
     this.waitSendAllMightNotBlockHook = hooks.waitSendAllMightNotBlockHook ?? null;
     this.closeHook = hooks.closeHook ?? null;
@@ -170,7 +209,7 @@ export class MemorySendStream implements SendStream {
       yield* checkpoint();
       yield* checkpoint();
       this.outgoing.put(data);
-      if (this.sendAllHook !== null) yield* this.sendAllHook();
+      yield* runHook("MemorySendStream.sendAllHook", this.sendAllHook);
     } finally {
       this.sending.exit();
     }
@@ -183,7 +222,7 @@ export class MemorySendStream implements SendStream {
       yield* checkpoint();
       yield* checkpoint();
       this.outgoing.put(EMPTY_BYTES);
-      if (this.waitSendAllMightNotBlockHook !== null) yield* this.waitSendAllMightNotBlockHook();
+      yield* runHook("MemorySendStream.waitSendAllMightNotBlockHook", this.waitSendAllMightNotBlockHook);
     } finally {
       this.sending.exit();
     }
@@ -192,7 +231,7 @@ export class MemorySendStream implements SendStream {
   /** Closes the stream (the reader sees the end after the queued data), then runs `closeHook`. */
   close(): void {
     this.outgoing.close();
-    if (this.closeHook !== null) this.closeHook();
+    runCloseHook("MemorySendStream.closeHook", this.closeHook);
   }
 
   /** `close()`, then a checkpoint. */
@@ -238,7 +277,8 @@ export class MemoryReceiveStream implements ReceiveStream {
   private readonly receiving = receiveConflictDetector();
   private readonly incoming = new UnboundedByteQueue(this);
 
-  constructor(hooks: MemoryReceiveStreamHooks = {}) {
+  constructor(hooks?: MemoryReceiveStreamHooks) {
+    hooks = readHooks("new MemoryReceiveStream(hooks)", hooks, ["receiveSomeHook"], "closeHook");
     this.receiveSomeHook = hooks.receiveSomeHook ?? null;
     this.closeHook = hooks.closeHook ?? null;
   }
@@ -254,7 +294,7 @@ export class MemoryReceiveStream implements ReceiveStream {
       yield* checkpoint();
       yield* checkpoint();
       if (this.closed) throw receiveClosedError();
-      if (this.receiveSomeHook !== null) yield* this.receiveSomeHook();
+      yield* runHook("MemoryReceiveStream.receiveSomeHook", this.receiveSomeHook);
       const data = yield* this.incoming.get("MemoryReceiveStream.receiveSome(maxBytes)", maxBytes);
       // Closed while waiting: the wipe woke us with nothing, which is not an end of stream.
       if (this.closed) throw receiveClosedError();
@@ -273,7 +313,7 @@ export class MemoryReceiveStream implements ReceiveStream {
   close(): void {
     this.closed = true;
     this.incoming.closeAndWipe();
-    if (this.closeHook !== null) this.closeHook();
+    runCloseHook("MemoryReceiveStream.closeHook", this.closeHook);
   }
 
   /** `close()`, then a checkpoint. */
