@@ -317,7 +317,7 @@ export class Task<T = unknown> extends Future<T> {
     let yielded: unknown;
     let threw = false;
     try {
-      const result = throws ? this.coroutine.throw(error) : (this.bits & IS_GENERATOR) !== 0 ? this.resumeGenerator() : this.coroutine.next(undefined);
+      const result = throws ? this.throwIn(error) : (this.bits & IS_GENERATOR) !== 0 ? this.resumeGenerator() : this.coroutine.next(undefined);
       // Read inside the try: a hand-written iterator's result may have throwing getters.
       done = result.done === true;
       yielded = result.value;
@@ -407,6 +407,19 @@ export class Task<T = unknown> extends Future<T> {
     // Not setException(): its checks inspect the value, and whatever the coroutine threw must end the task.
     this.storeException(exc);
     this.loop.taskFinished(this as Task<unknown>);
+  }
+
+  /** Raises `error` in the coroutine at its wait; one without a throw() method fails the task with a TypeError that says so. */
+  private throwIn(error: unknown): IteratorResult<unknown, T> {
+    const coro = this.coroutine;
+    const fn = coro.throw;
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Task ${this.getName()}: its coroutine has no throw() method, so ${describe(error)} could not be raised at its wait: such a task can be neither cancelled nor told that what it awaited failed. Pass a generator (call a function*), or give a hand-written coroutine next(), throw() and return().`,
+        { cause: error },
+      );
+    }
+    return fn.call(coro, error) as IteratorResult<unknown, T>;
   }
 
   /**

@@ -8,7 +8,7 @@
  * from a generator with Object.create (which no next() accepts).
  */
 import { describe, expect, it } from "vitest";
-import { sleep, type Coroutine } from "../../src/asyncio/index.js";
+import { CancelledError, sleep, type Coroutine, type Future } from "../../src/asyncio/index.js";
 import { runAio } from "./helpers.js";
 
 const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as object;
@@ -61,4 +61,74 @@ describe("an asyncio Task over what looks like a generator", () => {
     });
     expect(error).toBeInstanceOf(TypeError);
   });
+});
+
+describe("a hand-written coroutine with no throw()", () => {
+  /** An iterator with only next(): it waits on `future` once, then returns 1. */
+  function nextOnly(future: Future<unknown>): Coroutine<number> {
+    let step = 0;
+    return { next: () => (step++ === 0 ? { value: future, done: false } : { value: 1, done: true }) } as unknown as Coroutine<number>;
+  }
+
+  /** A Proxy of a generator that hides its throw (the get trap answers undefined for it). */
+  function throwHidden(gen: Coroutine<number>): Coroutine<number> {
+    return new Proxy(gen, {
+      get: (target, key) => {
+        if (key === "throw") return undefined;
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+
+  const cases: [string, (future: Future<unknown>) => Coroutine<number>][] = [
+    ["an iterator with only next()", nextOnly],
+    [
+      "a Proxy of a generator whose throw reads undefined",
+      (future) =>
+        throwHidden(
+          (function* (): Coroutine<number> {
+            yield* future as Future<number>;
+            return 1;
+          })(),
+        ),
+    ],
+  ];
+
+  for (const [what, make] of cases) {
+    it(`${what}, cancelled at its wait: the Task fails with a TypeError that names throw() and the fix`, async () => {
+      const error = await runAio(function* (loop) {
+        const task = loop.createTask(make(loop.createFuture()));
+        yield* sleep(0);
+        task.cancel();
+        try {
+          yield* task;
+        } catch (e) {
+          return e;
+        }
+        return "no error";
+      });
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/has no throw\(\) method.*CancelledError.*function\*.*next\(\), throw\(\) and return\(\)/);
+      expect((error as Error).cause).toBeInstanceOf(CancelledError);
+    });
+
+    it(`${what}, whose Future fails: the Task fails with that TypeError, the Future's error as its cause`, async () => {
+      const error = await runAio(function* (loop) {
+        const future = loop.createFuture();
+        const task = loop.createTask(make(future));
+        yield* sleep(0);
+        future.setException(new Error("the future failed"));
+        try {
+          yield* task;
+        } catch (e) {
+          return e;
+        }
+        return "no error";
+      });
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/has no throw\(\) method/);
+      expect((error as Error).cause).toMatchObject({ message: "the future failed" });
+    });
+  }
 });
