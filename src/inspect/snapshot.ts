@@ -15,7 +15,7 @@ import type { Nursery } from "../core/nursery.js";
 import type { Runner, RunStatistics } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import { functionName, readProperty, stringOf } from "../core/errors.js";
-import { isAsyncioFuture } from "../core/traps.js";
+import { FLAVOUR } from "../core/traps.js";
 import { liveLoops, liveRuns } from "./hooks.js";
 import { liveRemotes } from "./remote.js";
 
@@ -178,6 +178,57 @@ interface FutureLike {
 // `fetchOp`): a registered symbol, so the inspector imports nothing from the bridges.
 const WAIT_LABEL = Symbol.for("trio-asyncio.wait-label");
 
+/**
+ * The descriptor of `key` along `value`'s prototype chain, read without
+ * running a getter or a Proxy's `get` and `has` traps (its
+ * getOwnPropertyDescriptor and getPrototypeOf traps cannot be avoided):
+ * looking must not act on a user's value, and a reactive store's Proxy
+ * tracks its reads. Total: undefined for anything that throws.
+ */
+function quietDescriptor(value: object, key: PropertyKey): PropertyDescriptor | undefined {
+  try {
+    let o: object | null = value;
+    // Bounded: a Proxy's getPrototypeOf may answer a new object each time.
+    for (let depth = 0; o !== null && depth < 64; depth++) {
+      const d = Reflect.getOwnPropertyDescriptor(o, key);
+      if (d !== undefined) return d;
+      o = Reflect.getPrototypeOf(o);
+    }
+  } catch {
+    // A trap that throws: nothing known.
+  }
+  return undefined;
+}
+
+/** `key`'s value if it is a data property (a getter is not called); see quietDescriptor. */
+function quietValue(value: object, key: PropertyKey): unknown {
+  return quietDescriptor(value, key)?.value;
+}
+
+/** The name of `value`'s constructor, read quietly; undefined if none can be. */
+function quietClassName(value: object): string | undefined {
+  const ctor = quietValue(value, "constructor");
+  if (typeof ctor !== "function") return undefined;
+  const name = quietValue(ctor, "name");
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/**
+ * Whether `w` is an asyncio Future: the flavour mark is a getter of the
+ * Future class, called only when found under the registered symbol (a user
+ * value has no such property).
+ */
+function isFuture(w: object): boolean {
+  const d = quietDescriptor(w, FLAVOUR);
+  if (d === undefined) return false;
+  if (d.get === undefined) return d.value === "asyncio";
+  try {
+    return Reflect.apply(d.get, w, []) === "asyncio";
+  } catch {
+    return false;
+  }
+}
+
 /** @internal Describes a task's `waitingOn` value. */
 export function describeWait(task: Task): WaitInfo | null {
   if (task.status !== "blocked") return null;
@@ -189,20 +240,24 @@ export function describeWait(task: Task): WaitInfo | null {
   }
   if (typeof w === "string") return { kind: w, label: w };
   // What a task waits on may be a user's value (the thenable given to
-  // waitPromise): every read below is total.
+  // waitPromise, a host object): read quietly (see quietDescriptor), and
+  // never its `then` or a default toString, which would read it further.
   if (typeof w === "object") {
-    if (isAsyncioFuture(w)) {
+    if (isFuture(w)) {
       const id = readProperty(w, "id");
       return { kind: "future", label: stringOf(w), ...(typeof id === "number" ? { futureId: id } : {}) };
     }
-    const label = readProperty(w, WAIT_LABEL);
+    const label = quietValue(w, WAIT_LABEL);
     if (typeof label === "string") return { kind: "promise", label };
-    if (typeof readProperty(w, "then") === "function") return { kind: "promise", label: "a Promise" };
-    const ctor = functionName(readProperty(w, "constructor")) ?? "object";
+    const then = quietDescriptor(w, "then");
+    if (then !== undefined && (typeof then.value === "function" || then.get !== undefined)) return { kind: "promise", label: "a Promise" };
+    const ctor = quietClassName(w) ?? "object";
     if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
     if (ctor === "EventLoop") return { kind: "loop", label: stringOf(w) };
-    const text = stringOf(w);
-    return { kind: ctor, label: text === "[object Object]" ? ctor : text };
+    // A class's own toString says what it is (the library's channels and sockets); the default one says no more than the class.
+    const toString = quietValue(w, "toString");
+    if (typeof toString !== "function" || toString === Object.prototype.toString) return { kind: ctor, label: ctor };
+    return { kind: ctor, label: stringOf(w) };
   }
   return { kind: "other", label: stringOf(w) };
 }
