@@ -476,7 +476,11 @@ function loopOption(options: { loop?: EventLoop } | null, task: boolean): EventL
  * @internal A waiter's Future that nobody awaits: the coroutine that made
  * it was stepped by hand and dropped (an awaited one holds its Task's
  * wake-up callback). A primitive's wake-up passes it over, as if cancelled:
- * spent on it, the wake-up would be lost and the real waiters hang.
+ * spent on it, the wake-up would be lost and the real waiters hang. Such a
+ * waiter leaves its line at the end of the Task step or the loop's run of
+ * callbacks that made it (leaveWaiter); this check covers the time before,
+ * when the same code wakes the primitive after dropping the wait, and
+ * cannot yet tell a dropped wait from one it is about to yield.
  */
 export function isAbandoned(future: Future<unknown>): boolean {
   return future.callbacks === null && !future.done();

@@ -167,6 +167,42 @@ describe("a waiter stepped by hand and dropped leaves its line when the step tha
     ]);
   });
 
+  it("stepped in a loop callback (no Task): the waits leave their lines when the loop's run of callbacks ends, not only passed over", async () => {
+    const shown = await runAio(function* (loop) {
+      const event = new Event();
+      const lock = new Lock();
+      const semaphore = new Semaphore(0);
+      const queue = new Queue<number>(1);
+      const full = new Queue<number>(1);
+      full.putNowait(0);
+      yield* lock.acquire();
+      const dropped: unknown[] = [];
+      const inCallback: string[] = [];
+      loop.callSoon(() => {
+        dropped.push(event.wait().next().value);
+        dropped.push(lock.acquire().next().value);
+        dropped.push(full.put(1).next().value);
+        dropped.push(queue.get().next().value);
+        // The last one, still in line until the callbacks end: a wake in the meantime passes it over.
+        dropped.push(semaphore.acquire().next().value);
+        inCallback.push(String(semaphore));
+      });
+      yield* sleep(1);
+      const shown = [...inCallback, ...[event, lock, semaphore, queue, full].map(String)];
+      shown.push(dropped.map((f) => (f as Future<unknown>).cancelled()).join());
+      return shown;
+    });
+    expect(shown).toEqual([
+      "<asyncio.Semaphore [locked, waiters:1]>",
+      "<asyncio.Event [unset]>",
+      "<asyncio.Lock [locked]>",
+      "<asyncio.Semaphore [locked]>",
+      "<asyncio.Queue maxsize=1>",
+      "<asyncio.Queue maxsize=1 items=[0] tasks=1>",
+      "true,true,true,true,true",
+    ]);
+  });
+
   it("a task that ends right after dropping its wait leaves nothing in line", async () => {
     const shown = await runAio(function* () {
       const lock = new Lock();
