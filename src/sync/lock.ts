@@ -18,7 +18,7 @@
  * breaks the lock itself.
  */
 import { RuntimeError, requireTask } from "../core/state.js";
-import { WouldBlock } from "../core/errors.js";
+import { BrokenResourceError, WouldBlock } from "../core/errors.js";
 import { checkpoint } from "../core/operations.js";
 import type { Task } from "../core/task.js";
 import { SCHEDULE_POINT, type Operation } from "../core/traps.js";
@@ -89,11 +89,16 @@ export class Lock {
 
   /**
    * Releases the lock, handing it to the first waiting task if any. Only
-   * the task that holds the lock may release it.
+   * the task that holds the lock may release it; on a lock that broke (its
+   * owner ended holding it), any other task's release raises the
+   * `BrokenResourceError` that names that owner.
    */
   release(): void {
     const task = requireTask(`${this.kind}.release()`);
     if (this.holder !== task) {
+      // A task that waited on a lock that broke (Condition.wait re-acquiring, say) and then
+      // releases it in its finally gets the break, not a misleading "held by another task".
+      if (this.lot.brokenBecause !== null) throw new BrokenResourceError(this.lot.brokenBecause);
       throw new RuntimeError(
         this.holder === null
           ? `${this.kind}.release(): the lock is not held. Release only after a successful acquire().`

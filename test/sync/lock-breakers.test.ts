@@ -190,4 +190,55 @@ describe("a lock whose owner ends without releasing it", () => {
     });
     expect(log).toEqual(["waiter: broken", "reparked: broken"]);
   });
+  it("a Condition waiter in withLock whose notifier ends holding the lock gets the break, not a misleading release error", async () => {
+    const cond = new Condition();
+    const log: string[] = [];
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          try {
+            // wait() raises the break without the lock; withLock's release must not hide it.
+            yield* cond.withLock(function* () {
+              yield* cond.wait();
+            });
+          } catch (error) {
+            log.push(`${(error as Error).name}: ${(error as Error).message}`);
+          }
+        });
+        yield* sleep(1);
+        n.startSoon(function* () {
+          yield* cond.acquire();
+          cond.notify();
+          yield* sleep(1);
+        });
+      });
+    });
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/^BrokenResourceError: Lock: <Task #\d+ \S+ done> ended while holding the lock, so it can never be released\./);
+  });
+
+  it("release() by a task that does not hold a broken lock raises the break; on a whole lock, the RuntimeError", async () => {
+    const lock = new Lock();
+    const errors: unknown[] = [];
+    await runMock(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(forgetful, lock, false);
+        yield* sleep(0.5);
+        try {
+          lock.release();
+        } catch (error) {
+          errors.push(error);
+        }
+        n.startSoon(tryAcquire, lock, [], "waiter"); // breaks the lock once the owner ends
+        yield* sleep(1);
+        try {
+          lock.release();
+        } catch (error) {
+          errors.push(error);
+        }
+      });
+    });
+    expect(errors.map((e) => (e as Error).name)).toEqual(["RuntimeError", "BrokenResourceError"]);
+    expect((errors[1] as Error).message).toMatch(/ended while holding the lock/);
+  });
 });
