@@ -28,7 +28,7 @@ export interface TaskResult<T> {
   error: unknown;
   /** True while a run is going. */
   isRunning: boolean;
-  /** Runs the task again now, cancelling the current run. */
+  /** Runs the task again now, cancelling the current run (whose `finally` runs first). Stable across renders. */
   restart(): void;
 }
 
@@ -82,9 +82,19 @@ export function taskOptions(fn: unknown, deps: unknown, options: unknown): TaskP
   return { policy: "restartable", maxConcurrency: 1, name, scopeName: `useTask ${name}` };
 }
 
-/** `useTask`'s result, from its restartable policy's state. */
+// One restart per (stable) perform: a new function on every render would
+// make an effect that lists restart in its deps run, and restart, on every
+// render, which re-renders: a loop.
+const restarts = new WeakMap<() => unknown, () => void>();
+
+/** `useTask`'s result, from its restartable policy's state; `perform` is the hook's stable perform. */
 export function taskResult<T>(state: TaskPolicyState<T>, perform: () => unknown): TaskResult<T> {
   const last = state.last;
   const status = last === null || last.state === "queued" ? "running" : last.state;
-  return { status, value: state.lastValue, error: state.lastError, isRunning: status === "running", restart: () => void perform() };
+  let restart = restarts.get(perform);
+  if (restart === undefined) {
+    restart = () => void perform();
+    restarts.set(perform, restart);
+  }
+  return { status, value: state.lastValue, error: state.lastError, isRunning: status === "running", restart };
 }
