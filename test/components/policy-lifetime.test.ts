@@ -12,6 +12,7 @@ import { CancelScope, openNursery, run, sleep, sleepForever, type Nursery, type 
 import { MockClock } from "../../src/testing/index.js";
 import { TrioRuntime, taskPolicy, type TaskInstance } from "../../src/components/index.js";
 import { closeTestRuntimes, recordErrors, runClean, settled, testRuntime } from "./helpers.js";
+import { hostileThrows } from "./bad-input-table.js";
 
 function runtime(errors: string[] = []): { rt: TrioRuntime; clock: MockClock } {
   return testRuntime("lifetime", recordErrors(errors));
@@ -263,6 +264,33 @@ describe("an error raised once nobody reads the policy's state", () => {
     expect(errors).toEqual(["a task of owner: Error: cleanup broke"]);
     expect(owner.taskCount).toBe(0);
   });
+
+  for (const [label, make] of hostileThrows) {
+    it(`${label} raised then reaches onError as it is, and the runtime carries on`, async () => {
+      const reported: unknown[] = [];
+      const { rt, clock } = testRuntime("lifetime", (e) => reported.push(e));
+      const thrown = make();
+      const owner = rt.openNursery("owner");
+      const p = taskPolicy(owner, function* (): Operation<void> {
+        try {
+          yield* sleepForever();
+        } finally {
+          yield* new CancelScope({ shield: true }).run(() => sleep(1));
+          // eslint-disable-next-line no-unsafe-finally
+          throw thrown;
+        }
+      });
+      p.perform();
+      await settled(rt);
+      owner.close();
+      await settled(rt);
+      clock.jump(1);
+      await settled(rt);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBe(thrown);
+      expect(rt.closed).toBe(false);
+    });
+  }
 
   it("stays with the instance when somebody awaits it", async () => {
     const errors: string[] = [];
