@@ -16,11 +16,12 @@
 import { ValueError } from "../asyncio/errors.js";
 import type { EventLoop } from "../asyncio/event-loop.js";
 import type { Future } from "../asyncio/future.js";
+import { shield } from "../asyncio/shield.js";
 import { sleep as aioSleep } from "../asyncio/sleep.js";
 import { getRunningLoop } from "../asyncio/running.js";
 import type { Coroutine } from "../asyncio/types.js";
 import { trioAsAio, type TrioFuture } from "../bridge/trio-as-aio.js";
-import { Cancelled, EndOfChannel, describe, isInstance, readProperty } from "../core/errors.js";
+import { BrokenResourceError, Cancelled, EndOfChannel, describe, isInstance, readProperty } from "../core/errors.js";
 import { openNursery } from "../core/nursery-block.js";
 import { RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
@@ -112,8 +113,28 @@ export class StreamWriter {
       throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}.`);
     }
     if (this.closing) throw new RuntimeError("StreamWriter.write() after close(): the WebSocket is closing. Open a new connection with openWebSocketStreams.");
+    this.checkOpen();
     if (data.length === 0) return;
     this.ws.sendNowait(data);
+  }
+
+  /**
+   * Raises if the connection has ended: the connection's error as the reader
+   * has it (a close other than the server's normal one), else what ended it,
+   * naming this call rather than the Trio block underneath (whose end also
+   * closes the socket "on this side").
+   */
+  private checkOpen(): void {
+    const error = this.reader.exception();
+    if (error !== null) throw error;
+    if (!this.ws.closed) return;
+    const info = this.ws.closeInfo;
+    if (info !== null && info.by === "peer") {
+      throw new BrokenResourceError(
+        `StreamWriter.write() on a WebSocket the server closed (code ${info.code}${info.reason === "" ? "" : `, reason ${JSON.stringify(info.reason)}`}): open a new connection with openWebSocketStreams.`,
+      );
+    }
+    throw new RuntimeError("StreamWriter.write() on a WebSocket closed when its loop ended (or its task was cancelled): open a new connection with openWebSocketStreams.");
   }
 
   /** `write` of each chunk, in order. */
@@ -162,9 +183,13 @@ export class StreamWriter {
     return this.closing;
   }
 
-  /** Waits until the connection is closed (by `close()`, by the peer, or lost). */
+  /**
+   * Waits until the connection is closed (by `close()`, by the peer, or
+   * lost). Cancelling the waiting Task stops the wait only: the connection
+   * stays open (it is shielded, as it is not the waiter's to close).
+   */
   *waitClosed(): Coroutine<void> {
-    yield* this.task;
+    yield* shield(this.task);
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   LimitOverrunError,
   StreamReader,
   WebSocketClosedError,
+  type StreamWriter,
   openWebSocketStreams,
   type WebSocketConstructor,
 } from "../../src/web/index.js";
@@ -394,6 +395,79 @@ describe("openWebSocketStreams over the test double", () => {
     expect(messages[0]).toMatch(/TextEncoder/);
     expect(messages[1]).toMatch(/no half-close/);
     expect(messages[2]).toMatch(/after close\(\)/);
+  });
+});
+
+describe("openWebSocketStreams: after the connection ends, and cancelled waits", () => {
+  const URL_ = "ws://example.test/lines";
+
+  function* lateWrite(writer: StreamWriter): asyncio.Coroutine<string> {
+    yield* writer.waitClosed();
+    try {
+      writer.write(bytes("late"));
+      return "written";
+    } catch (error) {
+      return `${(error as Error).name}: ${(error as Error).message}`;
+    }
+  }
+
+  it("write after the server dropped the connection raises the connection's error (it said 'closed on this side', naming openWebSocket)", async () => {
+    const server = new FakeServer();
+    server.onConnect = (s) => {
+      s.accept();
+      s.serverClose(1011, "server error", false);
+    };
+    const outcome = await asyncioRun(
+      (function* () {
+        const [, writer] = yield* openWebSocketStreams(URL_, { WebSocket: server.WebSocket });
+        return yield* lateWrite(writer);
+      })(),
+    );
+    expect(outcome).toMatch(/^WebSocketClosedError: .*code 1011/);
+  });
+
+  it("write after the server's normal close, or the loop's end, names openWebSocketStreams and what happened", async () => {
+    const server = new FakeServer();
+    server.onConnect = (s) => {
+      s.accept();
+      s.serverClose(1000, "bye");
+    };
+    const normal = await asyncioRun(
+      (function* () {
+        const [, writer] = yield* openWebSocketStreams(URL_, { WebSocket: server.WebSocket });
+        return yield* lateWrite(writer);
+      })(),
+    );
+    expect(normal).toMatch(/^BrokenResourceError: StreamWriter\.write\(\) on a WebSocket the server closed \(code 1000.*\): open a new connection with openWebSocketStreams/);
+    server.onConnect = (s) => s.accept();
+    let kept: StreamWriter | null = null;
+    await asyncioRun(
+      (function* () {
+        [, kept] = yield* openWebSocketStreams(URL_, { WebSocket: server.WebSocket });
+      })(),
+    );
+    expect(() => kept!.write(bytes("after the loop"))).toThrow(/StreamWriter\.write\(\) on a WebSocket closed when its loop ended \(or its task was cancelled\): open a new connection with openWebSocketStreams/);
+  });
+
+  it("cancelling a Task waiting in waitClosed() leaves the connection open (it used to close the socket)", async () => {
+    const server = new FakeServer();
+    const outcome = await asyncioRun(
+      (function* () {
+        const [, writer] = yield* openWebSocketStreams(URL_, { WebSocket: server.WebSocket });
+        const waiter = asyncio.createTask(writer.waitClosed());
+        yield* asyncio.sleep(0.01);
+        waiter.cancel();
+        yield* asyncio.sleep(0.01);
+        const closeCalls = server.last.closeCalls.length;
+        writer.write(bytes("still open"));
+        writer.close();
+        yield* writer.waitClosed();
+        return { cancelled: waiter.cancelled(), closeCalls };
+      })(),
+    );
+    expect(outcome).toEqual({ cancelled: true, closeCalls: 0 });
+    expect(server.last.sent.map((m) => text(m as Uint8Array))).toEqual(["still open"]);
+    expect(server.liveListeners).toBe(0);
   });
 });
 
