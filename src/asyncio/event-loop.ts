@@ -37,7 +37,7 @@ import { BLOCKED, beginWait } from "../core/task.js";
 import { Abort, PARK, SCHEDULE_POINT, type Operation } from "../core/traps.js";
 import { RuntimeError } from "./errors.js";
 import { liveLoops, observer } from "../inspect/hooks.js";
-import { Future, taskWakeup } from "./future.js";
+import { Future, isFuture, taskWakeup } from "./future.js";
 import { checkCallback, explainCallbackError, Handle, NO_ARGS, TimerHandle } from "./handles.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { LoopTasks } from "./task-list.js";
@@ -518,7 +518,12 @@ export class EventLoop {
     if (typeof chosen !== "object" || typeof readProperty(chosen, "submit") !== "function") {
       throw new TypeError(`runInExecutor(executor, ...) takes an executor (new WorkerExecutor(pool) from trio-asyncio/workers) or null, got ${describe(chosen)}.`);
     }
-    return chosen.submit(this, name, args) as Future<T>;
+    const future: unknown = chosen.submit(this, name, args);
+    // As CPython's wrap_future refuses what is not a Future: awaited, anything else would fail with the engine's words.
+    if (!isFuture(future)) {
+      throw new TypeError(`runInExecutor(executor, ${describe(name)}): the executor's submit() returned ${describe(future)}, not an asyncio Future. An executor's submit(loop, name, args) must return a Future of that loop (loop.createFuture(), or asyncio.wrapPromise(promise) for a Promise).`);
+    }
+    return future as Future<T>;
   }
 
   // ---- errors and debug -----------------------------------------------------

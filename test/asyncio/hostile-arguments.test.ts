@@ -162,6 +162,7 @@ export const cases: Case[] = [
     message: /createTask\(coro, options\): the options object cannot be read .*pass a plain object/,
   },
   ...rows("loop.runInExecutor", "runInExecutor's executor", objects.filter(([l]) => !l.includes("function")), (v) => loop().runInExecutor(v, "work"), TYPE, /runInExecutor\(executor, \.\.\.\) takes an executor .* or null, got/),
+  ...rows("loop.runInExecutor", "runInExecutor whose executor's submit() answers", [["a number", () => 42], ["a Promise", () => Promise.resolve(1)], ["a revoked Proxy", () => revoked()], ["a Proxy whose traps throw", () => trapsThrow()]], (v) => loop().runInExecutor({ submit: () => v }, "work"), TYPE, /^runInExecutor\(executor, "work"\): the executor's submit\(\) returned .*, not an asyncio Future\. An executor's submit\(loop, name, args\) must return a Future of that loop/),
   ...rows("loop.setDefaultExecutor", "setDefaultExecutor", objects, (v) => loop().setDefaultExecutor(v), TYPE, /setDefaultExecutor\(executor\) takes an executor .* or null, got/),
 
   // ---- Future and Task ----
