@@ -54,4 +54,4 @@ export { ContextVar, Context, Token, copyContext } from "./context.js";
 export { RunVar, RunVarToken } from "./run-var.js";
 export { ValueError, LookupError } from "./python-errors.js";
 export { retry, type RetryOptions } from "./retry.js";
-export { staggeredRace, type StaggeredRaceResult } from "./staggered-race.js";
+export { staggeredRace, type StaggeredRaceOptions, type StaggeredRaceResult } from "./staggered-race.js";

@@ -11,11 +11,16 @@
  * An attempt's error is recorded, not raised; a `Cancelled` is recorded and
  * re-raised, so cancellation still reaches the scope it belongs to (the
  * nursery's, after a win, or one outside the race, which then propagates).
+ * A result the race does not return (a second attempt returned in the
+ * winner's batch, or after swallowing its cancellation; the winner's own
+ * when the race raises instead) goes to `onLoser`, so a socket that lost a
+ * happy-eyeballs race is closed rather than leaked: in the attempt's task
+ * as it returns, or for the winner once the nursery has raised.
  */
 import { CancelScope } from "./cancel-scope.js";
-import { Cancelled, describe, functionName, isGeneratorLike, isInstance, isUnusableFunction, readProperty } from "./errors.js";
+import { Cancelled, ExceptionGroup, checkReadable, describe, functionName, isGeneratorLike, isInstance, isUnusableFunction, readProperty } from "./errors.js";
 import { openNursery } from "./nursery-block.js";
-import { checkFunction, type Nursery } from "./nursery.js";
+import { checkFunction, isGeneratorFunction, type Nursery } from "./nursery.js";
 import { sleepForever } from "./operations.js";
 import type { Operation } from "./traps.js";
 
@@ -24,9 +29,51 @@ import type { Operation } from "./traps.js";
  * winning attempt's position (`null` when none won, and then `result` is
  * `null` too). `errors` has one entry per attempt started, in order: what it
  * raised, or `null` for the winner (and for an attempt that also returned
- * after the winner, whose result is dropped).
+ * after the winner, whose result is dropped: see `onLoser`).
  */
 export type StaggeredRaceResult<T> = readonly [result: T, index: number, errors: unknown[]] | readonly [result: null, index: null, errors: unknown[]];
+
+/** Options of the Trio-flavoured {@link staggeredRace}. */
+export interface StaggeredRaceOptions<T> {
+  /**
+   * Called with each result an attempt returned that the race does not
+   * return, and that attempt's index, so that it can be released (close
+   * the socket that connected too late). Exactly once per dropped result,
+   * never for the result the race returns, and always before the race
+   * returns or raises. A result is dropped when its attempt returned after
+   * the winner (in the same batch, or having swallowed its cancellation),
+   * and, when the race raises instead of returning (cancelled from outside,
+   * or a bug met halfway), the would-be winner's too.
+   *
+   * It is called synchronously: a generator function is refused (its body
+   * would never run), and a Promise it returns is not waited for. If it
+   * throws, the race raises that error once every attempt is done, and the
+   * winner's result, returned to nobody then, is handed to `onLoser` too;
+   * an error from that call joins the one being raised in an
+   * `ExceptionGroup`.
+   */
+  onLoser?: (result: T, index: number) => void;
+}
+
+const OPTIONS = "staggeredRace(attemptFns, delay, options)";
+
+/** The `onLoser` of `options`, checked; a getter's own error goes up as it is. */
+function readOnLoser<T>(options: StaggeredRaceOptions<T> | undefined): ((result: T, index: number) => void) | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${OPTIONS} takes an options object such as { onLoser: (socket) => socket.close() }, got ${describe(options)}.`);
+  }
+  checkReadable(OPTIONS, options);
+  const onLoser: unknown = options.onLoser;
+  if (onLoser === undefined) return undefined;
+  if (typeof onLoser !== "function" || isUnusableFunction(onLoser)) {
+    throw new TypeError(`${OPTIONS}: onLoser must be a function, called with each result the race drops, got ${describe(onLoser)}.`);
+  }
+  if (isGeneratorFunction(onLoser)) {
+    throw new TypeError(`${OPTIONS}: onLoser is called synchronously, so a generator function's body would never run; release the result in a plain function, e.g. (socket) => socket.close().`);
+  }
+  return onLoser as (result: T, index: number) => void;
+}
 
 /** @internal Checks a race's delay: seconds >= 0 (Infinity allowed), or null to wait for each failure. `what` names the call, both flavours' differ. */
 export function checkStaggerDelay(what: string, delay: unknown): void {
@@ -100,11 +147,16 @@ function checkAttempt(index: number, fn: unknown): void {
  * per start, so it may be a generator. Nothing is left running when the
  * race returns or raises; cancelling it cancels every attempt.
  *
+ * A result that needs releasing (a socket, a stream) may be dropped: two
+ * attempts can return in the same batch, and only one wins. Pass
+ * `options.onLoser` to be handed each one (see `StaggeredRaceOptions`).
+ *
  * ```ts
  * const [response, index] = yield* staggeredRace(mirrors.map((url) => () => fetchFrom(url)), 0.25);
+ * const [socket] = yield* staggeredRace(addresses.map((a) => () => connect(a)), 0.25, { onLoser: (late) => late.close() });
  * ```
  */
-export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null): Operation<StaggeredRaceResult<T>> {
+export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null, options?: StaggeredRaceOptions<T>): Operation<StaggeredRaceResult<T>> {
   // Checked here, not at the first step, so the error points at the call.
   if (!isIterable(attemptFns) || typeof attemptFns === "string") {
     throw new TypeError(`staggeredRace(attemptFns, delay) takes an array (or other iterable) of generator functions, got ${describe(attemptFns)}.`);
@@ -112,10 +164,10 @@ export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay
   checkStaggerDelay("staggeredRace(attemptFns, delay)", delay);
   // An array is checked whole before anything starts; other iterables as they are read.
   if (Array.isArray(attemptFns)) attemptFns.forEach((fn: unknown, i) => checkAttempt(i, fn));
-  return race(attemptFns, delay);
+  return race(attemptFns, delay, readOnLoser(options));
 }
 
-function* race<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null): Operation<StaggeredRaceResult<T>> {
+function* race<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null, onLoser: ((result: T, index: number) => void) | undefined): Operation<StaggeredRaceResult<T>> {
   const errors: unknown[] = [];
   let winner: { value: T; index: number } | null = null;
 
@@ -142,22 +194,36 @@ function* race<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null
     } catch (error) {
       return failed(error);
     }
-    if (winner !== null) return;
+    // Not a second winner: its result is dropped. If onLoser throws, the nursery raises it.
+    if (winner !== null) return onLoser?.(value, index);
     winner = { value, index };
     nursery.cancelScope.cancel();
   }
 
-  yield* openNursery(function* (nursery) {
-    let index = 0;
-    for (const fn of checkedItems("staggeredRace(attemptFns, delay)", attemptFns) as Iterable<() => Operation<T>>) {
-      checkAttempt(index, fn);
-      const window = new CancelScope(delay === null ? {} : { relativeDeadline: delay });
-      errors.push(null);
-      nursery.startSoon(attempt, nursery, index, fn, window);
-      index++;
-      yield* window.run(sleepForever);
+  try {
+    yield* openNursery(function* (nursery) {
+      let index = 0;
+      for (const fn of checkedItems("staggeredRace(attemptFns, delay)", attemptFns) as Iterable<() => Operation<T>>) {
+        checkAttempt(index, fn);
+        const window = new CancelScope(delay === null ? {} : { relativeDeadline: delay });
+        errors.push(null);
+        nursery.startSoon(attempt, nursery, index, fn, window);
+        index++;
+        yield* window.run(sleepForever);
+      }
+    }, true);
+  } catch (error) {
+    // The race raises (cancelled from outside, a bug met halfway, an onLoser that threw): the winner's result is returned to nobody either.
+    const won = winner as { value: T; index: number } | null;
+    if (won !== null && onLoser !== undefined) {
+      try {
+        onLoser(won.value, won.index);
+      } catch (loserError) {
+        throw new ExceptionGroup(`staggeredRace(): onLoser threw for the result of attempt ${won.index}, dropped because the race raised`, [error, loserError]);
+      }
     }
-  }, true);
+    throw error;
+  }
   const won = winner as { value: T; index: number } | null;
   return won === null ? [null, null, errors] : [won.value, won.index, errors];
 }
