@@ -57,9 +57,9 @@ function checkBorrower(what: string, borrower: unknown): void {
 export class CapacityLimiter {
   private _totalTokens: number;
   private readonly borrowerSet = new Set<unknown>();
-  /** Blocked tasks and whom they wait for; `waitingBorrowers` is its value set, for O(1) checks. */
+  /** Blocked tasks and whom they wait for; `waitingBorrowers` is the same the other way round, for O(1) checks. */
   private readonly pending = new Map<Task, unknown>();
-  private readonly waitingBorrowers = new Set<unknown>();
+  private readonly waitingBorrowers = new Map<unknown, Task>();
   private readonly lot = new ParkingLot();
 
   /** @param totalTokens the capacity: an integer >= 0 (0 admits nobody until raised), or Infinity. */
@@ -151,8 +151,14 @@ export class CapacityLimiter {
           `a borrower holds at most one. Release it first, or use a different borrower.`,
       );
     }
-    if (this.waitingBorrowers.has(borrower)) {
-      throw new RuntimeError(`CapacityLimiter.${what}(): this borrower is already waiting for a token in another task.`);
+    const waiter = this.waitingBorrowers.get(borrower);
+    if (waiter !== undefined) {
+      if (this.lot.holds(waiter)) {
+        throw new RuntimeError(`CapacityLimiter.${what}(): this borrower is already waiting for a token in another task.`);
+      }
+      // Its acquire was stepped by hand and dropped (no finally ran): that wait is over.
+      this.pending.delete(waiter);
+      this.waitingBorrowers.delete(borrower);
     }
   }
 
@@ -178,8 +184,11 @@ export class CapacityLimiter {
       yield SCHEDULE_POINT; // a cancel-shielded checkpoint: the token is ours now
       return;
     }
+    // A dropped acquire of this task (see checkNew) ends here, if the borrower did not already.
+    const dropped = this.pending.get(task);
+    if (dropped !== undefined) this.waitingBorrowers.delete(dropped);
     this.pending.set(task, borrower);
-    this.waitingBorrowers.add(borrower);
+    this.waitingBorrowers.set(borrower, task);
     try {
       // wakeWaiters() records the borrower as holding a token before it wakes us.
       yield* this.lot.park();

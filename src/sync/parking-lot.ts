@@ -173,6 +173,12 @@ export class ParkingLot {
     if (stillParked(node)) node.task.runner.reschedule(node.task, new BrokenResourceError(this.brokenBecause!), true);
   }
 
+  /** @internal Whether `task` is parked here now (not woken, cancelled, or a park stepped by hand and dropped). */
+  holds(task: Task): boolean {
+    const node = nodes.get(task);
+    return node !== undefined && node.lot === this && stillParked(node);
+  }
+
   /** Counters for tools and tests. */
   statistics(): ParkingLotStatistics {
     return { tasksWaiting: this.length };

@@ -123,6 +123,53 @@ describe("a park stepped by hand and dropped", () => {
     expect(kept).toMatchObject({ ok: true, value: [1, 0] });
   });
 
+  it("CapacityLimiter: the borrower of a dropped acquire may acquire again; a real waiter's borrower still may not", async () => {
+    const limiter = new CapacityLimiter(1);
+    const log: string[] = [];
+    function attempt(borrower: string): void {
+      try {
+        limiter.acquireOnBehalfOfNowait(borrower);
+        log.push(`${borrower} acquired`);
+      } catch (error) {
+        log.push(`${borrower}: ${(error as Error).message}`);
+      }
+    }
+    const kept = await runKeep(function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          yield* limiter.acquire();
+          yield* sleep(1);
+          limiter.release();
+        });
+        n.startSoon(function* () {
+          limiter.acquireOnBehalfOf("dropped").next(); // parks, then the task ends
+        });
+        n.startSoon(function* () {
+          const step = limiter.acquireOnBehalfOf("moved on");
+          step.next(); // parks, then the task goes on to another wait with another borrower
+          yield* limiter.acquireOnBehalfOf("real");
+          limiter.releaseOnBehalfOf("real");
+        });
+        yield* sleep(0.5);
+        attempt("real"); // waiting for real
+        attempt("moved on"); // its task waits, but for "real": no token is free, that is all
+        yield* sleep(1); // the token went to "real" and came back
+        attempt("dropped");
+        limiter.releaseOnBehalfOf("dropped");
+        attempt("moved on");
+        limiter.releaseOnBehalfOf("moved on");
+      });
+      return limiter.statistics();
+    });
+    expect(kept).toMatchObject({ ok: true, value: { borrowedTokens: 0, borrowers: [], tasksWaiting: 0 } });
+    expect(log).toEqual([
+      "real: CapacityLimiter.acquireOnBehalfOfNowait(): this borrower is already waiting for a token in another task.",
+      "moved on: CapacityLimiter.acquireOnBehalfOfNowait(): no token is free; use the blocking variant to wait for one.",
+      "dropped acquired",
+      "moved on acquired",
+    ]);
+  });
+
   it("Condition: notify() moves only real waiters to the lock", async () => {
     const condition = new Condition();
     const record: string[] = [];
