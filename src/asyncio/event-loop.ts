@@ -28,7 +28,7 @@
 import { asyncioContext, contextOwner, type Context, type ContextMap } from "../core/context.js";
 import { DeadlineEntry, DeadlineHeap } from "../core/deadlines.js";
 import { realSeconds, SystemClock, type Clock } from "../core/clock.js";
-import { checkOptionalBoolean, checkReadable, describe, isError, isInstance, isUnusableFunction, readProperty, stringOf } from "../core/errors.js";
+import { checkOptionalBoolean, checkReadable, describe, isError, isInstance, isUnusableFunction, messageOf, readProperty, stringOf } from "../core/errors.js";
 import type { Nursery } from "../core/nursery.js";
 import { FIRST_CLOCK_INTERVAL, nextClockInterval, type Runner } from "../core/runner.js";
 import { current } from "../core/state.js";
@@ -578,7 +578,13 @@ export class EventLoop {
       throw new TypeError(`defaultExceptionHandler(context) needs an object such as { message, exception }, got ${describe(context)}.`);
     }
     // Read totally: a custom handler may pass on whatever context it was given.
-    const exception = readProperty(context, "exception");
+    let exception: unknown;
+    try {
+      exception = context.exception;
+    } catch (error) {
+      // An error that cannot be read must not pass for a plain message, which is only logged.
+      exception = new TypeError(`defaultExceptionHandler(context): reading context.exception threw (${messageOf(error)}). Pass a plain object such as { message, exception }.`, { cause: error });
+    }
     const message = stringOf(readProperty(context, "message"));
     if (exception !== undefined) {
       this.surface(exception, message);

@@ -723,6 +723,32 @@ describe("edge numbers that are accepted, with a defined meaning", () => {
     }
   });
 
+  it("a context whose exception cannot be read (a getter or a Proxy's get trap throws) fails the block through the default handler, not just a warning", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      for (const context of [
+        Object.defineProperty({ message: "m" }, "exception", { get: boom, enumerable: true }),
+        new Proxy({ message: "m", exception: new Error("e") }, { get: boom }),
+      ]) {
+        const error = await runAioKeep(function* (loop) {
+          loop.callExceptionHandler(context as asyncio.ExceptionContext);
+          yield* asyncio.sleep(1);
+        }).then(
+          () => "settled without an error",
+          (e: unknown) => e,
+        );
+        const leaves = (error as { leaves?: () => unknown[] }).leaves?.() ?? [error];
+        expect(leaves).toHaveLength(1);
+        expect(leaves[0]).toBeInstanceOf(TypeError);
+        expect((leaves[0] as Error).message).toMatch(/^defaultExceptionHandler\(context\): reading context\.exception threw \(hostile trap or getter\)\. Pass a plain object such as \{ message, exception \}\.$/);
+        expect((leaves[0] as Error).cause).toMatchObject({ message: "hostile trap or getter" });
+      }
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("setDebug(hostile) takes the value's truth, as Python's bool() would", async () => {
     const out = await settle(function* (loop) {
       const seen: boolean[] = [];
