@@ -124,8 +124,8 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
   private _reason: string | undefined = undefined;
   private readonly ended = new Event();
   private deferred: Deferred<T> | null = null;
-  /** @internal True once somebody awaits or joins it: its error then has a reader. */
-  observed = false;
+  /** Tasks waiting in `join()` now (one that was cancelled while it waited reads nothing). */
+  private joiners = 0;
 
   /** @internal */
   constructor(
@@ -165,9 +165,18 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
 
   /** Waits (from Trio code) until the instance has finished; returns it. A checkpoint. */
   *join(): Operation<this> {
-    this.observed = true;
-    yield* this.ended.wait();
+    this.joiners++;
+    try {
+      yield* this.ended.wait();
+    } finally {
+      this.joiners--;
+    }
     return this;
+  }
+
+  /** @internal True while somebody will read its outcome: it is awaited, or a task waits in `join()`. */
+  get observed(): boolean {
+    return this.deferred !== null || this.joiners > 0;
   }
 
   /** @internal */
@@ -191,7 +200,6 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.observed = true;
     if (this.deferred === null) {
       this.deferred = deferred<T>();
       if (this.isFinished) this.settle();

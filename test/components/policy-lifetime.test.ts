@@ -312,6 +312,33 @@ describe("an error raised once nobody reads the policy's state", () => {
     expect(errors).toEqual([]);
   });
 
+  it("a task joining it keeps it while it waits; one cancelled meanwhile (unmounted with it) does not", async () => {
+    const errors: string[] = [];
+    const { rt, clock } = runtime(errors);
+    const owner = rt.openNursery("owner");
+    const elsewhere = rt.openNursery("elsewhere");
+    const p = taskPolicy(owner, failingCleanup, { name: "save" });
+    const joinedHere = p.perform();
+    const joinedElsewhere = p.perform();
+    let read: unknown = null;
+    // Unmounted with the policy: cancelled while it waits.
+    owner.startSoon(function* joinsHere(): Operation<void> {
+      yield* joinedHere.join();
+    });
+    // Lives on: it gets the instance, error and all.
+    elsewhere.startSoon(function* joinsElsewhere(): Operation<void> {
+      read = (yield* joinedElsewhere.join()).error;
+    });
+    await settled(rt);
+    owner.close();
+    await settled(rt);
+    clock.jump(1);
+    await settled(rt);
+    expect(String(read)).toBe("Error: cleanup broke");
+    expect(errors).toEqual(["a task of owner: Error: cleanup broke"]);
+    expect(joinedHere.state).toBe("failed");
+  });
+
   it("while the policy is open it stays in the state and goes nowhere else", async () => {
     const errors: string[] = [];
     const { rt, clock } = runtime(errors);
