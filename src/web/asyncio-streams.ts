@@ -173,11 +173,18 @@ export class StreamReader {
     if (this.error !== null) throw this.error;
     if (n === 0) return EMPTY;
     if (n < 0) {
+      // In blocks of `limit`, as CPython, so the transport is never paused by this read itself.
       const blocks: Uint8Array[] = [];
-      for (;;) {
-        const block = yield* this.read(this.limit);
-        if (block.length === 0) return concat(blocks);
-        blocks.push(block);
+      try {
+        for (;;) {
+          const block = yield* this.read(this.limit);
+          if (block.length === 0) return concat(blocks);
+          blocks.push(block);
+        }
+      } catch (error) {
+        // Cancelled (or the transport failed) part way: what was taken goes back, so nothing is lost.
+        if (blocks.length > 0) this.unread(concat(blocks));
+        throw error;
       }
     }
     if (this.buffered === 0 && !this.eof) yield* this.waitForData("read");
@@ -287,6 +294,20 @@ export class StreamReader {
     if (waiter === null) return;
     this.waiter = null;
     if (!waiter.cancelled()) waiter.setResult(undefined);
+  }
+
+  /** Puts `data` back in front of the buffered bytes (a read that did not finish). */
+  private unread(data: Uint8Array): void {
+    const next = new Uint8Array(Math.max(256, (data.length + this.buffered) * 2));
+    next.set(data);
+    next.set(this.buffer.subarray(this.start, this.end), data.length);
+    this.end = data.length + this.buffered;
+    this.start = 0;
+    this.buffer = next;
+    if (this.transport !== null && !this.paused && this.buffered > 2 * this.limit) {
+      this.paused = true;
+      this.transport.pauseReading();
+    }
   }
 
   private append(data: Uint8Array): void {

@@ -180,6 +180,24 @@ describe("StreamReader (CPython's test_streams semantics)", () => {
     expect(got).toEqual({ woken: "connection lost", later: "connection lost", exception: "connection lost" });
   });
 
+  it("a cancelled read() to the end loses nothing: the blocks it took go back, before what came after", async () => {
+    const got = await withReader(function* (reader) {
+      reader.feedData(bytes("abcde"));
+      const reading = asyncio.createTask(reader.read());
+      yield* asyncio.sleep(0); // it took "ab", "cd", "e" (limit 2) and waits for more
+      reading.cancel();
+      try {
+        yield* reading;
+      } catch {
+        // CancelledError
+      }
+      reader.feedData(bytes("fg"));
+      reader.feedEof();
+      return { all: text(yield* reader.read()), cancelled: reading.cancelled() };
+    }, 2);
+    expect(got).toEqual({ all: "abcdefg", cancelled: true });
+  });
+
   it("two coroutines reading at once: RuntimeError for the second", async () => {
     const message = await withReader(function* (reader) {
       const first = asyncio.createTask(reader.read(1));
