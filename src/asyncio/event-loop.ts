@@ -93,6 +93,9 @@ export interface LoopStatistics {
 
 let nextLoopId = 1;
 
+/** How many iterations the shutdown's drain of queued callbacks may take before callSoon and callAt refuse (see checkAccepting). */
+const DRAIN_ITERATIONS = 1000;
+
 const loopAbort = () => Abort.SUCCEEDED;
 
 /** @internal Closes a coroutine that will never run (no-op for a non-generator). */
@@ -146,6 +149,10 @@ export class EventLoop {
   private hostExit = false;
   /** Set when the host task has run and exited (not merely not started yet). */
   private hostDone = false;
+  /** False once callSoon and callAt refuse: the host has exited, or the shutdown's drain ran past its bound (see checkAccepting). */
+  private accepting = true;
+  /** `statistics.iterations` when the shutdown first let the host drain its callbacks, or -1 before. */
+  private drainFrom = -1;
   /** @internal async iterators started on this loop and not finished (see shutdown) */ readonly asyncgens = new Set<AsyncgenLike>();
   /** @internal shutdown's round that finalizes them, set by bridge/iterators.ts with the first (see ShutdownRound) */ finalizeAsyncgens: ShutdownRound | null = null;
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
@@ -220,7 +227,7 @@ export class EventLoop {
   /** Runs `callback(...args)` soon, after callbacks already scheduled. */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback("callSoon", callback);
-    this.checkOpen("callSoon");
+    this.checkAccepting("callSoon");
     // No arguments, the usual case: the Handle keeps the one shared empty array, not this call's.
     const handle = new Handle(callback as (...args: never[]) => unknown, args.length === 0 ? NO_ARGS : args, loopContext());
     this.readyQueue.push1(handle);
@@ -286,7 +293,7 @@ export class EventLoop {
       throw new TypeError(`callAt(when, callback) needs a loop time in seconds, got ${Number.isNaN(when) ? "NaN" : describe(when)}.`);
     }
     checkCallback("callAt", callback);
-    this.checkOpen("callAt");
+    this.checkAccepting("callAt");
     const handle = new TimerHandle(when, callback as (...args: never[]) => unknown, args, this);
     const earliestBefore = this.timerHeap.earliest();
     this.timerHeap.set(handle.timerEntry, when);
@@ -646,6 +653,8 @@ export class EventLoop {
       this.runSlice();
       // Work left (perhaps the rest of an iteration): let the run's other tasks and the host have their turn.
       if (this.readyQueue.size > 0) {
+        // Callbacks that keep scheduling callbacks (one that schedules itself again) would hold the shutdown's drain open for good.
+        if (this.hostExit && this.accepting && this.statistics.iterations - this.drainFrom > DRAIN_ITERATIONS) this.accepting = false;
         yield SCHEDULE_POINT;
         continue;
       }
@@ -668,6 +677,7 @@ export class EventLoop {
     }
     this.hostTask = null;
     this.hostDone = true;
+    this.accepting = false;
     this.wakeShutdown();
   }
 
@@ -874,6 +884,7 @@ export class EventLoop {
       // Let the host drain the ready queue, then exit. If the callbacks it
       // drains start new work, it hands back (hostExit false) for another round.
       this.hostExit = true;
+      if (this.drainFrom < 0) this.drainFrom = this.statistics.iterations;
       this.wakeHost();
       yield* this.waitFor(me, () => this.hostDone || !this.hostExit);
       if (this.hostDone) break;
@@ -928,6 +939,21 @@ export class EventLoop {
     if (this.hostDone || this.closedFlag) {
       throw new RuntimeError(`${what}() on a closed event loop: its openLoop(...) block has ended. Schedule work while the block runs.`);
     }
+  }
+
+  /**
+   * checkOpen for callSoon and callAt, which also refuse once the
+   * shutdown's drain of queued callbacks has run past its bound: a
+   * callback that schedules itself again would hold the block open for
+   * good. The library's own scheduling (Task steps, done callbacks) is not
+   * refused then, so the tasks the shutdown cancels still end.
+   */
+  private checkAccepting(what: string): void {
+    if (this.accepting) return;
+    this.checkOpen(what);
+    throw new RuntimeError(
+      `${what}() refused: the loop is closing, and its callbacks kept scheduling new callbacks through ${DRAIN_ITERATIONS} iterations of its shutdown (a callback that schedules itself again?). Run repeating work as a Task (a loop around asyncio.sleep), which the shutdown cancels, or stop rescheduling when your main code ends.`,
+    );
   }
 
   toString(): string {

@@ -232,6 +232,50 @@ describe("scheduling on a loop that has stopped running callbacks", () => {
     expectNoLeftovers(kept.runner);
   });
 
+  it("a callback that schedules itself again forever: the shutdown's drain refuses it after a bound, and the run settles with that error", async () => {
+    let ticks = 0;
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        yield* aioAsTrio(function* () {
+          const tick = (): void => {
+            ticks++;
+            loop.callSoon(tick);
+          };
+          loop.callSoon(tick);
+          // Not a timed sleep: the ticking loop is never idle, so the MockClock never jumps.
+          for (let i = 0; i < 3; i++) yield* asyncio.sleep(0);
+        })();
+      }),
+    );
+    expect(kept.ok).toBe(false);
+    const leaves = (kept.value as { leaves(): unknown[] }).leaves();
+    expect(leaves).toHaveLength(1);
+    expect(leaves[0]).toBeInstanceOf(RuntimeError);
+    expect(String(leaves[0])).toMatch(/callSoon\(\) refused: the loop is closing, and its callbacks kept scheduling new callbacks through 1000 iterations of its shutdown/);
+    expect(ticks).toBeLessThan(1e6);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("the same with a custom exception handler: it gets the refusal, and the block ends without an error", async () => {
+    const reported: unknown[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        loop.setExceptionHandler((_, context) => reported.push(context.exception));
+        yield* aioAsTrio(function* () {
+          const tick = (): void => {
+            loop.callSoon(tick);
+          };
+          loop.callSoon(tick);
+          yield* asyncio.sleep(0);
+        })();
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(reported).toHaveLength(1);
+    expect(String(reported[0])).toMatch(/callSoon\(\) refused: the loop is closing/);
+    expectNoLeftovers(kept.runner);
+  });
+
   it("createTask, createFuture, callLater and callAt are refused the same way once the loop stops", async () => {
     let loop: EventLoop | null = null;
     const kept = await settlesWithin(runLoop(function* (l) {
