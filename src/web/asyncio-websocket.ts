@@ -80,6 +80,13 @@ function* pump(ws: WebSocketConnection, reader: StreamReader, state: SocketTask)
   }
 }
 
+function checkChunk(data: unknown): asserts data is Uint8Array {
+  if (!isInstance(data, Uint8Array)) {
+    if (typeof data === "string") throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}. Encode text first: new TextEncoder().encode(text).`);
+    throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}.`);
+  }
+}
+
 /**
  * asyncio's `StreamWriter` over a WebSocket: each `write` is one binary
  * message; `drain` waits while the socket's queue (`bufferedAmount`) is
@@ -108,10 +115,7 @@ export class StreamWriter {
    * error once it is lost, and `RuntimeError` after `close()`.
    */
   write(data: Uint8Array): void {
-    if (!isInstance(data, Uint8Array)) {
-      if (typeof data === "string") throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}. Encode text first: new TextEncoder().encode(text).`);
-      throw new TypeError(`StreamWriter.write(data) needs bytes (a Uint8Array), got ${describe(data)}.`);
-    }
+    checkChunk(data);
     if (this.closing) throw new RuntimeError("StreamWriter.write() after close(): the WebSocket is closing. Open a new connection with openWebSocketStreams.");
     this.checkOpen();
     if (data.length === 0) return;
@@ -137,12 +141,17 @@ export class StreamWriter {
     throw new RuntimeError("StreamWriter.write() on a WebSocket closed when its loop ended (or its task was cancelled): open a new connection with openWebSocketStreams.");
   }
 
-  /** `write` of each chunk, in order. */
+  /**
+   * `write` of each chunk, in order; all or nothing, as CPython joins them
+   * first: a chunk that is not bytes, or an iterator that throws, sends none.
+   */
   writelines(chunks: Iterable<Uint8Array>): void {
     if (chunks === null || typeof chunks !== "object" || typeof readProperty(chunks, Symbol.iterator) !== "function") {
       throw new TypeError(`StreamWriter.writelines(chunks) needs an iterable of Uint8Arrays (an array of them), got ${describe(chunks)}.`);
     }
-    for (const chunk of chunks) this.write(chunk);
+    const all = Array.from(chunks);
+    for (const chunk of all) checkChunk(chunk);
+    for (const chunk of all) this.write(chunk);
   }
 
   /**

@@ -467,6 +467,33 @@ describe("openWebSocketStreams: after the connection ends, and cancelled waits",
     expect(() => kept!.write(bytes("after the loop"))).toThrow(/StreamWriter\.write\(\) on a WebSocket closed when its loop ended \(or its task was cancelled\): open a new connection with openWebSocketStreams/);
   });
 
+  it("writelines with a bad chunk, or an iterator that throws, sends nothing (it sent the chunks before)", async () => {
+    const server = new FakeServer();
+    const messages = await asyncioRun(
+      (function* () {
+        const [, writer] = yield* openWebSocketStreams(URL_, { WebSocket: server.WebSocket });
+        const out: string[] = [];
+        function* throwing(): Generator<Uint8Array> {
+          yield bytes("first");
+          throw new Error("iterator refuses");
+        }
+        for (const chunks of [[bytes("a"), "b" as never, bytes("c")], throwing()]) {
+          try {
+            writer.writelines(chunks);
+          } catch (error) {
+            out.push((error as Error).message);
+          }
+        }
+        writer.close();
+        yield* writer.waitClosed();
+        return out;
+      })(),
+    );
+    expect(messages[0]).toMatch(/StreamWriter\.write\(data\) needs bytes \(a Uint8Array\), got "b"/);
+    expect(messages[1]).toBe("iterator refuses");
+    expect(server.last.sent).toEqual([]);
+  });
+
   it("cancelling a Task waiting in waitClosed() leaves the connection open (it used to close the socket)", async () => {
     const server = new FakeServer();
     const outcome = await asyncioRun(
