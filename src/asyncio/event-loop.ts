@@ -151,8 +151,8 @@ export class EventLoop {
   private hostDone = false;
   /** False once callSoon and callAt refuse: the host has exited, or the shutdown's drain ran past its bound (see checkAccepting). */
   private accepting = true;
-  /** `statistics.iterations` when the shutdown first let the host drain its callbacks, or -1 before. */
-  private drainFrom = -1;
+  /** `statistics.iterations` when the shutdown last let the host drain its callbacks. */
+  private drainFrom = 0;
   /** @internal async iterators started on this loop and not finished (see shutdown) */ readonly asyncgens = new Set<AsyncgenLike>();
   /** @internal shutdown's round that finalizes them, set by bridge/iterators.ts with the first (see ShutdownRound) */ finalizeAsyncgens: ShutdownRound | null = null;
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
@@ -884,7 +884,8 @@ export class EventLoop {
       // Let the host drain the ready queue, then exit. If the callbacks it
       // drains start new work, it hands back (hostExit false) for another round.
       this.hostExit = true;
-      if (this.drainFrom < 0) this.drainFrom = this.statistics.iterations;
+      // Counted per drain: a round of tasks in between (work the drained callbacks started) starts the count again.
+      this.drainFrom = this.statistics.iterations;
       this.wakeHost();
       yield* this.waitFor(me, () => this.hostDone || !this.hostExit);
       if (this.hostDone) break;
