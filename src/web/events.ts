@@ -93,7 +93,17 @@ export function eventRequest<E extends Event>(
       answer(value, throws);
     };
     function listener(event: Event): void {
-      if (!listening || (wanted !== undefined && !wanted())) return;
+      if (!listening) return;
+      if (wanted !== undefined && !wanted()) {
+        // Not wanted any more (a cancelled Future whose done callback, which withdraws it, has not
+        // run, or never will on a closed loop): go now. A removal that throws is left to that callback.
+        try {
+          stop();
+        } catch {
+          listening = true;
+        }
+        return;
+      }
       let accepted: boolean;
       try {
         accepted = filter === undefined || filter(event as E) === true;

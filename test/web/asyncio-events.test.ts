@@ -69,20 +69,38 @@ describe("eventFuture", () => {
     expect(() => eventFuture(new EventTarget(), "x")).toThrow(/No asyncio loop is running/);
   });
 
-  it("an event between cancel() and the done callback that removes the listener runs no filter", async () => {
+  it("an event between cancel() and the done callback runs no filter, and takes the listener off at once", async () => {
     const target = new CountingTarget();
     let filtered = 0;
     const got = await asyncioRun(
       (function* () {
         const future = eventFuture(target, "tick", { filter: () => (filtered++, true) });
         future.cancel();
-        target.fire("tick"); // the listener is still on: the done callback has not run yet
+        expect(target.live).toBe(1); // the done callback that removes it has not run yet
+        target.fire("tick"); // the listener sees it is not wanted any more and goes
         const liveBefore = target.live;
         yield* asyncio.sleep(0);
         return { liveBefore, liveAfter: target.live, cancelled: future.cancelled() };
       })(),
     );
-    expect(got).toEqual({ liveBefore: 1, liveAfter: 0, cancelled: true });
+    expect(got).toEqual({ liveBefore: 0, liveAfter: 0, cancelled: true });
     expect(filtered).toBe(0);
+  });
+
+  it("a Future left pending past the loop's end, then cancelled: its listener goes at the next event (it stayed for good)", async () => {
+    const target = new CountingTarget();
+    let future: asyncio.Future<Event> | null = null;
+    await asyncioRun(
+      (function* () {
+        future = eventFuture(target, "tick");
+        yield* asyncio.sleep(0);
+      })(),
+    );
+    expect(target.live).toBe(1);
+    // The loop has closed, so the done callback that would remove the listener cannot be scheduled.
+    expect(() => future!.cancel()).toThrow(/closed event loop/);
+    expect(future!.cancelled()).toBe(true);
+    target.fire("tick");
+    expect(target.live).toBe(0);
   });
 });
