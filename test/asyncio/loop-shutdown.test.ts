@@ -256,6 +256,32 @@ describe("scheduling on a loop that has stopped running callbacks", () => {
     expectNoLeftovers(kept.runner);
   });
 
+  it("a task started by a drained callback that loops on sleep(0) forever is cancelled by a round after the bound, and the block ends", async () => {
+    const made: asyncio.Task<void>[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        yield* aioAsTrio(function* () {
+          function* spinForever(): Coroutine<void> {
+            for (;;) yield* asyncio.sleep(0);
+          }
+          function* first(): Coroutine<void> {
+            try {
+              yield* asyncio.sleep(1e9);
+            } finally {
+              // Runs in the shutdown's drain, whose queue the new task then never lets empty.
+              loop.callSoon(() => made.push(loop.createTask(spinForever())));
+            }
+          }
+          loop.createTask(first());
+          yield* asyncio.sleep(0);
+        })();
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(outcome(made)).toEqual(["cancelled"]);
+    expectNoLeftovers(kept.runner);
+  });
+
   it("the same with a custom exception handler: it gets the refusal, and the block ends without an error", async () => {
     const reported: unknown[] = [];
     const kept = await settlesWithin(
