@@ -18,7 +18,7 @@ import { trioAsAio, type TrioFuture } from "../bridge/trio-as-aio.js";
 import { describe, readProperty } from "../core/errors.js";
 import type { Operation } from "../core/traps.js";
 import { checkFetchInit, fetchLabel, fetchOp } from "./fetch.js";
-import { checkOptions } from "./target.js";
+import { checkOptions, isThenable } from "./target.js";
 
 /** What `fetchFuture` reads before its Future is done. */
 export type FetchRead = "response" | "json" | "text" | "arrayBuffer" | "blob";
@@ -83,6 +83,10 @@ function* fetchAndRead(input: RequestInfo | URL, init: RequestInit, read: FetchR
   if (typeof method !== "function") {
     throw new TypeError(`fetchFuture(input, init, { read: "${read}" }): fetch resolved to ${describe(response)}, which has no ${read}() method; a fetch polyfill or mock must resolve to a Response.`);
   }
+  const body: unknown = method.call(response);
+  if (!isThenable(body)) {
+    throw new TypeError(`fetchFuture(input, init, { read: "${read}" }): the response's ${read}() returned ${describe(body)}, not a Promise; a fetch polyfill or mock must resolve to a Response, whose ${read}() returns one.`);
+  }
   // In the same scope as the request: cancelling aborts the download as well.
-  return yield* waitPromise(method.call(response) as Promise<unknown>, { label: `${read}() of ${fetchLabel(input, init)}` });
+  return yield* waitPromise(body, { label: `${read}() of ${fetchLabel(input, init)}` });
 }

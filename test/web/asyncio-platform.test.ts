@@ -283,6 +283,23 @@ describe("fetchFuture", () => {
   });
 });
 
+describe("fetchFuture with a fetch mock", () => {
+  it("a body reader that returns no Promise: a TypeError naming fetchFuture and read (it named waitPromise)", async () => {
+    vi.stubGlobal("fetch", () => Promise.resolve({ json: () => ({ parsed: "at once" }) }));
+    const error = await asyncioRun(
+      (function* () {
+        try {
+          yield* fetchFuture("/api", {}, { read: "json" });
+          return "no error";
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      })(),
+    );
+    expect(error).toMatch(/^TypeError: fetchFuture\(input, init, \{ read: "json" \}\): the response's json\(\) returned an object, not a Promise; a fetch polyfill or mock must resolve to a Response/);
+  });
+});
+
 describe("withWebLock (a stand-in LockManager: Node has no navigator.locks)", () => {
   it("holds the lock for the coroutine and releases it however it ends", async () => {
     const locks = installLocks();
