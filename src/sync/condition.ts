@@ -11,7 +11,7 @@
  * caller's `finally { release() }` expects.
  */
 import { CancelScope } from "../core/cancel-scope.js";
-import { describe } from "../core/errors.js";
+import { describe, isInstance } from "../core/errors.js";
 import { RuntimeError, requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import { Lock, type LockStatistics } from "./lock.js";
@@ -36,7 +36,7 @@ export class Condition {
 
   /** @param lock the lock to use; by default a new `Lock`. */
   constructor(lock?: Lock) {
-    if (lock !== undefined && !(lock instanceof Lock)) {
+    if (lock !== undefined && !isInstance(lock, Lock)) {
       throw new TypeError(`new Condition(lock) takes a Lock (or nothing, to make its own), got ${describe(lock)}.`);
     }
     this._lock = lock ?? new Lock();

@@ -16,7 +16,7 @@
  * - A lot may carry a label, the primitive it belongs to, which is what the
  *   inspector shows a parked task waiting on (a Lock rather than its lot).
  */
-import { BrokenResourceError, describe, checkReadable } from "../core/errors.js";
+import { BrokenResourceError, describe, checkReadable, isInstance } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import { beginWait, waitsWith, type Task } from "../core/task.js";
 import { Abort, PARK, type AbortTask, type Operation } from "../core/traps.js";
@@ -140,7 +140,7 @@ export class ParkingLot {
    * `newLot`, without waking them: they wake when `newLot` unparks them.
    */
   repark(newLot: ParkingLot, options?: UnparkOptions): void {
-    if (!(newLot instanceof ParkingLot)) {
+    if (!isInstance(newLot, ParkingLot)) {
       throw new TypeError(`ParkingLot.repark(newLot) needs a ParkingLot to move tasks to, got ${describe(newLot)}.`);
     }
     this.move(newLot, readCount("ParkingLot.repark()", options));
@@ -148,7 +148,7 @@ export class ParkingLot {
 
   /** Moves every parked task to the end of `newLot`, in order. */
   reparkAll(newLot: ParkingLot): void {
-    if (!(newLot instanceof ParkingLot)) {
+    if (!isInstance(newLot, ParkingLot)) {
       throw new TypeError(`ParkingLot.reparkAll(newLot) needs a ParkingLot to move tasks to, got ${describe(newLot)}.`);
     }
     this.move(newLot, Infinity);
