@@ -251,9 +251,10 @@ export function describeWait(task: Task): WaitInfo | null {
     if (typeof label === "string") return { kind: "promise", label };
     const then = quietDescriptor(w, "then");
     if (then !== undefined && (typeof then.value === "function" || then.get !== undefined)) return { kind: "promise", label: "a Promise" };
+    // The task's own nursery, and a live loop, known by identity: a user's class may bear their names.
+    if (task.childNurseries.includes(w as Nursery)) return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
+    if (liveLoops.has(w)) return { kind: "loop", label: stringOf(w) };
     const ctor = quietClassName(w) ?? "object";
-    if (ctor === "Nursery") return { kind: "nursery", label: `its children (nursery ${(w as Nursery).cancelScope.id})` };
-    if (ctor === "EventLoop") return { kind: "loop", label: stringOf(w) };
     // A class's own toString says what it is (the library's channels and sockets); the default one says no more than the class.
     const toString = quietValue(w, "toString");
     if (typeof toString !== "function" || toString === Object.prototype.toString) return { kind: ctor, label: ctor };

@@ -9,6 +9,7 @@ import { afterEach, expect, it } from "vitest";
 import { inspector, openNursery, run, waitPromise } from "../../src/index.js";
 import { observer } from "../../src/inspect/hooks.js";
 import { waitAllTasksBlocked } from "../../src/testing/index.js";
+import { waitEvent } from "../../src/web/index.js";
 
 afterEach(() => {
   expect(inspector.subscriberCount()).toBe(0);
@@ -112,4 +113,32 @@ it("a thenable that turns hostile while waited on (every trap throws): the inspe
   const seen = await inspectWaitOn(hostile, () => resolve(1), during);
   expect(seen).toBeDefined();
   expect(typeof seen?.label).toBe("string");
+});
+
+it("a user's EventTarget whose class is named Nursery or EventLoop: the inspector lists the task (it threw reading cancelScope)", async () => {
+  const seen = await run(function* () {
+    class Nursery extends EventTarget {}
+    class EventLoop extends EventTarget {}
+    const targets = [new Nursery(), new EventLoop()];
+    const out: (inspector.WaitInfo | null | undefined)[] = [];
+    yield* openNursery(function* (n) {
+      targets.forEach((target, i) => n.startSoonNamed(`waiter ${i}`, () => waitEvent(target, "go")));
+      // A real nursery is still told apart (by identity), as its parent waits for its children.
+      n.startSoonNamed("parent", () =>
+        openNursery(function* (m) {
+          m.startSoon(() => waitEvent(targets[0]!, "go"));
+        }),
+      );
+      yield* waitAllTasksBlocked();
+      const tasks = inspector.inspect().tasks;
+      out.push(...["waiter 0", "waiter 1", "parent"].map((name) => tasks.find((t) => t.name === name)?.waitingOn));
+      for (const target of targets) target.dispatchEvent(new Event("go"));
+    });
+    return out;
+  });
+  expect(seen).toEqual([
+    { kind: "Nursery", label: "Nursery" },
+    { kind: "EventLoop", label: "EventLoop" },
+    { kind: "nursery", label: expect.stringMatching(/^its children \(nursery \d+\)$/) },
+  ]);
 });
