@@ -23,7 +23,7 @@
  * `retryIf` or `onRetry` itself throws, both that error and the attempt's
  * reach the caller, in an `ExceptionGroup`.
  */
-import { Cancelled, ExceptionGroup, TooSlowError, checkReadable, describe, isInstance } from "./errors.js";
+import { Cancelled, ExceptionGroup, TooSlowError, checkReadable, describe, ignoreRefusedPromise, isGeneratorLike, isInstance, readProperty } from "./errors.js";
 import { requireTask } from "./state.js";
 import { callTaskFunction, checkFunction } from "./nursery.js";
 import { CancelScope } from "./cancel-scope.js";
@@ -53,7 +53,9 @@ export interface RetryOptions {
   /**
    * Whether to retry after `error`, raised by attempt number `attempt`
    * (1-based). The default retries every error. A cancellation is never
-   * retried and never shown here.
+   * retried and never shown here. Called synchronously: a Promise or a
+   * generator as the answer (an async or function* predicate) is refused
+   * with a `TypeError`, raised with the attempt's error.
    */
   retryIf?: (error: unknown, attempt: number) => boolean;
   /** Called before each wait, to log or count: the error, the attempt that raised it, and the wait in seconds. */
@@ -136,7 +138,16 @@ function* retryLoop<T>(attempt: (attemptNumber: number) => Operation<T>, policy:
       if (n >= policy.attempts) throw error;
       const pause = Math.min(wait, policy.maxDelay) * (1 - policy.jitter * Math.random());
       try {
-        if (policy.retryIf !== undefined && !policy.retryIf(error, n)) throw error;
+        if (policy.retryIf !== undefined) {
+          const answer: unknown = policy.retryIf(error, n);
+          // An async (or function*) predicate answers with an object, which would always read as "retry".
+          const kind = isThenable(answer) ? "a Promise" : isGeneratorLike(answer) ? "a generator object" : null;
+          if (kind !== null) {
+            ignoreRefusedPromise(answer);
+            throw new TypeError(`retry(): retryIf returned ${kind}, not true or false: it is called synchronously (an async predicate's answer would always read as "retry"); decide without awaiting, e.g. (error) => error instanceof HttpError && error.status >= 500.`, { cause: error });
+          }
+          if (!answer) throw error;
+        }
         policy.onRetry?.(error, n, pause);
       } catch (hookError) {
         if (hookError === error) throw error;
@@ -146,6 +157,11 @@ function* retryLoop<T>(attempt: (attemptNumber: number) => Operation<T>, policy:
       yield* sleep(pause);
     }
   }
+}
+
+/** True for an object or function with a callable `then`, read totally. */
+function isThenable(value: unknown): boolean {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof readProperty(value, "then") === "function";
 }
 
 /**

@@ -144,7 +144,8 @@ function checkAttempt(index: number, fn: unknown): void {
  * fails; with `delay` null, only when it fails. The first attempt to return
  * wins and every other is cancelled. If all fail, `index` is null and
  * `errors` holds what each raised. `attemptFns` is read lazily, one function
- * per start, so it may be a generator. Nothing is left running when the
+ * per start, so it may be a generator; an array's items (its first 1000)
+ * are checked before anything starts. Nothing is left running when the
  * race returns or raises; cancelling it cancels every attempt.
  *
  * A result that needs releasing (a socket, a stream) may be dropped: two
@@ -162,8 +163,9 @@ export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay
     throw new TypeError(`staggeredRace(attemptFns, delay) takes an array (or other iterable) of generator functions, got ${describe(attemptFns)}.`);
   }
   checkStaggerDelay("staggeredRace(attemptFns, delay)", delay);
-  // An array is checked whole before anything starts; other iterables as they are read.
-  if (Array.isArray(attemptFns)) attemptFns.forEach((fn: unknown, i) => checkAttempt(i, fn));
+  // An array is checked before anything starts, holes included; other iterables as they are read.
+  // Its first 1000 items only: a Proxy may claim 2^30, and walking them would freeze the page.
+  if (Array.isArray(attemptFns)) for (let i = 0; i < Math.min(attemptFns.length, 1e3); i++) checkAttempt(i, attemptFns[i]);
   return race(attemptFns, delay, readOnLoser(options));
 }
 
