@@ -93,7 +93,7 @@ export interface LoopStatistics {
 
 let nextLoopId = 1;
 
-/** How many iterations the shutdown's drain of queued callbacks may take before callSoon and callAt refuse (see checkAccepting). */
+/** How many iterations the shutdown's drain of queued callbacks may take before callSoon, callAt and createFuture refuse (see checkAccepting). */
 const DRAIN_ITERATIONS = 1000;
 
 const loopAbort = () => Abort.SUCCEEDED;
@@ -149,7 +149,7 @@ export class EventLoop {
   private hostExit = false;
   /** Set when the host task has run and exited (not merely not started yet). */
   private hostDone = false;
-  /** False once callSoon and callAt refuse: the host has exited, or the shutdown's drain ran past its bound (see checkAccepting). */
+  /** False once callSoon, callAt and createFuture refuse: the host has exited, or the shutdown's drain ran past its bound (see checkAccepting). */
   private accepting = true;
   /** `statistics.iterations` when the shutdown last let the host drain its callbacks. */
   private drainFrom = 0;
@@ -326,7 +326,7 @@ export class EventLoop {
 
   /** A new pending Future on this loop. */
   createFuture<T = unknown>(): Future<T> {
-    this.checkOpen("createFuture");
+    this.checkAccepting("createFuture");
     return new Future<T>(undefined, this);
   }
 
@@ -653,8 +653,16 @@ export class EventLoop {
       this.runSlice();
       // Work left (perhaps the rest of an iteration): let the run's other tasks and the host have their turn.
       if (this.readyQueue.size > 0) {
-        // Callbacks that keep scheduling callbacks (one that schedules itself again) would hold the shutdown's drain open for good.
-        if (this.hostExit && this.accepting && this.statistics.iterations - this.drainFrom > DRAIN_ITERATIONS) this.accepting = false;
+        // Callbacks that keep scheduling callbacks (one that schedules itself again) would hold the shutdown's drain open for
+        // good: past the bound, tasks they started go back to a round, which cancels them; with none, new callbacks are refused.
+        if (this.hostExit && this.accepting && this.statistics.iterations - this.drainFrom > DRAIN_ITERATIONS) {
+          if (this.tasks.size > 0) {
+            this.hostExit = false;
+            this.wakeShutdown();
+          } else {
+            this.accepting = false;
+          }
+        }
         yield SCHEDULE_POINT;
         continue;
       }
@@ -943,7 +951,7 @@ export class EventLoop {
   }
 
   /**
-   * checkOpen for callSoon and callAt, which also refuse once the
+   * checkOpen for callSoon, callAt and createFuture, which also refuse once the
    * shutdown's drain of queued callbacks has run past its bound: a
    * callback that schedules itself again would hold the block open for
    * good. The library's own scheduling (Task steps, done callbacks) is not
@@ -953,7 +961,7 @@ export class EventLoop {
     if (this.accepting) return;
     this.checkOpen(what);
     throw new RuntimeError(
-      `${what}() refused: the loop is closing, and its callbacks kept scheduling new callbacks through ${DRAIN_ITERATIONS} iterations of its shutdown (a callback that schedules itself again?). Run repeating work as a Task (a loop around asyncio.sleep), which the shutdown cancels, or stop rescheduling when your main code ends.`,
+      `${what}() refused: the loop is closing, and its callbacks kept scheduling new callbacks through ${DRAIN_ITERATIONS} iterations of its shutdown (a callback that schedules itself again, or a done callback that makes the next Future?). Run repeating work as a Task (a loop around asyncio.sleep), which the shutdown cancels, or stop rescheduling when your main code ends.`,
     );
   }
 

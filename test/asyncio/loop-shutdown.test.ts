@@ -282,6 +282,62 @@ describe("scheduling on a loop that has stopped running callbacks", () => {
     expectNoLeftovers(kept.runner);
   });
 
+  it("a done callback that makes the next Future and listens to it, forever: createFuture is refused after the bound, and the run settles", async () => {
+    const reported: unknown[] = [];
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        loop.setExceptionHandler((_, context) => reported.push(context.exception));
+        yield* aioAsTrio(function* () {
+          const step = (): void => {
+            const f = loop.createFuture();
+            f.addDoneCallback(step);
+            f.setResult(1);
+          };
+          step();
+          for (let i = 0; i < 3; i++) yield* asyncio.sleep(0);
+        })();
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(reported).toHaveLength(1);
+    expect(String(reported[0])).toMatch(/createFuture\(\) refused: the loop is closing/);
+    expectNoLeftovers(kept.runner);
+  });
+
+  it("a task started in the drain that keeps waiting on Futures it completes by callSoon: past the bound a round cancels it before callbacks are refused", async () => {
+    const made: asyncio.Task<void>[] = [];
+    const reported: unknown[] = [];
+    let mainDone = false;
+    const kept = await settlesWithin(
+      runLoop(function* (loop) {
+        loop.setExceptionHandler((_, context) => reported.push(context.exception));
+        yield* aioAsTrio(function* () {
+          function* pingForever(): Coroutine<void> {
+            for (;;) {
+              const f = loop.createFuture<void>();
+              loop.callSoon(() => f.setResult());
+              yield* f;
+            }
+          }
+          // Ticks forever; once the block's body has returned (the shutdown has begun), it starts the task, once.
+          const tick = (): void => {
+            if (mainDone && made.length === 0) made.push(loop.createTask(pingForever()));
+            loop.callSoon(tick);
+          };
+          loop.callSoon(tick);
+          yield* asyncio.sleep(0);
+        })();
+        mainDone = true;
+      }),
+    );
+    expect(kept.ok).toBe(true);
+    expect(outcome(made)).toEqual(["cancelled"]);
+    // Only the tick's own refusal, once the task had gone.
+    expect(reported).toHaveLength(1);
+    expect(String(reported[0])).toMatch(/callSoon\(\) refused: the loop is closing/);
+    expectNoLeftovers(kept.runner);
+  });
+
   it("the same with a custom exception handler: it gets the refusal, and the block ends without an error", async () => {
     const reported: unknown[] = [];
     const kept = await settlesWithin(
