@@ -5,6 +5,7 @@
  * `forEach` body the same way.
  */
 import { EndOfChannel, describe } from "../core/errors.js";
+import { checkFunction } from "../core/nursery.js";
 import type { Operation } from "../core/traps.js";
 import type { ReceiveResult } from "./channel.js";
 
@@ -33,6 +34,8 @@ export function* forEachReceived<T>(receiver: Receiver<T>, body: (value: T) => O
   if (typeof body !== "function") {
     throw new TypeError(`forEach(body) takes a generator function such as function* (value) { ... }, got ${describe(body)}.`);
   }
+  // A revoked Proxy of a function or an async function: named now, not at the first value.
+  checkFunction("forEach(body)", body);
   for (;;) {
     const r = yield* receiveOrEnd(receiver);
     if (r.done) return;

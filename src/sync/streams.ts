@@ -13,6 +13,7 @@
  * this end closed, `BrokenResourceError` for the other end gone).
  */
 import { BusyResourceError, ClosedResourceError, describe, isInstance, readProperty } from "../core/errors.js";
+import { checkFunction } from "../core/nursery.js";
 import type { Operation } from "../core/traps.js";
 
 /** Something that holds a resource until it is closed. */
@@ -75,6 +76,8 @@ export function* forEachChunk(stream: ReceiveStream, body: (chunk: Uint8Array) =
   if (typeof body !== "function") {
     throw new TypeError(`forEachChunk(stream, body) takes a generator function such as function* (chunk) { ... }, got ${describe(body)}.`);
   }
+  // A revoked Proxy of a function or an async function: named now, not at the first chunk.
+  checkFunction("forEachChunk(stream, body)", body);
   for (;;) {
     const chunk = yield* stream.receiveSome();
     if (chunk.length === 0) return;

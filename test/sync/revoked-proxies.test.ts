@@ -6,7 +6,7 @@
  * `instanceof` totally; pinned here for the receive loops).
  */
 import { describe, expect, it } from "vitest";
-import { Condition, ParkingLot, run, type Operation } from "../../src/index.js";
+import { Condition, ParkingLot, memoryStreamOneWayPair, openMemoryChannel, run, type Operation } from "../../src/index.js";
 import { forEachReceived, receiveOrEnd, type Receiver } from "../../src/sync/receive-loop.js";
 import { ENGINE_WORDS, revoked } from "../bad-input/hostile.js";
 
@@ -43,5 +43,36 @@ describe("a revoked Proxy raised by a receiver", () => {
       }
       expect(raised).toBe(ghost);
     }
+  });
+});
+
+describe("a body for the receive loops that can never run", () => {
+  it("a revoked Proxy of a function or an async function is refused before anything is taken", async () => {
+    const [tx, rx] = openMemoryChannel<number>(1);
+    tx.sendNowait(1);
+    tx.close();
+    const [, stream] = memoryStreamOneWayPair();
+    stream.putData(new Uint8Array([1, 2]));
+    const messages: string[] = [];
+    const loops: (() => Operation<unknown>)[] = [
+      () => rx.forEach(revoked(true)),
+      () => rx.forEach((async () => {}) as never),
+      () => stream.forEach(revoked(true)),
+    ];
+    for (const loop of loops) {
+      try {
+        await run(loop);
+      } catch (error) {
+        messages.push(String(error));
+      }
+    }
+    expect(messages).toEqual([
+      "TypeError: forEach(body) needs a generator function (function*), got a function that cannot be inspected (a revoked Proxy?). Pass the function itself.",
+      expect.stringMatching(/^TypeError: forEach\(body\) got an async function \(anonymous\)\. Tasks are generator functions/),
+      "TypeError: forEachChunk(stream, body) needs a generator function (function*), got a function that cannot be inspected (a revoked Proxy?). Pass the function itself.",
+    ]);
+    // Nothing was taken for a body that could not run.
+    expect(rx.receiveNowait()).toBe(1);
+    expect(stream.pendingBytes).toBe(2);
   });
 });
