@@ -353,7 +353,7 @@ export function taskRecord(task: Task, runner: Runner, nursery: Nursery | null):
   };
   // The task function (before the first step) or its generator carries the bindings' mark.
   const coro: unknown = task.coro;
-  const mark = typeof coro === "object" || typeof coro === "function" ? (coro === null ? undefined : readProperty(coro, INTERNAL_TASK)) : undefined;
+  const mark = typeof coro === "object" || typeof coro === "function" ? (coro === null ? undefined : quietValue(coro, INTERNAL_TASK)) : undefined;
   if (typeof mark === "string") record.internal = mark;
   return record;
 }

@@ -142,3 +142,26 @@ it("a user's EventTarget whose class is named Nursery or EventLoop: the inspecto
     { kind: "nursery", label: expect.stringMatching(/^its children \(nursery \d+\)$/) },
   ]);
 });
+
+it("a task function that is a Proxy, inspected before its first step: no get trap runs", async () => {
+  const traps: string[] = [];
+  const during = { on: false };
+  const fn = new Proxy(function* () {}, {
+    get: (t, key, receiver) => {
+      if (during.on) traps.push(String(key));
+      return Reflect.get(t, key, receiver) as unknown;
+    },
+  });
+  await run(function* () {
+    yield* openNursery(function* (n) {
+      n.startSoonNamed("proxied", fn);
+      during.on = true;
+      try {
+        expect(inspector.inspect().tasks.some((t) => t.name === "proxied")).toBe(true);
+      } finally {
+        during.on = false;
+      }
+    });
+  });
+  expect(traps).toEqual([]);
+});
