@@ -14,10 +14,13 @@
  * `Context` for its next run; a callback's changes end with it, as its
  * context is a copy in CPython).
  */
-import { describe, isInstance, readProperty } from "./errors.js";
+import { describe, isInstance, markUsed, readProperty } from "./errors.js";
 import { ValueError } from "./python-errors.js";
 import { current, requireTask, RuntimeError } from "./state.js";
 import type { Operation } from "./traps.js";
+
+/** Tokens reset already, asked beside their own flag: a frozen token cannot take the flag (see markUsed). */
+const usedTokens = new WeakSet<object>();
 
 /** @internal The map a task carries (null: empty). */
 export type ContextMap = ReadonlyMap<TaskLocal<unknown>, unknown> | null;
@@ -166,7 +169,7 @@ export class ContextVar<T> extends TaskLocal<T> {
       throw new TypeError(`ContextVar(${this.name}).reset(token) needs the Token that ContextVar(${this.name}).set(value) returned, got ${describe(token)}.`);
     }
     if (asyncioContext.map === undefined) requireTask(`ContextVar(${this.name}).reset()`);
-    if (token.used) {
+    if (token.used || usedTokens.has(token)) {
       throw new RuntimeError(`ContextVar(${this.name}).reset(token): this token was already used. Each set() returns a new token, good for one reset().`);
     }
     if (token.contextVar !== (this as ContextVar<unknown>)) {
@@ -181,7 +184,7 @@ export class ContextVar<T> extends TaskLocal<T> {
     if (token.oldValue === MISSING) next.delete(this as ContextVar<unknown>);
     else next.set(this as ContextVar<unknown>, token.oldValue);
     replaceContext(next.size === 0 ? null : next, `ContextVar(${this.name}).reset()`);
-    token.used = true;
+    markUsed(token, "used", usedTokens);
   }
 }
 

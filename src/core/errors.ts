@@ -592,6 +592,23 @@ export function ignoreRefusedPromise(value: unknown): void {
   }
 }
 
+/**
+ * @internal Marks a one-use token (a ContextVar's or a RunVar's) as used:
+ * `token[key] = true`, and in `used` too, which the caller also asks. A
+ * token a store froze (immer and Redux freeze what they hold), or a Proxy
+ * whose set trap refuses or throws, cannot take the write: the set
+ * remembers it, so its reset is neither undone by an error raised after
+ * the change nor repeatable. Total.
+ */
+export function markUsed(token: object, key: string, used: WeakSet<object>): void {
+  used.add(token);
+  try {
+    Reflect.set(token, key, true);
+  } catch {
+    // The set remembers it.
+  }
+}
+
 /** @internal `Array.isArray`, made total: false, not a throw, for a revoked Proxy. */
 export function isArrayValue(value: unknown): value is readonly unknown[] {
   try {

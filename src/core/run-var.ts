@@ -4,9 +4,12 @@
  * one per task. For state a library keeps per run (a cache, a pool, a
  * loop), which must never leak into another run, concurrent or later.
  */
-import { describe, isInstance, readProperty } from "./errors.js";
+import { describe, isInstance, markUsed, readProperty } from "./errors.js";
 import { LookupError, ValueError } from "./python-errors.js";
 import { current, RuntimeError } from "./state.js";
+
+/** Tokens reset already, asked beside their own flag: a frozen token cannot take the flag (see markUsed). */
+const usedTokens = new WeakSet<object>();
 
 /** What `RunVarToken.previous` holds when the variable had no value in the run before `set`. */
 const NO_VALUE: unique symbol = Symbol("RunVar.NO_VALUE");
@@ -92,7 +95,7 @@ export class RunVar<T> {
       throw new TypeError(`RunVar(${this.name}).reset(token) needs the token that RunVar(${this.name}).set(value) returned, got ${describe(token)}.`);
     }
     const run = currentRunOf(`RunVar(${this.name}).reset()`);
-    if (token.redeemed) {
+    if (token.redeemed || usedTokens.has(token)) {
       throw new ValueError(`RunVar(${this.name}).reset(token): this token was already used. Each set() returns a new token, good for one reset().`);
     }
     if (token.runVar !== (this as RunVar<unknown>)) {
@@ -103,7 +106,7 @@ export class RunVar<T> {
     }
     if (token.previous === NO_VALUE) this.values.delete(run);
     else this.values.set(run, token.previous);
-    token.redeemed = true;
+    markUsed(token, "redeemed", usedTokens);
   }
 
   /** For logs and the console: `RunVar(name)`. */
