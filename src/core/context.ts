@@ -238,20 +238,25 @@ export class Context {
     if (this.entered) {
       throw new RuntimeError("Context.run(): this Context is already entered (a run() inside its own run(), or the context of a task that is stepping). Use context.copy().run(...) for a separate one.");
     }
+    // A Context a store froze cannot keep what is set inside it: refused before anything changes (Reflect answers false where assignment throws the engine's words).
+    if (!Reflect.set(this, "entered", true)) {
+      throw new TypeError(`Context.run(): this Context is frozen (a store such as immer or Redux freezes what it holds), and a Context keeps the values set inside it; run a copy instead: context.copy().run(fn).`);
+    }
     const owner = contextOwner;
     const frame: ContextFrame = { context: this, task: owner.asyncioOwner?.() ?? null, prev: owner.top };
     const aio = asyncioContext;
     const prevMap = aio.map;
-    this.entered = true;
     owner.top = frame;
     aio.map = this.map;
     try {
       return fn(...args);
     } finally {
-      this.map = aio.map;
+      // The run's own state first: a Proxy whose set trap throws below must not leave this Context current.
+      const map = aio.map;
       aio.map = prevMap;
       owner.top = frame.prev;
       this.entered = false;
+      this.map = map;
     }
   }
 }
