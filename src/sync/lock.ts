@@ -89,16 +89,22 @@ export class Lock {
 
   /**
    * Releases the lock, handing it to the first waiting task if any. Only
-   * the task that holds the lock may release it; on a lock that broke (its
-   * owner ended holding it), any other task's release raises the
-   * `BrokenResourceError` that names that owner.
+   * the task that holds the lock may release it (a `RuntimeError`, as in
+   * Trio); on a lock that broke (its owner ended holding it), that error
+   * says so and has the `BrokenResourceError` naming the owner as its
+   * `cause`.
    */
   release(): void {
     const task = requireTask(`${this.kind}.release()`);
     if (this.holder !== task) {
       // A task that waited on a lock that broke (Condition.wait re-acquiring, say) and then
-      // releases it in its finally gets the break, not a misleading "held by another task".
-      if (this.lot.brokenBecause !== null) throw new BrokenResourceError(this.lot.brokenBecause);
+      // releases it in its finally hears of the break, not a misleading "held by another
+      // task". Still a RuntimeError, the error Trio raises there (Python chains the break
+      // as its context; we give it as the cause).
+      const broken = this.lot.brokenBecause;
+      if (broken !== null) {
+        throw new RuntimeError(`${this.kind}.release(): the calling ${String(task)} does not hold the lock, which is broken: ${broken}`, { cause: new BrokenResourceError(broken) });
+      }
       throw new RuntimeError(
         this.holder === null
           ? `${this.kind}.release(): the lock is not held. Release only after a successful acquire().`

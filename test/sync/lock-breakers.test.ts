@@ -190,9 +190,10 @@ describe("a lock whose owner ends without releasing it", () => {
     });
     expect(log).toEqual(["waiter: broken", "reparked: broken"]);
   });
-  it("a Condition waiter in withLock whose notifier ends holding the lock gets the break, not a misleading release error", async () => {
+  it("a Condition waiter in withLock whose notifier ends holding the lock hears of the break, not a misleading release error", async () => {
     const cond = new Condition();
     const log: string[] = [];
+    const causes: unknown[] = [];
     await runMock(function* () {
       yield* openNursery(function* (n) {
         n.startSoon(function* () {
@@ -203,6 +204,7 @@ describe("a lock whose owner ends without releasing it", () => {
             });
           } catch (error) {
             log.push(`${(error as Error).name}: ${(error as Error).message}`);
+            causes.push((error as Error).cause);
           }
         });
         yield* sleep(1);
@@ -214,10 +216,12 @@ describe("a lock whose owner ends without releasing it", () => {
       });
     });
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatch(/^BrokenResourceError: Lock: <Task #\d+ \S+ done> ended while holding the lock, so it can never be released\./);
+    // Trio's error (a RuntimeError from the release), saying why and carrying the break.
+    expect(log[0]).toMatch(/^RuntimeError: Lock\.release\(\): the calling <Task #\d+ [^>]*> does not hold the lock, which is broken: Lock: <Task #\d+ \S+ done> ended while holding the lock, so it can never be released\./);
+    expect(causes[0]).toBeInstanceOf(BrokenResourceError);
   });
 
-  it("release() by a task that does not hold a broken lock raises the break; on a whole lock, the RuntimeError", async () => {
+  it("release() by a task that does not hold the lock raises a RuntimeError; on a broken lock it says so, with the break as its cause", async () => {
     const lock = new Lock();
     const errors: unknown[] = [];
     await runMock(function* () {
@@ -238,7 +242,9 @@ describe("a lock whose owner ends without releasing it", () => {
         }
       });
     });
-    expect(errors.map((e) => (e as Error).name)).toEqual(["RuntimeError", "BrokenResourceError"]);
-    expect((errors[1] as Error).message).toMatch(/ended while holding the lock/);
+    expect(errors.map((e) => (e as Error).name)).toEqual(["RuntimeError", "RuntimeError"]);
+    expect((errors[0] as Error).cause).toBeUndefined();
+    expect((errors[1] as Error).message).toMatch(/which is broken: .*ended while holding the lock/);
+    expect((errors[1] as Error).cause).toBeInstanceOf(BrokenResourceError);
   });
 });
