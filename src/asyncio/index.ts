@@ -13,7 +13,7 @@ export { createTask, ensureFuture, allTasks, isCoroutine, type Awaitable, type A
 export { gather, GatheringFuture, type GatherOptions, type GatherResults, type GatherSettled } from "./gather.js";
 export { wait, waitFor, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitOptions } from "./wait.js";
 export { shield } from "./shield.js";
-export { staggeredRace, type StaggeredRaceResult } from "./staggered.js";
+export { staggeredRace, type StaggeredRaceOptions, type StaggeredRaceResult } from "./staggered.js";
 export { timeout, timeoutAt, Timeout } from "./timeouts.js";
 export { TaskGroup } from "./taskgroup.js";
 export { Queue, LifoQueue, PriorityQueue, comparePriorities, type PriorityOptions } from "./queues.js";

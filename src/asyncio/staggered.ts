@@ -15,7 +15,7 @@
  * for them, and raises the CancelledError, even if an attempt won meanwhile.
  */
 import { describe, functionName, isGeneratorLike, readProperty } from "../core/errors.js";
-import { checkStaggerDelay, checkedItems, isIterable, type StaggeredRaceResult } from "../core/staggered-race.js";
+import { checkStaggerDelay, checkedItems, isIterable, readOnLoser, type StaggeredRaceOptions, type StaggeredRaceResult } from "../core/staggered-race.js";
 import { isCancelledError } from "./errors.js";
 import { cancelOrReport } from "./event-loop.js";
 import { awaitAny, isCoroutine, isThenable, type Awaitable } from "./functions.js";
@@ -25,7 +25,7 @@ import { currentTask, getRunningLoop } from "./running.js";
 import type { Task } from "./task.js";
 import type { Coroutine } from "./types.js";
 
-export type { StaggeredRaceResult } from "../core/staggered-race.js";
+export type { StaggeredRaceOptions, StaggeredRaceResult } from "../core/staggered-race.js";
 
 /** Rejects an item that is not a function, naming the fix. */
 function checkCoroFn(index: number, fn: unknown): void {
@@ -46,25 +46,39 @@ function checkCoroFn(index: number, fn: unknown): void {
  * first to return wins and every other is cancelled (its entry in `errors`
  * is then its CancelledError). If all fail, `index` and `result` are null.
  * A function may return a coroutine, a Future or a Promise (a Promise's
- * work is not stopped by cancellation). `coroFns` is read lazily, so it may
- * be a generator. Nothing is left running when the race returns or raises.
+ * work is not stopped by cancellation, and its late value is not handed
+ * to `onLoser`). `coroFns` is read lazily, so it may be a generator.
+ * Nothing is left running when the race returns or raises.
+ *
+ * A result that needs releasing (a connection) may be dropped: an attempt
+ * that returns after the winner (in the same iteration, or having
+ * swallowed its cancellation), and the would-be winner's when the race
+ * raises (cancelled, or a bug met halfway). Pass `options.onLoser` to be
+ * handed each one, exactly once, before the race returns or raises (see
+ * `StaggeredRaceOptions`). If it throws for a late result, the race raises
+ * that error once every attempt is done; if it throws for the would-be
+ * winner's result while the race raises another error, that one is raised
+ * and the `onLoser` error goes to the loop's exception handler.
  *
  * ```ts
  * const [response, index] = yield* staggeredRace(mirrors.map((url) => () => fetchFrom(url)), 0.25);
+ * const [socket] = yield* staggeredRace(hosts.map((h) => () => connect(h)), 0.25, { onLoser: (late) => late.close() });
  * ```
  */
-export function staggeredRace<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): Coroutine<StaggeredRaceResult<T>> {
+export function staggeredRace<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null, options?: StaggeredRaceOptions<T>): Coroutine<StaggeredRaceResult<T>> {
   // Checked here, not at the first step, so the error points at the call.
   if (!isIterable(coroFns) || typeof coroFns === "string") {
     throw new TypeError(`staggeredRace(coroFns, delay) takes an array (or other iterable) of functions that return coroutines, got ${describe(coroFns)}.`);
   }
   checkStaggerDelay("staggeredRace(coroFns, delay)", delay);
-  // An array is checked whole before anything starts; other iterables as they are read.
-  if (Array.isArray(coroFns)) coroFns.forEach((fn: unknown, i) => checkCoroFn(i, fn));
-  return race(coroFns, delay === Infinity ? null : delay);
+  // An array is checked before anything starts, holes included; other iterables as they are read.
+  // Its first 1000 items only: a Proxy may claim 2^30, and walking them would freeze the page.
+  if (Array.isArray(coroFns)) for (let i = 0; i < Math.min(coroFns.length, 1e3); i++) checkCoroFn(i, coroFns[i]);
+  const onLoser = readOnLoser("staggeredRace(coroFns, delay, options)", options);
+  return race(coroFns, delay === Infinity ? null : delay, onLoser);
 }
 
-function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): Coroutine<StaggeredRaceResult<T>> {
+function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null, onLoser: ((result: T, index: number) => void) | undefined): Coroutine<StaggeredRaceResult<T>> {
   const loop = getRunningLoop();
   const errors: unknown[] = [];
   const running = new Set<Task<void>>();
@@ -112,8 +126,17 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
     } catch (error) {
       return failed(index, error);
     }
-    // One that also returned after the winner (it swallowed its cancellation) is not a second winner.
-    if (winner !== null) return;
+    // One that also returned after the winner (it swallowed its cancellation) is not a second winner:
+    // its result goes to onLoser, and an error from that is raised once all are done.
+    if (winner !== null) {
+      try {
+        onLoser?.(value, index);
+      } catch (error) {
+        fatal ??= { error };
+        poke();
+      }
+      return;
+    }
     winner = { value, index };
     const self = currentTask();
     for (const task of running) if (task !== self) cancelOrReport(loop, task, "staggeredRace()");
@@ -177,9 +200,18 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null): 
       cancelledBy(error);
     }
   }
-  if (fatal !== null) throw (fatal as { error: unknown }).error;
-  if (cancelled !== null) throw cancelled;
   const won = winner as { value: T; index: number } | null;
+  if (fatal !== null || cancelled !== null) {
+    // The race raises: the would-be winner's result is returned to nobody either.
+    if (won !== null && onLoser !== undefined) {
+      try {
+        onLoser(won.value, won.index);
+      } catch (error) {
+        loop.callExceptionHandler({ message: `staggeredRace(): onLoser threw for the result of attempt ${won.index}, dropped because the race raised`, exception: error });
+      }
+    }
+    throw fatal !== null ? (fatal as { error: unknown }).error : cancelled;
+  }
   return won === null ? [null, null, errors] : [won.value, won.index, errors];
 }
 

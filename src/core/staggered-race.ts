@@ -55,10 +55,11 @@ export interface StaggeredRaceOptions<T> {
   onLoser?: (result: T, index: number) => void;
 }
 
-const OPTIONS = "staggeredRace(attemptFns, delay, options)";
-
-/** The `onLoser` of `options`, checked; a getter's own error goes up as it is. */
-function readOnLoser<T>(options: StaggeredRaceOptions<T> | undefined): ((result: T, index: number) => void) | undefined {
+/**
+ * @internal The `onLoser` of `options`, checked; a getter's own error goes
+ * up as it is. `OPTIONS` names the call: both flavours' races take it.
+ */
+export function readOnLoser<T>(OPTIONS: string, options: StaggeredRaceOptions<T> | undefined): ((result: T, index: number) => void) | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${OPTIONS} takes an options object such as { onLoser: (socket) => socket.close() }, got ${describe(options)}.`);
@@ -166,7 +167,7 @@ export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay
   // An array is checked before anything starts, holes included; other iterables as they are read.
   // Its first 1000 items only: a Proxy may claim 2^30, and walking them would freeze the page.
   if (Array.isArray(attemptFns)) for (let i = 0; i < Math.min(attemptFns.length, 1e3); i++) checkAttempt(i, attemptFns[i]);
-  return race(attemptFns, delay, readOnLoser(options));
+  return race(attemptFns, delay, readOnLoser("staggeredRace(attemptFns, delay, options)", options));
 }
 
 function* race<T>(attemptFns: Iterable<() => Operation<T>>, delay: number | null, onLoser: ((result: T, index: number) => void) | undefined): Operation<StaggeredRaceResult<T>> {
