@@ -275,14 +275,19 @@ describe("nurseries nested by yield* recursion inside one task", () => {
     const finallies = new Uint8Array(DEEP + 1);
     const kept = await runKeep(() => nest(DEEP, finallies));
     expect(kept.ok).toBe(false);
-    // Each level's nursery wraps what it raises (strict groups): the stack
-    // overflow is the one leaf.
+    // Each level's nursery wraps what it raises (strict groups): the leaves
+    // are the stack overflows. Usually one; but the levels at the limit
+    // unwind there too, and their exits may overflow again, each adding
+    // its own RangeError (it was 2 to 45 in about one run in four; V8 near
+    // the limit may also fail inside its own machinery and report another
+    // error from there). What must not come out is a misreport such as
+    // "Cancel scopes were exited out of order", or anything not an Error.
     const leaves = kept.value instanceof ExceptionGroup ? kept.value.leaves() : [kept.value];
-    expect(leaves).toHaveLength(1);
-    // Usually V8's RangeError ("Maximum call stack size exceeded"); near the
-    // limit V8 sometimes fails inside its own machinery first and reports
-    // another error from there. Either way exactly one error comes out.
-    expect(leaves[0]).toBeInstanceOf(Error);
+    expect(leaves.length).toBeGreaterThanOrEqual(1);
+    for (const leaf of leaves) {
+      expect(leaf).toBeInstanceOf(Error);
+      expect((leaf as Error).message).not.toMatch(/out of order/);
+    }
     // Generators below the overflow point can never be resumed (resuming
     // them would overflow again), so their finally blocks cannot run: an
     // engine limit, documented in docs/semantics.md. Every finally that did
