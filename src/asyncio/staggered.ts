@@ -15,7 +15,7 @@
  * for them, and raises the CancelledError, even if an attempt won meanwhile.
  */
 import { describe, functionName, isGeneratorLike, readProperty } from "../core/errors.js";
-import { checkStaggerDelay, checkedItems, isIterable, readOnLoser, type StaggeredRaceOptions, type StaggeredRaceResult } from "../core/staggered-race.js";
+import { checkLeadingItems, checkStaggerDelay, checkedItems, isIterable, readOnLoser, type StaggeredRaceOptions, type StaggeredRaceResult } from "../core/staggered-race.js";
 import { isCancelledError } from "./errors.js";
 import { cancelOrReport } from "./event-loop.js";
 import { awaitAny, isCoroutine, isThenable, type Awaitable } from "./functions.js";
@@ -71,9 +71,7 @@ export function staggeredRace<T>(coroFns: Iterable<() => Awaitable<T>>, delay: n
     throw new TypeError(`staggeredRace(coroFns, delay) takes an array (or other iterable) of functions that return coroutines, got ${describe(coroFns)}.`);
   }
   checkStaggerDelay("staggeredRace(coroFns, delay)", delay);
-  // An array is checked before anything starts, holes included; other iterables as they are read.
-  // Its first 1000 items only: a Proxy may claim 2^30, and walking them would freeze the page.
-  if (Array.isArray(coroFns)) for (let i = 0; i < Math.min(coroFns.length, 1e3); i++) checkCoroFn(i, coroFns[i]);
+  checkLeadingItems(coroFns, checkCoroFn);
   const onLoser = readOnLoser("staggeredRace(coroFns, delay, options)", options);
   return race(coroFns, delay === Infinity ? null : delay, onLoser);
 }

@@ -86,6 +86,16 @@ export function checkStaggerDelay(what: string, delay: unknown): void {
   if (delay < 0) throw new RangeError(`${what} needs a delay of 0 seconds or more (or null), got ${delay}.`);
 }
 
+/**
+ * @internal Checks an array of attempts before anything starts, holes
+ * included (other iterables are checked as they are read). Its first 1000
+ * items only; the rest as they start: a Proxy may claim 2^30 items, and
+ * walking them would freeze the page. Both flavours' races use it.
+ */
+export function checkLeadingItems(items: Iterable<unknown>, check: (index: number, item: unknown) => void): void {
+  if (Array.isArray(items)) for (let i = 0; i < Math.min(items.length, 1e3); i++) check(i, items[i]);
+}
+
 /** @internal True if `value` can be iterated (an array, a Set, a generator object...). */
 export function isIterable(value: unknown): value is Iterable<unknown> {
   return value !== null && value !== undefined && typeof readProperty(Object(value), Symbol.iterator) === "function";
@@ -164,9 +174,7 @@ export function staggeredRace<T>(attemptFns: Iterable<() => Operation<T>>, delay
     throw new TypeError(`staggeredRace(attemptFns, delay) takes an array (or other iterable) of generator functions, got ${describe(attemptFns)}.`);
   }
   checkStaggerDelay("staggeredRace(attemptFns, delay)", delay);
-  // An array is checked before anything starts, holes included; other iterables as they are read.
-  // Its first 1000 items only: a Proxy may claim 2^30, and walking them would freeze the page.
-  if (Array.isArray(attemptFns)) for (let i = 0; i < Math.min(attemptFns.length, 1e3); i++) checkAttempt(i, attemptFns[i]);
+  checkLeadingItems(attemptFns, checkAttempt);
   return race(attemptFns, delay, readOnLoser("staggeredRace(attemptFns, delay, options)", options));
 }
 
