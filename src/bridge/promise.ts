@@ -113,8 +113,12 @@ class PromiseWait<T> {
     if (!isThenable(promise)) {
       throw new TypeError(`waitPromise(promise) needs a Promise or thenable, got ${describe(promise)}.`);
     }
-    const waitingOn = parkedOn(promise, waitLabel("waitPromise(promise, options)", this.options));
-    Promise.resolve(promise).then(
+    // Parked on the native Promise (the thenable itself if it is one): tools
+    // that show what the task waits on never touch a user's thenable or Proxy.
+    const label = waitLabel("waitPromise(promise, options)", this.options);
+    const resolved = Promise.resolve(promise);
+    const waitingOn = parkedOn(resolved, label);
+    resolved.then(
       (value) => wakeFromPromise(task, waitingOn, value, false),
       (error: unknown) => wakeFromPromise(task, waitingOn, error, true),
     );
@@ -202,8 +206,9 @@ export function* abortable<T>(work: (signal: AbortSignal) => PromiseLike<T>, opt
   if (!isThenable(promise)) {
     throw new TypeError(`abortable(work): work must return a Promise, but it returned ${describe(promise)}.`);
   }
-  const waitingOn = parkedOn(promise, label);
-  Promise.resolve(promise).then(
+  const resolved = Promise.resolve(promise);
+  const waitingOn = parkedOn(resolved, label); // the native Promise, as waitPromise's
+  resolved.then(
     (value) => finish(value, false),
     (error: unknown) => finish(error, true),
   );

@@ -200,6 +200,8 @@ function toPredicate(matcher: ErrorMatcher, index = -1): (error: unknown) => boo
   if (proto && /native code/.test(source) && (globalThis as Record<string, unknown>)[matcher.name] === matcher) {
     throw new TypeError(`split(${matcher.name}): a built-in constructor, no error class; pass an error class or a predicate.`);
   }
+  // Else each call would raise the engine's "Cannot perform 'apply' on a proxy that has been revoked".
+  if (isUnusableFunction(matcher)) throw new TypeError(`split(matcher) got a function that cannot be called (a revoked Proxy?); pass an error class, an array of them, or a predicate function.`);
   return matcher as (error: unknown) => boolean;
 }
 
@@ -226,7 +228,9 @@ export class ExceptionGroup extends AggregateError {
   readonly exceptions: readonly unknown[];
 
   constructor(message: string, exceptions: readonly unknown[]) {
-    if (!Array.isArray(exceptions) || exceptions.length === 0) {
+    // Python's takes a str only; AggregateError would raise the engine's words for a revoked Proxy or an object with no prototype.
+    if (typeof message !== "string") throw new TypeError(`ExceptionGroup needs a string message as its first argument, got ${describe(message)}.`);
+    if (!isArrayValue(exceptions) || exceptions.length === 0) {
       throw new TypeError("ExceptionGroup needs a non-empty array of errors as its second argument.");
     }
     super(exceptions, message);
@@ -269,32 +273,40 @@ export class ExceptionGroup extends AggregateError {
   }
 
   /**
-   * `path` holds the groups being split: a group met inside itself (only a
-   * Proxy can be) is tested as a leaf, not split again, so the walk ends.
-   * For withoutCancelled, a group without a Cancelled (hasCancelled is
-   * cached) is a leaf too: a group passed up N nurseries costs O(N) in all.
+   * Iterative, as leaves() is: a group nested thousands deep (a retry loop
+   * wrapping errors) must not overflow the stack. `frames` holds the groups
+   * being split, each with its parts so far: a group met inside itself
+   * (only a Proxy can be) is tested as a leaf, not split again, so the walk
+   * ends. For withoutCancelled, a group without a Cancelled (hasCancelled
+   * is cached) is a leaf too: a group passed up N nurseries costs O(N) in all.
    */
-  private splitBy(predicate: (error: unknown) => boolean, path: unknown[] = []): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
+  private splitBy(predicate: (error: unknown) => boolean): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
     if (predicate(this)) return [this, undefined];
-    const match: unknown[] = [];
-    const rest: unknown[] = [];
-    path.push(this);
-    for (const exc of this.exceptions) {
-      if (exc instanceof ExceptionGroup && !path.includes(exc) && (predicate !== isCancelled || hasCancelled(exc))) {
-        const [m, r] = exc.splitBy(predicate, path);
-        if (m !== undefined) match.push(m);
-        if (r !== undefined) rest.push(r);
-      } else if (predicate(exc)) {
-        match.push(exc);
-      } else {
-        rest.push(exc);
+    const frames: [group: ExceptionGroup, next: number, match: unknown[], rest: unknown[]][] = [[this, 0, [], []]];
+    const path = new Set<unknown>([this]);
+    for (;;) {
+      const frame = frames.at(-1)!;
+      const [group, i, match, rest] = frame;
+      if (i < group.exceptions.length) {
+        const exc = group.exceptions[frame[1]++];
+        if (exc instanceof ExceptionGroup && !path.has(exc) && (predicate !== isCancelled || hasCancelled(exc))) {
+          if (predicate(exc)) match.push(exc);
+          else {
+            frames.push([exc, 0, [], []]);
+            path.add(exc);
+          }
+        } else (predicate(exc) ? match : rest).push(exc);
+        continue;
       }
+      frames.pop();
+      path.delete(group);
+      // An unchanged side is this very group: no copy, no new stack capture.
+      const parts = rest.length === 0 ? [group] : match.length === 0 ? [undefined, group] : [group.part(match), group.part(rest)];
+      if (frames.length === 0) return parts as [ExceptionGroup | undefined, ExceptionGroup | undefined];
+      const up = frames.at(-1)!;
+      if (parts[0]) up[2].push(parts[0]);
+      if (parts[1]) up[3].push(parts[1]);
     }
-    path.pop();
-    // An unchanged side is this very group: no copy, no new stack capture.
-    if (rest.length === 0) return [this, undefined];
-    if (match.length === 0) return [undefined, this];
-    return [this.part(match), this.part(rest)];
   }
 
   /**
@@ -320,16 +332,30 @@ export class ExceptionGroup extends AggregateError {
    * N nurseries deep would otherwise be walked N times.
    */
   hasCancelled(): boolean {
+    // Iterative, as leaves(): each group walked is cached false when its
+    // errors are done, and the groups on the path true once a Cancelled is
+    // found. Cached false while its walk is under way: a group met inside
+    // itself (only a Proxy can be) is not walked again.
+    const stack: unknown[] = [this];
+    const path: object[] = [];
     try {
-      let known = cancelledInside.get(this);
-      if (known !== undefined) return known;
-      // False while the walk is under way: a group met inside itself (only a Proxy can be) is not walked again.
-      cancelledInside.set(this, false).set(this, (known = this.exceptions.some((e) => e instanceof Cancelled || (e instanceof ExceptionGroup && hasCancelled(e)))));
-      return known;
+      while (stack.length) {
+        const exc = stack.pop() as object;
+        if (exc === LEAVE) cancelledInside.set(path.pop()!, false);
+        else if (exc instanceof Cancelled || cancelledInside.get(exc)) {
+          for (const group of path) cancelledInside.set(group, true);
+          return true;
+        } else if (exc instanceof ExceptionGroup && !cancelledInside.has(exc)) {
+          cancelledInside.set(exc, false);
+          path.push(exc);
+          stack.push(LEAVE);
+          for (const e of exc.exceptions) stack.push(e);
+        }
+      }
     } catch {
       // A Proxy whose traps throw, at a scope's exit: it goes on as it is, as any error does.
-      return false;
     }
+    return false;
   }
 
   /** The matching part of `split`. */

@@ -7,7 +7,7 @@
  * it returns one shared iterator whose per-task state is a flag on the task.
  * `yield* checkpoint()` therefore allocates nothing.
  */
-import { RunFinishedError, checkDuration, checkSeconds, describe, functionName } from "./errors.js";
+import { RunFinishedError, checkDuration, checkSeconds, describe, functionName, isUnusableFunction } from "./errors.js";
 import type { Instrument } from "./instruments.js";
 import { callTaskFunction } from "./nursery.js";
 import { installInstruments, uninstallInstrument, type Runner, type RunStatistics } from "./runner.js";
@@ -70,11 +70,24 @@ function raiseCancelled(task: Task): never {
 const checkpointIterator = /* @__PURE__ */ new CheckpointIterator() as unknown as Operation<void>;
 
 /**
+ * A shared iterator, handed out for a new operation: the task's mark is
+ * not its own (only stepping the iterator already held resumes it). A
+ * driver that forwarded a shared iterator's yield and dropped it once
+ * resumed left the mark set, and the task's next checkpoint returned at
+ * once, its next sleepForever() raised "woken by reschedule".
+ */
+function fresh<T>(op: T): T {
+  const task = current.task;
+  if (task !== null) task.flags &= ~IN_SHARED_OP;
+  return op;
+}
+
+/**
  * A checkpoint: raises `Cancelled` if the task is cancelled, and otherwise
  * lets other tasks run before continuing.
  */
 export function checkpoint(): Operation<void> {
-  return checkpointIterator;
+  return fresh(checkpointIterator);
 }
 
 /**
@@ -104,7 +117,7 @@ export function* cancelShieldedCheckpoint(): Operation<void> {
 /** Sleeps for `seconds` (a float; 0 is a checkpoint). Cancellable. */
 export function sleep(seconds: number): Operation<void> {
   checkDuration("sleep(seconds)", seconds);
-  if (seconds === 0) return checkpointIterator;
+  if (seconds === 0) return fresh(checkpointIterator);
   return new SleepIterator(seconds, DURATION) as unknown as Operation<void>;
 }
 
@@ -189,7 +202,7 @@ const sleepForeverIterator = /* @__PURE__ */ new SleepForeverIterator() as unkno
 
 /** Blocks until cancelled. */
 export function sleepForever(): Operation<never> {
-  return sleepForeverIterator;
+  return fresh(sleepForeverIterator);
 }
 
 /** The current time of the run's clock, in seconds. */
@@ -221,7 +234,8 @@ export function currentStatistics(): RunStatistics {
  */
 export function* waitTaskRescheduled(abortFn: AbortFn): Operation<unknown> {
   const task = requireTask("waitTaskRescheduled()");
-  if (typeof abortFn !== "function") {
+  // (A revoked Proxy would raise the engine's words at the cancel, in the task.)
+  if (typeof abortFn !== "function" || isUnusableFunction(abortFn)) {
     throw new TypeError("waitTaskRescheduled(abortFn) needs an abort function that returns Abort.SUCCEEDED or Abort.FAILED.");
   }
   beginWait(task, abortFn);

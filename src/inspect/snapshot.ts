@@ -200,13 +200,13 @@ function quietDescriptor(value: object, key: PropertyKey): PropertyDescriptor | 
   return undefined;
 }
 
-/** `key`'s value if it is a data property (a getter is not called); see quietDescriptor. */
-function quietValue(value: object, key: PropertyKey): unknown {
+/** @internal `key`'s value if it is a data property (a getter is not called); see quietDescriptor. */
+export function quietValue(value: object, key: PropertyKey): unknown {
   return quietDescriptor(value, key)?.value;
 }
 
-/** The name of `value`'s constructor, read quietly; undefined if none can be. */
-function quietClassName(value: object): string | undefined {
+/** @internal The name of `value`'s constructor, read quietly; undefined if none can be. */
+export function quietClassName(value: object): string | undefined {
   const ctor = quietValue(value, "constructor");
   if (typeof ctor !== "function") return undefined;
   const name = quietValue(ctor, "name");
@@ -239,9 +239,10 @@ export function describeWait(task: Task): WaitInfo | null {
     return { kind: "sleep", label: `sleep until ${deadline.toFixed(3)}`, deadline };
   }
   if (typeof w === "string") return { kind: w, label: w };
-  // What a task waits on may be a user's value (the thenable given to
-  // waitPromise, a host object): read quietly (see quietDescriptor), and
-  // never its `then` or a default toString, which would read it further.
+  // What a task waits on may be a user's value (a host object; waitPromise
+  // parks on a native Promise, never the user's thenable): read quietly
+  // (see quietDescriptor), and never its `then` or a default toString,
+  // which would read it further.
   if (typeof w === "object") {
     if (isFuture(w)) {
       const id = readProperty(w, "id");

@@ -18,13 +18,15 @@
 import type { Runner } from "../core/runner.js";
 import type { Task } from "../core/task.js";
 import type { CancelScope } from "../core/cancel-scope.js";
-import { checkOptionalBoolean, checkReadable, describe, describeError, isError, readProperty } from "../core/errors.js";
+import { Cancelled, checkOptionalBoolean, checkReadable, describe, isError, isInstance, readProperty } from "../core/errors.js";
 import { liveLoops, liveRuns, observer, type RuntimeObserver } from "./hooks.js";
 import { liveRemotes, remoteHooks, setWatching } from "./remote.js";
 import { askBatchTasks, batchTasksRunFinished, batchTasksRunStarted, takeBatchTasks } from "./batch-tasks.js";
 import {
   futureRecords,
   loopRecord,
+  quietClassName,
+  quietValue,
   runRecord,
   scopeName,
   scopeRecord,
@@ -201,9 +203,9 @@ const recorder = {
     // Task.cancel() ends a task normally (its own scope absorbs the Cancelled): still "cancelled" here.
     const own = t.ownScope;
     const byHand = t.outcomeOk && own !== null && own.cancelFlag;
-    const cancelled = byHand || (!t.outcomeOk && isCancelled(t.outcomeValue));
+    const cancelled = byHand || (!t.outcomeOk && isInstance(t.outcomeValue, Cancelled));
     const failed = !t.outcomeOk && !cancelled;
-    const message = byHand ? own.cancelReason : cancelled ? readProperty(t.outcomeValue as object, "message") : undefined;
+    const message = byHand ? own.cancelReason : cancelled ? quietValue(t.outcomeValue as object, "message") : undefined;
     push(events, {
       at: performance.now(),
       kind: failed ? "error" : "exit",
@@ -211,7 +213,7 @@ const recorder = {
       id: t.id,
       name: t.name,
       outcome: failed ? "raised" : cancelled ? "cancelled" : "returned",
-      ...(failed ? { detail: describeError(t.outcomeValue) } : typeof message === "string" && message !== "" ? { detail: message } : {}),
+      ...(failed ? { detail: errorDetail(t.outcomeValue) } : typeof message === "string" && message !== "" ? { detail: message } : {}),
     });
     markDirty();
   },
@@ -315,8 +317,20 @@ function frameSchedulerFailed(error: unknown): void {
   }
 }
 
-function isCancelled(error: unknown): boolean {
-  return isError(error) && readProperty(error, "name") === "Cancelled";
+/**
+ * describeError, reading the user's error quietly (see quietValue): the
+ * hook runs inside the scheduler, where a `message` getter must not run.
+ * Only `name` is read through its getter (its throw caught): the library's
+ * own error classes define it as one, which keeps it through an app's minifier.
+ */
+function errorDetail(error: unknown): string {
+  if (typeof error !== "object" || error === null) return describe(error);
+  const className = quietClassName(error);
+  if (!isError(error)) return className === undefined || className === "Object" ? "an object" : `${/^[AEIO]/i.test(className) ? "an" : "a"} ${className}`;
+  const name = readProperty(error, "name");
+  const message = quietValue(error, "message");
+  const shown = typeof name === "string" && name !== "" ? name : (className ?? "Error");
+  return typeof message === "string" && message !== "" ? `${shown}: ${message}` : shown;
 }
 
 function defaultFrame(flush: () => void): void {

@@ -1,56 +1,94 @@
 /**
- * Pinned: a group nested deeper than hasCancelled()'s and split()'s
- * recursion can walk (about 2,500 levels in Node) goes on whole at a
- * cancelled scope's exit, its Cancelled still inside and its real errors
- * kept; the run settles. A group that nurseries build passes each scope
- * one level at a time (hasCancelled is cached), so only a group built by
- * hand that deep meets this. Making both walks iterative would cost bytes
- * in every build for that case alone.
+ * A group nested thousands of levels deep (built by hand, as a retry loop
+ * that wraps each error in a group builds it) is walked without recursion:
+ * a cancelled scope's exit takes its Cancelled out and keeps its real
+ * errors, and split()/subgroup() keep its nesting, where both walks once
+ * overflowed the stack (about 2,500 levels in Node) and the group went on
+ * whole, its Cancelled still inside, or split() threw a RangeError.
  */
 import { describe, expect, it } from "vitest";
 import { Cancelled, ExceptionGroup, moveOnAfter, sleep } from "../../src/core/index.js";
-import { leaves, runKeep } from "./helpers.js";
+import { runKeep } from "./helpers.js";
 
+/** A chain of `levels` groups, the innermost holding `errors`; made without stack captures, which would cost seconds. */
 function deep(levels: number, errors: unknown[]): ExceptionGroup {
-  let group = new ExceptionGroup("level 0", errors);
-  for (let i = 1; i < levels; i++) group = new ExceptionGroup(`level ${i}`, [group]);
-  return group;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    let group = new ExceptionGroup("level 0", errors);
+    for (let i = 1; i < levels; i++) group = new ExceptionGroup(`level ${i}`, [group]);
+    return group;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
-describe("a hand-built group nested 10,000 deep leaving a cancelled scope", () => {
-  it("goes on whole: the real error is kept, the Cancelled is not taken out", async () => {
-    const real = new Error("real");
-    let raised: ExceptionGroup | null = null;
-    const kept = await runKeep(function* () {
-      yield* moveOnAfter(1, function* () {
-        try {
-          yield* sleep(2);
-        } catch (error) {
-          throw (raised = deep(10_000, [error, real]));
-        }
+/** The number of levels of a chain of groups, and its innermost group's errors, read without recursion. */
+function depthOf(group: ExceptionGroup): [number, readonly unknown[]] {
+  let levels = 1;
+  while (group.exceptions.length === 1 && group.exceptions[0] instanceof ExceptionGroup) {
+    group = group.exceptions[0];
+    levels++;
+  }
+  return [levels, group.exceptions];
+}
+
+describe("a group nested thousands of levels deep", () => {
+  for (const levels of [100, 10_000]) {
+    it(`${levels} levels leaving a cancelled scope: the Cancelled is taken out, the real error kept in the same nesting`, async () => {
+      const real = new Error("real");
+      const kept = await runKeep(function* () {
+        yield* moveOnAfter(1, function* () {
+          try {
+            yield* sleep(2);
+          } catch (error) {
+            throw deep(levels, [error, real]);
+          }
+        });
       });
-      return "moved on";
+      expect(kept.ok).toBe(false);
+      // (Not toEqual on the group: the matcher's own walk would overflow.)
+      expect(kept.value instanceof ExceptionGroup).toBe(true);
+      expect((kept.value as ExceptionGroup).leaves()).toEqual([real]);
+      const [depth, inner] = depthOf(kept.value as ExceptionGroup);
+      expect(depth).toBe(levels);
+      expect(inner).toEqual([real]);
     });
-    expect(kept.ok).toBe(false);
-    expect(kept.value).toBe(raised);
-    const found = (kept.value as ExceptionGroup).leaves();
-    expect(found).toHaveLength(2);
-    expect(found[0]).toBeInstanceOf(Cancelled);
-    expect(found[1]).toBe(real);
+  }
+
+  it("split() and subgroup() walk one 100,000 deep: each side keeps the nesting, an unchanged side is the group itself", () => {
+    const a = new TypeError("a");
+    const b = new RangeError("b");
+    const group = deep(100_000, [a, b]);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0; // the parts split() derives, made quickly
+    try {
+      const [match, rest] = group.split(TypeError);
+      expect(depthOf(match!)).toEqual([100_000, [a]]);
+      expect(depthOf(rest!)).toEqual([100_000, [b]]);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    expect(group.subgroup((e) => e === a || e === b)).toBe(group);
+    const [none, all] = group.split(SyntaxError);
+    expect(none).toBeUndefined();
+    expect(all).toBe(group);
   });
 
-  it("one shallow enough is split as usual", async () => {
+  it("a Cancelled at the bottom of one of two chains 20,000 deep is taken out, the other chain kept", async () => {
     const real = new Error("real");
     const kept = await runKeep(function* () {
       yield* moveOnAfter(1, function* () {
         try {
           yield* sleep(2);
         } catch (error) {
-          throw deep(100, [error, real]);
+          throw new ExceptionGroup("two", [deep(20_000, [real]), deep(20_000, [error])]);
         }
       });
     });
     expect(kept.ok).toBe(false);
-    expect(leaves(kept.value)).toEqual([real]);
+    const found = (kept.value as ExceptionGroup).leaves();
+    expect(found).toEqual([real]);
+    expect(found.some((e) => e instanceof Cancelled)).toBe(false);
   });
 });

@@ -167,6 +167,34 @@ describe("a shared operation iterator stepped by hand and dropped", () => {
     expect(kept).toMatchObject({ ok: true, value: [1, true] });
   });
 
+  // A driver that forwards the shared iterator's yield to the scheduler and
+  // drops it once resumed (never steps it again): the scheduler had marked
+  // the task (IN_SHARED_OP), and the mark stayed for the task's next shared
+  // operation, whose first step took it for its own resumption.
+  function* forwardOnceAndDrop(op: () => Operation<unknown>): Operation<void> {
+    const inner = op();
+    yield inner.next().value as never;
+  }
+
+  it("a hand-written driver that forwards checkpoint()'s yield and drops it: the task's next checkpoint still lets others run", async () => {
+    const kept = await runKeep(function* () {
+      yield* forwardOnceAndDrop(checkpoint);
+      return yield* letsOthersRun(checkpoint);
+    });
+    expect(kept).toMatchObject({ ok: true, value: true });
+  });
+
+  it("a hand-written driver that forwards checkpoint()'s yield and drops it: the task's next sleepForever() sleeps until cancelled", async () => {
+    const kept = await runKeep(function* () {
+      yield* forwardOnceAndDrop(() => sleep(0));
+      yield* moveOnAfter(1, function* () {
+        yield* sleepForever();
+      });
+      return currentTime();
+    });
+    expect(kept).toMatchObject({ ok: true, value: 1 });
+  });
+
   it("a sleepForever() woken by reschedule() by mistake still says so", async () => {
     const kept = await runKeep(function* () {
       yield* openNursery(function* (n) {

@@ -85,6 +85,15 @@ describe("ExceptionGroup.split with a bad array", () => {
     expect(() => group().split([TypeError, proxy])).toThrow(/item 1 of the array is function \(anonymous\), not an error class/);
   });
 
+  it("a revoked Proxy of a function as the matcher itself: refused by name, by split and subgroup, not the engine's words at the first call", () => {
+    const { proxy, revoke } = Proxy.revocable((e: unknown) => e instanceof TypeError, {});
+    revoke();
+    const message = /^split\(matcher\) got a function that cannot be called \(a revoked Proxy\?\); pass an error class, an array of them, or a predicate function\.$/;
+    expect(() => group().split(proxy)).toThrow(TypeError);
+    expect(() => group().split(proxy)).toThrow(message);
+    expect(() => group().subgroup(proxy)).toThrow(message);
+  });
+
   it("a Proxy claiming 2^30 items is refused at once, not walked", () => {
     let reads = 0;
     const huge = new Proxy([TypeError], {

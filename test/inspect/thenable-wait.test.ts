@@ -3,7 +3,9 @@
  * must not act on the value: no `get` trap of a Proxy, no `then` getter, no
  * `toString`, as a reactive store's Proxy tracks reads and a getter may do
  * anything. A value whose every trap throws must not stop the inspector.
- * Both `inspect()` and a subscriber's update are checked.
+ * Both `inspect()` and a subscriber's update are checked. The task parks on
+ * the native Promise that `Promise.resolve(value)` gives, so no trap of the
+ * user's value runs at all, getOwnPropertyDescriptor and getPrototypeOf included.
  */
 import { afterEach, expect, it } from "vitest";
 import { inspector, openNursery, run, waitPromise } from "../../src/index.js";
@@ -164,4 +166,25 @@ it("a task function that is a Proxy, inspected before its first step: no get tra
     });
   });
   expect(traps).toEqual([]);
+});
+
+it("a Proxy thenable: inspecting runs none of its traps at all, getOwnPropertyDescriptor and getPrototypeOf included (the task parks on a native Promise)", async () => {
+  const traps: string[] = [];
+  const during = { on: false };
+  let resolve: (v: unknown) => void = () => {};
+  const target = {
+    then(onFulfilled: (v: unknown) => void) {
+      resolve = onFulfilled;
+    },
+  };
+  const handler: ProxyHandler<typeof target> = {};
+  for (const trap of ["get", "has", "ownKeys", "getOwnPropertyDescriptor", "getPrototypeOf", "isExtensible", "preventExtensions", "set", "defineProperty", "deleteProperty"] as const) {
+    (handler as Record<string, unknown>)[trap] = (...args: unknown[]) => {
+      if (during.on) traps.push(trap);
+      return (Reflect[trap] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  const seen = await inspectWaitOn(new Proxy(target, handler), () => resolve(1), during);
+  expect(traps).toEqual([]);
+  expect(seen).toEqual({ kind: "promise", label: "a Promise" });
 });
