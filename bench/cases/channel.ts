@@ -7,7 +7,8 @@
  * rendezvous) and buffered (16). The baselines: two async functions handing
  * values over through bare Promise resolvers (the least a Promise-based
  * channel can do), Effection channels (createChannel + subscription.next(),
- * unbuffered by nature), Effect Queues (bounded 1 and 16).
+ * unbuffered by nature), Effect Queues (bounded 1 and 16). A floor row,
+ * unbuffered: the least this design costs with no scheduler at all.
  */
 import { Effect, Fiber, Queue } from "effect";
 import {
@@ -89,6 +90,127 @@ async function rawMain(): Promise<void> {
   await other;
 }
 
+// ---- the floor: generators + yield* operations, a bare FIFO, no scheduler ----------------------
+// What any runtime with this design pays at least per round trip: four
+// generator steps (Trio's: every send and receive is a schedule point, so a
+// hand-over yields, as ours does), each operation a small iterator object run
+// with yield* (as ours are), a linked FIFO of runnable tasks. No cancellation,
+// no clock, no nursery, no bookkeeping: it shows how much of ours is the
+// scheduler and how much is the generator protocol and the four switches.
+const FLOOR_SWITCH = Object.freeze({ value: 0, done: false });
+const FLOOR_PARK = Object.freeze({ value: 1, done: false });
+interface FloorTask {
+  gen: Generator<number, void, unknown>;
+  resume: unknown;
+  next: FloorTask | null;
+}
+let floorHead: FloorTask | null = null;
+let floorTail: FloorTask | null = null;
+function floorWake(task: FloorTask, value: unknown): void {
+  task.resume = value;
+  if (floorTail === null) floorHead = task;
+  else floorTail.next = task;
+  floorTail = task;
+}
+/** One rendezvous slot: a parked receiver, or a parked sender and its value. */
+class FloorSlot {
+  receiver: FloorTask | null = null;
+  sender: FloorTask | null = null;
+  item: unknown = undefined;
+}
+class FloorSend {
+  value = undefined;
+  done = false;
+  private started = false;
+  constructor(
+    private readonly me: FloorTask,
+    private readonly slot: FloorSlot,
+    private readonly item: number,
+  ) {}
+  next(): IteratorResult<number, undefined> {
+    if (this.started) {
+      this.done = true;
+      return this as IteratorReturnResult<undefined>;
+    }
+    this.started = true;
+    const slot = this.slot;
+    const r = slot.receiver;
+    if (r !== null) {
+      slot.receiver = null;
+      floorWake(r, this.item);
+      return FLOOR_SWITCH;
+    }
+    slot.sender = this.me;
+    slot.item = this.item;
+    return FLOOR_PARK;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+class FloorReceive {
+  value: number | undefined = undefined;
+  done = false;
+  private phase = 0;
+  constructor(
+    private readonly me: FloorTask,
+    private readonly slot: FloorSlot,
+  ) {}
+  next(resumed?: unknown): IteratorResult<number, number> {
+    const phase = this.phase;
+    if (phase !== 0) {
+      if (phase === 2) this.value = resumed as number;
+      this.done = true;
+      return this as IteratorReturnResult<number>;
+    }
+    const slot = this.slot;
+    const s = slot.sender;
+    if (s !== null) {
+      slot.sender = null;
+      this.value = slot.item as number;
+      floorWake(s, undefined);
+      this.phase = 1;
+      return FLOOR_SWITCH;
+    }
+    slot.receiver = this.me;
+    this.phase = 2;
+    return FLOOR_PARK;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+function* floorPonger(me: FloorTask, ping: FloorSlot, pong: FloorSlot): Generator<number, void, unknown> {
+  for (let i = 0; i < trips; i++) yield* new FloorSend(me, pong, yield* new FloorReceive(me, ping));
+}
+function* floorPinger(me: FloorTask, ping: FloorSlot, pong: FloorSlot): Generator<number, void, unknown> {
+  for (let i = 0; i < trips; i++) {
+    yield* new FloorSend(me, ping, i);
+    checksum += yield* new FloorReceive(me, pong);
+  }
+}
+function floorMain(): Promise<void> {
+  const ping = new FloorSlot();
+  const pong = new FloorSlot();
+  const a: FloorTask = { gen: null!, resume: undefined, next: null };
+  const b: FloorTask = { gen: null!, resume: undefined, next: null };
+  a.gen = floorPinger(a, ping, pong);
+  b.gen = floorPonger(b, ping, pong);
+  floorWake(a, undefined);
+  floorWake(b, undefined);
+  while (floorHead !== null) {
+    const task: FloorTask = floorHead;
+    floorHead = task.next;
+    if (floorHead === null) floorTail = null;
+    task.next = null;
+    const value = task.resume;
+    task.resume = undefined;
+    const r = task.gen.next(value);
+    if (r.done !== true && r.value === 0) floorWake(task, undefined);
+  }
+  return Promise.resolve();
+}
+
 // ---- Effection ------------------------------------------------------------------------------
 function* effectionPonger(ping: Subscription<number, void>, pong: EffectionChannel<number, void>): EffectionOp<void> {
   for (let i = 0; i < trips; i++) {
@@ -152,6 +274,7 @@ export function channelComparisons(n: number, options: ChannelOptions): Comparis
     impl("ours", n, 0, () => run(oursMain)),
     impl("raw Promise hand-off", n, 0, rawMain),
     impl("ours buffered(16)", n, 16, () => run(oursMain)),
+    impl("floor: generators + yield* ops, no scheduler", n, 0, floorMain),
   ];
   if (options.effection) unbuffered.push(impl("effection", n, 0, () => effectionRun(effectionMain)));
   if (options.effect) unbuffered.push(impl("effect Queue(1)", n, 1, () => Effect.runPromise(effectMain)));
