@@ -6,14 +6,18 @@
 import { checkReadable, describe, functionName, isArrayValue, isInstance } from "../core/errors.js";
 import { RuntimeError } from "../core/index.js";
 import { policyName, type InstanceState, type TaskInstance, type TaskPolicy, type TaskPolicyOptions, type TaskPolicyState } from "./policy.js";
-import { TrioRuntime, checkFn, type TrioRuntimeOptions } from "./runtime.js";
+import { TrioRuntime, checkFn, type HandlerEvent, type TrioRuntimeOptions } from "./runtime.js";
 
-/** What `useTaskPolicy` returns: the policy's state plus its controls. */
+/**
+ * What `useTaskPolicy` returns: the policy's state plus its controls. The
+ * controls are plain functions, stable across renders, that can be passed
+ * on as they are (`onClick={h.cancelAll}`).
+ */
 export type TaskPolicyHandle<A extends unknown[], T> = TaskPolicyState<T> & {
-  /** Performs the task (see `TaskPolicy.perform`). Stable across renders. */
-  perform(...args: A): TaskInstance<T>;
-  /** Cancels running instances and drops queued ones. Stable across renders. */
-  cancelAll(reason?: string): void;
+  /** Performs the task (see `TaskPolicy.perform`). A handler's event becomes the first argument. */
+  readonly perform: (...args: A) => TaskInstance<T>;
+  /** Cancels running instances and drops queued ones; an event in place of the reason stands for none. */
+  readonly cancelAll: (reason?: string | HandlerEvent) => void;
   /** The policy object itself, for code outside the component. */
   policy: TaskPolicy<A, T>;
 };

@@ -10,7 +10,7 @@
  *   may run, clean up and run again for the same component (React's
  *   StrictMode).
  */
-export { TrioRuntime, ScopedNursery, type TrioRuntimeOptions, type TaskSpawner, type ErrorReporter } from "./runtime.js";
+export { TrioRuntime, ScopedNursery, type TrioRuntimeOptions, type TaskSpawner, type ErrorReporter, type HandlerEvent } from "./runtime.js";
 export { ReporterError } from "./report.js";
 export {
   policyName,

@@ -11,7 +11,8 @@
  * - A running instance keeps its slot until it has really ended. So a
  *   restart cancels the old instance and the new one starts when the old
  *   one's `finally` has run: `maxConcurrency` is never exceeded, not even
- *   during cleanup.
+ *   during cleanup. One cancelled before its task's first step has no
+ *   cleanup: its slot frees at once (its function is never called).
  * - The policy only decides, at each perform and each end, which instances
  *   to start, queue, drop or cancel. It knows no UI framework: the hooks
  *   subscribe to its state, and plain Trio code (and the unit tests) can use
@@ -34,7 +35,7 @@ import { CancelScope, Cancelled, checkpointIfCancelled, type Operation } from ".
 import { Event } from "../sync/index.js";
 import { deferred, type Deferred } from "../core/deferred.js";
 import { callTaskFunction } from "../core/nursery.js";
-import { checkFn, checkReason, type TaskSpawner } from "./runtime.js";
+import { checkFn, checkReason, reasonOf, type HandlerEvent, type TaskSpawner } from "./runtime.js";
 import { callIsolated } from "./report.js";
 
 /**
@@ -98,8 +99,9 @@ export interface TaskPolicyState<T> {
 export class TaskInstanceCancelled extends Error {
   /** Why it was cancelled or dropped. */
   readonly reason: string;
-  constructor(reason: string) {
-    super(`The task instance was cancelled: ${reason}`);
+  /** @param dropped True when the instance never ran (the message then says so). */
+  constructor(reason: string, dropped = false) {
+    super(`The task instance was ${dropped ? "dropped" : "cancelled"}: ${reason}`);
     this.reason = reason;
   }
   override get name(): string {
@@ -126,6 +128,8 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
   private deferred: Deferred<T> | null = null;
   /** Tasks waiting in `join()` now (one that was cancelled while it waited reads nothing). */
   private joiners = 0;
+  /** @internal Its task has taken its first step (so its function may run): from then on its slot frees only when the task ends. */
+  began = false;
 
   /** @internal */
   constructor(
@@ -157,11 +161,10 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
     return this._state !== "queued" && this._state !== "running";
   }
 
-  /** Cancels this instance (a queued one never starts). Idempotent. */
-  cancel(reason = "cancelled"): void {
-    checkReason("TaskInstance.cancel(reason)", reason);
-    this.policy.cancelInstance(this, reason);
-  }
+  /** Cancels this instance (a queued one never starts). Idempotent. Bound: `onClick={instance.cancel}` works. */
+  readonly cancel = (reason?: string | HandlerEvent): void => {
+    this.policy.cancelInstance(this, reasonOf("TaskInstance.cancel(reason)", reason, "cancelled"));
+  };
 
   /** Waits (from Trio code) until the instance has finished; returns it. A checkpoint. */
   *join(): Operation<this> {
@@ -211,7 +214,7 @@ export class TaskInstance<T = unknown> implements PromiseLike<T> {
     const d = this.deferred!;
     if (this._state === "succeeded") d.resolve(this._value as T);
     else if (this._state === "failed") d.reject(this._error);
-    else d.reject(new TaskInstanceCancelled(this._reason ?? this._state));
+    else d.reject(new TaskInstanceCancelled(this._reason ?? this._state, this._state === "dropped"));
   }
 
   toString(): string {
@@ -244,7 +247,8 @@ export class TaskPolicy<A extends unknown[], T> {
   private lastValue: T | undefined = undefined;
   private lastError: unknown = undefined;
   private last: TaskInstance<T> | null = null;
-  private _closed = false;
+  /** Why `close()` was called; undefined while it was not. */
+  private closeReason: string | undefined = undefined;
 
   /** @internal Use `taskPolicy()`. */
   constructor(
@@ -291,7 +295,7 @@ export class TaskPolicy<A extends unknown[], T> {
 
   /** True once `close()` was called or the owner is gone for good (closed): performs then come back dropped. */
   get closed(): boolean {
-    return this._closed || this.owner.closed === true;
+    return this.closeReason !== undefined || this.owner.closed === true;
   }
 
   /**
@@ -310,14 +314,14 @@ export class TaskPolicy<A extends unknown[], T> {
   /**
    * Performs the task with `args`, following the policy; returns the new
    * instance at once (it may be queued, or already dropped). Usable from
-   * plain callbacks and from tasks.
+   * plain callbacks and from tasks; bound, so it can be passed on detached.
    */
-  perform(...args: A): TaskInstance<T> {
+  readonly perform = (...args: A): TaskInstance<T> => {
     const instance = new TaskInstance<T>(this as unknown as TaskPolicy<unknown[], T>, args);
     this.counts.perform++;
     this.last = instance;
     if (this.closed) {
-      this.drop(instance, this._closed ? "the task policy is closed" : "the task's owner is closed");
+      this.drop(instance, this.closeReason !== undefined ? `the task policy is closed (${this.closeReason})` : "the task's owner is closed");
       this.cancelQueuedIfClosed();
       this.changed();
       return instance;
@@ -331,11 +335,11 @@ export class TaskPolicy<A extends unknown[], T> {
         break;
       case "drop":
         if (free) this.queue.push(instance);
-        else this.drop(instance, "dropped: the task was already running");
+        else this.drop(instance, busyReason(this.running));
         break;
       case "keepLatest":
         if (!free) {
-          for (const old of this.queue.splice(0)) this.drop(old, "dropped: a later perform replaced it");
+          for (const old of this.queue.splice(0)) this.drop(old, "a later perform replaced it");
         }
         this.queue.push(instance);
         break;
@@ -348,15 +352,19 @@ export class TaskPolicy<A extends unknown[], T> {
     this.startQueued();
     this.changed();
     return instance;
-  }
+  };
 
-  /** Cancels every running instance and drops every queued one. */
-  cancelAll(reason = "cancelAll()"): void {
-    checkReason("TaskPolicy.cancelAll(reason)", reason);
-    for (const instance of this.queue.splice(0)) this.finishQueued(instance, reason);
-    for (const instance of this.running) instance.scope.cancel(reason);
+  /**
+   * Cancels every running instance and drops every queued one. Bound, so it
+   * can be a handler as it is (`onClick={policy.cancelAll}`: the event
+   * stands for no reason).
+   */
+  readonly cancelAll = (reason?: string | HandlerEvent): void => {
+    const why = reasonOf("TaskPolicy.cancelAll(reason)", reason, "cancelAll()");
+    for (const instance of this.queue.splice(0)) this.finishQueued(instance, why);
+    for (const instance of [...this.running]) this.cancelRunning(instance, why);
     this.changed();
-  }
+  };
 
   /**
    * Cancels everything and refuses new performs (they come back dropped).
@@ -364,7 +372,7 @@ export class TaskPolicy<A extends unknown[], T> {
    */
   close(reason = "the component unmounted"): void {
     checkReason("TaskPolicy.close(reason)", reason);
-    this._closed = true;
+    this.closeReason ??= reason;
     this.cancelAll(reason);
   }
 
@@ -376,7 +384,7 @@ export class TaskPolicy<A extends unknown[], T> {
       this.queue.splice(i, 1);
       this.finishQueued(instance, reason);
     } else {
-      instance.scope.cancel(reason);
+      this.cancelRunning(instance, reason);
     }
     this.changed();
   }
@@ -394,6 +402,15 @@ export class TaskPolicy<A extends unknown[], T> {
         leaving++;
       }
     }
+  }
+
+  // An instance whose task has not taken its first step has nothing to clean
+  // up: its slot frees at once (the task returns without calling the
+  // function), so a "drop" perform right after, or React StrictMode's
+  // cancel-then-perform in an effect, is not dropped for it.
+  private cancelRunning(instance: TaskInstance<T>, reason: string): void {
+    instance.scope.cancel(reason);
+    if (!instance.began) this.ended(instance, "cancelled", undefined, undefined, reason);
   }
 
   private cancelQueued(instance: TaskInstance<T>, reason: string): void {
@@ -488,6 +505,15 @@ export class TaskPolicy<A extends unknown[], T> {
   }
 }
 
+// Why a "drop" perform is dropped. Cancelled instances keep their slots until
+// their cleanup has run, so right after cancelAll() the slots may be held
+// only by instances that are leaving: say so, and how to wait for them.
+function busyReason(running: readonly TaskInstance<unknown>[]): string {
+  const leaving = running.find((r) => !r.scope.cancelCalled) === undefined ? running[0] : undefined;
+  if (leaving === undefined) return "the task was already running";
+  return `instance #${leaving.id} was cancelled (${leaving.scope.cancelReason ?? "cancelled"}) but is still finishing its cleanup; to perform again right after cancelling, wait for it first (await it, or yield* join()), or use the "restartable" or "keepLatest" policy`;
+}
+
 // Hoisted: every instance of every policy runs this same generator function.
 // `policy.ended` is called exactly once, in the finally, on every path.
 function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInstance<unknown>): Operation<void> {
@@ -500,6 +526,7 @@ function* runInstance(policy: TaskPolicy<unknown[], unknown>, instance: TaskInst
     // Cancelled between perform and its first step, or started in an owner
     // that is already cancelled (a dying nursery): never call the function.
     if (scope.cancelCalled) return;
+    instance.began = true;
     yield* checkpointIfCancelled();
     // Called here rather than by scope.run, so that a function that is not a
     // generator function is named as the policy's, not as CancelScope.run's body.

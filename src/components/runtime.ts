@@ -147,6 +147,27 @@ export function checkReason(what: string, reason: unknown): void {
   if (typeof reason !== "string") throw new TypeError(`${what} takes a string reason (shown by tools and in the cancelled tasks' errors), or nothing; got ${describe(reason)}.`);
 }
 
+/**
+ * What an event handler is called with: a DOM event, or React's synthetic
+ * one. The methods a component passes as handlers (`onClick={h.cancelAll}`)
+ * take it in place of a reason and use their default reason.
+ */
+export interface HandlerEvent {
+  readonly type: string;
+  preventDefault(): void;
+}
+
+/**
+ * @internal The cancel reason of a bound method: `reason`; `fallback` when
+ * it is left out or is the event of a handler it was passed as; else a
+ * clear TypeError.
+ */
+export function reasonOf(what: string, reason: unknown, fallback: string): string {
+  if (reason === undefined || (typeof reason === "object" && reason !== null && typeof readProperty(reason, "preventDefault") === "function" && typeof readProperty(reason, "type") === "string")) return fallback;
+  checkReason(what, reason);
+  return reason as string;
+}
+
 /** An optional option of `new TrioRuntime(options)`, read once; its getter's own error (if it throws) travels on. */
 function checkRuntimeOptions(options: TrioRuntimeOptions): { name: string; clock: Clock | undefined; timeSlice: number | undefined; onError: ErrorReporter | undefined; lazy: boolean } {
   const what = "new TrioRuntime(options)";
@@ -399,11 +420,11 @@ export class ScopedNursery implements TaskSpawner {
     return count;
   }
 
-  /** Starts `fn(...args)` in this nursery (named after the function). */
-  startSoon<A extends unknown[]>(fn: (...args: A) => Operation<unknown>, ...args: A): void {
+  /** Starts `fn(...args)` in this nursery (named after the function). Bound: safe to pass on detached. */
+  readonly startSoon = <A extends unknown[]>(fn: (...args: A) => Operation<unknown>, ...args: A): void => {
     checkFn("startSoon(fn)", fn);
     this.startSoonNamed(functionName(fn) ?? "anonymous", fn, ...args);
-  }
+  };
 
   /** Starts `fn(...args)` in this nursery as a task named `name`. */
   startSoonNamed<A extends unknown[], T>(name: string, fn: (...args: A) => Operation<T>, ...args: A): void {
@@ -431,14 +452,15 @@ export class ScopedNursery implements TaskSpawner {
    * Cancels every task started here so far (one not yet begun receives
    * `Cancelled` at its first checkpoint), but keeps the nursery usable:
    * later `startSoon` calls run in a fresh nursery at once, while the
-   * cancelled tasks unwind.
+   * cancelled tasks unwind. Bound, so it can be a handler as it is
+   * (`onClick={nursery.cancelAll}`: the event stands for no reason).
    */
-  cancelAll(reason = "cancelAll()"): void {
-    checkReason("ScopedNursery.cancelAll(reason)", reason);
-    for (const p of this.pending) p.cancelled ??= reason;
+  readonly cancelAll = (reason?: string | HandlerEvent): void => {
+    const why = reasonOf("ScopedNursery.cancelAll(reason)", reason, "cancelAll()");
+    for (const p of this.pending) p.cancelled ??= why;
     this.current = null;
-    for (const generation of this.generations) generation.cancelScope.cancel(reason);
-  }
+    for (const generation of this.generations) generation.cancelScope.cancel(why);
+  };
 
   /** Cancels everything here for good (the component unmounted). Idempotent. */
   close(reason = "the component unmounted"): void {

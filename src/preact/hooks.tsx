@@ -24,7 +24,6 @@ import {
   rootRuntimeOptions,
   taskOptions,
   taskResult,
-  type TaskInstance,
   type TaskPolicyHandle,
   type TaskPolicyOptions,
   type TaskPolicyState,
@@ -135,12 +134,11 @@ function useTaskPolicyFor<A extends unknown[], T>(fn: (...args: A) => Operation<
   const owner = useNurseryFor(`${name} scope`, hook);
   const fnRef = useRef(fn);
   fnRef.current = fn;
-  const ref = useRef<{ policy: TaskPolicy<A, T>; perform: (...args: A) => TaskInstance<T>; cancelAll: (reason?: string) => void } | null>(null);
-  if (ref.current === null) {
-    const policy = new TaskPolicy<A, T>(owner, (...args: A) => fnRef.current(...args), { ...options, name });
-    ref.current = { policy, perform: (...args: A) => policy.perform(...args), cancelAll: (reason?: string) => policy.cancelAll(reason) };
-  }
-  const { policy, perform, cancelAll } = ref.current;
+  const ref = useRef<TaskPolicy<A, T> | null>(null);
+  // Preact never replaces the policy: its own bound methods are the handle's stable controls.
+  ref.current ??= new TaskPolicy<A, T>(owner, (...args: A) => fnRef.current(...args), { ...options, name });
+  const policy = ref.current;
+  const { perform, cancelAll } = policy;
   useEffect(() => () => policy.close("the component unmounted"), [policy]);
   const state = useSubscription(policy);
   return { ...state, perform, cancelAll, policy };

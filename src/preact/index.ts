@@ -18,6 +18,7 @@ export {
   type TrioRuntimeOptions,
   type TaskSpawner,
   type ErrorReporter,
+  type HandlerEvent,
   taskPolicy,
   TaskPolicy,
   TaskInstance,

@@ -51,6 +51,7 @@ import {
   rootRuntimeOptions,
   taskOptions,
   taskResult,
+  type HandlerEvent,
   type TaskInstance,
   type TaskPolicyHandle,
   type TaskPolicyOptions,
@@ -200,7 +201,7 @@ function useTaskPolicyFor<A extends unknown[], T>(fn: (...args: A) => Operation<
   }, [lease]);
   // Stable across renders, and always aimed at the current policy.
   const perform = useCallback((...args: A): TaskInstance<T> => ref.current!.policy.perform(...args), []);
-  const cancelAll = useCallback((reason?: string): void => ref.current!.policy.cancelAll(reason), []);
+  const cancelAll = useCallback((reason?: string | HandlerEvent): void => ref.current!.policy.cancelAll(reason), []);
   const subscribe = useCallback((onChange: () => void) => policy.subscribe(onChange), [policy]);
   const getState = useCallback((): TaskPolicyState<T> => policy.state, [policy]);
   const state = useSyncExternalStore(subscribe, getState, getState);

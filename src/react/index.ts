@@ -19,6 +19,7 @@ export {
   type TrioRuntimeOptions,
   type TaskSpawner,
   type ErrorReporter,
+  type HandlerEvent,
   taskPolicy,
   TaskPolicy,
   TaskInstance,

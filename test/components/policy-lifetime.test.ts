@@ -145,6 +145,17 @@ describe("the policy closes when its owner is really gone", () => {
     expect(late.cancelReason).toMatch(/owner is closed/);
   });
 
+  it("a perform after close(reason) is dropped, and says why the policy closed", async () => {
+    const { rt } = runtime();
+    const p = taskPolicy(rt.openNursery("owner"), (label: string) => work([], label, 5));
+    p.close("the dialog was closed");
+    p.close("a second close");
+    const late = p.perform("late");
+    expect(late.state).toBe("dropped");
+    expect(late.cancelReason).toBe("the task policy is closed (the dialog was closed)");
+    await expect(Promise.resolve(late)).rejects.toThrow("The task instance was dropped: the task policy is closed (the dialog was closed)");
+  });
+
   it("a closed runtime closes the policies of its nurseries", async () => {
     const { rt } = runtime();
     const p = taskPolicy(rt.openNursery("owner"), (label: string) => work([], label, 5));

@@ -131,6 +131,90 @@ describe("drop", () => {
   });
 });
 
+describe("drop, right after a cancel", () => {
+  it("a perform dropped while the cancelled instance still unwinds says so, and the rejection says dropped", async () => {
+    const log = new TimeLog();
+    const result = await runClean(function* () {
+      const out: string[] = [];
+      yield* openNursery(function* (n) {
+        const p = taskPolicy(
+          n,
+          function* submit(label: string): Operation<void> {
+            log.add(`start ${label}`);
+            try {
+              yield* sleep(10);
+            } finally {
+              // A cleanup that takes a while (it saves a draft).
+              yield* new CancelScope({ shield: true }).run(() => sleep(2));
+              log.add(`finally ${label}`);
+            }
+          },
+          { policy: "drop" },
+        );
+        const a = p.perform("a");
+        yield* sleep(1);
+        const busy = p.perform("busy");
+        p.cancelAll("the user left the form");
+        const b = p.perform("b");
+        expect(busy.cancelReason).toBe("the task was already running");
+        expect(b.state).toBe("dropped");
+        expect(b.cancelReason).toMatch(new RegExp(`^instance #${a.id} was cancelled \\(the user left the form\\) but is still finishing its cleanup; .*wait for it first`));
+        b.then(undefined, (e: unknown) => out.push(String(e)));
+        busy.then(undefined, (e: unknown) => out.push(String(e)));
+        yield* a.join();
+        // Once it has ended, a perform runs.
+        yield* p.perform("c").join();
+      });
+      return out;
+    });
+    expect(result).toEqual([
+      expect.stringMatching(/^TaskInstanceCancelled: The task instance was dropped: instance #\d+ was cancelled \(the user left the form\)/),
+      "TaskInstanceCancelled: The task instance was dropped: the task was already running",
+    ]);
+    expect(log.entries).toEqual(["0:start a", "3:finally a", "3:start c", "15:finally c"]);
+  });
+});
+
+describe("cancelled before its first step", () => {
+  it("frees its slot at once: a drop perform in the same step runs, and the cancelled one never calls the function", async () => {
+    const log = new TimeLog();
+    await runClean(function* () {
+      yield* openNursery(function* (n) {
+        const p = taskPolicy(n, (label: string) => job(log, label, 5), { policy: "drop" });
+        const a = p.perform("a");
+        a.cancel("the effect was cleaned up");
+        expect([a.state, a.cancelReason, p.state.runningCount, p.state.cancelledCount]).toEqual(["cancelled", "the effect was cleaned up", 0, 1]);
+        const b = p.perform("b");
+        p.cancelAll();
+        const c = p.perform("c");
+        expect([b.state, c.state]).toEqual(["cancelled", "running"]);
+        yield* c.join();
+        expect(p.state).toMatchObject({ performCount: 3, cancelledCount: 2, droppedCount: 0, succeededCount: 1, lastValue: "c" });
+      });
+    });
+    expect(log.entries).toEqual(["0:start c", "5:end c", "5:finally c"]);
+  });
+});
+
+describe("methods passed on detached", () => {
+  it("perform, cancelAll and an instance's cancel need no this", async () => {
+    await runClean(function* () {
+      yield* openNursery(function* (n) {
+        const { perform, cancelAll } = taskPolicy(n, (label: string) => job(new TimeLog(), label, 5), { policy: "enqueue" });
+        const a = perform("a");
+        const b = perform("b");
+        const { cancel } = b;
+        cancel();
+        expect(b.cancelReason).toBe("cancelled");
+        yield* sleep(1);
+        cancelAll();
+        yield* a.join();
+        expect([a.state, a.cancelReason]).toEqual(["cancelled", "cancelAll()"]);
+      });
+    });
+  });
+});
+
 describe("enqueue", () => {
   it("runs performs one after another, in order", async () => {
     const log = new TimeLog();
