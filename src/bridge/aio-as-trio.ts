@@ -10,7 +10,7 @@
  * then ends cancelled, the Trio side raises `Cancelled`; a `CancelledError`
  * that the asyncio code raised on its own passes through unchanged.
  */
-import { describe, functionName, readProperty } from "../core/errors.js";
+import { describe, functionName, isUnusableFunction, readProperty } from "../core/errors.js";
 import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { current, requireTask, RuntimeError } from "../core/state.js";
 import { BLOCKED, beginWait, type Task } from "../core/task.js";
@@ -29,6 +29,9 @@ export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<
       throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got an object. This is a coroutine, the function's call: pass the function itself, aioAsTrio(coro)(arg) rather than aioAsTrio(coro(arg)).");
     }
     throw new TypeError(`aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got ${describe(fn)}.`);
+  }
+  if (isUnusableFunction(fn)) {
+    throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got a function that cannot be inspected (a revoked Proxy?). Pass the function itself.");
   }
   const name = functionName(fn) ?? "asyncio";
   const adapted = function* (...args: A): Operation<T> {
@@ -67,6 +70,11 @@ function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
     yield* cancelShieldedCheckpoint();
     return future.result();
   }
+  // The field, not getLoop(): a subclass may override that.
+  const loop = future.loop;
+  if (!loop.isRunning()) {
+    throw new RuntimeError("waitFuture(future): the Future is pending on a closed event loop (its openLoop block has ended), so nothing can complete it. Wait for a loop's Futures while its block runs.");
+  }
   let cancelError: Error | null = null;
   const wake = () => {
     if (trioTask.state === BLOCKED && trioTask.waitingOn === future) trioTask.runner.reschedule(trioTask, undefined, false);
@@ -77,6 +85,8 @@ function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
     // then keep waiting for the asyncio side to finish unwinding.
     if (cancelError === null) {
       cancelError = raiseCancel();
+      // The loop closed while we waited: no callback can run there to end the Future, so nothing to wait for.
+      if (!loop.isRunning()) return Abort.SUCCEEDED;
       future.cancel(cancelError.message);
     }
     return Abort.FAILED;

@@ -23,7 +23,8 @@ import { RuntimeError } from "../core/state.js";
 import type { Task as TrioTask } from "../core/task.js";
 import { TaskState } from "../core/task.js";
 import { Abort, type Operation } from "../core/traps.js";
-import type { EventLoop } from "../asyncio/event-loop.js";
+import { CancelledError } from "../asyncio/errors.js";
+import { closeCoro, type EventLoop } from "../asyncio/event-loop.js";
 import { running } from "../asyncio/running.js";
 import type { Coroutine } from "../asyncio/types.js";
 import { waitFuture } from "./aio-as-trio.js";
@@ -164,9 +165,13 @@ export class AsyncioRunner {
     checkCoroutine("AsyncioRunner.run(coro)", coro);
     checkOutsideLoop("AsyncioRunner.run()");
     const loop = await this.getLoop();
-    const task = loop.createTask(coro);
     try {
-      return await task;
+      if (this.closeRequested) {
+        // close() came before the coroutine could start: cancelled before its first step, as close() cancels a pending run.
+        closeCoro(coro);
+        throw new CancelledError("AsyncioRunner.close() was called before this run() started");
+      }
+      return await loop.createTask(coro);
     } catch (error) {
       if (this.failing) {
         // The loop is going down because of an unhandled error: report

@@ -11,7 +11,7 @@
  * cancelled receive cancels exactly one pending `next()`, and nothing can
  * outlive the code using it.
  */
-import { BusyResourceError, ClosedResourceError, EndOfChannel, describe } from "../core/errors.js";
+import { BusyResourceError, ClosedResourceError, EndOfChannel, describe, readProperty } from "../core/errors.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
 import type { Task as TrioTask } from "../core/task.js";
@@ -52,12 +52,23 @@ export interface TrioReceiver<T> {
 
 const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
+/**
+ * What next() or return() gave, checked before `yield*` (which would fail with
+ * an engine message): a JavaScript async iterator's methods give Promises.
+ */
+function awaitable<R>(step: Coroutine<R>, method: string): Coroutine<R> {
+  if (step !== null && typeof step === "object" && typeof readProperty(step, Symbol.iterator) === "function") return step;
+  throw new TypeError(`An asyncio async iterator's ${method}() must return a coroutine (call a function* that yield*s Futures), got ${describe(step)}. A JavaScript async iterator's methods return Promises: adapt it as { *${method}() { return yield* asyncio.wrapPromise(it.${method}()); } }.`);
+}
+
 function* nextOf<T>(iterator: AioAsyncIterator<T>): Coroutine<IteratorResult<T, unknown>> {
-  const result = yield* iterator.next();
-  if (result === null || typeof result !== "object" || typeof result.done !== "boolean") {
+  const result = yield* awaitable(iterator.next(), "next");
+  // Read once, totally: a revoked Proxy or a throwing getter is a malformed result, not an engine error.
+  const done = result !== null && typeof result === "object" ? readProperty(result, "done") : undefined;
+  if (typeof done !== "boolean") {
     throw new TypeError(`An asyncio async iterator's next() must return { done, value }, got ${describe(result)}.`);
   }
-  return result;
+  return done ? DONE_RESULT : { done, value: (result as IteratorYieldResult<T>).value };
 }
 
 /** A Future that completes (with no value) when `future` is done, whatever its outcome. */
@@ -69,8 +80,10 @@ function whenDone(future: Future<unknown>): Future<void> {
   return done;
 }
 
-function* returnOf<T>(iterator: AioAsyncIterator<T>): Coroutine<void> {
-  if (typeof iterator.return === "function") yield* iterator.return();
+/** aclose()'s asyncio side. Until it begins, the loop still finalizes the iterator at close: aclose() may be cancelled first. */
+function* returnOf<T>(iterator: AioAsyncIterator<T>, loop: EventLoop | null): Coroutine<void> {
+  loop?.asyncgens.delete(iterator);
+  if (typeof iterator.return === "function") yield* awaitable(iterator.return(), "return");
 }
 
 /**
@@ -109,9 +122,10 @@ export class AioIterReceiver<T> {
       throw new BusyResourceError("Another task is already receiving from this asyncio iterator; an async iterator serves one consumer at a time.");
     }
     const loop = (this.loop ??= currentLoop());
+    // Registered once the task exists: a closed loop refuses it, and must not keep the iterator.
+    const task = loop.createTask(nextOf<T>(this.iterator), { name: "AioIterReceiver.next" });
     loop.asyncgens.add(this.iterator);
     loop.finalizeAsyncgens = finalizeAsyncgens;
-    const task = loop.createTask(nextOf<T>(this.iterator), { name: "AioIterReceiver.next" });
     this.pending = task;
     let result: IteratorResult<T, unknown>;
     try {
@@ -120,6 +134,8 @@ export class AioIterReceiver<T> {
       if (this.closedFlag && error instanceof CancelledError) {
         throw new ClosedResourceError("The AioIterReceiver was closed while this task was receiving from it.");
       }
+      // next() raised: like an async generator that raised (or a for-await loop), the loop's close does not call return().
+      if (task.done() && !task.cancelled()) loop.asyncgens.delete(this.iterator);
       throw error;
     } finally {
       this.pending = null;
@@ -149,13 +165,13 @@ export class AioIterReceiver<T> {
    * (that task gets `ClosedResourceError`) and waits for it to end, then
    * runs the iterator's `return()` (if it has one and has not ended) as
    * asyncio code and waits for it. Idempotent. Later receives raise
-   * `ClosedResourceError`.
+   * `ClosedResourceError`. If this is cancelled before `return()` has
+   * begun, the loop runs `return()` when it closes.
    */
   *aclose(): Operation<void> {
     requireTask("AioIterReceiver.aclose()");
     if (this.closedFlag) return;
     this.closedFlag = true;
-    this.loop?.asyncgens.delete(this.iterator);
     const pending = this.pending;
     if (pending !== null && !pending.done()) {
       pending.cancel("the AioIterReceiver was closed");
@@ -163,7 +179,7 @@ export class AioIterReceiver<T> {
     }
     if (this.ended) return;
     this.ended = true;
-    yield* aioAsTrio(returnOf<T>)(this.iterator);
+    yield* aioAsTrio(returnOf<T>)(this.iterator, this.loop);
   }
 
   toString(): string {
@@ -181,19 +197,29 @@ export class AioIterReceiver<T> {
  * ```
  */
 export function aioIterAsTrio<T>(iterator: AioAsyncIterator<T>): AioIterReceiver<T> {
-  if (iterator === null || typeof iterator !== "object" || typeof iterator.next !== "function") {
+  if (iterator === null || typeof iterator !== "object" || typeof readProperty(iterator, "next") !== "function") {
     throw new TypeError(`aioIterAsTrio(iterator) needs an asyncio async iterator: an object whose next() is a coroutine function, got ${describe(iterator)}.`);
   }
   return new AioIterReceiver<T>(iterator);
 }
 
+/** awaitable() for the Trio side: a receiver's receive() or aclose() written as an async method gives a Promise. */
+function operationOf<R>(step: Operation<R>, method: string): Operation<R> {
+  if (step !== null && typeof step === "object" && typeof readProperty(step, Symbol.iterator) === "function") return step;
+  throw new TypeError(`trioIterAsAio: the receiver's ${method}() must return a Trio operation (call a function* that yield*s Trio operations), got ${describe(step)}. Write it as *${method}() { ... } and await a Promise inside with yield* waitPromise(p).`);
+}
+
 function* receiveStep<T>(receiver: TrioReceiver<T>): Operation<IteratorResult<T, undefined>> {
-  const r = yield* receiveOrEnd(receiver);
-  return r.done ? DONE_RESULT : r;
+  try {
+    return { done: false, value: yield* operationOf(receiver.receive(), "receive") };
+  } catch (error) {
+    if (error instanceof EndOfChannel) return DONE_RESULT;
+    throw error;
+  }
 }
 
 function* closeStep<T>(receiver: TrioReceiver<T>): Operation<void> {
-  if (typeof receiver.aclose === "function") yield* receiver.aclose();
+  if (typeof receiver.aclose === "function") yield* operationOf(receiver.aclose(), "aclose");
   else if (typeof receiver.close === "function") receiver.close();
 }
 
@@ -261,7 +287,7 @@ export class TrioIterAio<T> implements AioAsyncIterator<T> {
  * ```
  */
 export function trioIterAsAio<T>(receiver: TrioReceiver<T>): TrioIterAio<T> {
-  if (receiver === null || typeof receiver !== "object" || typeof receiver.receive !== "function") {
+  if (receiver === null || typeof receiver !== "object" || typeof readProperty(receiver, "receive") !== "function") {
     throw new TypeError(`trioIterAsAio(receiver) needs a Trio receive channel (an object with receive()), got ${describe(receiver)}.`);
   }
   return new TrioIterAio<T>(receiver);
@@ -287,7 +313,7 @@ function* finalizeAsyncgens(loop: EventLoop, me: TrioTask): Operation<void> {
 
 function* finalizeAsyncgen(loop: EventLoop, gen: AsyncgenLike): Coroutine<void> {
   try {
-    if (typeof gen.return === "function") yield* gen.return();
+    if (typeof gen.return === "function") yield* awaitable(gen.return(), "return");
   } catch (error) {
     // A context without an exception is only logged: a thrown undefined or null must not vanish that way.
     const exception = error ?? new TypeError(`An asynchronous iterator's return() threw ${String(error)} while the loop closed; throw an Error object instead.`);

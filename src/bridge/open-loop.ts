@@ -17,7 +17,7 @@
 import { CancelScope } from "../core/cancel-scope.js";
 import { TaskLocal } from "../core/context.js";
 import { checkReadable, describe } from "../core/errors.js";
-import { openNursery } from "../core/nursery.js";
+import { callTaskFunction, checkFunction, openNursery } from "../core/nursery.js";
 import { currentRun } from "../core/operations.js";
 import { requireTask, RuntimeError } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
@@ -75,6 +75,8 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
     throw new RuntimeError("openLoop() cannot be called from asyncio code (a Task or a loop callback); it opens a loop for Trio code. Call it from a Trio task.");
   }
   if (typeof body !== "function") throw new TypeError("openLoop(body) needs a generator function (function* (loop) { ... }).");
+  // An async function or a revoked Proxy is named now, before a loop opens.
+  checkFunction("openLoop(body)", body);
   if (options === null || typeof options !== "object") {
     throw new TypeError(`openLoop(body, options): options must be an object such as { debug: true }, got ${describe(options)}.`);
   }
@@ -97,7 +99,8 @@ export function* openLoop<T>(body: (loop: EventLoop) => Operation<T>, options: O
       if (raised !== null) nursery.addError(raised.error, "the openLoop body");
     };
     try {
-      return yield* loopVar.run(loop, () => body(loop));
+      // callTaskFunction: a plain function that returns no generator is named, not an engine error at yield*.
+      return yield* loopVar.run(loop, () => callTaskFunction("openLoop(body)", body, [loop]));
     } catch (error) {
       raised = { error };
       throw error;

@@ -13,6 +13,7 @@
 import { CancelScope } from "../core/cancel-scope.js";
 import type { TaskLocal } from "../core/context.js";
 import { Cancelled, describe, ExceptionGroup, functionName, hasCancelled, messageOf, readProperty } from "../core/errors.js";
+import { callTaskFunction, checkFunction } from "../core/nursery.js";
 import type { Operation } from "../core/traps.js";
 import type { Task as TrioTask } from "../core/task.js";
 import { currentTask } from "../core/operations.js";
@@ -64,10 +65,11 @@ export class TrioFuture<T> extends Future<T> {
   }
 }
 
-function* runTrioSide<T>(future: TrioFuture<T>, fn: (...args: unknown[]) => Operation<T>, args: unknown[]): Operation<void> {
+function* runTrioSide<T>(future: TrioFuture<T>, label: string, fn: (...args: unknown[]) => Operation<T>, args: unknown[]): Operation<void> {
   const loop = future.getLoop();
   try {
-    const value = yield* future.scope.run(() => fn(...args));
+    // callTaskFunction: a function that returns no generator is named as the trioAsAio call it is.
+    const value = yield* future.scope.run(() => callTaskFunction(label, fn, args));
     if (future.done()) return;
     if (future.scope.cancelledCaught) future.finishCancelled();
     else future.setResult(value as T);
@@ -130,11 +132,13 @@ export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<
     }
     throw new TypeError(`trioAsAio(fn) needs a Trio operation function (a function* that yield*s Trio operations), got ${describe(fn)}.`);
   }
-  const name = functionName(fn) ?? "trio";
+  // An async function or a revoked Proxy is named now, where the mistake is, not in the Future later.
+  checkFunction("trioAsAio(fn)", fn);
+  const label = `trioAsAio(${functionName(fn) ?? "trio"})`;
   const adapted = (...args: A): TrioFuture<T> => {
     const loop = currentLoop();
     const future = new TrioFuture<T>(loop);
-    const task = loop.nursery.startSoonNamed(`trioAsAio(${name})`, runTrioSide<T>, future, fn as (...a: unknown[]) => Operation<T>, args as unknown[]);
+    const task = loop.nursery.startSoonNamed(label, runTrioSide<T>, future, label, fn as (...a: unknown[]) => Operation<T>, args as unknown[]);
     // The task took the asyncio code's context (see currentContext); add
     // the loop, for currentLoop() in Trio code.
     const context = new Map(task.context ?? undefined);
@@ -144,7 +148,7 @@ export function trioAsAio<A extends unknown[], T>(fn: (...args: A) => Operation<
     loop.cancelTrioChildren = cancelTrioChildren;
     return future;
   };
-  Object.defineProperty(adapted, "name", { value: `trioAsAio(${name})` });
+  Object.defineProperty(adapted, "name", { value: label });
   return adapted;
 }
 

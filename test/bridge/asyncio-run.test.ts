@@ -294,6 +294,25 @@ describe("AsyncioRunner", () => {
     expect(await rejection(pending)).toBeInstanceOf(CancelledError);
   });
 
+  it("close() right after run(), before the loop started: that run is cancelled too, its coroutine closed unrun (not a closed-loop error)", async () => {
+    let ran = false;
+    function* main(): asyncio.Coroutine<number> {
+      ran = true;
+      yield* asyncio.sleep(0);
+      return 1;
+    }
+    const coro = main();
+    const runner = new AsyncioRunner({ clock: autojumpClock() });
+    const pending = runner.run(coro);
+    const closing = runner.close();
+    const error = await rejection(pending);
+    await closing;
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(String(error)).toMatch(/AsyncioRunner\.close\(\) was called before this run\(\) started/);
+    expect(ran).toBe(false);
+    expect(coro.next()).toEqual({ done: true, value: undefined });
+  });
+
   it("an unhandled loop error during a run() rejects that run with the error, not a CancelledError", async () => {
     const boom = new Error("callback failed");
     function* main(): asyncio.Coroutine<void> {
