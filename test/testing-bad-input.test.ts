@@ -105,6 +105,20 @@ describe("options and cancellation", () => {
     }
   });
 
+  it("each option is read once: a getter whose second answer is undefined still sets the value it gave first", () => {
+    for (const key of ["rate", "autojumpThreshold"] as const) {
+      let reads = 0;
+      const options = Object.defineProperty({}, key, {
+        enumerable: true,
+        get() {
+          return reads++ === 0 ? 3 : undefined;
+        },
+      });
+      expect(new MockClock(options)[key], key).toBe(3);
+      expect(reads, key).toBe(1);
+    }
+  });
+
   it("options without a prototype work", () => {
     const clock = new MockClock(Object.assign(Object.create(null) as object, { rate: 2, autojumpThreshold: 0 }));
     expect([clock.rate, clock.autojumpThreshold]).toEqual([2, 0]);

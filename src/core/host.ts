@@ -111,9 +111,16 @@ function viaResolvedPromise(): (cb: Callback) => void {
 
 let macrotask: Macrotask | undefined;
 
+const globals = globalThis as HostGlobals;
+// setImmediate as the host had it when this module loaded (if it still has
+// one): a test's fake timers (vi.useFakeTimers) installed before the first
+// use must not become the scheduler's for good, or every later batch hangs
+// once they are gone.
+const loadedSetImmediate = globals.setImmediate;
+
 /** The host's macrotask facility, chosen once on first use. */
 export function hostMacrotask(): Macrotask {
-  return (macrotask ??= chooseMacrotask(globalThis as unknown as HostGlobals, (m) => console.warn(m)));
+  return (macrotask ??= chooseMacrotask({ process: globals.process, scheduler: globals.scheduler, MessageChannel: globals.MessageChannel, setImmediate: globals.setImmediate && loadedSetImmediate }, (m) => console.warn(m)));
 }
 
 /** Overrides the macrotask facility (for tests of the fallbacks); returns the previous one. */

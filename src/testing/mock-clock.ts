@@ -7,6 +7,7 @@
  */
 import { realSeconds, type Clock, type ClockListener } from "../core/clock.js";
 import { idleWatch } from "../core/idle.js";
+import { Runner } from "../core/runner.js";
 import { checkReadable, describe } from "../core/errors.js";
 
 /** Options of `new MockClock()`. */
@@ -30,8 +31,10 @@ export class MockClock implements Clock {
       throw new TypeError(`new MockClock(options) takes an options object such as { autojumpThreshold: 0 }, got ${options === null ? "null" : typeof options}.`);
     }
     checkReadable("new MockClock(options)", options);
-    if (options.rate !== undefined) this.rate = options.rate;
-    if (options.autojumpThreshold !== undefined) this.autojumpThreshold = options.autojumpThreshold;
+    // Each option read once: a getter's second answer could differ from the one checked.
+    const { rate, autojumpThreshold } = options;
+    if (rate !== undefined) this.rate = rate;
+    if (autojumpThreshold !== undefined) this.autojumpThreshold = autojumpThreshold;
   }
 
   /** Virtual seconds per real second. */
@@ -91,12 +94,24 @@ export class MockClock implements Clock {
     this.notify();
   }
 
-  /** @internal Called by the run when idle past the threshold. */
+  /**
+   * @internal Called by a run when idle past the threshold. Runs sharing
+   * this clock jump together: only while every one is idle with no
+   * waitAllTasksBlocked() waiter due, and no further than the earliest
+   * deadline of any (one run's jump must not carry another past its own).
+   */
   autojump(deadline: number): void {
-    const now = this.currentTime();
-    if (deadline > now) {
+    for (const run of this.listeners) {
+      if (!(run instanceof Runner) || run.finished) continue;
+      const waiter = run.idle?.waiters[0];
+      if (!run.idleStillCurrent(run.idleEpoch) || (waiter !== undefined && waiter.cushion !== Infinity)) return;
+      deadline = Math.min(deadline, run.deadlines.earliest());
+    }
+    if (deadline > this.currentTime()) {
       this.virtualBase = deadline;
       this.realBase = realSeconds();
+      // The other runs hear of it, as of a jump(), and wake what is due.
+      if (this.listeners.size > 1) this.notify();
     }
   }
 

@@ -10,15 +10,15 @@
  * worker's exit after the timer terminated it. So a caller's `Cancelled`
  * is raised only once the worker side has ended or been terminated: no
  * orphan work, whatever the worker does. The grace timer is a real-time
- * host timer, not the run's clock: the worker computes in real time, even
- * when the page's run uses a MockClock.
+ * host timer, not the run's clock nor a test's fake timers: the worker
+ * computes in real time, even when the page's run uses a MockClock.
  */
 import { BrokenResourceError, ClosedResourceError, checkReadable, describe, describeError, isArrayValue, isInstance, readProperty } from "../core/errors.js";
 import { current, requireTask } from "../core/state.js";
 import { RemoteRun } from "../inspect/remote.js";
 import { BLOCKED, beginWait, type Task } from "../core/task.js";
 import { Abort, PARK, type Operation } from "../core/traps.js";
-import { adaptWorker, checkTransfer, cloneFailure, createWorker, isWorkerLike, type PagePort, type WorkerSource } from "./endpoint.js";
+import { adaptWorker, checkTransfer, cloneFailure, createWorker, isWorkerLike, realClearTimeout, realSetTimeout, type PagePort, type WorkerSource } from "./endpoint.js";
 import { WorkerDataCloneError, WorkerLoadError } from "./errors.js";
 import {
   deserializeThrown,
@@ -54,7 +54,9 @@ export interface WorkerOptions {
    * Seconds a cancelled call may take to stop (its worker-side `finally`
    * included) before the worker is terminated. Default 1. 0 terminates at
    * once; Infinity never terminates (a worker stuck in a loop then hangs
-   * the caller).
+   * the caller). A cancelled caller waits at most this plus 1 s: a Node
+   * thread stuck in a native call, which terminate() cannot stop, counts
+   * as gone 1 s after it.
    */
   graceSeconds?: number;
   /** Seconds to wait for the worker to load and call `defineWorker`. Default 30. */
@@ -201,7 +203,7 @@ export class WorkerConnection {
   /** Runs `fn` after `seconds` of real time; a delay longer than a host timer keeps is never (undefined). */
   private after(seconds: number, fn: () => void): Timer | undefined {
     if (seconds * 1000 > MAX_TIMER_MS) return undefined;
-    const timer = setTimeout(() => {
+    const timer = realSetTimeout(() => {
       this.timers.delete(timer);
       fn();
     }, seconds * 1000);
@@ -322,7 +324,7 @@ export class WorkerConnection {
   }
 
   private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) realClearTimeout(timer);
     this.timers.clear();
   }
 
@@ -445,7 +447,7 @@ export class WorkerConnection {
     if (call === undefined) return;
     this.pending.delete(id);
     if (call.graceTimer !== undefined) {
-      clearTimeout(call.graceTimer);
+      realClearTimeout(call.graceTimer);
       this.timers.delete(call.graceTimer);
     }
     const task = call.task;

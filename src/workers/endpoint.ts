@@ -64,6 +64,25 @@ export function isWorkerLike(value: unknown): value is WorkerLike {
   return typeof post === "function" && typeof terminate === "function" && (typeof readProperty(v, "on") === "function" || typeof readProperty(v, "addEventListener") === "function");
 }
 
+/**
+ * @internal The host's timers as they were when this module loaded. A
+ * worker computes in real time, so the grace, start and exit timers must
+ * not be a test's fake ones (vi.useFakeTimers, installed later): a
+ * cancelled caller would wait until the test advanced them.
+ */
+export const realSetTimeout = globalThis.setTimeout;
+/** @internal See realSetTimeout. */
+export const realClearTimeout = globalThis.clearTimeout;
+
+/**
+ * How long Node may take to stop a terminated worker's thread before it
+ * counts as gone. A thread blocked in a synchronous native call (execSync,
+ * a blocking read) stops only when that call returns, maybe never; it runs
+ * no more JavaScript once terminate() was asked, so its callers need not
+ * wait for it.
+ */
+const EXIT_WAIT_MS = 1000;
+
 /** @internal Wraps a worker of either host; `events` hears from it until it exits. */
 export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
   let exited = false;
@@ -76,7 +95,9 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
     const onMessage = (data: unknown) => events.message(data);
     const onError = (error: unknown) => events.error(error);
     const onMessageError = (error: unknown) => events.error(error);
+    let exitTimer: ReturnType<typeof setTimeout> | undefined;
     const onExit = () => {
+      realClearTimeout(exitTimer);
       // Our exit, whatever the worker says: a throw here would go to the host's dispatch, and the
       // connection would wait for this exit forever. A listener it keeps on an exited worker never fires.
       removeAll(worker, ours);
@@ -104,6 +125,17 @@ export function adaptWorker(worker: WorkerLike, events: PortEvents): PagePort {
           throw error;
         }
         observeQuietly(done);
+        // A thread stuck in native code: let it go after EXIT_WAIT_MS. Our listeners stay until
+        // its real exit (onExit takes them off); unref'd, it no longer keeps the process alive.
+        exitTimer ??= realSetTimeout(() => {
+          try {
+            const unref = readProperty(worker, "unref");
+            if (typeof unref === "function") unref.call(worker);
+          } catch {
+            // not a real worker_threads Worker: nothing to unref
+          }
+          exitOnce();
+        }, EXIT_WAIT_MS);
       },
     };
   }

@@ -9,7 +9,7 @@
  * open_stream_to_socket_listener (no counterpart here).
  */
 import { describe, expect, it } from "vitest";
-import { CancelScope, cancelShieldedCheckpoint, checkpoint, checkpointIfCancelled, openNursery, runWith, sleep, currentTime, type Operation } from "../../src/core/index.js";
+import { Cancelled, CancelScope, cancelShieldedCheckpoint, checkpoint, checkpointIfCancelled, openNursery, runWith, sleep, currentTime, type Operation } from "../../src/core/index.js";
 import { MockClock, assertCheckpoints, assertNoCheckpoints, waitAllTasksBlocked } from "../../src/testing/index.js";
 import { rejection } from "../core/helpers.js";
 
@@ -33,6 +33,55 @@ describe("Trio test_testing (more)", () => {
         expect(currentTime()).toBe(10);
       });
     });
+  });
+
+  // test_wait_all_tasks_blocked_with_cushion, on the real clock: a task
+  // that keeps sleeping briefly ends the idle periods the waiters with a
+  // cushion longer than its sleeps need, so they wake only after it ends;
+  // the waiter without a cushion wakes at its first sleep. (Trio sleeps
+  // 0.01 s against cushions of 0.02 and 0.03; ours have more room, so a
+  // late timer on a loaded machine does not reorder them.)
+  it("on the real clock, a sleeper's short sleeps hold back waiters with longer cushions; the one without wakes at once", async () => {
+    const record: string[] = [];
+    await runWith({}, function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          record.push("blink start");
+          for (let i = 0; i < 3; i++) yield* sleep(0.01);
+          record.push("blink end");
+        });
+        n.startSoon(function* () {
+          yield* waitAllTasksBlocked();
+          record.push("no cushion");
+        });
+        for (const [name, cushion] of [["small", 0.15], ["small", 0.15], ["big", 0.25]] as const) {
+          n.startSoon(function* () {
+            yield* waitAllTasksBlocked(cushion);
+            record.push(name);
+          });
+        }
+      });
+    });
+    expect(record).toEqual(["blink start", "no cushion", "blink end", "small", "small", "big"]);
+  });
+
+  // test_wait_all_tasks_blocked (the cancellation part)
+  it("a waitAllTasksBlocked waiter cancelled by its nursery raises Cancelled", async () => {
+    const record: string[] = [];
+    await runWith({ clock: new MockClock() }, function* () {
+      yield* openNursery(function* (n) {
+        n.startSoon(function* () {
+          try {
+            yield* waitAllTasksBlocked(Infinity);
+          } catch (error) {
+            if (error instanceof Cancelled) record.push("ok");
+            throw error;
+          }
+        });
+        n.cancelScope.cancel();
+      });
+    });
+    expect(record).toEqual(["ok"]);
   });
 
   // test_assert_checkpoints
