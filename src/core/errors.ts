@@ -301,7 +301,7 @@ export class ExceptionGroup extends AggregateError {
       frames.pop();
       path.delete(group);
       // An unchanged side is this very group: no copy, no new stack capture.
-      const parts = rest.length === 0 ? [group] : match.length === 0 ? [undefined, group] : [group.part(match), group.part(rest)];
+      const parts = rest.length === 0 ? [group, undefined] : match.length === 0 ? [undefined, group] : [group.part(match), group.part(rest)];
       if (frames.length === 0) return parts as [ExceptionGroup | undefined, ExceptionGroup | undefined];
       const up = frames.at(-1)!;
       if (parts[0]) up[2].push(parts[0]);
