@@ -243,7 +243,10 @@ export class EventLoop {
    * where it came in, or the library's own).
    */
   schedule<A>(fn: (arg: A) => unknown, arg: A): void {
-    this.checkOpen("callSoon");
+    // Only Futures' done callbacks come here: the refusal names them, not callSoon (CPython raises too, after the state changed).
+    if (this.hostDone || this.closedFlag) {
+      throw new RuntimeError("A Future's done callbacks cannot run on a closed event loop: its openLoop(...) block has ended. The Future is done all the same (cancel(), setResult() or setException() took effect); complete Futures and add done callbacks while the block runs.");
+    }
     this.readyQueue.push(fn, arg, loopContext());
     if (this.hostParked) this.wakeHost();
   }
@@ -446,6 +449,11 @@ export class EventLoop {
   /** True while the loop can run callbacks (inside its openLoop block). */
   isRunning(): boolean {
     return !this.hostDone && !this.closedFlag;
+  }
+
+  /** @internal False once callSoon refuses (see checkAccepting): earlier than isClosed(), while the shutdown ends. */
+  acceptsCallbacks(): boolean {
+    return this.accepting;
   }
 
   /** True once the loop has shut down. */

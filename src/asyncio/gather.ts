@@ -14,7 +14,7 @@
  * JavaScript has no keyword arguments, so the options object may come last:
  * `gather(a, b, { returnExceptions: true })`.
  */
-import { checkOptionalBoolean, describe, messageOf, readProperty } from "../core/errors.js";
+import { checkOptionalBoolean, describe, messageOf, readProperty, stringOf } from "../core/errors.js";
 import { CancelledError, ValueError } from "./errors.js";
 import { keeperLoop, type EventLoop } from "./event-loop.js";
 import { futureOf, isCoroutine, isThenable, type Awaitable, type AwaitedOf } from "./functions.js";
@@ -52,13 +52,19 @@ export class GatheringFuture<T> extends Future<T> {
 
   /**
    * Cancels every child that is not done. Returns true if any was; the
-   * Future itself ends (with CancelledError) once the children have.
+   * Future itself ends (with CancelledError) once the children have. A
+   * child whose cancel() throws (a hostile subclass) does not stop the
+   * others from being asked: its error goes to the loop's exception handler.
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
     let any = false;
     for (const child of this.children) {
-      if (child.cancel(msg)) any = true;
+      try {
+        if (child.cancel(msg)) any = true;
+      } catch (exception) {
+        this.loop.callExceptionHandler({ message: `gather(): cancelling its child ${stringOf(child)} raised; the other children were cancelled all the same. Its cancel() must not throw.`, exception, future: child });
+      }
     }
     if (any) this.cancelRequested = true;
     return any;

@@ -118,12 +118,13 @@ export function wrapPromise<T>(promise: PromiseLike<T>): Future<T> {
   }
   const loop = getRunningLoop();
   const future = loop.createFuture<T>();
+  // Settled once the loop takes no more callbacks (it stops before it is marked closed): nothing could run, so the outcome is dropped.
   Promise.resolve(promise).then(
     (value) => {
-      if (!future.done() && !loop.isClosed()) loop.callSoonThreadsafe(setResultUnlessCancelled<T>, future, value);
+      if (!future.done() && loop.acceptsCallbacks()) loop.callSoonThreadsafe(setResultUnlessCancelled<T>, future, value);
     },
     (error: unknown) => {
-      if (!future.done() && !loop.isClosed()) {
+      if (!future.done() && loop.acceptsCallbacks()) {
         loop.callSoonThreadsafe(() => {
           if (!future.done()) future.setException(error ?? new Error("Promise rejected without a reason"));
         });

@@ -46,8 +46,10 @@ function checkCoroFn(index: number, fn: unknown): void {
  * first to return wins and every other is cancelled (its entry in `errors`
  * is then its CancelledError). If all fail, `index` and `result` are null.
  * A function may return a coroutine, a Future or a Promise (a Promise's
- * work is not stopped by cancellation, and its late value is not handed
- * to `onLoser`). `coroFns` is read lazily, so it may be a generator.
+ * work is not stopped by cancellation: if it still settles with a value
+ * after its attempt was cancelled, that value goes to `onLoser` when it
+ * comes, after the race has returned; an error from `onLoser` then goes
+ * to the loop's exception handler). `coroFns` is read lazily, so it may be a generator.
  * Nothing is left running when the race returns or raises.
  *
  * A result that needs releasing (a connection) may be dropped: an attempt
@@ -118,10 +120,14 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null, o
       cancelAll();
       return poke();
     }
+    // A Promise is resolved once here, so its late value can still be read below (a thenable's then() may start work: called once).
+    const promise = onLoser !== undefined && isThenable(aw) ? Promise.resolve(aw) : null;
     let value: T;
     try {
-      value = yield* awaitAny(aw as Awaitable<T>, "staggeredRace(coroFns, delay)");
+      value = yield* awaitAny((promise ?? aw) as Awaitable<T>, "staggeredRace(coroFns, delay)");
     } catch (error) {
+      // Cancelled while its Promise runs on: a value it settles with later is dropped too, so it goes to onLoser when it comes.
+      if (promise !== null && isCancelledError(error)) promise.then((late) => lateLoser(late as T, index), () => {});
       return failed(index, error);
     }
     // One that also returned after the winner (it swallowed its cancellation) is not a second winner:
@@ -140,6 +146,15 @@ function* race<T>(coroFns: Iterable<() => Awaitable<T>>, delay: number | null, o
     for (const task of running) if (task !== self) cancelOrReport(loop, task, "staggeredRace()");
     poke();
   }
+
+  /** onLoser for the value of a Promise attempt that settled after it was cancelled; its error goes to the exception handler. */
+  const lateLoser = (value: T, index: number): void => {
+    try {
+      onLoser!(value, index);
+    } catch (exception) {
+      loop.callExceptionHandler({ message: `staggeredRace(): onLoser threw for the late value of attempt ${index}, a Promise that settled after the attempt was cancelled`, exception });
+    }
+  };
 
   /** Waits for a poke, or `seconds` (null: no limit). */
   function* nap(seconds: number | null): Coroutine<void> {

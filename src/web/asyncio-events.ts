@@ -65,7 +65,8 @@ export function hostCallbackFuture<T>(loop: EventLoop, request: HostRequest, fai
   const withdraw = request((value, throws) => {
     if (!pending) return;
     pending = false;
-    if (future.done()) return;
+    // An answer after the loop stopped (a Future left pending past its block) is dropped: its callbacks could not run, and completing it threw into the host's dispatch.
+    if (future.done() || !loop.isRunning()) return;
     if (throws) future.setException(isError(value) ? value : failure(value));
     else future.setResult(value as T);
   });

@@ -157,17 +157,36 @@ export class StreamWriter {
   /**
    * Waits until the socket's queue is at or below its high-water mark.
    * Raises the connection's error if it was lost (as CPython's `drain`
-   * raises the reader's exception).
+   * raises the reader's exception). Once the connection has ended (the
+   * server's normal close, or this side's close() completed) it raises
+   * too, as CPython's raises ConnectionResetError then: what was written
+   * last may not have arrived. While a close() is still under way it
+   * returns.
    */
   *drain(): Coroutine<void> {
     const error = this.reader.exception();
     if (error !== null) throw error;
     if (this.closing || this.ws.closed) {
-      // As CPython: let the connection's end be noticed (a checkpoint), then return.
+      // As CPython: let the connection's end be noticed (a checkpoint), then raise if it has ended.
       yield* aioSleep(0);
+      this.checkEnded();
       return;
     }
     yield* this.drainOp();
+  }
+
+  /** drain()'s check once the connection is closing: the error it ended with, or that it has ended. */
+  private checkEnded(): void {
+    const error = this.reader.exception();
+    if (error !== null) throw error;
+    if (!this.ws.closed) return;
+    const info = this.ws.closeInfo;
+    if (info !== null && info.by === "peer" && !this.closing) {
+      throw new BrokenResourceError(
+        `StreamWriter.drain() on a WebSocket the server closed (code ${info.code}${info.reason === "" ? "" : `, reason ${JSON.stringify(info.reason)}`}): what was written last may not have arrived (CPython's drain raises ConnectionResetError here). Open a new connection with openWebSocketStreams.`,
+      );
+    }
+    throw new RuntimeError("StreamWriter.drain() after the WebSocket closed: close() has completed, so there is nothing to drain (CPython's drain raises ConnectionResetError here). Call drain() before close(), then waitClosed().");
   }
 
   /** WebSockets have no half-close: always false. */

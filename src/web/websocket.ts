@@ -65,7 +65,8 @@ export interface WebSocketLike {
   readonly protocol: string;
   readonly extensions: string;
   binaryType: string;
-  send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void;
+  // Not `ArrayBufferView<ArrayBuffer>`: that generic needs TypeScript 5.7's lib, and consumers may be older.
+  send(data: string | ArrayBuffer | (ArrayBufferView & { buffer: ArrayBuffer })): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: WebSocketEventType, listener: (event: WebSocketEventLike) => void): void;
   removeEventListener(type: WebSocketEventType, listener: (event: WebSocketEventLike) => void): void;
@@ -565,7 +566,7 @@ export class WebSocketConnection {
   private sendNow(what: string, data: WebSocketMessage | ArrayBuffer | ArrayBufferView): void {
     this.checkSendable(what);
     // A view over a SharedArrayBuffer is sent as the browser sends it (or refuses it).
-    this.socket.send(data as string | ArrayBuffer | ArrayBufferView<ArrayBuffer>);
+    this.socket.send(data as string | ArrayBuffer | (ArrayBufferView & { buffer: ArrayBuffer }));
     this.sentCount++;
   }
 

@@ -11,7 +11,8 @@
  * raises a clear RuntimeError: work is run or refused, never dropped.
  */
 import { describe, expect, it } from "vitest";
-import { RuntimeError, checkpoint, openNursery, sleep as trioSleep, sleepForever, type Operation } from "../../src/core/index.js";
+import { RuntimeError, checkpoint, openNursery, runWith, sleep as trioSleep, sleepForever, type Operation } from "../../src/core/index.js";
+import { MockClock } from "../../src/testing/index.js";
 import { aioAsTrio, aioIterAsTrio, openLoop, trioAsAio, type AioAsyncIterator } from "../../src/bridge/index.js";
 import { Event } from "../../src/sync/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
@@ -356,6 +357,50 @@ describe("scheduling on a loop that has stopped running callbacks", () => {
     expect(reported).toHaveLength(1);
     expect(String(reported[0])).toMatch(/callSoon\(\) refused: the loop is closing/);
     expectNoLeftovers(kept.runner);
+  });
+
+  it("the drain's bound counts per drain: a round of tasks of more than 1000 iterations between two drains does not make the next drain refuse a short chain of callbacks", async () => {
+    // A tiny time slice, so the host hands back after a few callbacks and the bound is looked at mid-chain.
+    const reported: unknown[] = [];
+    const chain: number[] = [];
+    let loop: EventLoop | null = null;
+    let mainDone = false;
+    const done = runWith({ clock: new MockClock({ autojumpThreshold: 0 }), timeSlice: 1e-9 }, function* () {
+      yield* openLoop(function* (l) {
+        loop = l;
+        l.setExceptionHandler((_, context) => reported.push(context.exception));
+        const tick = (n: number): void => {
+          chain.push(n);
+          if (n > 0) l.callSoon(tick, n - 1);
+        };
+        function* longCleanup(): Coroutine<void> {
+          try {
+            yield* asyncio.sleep(1e9);
+          } finally {
+            // More iterations than the bound, in a round of the shutdown (not a drain): the count must start again after it.
+            for (let i = 0; i < 1500; i++) yield* asyncio.sleep(0);
+            // Runs in the next drain.
+            l.callSoon(tick, 20);
+          }
+        }
+        // Ticks until the block's body has returned, then 200 more (the host hands back every few, so the shutdown's
+        // first drain has begun by then), then starts a task, which hands the drain back to a round.
+        let after = 200;
+        const wait = (): void => {
+          if (mainDone && after-- === 0) l.createTask(longCleanup());
+          else l.callSoon(wait);
+        };
+        yield* aioAsTrio(function* () {
+          l.callSoon(wait);
+          yield* asyncio.sleep(0);
+        })();
+        mainDone = true;
+      });
+    });
+    await settlesWithin(done, 20_000);
+    expect(reported).toEqual([]);
+    expect(chain).toEqual(Array.from({ length: 21 }, (_, i) => 20 - i));
+    expect(loop!.statistics.iterations).toBeGreaterThan(1500);
   });
 
   it("createTask, createFuture, callLater and callAt are refused the same way once the loop stops", async () => {

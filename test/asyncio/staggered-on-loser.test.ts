@@ -6,7 +6,7 @@
  * loop's exception handler (while the race raises another error).
  */
 import { describe, expect, it } from "vitest";
-import { CancelledError, createTask, getRunningLoop, sleep, staggeredRace, type Coroutine } from "../../src/asyncio/index.js";
+import { CancelledError, createTask, getRunningLoop, sleep, staggeredRace, wrapPromise, type Coroutine } from "../../src/asyncio/index.js";
 import { runAio } from "./helpers.js";
 
 /** Returns `value` after `delay`, even if cancelled meanwhile (it swallows the cancellation, as a connect that completes anyway). */
@@ -110,6 +110,63 @@ describe("asyncio.staggeredRace(coroFns, delay, { onLoser })", () => {
     });
     expect(outcome).toBe("cancelled");
     expect(handled).toEqual([boom]);
+  });
+});
+
+describe("asyncio.staggeredRace: a Promise attempt cancelled while its Promise runs on", () => {
+  /** A Promise settled by hand, and a thenable over it that counts its then() calls (a query builder's then() starts the query). */
+  function pending<T>() {
+    let resolve!: (value: T) => void;
+    const promise = new Promise<T>((r) => (resolve = r));
+    const thenable = {
+      thens: 0,
+      then<R1, R2>(ok?: (v: T) => R1 | PromiseLike<R1>, bad?: (e: unknown) => R2 | PromiseLike<R2>): Promise<R1 | R2> {
+        thenable.thens++;
+        return promise.then(ok, bad);
+      },
+    };
+    return { resolve, thenable };
+  }
+
+  it("the value it settles with after the race returned goes to onLoser when it comes, and its then() is called once", async () => {
+    const late = pending<string>();
+    const log: string[] = [];
+    const result = await runAio(function* () {
+      const r = yield* staggeredRace<string>([() => quick(0.1, "winner"), () => late.thenable], 0.05, {
+        onLoser: (value, index) => void log.push(`loser ${value} #${index}`),
+      });
+      log.push("returned");
+      late.resolve("late socket");
+      yield* wrapPromise(Promise.resolve());
+      return r;
+    });
+    expect(result[0]).toBe("winner");
+    expect(result[2][1]).toBeInstanceOf(CancelledError);
+    expect(log).toEqual(["returned", "loser late socket #1"]);
+    expect(late.thenable.thens).toBe(1);
+  });
+
+  it("an onLoser that throws for such a late value: the error reaches the loop's exception handler", async () => {
+    const late = pending<string>();
+    const boom = new Error("could not close");
+    const handled: unknown[] = [];
+    await runAio(function* (loop) {
+      loop.setExceptionHandler((_loop, context) => void handled.push(context.exception));
+      yield* staggeredRace<string>([() => quick(0.1, "winner"), () => late.thenable], 0.05, {
+        onLoser: () => {
+          throw boom;
+        },
+      });
+      late.resolve("late");
+      yield* wrapPromise(Promise.resolve());
+    });
+    expect(handled).toEqual([boom]);
+  });
+
+  it("without onLoser, nothing listens to the Promise beyond the attempt's own wait", async () => {
+    const late = pending<string>();
+    await runAio(() => staggeredRace<string>([() => quick(0.1, "winner"), () => late.thenable], 0.05));
+    expect(late.thenable.thens).toBe(1);
   });
 });
 

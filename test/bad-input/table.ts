@@ -216,6 +216,8 @@ export const cases: Case[] = [
   { covers: ["aioAsTrio"], label: "aioAsTrio(fn)() outside openLoop", where: "trio", act: () => aioAsTrio(aioCoro)(), error: RuntimeError, message: /No asyncio loop here: wrap this code in yield\* openLoop/ },
   { covers: ["asyncio.sleep", "openLoop"], label: "asyncio code written straight into an openLoop block", where: "trio", act: () => openLoop(() => bad(asyncio.sleep(1))), error: RuntimeError, message: /No asyncio loop is running here: this is a Trio task \(the body of an openLoop block is Trio code too\)\. From Trio code, call asyncio code through yield\* aioAsTrio\(fn\)\(\.\.\.args\)/ },
   { covers: ["trioAsAio"], label: "trioAsAio(op()) instead of trioAsAio(op)", where: "trio", act: () => trioAsAio(bad(trioOp())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object\. This is a generator object, the function's call: pass the function itself, trioAsAio\(op\)\(arg\)/ },
+  { covers: ["trioAsAio"], label: "trioAsAio(an async function)", where: "trio", act: () => trioAsAio(bad(async () => 1)), error: TYPE, message: /^trioAsAio\(fn\) got an async function .*write function\* and use yield\*/ },
+  { covers: ["aioAsTrio"], label: "aioAsTrio(a revoked Proxy of a function)", where: "trio", act: () => aioAsTrio(bad(revoked(true))), error: TYPE, message: /^aioAsTrio\(fn\) needs an asyncio coroutine function .*got a function that cannot be inspected.*Pass the function itself/ },
   { covers: ["trioAsAio"], label: "trioAsAio(a revoked Proxy)", where: "trio", act: () => trioAsAio(bad(revoked())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object that cannot be inspected/ },
   { covers: ["trioAsAio"], label: "trioAsAio(42)", where: "trio", act: () => trioAsAio(bad(42)), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function \(a function\* that yield\*s Trio operations\)/ },
   { covers: ["trioAsAio"], label: "trioAsAio(fn)() outside openLoop", where: "trio", act: () => trioAsAio(trioOp)(), error: RuntimeError, message: /No asyncio loop here: wrap this code in yield\* openLoop/ },
@@ -422,12 +424,16 @@ export const cases: Case[] = [
 
   // ---- low-level wait/wake, instruments --------------------------------------------------------
   { covers: ["waitTaskRescheduled"], label: "waitTaskRescheduled(42)", where: "trio", act: () => waitTaskRescheduled(bad(42)), error: TYPE, message: /needs an abort function that returns Abort\.SUCCEEDED or Abort\.FAILED/ },
+  { covers: ["waitTaskRescheduled"], label: "waitTaskRescheduled(a revoked Proxy of a function)", where: "trio", act: () => waitTaskRescheduled(bad(revoked(true))), error: TYPE, message: /needs an abort function that returns Abort\.SUCCEEDED or Abort\.FAILED/ },
   { covers: ["reschedule", "valueOutcome", "errorOutcome"], label: "reschedule(task, 42)", where: "trio", act: () => reschedule(currentTask(), bad(42)), error: TYPE, message: /takes an outcome such as valueOutcome\(v\) or errorOutcome\(e\)/ },
   { covers: ["reschedule"], label: "reschedule of a task that is not blocked", where: "trio", act: () => reschedule(currentTask()), error: TrioInternalError, message: /which is not blocked; every wait must be woken exactly once/ },
   { covers: ["addInstrument"], label: "addInstrument(null)", where: "trio", act: () => addInstrument(bad(null)), error: TYPE, message: /An instrument must be an object with hook methods \(taskSpawned/ },
   { covers: ["removeInstrument"], label: "removeInstrument of one not installed", where: "trio", act: () => removeInstrument({}), error: RANGE, message: /removeInstrument\(\): that instrument is not installed in this run/ },
   { covers: ["ExceptionGroup"], label: "new ExceptionGroup('x', [])", where: "outside", act: () => new ExceptionGroup("x", []), error: TYPE, message: /needs a non-empty array of errors as its second argument/ },
   { covers: ["ExceptionGroup"], label: "new ExceptionGroup('x', 'ab')", where: "outside", act: () => new ExceptionGroup("x", bad("ab")), error: TYPE, message: /needs a non-empty array of errors/ },
+  { covers: ["ExceptionGroup"], label: "new ExceptionGroup('x', a revoked Proxy)", where: "outside", act: () => new ExceptionGroup("x", bad(revoked())), error: TYPE, message: /^ExceptionGroup needs a non-empty array of errors as its second argument\.$/ },
+  { covers: ["ExceptionGroup"], label: "new ExceptionGroup(a revoked Proxy, [e])", where: "outside", act: () => new ExceptionGroup(bad(revoked()), [new Error("a")]), error: TYPE, message: /^ExceptionGroup needs a string message as its first argument, got an object that cannot be inspected \(a revoked Proxy\?\)\.$/ },
+  { covers: ["ExceptionGroup"], label: "new ExceptionGroup(an object with no prototype, [e])", where: "outside", act: () => new ExceptionGroup(bad(Object.create(null)), [new Error("a")]), error: TYPE, message: /^ExceptionGroup needs a string message as its first argument, got an object with no prototype\.$/ },
   { covers: ["ExceptionGroup"], label: "ExceptionGroup.split([TypeError, Object])", where: "outside", act: () => new ExceptionGroup("x", [new Error("a")]).split([TypeError, bad(Object)]), error: TYPE, message: /split\(matcher\): item 1 of the array is function Object, not an error class; an array holds classes only, such as \[TypeError, RangeError\]/ },
   { covers: ["ExceptionGroup"], label: "ExceptionGroup.subgroup([TypeError, 42])", where: "outside", act: () => new ExceptionGroup("x", [new Error("a")]).subgroup([TypeError, bad(42)]), error: TYPE, message: /split\(matcher\) takes an error class \(or an array of them\) or a predicate function, got number 42/ },
   { covers: ["ExceptionGroup"], label: "ExceptionGroup.split(an array of 1001 classes)", where: "outside", act: () => new ExceptionGroup("x", [new Error("a")]).split(bad(new Array(1001).fill(TypeError))), error: RANGE, message: /split\(matcher\): the array holds more than 1000 items; pass at most 1000 error classes/ },
@@ -441,6 +447,8 @@ export const cases: Case[] = [
 
   // ---- loops ------------------------------------------------------------------------------------
   { covers: ["openLoop"], label: "openLoop(42)", where: "trio", act: () => openLoop(bad(42)), error: TYPE, message: /openLoop\(body\) needs a generator function \(function\* \(loop\)/ },
+  { covers: ["openLoop"], label: "openLoop(an async function)", where: "trio", act: () => openLoop(bad(async () => 1)), error: TYPE, message: /^openLoop\(body\) got an async function .*write function\* and use yield\*/ },
+  { covers: ["openLoop"], label: "openLoop(a revoked Proxy of a function)", where: "trio", act: () => openLoop(bad(revoked(true))), error: TYPE, message: /^openLoop\(body\) needs a generator function \(function\*\), got a function that cannot be inspected/ },
   {
     covers: ["openLoop", "asyncio.EventLoop"],
     label: "callSoon on a closed loop",
@@ -490,6 +498,22 @@ export const cases: Case[] = [
   { covers: ["AsyncioRunner"], label: "new AsyncioRunner('x')", where: "outside", act: () => new AsyncioRunner(bad("x")), error: TYPE, message: /options must be an object such as \{ debug, clock \}/ },
   { covers: ["aioIterAsTrio", "AioIterReceiver"], label: "aioIterAsTrio(42)", where: "outside", act: () => aioIterAsTrio(bad(42)), error: TYPE, message: /needs an asyncio async iterator: an object whose next\(\) is a coroutine function, got number 42/ },
   { covers: ["trioIterAsAio", "TrioIterAio"], label: "trioIterAsAio(42)", where: "outside", act: () => trioIterAsAio(bad(42)), error: TYPE, message: /needs a Trio receive channel \(an object with receive\(\)\), got number 42/ },
+  { covers: ["aioIterAsTrio"], label: "aioIterAsTrio(a revoked Proxy)", where: "outside", act: () => aioIterAsTrio(bad(revoked())), error: TYPE, message: /aioIterAsTrio\(iterator\) needs an asyncio async iterator.*got an object that cannot be inspected/ },
+  { covers: ["trioIterAsAio"], label: "trioIterAsAio(a revoked Proxy)", where: "outside", act: () => trioIterAsAio(bad(revoked())), error: TYPE, message: /trioIterAsAio\(receiver\) needs a Trio receive channel.*got an object that cannot be inspected/ },
+  {
+    covers: ["waitFuture"],
+    label: "waitFuture(a pending Future of a closed loop)",
+    where: "trio",
+    act: function* () {
+      let saved: asyncio.Future<unknown> | null = null;
+      yield* openLoop(function* (loop) {
+        saved = loop.createFuture();
+      });
+      yield* waitFuture(saved!);
+    },
+    error: RuntimeError,
+    message: /waitFuture\(future\): the Future is pending on a closed event loop.*Wait for a loop's Futures while its block runs/,
+  },
 
   // ---- sync primitives ---------------------------------------------------------------------------
   { covers: ["openMemoryChannel", "MemorySendChannel", "MemoryReceiveChannel"], label: "openMemoryChannel('x')", where: "outside", act: () => openMemoryChannel(bad("x")), error: TYPE, message: /takes a number: 0 for an unbuffered channel, a positive integer, or Infinity/ },

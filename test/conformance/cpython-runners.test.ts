@@ -271,18 +271,23 @@ describe("AsyncioRunner, after CPython's RunnerTests", () => {
     const loop: EventLoop = await runner.getLoop();
     const fut = loop.createFuture<void>();
     let seen: unknown = null;
+    let started!: () => void;
+    const awaiting = new Promise<void>((resolve) => (started = resolve));
     function* coro(): asyncio.Coroutine<void> {
       try {
+        // Resolved now, seen once this step has parked on fut: one setTimeout(0) was not always enough under load.
+        started();
         yield* fut;
       } catch (error) {
         seen = error;
         throw error;
       }
     }
-    const pending = runner.run(coro());
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Its handler attached now: close() may take several host turns after the run's Promise rejects, which left it unhandled meanwhile.
+    const outcome = rejection(runner.run(coro()));
+    await awaiting;
     await runner.close();
-    expect(await rejection(pending)).toBeInstanceOf(asyncio.CancelledError);
+    expect(await outcome).toBeInstanceOf(asyncio.CancelledError);
     expect(seen).toBeInstanceOf(asyncio.CancelledError);
     expect(fut.cancelled()).toBe(true);
   });
