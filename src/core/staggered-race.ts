@@ -39,8 +39,9 @@ export interface StaggeredRaceOptions<T> {
    * Called with each result an attempt returned that the race does not
    * return, and that attempt's index, so that it can be released (close
    * the socket that connected too late). Exactly once per dropped result,
-   * never for the result the race returns, and always before the race
-   * returns or raises. A result is dropped when its attempt returned after
+   * never for the result the race returns, and before the race returns or
+   * raises (in asyncio's race, a Promise attempt cancelled mid-flight is
+   * the exception: its late value comes when it settles). A result is dropped when its attempt returned after
    * the winner (in the same batch, or having swallowed its cancellation),
    * and, when the race raises instead of returning (cancelled from outside,
    * or a bug met halfway), the would-be winner's too.
