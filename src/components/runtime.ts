@@ -153,7 +153,9 @@ export function checkReason(what: string, reason: unknown): void {
  * take it in place of a reason and use their default reason.
  */
 export interface HandlerEvent {
+  /** The event's type ("click"): only its presence is checked. */
   readonly type: string;
+  /** Present on every DOM and React event; never called. */
   preventDefault(): void;
 }
 

@@ -326,7 +326,17 @@ function frameSchedulerFailed(error: unknown): void {
 function errorDetail(error: unknown): string {
   if (typeof error !== "object" || error === null) return describe(error);
   const className = quietClassName(error);
-  if (!isError(error)) return className === undefined || className === "Object" ? "an object" : `${/^[AEIO]/i.test(className) ? "an" : "a"} ${className}`;
+  if (!isError(error)) {
+    // describe() names a revoked Proxy and an object with no prototype before it reads `constructor` (a getter, maybe).
+    let proto: object | null = null;
+    try {
+      proto = Reflect.getPrototypeOf(error);
+    } catch {
+      // A revoked Proxy: proto stays null and describe() says which.
+    }
+    if (proto === null) return describe(error);
+    return className === undefined || className === "Object" ? "an object" : `${/^[AEIO]/i.test(className) ? "an" : "a"} ${className}`;
+  }
   const name = readProperty(error, "name");
   const message = quietValue(error, "message");
   const shown = typeof name === "string" && name !== "" ? name : (className ?? "Error");
