@@ -295,11 +295,15 @@ export class CancelScope {
     try {
       return yield* callTaskFunction("CancelScope.run(body)", body, [this]);
     } catch (error) {
+      checkLeaver("A CancelScope.run()", task);
       return this.exitRaising(task, this.filterExit(this.leaveInner(task, error)));
     } finally {
       // Also on return() of a generator stepped by hand: exit now, as a
       // finally does, not when the task ends (nothing would before that).
-      if (this.lifecycle === ENTERED) this.exit(task);
+      if (this.lifecycle === ENTERED) {
+        checkLeaver("A CancelScope.run()", task);
+        this.exit(task);
+      }
     }
   }
 
@@ -621,6 +625,19 @@ export function returnDroppedShields(task: Task): void {
       if (!running) return;
       above = scope;
     }
+  }
+}
+
+/**
+ * @internal A block (a scope's run(), a nursery) stepped by hand and ended
+ * by another task, or from outside any task: refused, and it stays its
+ * task's (cancel() still reaches that task), as Trio refuses a scope's
+ * exit from an unrelated task.
+ */
+export function checkLeaver(what: string, owner: Task): void {
+  const running = current.task;
+  if (running !== owner) {
+    throw new RuntimeError(`${what} entered by task ${owner.name} was left from ${running === null ? "outside any task" : `task ${running.name}`}; only the task that entered it can leave it. Step it with yield* in that task.`);
   }
 }
 

@@ -17,7 +17,7 @@
  *   children through the nursery's scope instead;
  * - DONE: the nursery is closed, its scope exited, its errors raised.
  */
-import { ABSORBED, CancelScope } from "./cancel-scope.js";
+import { ABSORBED, CancelScope, checkLeaver } from "./cancel-scope.js";
 import { ExceptionGroup } from "./errors.js";
 import { Nursery, callTaskFunction, checkFunction, nurseryAbort } from "./nursery.js";
 import { requireTask } from "./state.js";
@@ -56,6 +56,7 @@ class NurseryBlock<T> {
   }
 
   throw(error: unknown): IteratorResult<Trap, T | undefined> {
+    this.checkLeaver();
     if (this.phase === BODY) return this.resumeBody(true, error);
     // Not started, finished, or woken with an error while waiting for the
     // children (no abort function does that): the error passes through.
@@ -68,6 +69,7 @@ class NurseryBlock<T> {
     // pass it to the body, then close the nursery now if no child is left.
     // With children left the block cannot wait for them here: the end of
     // the task cancels them and fails the task (Runner.taskExited).
+    this.checkLeaver();
     if (this.phase === BODY) {
       const nursery = this.hostNursery!;
       try {
@@ -89,6 +91,11 @@ class NurseryBlock<T> {
 
   [Symbol.iterator](): this {
     return this;
+  }
+
+  // Ended from another task: refused before the body hears of it.
+  private checkLeaver(): void {
+    if (this.phase === BODY || this.phase === WAITING) checkLeaver("An openNursery() block", this.hostNursery!.parentTask!);
   }
 
   private startNow(): IteratorResult<Trap, T | undefined> {
