@@ -36,8 +36,8 @@ export type { TaskPolicyHandle, TaskResult };
 
 const RuntimeContext = createContext<TrioRuntime | null>(null);
 
-/** Props of `<TrioRoot>`. */
-export interface TrioRootProps extends TrioRuntimeOptions {
+/** Props of `<TrioRoot>` (`lazy` is left out: a root's own runtime is always lazy). */
+export interface TrioRootProps extends Omit<TrioRuntimeOptions, "lazy"> {
   /** Use this runtime instead of making one (the root then does not close it on unmount). */
   runtime?: TrioRuntime;
   /** The components whose hooks run in this root. */
@@ -47,7 +47,9 @@ export interface TrioRootProps extends TrioRuntimeOptions {
 /**
  * Owns one long-lived run for the components below it; their hooks start
  * their work there. Unmounting the root cancels all of it and ends the run.
- * Options (`name`, `clock`, `onError`) are read once, at mount.
+ * Options (`name`, `clock`, `timeSlice`, `onError`, `runtime`) are read once,
+ * at mount. The root's own runtime is always lazy: it owns no run until the
+ * first work (so a server render or a render that never mounts starts none).
  */
 export function TrioRoot(props: TrioRootProps): JSX.Element {
   trackRenderingComponent();

@@ -33,7 +33,8 @@ import { callTaskFunction } from "../core/nursery.js";
 import { cancelShieldedCheckpoint, checkpointIfCancelled } from "../core/operations.js";
 import { requireTask } from "../core/state.js";
 import type { Operation } from "../core/traps.js";
-import { openMemoryChannel, type MemoryReceiveChannel } from "../sync/channel.js";
+import { openMemoryChannel, type MemoryReceiveChannel, type ReceiveResult } from "../sync/channel.js";
+import { forEachReceived, receiveOrEnd } from "../sync/receive-loop.js";
 import { checkTransfer, cloneFailure } from "./endpoint.js";
 import { RETURNED, closingAfter } from "./cleanup.js";
 import {
@@ -228,6 +229,23 @@ export class PortReceiveChannel<T> {
     throw this.endError;
   }
 
+  /**
+   * `receive()`, with the sender's normal end as a value instead of
+   * `EndOfChannel`: `{ done: false, value }`, then `{ done: true }`. Other
+   * errors are raised as `receive()` raises them.
+   */
+  receiveOrEnd(): Operation<ReceiveResult<T>> {
+    return receiveOrEnd(this);
+  }
+
+  /**
+   * Runs `body` (a generator function) for each item, one at a time, until
+   * the sender finishes; raises what `receive()` raises otherwise.
+   */
+  forEach(body: (value: T) => Operation<unknown>): Operation<void> {
+    return forEachReceived(this, body);
+  }
+
   /** @internal */
   markClosed(): void {
     this.state = "closed";
@@ -376,7 +394,9 @@ function checkCredits(what: string, credits: unknown): number {
  * yield* openNursery(function* (nursery) {
  *   nursery.startSoon(() => worker.call("search", [query, port2], { transfer: [port2] }));
  *   yield* receiveFromPort<Match>(port1, function* (matches) {
- *     for (;;) show(yield* matches.receive()); // until EndOfChannel
+ *     yield* matches.forEach(function* (match) {
+ *       show(match);
+ *     }); // until the sender finishes
  *   });
  * });
  * ```

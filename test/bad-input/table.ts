@@ -217,6 +217,20 @@ export const cases: Case[] = [
   { covers: ["asyncio.sleep", "openLoop"], label: "asyncio code written straight into an openLoop block", where: "trio", act: () => openLoop(() => bad(asyncio.sleep(1))), error: RuntimeError, message: /No asyncio loop is running here: this is a Trio task \(the body of an openLoop block is Trio code too\)\. From Trio code, call asyncio code through yield\* aioAsTrio\(fn\)\(\.\.\.args\)/ },
   { covers: ["trioAsAio"], label: "trioAsAio(op()) instead of trioAsAio(op)", where: "trio", act: () => trioAsAio(bad(trioOp())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object\. This is a generator object, the function's call: pass the function itself, trioAsAio\(op\)\(arg\)/ },
   { covers: ["trioAsAio"], label: "trioAsAio(an async function)", where: "trio", act: () => trioAsAio(bad(async () => 1)), error: TYPE, message: /^trioAsAio\(fn\) got an async function .*write function\* and use yield\*/ },
+  {
+    covers: ["aioAsTrio"],
+    label: "aioAsTrio(a Future)",
+    where: "trio",
+    act: function* () {
+      yield* openLoop(function* (loop) {
+        const future = loop.createFuture();
+        future.setResult(1);
+        aioAsTrio(bad(future));
+      });
+    },
+    error: TYPE,
+    message: /^aioAsTrio\(fn\) needs an asyncio coroutine function, got a Future\. To wait for a Future from Trio code, use yield\* waitFuture\(future\)/,
+  },
   { covers: ["aioAsTrio"], label: "aioAsTrio(a revoked Proxy of a function)", where: "trio", act: () => aioAsTrio(bad(revoked(true))), error: TYPE, message: /^aioAsTrio\(fn\) needs an asyncio coroutine function .*got a function that cannot be inspected.*Pass the function itself/ },
   { covers: ["trioAsAio"], label: "trioAsAio(a revoked Proxy)", where: "trio", act: () => trioAsAio(bad(revoked())), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function .*got an object that cannot be inspected/ },
   { covers: ["trioAsAio"], label: "trioAsAio(42)", where: "trio", act: () => trioAsAio(bad(42)), error: TYPE, message: /trioAsAio\(fn\) needs a Trio operation function \(a function\* that yield\*s Trio operations\)/ },
