@@ -7,12 +7,20 @@
  * to the source tree, it:
  *   - checks the tarball: every file package.json names, no source maps, the
  *     LICENSE, and every relative link of the shipped Markdown;
- *   - type-checks an app importing every entry (strict, skipLibCheck off)
- *     under moduleResolution bundler, node16 and nodenext;
+ *   - type-checks an app importing every entry (strict, exactOptionalPropertyTypes,
+ *     verbatimModuleSyntax, skipLibCheck off) under moduleResolution bundler,
+ *     node16 and nodenext and module preserve, and again with the oldest
+ *     TypeScript the README promises (our .d.ts must not need the newest lib),
+ *     also under node10 (which reads typesVersions, not exports);
+ *   - type-checks server code whose lib has no DOM (only @types/node), and
+ *     renders the React and Preact bindings on the server, without a DOM;
  *   - runs a Node program using the Trio core, the asyncio layer (the
  *     namespace and the trio-asyncio/asyncio subpath) and the testing entry,
  *     on the development build and (--conditions=production) the production one (compiled by that node16 check), and `require()`s the
  *     package as CommonJS code would;
+ *   - bundles an app of the Trio core alone with esbuild (production
+ *     condition): no asyncio code in it, it runs, and its error's code is in
+ *     the shipped docs/errors.md;
  *   - builds a Vite app with the devtools panel, a Preact app and a React
  *     app, and loads them in Chromium (Debian's, with the flags of e2e/playwright.config.ts,
  *     driven by this repository's playwright-core: the tool, not the code
@@ -32,6 +40,8 @@ import { manifestTargets } from "./manifest-targets.mjs";
 const repo = resolve(import.meta.dirname, "..");
 const template = join(repo, "scripts", "consumer");
 const keep = process.env.KEEP_CONSUMER === "1";
+/** The oldest TypeScript whose consumers our declarations must type-check for (the README says so). */
+const OLDEST_TYPESCRIPT = "5.0.4";
 const startedAt = performance.now();
 
 /** A failed check: its message says what was wrong; `details` is the output behind it. */
@@ -160,12 +170,21 @@ function writeConsumerManifest(app: string, tarball: string, ours: Manifest): vo
     name: "trio-asyncio-consumer-check",
     private: true,
     type: "module",
-    dependencies: { "trio-asyncio": `file:${tarball}`, preact: pinned("preact"), react: pinned("react"), "react-dom": pinned("react-dom") },
+    dependencies: {
+      "trio-asyncio": `file:${tarball}`,
+      preact: pinned("preact"),
+      "preact-render-to-string": pinned("preact-render-to-string"),
+      react: pinned("react"),
+      "react-dom": pinned("react-dom"),
+    },
     devDependencies: {
       typescript: pinned("typescript"),
+      "typescript-oldest": `npm:typescript@${OLDEST_TYPESCRIPT}`,
       vite: pinned("vite"),
+      esbuild: pinned("esbuild"),
       "@types/react": pinned("@types/react"),
       "@types/react-dom": pinned("@types/react-dom"),
+      "@types/node": pinned("@types/node"),
     },
   };
   writeFileSync(join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -226,6 +245,38 @@ function runNodeProgram(app: string, file: string, expected: string[], nodeFlags
   const lines = output.trim().split("\n");
   const missing = expected.filter((line) => !lines.some((printed) => printed === line || printed.startsWith(`${line} (`)));
   if (missing.length > 0) throw new CheckFailed(`the Node program did not print ${missing.join(", ")}`, output);
+}
+
+/** The codes of the installed docs/errors.md, each with the source file (its section) that throws it. */
+function errorCodes(app: string): Map<string, string> {
+  const codes = new Map<string, string>();
+  let file = "";
+  for (const line of readFileSync(join(app, "node_modules", "trio-asyncio", "docs", "errors.md"), "utf8").split("\n")) {
+    if (line.startsWith("## ")) file = line.slice(3).trim();
+    const entry = /\*\*(TA-[0-9a-z]{5})\*\*/.exec(line);
+    if (entry?.[1] !== undefined) codes.set(entry[1], file);
+  }
+  return codes;
+}
+
+function checkCoreOnlyBundle(app: string): void {
+  const bundle = join(app, "out", "core-only.bundle.js");
+  const args = ["src/core-only.ts", "--bundle", "--minify", "--platform=browser", "--format=esm", "--conditions=production", `--outfile=${bundle}`, "--log-level=warning"];
+  sh(join(app, "node_modules", ".bin", "esbuild"), args, app, { env: outsideEnv() });
+  const code = readFileSync(bundle, "utf8");
+  const codes = errorCodes(app);
+  const used = [...new Set(code.match(/TA-[0-9a-z]{5}/g) ?? [])];
+  if (used.length === 0) throw new CheckFailed("the core-only bundle holds no error code: esbuild did not pick the production build (the production condition)");
+  const unknown = used.filter((found) => !codes.has(found));
+  if (unknown.length > 0) throw new CheckFailed(`the production build uses codes the shipped docs/errors.md does not list: ${unknown.join(", ")}`);
+  const asyncioFiles = [...new Set(used.map((found) => codes.get(found) ?? "").filter((file) => file.startsWith("src/asyncio/")))];
+  if (asyncioFiles.length > 0) throw new CheckFailed(`an app of the Trio core alone bundles asyncio code (messages of ${asyncioFiles.join(", ")}): tree shaking is broken`);
+  const output = sh(process.execPath, [bundle], app, { env: outsideEnv(), timeoutSeconds: 60 });
+  if (!output.includes("core-only: 2,1,0 cancelled\n")) throw new CheckFailed("the core-only bundle did not run its nursery and cancel scope as expected", output);
+  const message = /core-only: error: (TA-[0-9a-z]{5}): .* \(trio-asyncio\/docs\/errors\.md\)$/m.exec(output);
+  if (message?.[1] === undefined || !codes.has(message[1])) {
+    throw new CheckFailed("sleep(-1) in the production bundle did not fail with a code of docs/errors.md and the pointer to that page", output);
+  }
 }
 
 const types: Record<string, string> = {
@@ -350,13 +401,34 @@ async function main(): Promise<void> {
 
     if (!strips) console.log("consumer-check: note: stripInternal is off in tsconfig.build.json, so @internal members ship in the .d.ts");
 
-    const tsc = join(app, "node_modules", ".bin", "tsc");
+    // By package path, not .bin/tsc: both TypeScripts installed claim that name.
+    const tsc = (version: "typescript" | "typescript-oldest", args: string[]): void => {
+      sh(process.execPath, [join(app, "node_modules", version, "bin", "tsc"), ...args], app, { env: outsideEnv() });
+    };
     checkEveryEntryImported(manifest);
     for (const resolution of ["bundler", "nodenext", "node16"]) {
-      await step(`typecheck every entry, strict, skipLibCheck off, moduleResolution ${resolution}`, () => {
-        sh(tsc, ["-p", `tsconfig.${resolution}.json`], app, { env: outsideEnv() });
+      await step(`typecheck every entry, strictest options, skipLibCheck off, moduleResolution ${resolution}`, () => {
+        tsc("typescript", ["-p", `tsconfig.${resolution}.json`]);
       });
     }
+    await step(`typecheck every entry, module preserve`, () => {
+      tsc("typescript", ["-p", "tsconfig.bundler.json", "--module", "preserve"]);
+    });
+    // A library's types must not need its consumer's newest TypeScript (5.7's generic
+    // ArrayBufferView once broke 5.0 to 5.6). 5.0 has no module preserve.
+    for (const resolution of ["bundler", "node16"]) {
+      await step(`typecheck every entry with TypeScript ${OLDEST_TYPESCRIPT}, moduleResolution ${resolution}`, () => {
+        tsc("typescript-oldest", ["-p", `tsconfig.${resolution}.json`, "--noEmit"]);
+      });
+    }
+    await step("typecheck server code (lib without DOM, @types/node): core, asyncio, testing", () => {
+      tsc("typescript", ["-p", "tsconfig.server.json"]);
+    });
+    // node10 ignores `exports`: the subpaths' types come from package.json's typesVersions.
+    // (TypeScript 6 deprecates node10, so the older one checks it.)
+    await step(`typecheck every entry with TypeScript ${OLDEST_TYPESCRIPT}, moduleResolution node10 (typesVersions)`, () => {
+      tsc("typescript-oldest", ["-p", "tsconfig.bundler.json", "--moduleResolution", "node"]);
+    });
 
     await step("run the Node program (core, asyncio, testing)", () => {
       runNodeProgram(app, join("out", "src", "node-app.js"), ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok", "node: development build"]);
@@ -364,8 +436,15 @@ async function main(): Promise<void> {
     await step("run it again on the production build (node --conditions=production)", () => {
       runNodeProgram(app, join("out", "src", "node-app.js"), ["node: Trio core ok", "node: asyncio layer ok", "node: testing entry ok", "node: production build"], ["--conditions=production"]);
     });
+    await step("server rendering without a DOM (every entry imports; React and Preact renderToString)", () => {
+      runNodeProgram(app, join("server", "ssr.mjs"), ["<p>react: running</p>", "<p>preact: running</p>", "ssr: exited"]);
+    });
     await step("require() the package from CommonJS", () => {
       runNodeProgram(app, join("src", "require-check.cjs"), ["node: require() ok"]);
+    });
+
+    await step("esbuild: a core-only app (production) bundles no asyncio code, runs, and its error's code is in docs/errors.md", () => {
+      checkCoreOnlyBundle(app);
     });
 
     const web = join(app, "web");

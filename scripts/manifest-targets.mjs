@@ -3,8 +3,8 @@
 
 /**
  * [where in package.json, target path] for every file the manifest names:
- * main, types, and each condition of each entry in `exports`.
- * @param {{ main?: string; types?: string; exports?: unknown }} manifest
+ * main, types, each condition of each entry in `exports`, and `typesVersions`.
+ * @param {{ main?: string; types?: string; exports?: unknown; typesVersions?: unknown }} manifest
  * @returns {[string, string][]}
  */
 export function manifestTargets(manifest) {
@@ -20,5 +20,6 @@ export function manifestTargets(manifest) {
     }
   };
   walk(manifest.exports, "exports");
+  walk(manifest.typesVersions, "typesVersions");
   return found;
 }

@@ -16,6 +16,10 @@ import { walkRun } from "./snapshot.js";
 
 const OWNER_ELEMENT = Symbol.for("trio-asyncio.owner-element");
 
+// The DOM's Element where the consumer's TypeScript has the DOM lib, else `object`: the main entry
+// exports this module, and a Node project without "DOM" in `lib` must type-check it too.
+type DomElement = typeof globalThis extends { Element: { prototype: infer E } } ? E : object;
+
 // The locator of the nearest marked scope around `scope`, caching each scope's answer for one walk.
 function locatorOf(scope: CancelScope | null, cache: Map<CancelScope, (() => unknown) | null>): (() => unknown) | null {
   const path: CancelScope[] = [];
@@ -37,11 +41,11 @@ function locatorOf(scope: CancelScope | null, cache: Map<CancelScope, (() => unk
   return found;
 }
 
-function elementFrom(locate: (() => unknown) | null): Element | null {
+function elementFrom(locate: (() => unknown) | null): DomElement | null {
   if (locate === null) return null;
   try {
     const element = locate();
-    return typeof element === "object" && element !== null ? (element as Element) : null;
+    return typeof element === "object" && element !== null ? (element as DomElement) : null;
   } catch {
     return null;
   }
@@ -57,8 +61,8 @@ function eachTask(visit: (task: Task) => void): void {
  * element for it (only the Preact bindings do). For tools: the devtools
  * panel outlines it when the task is selected.
  */
-export function elementOf(taskId: number): Element | null {
-  let element: Element | null = null;
+export function elementOf(taskId: number): DomElement | null {
+  let element: DomElement | null = null;
   let done = false;
   const cache = new Map<CancelScope, (() => unknown) | null>();
   eachTask((t) => {
@@ -75,10 +79,10 @@ export function elementOf(taskId: number): Element | null {
  * mode picks the element under the pointer (or its nearest ancestor in
  * this map) and selects its tasks.
  */
-export function tasksByElement(): Map<Element, number[]> {
-  const byElement = new Map<Element, number[]>();
+export function tasksByElement(): Map<DomElement, number[]> {
+  const byElement = new Map<DomElement, number[]>();
   const cache = new Map<CancelScope, (() => unknown) | null>();
-  const elements = new Map<() => unknown, Element | null>();
+  const elements = new Map<() => unknown, DomElement | null>();
   eachTask((t) => {
     const locate = locatorOf(t.scope, cache);
     if (locate === null) return;

@@ -64,6 +64,9 @@ export async function everything(): Promise<void> {
   const fromWeb: number = await run(webAndWorkers, document.createElement("button"));
   const snapshot = inspector.inspect();
   const unsubscribe: () => void = inspector.subscribe(() => {});
+  // With the DOM lib, the inspector's elements are DOM elements (without it, objects).
+  const outlined: Element | null = inspector.elementOf(0);
+  outlined?.getBoundingClientRect();
   unsubscribe();
 
   const options: MockClockOptions = { autojumpThreshold: 0 };
