@@ -28,7 +28,7 @@ export function aioAsTrio<A extends unknown[], T>(fn: (...args: A) => Coroutine<
     if (fn !== null && typeof fn === "object" && typeof readProperty(fn, "next") === "function") {
       throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got an object. This is a coroutine, the function's call: pass the function itself, aioAsTrio(coro)(arg) rather than aioAsTrio(coro(arg)).");
     }
-    if (fn instanceof Future) throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function, got a Future. To wait for a Future from Trio code, use yield* waitFuture(future).");
+    if ((fn as unknown) instanceof Future) throw new TypeError("aioAsTrio(fn) needs an asyncio coroutine function, got a Future. To wait for a Future from Trio code, use yield* waitFuture(future).");
     throw new TypeError(`aioAsTrio(fn) needs an asyncio coroutine function (a function* that yield*s Futures), got ${describe(fn)}.`);
   }
   if (isUnusableFunction(fn)) {

@@ -59,7 +59,7 @@ describe("a port's receive channel, looped", () => {
       out.push(yield* ch.receiveOrEnd());
       return out;
     });
-    expect(seen).toEqual([1, 2, 3, 4, 5].map((value) => ({ done: false, value })).concat([{ done: true }, { done: true }]));
+    expect(seen).toEqual([...[1, 2, 3, 4, 5].map((value) => ({ done: false, value })), { done: true }, { done: true }]);
   });
 
   it("a sender that fails is no end: forEach raises BrokenResourceError after the items that came", async () => {
