@@ -647,7 +647,8 @@ export class EventLoop {
     const task = this.hostTask;
     if (task === null || task.state !== BLOCKED || !this.hostParked) return;
     this.hostParked = false;
-    if (task.sleepEntry !== null) this.runner.deadlines.remove(task.sleepEntry);
+    const entry = task.extras?.sleepEntry;
+    if (entry) this.runner.deadlines.remove(entry);
     this.runner.reschedule(task, undefined, false);
   }
 

@@ -240,7 +240,7 @@ export class Nursery {
     for (let child = this.headChild; child !== null; child = this.headChild) {
       this.unlinkChild(child);
       home.addChild(child);
-      child.parentNursery = home;
+      child.nursery = home;
     }
   }
 
@@ -329,7 +329,7 @@ function releaseStart(hidden: Nursery): void {
 function moveTask(task: Task, from: Nursery, to: Nursery): void {
   from.unlinkChild(task);
   to.addChild(task);
-  task.parentNursery = to;
+  task.nursery = to;
   const oldScope = from.cancelScope;
   const newScope = to.cancelScope;
   // Scopes the child entered hang under the old nursery's scope (only the

@@ -36,7 +36,7 @@ import { Instruments, type Instrument } from "./instruments.js";
 import { Nursery, callTaskFunction } from "./nursery.js";
 import { RunQueue } from "./run-queue.js";
 import { current, RuntimeError } from "./state.js";
-import { IN_SHARED_OP, IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, beginWait, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
+import { extrasOf, IN_SHARED_OP, IS_MAIN, IS_GENERATOR, NEVER_PARKED, RESUME_THROWS, Task, BLOCKED, DONE, RUNNABLE, RUNNING, UNVERIFIED_GENERATOR, beginWait, firstSharedNext, generatorNext, notAStepResult, waitsWith, resetTaskIds, taskIdMark, type ParkStamp, type TaskFunction } from "./task.js";
 import { Abort, CHECKPOINT, PARK, SCHEDULE_POINT, SHARED_PARK, SHARED_SCHEDULE_POINT, futureAsPromiseValueError, isAsyncioFuture, type AbortTask, type Operation } from "./traps.js";
 import { liveRuns, observer } from "../inspect/hooks.js";
 
@@ -79,7 +79,8 @@ class SleepEntry extends DeadlineEntry {
 /** @internal The abort function of a sleeping task: take it off the heap. */
 export function abortSleep(_raise: () => Error, blocked: AbortTask): Abort {
   const task = blocked as Task;
-  if (task.sleepEntry !== null) task.runner.deadlines.remove(task.sleepEntry);
+  // Set: sleepUntil makes the entry right after it registers this wait.
+  task.runner.deadlines.remove(task.extras!.sleepEntry!);
   return Abort.SUCCEEDED;
 }
 
@@ -142,7 +143,7 @@ function keepShapes(): void {
   const scopeId = scopeIdMark();
   const runner = new Runner({});
   const scope = new CancelScope();
-  const task = new Task<never>(runner, NEVER_STARTED, runner.systemNursery, scope, "shape keeper");
+  const task = new Task<never>(NEVER_STARTED, runner.systemNursery, scope, "shape keeper", 0);
   shapeKeepers = [runner, task, new Nursery(task, scope, runner), new SleepEntry(task)];
   nextRunId = runId;
   resetTaskIds(taskId);
@@ -285,7 +286,7 @@ export class Runner implements ClockListener {
     if (this.finished) throw new RuntimeError("This run has finished; its tasks cannot start new ones.");
     // The main task is the root of the task tree: it sits in the system
     // nursery's bookkeeping but has no parent nursery (Task.parentNursery).
-    const task = new Task<T>(this, coro, isMain ? null : nursery, nursery.cancelScope, name);
+    const task = new Task<T>(coro, nursery, nursery.cancelScope, name, isMain ? IS_MAIN : 0);
     // A run's own tasks (main, system) start from its root context, empty, as Trio's
     // system_context: a run started inside another must not inherit its values (its loop).
     if (nursery !== this.systemNursery) task.context = currentContext();
@@ -659,7 +660,7 @@ export class Runner implements ClockListener {
   cancelTask(task: Task, reason: string | undefined): void {
     let own = task.ownScope;
     if (own === null) {
-      const home = task.parentNursery?.cancelScope ?? this.rootScope;
+      const home = task.nursery.cancelScope;
       own = new CancelScope();
       own.adoptAsTaskScope(task, home);
       task.ownScope = own;
@@ -681,8 +682,7 @@ export class Runner implements ClockListener {
     }
     const extras = task.extras;
     const own = extras === null ? null : extras.ownScope;
-    const taskNursery = task.parentNursery ?? this.systemNursery;
-    const home = own ?? taskNursery.cancelScope;
+    const home = own ?? task.nursery.cancelScope;
     // (A child moved out of a nursery its parent dropped ends in that
     // nursery's scope, which is not its own: only scopes it entered count.)
     let moved = false;
@@ -710,7 +710,7 @@ export class Runner implements ClockListener {
         scope.cancel();
         const dropped = scope.nursery;
         if (dropped !== null) {
-          dropped.dropInto(taskNursery);
+          dropped.dropInto(task.nursery);
           // What its children raised so far goes with the task's outcome.
           const raised = scope.filterExit(dropped.combinedError());
           if (raised !== undefined && raised !== ABSORBED) lost.push(raised);
@@ -750,8 +750,8 @@ export class Runner implements ClockListener {
     this.statistics.tasksExited++;
     if (observer.current !== null) observer.current.taskExited?.(task);
     if (extras !== null && extras.deferred !== null) task.settleHandle();
-    const nursery = task.parentNursery;
-    if (nursery !== null && nursery !== this.systemNursery) {
+    const nursery = task.nursery;
+    if (nursery !== this.systemNursery) {
       // The common case: a child of a user nursery.
       // A moved child's Cancelled is the dropped nursery's (or its new
       // nursery's scopes raise their own): it must not cancel the new
@@ -765,7 +765,7 @@ export class Runner implements ClockListener {
       this.mainValue = value;
       this.rootScope.cancel("the main task finished");
       this.maybeFinish();
-    } else if (nursery !== null) {
+    } else {
       // A system task. Its nursery's scope is the root scope, which absorbs
       // the run's own Cancelled (the main task ended, or another system task
       // crashed): only real errors count as a crash.
@@ -843,7 +843,7 @@ export class Runner implements ClockListener {
   /** @internal Puts the running task to sleep until `deadline`. */
   sleepUntil(task: Task, deadline: number): void {
     beginWait(task, abortSleep);
-    this.deadlines.set((task.sleepEntry ??= new SleepEntry(task)), deadline);
+    this.deadlines.set((extrasOf(task).sleepEntry ??= new SleepEntry(task)), deadline);
   }
 
   /** @internal A deadline moved: make sure the host timer matches, even when idle. */

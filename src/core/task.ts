@@ -7,8 +7,9 @@
  * instead of an outcome object, so waking a task allocates nothing; once
  * the task is done, the same two hold its outcome. Booleans share one
  * `flags` number, and what few tasks use (a scope of their own from
- * `cancel()`, a Promise for `then`) sits in one `extras` object made on
- * demand: every field costs 8 bytes per task in Node (4 in Chromium).
+ * `cancel()`, a Promise for `then`, the heap entry of `sleep`) sits in one
+ * `extras` object made on demand, and the run is read through the task's
+ * nursery: every field costs 8 bytes per task in Node (4 in Chromium).
  *
  * A Task is also a handle that plain `async` code can await: `then` creates
  * a Promise on first use only.
@@ -95,6 +96,8 @@ export const IS_GENERATOR = 4;
  * goes through sharedNext, which tells them apart (see firstSharedNext).
  */
 export const UNVERIFIED_GENERATOR = 8;
+/** @internal The run's main task: `nursery` is the system nursery, `parentNursery` null. */
+export const IS_MAIN = 16;
 
 /** @internal %GeneratorPrototype%: every generator object inherits from it. */
 export const GeneratorPrototype = Object.getPrototypeOf(function* () {}.prototype) as Generator;
@@ -170,6 +173,13 @@ interface TaskExtras<T> {
   deferred: Deferred<T> | null;
   /** Nurseries opened by the task and still open, innermost last: leaf tasks, most of a page's, never open one. */
   nurseries: Nursery[] | null;
+  /** The task's heap entry for sleep(), made at its first sleep and reused. */
+  sleepEntry: DeadlineEntry | null;
+}
+
+/** @internal The task's extras, made on first use. */
+export function extrasOf<T>(task: Task<T>): TaskExtras<T> {
+  return (task.extras ??= { ownScope: null, deferred: null, nurseries: null, sleepEntry: null });
 }
 
 /**
@@ -215,10 +225,9 @@ export class Task<T = unknown> {
   /** @internal the innermost cancel scope the task is in */ scope: CancelScope;
   /** @internal */ abortFn: AbortFn | null = null;
   /** @internal value (or error) the task receives when it next runs; once done, its result (or error) */ resumeValue: unknown = undefined;
-  /** @internal bits: RESUME_THROWS (the next resume throws `resumeValue`; once done, the task raised), IN_SHARED_OP (the scheduler received a shared operation iterator's yield; its next step is the resumption), IS_GENERATOR, UNVERIFIED_GENERATOR */ flags = 0;
+  /** @internal bits: RESUME_THROWS (the next resume throws `resumeValue`; once done, the task raised), IN_SHARED_OP (the scheduler received a shared operation iterator's yield; its next step is the resumption), IS_GENERATOR, UNVERIFIED_GENERATOR, IS_MAIN */ flags = 0;
   /** @internal what the task is blocked on, for the inspector */ waitingOn: unknown = null;
   /** @internal when the task last parked, for the inspector (see ParkStamp) */ parkStamp: ParkStamp = NEVER_PARKED;
-  /** @internal */ sleepEntry: DeadlineEntry | null = null;
   /** @internal task-local context (see ContextVar), inherited at spawn */ context: ContextMap = null;
   /** @internal rarely used state, made on demand */ extras: TaskExtras<T> | null = null;
   /**
@@ -252,7 +261,7 @@ export class Task<T = unknown> {
   }
   /** @internal */
   set ownScope(scope: CancelScope | null) {
-    (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).ownScope = scope;
+    extrasOf(this).ownScope = scope;
   }
   /** @internal */
   get deferred(): Deferred<T> | null {
@@ -260,7 +269,15 @@ export class Task<T = unknown> {
   }
   /** True for tasks made by `spawnSystemTask`. */
   get isSystem(): boolean {
-    return this.parentNursery !== null && this.parentNursery === this.runner.systemNursery;
+    return this.parentNursery === this.runner.systemNursery;
+  }
+  /** @internal The run, read through the nursery: one field fewer per task. */
+  get runner(): Runner {
+    return this.nursery.runner;
+  }
+  /** The nursery this task belongs to; null for the main task. A task started with `start()` belongs to a hidden temporary nursery until it calls `started()`. */
+  get parentNursery(): Nursery | null {
+    return this.flags & IS_MAIN ? null : this.nursery;
   }
   /** @internal siblings in the parent nursery's list of children */ prevSibling: Task | null = null;
   /** @internal */ nextSibling: Task | null = null;
@@ -271,7 +288,7 @@ export class Task<T = unknown> {
   }
   /** @internal */
   set nurseries(list: Nursery[] | null) {
-    (this.extras ??= { ownScope: null, deferred: null, nurseries: null }).nurseries = list;
+    extrasOf(this).nurseries = list;
   }
 
   /** Nurseries opened by this task and still open, innermost last. */
@@ -281,16 +298,15 @@ export class Task<T = unknown> {
 
   /** @internal */
   constructor(
-    /** @internal */ readonly runner: Runner,
     /** @internal the generator; the task function until the first step (see `begin`) */ public coro: Operation<T> | TaskFunction<T>,
-    /** The nursery this task belongs to; null for the main task. A task started with `start()` belongs to a hidden temporary nursery until it calls `started()`. */
-    public parentNursery: Nursery | null,
+    /** @internal the nursery that holds the task: the system nursery for the main task (see parentNursery) */ public nursery: Nursery,
     scope: CancelScope,
     name: string | { readonly name: string },
+    flags: number,
   ) {
     this.scope = scope;
     this.nameSource = name;
-    if (isGenerator(coro)) this.flags = UNVERIFIED_GENERATOR;
+    this.flags = isGenerator(coro) ? flags | UNVERIFIED_GENERATOR : flags;
   }
 
   /** "runnable", "running", "blocked" or "done". */
@@ -332,7 +348,7 @@ export class Task<T = unknown> {
    * channel or an Event passes results between tasks.
    */
   get promise(): Promise<T> {
-    const extras = (this.extras ??= { ownScope: null, deferred: null, nurseries: null });
+    const extras = extrasOf(this);
     if (extras.deferred === null) {
       extras.deferred = deferred<T>();
       if (this.state === DONE) this.settleHandle();

@@ -235,7 +235,7 @@ export function describeWait(task: Task): WaitInfo | null {
   const w = task.waitingOn;
   if (w === null || w === undefined) return { kind: "other", label: "blocked" };
   if (w === "sleep") {
-    const deadline = task.sleepEntry?.deadline ?? Infinity;
+    const deadline = task.extras?.sleepEntry?.deadline ?? Infinity;
     return { kind: "sleep", label: `sleep until ${deadline.toFixed(3)}`, deadline };
   }
   if (typeof w === "string") return { kind: w, label: w };

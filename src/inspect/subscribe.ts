@@ -463,7 +463,7 @@ function cachedTaskRecord(t: Task, runner: Runner, n: Parameters<typeof taskReco
   const c = taskCache.get(t);
   const status = t.status;
   const waitingOn = t.waitingOn as unknown;
-  const deadline = t.sleepEntry?.deadline;
+  const deadline = t.extras?.sleepEntry?.deadline;
   if (
     c !== undefined &&
     c.epoch === cacheEpoch &&
