@@ -155,6 +155,7 @@ export class EventLoop {
   private drainFrom = 0;
   /** @internal async iterators started on this loop and not finished (see shutdown) */ readonly asyncgens = new Set<AsyncgenLike>();
   /** @internal shutdown's round that finalizes them, set by bridge/iterators.ts with the first (see ShutdownRound) */ finalizeAsyncgens: ShutdownRound | null = null;
+  /** @internal Wakers of Trio tasks parked in waitFuture on this loop's Futures (bridge/aio-as-trio.ts): a Future still pending when the loop closes never completes, so they are woken then. */ trioWaiters: Set<() => void> | null = null;
   /** @internal finished tasks whose exception nobody has looked at yet */ readonly unretrieved = new Set<Task<unknown>>();
   private closedFlag = false;
   private stopRequested = false;
@@ -910,6 +911,7 @@ export class EventLoop {
     this.closedFlag = true;
     this.tracked = null;
     liveLoops.delete(this);
+    if (this.trioWaiters !== null) for (const wake of this.trioWaiters) wake();
   }
 
   /** Tasks, async iterators or Trio tasks still to end, or errors still to report. */

@@ -93,8 +93,18 @@ function* waitFutureFrom<T>(trioTask: Task, future: Future<T>): Operation<T> {
     return Abort.FAILED;
   });
   future.addDoneCallback(wake);
+  // A Future left pending when its loop closes never completes: the close wakes this task too.
+  const waiters = (loop.trioWaiters ??= new Set());
+  waiters.add(wake);
   trioTask.waitingOn = future;
-  yield PARK;
+  try {
+    yield PARK;
+  } finally {
+    waiters.delete(wake);
+  }
   if (future.cancelled() && cancelError !== null) throw cancelError;
+  if (!future.done()) {
+    throw new RuntimeError("waitFuture(future): the event loop closed (its openLoop block ended) while this task waited, with the Future still pending, so nothing can complete it. Wait for a loop's Futures while its block runs, or cancel the waiting task before the block ends.");
+  }
   return future.result();
 }

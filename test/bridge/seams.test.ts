@@ -8,7 +8,7 @@
  * hang or a skipped return().
  */
 import { describe, expect, it } from "vitest";
-import { CancelScope, Cancelled, openNursery, sleep, type Operation } from "../../src/core/index.js";
+import { CancelScope, Cancelled, currentTime, openNursery, sleep, type Operation } from "../../src/core/index.js";
 import { aioAsTrio, aioIterAsTrio, openLoop, trioAsAio, trioIterAsAio, waitFuture, type AioAsyncIterator } from "../../src/bridge/index.js";
 import * as asyncio from "../../src/asyncio/index.js";
 import type { Coroutine, Future } from "../../src/asyncio/index.js";
@@ -272,24 +272,49 @@ describe("a Trio wait on a Future whose loop has closed", () => {
     expect(String(kept.value)).toMatch(/waitFuture\(future\): the Future is pending on a closed event loop/);
   });
 
-  it("a Trio task already waiting when the loop closes is cancelled cleanly: its scope catches Cancelled, no loop error", async () => {
+  it("a Trio task already waiting when the loop closes hears a RuntimeError then (the Future can never complete): no hang, no loop error", async () => {
+    const kept = await runKeep(function* () {
+      let heard: unknown = null;
+      let closedAt = -1;
+      yield* openNursery(function* (outer) {
+        yield* openLoop(function* (loop) {
+          const future = loop.createFuture<number>();
+          outer.startSoon(function* () {
+            try {
+              yield* waitFuture(future);
+            } catch (error) {
+              heard = error;
+            }
+          });
+          yield* sleep(1);
+        });
+        closedAt = currentTime();
+      });
+      return { heard, closedAt, now: currentTime() };
+    });
+    expectNoLeftovers(kept.runner);
+    expect(kept.ok).toBe(true);
+    const { heard, closedAt, now } = kept.value as { heard: unknown; closedAt: number; now: number };
+    expect(heard).toBeInstanceOf(RuntimeError);
+    expect(String(heard)).toMatch(/the event loop closed .*while this task waited, with the Future still pending/);
+    // Woken by the close itself, not by a later cancel or timeout.
+    expect(now).toBe(closedAt);
+  });
+
+  it("a waiter whose loop closes under a cancel scope it is cancelled in still gets Cancelled (the cancel came first)", async () => {
     const kept = await runKeep(function* () {
       const scope = new CancelScope();
-      let caught = false;
       yield* openNursery(function* (outer) {
         yield* openLoop(function* (loop) {
           const future = loop.createFuture<number>();
           outer.startSoon(function* () {
             yield* scope.run(() => waitFuture(future));
-            caught = scope.cancelledCaught;
           });
           yield* sleep(1);
+          scope.cancel();
         });
-        // The loop is closed; the Future can never complete.
-        yield* sleep(1);
-        scope.cancel();
       });
-      return caught;
+      return scope.cancelledCaught;
     });
     expectNoLeftovers(kept.runner);
     expect(kept.ok ? kept.value : String(kept.value)).toBe(true);
