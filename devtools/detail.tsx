@@ -30,13 +30,13 @@ export interface DetailPaneProps {
   now(): number;
   onSelect(key: string): void;
   /** Show scopes entered by the bindings' wrapper tasks (else folded into one line). */
-  showInternals?: boolean;
+  showInternals?: boolean | undefined;
   /** Called by the folded line's "show" button. */
   onShowInternals?(): void;
   /** Re-render interval for countdowns, ms (0: no timer). */
-  tickMs?: number;
+  tickMs?: number | undefined;
   /** Maps creation stacks through source maps (default: the page's shared mapper). */
-  stackMapper?: StackMapper;
+  stackMapper?: StackMapper | undefined;
 }
 
 function useTick(ms: number, active: boolean): void {

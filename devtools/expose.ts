@@ -19,7 +19,7 @@ import { isToPage, wire, type InspectorStackWire, type InspectorWire, type Ready
 /** Options of `exposeInspector`. */
 export interface ExposeOptions {
   /** Minimum ms between two updates sent to the panel (default 100, as the in-page panel). */
-  refreshInterval?: number;
+  refreshInterval?: number | undefined;
 }
 
 /** What `exposeInspector` returns. */

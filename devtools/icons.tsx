@@ -10,7 +10,7 @@ import { STATE_COLOURS } from "./styles.js";
 /** Props of the icons. */
 export interface IconProps {
   /** Width and height in CSS pixels (default 14). */
-  size?: number;
+  size?: number | undefined;
 }
 
 function Svg(props: IconProps & { children: JSX.Element | JSX.Element[] }): JSX.Element {

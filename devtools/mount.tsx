@@ -21,13 +21,13 @@ import { checkOptions, shown } from "./format.js";
 /** Options of `mountDevtools`. */
 export interface MountOptions {
   /** Open the panel at once when nothing is remembered (default false). */
-  initiallyOpen?: boolean;
+  initiallyOpen?: boolean | undefined;
   /** The localStorage key for open/closed, position and size (default "trio-asyncio-devtools"). */
-  storageKey?: string;
+  storageKey?: string | undefined;
   /** Where to attach the panel's host element (default document.body). */
-  container?: HTMLElement;
+  container?: HTMLElement | undefined;
   /** Where the panel sits when nothing is remembered (default "float"). */
-  dock?: Dock;
+  dock?: Dock | undefined;
   /**
    * Keep recording while the panel is closed (default false): the timeline,
    * the history of exited tasks and their errors then reach back to when
@@ -37,9 +37,9 @@ export interface MountOptions {
    * an inspector walk every `recordIntervalMs` and a few pushes per spawn,
    * exit and scheduler batch: see `bench/panel-cost.ts`.
    */
-  recordWhileClosed?: boolean;
+  recordWhileClosed?: boolean | undefined;
   /** While closed and recording: ms between inspector updates (default 1000). */
-  recordIntervalMs?: number;
+  recordIntervalMs?: number | undefined;
 }
 
 /** Where the panel sits: a floating window, or docked to an edge of the viewport. */

@@ -25,31 +25,31 @@ import { shown } from "./format.js";
 /** Props of `DevtoolsPanel`. */
 export interface DevtoolsPanelProps {
   /** Where the data comes from (default: this page's live inspector). */
-  source?: InspectorSource;
+  source?: InspectorSource | undefined;
   /** Passed to `inspector.subscribe` (default: the next animation frame at least `refreshInterval` ms after the last). */
-  scheduleFrame?: (flush: () => void) => void;
+  scheduleFrame?: ((flush: () => void) => void) | undefined;
   /**
    * Minimum time between two updates of the panel, in ms (default 100: ten
    * a second is plenty to read, and keeps the panel's cost to the page low).
    * 0 updates on every animation frame. Ignored when `scheduleFrame` is given.
    */
-  refreshInterval?: number;
+  refreshInterval?: number | undefined;
   /** Highlight tasks blocked at least this long, in seconds (default 5; editable in the toolbar). */
-  blockedThreshold?: number;
+  blockedThreshold?: number | undefined;
   /** Start with creation stacks captured (default false; a toolbar checkbox). */
-  captureStacks?: boolean;
+  captureStacks?: boolean | undefined;
   /** Shows a close button that calls this. */
-  onClose?: () => void;
+  onClose?: (() => void) | undefined;
   /** Render the panel's <style> (default true; mountDevtools puts it in the shadow root itself). */
-  injectStyles?: boolean;
+  injectStyles?: boolean | undefined;
   /** The tree viewport's height when it cannot be measured (default 400 px). */
-  fallbackTreeHeight?: number;
+  fallbackTreeHeight?: number | undefined;
   /** Show the bindings' own wrapper tasks and scopes (default false: folded away; a toolbar checkbox). */
-  showInternals?: boolean;
+  showInternals?: boolean | undefined;
   /** A performance.now()-like clock (tests pass a fixed one). */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Use this store instead of a new one (tests, or to keep state across remounts). */
-  store?: PanelStore;
+  store?: PanelStore | undefined;
 }
 
 const FILTERS: { state: FilterState; label: string; dot: DotState }[] = [

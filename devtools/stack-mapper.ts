@@ -32,7 +32,7 @@ export interface StackMapperOptions {
   /** Fetches a script or map as text (default: `fetch`, 10 s timeout). Rejects on failure. */
   fetchText?(url: string): Promise<string>;
   /** Scripts whose maps are kept (default 200); the oldest is dropped past it. */
-  maxScripts?: number;
+  maxScripts?: number | undefined;
 }
 
 /** Maps frames; holds the per-script cache. */

@@ -15,7 +15,7 @@ export interface StackViewProps {
   /** The `Error.stack` text. */
   stack: string;
   /** Default: the page's shared mapper. */
-  mapper?: StackMapper;
+  mapper?: StackMapper | undefined;
 }
 
 function FrameLink(props: { frame: MappedFrame }): JSX.Element {

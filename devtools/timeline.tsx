@@ -27,14 +27,14 @@ export interface TimelineProps {
   /** Selects a row of the tree (a click on an event mark). */
   onSelect?(key: string): void;
   /** Start collapsed (default false). */
-  initiallyCollapsed?: boolean;
+  initiallyCollapsed?: boolean | undefined;
   /**
    * Told whether each batch's tasks should be recorded: while "tasks per
    * batch" is ticked and the strip is open (recording them costs, see README).
    */
   onBatchTasksChange?(on: boolean): void;
   /** Start with "tasks per batch" ticked (default false). */
-  initiallyBatchTasks?: boolean;
+  initiallyBatchTasks?: boolean | undefined;
 }
 
 const LIVE_WINDOW_MS = 10_000;

@@ -39,7 +39,7 @@ export interface TreeViewProps {
   /** Used when the viewport's height cannot be measured (no layout, e.g. in tests). */
   fallbackHeight: number;
   /** Rows rendered above and below the viewport. */
-  overscan?: number;
+  overscan?: number | undefined;
 }
 
 /** A DOM id for a row (for aria-activedescendant). */

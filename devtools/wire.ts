@@ -38,7 +38,7 @@ export interface InspectWire extends Tagged {
   readonly kind: "inspect";
   readonly watch: boolean;
   /** Record creation stacks of new tasks while watching. */
-  readonly captureStacks?: boolean;
+  readonly captureStacks?: boolean | undefined;
 }
 /** panel → page: cancel the page's scope, task or asyncio Task `id`. */
 export interface InspectCancelWire extends Tagged {

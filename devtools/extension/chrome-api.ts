@@ -7,7 +7,7 @@
 /** A `chrome.runtime.Port`. */
 export interface ChromePort {
   readonly name: string;
-  readonly sender?: { tab?: { id?: number }; frameId?: number };
+  readonly sender?: { tab?: { id?: number } | undefined; frameId?: number };
   postMessage(message: unknown): void;
   disconnect(): void;
   readonly onMessage: ChromeEvent<(message: unknown, port: ChromePort) => void>;

@@ -53,13 +53,13 @@ export interface ExceptionContext {
   /** The error, when there is one. */
   exception?: unknown;
   /** The Future whose error nobody retrieved. */
-  future?: Future<unknown>;
+  future?: Future<unknown> | undefined;
   /** The Task whose error nobody retrieved (or that was destroyed pending). */
-  task?: Task<unknown>;
+  task?: Task<unknown> | undefined;
   /** The callback handle that raised. */
-  handle?: Handle;
+  handle?: Handle | undefined;
   /** Where the future, task or handle was created (debug mode only). */
-  sourceTraceback?: string;
+  sourceTraceback?: string | undefined;
   [key: string]: unknown;
 }
 
@@ -69,11 +69,11 @@ export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => v
 /** What `createTask` passes on to a task factory: the options it was given (each key only when given). */
 export interface TaskFactoryOptions {
   /** The task's name. */
-  name?: string;
+  name?: string | undefined;
   /** Whether to step the coroutine at once, inside `createTask` (see `eagerTaskFactory`). */
-  eagerStart?: boolean;
+  eagerStart?: boolean | undefined;
   /** The Context the task runs in (a copy of the current one when not given). */
-  context?: Context;
+  context?: Context | undefined;
 }
 
 /** Makes Tasks for `createTask` (see `setTaskFactory`). */

@@ -24,7 +24,7 @@ import { getRunningLoop } from "./running.js";
 /** Options of `gather`. */
 export interface GatherOptions {
   /** Report errors and cancellations as results instead of raising the first one. */
-  returnExceptions?: boolean;
+  returnExceptions?: boolean | undefined;
 }
 
 /** The results of `gather(...aws)`, one per awaitable, in order. */

@@ -68,9 +68,9 @@ export interface PriorityOptions<T> {
    * Maps an item to its priority, computed once when the item is put and
    * compared with the default Python-like order (lowest first).
    */
-  key?: (item: T) => unknown;
+  key?: ((item: T) => unknown) | undefined;
   /** Compares two items: negative if `a` comes out first, positive if `b` does, 0 for a tie (NaN or a non-number is refused with a TypeError). */
-  compare?: (a: T, b: T) => number;
+  compare?: ((a: T, b: T) => number) | undefined;
 }
 
 function isNumeric(value: unknown): value is number | bigint | boolean {

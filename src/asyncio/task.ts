@@ -64,17 +64,17 @@ const FOREIGN_LABEL = {
 /** Options of a new Task. */
 export interface TaskOptions {
   /** The loop (default: the running loop). */
-  loop?: EventLoop;
+  loop?: EventLoop | undefined;
   /** A name for tools and errors (default `Task-N`). */
-  name?: string;
+  name?: string | undefined;
   /** Run the first step synchronously, now (Python's eager tasks). */
-  eagerStart?: boolean;
+  eagerStart?: boolean | undefined;
   /**
    * The Context the task runs in (default: a copy of the creator's):
    * what it `set()`s stays in that Context, shared with whatever else runs
    * in it (Python's `create_task(coro, context=ctx)`).
    */
-  context?: Context;
+  context?: Context | undefined;
 }
 
 /** An asyncio Task. */

@@ -40,9 +40,9 @@ export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeo
 /** Options of `wait`. */
 export interface WaitOptions {
   /** Seconds to wait at most (null or absent: no limit). On timeout, `wait` returns; it does not raise. */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
   /** When to return (default `ALL_COMPLETED`). */
-  returnWhen?: ReturnWhen;
+  returnWhen?: ReturnWhen | undefined;
 }
 
 function checkTimeout(what: string, value: unknown): void {

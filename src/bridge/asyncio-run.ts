@@ -33,9 +33,9 @@ import { debugOption, openLoop } from "./open-loop.js";
 /** Options of `asyncioRun` and `AsyncioRunner`. */
 export interface AsyncioRunOptions {
   /** Debug mode of the loop: creation stacks, slow callbacks, pending tasks at exit. */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** The clock of the underlying Trio run (a MockClock in tests); default: the host's monotonic clock. */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 function checkCoroutine(what: string, coro: unknown): void {

@@ -30,7 +30,7 @@ export const loopVar = new TaskLocal<EventLoop>("asyncio loop");
 /** Options of `openLoop`. */
 export interface OpenLoopOptions {
   /** Debug mode: creation stacks, slow callbacks, pending tasks at exit. */
-  debug?: boolean;
+  debug?: boolean | undefined;
 }
 
 /**

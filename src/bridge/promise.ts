@@ -26,7 +26,7 @@ export interface PromiseWaitOptions {
    * What the Promise is, for tools: the devtools panel shows
    * "waiting on GET /api/search?q=ab" instead of "a Promise".
    */
-  label?: string;
+  label?: string | undefined;
 }
 
 /**

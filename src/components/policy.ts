@@ -51,17 +51,17 @@ export type PolicyName = "unbounded" | "restartable" | "drop" | "enqueue" | "kee
 /** Options of `taskPolicy()` and `useTaskPolicy()`. */
 export interface TaskPolicyOptions {
   /** The policy (default "unbounded"). */
-  policy?: PolicyName;
+  policy?: PolicyName | undefined;
   /** How many instances may run at once (default 1; ignored by "unbounded"). */
-  maxConcurrency?: number;
+  maxConcurrency?: number | undefined;
   /** Names the instances' tasks in the devtools (default: the function's name). */
-  name?: string;
+  name?: string | undefined;
   /**
    * Names each instance's cancel scope in the devtools (default
    * "<policy> policy for <name>", e.g. "restartable policy for search";
    * `useTask` gives "useTask <name>").
    */
-  scopeName?: string;
+  scopeName?: string | undefined;
 }
 
 /** Where an instance is in its life. */

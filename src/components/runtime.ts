@@ -59,20 +59,20 @@ export type ErrorReporter = (error: unknown, source: string) => void;
 /** Options of a `TrioRuntime` (and of `<TrioRoot>`). */
 export interface TrioRuntimeOptions {
   /** A name for the run, shown by the devtools (default "TrioRoot"). */
-  name?: string;
+  name?: string | undefined;
   /** The run's clock (a `MockClock` in tests). */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Longest stretch of task steps before yielding to the browser, in seconds. */
-  timeSlice?: number;
+  timeSlice?: number | undefined;
   /** Where errors raised by component tasks go (default: `console.error`). Should not throw. */
-  onError?: ErrorReporter;
+  onError?: ErrorReporter | undefined;
   /**
    * Start the run with the first work given to the runtime instead of at
    * once (default false). A lazy runtime that is never used owns no run and
    * needs no `close()`: React's `<TrioRoot>` makes its runtime so, because
    * React may throw a render away without any cleanup.
    */
-  lazy?: boolean;
+  lazy?: boolean | undefined;
 }
 
 /** Something that can start tasks: a `Nursery`, a `ScopedNursery`. */
@@ -80,7 +80,7 @@ export interface TaskSpawner {
   /** Starts `fn(...args)` as a task named `name`. */
   startSoonNamed<A extends unknown[], T>(name: string, fn: (...args: A) => Operation<T>, ...args: A): unknown;
   /** True once the spawner is gone for good and will start nothing more (if it can tell). */
-  readonly closed?: boolean;
+  readonly closed?: boolean | undefined;
 }
 
 /** Work started before a nursery was there to take it. `cancelled`: it was cancelled meanwhile, and why. */

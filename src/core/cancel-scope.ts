@@ -64,13 +64,13 @@ class ScopeDeadline extends DeadlineEntry {
 /** Options of a new cancel scope. */
 export interface CancelScopeOptions {
   /** Absolute deadline in the run's clock seconds (see `currentTime()`). */
-  deadline?: number;
+  deadline?: number | undefined;
   /** Deadline relative to when the scope is entered, in seconds. */
-  relativeDeadline?: number;
+  relativeDeadline?: number | undefined;
   /** Protect the code inside from cancellation of outer scopes. */
-  shield?: boolean;
+  shield?: boolean | undefined;
   /** A name for tools and messages: the devtools panel shows it instead of "cancel scope #7". */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** A scope of code that can be cancelled as a unit. See the module comment. */
@@ -650,7 +650,7 @@ export function deliverCancel(task: Task): void {
 /** Options of `moveOnAfter`, `moveOnAt`, `failAfter` and `failAt`. */
 export interface DeadlineOptions {
   /** A name for the scope they make, shown by tools (see `CancelScopeOptions.name`). */
-  name?: string;
+  name?: string | undefined;
 }
 
 // The name to give the scope, checked here so the message names the function the caller used.

@@ -19,7 +19,7 @@ export interface Clock {
    * A clock that can jump forward (MockClock) reports the real-time idle
    * period after which the run should jump to the next deadline.
    */
-  readonly autojumpThreshold?: number;
+  readonly autojumpThreshold?: number | undefined;
   /**
    * Moves the clock forward to `deadline` (called by the run when idle).
    * The idle check that calls it ships with `trio-asyncio/testing`: it is

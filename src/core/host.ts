@@ -13,13 +13,13 @@
 type Callback = () => void;
 
 interface HostGlobals {
-  setImmediate?: (cb: Callback) => unknown;
+  setImmediate?: ((cb: Callback) => unknown) | undefined;
   MessageChannel?: new () => {
     port1: { onmessage: ((ev: unknown) => void) | null; close?(): void };
     port2: { postMessage(msg: unknown): void; close?(): void };
   };
-  scheduler?: { postTask?: (cb: Callback, options?: { priority?: string }) => Promise<unknown> };
-  process?: { versions?: { node?: string } };
+  scheduler?: { postTask?: (cb: Callback, options?: { priority?: string }) => Promise<unknown> } | undefined;
+  process?: { versions?: { node?: string } } | undefined;
 }
 
 /** Which host facility continues a batch after its time slice. */

@@ -33,23 +33,23 @@ import type { Operation } from "./traps.js";
 /** Options of {@link retry}. Times are in seconds. */
 export interface RetryOptions {
   /** How many attempts in all, the first included: a whole number ≥ 1, or `Infinity` (default 3). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** The wait before the second attempt (default 0.1). */
-  delay?: number;
+  delay?: number | undefined;
   /** Each wait is the one before times this: ≥ 1, and 1 keeps the wait constant (default 2). */
-  factor?: number;
+  factor?: number | undefined;
   /** No wait is longer than this (default `Infinity`). */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /**
    * The fraction of each wait that may be taken off at random, from 0 (none,
    * the default) to 1 ("full jitter": anywhere from 0 to the whole wait).
    */
-  jitter?: number;
+  jitter?: number | undefined;
   /**
    * A deadline for each attempt, in seconds: an attempt still running then is
    * cancelled and counts as failed, with `TooSlowError`. The default is none.
    */
-  attemptTimeout?: number;
+  attemptTimeout?: number | undefined;
   /**
    * Whether to retry after `error`, raised by attempt number `attempt`
    * (1-based). The default retries every error. A cancellation is never
@@ -57,9 +57,9 @@ export interface RetryOptions {
    * generator as the answer (an async or function* predicate) is refused
    * with a `TypeError`, raised with the attempt's error.
    */
-  retryIf?: (error: unknown, attempt: number) => boolean;
+  retryIf?: ((error: unknown, attempt: number) => boolean) | undefined;
   /** Called before each wait, to log or count: the error, the attempt that raised it, and the wait in seconds. */
-  onRetry?: (error: unknown, attempt: number, delay: number) => void;
+  onRetry?: ((error: unknown, attempt: number, delay: number) => void) | undefined;
 }
 
 interface Policy {

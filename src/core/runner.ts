@@ -43,13 +43,13 @@ import { liveRuns, observer } from "../inspect/hooks.js";
 /** Options of `run()`. */
 export interface RunOptions {
   /** The clock for sleeps and deadlines; default: the host's monotonic clock. */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Observers of the run (see `Instrument`). */
-  instruments?: readonly Instrument[];
+  instruments?: readonly Instrument[] | undefined;
   /** Longest stretch of task steps before yielding to the host, in seconds. Default 0.005. */
-  timeSlice?: number;
+  timeSlice?: number | undefined;
   /** A name for tools. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Counters of a run, for tools and benchmarks. */

@@ -53,7 +53,7 @@ export interface StaggeredRaceOptions<T> {
    * an error from that call joins the one being raised in an
    * `ExceptionGroup`.
    */
-  onLoser?: (result: T, index: number) => void;
+  onLoser?: ((result: T, index: number) => void) | undefined;
 }
 
 /**

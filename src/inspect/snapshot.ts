@@ -26,9 +26,9 @@ export interface WaitInfo {
   /** A human-readable description: for a Promise, the label given to `waitPromise`/`abortable` (`fetchOp` gives "GET /url"), else "a Promise". */
   label: string;
   /** For sleeps: the deadline on the run's clock. */
-  deadline?: number;
+  deadline?: number | undefined;
   /** For asyncio futures: the future's id (see `FutureRecord.id`). */
-  futureId?: number;
+  futureId?: number | undefined;
 }
 
 /** A cancel scope. Times are in the run's clock seconds. */
@@ -45,7 +45,7 @@ export interface ScopeRecord {
   timeLeft: number | null;
   shield: boolean;
   /** The name given with `new CancelScope({ name })`, or null (absent in snapshots of older versions). */
-  name?: string | null;
+  name?: string | null | undefined;
   cancelCalled: boolean;
   cancelReason: string | null;
   /** Code inside sees cancellation (this scope or an unshielded outer one). */
@@ -77,7 +77,7 @@ export interface TaskRecord {
    * Set on the bindings' own wrapper tasks (a component nursery's host, the
    * runtime's main task): what the wrapper is. Tools may fold them away.
    */
-  internal?: string;
+  internal?: string | undefined;
 }
 
 /** A nursery: its scope id doubles as its id. */
@@ -100,8 +100,8 @@ export interface RunRecord {
    * For a run in a worker (listed while a subscriber watches): the worker's
    * name, and the task of this thread that opened the worker (null if none).
    */
-  worker?: string;
-  hostTaskId?: number | null;
+  worker?: string | undefined;
+  hostTaskId?: number | null | undefined;
 }
 
 /** An asyncio Future or Task still pending. */
@@ -171,7 +171,7 @@ interface FutureLike {
   done(): boolean;
   getName?(): string;
   cancelling?(): number;
-  waitingOn?: { id: number } | null;
+  waitingOn?: { id: number } | null | undefined;
 }
 
 // The label of a labelled Promise wait (`waitPromise(p, { label })`, `abortable`,

@@ -50,9 +50,9 @@ export interface TimelineEvent {
   /** Task id (spawn, exit, error) or scope id (cancel). */
   id: number;
   name: string;
-  detail?: string;
+  detail?: string | undefined;
   /** For exit and error events: how the task ended (its `detail` is then the error, or the Cancelled message). */
-  outcome?: "returned" | "raised" | "cancelled";
+  outcome?: "returned" | "raised" | "cancelled" | undefined;
 }
 
 /** One scheduler batch: when it ran and how many task steps it took. */
@@ -67,9 +67,9 @@ export interface BatchRecord {
    * order they first stepped), recorded only while a subscriber asks for
    * them (`batchTasks`).
    */
-  taskIds?: number[];
+  taskIds?: number[] | undefined;
   /** How many more tasks ran than `taskIds` lists. */
-  moreTasks?: number;
+  moreTasks?: number | undefined;
 }
 
 /** A set of changes to one kind of record. */
@@ -90,7 +90,7 @@ export interface InspectorUpdate {
    * carry, so a future's `age` is 0 and a scope's countdown is as of when
    * its record last changed: derive both from `createdAt` and `deadline`.
    */
-  full?: Snapshot;
+  full?: Snapshot | undefined;
   runs: Changes<RunRecord>;
   tasks: Changes<TaskRecord>;
   nurseries: Changes<NurseryRecord>;
@@ -104,15 +104,15 @@ export interface InspectorUpdate {
 /** Options of `subscribe`. */
 export interface SubscribeOptions {
   /** Record creation stacks of new tasks (costly; off by default). */
-  captureStacks?: boolean;
+  captureStacks?: boolean | undefined;
   /**
    * Record which tasks ran in each batch (`BatchRecord.taskIds`) while this
    * subscriber is subscribed. Costs an instrument call per task step then
    * (the runs take their instrumented path); off by default.
    */
-  batchTasks?: boolean;
+  batchTasks?: boolean | undefined;
   /** How to wait for the next frame (default: requestAnimationFrame, or a 16 ms timer). */
-  scheduleFrame?: (flush: () => void) => void;
+  scheduleFrame?: ((flush: () => void) => void) | undefined;
 }
 
 type Listener = (update: InspectorUpdate) => void;

@@ -16,7 +16,7 @@ import type { ElementLocator, ScopedNursery } from "../components/index.js";
 
 interface PreactInternals {
   /** preact/hooks' render hook: called with the vnode before its component renders. */
-  __r?: (vnode: { __c?: unknown }) => void;
+  __r?: ((vnode: { __c?: unknown }) => void) | undefined;
 }
 
 let rendering: unknown = null;

@@ -39,9 +39,9 @@ const RuntimeContext = createContext<TrioRuntime | null>(null);
 /** Props of `<TrioRoot>` (`lazy` is left out: a root's own runtime is always lazy). */
 export interface TrioRootProps extends Omit<TrioRuntimeOptions, "lazy"> {
   /** Use this runtime instead of making one (the root then does not close it on unmount). */
-  runtime?: TrioRuntime;
+  runtime?: TrioRuntime | undefined;
   /** The components whose hooks run in this root. */
-  children?: ComponentChildren;
+  children?: ComponentChildren | undefined;
 }
 
 /**

@@ -20,9 +20,9 @@ const INTERNALS = "__CLIENT_INTERNALS_DO_NOT_USE_OR_WARN_USERS_THEY_CANNOT_UPGRA
 
 /** The parts of a React fiber read here. */
 interface Fiber {
-  child?: Fiber | null;
-  sibling?: Fiber | null;
-  alternate?: Fiber | null;
+  child?: Fiber | null | undefined;
+  sibling?: Fiber | null | undefined;
+  alternate?: Fiber | null | undefined;
   stateNode?: unknown;
 }
 

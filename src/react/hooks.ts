@@ -68,9 +68,9 @@ RuntimeContext.displayName = "TrioRuntime";
 /** Props of `<TrioRoot>` (`lazy` is left out: a root's own runtime is always lazy). */
 export interface TrioRootProps extends Omit<TrioRuntimeOptions, "lazy"> {
   /** Use this runtime instead of making one (the root then does not close it on unmount). */
-  runtime?: TrioRuntime;
+  runtime?: TrioRuntime | undefined;
   /** The components whose hooks run in this root. */
-  children?: ReactNode;
+  children?: ReactNode | undefined;
 }
 
 function useForceRender(): () => void {

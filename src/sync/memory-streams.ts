@@ -171,11 +171,11 @@ function runCloseHook(what: string, hook: (() => void) | null | undefined): void
 /** Hooks of a `MemorySendStream`, called after the data is queued, or on close. */
 export interface MemorySendStreamHooks {
   /** Runs at the end of every `sendAll` (after the data is queued). */
-  sendAllHook?: (() => Operation<void>) | null;
+  sendAllHook?: ((() => Operation<void>) | null) | undefined;
   /** Runs at the end of every `waitSendAllMightNotBlock`. */
-  waitSendAllMightNotBlockHook?: (() => Operation<void>) | null;
+  waitSendAllMightNotBlockHook?: ((() => Operation<void>) | null) | undefined;
   /** Runs at the end of `close()`. */
-  closeHook?: (() => void) | null;
+  closeHook?: ((() => void) | null) | undefined;
 }
 
 /**
@@ -259,9 +259,9 @@ export class MemorySendStream implements SendStream {
 /** Hooks of a `MemoryReceiveStream`. */
 export interface MemoryReceiveStreamHooks {
   /** Runs at the start of every `receiveSome`, before it looks for data. */
-  receiveSomeHook?: (() => Operation<void>) | null;
+  receiveSomeHook?: ((() => Operation<void>) | null) | undefined;
   /** Runs at the end of `close()`. */
-  closeHook?: (() => void) | null;
+  closeHook?: ((() => void) | null) | undefined;
 }
 
 /**

@@ -30,7 +30,7 @@ export interface ParkingLotStatistics {
 /** How many tasks `unpark`/`repark` act on. */
 export interface UnparkOptions {
   /** A non-negative integer, or Infinity for all. Default 1. */
-  count?: number;
+  count?: number | undefined;
 }
 
 class ParkedNode {

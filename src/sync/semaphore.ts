@@ -17,7 +17,7 @@ import { ParkingLot } from "./parking-lot.js";
 /** Options of a `Semaphore`. */
 export interface SemaphoreOptions {
   /** The highest the value may reach; releasing past it raises. Default: no limit. */
-  maxValue?: number;
+  maxValue?: number | undefined;
 }
 
 /** Counters of a `Semaphore`. */

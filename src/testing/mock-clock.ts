@@ -13,9 +13,9 @@ import { checkReadable, describe } from "../core/errors.js";
 /** Options of `new MockClock()`. */
 export interface MockClockOptions {
   /** Virtual seconds per real second (default 0: time moves only by jumps). */
-  rate?: number;
+  rate?: number | undefined;
   /** Real seconds of idleness after which the clock jumps to the next deadline (default Infinity: never). */
-  autojumpThreshold?: number;
+  autojumpThreshold?: number | undefined;
 }
 
 /** A controllable clock: see the module comment. */

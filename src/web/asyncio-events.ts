@@ -21,7 +21,7 @@ import type { WaitEventOptions } from "./events.js";
 /** Options of `eventFuture`: `waitEvent`'s, and the loop (default: the running loop). */
 export interface EventFutureOptions<E extends Event = Event> extends WaitEventOptions<E> {
   /** The loop whose Future this is; default: the running loop. */
-  loop?: EventLoop;
+  loop?: EventLoop | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface FetchFutureOptions<R extends FetchRead = FetchRead> {
    * done with the body read so, and cancelling it aborts the body's
    * download too.
    */
-  read?: R;
+  read?: R | undefined;
 }
 
 /** The value of `fetchFuture`'s Future for each `read`. */

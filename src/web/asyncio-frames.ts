@@ -19,7 +19,7 @@ import { checkOptions } from "./target.js";
 /** Options of the asyncio frame Futures: the loop (default: the running loop). */
 export interface LoopOption {
   /** The loop whose Future this is; default: the running loop. */
-  loop?: EventLoop;
+  loop?: EventLoop | undefined;
 }
 
 /**

@@ -63,9 +63,9 @@ export interface ReaderTransport {
 /** Options of `new StreamReader`. */
 export interface StreamReaderOptions {
   /** The buffer's limit in bytes (default 64 KiB): `readline` refuses longer lines, and feeding pauses past twice it. */
-  limit?: number;
+  limit?: number | undefined;
   /** The loop its waits run on (default: the running loop). */
-  loop?: EventLoop;
+  loop?: EventLoop | undefined;
 }
 
 function checkBytes(what: string, data: unknown): asserts data is Uint8Array {

@@ -38,7 +38,7 @@ const encoder = new TextEncoder();
 /** Options of `openWebSocketStreams`: `openWebSocket`'s (but the receive buffer's), and the reader's `limit`. */
 export interface WebSocketStreamsOptions extends Omit<OpenWebSocketOptions, "maxBuffer" | "overflow"> {
   /** The reader's buffer limit in bytes (default 64 KiB), as `open_connection`'s `limit`. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** The Trio side's shared state: what the writer tells it, and how it tells the reader. */

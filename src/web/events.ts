@@ -25,11 +25,11 @@ export interface WaitEventOptions<E extends Event = Event> {
    * is also the place for `event.preventDefault()`. If it throws, the wait
    * raises that error.
    */
-  filter?: (event: E) => boolean;
+  filter?: ((event: E) => boolean) | undefined;
   /** As `addEventListener`'s `passive`. */
-  passive?: boolean;
+  passive?: boolean | undefined;
   /** As `addEventListener`'s `capture`. */
-  capture?: boolean;
+  capture?: boolean | undefined;
 }
 
 /** @internal `addEventListener`'s options from ours. */
@@ -141,7 +141,7 @@ export interface EventChannelOptions {
    * already waiting takes an event directly, so `0` keeps only the events a
    * receiver is waiting for (with a drop mode).
    */
-  maxBuffer?: number;
+  maxBuffer?: number | undefined;
   /**
    * What happens to an event when `maxBuffer` events already wait:
    * `"drop-oldest"` drops the oldest waiting event (the latest state wins,
@@ -151,11 +151,11 @@ export interface EventChannelOptions {
    * memory channel) and memory grows while the receiver lags.
    * `statistics().overflowed` counts these events in every mode.
    */
-  overflow?: EventOverflow;
+  overflow?: EventOverflow | undefined;
   /** As `addEventListener`'s `passive`. */
-  passive?: boolean;
+  passive?: boolean | undefined;
   /** As `addEventListener`'s `capture`. */
-  capture?: boolean;
+  capture?: boolean | undefined;
 }
 
 /** Counters of an `EventChannel`. */

@@ -17,7 +17,7 @@ import type { Operation } from "../core/traps.js";
 import { checkOptions, hasMethods, isThenable } from "./target.js";
 
 interface SignalStatics {
-  any?: (signals: AbortSignal[]) => AbortSignal;
+  any?: ((signals: AbortSignal[]) => AbortSignal) | undefined;
 }
 
 /**

@@ -14,14 +14,14 @@ import type { Operation } from "../core/traps.js";
 import { checkOptions, waitHostCallback, type HostRequest } from "./target.js";
 
 interface FrameHost {
-  requestAnimationFrame?: (cb: (time: number) => void) => number;
-  cancelAnimationFrame?: (id: number) => void;
-  requestIdleCallback?: (cb: (deadline: IdleDeadline) => void, options?: { timeout?: number }) => number;
-  cancelIdleCallback?: (id: number) => void;
-  scheduler?: { yield?: () => Promise<unknown> };
-  MessageChannel?: typeof MessageChannel;
-  setImmediate?: (cb: () => void) => unknown;
-  clearImmediate?: (id: unknown) => void;
+  requestAnimationFrame?: ((cb: (time: number) => void) => number) | undefined;
+  cancelAnimationFrame?: ((id: number) => void) | undefined;
+  requestIdleCallback?: ((cb: (deadline: IdleDeadline) => void, options?: { timeout?: number }) => number) | undefined;
+  cancelIdleCallback?: ((id: number) => void) | undefined;
+  scheduler?: ({ yield?: () => Promise<unknown> }) | undefined;
+  MessageChannel?: typeof MessageChannel | undefined;
+  setImmediate?: ((cb: () => void) => unknown) | undefined;
+  clearImmediate?: ((id: unknown) => void) | undefined;
 }
 
 function host(): FrameHost {
@@ -63,7 +63,7 @@ export interface WaitIdleOptions {
    * callback runs even if the host never gets idle; the deadline then has
    * `didTimeout` true. Default: no limit.
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** How long the fallback pretends an idle period lasts, in ms (the longest one the spec allows). */

@@ -32,13 +32,13 @@ function checkStream(what: string, stream: unknown): asserts stream is ReceiveSt
 /** Options of `receiveLines`. */
 export interface ReceiveLinesOptions {
   /** The text encoding (default "utf-8"), as `TextDecoder` takes it. */
-  encoding?: string;
+  encoding?: string | undefined;
   /**
    * The longest line accepted, in characters (default 1 MiB worth). A longer
    * one raises a RangeError rather than growing without bound on a stream
    * that never sends a newline.
    */
-  maxLineLength?: number;
+  maxLineLength?: number | undefined;
 }
 
 const DEFAULT_MAX_LINE = 1 << 20;
@@ -176,7 +176,7 @@ export function receiveLines(stream: ReceiveStream, options: ReceiveLinesOptions
 /** Options of `receiveServerSentEvents`. */
 export interface ReceiveServerSentEventsOptions {
   /** The longest line accepted, in characters (default 1 MiB worth), as `receiveLines`'s. */
-  maxLineLength?: number;
+  maxLineLength?: number | undefined;
   /**
    * The longest event accepted: its data in characters, counting the
    * newlines between its `data:` lines (default 16 MiB worth). A server that
@@ -184,7 +184,7 @@ export interface ReceiveServerSentEventsOptions {
    * otherwise grow memory without bound: the event raises a RangeError
    * instead, and the next `receive` skips the rest of it.
    */
-  maxEventLength?: number;
+  maxEventLength?: number | undefined;
 }
 
 /** One event of a `text/event-stream`. */

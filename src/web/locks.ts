@@ -27,9 +27,9 @@ export interface WebLockInfo {
 /** Options of `webLock`. */
 export interface WebLockOptions {
   /** "exclusive" (the default): one holder; "shared": any number of shared holders, no exclusive one. */
-  mode?: "exclusive" | "shared";
+  mode?: "exclusive" | "shared" | undefined;
   /** Do not wait: if the lock is taken, run the body at once with `null` instead of the lock. */
-  ifAvailable?: boolean;
+  ifAvailable?: boolean | undefined;
 }
 
 /** @internal The part of `navigator.locks` we use. */

@@ -46,24 +46,24 @@ export interface WebSocketAttempt {
 /** Options of `openReconnectingWebSocket`: `openWebSocket`'s, and the backoff. */
 export interface ReconnectingWebSocketOptions extends OpenWebSocketOptions {
   /** Seconds to wait after the first failure (default 0.25). */
-  initialDelay?: number;
+  initialDelay?: number | undefined;
   /** The wait is multiplied by this after each further failure in a row (default 2). */
-  factor?: number;
+  factor?: number | undefined;
   /** The longest wait, in seconds (default 30). */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /**
    * The fraction of each wait taken away at random, from 0 (no jitter) to 1
    * (anywhere between 0 and the full wait); default 0.5.
    */
-  jitter?: number;
+  jitter?: number | undefined;
   /** How many attempts in a row may fail before the last error is raised (default `Infinity`). */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Seconds a connection must stay open for the backoff to start again from `initialDelay` (default 5). */
-  stableAfter?: number;
+  stableAfter?: number | undefined;
   /** Called before each wait, for a status line ("reconnecting in 2 s"). It must not throw. */
-  onRetry?: (retry: WebSocketRetry) => void;
+  onRetry?: ((retry: WebSocketRetry) => void) | undefined;
   /** The random source of the jitter, returning [0, 1) (default `Math.random`); for tests. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 function checkNumber(what: string, value: unknown, fallback: number, ok: (n: number) => boolean, expected: string): number {

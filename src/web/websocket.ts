@@ -44,11 +44,11 @@ export interface WebSocketEventLike {
   /** A message's data. */
   readonly data?: unknown;
   /** A close's code, reason and cleanliness. */
-  readonly code?: number;
-  readonly reason?: string;
-  readonly wasClean?: boolean;
+  readonly code?: number | undefined;
+  readonly reason?: string | undefined;
+  readonly wasClean?: boolean | undefined;
   /** An error event's text (the `ws` package's). */
-  readonly message?: string;
+  readonly message?: string | undefined;
   readonly error?: unknown;
 }
 
@@ -78,26 +78,26 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 /** Options of `openWebSocket`. */
 export interface OpenWebSocketOptions {
   /** Subprotocols to offer (`new WebSocket(url, protocols)`); the one chosen is `connection.protocol`. */
-  protocols?: string | string[];
+  protocols?: string | string[] | undefined;
   /** The WebSocket class to use (default: the global `WebSocket`); pass `ws`'s in Node 20, or a test double. */
-  WebSocket?: WebSocketConstructor;
+  WebSocket?: WebSocketConstructor | undefined;
   /**
    * How many received messages may wait for a receiver (default
    * `Infinity`). The browser cannot be told to stop reading a WebSocket, so
    * what happens past this is `overflow`'s choice.
    */
-  maxBuffer?: number;
+  maxBuffer?: number | undefined;
   /**
    * What happens to a message that finds `maxBuffer` messages waiting:
    * `"block"` (the default) keeps it anyway (memory grows while the
    * receiver lags), `"drop-oldest"` drops the oldest waiting message,
    * `"drop-newest"` drops the new one. `statistics().overflowed` counts them.
    */
-  overflow?: EventOverflow;
+  overflow?: EventOverflow | undefined;
   /** `send` waits while more than this many bytes are queued in the socket (`bufferedAmount`); default 1 MiB. */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /** Seconds between two looks at `bufferedAmount` while `send` waits for it to drain; default 0.01. */
-  drainInterval?: number;
+  drainInterval?: number | undefined;
 }
 
 /** How a WebSocket closed: the close frame's code and reason, and whether the closing handshake completed. */

@@ -293,7 +293,7 @@ export interface SendStreamFromWritableOptions {
    * passing on chunks received from another stream. It saves a copy of
    * every byte.
    */
-  copy?: boolean;
+  copy?: boolean | undefined;
 }
 
 /**
@@ -316,7 +316,7 @@ export function sendStreamFromWritable(writable: WritableStream<Uint8Array>, opt
 /** Options of `readableFromReceiveStream`. */
 export interface ReadableFromReceiveStreamOptions {
   /** The most bytes one chunk of the ReadableStream holds (`receiveSome`'s maxBytes); default: whatever is there. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
 }
 
 /**

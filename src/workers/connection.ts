@@ -58,17 +58,17 @@ export interface WorkerOptions {
    * thread stuck in a native call, which terminate() cannot stop, counts
    * as gone 1 s after it.
    */
-  graceSeconds?: number;
+  graceSeconds?: number | undefined;
   /** Seconds to wait for the worker to load and call `defineWorker`. Default 30. */
-  startSeconds?: number;
+  startSeconds?: number | undefined;
   /** A name for messages (and the browser Worker's name). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Options of one call. */
 export interface CallOptions {
   /** Objects to move to the worker rather than copy (ArrayBuffers, MessagePorts, ...). */
-  transfer?: readonly Transferable[];
+  transfer?: readonly Transferable[] | undefined;
 }
 
 /** @internal Checks options; returns them with defaults. */

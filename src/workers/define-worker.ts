@@ -50,7 +50,7 @@ export type WorkerOperations = Record<string, (...args: never[]) => Operation<un
 /** Options of `defineWorker`. */
 export interface DefineWorkerOptions {
   /** Where the page's messages come from; by default the worker this module runs in. */
-  endpoint?: WorkerEndpoint;
+  endpoint?: WorkerEndpoint | undefined;
 }
 
 const TRANSFER = Symbol("trio-asyncio.transfer");

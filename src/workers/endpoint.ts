@@ -240,8 +240,8 @@ function errorFromMessage(message: string): Error {
 }
 
 interface Host {
-  Worker?: new (url: string | URL, options: { type: "module"; name?: string }) => BrowserWorkerLike;
-  process?: { getBuiltinModule?: (id: string) => unknown };
+  Worker?: new (url: string | URL, options: { type: "module" | undefined; name?: string }) => BrowserWorkerLike;
+  process?: ({ getBuiltinModule?: (id: string) => unknown }) | undefined;
 }
 
 function nodeWorkerThreads(): { Worker?: new (url: string | URL) => NodeWorkerLike; parentPort?: NodeParentPort | null } | undefined {

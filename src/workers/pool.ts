@@ -31,7 +31,7 @@ export type WorkerPoolSource = string | URL | (() => WorkerLike);
 /** Options of `openWorkerPool`. */
 export interface WorkerPoolOptions extends WorkerOptions {
   /** How many workers (and so calls at once). Default 2. */
-  size?: number;
+  size?: number | undefined;
 }
 
 /** A borrower of the pool's limiter: one per call, so statistics list the calls. */

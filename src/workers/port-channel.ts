@@ -64,13 +64,13 @@ export interface MessagePortLike {
 /** Options of `receiveFromPort`. */
 export interface PortReceiveOptions {
   /** How many items the sender may send ahead of the receiver (in flight plus buffered). Default 16. */
-  credits?: number;
+  credits?: number | undefined;
 }
 
 /** Options of one `send` on a port channel. */
 export interface PortSendOptions {
   /** Objects to move rather than copy (ArrayBuffers, MessagePorts, ...). */
-  transfer?: readonly Transferable[];
+  transfer?: readonly Transferable[] | undefined;
 }
 
 /** What the sender's listener passes on: credit, the receiver's leaving, or a message of its it could not read. */

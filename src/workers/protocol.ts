@@ -178,9 +178,9 @@ export interface SerializedError {
   readonly name: string;
   readonly message: string;
   readonly stack: string | undefined;
-  readonly cause?: SerializedThrown;
+  readonly cause?: SerializedThrown | undefined;
   /** The leaves of an ExceptionGroup or AggregateError, in order. */
-  readonly errors?: readonly SerializedThrown[];
+  readonly errors?: readonly SerializedThrown[] | undefined;
 }
 
 /** Anything a task can throw: an Error as a record, or another (cloneable) value as is. */

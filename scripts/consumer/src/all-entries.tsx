@@ -4,7 +4,7 @@
  * behind them. Only type-checked, never run.
  */
 import { render } from "preact";
-import { run, openNursery, sleep, asyncio, inspector, type Operation, type Task } from "trio-asyncio";
+import { run, runWith, openNursery, sleep, asyncio, inspector, type Operation, type Task } from "trio-asyncio";
 import { MockClock, waitAllTasksBlocked, assertCheckpoints, type MockClockOptions } from "trio-asyncio/testing";
 import { mountDevtools, DevtoolsPanel, type MountOptions, type MountedDevtools, type DevtoolsPanelProps } from "trio-asyncio/devtools";
 import { TrioRoot, TrioRuntime, useTask, useNursery, useTaskPolicy, type TaskPolicyHandle } from "trio-asyncio/preact";
@@ -105,4 +105,15 @@ export function mountApp(target: HTMLElement): void {
     </TrioRoot>,
     target,
   );
+}
+
+// Under exactOptionalPropertyTypes (tsconfig.base.json), options may still be
+// given an explicit undefined, as code that forwards an optional value does.
+export function forwardsOptionalValues(name: string | undefined, threshold: number | undefined): Promise<void> {
+  const clockOptions: MockClockOptions = { autojumpThreshold: threshold };
+  return runWith({ name, clock: new MockClock(clockOptions) }, function* () {
+    yield* openNursery(function* () {
+      yield* sleep(0);
+    });
+  });
 }
