@@ -53,11 +53,17 @@ export interface TrioReceiver<T> {
 const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * What next() or return() gave, checked before `yield*` (which would fail with
- * an engine message): a JavaScript async iterator's methods give Promises.
+ * Whether a method's result can be run with `yield*` (a generator, a
+ * Future): checked first, as `yield*` would fail with an engine message.
+ * Either side's iterator methods written as async methods give Promises.
  */
+function canYieldFrom(step: unknown): boolean {
+  return step !== null && typeof step === "object" && typeof readProperty(step, Symbol.iterator) === "function";
+}
+
+/** What an asyncio iterator's next() or return() gave, if `yield*` can run it. */
 function awaitable<R>(step: Coroutine<R>, method: string): Coroutine<R> {
-  if (step !== null && typeof step === "object" && typeof readProperty(step, Symbol.iterator) === "function") return step;
+  if (canYieldFrom(step)) return step;
   throw new TypeError(`An asyncio async iterator's ${method}() must return a coroutine (call a function* that yield*s Futures), got ${describe(step)}. A JavaScript async iterator's methods return Promises: adapt it as { *${method}() { return yield* asyncio.wrapPromise(it.${method}()); } }.`);
 }
 
@@ -203,19 +209,15 @@ export function aioIterAsTrio<T>(iterator: AioAsyncIterator<T>): AioIterReceiver
   return new AioIterReceiver<T>(iterator);
 }
 
-/** awaitable() for the Trio side: a receiver's receive() or aclose() written as an async method gives a Promise. */
+/** awaitable() for the Trio side: what a receiver's receive() or aclose() gave, if `yield*` can run it. */
 function operationOf<R>(step: Operation<R>, method: string): Operation<R> {
-  if (step !== null && typeof step === "object" && typeof readProperty(step, Symbol.iterator) === "function") return step;
+  if (canYieldFrom(step)) return step;
   throw new TypeError(`trioIterAsAio: the receiver's ${method}() must return a Trio operation (call a function* that yield*s Trio operations), got ${describe(step)}. Write it as *${method}() { ... } and await a Promise inside with yield* waitPromise(p).`);
 }
 
 function* receiveStep<T>(receiver: TrioReceiver<T>): Operation<IteratorResult<T, undefined>> {
-  try {
-    return { done: false, value: yield* operationOf(receiver.receive(), "receive") };
-  } catch (error) {
-    if (error instanceof EndOfChannel) return DONE_RESULT;
-    throw error;
-  }
+  const r = yield* receiveOrEnd({ receive: () => operationOf(receiver.receive(), "receive") });
+  return r.done ? DONE_RESULT : r;
 }
 
 function* closeStep<T>(receiver: TrioReceiver<T>): Operation<void> {
