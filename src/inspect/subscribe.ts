@@ -335,6 +335,7 @@ function errorDetail(error: unknown): string {
       // A revoked Proxy: proto stays null and describe() says which.
     }
     if (proto === null) return describe(error);
+    // describe()'s last line, on the quietly read class name (sharing it would put a call into every core bundle).
     return className === undefined || className === "Object" ? "an object" : `${/^[AEIO]/i.test(className) ? "an" : "a"} ${className}`;
   }
   const name = readProperty(error, "name");
